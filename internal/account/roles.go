@@ -1,0 +1,245 @@
+package account
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gridgov/gridgov/internal/apperr"
+	"github.com/gridgov/gridgov/internal/audit"
+	"github.com/gridgov/gridgov/internal/authz"
+	"github.com/gridgov/gridgov/internal/db"
+	"github.com/gridgov/gridgov/internal/i18n"
+)
+
+// Role is a named set of permissions.
+type Role struct {
+	ID          string       `json:"id"`
+	Code        string       `json:"code"`
+	Name        string       `json:"name"`
+	Builtin     bool         `json:"builtin"`
+	Admin       bool         `json:"admin"`
+	Permissions []authz.Perm `json:"permissions"`
+	Version     int          `json:"version"`
+}
+
+// RoleInput creates or changes a role.
+type RoleInput struct {
+	Code        string       `json:"code,omitempty"`
+	Name        string       `json:"name"`
+	Permissions []authz.Perm `json:"permissions"`
+}
+
+// Assignment grants a role over an org node.
+type Assignment struct {
+	RoleID string `json:"role_id"`
+	OrgID  string `json:"org_id"`
+}
+
+// EnsureBuiltins creates the built-in roles and keeps their permissions
+// equal to the code's catalogue (so a new release's permissions arrive).
+func EnsureBuiltins(ctx context.Context, d *db.DB) error {
+	return d.InTx(ctx, func(tx *db.Tx) error {
+		for _, b := range authz.Builtins {
+			perms := joinPerms(b.Perms)
+			now := db.Now()
+			if _, err := tx.ExecContext(ctx, `INSERT INTO roles (id, code, name, builtin, permissions, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (code) DO UPDATE SET name = excluded.name, permissions = excluded.permissions, builtin = excluded.builtin`,
+				db.NewID(), b.Code, i18n.T("zh-CN", "role."+b.Code, nil), true, perms, now, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func joinPerms(ps []authz.Perm) string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = string(p)
+	}
+	slices.Sort(s)
+	return strings.Join(s, " ")
+}
+
+// ListRoles returns every role.
+func (s *Service) ListRoles(ctx context.Context) ([]Role, error) {
+	rows, err := s.db.Reader().QueryContext(ctx, "SELECT id, code, name, builtin, permissions, version FROM roles ORDER BY builtin DESC, code")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Role{}
+	for rows.Next() {
+		var r Role
+		var perms string
+		if err := rows.Scan(&r.ID, &r.Code, &r.Name, &r.Builtin, &perms, &r.Version); err != nil {
+			return nil, err
+		}
+		r.Admin = r.Builtin && authz.IsAdminRole(r.Code)
+		r.Permissions = []authz.Perm{}
+		for _, f := range strings.Fields(perms) {
+			r.Permissions = append(r.Permissions, authz.Perm(f))
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func (s *Service) role(ctx context.Context, q db.Querier, id string) (Role, error) {
+	var r Role
+	var perms string
+	err := q.QueryRowContext(ctx, "SELECT id, code, name, builtin, permissions, version FROM roles WHERE id = ?", id).
+		Scan(&r.ID, &r.Code, &r.Name, &r.Builtin, &perms, &r.Version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, apperr.NotFoundf("role")
+	}
+	r.Admin = r.Builtin && authz.IsAdminRole(r.Code)
+	for _, f := range strings.Fields(perms) {
+		r.Permissions = append(r.Permissions, authz.Perm(f))
+	}
+	return r, err
+}
+
+var roleCodeRe = regexp.MustCompile(`^[a-z][a-z0-9_]{1,31}$`)
+
+func checkRole(in *RoleInput, withCode bool) error {
+	var f apperr.Fields
+	in.Name = strings.TrimSpace(in.Name)
+	if withCode && !roleCodeRe.MatchString(in.Code) {
+		f.Add("code", "role.code_format")
+	}
+	if n := utf8.RuneCountInString(in.Name); n < 1 || n > 64 {
+		f.Add("name", "validation.length", "min", 1, "max", 64)
+	}
+	for i, p := range in.Permissions {
+		if !authz.Known(p) {
+			f.Add("permissions["+strconv.Itoa(i)+"]", "role.unknown_permission", "perm", p)
+		}
+	}
+	return f.Err()
+}
+
+// CreateRole adds a custom role.
+func (s *Service) CreateRole(ctx context.Context, in RoleInput) (Role, error) {
+	if err := checkRole(&in, true); err != nil {
+		return Role{}, err
+	}
+	id := db.NewID()
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		now := db.Now()
+		_, err := tx.ExecContext(ctx, "INSERT INTO roles (id, code, name, builtin, permissions, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			id, in.Code, in.Name, false, joinPerms(in.Permissions), now, now)
+		if db.IsUniqueViolation(err) {
+			return apperr.Field("code", "role.code_taken")
+		}
+		if err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, tx, authz.RoleWrite, audit.Entry{Action: "role.create", ObjectType: "role", ObjectID: id,
+			Detail: in.Code + ": " + joinPerms(in.Permissions)})
+	})
+	if err != nil {
+		return Role{}, err
+	}
+	return s.role(ctx, s.db.Reader(), id)
+}
+
+// UpdateRole renames a role or changes its permissions. The built-in roles
+// are fixed by the code; only custom roles change here.
+func (s *Service) UpdateRole(ctx context.Context, id string, in RoleInput) (Role, error) {
+	if err := checkRole(&in, false); err != nil {
+		return Role{}, err
+	}
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		r, err := s.role(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if r.Builtin {
+			return apperr.E(apperr.Forbidden, "role.builtin_fixed")
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE roles SET name = ?, permissions = ?, version = version + 1, updated_at = ? WHERE id = ?",
+			in.Name, joinPerms(in.Permissions), db.Now(), id); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, tx, authz.RoleWrite, audit.Entry{Action: "role.update", ObjectType: "role", ObjectID: id,
+			Detail: r.Code + ": " + joinPerms(in.Permissions)})
+	})
+	if err != nil {
+		return Role{}, err
+	}
+	return s.role(ctx, s.db.Reader(), id)
+}
+
+// Assign grants a role to a user over an org node in the caller's scope. No
+// one grants themselves, and one person holds at most one of the three
+// administrator roles (三员分立).
+func (s *Service) Assign(ctx context.Context, userID string, in Assignment) (string, error) {
+	p := authz.From(ctx)
+	if userID == p.UserID {
+		return "", apperr.E(apperr.Forbidden, "role.no_self_grant")
+	}
+	if _, err := s.GetUser(ctx, userID); err != nil {
+		return "", err
+	}
+	id := db.NewID()
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		r, err := s.role(ctx, tx, in.RoleID)
+		if err != nil {
+			return apperr.Field("role_id", "role.not_found")
+		}
+		if _, err := s.orgPath(ctx, tx, p, authz.RoleAssign, "org_id", in.OrgID); err != nil {
+			return err
+		}
+		if r.Admin {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM role_assignments ra JOIN roles r ON r.id = ra.role_id
+				WHERE ra.user_id = ? AND r.builtin = ? AND r.code IN ('sys_admin', 'sec_admin', 'audit_admin') AND r.code <> ?`,
+				userID, true, r.Code).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return apperr.Field("role_id", "role.admin_separation")
+			}
+		}
+		_, err = tx.ExecContext(ctx, "INSERT INTO role_assignments (id, user_id, role_id, org_id, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)",
+			id, userID, in.RoleID, in.OrgID, db.Now(), p.UserID)
+		if db.IsUniqueViolation(err) {
+			return apperr.E(apperr.Conflict, "role.already_assigned")
+		}
+		if err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, tx, authz.RoleAssign, audit.Entry{Action: "role.assign", ObjectType: "user", ObjectID: userID,
+			Detail: r.Code + "@" + in.OrgID})
+	})
+	return id, err
+}
+
+// Unassign removes a grant in the caller's scope.
+func (s *Service) Unassign(ctx context.Context, userID, assignmentID string) error {
+	p := authz.From(ctx)
+	return s.db.InTx(ctx, func(tx *db.Tx) error {
+		var path, code string
+		err := tx.QueryRowContext(ctx, `SELECT o.path, r.code FROM role_assignments ra JOIN org_nodes o ON o.id = ra.org_id
+			JOIN roles r ON r.id = ra.role_id WHERE ra.id = ? AND ra.user_id = ?`, assignmentID, userID).Scan(&path, &code)
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && !p.Covers(authz.RoleAssign, path)) {
+			return apperr.NotFoundf("assignment")
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM role_assignments WHERE id = ?", assignmentID); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, tx, authz.RoleAssign, audit.Entry{Action: "role.unassign", ObjectType: "user", ObjectID: userID, Detail: code})
+	})
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -1,0 +1,375 @@
+// Package account is the administrators' side of accounts: users (system
+// administrator), roles, role assignments and security settings (security
+// administrator), and the audit log's search and check (audit
+// administrator). Every list is limited to the caller's org scope.
+package account
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gridgov/gridgov/internal/apperr"
+	"github.com/gridgov/gridgov/internal/audit"
+	"github.com/gridgov/gridgov/internal/auth/totp"
+	"github.com/gridgov/gridgov/internal/authn"
+	"github.com/gridgov/gridgov/internal/authz"
+	"github.com/gridgov/gridgov/internal/db"
+)
+
+// Service manages users, roles and grants.
+type Service struct {
+	db    *db.DB
+	audit *audit.Log
+	authn *authn.Service
+}
+
+// New makes the service.
+func New(d *db.DB, log *audit.Log, an *authn.Service) *Service {
+	return &Service{db: d, audit: log, authn: an}
+}
+
+// User is an account as administrators see it.
+type User struct {
+	ID          string           `json:"id"`
+	Username    string           `json:"username"`
+	DisplayName string           `json:"display_name"`
+	OrgID       string           `json:"org_id"`
+	OrgName     string           `json:"org_name"`
+	UnitID      string           `json:"unit_id"`
+	Status      string           `json:"status"`
+	Locked      bool             `json:"locked"`
+	TOTPEnabled bool             `json:"totp_enabled"`
+	Version     int              `json:"version"`
+	Roles       []authn.RoleView `json:"roles"`
+}
+
+// NewUser is the body that creates a user.
+type NewUser struct {
+	Username    string `json:"username"`
+	DisplayName string `json:"display_name"`
+	Password    string `json:"password"`
+	OrgID       string `json:"org_id"`
+	UnitID      string `json:"unit_id,omitempty"` // the centre or department the user works for
+}
+
+// UserPatch changes a user; absent fields stay.
+type UserPatch struct {
+	DisplayName *string `json:"display_name,omitempty"`
+	Status      *string `json:"status,omitempty"`
+	UnitID      *string `json:"unit_id,omitempty"` // "" removes the user from their unit
+	Version     int     `json:"version"`
+}
+
+var usernameRe = regexp.MustCompile(`^[a-z][a-z0-9_.-]{2,31}$`)
+
+// orgPath returns the path of an org node inside the caller's scope for
+// perm, or a field error on field.
+func (s *Service) orgPath(ctx context.Context, q db.Querier, p *authz.Principal, perm authz.Perm, field, orgID string) (string, error) {
+	var path, status string
+	err := q.QueryRowContext(ctx, "SELECT path, status FROM org_nodes WHERE id = ?", orgID).Scan(&path, &status)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !p.Covers(perm, path)) {
+		return "", apperr.Field(field, "org.not_found")
+	}
+	if err == nil && status != "active" {
+		return "", apperr.Field(field, "org.retired")
+	}
+	return path, err
+}
+
+// CreateUser adds an account with an initial password it must change.
+func (s *Service) CreateUser(ctx context.Context, in NewUser) (User, error) {
+	p := authz.From(ctx)
+	in.Username = strings.TrimSpace(in.Username)
+	in.DisplayName = strings.TrimSpace(in.DisplayName)
+	var f apperr.Fields
+	if !usernameRe.MatchString(in.Username) {
+		f.Add("username", "user.username_format")
+	}
+	if n := utf8.RuneCountInString(in.DisplayName); n < 1 || n > 64 {
+		f.Add("display_name", "validation.length", "min", 1, "max", 64)
+	}
+	if in.OrgID == "" {
+		f.Add("org_id", "validation.required")
+	}
+	if err := authn.CheckPassword("password", in.Password, in.Username); err != nil {
+		f = append(f, apperr.As(err).Fields...)
+	}
+	if err := f.Err(); err != nil {
+		return User{}, err
+	}
+	hash, err := s.authn.HashPassword(in.Password)
+	if err != nil {
+		return User{}, err
+	}
+	id := db.NewID()
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+		if _, err := s.orgPath(ctx, tx, p, authz.UserWrite, "org_id", in.OrgID); err != nil {
+			return err
+		}
+		unit, err := s.unit(ctx, tx, p, in.UnitID)
+		if err != nil {
+			return err
+		}
+		now := db.Now()
+		_, err = tx.ExecContext(ctx, `INSERT INTO users (id, username, display_name, org_id, unit_id, password_hash, password_changed_at, must_change_password, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, in.Username, in.DisplayName, in.OrgID, unit, hash, now, true, now, now)
+		if db.IsUniqueViolation(err) {
+			return apperr.Field("username", "user.username_taken")
+		}
+		if err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, tx, authz.UserWrite, audit.Entry{Action: "user.create", ObjectType: "user", ObjectID: id, Detail: in.Username})
+	})
+	if err != nil {
+		return User{}, err
+	}
+	return s.GetUser(ctx, id)
+}
+
+// GetUser returns one user in the caller's scope.
+func (s *Service) GetUser(ctx context.Context, id string) (User, error) {
+	users, _, err := s.listUsers(ctx, authz.UserRead, "u.id = ?", []any{id}, "", 1)
+	if err != nil {
+		return User{}, err
+	}
+	if len(users) == 0 {
+		return User{}, apperr.NotFoundf("user")
+	}
+	return users[0], nil
+}
+
+// UserQuery filters the user list.
+type UserQuery struct {
+	Q, OrgID, After string
+	Limit           int
+}
+
+// ListUsers lists users whose home org is in the caller's scope, by username.
+func (s *Service) ListUsers(ctx context.Context, f UserQuery) ([]User, string, error) {
+	where, args := []string{}, []any{}
+	if f.Q != "" {
+		like := "%" + strings.NewReplacer("%", "", "_", "").Replace(f.Q) + "%"
+		where = append(where, "(u.username LIKE ? OR u.display_name LIKE ?)")
+		args = append(args, like, like)
+	}
+	if f.OrgID != "" {
+		var path string
+		if err := s.db.Reader().QueryRowContext(ctx, "SELECT path FROM org_nodes WHERE id = ?", f.OrgID).Scan(&path); err != nil {
+			return nil, "", apperr.Field("org_id", "org.not_found")
+		}
+		cond, a := authz.ScopeSQL("o.path", []string{path})
+		where, args = append(where, cond), append(args, a...)
+	}
+	return s.listUsers(ctx, authz.UserRead, strings.Join(where, " AND "), args, f.After, f.Limit)
+}
+
+func (s *Service) listUsers(ctx context.Context, perm authz.Perm, cond string, args []any, after string, limit int) ([]User, string, error) {
+	p := authz.From(ctx)
+	scope, sargs := authz.ScopeSQL("o.path", p.Scopes(perm))
+	q := `SELECT u.id, u.username, u.display_name, u.org_id, o.name, COALESCE(u.unit_id, ''), u.status, u.totp_secret IS NOT NULL, u.version,
+		COALESCE((SELECT locked_until FROM lockouts l WHERE l.username = u.username), 0)
+		FROM users u JOIN org_nodes o ON o.id = u.org_id WHERE ` + scope
+	args = append(sargs, args...)
+	if cond != "" {
+		q += " AND " + cond
+	}
+	if after != "" {
+		q += " AND u.username > ?"
+		args = append(args, after)
+	}
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	q += " ORDER BY u.username LIMIT " + itoa(limit+1)
+	rows, err := s.db.Reader().QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, "", err
+	}
+	defer rows.Close()
+	out := []User{}
+	now := db.Now()
+	for rows.Next() {
+		var u User
+		var lockedUntil int64
+		if err := rows.Scan(&u.ID, &u.Username, &u.DisplayName, &u.OrgID, &u.OrgName, &u.UnitID, &u.Status, &u.TOTPEnabled, &u.Version, &lockedUntil); err != nil {
+			return nil, "", err
+		}
+		u.Locked = lockedUntil > now
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(out) > limit {
+		out = out[:limit]
+		next = out[limit-1].Username
+	}
+	for i := range out {
+		grants, err := authn.LoadGrants(ctx, s.db.Reader(), out[i].ID)
+		if err != nil {
+			return nil, "", err
+		}
+		out[i].Roles = []authn.RoleView{}
+		for _, g := range grants {
+			out[i].Roles = append(out[i].Roles, authn.RoleView{AssignmentID: g.AssignmentID, Role: g.Role, RoleName: g.RoleName, OrgID: g.OrgID, OrgCode: g.OrgCode, OrgName: g.OrgName})
+		}
+	}
+	return out, next, nil
+}
+
+// UpdateUser changes a user's display name or status, checking the version.
+// Disabling a user ends their sessions.
+func (s *Service) UpdateUser(ctx context.Context, id string, in UserPatch) (User, error) {
+	var f apperr.Fields
+	if in.DisplayName != nil {
+		*in.DisplayName = strings.TrimSpace(*in.DisplayName)
+		if n := utf8.RuneCountInString(*in.DisplayName); n < 1 || n > 64 {
+			f.Add("display_name", "validation.length", "min", 1, "max", 64)
+		}
+	}
+	if in.Status != nil && *in.Status != "active" && *in.Status != "disabled" {
+		f.Add("status", "validation.one_of", "values", "active, disabled")
+	}
+	if err := f.Err(); err != nil {
+		return User{}, err
+	}
+	err := s.writeUser(ctx, id, "user.update", func(tx *db.Tx, u User) error {
+		if in.Version != u.Version {
+			return apperr.E(apperr.Conflict, "conflict.version")
+		}
+		if in.DisplayName != nil {
+			u.DisplayName = *in.DisplayName
+		}
+		if in.Status != nil {
+			if *in.Status == "disabled" && u.ID == authz.From(ctx).UserID {
+				return apperr.Field("status", "user.cannot_disable_self")
+			}
+			u.Status = *in.Status
+		}
+		if in.UnitID != nil {
+			u.UnitID = *in.UnitID
+		}
+		unit, err := s.unit(ctx, tx, authz.From(ctx), u.UnitID)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE users SET display_name = ?, status = ?, unit_id = ?, version = version + 1, updated_at = ? WHERE id = ?",
+			u.DisplayName, u.Status, unit, db.Now(), id); err != nil {
+			return err
+		}
+		if u.Status == "disabled" {
+			_, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE user_id = ?", id)
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return User{}, err
+	}
+	return s.GetUser(ctx, id)
+}
+
+// writeUser loads a user in the caller's write scope, runs fn and audits action.
+func (s *Service) writeUser(ctx context.Context, id, action string, fn func(tx *db.Tx, u User) error) error {
+	u, err := s.GetUser(ctx, id)
+	if err != nil {
+		return err
+	}
+	p := authz.From(ctx)
+	return s.db.InTx(ctx, func(tx *db.Tx) error {
+		if _, err := s.orgPath(ctx, tx, p, authz.UserWrite, "org_id", u.OrgID); err != nil {
+			return apperr.NotFoundf("user")
+		}
+		if err := tx.QueryRowContext(ctx, "SELECT version FROM users WHERE id = ?"+tx.ForUpdate(), id).Scan(&u.Version); err != nil {
+			return err
+		}
+		if err := fn(tx, u); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, tx, authz.UserWrite, audit.Entry{Action: action, ObjectType: "user", ObjectID: id, Detail: u.Username})
+	})
+}
+
+// ResetPassword sets a new initial password, which the user must change at
+// the next sign-in; their sessions end.
+func (s *Service) ResetPassword(ctx context.Context, id, plain string) error {
+	u, err := s.GetUser(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := authn.CheckPassword("password", plain, u.Username); err != nil {
+		return err
+	}
+	hash, err := s.authn.HashPassword(plain)
+	if err != nil {
+		return err
+	}
+	return s.writeUser(ctx, id, "user.reset_password", func(tx *db.Tx, u User) error {
+		if _, err := tx.ExecContext(ctx, "UPDATE users SET password_hash = ?, password_changed_at = ?, must_change_password = ?, version = version + 1, updated_at = ? WHERE id = ?",
+			hash, db.Now(), true, db.Now(), id); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE user_id = ?", id)
+		return err
+	})
+}
+
+// Unlock lifts a lockout before it runs out.
+func (s *Service) Unlock(ctx context.Context, id string) error {
+	return s.writeUser(ctx, id, "user.unlock", func(tx *db.Tx, u User) error {
+		_, err := tx.ExecContext(ctx, "DELETE FROM lockouts WHERE username = ?", u.Username)
+		return err
+	})
+}
+
+// TOTPSecret is a freshly issued second-factor secret.
+type TOTPSecret struct {
+	Secret string `json:"secret"`
+	URI    string `json:"uri"`
+}
+
+// ResetTOTP issues a new TOTP secret for the user (shown once).
+func (s *Service) ResetTOTP(ctx context.Context, id string) (TOTPSecret, error) {
+	sec, err := totp.NewSecret()
+	if err != nil {
+		return TOTPSecret{}, err
+	}
+	var out TOTPSecret
+	err = s.writeUser(ctx, id, "user.reset_totp", func(tx *db.Tx, u User) error {
+		out = TOTPSecret{Secret: sec, URI: totp.URI("gridgov", u.Username, sec)}
+		_, err := tx.ExecContext(ctx, "UPDATE users SET totp_secret = ?, totp_last_step = 0, version = version + 1, updated_at = ? WHERE id = ?",
+			s.authn.SealTOTP(id, sec), db.Now(), id)
+		return err
+	})
+	return out, err
+}
+
+// unit checks a unit id for a user (nil when empty): active and serving an
+// area in the caller's scope.
+func (s *Service) unit(ctx context.Context, q db.Querier, p *authz.Principal, id string) (any, error) {
+	if id == "" {
+		return nil, nil
+	}
+	var path string
+	err := q.QueryRowContext(ctx, "SELECT path FROM units WHERE id = ? AND status = 'active'", id).Scan(&path)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !p.Covers(authz.UserWrite, path)) {
+		return nil, apperr.Field("unit_id", "event.unit_unknown")
+	}
+	return id, err
+}
+
+// UserID finds a user's id by username (for operator commands).
+func (s *Service) UserID(ctx context.Context, username string) (string, error) {
+	var id string
+	err := s.db.Reader().QueryRowContext(ctx, "SELECT id FROM users WHERE username = ?", username).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", apperr.NotFoundf("user")
+	}
+	return id, err
+}

@@ -1,0 +1,190 @@
+// Package app wires gridgov together: configuration → database → services →
+// HTTP handler. It holds no logic of its own.
+package app
+
+import (
+	"context"
+	"io/fs"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gridgov/gridgov/internal/account"
+	"github.com/gridgov/gridgov/internal/apperr"
+	"github.com/gridgov/gridgov/internal/audit"
+	"github.com/gridgov/gridgov/internal/authn"
+	"github.com/gridgov/gridgov/internal/casework"
+	"github.com/gridgov/gridgov/internal/config"
+	"github.com/gridgov/gridgov/internal/db"
+	"github.com/gridgov/gridgov/internal/geo"
+	"github.com/gridgov/gridgov/internal/httpx"
+	"github.com/gridgov/gridgov/internal/i18n"
+	"github.com/gridgov/gridgov/internal/jobs"
+	"github.com/gridgov/gridgov/internal/open311"
+	"github.com/gridgov/gridgov/internal/org"
+	"github.com/gridgov/gridgov/internal/secret"
+	"github.com/gridgov/gridgov/web"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Version is the release, set at build time.
+var Version = "dev"
+
+// App is a running gridgov's parts.
+type App struct {
+	Cfg      config.Config
+	DB       *db.DB
+	Keys     *secret.Keys
+	Audit    *audit.Log
+	Authn    *authn.Service
+	Accounts *account.Service
+	Org      *org.Service
+	Events   *casework.Service
+	Router   *httpx.Router
+}
+
+// mainGrids adapts the org service to what casework needs: the 综治 grid
+// holding a point.
+type mainGrids struct{ org *org.Service }
+
+func (m mainGrids) Locate(ctx context.Context, lang string, p geo.Point) ([]casework.GridHit, error) {
+	hits, err := m.org.Locate(ctx, lang, p)
+	var out []casework.GridHit
+	for _, h := range hits {
+		if h.Layer == org.MainLayer {
+			out = append(out, casework.GridHit{GridID: h.GridID, GridCode: h.GridCode, GridName: h.GridName, OrgID: h.OrgID})
+		}
+	}
+	return out, err
+}
+
+// Open opens the database (migrating it), loads the key and builds the services.
+func Open(ctx context.Context, cfg config.Config) (*App, error) {
+	keys, err := secret.Load(cfg.DataDir, cfg.SecretKey)
+	if err != nil {
+		return nil, err
+	}
+	d, err := db.Open(ctx, cfg.DBURL())
+	if err != nil {
+		return nil, err
+	}
+	if err := account.EnsureBuiltins(ctx, d); err != nil {
+		d.Close()
+		return nil, err
+	}
+	if err := casework.EnsureCategories(ctx, d); err != nil {
+		d.Close()
+		return nil, err
+	}
+	log := audit.New(keys.Derive("audit-chain"))
+	an := authn.New(d, log, keys)
+	an.SecureCookie = cfg.SecureCookie
+	orgs := org.New(d, log)
+	a := &App{Cfg: cfg, DB: d, Keys: keys, Audit: log, Authn: an,
+		Accounts: account.New(d, log, an), Org: orgs, Events: casework.New(d, log, keys, mainGrids{orgs})}
+	a.routes()
+	return a, nil
+}
+
+// Jobs are the scheduled tasks every node offers; the lease and job_runs
+// make each period run on one node only.
+func (a *App) Jobs(node string) *jobs.Runner {
+	var send casework.Sender = casework.LogSender{}
+	if a.Cfg.NotifyWebhook != "" {
+		send = casework.WebhookSender{URL: a.Cfg.NotifyWebhook}
+	}
+	return &jobs.Runner{DB: a.DB, Node: node, Jobs: []jobs.Job{
+		{Name: "event.overdue", Every: time.Minute, Run: func(ctx context.Context) error { _, err := a.Events.SweepOverdue(ctx); return err }},
+		{Name: "outbox", Every: 10 * time.Second, Run: func(ctx context.Context) error {
+			_, err := a.Events.DeliverOutbox(ctx, send)
+			return err
+		}},
+		{Name: "prune", Every: time.Hour, Run: a.Events.Prune},
+	}}
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }
+
+func (a *App) routes() {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	rt := httpx.NewRouter(a.Authn, reg, a.auditDenied)
+	a.Router = rt
+	a.Authn.Routes(rt)
+	a.Accounts.Routes(rt)
+	a.Org.Routes(rt)
+	a.Events.Routes(rt)
+	open311.New(a.Events, a.DB, a.Audit).Routes(rt)
+
+	rt.Handle(httpx.Route{Method: "GET", Path: "/healthz", Tag: "system", Summary: "Ready when the database answers", Public: true,
+		Handler: func(w http.ResponseWriter, r *http.Request) error {
+			ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+			defer cancel()
+			if err := a.DB.Ping(ctx); err != nil {
+				return apperr.Wrap(err, "healthz")
+			}
+			w.Header().Set("Content-Type", "text/plain")
+			w.Write([]byte("ok\n"))
+			return nil
+		}})
+	rt.Handle(httpx.Route{Method: "GET", Path: "/api/v1/i18n/{lang}", Tag: "system", Summary: "The message file of a language (zh-CN, en)", Public: true,
+		Out: map[string]string{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
+			m := i18n.Messages(i18n.Match(r.PathValue("lang")))
+			if m == nil {
+				return apperr.NotFoundf("language")
+			}
+			w.Header().Set("Cache-Control", "no-cache")
+			httpx.JSON(w, 200, m)
+			return nil
+		}})
+	rt.Handle(httpx.Route{Method: "GET", Path: "/api/openapi.json", Tag: "system", Summary: "This document", Public: true,
+		Out: map[string]any{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
+			httpx.JSON(w, 200, rt.OpenAPI("gridgov", Version))
+			return nil
+		}})
+	rt.Mount("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	rt.Mount("GET /api/docs", http.RedirectHandler("/#/api-docs", http.StatusFound))
+	rt.Mount("GET /", a.static())
+}
+
+// auditDenied records refused permission checks.
+func (a *App) auditDenied(r *http.Request, route *httpx.Route) {
+	a.Audit.RecordAlone(r.Context(), a.DB, "", audit.Entry{Action: "access.denied", ObjectType: "route",
+		ObjectID: route.Method + " " + route.Path, Result: audit.Denied, Detail: string(route.Perm)})
+}
+
+// static serves the built console: hashed assets cached for long, and
+// index.html (also for unknown paths, the app routes by hash) never cached.
+func (a *App) static() http.Handler {
+	dist := web.FS()
+	files := http.FileServerFS(dist)
+	index, _ := fs.ReadFile(dist, "index.html")
+	tile := strings.ReplaceAll(a.Cfg.TileURL, `"`, "")
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/assets/") {
+			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+			files.ServeHTTP(w, r)
+			return
+		}
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			httpx.Error(w, r, apperr.NotFoundf("route"))
+			return
+		}
+		if r.URL.Path != "/" && r.URL.Path != "/index.html" {
+			if _, err := fs.Stat(dist, strings.TrimPrefix(r.URL.Path, "/")); err == nil {
+				files.ServeHTTP(w, r)
+				return
+			}
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		page := index
+		if tile != "" {
+			page = []byte(strings.Replace(string(index), "<head>", `<head><meta name="gridgov-tile-url" content="`+tile+`">`, 1))
+		}
+		w.Write(page)
+	})
+}

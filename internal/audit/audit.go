@@ -1,0 +1,259 @@
+// Package audit is gridgov's append-only, hash-chained audit log. Each row is
+// written in the same transaction as the change it records, and carries an
+// HMAC over its fields and the previous row's hash, keyed by the data key, so
+// editing, deleting or inserting a row breaks the chain at that row.
+package audit
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"strconv"
+	"strings"
+
+	"github.com/gridgov/gridgov/internal/authz"
+	"github.com/gridgov/gridgov/internal/db"
+)
+
+// Results of an audited action.
+const (
+	Success = "success"
+	Failure = "failure"
+	Denied  = "denied"
+)
+
+// Entry is one audit row as the caller gives it; who, where and the request
+// id are filled from the context when empty.
+type Entry struct {
+	Seq        int64  `json:"seq"`
+	At         int64  `json:"at"`
+	UserID     string `json:"user_id"`
+	Username   string `json:"username"`
+	Role       string `json:"role"`
+	IP         string `json:"ip"`
+	Action     string `json:"action"`
+	ObjectType string `json:"object_type"`
+	ObjectID   string `json:"object_id"`
+	Result     string `json:"result"`
+	RequestID  string `json:"request_id"`
+	Detail     string `json:"detail"`
+	prevHash   string
+	hash       string
+}
+
+// Meta is what the HTTP layer knows of a request.
+type Meta struct {
+	RequestID string
+	IP        string
+}
+
+type metaKey struct{}
+
+// WithMeta returns ctx carrying the request's metadata.
+func WithMeta(ctx context.Context, m Meta) context.Context {
+	return context.WithValue(ctx, metaKey{}, m)
+}
+
+// MetaFrom returns the request metadata in ctx (zero outside a request).
+func MetaFrom(ctx context.Context) Meta {
+	m, _ := ctx.Value(metaKey{}).(Meta)
+	return m
+}
+
+// Log appends audit rows.
+type Log struct {
+	key []byte
+}
+
+// New makes a Log whose chain is keyed by key.
+func New(key []byte) *Log { return &Log{key: key} }
+
+// Record appends e inside tx, which must be the transaction of the change.
+// perm names the permission exercised, to fill the role column.
+func (l *Log) Record(ctx context.Context, tx db.Querier, perm authz.Perm, e Entry) error {
+	if p := authz.From(ctx); p != nil {
+		if e.UserID == "" {
+			e.UserID, e.Username = p.UserID, p.Username
+		}
+		if e.Role == "" {
+			e.Role = p.RoleFor(perm)
+		}
+	}
+	m := MetaFrom(ctx)
+	if e.IP == "" {
+		e.IP = m.IP
+	}
+	if e.RequestID == "" {
+		e.RequestID = m.RequestID
+	}
+	if e.Result == "" {
+		e.Result = Success
+	}
+	if e.Username == "" {
+		e.Username = "-"
+	}
+	var seq int64
+	var prev string
+	err := tx.QueryRowContext(ctx, "SELECT seq, hash FROM audit_head WHERE id = 1"+tx.ForUpdate()).Scan(&seq, &prev)
+	if err != nil {
+		return err
+	}
+	e.Seq = seq + 1
+	if e.At == 0 {
+		e.At = db.Now()
+	}
+	e.prevHash = prev
+	e.hash = l.sum(e)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO audit_log (seq, at, user_id, username, role, ip, action, object_type, object_id, result, request_id, detail, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.Seq, e.At, e.UserID, e.Username, e.Role, e.IP, e.Action, e.ObjectType, e.ObjectID, e.Result, e.RequestID, e.Detail, e.prevHash, e.hash); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", e.Seq, e.hash)
+	return err
+}
+
+// RecordAlone appends e in a transaction of its own, for events with no
+// other change (a failed login, a denied request, a read).
+func (l *Log) RecordAlone(ctx context.Context, d *db.DB, perm authz.Perm, e Entry) error {
+	return d.InTx(ctx, func(tx *db.Tx) error { return l.Record(ctx, tx, perm, e) })
+}
+
+func (l *Log) sum(e Entry) string {
+	m := hmac.New(sha256.New, l.key)
+	for _, f := range []string{strconv.FormatInt(e.Seq, 10), strconv.FormatInt(e.At, 10), e.UserID, e.Username, e.Role, e.IP,
+		e.Action, e.ObjectType, e.ObjectID, e.Result, e.RequestID, e.Detail, e.prevHash} {
+		m.Write([]byte(strconv.Itoa(len(f))))
+		m.Write([]byte{':'})
+		m.Write([]byte(f))
+	}
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// VerifyResult is the outcome of a chain check.
+type VerifyResult struct {
+	OK          bool   `json:"ok"`
+	Checked     int64  `json:"checked"`
+	FirstBadSeq *int64 `json:"first_bad_seq"`
+	Reason      string `json:"reason,omitempty"`
+}
+
+// Verify walks the whole chain in order and reports the first row whose
+// sequence, link or HMAC does not hold, and whether the head matches the end.
+func (l *Log) Verify(ctx context.Context, q db.Querier) (VerifyResult, error) {
+	rows, err := q.QueryContext(ctx, `SELECT seq, at, user_id, username, role, ip, action, object_type, object_id, result, request_id, detail, prev_hash, hash
+		FROM audit_log ORDER BY seq`)
+	if err != nil {
+		return VerifyResult{}, err
+	}
+	defer rows.Close()
+	var res VerifyResult
+	bad := func(seq int64, why string) (VerifyResult, error) {
+		res.FirstBadSeq, res.Reason = &seq, why
+		return res, nil
+	}
+	var want int64 = 1
+	prev := ""
+	for rows.Next() {
+		var e Entry
+		if err := rows.Scan(&e.Seq, &e.At, &e.UserID, &e.Username, &e.Role, &e.IP, &e.Action, &e.ObjectType, &e.ObjectID,
+			&e.Result, &e.RequestID, &e.Detail, &e.prevHash, &e.hash); err != nil {
+			return res, err
+		}
+		switch {
+		case e.Seq != want:
+			return bad(want, "missing row")
+		case e.prevHash != prev:
+			return bad(e.Seq, "broken link")
+		case !hmac.Equal([]byte(e.hash), []byte(l.sum(e))):
+			return bad(e.Seq, "altered row")
+		}
+		res.Checked++
+		prev, want = e.hash, e.Seq+1
+	}
+	if err := rows.Err(); err != nil {
+		return res, err
+	}
+	var headSeq int64
+	var headHash string
+	if err := q.QueryRowContext(ctx, "SELECT seq, hash FROM audit_head WHERE id = 1").Scan(&headSeq, &headHash); err != nil {
+		return res, err
+	}
+	if headSeq != want-1 || headHash != prev {
+		return bad(want, "rows removed from the end")
+	}
+	res.OK = true
+	return res, nil
+}
+
+// Query filters the audit log for the audit administrator.
+type Query struct {
+	From, To   int64 // Unix ms, 0 = open
+	Username   string
+	Action     string // prefix match: "auth." finds every auth action
+	Result     string
+	ObjectType string
+	ObjectID   string
+	Before     int64 // cursor: rows with seq < Before
+	Limit      int
+}
+
+// Search returns matching rows newest first, and the cursor of the next page
+// (0 when there is none).
+func (l *Log) Search(ctx context.Context, q db.Querier, f Query) ([]Entry, int64, error) {
+	var where []string
+	var args []any
+	add := func(cond string, v any) { where = append(where, cond); args = append(args, v) }
+	if f.From > 0 {
+		add("at >= ?", f.From)
+	}
+	if f.To > 0 {
+		add("at < ?", f.To)
+	}
+	if f.Username != "" {
+		add("username = ?", f.Username)
+	}
+	if f.Action != "" {
+		add("action LIKE ?", strings.ReplaceAll(f.Action, "%", "")+"%")
+	}
+	if f.Result != "" {
+		add("result = ?", f.Result)
+	}
+	if f.ObjectType != "" {
+		add("object_type = ?", f.ObjectType)
+	}
+	if f.ObjectID != "" {
+		add("object_id = ?", f.ObjectID)
+	}
+	if f.Before > 0 {
+		add("seq < ?", f.Before)
+	}
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 100
+	}
+	sqlq := "SELECT seq, at, user_id, username, role, ip, action, object_type, object_id, result, request_id, detail FROM audit_log"
+	if len(where) > 0 {
+		sqlq += " WHERE " + strings.Join(where, " AND ")
+	}
+	sqlq += " ORDER BY seq DESC LIMIT " + strconv.Itoa(f.Limit+1)
+	rows, err := q.QueryContext(ctx, sqlq, args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	out := []Entry{}
+	for rows.Next() {
+		var e Entry
+		if err := rows.Scan(&e.Seq, &e.At, &e.UserID, &e.Username, &e.Role, &e.IP, &e.Action, &e.ObjectType, &e.ObjectID, &e.Result, &e.RequestID, &e.Detail); err != nil {
+			return nil, 0, err
+		}
+		out = append(out, e)
+	}
+	var next int64
+	if len(out) > f.Limit {
+		out = out[:f.Limit]
+		next = out[len(out)-1].Seq
+	}
+	return out, next, rows.Err()
+}

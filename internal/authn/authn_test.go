@@ -1,0 +1,200 @@
+package authn_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gridgov/gridgov/internal/auth/totp"
+	"github.com/gridgov/gridgov/internal/testapp"
+)
+
+type login struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+	OTP      string `json:"otp,omitempty"`
+}
+
+func TestLoginAndLockout(t *testing.T) {
+	a := testapp.New(t)
+	leader := a.Account("leader")
+	c := a.Anon()
+
+	var me struct {
+		Username    string   `json:"username"`
+		Permissions []string `json:"permissions"`
+		Roles       []struct {
+			RoleName string `json:"role_name"`
+		} `json:"roles"`
+	}
+	if st := c.Do("GET", "/api/v1/me", nil, nil); st != 401 {
+		t.Fatalf("me before login: %d", st)
+	}
+	// Unknown names and wrong passwords get the same answer, and both lock.
+	for _, name := range []string{leader.Username, "no-such-user"} {
+		for i := 1; i <= 5; i++ {
+			p := c.Fail("POST", "/api/v1/auth/login", login{name, "Wrong-password-1", ""})
+			want := "auth.invalid_credentials"
+			if i == 5 {
+				want = "auth.locked"
+			}
+			if p.Code != want {
+				t.Fatalf("%s attempt %d: %s (%d), want %s", name, i, p.Code, p.Status, want)
+			}
+		}
+		p := c.Fail("POST", "/api/v1/auth/login", login{name, leader.Password, ""})
+		if p.Status != 423 || p.Code != "auth.locked" {
+			t.Fatalf("%s after lockout with the right password: %d %s", name, p.Status, p.Code)
+		}
+	}
+	// The system administrator unlocks; the right password works again.
+	admin := a.Login("sys_admin")
+	var users struct {
+		Items []struct {
+			ID     string `json:"id"`
+			Locked bool   `json:"locked"`
+		} `json:"items"`
+	}
+	admin.Do("GET", "/api/v1/users?q="+leader.Username, nil, &users)
+	if len(users.Items) != 1 || !users.Items[0].Locked {
+		t.Fatalf("locked flag: %+v", users.Items)
+	}
+	if st := admin.Do("POST", "/api/v1/users/"+users.Items[0].ID+"/unlock", nil, nil); st != 204 {
+		t.Fatalf("unlock: %d", st)
+	}
+	if st := c.Do("POST", "/api/v1/auth/login", login{leader.Username, leader.Password, ""}, nil); st != 200 {
+		t.Fatalf("login after unlock: %d", st)
+	}
+	c.Do("GET", "/api/v1/me", nil, &me)
+	if me.Username != leader.Username || len(me.Permissions) == 0 || len(me.Roles) != 1 || me.Roles[0].RoleName != "Leader" {
+		t.Fatalf("me: %+v", me)
+	}
+	// Audit: failures, lockouts, the unlock and the success are all recorded.
+	audit := a.Login("audit_admin")
+	var rows struct {
+		Items []struct {
+			Action, Result, Username, IP, RequestID string
+		} `json:"items"`
+	}
+	audit.Do("GET", "/api/v1/audit?limit=500", nil, &rows)
+	count := map[string]int{}
+	for _, r := range rows.Items {
+		count[r.Action+"/"+r.Result]++
+		if r.IP == "" {
+			t.Errorf("audit row without source address: %+v", r)
+		}
+	}
+	if count["auth.login/failure"] < 12 || count["auth.lockout/success"] != 2 || count["user.unlock/success"] != 1 || count["auth.login/success"] < 3 {
+		t.Fatalf("audit counts: %v", count)
+	}
+}
+
+func TestTOTPRequiredForAdministrators(t *testing.T) {
+	a := testapp.New(t)
+	acc := a.Account("sys_admin")
+	c := a.Anon()
+	if p := c.Fail("POST", "/api/v1/auth/login", login{acc.Username, acc.Password, ""}); p.Code != "auth.otp_required" {
+		t.Fatalf("no code: %s", p.Code)
+	}
+	if p := c.Fail("POST", "/api/v1/auth/login", login{acc.Username, acc.Password, "000000"}); p.Code != "auth.invalid_credentials" && p.Code != "auth.otp_invalid" {
+		t.Fatalf("wrong code: %s", p.Code)
+	}
+	code, _ := totp.Code(acc.TOTPSecret, time.Now())
+	if st := c.Do("POST", "/api/v1/auth/login", login{acc.Username, acc.Password, code}, nil); st != 200 {
+		t.Fatalf("right code: %d", st)
+	}
+	// The same code cannot be used twice.
+	if p := a.Anon().Fail("POST", "/api/v1/auth/login", login{acc.Username, acc.Password, code}); p.Status != 401 {
+		t.Fatalf("replayed code: %d %s", p.Status, p.Code)
+	}
+}
+
+func TestSessionTimeoutsLogoutAndCSRF(t *testing.T) {
+	a := testapp.New(t)
+	c := a.Login("leader")
+	var node struct {
+		Items []struct{ ID string } `json:"items"`
+	}
+	c.Do("GET", "/api/v1/org/roots", nil, &node)
+
+	// Unsafe methods need the CSRF token of the session.
+	token := c.CSRF
+	c.CSRF = ""
+	if p := c.Fail("POST", "/api/v1/auth/logout", nil); p.Code != "auth.csrf" {
+		t.Fatalf("logout without token: %s", p.Code)
+	}
+	c.CSRF = token
+
+	// Idle timeout: 31 minutes later the session is gone.
+	clock := time.Now()
+	a.Authn.Now = func() time.Time { return clock }
+	if st := c.Do("GET", "/api/v1/me", nil, nil); st != 200 {
+		t.Fatalf("me: %d", st)
+	}
+	clock = clock.Add(31 * time.Minute)
+	if st := c.Do("GET", "/api/v1/me", nil, nil); st != 401 {
+		t.Fatalf("after idle 31 min: %d", st)
+	}
+
+	// Absolute timeout: active every 20 minutes, still ends after 12 h.
+	a.Authn.Now = time.Now
+	c = a.Login("leader")
+	clock = time.Now()
+	a.Authn.Now = func() time.Time { return clock }
+	for i := 0; i < 35; i++ { // 35 × 20 min = 11 h 40 min
+		clock = clock.Add(20 * time.Minute)
+		if st := c.Do("GET", "/api/v1/me", nil, nil); st != 200 {
+			t.Fatalf("active session at +%d min: %d", (i+1)*20, st)
+		}
+	}
+	clock = clock.Add(30 * time.Minute)
+	if st := c.Do("GET", "/api/v1/me", nil, nil); st != 401 {
+		t.Fatalf("after 12 h: %d", st)
+	}
+
+	// Logout kills the session on the server, not only the cookie.
+	a.Authn.Now = time.Now
+	c = a.Login("leader")
+	r := c.Raw("POST", "/api/v1/auth/logout", "", nil)
+	if r.Status != 204 || !strings.Contains(r.Header.Get("Set-Cookie"), "Max-Age=0") {
+		t.Fatalf("logout: %d %v", r.Status, r.Header)
+	}
+	var n int
+	a.DB.Reader().QueryRowContext(t.Context(), "SELECT count(*) FROM sessions").Scan(&n)
+	if n != 0 {
+		t.Fatalf("sessions left after logout: %d", n)
+	}
+}
+
+func TestPasswordChangeAndExpiry(t *testing.T) {
+	a := testapp.New(t)
+	c := a.Login("intake")
+	acc := a.Account("intake")
+	p := c.Fail("POST", "/api/v1/me/password", map[string]string{"old_password": acc.Password, "new_password": "short"})
+	if p.Status != 400 || len(p.Errors) == 0 || p.Errors[0].Field != "new_password" {
+		t.Fatalf("weak password: %+v", p)
+	}
+	p = c.Fail("POST", "/api/v1/me/password", map[string]string{"old_password": "nope", "new_password": "Str0ng-and-l0ng!"})
+	if len(p.Errors) == 0 || p.Errors[0].Field != "old_password" {
+		t.Fatalf("wrong old password: %+v", p)
+	}
+	// Past the rotation period every call but /me and the change is refused.
+	a.Authn.Now = func() time.Time { return time.Now().Add(91 * 24 * time.Hour) }
+	c = a.Login("intake")
+	if p := c.Fail("GET", "/api/v1/org/roots", nil); p.Code != "auth.password_expired" {
+		t.Fatalf("expired password: %s", p.Code)
+	}
+	var me struct {
+		PasswordExpired bool `json:"password_expired"`
+	}
+	c.Do("GET", "/api/v1/me", nil, &me)
+	if !me.PasswordExpired {
+		t.Fatal("me does not say the password expired")
+	}
+	if st := c.Do("POST", "/api/v1/me/password", map[string]string{"old_password": acc.Password, "new_password": "Str0ng-and-l0ng!"}, nil); st != 204 {
+		t.Fatalf("change: %d", st)
+	}
+	if st := c.Do("GET", "/api/v1/org/roots", nil, nil); st != 200 {
+		t.Fatalf("after change: %d", st)
+	}
+}

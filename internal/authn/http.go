@@ -1,0 +1,179 @@
+package authn
+
+import (
+	"net/http"
+
+	"github.com/gridgov/gridgov/internal/apperr"
+	"github.com/gridgov/gridgov/internal/auth/totp"
+	"github.com/gridgov/gridgov/internal/authz"
+	"github.com/gridgov/gridgov/internal/db"
+	"github.com/gridgov/gridgov/internal/httpx"
+	"github.com/gridgov/gridgov/internal/i18n"
+)
+
+// LoginRequest is the body of POST /auth/login.
+type LoginRequest struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+	OTP      string `json:"otp,omitempty"`
+}
+
+// RoleView is one role assignment as the caller sees it.
+type RoleView struct {
+	AssignmentID string `json:"assignment_id"`
+	Role         string `json:"role"`
+	RoleName     string `json:"role_name"`
+	OrgID        string `json:"org_id"`
+	OrgCode      string `json:"org_code"`
+	OrgName      string `json:"org_name"`
+}
+
+// Me is the signed-in user.
+type Me struct {
+	ID              string       `json:"id"`
+	Username        string       `json:"username"`
+	DisplayName     string       `json:"display_name"`
+	OrgID           string       `json:"org_id"`
+	CSRFToken       string       `json:"csrf_token"`
+	PasswordExpired bool         `json:"password_expired"`
+	TOTPEnabled     bool         `json:"totp_enabled"`
+	Roles           []RoleView   `json:"roles"`
+	Permissions     []authz.Perm `json:"permissions"`
+}
+
+// LoginResponse is the answer to a successful login.
+type LoginResponse struct {
+	User      Me     `json:"user"`
+	CSRFToken string `json:"csrf_token"`
+}
+
+// PasswordChange is the body of POST /me/password.
+type PasswordChange struct {
+	OldPassword string `json:"old_password"`
+	NewPassword string `json:"new_password"`
+}
+
+// TOTPSetup is a new TOTP secret waiting for its first code.
+type TOTPSetup struct {
+	Secret string `json:"secret"`
+	URI    string `json:"uri"`
+}
+
+// TOTPConfirm is the body that turns TOTP on.
+type TOTPConfirm struct {
+	Secret string `json:"secret"`
+	Code   string `json:"code"`
+}
+
+// LocalizeRoles gives built-in roles their name in lang; custom roles keep
+// the name their creator gave them.
+func LocalizeRoles(lang string, roles []RoleView) {
+	for i, r := range roles {
+		if name, ok := i18n.Messages(lang)["role."+r.Role]; ok {
+			roles[i].RoleName = name
+		}
+	}
+}
+
+// MeView renders a principal with role names in lang.
+func MeView(p *authz.Principal, lang string) Me {
+	m := Me{ID: p.UserID, Username: p.Username, DisplayName: p.DisplayName, OrgID: p.OrgID, CSRFToken: p.CSRFToken,
+		PasswordExpired: p.PasswordExpired, TOTPEnabled: p.TOTPEnabled, Roles: []RoleView{}, Permissions: p.Permissions()}
+	for _, g := range p.Grants {
+		m.Roles = append(m.Roles, RoleView{g.AssignmentID, g.Role, g.RoleName, g.OrgID, g.OrgCode, g.OrgName})
+	}
+	if m.Permissions == nil {
+		m.Permissions = []authz.Perm{}
+	}
+	LocalizeRoles(lang, m.Roles)
+	return m
+}
+
+// Routes registers the sign-in endpoints.
+func (s *Service) Routes(rt *httpx.Router) {
+	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/auth/login", Tag: "auth", Summary: "Sign in with username, password and TOTP code",
+		Public: true, In: LoginRequest{}, Out: LoginResponse{}, Handler: s.handleLogin})
+	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/auth/logout", Tag: "auth", Summary: "End the session", Access: "any signed-in user, for their own account",
+		AllowExpired: true, Status: 204, Handler: s.handleLogout})
+	rt.Handle(httpx.Route{Method: "GET", Path: "/api/v1/me", Tag: "auth", Summary: "The signed-in user, roles and permissions", Access: "any signed-in user, for their own account",
+		AllowExpired: true, Out: Me{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
+			httpx.JSON(w, 200, MeView(authz.From(r.Context()), i18n.Lang(r)))
+			return nil
+		}})
+	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/me/password", Tag: "auth", Summary: "Change one's own password", Access: "any signed-in user, for their own account",
+		AllowExpired: true, In: PasswordChange{}, Status: 204, Handler: s.handlePassword})
+	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/me/totp/setup", Tag: "auth", Summary: "Start TOTP enrolment: a new secret", Access: "any signed-in user, for their own account",
+		Out: TOTPSetup{}, Handler: s.handleTOTPSetup})
+	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/me/totp/confirm", Tag: "auth", Summary: "Turn TOTP on with the secret and a first code", Access: "any signed-in user, for their own account",
+		In: TOTPConfirm{}, Status: 204, Handler: s.handleTOTPConfirm})
+}
+
+func (s *Service) handleLogin(w http.ResponseWriter, r *http.Request) error {
+	var in LoginRequest
+	if err := httpx.Decode(r, &in, 4096); err != nil {
+		return err
+	}
+	res, err := s.Login(r.Context(), in.Username, in.Password, in.OTP, r.UserAgent())
+	if err != nil {
+		return err
+	}
+	s.SetCookie(w, res)
+	httpx.JSON(w, 200, LoginResponse{User: MeView(res.Principal, i18n.Lang(r)), CSRFToken: res.Principal.CSRFToken})
+	return nil
+}
+
+func (s *Service) handleLogout(w http.ResponseWriter, r *http.Request) error {
+	if err := s.Logout(r.Context(), authz.From(r.Context())); err != nil {
+		return err
+	}
+	s.ClearCookie(w)
+	w.WriteHeader(204)
+	return nil
+}
+
+func (s *Service) handlePassword(w http.ResponseWriter, r *http.Request) error {
+	var in PasswordChange
+	if err := httpx.Decode(r, &in, 4096); err != nil {
+		return err
+	}
+	if err := s.ChangePassword(r.Context(), authz.From(r.Context()), in.OldPassword, in.NewPassword); err != nil {
+		return err
+	}
+	w.WriteHeader(204)
+	return nil
+}
+
+func (s *Service) handleTOTPSetup(w http.ResponseWriter, r *http.Request) error {
+	p := authz.From(r.Context())
+	sec, err := totp.NewSecret()
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, 200, TOTPSetup{Secret: sec, URI: totp.URI("gridgov", p.Username, sec)})
+	return nil
+}
+
+func (s *Service) handleTOTPConfirm(w http.ResponseWriter, r *http.Request) error {
+	var in TOTPConfirm
+	if err := httpx.Decode(r, &in, 4096); err != nil {
+		return err
+	}
+	step, ok := totp.Verify(in.Secret, in.Code, s.Now(), 0)
+	if !ok {
+		return apperr.Field("code", "auth.otp_invalid")
+	}
+	ctx := r.Context()
+	p := authz.From(ctx)
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		if _, err := tx.ExecContext(ctx, "UPDATE users SET totp_secret = ?, totp_last_step = ?, updated_at = ? WHERE id = ?",
+			s.SealTOTP(p.UserID, in.Secret), step, db.Now(), p.UserID); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, tx, "", auditEntry("auth.totp_enable", "user", p.UserID, ""))
+	})
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(204)
+	return nil
+}

@@ -1,0 +1,246 @@
+// Package authz is gridgov's permission catalogue, its built-in roles and the
+// caller's grants: every role assignment holds for one org node and all that
+// lies under it, and everything not granted is denied.
+package authz
+
+import (
+	"context"
+	"slices"
+	"strings"
+)
+
+// Perm is a permission code. The catalogue is in code; roles are sets of them.
+type Perm string
+
+// The permission catalogue. Later features add their own here.
+const (
+	OrgRead        Perm = "org.read"
+	OrgWrite       Perm = "org.write"
+	GridRead       Perm = "grid.read"
+	GridWrite      Perm = "grid.write"
+	GridImport     Perm = "grid.import"
+	GridExport     Perm = "grid.export"
+	UserRead       Perm = "user.read"
+	UserWrite      Perm = "user.write"
+	RoleRead       Perm = "role.read"
+	RoleWrite      Perm = "role.write"
+	RoleAssign     Perm = "role.assign"
+	SecurityRead   Perm = "security.read"
+	SecurityWrite  Perm = "security.write"
+	AuditRead      Perm = "audit.read"
+	PersonalReveal Perm = "personal.reveal"
+
+	EventReport    Perm = "event.report"    // report an event (grid member, resident, operator)
+	EventRead      Perm = "event.read"      // every event of an area
+	EventReadUnit  Perm = "event.read_unit" // the events dispatched to one's own unit
+	EventIntake    Perm = "event.intake"    // verify, file, refuse, merge (受理员)
+	EventDispatch  Perm = "event.dispatch"  // dispatch, escalate (派遣员)
+	EventHandle    Perm = "event.handle"    // sign, return, ask for more time, report the result
+	EventApprove   Perm = "event.approve"   // extensions, parking, reopening (值班长)
+	EventCheck     Perm = "event.check"     // on-site re-check (网格员)
+	EventSupervise Perm = "event.supervise" // supervision orders, leader cases (领导)
+	EventConfig    Perm = "event.config"    // categories, units, dispatch rules, work calendar
+)
+
+// PermInfo describes one permission for the roles page.
+type PermInfo struct {
+	Code  Perm   `json:"code"`
+	Group string `json:"group"`
+}
+
+// Catalogue lists every permission in display order.
+var Catalogue = []PermInfo{
+	{OrgRead, "org"}, {OrgWrite, "org"},
+	{GridRead, "grid"}, {GridWrite, "grid"}, {GridImport, "grid"}, {GridExport, "grid"},
+	{UserRead, "account"}, {UserWrite, "account"},
+	{RoleRead, "security"}, {RoleWrite, "security"}, {RoleAssign, "security"},
+	{SecurityRead, "security"}, {SecurityWrite, "security"},
+	{AuditRead, "audit"},
+	{PersonalReveal, "personal"},
+	{EventReport, "event"}, {EventRead, "event"}, {EventReadUnit, "event"}, {EventIntake, "event"}, {EventDispatch, "event"},
+	{EventHandle, "event"}, {EventApprove, "event"}, {EventCheck, "event"}, {EventSupervise, "event"}, {EventConfig, "event"},
+}
+
+// Known reports whether p is in the catalogue.
+func Known(p Perm) bool {
+	return slices.ContainsFunc(Catalogue, func(i PermInfo) bool { return i.Code == p })
+}
+
+// BuiltinRole is a role seeded on first start.
+type BuiltinRole struct {
+	Code  string
+	Admin bool // one of the three administrators: TOTP required, kept apart
+	Perms []Perm
+}
+
+// The three administrators (三员分立) hold disjoint permissions: the system
+// administrator runs accounts and the org tree, the security administrator
+// roles, grants and security settings, the audit administrator reads the
+// audit log. No one of them can do the others' work.
+var Builtins = []BuiltinRole{
+	{Code: "sys_admin", Admin: true, Perms: []Perm{OrgRead, OrgWrite, GridRead, GridWrite, GridImport, GridExport, UserRead, UserWrite, EventConfig}},
+	{Code: "sec_admin", Admin: true, Perms: []Perm{RoleRead, RoleWrite, RoleAssign, SecurityRead, SecurityWrite, UserRead, OrgRead}},
+	{Code: "audit_admin", Admin: true, Perms: []Perm{AuditRead, OrgRead}},
+	{Code: "intake", Perms: []Perm{OrgRead, GridRead, EventReport, EventRead, EventIntake}},
+	{Code: "dispatcher", Perms: []Perm{OrgRead, GridRead, EventRead, EventDispatch}},
+	{Code: "shift_lead", Perms: []Perm{OrgRead, GridRead, GridExport, EventRead, EventIntake, EventDispatch, EventApprove}},
+	{Code: "dept_handler", Perms: []Perm{OrgRead, GridRead, EventReadUnit, EventHandle}},
+	{Code: "grid_member", Perms: []Perm{OrgRead, GridRead, EventReport, EventRead, EventCheck, EventHandle}},
+	{Code: "leader", Perms: []Perm{OrgRead, GridRead, GridExport, EventRead, EventSupervise}},
+	{Code: "mediator", Perms: []Perm{OrgRead, GridRead}},
+	{Code: "party_member", Perms: []Perm{OrgRead, GridRead, EventReport}},
+	{Code: "resident", Perms: []Perm{EventReport}},
+}
+
+// IsAdminRole reports whether code is one of the three administrators.
+func IsAdminRole(code string) bool {
+	for _, b := range Builtins {
+		if b.Code == code {
+			return b.Admin
+		}
+	}
+	return false
+}
+
+// Grant is one role held over one org node (and its subtree).
+type Grant struct {
+	AssignmentID string
+	Role         string
+	RoleName     string
+	OrgID        string
+	OrgPath      string
+	OrgCode      string
+	OrgName      string
+	Perms        []Perm
+}
+
+// Principal is the authenticated caller of a request.
+type Principal struct {
+	UserID          string
+	Username        string
+	DisplayName     string
+	OrgID           string
+	SessionHash     string
+	CSRFToken       string
+	PasswordExpired bool
+	TOTPEnabled     bool
+	UnitID          string // the unit (department or centre) the user works for, if any
+	Grants          []Grant
+}
+
+// Has reports whether any grant carries perm.
+func (p *Principal) Has(perm Perm) bool {
+	if p == nil {
+		return false
+	}
+	for _, g := range p.Grants {
+		if slices.Contains(g.Perms, perm) {
+			return true
+		}
+	}
+	return false
+}
+
+// Scopes returns the org paths where the caller holds perm, with paths
+// inside another returned path dropped.
+func (p *Principal) Scopes(perm Perm) []string {
+	if p == nil {
+		return nil
+	}
+	var out []string
+	for _, g := range p.Grants {
+		if slices.Contains(g.Perms, perm) {
+			out = append(out, g.OrgPath)
+		}
+	}
+	slices.Sort(out)
+	kept := out[:0]
+	for _, s := range out {
+		if len(kept) > 0 && strings.HasPrefix(s, kept[len(kept)-1]) {
+			continue
+		}
+		kept = append(kept, s)
+	}
+	return kept
+}
+
+// Covers reports whether perm is held over the node whose path is given.
+func (p *Principal) Covers(perm Perm, path string) bool {
+	for _, s := range p.Scopes(perm) {
+		if strings.HasPrefix(path, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// RoleFor names the role through which the caller holds perm (for audit
+// rows); the first role when perm is empty.
+func (p *Principal) RoleFor(perm Perm) string {
+	if p == nil {
+		return ""
+	}
+	for _, g := range p.Grants {
+		if perm == "" || slices.Contains(g.Perms, perm) {
+			return g.Role
+		}
+	}
+	return ""
+}
+
+// Permissions lists every permission the caller holds somewhere, sorted.
+func (p *Principal) Permissions() []Perm {
+	var out []Perm
+	for _, g := range p.Grants {
+		for _, perm := range g.Perms {
+			if !slices.Contains(out, perm) {
+				out = append(out, perm)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// ScopeSQL returns a WHERE fragment restricting col (a materialized path
+// column) to the subtrees of paths, and its arguments. With no paths it
+// matches nothing: denied by default. Paths hold only [0-9a-f-/], so "~"
+// sorts after every character that can follow a prefix, and the range
+// [path, path+"~") is exactly the subtree, served from the path index.
+func ScopeSQL(col string, paths []string) (string, []any) {
+	if len(paths) == 0 {
+		return "1 = 0", nil
+	}
+	parts := make([]string, len(paths))
+	args := make([]any, 0, 2*len(paths))
+	for i, p := range paths {
+		parts[i] = "(" + col + " >= ? AND " + col + " < ?)"
+		args = append(args, p, p+"~")
+	}
+	return "(" + strings.Join(parts, " OR ") + ")", args
+}
+
+type ctxKey struct{}
+
+// WithPrincipal returns ctx carrying p.
+func WithPrincipal(ctx context.Context, p *Principal) context.Context {
+	return context.WithValue(ctx, ctxKey{}, p)
+}
+
+// From returns the principal of ctx, or nil for an anonymous request.
+func From(ctx context.Context) *Principal {
+	p, _ := ctx.Value(ctxKey{}).(*Principal)
+	return p
+}
+
+// System is the principal of operator commands run on the server itself
+// (gridgov user create …): every permission over the whole tree. Its actions
+// are audited under the name "system".
+func System() *Principal {
+	all := make([]Perm, len(Catalogue))
+	for i, c := range Catalogue {
+		all[i] = c.Code
+	}
+	return &Principal{UserID: "system", Username: "system",
+		Grants: []Grant{{Role: "system", OrgPath: "/", Perms: all}}}
+}

@@ -1,0 +1,71 @@
+package casework
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/gridgov/gridgov/internal/apikey"
+	"github.com/gridgov/gridgov/internal/apperr"
+	"github.com/gridgov/gridgov/internal/authz"
+	"github.com/gridgov/gridgov/internal/httpx"
+)
+
+// Alert is what a video (雪亮工程) or IoT platform posts when it detects a
+// matter: an event on the video, iot or elderly one-key-call channel.
+type Alert struct {
+	Channel      string   `json:"channel"` // video, iot, elderly
+	Source       string   `json:"source"`  // the camera, sensor or device id
+	CategoryCode string   `json:"category_code"`
+	Urgency      string   `json:"urgency,omitempty"`
+	Description  string   `json:"description"`
+	Lat          *float64 `json:"lat"`
+	Lng          *float64 `json:"lng"`
+}
+
+var alertChannels = []string{"video", "iot", "elderly"}
+
+func (s *Service) alertRoutes(rt *httpx.Router) {
+	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/alerts", Tag: "events",
+		Summary: "Video/IoT alert webhook: reports an event (X-API-Key of scope alerts; Idempotency-Key honoured)",
+		Public:  true, In: Alert{}, Out: Event{}, Status: 201,
+		Params: []httpx.Param{{Name: "X-API-Key", In: "header", Required: true}, {Name: "Idempotency-Key", In: "header"}},
+		Handler: func(w http.ResponseWriter, r *http.Request) error {
+			k, err := apikey.Verify(r.Context(), s.db.Reader(), r.Header.Get("X-API-Key"), apikey.Alerts)
+			if err != nil {
+				return err
+			}
+			body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, httpx.MaxBody))
+			if err != nil {
+				return apperr.E(apperr.Invalid, "request.too_large", "limit", httpx.MaxBody)
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			var in Alert
+			if err := httpx.Decode(r, &in, 0); err != nil {
+				return err
+			}
+			if !slices.Contains(alertChannels, in.Channel) {
+				return apperr.Field("channel", "validation.one_of", "values", strings.Join(alertChannels, ", "))
+			}
+			if n := len(in.Source); n == 0 || n > 64 {
+				return apperr.Field("source", "validation.length", "min", 1, "max", 64)
+			}
+			sum := sha256.Sum256(body)
+			ctx := authz.WithPrincipal(r.Context(), k.Principal())
+			e, replay, err := s.Create(ctx, Report{Channel: in.Channel, CategoryCode: in.CategoryCode, Urgency: in.Urgency,
+				Description: in.Description, Lat: in.Lat, Lng: in.Lng, ReporterName: in.Source},
+				Idempotency{Scope: "apikey:" + k.ID, Key: r.Header.Get("Idempotency-Key"), Hash: hex.EncodeToString(sum[:])})
+			if err != nil {
+				return err
+			}
+			if replay {
+				w.Header().Set("Idempotent-Replayed", "true")
+			}
+			httpx.JSON(w, 201, e)
+			return nil
+		}})
+}

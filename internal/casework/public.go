@@ -1,0 +1,346 @@
+package casework
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/gridgov/gridgov/internal/apperr"
+	"github.com/gridgov/gridgov/internal/audit"
+	"github.com/gridgov/gridgov/internal/authz"
+	"github.com/gridgov/gridgov/internal/db"
+)
+
+// The public faces (Open311 GeoReport v2) read events through this file.
+//
+// Publication rule: every event is public — whatever its channel or state —
+// except those in the sensitive category groups listed in PrivateGroups:
+// 11 矛盾纠纷 (disputes: the private affairs of the parties) and 12 治安隐患
+// (security: clues, suspects and police matters). Those are still taken in
+// from public clients but never listed, shown or updated through a public
+// face. What is published of an event never includes its reporter (name,
+// phone, account), the people in its timeline, its grid team or anything
+// sealed: see PublicEvent for the whole list.
+
+// PrivateGroups are the major category codes whose events are never published.
+var PrivateGroups = []string{"11", "12"}
+
+// MaxMediaURL is the longest media URL taken.
+const MaxMediaURL = 1000
+
+// Published reports whether events of a category are published.
+func Published(categoryCode string) bool {
+	for _, g := range PrivateGroups {
+		if strings.HasPrefix(categoryCode, g) {
+			return false
+		}
+	}
+	return true
+}
+
+// publicSQL is the WHERE fragment that keeps the published categories.
+func publicSQL(col string) (string, []any) {
+	parts := make([]string, len(PrivateGroups))
+	args := make([]any, len(PrivateGroups))
+	for i, g := range PrivateGroups {
+		parts[i] = col + " NOT LIKE ?"
+		args[i] = g + "%"
+	}
+	return "(" + strings.Join(parts, " AND ") + ")", args
+}
+
+// mediaURLOK accepts an absolute http(s) URL of at most MaxMediaURL bytes
+// with no spaces or control characters.
+func mediaURLOK(s string) bool {
+	if len(s) > MaxMediaURL || strings.ContainsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) {
+		return false
+	}
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+// PublicEvent is what a public face may show of an event: no reporter, no
+// timeline actors, no grid team.
+type PublicEvent struct {
+	No               string
+	State            string
+	Channel          string
+	CategoryCode     string
+	CategoryName     string
+	ClosingCriterion string
+	Description      string
+	Address          string
+	Lat, Lng         *float64
+	LeadUnitName     string // the agency responsible, once dispatched
+	Attributes       map[string]string
+	MediaURL         string
+	CreatedAt        int64
+	UpdatedAt        int64
+	ClosedAt         *int64
+	DueAt            *int64 // the whole matter's deadline, set at dispatch
+	// LastNote is the latest non-empty note of the loop's own steps (not
+	// of public updates): why the event is where it is.
+	LastNote string
+}
+
+// PublicQuery filters PublicList. Nos, when given, overrides every other
+// filter (Open311's service_request_id).
+type PublicQuery struct {
+	Nos      []string
+	Codes    []string // category codes
+	From, To int64    // created_at window, Unix ms, both inclusive; 0 = open
+	Status   []string // "open", "closed"
+	Offset   int
+	Limit    int
+}
+
+const publicCols = `e.no, e.state, e.channel, e.category_code, c.name, c.closing_criterion, e.description, e.address, e.lat, e.lng,
+	COALESCE(u.name, ''), e.attributes, e.media_url, e.created_at, e.updated_at, e.closed_at, e.due_at,
+	COALESCE((SELECT l.note FROM event_log l WHERE l.event_id = e.id AND l.note <> '' AND l.action <> 'public_update' ORDER BY l.seq DESC LIMIT 1), '')`
+
+const publicFrom = ` FROM events e JOIN categories c ON c.code = e.category_code LEFT JOIN units u ON u.id = e.lead_unit_id`
+
+func scanPublic(sc interface{ Scan(...any) error }) (PublicEvent, error) {
+	var e PublicEvent
+	var lat, lng sql.NullFloat64
+	var closed, due sql.NullInt64
+	var attrs string
+	err := sc.Scan(&e.No, &e.State, &e.Channel, &e.CategoryCode, &e.CategoryName, &e.ClosingCriterion, &e.Description, &e.Address, &lat, &lng,
+		&e.LeadUnitName, &attrs, &e.MediaURL, &e.CreatedAt, &e.UpdatedAt, &closed, &due, &e.LastNote)
+	if err != nil {
+		return e, err
+	}
+	if lat.Valid && lng.Valid {
+		e.Lat, e.Lng = &lat.Float64, &lng.Float64
+	}
+	e.ClosedAt, e.DueAt = ptr(closed), ptr(due)
+	return e, json.Unmarshal([]byte(attrs), &e.Attributes)
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// PublicList returns published events, newest first.
+func (s *Service) PublicList(ctx context.Context, q PublicQuery) ([]PublicEvent, error) {
+	pub, args := publicSQL("e.category_code")
+	where := []string{pub}
+	add := func(cond string, a ...any) { where = append(where, cond); args = append(args, a...) }
+	if len(q.Nos) > 0 {
+		add("e.no IN ("+placeholders(len(q.Nos))+")", anys(q.Nos)...)
+	} else {
+		if len(q.Codes) > 0 {
+			add("e.category_code IN ("+placeholders(len(q.Codes))+")", anys(q.Codes)...)
+		}
+		if q.From > 0 {
+			add("e.created_at >= ?", q.From)
+		}
+		if q.To > 0 {
+			add("e.created_at <= ?", q.To)
+		}
+		open, closed := false, false
+		for _, st := range q.Status {
+			switch st {
+			case "open":
+				open = true
+			case "closed":
+				closed = true
+			default:
+				return nil, apperr.Field("status", "validation.one_of", "values", "open, closed")
+			}
+		}
+		states := anys(openStates)
+		switch {
+		case open && !closed:
+			add("e.state IN ("+placeholders(len(states))+")", states...)
+		case closed && !open:
+			add("e.state NOT IN ("+placeholders(len(states))+")", states...)
+		}
+	}
+	if q.Limit <= 0 || q.Limit > 1000 {
+		q.Limit = 1000
+	}
+	if q.Offset < 0 {
+		q.Offset = 0
+	}
+	rows, err := s.db.Reader().QueryContext(ctx, "SELECT "+publicCols+publicFrom+" WHERE "+strings.Join(where, " AND ")+
+		" ORDER BY e.created_at DESC, e.id DESC LIMIT "+strconv.Itoa(q.Limit)+" OFFSET "+strconv.Itoa(q.Offset), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []PublicEvent{}
+	for rows.Next() {
+		e, err := scanPublic(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// PublicGet returns one published event by its number; an event that does
+// not exist or is not published is not found alike.
+func (s *Service) PublicGet(ctx context.Context, no string) (PublicEvent, error) {
+	pub, args := publicSQL("e.category_code")
+	e, err := scanPublic(s.db.Reader().QueryRowContext(ctx, "SELECT "+publicCols+publicFrom+" WHERE e.no = ? AND "+pub, append([]any{no}, args...)...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return e, apperr.NotFoundf("event")
+	}
+	return e, err
+}
+
+// PublicUpdate is one step of a published event's timeline: what happened,
+// the state after it and its note — never who did it.
+type PublicUpdate struct {
+	No     string
+	Seq    int
+	At     int64
+	Action string
+	State  string // the event's state after the step
+	Note   string
+}
+
+// ID is the update's stable id: the event number and the step's sequence.
+func (u PublicUpdate) ID() string { return u.No + "-" + strconv.Itoa(u.Seq) }
+
+// PublicUpdates returns the timeline steps of published events made in
+// [from, to] (Unix ms, inclusive), oldest first, at most limit of them.
+func (s *Service) PublicUpdates(ctx context.Context, from, to int64, limit int) ([]PublicUpdate, error) {
+	if limit <= 0 || limit > 1000 {
+		limit = 1000
+	}
+	pub, pargs := publicSQL("e.category_code")
+	args := append([]any{from, to}, pargs...)
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT e.no, l.seq, l.at, l.action, l.to_state, l.note
+		FROM event_log l JOIN events e ON e.id = l.event_id WHERE l.at >= ? AND l.at <= ? AND `+pub+`
+		ORDER BY l.at, e.no, l.seq LIMIT `+strconv.Itoa(limit), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []PublicUpdate{}
+	for rows.Next() {
+		var u PublicUpdate
+		if err := rows.Scan(&u.No, &u.Seq, &u.At, &u.Action, &u.State, &u.Note); err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// PublicNote is an update a public client adds to an event.
+type PublicNote struct {
+	Note string
+	// Status is what the client says the status now is. It is recorded in
+	// the audit row but never applied: only the centre moves the loop.
+	Status string
+	Idem   Idempotency
+}
+
+// AddPublicNote appends a client's update to a published event's timeline
+// (action "public_update", the state unchanged), tells the unit handling it
+// (or the intake desk) and writes the audit row, in one transaction. The
+// caller needs event.report. It returns the step and whether it replays an
+// earlier request with the same idempotency key.
+func (s *Service) AddPublicNote(ctx context.Context, no string, n PublicNote) (PublicUpdate, bool, error) {
+	p := authz.From(ctx)
+	if !p.Has(authz.EventReport) {
+		return PublicUpdate{}, false, apperr.E(apperr.Forbidden, "auth.forbidden", "perm", authz.EventReport)
+	}
+	n.Note = strings.TrimSpace(n.Note)
+	if c := utf8.RuneCountInString(n.Note); c < 1 || c > MaxDescription {
+		return PublicUpdate{}, false, apperr.Field("description", "validation.length", "min", 1, "max", MaxDescription)
+	}
+	now := s.Now()
+	var out PublicUpdate
+	replayed := false
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		out, replayed = PublicUpdate{}, false
+		var e Event
+		var lead string
+		err := tx.QueryRowContext(ctx, "SELECT id, no, state, category_code, path, COALESCE(lead_unit_id, '') FROM events WHERE no = ?"+tx.ForUpdate(), no).
+			Scan(&e.ID, &e.No, &e.State, &e.CategoryCode, &e.path, &lead)
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && !Published(e.CategoryCode)) {
+			return apperr.NotFoundf("event")
+		} else if err != nil {
+			return err
+		}
+		if n.Idem.Key != "" {
+			var hash, body string
+			err := tx.QueryRowContext(ctx, "SELECT request_hash, body FROM idempotency_keys WHERE scope = ? AND key = ?", n.Idem.Scope, n.Idem.Key).Scan(&hash, &body)
+			if err == nil {
+				if hash != n.Idem.Hash {
+					return apperr.E(apperr.Unprocessable, "idempotency.key_reused")
+				}
+				seq, _ := strconv.Atoi(body)
+				var at int64
+				var action, state, note string
+				if err := tx.QueryRowContext(ctx, "SELECT at, action, to_state, note FROM event_log WHERE event_id = ? AND seq = ?", e.ID, seq).
+					Scan(&at, &action, &state, &note); err != nil {
+					return err
+				}
+				out, replayed = PublicUpdate{No: e.No, Seq: seq, At: at, Action: action, State: state, Note: note}, true
+				return nil
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+		}
+		seq, err := s.appendLog(ctx, tx, e.ID, "public_update", e.State, e.State, "", n.Note, now)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE events SET updated_at = ? WHERE id = ?", now.UnixMilli(), e.ID); err != nil {
+			return err
+		}
+		if n.Idem.Key != "" {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO idempotency_keys (scope, key, request_hash, status, body, created_at) VALUES (?, ?, ?, 201, ?, ?)",
+				n.Idem.Scope, n.Idem.Key, n.Idem.Hash, strconv.Itoa(seq), now.UnixMilli()); err != nil {
+				return err
+			}
+		}
+		// The unit handling an open event hears of it; otherwise the intake desk.
+		text := "事件 " + e.No + " 收到公众补充：" + truncate(n.Note, 60)
+		if lead != "" && Open(e.State) {
+			err = s.notify(ctx, tx, &e, "public_update", text, "", lead)
+		} else {
+			err = s.notify(ctx, tx, &e, "public_update", text, authz.EventIntake, "")
+		}
+		if err != nil {
+			return err
+		}
+		out = PublicUpdate{No: e.No, Seq: seq, At: now.UnixMilli(), Action: "public_update", State: e.State, Note: n.Note}
+		return s.audit.Record(ctx, tx, authz.EventReport, audit.Entry{Action: "event.public_update", ObjectType: "event", ObjectID: e.ID,
+			Detail: e.No + " " + strings.ToLower(n.Status)})
+	})
+	if db.IsUniqueViolation(err) && n.Idem.Key != "" {
+		// Another request with the same key committed first: answer as it did.
+		return s.AddPublicNote(ctx, no, n)
+	}
+	return out, replayed, err
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}
+
+func anys(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}

@@ -1,0 +1,283 @@
+package casework
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/gridgov/gridgov/internal/apperr"
+	"github.com/gridgov/gridgov/internal/authz"
+	"github.com/gridgov/gridgov/internal/db"
+)
+
+const eventCols = `e.id, e.no, e.channel, e.category_code, c.name, e.urgency, e.state, e.description, e.address, e.lat, e.lng,
+	COALESCE(e.grid_id, ''), COALESCE(g.code, ''), COALESCE(g.name, ''), e.org_id, o.name, e.level, COALESCE(e.lead_unit_id, ''), COALESCE(u.name, ''),
+	e.stage, e.stage_warn_at, e.stage_due_at, e.due_at, e.supervised, e.leader_id IS NOT NULL, e.parked, e.extension_hours, e.reporter_name, e.reporter_id,
+	e.attributes, e.media_url, COALESCE(e.resolved_level, ''), e.rating, e.created_at, e.closed_at, e.version, e.path`
+
+const eventFrom = ` FROM events e JOIN categories c ON c.code = e.category_code JOIN org_nodes o ON o.id = e.org_id
+	LEFT JOIN grids g ON g.id = e.grid_id LEFT JOIN units u ON u.id = e.lead_unit_id`
+
+func scanEvent(sc interface{ Scan(...any) error }) (Event, error) {
+	var e Event
+	var lat, lng sql.NullFloat64
+	var warn, due, dueAll, closed sql.NullInt64
+	var rating sql.NullString
+	var attrs string
+	err := sc.Scan(&e.ID, &e.No, &e.Channel, &e.CategoryCode, &e.CategoryName, &e.Urgency, &e.State, &e.Description, &e.Address, &lat, &lng,
+		&e.GridID, &e.GridCode, &e.GridName, &e.OrgID, &e.OrgName, &e.Level, &e.LeadUnitID, &e.LeadUnitName,
+		&e.Stage, &warn, &due, &dueAll, &e.Supervised, &e.LeaderCase, &e.Parked, &e.Extension, &e.ReporterName, &e.ReporterID,
+		&attrs, &e.MediaURL, &e.ResolvedAt, &rating, &e.CreatedAt, &closed, &e.Version, &e.path)
+	if err != nil {
+		return e, err
+	}
+	if lat.Valid {
+		e.Lat, e.Lng = &lat.Float64, &lng.Float64
+	}
+	e.warnAt, e.StageDueAt, e.DueAt, e.ClosedAt = ptr(warn), ptr(due), ptr(dueAll), ptr(closed)
+	if rating.Valid {
+		e.Rating = &rating.String
+	}
+	err = json.Unmarshal([]byte(attrs), &e.Attributes)
+	return e, err
+}
+
+func ptr(n sql.NullInt64) *int64 {
+	if !n.Valid {
+		return nil
+	}
+	v := n.Int64
+	return &v
+}
+
+// visible reports whether the caller may see the event: over its area, as
+// one of the units it was sent to, or as its reporter.
+func (s *Service) visible(ctx context.Context, q db.Querier, e Event) (bool, error) {
+	p := authz.From(ctx)
+	if p.Covers(authz.EventRead, e.path) || e.ReporterID == p.UserID {
+		return true, nil
+	}
+	if p.UnitID == "" || !p.Has(authz.EventReadUnit) {
+		return false, nil
+	}
+	var n int
+	err := q.QueryRowContext(ctx, "SELECT count(*) FROM event_units WHERE event_id = ? AND unit_id = ?", e.ID, p.UnitID).Scan(&n)
+	return n > 0, err
+}
+
+// get loads one event without the scope check (callers check).
+func (s *Service) get(ctx context.Context, id string) (Event, error) {
+	e, err := scanEvent(s.db.Reader().QueryRowContext(ctx, "SELECT "+eventCols+eventFrom+" WHERE e.id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return e, apperr.NotFoundf("event")
+	}
+	e.Light = light(&e, s.Now().UnixMilli())
+	return e, err
+}
+
+// Get returns an event with its units, timeline and suggested duplicates.
+func (s *Service) Get(ctx context.Context, id string) (Event, error) {
+	e, err := s.get(ctx, id)
+	if err != nil {
+		return e, err
+	}
+	if ok, err := s.visible(ctx, s.db.Reader(), e); err != nil || !ok {
+		return Event{}, errors.Join(err, apperr.NotFoundf("event"))
+	}
+	q := s.db.Reader()
+	rows, err := q.QueryContext(ctx, `SELECT eu.unit_id, u.name, eu.lead, eu.state, eu.due_at, eu.signed_at, eu.done_at
+		FROM event_units eu JOIN units u ON u.id = eu.unit_id WHERE eu.event_id = ? ORDER BY eu.lead DESC, u.code`, id)
+	if err != nil {
+		return e, err
+	}
+	e.Units = []EventUnit{}
+	for rows.Next() {
+		var u EventUnit
+		var due, signed, done sql.NullInt64
+		if err := rows.Scan(&u.UnitID, &u.UnitName, &u.Lead, &u.State, &due, &signed, &done); err != nil {
+			rows.Close()
+			return e, err
+		}
+		u.DueAt, u.SignedAt, u.DoneAt = ptr(due), ptr(signed), ptr(done)
+		e.Units = append(e.Units, u)
+	}
+	rows.Close()
+	rows, err = q.QueryContext(ctx, `SELECT l.seq, l.at, l.actor_name, l.actor_role, l.action, l.from_state, l.to_state, COALESCE(u.name, ''), l.note
+		FROM event_log l LEFT JOIN units u ON u.id = l.unit_id WHERE l.event_id = ? ORDER BY l.seq`, id)
+	if err != nil {
+		return e, err
+	}
+	e.Timeline = []LogEntry{}
+	for rows.Next() {
+		var l LogEntry
+		if err := rows.Scan(&l.Seq, &l.At, &l.Actor, &l.Role, &l.Action, &l.FromState, &l.ToState, &l.UnitName, &l.Note); err != nil {
+			rows.Close()
+			return e, err
+		}
+		l.Media = []Media{}
+		e.Timeline = append(e.Timeline, l)
+	}
+	rows.Close()
+	rows, err = q.QueryContext(ctx, "SELECT id, kind, COALESCE(log_seq, 0) FROM event_media WHERE event_id = ? ORDER BY created_at", id)
+	if err != nil {
+		return e, err
+	}
+	for rows.Next() {
+		var m Media
+		var seq int
+		if err := rows.Scan(&m.ID, &m.Kind, &seq); err != nil {
+			rows.Close()
+			return e, err
+		}
+		for i := range e.Timeline {
+			if e.Timeline[i].Seq == seq || (seq == 0 && i == 0) {
+				e.Timeline[i].Media = append(e.Timeline[i].Media, m)
+				break
+			}
+		}
+	}
+	rows.Close()
+	if Open(e.State) && e.Lat != nil {
+		e.Duplicates, err = s.duplicates(ctx, e)
+	}
+	return e, err
+}
+
+// duplicates suggests open events of the same category within about 200 m
+// and 72 hours of e: candidates for merging.
+func (s *Service) duplicates(ctx context.Context, e Event) ([]Event, error) {
+	const dLat, dLng = 0.0018, 0.002 // ~200 m at these latitudes
+	window := int64(72 * 3600 * 1000)
+	rows, err := s.db.Reader().QueryContext(ctx, "SELECT "+eventCols+eventFrom+` WHERE e.category_code = ? AND e.id <> ?
+		AND e.lat BETWEEN ? AND ? AND e.lng BETWEEN ? AND ? AND e.created_at BETWEEN ? AND ? AND e.state NOT IN ('merged', 'refused')
+		ORDER BY e.created_at LIMIT 10`, e.CategoryCode, e.ID, *e.Lat-dLat, *e.Lat+dLat, *e.Lng-dLng, *e.Lng+dLng,
+		e.CreatedAt-window, e.CreatedAt+window)
+	if err != nil {
+		return nil, err
+	}
+	return s.collect(ctx, rows, 10)
+}
+
+func (s *Service) collect(ctx context.Context, rows *sql.Rows, limit int) ([]Event, error) {
+	defer rows.Close()
+	now := s.Now().UnixMilli()
+	out := []Event{}
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return nil, err
+		}
+		e.Light = light(&e, now)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// Query filters the event list.
+type Query struct {
+	State, Light, Category, Channel, OrgID, Q string
+	Rating, ResolvedLevel                     string
+	From, To                                  int64 // reported in [From, To), Unix ms; 0 = open
+	Mine                                      bool
+	Before                                    string // cursor: created_at:id of the last row
+	Limit                                     int
+}
+
+// List returns events in the caller's scope, newest first, keyset-paged.
+func (s *Service) List(ctx context.Context, f Query) ([]Event, string, error) {
+	p := authz.From(ctx)
+	var where []string
+	var args []any
+	add := func(cond string, a ...any) { where = append(where, cond); args = append(args, a...) }
+	scope, sargs := authz.ScopeSQL("e.path", p.Scopes(authz.EventRead))
+	access := []string{scope}
+	args = append(args, sargs...)
+	if p.UnitID != "" && p.Has(authz.EventReadUnit) {
+		access = append(access, "e.id IN (SELECT event_id FROM event_units WHERE unit_id = ?)")
+		args = append(args, p.UnitID)
+	}
+	access = append(access, "e.reporter_id = ?")
+	args = append(args, p.UserID)
+	where = append(where, "("+strings.Join(access, " OR ")+")")
+	if f.Mine {
+		add("e.reporter_id = ?", p.UserID)
+	}
+	if f.State != "" {
+		if f.State == "open" {
+			add("e.state IN ('reported', 'filed', 'dispatched', 'handling', 'handled')")
+		} else {
+			add("e.state = ?", f.State)
+		}
+	}
+	now := s.Now().UnixMilli()
+	switch f.Light {
+	case "":
+	case "red":
+		add("e.state IN ('reported', 'filed', 'dispatched', 'handling', 'handled') AND e.parked = ? AND e.stage_due_at <= ?", false, now)
+	case "yellow":
+		add("e.state IN ('reported', 'filed', 'dispatched', 'handling', 'handled') AND e.parked = ? AND e.stage_warn_at <= ? AND e.stage_due_at > ?", false, now, now)
+	case "green":
+		add("e.state IN ('reported', 'filed', 'dispatched', 'handling', 'handled') AND e.parked = ? AND e.stage_warn_at > ?", false, now)
+	default:
+		return nil, "", apperr.Field("light", "validation.one_of", "values", "red, yellow, green")
+	}
+	if f.Category != "" {
+		add("e.category_code >= ? AND e.category_code < ?", f.Category, f.Category+"~")
+	}
+	if f.Channel != "" {
+		add("e.channel = ?", f.Channel)
+	}
+	if f.Rating != "" {
+		add("e.rating = ?", f.Rating)
+	}
+	if f.ResolvedLevel != "" {
+		add("e.resolved_level = ?", f.ResolvedLevel)
+	}
+	if f.From > 0 {
+		add("e.created_at >= ?", f.From)
+	}
+	if f.To > 0 {
+		add("e.created_at < ?", f.To)
+	}
+	if f.OrgID != "" {
+		var path string
+		if err := s.db.Reader().QueryRowContext(ctx, "SELECT path FROM org_nodes WHERE id = ?", f.OrgID).Scan(&path); err != nil {
+			return nil, "", apperr.Field("org_id", "org.not_found")
+		}
+		add("e.path >= ? AND e.path < ?", path, path+"~")
+	}
+	if f.Q != "" {
+		like := "%" + strings.NewReplacer("%", "", "_", "").Replace(f.Q) + "%"
+		add("(e.no LIKE ? OR e.description LIKE ? OR e.address LIKE ?)", like, like, like)
+	}
+	if f.Before != "" {
+		at, id, ok := strings.Cut(f.Before, ":")
+		ms, err := strconv.ParseInt(at, 10, 64)
+		if !ok || err != nil {
+			return nil, "", apperr.Field("cursor", "validation.cursor")
+		}
+		add("(e.created_at < ? OR (e.created_at = ? AND e.id < ?))", ms, ms, id)
+	}
+	if f.Limit <= 0 || f.Limit > 200 {
+		f.Limit = 50
+	}
+	rows, err := s.db.Reader().QueryContext(ctx, "SELECT "+eventCols+eventFrom+" WHERE "+strings.Join(where, " AND ")+
+		" ORDER BY e.created_at DESC, e.id DESC LIMIT "+strconv.Itoa(f.Limit+1), args...)
+	if err != nil {
+		return nil, "", err
+	}
+	out, err := s.collect(ctx, rows, f.Limit)
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(out) > f.Limit {
+		out = out[:f.Limit]
+		last := out[len(out)-1]
+		next = strconv.FormatInt(last.CreatedAt, 10) + ":" + last.ID
+	}
+	return out, next, nil
+}

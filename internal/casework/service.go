@@ -1,0 +1,189 @@
+package casework
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/gridgov/gridgov/internal/apperr"
+	"github.com/gridgov/gridgov/internal/audit"
+	"github.com/gridgov/gridgov/internal/authz"
+	"github.com/gridgov/gridgov/internal/calendar"
+	"github.com/gridgov/gridgov/internal/db"
+	"github.com/gridgov/gridgov/internal/geo"
+	"github.com/gridgov/gridgov/internal/secret"
+)
+
+// Locator finds the grids holding a point (the org service).
+type Locator interface {
+	Locate(ctx context.Context, lang string, p geo.Point) ([]GridHit, error)
+}
+
+// GridHit is the main-layer grid that holds a point.
+type GridHit struct {
+	GridID, GridCode, GridName, OrgID string
+}
+
+// Service runs the loop.
+type Service struct {
+	db    *db.DB
+	audit *audit.Log
+	keys  *secret.Keys
+	grids Locator
+	// Now is the clock, replaceable in tests.
+	Now func() time.Time
+}
+
+// New makes the service.
+func New(d *db.DB, log *audit.Log, keys *secret.Keys, grids Locator) *Service {
+	return &Service{db: d, audit: log, keys: keys, grids: grids, Now: time.Now}
+}
+
+// calendar returns the work calendar: settings 'calendar', else the
+// official 2026 holidays and swapped workdays.
+func (s *Service) calendar(ctx context.Context) (*calendar.Calendar, error) {
+	var raw string
+	err := s.db.Reader().QueryRowContext(ctx, "SELECT value FROM settings WHERE key = 'calendar'").Scan(&raw)
+	var cfg calendar.Config
+	cfg.Holidays, cfg.Workdays = calendar.China2026()
+	if err == nil {
+		if err := cfg.UnmarshalJSON([]byte(raw)); err != nil {
+			return nil, apperr.Wrap(err, "calendar settings")
+		}
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return nil, err
+	}
+	return calendar.New(cfg)
+}
+
+// schedule sets the stage clock of an event entering state at now.
+type schedule struct {
+	stage         string
+	start         int64
+	warnAt, dueAt *int64
+}
+
+// scheduleFor computes the stage, its deadline and its yellow mark: yellow
+// from the moment 80 % of the time to the deadline has gone.
+func (s *Service) scheduleFor(ctx context.Context, c Category, urgency, state string, now time.Time) (schedule, error) {
+	sc := schedule{stage: stageOf[state], start: now.UnixMilli()}
+	if sc.stage == "" {
+		sc.stage = "none"
+		return sc, nil
+	}
+	cal, err := s.calendar(ctx)
+	if err != nil {
+		return sc, err
+	}
+	lim, err := parseLimit(c.limit(urgency, sc.stage))
+	if err != nil {
+		return sc, err
+	}
+	due := cal.Add(now, lim).UnixMilli()
+	warn := sc.start + (due-sc.start)*8/10
+	sc.dueAt, sc.warnAt = &due, &warn
+	return sc, nil
+}
+
+func parseLimit(text string) (calendar.Limit, error) {
+	l, err := calendar.ParseLimit(text)
+	return l, apperr.Wrap(err, "time limit")
+}
+
+// light tells the deadline light of an event at now.
+func light(e *Event, now int64) string {
+	switch {
+	case e.StageDueAt == nil || !Open(e.State) || e.Parked:
+		return "none"
+	case now >= *e.StageDueAt:
+		return "red"
+	case e.warnAt != nil && now >= *e.warnAt:
+		return "yellow"
+	}
+	return "green"
+}
+
+// nextNo is the next event number of the day: yyyymmdd + 4 digits (more when needed).
+func nextNo(ctx context.Context, tx *db.Tx, now time.Time) (string, error) {
+	day := now.In(shanghai).Format("20060102")
+	var n int64
+	if err := tx.QueryRowContext(ctx, `INSERT INTO counters (name, n) VALUES (?, 1)
+		ON CONFLICT (name) DO UPDATE SET n = counters.n + 1 RETURNING n`, "event:"+day).Scan(&n); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s%04d", day, n), nil
+}
+
+var shanghai = time.FixedZone("CST", 8*3600)
+
+// appendLog adds a timeline entry and returns its sequence number.
+func (s *Service) appendLog(ctx context.Context, tx *db.Tx, eventID, action, from, to, unitID, note string, now time.Time) (int, error) {
+	p := authz.From(ctx)
+	var seq int
+	if err := tx.QueryRowContext(ctx, "SELECT COALESCE(max(seq), 0) + 1 FROM event_log WHERE event_id = ?", eventID).Scan(&seq); err != nil {
+		return 0, err
+	}
+	var unit any
+	if unitID != "" {
+		unit = unitID
+	}
+	name, role := "system", ""
+	if p != nil {
+		name, role = p.DisplayName, p.RoleFor("")
+		if name == "" {
+			name = p.Username
+		}
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO event_log (event_id, seq, at, actor_id, actor_name, actor_role, action, from_state, to_state, unit_id, note)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, eventID, seq, now.UnixMilli(), actorID(p), name, role, action, from, to, unit, note)
+	return seq, err
+}
+
+func actorID(p *authz.Principal) string {
+	if p == nil {
+		return "system"
+	}
+	return p.UserID
+}
+
+// notify puts a message in the inboxes of the users holding perm over the
+// event's area (or of one unit), and one line in the outbox for the
+// SMS/webhook adapters — all inside the change's transaction.
+func (s *Service) notify(ctx context.Context, tx *db.Tx, e *Event, kind, text string, perm authz.Perm, unitID string) error {
+	var rows *sql.Rows
+	var err error
+	if unitID != "" {
+		rows, err = tx.QueryContext(ctx, "SELECT id FROM users WHERE unit_id = ? AND status = 'active'", unitID)
+	} else {
+		rows, err = tx.QueryContext(ctx, `SELECT DISTINCT ra.user_id FROM role_assignments ra JOIN roles r ON r.id = ra.role_id
+			JOIN org_nodes o ON o.id = ra.org_id JOIN users u ON u.id = ra.user_id
+			WHERE u.status = 'active' AND ? >= o.path AND ? < o.path || '~' AND (' ' || r.permissions || ' ') LIKE ?`,
+			e.path, e.path, "% "+string(perm)+" %")
+	}
+	if err != nil {
+		return err
+	}
+	var users []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		users = append(users, id)
+	}
+	rows.Close()
+	now := db.Now()
+	for _, u := range users {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO inbox (id, user_id, event_id, kind, text, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+			db.NewID(), u, e.ID, kind, text, now); err != nil {
+			return err
+		}
+	}
+	_, err = tx.ExecContext(ctx, "INSERT INTO outbox (id, channel, target, payload, next_at, created_at) VALUES (?, 'log', ?, ?, ?, ?)",
+		db.NewID(), strings.Join(users, ","), mustJSON(map[string]string{"event": e.No, "kind": kind, "text": text}), now, now)
+	return err
+}

@@ -1,0 +1,225 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/gridgov/gridgov/internal/account"
+	"github.com/gridgov/gridgov/internal/app"
+	"github.com/gridgov/gridgov/internal/audit"
+	"github.com/gridgov/gridgov/internal/authz"
+	"github.com/gridgov/gridgov/internal/config"
+	"github.com/gridgov/gridgov/internal/db"
+)
+
+// withApp opens the app for an operator command, acting as the system principal.
+func withApp(ctx context.Context, cfg config.Config, fn func(ctx context.Context, a *app.App) error) error {
+	a, err := app.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	ctx = authz.WithPrincipal(ctx, authz.System())
+	ctx = audit.WithMeta(ctx, audit.Meta{RequestID: "cli", IP: "local"})
+	return fn(ctx, a)
+}
+
+func runMigrate(ctx context.Context, args []string, out io.Writer) error {
+	fs, cfg := flags("migrate")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	return withApp(ctx, *cfg, func(ctx context.Context, a *app.App) error {
+		fmt.Fprintln(out, "migrations applied")
+		return nil
+	})
+}
+
+func runUser(ctx context.Context, args []string, out io.Writer) error {
+	if len(args) == 0 {
+		return errors.New("usage: gridgov user create|reset|unlock|reset-totp -username NAME [flags]")
+	}
+	sub := args[0]
+	fs, cfg := flags("user " + sub)
+	username := fs.String("username", "", "account name")
+	password := fs.String("password", "", "password (create, reset); read from GRIDGOV_PASSWORD when empty")
+	display := fs.String("name", "", "display name (create)")
+	orgCode := fs.String("org", "", "org node code the account belongs to (create); its role is granted there")
+	role := fs.String("role", "", "role code to grant at -org (create), e.g. sys_admin")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if *username == "" {
+		return errors.New("-username is required")
+	}
+	if *password == "" {
+		*password = os.Getenv("GRIDGOV_PASSWORD")
+	}
+	return withApp(ctx, *cfg, func(ctx context.Context, a *app.App) error {
+		switch sub {
+		case "create":
+			orgID, err := orgIDByCode(ctx, a.DB, *orgCode)
+			if err != nil {
+				return err
+			}
+			if *display == "" {
+				*display = *username
+			}
+			u, err := a.Accounts.CreateUser(ctx, account.NewUser{Username: *username, DisplayName: *display, Password: *password, OrgID: orgID})
+			if err != nil {
+				return explain(err)
+			}
+			fmt.Fprintf(out, "created %s (%s)\n", u.Username, u.ID)
+			if *role != "" {
+				if err := grant(ctx, a, u.ID, *role, orgID); err != nil {
+					return explain(err)
+				}
+				fmt.Fprintf(out, "granted %s at %s\n", *role, *orgCode)
+				if authz.IsAdminRole(*role) {
+					sec, err := a.Accounts.ResetTOTP(ctx, u.ID)
+					if err != nil {
+						return err
+					}
+					fmt.Fprintf(out, "TOTP secret (add to an authenticator app now; it is not shown again): %s\n%s\n", sec.Secret, sec.URI)
+				}
+			}
+			fmt.Fprintln(out, "the password must be changed at first sign-in")
+			return nil
+		case "reset":
+			id, err := a.Accounts.UserID(ctx, *username)
+			if err != nil {
+				return explain(err)
+			}
+			if err := a.Accounts.ResetPassword(ctx, id, *password); err != nil {
+				return explain(err)
+			}
+			fmt.Fprintf(out, "password of %s reset; it must be changed at next sign-in\n", *username)
+		case "unlock":
+			id, err := a.Accounts.UserID(ctx, *username)
+			if err != nil {
+				return explain(err)
+			}
+			if err := a.Accounts.Unlock(ctx, id); err != nil {
+				return explain(err)
+			}
+			fmt.Fprintf(out, "%s unlocked\n", *username)
+		case "reset-totp":
+			id, err := a.Accounts.UserID(ctx, *username)
+			if err != nil {
+				return explain(err)
+			}
+			sec, err := a.Accounts.ResetTOTP(ctx, id)
+			if err != nil {
+				return explain(err)
+			}
+			fmt.Fprintf(out, "TOTP secret of %s: %s\n%s\n", *username, sec.Secret, sec.URI)
+		default:
+			return fmt.Errorf("unknown user command %q (create, reset, unlock, reset-totp)", sub)
+		}
+		return nil
+	})
+}
+
+func grant(ctx context.Context, a *app.App, userID, roleCode, orgID string) error {
+	roles, err := a.Accounts.ListRoles(ctx)
+	if err != nil {
+		return err
+	}
+	for _, r := range roles {
+		if r.Code == roleCode {
+			_, err := a.Accounts.Assign(ctx, userID, account.Assignment{RoleID: r.ID, OrgID: orgID})
+			return err
+		}
+	}
+	return fmt.Errorf("no role %q", roleCode)
+}
+
+func orgIDByCode(ctx context.Context, d *db.DB, code string) (string, error) {
+	if code == "" {
+		return "", errors.New("-org CODE is required (e.g. the county code)")
+	}
+	var id string
+	if err := d.Reader().QueryRowContext(ctx, "SELECT id FROM org_nodes WHERE code = ?", code).Scan(&id); err != nil {
+		return "", fmt.Errorf("no org node with code %s", code)
+	}
+	return id, nil
+}
+
+func runBackup(ctx context.Context, args []string, out io.Writer) error {
+	fs, cfg := flags("backup")
+	dst := fs.String("out", "", "backup file to write (default DATA/backups/gridgov-TIMESTAMP.db)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	return withApp(ctx, *cfg, func(ctx context.Context, a *app.App) error {
+		path := *dst
+		if path == "" {
+			path = filepath.Join(cfg.DataDir, "backups", "gridgov-"+timestamp()+".db")
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return err
+		}
+		if err := a.DB.Backup(ctx, path); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "backup written to %s\n", path)
+		return nil
+	})
+}
+
+func runRestore(ctx context.Context, args []string, out io.Writer) error {
+	fs, cfg := flags("restore")
+	src := fs.String("from", "", "backup file to restore")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *src == "" {
+		return errors.New("-from FILE is required")
+	}
+	if cfg.DatabaseURL != "" {
+		return errors.New("restore is for SQLite; use pg_restore for PostgreSQL")
+	}
+	if err := db.Restore(ctx, *src, cfg.DBURL()); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "restored %s from %s\n", cfg.DBURL(), *src)
+	return nil
+}
+
+func runAudit(ctx context.Context, args []string, out io.Writer) error {
+	if len(args) == 0 || args[0] != "verify" {
+		return errors.New("usage: gridgov audit verify [flags]")
+	}
+	fs, cfg := flags("audit verify")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	return withApp(ctx, *cfg, func(ctx context.Context, a *app.App) error {
+		res, err := a.Audit.Verify(ctx, a.DB.Reader())
+		if err != nil {
+			return err
+		}
+		if !res.OK {
+			return fmt.Errorf("audit chain broken at row %d (%s); %d rows before it are intact", *res.FirstBadSeq, res.Reason, res.Checked)
+		}
+		fmt.Fprintf(out, "audit chain intact: %d rows\n", res.Checked)
+		return nil
+	})
+}
+
+func runConfig(ctx context.Context, args []string, out io.Writer) error {
+	if len(args) == 0 || args[0] != "dump" {
+		return errors.New("usage: gridgov config dump [flags]")
+	}
+	fs, cfg := flags("config dump")
+	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	cfg.Dump(out)
+	return nil
+}

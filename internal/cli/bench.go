@@ -1,0 +1,509 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gridgov/gridgov/internal/app"
+	"github.com/gridgov/gridgov/internal/audit"
+	"github.com/gridgov/gridgov/internal/authz"
+	"github.com/gridgov/gridgov/internal/config"
+	"github.com/gridgov/gridgov/internal/db"
+	"github.com/gridgov/gridgov/internal/demo"
+)
+
+// runBench measures a demo data set in-process, through the real HTTP API on
+// a loopback listener: durable intake against the raw insert ceiling, the
+// operator's queue page, the leader's dashboard and point→grid. It writes
+// into the data set (the reports it makes and the raw rows are kept: events
+// whose description starts with "gridgov bench"), so run it on a copy when
+// that matters.
+func runBench(ctx context.Context, args []string, out io.Writer) error {
+	fs, cfg := flags("bench")
+	seconds := fs.Int("seconds", 10, "length of each intake run (API, then raw inserts), in seconds")
+	clients := fs.Int("clients", 16, "concurrent clients of the intake runs")
+	requests := fs.Int("requests", 200, "requests behind each latency figure (after 10 to warm up)")
+	budget := fs.Int("budget", 60, "seconds at most for each latency figure: fewer requests when they are slow")
+	only := fs.String("only", "intake,queue,dashboard,locate", "what to measure, comma-separated")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *seconds < 1 || *seconds > 600 || *clients < 1 || *clients > 256 || *requests < 1 || *requests > 100000 || *budget < 1 || *budget > 3600 {
+		return errors.New("--seconds 1…600, --clients 1…256, --requests 1…100000, --budget 1…3600")
+	}
+	parts := map[string]bool{}
+	for _, p := range strings.Split(*only, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			if !slices.Contains([]string{"intake", "queue", "dashboard", "locate"}, p) {
+				return fmt.Errorf("--only: unknown part %q (intake, queue, dashboard, locate)", p)
+			}
+			parts[p] = true
+		}
+	}
+	var res demo.Result
+	b, err := os.ReadFile(filepath.Join(cfg.DataDir, "demo.json"))
+	if err != nil {
+		return fmt.Errorf("%w: bench needs a demo data set (gridgov demo --data DIR --scale city)", err)
+	}
+	if err := json.Unmarshal(b, &res); err != nil {
+		return fmt.Errorf("demo.json: %w", err)
+	}
+	// Request lines at info level would drown the figures.
+	if !strings.EqualFold(cfg.LogLevel, "debug") {
+		setupLog(os.Stderr, "warn")
+	}
+
+	a, err := app.Open(ctx, *cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: a.Router, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	defer srv.Close()
+	b0 := &bench{ctx: ctx, a: a, res: res, base: "http://" + ln.Addr().String(), budget: time.Duration(*budget) * time.Second,
+		transport: &http.Transport{MaxIdleConnsPerHost: *clients + 8, MaxConnsPerHost: 0}}
+	defer b0.transport.CloseIdleConnections()
+
+	var events, grids int64
+	q := a.DB.Reader()
+	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM events").Scan(&events); err != nil {
+		return err
+	}
+	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM grids").Scan(&grids); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "gridgov bench: %s scale, %s, %d events, %d grids; %s, %d CPUs (GOMAXPROCS %d), %s\n\n",
+		res.Scale, a.DB.Dialect, events, grids, runtime.Version(), runtime.NumCPU(), runtime.GOMAXPROCS(0), cpuModel())
+
+	var rows [][3]string
+	row := func(what, figure, note string) {
+		rows = append(rows, [3]string{what, figure, note})
+		fmt.Fprintf(out, "  %s: %s %s\n", what, figure, note)
+	}
+	lat := func(l latency) string {
+		return fmt.Sprintf("p50 %s, p95 %s", ms(l.p50), ms(l.p95))
+	}
+
+	if parts["queue"] {
+		c, err := b0.login("intake")
+		if err != nil {
+			return err
+		}
+		l, err := b0.latency(*requests, func(int) string { return "/api/v1/events?state=open&limit=50" }, c)
+		if err != nil {
+			return err
+		}
+		row("queue page `GET /api/v1/events?state=open&limit=50` (intake operator, county scope)", lat(l), fmt.Sprintf("max %s, %d requests one after another", ms(l.max), l.n))
+	}
+	if parts["dashboard"] {
+		c, err := b0.login("leader")
+		if err != nil {
+			return err
+		}
+		org, err := b0.orgOf("leader")
+		if err != nil {
+			return err
+		}
+		l, err := b0.latency(*requests, func(int) string { return "/api/v1/dashboard?org_id=" + url.QueryEscape(org) }, c)
+		if err != nil {
+			return err
+		}
+		row("dashboard `GET /api/v1/dashboard?org_id=<county>` (leader, 12 months)", lat(l), fmt.Sprintf("max %s, %d requests one after another", ms(l.max), l.n))
+	}
+	if parts["locate"] {
+		c, err := b0.login("intake")
+		if err != nil {
+			return err
+		}
+		pts, err := b0.points(*requests + 10)
+		if err != nil {
+			return err
+		}
+		l, err := b0.latency(*requests, func(i int) string {
+			p := pts[i%len(pts)]
+			return fmt.Sprintf("/api/v1/locate?lat=%v&lng=%v", p[0], p[1])
+		}, c)
+		if err != nil {
+			return err
+		}
+		row("point→grid `GET /api/v1/locate` (random points of the county's events)", lat(l), fmt.Sprintf("max %s, %d requests one after another", ms(l.max), l.n))
+	}
+	if parts["intake"] {
+		d := time.Duration(*seconds) * time.Second
+		api, err := b0.intakeAPI(*clients, d)
+		if err != nil {
+			return err
+		}
+		row(fmt.Sprintf("durable intake `POST /api/v1/events`, %d clients, %ds", *clients, *seconds),
+			fmt.Sprintf("%.0f reports/s", api.rate), fmt.Sprintf("%d acknowledged, %d failed; latency %s", api.ok, api.failed, lat(api.lat)))
+		raw, err := b0.intakeRaw(*cfg, api.sample, *clients, d)
+		if err != nil {
+			return err
+		}
+		row(fmt.Sprintf("raw ceiling: events + event_log + audit row, one transaction each, %d writers, %ds", *clients, *seconds),
+			fmt.Sprintf("%.0f reports/s", raw.rate), fmt.Sprintf("%d committed; latency %s", raw.ok, lat(raw.lat)))
+		row("intake / raw ceiling", fmt.Sprintf("%.0f %%", 100*api.rate/raw.rate), "")
+	}
+
+	fmt.Fprintf(out, "\n| measure (%s, %d events) | figure | notes |\n|---|---|---|\n", a.DB.Dialect, events)
+	for _, r := range rows {
+		fmt.Fprintf(out, "| %s | %s | %s |\n", r[0], r[1], r[2])
+	}
+	return nil
+}
+
+type bench struct {
+	ctx       context.Context
+	a         *app.App
+	res       demo.Result
+	base      string
+	budget    time.Duration // per latency figure
+	transport *http.Transport
+	seq       atomic.Int64
+}
+
+// benchClient is a signed-in session.
+type benchClient struct {
+	http *http.Client
+	csrf string
+}
+
+func (b *bench) account(username string) (demo.Account, error) {
+	for _, acc := range b.res.Accounts {
+		if acc.Username == username {
+			return acc, nil
+		}
+	}
+	return demo.Account{}, fmt.Errorf("demo.json has no account %s", username)
+}
+
+func (b *bench) login(username string) (*benchClient, error) {
+	acc, err := b.account(username)
+	if err != nil {
+		return nil, err
+	}
+	jar, _ := cookiejar.New(nil)
+	c := &benchClient{http: &http.Client{Jar: jar, Transport: b.transport, Timeout: 5 * time.Minute}}
+	body, _ := json.Marshal(map[string]string{"username": acc.Username, "password": acc.Password})
+	st, ans, err := b.do(c, "POST", "/api/v1/auth/login", body, nil)
+	if err != nil {
+		return nil, err
+	}
+	var out struct {
+		CSRF string `json:"csrf_token"`
+	}
+	if st != 200 || json.Unmarshal(ans, &out) != nil {
+		return nil, fmt.Errorf("login %s: %d %s", username, st, ans)
+	}
+	c.csrf = out.CSRF
+	return c, nil
+}
+
+func (b *bench) do(c *benchClient, method, path string, body []byte, headers map[string]string) (int, []byte, error) {
+	req, err := http.NewRequestWithContext(b.ctx, method, b.base+path, bytes.NewReader(body))
+	if err != nil {
+		return 0, nil, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.csrf != "" {
+		req.Header.Set("X-CSRF-Token", c.csrf)
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	ans, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, ans, err
+}
+
+// orgOf is the id of the org node a demo account is scoped to.
+func (b *bench) orgOf(username string) (string, error) {
+	acc, err := b.account(username)
+	if err != nil {
+		return "", err
+	}
+	var id string
+	err = b.a.DB.Reader().QueryRowContext(b.ctx, "SELECT id FROM org_nodes WHERE code = ?", acc.OrgCode).Scan(&id)
+	return id, err
+}
+
+// points are n positions of random events in the intake operator's area
+// (so that every point is in a grid the caller may see).
+func (b *bench) points(n int) ([][2]float64, error) {
+	org, err := b.orgOf("intake")
+	if err != nil {
+		return nil, err
+	}
+	q := b.a.DB.Reader()
+	var path string
+	if err := q.QueryRowContext(b.ctx, "SELECT path FROM org_nodes WHERE id = ?", org).Scan(&path); err != nil {
+		return nil, err
+	}
+	rows, err := q.QueryContext(b.ctx, "SELECT lat, lng FROM events WHERE path >= ? AND path < ? AND lat IS NOT NULL ORDER BY random() LIMIT "+strconv.Itoa(n),
+		path, path+"~")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out [][2]float64
+	for rows.Next() {
+		var p [2]float64
+		if err := rows.Scan(&p[0], &p[1]); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	if len(out) == 0 && rows.Err() == nil {
+		out = append(out, [2]float64{b.res.Center.Lat, b.res.Center.Lng})
+	}
+	return out, rows.Err()
+}
+
+type latency struct {
+	n             int
+	p50, p95, max time.Duration
+}
+
+func summarize(d []time.Duration) latency {
+	slices.Sort(d)
+	if len(d) == 0 {
+		return latency{}
+	}
+	at := func(p float64) time.Duration { return d[min(len(d)-1, int(p*float64(len(d))))] }
+	return latency{n: len(d), p50: at(0.50), p95: at(0.95), max: d[len(d)-1]}
+}
+
+// latency times n GETs one after another, after up to 10 unmeasured ones;
+// slow requests shorten the warm-up (at least one) and the run (at least 5
+// measured, then stop when the time budget is spent).
+func (b *bench) latency(n int, path func(i int) string, c *benchClient) (latency, error) {
+	get := func(i int) (time.Duration, error) {
+		p := path(i)
+		t0 := time.Now()
+		st, ans, err := b.do(c, "GET", p, nil, nil)
+		if err == nil && st != 200 {
+			err = fmt.Errorf("GET %s: %d %s", p, st, ans)
+		}
+		return time.Since(t0), err
+	}
+	start := time.Now()
+	for i := 0; i < 10 && (i == 0 || time.Since(start) < b.budget/10); i++ {
+		if _, err := get(i); err != nil {
+			return latency{}, err
+		}
+	}
+	var d []time.Duration
+	start = time.Now()
+	for i := 0; i < n && (i < 5 || time.Since(start) < b.budget); i++ {
+		el, err := get(i + 10)
+		if err != nil {
+			return latency{}, err
+		}
+		d = append(d, el)
+	}
+	return summarize(d), nil
+}
+
+type rate struct {
+	ok, failed int64
+	rate       float64
+	lat        latency
+	sample     string // id of one event made
+}
+
+// intakeAPI posts reports as the demo grid member from n clients for d, each
+// with its own Idempotency-Key; a 201 comes only after the commit.
+func (b *bench) intakeAPI(n int, d time.Duration) (rate, error) {
+	c, err := b.login("gridmember")
+	if err != nil {
+		return rate{}, err
+	}
+	run := strconv.FormatInt(time.Now().UnixNano(), 36)
+	var r rate
+	var mu sync.Mutex
+	var lats []time.Duration
+	var firstErr error
+	start := time.Now()
+	deadline := start.Add(d)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []time.Duration
+			for time.Now().Before(deadline) && b.ctx.Err() == nil {
+				i := b.seq.Add(1)
+				body := fmt.Appendf(nil, `{"channel":"grid","category_code":"0101","description":"gridgov bench: report %s-%d","lat":%v,"lng":%v}`,
+					run, i, b.res.Center.Lat, b.res.Center.Lng)
+				t0 := time.Now()
+				st, ans, err := b.do(c, "POST", "/api/v1/events", body, map[string]string{"Idempotency-Key": "bench-" + run + "-" + strconv.FormatInt(i, 10)})
+				el := time.Since(t0)
+				mu.Lock()
+				if err == nil && st == 201 {
+					r.ok++
+					mine = append(mine, el)
+					if r.sample == "" {
+						var e struct {
+							ID string `json:"id"`
+						}
+						json.Unmarshal(ans, &e)
+						r.sample = e.ID
+					}
+				} else {
+					r.failed++
+					if firstErr == nil {
+						firstErr = fmt.Errorf("POST /api/v1/events: %d %s %v", st, ans, err)
+					}
+				}
+				mu.Unlock()
+			}
+			mu.Lock()
+			lats = append(lats, mine...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	r.rate = float64(r.ok) / time.Since(start).Seconds()
+	r.lat = summarize(lats)
+	if r.ok == 0 {
+		return r, fmt.Errorf("no report acknowledged: %v", firstErr)
+	}
+	if firstErr != nil {
+		slog.Warn("bench intake: some reports failed", "failed", r.failed, "first", firstErr)
+	}
+	return r, nil
+}
+
+// intakeRaw is the ceiling: the same three rows a report writes — the event,
+// its timeline entry and a chained audit row — inserted directly, one
+// transaction per report, from n writers for d, on a second handle opened
+// with db.Open (same database, same pragmas and durability).
+func (b *bench) intakeRaw(cfg config.Config, sampleID string, n int, d time.Duration) (rate, error) {
+	raw, err := db.Open(b.ctx, cfg.DBURL())
+	if err != nil {
+		return rate{}, err
+	}
+	defer raw.Close()
+	// Place and reporter as a real report of the same point has them.
+	var gridID, orgID, path, reporter string
+	err = raw.Reader().QueryRowContext(b.ctx, "SELECT grid_id, org_id, path, reporter_id FROM events WHERE id = ?", sampleID).
+		Scan(&gridID, &orgID, &path, &reporter)
+	if err != nil {
+		return rate{}, fmt.Errorf("raw: the sample report: %w", err)
+	}
+	ctx := authz.WithPrincipal(b.ctx, authz.System())
+	var r rate
+	var mu sync.Mutex
+	var lats []time.Duration
+	var firstErr error
+	start := time.Now()
+	deadline := start.Add(d)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []time.Duration
+			for time.Now().Before(deadline) && b.ctx.Err() == nil {
+				t0 := time.Now()
+				err := raw.InTx(ctx, func(tx *db.Tx) error {
+					id := db.NewID()
+					now := time.Now()
+					ms := now.UnixMilli()
+					due, warn := ms+30*60_000, ms+24*60_000
+					if _, err := tx.ExecContext(ctx, `INSERT INTO events (id, no, channel, category_code, urgency, description, address, lat, lng, grid_id, org_id, path, level,
+						state, stage, stage_started_at, stage_warn_at, stage_due_at, reporter_id, reporter_name, reporter_phone, attributes, media_url, resolved_level, closed_at, created_at, updated_at)
+						VALUES (?, ?, 'grid', '0101', 'normal', ?, '', ?, ?, ?, ?, ?, 'village', 'reported', 'intake', ?, ?, ?, ?, '', '', '{}', '', NULL, NULL, ?, ?)`,
+						id, "bench-"+id, "gridgov bench: raw insert", b.res.Center.Lat, b.res.Center.Lng, gridID, orgID, path,
+						ms, warn, due, reporter, ms, ms); err != nil {
+						return err
+					}
+					if _, err := tx.ExecContext(ctx, `INSERT INTO event_log (event_id, seq, at, actor_id, actor_name, actor_role, action, from_state, to_state, unit_id, note)
+						VALUES (?, 1, ?, ?, 'gridgov bench', 'grid_member', 'report', '', 'reported', NULL, '')`, id, ms, reporter); err != nil {
+						return err
+					}
+					return b.a.Audit.Record(ctx, tx, authz.EventReport, audit.Entry{UserID: reporter, Username: "gridgov-bench", Role: "grid_member",
+						Action: "event.report", ObjectType: "event", ObjectID: id, Detail: "bench raw insert"})
+				})
+				el := time.Since(t0)
+				mu.Lock()
+				if err == nil {
+					r.ok++
+					mine = append(mine, el)
+				} else {
+					r.failed++
+					if firstErr == nil {
+						firstErr = err
+					}
+				}
+				mu.Unlock()
+			}
+			mu.Lock()
+			lats = append(lats, mine...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	r.rate = float64(r.ok) / time.Since(start).Seconds()
+	r.lat = summarize(lats)
+	if firstErr != nil {
+		return r, fmt.Errorf("raw insert: %d failed, first: %w", r.failed, firstErr)
+	}
+	return r, nil
+}
+
+func ms(d time.Duration) string {
+	switch {
+	case d >= 100*time.Millisecond:
+		return fmt.Sprintf("%.0f ms", float64(d)/float64(time.Millisecond))
+	case d >= 10*time.Millisecond:
+		return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond))
+	}
+	return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond))
+}
+
+// cpuModel names the processor (Linux), for the record.
+func cpuModel() string {
+	f, err := os.Open("/proc/cpuinfo")
+	if err != nil {
+		return runtime.GOARCH
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return runtime.GOARCH
+}

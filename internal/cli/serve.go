@@ -1,0 +1,60 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/gridgov/gridgov/internal/app"
+	"github.com/gridgov/gridgov/internal/config"
+)
+
+func runServe(ctx context.Context, args []string, out io.Writer) error {
+	fs, cfg := flags("serve")
+	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address (env GRIDGOV_ADDR)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	return serve(ctx, *cfg, out)
+}
+
+func serve(ctx context.Context, cfg config.Config, out io.Writer) error {
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	a, err := app.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: a.Router, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
+		WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}
+	host, _ := os.Hostname()
+	a.Jobs(fmt.Sprintf("%s:%d:%s", host, os.Getpid(), ln.Addr())).Start(ctx)
+	fmt.Fprintf(out, "gridgov serving http://%s (database: %s)\n", ln.Addr(), a.DB.Dialect)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	slog.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

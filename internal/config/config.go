@@ -1,0 +1,81 @@
+// Package config is gridgov's typed configuration: defaults, then GRIDGOV_*
+// environment variables, then command-line flags.
+package config
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Config is everything a gridgov process is told.
+type Config struct {
+	DataDir      string // GRIDGOV_DATA: SQLite file, key file, backups
+	Addr         string // GRIDGOV_ADDR: listen address
+	DatabaseURL  string // GRIDGOV_DATABASE_URL: postgres://… ; empty = SQLite in DataDir
+	SecretKey    string // GRIDGOV_SECRET_KEY: 64 hex chars; empty = DataDir/secret.key
+	SecureCookie bool   // GRIDGOV_SECURE_COOKIE: set behind TLS
+	TileURL      string // GRIDGOV_TILE_URL: optional map tile template for the console
+	LogLevel     string // GRIDGOV_LOG_LEVEL: debug, info, warn, error
+	// NotifyWebhook receives notifications as JSON POSTs (GRIDGOV_NOTIFY_WEBHOOK);
+	// empty: they are written to the log.
+	NotifyWebhook string
+}
+
+// Default returns the built-in defaults overlaid with the environment.
+func Default() Config {
+	c := Config{DataDir: "./gridgov_data", Addr: "127.0.0.1:8080", LogLevel: "info"}
+	env := func(name string, dst *string) {
+		if v := os.Getenv(name); v != "" {
+			*dst = v
+		}
+	}
+	env("GRIDGOV_DATA", &c.DataDir)
+	env("GRIDGOV_ADDR", &c.Addr)
+	env("GRIDGOV_DATABASE_URL", &c.DatabaseURL)
+	env("GRIDGOV_SECRET_KEY", &c.SecretKey)
+	env("GRIDGOV_TILE_URL", &c.TileURL)
+	env("GRIDGOV_LOG_LEVEL", &c.LogLevel)
+	env("GRIDGOV_NOTIFY_WEBHOOK", &c.NotifyWebhook)
+	c.SecureCookie = os.Getenv("GRIDGOV_SECURE_COOKIE") == "true"
+	return c
+}
+
+// Flags registers the common flags on fs, bound to c.
+func (c *Config) Flags(fs *flag.FlagSet) {
+	fs.StringVar(&c.DataDir, "data", c.DataDir, "data directory (env GRIDGOV_DATA)")
+	fs.StringVar(&c.DatabaseURL, "db", c.DatabaseURL, "PostgreSQL URL postgres://…; empty for SQLite in the data directory (env GRIDGOV_DATABASE_URL)")
+}
+
+// DBURL is the database to open: PostgreSQL when set, else the SQLite file.
+func (c Config) DBURL() string {
+	if c.DatabaseURL != "" {
+		return c.DatabaseURL
+	}
+	return filepath.Join(c.DataDir, "gridgov.db")
+}
+
+// Dump writes the configuration with secrets masked.
+func (c Config) Dump(w io.Writer) {
+	dbURL := c.DatabaseURL
+	if u, err := url.Parse(dbURL); err == nil && u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), "****")
+			dbURL = u.String()
+		}
+	}
+	key := "(file " + filepath.Join(c.DataDir, "secret.key") + ")"
+	if c.SecretKey != "" {
+		key = "****" + c.SecretKey[max(0, len(c.SecretKey)-4):]
+	}
+	lines := [][2]string{{"GRIDGOV_DATA", c.DataDir}, {"GRIDGOV_ADDR", c.Addr}, {"GRIDGOV_DATABASE_URL", dbURL},
+		{"GRIDGOV_SECRET_KEY", key}, {"GRIDGOV_SECURE_COOKIE", fmt.Sprint(c.SecureCookie)},
+		{"GRIDGOV_TILE_URL", c.TileURL}, {"GRIDGOV_LOG_LEVEL", c.LogLevel}, {"GRIDGOV_NOTIFY_WEBHOOK", c.NotifyWebhook}}
+	for _, l := range lines {
+		fmt.Fprintf(w, "%s=%s\n", l[0], strings.TrimSpace(l[1]))
+	}
+}

@@ -1,0 +1,454 @@
+// Package demo builds a living demo on the real division codes of 河源市:
+// the org tree, generated town, village and grid areas that tile the real
+// county outlines, several grid layers, grid teams and one account per role.
+// The same generator makes the city- and province-scale data sets that
+// benchmarks run on.
+package demo
+
+import (
+	"context"
+	"crypto/sha256"
+	"embed"
+	"encoding/base32"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"math"
+	mrand "math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/gridgov/gridgov/internal/apikey"
+	"github.com/gridgov/gridgov/internal/authn"
+	"github.com/gridgov/gridgov/internal/authz"
+	"github.com/gridgov/gridgov/internal/db"
+	"github.com/gridgov/gridgov/internal/geo"
+	"github.com/gridgov/gridgov/internal/org"
+)
+
+//go:embed data/heyuan-divisions.csv data/heyuan-counties.geojson
+var data embed.FS
+
+// Scale sets how much ground and how many grids the demo covers.
+type Scale struct {
+	Name     string
+	Counties []string // county codes of 河源市; empty = all six
+	// Grids per village, by kind (urban community or rural village), before
+	// a random spread of ±30 %.
+	CommunityGrids, VillageGrids int
+	// EventsPerGrid is the year of event history per grid (城市 ~100: a
+	// million events at city scale).
+	EventsPerGrid int
+}
+
+// Scales are the data sets `gridgov demo --scale` makes.
+var Scales = map[string]Scale{
+	"county":   {Name: "county", Counties: []string{"441602"}, CommunityGrids: 10, VillageGrids: 4, EventsPerGrid: 5},
+	"city":     {Name: "city", CommunityGrids: 12, VillageGrids: 6, EventsPerGrid: 100},
+	"province": {Name: "province", CommunityGrids: 60, VillageGrids: 30, EventsPerGrid: 20},
+}
+
+// DemoPassword is every demo account's password (demo data only).
+const DemoPassword = "Gridgov@Demo2026"
+
+// Account is a demo account as written to demo.json.
+type Account struct {
+	Username   string `json:"username"`
+	Password   string `json:"password"`
+	Role       string `json:"role"`
+	OrgCode    string `json:"org_code"`
+	TOTPSecret string `json:"totp_secret,omitempty"`
+}
+
+// LatLng is a WGS-84 position.
+type LatLng struct {
+	Lat float64 `json:"lat"`
+	Lng float64 `json:"lng"`
+}
+
+// Result is what demo.json holds.
+type Result struct {
+	Scale        string    `json:"scale"`
+	Accounts     []Account `json:"accounts"`
+	Open311Key   string    `json:"open311_api_key"`
+	AlertKey     string    `json:"alert_api_key"`
+	Center       LatLng    `json:"center"`
+	Towns        int       `json:"towns"`
+	Villages     int       `json:"villages"`
+	Grids        int       `json:"grids"`
+	Households   int       `json:"households"`
+	Events       int       `json:"events"`
+	TeamMembers  int       `json:"team_members"`
+	BuiltSeconds float64   `json:"built_seconds"`
+}
+
+// Deps are the services the demo writes through.
+type Deps struct {
+	DB    *db.DB
+	Authn *authn.Service
+	// NoEvents leaves the event history out (tests that count their own events).
+	NoEvents bool
+}
+
+type division struct {
+	code, name, level, parent string
+}
+
+func loadDivisions() ([]division, error) {
+	f, err := data.Open("data/heyuan-divisions.csv")
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		return nil, err
+	}
+	var out []division
+	for _, r := range rows[1:] {
+		out = append(out, division{r[0], r[1], r[2], r[3]})
+	}
+	return out, nil
+}
+
+func loadOutlines() (map[string]geo.MultiPolygon, error) {
+	b, err := data.ReadFile("data/heyuan-counties.geojson")
+	if err != nil {
+		return nil, err
+	}
+	fc, err := geo.ParseFeatureCollection(b)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]geo.MultiPolygon{}
+	for _, f := range fc.Features {
+		m, err := geo.ToWGS84(geo.GCJ02, f.Geometry) // DataV outlines are GCJ-02
+		if err != nil {
+			return nil, err
+		}
+		out[f.PropString("adcode")] = m
+	}
+	return out, nil
+}
+
+// shortName drops the county and town prefix and the committee suffix that
+// statistical village names carry: 源城区上城街道下城社区居民委员会 → 下城社区.
+func shortName(name string, prefixes ...string) string {
+	for _, p := range prefixes {
+		name = strings.TrimPrefix(name, p)
+	}
+	for _, s := range []string{"居民委员会", "村民委员会", "委员会", "居委会", "村委会"} {
+		if strings.HasSuffix(name, s) {
+			name = strings.TrimSuffix(name, s)
+			if !strings.HasSuffix(name, "社区") && !strings.HasSuffix(name, "村") {
+				if s == "居民委员会" || s == "居委会" {
+					name += "社区"
+				} else {
+					name += "村"
+				}
+			}
+			break
+		}
+	}
+	return name
+}
+
+// Build writes the demo into an empty database and returns demo.json's content.
+func Build(ctx context.Context, d Deps, scale Scale, seed int64, log io.Writer) (Result, error) {
+	start := time.Now()
+	res := Result{Scale: scale.Name}
+	var n int
+	if err := d.DB.Reader().QueryRowContext(ctx, "SELECT count(*) FROM org_nodes").Scan(&n); err != nil {
+		return res, err
+	}
+	if n > 0 {
+		return res, fmt.Errorf("the database already holds an org tree (%d nodes): use an empty data directory", n)
+	}
+	divs, err := loadDivisions()
+	if err != nil {
+		return res, err
+	}
+	outlines, err := loadOutlines()
+	if err != nil {
+		return res, err
+	}
+	rng := mrand.New(mrand.NewPCG(uint64(seed), 0x9e3779b97f4a7c15))
+	want := map[string]bool{}
+	for _, c := range scale.Counties {
+		want[c] = true
+	}
+	w := newWriter(ctx, d.DB)
+	defer w.rollback()
+
+	var city division
+	var counties []division
+	children := map[string][]division{}
+	for _, dv := range divs {
+		switch {
+		case dv.level == "city":
+			city = dv
+		case dv.level == "county" && (len(want) == 0 || want[dv.code]):
+			counties = append(counties, dv)
+		}
+		children[dv.parent] = append(children[dv.parent], dv)
+	}
+	cityID := w.node(city.code, city.name, "city", "", "", nil)
+
+	// One lattice for every county, so neighbouring counties line up.
+	totalGrids, areaDeg := 0, 0.0
+	plan := map[string]int{}
+	for _, c := range counties {
+		areaDeg += outlines[c.code].Area()
+		for _, t := range children[c.code] {
+			for _, v := range children[t.code] {
+				per := scale.VillageGrids
+				if strings.Contains(v.name, "社区") || strings.Contains(v.name, "居民委员会") {
+					per = scale.CommunityGrids
+				}
+				g := max(1, int(math.Round(float64(per)*(0.7+0.6*rng.Float64()))))
+				plan[v.code] = g
+				totalGrids += g
+			}
+		}
+	}
+	cpd := int(math.Ceil(math.Sqrt(float64(totalGrids*45) / areaDeg)))
+
+	var firstCenter *geo.Point
+	for _, c := range counties {
+		spec := geo.TileSpec{CellsPerDegree: cpd}
+		for _, t := range children[c.code] {
+			ts := geo.TownSpec{Code: t.code, Name: shortName(t.name, c.name)}
+			for _, v := range children[t.code] {
+				ts.Villages = append(ts.Villages, geo.VillageSpec{Code: v.code, Name: shortName(v.name, c.name, t.name), Grids: plan[v.code]})
+			}
+			if len(ts.Villages) > 0 {
+				spec.Towns = append(spec.Towns, ts)
+			}
+		}
+		fmt.Fprintf(log, "tiling %s: %d towns …\n", c.name, len(spec.Towns))
+		tiles, err := geo.Tile(outlines[c.code], spec, seed)
+		if err != nil {
+			return res, fmt.Errorf("tile %s: %w", c.name, err)
+		}
+		countyID := w.node(c.code, c.name, "county", cityID, "/"+cityID+"/", tiles.Outline)
+		for _, t := range tiles.Towns {
+			townID := w.node(t.Code, t.Name, "town", countyID, w.paths[countyID], t.Geom)
+			res.Towns++
+			for _, v := range t.Villages {
+				villageID := w.node(v.Code, v.Name, "village", townID, w.paths[townID], v.Geom)
+				res.Villages++
+				police := personName(rng)
+				for _, g := range v.Grids {
+					hh := 200 + rng.IntN(101)
+					code := fmt.Sprintf("%s%03d", v.Code, g.Seq)
+					gid := w.grid(code, fmt.Sprintf("%s第%d网格", v.Name, g.Seq), org.MainLayer, villageID, geo.MultiPolygon{g.Geom}, g.Interior, hh)
+					res.Grids++
+					res.Households += hh
+					if firstCenter == nil {
+						p := g.Interior
+						firstCenter = &p
+					}
+					team := []struct{ role, name string }{{"grid_chief", personName(rng)}, {"grid_member", personName(rng)},
+						{"assistant", personName(rng)}, {"police", police}}
+					if rng.IntN(3) == 0 {
+						team = append(team, struct{ role, name string }{"assistant", personName(rng)})
+					}
+					for _, m := range team {
+						w.member(gid, m.role, m.name)
+						res.TeamMembers++
+					}
+				}
+				w.otherLayers(rng, v, villageID)
+			}
+		}
+		if err := w.flush(); err != nil {
+			return res, err
+		}
+	}
+	if w.err != nil {
+		return res, w.err
+	}
+	if err := w.commit(); err != nil {
+		return res, err
+	}
+	if firstCenter != nil {
+		res.Center = LatLng{firstCenter.Lat, firstCenter.Lng}
+	}
+	if err := units(ctx, d.DB, counties); err != nil {
+		return res, err
+	}
+	res.Accounts, err = accounts(ctx, d, counties[0].code)
+	if err != nil {
+		return res, err
+	}
+	if res.Open311Key, err = apiKey(ctx, d.DB, "demo Open311 client", apikey.Open311); err != nil {
+		return res, err
+	}
+	if res.AlertKey, err = apiKey(ctx, d.DB, "demo video platform", apikey.Alerts); err != nil {
+		return res, err
+	}
+	if scale.EventsPerGrid > 0 && !d.NoEvents {
+		fmt.Fprintf(log, "writing a year of events (%d a grid) …\n", scale.EventsPerGrid)
+		if res.Events, err = Events(ctx, d.DB, scale.EventsPerGrid, seed, time.Now()); err != nil {
+			return res, err
+		}
+	}
+	res.BuiltSeconds = time.Since(start).Seconds()
+	return res, nil
+}
+
+var surnames = []rune("王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈钟廖")
+var givens = []rune("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建文辉力志国荣海燕春梅鹏飞宇婷雪琳晓东晨")
+
+func personName(rng *mrand.Rand) string {
+	n := string(surnames[rng.IntN(len(surnames))]) + string(givens[rng.IntN(len(givens))])
+	if rng.IntN(3) > 0 {
+		n += string(givens[rng.IntN(len(givens))])
+	}
+	return n
+}
+
+// demoAccounts are one account per role: usernames, display names, roles,
+// and where the role is granted (county, or the first village).
+var demoAccounts = []struct {
+	username, name, role string
+	atVillage            bool
+	unit                 string // department key, or "center" for the county centre
+}{
+	{"sysadmin", "系统管理员", "sys_admin", false, ""},
+	{"secadmin", "安全管理员", "sec_admin", false, ""},
+	{"auditadmin", "审计管理员", "audit_admin", false, ""},
+	{"intake", "受理员 陈静", "intake", false, "center"},
+	{"dispatcher", "派遣员 王强", "dispatcher", false, "center"},
+	{"shiftlead", "值班长 刘洋", "shift_lead", false, "center"},
+	{"handler", "城管局 李军", "dept_handler", false, "cg"},
+	{"gridmember", "网格员 张敏", "grid_member", true, "center"},
+	{"leader", "政法委 黄书记", "leader", false, ""},
+	{"mediator", "调解员 周平", "mediator", false, ""},
+	{"partymember", "党员 吴红", "party_member", true, ""},
+	{"resident", "居民 郑春梅", "resident", true, ""},
+}
+
+// departments are the county's 职能部门 by key (categories name their key).
+var departments = []struct{ key, name string }{
+	{"cg", "城市管理和综合执法局"}, {"zj", "住房和城乡建设局"}, {"ga", "公安分局"}, {"sf", "司法局"}, {"mz", "民政局"},
+	{"sw", "水务公司"}, {"gd", "供电局"}, {"rq", "燃气公司"}, {"yj", "应急管理局"}, {"zr", "自然资源局"}, {"rs", "人力资源和社会保障局"},
+}
+
+// units makes the 综治中心 of every county, town and village (四级中心) and
+// each county's departments.
+func units(ctx context.Context, d *db.DB, counties []division) error {
+	return d.InTx(ctx, func(tx *db.Tx) error {
+		now := db.Now()
+		for _, c := range counties {
+			rows, err := tx.QueryContext(ctx, `SELECT id, code, name, kind, path FROM org_nodes
+				WHERE path >= (SELECT path FROM org_nodes WHERE code = ?) AND path < (SELECT path FROM org_nodes WHERE code = ?) || '~'`, c.code, c.code)
+			if err != nil {
+				return err
+			}
+			type node struct{ id, code, name, kind, path string }
+			var nodes []node
+			for rows.Next() {
+				var n node
+				if err := rows.Scan(&n.id, &n.code, &n.name, &n.kind, &n.path); err != nil {
+					rows.Close()
+					return err
+				}
+				nodes = append(nodes, n)
+			}
+			rows.Close()
+			ins := func(code, name, kind, level string, n node) error {
+				_, err := tx.ExecContext(ctx, "INSERT INTO units (id, code, name, kind, level, org_id, path, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+					db.NewID(), code, name, kind, level, n.id, n.path, now)
+				return err
+			}
+			for _, n := range nodes {
+				if err := ins(n.code+"-center", n.name+"综治中心", "center", n.kind, n); err != nil {
+					return err
+				}
+				if n.kind != "county" {
+					continue
+				}
+				for _, dep := range departments {
+					if err := ins(n.code+"-"+dep.key, n.name+dep.name, "department", "county", n); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// demoTOTP derives a stable TOTP secret for a demo account, so the README
+// and demo.json stay true across rebuilds (demo data only).
+func demoTOTP(username string) string {
+	sum := sha256.Sum256([]byte("gridgov demo totp " + username))
+	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(sum[:20])
+}
+
+func accounts(ctx context.Context, d Deps, countyCode string) ([]Account, error) {
+	var countyID, villageID, villageCode string
+	q := d.DB.Reader()
+	if err := q.QueryRowContext(ctx, "SELECT id FROM org_nodes WHERE code = ?", countyCode).Scan(&countyID); err != nil {
+		return nil, err
+	}
+	if err := q.QueryRowContext(ctx, "SELECT id, code FROM org_nodes WHERE kind = 'village' AND code >= ? AND code < ? ORDER BY code LIMIT 1",
+		countyCode, countyCode+"~").Scan(&villageID, &villageCode); err != nil {
+		return nil, err
+	}
+	hash, err := d.Authn.HashPassword(DemoPassword)
+	if err != nil {
+		return nil, err
+	}
+	var out []Account
+	err = d.DB.InTx(ctx, func(tx *db.Tx) error {
+		now := db.Now()
+		for _, a := range demoAccounts {
+			orgID, orgCode := countyID, countyCode
+			if a.atVillage {
+				orgID, orgCode = villageID, villageCode
+			}
+			id := db.NewID()
+			acc := Account{Username: a.username, Password: DemoPassword, Role: a.role, OrgCode: orgCode}
+			var sealed any
+			if authz.IsAdminRole(a.role) {
+				acc.TOTPSecret = demoTOTP(a.username)
+				sealed = d.Authn.SealTOTP(id, acc.TOTPSecret)
+			}
+			var unit any
+			if a.unit != "" {
+				unit = orgCode + "-" + a.unit // the centre or department of the account's own area
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO users (id, username, display_name, org_id, unit_id, password_hash, password_changed_at, must_change_password, totp_secret, created_at, updated_at)
+				VALUES (?, ?, ?, ?, (SELECT id FROM units WHERE code = ?), ?, ?, ?, ?, ?, ?)`, id, a.username, a.name, orgID, unit, hash, now, false, sealed, now, now); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO role_assignments (id, user_id, role_id, org_id, created_at, created_by)
+				SELECT ?, ?, id, ?, ?, 'demo' FROM roles WHERE code = ?`, db.NewID(), id, orgID, now, a.role); err != nil {
+				return err
+			}
+			if a.role == "grid_member" { // the demo grid member serves the first grid of the village
+				if _, err := tx.ExecContext(ctx, `UPDATE grid_members SET user_id = ?, name = ? WHERE id = (
+					SELECT m.id FROM grid_members m JOIN grids g ON g.id = m.grid_id
+					WHERE g.org_id = ? AND g.layer = 'zz' AND m.role = 'grid_member' ORDER BY g.code LIMIT 1)`, id, "张敏", villageID); err != nil {
+					return err
+				}
+			}
+			out = append(out, acc)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// apiKey makes a demo key of a scope; only its hash is stored.
+func apiKey(ctx context.Context, d *db.DB, name, scope string) (string, error) {
+	var key string
+	err := d.InTx(ctx, func(tx *db.Tx) error {
+		var err error
+		key, err = apikey.Create(ctx, tx, name, scope)
+		return err
+	})
+	return key, err
+}

@@ -1,0 +1,189 @@
+package httpx
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/gridgov/gridgov/internal/apperr"
+	"github.com/gridgov/gridgov/internal/audit"
+	"github.com/gridgov/gridgov/internal/authz"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// HandlerFunc is a handler that returns its error instead of writing it.
+type HandlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// Param documents a path or query parameter.
+type Param struct {
+	Name, In, Type, Desc string
+	Required             bool
+}
+
+// Route is one entry of the route table.
+type Route struct {
+	Method  string
+	Path    string // Go 1.22 mux pattern path: "/api/v1/grids/{id}"
+	Tag     string
+	Summary string
+	// Perm is the permission the caller needs somewhere in the org tree;
+	// object-level scope is checked by the service.
+	Perm authz.Perm
+	// Access says who may call a signed-in route that has no single Perm
+	// (the service decides per object or per action); routes with neither
+	// Perm nor Access are a mistake the route-table test catches.
+	Access string
+	Public bool // no session needed (login, health, documents)
+	// AllowExpired lets a user whose password has expired through (to change it).
+	AllowExpired bool
+	NoCSRF       bool // login: no session yet, so no token to check
+	Params       []Param
+	In, Out      any    // zero values of the request and response bodies, for OpenAPI
+	OutType      string // response media type when not JSON
+	Status       int    // success status when not 200 (201, 204)
+	Handler      HandlerFunc
+}
+
+// Authenticator resolves the session of a request; nil principal, nil error
+// means anonymous.
+type Authenticator interface {
+	Authenticate(w http.ResponseWriter, r *http.Request) (*authz.Principal, error)
+}
+
+// Router is the route table and its mux.
+type Router struct {
+	mux     *http.ServeMux
+	routes  []Route
+	auth    Authenticator
+	denied  func(r *http.Request, route *Route)
+	metrics *metrics
+}
+
+// NewRouter makes a router; denied (optional) is told of each refused
+// permission check, for the audit log.
+func NewRouter(auth Authenticator, reg prometheus.Registerer, denied func(r *http.Request, route *Route)) *Router {
+	return &Router{mux: http.NewServeMux(), auth: auth, denied: denied, metrics: newMetrics(reg)}
+}
+
+// Routes returns the route table (for the OpenAPI document and the access tests).
+func (rt *Router) Routes() []Route { return rt.routes }
+
+// Handle registers a route.
+func (rt *Router) Handle(r Route) {
+	rt.routes = append(rt.routes, r)
+	route := &rt.routes[len(rt.routes)-1]
+	pattern := r.Method + " " + r.Path
+	rt.mux.Handle(pattern, rt.metrics.wrap(pattern, http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if err := rt.guard(w, req, route); err != nil {
+			Error(w, req, err)
+			return
+		}
+		if err := route.Handler(w, req); err != nil {
+			Error(w, req, err)
+		}
+	})))
+}
+
+// Mount registers a plain handler outside the route table (static files).
+func (rt *Router) Mount(pattern string, h http.Handler) { rt.mux.Handle(pattern, h) }
+
+func (rt *Router) guard(w http.ResponseWriter, r *http.Request, route *Route) error {
+	if route.Public {
+		return nil
+	}
+	p, err := rt.auth.Authenticate(w, r)
+	if err != nil {
+		return err
+	}
+	if p == nil {
+		return apperr.E(apperr.Unauthenticated, "auth.unauthenticated")
+	}
+	*r = *r.WithContext(authz.WithPrincipal(r.Context(), p))
+	if !route.NoCSRF && unsafeMethod(r.Method) &&
+		subtle.ConstantTimeCompare([]byte(r.Header.Get("X-CSRF-Token")), []byte(p.CSRFToken)) != 1 {
+		return apperr.E(apperr.Forbidden, "auth.csrf")
+	}
+	if p.PasswordExpired && !route.AllowExpired {
+		return apperr.E(apperr.Forbidden, "auth.password_expired")
+	}
+	if route.Perm != "" && !p.Has(route.Perm) {
+		if rt.denied != nil {
+			rt.denied(r, route)
+		}
+		return apperr.E(apperr.Forbidden, "auth.forbidden", "perm", route.Perm)
+	}
+	return nil
+}
+
+func unsafeMethod(m string) bool {
+	return m != http.MethodGet && m != http.MethodHead && m != http.MethodOptions
+}
+
+// ServeHTTP runs the common middleware around the mux: request id, client
+// address, security headers, panic recovery and an access log line that
+// holds no query string (queries may carry personal data).
+func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	id := r.Header.Get("X-Request-Id")
+	if len(id) == 0 || len(id) > 64 || strings.ContainsAny(id, " \r\n\t") {
+		b := make([]byte, 8)
+		rand.Read(b)
+		id = hex.EncodeToString(b)
+	}
+	ip, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		ip = r.RemoteAddr
+	}
+	r = r.WithContext(audit.WithMeta(r.Context(), audit.Meta{RequestID: id, IP: ip}))
+	h := w.Header()
+	h.Set("X-Request-Id", id)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	h.Set("Permissions-Policy", "camera=(self), geolocation=(self), microphone=()")
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob: https:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+	if r.TLS != nil {
+		h.Set("Strict-Transport-Security", "max-age=31536000")
+	}
+	sw := &statusWriter{ResponseWriter: w}
+	defer func() {
+		if v := recover(); v != nil {
+			slog.Error("panic", "request_id", id, "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+			if sw.status == 0 {
+				Error(sw, r, apperr.E(apperr.Internal, "internal"))
+			}
+		}
+		if r.URL.Path != "/healthz" && r.URL.Path != "/metrics" {
+			slog.Info("http", "request_id", id, "method", r.Method, "path", r.URL.Path, "status", sw.status, "ms", time.Since(start).Milliseconds())
+		}
+	}()
+	rt.mux.ServeHTTP(sw, r)
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusWriter) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }

@@ -1,0 +1,165 @@
+// Package org is the administrative tree (city → county → town → village)
+// and the grids laid over it: several grid layers over the same ground, each
+// grid in one village, with its team and households. It answers "which grid
+// of each layer holds this point?" from an in-memory index.
+package org
+
+import (
+	"encoding/json"
+
+	"github.com/gridgov/gridgov/internal/geo"
+)
+
+// Kinds of org node, from the top. Their codes are 2, 4, 6, 9 and 12 digits.
+var kinds = []struct {
+	Kind    string
+	CodeLen int
+}{{"province", 2}, {"city", 4}, {"county", 6}, {"town", 9}, {"village", 12}}
+
+func codeLen(kind string) int {
+	for _, k := range kinds {
+		if k.Kind == kind {
+			return k.CodeLen
+		}
+	}
+	return 0
+}
+
+// childKind is the kind under kind, "" under a village (grids come next).
+func childKind(kind string) string {
+	for i, k := range kinds {
+		if k.Kind == kind && i+1 < len(kinds) {
+			return kinds[i+1].Kind
+		}
+	}
+	return ""
+}
+
+// Layers are the grid layers (多网合一) in display order. zz is the 综治
+// grid every other feature keys on.
+var Layers = []string{"zz", "school", "hospital", "enterprise", "market", "cg", "aqsc"}
+
+// MainLayer is the 综治 grid layer.
+const MainLayer = "zz"
+
+// Team roles of the "1+1+N" grid team plus the village police officer.
+var TeamRoles = []string{"grid_chief", "grid_member", "assistant", "police"}
+
+// LatLng is a position for clients (WGS-84).
+type LatLng struct {
+	Lat float64 `json:"lat"`
+	Lng float64 `json:"lng"`
+}
+
+// Ref names an org node briefly (breadcrumbs).
+type Ref struct {
+	ID   string `json:"id"`
+	Code string `json:"code"`
+	Name string `json:"name"`
+	Kind string `json:"kind"`
+}
+
+// Node is an org node with its counts.
+type Node struct {
+	ID         string  `json:"id"`
+	Code       string  `json:"code"`
+	Name       string  `json:"name"`
+	Kind       string  `json:"kind"`
+	ParentID   string  `json:"parent_id"`
+	Status     string  `json:"status"`
+	Version    int     `json:"version"`
+	ChildCount int     `json:"child_count"`
+	GridCount  int     `json:"grid_count"`
+	Households int     `json:"households"`
+	Center     *LatLng `json:"center"`
+	Ancestors  []Ref   `json:"ancestors,omitempty"`
+	path       string
+	geometry   string
+}
+
+// NodeInput creates a node.
+type NodeInput struct {
+	ParentID string `json:"parent_id"`
+	Code     string `json:"code"`
+	Name     string `json:"name"`
+	Kind     string `json:"kind"`
+}
+
+// NodePatch renames a node.
+type NodePatch struct {
+	Name    *string `json:"name,omitempty"`
+	Version int     `json:"version"`
+}
+
+// NodeMove moves a node under another parent with a new code.
+type NodeMove struct {
+	ParentID string `json:"parent_id"`
+	Code     string `json:"code"`
+	Version  int    `json:"version"`
+}
+
+// VersionOnly carries the version a change was based on.
+type VersionOnly struct {
+	Version int `json:"version"`
+}
+
+// Member is one person of a grid team.
+type Member struct {
+	Role     string `json:"role"`
+	Name     string `json:"name"`
+	Username string `json:"username,omitempty"`
+}
+
+// Grid is a grid with its place in the tree.
+type Grid struct {
+	ID         string          `json:"id"`
+	Code       string          `json:"code"`
+	Name       string          `json:"name"`
+	Layer      string          `json:"layer"`
+	OrgID      string          `json:"org_id"`
+	OrgName    string          `json:"org_name"`
+	Households int             `json:"households"`
+	Status     string          `json:"status"`
+	Version    int             `json:"version"`
+	Center     LatLng          `json:"center"`
+	Team       []Member        `json:"team,omitempty"`
+	Ancestors  []Ref           `json:"ancestors,omitempty"`
+	Geometry   json.RawMessage `json:"geometry,omitempty"`
+	path       string
+	geom       geo.MultiPolygon
+}
+
+// GridInput creates a grid in a village.
+type GridInput struct {
+	OrgID      string          `json:"org_id"`
+	Layer      string          `json:"layer"`
+	Code       string          `json:"code,omitempty"`
+	Name       string          `json:"name"`
+	Households int             `json:"households"`
+	Geometry   json.RawMessage `json:"geometry"`
+}
+
+// GridPatch changes a grid; absent fields stay.
+type GridPatch struct {
+	Name       *string         `json:"name,omitempty"`
+	Households *int            `json:"households,omitempty"`
+	Geometry   json.RawMessage `json:"geometry,omitempty"`
+	Version    int             `json:"version"`
+}
+
+// GridMove moves a grid to another village (it gets a new code there).
+type GridMove struct {
+	OrgID   string `json:"org_id"`
+	Version int    `json:"version"`
+}
+
+// Hit is the grid of one layer that holds a point.
+type Hit struct {
+	Layer     string `json:"layer"`
+	LayerName string `json:"layer_name"`
+	GridID    string `json:"grid_id"`
+	GridCode  string `json:"grid_code"`
+	GridName  string `json:"grid_name"`
+	OrgID     string `json:"org_id"`
+	OrgName   string `json:"org_name"`
+}

@@ -1,0 +1,34 @@
+// perms.js — the permission each part of the console needs (codes of GET /permissions).
+// The menu shows an item only to users holding its permission; the server checks anyway.
+export const PERM = {
+  orgRead: 'org.read',
+  orgWrite: 'org.write',
+  gridRead: 'grid.read',
+  gridWrite: 'grid.write',
+  gridImport: 'grid.import',
+  gridExport: 'grid.export',
+  userRead: 'user.read',
+  userWrite: 'user.write',
+  roleRead: 'role.read',
+  roleWrite: 'role.write',
+  roleAssign: 'role.assign',
+  securityRead: 'security.read',
+  securityWrite: 'security.write',
+  auditRead: 'audit.read',
+  eventRead: 'event.read',
+  eventReadUnit: 'event.read_unit',
+  eventReport: 'event.report',
+  eventIntake: 'event.intake',
+  eventDispatch: 'event.dispatch',
+  eventHandle: 'event.handle',
+  eventCheck: 'event.check',
+  eventApprove: 'event.approve',
+  eventSupervise: 'event.supervise',
+}
+
+// Codes of the built-in roles: their names are translated from role.<code>
+// in the message files (custom roles keep the name they were given).
+export const BUILTIN_ROLES = [
+  'sys_admin', 'sec_admin', 'audit_admin', 'intake', 'dispatcher', 'shift_lead',
+  'dept_handler', 'grid_member', 'leader', 'mediator', 'party_member', 'resident',
+]
