@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/testapp"
 )
 
@@ -76,7 +77,7 @@ func TestUsersRolesAndSeparationOfDuties(t *testing.T) {
 	for _, r := range roles.Items {
 		byCode[r.Code] = r
 	}
-	if len(byCode) != 12 || !byCode["audit_admin"].Admin || byCode["leader"].Admin {
+	if len(byCode) != len(authz.Builtins) || !byCode["audit_admin"].Admin || byCode["leader"].Admin {
 		t.Fatalf("roles: %+v", roles.Items)
 	}
 	if st := sys.Do("POST", "/api/v1/users/"+u.ID+"/roles", map[string]string{"role_id": byCode["leader"].ID, "org_id": county}, nil); st != 403 {

@@ -22,6 +22,7 @@ import (
 	"github.com/gridgov/gridgov/internal/jobs"
 	"github.com/gridgov/gridgov/internal/open311"
 	"github.com/gridgov/gridgov/internal/org"
+	"github.com/gridgov/gridgov/internal/registry"
 	"github.com/gridgov/gridgov/internal/secret"
 	"github.com/gridgov/gridgov/web"
 	"github.com/prometheus/client_golang/prometheus"
@@ -42,6 +43,7 @@ type App struct {
 	Accounts *account.Service
 	Org      *org.Service
 	Events   *casework.Service
+	Registry *registry.Service
 	Router   *httpx.Router
 }
 
@@ -58,6 +60,15 @@ func (m mainGrids) Locate(ctx context.Context, lang string, p geo.Point) ([]case
 		}
 	}
 	return out, err
+}
+
+// LocateGrid is the 综治 grid holding a point, for the registers.
+func (m mainGrids) LocateGrid(ctx context.Context, p geo.Point) (string, error) {
+	hits, err := m.Locate(ctx, "", p)
+	if err != nil || len(hits) == 0 {
+		return "", err
+	}
+	return hits[0].GridID, nil
 }
 
 // Open opens the database (migrating it), loads the key and builds the services.
@@ -83,7 +94,8 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	an.SecureCookie = cfg.SecureCookie
 	orgs := org.New(d, log)
 	a := &App{Cfg: cfg, DB: d, Keys: keys, Audit: log, Authn: an,
-		Accounts: account.New(d, log, an), Org: orgs, Events: casework.New(d, log, keys, mainGrids{orgs})}
+		Accounts: account.New(d, log, an), Org: orgs, Events: casework.New(d, log, keys, mainGrids{orgs}),
+		Registry: registry.New(d, log, keys, mainGrids{orgs})}
 	a.routes()
 	return a, nil
 }
@@ -117,6 +129,7 @@ func (a *App) routes() {
 	a.Accounts.Routes(rt)
 	a.Org.Routes(rt)
 	a.Events.Routes(rt)
+	a.Registry.Routes(rt)
 	open311.New(a.Events, a.DB, a.Audit).Routes(rt)
 
 	rt.Handle(httpx.Route{Method: "GET", Path: "/healthz", Tag: "system", Summary: "Ready when the database answers", Public: true,

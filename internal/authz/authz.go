@@ -40,6 +40,23 @@ const (
 	EventCheck     Perm = "event.check"     // on-site re-check (网格员)
 	EventSupervise Perm = "event.supervise" // supervision orders, leader cases (领导)
 	EventConfig    Perm = "event.config"    // categories, units, dispatch rules, work calendar
+
+	RegistryRead   Perm = "registry.read"   // addresses, houses, people, households, units, care targets (masked)
+	RegistryWrite  Perm = "registry.write"  // keep them: add, change, move in/out, delete
+	RegistryImport Perm = "registry.import" // Excel/CSV imports
+	RegistryExport Perm = "registry.export" // Excel exports (masked, watermarked)
+	KeyPersonRead  Perm = "keyperson.read"  // key persons of the categories one is granted
+	KeyPersonWrite Perm = "keyperson.write" // register key persons, risk levels, visits and follow-ups
+
+	// Sensitive categories of key persons (PIPL art. 28): a key person of a
+	// category is visible only with that category's permission.
+	SensitiveReleasedPrisoner    Perm = "pii.sensitive.released_prisoner"
+	SensitiveCommunityCorrection Perm = "pii.sensitive.community_correction"
+	SensitiveMentalDisorder      Perm = "pii.sensitive.mental_disorder"
+	SensitiveDrugUser            Perm = "pii.sensitive.drug_user"
+	SensitiveHIVRisk             Perm = "pii.sensitive.hiv_risk"
+	SensitiveKeyYouth            Perm = "pii.sensitive.key_youth"
+	SensitiveKeyPetitioner       Perm = "pii.sensitive.key_petitioner"
 )
 
 // PermInfo describes one permission for the roles page.
@@ -59,6 +76,10 @@ var Catalogue = []PermInfo{
 	{PersonalReveal, "personal"},
 	{EventReport, "event"}, {EventRead, "event"}, {EventReadUnit, "event"}, {EventIntake, "event"}, {EventDispatch, "event"},
 	{EventHandle, "event"}, {EventApprove, "event"}, {EventCheck, "event"}, {EventSupervise, "event"}, {EventConfig, "event"},
+	{RegistryRead, "registry"}, {RegistryWrite, "registry"}, {RegistryImport, "registry"}, {RegistryExport, "registry"},
+	{KeyPersonRead, "registry"}, {KeyPersonWrite, "registry"},
+	{SensitiveReleasedPrisoner, "sensitive"}, {SensitiveCommunityCorrection, "sensitive"}, {SensitiveMentalDisorder, "sensitive"},
+	{SensitiveDrugUser, "sensitive"}, {SensitiveHIVRisk, "sensitive"}, {SensitiveKeyYouth, "sensitive"}, {SensitiveKeyPetitioner, "sensitive"},
 }
 
 // Known reports whether p is in the catalogue.
@@ -85,11 +106,22 @@ var Builtins = []BuiltinRole{
 	{Code: "dispatcher", Perms: []Perm{OrgRead, GridRead, EventRead, EventDispatch}},
 	{Code: "shift_lead", Perms: []Perm{OrgRead, GridRead, GridExport, EventRead, EventIntake, EventDispatch, EventApprove}},
 	{Code: "dept_handler", Perms: []Perm{OrgRead, GridRead, EventReadUnit, EventHandle}},
-	{Code: "grid_member", Perms: []Perm{OrgRead, GridRead, EventReport, EventRead, EventCheck, EventHandle}},
-	{Code: "leader", Perms: []Perm{OrgRead, GridRead, GridExport, EventRead, EventSupervise}},
+	{Code: "grid_member", Perms: []Perm{OrgRead, GridRead, EventReport, EventRead, EventCheck, EventHandle,
+		RegistryRead, RegistryWrite, RegistryImport, RegistryExport, KeyPersonRead, KeyPersonWrite, PersonalReveal,
+		SensitiveReleasedPrisoner, SensitiveCommunityCorrection, SensitiveMentalDisorder, SensitiveDrugUser, SensitiveKeyYouth, SensitiveKeyPetitioner}},
+	{Code: "leader", Perms: []Perm{OrgRead, GridRead, GridExport, EventRead, EventSupervise, RegistryRead}},
 	{Code: "mediator", Perms: []Perm{OrgRead, GridRead}},
 	{Code: "party_member", Perms: []Perm{OrgRead, GridRead, EventReport}},
 	{Code: "resident", Perms: []Perm{EventReport}},
+	// Joint management of key persons (丹江口 "四类人"): each office adds
+	// follow-ups to the shared record of the categories it is responsible for.
+	{Code: "police", Perms: []Perm{OrgRead, GridRead, EventReport, RegistryRead, KeyPersonRead, KeyPersonWrite, PersonalReveal,
+		SensitiveReleasedPrisoner, SensitiveDrugUser, SensitiveMentalDisorder, SensitiveKeyPetitioner, SensitiveKeyYouth}},
+	{Code: "justice", Perms: []Perm{OrgRead, GridRead, RegistryRead, KeyPersonRead, KeyPersonWrite, PersonalReveal,
+		SensitiveCommunityCorrection, SensitiveReleasedPrisoner}},
+	{Code: "health", Perms: []Perm{OrgRead, GridRead, RegistryRead, KeyPersonRead, KeyPersonWrite, PersonalReveal,
+		SensitiveMentalDisorder, SensitiveHIVRisk, SensitiveDrugUser}},
+	{Code: "civil_affairs", Perms: []Perm{OrgRead, GridRead, RegistryRead, RegistryWrite, KeyPersonRead, PersonalReveal}},
 }
 
 // IsAdminRole reports whether code is one of the three administrators.

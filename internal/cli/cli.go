@@ -29,6 +29,7 @@ func verbs() []verb {
 		{"restore", "put a backup in place of the SQLite database (server stopped)", runRestore},
 		{"audit", "verify: check the audit log's hash chain", runAudit},
 		{"config", "dump: print the configuration, secrets masked", runConfig},
+		{"import", "people|houses|units|households FILE: bulk-load a register sheet (.xlsx, .csv); --template FILE writes the template", runImport},
 		{"bench", "measure intake, the queue page, the dashboard and point→grid on a demo data set", runBench},
 	}
 }

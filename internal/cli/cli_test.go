@@ -9,8 +9,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gridgov/gridgov/internal/auth/password"
+	"github.com/gridgov/gridgov/internal/authz"
+	"github.com/gridgov/gridgov/internal/pii"
 	"github.com/gridgov/gridgov/internal/demo"
 )
 
@@ -35,7 +38,7 @@ func TestDemoUserBackupRestoreAndAuditVerify(t *testing.T) {
 	}
 	var res demo.Result
 	b, err := os.ReadFile(filepath.Join(dir, "demo.json"))
-	if err != nil || json.Unmarshal(b, &res) != nil || len(res.Accounts) != 12 || res.Open311Key == "" || res.Center.Lat == 0 {
+	if err != nil || json.Unmarshal(b, &res) != nil || len(res.Accounts) != len(authz.Builtins) || res.Open311Key == "" || res.Center.Lat == 0 {
 		t.Fatalf("demo.json: %v %s", err, b)
 	}
 	if out, code := run(t, "demo", "--data", dir); code == 0 {
@@ -85,5 +88,51 @@ func TestDemoUserBackupRestoreAndAuditVerify(t *testing.T) {
 	}
 	if out, _ := run(t, "config", "dump", "--data", dir); !strings.Contains(out, "GRIDGOV_DATA="+dir) {
 		t.Fatalf("config dump: %s", out)
+	}
+}
+
+// TestImportCommand bulk-loads a people sheet from the command line: the
+// template, a summary, the annotated error file beside the input, and a
+// non-zero exit when nothing was imported.
+func TestImportCommand(t *testing.T) {
+	old := password.DefaultParams
+	password.DefaultParams = password.TestParams
+	defer func() { password.DefaultParams = old }()
+	dir := t.TempDir()
+	if out, code := run(t, "demo", "--data", dir); code != 0 {
+		t.Fatalf("demo: %s", out)
+	}
+	tmpl := filepath.Join(dir, "people.csv")
+	if out, code := run(t, "import", "people", "--template", tmpl); code != 0 {
+		t.Fatalf("template: %s", out)
+	}
+	head, _ := os.ReadFile(tmpl)
+	if !strings.HasPrefix(strings.TrimPrefix(string(head), "\uFEFF"), "姓名,公民身份号码,人口类型") {
+		t.Errorf("template header: %q", head)
+	}
+	d, err := sql.Open("sqlite", filepath.Join(dir, "gridgov.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var grid string
+	err = d.QueryRow("SELECT code FROM grids WHERE layer = 'zz' ORDER BY code LIMIT 1").Scan(&grid)
+	d.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := pii.MakeID("441602", time.Date(1988, 8, 8, 0, 0, 0, 0, time.UTC), 3, true)
+	sheet := filepath.Join(dir, "load.csv")
+	os.WriteFile(sheet, []byte(string(head)+"张三,"+id+",户籍人口,,,,,,,"+grid+",,,,\n李四,123,户籍人口,,,,,,,"+grid+",,,,\n"), 0o600)
+	out, code := run(t, "import", "people", sheet, "--data", dir, "--mode", "valid")
+	if code != 0 || !strings.Contains(out, "read 2, imported 1, rejected 1") {
+		t.Fatalf("import: %d %s", code, out)
+	}
+	annotated, err := os.ReadFile(filepath.Join(dir, "load-错误原因.csv"))
+	if err != nil || !strings.Contains(string(annotated), "李四") || strings.Contains(string(annotated), "张三") {
+		t.Errorf("annotated file: %v %s", err, annotated)
+	}
+	// The same file again: 张三 is now a duplicate, so nothing is imported.
+	if out, code := run(t, "import", "people", sheet, "--data", dir, "--mode", "valid"); code == 0 {
+		t.Errorf("second import must fail: %s", out)
 	}
 }

@@ -327,6 +327,10 @@ var demoAccounts = []struct {
 	{"mediator", "调解员 周平", "mediator", false, ""},
 	{"partymember", "党员 吴红", "party_member", true, ""},
 	{"resident", "居民 郑春梅", "resident", true, ""},
+	{"police", "民警 何志刚", "police", false, "ga"},
+	{"justice", "司法所 邱丽", "justice", false, "sf"},
+	{"health", "卫健局 钟医生", "health", false, ""},
+	{"civilaffairs", "民政局 罗芳", "civil_affairs", false, "mz"},
 }
 
 // departments are the county's 职能部门 by key (categories name their key).

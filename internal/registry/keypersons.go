@@ -1,0 +1,653 @@
+package registry
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/gridgov/gridgov/internal/apperr"
+	"github.com/gridgov/gridgov/internal/authz"
+	"github.com/gridgov/gridgov/internal/db"
+	"github.com/gridgov/gridgov/internal/pii"
+)
+
+// Risk levels of key persons (长治 "三级三色").
+var RiskLevels = []string{"red", "yellow", "green"}
+
+// Care-target kinds (重点服务对象).
+var CareKinds = []string{"elderly_alone", "left_behind_elderly", "left_behind_woman", "left_behind_child", "disabled", "low_income"}
+
+// Visit methods, findings and the offices that visit.
+var (
+	VisitMethods  = []string{"home", "phone", "video", "office"}
+	VisitFindings = []string{"normal", "attention", "abnormal"}
+)
+
+// visitEvery is the visit frequency in days per category and risk level
+// (red, yellow, green): the closer the risk, the more often.
+var visitEvery = map[string][3]int{
+	"community_correction": {7, 15, 30},
+	"mental_disorder":      {7, 14, 30},
+	"drug_user":            {7, 15, 30},
+	"key_petitioner":       {7, 15, 30},
+	"released_prisoner":    {15, 30, 90},
+	"key_youth":            {15, 30, 60},
+	"hiv_risk":             {15, 30, 90},
+}
+
+// VisitEvery returns the visit frequency in days of a category at a risk
+// level.
+func VisitEvery(category, risk string) int {
+	f, ok := visitEvery[category]
+	if !ok {
+		f = [3]int{7, 15, 30}
+	}
+	switch risk {
+	case "red":
+		return f[0]
+	case "yellow":
+		return f[1]
+	}
+	return f[2]
+}
+
+const day = int64(24 * time.Hour / time.Millisecond)
+
+// visitLight is the light of a visit clock: red once the due time has
+// passed, yellow in the last fifth of the period (at least one day), green
+// before.
+func visitLight(due int64, everyDays int, now int64) string {
+	switch {
+	case now > due:
+		return "red"
+	case now > due-max(day, int64(everyDays)*day/5):
+		return "yellow"
+	}
+	return "green"
+}
+
+// KeyPersonInput registers a person as a key person of a category.
+type KeyPersonInput struct {
+	PersonID      string `json:"person_id"`
+	Category      string `json:"category"`
+	RiskLevel     string `json:"risk_level"`
+	ResponsibleID string `json:"responsible_id,omitempty"` // default: the grid member of the person's grid
+}
+
+// KeyPersonPatch changes a key person's risk level or responsible member.
+type KeyPersonPatch struct {
+	RiskLevel     string `json:"risk_level,omitempty"`
+	ResponsibleID string `json:"responsible_id,omitempty"`
+	Status        string `json:"status,omitempty"` // active, closed (解除)
+	Version       int    `json:"version"`
+}
+
+// KeyPerson is one key-person record: shown only to callers granted its
+// category, absent for everyone else.
+type KeyPerson struct {
+	ID              string `json:"id"`
+	PersonID        string `json:"person_id"`
+	PersonName      string `json:"person_name"`
+	IDMasked        string `json:"id_number_masked"`
+	Category        string `json:"category"`
+	RiskLevel       string `json:"risk_level"`
+	VisitEveryDays  int    `json:"visit_every_days"`
+	LastVisitAt     *int64 `json:"last_visit_at"`
+	NextVisitDue    int64  `json:"next_visit_due"`
+	Light           string `json:"light"`
+	ResponsibleID   string `json:"responsible_id"`
+	ResponsibleName string `json:"responsible_name"`
+	GridName        string `json:"grid_name"`
+	OrgName         string `json:"org_name"`
+	Status          string `json:"status"`
+	Version         int    `json:"version"`
+	CreatedAt       int64  `json:"created_at"`
+	path            string
+
+	Visits []Visit `json:"visits,omitempty"`
+}
+
+// Visit is one visit, follow-up or care service.
+type Visit struct {
+	ID          string `json:"id"`
+	SubjectType string `json:"subject_type"`
+	SubjectID   string `json:"subject_id"`
+	Agency      string `json:"agency"`
+	Method      string `json:"method"`
+	Finding     string `json:"finding"`
+	Note        string `json:"note"`
+	User        string `json:"user"`
+	At          int64  `json:"at"`
+}
+
+// VisitInput records a visit.
+type VisitInput struct {
+	Method  string `json:"method"`
+	Finding string `json:"finding,omitempty"`
+	Note    string `json:"note,omitempty"`
+	At      *int64 `json:"at,omitempty"` // when it happened (Unix ms); default now
+}
+
+// categoryScopes returns, per category the caller may see, the org paths
+// where it holds both keyperson.read (or perm) and that category's
+// permission.
+func categoryScopes(p *authz.Principal, perm authz.Perm) map[string][]string {
+	out := map[string][]string{}
+	base := p.Scopes(perm)
+	for _, c := range pii.Categories {
+		var both []string
+		for _, a := range base {
+			for _, b := range p.Scopes(authz.Perm("pii.sensitive." + c)) {
+				switch {
+				case strings.HasPrefix(b, a):
+					both = append(both, b)
+				case strings.HasPrefix(a, b):
+					both = append(both, a)
+				}
+			}
+		}
+		if len(both) > 0 {
+			out[c] = both
+		}
+	}
+	return out
+}
+
+// categoryFilter is the WHERE fragment admitting exactly the key-person rows
+// the caller may see, and the category of each blind value.
+func (s *Service) categoryFilter(ctx context.Context, perm authz.Perm, alias string) (string, []any, map[string]string) {
+	byBlind := map[string]string{}
+	var parts []string
+	var args []any
+	for c, paths := range categoryScopes(authz.From(ctx), perm) {
+		b := s.vault.Blind("key_persons.category", c)
+		byBlind[b] = c
+		scope, sargs := authz.ScopeSQL(alias+".path", paths)
+		parts = append(parts, "("+alias+".category_blind = ? AND "+scope+")")
+		args = append(append(args, b), sargs...)
+	}
+	if len(parts) == 0 {
+		return "1 = 0", nil, byBlind
+	}
+	return "(" + strings.Join(parts, " OR ") + ")", args, byBlind
+}
+
+// KeyPersonQuery filters the key-person list.
+type KeyPersonQuery struct {
+	PersonID, OrgID, Category, Risk, Light string
+	Mine                                   bool // responsible is the caller
+	DueWithinDays                          int  // only those due within so many days (or overdue)
+	After                                  string
+	Limit                                  int
+}
+
+const keyPersonCols = `k.id, k.person_id, p.name, p.id_masked, k.category_blind, k.risk_level, k.visit_every_days, k.last_visit_at, k.next_visit_due,
+	COALESCE(k.responsible_id, ''), COALESCE(u.display_name, ''), COALESCE(g.name, ''), o.name, k.status, k.version, k.created_at, k.path`
+const keyPersonFrom = ` FROM key_persons k JOIN people p ON p.id = k.person_id JOIN org_nodes o ON o.id = p.org_id
+	LEFT JOIN grids g ON g.id = p.grid_id LEFT JOIN users u ON u.id = k.responsible_id`
+
+// KeyPersons lists the key persons the caller may see.
+func (s *Service) KeyPersons(ctx context.Context, q KeyPersonQuery) ([]KeyPerson, string, error) {
+	limit := clampLimit(q.Limit)
+	q.Limit = limit + 1
+	out, err := s.keyPersons(ctx, q)
+	next := ""
+	if len(out) > limit {
+		out = out[:limit]
+		next = out[limit-1].ID
+	}
+	return out, next, err
+}
+
+func (s *Service) keyPersons(ctx context.Context, q KeyPersonQuery) ([]KeyPerson, error) {
+	filter, args, byBlind := s.categoryFilter(ctx, authz.KeyPersonRead, "k")
+	var b strings.Builder
+	add := func(cond string, v ...any) {
+		b.WriteString(" AND " + cond)
+		args = append(args, v...)
+	}
+	now := s.Now().UnixMilli()
+	if q.PersonID != "" {
+		add("k.person_id = ?", q.PersonID)
+	} else {
+		add("k.status = 'active' AND p.status = 'active'")
+	}
+	if q.OrgID != "" {
+		add("k.path >= (SELECT path FROM org_nodes WHERE id = ?) AND k.path < (SELECT path FROM org_nodes WHERE id = ?) || '~'", q.OrgID, q.OrgID)
+	}
+	if q.Category != "" {
+		add("k.category_blind = ?", s.vault.Blind("key_persons.category", q.Category))
+	}
+	if q.Risk != "" {
+		add("k.risk_level = ?", q.Risk)
+	}
+	if q.Mine {
+		add("k.responsible_id = ?", authz.From(ctx).UserID)
+	}
+	if q.DueWithinDays > 0 {
+		add("k.next_visit_due < ?", now+int64(q.DueWithinDays)*day)
+	}
+	switch q.Light {
+	case "red":
+		add("k.next_visit_due < ?", now)
+	case "yellow", "green":
+		// The yellow window depends on each row's period: filter below.
+	case "":
+	default:
+		return nil, apperr.Field("light", "registry.code_unknown", "value", q.Light)
+	}
+	if q.After != "" {
+		add("k.id > ?", q.After)
+	}
+	order := " ORDER BY k.id"
+	if q.Mine || q.DueWithinDays > 0 {
+		order = " ORDER BY k.next_visit_due, k.id"
+	}
+	rows, err := s.db.Reader().QueryContext(ctx, "SELECT "+keyPersonCols+keyPersonFrom+" WHERE "+filter+b.String()+order+" LIMIT ?", append(args, clampLimit(q.Limit))...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []KeyPerson{}
+	for rows.Next() {
+		var k KeyPerson
+		var last sql.NullInt64
+		var blind string
+		if err := rows.Scan(&k.ID, &k.PersonID, &k.PersonName, &k.IDMasked, &blind, &k.RiskLevel, &k.VisitEveryDays, &last, &k.NextVisitDue,
+			&k.ResponsibleID, &k.ResponsibleName, &k.GridName, &k.OrgName, &k.Status, &k.Version, &k.CreatedAt, &k.path); err != nil {
+			return nil, err
+		}
+		k.Category, k.LastVisitAt = byBlind[blind], ptr(last)
+		k.Light = visitLight(k.NextVisitDue, k.VisitEveryDays, now)
+		if q.Light != "" && k.Light != q.Light {
+			continue
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
+// GetKeyPerson returns one key person with the shared record of visits and
+// follow-ups from every office; the read is audited.
+func (s *Service) GetKeyPerson(ctx context.Context, id string) (KeyPerson, error) {
+	k, err := s.keyPerson(ctx, id, authz.KeyPersonRead)
+	if err != nil {
+		return k, err
+	}
+	if k.Visits, err = s.visits(ctx, s.db.Reader(), "v.subject_type = 'key_person' AND v.subject_id = ?", id); err != nil {
+		return k, err
+	}
+	return k, s.readAudited(ctx, authz.KeyPersonRead, "registry.key_person_read", "key_person", id, "")
+}
+
+// keyPerson loads one key person the caller may see under perm.
+func (s *Service) keyPerson(ctx context.Context, id string, perm authz.Perm) (KeyPerson, error) {
+	filter, args, byBlind := s.categoryFilter(ctx, perm, "k")
+	var k KeyPerson
+	var last sql.NullInt64
+	var blind string
+	err := s.db.Reader().QueryRowContext(ctx, "SELECT "+keyPersonCols+keyPersonFrom+" WHERE "+filter+" AND k.id = ?", append(args, id)...).Scan(
+		&k.ID, &k.PersonID, &k.PersonName, &k.IDMasked, &blind, &k.RiskLevel, &k.VisitEveryDays, &last, &k.NextVisitDue,
+		&k.ResponsibleID, &k.ResponsibleName, &k.GridName, &k.OrgName, &k.Status, &k.Version, &k.CreatedAt, &k.path)
+	if errors.Is(err, sql.ErrNoRows) {
+		return k, apperr.NotFoundf("key_person")
+	}
+	k.Category, k.LastVisitAt = byBlind[blind], ptr(last)
+	k.Light = visitLight(k.NextVisitDue, k.VisitEveryDays, s.Now().UnixMilli())
+	return k, err
+}
+
+// CreateKeyPerson registers a key person; the first visit is due one period
+// from now.
+func (s *Service) CreateKeyPerson(ctx context.Context, in KeyPersonInput) (KeyPerson, error) {
+	var f apperr.Fields
+	oneOf(&f, "category", in.Category, pii.Categories, true)
+	oneOf(&f, "risk_level", in.RiskLevel, RiskLevels, true)
+	if in.PersonID == "" {
+		f.Add("person_id", "registry.required")
+	}
+	if err := f.Err(); err != nil {
+		return KeyPerson{}, err
+	}
+	id := db.NewID()
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		var path, gridID string
+		err := tx.QueryRowContext(ctx, "SELECT path, COALESCE(grid_id, '') FROM people WHERE id = ? AND status = 'active'", in.PersonID).Scan(&path, &gridID)
+		who := authz.From(ctx)
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && !who.Covers(authz.RegistryRead, path)) {
+			return apperr.Field("person_id", "registry.link_unknown")
+		}
+		if err != nil {
+			return err
+		}
+		if !who.Covers(authz.KeyPersonWrite, path) || !who.Covers(authz.Perm("pii.sensitive."+in.Category), path) {
+			return apperr.E(apperr.Forbidden, "registry.category_forbidden")
+		}
+		resp := in.ResponsibleID
+		if resp == "" {
+			err := tx.QueryRowContext(ctx, `SELECT user_id FROM grid_members WHERE grid_id = ? AND role = 'grid_member' AND user_id IS NOT NULL ORDER BY id LIMIT 1`,
+				gridID).Scan(&resp)
+			if errors.Is(err, sql.ErrNoRows) {
+				resp = who.UserID
+			} else if err != nil {
+				return err
+			}
+		} else if err := tx.QueryRowContext(ctx, "SELECT id FROM users WHERE id = ? AND status = 'active'", resp).Scan(&resp); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return apperr.Field("responsible_id", "registry.link_unknown")
+			}
+			return err
+		}
+		every := VisitEvery(in.Category, in.RiskLevel)
+		now := s.Now().UnixMilli()
+		_, err = tx.ExecContext(ctx, `INSERT INTO key_persons (id, person_id, category_sealed, category_blind, risk_level, visit_every_days, next_visit_due,
+			responsible_id, path, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			id, in.PersonID, s.vault.Seal("key_persons.category", id, in.Category), s.vault.Blind("key_persons.category", in.Category),
+			in.RiskLevel, every, now+int64(every)*day, nullable(resp), path, now, now)
+		if db.IsUniqueViolation(err) {
+			return apperr.Field("category", "registry.key_person_exists")
+		}
+		if err != nil {
+			return err
+		}
+		return s.record(ctx, tx, authz.KeyPersonWrite, "registry.key_person_create", "key_person", id, "")
+	})
+	if err != nil {
+		return KeyPerson{}, err
+	}
+	return s.keyPerson(ctx, id, authz.KeyPersonRead)
+}
+
+// PatchKeyPerson changes the risk level (and with it the visit frequency,
+// counted from the last visit), the responsible member or the status.
+func (s *Service) PatchKeyPerson(ctx context.Context, id string, in KeyPersonPatch) (KeyPerson, error) {
+	var f apperr.Fields
+	oneOf(&f, "risk_level", in.RiskLevel, RiskLevels, false)
+	oneOf(&f, "status", in.Status, []string{"active", "closed"}, false)
+	if err := f.Err(); err != nil {
+		return KeyPerson{}, err
+	}
+	k, err := s.keyPerson(ctx, id, authz.KeyPersonWrite)
+	if err != nil {
+		return k, err
+	}
+	risk, status, resp := k.RiskLevel, k.Status, k.ResponsibleID
+	if in.RiskLevel != "" {
+		risk = in.RiskLevel
+	}
+	if in.Status != "" {
+		status = in.Status
+	}
+	if in.ResponsibleID != "" {
+		resp = in.ResponsibleID
+	}
+	every := VisitEvery(k.Category, risk)
+	from := k.CreatedAt
+	if k.LastVisitAt != nil {
+		from = *k.LastVisitAt
+	}
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+		if in.ResponsibleID != "" {
+			if err := tx.QueryRowContext(ctx, "SELECT id FROM users WHERE id = ? AND status = 'active'", resp).Scan(&resp); err != nil {
+				return errors.Join(err, apperr.Field("responsible_id", "registry.link_unknown"))
+			}
+		}
+		if err := s.bump(ctx, tx, "key_persons", id, in.Version, k.Version, "risk_level = ?, visit_every_days = ?, next_visit_due = ?, responsible_id = ?, status = ?",
+			risk, every, from+int64(every)*day, nullable(resp), status); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, authz.KeyPersonWrite, "registry.key_person_update", "key_person", id, risk+","+status)
+	})
+	if err != nil {
+		return KeyPerson{}, err
+	}
+	return s.keyPerson(ctx, id, authz.KeyPersonRead)
+}
+
+// agencyOf names the office a visitor speaks for, from the role through
+// which they hold perm.
+func agencyOf(p *authz.Principal, perm authz.Perm) string {
+	switch p.RoleFor(perm) {
+	case "police", "justice", "health", "civil_affairs":
+		return p.RoleFor(perm)
+	}
+	return "grid"
+}
+
+func checkVisit(in *VisitInput, now int64) error {
+	var f apperr.Fields
+	oneOf(&f, "method", in.Method, VisitMethods, true)
+	if in.Finding == "" {
+		in.Finding = "normal"
+	}
+	oneOf(&f, "finding", in.Finding, VisitFindings, false)
+	checkLen(&f, "note", in.Note, 2000)
+	if in.At != nil && (*in.At > now+5*60*1000 || *in.At < now-90*day) {
+		f.Add("at", "registry.visit_time")
+	}
+	return f.Err()
+}
+
+// AddVisit records a visit or follow-up on a key person's shared record and
+// restarts its visit clock. The note is sealed: it describes a person in a
+// sensitive category.
+func (s *Service) AddVisit(ctx context.Context, keyPersonID string, in VisitInput) (Visit, error) {
+	now := s.Now().UnixMilli()
+	if err := checkVisit(&in, now); err != nil {
+		return Visit{}, err
+	}
+	k, err := s.keyPerson(ctx, keyPersonID, authz.KeyPersonWrite)
+	if err != nil {
+		return Visit{}, err
+	}
+	at := now
+	if in.At != nil {
+		at = *in.At
+	}
+	id := db.NewID()
+	who := authz.From(ctx)
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+		if err := s.insertVisit(ctx, tx, id, "key_person", keyPersonID, k.PersonID, agencyOf(who, authz.KeyPersonWrite), in, at); err != nil {
+			return err
+		}
+		// The clock restarts from the newest visit; a late-entered older
+		// visit leaves it alone.
+		if _, err := tx.ExecContext(ctx, `UPDATE key_persons SET last_visit_at = ?, next_visit_due = ?, version = version + 1, updated_at = ?
+			WHERE id = ? AND (last_visit_at IS NULL OR last_visit_at < ?)`, at, at+int64(k.VisitEveryDays)*day, now, keyPersonID, at); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, authz.KeyPersonWrite, "registry.visit", "key_person", keyPersonID, in.Method+","+in.Finding)
+	})
+	if err != nil {
+		return Visit{}, err
+	}
+	return Visit{ID: id, SubjectType: "key_person", SubjectID: keyPersonID, Agency: agencyOf(who, authz.KeyPersonWrite), Method: in.Method,
+		Finding: in.Finding, Note: in.Note, User: who.DisplayName, At: at}, nil
+}
+
+func (s *Service) insertVisit(ctx context.Context, tx db.Querier, id, subjectType, subjectID, personID, agency string, in VisitInput, at int64) error {
+	note := ""
+	if in.Note != "" {
+		note = s.vault.Seal("visits.note", id, in.Note)
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO visits (id, subject_type, subject_id, person_id, agency, method, note_sealed, finding, user_id, at, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, subjectType, subjectID, personID, agency, in.Method, note, in.Finding, authz.From(ctx).UserID, at, s.Now().UnixMilli())
+	return err
+}
+
+// visits lists visits matching cond, newest first, notes opened. Visits of
+// key-person records the caller may not see are left out.
+func (s *Service) visits(ctx context.Context, q db.Querier, cond string, arg any) ([]Visit, error) {
+	rows, err := q.QueryContext(ctx, `SELECT v.id, v.subject_type, v.subject_id, v.agency, v.method, v.finding, v.note_sealed, COALESCE(u.display_name, ''), v.at
+		FROM visits v LEFT JOIN users u ON u.id = v.user_id WHERE `+cond+` ORDER BY v.at DESC LIMIT 200`, arg)
+	if err != nil {
+		return nil, err
+	}
+	var all []Visit
+	for rows.Next() {
+		var v Visit
+		var sealed string
+		if err := rows.Scan(&v.ID, &v.SubjectType, &v.SubjectID, &v.Agency, &v.Method, &v.Finding, &sealed, &v.User, &v.At); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if sealed != "" {
+			if v.Note, err = s.vault.Open("visits.note", v.ID, sealed); err != nil {
+				rows.Close()
+				return nil, err
+			}
+		}
+		all = append(all, v)
+	}
+	rows.Close()
+	out := []Visit{}
+	seen := map[string]bool{}
+	for _, v := range all {
+		if v.SubjectType == "key_person" {
+			ok, known := seen[v.SubjectID]
+			if !known {
+				_, err := s.keyPerson(ctx, v.SubjectID, authz.KeyPersonRead)
+				ok = err == nil
+				seen[v.SubjectID] = ok
+			}
+			if !ok {
+				continue
+			}
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// ---- care targets (重点服务对象) ----
+
+// CareTargetInput marks a person as a care target.
+type CareTargetInput struct {
+	PersonID string `json:"person_id"`
+	Kind     string `json:"kind"`
+	Note     string `json:"note,omitempty"`
+}
+
+// CareTarget is one care target with the date of the last service.
+type CareTarget struct {
+	ID          string `json:"id"`
+	PersonID    string `json:"person_id"`
+	PersonName  string `json:"person_name"`
+	Kind        string `json:"kind"`
+	Note        string `json:"note"`
+	OrgName     string `json:"org_name"`
+	LastService *int64 `json:"last_service_at"`
+	Status      string `json:"status"`
+	CreatedAt   int64  `json:"created_at"`
+}
+
+// CreateCareTarget adds a care target.
+func (s *Service) CreateCareTarget(ctx context.Context, in CareTargetInput) (CareTarget, error) {
+	var f apperr.Fields
+	oneOf(&f, "kind", in.Kind, CareKinds, true)
+	checkLen(&f, "note", in.Note, 1000)
+	if in.PersonID == "" {
+		f.Add("person_id", "registry.required")
+	}
+	if err := f.Err(); err != nil {
+		return CareTarget{}, err
+	}
+	id := db.NewID()
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		var path string
+		err := tx.QueryRowContext(ctx, "SELECT path FROM people WHERE id = ? AND status = 'active'", in.PersonID).Scan(&path)
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && !authz.From(ctx).Covers(authz.RegistryWrite, path)) {
+			return apperr.Field("person_id", "registry.link_unknown")
+		}
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, "INSERT INTO care_targets (id, person_id, kind, note, path, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+			id, in.PersonID, in.Kind, in.Note, path, s.Now().UnixMilli())
+		if db.IsUniqueViolation(err) {
+			return apperr.Field("kind", "registry.care_target_exists")
+		}
+		if err != nil {
+			return err
+		}
+		return s.record(ctx, tx, authz.RegistryWrite, "registry.care_target_create", "care_target", id, in.Kind)
+	})
+	if err != nil {
+		return CareTarget{}, err
+	}
+	out, err := s.careTargets(ctx, " AND c.id = ?", []any{id}, 1)
+	if err != nil || len(out) == 0 {
+		return CareTarget{}, errors.Join(err, apperr.NotFoundf("care_target"))
+	}
+	return out[0], nil
+}
+
+// CareTargets lists care targets in scope, of one kind or all.
+func (s *Service) CareTargets(ctx context.Context, orgID, kind string, limit int) ([]CareTarget, error) {
+	where, args := "", []any{}
+	if orgID != "" {
+		where += " AND c.path >= (SELECT path FROM org_nodes WHERE id = ?) AND c.path < (SELECT path FROM org_nodes WHERE id = ?) || '~'"
+		args = append(args, orgID, orgID)
+	}
+	if kind != "" {
+		where += " AND c.kind = ?"
+		args = append(args, kind)
+	}
+	return s.careTargets(ctx, where+" AND c.status = 'active'", args, clampLimit(limit))
+}
+
+func (s *Service) careTargets(ctx context.Context, where string, args []any, limit int) ([]CareTarget, error) {
+	scope, sargs := authz.ScopeSQL("c.path", authz.From(ctx).Scopes(authz.RegistryRead))
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT c.id, c.person_id, p.name, c.kind, c.note, o.name,
+		(SELECT max(at) FROM visits WHERE subject_type = 'care_target' AND subject_id = c.id), c.status, c.created_at
+		FROM care_targets c JOIN people p ON p.id = c.person_id JOIN org_nodes o ON o.id = p.org_id WHERE `+scope+where+` ORDER BY c.id LIMIT ?`,
+		append(append(sargs, args...), limit)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []CareTarget{}
+	for rows.Next() {
+		var c CareTarget
+		var last sql.NullInt64
+		if err := rows.Scan(&c.ID, &c.PersonID, &c.PersonName, &c.Kind, &c.Note, &c.OrgName, &last, &c.Status, &c.CreatedAt); err != nil {
+			return nil, err
+		}
+		c.LastService = ptr(last)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// AddCareService records a service to a care target (a visit, a delivery,
+// a call).
+func (s *Service) AddCareService(ctx context.Context, targetID string, in VisitInput) (Visit, error) {
+	now := s.Now().UnixMilli()
+	if err := checkVisit(&in, now); err != nil {
+		return Visit{}, err
+	}
+	var personID, path string
+	err := s.db.Reader().QueryRowContext(ctx, "SELECT person_id, path FROM care_targets WHERE id = ?", targetID).Scan(&personID, &path)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !authz.From(ctx).Covers(authz.RegistryWrite, path)) {
+		return Visit{}, apperr.NotFoundf("care_target")
+	}
+	if err != nil {
+		return Visit{}, err
+	}
+	at := now
+	if in.At != nil {
+		at = *in.At
+	}
+	id := db.NewID()
+	who := authz.From(ctx)
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+		if err := s.insertVisit(ctx, tx, id, "care_target", targetID, personID, agencyOf(who, authz.RegistryWrite), in, at); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, authz.RegistryWrite, "registry.care_service", "care_target", targetID, in.Method)
+	})
+	return Visit{ID: id, SubjectType: "care_target", SubjectID: targetID, Agency: agencyOf(who, authz.RegistryWrite), Method: in.Method,
+		Finding: in.Finding, Note: in.Note, User: who.DisplayName, At: at}, err
+}

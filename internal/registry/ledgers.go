@@ -1,0 +1,691 @@
+package registry
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+
+	"github.com/gridgov/gridgov/internal/apperr"
+	"github.com/gridgov/gridgov/internal/authz"
+	"github.com/gridgov/gridgov/internal/db"
+	"github.com/gridgov/gridgov/internal/pii"
+)
+
+// Codes of the houses and units registers.
+var (
+	HousePurposes = []string{"self_use", "rental", "business", "vacant", "other"}
+	UnitKinds     = []string{"enterprise", "shop", "social_org", "institution", "other"}
+)
+
+// Located is the place columns every register record shows.
+type Located struct {
+	GridID   string `json:"grid_id"`
+	GridCode string `json:"grid_code"`
+	GridName string `json:"grid_name"`
+	OrgID    string `json:"org_id"`
+	OrgName  string `json:"org_name"`
+	path     string
+}
+
+const locatedCols = `COALESCE(x.grid_id, ''), COALESCE(g.code, ''), COALESCE(g.name, ''), x.org_id, o.name, x.path`
+const locatedJoin = ` JOIN org_nodes o ON o.id = x.org_id LEFT JOIN grids g ON g.id = x.grid_id`
+
+func (l *Located) dest() []any {
+	return []any{&l.GridID, &l.GridCode, &l.GridName, &l.OrgID, &l.OrgName, &l.path}
+}
+
+// ---- households (户情台账) ----
+
+// HouseholdInput is a household's ledger entry.
+type HouseholdInput struct {
+	No        string `json:"no"` // 户号
+	HouseID   string `json:"house_id,omitempty"`
+	Address   string `json:"address,omitempty"`
+	Situation string `json:"situation,omitempty"` // 家庭情况
+	Needs     string `json:"needs,omitempty"`     // 诉求与需求
+	PlaceInput
+	Version int `json:"version,omitempty"`
+}
+
+// Household is one household of the ledger.
+type Household struct {
+	ID        string `json:"id"`
+	No        string `json:"no"`
+	HouseID   string `json:"house_id"`
+	Address   string `json:"address"`
+	Situation string `json:"situation"`
+	Needs     string `json:"needs"`
+	Head      string `json:"head"`
+	Size      int    `json:"size"`
+	Located
+	Status    string `json:"status"`
+	Version   int    `json:"version"`
+	CreatedAt int64  `json:"created_at"`
+	UpdatedAt int64  `json:"updated_at"`
+
+	Members []Person `json:"members,omitempty"`
+	History []Change `json:"history,omitempty"`
+}
+
+const householdCols = `x.id, x.no, COALESCE(x.house_id, ''), x.address, x.situation, x.needs,
+	COALESCE((SELECT name FROM people WHERE household_id = x.id AND relation = 'head' AND status = 'active' ORDER BY id LIMIT 1), ''),
+	(SELECT count(*) FROM people WHERE household_id = x.id AND status = 'active'), ` + locatedCols + `, x.status, x.version, x.created_at, x.updated_at`
+
+func scanHousehold(sc interface{ Scan(...any) error }) (Household, error) {
+	var h Household
+	dest := append([]any{&h.ID, &h.No, &h.HouseID, &h.Address, &h.Situation, &h.Needs, &h.Head, &h.Size}, h.Located.dest()...)
+	err := sc.Scan(append(dest, &h.Status, &h.Version, &h.CreatedAt, &h.UpdatedAt)...)
+	return h, err
+}
+
+func (s *Service) checkHousehold(ctx context.Context, q db.Querier, in *HouseholdInput) (Place, error) {
+	var f apperr.Fields
+	in.No = strings.TrimSpace(in.No)
+	if in.No == "" {
+		f.Add("no", "registry.required")
+	}
+	checkLen(&f, "no", in.No, 30)
+	checkLen(&f, "address", in.Address, 200)
+	checkLen(&f, "situation", in.Situation, 2000)
+	checkLen(&f, "needs", in.Needs, 2000)
+	if err := f.Err(); err != nil {
+		return Place{}, err
+	}
+	pl, err := s.place(ctx, q, in.PlaceInput, authz.RegistryWrite)
+	if err != nil {
+		return pl, err
+	}
+	if in.HouseID != "" {
+		if err := s.linked(ctx, q, "houses", "house_id", in.HouseID); err != nil {
+			return pl, err
+		}
+	}
+	return pl, nil
+}
+
+// linked checks that a linked record exists in the caller's scope.
+func (s *Service) linked(ctx context.Context, q db.Querier, table, field, id string) error {
+	var path string
+	err := q.QueryRowContext(ctx, "SELECT path FROM "+table+" WHERE id = ? AND status = 'active'", id).Scan(&path)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !authz.From(ctx).Covers(authz.RegistryRead, path)) {
+		return apperr.Field(field, "registry.link_unknown")
+	}
+	return err
+}
+
+// insertHousehold writes a checked new household.
+func (s *Service) insertHousehold(ctx context.Context, tx db.Querier, id string, in HouseholdInput, pl Place, action string) error {
+	now := s.Now().UnixMilli()
+	_, err := tx.ExecContext(ctx, `INSERT INTO households (id, no, house_id, address, situation, needs, grid_id, org_id, path, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, in.No, nullable(in.HouseID), in.Address, in.Situation, in.Needs, pl.GridID, pl.OrgID, pl.Path, now, now)
+	if db.IsUniqueViolation(err) {
+		return apperr.Field("no", "registry.no_taken")
+	}
+	if err != nil {
+		return err
+	}
+	if err := index(ctx, tx, "household", id, pl.Path, in.No+" "+in.Address, in.No, in.Address); err != nil {
+		return err
+	}
+	return s.logChange(ctx, tx, "household", id, action)
+}
+
+// SaveHousehold creates (id "") or updates a household.
+func (s *Service) SaveHousehold(ctx context.Context, id string, in HouseholdInput) (Household, error) {
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		pl, err := s.checkHousehold(ctx, tx, &in)
+		if err != nil {
+			return err
+		}
+		if id == "" {
+			id = db.NewID()
+			if err := s.insertHousehold(ctx, tx, id, in, pl, "created"); err != nil {
+				return err
+			}
+			return s.record(ctx, tx, authz.RegistryWrite, "registry.household_create", "household", id, "")
+		}
+		old, err := s.household(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if !authz.From(ctx).Covers(authz.RegistryWrite, old.path) {
+			return apperr.NotFoundf("household")
+		}
+		changed := diff(map[string][2]string{"no": {old.No, in.No}, "house_id": {old.HouseID, in.HouseID}, "address": {old.Address, in.Address},
+			"situation": {old.Situation, in.Situation}, "needs": {old.Needs, in.Needs}, "grid_id": {old.GridID, pl.GridID}})
+		err = s.bump(ctx, tx, "households", id, in.Version, old.Version, `no = ?, house_id = ?, address = ?, situation = ?, needs = ?, grid_id = ?, org_id = ?, path = ?`,
+			in.No, nullable(in.HouseID), in.Address, in.Situation, in.Needs, pl.GridID, pl.OrgID, pl.Path)
+		if db.IsUniqueViolation(err) {
+			return apperr.Field("no", "registry.no_taken")
+		}
+		if err != nil {
+			return err
+		}
+		if err := index(ctx, tx, "household", id, pl.Path, in.No+" "+in.Address, in.No, in.Address); err != nil {
+			return err
+		}
+		if err := s.logChange(ctx, tx, "household", id, "changed", changed...); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, authz.RegistryWrite, "registry.household_update", "household", id, strings.Join(changed, ","))
+	})
+	if err != nil {
+		return Household{}, err
+	}
+	return s.household(ctx, s.db.Reader(), id)
+}
+
+// bump updates a record's columns when its version is still the one read.
+func (s *Service) bump(ctx context.Context, tx db.Querier, table, id string, want, have int, set string, args ...any) error {
+	if want != have {
+		return apperr.E(apperr.Conflict, "registry.stale", "version", have)
+	}
+	res, err := tx.ExecContext(ctx, "UPDATE "+table+" SET "+set+", version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
+		append(args, s.Now().UnixMilli(), id, want)...)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return apperr.E(apperr.Conflict, "registry.stale", "version", have)
+	}
+	return nil
+}
+
+func (s *Service) household(ctx context.Context, q db.Querier, id string) (Household, error) {
+	h, err := scanHousehold(q.QueryRowContext(ctx, "SELECT "+householdCols+" FROM households x"+locatedJoin+" WHERE x.id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return h, apperr.NotFoundf("household")
+	}
+	return h, err
+}
+
+// GetHousehold returns a household with its members and history.
+func (s *Service) GetHousehold(ctx context.Context, id string) (Household, error) {
+	h, err := s.household(ctx, s.db.Reader(), id)
+	if err != nil || !authz.From(ctx).Covers(authz.RegistryRead, h.path) {
+		return Household{}, errors.Join(err, apperr.NotFoundf("household"))
+	}
+	if h.Members, err = s.listPeople(ctx, " AND p.household_id = ?", []any{id}, 100); err != nil {
+		return h, err
+	}
+	if h.History, err = s.history(ctx, "household", id); err != nil {
+		return h, err
+	}
+	return h, s.readAudited(ctx, authz.RegistryRead, "registry.household_read", "household", id, "")
+}
+
+// ---- houses (实有房屋) ----
+
+// HouseInput is a house: its standard address (一标) and room.
+type HouseInput struct {
+	Address    string   `json:"address"`        // standard address to the door or building
+	Room       string   `json:"room,omitempty"` // sealed
+	Purpose    string   `json:"purpose"`
+	AreaM2     *float64 `json:"area_m2,omitempty"`
+	OwnerName  string   `json:"owner_name,omitempty"`
+	OwnerPhone string   `json:"owner_phone,omitempty"` // sealed
+	PlaceInput
+	Version int `json:"version,omitempty"`
+}
+
+// House is one house of the register; rental houses list their tenants.
+type House struct {
+	ID               string   `json:"id"`
+	AddressID        string   `json:"address_id"`
+	Address          string   `json:"address"`
+	RoomMasked       string   `json:"room_masked"`
+	Purpose          string   `json:"purpose"`
+	AreaM2           *float64 `json:"area_m2"`
+	OwnerName        string   `json:"owner_name"`
+	OwnerPhoneMasked string   `json:"owner_phone_masked"`
+	Residents        int      `json:"residents"`
+	Located
+	Status    string `json:"status"`
+	Version   int    `json:"version"`
+	CreatedAt int64  `json:"created_at"`
+	UpdatedAt int64  `json:"updated_at"`
+
+	People  []Person `json:"people,omitempty"`
+	History []Change `json:"history,omitempty"`
+}
+
+const houseCols = `x.id, x.address_id, a.text, x.room_masked, x.purpose, x.area_m2, x.owner_name, x.owner_phone_masked,
+	(SELECT count(*) FROM people WHERE house_id = x.id AND status = 'active'), ` + locatedCols + `, x.status, x.version, x.created_at, x.updated_at`
+const houseFrom = ` FROM houses x JOIN addresses a ON a.id = x.address_id` + locatedJoin
+
+func scanHouse(sc interface{ Scan(...any) error }) (House, error) {
+	var h House
+	var area sql.NullFloat64
+	dest := append([]any{&h.ID, &h.AddressID, &h.Address, &h.RoomMasked, &h.Purpose, &area, &h.OwnerName, &h.OwnerPhoneMasked, &h.Residents}, h.Located.dest()...)
+	err := sc.Scan(append(dest, &h.Status, &h.Version, &h.CreatedAt, &h.UpdatedAt)...)
+	if area.Valid {
+		h.AreaM2 = &area.Float64
+	}
+	return h, err
+}
+
+// addressID finds or creates the standard address text in a village.
+func (s *Service) addressID(ctx context.Context, tx db.Querier, text string, pl Place) (string, error) {
+	var id string
+	err := tx.QueryRowContext(ctx, "SELECT id FROM addresses WHERE org_id = ? AND text = ?", pl.OrgID, text).Scan(&id)
+	if err == nil || !errors.Is(err, sql.ErrNoRows) {
+		return id, err
+	}
+	id = db.NewID()
+	now := s.Now().UnixMilli()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO addresses (id, text, grid_id, org_id, path, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		id, text, pl.GridID, pl.OrgID, pl.Path, now, now); err != nil {
+		return "", err
+	}
+	return id, index(ctx, tx, "address", id, pl.Path, text, text)
+}
+
+// checkHouse validates a house and returns its normalized owner phone.
+func checkHouse(in *HouseInput) (string, error) {
+	var f apperr.Fields
+	in.Address, in.Room = strings.TrimSpace(in.Address), strings.TrimSpace(in.Room)
+	if in.Address == "" {
+		f.Add("address", "registry.required")
+	}
+	checkLen(&f, "address", in.Address, 200)
+	checkLen(&f, "room", in.Room, 50)
+	checkLen(&f, "owner_name", in.OwnerName, 50)
+	oneOf(&f, "purpose", in.Purpose, HousePurposes, true)
+	if in.AreaM2 != nil && (*in.AreaM2 <= 0 || *in.AreaM2 > 100000) {
+		f.Add("area_m2", "registry.number_range", "min", 0, "max", 100000)
+	}
+	phone := ""
+	if strings.TrimSpace(in.OwnerPhone) != "" {
+		p, err := pii.NormalizePhone("owner_phone", in.OwnerPhone)
+		if err != nil {
+			f = append(f, apperr.As(err).Fields...)
+		}
+		phone = p
+	}
+	return phone, f.Err()
+}
+
+// sealHouse returns the sealed and masked room and owner phone of house id.
+func (s *Service) sealHouse(id string, in HouseInput, phone string) (room, roomMasked, ownerPhone, ownerMasked string) {
+	if in.Room != "" {
+		room, roomMasked = s.vault.Seal("houses.room", id, in.Room), maskRoom(in.Room)
+	}
+	if phone != "" {
+		ownerPhone, ownerMasked = s.vault.Seal("houses.owner_phone", id, phone), pii.MaskPhone(phone)
+	}
+	return
+}
+
+// insertHouse writes a checked new house.
+func (s *Service) insertHouse(ctx context.Context, tx db.Querier, id string, in HouseInput, phone string, pl Place, action string) error {
+	addr, err := s.addressID(ctx, tx, in.Address, pl)
+	if err != nil {
+		return err
+	}
+	room, roomMasked, ownerPhone, ownerMasked := s.sealHouse(id, in, phone)
+	now := s.Now().UnixMilli()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO houses (id, address_id, room_sealed, room_masked, purpose, area_m2, owner_name, owner_phone_sealed,
+		owner_phone_masked, grid_id, org_id, path, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		id, addr, room, roomMasked, in.Purpose, in.AreaM2, in.OwnerName, ownerPhone, ownerMasked, pl.GridID, pl.OrgID, pl.Path, now, now); err != nil {
+		return err
+	}
+	if err := index(ctx, tx, "house", id, pl.Path, in.Address, in.Address, in.OwnerName); err != nil {
+		return err
+	}
+	return s.logChange(ctx, tx, "house", id, action)
+}
+
+// SaveHouse creates (id "") or updates a house.
+func (s *Service) SaveHouse(ctx context.Context, id string, in HouseInput) (House, error) {
+	phone, err := checkHouse(&in)
+	if err != nil {
+		return House{}, err
+	}
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+		pl, err := s.place(ctx, tx, in.PlaceInput, authz.RegistryWrite)
+		if err != nil {
+			return err
+		}
+		if id == "" {
+			id = db.NewID()
+			if err := s.insertHouse(ctx, tx, id, in, phone, pl, "created"); err != nil {
+				return err
+			}
+			return s.record(ctx, tx, authz.RegistryWrite, "registry.house_create", "house", id, "")
+		}
+		old, err := s.house(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if !authz.From(ctx).Covers(authz.RegistryWrite, old.path) {
+			return apperr.NotFoundf("house")
+		}
+		addr, err := s.addressID(ctx, tx, in.Address, pl)
+		if err != nil {
+			return err
+		}
+		changed := diff(map[string][2]string{"address": {old.AddressID, addr}, "purpose": {old.Purpose, in.Purpose},
+			"owner_name": {old.OwnerName, in.OwnerName}, "grid_id": {old.GridID, pl.GridID}})
+		room, roomMasked, ownerPhone, ownerMasked := s.sealHouse(id, in, phone)
+		if err := s.bump(ctx, tx, "houses", id, in.Version, old.Version, `address_id = ?, room_sealed = ?, room_masked = ?, purpose = ?, area_m2 = ?,
+			owner_name = ?, owner_phone_sealed = ?, owner_phone_masked = ?, grid_id = ?, org_id = ?, path = ?`,
+			addr, room, roomMasked, in.Purpose, in.AreaM2, in.OwnerName, ownerPhone, ownerMasked, pl.GridID, pl.OrgID, pl.Path); err != nil {
+			return err
+		}
+		if err := index(ctx, tx, "house", id, pl.Path, in.Address, in.Address, in.OwnerName); err != nil {
+			return err
+		}
+		if err := s.logChange(ctx, tx, "house", id, "changed", changed...); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, authz.RegistryWrite, "registry.house_update", "house", id, strings.Join(changed, ","))
+	})
+	if err != nil {
+		return House{}, err
+	}
+	return s.house(ctx, s.db.Reader(), id)
+}
+
+// maskRoom keeps the first character of a room number: 1502 → 1***.
+func maskRoom(r string) string {
+	rs := []rune(r)
+	if len(rs) <= 1 {
+		return "*"
+	}
+	return string(rs[0]) + strings.Repeat("*", len(rs)-1)
+}
+
+func (s *Service) house(ctx context.Context, q db.Querier, id string) (House, error) {
+	h, err := scanHouse(q.QueryRowContext(ctx, "SELECT "+houseCols+houseFrom+" WHERE x.id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return h, apperr.NotFoundf("house")
+	}
+	return h, err
+}
+
+// GetHouse returns a house with the people living in it and its history.
+func (s *Service) GetHouse(ctx context.Context, id string) (House, error) {
+	h, err := s.house(ctx, s.db.Reader(), id)
+	if err != nil || !authz.From(ctx).Covers(authz.RegistryRead, h.path) {
+		return House{}, errors.Join(err, apperr.NotFoundf("house"))
+	}
+	if h.People, err = s.listPeople(ctx, " AND p.house_id = ?", []any{id}, 200); err != nil {
+		return h, err
+	}
+	if h.History, err = s.history(ctx, "house", id); err != nil {
+		return h, err
+	}
+	return h, s.readAudited(ctx, authz.RegistryRead, "registry.house_read", "house", id, "")
+}
+
+// ---- units (实有单位) ----
+
+// UnitInput is an enterprise, shop or organisation.
+type UnitInput struct {
+	Name        string `json:"name"`
+	CreditCode  string `json:"credit_code,omitempty"` // 统一社会信用代码
+	Kind        string `json:"kind"`
+	LegalPerson string `json:"legal_person,omitempty"`
+	Phone       string `json:"phone,omitempty"`
+	Address     string `json:"address,omitempty"`
+	Employees   *int   `json:"employees,omitempty"`
+	PlaceInput
+	Version int `json:"version,omitempty"`
+}
+
+// Unit is one unit of the register.
+type Unit struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	CreditCode  string `json:"credit_code"`
+	Kind        string `json:"kind"`
+	LegalPerson string `json:"legal_person"`
+	PhoneMasked string `json:"phone_masked"`
+	Address     string `json:"address"`
+	Employees   *int   `json:"employees"`
+	Located
+	Status    string `json:"status"`
+	Version   int    `json:"version"`
+	CreatedAt int64  `json:"created_at"`
+	UpdatedAt int64  `json:"updated_at"`
+
+	Staff   []Person `json:"staff,omitempty"`
+	History []Change `json:"history,omitempty"`
+}
+
+const unitCols = `x.id, x.name, COALESCE(x.credit_code, ''), x.kind, x.legal_person, x.phone_masked, x.address, x.employees, ` + locatedCols +
+	`, x.status, x.version, x.created_at, x.updated_at`
+
+func scanUnit(sc interface{ Scan(...any) error }) (Unit, error) {
+	var u Unit
+	var emp sql.NullInt64
+	dest := append([]any{&u.ID, &u.Name, &u.CreditCode, &u.Kind, &u.LegalPerson, &u.PhoneMasked, &u.Address, &emp}, u.Located.dest()...)
+	err := sc.Scan(append(dest, &u.Status, &u.Version, &u.CreatedAt, &u.UpdatedAt)...)
+	if emp.Valid {
+		n := int(emp.Int64)
+		u.Employees = &n
+	}
+	return u, err
+}
+
+// creditCodeChars are the characters of a 统一社会信用代码 (GB 32100-2015),
+// whose index is their value.
+const creditCodeChars = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+// validCreditCode checks an 18-character unified social credit code and its
+// check character.
+func validCreditCode(c string) bool {
+	if len(c) != 18 {
+		return false
+	}
+	weights := []int{1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28}
+	sum := 0
+	for i := range 17 {
+		v := strings.IndexByte(creditCodeChars, c[i])
+		if v < 0 {
+			return false
+		}
+		sum += v * weights[i]
+	}
+	return c[17] == creditCodeChars[(31-sum%31)%31]
+}
+
+// checkUnit validates a unit and returns its normalized phone.
+func checkUnit(in *UnitInput) (string, error) {
+	var f apperr.Fields
+	in.Name, in.CreditCode = strings.TrimSpace(in.Name), strings.ToUpper(strings.TrimSpace(in.CreditCode))
+	if in.Name == "" {
+		f.Add("name", "registry.required")
+	}
+	checkLen(&f, "name", in.Name, 100)
+	checkLen(&f, "legal_person", in.LegalPerson, 50)
+	checkLen(&f, "address", in.Address, 200)
+	oneOf(&f, "kind", in.Kind, UnitKinds, true)
+	if in.CreditCode != "" && !validCreditCode(in.CreditCode) {
+		f.Add("credit_code", "registry.credit_code_invalid")
+	}
+	if in.Employees != nil && (*in.Employees < 0 || *in.Employees > 1000000) {
+		f.Add("employees", "registry.number_range", "min", 0, "max", 1000000)
+	}
+	phone := ""
+	if strings.TrimSpace(in.Phone) != "" {
+		p, err := pii.NormalizePhone("phone", in.Phone)
+		if err != nil {
+			f = append(f, apperr.As(err).Fields...)
+		}
+		phone = p
+	}
+	return phone, f.Err()
+}
+
+func (s *Service) sealUnit(id, phone string) (sealed, masked string) {
+	if phone == "" {
+		return "", ""
+	}
+	return s.vault.Seal("units.phone", id, phone), pii.MaskPhone(phone)
+}
+
+// insertUnit writes a checked new unit.
+func (s *Service) insertUnit(ctx context.Context, tx db.Querier, id string, in UnitInput, phone string, pl Place, action string) error {
+	sealed, masked := s.sealUnit(id, phone)
+	now := s.Now().UnixMilli()
+	_, err := tx.ExecContext(ctx, `INSERT INTO register_units (id, name, credit_code, kind, legal_person, phone_sealed, phone_masked, address, employees,
+		grid_id, org_id, path, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		id, in.Name, nullable(in.CreditCode), in.Kind, in.LegalPerson, sealed, masked, in.Address, in.Employees, pl.GridID, pl.OrgID, pl.Path, now, now)
+	if db.IsUniqueViolation(err) {
+		return apperr.Field("credit_code", "registry.credit_code_taken")
+	}
+	if err != nil {
+		return err
+	}
+	if err := index(ctx, tx, "unit", id, pl.Path, in.Name, in.Name, in.Address, in.LegalPerson); err != nil {
+		return err
+	}
+	return s.logChange(ctx, tx, "unit", id, action)
+}
+
+// SaveUnit creates (id "") or updates a unit.
+func (s *Service) SaveUnit(ctx context.Context, id string, in UnitInput) (Unit, error) {
+	phone, err := checkUnit(&in)
+	if err != nil {
+		return Unit{}, err
+	}
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+		pl, err := s.place(ctx, tx, in.PlaceInput, authz.RegistryWrite)
+		if err != nil {
+			return err
+		}
+		if id == "" {
+			id = db.NewID()
+			if err := s.insertUnit(ctx, tx, id, in, phone, pl, "created"); err != nil {
+				return err
+			}
+			return s.record(ctx, tx, authz.RegistryWrite, "registry.unit_create", "unit", id, "")
+		}
+		old, err := s.unit(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if !authz.From(ctx).Covers(authz.RegistryWrite, old.path) {
+			return apperr.NotFoundf("unit")
+		}
+		changed := diff(map[string][2]string{"name": {old.Name, in.Name}, "credit_code": {old.CreditCode, in.CreditCode}, "kind": {old.Kind, in.Kind},
+			"legal_person": {old.LegalPerson, in.LegalPerson}, "address": {old.Address, in.Address}, "grid_id": {old.GridID, pl.GridID}})
+		sealed, masked := s.sealUnit(id, phone)
+		err = s.bump(ctx, tx, "register_units", id, in.Version, old.Version, `name = ?, credit_code = ?, kind = ?, legal_person = ?, phone_sealed = ?, phone_masked = ?,
+			address = ?, employees = ?, grid_id = ?, org_id = ?, path = ?`,
+			in.Name, nullable(in.CreditCode), in.Kind, in.LegalPerson, sealed, masked, in.Address, in.Employees, pl.GridID, pl.OrgID, pl.Path)
+		if db.IsUniqueViolation(err) {
+			return apperr.Field("credit_code", "registry.credit_code_taken")
+		}
+		if err != nil {
+			return err
+		}
+		if err := index(ctx, tx, "unit", id, pl.Path, in.Name, in.Name, in.Address, in.LegalPerson); err != nil {
+			return err
+		}
+		if err := s.logChange(ctx, tx, "unit", id, "changed", changed...); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, authz.RegistryWrite, "registry.unit_update", "unit", id, strings.Join(changed, ","))
+	})
+	if err != nil {
+		return Unit{}, err
+	}
+	return s.unit(ctx, s.db.Reader(), id)
+}
+
+func (s *Service) unit(ctx context.Context, q db.Querier, id string) (Unit, error) {
+	u, err := scanUnit(q.QueryRowContext(ctx, "SELECT "+unitCols+" FROM register_units x"+locatedJoin+" WHERE x.id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, apperr.NotFoundf("unit")
+	}
+	return u, err
+}
+
+// GetUnit returns a unit with the people working there and its history.
+func (s *Service) GetUnit(ctx context.Context, id string) (Unit, error) {
+	u, err := s.unit(ctx, s.db.Reader(), id)
+	if err != nil || !authz.From(ctx).Covers(authz.RegistryRead, u.path) {
+		return Unit{}, errors.Join(err, apperr.NotFoundf("unit"))
+	}
+	if u.Staff, err = s.listPeople(ctx, " AND p.unit_id = ?", []any{id}, 200); err != nil {
+		return u, err
+	}
+	if u.History, err = s.history(ctx, "unit", id); err != nil {
+		return u, err
+	}
+	return u, nil
+}
+
+// ---- lists ----
+
+// ListQuery filters a register list: an area, a grid, a code column and a
+// page.
+type ListQuery struct {
+	OrgID, GridID, Kind string
+	After               string
+	Limit               int
+}
+
+func (q ListQuery) where(kindCol string) (string, []any) {
+	var b strings.Builder
+	var args []any
+	if q.OrgID != "" {
+		b.WriteString(" AND x.path >= (SELECT path FROM org_nodes WHERE id = ?) AND x.path < (SELECT path FROM org_nodes WHERE id = ?) || '~'")
+		args = append(args, q.OrgID, q.OrgID)
+	}
+	if q.GridID != "" {
+		b.WriteString(" AND x.grid_id = ?")
+		args = append(args, q.GridID)
+	}
+	if q.Kind != "" && kindCol != "" {
+		b.WriteString(" AND " + kindCol + " = ?")
+		args = append(args, q.Kind)
+	}
+	after, aargs := pageAfter("x.id", q.After)
+	b.WriteString(after)
+	return b.String(), append(args, aargs...)
+}
+
+// list runs a register list query in the caller's scope and pages it.
+func list[T any](ctx context.Context, s *Service, sel string, q ListQuery, kindCol string, scan func(interface{ Scan(...any) error }) (T, error), id func(T) string) ([]T, string, error) {
+	where, args := q.where(kindCol)
+	scope, sargs := authz.ScopeSQL("x.path", authz.From(ctx).Scopes(authz.RegistryRead))
+	limit := clampLimit(q.Limit)
+	rows, err := s.db.Reader().QueryContext(ctx, sel+" WHERE x.status = 'active' AND "+scope+where+" ORDER BY x.id LIMIT ?", append(append(sargs, args...), limit+1)...)
+	if err != nil {
+		return nil, "", err
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, v)
+	}
+	next := ""
+	if len(out) > limit {
+		out = out[:limit]
+		next = id(out[limit-1])
+	}
+	return out, next, rows.Err()
+}
+
+// ListHouseholds lists households in scope.
+func (s *Service) ListHouseholds(ctx context.Context, q ListQuery) ([]Household, string, error) {
+	return list(ctx, s, "SELECT "+householdCols+" FROM households x"+locatedJoin, q, "", scanHousehold, func(h Household) string { return h.ID })
+}
+
+// ListHouses lists houses in scope; Kind filters by purpose (rental …).
+func (s *Service) ListHouses(ctx context.Context, q ListQuery) ([]House, string, error) {
+	return list(ctx, s, "SELECT "+houseCols+houseFrom, q, "x.purpose", scanHouse, func(h House) string { return h.ID })
+}
+
+// ListUnits lists units in scope; Kind filters by unit kind.
+func (s *Service) ListUnits(ctx context.Context, q ListQuery) ([]Unit, string, error) {
+	return list(ctx, s, "SELECT "+unitCols+" FROM register_units x"+locatedJoin, q, "x.kind", scanUnit, func(u Unit) string { return u.ID })
+}

@@ -1,0 +1,683 @@
+package registry
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/gridgov/gridgov/internal/apperr"
+	"github.com/gridgov/gridgov/internal/authz"
+	"github.com/gridgov/gridgov/internal/db"
+	"github.com/gridgov/gridgov/internal/pii"
+)
+
+// Codes of the people register.
+var (
+	PersonKinds = []string{"registered", "floating", "foreign", "unregistered"} // 户籍, 流动, 境外, 未落户
+	LeftBehind  = []string{"elderly", "woman", "child"}                         // 留守老人, 留守妇女, 留守儿童
+	Relations   = []string{"head", "spouse", "child", "parent", "grandchild", "sibling", "other"}
+	Residences  = []string{"owner", "tenant", "other"}
+	Sexes       = []string{"male", "female"}
+	PersonState = []string{"active", "moved_out", "deceased"}
+)
+
+// PersonInput is what a grid member enters for a person.
+type PersonInput struct {
+	Name          string `json:"name"`
+	IDNumber      string `json:"id_number,omitempty"`
+	Kind          string `json:"kind"`
+	Sex           string `json:"sex,omitempty"`
+	BirthDate     string `json:"birth_date,omitempty"`
+	LeftBehind    string `json:"left_behind,omitempty"`
+	Phone         string `json:"phone,omitempty"`
+	Address       string `json:"address,omitempty"`        // coarse, to the building
+	AddressDetail string `json:"address_detail,omitempty"` // precise, to the room: sealed
+	HouseholdID   string `json:"household_id,omitempty"`
+	Relation      string `json:"relation,omitempty"`
+	HouseID       string `json:"house_id,omitempty"`
+	Residence     string `json:"residence,omitempty"`
+	UnitID        string `json:"unit_id,omitempty"`
+	Note          string `json:"note,omitempty"`
+	PlaceInput
+	Version int `json:"version,omitempty"` // on update: the version read
+}
+
+// Person is a person as lists and pages show it: personal values masked.
+type Person struct {
+	ID            string `json:"id"`
+	Name          string `json:"name"`
+	Kind          string `json:"kind"`
+	Sex           string `json:"sex"`
+	BirthDate     string `json:"birth_date"`
+	LeftBehind    string `json:"left_behind"`
+	IDMasked      string `json:"id_number_masked"`
+	PhoneMasked   string `json:"phone_masked"`
+	Address       string `json:"address"`
+	AddressMasked string `json:"address_detail_masked"`
+	HouseholdID   string `json:"household_id"`
+	HouseholdNo   string `json:"household_no"`
+	Relation      string `json:"relation"`
+	HouseID       string `json:"house_id"`
+	Residence     string `json:"residence"`
+	UnitID        string `json:"unit_id"`
+	UnitName      string `json:"unit_name"`
+	Note          string `json:"note"`
+	GridID        string `json:"grid_id"`
+	GridCode      string `json:"grid_code"`
+	GridName      string `json:"grid_name"`
+	OrgID         string `json:"org_id"`
+	OrgName       string `json:"org_name"`
+	Status        string `json:"status"`
+	MovedInAt     *int64 `json:"moved_in_at"`
+	MovedOutAt    *int64 `json:"moved_out_at"`
+	Version       int    `json:"version"`
+	CreatedAt     int64  `json:"created_at"`
+	UpdatedAt     int64  `json:"updated_at"`
+	path          string
+
+	// On the person's page only.
+	KeyPersons  []KeyPerson  `json:"key_persons,omitempty"`
+	CareTargets []CareTarget `json:"care_targets,omitempty"`
+	Members     []Person     `json:"household_members,omitempty"`
+	Visits      []Visit      `json:"visits,omitempty"`
+	Events      []EventRef   `json:"events,omitempty"`
+	History     []Change     `json:"history,omitempty"`
+}
+
+// EventRef is an event linked to a person (reported about their household's
+// grid by their phone), shown on the person's page.
+type EventRef struct {
+	ID       string `json:"id"`
+	No       string `json:"no"`
+	Category string `json:"category"`
+	State    string `json:"state"`
+	At       int64  `json:"at"`
+}
+
+const personCols = `p.id, p.name, p.kind, p.sex, p.birth_date, p.left_behind, p.id_masked, p.phone_masked, p.address, p.address_masked,
+	COALESCE(p.household_id, ''), COALESCE(h.no, ''), p.relation, COALESCE(p.house_id, ''), p.residence, COALESCE(p.unit_id, ''), COALESCE(un.name, ''),
+	p.note, COALESCE(p.grid_id, ''), COALESCE(g.code, ''), COALESCE(g.name, ''), p.org_id, o.name, p.status, p.moved_in_at, p.moved_out_at,
+	p.version, p.created_at, p.updated_at, p.path`
+
+const personFrom = ` FROM people p JOIN org_nodes o ON o.id = p.org_id LEFT JOIN grids g ON g.id = p.grid_id
+	LEFT JOIN households h ON h.id = p.household_id LEFT JOIN register_units un ON un.id = p.unit_id`
+
+func scanPerson(sc interface{ Scan(...any) error }) (Person, error) {
+	var p Person
+	var in, out sql.NullInt64
+	err := sc.Scan(&p.ID, &p.Name, &p.Kind, &p.Sex, &p.BirthDate, &p.LeftBehind, &p.IDMasked, &p.PhoneMasked, &p.Address, &p.AddressMasked,
+		&p.HouseholdID, &p.HouseholdNo, &p.Relation, &p.HouseID, &p.Residence, &p.UnitID, &p.UnitName,
+		&p.Note, &p.GridID, &p.GridCode, &p.GridName, &p.OrgID, &p.OrgName, &p.Status, &in, &out, &p.Version, &p.CreatedAt, &p.UpdatedAt, &p.path)
+	p.MovedInAt, p.MovedOutAt = ptr(in), ptr(out)
+	return p, err
+}
+
+func ptr(n sql.NullInt64) *int64 {
+	if !n.Valid {
+		return nil
+	}
+	v := n.Int64
+	return &v
+}
+
+// personRow is a validated person ready to write: plain values already
+// sealed, blind-indexed and masked.
+type personRow struct {
+	in                               PersonInput
+	place                            Place
+	idBlind, phoneBlind              any
+	idSealed, phoneSealed, addrSeal  string
+	idMasked, phoneMasked, addrMask  string
+	sex, birth                       string
+	idPlain, phonePlain, detailPlain string
+}
+
+// checkPerson validates in (field problems collected in f) and normalizes
+// its personal values; it does not touch the database.
+func checkPerson(in *PersonInput, f *apperr.Fields, now time.Time) (idNorm, phone string, sex, birth string) {
+	in.Name = strings.TrimSpace(in.Name)
+	if in.Name == "" {
+		f.Add("name", "registry.required")
+	}
+	checkLen(f, "name", in.Name, 50)
+	oneOf(f, "kind", in.Kind, PersonKinds, true)
+	oneOf(f, "left_behind", in.LeftBehind, LeftBehind, false)
+	oneOf(f, "relation", in.Relation, Relations, false)
+	oneOf(f, "residence", in.Residence, Residences, false)
+	oneOf(f, "sex", in.Sex, Sexes, false)
+	checkLen(f, "address", in.Address, 200)
+	checkLen(f, "address_detail", in.AddressDetail, 200)
+	checkLen(f, "note", in.Note, 1000)
+	sex, birth = in.Sex, strings.TrimSpace(in.BirthDate)
+	if birth != "" {
+		if d, err := time.Parse("2006-01-02", birth); err != nil || d.After(now) || d.Year() < 1900 {
+			f.Add("birth_date", "registry.date_invalid")
+		}
+	}
+	if in.IDNumber = strings.TrimSpace(in.IDNumber); in.IDNumber != "" {
+		info, err := pii.ParseID("id_number", in.IDNumber)
+		if err != nil {
+			*f = append(*f, apperr.As(err).Fields...)
+		} else {
+			idNorm = info.Number
+			sex, birth = "female", info.Birth.Format("2006-01-02")
+			if info.Male {
+				sex = "male"
+			}
+		}
+	} else if in.Kind == "registered" || in.Kind == "floating" {
+		f.Add("id_number", "registry.id_required")
+	}
+	if in.Phone = strings.TrimSpace(in.Phone); in.Phone != "" {
+		p, err := pii.NormalizePhone("phone", in.Phone)
+		if err != nil {
+			*f = append(*f, apperr.As(err).Fields...)
+		}
+		phone = p
+	}
+	return idNorm, phone, sex, birth
+}
+
+// seal fills the sealed, blind and masked values of row r for record id.
+func (s *Service) seal(r *personRow, id string) {
+	if r.idPlain != "" {
+		r.idBlind = s.vault.Blind("people.id_number", r.idPlain)
+		r.idSealed = s.vault.Seal("people.id_number", id, r.idPlain)
+		r.idMasked = pii.MaskID(r.idPlain)
+	}
+	if r.phonePlain != "" {
+		r.phoneBlind = s.vault.Blind("people.phone", r.phonePlain)
+		r.phoneSealed = s.vault.Seal("people.phone", id, r.phonePlain)
+		r.phoneMasked = pii.MaskPhone(r.phonePlain)
+	}
+	if r.detailPlain != "" {
+		r.addrSeal = s.vault.Seal("people.address", id, r.detailPlain)
+		r.addrMask = pii.MaskAddress(r.detailPlain)
+	}
+}
+
+// prepare validates a person, resolves its place and links, and seals its
+// personal values. Field problems come back together as one error.
+func (s *Service) prepare(ctx context.Context, q db.Querier, in PersonInput, selfID string) (personRow, error) {
+	var f apperr.Fields
+	idNorm, phone, sex, birth := checkPerson(&in, &f, s.Now())
+	r := personRow{in: in, sex: sex, birth: birth, idPlain: idNorm, phonePlain: phone, detailPlain: strings.TrimSpace(in.AddressDetail)}
+	var err error
+	if r.place, err = s.place(ctx, q, in.PlaceInput, authz.RegistryWrite); err != nil {
+		// Report a bad grid together with the other field problems.
+		if e := apperr.As(err); e.Kind != apperr.Invalid || len(e.Fields) == 0 {
+			return r, err
+		}
+		f = append(f, apperr.As(err).Fields...)
+	}
+	if err := s.checkLinks(ctx, q, &in, &f); err != nil {
+		return r, err
+	}
+	if idNorm != "" {
+		var other string
+		err := q.QueryRowContext(ctx, "SELECT id FROM people WHERE id_blind = ?", s.vault.Blind("people.id_number", idNorm)).Scan(&other)
+		if err == nil && other != selfID {
+			f.Add("id_number", "registry.id_taken")
+		} else if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return r, err
+		}
+	}
+	return r, f.Err()
+}
+
+// checkLinks checks that the household, house and unit a person links to
+// exist and lie in the caller's scope.
+func (s *Service) checkLinks(ctx context.Context, q db.Querier, in *PersonInput, f *apperr.Fields) error {
+	who := authz.From(ctx)
+	for _, l := range []struct{ field, table, id string }{
+		{"household_id", "households", in.HouseholdID}, {"house_id", "houses", in.HouseID}, {"unit_id", "register_units", in.UnitID},
+	} {
+		if l.id == "" {
+			continue
+		}
+		var path string
+		err := q.QueryRowContext(ctx, "SELECT path FROM "+l.table+" WHERE id = ? AND status = 'active'", l.id).Scan(&path)
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && !who.Covers(authz.RegistryRead, path)) {
+			f.Add(l.field, "registry.link_unknown")
+			continue
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if in.HouseholdID != "" && in.Relation == "" {
+		f.Add("relation", "registry.required")
+	}
+	return nil
+}
+
+// insertPerson writes a prepared person with id and its search entry.
+func (s *Service) insertPerson(ctx context.Context, tx db.Querier, id string, r personRow, action string) error {
+	s.seal(&r, id)
+	now := s.Now().UnixMilli()
+	in := r.in
+	_, err := tx.ExecContext(ctx, `INSERT INTO people (id, name, sex, birth_date, kind, left_behind, id_blind, id_sealed, id_masked,
+		phone_blind, phone_sealed, phone_masked, address, address_sealed, address_masked, household_id, relation, house_id, residence, unit_id,
+		note, grid_id, org_id, path, moved_in_at, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		id, in.Name, r.sex, r.birth, in.Kind, in.LeftBehind, r.idBlind, r.idSealed, r.idMasked,
+		r.phoneBlind, r.phoneSealed, r.phoneMasked, strings.TrimSpace(in.Address), r.addrSeal, r.addrMask, nullable(in.HouseholdID), in.Relation,
+		nullable(in.HouseID), in.Residence, nullable(in.UnitID), in.Note, r.place.GridID, r.place.OrgID, r.place.Path, now, now, now)
+	if db.IsUniqueViolation(err) {
+		return apperr.Field("id_number", "registry.id_taken")
+	}
+	if err != nil {
+		return err
+	}
+	if err := index(ctx, tx, "person", id, r.place.Path, in.Name, in.Name, in.Address); err != nil {
+		return err
+	}
+	return s.logChange(ctx, tx, "person", id, action)
+}
+
+// CreatePerson adds a person to the register.
+func (s *Service) CreatePerson(ctx context.Context, in PersonInput) (Person, error) {
+	id := db.NewID()
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		r, err := s.prepare(ctx, tx, in, "")
+		if err != nil {
+			return err
+		}
+		if err := s.insertPerson(ctx, tx, id, r, "created"); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, authz.RegistryWrite, "registry.person_create", "person", id, "")
+	})
+	if err != nil {
+		return Person{}, err
+	}
+	return s.person(ctx, s.db.Reader(), id)
+}
+
+// UpdatePerson replaces a person's values; in.Version must be the version
+// read, so two people editing at once cannot both win.
+func (s *Service) UpdatePerson(ctx context.Context, id string, in PersonInput) (Person, error) {
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		old, err := s.person(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if !authz.From(ctx).Covers(authz.RegistryWrite, old.path) {
+			return apperr.NotFoundf("person")
+		}
+		if in.Version != old.Version {
+			return apperr.E(apperr.Conflict, "registry.stale", "version", old.Version)
+		}
+		r, err := s.prepare(ctx, tx, in, id)
+		if err != nil {
+			return err
+		}
+		s.seal(&r, id)
+		var oldIDBlind, oldPhoneBlind sql.NullString
+		var oldDetail string
+		if err := tx.QueryRowContext(ctx, "SELECT id_blind, phone_blind, address_sealed FROM people WHERE id = ?", id).Scan(&oldIDBlind, &oldPhoneBlind, &oldDetail); err != nil {
+			return err
+		}
+		oldPlainDetail, _ := s.vault.Open("people.address", id, oldDetail)
+		changed := diff(map[string][2]string{
+			"name": {old.Name, r.in.Name}, "kind": {old.Kind, r.in.Kind}, "sex": {old.Sex, r.sex}, "birth_date": {old.BirthDate, r.birth},
+			"left_behind": {old.LeftBehind, r.in.LeftBehind}, "id_number": {oldIDBlind.String, str(r.idBlind)}, "phone": {oldPhoneBlind.String, str(r.phoneBlind)},
+			"address": {old.Address, strings.TrimSpace(r.in.Address)}, "address_detail": {oldPlainDetail, r.detailPlain},
+			"household_id": {old.HouseholdID, r.in.HouseholdID}, "relation": {old.Relation, r.in.Relation}, "house_id": {old.HouseID, r.in.HouseID},
+			"residence": {old.Residence, r.in.Residence}, "unit_id": {old.UnitID, r.in.UnitID}, "note": {old.Note, r.in.Note}, "grid_id": {old.GridID, r.place.GridID},
+		})
+		if len(changed) == 0 {
+			return nil
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE people SET name = ?, sex = ?, birth_date = ?, kind = ?, left_behind = ?, id_blind = ?, id_sealed = ?, id_masked = ?,
+			phone_blind = ?, phone_sealed = ?, phone_masked = ?, address = ?, address_sealed = ?, address_masked = ?, household_id = ?, relation = ?,
+			house_id = ?, residence = ?, unit_id = ?, note = ?, grid_id = ?, org_id = ?, path = ?, version = version + 1, updated_at = ?
+			WHERE id = ? AND version = ?`,
+			r.in.Name, r.sex, r.birth, r.in.Kind, r.in.LeftBehind, r.idBlind, r.idSealed, r.idMasked, r.phoneBlind, r.phoneSealed, r.phoneMasked,
+			strings.TrimSpace(r.in.Address), r.addrSeal, r.addrMask, nullable(r.in.HouseholdID), r.in.Relation, nullable(r.in.HouseID), r.in.Residence,
+			nullable(r.in.UnitID), r.in.Note, r.place.GridID, r.place.OrgID, r.place.Path, s.Now().UnixMilli(), id, in.Version)
+		if db.IsUniqueViolation(err) {
+			return apperr.Field("id_number", "registry.id_taken")
+		}
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return apperr.E(apperr.Conflict, "registry.stale", "version", old.Version)
+		}
+		if err := index(ctx, tx, "person", id, r.place.Path, r.in.Name, r.in.Name, r.in.Address); err != nil {
+			return err
+		}
+		if err := s.logChange(ctx, tx, "person", id, "changed", changed...); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, authz.RegistryWrite, "registry.person_update", "person", id, strings.Join(changed, ","))
+	})
+	if err != nil {
+		return Person{}, err
+	}
+	return s.person(ctx, s.db.Reader(), id)
+}
+
+func str(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	return ""
+}
+
+// diff lists, sorted, the names of the fields whose old and new values
+// differ.
+func diff(m map[string][2]string) []string {
+	var out []string
+	for k, v := range m {
+		if v[0] != v[1] {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// SetStatus records a move out, a move back in, or a death.
+func (s *Service) SetStatus(ctx context.Context, id, status string) (Person, error) {
+	var f apperr.Fields
+	oneOf(&f, "status", status, PersonState, true)
+	if err := f.Err(); err != nil {
+		return Person{}, err
+	}
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		old, err := s.person(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if !authz.From(ctx).Covers(authz.RegistryWrite, old.path) {
+			return apperr.NotFoundf("person")
+		}
+		if old.Status == status {
+			return nil
+		}
+		now := s.Now().UnixMilli()
+		q := "UPDATE people SET status = ?, moved_out_at = ?, version = version + 1, updated_at = ? WHERE id = ?"
+		args := []any{status, now, now, id}
+		action := map[string]string{"moved_out": "moved_out", "deceased": "deceased", "active": "moved_in"}[status]
+		if status == "active" {
+			q = "UPDATE people SET status = ?, moved_in_at = ?, moved_out_at = NULL, version = version + 1, updated_at = ? WHERE id = ?"
+		}
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return err
+		}
+		if err := s.logChange(ctx, tx, "person", id, action); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, authz.RegistryWrite, "registry.person_"+action, "person", id, "")
+	})
+	if err != nil {
+		return Person{}, err
+	}
+	return s.person(ctx, s.db.Reader(), id)
+}
+
+// DeletePerson removes a person for good: the row and every sealed value
+// (with SQLite's secure_delete the freed pages are zeroed too), their
+// care-target and key-person records, visits and search entry. The audit
+// log keeps that it happened, never the values.
+func (s *Service) DeletePerson(ctx context.Context, id string) error {
+	return s.db.InTx(ctx, func(tx *db.Tx) error {
+		old, err := s.person(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if !authz.From(ctx).Covers(authz.RegistryWrite, old.path) {
+			return apperr.NotFoundf("person")
+		}
+		for _, q := range []string{
+			"DELETE FROM visits WHERE person_id = ?",
+			"DELETE FROM key_persons WHERE person_id = ?",
+			"DELETE FROM care_targets WHERE person_id = ?",
+			"DELETE FROM people WHERE id = ?",
+		} {
+			if _, err := tx.ExecContext(ctx, q, id); err != nil {
+				return err
+			}
+		}
+		if err := unindex(ctx, tx, "person", id); err != nil {
+			return err
+		}
+		if err := s.logChange(ctx, tx, "person", id, "deleted"); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, authz.RegistryWrite, "registry.person_delete", "person", id, "")
+	})
+}
+
+// person loads one person without the scope check (callers check).
+func (s *Service) person(ctx context.Context, q db.Querier, id string) (Person, error) {
+	p, err := scanPerson(q.QueryRowContext(ctx, "SELECT "+personCols+personFrom+" WHERE p.id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, apperr.NotFoundf("person")
+	}
+	return p, err
+}
+
+// GetPerson returns a person's page: household members, key-person records
+// of the categories the caller is granted, care targets, visits, events
+// and history. The read is audited.
+func (s *Service) GetPerson(ctx context.Context, id string) (Person, error) {
+	p, err := s.person(ctx, s.db.Reader(), id)
+	if err != nil {
+		return p, err
+	}
+	if !authz.From(ctx).Covers(authz.RegistryRead, p.path) {
+		return Person{}, apperr.NotFoundf("person")
+	}
+	q := s.db.Reader()
+	if p.HouseholdID != "" {
+		if p.Members, err = s.listPeople(ctx, " AND p.household_id = ? AND p.id <> ?", []any{p.HouseholdID, id}, 100); err != nil {
+			return p, err
+		}
+	}
+	if p.KeyPersons, err = s.keyPersons(ctx, KeyPersonQuery{PersonID: id, Limit: 50}); err != nil {
+		return p, err
+	}
+	if p.CareTargets, err = s.careTargets(ctx, " AND c.person_id = ?", []any{id}, 50); err != nil {
+		return p, err
+	}
+	if p.Visits, err = s.visits(ctx, q, "v.person_id = ?", id); err != nil {
+		return p, err
+	}
+	if p.Events, err = s.personEvents(ctx, q, id); err != nil {
+		return p, err
+	}
+	if p.History, err = s.history(ctx, "person", id); err != nil {
+		return p, err
+	}
+	return p, s.readAudited(ctx, authz.RegistryRead, "registry.person_read", "person", id, "")
+}
+
+// personEvents lists the events reported with the person's phone number in
+// their own village, newest first.
+func (s *Service) personEvents(ctx context.Context, q db.Querier, id string) ([]EventRef, error) {
+	out := []EventRef{}
+	if !authz.From(ctx).Has(authz.EventRead) {
+		return out, nil
+	}
+	var phoneSealed, path string
+	if err := q.QueryRowContext(ctx, "SELECT phone_sealed, path FROM people WHERE id = ?", id).Scan(&phoneSealed, &path); err != nil || phoneSealed == "" {
+		return out, err
+	}
+	phone, err := s.vault.Open("people.phone", id, phoneSealed)
+	if err != nil {
+		return out, err
+	}
+	scope, args := authz.ScopeSQL("e.path", authz.From(ctx).Scopes(authz.EventRead))
+	rows, err := q.QueryContext(ctx, `SELECT e.id, e.no, c.name, e.state, e.created_at, e.reporter_phone FROM events e
+		JOIN categories c ON c.code = e.category_code WHERE e.path = ? AND e.reporter_phone <> '' AND `+scope+` ORDER BY e.created_at DESC LIMIT 200`,
+		append([]any{path}, args...)...)
+	if err != nil {
+		return out, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e EventRef
+		var sealed string
+		if err := rows.Scan(&e.ID, &e.No, &e.Category, &e.State, &e.At, &sealed); err != nil {
+			return out, err
+		}
+		if n, err := pii.NormalizePhone("phone", s.eventPhone(e.ID, sealed)); err == nil && n == phone {
+			out = append(out, e)
+		}
+	}
+	return out, rows.Err()
+}
+
+// PeopleQuery filters the people list.
+type PeopleQuery struct {
+	OrgID, GridID, Kind, Status, LeftBehind, Name string
+	After                                         string
+	Limit                                         int
+}
+
+// ListPeople lists people in the caller's scope, masked, oldest entry first.
+func (s *Service) ListPeople(ctx context.Context, f PeopleQuery) ([]Person, string, error) {
+	var where strings.Builder
+	var args []any
+	if f.OrgID != "" {
+		where.WriteString(" AND p.path >= (SELECT path FROM org_nodes WHERE id = ?) AND p.path < (SELECT path FROM org_nodes WHERE id = ?) || '~'")
+		args = append(args, f.OrgID, f.OrgID)
+	}
+	for _, c := range []struct{ col, v string }{{"p.grid_id", f.GridID}, {"p.kind", f.Kind}, {"p.status", f.Status}, {"p.left_behind", f.LeftBehind}} {
+		if c.v != "" {
+			where.WriteString(" AND " + c.col + " = ?")
+			args = append(args, c.v)
+		}
+	}
+	if f.Name != "" {
+		where.WriteString(" AND p.name LIKE ?")
+		args = append(args, strings.ReplaceAll(strings.ReplaceAll(f.Name, "%", ""), "_", "")+"%")
+	}
+	after, aargs := pageAfter("p.id", f.After)
+	where.WriteString(after)
+	args = append(args, aargs...)
+	limit := clampLimit(f.Limit)
+	people, err := s.listPeople(ctx, where.String(), args, limit+1)
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(people) > limit {
+		people = people[:limit]
+		next = people[limit-1].ID
+	}
+	return people, next, nil
+}
+
+func (s *Service) listPeople(ctx context.Context, where string, args []any, limit int) ([]Person, error) {
+	scope, sargs := authz.ScopeSQL("p.path", authz.From(ctx).Scopes(authz.RegistryRead))
+	rows, err := s.db.Reader().QueryContext(ctx, "SELECT "+personCols+personFrom+" WHERE "+scope+where+" ORDER BY p.id LIMIT ?",
+		append(append(sargs, args...), limit)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Person{}
+	for rows.Next() {
+		p, err := scanPerson(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// Lookup finds people by exact ID number or phone through the blind index
+// (the values travel in a request body, never a URL).
+func (s *Service) Lookup(ctx context.Context, idNumber, phone string) ([]Person, error) {
+	switch {
+	case strings.TrimSpace(idNumber) != "":
+		info, err := pii.ParseID("id_number", idNumber)
+		if err != nil {
+			return nil, err
+		}
+		return s.listPeople(ctx, " AND p.id_blind = ?", []any{s.vault.Blind("people.id_number", info.Number)}, 10)
+	case strings.TrimSpace(phone) != "":
+		p, err := pii.NormalizePhone("phone", phone)
+		if err != nil {
+			return nil, err
+		}
+		return s.listPeople(ctx, " AND p.phone_blind = ?", []any{s.vault.Blind("people.phone", p)}, 50)
+	}
+	return nil, apperr.Field("id_number", "registry.required")
+}
+
+// Revealed holds the full values a reveal asked for.
+type Revealed struct {
+	IDNumber      *string `json:"id_number,omitempty"`
+	Phone         *string `json:"phone,omitempty"`
+	AddressDetail *string `json:"address_detail,omitempty"`
+}
+
+// RevealInput names the fields to show in full and why.
+type RevealInput struct {
+	Fields []string `json:"fields"`
+	Reason string   `json:"reason"`
+}
+
+// Reveal shows a person's full personal values to a caller holding
+// personal.reveal over the person's area, for a stated reason; the audit
+// row names the fields and the reason, never the values.
+func (s *Service) Reveal(ctx context.Context, id string, in RevealInput) (Revealed, error) {
+	var out Revealed
+	var f apperr.Fields
+	in.Reason = strings.TrimSpace(in.Reason)
+	if len([]rune(in.Reason)) < 4 {
+		f.Add("reason", "registry.reason_required")
+	}
+	checkLen(&f, "reason", in.Reason, 200)
+	if len(in.Fields) == 0 {
+		f.Add("fields", "registry.required")
+	}
+	for _, fl := range in.Fields {
+		oneOf(&f, "fields", fl, []string{"id_number", "phone", "address_detail"}, true)
+	}
+	if err := f.Err(); err != nil {
+		return out, err
+	}
+	var path, idS, phoneS, addrS string
+	err := s.db.Reader().QueryRowContext(ctx, "SELECT path, id_sealed, phone_sealed, address_sealed FROM people WHERE id = ?", id).Scan(&path, &idS, &phoneS, &addrS)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !authz.From(ctx).Covers(authz.RegistryRead, path)) {
+		return out, apperr.NotFoundf("person")
+	}
+	if err != nil {
+		return out, err
+	}
+	if !authz.From(ctx).Covers(authz.PersonalReveal, path) {
+		return out, apperr.E(apperr.Forbidden, "auth.forbidden", "perm", string(authz.PersonalReveal))
+	}
+	open := func(field, sealed string) (*string, error) {
+		if sealed == "" {
+			v := ""
+			return &v, nil
+		}
+		v, err := s.vault.Open(field, id, sealed)
+		return &v, err
+	}
+	for _, fl := range in.Fields {
+		switch fl {
+		case "id_number":
+			out.IDNumber, err = open("people.id_number", idS)
+		case "phone":
+			out.Phone, err = open("people.phone", phoneS)
+		case "address_detail":
+			out.AddressDetail, err = open("people.address", addrS)
+		}
+		if err != nil {
+			return Revealed{}, err
+		}
+	}
+	return out, s.readAudited(ctx, authz.PersonalReveal, "registry.person_reveal", "person", id, strings.Join(in.Fields, ",")+": "+in.Reason)
+}

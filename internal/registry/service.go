@@ -1,0 +1,215 @@
+// Package registry keeps the base registers (一标三实: standard addresses,
+// houses, people, units; 户情台账 households), care targets, key persons with
+// their visits, and the Chinese search over them.
+//
+// Personal values (ID numbers, phones, precise addresses, key-person
+// categories, visit notes) are sealed before they reach the database: a
+// Vault encrypts each bound to its row and field, and a keyed blind index
+// makes "one person per ID" a unique index and exact lookups possible
+// without the plain value. Lists carry masked forms; the full value needs
+// personal.reveal over the record's area, a reason, and leaves an audit row.
+package registry
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/gridgov/gridgov/internal/apperr"
+	"github.com/gridgov/gridgov/internal/audit"
+	"github.com/gridgov/gridgov/internal/authz"
+	"github.com/gridgov/gridgov/internal/db"
+	"github.com/gridgov/gridgov/internal/geo"
+	"github.com/gridgov/gridgov/internal/pii"
+	"github.com/gridgov/gridgov/internal/secret"
+)
+
+// Locator finds the main-layer grid holding a point.
+type Locator interface {
+	LocateGrid(ctx context.Context, p geo.Point) (gridID string, err error)
+}
+
+// Service runs the registers.
+type Service struct {
+	db    *db.DB
+	audit *audit.Log
+	keys  *secret.Keys
+	vault *pii.Vault
+	grids Locator
+	// Now is the clock, replaceable in tests.
+	Now func() time.Time
+}
+
+// New makes the service.
+func New(d *db.DB, log *audit.Log, keys *secret.Keys, grids Locator) *Service {
+	return &Service{db: d, audit: log, keys: keys, vault: pii.NewVault(keys), grids: grids, Now: time.Now}
+}
+
+// eventPhone opens the sealed reporter phone of an event ("" when it does
+// not open).
+func (s *Service) eventPhone(eventID, sealed string) string {
+	v, err := s.keys.Open(sealed, "events.reporter_phone:"+eventID)
+	if err != nil {
+		return ""
+	}
+	return v
+}
+
+// Place is where a record sits: a grid of the main layer, its village and
+// the village's path (the scope filter).
+type Place struct {
+	GridID, OrgID, Path string
+}
+
+// PlaceInput chooses a record's grid: by id, by its 15-digit code, or by a
+// position inside it.
+type PlaceInput struct {
+	GridID   string   `json:"grid_id,omitempty"`
+	GridCode string   `json:"grid_code,omitempty"`
+	Lat      *float64 `json:"lat,omitempty"`
+	Lng      *float64 `json:"lng,omitempty"`
+}
+
+// place resolves p and checks the caller may write there.
+func (s *Service) place(ctx context.Context, q db.Querier, in PlaceInput, perm authz.Perm) (Place, error) {
+	gridID := in.GridID
+	if gridID == "" && in.GridCode == "" && in.Lat != nil && in.Lng != nil {
+		pt := geo.Point{Lng: *in.Lng, Lat: *in.Lat}
+		if pt.Lat < -90 || pt.Lat > 90 || pt.Lng < -180 || pt.Lng > 180 {
+			return Place{}, apperr.Field("lat", "registry.position_invalid")
+		}
+		id, err := s.grids.LocateGrid(ctx, pt)
+		if err != nil {
+			return Place{}, err
+		}
+		if id == "" {
+			return Place{}, apperr.Field("lat", "registry.outside_grids")
+		}
+		gridID = id
+	}
+	if gridID == "" && in.GridCode == "" {
+		return Place{}, apperr.Field("grid_id", "registry.grid_required")
+	}
+	var p Place
+	err := q.QueryRowContext(ctx, `SELECT id, org_id, path FROM grids WHERE status = 'active' AND layer = 'zz' AND (id = ? OR code = ?)`,
+		gridID, in.GridCode).Scan(&p.GridID, &p.OrgID, &p.Path)
+	if errors.Is(err, sql.ErrNoRows) {
+		field := "grid_id"
+		if in.GridCode != "" {
+			field = "grid_code"
+		}
+		return p, apperr.Field(field, "registry.grid_unknown")
+	}
+	if err != nil {
+		return p, err
+	}
+	if !authz.From(ctx).Covers(perm, p.Path) {
+		return p, apperr.E(apperr.Forbidden, "registry.out_of_scope")
+	}
+	return p, nil
+}
+
+// logChange appends a line to a record's history.
+func (s *Service) logChange(ctx context.Context, tx db.Querier, recordType, id, action string, fields ...string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO register_log (id, record_type, record_id, action, fields, user_id, at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		db.NewID(), recordType, id, action, strings.Join(fields, ","), nullable(authz.From(ctx).UserID), s.Now().UnixMilli())
+	return err
+}
+
+// Change is one line of a record's history.
+type Change struct {
+	Action string   `json:"action"`
+	Fields []string `json:"fields"`
+	User   string   `json:"user"`
+	At     int64    `json:"at"`
+}
+
+func (s *Service) history(ctx context.Context, recordType, id string) ([]Change, error) {
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT l.action, l.fields, COALESCE(u.display_name, ''), l.at FROM register_log l
+		LEFT JOIN users u ON u.id = l.user_id WHERE l.record_type = ? AND l.record_id = ? ORDER BY l.at DESC, l.id DESC`, recordType, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Change{}
+	for rows.Next() {
+		var c Change
+		var fields string
+		if err := rows.Scan(&c.Action, &fields, &c.User, &c.At); err != nil {
+			return nil, err
+		}
+		c.Fields = []string{}
+		if fields != "" {
+			c.Fields = strings.Split(fields, ",")
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// record audits one action on a register record inside tx.
+func (s *Service) record(ctx context.Context, tx db.Querier, perm authz.Perm, action, objectType, id, detail string) error {
+	return s.audit.Record(ctx, tx, perm, audit.Entry{Action: action, ObjectType: objectType, ObjectID: id, Detail: detail})
+}
+
+// readAudited writes the audit row of a read of personal data.
+func (s *Service) readAudited(ctx context.Context, perm authz.Perm, action, objectType, id, detail string) error {
+	return s.audit.RecordAlone(ctx, s.db, perm, audit.Entry{Action: action, ObjectType: objectType, ObjectID: id, Detail: detail})
+}
+
+// exec runs one statement in its own transaction.
+func (s *Service) exec(ctx context.Context, q string, args ...any) error {
+	return s.db.InTx(ctx, func(tx *db.Tx) error {
+		_, err := tx.ExecContext(ctx, q, args...)
+		return err
+	})
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func clampLimit(n int) int {
+	if n <= 0 {
+		return 50
+	}
+	return min(n, 500)
+}
+
+// pageAfter continues a list after the row id of the previous page's last
+// row: ids are time-ordered UUIDv7, and an id, unlike a name, says nothing
+// personal in a URL.
+func pageAfter(col string, after string) (string, []any) {
+	if after == "" {
+		return "", nil
+	}
+	return " AND " + col + " > ?", []any{after}
+}
+
+// checkLen adds a problem when a text field is longer than max characters.
+func checkLen(f *apperr.Fields, field, v string, max int) {
+	if len([]rune(v)) > max {
+		f.Add(field, "registry.too_long", "max", max)
+	}
+}
+
+// oneOf adds a problem when v is not among the allowed codes.
+func oneOf(f *apperr.Fields, field, v string, allowed []string, required bool) {
+	if v == "" {
+		if required {
+			f.Add(field, "registry.required")
+		}
+		return
+	}
+	for _, a := range allowed {
+		if v == a {
+			return
+		}
+	}
+	f.Add(field, "registry.code_unknown", "value", v)
+}

@@ -1,0 +1,133 @@
+package registry
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strconv"
+
+	"github.com/gridgov/gridgov/internal/apperr"
+	"github.com/gridgov/gridgov/internal/authz"
+)
+
+// AreaCounts are the register totals of one area.
+type AreaCounts struct {
+	OrgID        string `json:"org_id"`
+	OrgName      string `json:"org_name"`
+	People       int    `json:"people"`
+	Floating     int    `json:"floating"`
+	Households   int    `json:"households"`
+	Houses       int    `json:"houses"`
+	Rentals      int    `json:"rentals"`
+	Units        int    `json:"units"`
+	CareTargets  int    `json:"care_targets"`
+	KeyPersons   int    `json:"key_persons"`
+	KeyRed       int    `json:"key_red"`
+	KeyYellow    int    `json:"key_yellow"`
+	VisitsRed    int    `json:"visits_overdue"`
+	VisitsYellow int    `json:"visits_due_soon"`
+}
+
+// Summary is an area's register totals and the same per child area.
+type Summary struct {
+	AreaCounts
+	Children []AreaCounts `json:"children"`
+}
+
+// Summary counts the registers of an area (the caller's first scope when
+// orgID is empty) and of each child area. Key-person figures count only the
+// categories the caller may see; they are totals, never names.
+func (s *Service) Summary(ctx context.Context, orgID string) (Summary, error) {
+	who := authz.From(ctx)
+	var out Summary
+	var path string
+	q := s.db.Reader()
+	if orgID == "" {
+		scopes := who.Scopes(authz.RegistryRead)
+		if len(scopes) == 0 {
+			return out, apperr.E(apperr.Forbidden, "auth.forbidden", "perm", string(authz.RegistryRead))
+		}
+		path = scopes[0]
+		if err := q.QueryRowContext(ctx, "SELECT id FROM org_nodes WHERE path = ?", path).Scan(&orgID); err != nil {
+			return out, err
+		}
+	}
+	err := q.QueryRowContext(ctx, "SELECT id, name, path FROM org_nodes WHERE id = ?", orgID).Scan(&out.OrgID, &out.OrgName, &path)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !who.Covers(authz.RegistryRead, path)) {
+		return out, apperr.NotFoundf("org")
+	}
+	if err != nil {
+		return out, err
+	}
+	rows, err := q.QueryContext(ctx, "SELECT id, name FROM org_nodes WHERE parent_id = ? AND status = 'active' ORDER BY code", orgID)
+	if err != nil {
+		return out, err
+	}
+	byID := map[string]*AreaCounts{}
+	for rows.Next() {
+		var c AreaCounts
+		if err := rows.Scan(&c.OrgID, &c.OrgName); err != nil {
+			rows.Close()
+			return out, err
+		}
+		out.Children = append(out.Children, c)
+	}
+	rows.Close()
+	out.Children = append([]AreaCounts{}, out.Children...)
+	for i := range out.Children {
+		byID[out.Children[i].OrgID] = &out.Children[i]
+	}
+	// A child's path is the parent's path plus its 36-character id and "/",
+	// so grouping by that prefix counts each child's subtree in one pass.
+	child := "substr(x.path, 1, " + strconv.Itoa(len(path)+37) + ")"
+	count := func(from, where string, args []any, set func(c *AreaCounts, n int)) error {
+		rows, err := q.QueryContext(ctx, "SELECT "+child+", count(*) FROM "+from+" WHERE x.path >= ? AND x.path < ? "+where+" GROUP BY "+child,
+			append([]any{path, path + "~"}, args...)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var p string
+			var n int
+			if err := rows.Scan(&p, &n); err != nil {
+				return err
+			}
+			set(&out.AreaCounts, n)
+			if len(p) == len(path)+37 {
+				if c := byID[p[len(path):len(path)+36]]; c != nil {
+					set(c, n)
+				}
+			}
+		}
+		return rows.Err()
+	}
+	now := s.Now().UnixMilli()
+	kf, kargs, _ := s.categoryFilter(ctx, authz.KeyPersonRead, "x")
+	kf = " AND " + kf
+	for _, c := range []struct {
+		from, where string
+		args        []any
+		set         func(c *AreaCounts, n int)
+	}{
+		{"people x", "AND x.status = 'active'", nil, func(c *AreaCounts, n int) { c.People += n }},
+		{"people x", "AND x.status = 'active' AND x.kind = 'floating'", nil, func(c *AreaCounts, n int) { c.Floating += n }},
+		{"households x", "AND x.status = 'active'", nil, func(c *AreaCounts, n int) { c.Households += n }},
+		{"houses x", "AND x.status = 'active'", nil, func(c *AreaCounts, n int) { c.Houses += n }},
+		{"houses x", "AND x.status = 'active' AND x.purpose = 'rental'", nil, func(c *AreaCounts, n int) { c.Rentals += n }},
+		{"register_units x", "AND x.status = 'active'", nil, func(c *AreaCounts, n int) { c.Units += n }},
+		{"care_targets x", "AND x.status = 'active'", nil, func(c *AreaCounts, n int) { c.CareTargets += n }},
+		{"key_persons x", "AND x.status = 'active'" + kf, kargs, func(c *AreaCounts, n int) { c.KeyPersons += n }},
+		{"key_persons x", "AND x.status = 'active' AND x.risk_level = 'red'" + kf, kargs, func(c *AreaCounts, n int) { c.KeyRed += n }},
+		{"key_persons x", "AND x.status = 'active' AND x.risk_level = 'yellow'" + kf, kargs, func(c *AreaCounts, n int) { c.KeyYellow += n }},
+		{"key_persons x", "AND x.status = 'active' AND x.next_visit_due < ?" + kf, append([]any{now}, kargs...), func(c *AreaCounts, n int) { c.VisitsRed += n }},
+		// Yellow: due within the last fifth of the period (at least a day).
+		{"key_persons x", "AND x.status = 'active' AND x.next_visit_due >= ? AND x.next_visit_due - ? <= CASE WHEN CAST(x.visit_every_days AS BIGINT) * ? / 5 > ? THEN CAST(x.visit_every_days AS BIGINT) * ? / 5 ELSE ? END" + kf,
+			append([]any{now, now, day, day, day, day}, kargs...), func(c *AreaCounts, n int) { c.VisitsYellow += n }},
+	} {
+		if err := count(c.from, c.where, c.args, c.set); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,165 @@
+package registry
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/gridgov/gridgov/internal/apperr"
+	"github.com/gridgov/gridgov/internal/authz"
+	"github.com/gridgov/gridgov/internal/excel"
+	"github.com/gridgov/gridgov/internal/httpx"
+)
+
+// Template writes the import template of a kind.
+func Template(w io.Writer, kind string, f excel.Format) error {
+	sheet, ok := Sheets[kind]
+	if !ok {
+		return apperr.Field("kind", "registry.code_unknown", "value", kind)
+	}
+	return excel.WriteTemplate(w, sheet, f)
+}
+
+// ExportPeople writes the people in the caller's scope (of an area when
+// orgID is set) as a spreadsheet: masked values, a watermark naming who
+// exported it and when. The export is audited with its row count.
+func (s *Service) ExportPeople(ctx context.Context, w io.Writer, f excel.Format, orgID string) error {
+	who := authz.From(ctx)
+	sheet := Sheets["people"]
+	out, err := excel.NewWriter(w, f, sheet, excel.Watermark{Who: who.DisplayName + "（" + who.Username + "）", At: s.Now(), Note: "仅限工作使用，不得外传"})
+	if err != nil {
+		return err
+	}
+	label := func(cs []choice, code string) string {
+		for _, c := range cs {
+			if c.code == code {
+				return c.label
+			}
+		}
+		return code
+	}
+	n, after := 0, ""
+	for {
+		page, next, err := s.ListPeople(ctx, PeopleQuery{OrgID: orgID, Status: "active", After: after, Limit: 500})
+		if err != nil {
+			return err
+		}
+		for _, p := range page {
+			if err := out.Row([]string{p.Name, p.IDMasked, label(kindChoices, p.Kind), label(sexChoices, p.Sex), p.BirthDate, label(leftChoices, p.LeftBehind),
+				p.PhoneMasked, p.Address, p.AddressMasked, p.GridCode, p.HouseholdNo, label(relationChoices, p.Relation), label(residenceChoices, p.Residence), p.Note}); err != nil {
+				return err
+			}
+			n++
+		}
+		if next == "" {
+			break
+		}
+		after = next
+	}
+	if err := out.Close(); err != nil {
+		return err
+	}
+	return s.readAudited(ctx, authz.RegistryExport, "registry.export", "people", orgID, "rows "+strconv.Itoa(n))
+}
+
+func (s *Service) importRoutes(rt *httpx.Router) {
+	rt.Handle(httpx.Route{Method: "GET", Path: "/api/v1/import-templates/{kind}", Tag: "registry", Summary: "Import template (xlsx with drop-down lists, or csv)",
+		Perm: authz.RegistryImport, Params: []httpx.Param{{Name: "format", In: "query", Desc: "xlsx (default) or csv"}}, OutType: "application/octet-stream", Out: []byte{},
+		Handler: func(w http.ResponseWriter, r *http.Request) error {
+			kind, f := r.PathValue("kind"), excel.Format(r.URL.Query().Get("format"))
+			if f == "" {
+				f = excel.XLSX
+			}
+			if f != excel.XLSX && f != excel.CSV {
+				return apperr.Field("format", "registry.code_unknown", "value", string(f))
+			}
+			var buf bytes.Buffer
+			if err := Template(&buf, kind, f); err != nil {
+				return err
+			}
+			download(w, Sheets[kind].Name+"导入模板."+string(f), f, buf.Bytes())
+			return nil
+		}})
+	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/imports", Tag: "registry", Summary: "Upload a sheet to import (multipart: file); poll the job",
+		Perm: authz.RegistryImport, Params: []httpx.Param{{Name: "kind", In: "query", Required: true, Desc: "people, houses, units, households"},
+			{Name: "mode", In: "query", Desc: "all (default: all or nothing) or valid (import the valid rows)"}},
+		Out: Import{}, Status: 202, Handler: func(w http.ResponseWriter, r *http.Request) error {
+			r.Body = http.MaxBytesReader(w, r.Body, excel.DefaultLimits.MaxBytes+1<<20)
+			file, hdr, err := r.FormFile("file")
+			if err != nil {
+				return apperr.E(apperr.Invalid, "import.too_large", "max_mb", excel.DefaultLimits.MaxBytes>>20)
+			}
+			defer file.Close()
+			data, err := io.ReadAll(file)
+			if err != nil {
+				return apperr.E(apperr.Invalid, "import.too_large", "max_mb", excel.DefaultLimits.MaxBytes>>20)
+			}
+			mode := r.URL.Query().Get("mode")
+			if mode == "" {
+				mode = "all"
+			}
+			job, run, err := s.StartImport(r.Context(), ImportInput{Kind: r.URL.Query().Get("kind"), Mode: mode, FileName: hdr.Filename, Data: data})
+			if err != nil {
+				return err
+			}
+			// The request ends now; the job keeps the caller and request id
+			// for its audit row and reports its progress in the database.
+			go func(ctx context.Context) {
+				defer func() {
+					if p := recover(); p != nil {
+						slog.Error("import panicked", "id", job.ID, "panic", p)
+					}
+				}()
+				run(ctx)
+			}(context.WithoutCancel(r.Context()))
+			httpx.JSON(w, http.StatusAccepted, job)
+			return nil
+		}})
+	rt.Handle(httpx.Route{Method: "GET", Path: "/api/v1/imports/{id}", Tag: "registry", Summary: "An import's progress and outcome (one's own)",
+		Perm: authz.RegistryImport, Out: Import{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
+			j, err := s.GetImport(r.Context(), r.PathValue("id"))
+			return httpx.Reply(w, j, err)
+		}})
+	rt.Handle(httpx.Route{Method: "GET", Path: "/api/v1/imports/{id}/errors", Tag: "registry", Summary: "The rejected rows with a 错误原因 column",
+		Perm: authz.RegistryImport, OutType: "application/octet-stream", Out: []byte{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
+			b, name, err := s.ErrorSheet(r.Context(), r.PathValue("id"))
+			if err != nil {
+				return err
+			}
+			f, _ := excel.FormatOf(name)
+			download(w, name, f, b)
+			return nil
+		}})
+	rt.Handle(httpx.Route{Method: "GET", Path: "/api/v1/exports/people", Tag: "registry", Summary: "People in scope as a spreadsheet (masked, watermarked, audited)",
+		Perm: authz.RegistryExport, Params: []httpx.Param{{Name: "org_id", In: "query"}, {Name: "format", In: "query", Desc: "xlsx (default) or csv"}},
+		OutType: "application/octet-stream", Out: []byte{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
+			f := excel.Format(r.URL.Query().Get("format"))
+			if f == "" {
+				f = excel.XLSX
+			}
+			if f != excel.XLSX && f != excel.CSV {
+				return apperr.Field("format", "registry.code_unknown", "value", string(f))
+			}
+			var buf bytes.Buffer
+			if err := s.ExportPeople(r.Context(), &buf, f, r.URL.Query().Get("org_id")); err != nil {
+				return err
+			}
+			download(w, "实有人口-"+s.Now().Format("20060102")+"."+string(f), f, buf.Bytes())
+			return nil
+		}})
+}
+
+func download(w http.ResponseWriter, name string, f excel.Format, b []byte) {
+	ct := "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	if f == excel.CSV {
+		ct = "text/csv; charset=utf-8"
+	}
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(name))
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(b)
+}
