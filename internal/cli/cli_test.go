@@ -13,8 +13,8 @@ import (
 
 	"github.com/gridgov/gridgov/internal/auth/password"
 	"github.com/gridgov/gridgov/internal/authz"
-	"github.com/gridgov/gridgov/internal/pii"
 	"github.com/gridgov/gridgov/internal/demo"
+	"github.com/gridgov/gridgov/internal/pii"
 )
 
 func run(t *testing.T, args ...string) (string, int) {

@@ -43,7 +43,7 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 	}
 	if err == nil {
 		var res demo.Result
-		res, err = demo.Build(ctx, demo.Deps{DB: a.DB, Authn: a.Authn}, sc, *seed, out)
+		res, err = demo.Build(ctx, demo.Deps{DB: a.DB, Authn: a.Authn, Registry: a.Registry}, sc, *seed, out)
 		if err == nil {
 			err = writeJSON(jsonPath, res)
 		}

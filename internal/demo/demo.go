@@ -24,6 +24,7 @@ import (
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/geo"
 	"github.com/gridgov/gridgov/internal/org"
+	"github.com/gridgov/gridgov/internal/registry"
 )
 
 //go:embed data/heyuan-divisions.csv data/heyuan-counties.geojson
@@ -78,6 +79,7 @@ type Result struct {
 	Grids        int       `json:"grids"`
 	Households   int       `json:"households"`
 	Events       int       `json:"events"`
+	People       int       `json:"people"`
 	TeamMembers  int       `json:"team_members"`
 	BuiltSeconds float64   `json:"built_seconds"`
 }
@@ -88,6 +90,8 @@ type Deps struct {
 	Authn *authn.Service
 	// NoEvents leaves the event history out (tests that count their own events).
 	NoEvents bool
+	// Registry, when set, fills the base registers of the first county.
+	Registry *registry.Service
 }
 
 type division struct {
@@ -290,6 +294,12 @@ func Build(ctx context.Context, d Deps, scale Scale, seed int64, log io.Writer) 
 	if scale.EventsPerGrid > 0 && !d.NoEvents {
 		fmt.Fprintf(log, "writing a year of events (%d a grid) …\n", scale.EventsPerGrid)
 		if res.Events, err = Events(ctx, d.DB, scale.EventsPerGrid, seed, time.Now()); err != nil {
+			return res, err
+		}
+	}
+	if d.Registry != nil {
+		fmt.Fprintln(log, "filling the base registers of the first county …")
+		if res.People, err = Registers(ctx, d.Registry, d.DB, counties[0].code, seed, time.Now()); err != nil {
 			return res, err
 		}
 	}

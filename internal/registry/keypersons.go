@@ -329,9 +329,13 @@ func (s *Service) CreateKeyPerson(ctx context.Context, in KeyPersonInput) (KeyPe
 		if resp == "" {
 			err := tx.QueryRowContext(ctx, `SELECT user_id FROM grid_members WHERE grid_id = ? AND role = 'grid_member' AND user_id IS NOT NULL ORDER BY id LIMIT 1`,
 				gridID).Scan(&resp)
-			if errors.Is(err, sql.ErrNoRows) {
-				resp = who.UserID
-			} else if err != nil {
+			if errors.Is(err, sql.ErrNoRows) { // no member account on the grid: the registering user, if a user
+				err = tx.QueryRowContext(ctx, "SELECT id FROM users WHERE id = ?", who.UserID).Scan(&resp)
+				if errors.Is(err, sql.ErrNoRows) {
+					resp, err = "", nil
+				}
+			}
+			if err != nil {
 				return err
 			}
 		} else if err := tx.QueryRowContext(ctx, "SELECT id FROM users WHERE id = ? AND status = 'active'", resp).Scan(&resp); err != nil {
