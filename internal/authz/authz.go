@@ -45,8 +45,11 @@ const (
 	RegistryWrite  Perm = "registry.write"  // keep them: add, change, move in/out, delete
 	RegistryImport Perm = "registry.import" // Excel/CSV imports
 	RegistryExport Perm = "registry.export" // Excel exports (masked, watermarked)
-	KeyPersonRead  Perm = "keyperson.read"  // key persons of the categories one is granted
-	KeyPersonWrite Perm = "keyperson.write" // register key persons, risk levels, visits and follow-ups
+	// RegistryExportApprove approves another person's export above the threshold.
+	RegistryExportApprove Perm = "registry.export_approve"
+	RegistryCampaign      Perm = "registry.campaign" // launch and close verification campaigns (核查)
+	KeyPersonRead         Perm = "keyperson.read"    // key persons of the categories one is granted
+	KeyPersonWrite        Perm = "keyperson.write"   // register key persons, risk levels, visits and follow-ups
 
 	// Sensitive categories of key persons (PIPL art. 28): a key person of a
 	// category is visible only with that category's permission.
@@ -77,7 +80,7 @@ var Catalogue = []PermInfo{
 	{EventReport, "event"}, {EventRead, "event"}, {EventReadUnit, "event"}, {EventIntake, "event"}, {EventDispatch, "event"},
 	{EventHandle, "event"}, {EventApprove, "event"}, {EventCheck, "event"}, {EventSupervise, "event"}, {EventConfig, "event"},
 	{RegistryRead, "registry"}, {RegistryWrite, "registry"}, {RegistryImport, "registry"}, {RegistryExport, "registry"},
-	{KeyPersonRead, "registry"}, {KeyPersonWrite, "registry"},
+	{RegistryExportApprove, "registry"}, {RegistryCampaign, "registry"}, {KeyPersonRead, "registry"}, {KeyPersonWrite, "registry"},
 	{SensitiveReleasedPrisoner, "sensitive"}, {SensitiveCommunityCorrection, "sensitive"}, {SensitiveMentalDisorder, "sensitive"},
 	{SensitiveDrugUser, "sensitive"}, {SensitiveHIVRisk, "sensitive"}, {SensitiveKeyYouth, "sensitive"}, {SensitiveKeyPetitioner, "sensitive"},
 }
@@ -109,7 +112,7 @@ var Builtins = []BuiltinRole{
 	{Code: "grid_member", Perms: []Perm{OrgRead, GridRead, EventReport, EventRead, EventCheck, EventHandle,
 		RegistryRead, RegistryWrite, RegistryImport, RegistryExport, KeyPersonRead, KeyPersonWrite, PersonalReveal,
 		SensitiveReleasedPrisoner, SensitiveCommunityCorrection, SensitiveMentalDisorder, SensitiveDrugUser, SensitiveKeyYouth, SensitiveKeyPetitioner}},
-	{Code: "leader", Perms: []Perm{OrgRead, GridRead, GridExport, EventRead, EventSupervise, RegistryRead}},
+	{Code: "leader", Perms: []Perm{OrgRead, GridRead, GridExport, EventRead, EventSupervise, RegistryRead, RegistryExportApprove, RegistryCampaign}},
 	{Code: "mediator", Perms: []Perm{OrgRead, GridRead}},
 	{Code: "party_member", Perms: []Perm{OrgRead, GridRead, EventReport}},
 	{Code: "resident", Perms: []Perm{EventReport}},

@@ -17,7 +17,7 @@ type Config struct {
 	DataDir      string // GRIDGOV_DATA: SQLite file, key file, backups
 	Addr         string // GRIDGOV_ADDR: listen address
 	DatabaseURL  string // GRIDGOV_DATABASE_URL: postgres://… ; empty = SQLite in DataDir
-	SecretKey    string // GRIDGOV_SECRET_KEY: 64 hex chars; empty = DataDir/secret.key
+	SecretKey    string // GRIDGOV_SECRET_KEY: 64 hex chars per key, newest first, comma-separated; empty = DataDir/secret.key
 	SecureCookie bool   // GRIDGOV_SECURE_COOKIE: set behind TLS
 	TileURL      string // GRIDGOV_TILE_URL: optional map tile template for the console
 	LogLevel     string // GRIDGOV_LOG_LEVEL: debug, info, warn, error

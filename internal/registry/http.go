@@ -58,6 +58,9 @@ func (s *Service) Routes(rt *httpx.Router) {
 	s.ledgerRoutes(rt)
 	s.keyPersonRoutes(rt)
 	s.importRoutes(rt)
+	s.exportRoutes(rt)
+	s.settingsRoutes(rt)
+	s.campaignRoutes(rt)
 	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/registry/search", Tag: "registry", Summary: "Chinese full-text search over the registers",
 		Perm: authz.RegistryRead, In: SearchInput{}, Out: Page[Hit]{}, Handler: decodeThen(func(r *http.Request, in SearchInput) (Page[Hit], error) {
 			hits, err := s.Search(r.Context(), in.Q, in.Limit)

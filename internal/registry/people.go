@@ -434,24 +434,30 @@ func (s *Service) DeletePerson(ctx context.Context, id string) error {
 		if !authz.From(ctx).Covers(authz.RegistryWrite, old.path) {
 			return apperr.NotFoundf("person")
 		}
-		for _, q := range []string{
-			"DELETE FROM visits WHERE person_id = ?",
-			"DELETE FROM key_persons WHERE person_id = ?",
-			"DELETE FROM care_targets WHERE person_id = ?",
-			"DELETE FROM people WHERE id = ?",
-		} {
-			if _, err := tx.ExecContext(ctx, q, id); err != nil {
-				return err
-			}
-		}
-		if err := unindex(ctx, tx, "person", id); err != nil {
-			return err
-		}
-		if err := s.logChange(ctx, tx, "person", id, "deleted"); err != nil {
-			return err
-		}
-		return s.record(ctx, tx, authz.RegistryWrite, "registry.person_delete", "person", id, "")
+		return s.purgePerson(ctx, tx, id, "deleted")
 	})
+}
+
+// purgePerson removes a person and everything sealed about them; with
+// secure_delete on SQLite the pages are overwritten, not just freed.
+func (s *Service) purgePerson(ctx context.Context, tx *db.Tx, id, action string) error {
+	for _, q := range []string{
+		"DELETE FROM visits WHERE person_id = ?",
+		"DELETE FROM key_persons WHERE person_id = ?",
+		"DELETE FROM care_targets WHERE person_id = ?",
+		"DELETE FROM people WHERE id = ?",
+	} {
+		if _, err := tx.ExecContext(ctx, q, id); err != nil {
+			return err
+		}
+	}
+	if err := unindex(ctx, tx, "person", id); err != nil {
+		return err
+	}
+	if err := s.logChange(ctx, tx, "person", id, action); err != nil {
+		return err
+	}
+	return s.record(ctx, tx, authz.RegistryWrite, "registry.person_"+map[string]string{"deleted": "delete", "expired": "expire"}[action], "person", id, "")
 }
 
 // person loads one person without the scope check (callers check).

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strconv"
 
 	"github.com/gridgov/gridgov/internal/apperr"
 	"github.com/gridgov/gridgov/internal/authz"
@@ -22,48 +21,6 @@ func Template(w io.Writer, kind string, f excel.Format) error {
 		return apperr.Field("kind", "registry.code_unknown", "value", kind)
 	}
 	return excel.WriteTemplate(w, sheet, f)
-}
-
-// ExportPeople writes the people in the caller's scope (of an area when
-// orgID is set) as a spreadsheet: masked values, a watermark naming who
-// exported it and when. The export is audited with its row count.
-func (s *Service) ExportPeople(ctx context.Context, w io.Writer, f excel.Format, orgID string) error {
-	who := authz.From(ctx)
-	sheet := Sheets["people"]
-	out, err := excel.NewWriter(w, f, sheet, excel.Watermark{Who: who.DisplayName + "（" + who.Username + "）", At: s.Now(), Note: "仅限工作使用，不得外传"})
-	if err != nil {
-		return err
-	}
-	label := func(cs []choice, code string) string {
-		for _, c := range cs {
-			if c.code == code {
-				return c.label
-			}
-		}
-		return code
-	}
-	n, after := 0, ""
-	for {
-		page, next, err := s.ListPeople(ctx, PeopleQuery{OrgID: orgID, Status: "active", After: after, Limit: 500})
-		if err != nil {
-			return err
-		}
-		for _, p := range page {
-			if err := out.Row([]string{p.Name, p.IDMasked, label(kindChoices, p.Kind), label(sexChoices, p.Sex), p.BirthDate, label(leftChoices, p.LeftBehind),
-				p.PhoneMasked, p.Address, p.AddressMasked, p.GridCode, p.HouseholdNo, label(relationChoices, p.Relation), label(residenceChoices, p.Residence), p.Note}); err != nil {
-				return err
-			}
-			n++
-		}
-		if next == "" {
-			break
-		}
-		after = next
-	}
-	if err := out.Close(); err != nil {
-		return err
-	}
-	return s.readAudited(ctx, authz.RegistryExport, "registry.export", "people", orgID, "rows "+strconv.Itoa(n))
 }
 
 func (s *Service) importRoutes(rt *httpx.Router) {
@@ -132,23 +89,6 @@ func (s *Service) importRoutes(rt *httpx.Router) {
 			}
 			f, _ := excel.FormatOf(name)
 			download(w, name, f, b)
-			return nil
-		}})
-	rt.Handle(httpx.Route{Method: "GET", Path: "/api/v1/exports/people", Tag: "registry", Summary: "People in scope as a spreadsheet (masked, watermarked, audited)",
-		Perm: authz.RegistryExport, Params: []httpx.Param{{Name: "org_id", In: "query"}, {Name: "format", In: "query", Desc: "xlsx (default) or csv"}},
-		OutType: "application/octet-stream", Out: []byte{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
-			f := excel.Format(r.URL.Query().Get("format"))
-			if f == "" {
-				f = excel.XLSX
-			}
-			if f != excel.XLSX && f != excel.CSV {
-				return apperr.Field("format", "registry.code_unknown", "value", string(f))
-			}
-			var buf bytes.Buffer
-			if err := s.ExportPeople(r.Context(), &buf, f, r.URL.Query().Get("org_id")); err != nil {
-				return err
-			}
-			download(w, "实有人口-"+s.Now().Format("20060102")+"."+string(f), f, buf.Bytes())
 			return nil
 		}})
 }

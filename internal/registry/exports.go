@@ -1,0 +1,460 @@
+package registry
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gridgov/gridgov/internal/apperr"
+	"github.com/gridgov/gridgov/internal/authz"
+	"github.com/gridgov/gridgov/internal/db"
+	"github.com/gridgov/gridgov/internal/excel"
+	"github.com/gridgov/gridgov/internal/httpx"
+)
+
+// Exports of personal data: a request names a list and its filters. Up to
+// the approval threshold (settings) it is ready at once; above it, it waits
+// until a second person holding registry.export_approve over the area
+// approves. The file is made when the requester downloads it, in the
+// requester's scope, masked and watermarked with who, when and who approved.
+
+// ExportRequest asks for a list as a spreadsheet.
+type ExportRequest struct {
+	Kind       string `json:"kind"`   // people, households, houses, units, care_targets, key_persons
+	Format     string `json:"format"` // xlsx (default), csv
+	OrgID      string `json:"org_id"` // the area; optional when the caller has one scope
+	GridID     string `json:"grid_id,omitempty"`
+	Type       string `json:"type,omitempty"`        // the list's kind filter: person kind, house purpose, unit kind, care kind, key-person category
+	Status     string `json:"status,omitempty"`      // people: active (default), moved_out, deceased
+	LeftBehind string `json:"left_behind,omitempty"` // people
+	Light      string `json:"light,omitempty"`       // key persons: red, yellow, green
+}
+
+// Export is an export request and its state.
+type Export struct {
+	ID          string `json:"id"`
+	Kind        string `json:"kind"`
+	Format      string `json:"format"`
+	OrgID       string `json:"org_id"`
+	OrgName     string `json:"org_name"`
+	Rows        int    `json:"rows"`
+	Status      string `json:"status"` // ready, pending, approved, rejected, expired
+	RequestedBy string `json:"requested_by"`
+	Requester   string `json:"requester"`
+	DecidedBy   string `json:"decided_by"`
+	Decider     string `json:"decider"`
+	DecidedAt   *int64 `json:"decided_at"`
+	Reason      string `json:"reason"`
+	Downloads   int    `json:"downloads"`
+	CreatedAt   int64  `json:"created_at"`
+	ExpiresAt   int64  `json:"expires_at"`
+	AwaitingMe  bool   `json:"awaiting_me"`
+	Threshold   int    `json:"threshold"`
+	filters     ExportRequest
+	path        string
+}
+
+// ExportKinds are the lists that can be exported.
+var ExportKinds = []string{"people", "households", "houses", "units", "care_targets", "key_persons"}
+
+// exportTTL is how long a ready or approved export can be downloaded.
+const exportTTL = 24 * time.Hour
+
+var exportSheets = map[string]excel.Sheet{
+	"care_targets": {Name: "关爱服务对象", Columns: []excel.Column{{Title: "姓名"}, {Title: "类别"}, {Title: "所属区域", Width: 20}, {Title: "最近服务"}, {Title: "备注", Width: 30}}},
+	"key_persons": {Name: "重点人员", Columns: []excel.Column{{Title: "姓名"}, {Title: "公民身份号码", Width: 22}, {Title: "类别", Width: 18}, {Title: "风险等级"},
+		{Title: "走访周期（天）"}, {Title: "最近走访"}, {Title: "下次走访"}, {Title: "走访提示"}, {Title: "责任网格员"}, {Title: "网格", Width: 20}, {Title: "所属区域", Width: 20}}},
+}
+
+func exportSheet(kind string) excel.Sheet {
+	if sh, ok := exportSheets[kind]; ok {
+		return sh
+	}
+	return Sheets[kind]
+}
+
+// RequestExport records an export request, ready at once or pending approval.
+func (s *Service) RequestExport(ctx context.Context, in ExportRequest) (Export, error) {
+	p := authz.From(ctx)
+	var f apperr.Fields
+	oneOf(&f, "kind", in.Kind, ExportKinds, true)
+	if in.Format == "" {
+		in.Format = string(excel.XLSX)
+	}
+	oneOf(&f, "format", in.Format, []string{string(excel.XLSX), string(excel.CSV)}, true)
+	if err := f.Err(); err != nil {
+		return Export{}, err
+	}
+	if in.OrgID == "" {
+		scopes := p.Scopes(authz.RegistryExport)
+		if len(scopes) != 1 {
+			return Export{}, apperr.Field("org_id", "registry.required")
+		}
+		if err := s.db.Reader().QueryRowContext(ctx, "SELECT id FROM org_nodes WHERE path = ?", scopes[0]).Scan(&in.OrgID); err != nil {
+			return Export{}, apperr.Field("org_id", "registry.link_unknown")
+		}
+	}
+	var path string
+	err := s.db.Reader().QueryRowContext(ctx, "SELECT path FROM org_nodes WHERE id = ?", in.OrgID).Scan(&path)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !p.Covers(authz.RegistryExport, path)) {
+		return Export{}, apperr.Field("org_id", "registry.link_unknown")
+	}
+	if err != nil {
+		return Export{}, err
+	}
+	set, err := s.Settings(ctx)
+	if err != nil {
+		return Export{}, err
+	}
+	rows := 0
+	if err := s.exportRows(ctx, in, func([]string) error { rows++; return nil }); err != nil {
+		return Export{}, err
+	}
+	status := "ready"
+	if rows > set.ExportApprovalRows {
+		status = "pending"
+	}
+	filters, _ := json.Marshal(in)
+	id, now := db.NewID(), s.Now()
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO exports (id, kind, format, filters, org_id, path, row_count, status, requested_by, created_at, expires_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, in.Kind, in.Format, string(filters), in.OrgID, path, rows, status, p.UserID,
+			now.UnixMilli(), now.Add(exportTTL).UnixMilli()); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, authz.RegistryExport, "registry.export_request", "export", id, in.Kind+" rows "+strconv.Itoa(rows)+" "+status)
+	})
+	if err != nil {
+		return Export{}, err
+	}
+	return s.export(ctx, id)
+}
+
+const exportCols = `x.id, x.kind, x.format, x.filters, x.org_id, o.name, x.path, x.row_count, x.status, x.requested_by, ru.display_name,
+	COALESCE(x.decided_by, ''), COALESCE(du.display_name, ''), x.decided_at, x.reason, x.downloads, x.created_at, x.expires_at
+	FROM exports x JOIN org_nodes o ON o.id = x.org_id JOIN users ru ON ru.id = x.requested_by LEFT JOIN users du ON du.id = x.decided_by`
+
+func (s *Service) scanExport(ctx context.Context, sc interface{ Scan(...any) error }) (Export, error) {
+	var e Export
+	var filters string
+	var decided sql.NullInt64
+	if err := sc.Scan(&e.ID, &e.Kind, &e.Format, &filters, &e.OrgID, &e.OrgName, &e.path, &e.Rows, &e.Status, &e.RequestedBy, &e.Requester,
+		&e.DecidedBy, &e.Decider, &decided, &e.Reason, &e.Downloads, &e.CreatedAt, &e.ExpiresAt); err != nil {
+		return e, err
+	}
+	json.Unmarshal([]byte(filters), &e.filters)
+	e.DecidedAt = ptr(decided)
+	p := authz.From(ctx)
+	if (e.Status == "ready" || e.Status == "approved") && s.Now().UnixMilli() > e.ExpiresAt {
+		e.Status = "expired"
+	}
+	e.AwaitingMe = e.Status == "pending" && e.RequestedBy != p.UserID && p.Covers(authz.RegistryExportApprove, e.path)
+	return e, nil
+}
+
+// export loads one request the caller may see: their own, or one they may decide.
+func (s *Service) export(ctx context.Context, id string) (Export, error) {
+	e, err := s.scanExport(ctx, s.db.Reader().QueryRowContext(ctx, "SELECT "+exportCols+" WHERE x.id = ?", id))
+	p := authz.From(ctx)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && e.RequestedBy != p.UserID && !p.Covers(authz.RegistryExportApprove, e.path)) {
+		return Export{}, apperr.NotFoundf("export")
+	}
+	if err != nil {
+		return Export{}, err
+	}
+	set, err := s.Settings(ctx)
+	e.Threshold = set.ExportApprovalRows
+	return e, err
+}
+
+// Exports lists the caller's own requests and those awaiting their decision,
+// newest first.
+func (s *Service) Exports(ctx context.Context) ([]Export, error) {
+	p := authz.From(ctx)
+	scope, sargs := authz.ScopeSQL("x.path", p.Scopes(authz.RegistryExportApprove))
+	rows, err := s.db.Reader().QueryContext(ctx, "SELECT "+exportCols+" WHERE x.requested_by = ? OR (x.status = 'pending' AND "+scope+
+		") ORDER BY x.created_at DESC LIMIT 200", append([]any{p.UserID}, sargs...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Export{}
+	for rows.Next() {
+		e, err := s.scanExport(ctx, rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// DecideExport approves or rejects a pending export; the requester cannot
+// decide their own.
+func (s *Service) DecideExport(ctx context.Context, id string, approve bool, reason string) (Export, error) {
+	p := authz.From(ctx)
+	var f apperr.Fields
+	if !approve && reason == "" {
+		f.Add("reason", "registry.required")
+	}
+	checkLen(&f, "reason", reason, 500)
+	if err := f.Err(); err != nil {
+		return Export{}, err
+	}
+	e, err := s.export(ctx, id)
+	if err != nil {
+		return e, err
+	}
+	switch {
+	case e.RequestedBy == p.UserID:
+		return e, apperr.E(apperr.Forbidden, "registry.export_own")
+	case !p.Covers(authz.RegistryExportApprove, e.path):
+		return e, apperr.NotFoundf("export")
+	case e.Status != "pending":
+		return e, apperr.E(apperr.Conflict, "registry.export_decided", "status", e.Status)
+	}
+	status, action := "rejected", "registry.export_reject"
+	if approve {
+		status, action = "approved", "registry.export_approve"
+	}
+	now := s.Now()
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE exports SET status = ?, decided_by = ?, decided_at = ?, reason = ?, expires_at = ? WHERE id = ? AND status = 'pending'`,
+			status, p.UserID, now.UnixMilli(), reason, now.Add(exportTTL).UnixMilli(), id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return apperr.E(apperr.Conflict, "registry.export_decided", "status", "decided")
+		}
+		return s.record(ctx, tx, authz.RegistryExportApprove, action, "export", id, reason)
+	})
+	if err != nil {
+		return Export{}, err
+	}
+	return s.export(ctx, id)
+}
+
+// WriteExport writes the file of a ready or approved export to w; only the
+// requester may, while it has not expired. Each download is audited.
+func (s *Service) WriteExport(ctx context.Context, w io.Writer, id string) (Export, error) {
+	p := authz.From(ctx)
+	e, err := s.export(ctx, id)
+	if err != nil {
+		return e, err
+	}
+	if e.RequestedBy != p.UserID {
+		return e, apperr.NotFoundf("export")
+	}
+	if e.Status != "ready" && e.Status != "approved" {
+		return e, apperr.E(apperr.Conflict, "registry.export_not_ready", "status", e.Status)
+	}
+	note := "仅限工作使用，不得外传"
+	if e.Status == "approved" {
+		note = "经" + e.Decider + "审批；" + note
+	}
+	out, err := excel.NewWriter(w, excel.Format(e.Format), exportSheet(e.Kind), excel.Watermark{Who: p.DisplayName + "（" + p.Username + "）", At: s.Now(), Note: note})
+	if err != nil {
+		return e, err
+	}
+	n := 0
+	if err := s.exportRows(ctx, e.filters, func(row []string) error { n++; return out.Row(row) }); err != nil {
+		return e, err
+	}
+	if err := out.Close(); err != nil {
+		return e, err
+	}
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+		if _, err := tx.ExecContext(ctx, "UPDATE exports SET downloads = downloads + 1 WHERE id = ?", id); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, authz.RegistryExport, "registry.export", e.Kind, id, "rows "+strconv.Itoa(n))
+	})
+	return e, err
+}
+
+// exportRows calls each with every row of the requested list, page by page,
+// as the caller sees it (scope, masking, granted categories).
+func (s *Service) exportRows(ctx context.Context, in ExportRequest, each func([]string) error) error {
+	lq := ListQuery{OrgID: in.OrgID, GridID: in.GridID, Kind: in.Type, Limit: 500}
+	switch in.Kind {
+	case "people":
+		status := in.Status
+		if status == "" {
+			status = "active"
+		}
+		return pages(func(after string) ([]Person, string, error) {
+			return s.ListPeople(ctx, PeopleQuery{OrgID: in.OrgID, GridID: in.GridID, Kind: in.Type, Status: status, LeftBehind: in.LeftBehind, After: after, Limit: 500})
+		}, func(p Person) error {
+			return each([]string{p.Name, p.IDMasked, label(kindChoices, p.Kind), label(sexChoices, p.Sex), p.BirthDate, label(leftChoices, p.LeftBehind),
+				p.PhoneMasked, p.Address, p.AddressMasked, p.GridCode, p.HouseholdNo, label(relationChoices, p.Relation), label(residenceChoices, p.Residence), p.Note})
+		})
+	case "households":
+		return pages(func(after string) ([]Household, string, error) { lq.After = after; return s.ListHouseholds(ctx, lq) }, func(h Household) error {
+			return each([]string{h.No, h.GridCode, h.Address, h.Situation, h.Needs})
+		})
+	case "houses":
+		return pages(func(after string) ([]House, string, error) { lq.After = after; return s.ListHouses(ctx, lq) }, func(h House) error {
+			return each([]string{h.Address, h.RoomMasked, label(purposeChoices, h.Purpose), floatText(h.AreaM2), h.OwnerName, h.OwnerPhoneMasked, h.GridCode})
+		})
+	case "units":
+		return pages(func(after string) ([]Unit, string, error) { lq.After = after; return s.ListUnits(ctx, lq) }, func(u Unit) error {
+			emp := ""
+			if u.Employees != nil {
+				emp = strconv.Itoa(*u.Employees)
+			}
+			return each([]string{u.Name, u.CreditCode, label(unitKindChoices, u.Kind), u.LegalPerson, u.PhoneMasked, u.Address, emp, u.GridCode})
+		})
+	case "care_targets":
+		return pages(func(after string) ([]CareTarget, string, error) {
+			return s.careTargetPage(ctx, in.OrgID, in.Type, after)
+		}, func(c CareTarget) error {
+			return each([]string{c.PersonName, careKindLabel(c.Kind), c.OrgName, dateText(c.LastService), c.Note})
+		})
+	case "key_persons":
+		return pages(func(after string) ([]KeyPerson, string, error) {
+			return s.KeyPersons(ctx, KeyPersonQuery{OrgID: in.OrgID, Category: in.Type, Light: in.Light, After: after, Limit: 500})
+		}, func(k KeyPerson) error {
+			return each([]string{k.PersonName, k.IDMasked, categoryLabel(k.Category), riskLabel(k.RiskLevel), strconv.Itoa(k.VisitEveryDays),
+				dateText(k.LastVisitAt), dateText(&k.NextVisitDue), lightLabel(k.Light), k.ResponsibleName, k.GridName, k.OrgName})
+		})
+	}
+	return apperr.Field("kind", "registry.code_unknown", "value", in.Kind)
+}
+
+// pages walks a keyset-paged list to its end.
+func pages[T any](page func(after string) ([]T, string, error), each func(T) error) error {
+	after := ""
+	for {
+		items, next, err := page(after)
+		if err != nil {
+			return err
+		}
+		for _, it := range items {
+			if err := each(it); err != nil {
+				return err
+			}
+		}
+		if next == "" {
+			return nil
+		}
+		after = next
+	}
+}
+
+// careTargetPage is one page of care targets after a cursor.
+func (s *Service) careTargetPage(ctx context.Context, orgID, kind, after string) ([]CareTarget, string, error) {
+	where, args := " AND c.status = 'active' AND c.id > ?", []any{after}
+	if orgID != "" {
+		where += " AND c.path >= (SELECT path FROM org_nodes WHERE id = ?) AND c.path < (SELECT path FROM org_nodes WHERE id = ?) || '~'"
+		args = append(args, orgID, orgID)
+	}
+	if kind != "" {
+		where += " AND c.kind = ?"
+		args = append(args, kind)
+	}
+	out, err := s.careTargets(ctx, where, args, 501)
+	if err != nil || len(out) <= 500 {
+		return out, "", err
+	}
+	return out[:500], out[499].ID, nil
+}
+
+func label(cs []choice, code string) string {
+	for _, c := range cs {
+		if c.code == code {
+			return c.label
+		}
+	}
+	return code
+}
+
+func floatText(v *float64) string {
+	if v == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*v, 'f', -1, 64)
+}
+
+func dateText(ms *int64) string {
+	if ms == nil || *ms == 0 {
+		return ""
+	}
+	return time.UnixMilli(*ms).In(shanghai).Format("2006-01-02")
+}
+
+var shanghai = time.FixedZone("CST", 8*3600)
+
+var (
+	careKindNames = map[string]string{"elderly_alone": "独居老人", "left_behind_elderly": "留守老人", "left_behind_woman": "留守妇女",
+		"left_behind_child": "留守儿童", "disabled": "残疾人", "low_income": "低保、特困人员"}
+	categoryNames = map[string]string{"released_prisoner": "刑满释放人员", "community_correction": "社区矫正对象", "mental_disorder": "严重精神障碍患者",
+		"drug_user": "吸毒人员", "hiv_risk": "艾滋病危险行为人员", "key_youth": "重点青少年", "key_petitioner": "重点信访人员"}
+	riskNames  = map[string]string{"red": "红（高）", "yellow": "黄（中）", "green": "绿（低）"}
+	lightNames = map[string]string{"red": "逾期", "yellow": "临期", "green": "正常"}
+)
+
+func careKindLabel(k string) string { return orCode(careKindNames, k) }
+func categoryLabel(k string) string { return orCode(categoryNames, k) }
+func riskLabel(k string) string     { return orCode(riskNames, k) }
+func lightLabel(k string) string    { return orCode(lightNames, k) }
+
+func orCode(m map[string]string, k string) string {
+	if v, ok := m[k]; ok {
+		return v
+	}
+	return k
+}
+
+func (s *Service) exportRoutes(rt *httpx.Router) {
+	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/exports", Tag: "registry", Summary: "Ask for a list as a spreadsheet: ready at once, or awaiting a second person's approval above the threshold",
+		Perm: authz.RegistryExport, In: ExportRequest{}, Out: Export{}, Status: 201, Handler: func(w http.ResponseWriter, r *http.Request) error {
+			var in ExportRequest
+			if err := httpx.Decode(r, &in, 0); err != nil {
+				return err
+			}
+			e, err := s.RequestExport(r.Context(), in)
+			if err != nil {
+				return err
+			}
+			httpx.JSON(w, 201, e)
+			return nil
+		}})
+	rt.Handle(httpx.Route{Method: "GET", Path: "/api/v1/exports", Tag: "registry", Summary: "My export requests and those awaiting my approval",
+		Access: "holders of registry.export (their own requests) or registry.export_approve (those awaiting them)", Out: Page[Export]{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
+			items, err := s.Exports(r.Context())
+			return httpx.Reply(w, Page[Export]{Items: items}, err)
+		}})
+	for _, d := range []struct {
+		path    string
+		approve bool
+		summary string
+	}{{"approve", true, "Approve another person's export"}, {"reject", false, "Reject another person's export, with a reason"}} {
+		rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/exports/{id}/" + d.path, Tag: "registry", Summary: d.summary,
+			Perm: authz.RegistryExportApprove, In: DecisionInput{}, Out: Export{}, Handler: decodeThen(func(r *http.Request, in DecisionInput) (Export, error) {
+				return s.DecideExport(r.Context(), r.PathValue("id"), d.approve, in.Reason)
+			})})
+	}
+	rt.Handle(httpx.Route{Method: "GET", Path: "/api/v1/exports/{id}/file", Tag: "registry", Summary: "Download a ready or approved export (the requester only; masked, watermarked, audited)",
+		Perm: authz.RegistryExport, OutType: "application/octet-stream", Out: []byte{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
+			var buf bytes.Buffer
+			e, err := s.WriteExport(r.Context(), &buf, r.PathValue("id"))
+			if err != nil {
+				return err
+			}
+			name := exportSheet(e.Kind).Name + "-" + s.Now().In(shanghai).Format("20060102") + "." + e.Format
+			download(w, name, excel.Format(e.Format), buf.Bytes())
+			return nil
+		}})
+}
+
+// DecisionInput carries an approver's reason.
+type DecisionInput struct {
+	Reason string `json:"reason,omitempty"`
+}

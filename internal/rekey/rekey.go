@@ -1,0 +1,121 @@
+// Package rekey moves sealed values onto the current data key after a key
+// rotation, and counts which key seals how many values so an old key is
+// retired only when nothing needs it.
+package rekey
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/gridgov/gridgov/internal/db"
+	"github.com/gridgov/gridgov/internal/secret"
+)
+
+// Column is a column of sealed values; each value's context is Prefix + the
+// row's id (see the Seal calls of the owning package).
+type Column struct{ Table, Name, Prefix string }
+
+// Columns lists every sealed column of the schema. A test checks it against
+// the migrations, so a new sealed column cannot be forgotten here.
+var Columns = []Column{
+	{"users", "totp_secret", "users.totp_secret:"},
+	{"events", "reporter_phone", "events.reporter_phone:"},
+	{"people", "id_sealed", "pii:people.id_number:"},
+	{"people", "phone_sealed", "pii:people.phone:"},
+	{"people", "address_sealed", "pii:people.address:"},
+	{"houses", "room_sealed", "pii:houses.room:"},
+	{"houses", "owner_phone_sealed", "pii:houses.owner_phone:"},
+	{"register_units", "phone_sealed", "pii:units.phone:"},
+	{"key_persons", "category_sealed", "pii:key_persons.category:"},
+	{"visits", "note_sealed", "pii:visits.note:"},
+	{"imports", "error_sheet", "imports.error_sheet:"},
+}
+
+// Count returns how many sealed values each key id seals.
+func Count(ctx context.Context, d *db.DB) (map[string]int, error) {
+	n := map[string]int{}
+	for _, c := range Columns {
+		rows, err := d.Reader().QueryContext(ctx, fmt.Sprintf(
+			`SELECT substr(%[1]s, 4, 8), count(*) FROM %[2]s WHERE %[1]s LIKE 'v1.%%' GROUP BY substr(%[1]s, 4, 8)`, c.Name, c.Table))
+		if err != nil {
+			return nil, fmt.Errorf("%s.%s: %w", c.Table, c.Name, err)
+		}
+		for rows.Next() {
+			var id string
+			var k int
+			if err := rows.Scan(&id, &k); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			n[id] += k
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+	}
+	return n, nil
+}
+
+// batch is how many rows one transaction reseals: small enough not to hold
+// the SQLite writer for long while the server runs.
+const batch = 500
+
+// Reseal seals every value not under the current key anew with it, batch by
+// batch; a value changed by someone else meanwhile is left to them (it is
+// already sealed with the current key). It returns how many values changed.
+func Reseal(ctx context.Context, d *db.DB, keys *secret.Keys) (int, error) {
+	total := 0
+	for _, c := range Columns {
+		after := ""
+		for {
+			ids, vals, err := stale(ctx, d, c, keys.Current(), after)
+			if err != nil {
+				return total, err
+			}
+			if len(ids) == 0 {
+				break
+			}
+			after = ids[len(ids)-1]
+			err = d.InTx(ctx, func(tx *db.Tx) error {
+				for i, id := range ids {
+					fresh, changed, err := keys.Reseal(vals[i], c.Prefix+id)
+					if err != nil {
+						return fmt.Errorf("%s.%s row %s: %w", c.Table, c.Name, id, err)
+					}
+					if !changed {
+						continue
+					}
+					if _, err := tx.ExecContext(ctx, fmt.Sprintf(`UPDATE %s SET %s = ? WHERE id = ? AND %s = ?`, c.Table, c.Name, c.Name),
+						fresh, id, vals[i]); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				return total, err
+			}
+			total += len(ids)
+		}
+	}
+	return total, nil
+}
+
+// stale reads the next batch of values of c sealed with a key other than current.
+func stale(ctx context.Context, d *db.DB, c Column, current, after string) (ids, vals []string, err error) {
+	rows, err := d.Reader().QueryContext(ctx, fmt.Sprintf(
+		`SELECT id, %[1]s FROM %[2]s WHERE %[1]s LIKE 'v1.%%' AND substr(%[1]s, 4, 8) <> ? AND id > ? ORDER BY id LIMIT %[3]d`,
+		c.Name, c.Table, batch), current, after)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s.%s: %w", c.Table, c.Name, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, v string
+		if err := rows.Scan(&id, &v); err != nil {
+			return nil, nil, err
+		}
+		ids, vals = append(ids, id), append(vals, v)
+	}
+	return ids, vals, rows.Err()
+}
