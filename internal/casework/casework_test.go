@@ -571,9 +571,18 @@ func TestRateDefinitions(t *testing.T) {
 	var roots struct{ Items []struct{ ID string } }
 	lead := a.Login("leader")
 	lead.Do("GET", "/api/v1/org/roots", nil, &roots)
+	type row struct {
+		Key     string         `json:"key"`
+		Name    string         `json:"name"`
+		Figures map[string]int `json:"figures"`
+	}
 	var d struct {
-		Totals map[string]int      `json:"totals"`
-		Rates  map[string]*float64 `json:"rates"`
+		Totals     map[string]int      `json:"totals"`
+		Rates      map[string]*float64 `json:"rates"`
+		ByArea     []row               `json:"by_area"`
+		ByCategory []row               `json:"by_category"`
+		ByChannel  []row               `json:"by_channel"`
+		ByMonth    []row               `json:"by_month"`
 	}
 	from := time.Now().Add(-time.Hour).Format(time.RFC3339)
 	to := clock.Add(time.Hour).Format(time.RFC3339)
@@ -591,6 +600,26 @@ func TestRateDefinitions(t *testing.T) {
 		if got := d.Rates[name]; got == nil || *got < want-1e-9 || *got > want+1e-9 {
 			t.Errorf("rate %s = %v, want %v", name, got, want)
 		}
+	}
+	// Every breakdown adds up to the totals, and each group is named.
+	for name, rows := range map[string][]row{"area": d.ByArea, "category": d.ByCategory, "channel": d.ByChannel, "month": d.ByMonth} {
+		sum := map[string]int{}
+		for _, r := range rows {
+			if r.Name == "" && r.Figures["received"] > 0 {
+				t.Errorf("%s %s has no name", name, r.Key)
+			}
+			for k, v := range r.Figures {
+				sum[k] += v
+			}
+		}
+		for k, v := range d.Totals {
+			if sum[k] != v {
+				t.Errorf("by %s: %s sums to %d, total %d", name, k, sum[k], v)
+			}
+		}
+	}
+	if len(d.ByMonth) < 2 { // the window spans the 30 days the clock moved
+		t.Errorf("months: %+v", d.ByMonth)
 	}
 	rate("response", 1.0/2)     // A signed in time of A, B dispatched
 	rate("resolution", 3.0/4)   // A, B, E closed of A, B, D, E accepted

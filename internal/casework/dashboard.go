@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -114,64 +115,102 @@ func (s *Service) Dashboard(ctx context.Context, orgID string, from, to time.Tim
 	now := s.Now().UnixMilli()
 	where := " FROM events e WHERE e.path >= ? AND e.path < ? AND e.created_at >= ? AND e.created_at < ? AND e.state <> 'merged'"
 	args := []any{false, now, path, path + "~", d.From, d.To}
+	// One pass over the window's events, grouped by child area, top-level
+	// category, channel and month (China Standard Time); the figures are
+	// counts, so the totals and each breakdown are sums of these groups.
+	var months []time.Time
+	monthCase := "CASE"
+	for m := time.Date(from.In(shanghai).Year(), from.In(shanghai).Month(), 1, 0, 0, 0, 0, shanghai); m.Before(to); m = m.AddDate(0, 1, 0) {
+		months = append(months, m)
+		monthCase += " WHEN e.created_at < " + strconv.FormatInt(m.AddDate(0, 1, 0).UnixMilli(), 10) + " THEN " + itoa(len(months)-1)
+	}
+	monthCase += " END"
+	area := "substr(e.path, 1, " + itoa(len(path)+37) + ")" // the child node's path (ids are 36 characters)
 	q := s.db.Reader()
-	var err error
-	if d.Totals, err = scanFigures(q.QueryRowContext(ctx, "SELECT "+figureCols+where, args...)); err != nil {
+	rows, err := q.QueryContext(ctx, "SELECT "+area+", substr(e.category_code, 1, 2), e.channel, "+monthCase+", "+figureCols+where+
+		" GROUP BY "+area+", substr(e.category_code, 1, 2), e.channel, "+monthCase, args...)
+	if err != nil {
+		return d, err
+	}
+	defer rows.Close()
+	byArea, byCat, byChan, byMonth := map[string]*Figures{}, map[string]*Figures{}, map[string]*Figures{}, map[int]*Figures{}
+	for rows.Next() {
+		var a, c, ch string
+		var m int
+		f, err := scanFigures(rows, &a, &c, &ch, &m)
+		if err != nil {
+			return d, err
+		}
+		d.Totals.add(f)
+		for key, into := range map[string]map[string]*Figures{a: byArea, c: byCat, ch: byChan} {
+			if into[key] == nil {
+				into[key] = &Figures{}
+			}
+			into[key].add(f)
+		}
+		if byMonth[m] == nil {
+			byMonth[m] = &Figures{}
+		}
+		byMonth[m].add(f)
+	}
+	if err := rows.Err(); err != nil {
 		return d, err
 	}
 	d.Rates = d.Totals.Rates()
-
-	group := func(key, name string, extra string) ([]Row, error) {
-		rows, err := q.QueryContext(ctx, "SELECT "+key+", "+figureCols+where+extra+" GROUP BY "+key+" ORDER BY "+key, args...)
-		if err != nil {
-			return nil, err
-		}
-		defer rows.Close()
-		out := []Row{}
-		for rows.Next() {
-			var r Row
-			f, err := scanFigures(rows, &r.Key)
-			if err != nil {
-				return nil, err
-			}
-			r.Figures, r.Rates = f, f.Rates()
-			out = append(out, r)
-		}
-		return out, rows.Err()
-	}
-	// Areas: the node's children, each the subtree under it (ids are 36 characters).
-	if d.ByArea, err = group("substr(e.path, 1, "+itoa(len(path)+37)+")", "", ""); err != nil {
-		return d, err
-	}
-	for i, r := range d.ByArea {
-		parts := strings.Split(strings.Trim(r.Key, "/"), "/")
-		r.Key = parts[len(parts)-1]
-		q.QueryRowContext(ctx, "SELECT name FROM org_nodes WHERE id = ?", r.Key).Scan(&r.Name)
-		d.ByArea[i] = r
-	}
-	if d.ByCategory, err = group("substr(e.category_code, 1, 2)", "", ""); err != nil {
-		return d, err
-	}
-	for i, r := range d.ByCategory {
-		q.QueryRowContext(ctx, "SELECT name FROM categories WHERE code = ?", r.Key).Scan(&d.ByCategory[i].Name)
-	}
-	if d.ByChannel, err = group("e.channel", "", ""); err != nil {
-		return d, err
-	}
-	for i, r := range d.ByChannel {
-		d.ByChannel[i].Name = i18n.T(lang, "channel."+r.Key, nil)
-	}
-	// Months in China Standard Time, one indexed range query each.
-	for m := time.Date(from.In(shanghai).Year(), from.In(shanghai).Month(), 1, 0, 0, 0, 0, shanghai); m.Before(to); m = m.AddDate(0, 1, 0) {
-		lo, hi := max(m.UnixMilli(), d.From), min(m.AddDate(0, 1, 0).UnixMilli(), d.To)
-		margs := []any{false, now, path, path + "~", lo, hi}
-		f, err := scanFigures(q.QueryRowContext(ctx, "SELECT "+figureCols+where, margs...))
-		if err != nil {
-			return d, err
+	d.ByArea = sortedRows(byArea, func(key string) (string, string) {
+		parts := strings.Split(strings.Trim(key, "/"), "/")
+		id, name := parts[len(parts)-1], ""
+		q.QueryRowContext(ctx, "SELECT name FROM org_nodes WHERE id = ?", id).Scan(&name)
+		return id, name
+	})
+	d.ByCategory = sortedRows(byCat, func(code string) (string, string) {
+		name := ""
+		q.QueryRowContext(ctx, "SELECT name FROM categories WHERE code = ?", code).Scan(&name)
+		return code, name
+	})
+	d.ByChannel = sortedRows(byChan, func(ch string) (string, string) { return ch, i18n.T(lang, "channel."+ch, nil) })
+	for i, m := range months {
+		f := Figures{}
+		if byMonth[i] != nil {
+			f = *byMonth[i]
 		}
 		d.ByMonth = append(d.ByMonth, Row{Key: m.Format("2006-01"), Name: m.Format("2006-01"), Figures: f, Rates: f.Rates()})
 	}
 	return d, nil
+}
+
+// add sums another group's figures into f.
+func (f *Figures) add(o Figures) {
+	f.Received += o.Received
+	f.Accepted += o.Accepted
+	f.Dispatched += o.Dispatched
+	f.Responded += o.Responded
+	f.Closed += o.Closed
+	f.OnTime += o.OnTime
+	f.Rated += o.Rated
+	f.Satisfied += o.Satisfied
+	f.Open += o.Open
+	f.Overdue += o.Overdue
+	f.Village += o.Village
+	f.Town += o.Town
+	f.County += o.County
+}
+
+// sortedRows turns grouped figures into rows ordered by group key; name
+// gives each row's key and display name.
+func sortedRows(groups map[string]*Figures, name func(key string) (string, string)) []Row {
+	keys := make([]string, 0, len(groups))
+	for k := range groups {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	out := []Row{}
+	for _, k := range keys {
+		r := Row{Figures: *groups[k], Rates: groups[k].Rates()}
+		r.Key, r.Name = name(k)
+		out = append(out, r)
+	}
+	return out
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
