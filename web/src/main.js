@@ -4,8 +4,9 @@ import ElementPlus from 'element-plus'
 import 'element-plus/dist/index.css'
 import 'leaflet/dist/leaflet.css'
 import {
-  ArrowDown, Bell, Camera, CircleCheck, CirclePlus, Close, DataAnalysis, Refresh, Tickets, Document, Download, EditPen, Grid, Key, Location, Lock,
-  OfficeBuilding, Plus, Pointer, Reading, Search, SwitchButton, Upload, User, UserFilled,
+  ArrowDown, Bell, Calendar, Camera, CircleCheck, CirclePlus, Close, DataAnalysis, Delete, Refresh, Tickets, Document, Download, EditPen, Files, Grid,
+  House, Key, Location, Lock, MapLocation, Notebook, OfficeBuilding, PieChart, Plus, Pointer, Reading, Search, Setting, Shop, Star, SwitchButton, Upload,
+  User, UserFilled, View, Warning, Finished,
 } from '@element-plus/icons-vue'
 import './style.css'
 
@@ -35,8 +36,9 @@ const app = createApp(App)
 app.use(ElementPlus)
 // Icons are used as <IconName /> (only those listed here are bundled).
 const icons = {
-  ArrowDown, Bell, Camera, CircleCheck, CirclePlus, Close, DataAnalysis, Refresh, Tickets, Document, Download, EditPen, Grid, Key, Location, Lock,
-  OfficeBuilding, Plus, Pointer, Reading, Search, SwitchButton, Upload, User, UserFilled,
+  ArrowDown, Bell, Calendar, Camera, CircleCheck, CirclePlus, Close, DataAnalysis, Delete, Refresh, Tickets, Document, Download, EditPen, Files, Grid,
+  House, Key, Location, Lock, MapLocation, Notebook, OfficeBuilding, PieChart, Plus, Pointer, Reading, Search, Setting, Shop, Star, SwitchButton, Upload,
+  User, UserFilled, View, Warning, Finished,
 }
 for (const [name, comp] of Object.entries(icons)) app.component(`Icon${name}`, comp)
 app.use(router)

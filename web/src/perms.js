@@ -24,11 +24,24 @@ export const PERM = {
   eventCheck: 'event.check',
   eventApprove: 'event.approve',
   eventSupervise: 'event.supervise',
+  registryRead: 'registry.read',
+  registryWrite: 'registry.write',
+  registryImport: 'registry.import',
+  registryExport: 'registry.export',
+  registryExportApprove: 'registry.export_approve',
+  registryCampaign: 'registry.campaign',
+  keyPersonRead: 'keyperson.read',
+  keyPersonWrite: 'keyperson.write',
+  personalReveal: 'personal.reveal',
 }
+
+// Key-person categories: each needs its own permission pii.sensitive.<category>.
+export const SENSITIVE_PREFIX = 'pii.sensitive.'
 
 // Codes of the built-in roles: their names are translated from role.<code>
 // in the message files (custom roles keep the name they were given).
 export const BUILTIN_ROLES = [
   'sys_admin', 'sec_admin', 'audit_admin', 'intake', 'dispatcher', 'shift_lead',
   'dept_handler', 'grid_member', 'leader', 'mediator', 'party_member', 'resident',
+  'police', 'justice', 'health', 'civil_affairs',
 ]

@@ -8,18 +8,38 @@ import Login from './views/Login.vue'
 // Pages shown in the sidebar, in order. meta.perm hides the item (and the page)
 // from users without that permission.
 export const menuRoutes = [
-  { path: 'dashboard', name: 'dashboard', component: () => import('./views/Dashboard.vue'), meta: { title: 'ui.menu.dashboard', icon: 'DataAnalysis', perm: PERM.eventRead } },
-  { path: 'events', name: 'events', component: () => import('./views/Events.vue'), meta: { title: 'ui.menu.events', icon: 'Tickets', perm: [PERM.eventRead, PERM.eventReadUnit, PERM.eventReport] } },
-  { path: 'events/new', name: 'event-new', component: () => import('./views/EventNew.vue'), meta: { title: 'ui.menu.event_new', icon: 'CirclePlus', perm: PERM.eventReport } },
-  { path: 'org', name: 'org', component: () => import('./views/Org.vue'), meta: { title: 'ui.menu.org', icon: 'OfficeBuilding', perm: PERM.orgRead } },
-  { path: 'grids', name: 'grids', component: () => import('./views/Grids.vue'), meta: { title: 'ui.menu.grids', icon: 'Grid', perm: PERM.gridRead } },
-  { path: 'locate', name: 'locate', component: () => import('./views/Locate.vue'), meta: { title: 'ui.menu.locate', icon: 'Location', perm: PERM.gridRead } },
-  { path: 'users', name: 'users', component: () => import('./views/Users.vue'), meta: { title: 'ui.menu.users', icon: 'User', perm: PERM.userRead } },
-  { path: 'roles', name: 'roles', component: () => import('./views/Roles.vue'), meta: { title: 'ui.menu.roles', icon: 'Key', perm: PERM.roleRead } },
-  { path: 'security', name: 'security', component: () => import('./views/Security.vue'), meta: { title: 'ui.menu.security', icon: 'Lock', perm: PERM.securityRead } },
-  { path: 'audit', name: 'audit', component: () => import('./views/Audit.vue'), meta: { title: 'ui.menu.audit', icon: 'Document', perm: PERM.auditRead } },
-  { path: 'password', name: 'password', component: () => import('./views/Password.vue'), meta: { title: 'ui.menu.password', icon: 'EditPen' } },
-  { path: 'api-docs', name: 'api-docs', component: () => import('./views/ApiDocs.vue'), meta: { title: 'ui.menu.api_docs', icon: 'Reading' } },
+  { path: 'dashboard', name: 'dashboard', component: () => import('./views/Dashboard.vue'), meta: { title: 'ui.menu.dashboard', icon: 'DataAnalysis', perm: PERM.eventRead, group: 'events' } },
+  { path: 'events', name: 'events', component: () => import('./views/Events.vue'), meta: { title: 'ui.menu.events', icon: 'Tickets', perm: [PERM.eventRead, PERM.eventReadUnit, PERM.eventReport], group: 'events' } },
+  { path: 'events/new', name: 'event-new', component: () => import('./views/EventNew.vue'), meta: { title: 'ui.menu.event_new', icon: 'CirclePlus', perm: PERM.eventReport, group: 'events' } },
+  { path: 'registry', name: 'registry', component: () => import('./views/reg/Overview.vue'), meta: { title: 'ui.menu.registry', icon: 'PieChart', perm: PERM.registryRead, group: 'registry' } },
+  { path: 'people', name: 'people', component: () => import('./views/reg/People.vue'), meta: { title: 'ui.menu.people', icon: 'User', perm: PERM.registryRead, group: 'registry' } },
+  { path: 'households', name: 'households', component: () => import('./views/reg/Households.vue'), meta: { title: 'ui.menu.households', icon: 'Notebook', perm: PERM.registryRead, group: 'registry' } },
+  { path: 'houses', name: 'houses', component: () => import('./views/reg/Houses.vue'), meta: { title: 'ui.menu.houses', icon: 'House', perm: PERM.registryRead, group: 'registry' } },
+  { path: 'register-units', name: 'register-units', component: () => import('./views/reg/Units.vue'), meta: { title: 'ui.menu.register_units', icon: 'Shop', perm: PERM.registryRead, group: 'registry' } },
+  { path: 'care-targets', name: 'care-targets', component: () => import('./views/reg/CareTargets.vue'), meta: { title: 'ui.menu.care_targets', icon: 'Star', perm: PERM.registryRead, group: 'registry' } },
+  { path: 'key-persons', name: 'key-persons', component: () => import('./views/reg/KeyPersons.vue'), meta: { title: 'ui.menu.key_persons', icon: 'Warning', perm: PERM.keyPersonRead, group: 'registry' } },
+  { path: 'visit-tasks', name: 'visit-tasks', component: () => import('./views/reg/VisitTasks.vue'), meta: { title: 'ui.menu.visit_tasks', icon: 'Calendar', perm: PERM.keyPersonWrite, group: 'registry' } },
+  { path: 'registry-search', name: 'registry-search', component: () => import('./views/reg/Search.vue'), meta: { title: 'ui.menu.registry_search', icon: 'Search', perm: PERM.registryRead, group: 'registry' } },
+  { path: 'registry-import', name: 'registry-import', component: () => import('./views/reg/Import.vue'), meta: { title: 'ui.menu.registry_import', icon: 'Upload', perm: PERM.registryImport, group: 'registry' } },
+  { path: 'exports', name: 'exports', component: () => import('./views/reg/Exports.vue'), meta: { title: 'ui.menu.exports', icon: 'Download', perm: [PERM.registryExport, PERM.registryExportApprove], group: 'registry' } },
+  { path: 'campaigns', name: 'campaigns', component: () => import('./views/reg/Campaigns.vue'), meta: { title: 'ui.menu.campaigns', icon: 'Finished', perm: [PERM.registryRead, PERM.registryCampaign], group: 'registry' } },
+  { path: 'org', name: 'org', component: () => import('./views/Org.vue'), meta: { title: 'ui.menu.org', icon: 'OfficeBuilding', perm: PERM.orgRead, group: 'grids' } },
+  { path: 'grids', name: 'grids', component: () => import('./views/Grids.vue'), meta: { title: 'ui.menu.grids', icon: 'Grid', perm: PERM.gridRead, group: 'grids' } },
+  { path: 'locate', name: 'locate', component: () => import('./views/Locate.vue'), meta: { title: 'ui.menu.locate', icon: 'Location', perm: PERM.gridRead, group: 'grids' } },
+  { path: 'users', name: 'users', component: () => import('./views/Users.vue'), meta: { title: 'ui.menu.users', icon: 'User', perm: PERM.userRead, group: 'system' } },
+  { path: 'roles', name: 'roles', component: () => import('./views/Roles.vue'), meta: { title: 'ui.menu.roles', icon: 'Key', perm: PERM.roleRead, group: 'system' } },
+  { path: 'security', name: 'security', component: () => import('./views/Security.vue'), meta: { title: 'ui.menu.security', icon: 'Lock', perm: PERM.securityRead, group: 'system' } },
+  { path: 'audit', name: 'audit', component: () => import('./views/Audit.vue'), meta: { title: 'ui.menu.audit', icon: 'Document', perm: PERM.auditRead, group: 'system' } },
+  { path: 'password', name: 'password', component: () => import('./views/Password.vue'), meta: { title: 'ui.menu.password', icon: 'EditPen', group: 'system' } },
+  { path: 'api-docs', name: 'api-docs', component: () => import('./views/ApiDocs.vue'), meta: { title: 'ui.menu.api_docs', icon: 'Reading', group: 'system' } },
+]
+
+// The sidebar's groups, in order (menuRoutes name theirs in meta.group).
+export const menuGroups = [
+  { id: 'events', title: 'ui.menu_group.events', icon: 'Tickets' },
+  { id: 'registry', title: 'ui.menu_group.registry', icon: 'Files' },
+  { id: 'grids', title: 'ui.menu_group.grids', icon: 'MapLocation' },
+  { id: 'system', title: 'ui.menu_group.system', icon: 'Setting' },
 ]
 
 /** Whether the current user may open a page with this meta.perm (one code or any of a list). */
@@ -46,6 +66,12 @@ const router = createRouter({
         { path: '', name: 'home', redirect: () => homePath() },
         ...menuRoutes,
         { path: 'events/:id', name: 'event', component: () => import('./views/EventDetail.vue'), meta: { title: 'ui.event.detail', perm: [PERM.eventRead, PERM.eventReadUnit, PERM.eventReport], menu: 'events' } },
+        { path: 'people/:id', name: 'person', component: () => import('./views/reg/Person.vue'), meta: { title: 'ui.person.title', perm: PERM.registryRead, menu: 'people' } },
+        { path: 'households/:id', name: 'household', component: () => import('./views/reg/Household.vue'), meta: { title: 'ui.household.title', perm: PERM.registryRead, menu: 'households' } },
+        { path: 'houses/:id', name: 'house', component: () => import('./views/reg/House.vue'), meta: { title: 'ui.house.title', perm: PERM.registryRead, menu: 'houses' } },
+        { path: 'register-units/:id', name: 'register-unit', component: () => import('./views/reg/Unit.vue'), meta: { title: 'ui.reg_unit.title', perm: PERM.registryRead, menu: 'register-units' } },
+        { path: 'key-persons/:id', name: 'key-person', component: () => import('./views/reg/KeyPerson.vue'), meta: { title: 'ui.key_person.title', perm: PERM.keyPersonRead, menu: 'key-persons' } },
+        { path: 'campaigns/:id', name: 'campaign', component: () => import('./views/reg/Campaign.vue'), meta: { title: 'ui.campaign.title', perm: [PERM.registryRead, PERM.registryCampaign], menu: 'campaigns' } },
         { path: 'forbidden', name: 'forbidden', component: () => import('./views/Forbidden.vue'), meta: { title: 'ui.forbidden.title' } },
       ],
     },

@@ -15,9 +15,18 @@ export function setMe(me, csrf) {
   setCsrfToken(csrf || me?.csrf_token)
 }
 
+// Pages that keep something in memory between visits (a list's filters, the
+// last search) register here to forget it when the user signs out.
+const endHooks = []
+
+export function onSessionEnd(fn) {
+  endHooks.push(fn)
+}
+
 export function clearSession() {
   session.me = null
   setCsrfToken('')
+  for (const fn of endHooks) fn()
 }
 
 /** Whether the user holds permission perm (the server checks again anyway). */
