@@ -441,7 +441,8 @@ func TestRegistryKeyPersonVisit(t *testing.T) {
 	p.waitFor("the red key person", `document.querySelector('#kp-detail')?.dataset.light === 'red'`, `document.querySelector('#kp-detail')?.dataset.light`)
 	p.waitText(`#kp-visits .visit-agency[data-agency="police"]`, zh["ui.reg.agency.police"])
 	p.waitText("#kp-visits", "派出所电话随访")
-	p.click("#kp-visit")
+	// The page may still re-render after its data arrived: click until the form is open.
+	p.waitFor("the visit form", `!!document.querySelector('#visit-note')?.offsetParent || (document.querySelector('#kp-visit')?.click(), false)`, `'closed'`)
 	p.visible("#visit-note")
 	p.click(`#visit-method label:has(input[value="home"])`)
 	p.typeInto("#visit-note", "入户走访，本人在家，情况稳定")
