@@ -267,25 +267,36 @@ func (s *Service) Campaigns(ctx context.Context, status string) ([]Campaign, err
 
 // Campaign returns one campaign with its totals per grid.
 func (s *Service) Campaign(ctx context.Context, id string) (Campaign, error) {
-	cond, args := visible(authz.From(ctx))
-	c, err := scanCampaign(s.db.Reader().QueryRowContext(ctx, "SELECT "+campaignCols+" WHERE c.id = ? AND "+cond, append([]any{id}, args...)...))
-	if errors.Is(err, sql.ErrNoRows) {
-		return c, apperr.NotFoundf("campaign")
-	}
+	c, err := s.visibleCampaign(ctx, id)
 	if err != nil {
 		return c, err
 	}
 	return c, s.tally(ctx, &c, true)
 }
 
-// tally counts the items the caller may see: all of them for whoever runs
-// the campaign, their own grids' for a member.
+// visibleCampaign loads a campaign the caller may see, without its totals.
+func (s *Service) visibleCampaign(ctx context.Context, id string) (Campaign, error) {
+	cond, args := visible(authz.From(ctx))
+	c, err := scanCampaign(s.db.Reader().QueryRowContext(ctx, "SELECT "+campaignCols+" WHERE c.id = ? AND "+cond, append([]any{id}, args...)...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, apperr.NotFoundf("campaign")
+	}
+	return c, err
+}
+
+// itemScope is the condition on items i the caller may see: all of them
+// for whoever runs the campaign, their own grids' for a member.
+func itemScope(p *authz.Principal, c Campaign) (string, []any) {
+	if p.Covers(authz.RegistryCampaign, c.path) {
+		return "1=1", nil
+	}
+	return authz.ScopeSQL("i.path", p.Scopes(authz.RegistryRead))
+}
+
+// tally counts the items the caller may see (itemScope).
 func (s *Service) tally(ctx context.Context, c *Campaign, perGrid bool) error {
 	p := authz.From(ctx)
-	cond, args := "1=1", []any(nil)
-	if !p.Covers(authz.RegistryCampaign, c.path) {
-		cond, args = authz.ScopeSQL("i.path", p.Scopes(authz.RegistryRead))
-	}
+	cond, args := itemScope(p, *c)
 	rows, err := s.db.Reader().QueryContext(ctx, `SELECT cg.grid_id, g.name, COALESCE(i.result, ''), count(i.id) FROM campaign_grids cg JOIN grids g ON g.id = cg.grid_id
 		LEFT JOIN campaign_items i ON i.campaign_id = cg.campaign_id AND i.grid_id = cg.grid_id
 		WHERE cg.campaign_id = ? AND (i.id IS NULL OR `+cond+`) GROUP BY cg.grid_id, g.name, i.result ORDER BY g.name`, append([]any{c.ID}, args...)...)
@@ -327,15 +338,12 @@ type ItemQuery struct {
 
 // CampaignItems lists a campaign's items in the caller's scope.
 func (s *Service) CampaignItems(ctx context.Context, id string, f ItemQuery) ([]CampaignItem, string, error) {
-	c, err := s.Campaign(ctx, id)
+	c, err := s.visibleCampaign(ctx, id)
 	if err != nil {
 		return nil, "", err
 	}
 	p := authz.From(ctx)
-	cond, args := "1=1", []any(nil)
-	if !p.Covers(authz.RegistryCampaign, c.path) {
-		cond, args = authz.ScopeSQL("i.path", p.Scopes(authz.RegistryRead))
-	}
+	cond, args := itemScope(p, c)
 	q := " AND i.campaign_id = ?"
 	args = append(args, id)
 	for col, v := range map[string]string{"i.grid_id": f.GridID, "i.result": f.Result, "i.id": f.ItemID} {

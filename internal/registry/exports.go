@@ -16,6 +16,7 @@ import (
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/excel"
 	"github.com/gridgov/gridgov/internal/httpx"
+	"github.com/gridgov/gridgov/internal/i18n"
 )
 
 // Exports of personal data: a request names a list and its filters. Up to
@@ -315,14 +316,14 @@ func (s *Service) exportRows(ctx context.Context, in ExportRequest, each func([]
 		return pages(func(after string) ([]CareTarget, string, error) {
 			return s.careTargetPage(ctx, in.OrgID, in.Type, after)
 		}, func(c CareTarget) error {
-			return each([]string{c.PersonName, careKindLabel(c.Kind), c.OrgName, dateText(c.LastService), c.Note})
+			return each([]string{c.PersonName, sheetText("ui.reg.care_kind.", c.Kind), c.OrgName, dateText(c.LastService), c.Note})
 		})
 	case "key_persons":
 		return pages(func(after string) ([]KeyPerson, string, error) {
 			return s.KeyPersons(ctx, KeyPersonQuery{OrgID: in.OrgID, Category: in.Type, Light: in.Light, After: after, Limit: 500})
 		}, func(k KeyPerson) error {
-			return each([]string{k.PersonName, k.IDMasked, categoryLabel(k.Category), riskLabel(k.RiskLevel), strconv.Itoa(k.VisitEveryDays),
-				dateText(k.LastVisitAt), dateText(&k.NextVisitDue), lightLabel(k.Light), k.ResponsibleName, k.GridName, k.OrgName})
+			return each([]string{k.PersonName, k.IDMasked, sheetText("pii.category.", k.Category), sheetText("ui.reg.risk.", k.RiskLevel), strconv.Itoa(k.VisitEveryDays),
+				dateText(k.LastVisitAt), dateText(&k.NextVisitDue), sheetText("ui.reg.visit_light.", k.Light), k.ResponsibleName, k.GridName, k.OrgName})
 		})
 	}
 	return apperr.Field("kind", "registry.code_unknown", "value", in.Kind)
@@ -391,25 +392,13 @@ func dateText(ms *int64) string {
 
 var shanghai = time.FixedZone("CST", 8*3600)
 
-var (
-	careKindNames = map[string]string{"elderly_alone": "独居老人", "left_behind_elderly": "留守老人", "left_behind_woman": "留守妇女",
-		"left_behind_child": "留守儿童", "disabled": "残疾人", "low_income": "低保、特困人员"}
-	categoryNames = map[string]string{"released_prisoner": "刑满释放人员", "community_correction": "社区矫正对象", "mental_disorder": "严重精神障碍患者",
-		"drug_user": "吸毒人员", "hiv_risk": "艾滋病危险行为人员", "key_youth": "重点青少年", "key_petitioner": "重点信访人员"}
-	riskNames  = map[string]string{"red": "红（高）", "yellow": "黄（中）", "green": "绿（低）"}
-	lightNames = map[string]string{"red": "逾期", "yellow": "临期", "green": "正常"}
-)
-
-func careKindLabel(k string) string { return orCode(careKindNames, k) }
-func categoryLabel(k string) string { return orCode(categoryNames, k) }
-func riskLabel(k string) string     { return orCode(riskNames, k) }
-func lightLabel(k string) string    { return orCode(lightNames, k) }
-
-func orCode(m map[string]string, k string) string {
-	if v, ok := m[k]; ok {
-		return v
+// sheetText is the Chinese display name of a code, from the message files the
+// console uses, so the sheet and the pages name things alike.
+func sheetText(prefix, code string) string {
+	if code == "" {
+		return ""
 	}
-	return k
+	return i18n.T(i18n.Default, prefix+code, nil)
 }
 
 func (s *Service) exportRoutes(rt *httpx.Router) {

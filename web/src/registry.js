@@ -1,10 +1,12 @@
 // registry.js — shared pieces of the base-register pages (实有人口, 户情台账,
 // 实有房屋, 实有单位, 关爱对象, 重点人员): the codes of each register, their
-// display names, and a cursor pager for the lists.
-import { ref } from 'vue'
+// display names, a cursor pager for the lists, the lists' kept filters and
+// the loading of one record.
+import { onMounted, reactive, ref } from 'vue'
+import { useRoute } from 'vue-router'
 import { api } from './api.js'
 import { t, tOr } from './i18n.js'
-import { session } from './session.js'
+import { session, onSessionEnd } from './session.js'
 import { SENSITIVE_PREFIX } from './perms.js'
 import { showError } from './util.js'
 
@@ -141,4 +143,62 @@ export async function orgInitial(id) {
   } catch {
     return null
   }
+}
+
+// The kept filters of each list, by list name.
+const savedFilters = {}
+
+/**
+ * The filters of a register list: kept in memory while the user opens a
+ * record and comes back, reset at sign-out, never put in the URL or in
+ * storage (a name is personal). initial() gives the fresh values.
+ */
+export function savedFilter(list, initial) {
+  if (!savedFilters[list]) {
+    const f = reactive(initial())
+    onSessionEnd(() => Object.assign(f, initial()))
+    savedFilters[list] = f
+  }
+  return savedFilters[list]
+}
+
+/**
+ * Applies what the overview's links put in the URL — an area (?org_id=,
+ * nothing personal) and the named code filters — before a list's first search.
+ */
+export async function applyRouteFilter(route, filter, keys = []) {
+  if (typeof route.query.org_id === 'string' && route.query.org_id !== filter.org_id) {
+    filter.org_id = route.query.org_id
+    if ('grid_id' in filter) filter.grid_id = ''
+    filter.org = await orgInitial(filter.org_id)
+  }
+  for (const k of keys) {
+    if (typeof route.query[k] === 'string') filter[k] = route.query[k]
+  }
+}
+
+/**
+ * One record of a register, loaded by the route's :id from path (e.g.
+ * '/houses') when the page mounts: data, loading, missing (404) and load()
+ * to reload it after a change.
+ */
+export function useRecord(path) {
+  const route = useRoute()
+  const data = ref(null)
+  const loading = ref(false)
+  const missing = ref(false)
+  async function load() {
+    loading.value = true
+    try {
+      data.value = await api.get(`${path}/${route.params.id}`)
+      missing.value = false
+    } catch (err) {
+      missing.value = err.status === 404
+      showError(err)
+    } finally {
+      loading.value = false
+    }
+  }
+  onMounted(load)
+  return { data, loading, missing, load }
 }
