@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -550,4 +551,72 @@ func TestRegistryExportApproval(t *testing.T) {
 		t.Error("the people export holds a whole ID number")
 	}
 	p.shot("registry-13-export-approved")
+}
+
+// A town's verification campaign: the launch form names its missing fields;
+// a grid member records a house as checked, cannot record one as gone
+// without saying why, and the totals follow.
+func TestRegistryCampaign(t *testing.T) {
+	chromePath(t)
+	app := withRegisters(t)
+	zh := messages(t, app.Anon(), "zh-CN")
+	var gridID, townID string
+	err := app.DB.Reader().QueryRowContext(context.Background(), `SELECT g.id, o.parent_id FROM grids g JOIN grid_members m ON m.grid_id = g.id
+		JOIN users u ON u.id = m.user_id JOIN org_nodes o ON o.id = g.org_id WHERE u.username = ? AND g.layer = 'zz' ORDER BY g.code LIMIT 1`,
+		app.Account("grid_member").Username).Scan(&gridID, &townID)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	p := newPage(t, app.URL)
+	p.loginAs(app, "leader")
+	p.open("/campaigns")
+	p.click("#campaign-launch")
+	p.click("#campaign-launch-ok")
+	p.waitText(".el-dialog .el-form-item__error", zh["registry.required"])
+	if errs := evalJS[int](p, "form errors", `document.querySelectorAll('.el-dialog .el-form-item__error').length`); errs != 3 {
+		t.Errorf("the empty launch form shows %d field errors, want 3 (name, area, due date)", errs)
+	}
+	p.shot("registry-14-campaign-launch-errors")
+	p.click("#campaign-launch-cancel")
+	p.waitFor("the launch form to close", `![...document.querySelectorAll('.el-overlay')].some(e => getComputedStyle(e).display !== 'none')`, "")
+	p.logout()
+
+	var c struct {
+		ID    string `json:"id"`
+		Total int    `json:"total"`
+	}
+	body := map[string]any{"name": "出租屋集中核查", "kind": "houses", "org_id": townID, "grid_ids": []string{gridID}, "due_date": time.Now().AddDate(0, 1, 0).Format("2006-01-02")}
+	if st := app.Login("leader").Do("POST", "/api/v1/campaigns", body, &c); st != 201 || c.Total == 0 {
+		t.Fatalf("launch: %d %+v", st, c)
+	}
+
+	p.loginAs(app, "grid_member")
+	p.open("/campaigns")
+	p.waitText("#campaigns-table", "出租屋集中核查")
+	p.open("/campaigns/" + c.ID)
+	p.visible("#campaign-items .el-table__row")
+	p.waitText("#campaign-totals .total-pending", strconv.Itoa(c.Total))
+
+	// checked: the first row's result turns 核实无误
+	p.click("#campaign-items .el-table__row:first-child .item-checked")
+	p.visible(".el-message-box__input input")
+	p.click(".el-message-box__btns .el-button--primary")
+	p.noMessageBox()
+	p.waitText("#campaign-items .el-table__row:first-child .item-result", zh["ui.campaign.result.checked"])
+	p.waitText("#campaign-totals .total-checked", "1")
+
+	// gone needs a reason: the box stays open with the message
+	p.click("#campaign-items .el-table__row:nth-child(2) .item-gone")
+	p.visible(".el-message-box__input input")
+	p.click(".el-message-box__btns .el-button--primary")
+	p.waitText(".el-message-box__errormsg", zh["ui.campaign.gone_needs_note"])
+	p.shot("registry-15-campaign-gone-needs-note")
+	p.typeInto(".el-message-box__input input", "已拆除")
+	p.click(".el-message-box__btns .el-button--primary")
+	p.noMessageBox()
+	p.waitText("#campaign-items .el-table__row:nth-child(2) .item-result", zh["ui.campaign.result.gone"])
+	p.waitText("#campaign-totals .total-gone", "1")
+	p.noRawKeys("campaign page")
+	p.shot("registry-16-campaign")
 }

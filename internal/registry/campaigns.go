@@ -133,15 +133,21 @@ func (s *Service) LaunchCampaign(ctx context.Context, in CampaignInput) (Campaig
 	}
 	checkLen(&f, "name", in.Name, 100)
 	oneOf(&f, "kind", in.Kind, CampaignKinds, true)
-	if _, err := time.Parse("2006-01-02", in.DueDate); err != nil {
-		f.Add("due_date", "registry.date_invalid")
+	if in.DueDate == "" {
+		f.Add("due_date", "registry.required")
+	} else if _, err := time.Parse("2006-01-02", in.DueDate); err != nil || in.DueDate < s.Now().In(shanghai).Format("2006-01-02") {
+		f.Add("due_date", "registry.due_date_invalid")
 	}
 	var path string
-	err := s.db.Reader().QueryRowContext(ctx, "SELECT path FROM org_nodes WHERE id = ?", in.OrgID).Scan(&path)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && !p.Covers(authz.RegistryCampaign, path)) {
-		f.Add("org_id", "registry.link_unknown")
-	} else if err != nil {
-		return Campaign{}, err
+	if in.OrgID == "" {
+		f.Add("org_id", "registry.required")
+	} else {
+		err := s.db.Reader().QueryRowContext(ctx, "SELECT path FROM org_nodes WHERE id = ?", in.OrgID).Scan(&path)
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && !p.Covers(authz.RegistryCampaign, path)) {
+			f.Add("org_id", "registry.link_unknown")
+		} else if err != nil {
+			return Campaign{}, err
+		}
 	}
 	if err := f.Err(); err != nil {
 		return Campaign{}, err

@@ -132,11 +132,16 @@ func TestVerificationCampaign(t *testing.T) {
 	if pr := leader.Fail("POST", "/api/v1/campaigns", map[string]any{"name": "", "kind": "cars", "org_id": townID, "due_date": "2026-13-01"}); len(pr.Errors) != 3 {
 		t.Errorf("bad campaign: %+v", pr)
 	}
-	if st := gm.Do("POST", "/api/v1/campaigns", map[string]any{"name": "x", "kind": "houses", "org_id": townID, "due_date": "2026-12-31"}, nil); st != 403 {
+	past := time.Now().AddDate(0, 0, -2).Format("2006-01-02")
+	if pr := leader.Fail("POST", "/api/v1/campaigns", map[string]any{"name": "x", "kind": "houses", "due_date": past}); len(pr.Errors) != 2 ||
+		pr.Errors[0].Code != "registry.due_date_invalid" || pr.Errors[1].Code != "registry.required" {
+		t.Errorf("a past due date and no area: %+v", pr)
+	}
+	if st := gm.Do("POST", "/api/v1/campaigns", map[string]any{"name": "x", "kind": "houses", "org_id": townID, "due_date": time.Now().AddDate(0, 1, 0).Format("2006-01-02")}, nil); st != 403 {
 		t.Errorf("a grid member launched a campaign: %d", st)
 	}
 	var c campaign
-	body := map[string]any{"name": "出租屋集中核查", "kind": "rental_houses", "org_id": townID, "grid_ids": []string{gridID}, "due_date": "2026-12-31"}
+	body := map[string]any{"name": "出租屋集中核查", "kind": "rental_houses", "org_id": townID, "grid_ids": []string{gridID}, "due_date": time.Now().AddDate(0, 1, 0).Format("2006-01-02")}
 	if st := leader.Do("POST", "/api/v1/campaigns", body, &c); st != 201 || c.Total != 2 || c.Pending != 2 || len(c.Grids) != 1 {
 		t.Fatalf("launch: %d %+v", st, c)
 	}
