@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -43,21 +44,36 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 	clients := fs.Int("clients", 16, "concurrent clients of the intake runs")
 	requests := fs.Int("requests", 200, "requests behind each latency figure (after 10 to warm up)")
 	budget := fs.Int("budget", 60, "seconds at most for each latency figure: fewer requests when they are slow")
-	only := fs.String("only", "intake,queue,dashboard,locate", "what to measure, comma-separated")
+	only := fs.String("only", "intake,queue,dashboard,locate", "what to measure, comma-separated: intake, queue, dashboard, locate, import, search")
+	importN := fs.Int("import-people", 1_000_000, "people in each generated file of the import measure (one CSV, one xlsx)")
+	searchN := fs.Int("search-people", 10_000_000, "people the register is filled up to (through the import) before the search measure")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (for go tool pprof)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *seconds < 1 || *seconds > 600 || *clients < 1 || *clients > 256 || *requests < 1 || *requests > 100000 || *budget < 1 || *budget > 3600 {
-		return errors.New("--seconds 1…600, --clients 1…256, --requests 1…100000, --budget 1…3600")
+	if *seconds < 1 || *seconds > 600 || *clients < 1 || *clients > 256 || *requests < 1 || *requests > 100000 || *budget < 1 || *budget > 3600 ||
+		*importN < 1 || *importN > 1_048_000 || *searchN < 0 || *searchN > 20_000_000 {
+		return errors.New("--seconds 1…600, --clients 1…256, --requests 1…100000, --budget 1…3600, --import-people 1…1048000, --search-people 0…20000000")
 	}
 	parts := map[string]bool{}
 	for _, p := range strings.Split(*only, ",") {
 		if p = strings.TrimSpace(p); p != "" {
-			if !slices.Contains([]string{"intake", "queue", "dashboard", "locate"}, p) {
-				return fmt.Errorf("--only: unknown part %q (intake, queue, dashboard, locate)", p)
+			if !slices.Contains([]string{"intake", "queue", "dashboard", "locate", "import", "search"}, p) {
+				return fmt.Errorf("--only: unknown part %q (intake, queue, dashboard, locate, import, search)", p)
 			}
 			parts[p] = true
 		}
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	var res demo.Result
 	b, err := os.ReadFile(filepath.Join(cfg.DataDir, "demo.json"))
@@ -167,6 +183,17 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 		row(fmt.Sprintf("raw ceiling: events + event_log + audit row, one transaction each, %d writers, %ds", *clients, *seconds),
 			fmt.Sprintf("%.0f reports/s", raw.rate), fmt.Sprintf("%d committed; latency %s", raw.ok, lat(raw.lat)))
 		row("intake / raw ceiling", fmt.Sprintf("%.0f %%", 100*api.rate/raw.rate), "")
+	}
+
+	if parts["import"] {
+		if err := b0.benchImport(*cfg, *importN, out, row); err != nil {
+			return err
+		}
+	}
+	if parts["search"] {
+		if err := b0.benchSearch(*cfg, *searchN, *requests, out, row); err != nil {
+			return err
+		}
 	}
 
 	fmt.Fprintf(out, "\n| measure (%s, %d events) | figure | notes |\n|---|---|---|\n", a.DB.Dialect, events)
@@ -303,29 +330,34 @@ func summarize(d []time.Duration) latency {
 	return latency{n: len(d), p50: at(0.50), p95: at(0.95), max: d[len(d)-1]}
 }
 
-// latency times n GETs one after another, after up to 10 unmeasured ones;
-// slow requests shorten the warm-up (at least one) and the run (at least 5
-// measured, then stop when the time budget is spent).
+// latency times n GETs one after another (see timed).
 func (b *bench) latency(n int, path func(i int) string, c *benchClient) (latency, error) {
-	get := func(i int) (time.Duration, error) {
-		p := path(i)
+	return b.timed(n, func(i int) (int, []byte, error) { return b.do(c, "GET", path(i), nil, nil) })
+}
+
+// timed times n requests one after another, after up to 10 unmeasured ones;
+// slow requests shorten the warm-up (at least one) and the run (at least 5
+// measured, then stop when the time budget is spent). Request i must answer
+// 200.
+func (b *bench) timed(n int, req func(i int) (int, []byte, error)) (latency, error) {
+	one := func(i int) (time.Duration, error) {
 		t0 := time.Now()
-		st, ans, err := b.do(c, "GET", p, nil, nil)
+		st, ans, err := req(i)
 		if err == nil && st != 200 {
-			err = fmt.Errorf("GET %s: %d %s", p, st, ans)
+			err = fmt.Errorf("request %d: %d %s", i, st, ans)
 		}
 		return time.Since(t0), err
 	}
 	start := time.Now()
 	for i := 0; i < 10 && (i == 0 || time.Since(start) < b.budget/10); i++ {
-		if _, err := get(i); err != nil {
+		if _, err := one(i); err != nil {
 			return latency{}, err
 		}
 	}
 	var d []time.Duration
 	start = time.Now()
 	for i := 0; i < n && (i < 5 || time.Since(start) < b.budget); i++ {
-		el, err := get(i + 10)
+		el, err := one(i + 10)
 		if err != nil {
 			return latency{}, err
 		}

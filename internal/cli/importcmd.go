@@ -61,12 +61,18 @@ func runImport(ctx context.Context, args []string, out io.Writer) error {
 	if file == "" {
 		return errors.New(importUsage)
 	}
-	data, err := os.ReadFile(file)
+	f, err := os.Open(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, err := f.Stat()
 	if err != nil {
 		return err
 	}
 	return withApp(ctx, *cfg, func(ctx context.Context, a *app.App) error {
-		_, run, err := a.Registry.StartImport(ctx, registry.ImportInput{Kind: kind, Mode: *mode, FileName: filepath.Base(file), Data: data})
+		_, run, err := a.Registry.StartImport(ctx, registry.ImportInput{Kind: kind, Mode: *mode, FileName: filepath.Base(file),
+			File: f, Size: st.Size(), Limits: registry.BulkLimits})
 		if err != nil {
 			return explain(err)
 		}

@@ -155,20 +155,57 @@ func (r reader) DialectName() Dialect   { return r.d.Dialect }
 type Tx struct {
 	tx *sql.Tx
 	d  *DB
+	// stmts keeps the statements of a bulk transaction (Begin) prepared:
+	// a thousand rows run the same few statements a thousand times, and
+	// SQLite would otherwise parse each one every time. Commit and
+	// Rollback close them.
+	stmts map[string]*sql.Stmt
+}
+
+// stmt is q prepared once in a bulk transaction, or nil.
+func (t *Tx) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	if t.stmts == nil {
+		return nil, nil
+	}
+	if st, ok := t.stmts[q]; ok {
+		return st, nil
+	}
+	st, err := t.tx.PrepareContext(ctx, t.d.Rebind(q))
+	if err == nil {
+		t.stmts[q] = st
+	}
+	return st, err
 }
 
 // QueryContext runs a query inside the transaction.
 func (t *Tx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if st, err := t.stmt(ctx, q); st != nil || err != nil {
+		if err != nil {
+			return nil, err
+		}
+		return st.QueryContext(ctx, args...)
+	}
 	return t.tx.QueryContext(ctx, t.d.Rebind(q), args...)
 }
 
 // QueryRowContext runs a query for one row inside the transaction.
 func (t *Tx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	if st, err := t.stmt(ctx, q); err == nil && st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	// Not a bulk transaction, or the prepare failed: then the plain query
+	// fails the same way and its Row carries the error.
 	return t.tx.QueryRowContext(ctx, t.d.Rebind(q), args...)
 }
 
 // ExecContext runs a statement inside the transaction.
 func (t *Tx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if st, err := t.stmt(ctx, q); st != nil || err != nil {
+		if err != nil {
+			return nil, err
+		}
+		return st.ExecContext(ctx, args...)
+	}
 	return t.tx.ExecContext(ctx, t.d.Rebind(q), args...)
 }
 
@@ -348,7 +385,7 @@ func (d *DB) Begin(ctx context.Context) (*Tx, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Tx{tx: tx, d: d}, nil
+	return &Tx{tx: tx, d: d, stmts: map[string]*sql.Stmt{}}, nil
 }
 
 // Commit commits a transaction from Begin.

@@ -50,7 +50,7 @@ func Registers(ctx context.Context, reg *registry.Service, d *db.DB, countyCode 
 	var households, houses, people, units strings.Builder
 	households.WriteString("户号,网格编码,地址,家庭情况,诉求与需求\n")
 	houses.WriteString("标准地址,房号,房屋用途,建筑面积（平方米）,房主姓名,房主电话,网格编码\n")
-	people.WriteString("姓名,公民身份号码,人口类型,联系电话,居住地址,详细地址,网格编码,户号,与户主关系,居住方式\n")
+	people.WriteString("姓名,公民身份号码,人口类型,联系电话,居住地址,详细地址,网格编码,户号,与户主关系,居住方式,房屋地址,房屋房号\n")
 	units.WriteString("单位名称,单位类型,法定代表人,联系电话,地址,从业人数,网格编码\n")
 	situations := []string{"三代同堂", "夫妻二人，子女在外务工", "独居老人", "单亲家庭", "务农为主", "个体经营"}
 	needs := []string{"", "希望解决孩子就近入学", "申请低保", "老人需定期上门看护", "路灯损坏需维修", ""}
@@ -89,14 +89,15 @@ func Registers(ctx context.Context, reg *registry.Service, d *db.DB, countyCode 
 					kind = "流动人口"
 				}
 				n++
-				fmt.Fprintf(&people, "%s,%s,%s,%s,%s,%s%s房,%s,%s,%s,%s\n", name, pii.MakeID(countyCode[:6], birth, n%500, m%2 == 0), kind, mobile(rng),
-					door, door, room, g.code, no, rel, "自有住房")
+				fmt.Fprintf(&people, "%s,%s,%s,%s,%s,%s%s房,%s,%s,%s,%s,%s,%s\n", name, pii.MakeID(countyCode[:6], birth, n%500, m%2 == 0), kind, mobile(rng),
+					door, door, room, g.code, no, rel, "自有住房", door, room)
 			}
 		}
 		fmt.Fprintf(&units, "%s%s,%s,%s,%s,%s,%d,%s\n", g.village, shops[gi%len(shops)], "个体工商户", personName(rng), mobile(rng), street+"2号", 2+rng.IntN(10), g.code)
 	}
 	for _, f := range []struct{ kind, data string }{{"households", households.String()}, {"houses", houses.String()}, {"people", people.String()}, {"units", units.String()}} {
-		_, run, err := reg.StartImport(ctx, registry.ImportInput{Kind: f.kind, Mode: "valid", FileName: "demo-" + f.kind + ".csv", Data: []byte(f.data)})
+		_, run, err := reg.StartImport(ctx, registry.ImportInput{Kind: f.kind, Mode: "valid", FileName: "demo-" + f.kind + ".csv",
+			File: strings.NewReader(f.data), Size: int64(len(f.data))})
 		if err != nil {
 			return 0, err
 		}
@@ -110,37 +111,85 @@ func Registers(ctx context.Context, reg *registry.Service, d *db.DB, countyCode 
 }
 
 // keyPersons registers about one key person per grid of register data,
-// with visits of every office, some overdue, and care targets.
+// with visits of every office, some overdue, and care targets. The grid the
+// demo grid member serves gets more, one overdue and one due within a day,
+// so the member's 走访任务 has work in it: CreateKeyPerson makes the grid's
+// member account responsible although the system registers them.
 func keyPersons(ctx context.Context, reg *registry.Service, d *db.DB, rng *mrand.Rand, now time.Time) error {
-	rows, err := d.Reader().QueryContext(ctx, `SELECT p.id, p.relation FROM people p WHERE p.relation IN ('head', 'spouse') ORDER BY p.grid_id, p.id`)
+	served := map[string]bool{}
+	rows, err := d.Reader().QueryContext(ctx, `SELECT DISTINCT grid_id FROM grid_members WHERE role = 'grid_member' AND user_id IS NOT NULL`)
 	if err != nil {
 		return err
 	}
-	var ids []string
 	for rows.Next() {
-		var id, rel string
-		if err := rows.Scan(&id, &rel); err != nil {
+		var g string
+		if err := rows.Scan(&g); err != nil {
 			rows.Close()
 			return err
 		}
-		ids = append(ids, id)
+		served[g] = true
+	}
+	rows.Close()
+	rows, err = d.Reader().QueryContext(ctx, `SELECT p.id, p.grid_id FROM people p WHERE p.relation IN ('head', 'spouse') ORDER BY p.grid_id, p.id`)
+	if err != nil {
+		return err
+	}
+	var ids, grids []string
+	for rows.Next() {
+		var id, grid string
+		if err := rows.Scan(&id, &grid); err != nil {
+			rows.Close()
+			return err
+		}
+		ids, grids = append(ids, id), append(grids, grid)
 	}
 	rows.Close()
 	risks := []string{"red", "yellow", "green", "green"}
 	methods := []string{"home", "phone", "office"}
 	notes := []string{"情绪稳定，按时报到", "近期找到工作，家属配合", "未见异常", "反映生活困难，已转民政", "近期与邻居有口角，需关注"}
-	for i := 0; i < len(ids); i += 12 {
-		k, err := reg.CreateKeyPerson(ctx, registry.KeyPersonInput{PersonID: ids[i], Category: pii.Categories[(i/12)%len(pii.Categories)], RiskLevel: risks[rng.IntN(len(risks))]})
+	// Grid members see every category but HIV risk: the member's own key
+	// persons are of the others.
+	var memberCats []string
+	for _, c := range pii.Categories {
+		if c != "hiv_risk" {
+			memberCats = append(memberCats, c)
+		}
+	}
+	add := func(personID, category, risk string, daysAgo func(every int) time.Duration) error {
+		k, err := reg.CreateKeyPerson(ctx, registry.KeyPersonInput{PersonID: personID, Category: category, RiskLevel: risk})
 		if err != nil {
 			return err
 		}
-		// The last visit was some while ago: a share of the clocks run out.
-		at := now.Add(-time.Duration(rng.IntN(min(k.VisitEveryDays*2, 85))+1) * 24 * time.Hour).UnixMilli()
-		if _, err := reg.AddVisit(ctx, k.ID, registry.VisitInput{Method: methods[rng.IntN(len(methods))], Note: notes[rng.IntN(len(notes))], At: &at}); err != nil {
-			return err
+		at := now.Add(-daysAgo(k.VisitEveryDays)).UnixMilli()
+		_, err = reg.AddVisit(ctx, k.ID, registry.VisitInput{Method: methods[rng.IntN(len(methods))], Note: notes[rng.IntN(len(notes))], At: &at})
+		return err
+	}
+	// The last visit was some while ago: a share of the clocks run out.
+	someWhileAgo := func(every int) time.Duration { return time.Duration(rng.IntN(min(every*2, 85))+1) * 24 * time.Hour }
+	mine := 0
+	for i, id := range ids {
+		switch {
+		case served[grids[i]]:
+			if mine%3 == 0 {
+				ago, risk := someWhileAgo, risks[rng.IntN(len(risks))]
+				switch mine / 3 {
+				case 0: // overdue by two days (red: a short period, so the visit stays within 90 days)
+					ago, risk = func(every int) time.Duration { return time.Duration(every+2) * 24 * time.Hour }, "red"
+				case 1: // due in twelve hours
+					ago, risk = func(every int) time.Duration { return time.Duration(every)*24*time.Hour - 12*time.Hour }, "red"
+				}
+				if err := add(id, memberCats[(mine/3)%len(memberCats)], risk, ago); err != nil {
+					return err
+				}
+			}
+			mine++
+		case i%12 == 0:
+			if err := add(id, pii.Categories[(i/12)%len(pii.Categories)], risks[rng.IntN(len(risks))], someWhileAgo); err != nil {
+				return err
+			}
 		}
-		if i+6 < len(ids) {
-			if _, err := reg.CreateCareTarget(ctx, registry.CareTargetInput{PersonID: ids[i+6], Kind: registry.CareKinds[(i/12)%len(registry.CareKinds)]}); err != nil {
+		if i%12 == 6 {
+			if _, err := reg.CreateCareTarget(ctx, registry.CareTargetInput{PersonID: id, Kind: registry.CareKinds[(i/12)%len(registry.CareKinds)]}); err != nil {
 				return err
 			}
 		}

@@ -27,6 +27,7 @@
 package excel
 
 import (
+	"hash/maphash"
 	"io"
 	"path/filepath"
 	"slices"
@@ -118,19 +119,31 @@ type Header struct {
 }
 
 // Seen remembers the row each key was first met on, for callers that reject
-// duplicate rows within one file.
-type Seen map[string]int
+// duplicate rows within one file. It keeps a 64-bit hash of each key, not
+// the key: 16 bytes a row, so a million-row file costs about 20 MB, and no
+// ID number stays in memory. Two different keys share a hash with odds of
+// about one in 30 million for a million rows.
+type Seen struct {
+	first map[uint64]int32
+	seed  maphash.Seed
+}
+
+// NewSeen returns an empty Seen.
+func NewSeen() *Seen {
+	return &Seen{first: map[uint64]int32{}, seed: maphash.MakeSeed()}
+}
 
 // First records key at row and returns the row it was first seen on and
 // whether that was an earlier row. Empty keys are never duplicates.
-func (s Seen) First(key string, row int) (int, bool) {
+func (s *Seen) First(key string, row int) (int, bool) {
 	if key == "" {
 		return row, false
 	}
-	if first, ok := s[key]; ok {
-		return first, true
+	h := maphash.String(s.seed, key)
+	if first, ok := s.first[h]; ok {
+		return int(first), true
 	}
-	s[key] = row
+	s.first[h] = int32(row)
 	return row, false
 }
 

@@ -274,7 +274,7 @@ func TestFileErrors(t *testing.T) {
 	if f, _ := FormatOf("C:\\导出\\人口.XLSX"); f != XLSX {
 		t.Errorf("FormatOf: %q", f)
 	}
-	seen := Seen{}
+	seen := NewSeen()
 	if _, dup := seen.First("a", 2); dup {
 		t.Error("first seen is a duplicate")
 	}

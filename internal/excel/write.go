@@ -173,6 +173,16 @@ func NewWriter(w io.Writer, f Format, s Sheet, wm Watermark) (*Writer, error) {
 	return newWriter(w, f, sheetName(s), titles(s), widths, &wm)
 }
 
+// NewSheetWriter starts a plain file: the header row, no watermark. It
+// writes generated sheets for bulk loads and benchmarks.
+func NewSheetWriter(w io.Writer, f Format, name string, header []string) (*Writer, error) {
+	widths := make([]float64, len(header))
+	for i := range widths {
+		widths[i] = 16
+	}
+	return newWriter(w, f, name, header, widths, nil)
+}
+
 // newWriter starts a file: the watermark line if wm is set, then the header.
 // In xlsx, sheet settings must precede the first streamed row.
 func newWriter(w io.Writer, f Format, name string, header []string, widths []float64, wm *Watermark) (*Writer, error) {

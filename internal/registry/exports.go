@@ -313,9 +313,7 @@ func (s *Service) exportRows(ctx context.Context, in ExportRequest, each func([]
 			return each([]string{u.Name, u.CreditCode, label(unitKindChoices, u.Kind), u.LegalPerson, u.PhoneMasked, u.Address, emp, u.GridCode})
 		})
 	case "care_targets":
-		return pages(func(after string) ([]CareTarget, string, error) {
-			return s.careTargetPage(ctx, in.OrgID, in.Type, after)
-		}, func(c CareTarget) error {
+		return pages(func(after string) ([]CareTarget, string, error) { lq.After = after; return s.CareTargets(ctx, lq) }, func(c CareTarget) error {
 			return each([]string{c.PersonName, sheetText("ui.reg.care_kind.", c.Kind), c.OrgName, dateText(c.LastService), c.Note})
 		})
 	case "key_persons":
@@ -347,24 +345,6 @@ func pages[T any](page func(after string) ([]T, string, error), each func(T) err
 		}
 		after = next
 	}
-}
-
-// careTargetPage is one page of care targets after a cursor.
-func (s *Service) careTargetPage(ctx context.Context, orgID, kind, after string) ([]CareTarget, string, error) {
-	where, args := " AND c.status = 'active' AND c.id > ?", []any{after}
-	if orgID != "" {
-		where += " AND c.path >= (SELECT path FROM org_nodes WHERE id = ?) AND c.path < (SELECT path FROM org_nodes WHERE id = ?) || '~'"
-		args = append(args, orgID, orgID)
-	}
-	if kind != "" {
-		where += " AND c.kind = ?"
-		args = append(args, kind)
-	}
-	out, err := s.careTargets(ctx, where, args, 501)
-	if err != nil || len(out) <= 500 {
-		return out, "", err
-	}
-	return out[:500], out[499].ID, nil
 }
 
 func label(cs []choice, code string) string {

@@ -28,7 +28,8 @@ type LookupInput struct {
 
 // StatusInput moves a person out, back in, or records a death.
 type StatusInput struct {
-	Status string `json:"status"`
+	Status  string `json:"status"`
+	Version int    `json:"version"` // the version read; a stale one answers 409
 }
 
 var listParams = []httpx.Param{{Name: "org_id", In: "query"}, {Name: "grid_id", In: "query"}, {Name: "kind", In: "query"},
@@ -111,9 +112,9 @@ func (s *Service) peopleRoutes(rt *httpx.Router) {
 		Perm: authz.RegistryWrite, In: PersonInput{}, Out: Person{}, Handler: decodeThen(func(r *http.Request, in PersonInput) (Person, error) {
 			return s.UpdatePerson(r.Context(), r.PathValue("id"), in)
 		})})
-	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/people/{id}/status", Tag: "registry", Summary: "Move out, move back in, or record a death",
+	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/people/{id}/status", Tag: "registry", Summary: "Move out, move back in, or record a death (version checked)",
 		Perm: authz.RegistryWrite, In: StatusInput{}, Out: Person{}, Handler: decodeThen(func(r *http.Request, in StatusInput) (Person, error) {
-			return s.SetStatus(r.Context(), r.PathValue("id"), in.Status)
+			return s.SetStatus(r.Context(), r.PathValue("id"), in.Status, in.Version)
 		})})
 	rt.Handle(httpx.Route{Method: "DELETE", Path: "/api/v1/people/{id}", Tag: "registry", Summary: "Delete a person for good (secure delete)",
 		Perm: authz.RegistryWrite, Status: 204, Handler: func(w http.ResponseWriter, r *http.Request) error {
@@ -241,13 +242,10 @@ func (s *Service) keyPersonRoutes(rt *httpx.Router) {
 		Perm: authz.KeyPersonWrite, In: VisitInput{}, Out: Visit{}, Handler: decodeThen(func(r *http.Request, in VisitInput) (Visit, error) {
 			return s.AddVisit(r.Context(), r.PathValue("id"), in)
 		})})
-	rt.Handle(httpx.Route{Method: "GET", Path: "/api/v1/care-targets", Tag: "registry", Summary: "Care targets in scope", Perm: authz.RegistryRead,
-		Params: []httpx.Param{{Name: "org_id", In: "query"}, {Name: "kind", In: "query"}, {Name: "limit", In: "query", Type: "integer"}},
-		Out:    Page[CareTarget]{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
-			q := r.URL.Query()
-			limit, _ := strconv.Atoi(q.Get("limit"))
-			cs, err := s.CareTargets(r.Context(), q.Get("org_id"), q.Get("kind"), limit)
-			return httpx.Reply(w, Page[CareTarget]{Items: cs}, err)
+	rt.Handle(httpx.Route{Method: "GET", Path: "/api/v1/care-targets", Tag: "registry", Summary: "Care targets in scope (kind: care kind; grid: the person's)",
+		Perm: authz.RegistryRead, Params: listParams, Out: Page[CareTarget]{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
+			cs, next, err := s.CareTargets(r.Context(), listQuery(r))
+			return httpx.Reply(w, Page[CareTarget]{cs, next}, err)
 		}})
 	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/care-targets", Tag: "registry", Summary: "Add a care target", Perm: authz.RegistryWrite,
 		In: CareTargetInput{}, Out: CareTarget{}, Status: 201, Handler: func(w http.ResponseWriter, r *http.Request) error {

@@ -5,8 +5,10 @@ import (
 	"context"
 	"database/sql"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -71,6 +73,8 @@ var Sheets = map[string]excel.Sheet{
 		{Key: "address_detail", Title: "详细地址", Width: 36, Note: "含门牌、房号，加密保存"},
 		gridColumn,
 		{Key: "household_no", Title: "户号", Note: "本村（社区）住户台账中的户号"},
+		{Key: "house_address", Title: "房屋地址", Width: 30, Note: "所住房屋在实有房屋中的标准地址，用于关联房屋"},
+		{Key: "house_room", Title: "房屋房号", Note: "所住房屋的房号，与实有房屋一致"},
 		{Key: "relation", Title: "与户主关系", Choices: labels(relationChoices)},
 		{Key: "residence", Title: "居住方式", Choices: labels(residenceChoices)},
 		{Key: "note", Title: "备注", Width: 24},
@@ -103,11 +107,21 @@ var Sheets = map[string]excel.Sheet{
 	}},
 }
 
-// ImportInput starts an import of one file.
+// ImportInput starts an import of one file. File is read twice (check,
+// then write) and never held whole in memory: the command line passes the
+// open file, the web its upload.
 type ImportInput struct {
 	Kind, Mode, FileName string
-	Data                 []byte
+	File                 io.ReaderAt
+	Size                 int64
+	// Limits bound the file; zero fields take excel.DefaultLimits, which
+	// fit a web upload. Bulk loads from the command line pass BulkLimits.
+	Limits excel.Limits
 }
+
+// BulkLimits bound a file loaded from the command line: a city's register
+// in one sheet (an xlsx holds at most 1,048,576 rows; a CSV may hold more).
+var BulkLimits = excel.Limits{MaxBytes: 4 << 30, MaxUnzipped: 16 << 30, MaxRows: 20_000_000, MaxCellChars: 4000}
 
 // Import is an import job and its outcome.
 type Import struct {
@@ -121,10 +135,11 @@ type Import struct {
 	Imported  int    `json:"imported"`
 	Rejected  int    `json:"rejected"`
 	ErrorCode string `json:"error_code,omitempty"`
-	Error     string `json:"error,omitempty"` // the translated whole-file error
-	HasErrors bool   `json:"has_error_sheet"`
-	CreatedAt int64  `json:"created_at"`
-	UpdatedAt int64  `json:"updated_at"`
+	// ErrorParams fill the whole-file error's message (the row limit…).
+	ErrorParams map[string]any `json:"error_params,omitempty"`
+	HasErrors   bool           `json:"has_error_sheet"`
+	CreatedAt   int64          `json:"created_at"`
+	UpdatedAt   int64          `json:"updated_at"`
 	// Err is why a failed import failed, for the command line.
 	Err error `json:"-"`
 }
@@ -140,7 +155,7 @@ func (s *Service) StartImport(ctx context.Context, in ImportInput) (Import, func
 	if ferr != nil {
 		f.Add("file", "import.format")
 	}
-	if len(in.Data) == 0 {
+	if in.File == nil || in.Size == 0 {
 		f.Add("file", "import.empty")
 	}
 	if err := f.Err(); err != nil {
@@ -163,14 +178,14 @@ func (s *Service) StartImport(ctx context.Context, in ImportInput) (Import, func
 		return Import{}, nil, err
 	}
 	run := func(ctx context.Context) Import {
-		imp := &importer{s: s, job: job, kind: in.Kind, format: format, data: in.Data, sheet: Sheets[in.Kind], grids: map[string]Place{}}
+		imp := &importer{s: s, job: job, kind: in.Kind, format: format, file: in.File, size: in.Size, limits: in.Limits, sheet: Sheets[in.Kind], grids: map[string]Place{}}
 		runErr := imp.run(ctx)
 		if err := runErr; err != nil {
 			e := apperr.As(err)
 			if e.Kind == apperr.Internal {
 				slog.Error("import", "id", job.ID, "err", err)
 			}
-			imp.job.Status, imp.job.ErrorCode = "failed", e.Code
+			imp.job.Status, imp.job.ErrorCode, imp.job.ErrorParams = "failed", e.Code, e.Params
 			imp.job.Imported = 0
 			if in.Mode == "valid" {
 				imp.job.Imported = imp.committed
@@ -201,7 +216,9 @@ type importer struct {
 	job       Import
 	kind      string
 	format    excel.Format
-	data      []byte
+	file      io.ReaderAt
+	size      int64
+	limits    excel.Limits
 	sheet     excel.Sheet
 	header    excel.Header
 	grids     map[string]Place // grid code → place, looked up once
@@ -213,13 +230,13 @@ type importer struct {
 const batchRows = 1000
 
 func (imp *importer) read(each func(excel.Row) error) error {
-	h, err := excel.Read(bytes.NewReader(imp.data), int64(len(imp.data)), imp.format, imp.sheet, excel.DefaultLimits, each)
+	h, err := excel.Read(imp.file, imp.size, imp.format, imp.sheet, imp.limits, each)
 	imp.header = h
 	return err
 }
 
 func (imp *importer) run(ctx context.Context) error {
-	seen := excel.Seen{}
+	seen := excel.NewSeen()
 	imp.bad = map[int]bool{}
 	err := imp.read(func(row excel.Row) error {
 		imp.job.Total++
@@ -345,7 +362,39 @@ func (imp *importer) place(ctx context.Context, q db.Querier, code string) (Plac
 		}
 		imp.grids[code] = p
 	}
-	return PlaceInput{GridID: imp.grids[code].GridID}, nil
+	p := imp.grids[code]
+	return PlaceInput{GridID: p.GridID, known: &p}, nil
+}
+
+// house finds the house a people row names by its standard address (in the
+// row's village) and room. Rooms are sealed, so the few houses at that
+// address are opened and compared.
+func (imp *importer) house(ctx context.Context, q db.Querier, gridID, address, room string) (string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT h.id, h.room_sealed FROM houses h JOIN addresses a ON a.id = h.address_id
+		WHERE a.org_id = (SELECT org_id FROM grids WHERE id = ?) AND a.text = ? AND h.status = 'active' ORDER BY h.created_at, h.id`, gridID, address)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, sealed string
+		if err := rows.Scan(&id, &sealed); err != nil {
+			return "", err
+		}
+		r := ""
+		if sealed != "" {
+			if r, err = imp.s.vault.Open("houses.room", id, sealed); err != nil {
+				return "", err
+			}
+		}
+		if r == room {
+			return id, nil
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return "", err
+	}
+	return "", apperr.Field("house_address", "registry.house_unknown", "address", address, "room", room)
 }
 
 // check validates a row against the rules and the database, writing nothing.
@@ -376,6 +425,11 @@ func (imp *importer) apply(ctx context.Context, q db.Querier, row excel.Row, wri
 			if errors.Is(err, sql.ErrNoRows) {
 				return apperr.Field("household_no", "registry.household_unknown", "no", no)
 			} else if err != nil {
+				return err
+			}
+		}
+		if addr := v["house_address"]; addr != "" {
+			if in.HouseID, err = imp.house(ctx, q, pl.GridID, addr, v["house_room"]); err != nil {
 				return err
 			}
 		}
@@ -456,8 +510,13 @@ func (imp *importer) save(ctx context.Context, final bool) {
 	q := "UPDATE imports SET total = ?, done = ?, rejected = ?, updated_at = ? WHERE id = ?"
 	args := []any{imp.job.Total, imp.job.Done, imp.job.Rejected, imp.s.Now().UnixMilli(), imp.job.ID}
 	if final {
-		q = "UPDATE imports SET total = ?, done = ?, rejected = ?, updated_at = ?, status = ?, error_code = ?, imported = ? WHERE id = ?"
-		args = []any{imp.job.Total, imp.job.Done, imp.job.Rejected, imp.s.Now().UnixMilli(), imp.job.Status, imp.job.ErrorCode, imp.job.Imported, imp.job.ID}
+		params := ""
+		if len(imp.job.ErrorParams) > 0 {
+			b, _ := json.Marshal(imp.job.ErrorParams)
+			params = string(b)
+		}
+		q = "UPDATE imports SET total = ?, done = ?, rejected = ?, updated_at = ?, status = ?, error_code = ?, error_params = ?, imported = ? WHERE id = ?"
+		args = []any{imp.job.Total, imp.job.Done, imp.job.Rejected, imp.s.Now().UnixMilli(), imp.job.Status, imp.job.ErrorCode, params, imp.job.Imported, imp.job.ID}
 	}
 	if err := imp.s.exec(ctx, q, args...); err != nil {
 		slog.Error("import progress", "id", imp.job.ID, "err", err)
@@ -481,11 +540,16 @@ func (imp *importer) saveErrorSheet(ctx context.Context) error {
 // GetImport returns an import job of the caller.
 func (s *Service) GetImport(ctx context.Context, id string) (Import, error) {
 	var j Import
-	err := s.db.Reader().QueryRowContext(ctx, `SELECT id, kind, mode, file_name, status, total, done, imported, rejected, error_code, error_sheet <> '', created_at, updated_at
+	var params string
+	err := s.db.Reader().QueryRowContext(ctx, `SELECT id, kind, mode, file_name, status, total, done, imported, rejected, error_code, error_params,
+		error_sheet <> '', created_at, updated_at
 		FROM imports WHERE id = ? AND user_id = ?`, id, authz.From(ctx).UserID).Scan(&j.ID, &j.Kind, &j.Mode, &j.FileName, &j.Status, &j.Total, &j.Done,
-		&j.Imported, &j.Rejected, &j.ErrorCode, &j.HasErrors, &j.CreatedAt, &j.UpdatedAt)
+		&j.Imported, &j.Rejected, &j.ErrorCode, &params, &j.HasErrors, &j.CreatedAt, &j.UpdatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return j, apperr.NotFoundf("import")
+	}
+	if err == nil && params != "" {
+		err = json.Unmarshal([]byte(params), &j.ErrorParams)
 	}
 	return j, err
 }

@@ -4,10 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gridgov/gridgov/internal/apperr"
+	"github.com/gridgov/gridgov/internal/authn"
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/pii"
@@ -66,6 +68,26 @@ func visitLight(due int64, everyDays int, now int64) string {
 		return "yellow"
 	}
 	return "green"
+}
+
+// lightSQL is the condition that the visit light of key-person rows (alias
+// a) is light at now: the rule of visitLight in SQL, so a light filter
+// happens before LIMIT and pages and exports are exact.
+func lightSQL(a, light string, now int64) (string, []any, error) {
+	due := a + ".next_visit_due"
+	// max(day, every*day/5): a fifth of the period is more than a day from
+	// six days on.
+	window := "CASE WHEN " + a + ".visit_every_days > 5 THEN CAST(" + a + ".visit_every_days AS BIGINT) * " + strconv.FormatInt(day/5, 10) +
+		" ELSE " + strconv.FormatInt(day, 10) + " END"
+	switch light {
+	case "red":
+		return due + " < ?", []any{now}, nil
+	case "yellow":
+		return due + " >= ? AND " + due + " - ? < " + window, []any{now, now}, nil
+	case "green":
+		return due + " - ? >= " + window, []any{now}, nil
+	}
+	return "", nil, apperr.Field("light", "registry.code_unknown", "value", light)
 }
 
 // KeyPersonInput registers a person as a key person of a category.
@@ -188,7 +210,15 @@ const keyPersonCols = `k.id, k.person_id, p.name, p.id_masked, k.category_blind,
 const keyPersonFrom = ` FROM key_persons k JOIN people p ON p.id = k.person_id JOIN org_nodes o ON o.id = p.org_id
 	LEFT JOIN grids g ON g.id = p.grid_id LEFT JOIN users u ON u.id = k.responsible_id`
 
-// KeyPersons lists the key persons the caller may see.
+// byDue tells whether the list runs in due order (the visit tasks) rather
+// than in id order.
+func (q KeyPersonQuery) byDue() bool {
+	return q.Mine || q.DueWithinDays > 0
+}
+
+// KeyPersons lists the key persons the caller may see. In due order the
+// cursor is "due.id" of the last row, so the next page starts right after
+// it.
 func (s *Service) KeyPersons(ctx context.Context, q KeyPersonQuery) ([]KeyPerson, string, error) {
 	limit := clampLimit(q.Limit)
 	q.Limit = limit + 1
@@ -196,7 +226,11 @@ func (s *Service) KeyPersons(ctx context.Context, q KeyPersonQuery) ([]KeyPerson
 	next := ""
 	if len(out) > limit {
 		out = out[:limit]
-		next = out[limit-1].ID
+		last := out[limit-1]
+		next = last.ID
+		if q.byDue() {
+			next = strconv.FormatInt(last.NextVisitDue, 10) + "." + last.ID
+		}
 	}
 	return out, next, err
 }
@@ -229,23 +263,34 @@ func (s *Service) keyPersons(ctx context.Context, q KeyPersonQuery) ([]KeyPerson
 	if q.DueWithinDays > 0 {
 		add("k.next_visit_due < ?", now+int64(q.DueWithinDays)*day)
 	}
-	switch q.Light {
-	case "red":
-		add("k.next_visit_due < ?", now)
-	case "yellow", "green":
-		// The yellow window depends on each row's period: filter below.
-	case "":
-	default:
-		return nil, apperr.Field("light", "registry.code_unknown", "value", q.Light)
-	}
-	if q.After != "" {
-		add("k.id > ?", q.After)
+	if q.Light != "" {
+		cond, largs, err := lightSQL("k", q.Light, now)
+		if err != nil {
+			return nil, err
+		}
+		add(cond, largs...)
 	}
 	order := " ORDER BY k.id"
-	if q.Mine || q.DueWithinDays > 0 {
+	if q.byDue() {
 		order = " ORDER BY k.next_visit_due, k.id"
+		if q.After != "" {
+			dueText, id, _ := strings.Cut(q.After, ".")
+			due, err := strconv.ParseInt(dueText, 10, 64)
+			if err != nil || id == "" {
+				return nil, apperr.Field("cursor", "registry.code_unknown", "value", q.After)
+			}
+			add("(k.next_visit_due > ? OR (k.next_visit_due = ? AND k.id > ?))", due, due, id)
+		}
+	} else if q.After != "" {
+		add("k.id > ?", q.After)
 	}
-	rows, err := s.db.Reader().QueryContext(ctx, "SELECT "+keyPersonCols+keyPersonFrom+" WHERE "+filter+b.String()+order+" LIMIT ?", append(args, clampLimit(q.Limit))...)
+	// KeyPersons asks for one row more than a page (up to 501) to know
+	// whether another page follows: not clamped again here.
+	limit := q.Limit
+	if limit <= 0 {
+		limit = clampLimit(0)
+	}
+	rows, err := s.db.Reader().QueryContext(ctx, "SELECT "+keyPersonCols+keyPersonFrom+" WHERE "+filter+b.String()+order+" LIMIT ?", append(args, limit)...)
 	if err != nil {
 		return nil, err
 	}
@@ -261,9 +306,6 @@ func (s *Service) keyPersons(ctx context.Context, q KeyPersonQuery) ([]KeyPerson
 		}
 		k.Category, k.LastVisitAt = byBlind[blind], ptr(last)
 		k.Light = visitLight(k.NextVisitDue, k.VisitEveryDays, now)
-		if q.Light != "" && k.Light != q.Light {
-			continue
-		}
 		out = append(out, k)
 	}
 	return out, rows.Err()
@@ -327,21 +369,10 @@ func (s *Service) CreateKeyPerson(ctx context.Context, in KeyPersonInput) (KeyPe
 		}
 		resp := in.ResponsibleID
 		if resp == "" {
-			err := tx.QueryRowContext(ctx, `SELECT user_id FROM grid_members WHERE grid_id = ? AND role = 'grid_member' AND user_id IS NOT NULL ORDER BY id LIMIT 1`,
-				gridID).Scan(&resp)
-			if errors.Is(err, sql.ErrNoRows) { // no member account on the grid: the registering user, if a user
-				err = tx.QueryRowContext(ctx, "SELECT id FROM users WHERE id = ?", who.UserID).Scan(&resp)
-				if errors.Is(err, sql.ErrNoRows) {
-					resp, err = "", nil
-				}
-			}
-			if err != nil {
+			if resp, err = s.defaultResponsible(ctx, tx, gridID, path, in.Category); err != nil {
 				return err
 			}
-		} else if err := tx.QueryRowContext(ctx, "SELECT id FROM users WHERE id = ? AND status = 'active'", resp).Scan(&resp); err != nil {
-			if errors.Is(err, sql.ErrNoRows) {
-				return apperr.Field("responsible_id", "registry.link_unknown")
-			}
+		} else if err := s.checkResponsible(ctx, tx, resp, path, in.Category); err != nil {
 			return err
 		}
 		every := VisitEvery(in.Category, in.RiskLevel)
@@ -362,6 +393,67 @@ func (s *Service) CreateKeyPerson(ctx context.Context, in KeyPersonInput) (KeyPe
 		return KeyPerson{}, err
 	}
 	return s.keyPerson(ctx, id, authz.KeyPersonRead)
+}
+
+// mayKeep tells whether user is an active account that may see and keep
+// key persons of category at path: a responsible member who may not would
+// never see the record in their visit tasks.
+func (s *Service) mayKeep(ctx context.Context, q db.Querier, user, path, category string) (bool, error) {
+	var id string
+	err := q.QueryRowContext(ctx, "SELECT id FROM users WHERE id = ? AND status = 'active'", user).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	grants, err := authn.LoadGrants(ctx, q, user)
+	if err != nil {
+		return false, err
+	}
+	p := &authz.Principal{UserID: user, Grants: grants}
+	return p.Covers(authz.KeyPersonRead, path) && p.Covers(authz.KeyPersonWrite, path) && p.Covers(authz.Perm("pii.sensitive."+category), path), nil
+}
+
+// defaultResponsible picks who answers for a new key person when the
+// request names nobody: the account serving the person's grid as its grid
+// member, whoever registers (an officer, or the system for the demo);
+// failing that, the registering user; else nobody. Either must be able to
+// see the category there.
+func (s *Service) defaultResponsible(ctx context.Context, tx db.Querier, gridID, path, category string) (string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT m.user_id FROM grid_members m JOIN users u ON u.id = m.user_id
+		WHERE m.grid_id = ? AND m.role = 'grid_member' AND u.status = 'active' ORDER BY m.id`, gridID)
+	if err != nil {
+		return "", err
+	}
+	var members []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return "", err
+		}
+		members = append(members, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return "", err
+	}
+	for _, id := range append(members, authz.From(ctx).UserID) {
+		if ok, err := s.mayKeep(ctx, tx, id, path, category); ok || err != nil {
+			return id, err
+		}
+	}
+	return "", nil
+}
+
+// checkResponsible checks a responsible member named in a request.
+func (s *Service) checkResponsible(ctx context.Context, q db.Querier, user, path, category string) error {
+	ok, err := s.mayKeep(ctx, q, user, path, category)
+	if err == nil && !ok {
+		return apperr.Field("responsible_id", "registry.responsible_unfit")
+	}
+	return err
 }
 
 // PatchKeyPerson changes the risk level (and with it the visit frequency,
@@ -394,8 +486,8 @@ func (s *Service) PatchKeyPerson(ctx context.Context, id string, in KeyPersonPat
 	}
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		if in.ResponsibleID != "" {
-			if err := tx.QueryRowContext(ctx, "SELECT id FROM users WHERE id = ? AND status = 'active'", resp).Scan(&resp); err != nil {
-				return errors.Join(err, apperr.Field("responsible_id", "registry.link_unknown"))
+			if err := s.checkResponsible(ctx, tx, resp, k.path, k.Category); err != nil {
+				return err
 			}
 		}
 		if err := s.bump(ctx, tx, "key_persons", id, in.Version, k.Version, "risk_level = ?, visit_every_days = ?, next_visit_due = ?, responsible_id = ?, status = ?",
@@ -457,9 +549,10 @@ func (s *Service) AddVisit(ctx context.Context, keyPersonID string, in VisitInpu
 			return err
 		}
 		// The clock restarts from the newest visit; a late-entered older
-		// visit leaves it alone.
-		if _, err := tx.ExecContext(ctx, `UPDATE key_persons SET last_visit_at = ?, next_visit_due = ?, version = version + 1, updated_at = ?
-			WHERE id = ? AND (last_visit_at IS NULL OR last_visit_at < ?)`, at, at+int64(k.VisitEveryDays)*day, now, keyPersonID, at); err != nil {
+		// visit leaves it alone. The period is the row's own, in case the
+		// level changed since k was read.
+		if _, err := tx.ExecContext(ctx, `UPDATE key_persons SET last_visit_at = ?, next_visit_due = ? + CAST(visit_every_days AS BIGINT) * ?, version = version + 1,
+			updated_at = ? WHERE id = ? AND (last_visit_at IS NULL OR last_visit_at < ?)`, at, at, day, now, keyPersonID, at); err != nil {
 			return err
 		}
 		return s.record(ctx, tx, authz.KeyPersonWrite, "registry.visit", "key_person", keyPersonID, in.Method+","+in.Finding)
@@ -588,18 +681,30 @@ func (s *Service) CreateCareTarget(ctx context.Context, in CareTargetInput) (Car
 	return out[0], nil
 }
 
-// CareTargets lists care targets in scope, of one kind or all.
-func (s *Service) CareTargets(ctx context.Context, orgID, kind string, limit int) ([]CareTarget, error) {
-	where, args := "", []any{}
-	if orgID != "" {
+// CareTargets lists the active care targets in scope, of one kind or all,
+// a page at a time like the other register lists: the grid is the
+// person's, the cursor the last row's id.
+func (s *Service) CareTargets(ctx context.Context, q ListQuery) ([]CareTarget, string, error) {
+	where, args := " AND c.status = 'active'", []any{}
+	if q.OrgID != "" {
 		where += " AND c.path >= (SELECT path FROM org_nodes WHERE id = ?) AND c.path < (SELECT path FROM org_nodes WHERE id = ?) || '~'"
-		args = append(args, orgID, orgID)
+		args = append(args, q.OrgID, q.OrgID)
 	}
-	if kind != "" {
+	if q.GridID != "" {
+		where += " AND p.grid_id = ?"
+		args = append(args, q.GridID)
+	}
+	if q.Kind != "" {
 		where += " AND c.kind = ?"
-		args = append(args, kind)
+		args = append(args, q.Kind)
 	}
-	return s.careTargets(ctx, where+" AND c.status = 'active'", args, clampLimit(limit))
+	after, aargs := pageAfter("c.id", q.After)
+	limit := clampLimit(q.Limit)
+	out, err := s.careTargets(ctx, where+after, append(args, aargs...), limit+1)
+	if err != nil || len(out) <= limit {
+		return out, "", err
+	}
+	return out[:limit], out[limit-1].ID, nil
 }
 
 func (s *Service) careTargets(ctx context.Context, where string, args []any, limit int) ([]CareTarget, error) {

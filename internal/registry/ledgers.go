@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/gridgov/gridgov/internal/apperr"
@@ -227,6 +228,9 @@ type HouseInput struct {
 	OwnerPhone string   `json:"owner_phone,omitempty"` // sealed
 	PlaceInput
 	Version int `json:"version,omitempty"`
+	// On update, an empty or omitted room or owner_phone keeps the stored
+	// value; the fields named here are emptied instead.
+	Clear []string `json:"clear,omitempty"`
 }
 
 // House is one house of the register; rental houses list their tenants.
@@ -338,22 +342,28 @@ func (s *Service) insertHouse(ctx context.Context, tx db.Querier, id string, in 
 
 // SaveHouse creates (id "") or updates a house.
 func (s *Service) SaveHouse(ctx context.Context, id string, in HouseInput) (House, error) {
-	phone, err := checkHouse(&in)
-	if err != nil {
-		return House{}, err
-	}
-	err = s.db.InTx(ctx, func(tx *db.Tx) error {
-		pl, err := s.place(ctx, tx, in.PlaceInput, authz.RegistryWrite)
+	if id == "" {
+		phone, err := checkHouse(&in)
 		if err != nil {
-			return err
+			return House{}, err
 		}
-		if id == "" {
+		err = s.db.InTx(ctx, func(tx *db.Tx) error {
+			pl, err := s.place(ctx, tx, in.PlaceInput, authz.RegistryWrite)
+			if err != nil {
+				return err
+			}
 			id = db.NewID()
 			if err := s.insertHouse(ctx, tx, id, in, phone, pl, "created"); err != nil {
 				return err
 			}
 			return s.record(ctx, tx, authz.RegistryWrite, "registry.house_create", "house", id, "")
+		})
+		if err != nil {
+			return House{}, err
 		}
+		return s.house(ctx, s.db.Reader(), id)
+	}
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		old, err := s.house(ctx, tx, id)
 		if err != nil {
 			return err
@@ -361,12 +371,31 @@ func (s *Service) SaveHouse(ctx context.Context, id string, in HouseInput) (Hous
 		if !authz.From(ctx).Covers(authz.RegistryWrite, old.path) {
 			return apperr.NotFoundf("house")
 		}
+		var roomS, phoneS string
+		if err := tx.QueryRowContext(ctx, "SELECT room_sealed, owner_phone_sealed FROM houses WHERE id = ?", id).Scan(&roomS, &phoneS); err != nil {
+			return err
+		}
+		plain, err := s.keepSealed(id, in.Clear, []sealedField{
+			{"room", "houses.room", &in.Room, roomS}, {"owner_phone", "houses.owner_phone", &in.OwnerPhone, phoneS},
+		})
+		if err != nil {
+			return err
+		}
+		phone, err := checkHouse(&in)
+		if err != nil {
+			return err
+		}
+		pl, err := s.place(ctx, tx, in.PlaceInput, authz.RegistryWrite)
+		if err != nil {
+			return err
+		}
 		addr, err := s.addressID(ctx, tx, in.Address, pl)
 		if err != nil {
 			return err
 		}
-		changed := diff(map[string][2]string{"address": {old.AddressID, addr}, "purpose": {old.Purpose, in.Purpose},
-			"owner_name": {old.OwnerName, in.OwnerName}, "grid_id": {old.GridID, pl.GridID}})
+		changed := diff(map[string][2]string{"address": {old.AddressID, addr}, "room": {plain["room"], in.Room}, "purpose": {old.Purpose, in.Purpose},
+			"area_m2": {floatText(old.AreaM2), floatText(in.AreaM2)}, "owner_name": {old.OwnerName, in.OwnerName},
+			"owner_phone": {plain["owner_phone"], phone}, "grid_id": {old.GridID, pl.GridID}})
 		room, roomMasked, ownerPhone, ownerMasked := s.sealHouse(id, in, phone)
 		if err := s.bump(ctx, tx, "houses", id, in.Version, old.Version, `address_id = ?, room_sealed = ?, room_masked = ?, purpose = ?, area_m2 = ?,
 			owner_name = ?, owner_phone_sealed = ?, owner_phone_masked = ?, grid_id = ?, org_id = ?, path = ?`,
@@ -432,6 +461,9 @@ type UnitInput struct {
 	Employees   *int   `json:"employees,omitempty"`
 	PlaceInput
 	Version int `json:"version,omitempty"`
+	// On update, an empty or omitted phone keeps the stored value; name it
+	// here to empty it instead.
+	Clear []string `json:"clear,omitempty"`
 }
 
 // Unit is one unit of the register.
@@ -547,22 +579,28 @@ func (s *Service) insertUnit(ctx context.Context, tx db.Querier, id string, in U
 
 // SaveUnit creates (id "") or updates a unit.
 func (s *Service) SaveUnit(ctx context.Context, id string, in UnitInput) (Unit, error) {
-	phone, err := checkUnit(&in)
-	if err != nil {
-		return Unit{}, err
-	}
-	err = s.db.InTx(ctx, func(tx *db.Tx) error {
-		pl, err := s.place(ctx, tx, in.PlaceInput, authz.RegistryWrite)
+	if id == "" {
+		phone, err := checkUnit(&in)
 		if err != nil {
-			return err
+			return Unit{}, err
 		}
-		if id == "" {
+		err = s.db.InTx(ctx, func(tx *db.Tx) error {
+			pl, err := s.place(ctx, tx, in.PlaceInput, authz.RegistryWrite)
+			if err != nil {
+				return err
+			}
 			id = db.NewID()
 			if err := s.insertUnit(ctx, tx, id, in, phone, pl, "created"); err != nil {
 				return err
 			}
 			return s.record(ctx, tx, authz.RegistryWrite, "registry.unit_create", "unit", id, "")
+		})
+		if err != nil {
+			return Unit{}, err
 		}
+		return s.unit(ctx, s.db.Reader(), id)
+	}
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		old, err := s.unit(ctx, tx, id)
 		if err != nil {
 			return err
@@ -570,8 +608,25 @@ func (s *Service) SaveUnit(ctx context.Context, id string, in UnitInput) (Unit, 
 		if !authz.From(ctx).Covers(authz.RegistryWrite, old.path) {
 			return apperr.NotFoundf("unit")
 		}
+		var phoneS string
+		if err := tx.QueryRowContext(ctx, "SELECT phone_sealed FROM register_units WHERE id = ?", id).Scan(&phoneS); err != nil {
+			return err
+		}
+		plain, err := s.keepSealed(id, in.Clear, []sealedField{{"phone", "units.phone", &in.Phone, phoneS}})
+		if err != nil {
+			return err
+		}
+		phone, err := checkUnit(&in)
+		if err != nil {
+			return err
+		}
+		pl, err := s.place(ctx, tx, in.PlaceInput, authz.RegistryWrite)
+		if err != nil {
+			return err
+		}
 		changed := diff(map[string][2]string{"name": {old.Name, in.Name}, "credit_code": {old.CreditCode, in.CreditCode}, "kind": {old.Kind, in.Kind},
-			"legal_person": {old.LegalPerson, in.LegalPerson}, "address": {old.Address, in.Address}, "grid_id": {old.GridID, pl.GridID}})
+			"legal_person": {old.LegalPerson, in.LegalPerson}, "phone": {plain["phone"], phone}, "address": {old.Address, in.Address},
+			"employees": {intText(old.Employees), intText(in.Employees)}, "grid_id": {old.GridID, pl.GridID}})
 		sealed, masked := s.sealUnit(id, phone)
 		err = s.bump(ctx, tx, "register_units", id, in.Version, old.Version, `name = ?, credit_code = ?, kind = ?, legal_person = ?, phone_sealed = ?, phone_masked = ?,
 			address = ?, employees = ?, grid_id = ?, org_id = ?, path = ?`,
@@ -594,6 +649,13 @@ func (s *Service) SaveUnit(ctx context.Context, id string, in UnitInput) (Unit, 
 		return Unit{}, err
 	}
 	return s.unit(ctx, s.db.Reader(), id)
+}
+
+func intText(v *int) string {
+	if v == nil {
+		return ""
+	}
+	return strconv.Itoa(*v)
 }
 
 func (s *Service) unit(ctx context.Context, q db.Querier, id string) (Unit, error) {

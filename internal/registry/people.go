@@ -43,6 +43,10 @@ type PersonInput struct {
 	Note          string `json:"note,omitempty"`
 	PlaceInput
 	Version int `json:"version,omitempty"` // on update: the version read
+	// On update, an empty or omitted sealed field (id_number, phone,
+	// address_detail) keeps the stored value; the fields named here are
+	// emptied instead.
+	Clear []string `json:"clear,omitempty"`
 }
 
 // Person is a person as lists and pages show it: personal values masked.
@@ -199,6 +203,54 @@ func (s *Service) seal(r *personRow, id string) {
 	}
 }
 
+// sealedField is a sealed column an update may leave out: its input field,
+// its vault field and the stored sealed value.
+type sealedField struct {
+	name, vaultField string
+	value            *string
+	sealed           string
+}
+
+// keepSealed puts the stored value into each sealed input field left empty,
+// because lists and pages carry only masked values and a client cannot send
+// them back; a field named in clear is emptied instead (naming it and
+// giving a value is refused). It returns the stored plain values by field
+// name, for the change history.
+func (s *Service) keepSealed(id string, clear []string, fields []sealedField) (map[string]string, error) {
+	var f apperr.Fields
+	emptied := map[string]bool{}
+	for _, c := range clear {
+		known := false
+		for _, sf := range fields {
+			known = known || sf.name == c
+		}
+		if !known {
+			f.Add("clear", "registry.code_unknown", "value", c)
+		}
+		emptied[c] = true
+	}
+	plain := map[string]string{}
+	for _, sf := range fields {
+		if sf.sealed != "" {
+			v, err := s.vault.Open(sf.vaultField, id, sf.sealed)
+			if err != nil {
+				return nil, err
+			}
+			plain[sf.name] = v
+		}
+		given := strings.TrimSpace(*sf.value) != ""
+		switch {
+		case emptied[sf.name] && given:
+			f.Add(sf.name, "registry.clear_conflict")
+		case emptied[sf.name]:
+			*sf.value = ""
+		case !given:
+			*sf.value = plain[sf.name]
+		}
+	}
+	return plain, f.Err()
+}
+
 // prepare validates a person, resolves its place and links, and seals its
 // personal values. Field problems come back together as one error.
 func (s *Service) prepare(ctx context.Context, q db.Querier, in PersonInput, selfID string) (personRow, error) {
@@ -311,21 +363,26 @@ func (s *Service) UpdatePerson(ctx context.Context, id string, in PersonInput) (
 		if in.Version != old.Version {
 			return apperr.E(apperr.Conflict, "registry.stale", "version", old.Version)
 		}
+		var idS, phoneS, addrS string
+		if err := tx.QueryRowContext(ctx, "SELECT id_sealed, phone_sealed, address_sealed FROM people WHERE id = ?", id).Scan(&idS, &phoneS, &addrS); err != nil {
+			return err
+		}
+		plain, err := s.keepSealed(id, in.Clear, []sealedField{
+			{"id_number", "people.id_number", &in.IDNumber, idS}, {"phone", "people.phone", &in.Phone, phoneS},
+			{"address_detail", "people.address", &in.AddressDetail, addrS},
+		})
+		if err != nil {
+			return err
+		}
 		r, err := s.prepare(ctx, tx, in, id)
 		if err != nil {
 			return err
 		}
 		s.seal(&r, id)
-		var oldIDBlind, oldPhoneBlind sql.NullString
-		var oldDetail string
-		if err := tx.QueryRowContext(ctx, "SELECT id_blind, phone_blind, address_sealed FROM people WHERE id = ?", id).Scan(&oldIDBlind, &oldPhoneBlind, &oldDetail); err != nil {
-			return err
-		}
-		oldPlainDetail, _ := s.vault.Open("people.address", id, oldDetail)
 		changed := diff(map[string][2]string{
 			"name": {old.Name, r.in.Name}, "kind": {old.Kind, r.in.Kind}, "sex": {old.Sex, r.sex}, "birth_date": {old.BirthDate, r.birth},
-			"left_behind": {old.LeftBehind, r.in.LeftBehind}, "id_number": {oldIDBlind.String, str(r.idBlind)}, "phone": {oldPhoneBlind.String, str(r.phoneBlind)},
-			"address": {old.Address, strings.TrimSpace(r.in.Address)}, "address_detail": {oldPlainDetail, r.detailPlain},
+			"left_behind": {old.LeftBehind, r.in.LeftBehind}, "id_number": {plain["id_number"], r.idPlain}, "phone": {plain["phone"], r.phonePlain},
+			"address": {old.Address, strings.TrimSpace(r.in.Address)}, "address_detail": {plain["address_detail"], r.detailPlain},
 			"household_id": {old.HouseholdID, r.in.HouseholdID}, "relation": {old.Relation, r.in.Relation}, "house_id": {old.HouseID, r.in.HouseID},
 			"residence": {old.Residence, r.in.Residence}, "unit_id": {old.UnitID, r.in.UnitID}, "note": {old.Note, r.in.Note}, "grid_id": {old.GridID, r.place.GridID},
 		})
@@ -348,6 +405,15 @@ func (s *Service) UpdatePerson(ctx context.Context, id string, in PersonInput) (
 		if n, _ := res.RowsAffected(); n != 1 {
 			return apperr.E(apperr.Conflict, "registry.stale", "version", old.Version)
 		}
+		if r.place.Path != old.path {
+			// Key-person and care-target records are scoped by the
+			// person's village: they move with the person.
+			for _, t := range []string{"key_persons", "care_targets"} {
+				if _, err := tx.ExecContext(ctx, "UPDATE "+t+" SET path = ? WHERE person_id = ?", r.place.Path, id); err != nil {
+					return err
+				}
+			}
+		}
 		if err := index(ctx, tx, "person", id, r.place.Path, r.in.Name, r.in.Name, r.in.Address); err != nil {
 			return err
 		}
@@ -360,13 +426,6 @@ func (s *Service) UpdatePerson(ctx context.Context, id string, in PersonInput) (
 		return Person{}, err
 	}
 	return s.person(ctx, s.db.Reader(), id)
-}
-
-func str(v any) string {
-	if s, ok := v.(string); ok {
-		return s
-	}
-	return ""
 }
 
 // diff lists, sorted, the names of the fields whose old and new values
@@ -382,8 +441,10 @@ func diff(m map[string][2]string) []string {
 	return out
 }
 
-// SetStatus records a move out, a move back in, or a death.
-func (s *Service) SetStatus(ctx context.Context, id, status string) (Person, error) {
+// SetStatus records a move out, a move back in, or a death. version must be
+// the version read, as for an edit: a stale page must not undo a death
+// recorded meanwhile. A deceased person neither moves back nor moves out.
+func (s *Service) SetStatus(ctx context.Context, id, status string, version int) (Person, error) {
 	var f apperr.Fields
 	oneOf(&f, "status", status, PersonState, true)
 	if err := f.Err(); err != nil {
@@ -397,18 +458,28 @@ func (s *Service) SetStatus(ctx context.Context, id, status string) (Person, err
 		if !authz.From(ctx).Covers(authz.RegistryWrite, old.path) {
 			return apperr.NotFoundf("person")
 		}
+		if version != old.Version {
+			return apperr.E(apperr.Conflict, "registry.stale", "version", old.Version)
+		}
 		if old.Status == status {
 			return nil
 		}
+		if old.Status == "deceased" {
+			return apperr.E(apperr.Conflict, "registry.person_deceased")
+		}
 		now := s.Now().UnixMilli()
-		q := "UPDATE people SET status = ?, moved_out_at = ?, version = version + 1, updated_at = ? WHERE id = ?"
-		args := []any{status, now, now, id}
+		q := "UPDATE people SET status = ?, moved_out_at = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?"
+		args := []any{status, now, now, id, version}
 		action := map[string]string{"moved_out": "moved_out", "deceased": "deceased", "active": "moved_in"}[status]
 		if status == "active" {
-			q = "UPDATE people SET status = ?, moved_in_at = ?, moved_out_at = NULL, version = version + 1, updated_at = ? WHERE id = ?"
+			q = "UPDATE people SET status = ?, moved_in_at = ?, moved_out_at = NULL, version = version + 1, updated_at = ? WHERE id = ? AND version = ?"
 		}
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+		res, err := tx.ExecContext(ctx, q, args...)
+		if err != nil {
 			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return apperr.E(apperr.Conflict, "registry.stale", "version", old.Version)
 		}
 		if err := s.logChange(ctx, tx, "person", id, action); err != nil {
 			return err

@@ -184,7 +184,7 @@ func TestPeopleRegister(t *testing.T) {
 
 	// Move out and back.
 	var moved person
-	gm.Do("POST", "/api/v1/people/"+sp.ID+"/status", map[string]string{"status": "moved_out"}, &moved)
+	gm.Do("POST", "/api/v1/people/"+sp.ID+"/status", map[string]any{"status": "moved_out", "version": sp.Version}, &moved)
 	if moved.Status != "moved_out" {
 		t.Errorf("move out: %+v", moved)
 	}
@@ -423,5 +423,45 @@ func TestImportPeople(t *testing.T) {
 	r = gm.Raw("GET", "/api/v1/exports/"+ex.ID+"/file", "", nil)
 	if r.Status != 200 || strings.Contains(string(r.Body), good1) || !strings.Contains(string(r.Body), good1[:6]+"********") || !strings.Contains(string(r.Body), "导出人") {
 		t.Errorf("export: %d %s", r.Status, r.Body)
+	}
+}
+
+// A people row names its house by the house's standard address and room;
+// an unknown house rejects the row, and a whole-file fault keeps the
+// parameters of its message.
+func TestImportPeopleLinksHouse(t *testing.T) {
+	a := testapp.New(t)
+	gm := a.Login("grid_member")
+	grid := gridCode(t, a)
+	houses := "标准地址,房号,房屋用途,网格编码\n建设路8号,301,出租," + grid + "\n建设路8号,302,自住," + grid + "\n"
+	if job := importFile(t, gm, "houses", "all", "房屋.csv", []byte(houses)); job["imported"].(float64) != 2 {
+		t.Fatalf("houses: %v", job)
+	}
+	birth := time.Date(1985, 3, 4, 0, 0, 0, 0, time.UTC)
+	id1, id2 := pii.MakeID("441602", birth, 11, true), pii.MakeID("441602", birth, 12, false)
+	people := "姓名,公民身份号码,人口类型,网格编码,房屋地址,房屋房号\n" +
+		"陈一," + id1 + ",流动人口," + grid + ",建设路8号,302\n" +
+		"陈二," + id2 + ",流动人口," + grid + ",建设路8号,909\n"
+	job := importFile(t, gm, "people", "valid", "人口.csv", []byte(people))
+	if job["imported"].(float64) != 1 || job["rejected"].(float64) != 1 {
+		t.Fatalf("people: %v", job)
+	}
+	r := gm.Raw("GET", "/api/v1/imports/"+job["id"].(string)+"/errors", "", nil)
+	if !strings.Contains(string(r.Body), "没有地址为 建设路8号、房号为“909”的房屋") {
+		t.Errorf("error sheet: %s", r.Body)
+	}
+	var room string
+	err := a.DB.Reader().QueryRowContext(context.Background(), `SELECT h.room_masked FROM people p JOIN houses h ON h.id = p.house_id
+		WHERE p.name = '陈一'`).Scan(&room)
+	if err != nil || room == "" {
+		t.Fatalf("陈一 not linked to a house: %q %v", room, err)
+	}
+
+	// Two columns with the same title: the file is refused as a whole, and
+	// the job says which column.
+	job = importFile(t, gm, "people", "all", "重复列.csv", []byte("姓名,姓名,人口类型,网格编码\n陈三,陈三,户籍人口,"+grid+"\n"))
+	params, _ := job["error_params"].(map[string]any)
+	if job["status"] != "failed" || job["error_code"] != "import.duplicate_column" || params["column"] != "姓名" {
+		t.Errorf("duplicate column: %v", job)
 	}
 }

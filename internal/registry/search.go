@@ -1,7 +1,9 @@
 package registry
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -138,25 +140,24 @@ func (s *Service) Search(ctx context.Context, q string, limit int) ([]Hit, error
 	}
 	limit = clampLimit(limit)
 	scope, args := authz.ScopeSQL("si.path", authz.From(ctx).Scopes(authz.RegistryRead))
-	var match string
+	// The first matches in index order, not all of them sorted: a common
+	// word ("建设") matches a million people, and sorting them all would
+	// take seconds. The page is sorted below.
+	quote, and := `"`, " AND "
+	query := `SELECT si.record_type, si.record_id, si.title FROM search_fts f JOIN search_index si ON si.rowid = f.rowid
+		WHERE search_fts MATCH ? AND ` + scope + ` LIMIT ?`
 	if s.db.Dialect == db.Postgres {
-		match = "to_tsvector('simple', si.tokens) @@ to_tsquery('simple', ?)"
-		quoted := make([]string, len(toks))
-		for i, t := range toks {
-			quoted[i] = "'" + t + "'"
-		}
-		args = append([]any{strings.Join(quoted, " & ")}, args...)
-	} else {
-		match = "si.rowid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)"
-		quoted := make([]string, len(toks))
-		for i, t := range toks {
-			quoted[i] = `"` + t + `"`
-		}
-		args = append([]any{strings.Join(quoted, " AND ")}, args...)
+		quote, and = "'", " & "
+		query = `SELECT si.record_type, si.record_id, si.title FROM search_index si
+			WHERE to_tsvector('simple', si.tokens) @@ to_tsquery('simple', ?) AND ` + scope + ` LIMIT ?`
 	}
+	quoted := make([]string, len(toks))
+	for i, t := range toks {
+		quoted[i] = quote + t + quote
+	}
+	args = append([]any{strings.Join(quoted, and)}, args...)
 	args = append(args, limit)
-	rows, err := s.db.Reader().QueryContext(ctx, `SELECT si.record_type, si.record_id, si.title FROM search_index si
-		WHERE `+match+` AND `+scope+` ORDER BY si.record_type, si.title LIMIT ?`, args...)
+	rows, err := s.db.Reader().QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -169,5 +170,6 @@ func (s *Service) Search(ctx context.Context, q string, limit int) ([]Hit, error
 		}
 		out = append(out, h)
 	}
+	slices.SortFunc(out, func(a, b Hit) int { return cmp.Or(cmp.Compare(a.Type, b.Type), cmp.Compare(a.Title, b.Title)) })
 	return out, rows.Err()
 }

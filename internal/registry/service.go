@@ -70,10 +70,19 @@ type PlaceInput struct {
 	GridCode string   `json:"grid_code,omitempty"`
 	Lat      *float64 `json:"lat,omitempty"`
 	Lng      *float64 `json:"lng,omitempty"`
+	// known is the grid already looked up (imports resolve each grid code
+	// once, not once a row).
+	known *Place
 }
 
 // place resolves p and checks the caller may write there.
 func (s *Service) place(ctx context.Context, q db.Querier, in PlaceInput, perm authz.Perm) (Place, error) {
+	if in.known != nil {
+		if !authz.From(ctx).Covers(perm, in.known.Path) {
+			return Place{}, apperr.E(apperr.Forbidden, "registry.out_of_scope")
+		}
+		return *in.known, nil
+	}
 	gridID := in.GridID
 	if gridID == "" && in.GridCode == "" && in.Lat != nil && in.Lng != nil {
 		pt := geo.Point{Lng: *in.Lng, Lat: *in.Lat}

@@ -105,6 +105,8 @@ func (s *Service) Summary(ctx context.Context, orgID string) (Summary, error) {
 	now := s.Now().UnixMilli()
 	kf, kargs, _ := s.categoryFilter(ctx, authz.KeyPersonRead, "x")
 	kf = " AND " + kf
+	red, redArgs, _ := lightSQL("x", "red", now)
+	yellow, yellowArgs, _ := lightSQL("x", "yellow", now)
 	for _, c := range []struct {
 		from, where string
 		args        []any
@@ -120,10 +122,8 @@ func (s *Service) Summary(ctx context.Context, orgID string) (Summary, error) {
 		{"key_persons x", "AND x.status = 'active'" + kf, kargs, func(c *AreaCounts, n int) { c.KeyPersons += n }},
 		{"key_persons x", "AND x.status = 'active' AND x.risk_level = 'red'" + kf, kargs, func(c *AreaCounts, n int) { c.KeyRed += n }},
 		{"key_persons x", "AND x.status = 'active' AND x.risk_level = 'yellow'" + kf, kargs, func(c *AreaCounts, n int) { c.KeyYellow += n }},
-		{"key_persons x", "AND x.status = 'active' AND x.next_visit_due < ?" + kf, append([]any{now}, kargs...), func(c *AreaCounts, n int) { c.VisitsRed += n }},
-		// Yellow: due within the last fifth of the period (at least a day).
-		{"key_persons x", "AND x.status = 'active' AND x.next_visit_due >= ? AND x.next_visit_due - ? <= CASE WHEN CAST(x.visit_every_days AS BIGINT) * ? / 5 > ? THEN CAST(x.visit_every_days AS BIGINT) * ? / 5 ELSE ? END" + kf,
-			append([]any{now, now, day, day, day, day}, kargs...), func(c *AreaCounts, n int) { c.VisitsYellow += n }},
+		{"key_persons x", "AND x.status = 'active' AND " + red + kf, append(redArgs, kargs...), func(c *AreaCounts, n int) { c.VisitsRed += n }},
+		{"key_persons x", "AND x.status = 'active' AND " + yellow + kf, append(yellowArgs, kargs...), func(c *AreaCounts, n int) { c.VisitsYellow += n }},
 	} {
 		if err := count(c.from, c.where, c.args, c.set); err != nil {
 			return out, err

@@ -59,7 +59,8 @@ func (s *Service) importRoutes(rt *httpx.Router) {
 			if mode == "" {
 				mode = "all"
 			}
-			job, run, err := s.StartImport(r.Context(), ImportInput{Kind: r.URL.Query().Get("kind"), Mode: mode, FileName: hdr.Filename, Data: data})
+			job, run, err := s.StartImport(r.Context(), ImportInput{Kind: r.URL.Query().Get("kind"), Mode: mode, FileName: hdr.Filename,
+				File: bytes.NewReader(data), Size: int64(len(data))})
 			if err != nil {
 				return err
 			}

@@ -201,7 +201,7 @@ func TestRetentionDeletesMovedOut(t *testing.T) {
 	ctx := context.Background()
 	ids := addPeople(t, a, 2)
 	gm := a.Login("grid_member")
-	if st := gm.Do("POST", "/api/v1/people/"+ids[0]+"/status", map[string]string{"status": "moved_out"}, nil); st != 200 {
+	if st := gm.Do("POST", "/api/v1/people/"+ids[0]+"/status", map[string]any{"status": "moved_out", "version": 1}, nil); st != 200 {
 		t.Fatalf("move out: %d", st)
 	}
 	if n, err := a.Registry.Expire(ctx); err != nil || n != 0 {

@@ -36,6 +36,19 @@ type App struct {
 // hashing uses cheap parameters so tests stay fast.
 func New(t testing.TB) *App {
 	t.Helper()
+	return start(t, false)
+}
+
+// NewWithRegisters is New with the demo's base registers filled too
+// (people, houses, units, key persons with visits, care targets), as
+// `gridgov demo` leaves them.
+func NewWithRegisters(t testing.TB) *App {
+	t.Helper()
+	return start(t, true)
+}
+
+func start(t testing.TB, registers bool) *App {
+	t.Helper()
 	slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil))) // request lines would drown test output
 	ctx := context.Background()
 	cfg := config.Default()
@@ -49,7 +62,11 @@ func New(t testing.TB) *App {
 		t.Fatal(err)
 	}
 	a.Authn.Params = password.TestParams
-	res, err := demo.Build(ctx, demo.Deps{DB: a.DB, Authn: a.Authn, NoEvents: true}, demo.Scales["county"], 2026, io.Discard)
+	deps := demo.Deps{DB: a.DB, Authn: a.Authn, NoEvents: true}
+	if registers {
+		deps.Registry = a.Registry
+	}
+	res, err := demo.Build(ctx, deps, demo.Scales["county"], 2026, io.Discard)
 	if err != nil {
 		a.Close()
 		t.Fatal(err)
