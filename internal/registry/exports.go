@@ -32,7 +32,7 @@ type ExportRequest struct {
 	OrgID      string `json:"org_id"` // the area; optional when the caller has one scope
 	GridID     string `json:"grid_id,omitempty"`
 	Type       string `json:"type,omitempty"`        // the list's kind filter: person kind, house purpose, unit kind, care kind, key-person category
-	Status     string `json:"status,omitempty"`      // people: active (default), moved_out, deceased
+	Status     string `json:"status,omitempty"`      // people: active (default), moved_out, deceased; care targets: active (default), ended
 	LeftBehind string `json:"left_behind,omitempty"` // people
 	Light      string `json:"light,omitempty"`       // key persons: red, yellow, green
 }
@@ -313,7 +313,10 @@ func (s *Service) exportRows(ctx context.Context, in ExportRequest, each func([]
 			return each([]string{u.Name, u.CreditCode, label(unitKindChoices, u.Kind), u.LegalPerson, u.PhoneMasked, u.Address, emp, u.GridCode})
 		})
 	case "care_targets":
-		return pages(func(after string) ([]CareTarget, string, error) { lq.After = after; return s.CareTargets(ctx, lq) }, func(c CareTarget) error {
+		return pages(func(after string) ([]CareTarget, string, error) {
+			lq.After = after
+			return s.CareTargets(ctx, CareTargetQuery{lq, in.Status})
+		}, func(c CareTarget) error {
 			return each([]string{c.PersonName, sheetText("ui.reg.care_kind.", c.Kind), c.OrgName, dateText(c.LastService), c.Note})
 		})
 	case "key_persons":

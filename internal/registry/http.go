@@ -229,6 +229,19 @@ func (s *Service) keyPersonRoutes(rt *httpx.Router) {
 			httpx.JSON(w, http.StatusCreated, k)
 			return nil
 		}})
+	rt.Handle(httpx.Route{Method: "GET", Path: "/api/v1/key-persons/responsible-candidates", Tag: "registry",
+		Summary: "Accounts that may be named responsible for a new key person of a category", Perm: authz.KeyPersonWrite,
+		Params: []httpx.Param{{Name: "person_id", In: "query"}, {Name: "category", In: "query"}}, Out: Page[Candidate]{},
+		Handler: func(w http.ResponseWriter, r *http.Request) error {
+			cs, err := s.ResponsibleCandidates(r.Context(), r.URL.Query().Get("person_id"), r.URL.Query().Get("category"))
+			return httpx.Reply(w, Page[Candidate]{Items: cs}, err)
+		}})
+	rt.Handle(httpx.Route{Method: "GET", Path: "/api/v1/key-persons/{id}/responsible-candidates", Tag: "registry",
+		Summary: "Accounts that may be named responsible for a key person", Perm: authz.KeyPersonWrite, Out: Page[Candidate]{},
+		Handler: func(w http.ResponseWriter, r *http.Request) error {
+			cs, err := s.KeyPersonCandidates(r.Context(), r.PathValue("id"))
+			return httpx.Reply(w, Page[Candidate]{Items: cs}, err)
+		}})
 	rt.Handle(httpx.Route{Method: "GET", Path: "/api/v1/key-persons/{id}", Tag: "registry", Summary: "A key person's shared record (audited read)",
 		Perm: authz.KeyPersonRead, Out: KeyPerson{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
 			k, err := s.GetKeyPerson(r.Context(), r.PathValue("id"))
@@ -243,8 +256,9 @@ func (s *Service) keyPersonRoutes(rt *httpx.Router) {
 			return s.AddVisit(r.Context(), r.PathValue("id"), in)
 		})})
 	rt.Handle(httpx.Route{Method: "GET", Path: "/api/v1/care-targets", Tag: "registry", Summary: "Care targets in scope (kind: care kind; grid: the person's)",
-		Perm: authz.RegistryRead, Params: listParams, Out: Page[CareTarget]{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
-			cs, next, err := s.CareTargets(r.Context(), listQuery(r))
+		Perm: authz.RegistryRead, Params: append(listParams, httpx.Param{Name: "status", In: "query", Desc: "active (default) or ended"}),
+		Out: Page[CareTarget]{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
+			cs, next, err := s.CareTargets(r.Context(), CareTargetQuery{listQuery(r), r.URL.Query().Get("status")})
 			return httpx.Reply(w, Page[CareTarget]{cs, next}, err)
 		}})
 	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/care-targets", Tag: "registry", Summary: "Add a care target", Perm: authz.RegistryWrite,
@@ -260,6 +274,10 @@ func (s *Service) keyPersonRoutes(rt *httpx.Router) {
 			httpx.JSON(w, http.StatusCreated, c)
 			return nil
 		}})
+	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/care-targets/{id}/status", Tag: "registry", Summary: "End a care target with a reason, or re-open it (version checked)",
+		Perm: authz.RegistryWrite, In: CareTargetStatus{}, Out: CareTarget{}, Handler: decodeThen(func(r *http.Request, in CareTargetStatus) (CareTarget, error) {
+			return s.SetCareTargetStatus(r.Context(), r.PathValue("id"), in)
+		})})
 	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/care-targets/{id}/services", Tag: "registry", Summary: "Record a service to a care target",
 		Perm: authz.RegistryWrite, In: VisitInput{}, Out: Visit{}, Handler: decodeThen(func(r *http.Request, in VisitInput) (Visit, error) {
 			return s.AddCareService(r.Context(), r.PathValue("id"), in)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,6 +21,9 @@ var RiskLevels = []string{"red", "yellow", "green"}
 
 // Care-target kinds (重点服务对象).
 var CareKinds = []string{"elderly_alone", "left_behind_elderly", "left_behind_woman", "left_behind_child", "disabled", "low_income"}
+
+// Why a care target ended (不再关爱).
+var CareEndReasons = []string{"moved_away", "deceased", "no_longer_needed", "other"}
 
 // Visit methods, findings and the offices that visit.
 var (
@@ -355,17 +359,9 @@ func (s *Service) CreateKeyPerson(ctx context.Context, in KeyPersonInput) (KeyPe
 	}
 	id := db.NewID()
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
-		var path, gridID string
-		err := tx.QueryRowContext(ctx, "SELECT path, COALESCE(grid_id, '') FROM people WHERE id = ? AND status = 'active'", in.PersonID).Scan(&path, &gridID)
-		who := authz.From(ctx)
-		if errors.Is(err, sql.ErrNoRows) || (err == nil && !who.Covers(authz.RegistryRead, path)) {
-			return apperr.Field("person_id", "registry.link_unknown")
-		}
+		path, gridID, err := s.keyPersonPlace(ctx, tx, in.PersonID, in.Category)
 		if err != nil {
 			return err
-		}
-		if !who.Covers(authz.KeyPersonWrite, path) || !who.Covers(authz.Perm("pii.sensitive."+in.Category), path) {
-			return apperr.E(apperr.Forbidden, "registry.category_forbidden")
 		}
 		resp := in.ResponsibleID
 		if resp == "" {
@@ -395,9 +391,33 @@ func (s *Service) CreateKeyPerson(ctx context.Context, in KeyPersonInput) (KeyPe
 	return s.keyPerson(ctx, id, authz.KeyPersonRead)
 }
 
-// mayKeep tells whether user is an active account that may see and keep
-// key persons of category at path: a responsible member who may not would
-// never see the record in their visit tasks.
+// keyPersonPlace is where a key person of category would sit for the
+// active person personID, checking the caller may register one there: the
+// person's path and grid.
+func (s *Service) keyPersonPlace(ctx context.Context, q db.Querier, personID, category string) (path, gridID string, err error) {
+	err = q.QueryRowContext(ctx, "SELECT path, COALESCE(grid_id, '') FROM people WHERE id = ? AND status = 'active'", personID).Scan(&path, &gridID)
+	who := authz.From(ctx)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !who.Covers(authz.RegistryRead, path)) {
+		return "", "", apperr.Field("person_id", "registry.link_unknown")
+	}
+	if err != nil {
+		return "", "", err
+	}
+	if !who.Covers(authz.KeyPersonWrite, path) || !who.Covers(authz.Perm("pii.sensitive."+category), path) {
+		return "", "", apperr.E(apperr.Forbidden, "registry.category_forbidden")
+	}
+	return path, gridID, nil
+}
+
+// fitToKeep is the rule for a responsible member: p may see and keep key
+// persons of category at path. A responsible member who may not would never
+// see the record in their visit tasks.
+func fitToKeep(p *authz.Principal, path, category string) bool {
+	return p.Covers(authz.KeyPersonRead, path) && p.Covers(authz.KeyPersonWrite, path) && p.Covers(authz.Perm("pii.sensitive."+category), path)
+}
+
+// mayKeep tells whether user is an active account fit to keep key persons
+// of category at path.
 func (s *Service) mayKeep(ctx context.Context, q db.Querier, user, path, category string) (bool, error) {
 	var id string
 	err := q.QueryRowContext(ctx, "SELECT id FROM users WHERE id = ? AND status = 'active'", user).Scan(&id)
@@ -411,8 +431,137 @@ func (s *Service) mayKeep(ctx context.Context, q db.Querier, user, path, categor
 	if err != nil {
 		return false, err
 	}
-	p := &authz.Principal{UserID: user, Grants: grants}
-	return p.Covers(authz.KeyPersonRead, path) && p.Covers(authz.KeyPersonWrite, path) && p.Covers(authz.Perm("pii.sensitive."+category), path), nil
+	return fitToKeep(&authz.Principal{UserID: user, Grants: grants}, path, category), nil
+}
+
+// Candidate is an account that may be named responsible for a key person:
+// only the display name of the person behind it.
+type Candidate struct {
+	ID          string `json:"id"`
+	DisplayName string `json:"display_name"`
+	Role        string `json:"role"`      // the role code through which it keeps key persons there
+	RoleName    string `json:"role_name"` // that role's name (custom roles have no translation)
+	ServesGrid  bool   `json:"serves_grid"`
+	Default     bool   `json:"default"` // the one the server picks when the request names nobody
+}
+
+// ResponsibleCandidates lists who may be named responsible for a new key
+// person of category for the person personID; the caller must be able to
+// register one there.
+func (s *Service) ResponsibleCandidates(ctx context.Context, personID, category string) ([]Candidate, error) {
+	var f apperr.Fields
+	oneOf(&f, "category", category, pii.Categories, true)
+	if personID == "" {
+		f.Add("person_id", "registry.required")
+	}
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	path, gridID, err := s.keyPersonPlace(ctx, s.db.Reader(), personID, category)
+	if err != nil {
+		return nil, err
+	}
+	return s.candidates(ctx, path, gridID, category)
+}
+
+// KeyPersonCandidates lists who may be named responsible for the key person
+// id, which the caller must be able to change.
+func (s *Service) KeyPersonCandidates(ctx context.Context, id string) ([]Candidate, error) {
+	k, err := s.keyPerson(ctx, id, authz.KeyPersonWrite)
+	if err != nil {
+		return nil, err
+	}
+	var gridID string
+	if err := s.db.Reader().QueryRowContext(ctx, "SELECT COALESCE(grid_id, '') FROM people WHERE id = ?", k.PersonID).Scan(&gridID); err != nil {
+		return nil, err
+	}
+	return s.candidates(ctx, k.path, gridID, k.Category)
+}
+
+// candidates are the active accounts fit to keep key persons of category at
+// path (the rule checkResponsible applies), those serving the grid first.
+// Only roles held over path or above can cover it, so only those
+// assignments are looked at.
+func (s *Service) candidates(ctx context.Context, path, gridID, category string) ([]Candidate, error) {
+	q := s.db.Reader()
+	var above []any
+	for i := 1; i < len(path); i++ {
+		if path[i] == '/' {
+			above = append(above, path[:i+1])
+		}
+	}
+	if len(above) == 0 {
+		return []Candidate{}, nil
+	}
+	rows, err := q.QueryContext(ctx, `SELECT DISTINCT u.id, u.display_name FROM users u JOIN role_assignments ra ON ra.user_id = u.id
+		JOIN roles r ON r.id = ra.role_id JOIN org_nodes o ON o.id = ra.org_id
+		WHERE u.status = 'active' AND r.permissions LIKE '%keyperson.write%' AND o.path IN (?`+strings.Repeat(", ?", len(above)-1)+`)
+		ORDER BY u.display_name, u.id LIMIT 500`, above...)
+	if err != nil {
+		return nil, err
+	}
+	var all []Candidate
+	for rows.Next() {
+		var c Candidate
+		if err := rows.Scan(&c.ID, &c.DisplayName); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		all = append(all, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	serving := map[string]bool{}
+	rows, err = q.QueryContext(ctx, "SELECT user_id FROM grid_members WHERE grid_id = ? AND user_id IS NOT NULL", gridID)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		serving[id] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	def, err := s.defaultResponsible(ctx, q, gridID, path, category)
+	if err != nil {
+		return nil, err
+	}
+	out := []Candidate{}
+	for _, c := range all {
+		grants, err := authn.LoadGrants(ctx, q, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		if !fitToKeep(&authz.Principal{UserID: c.ID, Grants: grants}, path, category) {
+			continue
+		}
+		for _, g := range grants {
+			if strings.HasPrefix(path, g.OrgPath) && slices.Contains(g.Perms, authz.KeyPersonWrite) {
+				c.Role, c.RoleName = g.Role, g.RoleName
+				break
+			}
+		}
+		c.ServesGrid, c.Default = serving[c.ID], c.ID == def
+		out = append(out, c)
+	}
+	slices.SortStableFunc(out, func(a, b Candidate) int {
+		switch {
+		case a.ServesGrid && !b.ServesGrid:
+			return -1
+		case b.ServesGrid && !a.ServesGrid:
+			return 1
+		}
+		return 0
+	})
+	return out, nil
 }
 
 // defaultResponsible picks who answers for a new key person when the
@@ -457,7 +606,9 @@ func (s *Service) checkResponsible(ctx context.Context, q db.Querier, user, path
 }
 
 // PatchKeyPerson changes the risk level (and with it the visit frequency,
-// counted from the last visit), the responsible member or the status.
+// counted from the last visit), the responsible member or the status
+// (closed 解除, or active again: re-opened, the next visit is due one
+// period from now).
 func (s *Service) PatchKeyPerson(ctx context.Context, id string, in KeyPersonPatch) (KeyPerson, error) {
 	var f apperr.Fields
 	oneOf(&f, "risk_level", in.RiskLevel, RiskLevels, false)
@@ -484,8 +635,20 @@ func (s *Service) PatchKeyPerson(ctx context.Context, id string, in KeyPersonPat
 	if k.LastVisitAt != nil {
 		from = *k.LastVisitAt
 	}
+	// Re-opening a closed record starts its clock afresh, as a new
+	// registration does, and its responsible member must still be fit:
+	// accounts and grants may have changed while it was closed.
+	reopen := k.Status == "closed" && status == "active"
+	if reopen {
+		from = s.Now().UnixMilli()
+	}
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
-		if in.ResponsibleID != "" {
+		if reopen {
+			if err := personActive(ctx, tx, k.PersonID); err != nil {
+				return err
+			}
+		}
+		if in.ResponsibleID != "" || (reopen && resp != "") {
 			if err := s.checkResponsible(ctx, tx, resp, k.path, k.Category); err != nil {
 				return err
 			}
@@ -537,6 +700,9 @@ func (s *Service) AddVisit(ctx context.Context, keyPersonID string, in VisitInpu
 	k, err := s.keyPerson(ctx, keyPersonID, authz.KeyPersonWrite)
 	if err != nil {
 		return Visit{}, err
+	}
+	if k.Status == "closed" {
+		return Visit{}, apperr.E(apperr.Conflict, "registry.key_person_closed")
 	}
 	at := now
 	if in.At != nil {
@@ -636,8 +802,27 @@ type CareTarget struct {
 	Note        string `json:"note"`
 	OrgName     string `json:"org_name"`
 	LastService *int64 `json:"last_service_at"`
-	Status      string `json:"status"`
+	Status      string `json:"status"` // active, ended (不再关爱)
+	EndReason   string `json:"end_reason,omitempty"`
+	EndNote     string `json:"end_note,omitempty"`
+	EndedAt     *int64 `json:"ended_at,omitempty"`
+	Version     int    `json:"version"`
 	CreatedAt   int64  `json:"created_at"`
+}
+
+// CareTargetStatus ends a care target with a reason, or re-opens it.
+type CareTargetStatus struct {
+	Status  string `json:"status"`           // ended, active
+	Reason  string `json:"reason,omitempty"` // when ending: moved_away, deceased, no_longer_needed, other
+	Note    string `json:"note,omitempty"`
+	Version int    `json:"version"` // the version read; a stale one answers 409
+}
+
+// CareTargetQuery filters the care-target list: Status is active (the
+// default) or ended.
+type CareTargetQuery struct {
+	ListQuery
+	Status string
 }
 
 // CreateCareTarget adds a care target.
@@ -661,8 +846,9 @@ func (s *Service) CreateCareTarget(ctx context.Context, in CareTargetInput) (Car
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, "INSERT INTO care_targets (id, person_id, kind, note, path, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-			id, in.PersonID, in.Kind, in.Note, path, s.Now().UnixMilli())
+		now := s.Now().UnixMilli()
+		_, err = tx.ExecContext(ctx, "INSERT INTO care_targets (id, person_id, kind, note, path, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			id, in.PersonID, in.Kind, in.Note, path, now, now)
 		if db.IsUniqueViolation(err) {
 			return apperr.Field("kind", "registry.care_target_exists")
 		}
@@ -674,6 +860,10 @@ func (s *Service) CreateCareTarget(ctx context.Context, in CareTargetInput) (Car
 	if err != nil {
 		return CareTarget{}, err
 	}
+	return s.careTarget(ctx, id)
+}
+
+func (s *Service) careTarget(ctx context.Context, id string) (CareTarget, error) {
 	out, err := s.careTargets(ctx, " AND c.id = ?", []any{id}, 1)
 	if err != nil || len(out) == 0 {
 		return CareTarget{}, errors.Join(err, apperr.NotFoundf("care_target"))
@@ -681,11 +871,79 @@ func (s *Service) CreateCareTarget(ctx context.Context, in CareTargetInput) (Car
 	return out[0], nil
 }
 
-// CareTargets lists the active care targets in scope, of one kind or all,
-// a page at a time like the other register lists: the grid is the
-// person's, the cursor the last row's id.
-func (s *Service) CareTargets(ctx context.Context, q ListQuery) ([]CareTarget, string, error) {
-	where, args := " AND c.status = 'active'", []any{}
+// personActive refuses to re-open a record of a person who moved out or
+// died.
+func personActive(ctx context.Context, q db.Querier, personID string) error {
+	var status string
+	if err := q.QueryRowContext(ctx, "SELECT status FROM people WHERE id = ?", personID).Scan(&status); err != nil {
+		return err
+	}
+	if status != "active" {
+		return apperr.E(apperr.Conflict, "registry.person_not_active")
+	}
+	return nil
+}
+
+// SetCareTargetStatus ends a care target (不再关爱) with a reason, or
+// re-opens it. The version read is checked as for an edit.
+func (s *Service) SetCareTargetStatus(ctx context.Context, id string, in CareTargetStatus) (CareTarget, error) {
+	var f apperr.Fields
+	oneOf(&f, "status", in.Status, []string{"active", "ended"}, true)
+	if in.Status == "ended" {
+		oneOf(&f, "reason", in.Reason, CareEndReasons, true)
+		checkLen(&f, "note", in.Note, 500)
+	}
+	if err := f.Err(); err != nil {
+		return CareTarget{}, err
+	}
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		var personID, path, status string
+		var version int
+		err := tx.QueryRowContext(ctx, "SELECT person_id, path, status, version FROM care_targets WHERE id = ?", id).Scan(&personID, &path, &status, &version)
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && !authz.From(ctx).Covers(authz.RegistryWrite, path)) {
+			return apperr.NotFoundf("care_target")
+		}
+		if err != nil {
+			return err
+		}
+		if in.Version != version {
+			return apperr.E(apperr.Conflict, "registry.stale", "version", version)
+		}
+		if status == in.Status {
+			return nil
+		}
+		action, reason, note, endedAt := "registry.care_target_end", in.Reason, strings.TrimSpace(in.Note), any(s.Now().UnixMilli())
+		if in.Status == "active" {
+			if err := personActive(ctx, tx, personID); err != nil {
+				return err
+			}
+			action, reason, note, endedAt = "registry.care_target_reopen", "", "", nil
+		}
+		if err := s.bump(ctx, tx, "care_targets", id, in.Version, version, "status = ?, end_reason = ?, end_note = ?, ended_at = ?",
+			in.Status, reason, note, endedAt); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, authz.RegistryWrite, action, "care_target", id, reason)
+	})
+	if err != nil {
+		return CareTarget{}, err
+	}
+	return s.careTarget(ctx, id)
+}
+
+// CareTargets lists the care targets in scope (active ones unless asked
+// for the ended), of one kind or all, a page at a time like the other
+// register lists: the grid is the person's, the cursor the last row's id.
+func (s *Service) CareTargets(ctx context.Context, q CareTargetQuery) ([]CareTarget, string, error) {
+	var f apperr.Fields
+	oneOf(&f, "status", q.Status, []string{"active", "ended"}, false)
+	if err := f.Err(); err != nil {
+		return nil, "", err
+	}
+	if q.Status == "" {
+		q.Status = "active"
+	}
+	where, args := " AND c.status = ?", []any{q.Status}
 	if q.OrgID != "" {
 		where += " AND c.path >= (SELECT path FROM org_nodes WHERE id = ?) AND c.path < (SELECT path FROM org_nodes WHERE id = ?) || '~'"
 		args = append(args, q.OrgID, q.OrgID)
@@ -710,7 +968,8 @@ func (s *Service) CareTargets(ctx context.Context, q ListQuery) ([]CareTarget, s
 func (s *Service) careTargets(ctx context.Context, where string, args []any, limit int) ([]CareTarget, error) {
 	scope, sargs := authz.ScopeSQL("c.path", authz.From(ctx).Scopes(authz.RegistryRead))
 	rows, err := s.db.Reader().QueryContext(ctx, `SELECT c.id, c.person_id, p.name, c.kind, c.note, o.name,
-		(SELECT max(at) FROM visits WHERE subject_type = 'care_target' AND subject_id = c.id), c.status, c.created_at
+		(SELECT max(at) FROM visits WHERE subject_type = 'care_target' AND subject_id = c.id), c.status, c.end_reason, c.end_note, c.ended_at,
+		c.version, c.created_at
 		FROM care_targets c JOIN people p ON p.id = c.person_id JOIN org_nodes o ON o.id = p.org_id WHERE `+scope+where+` ORDER BY c.id LIMIT ?`,
 		append(append(sargs, args...), limit)...)
 	if err != nil {
@@ -720,11 +979,12 @@ func (s *Service) careTargets(ctx context.Context, where string, args []any, lim
 	out := []CareTarget{}
 	for rows.Next() {
 		var c CareTarget
-		var last sql.NullInt64
-		if err := rows.Scan(&c.ID, &c.PersonID, &c.PersonName, &c.Kind, &c.Note, &c.OrgName, &last, &c.Status, &c.CreatedAt); err != nil {
+		var last, ended sql.NullInt64
+		if err := rows.Scan(&c.ID, &c.PersonID, &c.PersonName, &c.Kind, &c.Note, &c.OrgName, &last, &c.Status, &c.EndReason, &c.EndNote, &ended,
+			&c.Version, &c.CreatedAt); err != nil {
 			return nil, err
 		}
-		c.LastService = ptr(last)
+		c.LastService, c.EndedAt = ptr(last), ptr(ended)
 		out = append(out, c)
 	}
 	return out, rows.Err()
@@ -737,13 +997,16 @@ func (s *Service) AddCareService(ctx context.Context, targetID string, in VisitI
 	if err := checkVisit(&in, now); err != nil {
 		return Visit{}, err
 	}
-	var personID, path string
-	err := s.db.Reader().QueryRowContext(ctx, "SELECT person_id, path FROM care_targets WHERE id = ?", targetID).Scan(&personID, &path)
+	var personID, path, status string
+	err := s.db.Reader().QueryRowContext(ctx, "SELECT person_id, path, status FROM care_targets WHERE id = ?", targetID).Scan(&personID, &path, &status)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && !authz.From(ctx).Covers(authz.RegistryWrite, path)) {
 		return Visit{}, apperr.NotFoundf("care_target")
 	}
 	if err != nil {
 		return Visit{}, err
+	}
+	if status != "active" {
+		return Visit{}, apperr.E(apperr.Conflict, "registry.care_target_ended")
 	}
 	at := now
 	if in.At != nil {

@@ -90,19 +90,17 @@ func (s *Service) checkHousehold(ctx context.Context, q db.Querier, in *Househol
 	checkLen(&f, "address", in.Address, 200)
 	checkLen(&f, "situation", in.Situation, 2000)
 	checkLen(&f, "needs", in.Needs, 2000)
-	if err := f.Err(); err != nil {
-		return Place{}, err
-	}
+	// The grid and the house come with the field problems above.
 	pl, err := s.place(ctx, q, in.PlaceInput, authz.RegistryWrite)
-	if err != nil {
+	if err := collect(&f, err); err != nil {
 		return pl, err
 	}
 	if in.HouseID != "" {
-		if err := s.linked(ctx, q, "houses", "house_id", in.HouseID); err != nil {
+		if err := collect(&f, s.linked(ctx, q, "houses", "house_id", in.HouseID)); err != nil {
 			return pl, err
 		}
 	}
-	return pl, nil
+	return pl, f.Err()
 }
 
 // linked checks that a linked record exists in the caller's scope.
@@ -310,6 +308,21 @@ func checkHouse(in *HouseInput) (string, error) {
 	return phone, f.Err()
 }
 
+// checkAt runs a house's or unit's own checks (check returns its
+// normalized phone) and resolves its grid; the field problems of both, after
+// those already in f, come back together.
+func (s *Service) checkAt(ctx context.Context, q db.Querier, in PlaceInput, f apperr.Fields, check func() (string, error)) (string, Place, error) {
+	phone, err := check()
+	if err := collect(&f, err); err != nil {
+		return "", Place{}, err
+	}
+	pl, err := s.place(ctx, q, in, authz.RegistryWrite)
+	if err := collect(&f, err); err != nil {
+		return "", Place{}, err
+	}
+	return phone, pl, f.Err()
+}
+
 // sealHouse returns the sealed and masked room and owner phone of house id.
 func (s *Service) sealHouse(id string, in HouseInput, phone string) (room, roomMasked, ownerPhone, ownerMasked string) {
 	if in.Room != "" {
@@ -343,12 +356,8 @@ func (s *Service) insertHouse(ctx context.Context, tx db.Querier, id string, in 
 // SaveHouse creates (id "") or updates a house.
 func (s *Service) SaveHouse(ctx context.Context, id string, in HouseInput) (House, error) {
 	if id == "" {
-		phone, err := checkHouse(&in)
-		if err != nil {
-			return House{}, err
-		}
-		err = s.db.InTx(ctx, func(tx *db.Tx) error {
-			pl, err := s.place(ctx, tx, in.PlaceInput, authz.RegistryWrite)
+		err := s.db.InTx(ctx, func(tx *db.Tx) error {
+			phone, pl, err := s.checkAt(ctx, tx, in.PlaceInput, nil, func() (string, error) { return checkHouse(&in) })
 			if err != nil {
 				return err
 			}
@@ -378,14 +387,11 @@ func (s *Service) SaveHouse(ctx context.Context, id string, in HouseInput) (Hous
 		plain, err := s.keepSealed(id, in.Clear, []sealedField{
 			{"room", "houses.room", &in.Room, roomS}, {"owner_phone", "houses.owner_phone", &in.OwnerPhone, phoneS},
 		})
-		if err != nil {
+		var f apperr.Fields
+		if err := collect(&f, err); err != nil {
 			return err
 		}
-		phone, err := checkHouse(&in)
-		if err != nil {
-			return err
-		}
-		pl, err := s.place(ctx, tx, in.PlaceInput, authz.RegistryWrite)
+		phone, pl, err := s.checkAt(ctx, tx, in.PlaceInput, f, func() (string, error) { return checkHouse(&in) })
 		if err != nil {
 			return err
 		}
@@ -580,12 +586,8 @@ func (s *Service) insertUnit(ctx context.Context, tx db.Querier, id string, in U
 // SaveUnit creates (id "") or updates a unit.
 func (s *Service) SaveUnit(ctx context.Context, id string, in UnitInput) (Unit, error) {
 	if id == "" {
-		phone, err := checkUnit(&in)
-		if err != nil {
-			return Unit{}, err
-		}
-		err = s.db.InTx(ctx, func(tx *db.Tx) error {
-			pl, err := s.place(ctx, tx, in.PlaceInput, authz.RegistryWrite)
+		err := s.db.InTx(ctx, func(tx *db.Tx) error {
+			phone, pl, err := s.checkAt(ctx, tx, in.PlaceInput, nil, func() (string, error) { return checkUnit(&in) })
 			if err != nil {
 				return err
 			}
@@ -613,14 +615,11 @@ func (s *Service) SaveUnit(ctx context.Context, id string, in UnitInput) (Unit, 
 			return err
 		}
 		plain, err := s.keepSealed(id, in.Clear, []sealedField{{"phone", "units.phone", &in.Phone, phoneS}})
-		if err != nil {
+		var f apperr.Fields
+		if err := collect(&f, err); err != nil {
 			return err
 		}
-		phone, err := checkUnit(&in)
-		if err != nil {
-			return err
-		}
-		pl, err := s.place(ctx, tx, in.PlaceInput, authz.RegistryWrite)
+		phone, pl, err := s.checkAt(ctx, tx, in.PlaceInput, f, func() (string, error) { return checkUnit(&in) })
 		if err != nil {
 			return err
 		}
@@ -678,7 +677,7 @@ func (s *Service) GetUnit(ctx context.Context, id string) (Unit, error) {
 	if u.History, err = s.history(ctx, "unit", id); err != nil {
 		return u, err
 	}
-	return u, nil
+	return u, s.readAudited(ctx, authz.RegistryRead, "registry.unit_read", "unit", id, "")
 }
 
 // ---- lists ----

@@ -258,12 +258,9 @@ func (s *Service) prepare(ctx context.Context, q db.Querier, in PersonInput, sel
 	idNorm, phone, sex, birth := checkPerson(&in, &f, s.Now())
 	r := personRow{in: in, sex: sex, birth: birth, idPlain: idNorm, phonePlain: phone, detailPlain: strings.TrimSpace(in.AddressDetail)}
 	var err error
-	if r.place, err = s.place(ctx, q, in.PlaceInput, authz.RegistryWrite); err != nil {
-		// Report a bad grid together with the other field problems.
-		if e := apperr.As(err); e.Kind != apperr.Invalid || len(e.Fields) == 0 {
-			return r, err
-		}
-		f = append(f, apperr.As(err).Fields...)
+	r.place, err = s.place(ctx, q, in.PlaceInput, authz.RegistryWrite)
+	if err := collect(&f, err); err != nil { // a bad grid comes with the other field problems
+		return r, err
 	}
 	if err := s.checkLinks(ctx, q, &in, &f); err != nil {
 		return r, err
@@ -371,11 +368,16 @@ func (s *Service) UpdatePerson(ctx context.Context, id string, in PersonInput) (
 			{"id_number", "people.id_number", &in.IDNumber, idS}, {"phone", "people.phone", &in.Phone, phoneS},
 			{"address_detail", "people.address", &in.AddressDetail, addrS},
 		})
-		if err != nil {
+		// A refused clear comes with the other field problems.
+		var f apperr.Fields
+		if err := collect(&f, err); err != nil {
 			return err
 		}
 		r, err := s.prepare(ctx, tx, in, id)
-		if err != nil {
+		if err := collect(&f, err); err != nil {
+			return err
+		}
+		if err := f.Err(); err != nil {
 			return err
 		}
 		s.seal(&r, id)
@@ -483,6 +485,18 @@ func (s *Service) SetStatus(ctx context.Context, id, status string, version int)
 		}
 		if err := s.logChange(ctx, tx, "person", id, action); err != nil {
 			return err
+		}
+		if status == "deceased" {
+			// Nobody visits or serves the dead: their key-person records
+			// close and their care ends, with the reason.
+			if _, err := tx.ExecContext(ctx, "UPDATE key_persons SET status = 'closed', version = version + 1, updated_at = ? WHERE person_id = ? AND status = 'active'",
+				now, id); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE care_targets SET status = 'ended', end_reason = 'deceased', ended_at = ?, version = version + 1, updated_at = ?
+				WHERE person_id = ? AND status = 'active'`, now, now, id); err != nil {
+				return err
+			}
 		}
 		return s.record(ctx, tx, authz.RegistryWrite, "registry.person_"+action, "person", id, "")
 	})

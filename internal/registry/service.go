@@ -120,6 +120,21 @@ func (s *Service) place(ctx context.Context, q db.Querier, in PlaceInput, perm a
 	return p, nil
 }
 
+// collect adds the field problems of err to f and returns nil; any other
+// error (a place out of scope, a database fault) comes back as it is. A
+// form then shows every field problem at once, a missing or unknown grid
+// with the others.
+func collect(f *apperr.Fields, err error) error {
+	if err == nil {
+		return nil
+	}
+	if e := apperr.As(err); e.Kind == apperr.Invalid && len(e.Fields) > 0 {
+		*f = append(*f, e.Fields...)
+		return nil
+	}
+	return err
+}
+
 // logChange appends a line to a record's history.
 func (s *Service) logChange(ctx context.Context, tx db.Querier, recordType, id, action string, fields ...string) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO register_log (id, record_type, record_id, action, fields, user_id, at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
