@@ -38,7 +38,7 @@ var listParams = []httpx.Param{{Name: "org_id", In: "query"}, {Name: "grid_id", 
 func listQuery(r *http.Request) ListQuery {
 	q := r.URL.Query()
 	limit, _ := strconv.Atoi(q.Get("limit"))
-	return ListQuery{OrgID: q.Get("org_id"), GridID: q.Get("grid_id"), Kind: q.Get("kind"), After: q.Get("cursor"), Limit: limit}
+	return ListQuery{OrgID: q.Get("org_id"), GridID: q.Get("grid_id"), Kind: q.Get("kind"), Q: q.Get("q"), After: q.Get("cursor"), Limit: limit}
 }
 
 // decodeThen decodes a JSON body into a fresh In and calls fn with it.
@@ -141,6 +141,13 @@ func (s *Service) ledgerRoutes(rt *httpx.Router) {
 			hs, next, err := s.ListHouses(r.Context(), listQuery(r))
 			return httpx.Reply(w, Page[House]{hs, next}, err)
 		}})
+	rt.Handle(httpx.Route{Method: "GET", Path: "/api/v1/addresses", Tag: "registry", Summary: "Standard addresses (一标) in scope (q: text contains)",
+		Perm: authz.RegistryRead, Params: []httpx.Param{{Name: "org_id", In: "query"}, {Name: "grid_id", In: "query"}, {Name: "q", In: "query", Desc: "text contains"},
+			{Name: "cursor", In: "query"}, {Name: "limit", In: "query", Type: "integer"}},
+		Out: Page[Address]{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
+			as, next, err := s.ListAddresses(r.Context(), listQuery(r))
+			return httpx.Reply(w, Page[Address]{as, next}, err)
+		}})
 	rt.Handle(httpx.Route{Method: "GET", Path: "/api/v1/register-units", Tag: "registry", Summary: "Units (enterprises, shops, organisations) in scope",
 		Perm: authz.RegistryRead, Params: listParams, Out: Page[Unit]{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
 			us, next, err := s.ListUnits(r.Context(), listQuery(r))
@@ -155,6 +162,11 @@ func (s *Service) ledgerRoutes(rt *httpx.Router) {
 		Perm: authz.RegistryRead, Out: House{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
 			h, err := s.GetHouse(r.Context(), r.PathValue("id"))
 			return httpx.Reply(w, h, err)
+		}})
+	rt.Handle(httpx.Route{Method: "GET", Path: "/api/v1/addresses/{id}", Tag: "registry", Summary: "A standard address with the houses and units at it (audited read)",
+		Perm: authz.RegistryRead, Out: Address{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
+			a, err := s.GetAddress(r.Context(), r.PathValue("id"))
+			return httpx.Reply(w, a, err)
 		}})
 	rt.Handle(httpx.Route{Method: "GET", Path: "/api/v1/register-units/{id}", Tag: "registry", Summary: "A unit with its staff",
 		Perm: authz.RegistryRead, Out: Unit{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
@@ -190,6 +202,15 @@ func (s *Service) ledgerRoutes(rt *httpx.Router) {
 				}
 				h, err := s.SaveHouse(r.Context(), r.PathValue("id"), in)
 				return save(w, h, err)
+			}})
+		rt.Handle(httpx.Route{Method: m.method, Path: "/api/v1/addresses" + m.path, Tag: "registry", Summary: "Add or change a standard address",
+			Perm: authz.RegistryWrite, In: AddressInput{}, Out: Address{}, Status: status, Handler: func(w http.ResponseWriter, r *http.Request) error {
+				var in AddressInput
+				if err := httpx.Decode(r, &in, 0); err != nil {
+					return err
+				}
+				a, err := s.SaveAddress(r.Context(), r.PathValue("id"), in)
+				return save(w, a, err)
 			}})
 		rt.Handle(httpx.Route{Method: m.method, Path: "/api/v1/register-units" + m.path, Tag: "registry", Summary: "Add or change a unit",
 			Perm: authz.RegistryWrite, In: UnitInput{}, Out: Unit{}, Status: status, Handler: func(w http.ResponseWriter, r *http.Request) error {

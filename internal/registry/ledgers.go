@@ -682,12 +682,16 @@ func (s *Service) GetUnit(ctx context.Context, id string) (Unit, error) {
 
 // ---- lists ----
 
-// ListQuery filters a register list: an area, a grid, a code column and a
-// page.
+// ListQuery filters a register list: an area, a grid, a code column, a
+// text (the lists that have one) and a page.
 type ListQuery struct {
 	OrgID, GridID, Kind string
+	Q                   string
 	After               string
 	Limit               int
+	// extra is more conditions on the rows, with their arguments.
+	extra     string
+	extraArgs []any
 }
 
 func (q ListQuery) where(kindCol string) (string, []any) {
@@ -705,6 +709,8 @@ func (q ListQuery) where(kindCol string) (string, []any) {
 		b.WriteString(" AND " + kindCol + " = ?")
 		args = append(args, q.Kind)
 	}
+	b.WriteString(q.extra)
+	args = append(args, q.extraArgs...)
 	after, aargs := pageAfter("x.id", q.After)
 	b.WriteString(after)
 	return b.String(), append(args, aargs...)
