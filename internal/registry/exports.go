@@ -321,7 +321,7 @@ func (s *Service) exportRows(ctx context.Context, in ExportRequest, each func([]
 		})
 	case "key_persons":
 		return pages(func(after string) ([]KeyPerson, string, error) {
-			return s.KeyPersons(ctx, KeyPersonQuery{OrgID: in.OrgID, Category: in.Type, Light: in.Light, After: after, Limit: 500})
+			return s.KeyPersons(ctx, KeyPersonQuery{OrgID: in.OrgID, GridID: in.GridID, Category: in.Type, Light: in.Light, After: after, Limit: 500})
 		}, func(k KeyPerson) error {
 			return each([]string{k.PersonName, k.IDMasked, sheetText("pii.category.", k.Category), sheetText("ui.reg.risk.", k.RiskLevel), strconv.Itoa(k.VisitEveryDays),
 				dateText(k.LastVisitAt), dateText(&k.NextVisitDue), sheetText("ui.reg.visit_light.", k.Light), k.ResponsibleName, k.GridName, k.OrgName})

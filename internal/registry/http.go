@@ -226,14 +226,15 @@ func (s *Service) ledgerRoutes(rt *httpx.Router) {
 
 func (s *Service) keyPersonRoutes(rt *httpx.Router) {
 	rt.Handle(httpx.Route{Method: "GET", Path: "/api/v1/key-persons", Tag: "registry", Summary: "Key persons of the categories the caller is granted",
-		Perm: authz.KeyPersonRead, Params: []httpx.Param{{Name: "org_id", In: "query"}, {Name: "category", In: "query"}, {Name: "risk", In: "query"},
+		Perm: authz.KeyPersonRead, Params: []httpx.Param{{Name: "org_id", In: "query"}, {Name: "grid_id", In: "query", Desc: "the person's grid"},
+			{Name: "category", In: "query"}, {Name: "risk", In: "query"},
 			{Name: "light", In: "query", Desc: "visit light: red (overdue), yellow (due soon), green"}, {Name: "mine", In: "query", Type: "boolean"},
 			{Name: "due_within_days", In: "query", Type: "integer"}, {Name: "cursor", In: "query"}, {Name: "limit", In: "query", Type: "integer"}},
 		Out: Page[KeyPerson]{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
 			q := r.URL.Query()
 			limit, _ := strconv.Atoi(q.Get("limit"))
 			due, _ := strconv.Atoi(q.Get("due_within_days"))
-			ks, next, err := s.KeyPersons(r.Context(), KeyPersonQuery{OrgID: q.Get("org_id"), Category: q.Get("category"), Risk: q.Get("risk"),
+			ks, next, err := s.KeyPersons(r.Context(), KeyPersonQuery{OrgID: q.Get("org_id"), GridID: q.Get("grid_id"), Category: q.Get("category"), Risk: q.Get("risk"),
 				Light: q.Get("light"), Mine: q.Get("mine") == "true", DueWithinDays: due, After: q.Get("cursor"), Limit: limit})
 			return httpx.Reply(w, Page[KeyPerson]{ks, next}, err)
 		}})

@@ -202,11 +202,11 @@ func (s *Service) categoryFilter(ctx context.Context, perm authz.Perm, alias str
 
 // KeyPersonQuery filters the key-person list.
 type KeyPersonQuery struct {
-	PersonID, OrgID, Category, Risk, Light string
-	Mine                                   bool // responsible is the caller
-	DueWithinDays                          int  // only those due within so many days (or overdue)
-	After                                  string
-	Limit                                  int
+	PersonID, OrgID, GridID, Category, Risk, Light string // GridID: the person's grid
+	Mine                                           bool   // responsible is the caller
+	DueWithinDays                                  int    // only those due within so many days (or overdue)
+	After                                          string
+	Limit                                          int
 }
 
 const keyPersonCols = `k.id, k.person_id, p.name, p.id_masked, k.category_blind, k.risk_level, k.visit_every_days, k.last_visit_at, k.next_visit_due,
@@ -254,6 +254,9 @@ func (s *Service) keyPersons(ctx context.Context, q KeyPersonQuery) ([]KeyPerson
 	}
 	if q.OrgID != "" {
 		add("k.path >= (SELECT path FROM org_nodes WHERE id = ?) AND k.path < (SELECT path FROM org_nodes WHERE id = ?) || '~'", q.OrgID, q.OrgID)
+	}
+	if q.GridID != "" {
+		add("p.grid_id = ?", q.GridID)
 	}
 	if q.Category != "" {
 		add("k.category_blind = ?", s.vault.Blind("key_persons.category", q.Category))

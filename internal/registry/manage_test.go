@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/gridgov/gridgov/internal/db"
+	"github.com/gridgov/gridgov/internal/pii"
 	"github.com/gridgov/gridgov/internal/testapp"
 )
 
@@ -313,5 +315,46 @@ func TestDeathClosesRecords(t *testing.T) {
 	}
 	if pr := gm.Fail("POST", "/api/v1/key-persons/"+k.ID+"/visits", map[string]string{"method": "home", "note": "x"}); pr.Code != "registry.key_person_closed" {
 		t.Errorf("visit on a closed record: %+v", pr)
+	}
+}
+
+// The key-person list and its export take the person's grid as a filter.
+func TestKeyPersonGridFilter(t *testing.T) {
+	a := testapp.New(t)
+	gm := a.Login("grid_member")
+	grid := gridCode(t, a)
+	var other string
+	err := a.DB.Reader().QueryRowContext(context.Background(), `SELECT code FROM grids WHERE layer = 'zz' AND code <> ?
+		AND org_id = (SELECT org_id FROM grids WHERE code = ? AND layer = 'zz') ORDER BY code LIMIT 1`, grid, grid).Scan(&other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gridIDs := map[string]string{}
+	for i, code := range []string{grid, other} {
+		var p person
+		body := newPerson([]string{"网格甲", "网格乙"}[i], pii.MakeID("441602", time.Date(1975, 2, 3+i, 0, 0, 0, 0, time.UTC), 60+i, true), code, nil)
+		if st := gm.Do("POST", "/api/v1/people", body, &p); st != 201 {
+			t.Fatalf("person in %s: %d", code, st)
+		}
+		if st := gm.Do("POST", "/api/v1/key-persons", map[string]string{"person_id": p.ID, "category": "drug_user", "risk_level": "green"}, nil); st != 201 {
+			t.Fatalf("key person in %s: %d", code, st)
+		}
+		var id string
+		a.DB.Reader().QueryRowContext(context.Background(), "SELECT grid_id FROM people WHERE id = ?", p.ID).Scan(&id)
+		gridIDs[code] = id
+	}
+	var all, one page[keyPerson]
+	gm.Do("GET", "/api/v1/key-persons", nil, &all)
+	gm.Do("GET", "/api/v1/key-persons?grid_id="+gridIDs[other], nil, &one)
+	if len(all.Items) < 2 || len(one.Items) != 1 {
+		t.Fatalf("all %d, in the other grid %d", len(all.Items), len(one.Items))
+	}
+	var ex struct{ ID, Status string }
+	if st := gm.Do("POST", "/api/v1/exports", map[string]string{"kind": "key_persons", "format": "csv", "grid_id": gridIDs[other]}, &ex); st != 201 || ex.Status != "ready" {
+		t.Fatalf("export: %d %+v", st, ex)
+	}
+	r := gm.Raw("GET", "/api/v1/exports/"+ex.ID+"/file", "", nil)
+	if !strings.Contains(string(r.Body), "网格乙") || strings.Contains(string(r.Body), "网格甲") {
+		t.Errorf("export by grid:\n%s", r.Body)
 	}
 }
