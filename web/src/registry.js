@@ -2,7 +2,7 @@
 // 实有房屋, 实有单位, 关爱对象, 重点人员): the codes of each register, their
 // display names, a cursor pager for the lists, the lists' kept filters and
 // the loading of one record.
-import { onMounted, reactive, ref } from 'vue'
+import { computed, onMounted, reactive, ref } from 'vue'
 import { useRoute } from 'vue-router'
 import { api } from './api.js'
 import { t, tOr } from './i18n.js'
@@ -164,6 +164,35 @@ export function savedFilter(list, initial) {
     savedFilters[list] = f
   }
   return savedFilters[list]
+}
+
+/**
+ * The working parts of a register list page: its kept filter (see
+ * savedFilter), the pager, query (the filter as request parameters: its
+ * display-only `org` left out, text trimmed), search(), onOrg(id) — a new
+ * area clears the grid — and the first search once the URL's filter
+ * (applyRouteFilter with routeKeys) is in.
+ */
+export function useRegisterList(list, path, initial, routeKeys = []) {
+  const route = useRoute()
+  const filter = savedFilter(list, initial)
+  const pager = usePager(path)
+  const query = computed(() =>
+    Object.fromEntries(Object.entries(filter).filter(([k]) => k !== 'org').map(([k, v]) => [k, typeof v === 'string' ? v.trim() : v])),
+  )
+  function search() {
+    pager.load(query.value)
+  }
+  function onOrg(id) {
+    filter.org_id = id
+    filter.grid_id = ''
+    search()
+  }
+  onMounted(async () => {
+    await applyRouteFilter(route, filter, routeKeys)
+    search()
+  })
+  return { filter, pager, query, search, onOrg }
 }
 
 /**
