@@ -123,6 +123,18 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 	lat := func(l latency) string {
 		return fmt.Sprintf("p50 %s, p95 %s", ms(l.p50), ms(l.p95))
 	}
+	// vsRaw measures a raw ceiling and prints each page's speed as a share of it.
+	vsRaw := func(what string, raw func(n int) (latency, error), pages ...measured) error {
+		l, err := raw(*requests)
+		if err != nil {
+			return err
+		}
+		row("raw ceiling: "+what, lat(l), fmt.Sprintf("max %s, %d runs one after another", ms(l.max), l.n))
+		for _, p := range pages {
+			row(p.what+" / raw ceiling (p50)", fmt.Sprintf("%.0f %%", 100*l.p50.Seconds()/p.l.p50.Seconds()), "")
+		}
+		return nil
+	}
 
 	if parts["queue"] {
 		c, err := b0.login("intake")
@@ -134,6 +146,9 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 		row("queue page `GET /api/v1/events?state=open&limit=50` (intake operator, county scope)", lat(l), fmt.Sprintf("max %s, %d requests one after another", ms(l.max), l.n))
+		if err := vsRaw("the newest 51 open events of the area, bare SQL", b0.rawQueue, measured{"queue page", l}); err != nil {
+			return err
+		}
 	}
 	if parts["dashboard"] {
 		c, err := b0.login("leader")
@@ -149,6 +164,9 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 		row("dashboard `GET /api/v1/dashboard?org_id=<county>` (leader, 12 months)", lat(l), fmt.Sprintf("max %s, %d requests one after another", ms(l.max), l.n))
+		if err := vsRaw("the county's events of 12 months counted by category and channel, bare SQL", b0.rawDashboard, measured{"dashboard", l}); err != nil {
+			return err
+		}
 	}
 	if parts["locate"] {
 		c, err := b0.login("intake")
@@ -167,6 +185,10 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 		row("point→grid `GET /api/v1/locate` (random points of the county's events)", lat(l), fmt.Sprintf("max %s, %d requests one after another", ms(l.max), l.n))
+		brute := func(n int) (latency, error) { return b0.rawLocate(n, pts) }
+		if err := vsRaw("brute-force point-in-polygon over every grid, in memory", brute, measured{"point→grid", l}); err != nil {
+			return err
+		}
 	}
 	if parts["intake"] {
 		d := time.Duration(*seconds) * time.Second
@@ -191,7 +213,7 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 		}
 	}
 	if parts["search"] {
-		if err := b0.benchSearch(*cfg, *searchN, *requests, out, row); err != nil {
+		if err := b0.benchSearch(*cfg, *searchN, *requests, out, row, vsRaw); err != nil {
 			return err
 		}
 	}
@@ -314,6 +336,12 @@ func (b *bench) points(n int) ([][2]float64, error) {
 		out = append(out, [2]float64{b.res.Center.Lat, b.res.Center.Lng})
 	}
 	return out, rows.Err()
+}
+
+// measured is a page's latency, named for the ratio rows.
+type measured struct {
+	what string
+	l    latency
 }
 
 type latency struct {
@@ -520,6 +548,8 @@ func ms(d time.Duration) string {
 		return fmt.Sprintf("%.0f ms", float64(d)/float64(time.Millisecond))
 	case d >= 10*time.Millisecond:
 		return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond))
+	case d < 100*time.Microsecond:
+		return fmt.Sprintf("%.1f µs", float64(d)/float64(time.Microsecond))
 	}
 	return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond))
 }

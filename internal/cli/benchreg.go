@@ -308,7 +308,8 @@ func (g peopleGen) searchQueries(n, upTo int) []string {
 
 // benchSearch times POST /api/v1/registry/search as the county's leader and
 // as a grid member, over a register filled to at least target people.
-func (b *bench) benchSearch(cfg config.Config, target, requests int, out io.Writer, row func(what, figure, note string)) error {
+func (b *bench) benchSearch(cfg config.Config, target, requests int, out io.Writer, row func(what, figure, note string),
+	vsRaw func(what string, raw func(n int) (latency, error), pages ...measured) error) error {
 	if err := b.fillPeople(cfg, target, out); err != nil {
 		return err
 	}
@@ -321,6 +322,7 @@ func (b *bench) benchSearch(cfg config.Config, target, requests int, out io.Writ
 		return err
 	}
 	qs := g.searchQueries(requests+10, people)
+	var pages []measured
 	for _, who := range []string{"leader", "gridmember"} {
 		c, err := b.login(who)
 		if err != nil {
@@ -341,6 +343,8 @@ func (b *bench) benchSearch(cfg config.Config, target, requests int, out io.Writ
 		row(fmt.Sprintf("search `POST /api/v1/registry/search` over %d people (%s scope, first 20 hits)", people, who),
 			fmt.Sprintf("p50 %s, p95 %s", ms(l.p50), ms(l.p95)),
 			fmt.Sprintf("max %s, %d queries one after another (names, streets, estates, doors), %d with hits", ms(l.max), l.n, hits))
+		pages = append(pages, measured{"search, " + who, l})
 	}
-	return nil
+	raw := func(n int) (latency, error) { return b.rawSearch(n, qs) }
+	return vsRaw("the same words matched in the full-text index, first 20 anywhere, bare SQL", raw, pages...)
 }

@@ -48,9 +48,10 @@ func tokens(text string) []string {
 	return out
 }
 
-// queryTokens segments a query: bigrams of each Chinese run (its single
+// QueryTokens segments a query: bigrams of each Chinese run (its single
 // character when the run is one character long), and Latin/digit words.
-func queryTokens(q string) []string {
+// A record matches when its index holds every one of them.
+func QueryTokens(q string) []string {
 	var out []string
 	for _, run := range runs(q) {
 		rs := []rune(run.text)
@@ -131,7 +132,7 @@ type Hit struct {
 // Search finds records in the caller's registry.read scope whose text holds
 // every word of q, at most limit of them.
 func (s *Service) Search(ctx context.Context, q string, limit int) ([]Hit, error) {
-	toks := queryTokens(q)
+	toks := QueryTokens(q)
 	if len(toks) == 0 {
 		return []Hit{}, nil
 	}
