@@ -78,9 +78,11 @@ func (s *Service) SweepOverdue(ctx context.Context) (int, error) {
 }
 
 // Sender delivers one outbox message (SMS gateway, webhook); an error
-// leaves it for a retry.
+// leaves it for a retry. Delivery is at least once: a node that dies
+// between sending and recording leaves the message to be sent again, with
+// the same id, so receivers drop what they already have.
 type Sender interface {
-	Send(ctx context.Context, channel, target, payload string) error
+	Send(ctx context.Context, id, channel, target, payload string) error
 }
 
 // LogSender is the default adapter: it writes a line per message, with no
@@ -88,8 +90,8 @@ type Sender interface {
 type LogSender struct{}
 
 // Send logs the message.
-func (LogSender) Send(ctx context.Context, channel, target, payload string) error {
-	slog.Info("notify", "channel", channel, "recipients", len(strings.Split(target, ",")), "payload", payload)
+func (LogSender) Send(ctx context.Context, id, channel, target, payload string) error {
+	slog.Info("notify", "id", id, "channel", channel, "recipients", len(strings.Split(target, ",")), "payload", payload)
 	return nil
 }
 
@@ -117,7 +119,7 @@ func (s *Service) DeliverOutbox(ctx context.Context, send Sender) (int, error) {
 	rows.Close()
 	sent := 0
 	for _, m := range due {
-		err := send.Send(ctx, m.channel, m.target, m.payload)
+		err := send.Send(ctx, m.id, m.channel, m.target, m.payload)
 		q, args := "UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE id = ?", []any{now, m.id}
 		if err != nil {
 			backoff := min(time.Minute<<min(m.attempts, 6), time.Hour)
@@ -157,14 +159,15 @@ type WebhookSender struct {
 	Client *http.Client
 }
 
-// Send posts the message.
-func (w WebhookSender) Send(ctx context.Context, channel, target, payload string) error {
-	body, _ := json.Marshal(map[string]any{"channel": channel, "recipients": strings.Split(target, ","), "payload": json.RawMessage(payload)})
+// Send posts the message, its id as the Idempotency-Key.
+func (w WebhookSender) Send(ctx context.Context, id, channel, target, payload string) error {
+	body, _ := json.Marshal(map[string]any{"id": id, "channel": channel, "recipients": strings.Split(target, ","), "payload": json.RawMessage(payload)})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.URL, bytes.NewReader(body))
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Idempotency-Key", id)
 	c := w.Client
 	if c == nil {
 		c = &http.Client{Timeout: 10 * time.Second}

@@ -29,6 +29,10 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 func serve(ctx context.Context, cfg config.Config, out io.Writer) error {
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	lease, err := cfg.Lease()
+	if err != nil {
+		return err
+	}
 	a, err := app.Open(ctx, cfg)
 	if err != nil {
 		return err
@@ -41,7 +45,9 @@ func serve(ctx context.Context, cfg config.Config, out io.Writer) error {
 	srv := &http.Server{Handler: a.Router, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
 		WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}
 	host, _ := os.Hostname()
-	a.Jobs(fmt.Sprintf("%s:%d:%s", host, os.Getpid(), ln.Addr())).Start(ctx)
+	jobs := a.Jobs(fmt.Sprintf("%s:%d:%s", host, os.Getpid(), ln.Addr()))
+	jobs.Lease = lease
+	jobs.Start(ctx)
 	fmt.Fprintf(out, "gridgov serving http://%s (database: %s)\n", ln.Addr(), a.DB.Dialect)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // Config is everything a gridgov process is told.
@@ -24,6 +25,10 @@ type Config struct {
 	// NotifyWebhook receives notifications as JSON POSTs (GRIDGOV_NOTIFY_WEBHOOK);
 	// empty: they are written to the log.
 	NotifyWebhook string
+	// JobLease is how long a node keeps a scheduled job without renewing it
+	// (GRIDGOV_JOB_LEASE, a duration such as 30s): after a node dies, another
+	// takes its jobs over within this time.
+	JobLease string
 }
 
 // Default returns the built-in defaults overlaid with the environment.
@@ -41,6 +46,7 @@ func Default() Config {
 	env("GRIDGOV_TILE_URL", &c.TileURL)
 	env("GRIDGOV_LOG_LEVEL", &c.LogLevel)
 	env("GRIDGOV_NOTIFY_WEBHOOK", &c.NotifyWebhook)
+	env("GRIDGOV_JOB_LEASE", &c.JobLease)
 	c.SecureCookie = os.Getenv("GRIDGOV_SECURE_COOKIE") == "true"
 	return c
 }
@@ -49,6 +55,18 @@ func Default() Config {
 func (c *Config) Flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.DataDir, "data", c.DataDir, "data directory (env GRIDGOV_DATA)")
 	fs.StringVar(&c.DatabaseURL, "db", c.DatabaseURL, "PostgreSQL URL postgres://…; empty for SQLite in the data directory (env GRIDGOV_DATABASE_URL)")
+}
+
+// Lease parses JobLease: 30 s when unset, 1 s to 10 min when set.
+func (c Config) Lease() (time.Duration, error) {
+	if c.JobLease == "" {
+		return 30 * time.Second, nil
+	}
+	d, err := time.ParseDuration(c.JobLease)
+	if err != nil || d < time.Second || d > 10*time.Minute {
+		return 0, fmt.Errorf("GRIDGOV_JOB_LEASE=%q: want a duration from 1s to 10m, such as 30s", c.JobLease)
+	}
+	return d, nil
 }
 
 // DBURL is the database to open: PostgreSQL when set, else the SQLite file.
@@ -74,7 +92,8 @@ func (c Config) Dump(w io.Writer) {
 	}
 	lines := [][2]string{{"GRIDGOV_DATA", c.DataDir}, {"GRIDGOV_ADDR", c.Addr}, {"GRIDGOV_DATABASE_URL", dbURL},
 		{"GRIDGOV_SECRET_KEY", key}, {"GRIDGOV_SECURE_COOKIE", fmt.Sprint(c.SecureCookie)},
-		{"GRIDGOV_TILE_URL", c.TileURL}, {"GRIDGOV_LOG_LEVEL", c.LogLevel}, {"GRIDGOV_NOTIFY_WEBHOOK", c.NotifyWebhook}}
+		{"GRIDGOV_TILE_URL", c.TileURL}, {"GRIDGOV_LOG_LEVEL", c.LogLevel}, {"GRIDGOV_NOTIFY_WEBHOOK", c.NotifyWebhook},
+		{"GRIDGOV_JOB_LEASE", c.JobLease}}
 	for _, l := range lines {
 		fmt.Fprintf(w, "%s=%s\n", l[0], strings.TrimSpace(l[1]))
 	}

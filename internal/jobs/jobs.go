@@ -25,15 +25,20 @@ type Runner struct {
 	DB   *db.DB
 	Node string // this node's name in leases and job_runs
 	Jobs []Job
-	// Lease is how long an elected node keeps a job without renewing.
+	// Lease is how long an elected node keeps a job without renewing
+	// (30 s when zero).
 	Lease time.Duration
+}
+
+func (r *Runner) lease() time.Duration {
+	if r.Lease == 0 {
+		return 30 * time.Second
+	}
+	return r.Lease
 }
 
 // Start runs every job on its period until ctx ends.
 func (r *Runner) Start(ctx context.Context) {
-	if r.Lease == 0 {
-		r.Lease = 30 * time.Second
-	}
 	for _, j := range r.Jobs {
 		go func() {
 			t := time.NewTicker(j.Every)
@@ -74,7 +79,13 @@ func (r *Runner) Tick(ctx context.Context, j Job, now time.Time) (bool, error) {
 	if err != nil || !claimed {
 		return false, err
 	}
-	if err := j.Run(ctx); err != nil {
+	// A run longer than the lease keeps renewing it; a run whose node lost
+	// the lease (paused too long) is cancelled, as another node may now run
+	// the job.
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go r.keep(runCtx, cancel, j.Name)
+	if err := j.Run(runCtx); err != nil {
 		return true, err
 	}
 	return true, r.DB.InTx(ctx, func(tx *db.Tx) error {
@@ -83,10 +94,28 @@ func (r *Runner) Tick(ctx context.Context, j Job, now time.Time) (bool, error) {
 	})
 }
 
+// keep renews the job's lease every third of its length until ctx ends,
+// and calls lost when another node holds it.
+func (r *Runner) keep(ctx context.Context, lost context.CancelFunc, name string) {
+	t := time.NewTicker(r.lease() / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			if ok, err := r.acquire(ctx, name, now); err == nil && !ok {
+				lost()
+				return
+			}
+		}
+	}
+}
+
 // acquire takes or renews the job's lease; a lease left by a dead node
 // expires and the next node takes it over.
 func (r *Runner) acquire(ctx context.Context, name string, now time.Time) (bool, error) {
-	until := now.Add(r.Lease).UnixMilli()
+	until := now.Add(r.lease()).UnixMilli()
 	won := false
 	err := r.DB.InTx(ctx, func(tx *db.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?)

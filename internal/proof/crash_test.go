@@ -494,14 +494,15 @@ func freePort(t *testing.T) int {
 }
 
 // startServer starts `gridgov serve` on a free loopback port and waits for
-// /healthz (another try on another port if the port was taken meanwhile).
-func startServer(ctx context.Context, t *testing.T, bin, data string) *server {
+// /healthz (another try on another port if the port was taken meanwhile);
+// env adds GRIDGOV_* settings.
+func startServer(ctx context.Context, t *testing.T, bin, data string, env ...string) *server {
 	t.Helper()
 	for attempt := 1; ; attempt++ {
 		addr := "127.0.0.1:" + strconv.Itoa(freePort(t))
 		s := &server{url: "http://" + addr, done: make(chan struct{}), out: &syncBuffer{}}
 		s.cmd = exec.CommandContext(ctx, bin, "serve", "--data", data, "--addr", addr)
-		s.cmd.Env = childEnv()
+		s.cmd.Env = append(childEnv(), env...)
 		s.cmd.Stdout, s.cmd.Stderr = s.out, s.out
 		s.cmd.WaitDelay = 5 * time.Second
 		if err := s.cmd.Start(); err != nil {
