@@ -221,12 +221,12 @@ func (s *Service) GetAddress(ctx context.Context, id string) (Address, error) {
 	}
 	// The houses and units the caller may read: a house sits in its own
 	// grid, which may lie in another village than its address's.
-	a.Houses, _, err = list(ctx, s, "SELECT "+houseCols+houseFrom, ListQuery{Limit: 500, extra: " AND x.address_id = ?", extraArgs: []any{id}}, "", scanHouse,
+	a.Houses, _, err = list(ctx, s, "houses", "SELECT "+houseCols+houseFrom, ListQuery{Limit: 500, extra: " AND x.address_id = ?", extraArgs: []any{id}}, "", scanHouse,
 		func(h House) string { return h.ID })
 	if err != nil {
 		return a, err
 	}
-	a.Units, _, err = list(ctx, s, "SELECT "+unitCols+" FROM register_units x"+locatedJoin,
+	a.Units, _, err = list(ctx, s, "register_units", "SELECT "+unitCols+" FROM register_units x"+locatedJoin,
 		ListQuery{Limit: 500, extra: " AND x.org_id = ? AND x.address = ?", extraArgs: []any{a.OrgID, a.Text}}, "", scanUnit, func(u Unit) string { return u.ID })
 	if err != nil {
 		return a, err
@@ -244,7 +244,7 @@ func (s *Service) ListAddresses(ctx context.Context, q ListQuery) ([]Address, st
 		q.extra += ` AND x.text LIKE ? ESCAPE '\'`
 		q.extraArgs = append(q.extraArgs, "%"+likeEscaper.Replace(t)+"%")
 	}
-	return list(ctx, s, "SELECT "+addressCols+" FROM addresses x"+locatedJoin, q, "", scanAddress, func(a Address) string { return a.ID })
+	return list(ctx, s, "addresses", "SELECT "+addressCols+" FROM addresses x"+locatedJoin, q, "", scanAddress, func(a Address) string { return a.ID })
 }
 
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)

@@ -358,7 +358,10 @@ func (s *Service) CampaignItems(ctx context.Context, id string, f ItemQuery) ([]
 			args = append(args, v)
 		}
 	}
-	pa, pargs := pageAfter("i.id", f.After)
+	pa, pargs := "", []any(nil)
+	if f.After != "" {
+		pa, pargs = " AND i.id > ?", []any{f.After}
+	}
 	limit := clampLimit(f.Limit)
 	rows, err := s.db.Reader().QueryContext(ctx, `SELECT i.id, i.grid_id, g.name, i.record_id, i.label, i.result, i.note, COALESCE(u.display_name, ''), i.checked_at
 		FROM campaign_items i JOIN grids g ON g.id = i.grid_id LEFT JOIN users u ON u.id = i.checked_by WHERE `+cond+q+pa+` ORDER BY i.id LIMIT ?`,
@@ -396,7 +399,7 @@ func (s *Service) RecordItem(ctx context.Context, campaignID, itemID string, in 
 	}
 	p := authz.From(ctx)
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
-		c, err := s.openCampaign(ctx, tx, campaignID)
+		c, err := s.campaignRow(ctx, tx, campaignID)
 		if err != nil {
 			return err
 		}
@@ -406,6 +409,9 @@ func (s *Service) RecordItem(ctx context.Context, campaignID, itemID string, in 
 			return apperr.NotFoundf("campaign_item")
 		}
 		if err != nil {
+			return err
+		}
+		if err := c.takesResults(); err != nil {
 			return err
 		}
 		if was == "gone" || (was == "new" && in.Result == "gone") {
@@ -459,7 +465,7 @@ func (s *Service) AddNewItem(ctx context.Context, campaignID string, in ItemInpu
 	p := authz.From(ctx)
 	itemID := campaignID + "-" + in.RecordID
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
-		c, err := s.openCampaign(ctx, tx, campaignID)
+		c, err := s.campaignRow(ctx, tx, campaignID)
 		if err != nil {
 			return err
 		}
@@ -472,6 +478,9 @@ func (s *Service) AddNewItem(ctx context.Context, campaignID string, in ItemInpu
 			return apperr.Field("record_id", "registry.link_unknown")
 		}
 		if err != nil {
+			return err
+		}
+		if err := c.takesResults(); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO campaign_items (id, campaign_id, grid_id, path, record_id, label, result, note, checked_by, checked_at)
@@ -501,27 +510,37 @@ func (s *Service) campaignItem(ctx context.Context, campaignID, itemID string) (
 	return items[0], nil
 }
 
-// openCampaign loads a campaign that still takes results.
-func (s *Service) openCampaign(ctx context.Context, tx *db.Tx, id string) (Campaign, error) {
+// campaignRow loads a campaign for a change. Callers check their right to
+// it before its state (takesResults), so that another area's campaign
+// answers as one that does not exist, open or closed.
+func (s *Service) campaignRow(ctx context.Context, tx *db.Tx, id string) (Campaign, error) {
 	c, err := scanCampaign(tx.QueryRowContext(ctx, "SELECT "+campaignCols+" WHERE c.id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, apperr.NotFoundf("campaign")
 	}
-	if err == nil && c.Status != "open" {
-		err = apperr.E(apperr.Conflict, "registry.campaign_closed")
-	}
 	return c, err
+}
+
+// takesResults refuses a closed campaign.
+func (c Campaign) takesResults() error {
+	if c.Status != "open" {
+		return apperr.E(apperr.Conflict, "registry.campaign_closed")
+	}
+	return nil
 }
 
 // CloseCampaign ends a campaign: no more results are taken.
 func (s *Service) CloseCampaign(ctx context.Context, id string) (Campaign, error) {
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
-		c, err := s.openCampaign(ctx, tx, id)
+		c, err := s.campaignRow(ctx, tx, id)
 		if err != nil {
 			return err
 		}
 		if !authz.From(ctx).Covers(authz.RegistryCampaign, c.path) {
 			return apperr.NotFoundf("campaign")
+		}
+		if err := c.takesResults(); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, "UPDATE campaigns SET status = 'closed', closed_at = ? WHERE id = ?", s.Now().UnixMilli(), id); err != nil {
 			return err

@@ -946,7 +946,8 @@ func (s *Service) CareTargets(ctx context.Context, q CareTargetQuery) ([]CareTar
 	if q.Status == "" {
 		q.Status = "active"
 	}
-	where, args := " AND c.status = ?", []any{q.Status}
+	where, args := pageAfter("c", "care_targets", q.After)
+	where, args = where+" AND c.status = ?", append(args, q.Status)
 	if q.OrgID != "" {
 		where += " AND c.path >= (SELECT path FROM org_nodes WHERE id = ?) AND c.path < (SELECT path FROM org_nodes WHERE id = ?) || '~'"
 		args = append(args, q.OrgID, q.OrgID)
@@ -959,9 +960,8 @@ func (s *Service) CareTargets(ctx context.Context, q CareTargetQuery) ([]CareTar
 		where += " AND c.kind = ?"
 		args = append(args, q.Kind)
 	}
-	after, aargs := pageAfter("c.id", q.After)
 	limit := clampLimit(q.Limit)
-	out, err := s.careTargets(ctx, where+after, append(args, aargs...), limit+1)
+	out, err := s.careTargets(ctx, where, args, limit+1)
 	if err != nil || len(out) <= limit {
 		return out, "", err
 	}
@@ -973,8 +973,8 @@ func (s *Service) careTargets(ctx context.Context, where string, args []any, lim
 	rows, err := s.db.Reader().QueryContext(ctx, `SELECT c.id, c.person_id, p.name, c.kind, c.note, o.name,
 		(SELECT max(at) FROM visits WHERE subject_type = 'care_target' AND subject_id = c.id), c.status, c.end_reason, c.end_note, c.ended_at,
 		c.version, c.created_at
-		FROM care_targets c JOIN people p ON p.id = c.person_id JOIN org_nodes o ON o.id = p.org_id WHERE `+scope+where+` ORDER BY c.id LIMIT ?`,
-		append(append(sargs, args...), limit)...)
+		FROM care_targets c JOIN people p ON p.id = c.person_id JOIN org_nodes o ON o.id = p.org_id WHERE 1 = 1`+where+` AND `+scope+listOrder("c")+` LIMIT ?`,
+		append(append(args, sargs...), limit)...)
 	if err != nil {
 		return nil, err
 	}

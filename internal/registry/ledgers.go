@@ -711,17 +711,18 @@ func (q ListQuery) where(kindCol string) (string, []any) {
 	}
 	b.WriteString(q.extra)
 	args = append(args, q.extraArgs...)
-	after, aargs := pageAfter("x.id", q.After)
-	b.WriteString(after)
-	return b.String(), append(args, aargs...)
+	return b.String(), args
 }
 
 // list runs a register list query in the caller's scope and pages it.
-func list[T any](ctx context.Context, s *Service, sel string, q ListQuery, kindCol string, scan func(interface{ Scan(...any) error }) (T, error), id func(T) string) ([]T, string, error) {
-	where, args := q.where(kindCol)
+// sel selects from table, aliased x.
+func list[T any](ctx context.Context, s *Service, table, sel string, q ListQuery, kindCol string, scan func(interface{ Scan(...any) error }) (T, error), id func(T) string) ([]T, string, error) {
+	where, args := pageAfter("x", table, q.After)
+	w, wargs := q.where(kindCol)
+	where, args = where+w, append(args, wargs...)
 	scope, sargs := authz.ScopeSQL("x.path", authz.From(ctx).Scopes(authz.RegistryRead))
 	limit := clampLimit(q.Limit)
-	rows, err := s.db.Reader().QueryContext(ctx, sel+" WHERE x.status = 'active' AND "+scope+where+" ORDER BY x.id LIMIT ?", append(append(sargs, args...), limit+1)...)
+	rows, err := s.db.Reader().QueryContext(ctx, sel+" WHERE x.status = 'active'"+where+" AND "+scope+listOrder("x")+" LIMIT ?", append(append(args, sargs...), limit+1)...)
 	if err != nil {
 		return nil, "", err
 	}
@@ -744,15 +745,15 @@ func list[T any](ctx context.Context, s *Service, sel string, q ListQuery, kindC
 
 // ListHouseholds lists households in scope.
 func (s *Service) ListHouseholds(ctx context.Context, q ListQuery) ([]Household, string, error) {
-	return list(ctx, s, "SELECT "+householdCols+" FROM households x"+locatedJoin, q, "", scanHousehold, func(h Household) string { return h.ID })
+	return list(ctx, s, "households", "SELECT "+householdCols+" FROM households x"+locatedJoin, q, "", scanHousehold, func(h Household) string { return h.ID })
 }
 
 // ListHouses lists houses in scope; Kind filters by purpose (rental …).
 func (s *Service) ListHouses(ctx context.Context, q ListQuery) ([]House, string, error) {
-	return list(ctx, s, "SELECT "+houseCols+houseFrom, q, "x.purpose", scanHouse, func(h House) string { return h.ID })
+	return list(ctx, s, "houses", "SELECT "+houseCols+houseFrom, q, "x.purpose", scanHouse, func(h House) string { return h.ID })
 }
 
 // ListUnits lists units in scope; Kind filters by unit kind.
 func (s *Service) ListUnits(ctx context.Context, q ListQuery) ([]Unit, string, error) {
-	return list(ctx, s, "SELECT "+unitCols+" FROM register_units x"+locatedJoin, q, "x.kind", scanUnit, func(u Unit) string { return u.ID })
+	return list(ctx, s, "register_units", "SELECT "+unitCols+" FROM register_units x"+locatedJoin, q, "x.kind", scanUnit, func(u Unit) string { return u.ID })
 }

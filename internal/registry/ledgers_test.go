@@ -2,6 +2,8 @@ package registry_test
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/gridgov/gridgov/internal/testapp"
@@ -106,5 +108,50 @@ func TestUnitReadAudited(t *testing.T) {
 	}
 	if n := count(); n != 1 {
 		t.Errorf("audit rows after one read: %d, want 1", n)
+	}
+}
+
+// TestListPagesWalkEveryRecord pages each register list in small pages and
+// in one large page: the same records in the same order, each once, and
+// in area order (path, then entry).
+func TestListPagesWalkEveryRecord(t *testing.T) {
+	a := testapp.NewWithRegisters(t)
+	leader := a.Login("leader")
+	type row struct {
+		ID string `json:"id"`
+	}
+	walk := func(list string, limit int) []string {
+		var ids []string
+		cursor := ""
+		for range 1000 {
+			var pg page[row]
+			if st := leader.Do("GET", fmt.Sprintf("%s?limit=%d&cursor=%s", list, limit, cursor), nil, &pg); st != 200 {
+				t.Fatalf("%s: %d", list, st)
+			}
+			for _, r := range pg.Items {
+				ids = append(ids, r.ID)
+			}
+			if cursor = pg.NextCursor; cursor == "" {
+				return ids
+			}
+		}
+		t.Fatalf("%s: more than 1,000 pages", list)
+		return nil
+	}
+	for _, list := range []string{"/api/v1/people", "/api/v1/houses", "/api/v1/households", "/api/v1/register-units", "/api/v1/addresses", "/api/v1/care-targets"} {
+		all, small := walk(list, 500), walk(list, 7)
+		if len(all) < 8 {
+			t.Fatalf("%s: %d records, too few to page", list, len(all))
+		}
+		if !slices.Equal(all, small) {
+			t.Errorf("%s: pages of 7 walk %d records, one page of 500 holds %d, or in another order", list, len(small), len(all))
+		}
+		seen := map[string]bool{}
+		for _, id := range small {
+			if seen[id] {
+				t.Errorf("%s: %s on two pages", list, id)
+			}
+			seen[id] = true
+		}
 	}
 }

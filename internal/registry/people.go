@@ -632,10 +632,12 @@ type PeopleQuery struct {
 	Limit                                         int
 }
 
-// ListPeople lists people in the caller's scope, masked, oldest entry first.
+// ListPeople lists people in the caller's scope, masked, by area and then
+// oldest entry first.
 func (s *Service) ListPeople(ctx context.Context, f PeopleQuery) ([]Person, string, error) {
 	var where strings.Builder
-	var args []any
+	after, args := pageAfter("p", "people", f.After)
+	where.WriteString(after)
 	if f.OrgID != "" {
 		where.WriteString(" AND p.path >= (SELECT path FROM org_nodes WHERE id = ?) AND p.path < (SELECT path FROM org_nodes WHERE id = ?) || '~'")
 		args = append(args, f.OrgID, f.OrgID)
@@ -650,9 +652,6 @@ func (s *Service) ListPeople(ctx context.Context, f PeopleQuery) ([]Person, stri
 		where.WriteString(" AND p.name LIKE ?")
 		args = append(args, strings.ReplaceAll(strings.ReplaceAll(f.Name, "%", ""), "_", "")+"%")
 	}
-	after, aargs := pageAfter("p.id", f.After)
-	where.WriteString(after)
-	args = append(args, aargs...)
 	limit := clampLimit(f.Limit)
 	people, err := s.listPeople(ctx, where.String(), args, limit+1)
 	if err != nil {
@@ -668,8 +667,8 @@ func (s *Service) ListPeople(ctx context.Context, f PeopleQuery) ([]Person, stri
 
 func (s *Service) listPeople(ctx context.Context, where string, args []any, limit int) ([]Person, error) {
 	scope, sargs := authz.ScopeSQL("p.path", authz.From(ctx).Scopes(authz.RegistryRead))
-	rows, err := s.db.Reader().QueryContext(ctx, "SELECT "+personCols+personFrom+" WHERE "+scope+where+" ORDER BY p.id LIMIT ?",
-		append(append(sargs, args...), limit)...)
+	rows, err := s.db.Reader().QueryContext(ctx, "SELECT "+personCols+personFrom+" WHERE 1 = 1"+where+" AND "+scope+listOrder("p")+" LIMIT ?",
+		append(append(args, sargs...), limit)...)
 	if err != nil {
 		return nil, err
 	}

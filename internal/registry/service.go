@@ -205,14 +205,22 @@ func clampLimit(n int) int {
 	return min(n, 500)
 }
 
+// Register lists are ordered by area, then by entry time (ids are
+// time-ordered UUIDv7): the (path, id) index of each table serves any
+// area's page without sorting the area.
+func listOrder(alias string) string { return " ORDER BY " + alias + ".path, " + alias + ".id" }
+
 // pageAfter continues a list after the row id of the previous page's last
-// row: ids are time-ordered UUIDv7, and an id, unlike a name, says nothing
-// personal in a URL.
-func pageAfter(col string, after string) (string, []any) {
+// row (an id, unlike a name, says nothing personal in a URL). It must come
+// first among the conditions: SQLite seeks the index by the first lower
+// bound on path it meets, and this one starts deep pages (an export of a
+// county) where they start instead of at the area's first row.
+func pageAfter(alias, table, after string) (string, []any) {
 	if after == "" {
 		return "", nil
 	}
-	return " AND " + col + " > ?", []any{after}
+	cur := "(SELECT path FROM " + table + " WHERE id = ?)"
+	return " AND " + alias + ".path >= " + cur + " AND (" + alias + ".path, " + alias + ".id) > (" + cur + ", ?)", []any{after, after, after}
 }
 
 // checkLen adds a problem when a text field is longer than max characters.
