@@ -316,15 +316,24 @@ func (d *DB) Backup(ctx context.Context, dst string) error {
 	if d.Dialect != SQLite {
 		return errors.New("backup: only for SQLite; use pg_dump for PostgreSQL")
 	}
-	if _, err := os.Stat(dst); err == nil {
+	// Only the server's user may read the copy, as with the database:
+	// VACUUM INTO fills an empty file and keeps its mode.
+	f, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if errors.Is(err, os.ErrExist) {
 		return fmt.Errorf("backup: %s already exists", dst)
 	}
-	conn, err := sql.Open("sqlite", "file:"+d.path+"?_pragma=busy_timeout(10000)")
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
-	_, err = conn.ExecContext(ctx, "VACUUM INTO ?", dst)
+	f.Close()
+	conn, err := sql.Open("sqlite", "file:"+d.path+"?_pragma=busy_timeout(10000)")
+	if err == nil {
+		_, err = conn.ExecContext(ctx, "VACUUM INTO ?", dst)
+		conn.Close()
+	}
+	if err != nil {
+		os.Remove(dst)
+	}
 	return err
 }
 

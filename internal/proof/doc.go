@@ -7,7 +7,10 @@
 //     concurrently a report is retried (TestReplayMakesOneEventPerKey);
 //   - two nodes on one PostgreSQL database both serve, run each scheduled
 //     job once per period, and the survivor takes the jobs of a killed node
-//     over through their lease (TestTwoNodesOnPostgres).
+//     over through their lease (TestTwoNodesOnPostgres);
+//   - a planted ID number, phone and password never appear in plain text in
+//     the database files, backups, logs or any API answer, and every list
+//     and export shows them masked (TestNoPlaintextLeaks).
 //
 // The measured benchmarks — durable intake against the raw insert ceiling,
 // the queue page, the dashboard, point→grid, register import and search,
