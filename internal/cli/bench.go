@@ -44,22 +44,27 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 	clients := fs.Int("clients", 16, "concurrent clients of the intake runs")
 	requests := fs.Int("requests", 200, "requests behind each latency figure (after 10 to warm up)")
 	budget := fs.Int("budget", 60, "seconds at most for each latency figure: fewer requests when they are slow")
-	only := fs.String("only", "intake,queue,dashboard,locate", "what to measure, comma-separated: intake, queue, dashboard, locate, import, search")
+	only := fs.String("only", "intake,queue,dashboard,locate", "what to measure, comma-separated: intake, queue, dashboard, locate, import, search, soak")
 	importN := fs.Int("import-people", 1_000_000, "people in each generated file of the import measure (one CSV, one xlsx)")
 	searchN := fs.Int("search-people", 10_000_000, "people the register is filled up to (through the import) before the search measure")
+	soakMinutes := fs.Int("soak-minutes", 30, "length of the soak, in minutes")
+	soakRate := fs.Int("soak-rate", 40, "requests a second of the soak's mixed traffic")
+	soakWindow := fs.Int("soak-window", 60, "seconds of each line of the soak's report")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (for go tool pprof)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *seconds < 1 || *seconds > 600 || *clients < 1 || *clients > 256 || *requests < 1 || *requests > 100000 || *budget < 1 || *budget > 3600 ||
-		*importN < 1 || *importN > 1_048_000 || *searchN < 0 || *searchN > 20_000_000 {
-		return errors.New("--seconds 1…600, --clients 1…256, --requests 1…100000, --budget 1…3600, --import-people 1…1048000, --search-people 0…20000000")
+		*importN < 1 || *importN > 1_048_000 || *searchN < 0 || *searchN > 20_000_000 ||
+		*soakMinutes < 1 || *soakMinutes > 1440 || *soakRate < 1 || *soakRate > 2000 || *soakWindow < 5 || *soakWindow > 3600 {
+		return errors.New("--seconds 1…600, --clients 1…256, --requests 1…100000, --budget 1…3600, --import-people 1…1048000, --search-people 0…20000000, " +
+			"--soak-minutes 1…1440, --soak-rate 1…2000, --soak-window 5…3600")
 	}
 	parts := map[string]bool{}
 	for _, p := range strings.Split(*only, ",") {
 		if p = strings.TrimSpace(p); p != "" {
-			if !slices.Contains([]string{"intake", "queue", "dashboard", "locate", "import", "search"}, p) {
-				return fmt.Errorf("--only: unknown part %q (intake, queue, dashboard, locate, import, search)", p)
+			if !slices.Contains([]string{"intake", "queue", "dashboard", "locate", "import", "search", "soak"}, p) {
+				return fmt.Errorf("--only: unknown part %q (intake, queue, dashboard, locate, import, search, soak)", p)
 			}
 			parts[p] = true
 		}
@@ -218,6 +223,16 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 		}
 	}
 
+	if parts["soak"] {
+		w := time.Duration(*soakWindow) * time.Second
+		windows := max(4, int((time.Duration(*soakMinutes)*time.Minute)/w))
+		if err := b0.soak(*soakRate, windows, w, out); err != nil {
+			return err
+		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
 	fmt.Fprintf(out, "\n| measure (%s, %d events) | figure | notes |\n|---|---|---|\n", a.DB.Dialect, events)
 	for _, r := range rows {
 		fmt.Fprintf(out, "| %s | %s | %s |\n", r[0], r[1], r[2])
