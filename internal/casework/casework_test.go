@@ -389,7 +389,9 @@ func TestOverdueSweepOutboxAndDashboard(t *testing.T) {
 
 type failing struct{}
 
-func (failing) Send(context.Context, string, string, string, string) error { return errors.New("gateway down") }
+func (failing) Send(context.Context, string, string, string, string) error {
+	return errors.New("gateway down")
+}
 
 func TestPhotos(t *testing.T) {
 	a := testapp.New(t)

@@ -147,14 +147,17 @@ func (s *Service) Get(ctx context.Context, id string) (Event, error) {
 }
 
 // duplicates suggests open events of the same category within about 200 m
-// and 72 hours of e: candidates for merging.
+// and 72 hours of e: candidates for merging. Only events the caller reads
+// over their area are suggested (as merge requires of its target): a
+// point near a border must not show the neighbouring area's events.
 func (s *Service) duplicates(ctx context.Context, e Event) ([]Event, error) {
 	const dLat, dLng = 0.0018, 0.002 // ~200 m at these latitudes
 	window := int64(72 * 3600 * 1000)
-	rows, err := s.db.Reader().QueryContext(ctx, "SELECT "+eventCols+eventFrom+` WHERE e.category_code = ? AND e.id <> ?
+	scope, args := authz.ScopeSQL("e.path", authz.From(ctx).Scopes(authz.EventRead))
+	rows, err := s.db.Reader().QueryContext(ctx, "SELECT "+eventCols+eventFrom+" WHERE "+scope+` AND e.category_code = ? AND e.id <> ?
 		AND e.lat BETWEEN ? AND ? AND e.lng BETWEEN ? AND ? AND e.created_at BETWEEN ? AND ? AND e.state NOT IN ('merged', 'refused')
-		ORDER BY e.created_at LIMIT 10`, e.CategoryCode, e.ID, *e.Lat-dLat, *e.Lat+dLat, *e.Lng-dLng, *e.Lng+dLng,
-		e.CreatedAt-window, e.CreatedAt+window)
+		ORDER BY e.created_at LIMIT 10`, append(args, e.CategoryCode, e.ID, *e.Lat-dLat, *e.Lat+dLat, *e.Lng-dLng, *e.Lng+dLng,
+		e.CreatedAt-window, e.CreatedAt+window)...)
 	if err != nil {
 		return nil, err
 	}

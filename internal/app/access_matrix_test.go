@@ -1,0 +1,1065 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/png"
+	"mime/multipart"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gridgov/gridgov/internal/account"
+	"github.com/gridgov/gridgov/internal/audit"
+	"github.com/gridgov/gridgov/internal/authn"
+	"github.com/gridgov/gridgov/internal/authz"
+	"github.com/gridgov/gridgov/internal/casework"
+	"github.com/gridgov/gridgov/internal/db"
+	"github.com/gridgov/gridgov/internal/geo"
+	"github.com/gridgov/gridgov/internal/org"
+	"github.com/gridgov/gridgov/internal/pii"
+	"github.com/gridgov/gridgov/internal/registry"
+	"github.com/gridgov/gridgov/internal/testapp"
+)
+
+// TestAccessMatrix calls every route of the API as every demo account (and
+// as nobody) on records of the caller's own area, of a sibling area and of
+// the area above, and checks each answer against the table in matrix():
+// a call the table allows is not refused, every other call is refused with
+// 401, 403 or 404 (or a field error saying the named area or record does
+// not exist), nothing answers 500, and no successful answer carries the ID
+// of a record of another area. The table must name exactly the routes the
+// router has.
+//
+// County staff are granted the demo county: their sibling area is a second
+// county made here, the area above is the city. Village staff (grid member,
+// party member, resident) are granted the demo village: their sibling area
+// is a neighbouring village, whose event lies a few dozen metres from the
+// own village's across the border; the area above is the town. Requests
+// carry valid bodies wherever the area is what should refuse them, so a
+// refusal comes from the area check and not from validation. All calls
+// share one server; a call that succeeds in changing or removing a record
+// is given a fresh one, so the order of the calls does not matter.
+func TestAccessMatrix(t *testing.T) {
+	start := time.Now()
+	a := testapp.NewWithRegisters(t)
+	f := newFixture(t, a)
+	table := matrix()
+	checkTable(t, a, table)
+
+	type caller struct {
+		name   string
+		level  int
+		client *testapp.Client
+	}
+	var callers []caller
+	for _, acc := range a.Demo.Accounts {
+		level := countyLevel
+		if len(acc.OrgCode) > 6 {
+			level = villageLevel
+		}
+		callers = append(callers, caller{acc.Username, level, a.Login(acc.Role)})
+	}
+	callers = append(callers, caller{"anon", countyLevel, a.Anon()})
+	t.Logf("demo and records ready in %v", time.Since(start).Round(time.Millisecond))
+
+	calls := 0
+	for _, r := range table {
+		method, _, _ := strings.Cut(r.route, " ")
+		areas := []area{own, other, parent}
+		if r.once {
+			areas = []area{anyArea}
+		}
+		for _, cl := range callers {
+			for _, ar := range areas {
+				at := f.at[cl.level][own]
+				if ar != anyArea {
+					at = f.at[cl.level][ar]
+				}
+				c := &call{f: f, who: cl.name, own: f.at[cl.level][own], at: at,
+					ok: cl.name != "anon" && r.allows(cl.name) && (ar == own || ar == anyArea)}
+				q := r.req(c)
+				if c.missing {
+					continue // no such record in that area (nothing lies at the town or city level)
+				}
+				res := send(cl.client, method, q)
+				calls++
+				if r.settle != nil {
+					r.settle(f)
+				}
+				name := r.route + " " + cl.name
+				if ar != anyArea {
+					name += " " + ar.String()
+				}
+				permitted := cl.name != "anon" && r.allows(cl.name)
+				t.Run(name, func(t *testing.T) {
+					judge(t, r, method, cl.name, c.ok, permitted, res, f.foreign[cl.level])
+				})
+			}
+		}
+	}
+	t.Logf("%d routes, %d calls in %v", len(table), calls, time.Since(start).Round(time.Millisecond))
+}
+
+// ---- the table ----
+
+// row is one route of the table.
+type row struct {
+	route string // "METHOD path" as registered
+	// who names the demo accounts whose call on their own area's records
+	// succeeds (not refused); everyone else is refused. "all" is every
+	// signed-in account, "public" anyone at all (only no 500 is checked).
+	who string
+	// once: the request names no record or area, so it is made once per
+	// account rather than for each area.
+	once bool
+	// list: the route filters by area rather than refusing: asked for
+	// another area it may answer an empty page, as long as no record of
+	// that area is in it.
+	list bool
+	// global: the answer is the same for every area by design (catalogue,
+	// settings, the audit log): it is not scanned for other areas' IDs.
+	global bool
+	req    func(c *call) req
+	// settle, when set, runs after the call (to let background work end).
+	settle func(f *fixture)
+}
+
+func (r row) allows(who string) bool {
+	return r.who == "all" || r.who == "public" || slices.Contains(strings.Fields(r.who), who)
+}
+
+// Who holds what (authz.Builtins, granted as demo.accounts does).
+const (
+	orgReaders      = "sysadmin secadmin auditadmin intake dispatcher shiftlead handler gridmember leader mediator partymember police justice health civilaffairs"
+	gridReaders     = "sysadmin intake dispatcher shiftlead handler gridmember leader mediator partymember police justice health civilaffairs"
+	eventReaders    = "intake dispatcher shiftlead gridmember leader"
+	eventSeers      = eventReaders + " handler" // the own event is dispatched to the handler's department
+	reporters       = "intake gridmember partymember resident police"
+	registryReaders = "gridmember leader police justice health civilaffairs"
+	registryWriters = "gridmember civilaffairs"
+	revealers       = "gridmember police justice health civilaffairs"
+	keyPersonRead   = "gridmember police justice health civilaffairs"
+	// The fixture's key persons are released prisoners: health and civil
+	// affairs hold no grant of that category and must not see them.
+	releasedPrisoner = "gridmember police justice"
+	campaignSeers    = "leader gridmember police justice health civilaffairs" // the launcher's office, and readers where it has items
+)
+
+func matrix() []row {
+	p := func(format string, args ...any) string { return fmt.Sprintf(format, args...) }
+	version0 := map[string]any{"version": 0} // never the stored version: a permitted change answers 409 and changes nothing
+	return []row{
+		// Sign-in and one's own account.
+		{route: "POST /api/v1/auth/login", who: "public", once: true, req: func(c *call) req { return req{path: "/api/v1/auth/login", body: map[string]string{}} }},
+		{route: "GET /api/v1/me", who: "all", once: true, req: func(c *call) req { return req{path: "/api/v1/me"} }},
+		{route: "POST /api/v1/me/password", who: "all", once: true, req: func(c *call) req {
+			// The right old password and a weak new one: refused by the policy, not by authorization.
+			return req{path: "/api/v1/me/password", body: map[string]string{"old_password": demoPassword, "new_password": "weak"}}
+		}},
+		{route: "POST /api/v1/me/totp/setup", who: "all", once: true, req: func(c *call) req { return req{path: "/api/v1/me/totp/setup"} }},
+		{route: "POST /api/v1/me/totp/confirm", who: "all", once: true, req: func(c *call) req {
+			return req{path: "/api/v1/me/totp/confirm", body: map[string]string{"secret": "JBSWY3DPEHPK3PXP", "code": "000000"}}
+		}},
+
+		// Accounts, roles, security settings, audit.
+		{route: "GET /api/v1/users", who: "sysadmin secadmin", list: true, req: func(c *call) req { return req{path: "/api/v1/users?org_id=" + c.id(c.at.org)} }},
+		{route: "POST /api/v1/users", who: "sysadmin", req: func(c *call) req {
+			return req{path: "/api/v1/users", body: map[string]string{"username": p("mx.new%d", c.f.next()), "display_name": "矩阵新用户",
+				"password": fixturePassword, "org_id": c.id(c.at.org)}}
+		}},
+		{route: "GET /api/v1/users/{id}", who: "sysadmin secadmin", req: func(c *call) req { return req{path: "/api/v1/users/" + c.id(c.at.user)} }},
+		{route: "PATCH /api/v1/users/{id}", who: "sysadmin", req: func(c *call) req { return req{path: "/api/v1/users/" + c.id(c.at.user), body: version0} }},
+		{route: "POST /api/v1/users/{id}/reset-password", who: "sysadmin", req: func(c *call) req {
+			return req{path: "/api/v1/users/" + c.id(c.at.user) + "/reset-password", body: map[string]string{"password": "weak"}}
+		}},
+		{route: "POST /api/v1/users/{id}/unlock", who: "sysadmin", req: func(c *call) req { return req{path: "/api/v1/users/" + c.id(c.at.user) + "/unlock"} }},
+		{route: "POST /api/v1/users/{id}/reset-totp", who: "sysadmin", req: func(c *call) req { return req{path: "/api/v1/users/" + c.id(c.at.user) + "/reset-totp"} }},
+		{route: "POST /api/v1/users/{id}/roles", who: "secadmin", req: func(c *call) req {
+			return req{path: "/api/v1/users/" + c.id(c.at.user) + "/roles", body: map[string]string{"role_id": c.f.roles["party_member"], "org_id": c.id(c.at.org)}}
+		}},
+		{route: "DELETE /api/v1/users/{id}/roles/{assignment}", who: "secadmin", req: func(c *call) req {
+			grant := c.at.assignment
+			if c.ok { // a success removes the grant: this call gets its own
+				grant = c.f.newAssignment(c.at)
+			}
+			return req{path: "/api/v1/users/" + c.id(c.at.user) + "/roles/" + c.id(grant)}
+		}},
+		{route: "GET /api/v1/permissions", who: "secadmin", once: true, global: true, req: func(c *call) req { return req{path: "/api/v1/permissions"} }},
+		{route: "GET /api/v1/roles", who: "secadmin", once: true, global: true, req: func(c *call) req { return req{path: "/api/v1/roles"} }},
+		{route: "POST /api/v1/roles", who: "secadmin", once: true, global: true, req: func(c *call) req { return req{path: "/api/v1/roles", body: map[string]string{}} }},
+		{route: "PUT /api/v1/roles/{id}", who: "secadmin", once: true, global: true, req: func(c *call) req {
+			return req{path: "/api/v1/roles/" + c.f.roles["mediator"], body: map[string]string{}}
+		}},
+		{route: "GET /api/v1/settings/security", who: "secadmin", once: true, global: true, req: func(c *call) req { return req{path: "/api/v1/settings/security"} }},
+		{route: "PUT /api/v1/settings/security", who: "secadmin", once: true, global: true, req: func(c *call) req {
+			return req{path: "/api/v1/settings/security", body: map[string]string{}}
+		}},
+		{route: "GET /api/v1/audit", who: "auditadmin", once: true, global: true, req: func(c *call) req { return req{path: "/api/v1/audit?limit=5"} }},
+		{route: "POST /api/v1/audit/verify", who: "auditadmin", once: true, global: true, req: func(c *call) req { return req{path: "/api/v1/audit/verify"} }},
+
+		// The org tree and the grids.
+		{route: "GET /api/v1/org/roots", who: orgReaders, once: true, req: func(c *call) req { return req{path: "/api/v1/org/roots"} }},
+		{route: "GET /api/v1/org/nodes", who: orgReaders, req: func(c *call) req { return req{path: "/api/v1/org/nodes?parent_id=" + c.id(c.at.org)} }},
+		{route: "GET /api/v1/org/nodes/{id}", who: orgReaders, req: func(c *call) req { return req{path: "/api/v1/org/nodes/" + c.id(c.at.org)} }},
+		{route: "POST /api/v1/org/nodes", who: "sysadmin", req: func(c *call) req {
+			return req{path: "/api/v1/org/nodes", body: map[string]string{"parent_id": c.id(c.at.org), "code": c.at.orgCode + "9", "name": "矩阵新区"}}
+		}},
+		{route: "PATCH /api/v1/org/nodes/{id}", who: "sysadmin", req: func(c *call) req { return req{path: "/api/v1/org/nodes/" + c.id(c.at.org), body: version0} }},
+		{route: "POST /api/v1/org/nodes/{id}/move", who: "sysadmin", req: func(c *call) req {
+			return req{path: "/api/v1/org/nodes/" + c.id(c.at.org) + "/move", body: map[string]any{"parent_id": c.own.town, "code": c.at.orgCode, "version": 0}}
+		}},
+		{route: "POST /api/v1/org/nodes/{id}/retire", who: "sysadmin", req: func(c *call) req {
+			return req{path: "/api/v1/org/nodes/" + c.id(c.at.org) + "/retire", body: version0}
+		}},
+		{route: "GET /api/v1/org/nodes/{id}/geojson", who: orgReaders, req: func(c *call) req { return req{path: "/api/v1/org/nodes/" + c.id(c.at.org) + "/geojson"} }},
+		{route: "GET /api/v1/layers", who: gridReaders, once: true, global: true, req: func(c *call) req { return req{path: "/api/v1/layers"} }},
+		{route: "GET /api/v1/grids", who: gridReaders, req: func(c *call) req { return req{path: "/api/v1/grids?org_id=" + c.id(c.at.org)} }},
+		{route: "GET /api/v1/grids/geojson", who: gridReaders, req: func(c *call) req { return req{path: "/api/v1/grids/geojson?layer=zz&org_id=" + c.id(c.at.org)} }},
+		{route: "GET /api/v1/grids/export", who: "sysadmin shiftlead leader", req: func(c *call) req {
+			return req{path: "/api/v1/grids/export?layer=zz&org_id=" + c.id(c.at.org)}
+		}},
+		{route: "POST /api/v1/grids/import", who: "sysadmin", req: func(c *call) req {
+			// A dry run of an empty file: permitted, it is refused as empty.
+			return req{path: "/api/v1/grids/import?layer=zz&dry_run=true&org_id=" + c.id(c.at.org), body: map[string]any{"type": "FeatureCollection", "features": []any{}}}
+		}},
+		{route: "POST /api/v1/grids", who: "sysadmin", req: func(c *call) req {
+			// A square far from the demo village: permitted there, it is refused as outside the village.
+			return req{path: "/api/v1/grids", body: map[string]any{"org_id": c.id(c.at.org), "layer": "zz", "name": "矩阵网格", "households": 1,
+				"geometry": json.RawMessage(square(120.5, 30.5))}}
+		}},
+		{route: "GET /api/v1/grids/{id}", who: gridReaders, req: func(c *call) req { return req{path: "/api/v1/grids/" + c.id(c.at.grid)} }},
+		{route: "PATCH /api/v1/grids/{id}", who: "sysadmin", req: func(c *call) req { return req{path: "/api/v1/grids/" + c.id(c.at.grid), body: version0} }},
+		{route: "POST /api/v1/grids/{id}/move", who: "sysadmin", req: func(c *call) req {
+			return req{path: "/api/v1/grids/" + c.id(c.at.grid) + "/move", body: map[string]any{"org_id": c.own.org, "version": 0}}
+		}},
+		{route: "POST /api/v1/grids/{id}/retire", who: "sysadmin", req: func(c *call) req { return req{path: "/api/v1/grids/" + c.id(c.at.grid) + "/retire", body: version0} }},
+		{route: "GET /api/v1/locate", who: gridReaders, list: true, req: func(c *call) req {
+			c.id(c.at.grid)
+			return req{path: p("/api/v1/locate?lat=%f&lng=%f", c.at.lat, c.at.lng)}
+		}},
+
+		// Events.
+		{route: "GET /api/v1/inbox", who: "all", once: true, req: func(c *call) req { return req{path: "/api/v1/inbox"} }},
+		{route: "POST /api/v1/inbox/{id}/read", who: "all", req: func(c *call) req {
+			msg := c.at.message
+			if c.at == c.own {
+				msg = c.f.inbox[c.who] // one's own message
+				if c.who == "anon" {
+					msg = c.f.inbox["sysadmin"]
+				}
+			}
+			return req{path: "/api/v1/inbox/" + c.id(msg) + "/read"}
+		}},
+		{route: "POST /api/v1/events/{id}/media", who: "intake gridmember handler", req: func(c *call) req {
+			return req{path: "/api/v1/events/" + c.id(c.at.event) + "/media", body: photoUpload()}
+		}},
+		{route: "GET /api/v1/events/{id}/media/{media}", who: eventSeers, req: func(c *call) req {
+			return req{path: "/api/v1/events/" + c.id(c.at.event) + "/media/" + c.id(c.at.media)}
+		}},
+		{route: "GET /api/v1/events/map", who: eventReaders, req: func(c *call) req { return req{path: "/api/v1/events/map?org_id=" + c.id(c.at.org)} }},
+		{route: "GET /api/v1/dashboard", who: eventReaders, req: func(c *call) req { return req{path: "/api/v1/dashboard?org_id=" + c.id(c.at.org)} }},
+		{route: "PUT /api/v1/categories/{code}", who: "sysadmin", once: true, global: true, req: func(c *call) req {
+			return req{path: "/api/v1/categories/9901", body: map[string]string{}}
+		}},
+		{route: "GET /api/v1/settings/calendar", who: "sysadmin", once: true, global: true, req: func(c *call) req { return req{path: "/api/v1/settings/calendar"} }},
+		{route: "PUT /api/v1/settings/calendar", who: "sysadmin", once: true, global: true, req: func(c *call) req {
+			return req{path: "/api/v1/settings/calendar", body: map[string]any{"Holidays": []string{"not a date"}}}
+		}},
+		{route: "GET /api/v1/dispatch-rules", who: "sysadmin", once: true, req: func(c *call) req { return req{path: "/api/v1/dispatch-rules"} }},
+		{route: "POST /api/v1/dispatch-rules", who: "sysadmin", req: func(c *call) req {
+			return req{path: "/api/v1/dispatch-rules", body: map[string]string{"category_prefix": "0402", "org_id": c.id(c.at.org), "unit_id": c.own.centre}}
+		}},
+		{route: "DELETE /api/v1/dispatch-rules/{id}", who: "sysadmin", req: func(c *call) req {
+			rule := c.at.rule
+			if c.ok { // a success removes the rule: this call gets its own
+				rule = c.f.newRule(c.at)
+			}
+			return req{path: "/api/v1/dispatch-rules/" + c.id(rule)}
+		}},
+		{route: "POST /api/v1/alerts", who: "public", once: true, req: func(c *call) req { return req{path: "/api/v1/alerts", body: map[string]string{}} }},
+		{route: "GET /api/v1/categories", who: "all", once: true, global: true, req: func(c *call) req { return req{path: "/api/v1/categories"} }},
+		{route: "GET /api/v1/channels", who: "all", once: true, global: true, req: func(c *call) req { return req{path: "/api/v1/channels"} }},
+		{route: "GET /api/v1/units", who: orgReaders, req: func(c *call) req { return req{path: "/api/v1/units?org_id=" + c.id(c.at.org)} }},
+		{route: "POST /api/v1/events", who: reporters, once: true, req: func(c *call) req {
+			// Anyone holding event.report may report what they see anywhere: the
+			// event belongs to the area of its point. Reported here in the own area.
+			return req{path: "/api/v1/events", body: map[string]any{"channel": "grid", "category_code": "0401", "description": "矩阵核查上报",
+				"lat": c.own.lat, "lng": c.own.lng}}
+		}},
+		{route: "GET /api/v1/events", who: "all", list: true, req: func(c *call) req { return req{path: "/api/v1/events?org_id=" + c.id(c.at.org)} }},
+		{route: "GET /api/v1/events/{id}", who: eventSeers, req: func(c *call) req { return req{path: "/api/v1/events/" + c.id(c.at.event)} }},
+		{route: "POST /api/v1/events/{id}/actions", who: "shiftlead", req: func(c *call) req {
+			// Parking needs event.approve; those who see the event without it get 403, the others 404.
+			return req{path: "/api/v1/events/" + c.id(c.at.event) + "/actions", body: map[string]any{"action": "park", "note": "矩阵核查", "version": 0}}
+		}},
+
+		// People and the registers.
+		{route: "GET /api/v1/people", who: registryReaders, list: true, req: func(c *call) req { return req{path: "/api/v1/people?org_id=" + c.id(c.at.org)} }},
+		{route: "POST /api/v1/people", who: registryWriters, req: func(c *call) req {
+			return req{path: "/api/v1/people", body: map[string]any{"name": "矩阵新人", "id_number": c.f.newIDNumber(), "kind": "registered", "grid_id": c.id(c.at.grid)}}
+		}},
+		{route: "POST /api/v1/people/lookup", who: registryReaders, list: true, req: func(c *call) req {
+			return req{path: "/api/v1/people/lookup", body: map[string]string{"id_number": c.id(c.at.idNumber)}}
+		}},
+		{route: "GET /api/v1/people/{id}", who: registryReaders, req: func(c *call) req { return req{path: "/api/v1/people/" + c.id(c.at.person)} }},
+		{route: "PUT /api/v1/people/{id}", who: registryWriters, req: func(c *call) req {
+			return req{path: "/api/v1/people/" + c.id(c.at.person), body: map[string]any{"name": "矩阵改名", "kind": "registered", "grid_id": c.own.grid, "version": 0}}
+		}},
+		{route: "POST /api/v1/people/{id}/status", who: registryWriters, req: func(c *call) req {
+			return req{path: "/api/v1/people/" + c.id(c.at.person) + "/status", body: map[string]any{"status": "moved_out", "version": 0}}
+		}},
+		{route: "DELETE /api/v1/people/{id}", who: registryWriters, req: func(c *call) req {
+			person := c.at.person
+			if c.ok { // a success deletes the person: this call gets its own
+				person = c.f.newPerson(c.at).ID
+			}
+			return req{path: "/api/v1/people/" + c.id(person)}
+		}},
+		{route: "POST /api/v1/people/{id}/reveal", who: revealers, req: func(c *call) req {
+			return req{path: "/api/v1/people/" + c.id(c.at.person) + "/reveal", body: map[string]any{"fields": []string{"phone"}, "reason": "矩阵核查权限"}}
+		}},
+		{route: "GET /api/v1/households", who: registryReaders, list: true, req: func(c *call) req { return req{path: "/api/v1/households?org_id=" + c.id(c.at.org)} }},
+		{route: "GET /api/v1/houses", who: registryReaders, list: true, req: func(c *call) req { return req{path: "/api/v1/houses?org_id=" + c.id(c.at.org)} }},
+		{route: "GET /api/v1/addresses", who: registryReaders, list: true, req: func(c *call) req { return req{path: "/api/v1/addresses?org_id=" + c.id(c.at.org)} }},
+		{route: "GET /api/v1/register-units", who: registryReaders, list: true, req: func(c *call) req {
+			return req{path: "/api/v1/register-units?org_id=" + c.id(c.at.org)}
+		}},
+		{route: "GET /api/v1/households/{id}", who: registryReaders, req: func(c *call) req { return req{path: "/api/v1/households/" + c.id(c.at.household)} }},
+		{route: "GET /api/v1/houses/{id}", who: registryReaders, req: func(c *call) req { return req{path: "/api/v1/houses/" + c.id(c.at.house)} }},
+		{route: "GET /api/v1/addresses/{id}", who: registryReaders, req: func(c *call) req { return req{path: "/api/v1/addresses/" + c.id(c.at.address)} }},
+		{route: "GET /api/v1/register-units/{id}", who: registryReaders, req: func(c *call) req { return req{path: "/api/v1/register-units/" + c.id(c.at.unit)} }},
+		{route: "POST /api/v1/households", who: registryWriters, req: func(c *call) req {
+			return req{path: "/api/v1/households", body: map[string]any{"no": p("MX%d", c.f.next()), "grid_id": c.id(c.at.grid)}}
+		}},
+		{route: "POST /api/v1/houses", who: registryWriters, req: func(c *call) req {
+			return req{path: "/api/v1/houses", body: map[string]any{"address": p("矩阵路%d号", c.f.next()), "purpose": "self_use", "grid_id": c.id(c.at.grid)}}
+		}},
+		{route: "POST /api/v1/addresses", who: registryWriters, req: func(c *call) req {
+			return req{path: "/api/v1/addresses", body: map[string]any{"text": p("矩阵街%d号", c.f.next()), "grid_id": c.id(c.at.grid)}}
+		}},
+		{route: "POST /api/v1/register-units", who: registryWriters, req: func(c *call) req {
+			return req{path: "/api/v1/register-units", body: map[string]any{"name": p("矩阵商店%d", c.f.next()), "kind": "shop", "grid_id": c.id(c.at.grid)}}
+		}},
+		// Changes name a record of the area and a valid body placed in the
+		// caller's own grid, so only the record's area can refuse them.
+		{route: "PUT /api/v1/households/{id}", who: registryWriters, req: func(c *call) req {
+			return req{path: "/api/v1/households/" + c.id(c.at.household), body: map[string]any{"no": p("MX%d", c.f.next()), "grid_id": c.own.grid, "version": 0}}
+		}},
+		{route: "PUT /api/v1/houses/{id}", who: registryWriters, req: func(c *call) req {
+			return req{path: "/api/v1/houses/" + c.id(c.at.house), body: map[string]any{"address": "矩阵路1号", "purpose": "self_use", "grid_id": c.own.grid, "version": 0}}
+		}},
+		{route: "PUT /api/v1/addresses/{id}", who: registryWriters, req: func(c *call) req {
+			return req{path: "/api/v1/addresses/" + c.id(c.at.address), body: map[string]any{"text": "矩阵街1号", "grid_id": c.own.grid, "version": 0}}
+		}},
+		{route: "PUT /api/v1/register-units/{id}", who: registryWriters, req: func(c *call) req {
+			return req{path: "/api/v1/register-units/" + c.id(c.at.unit), body: map[string]any{"name": "矩阵商店", "kind": "shop", "grid_id": c.own.grid, "version": 0}}
+		}},
+
+		// Key persons and care targets.
+		{route: "GET /api/v1/key-persons", who: keyPersonRead, list: true, req: func(c *call) req { return req{path: "/api/v1/key-persons?org_id=" + c.id(c.at.org)} }},
+		{route: "POST /api/v1/key-persons", who: releasedPrisoner, req: func(c *call) req {
+			return req{path: "/api/v1/key-persons", body: map[string]string{"person_id": c.id(c.at.person), "category": "released_prisoner", "risk_level": "green"}}
+		}},
+		{route: "GET /api/v1/key-persons/responsible-candidates", who: releasedPrisoner, req: func(c *call) req {
+			return req{path: "/api/v1/key-persons/responsible-candidates?category=released_prisoner&person_id=" + c.id(c.at.person)}
+		}},
+		{route: "GET /api/v1/key-persons/{id}/responsible-candidates", who: releasedPrisoner, req: func(c *call) req {
+			return req{path: "/api/v1/key-persons/" + c.id(c.at.keyPerson) + "/responsible-candidates"}
+		}},
+		{route: "GET /api/v1/key-persons/{id}", who: releasedPrisoner, req: func(c *call) req { return req{path: "/api/v1/key-persons/" + c.id(c.at.keyPerson)} }},
+		{route: "PATCH /api/v1/key-persons/{id}", who: releasedPrisoner, req: func(c *call) req {
+			return req{path: "/api/v1/key-persons/" + c.id(c.at.keyPerson), body: map[string]any{"risk_level": "yellow", "version": 0}}
+		}},
+		{route: "POST /api/v1/key-persons/{id}/visits", who: releasedPrisoner, req: func(c *call) req {
+			return req{path: "/api/v1/key-persons/" + c.id(c.at.keyPerson) + "/visits", body: map[string]string{"method": "phone"}}
+		}},
+		{route: "GET /api/v1/care-targets", who: registryReaders, list: true, req: func(c *call) req { return req{path: "/api/v1/care-targets?org_id=" + c.id(c.at.org)} }},
+		{route: "POST /api/v1/care-targets", who: registryWriters, req: func(c *call) req {
+			return req{path: "/api/v1/care-targets", body: map[string]string{"person_id": c.id(c.at.person), "kind": "low_income"}}
+		}},
+		{route: "POST /api/v1/care-targets/{id}/status", who: registryWriters, req: func(c *call) req {
+			return req{path: "/api/v1/care-targets/" + c.id(c.at.careTarget) + "/status", body: map[string]any{"status": "ended", "reason": "other", "version": 0}}
+		}},
+		{route: "POST /api/v1/care-targets/{id}/services", who: registryWriters, req: func(c *call) req {
+			return req{path: "/api/v1/care-targets/" + c.id(c.at.careTarget) + "/services", body: map[string]string{"method": "home"}}
+		}},
+
+		// Imports and exports: an import is its uploader's, an export its
+		// requester's and, above the threshold, its approver's.
+		{route: "GET /api/v1/import-templates/{kind}", who: "gridmember", once: true, global: true, req: func(c *call) req {
+			return req{path: "/api/v1/import-templates/people?format=csv"}
+		}},
+		{route: "POST /api/v1/imports", who: "gridmember", once: true, settle: (*fixture).waitImports, req: func(c *call) req {
+			// Rows name their grid; each row out of the uploader's area is refused as the import runs.
+			sheet := "户号,网格编码,地址,家庭情况,诉求与需求\n" + p("MXI%d,%s,矩阵路,,\n", c.f.next(), c.own.gridCode)
+			return req{path: "/api/v1/imports?kind=households&mode=valid", body: fileUpload("households.csv", []byte(sheet), nil)}
+		}},
+		{route: "GET /api/v1/imports/{id}", who: "gridmember", req: func(c *call) req { return req{path: "/api/v1/imports/" + c.id(c.at.imp)} }},
+		{route: "GET /api/v1/imports/{id}/errors", who: "gridmember", req: func(c *call) req { return req{path: "/api/v1/imports/" + c.id(c.at.imp) + "/errors"} }},
+		{route: "POST /api/v1/exports", who: "gridmember", req: func(c *call) req {
+			return req{path: "/api/v1/exports", body: map[string]string{"kind": "households", "org_id": c.id(c.at.org)}}
+		}},
+		{route: "GET /api/v1/exports", who: "all", once: true, req: func(c *call) req { return req{path: "/api/v1/exports"} }},
+		{route: "POST /api/v1/exports/{id}/approve", who: "leader", req: func(c *call) req {
+			export := c.at.export
+			if c.ok { // a success decides the request: this call gets its own
+				export = c.f.newPendingExport()
+			}
+			return req{path: "/api/v1/exports/" + c.id(export) + "/approve", body: map[string]string{"reason": "矩阵核查"}}
+		}},
+		{route: "POST /api/v1/exports/{id}/reject", who: "leader", req: func(c *call) req {
+			export := c.at.export
+			if c.ok {
+				export = c.f.newPendingExport()
+			}
+			return req{path: "/api/v1/exports/" + c.id(export) + "/reject", body: map[string]string{"reason": "矩阵核查"}}
+		}},
+		{route: "GET /api/v1/exports/{id}/file", who: "gridmember", req: func(c *call) req { return req{path: "/api/v1/exports/" + c.id(c.at.readyExport) + "/file"} }},
+		{route: "GET /api/v1/registry/settings", who: "secadmin", once: true, global: true, req: func(c *call) req { return req{path: "/api/v1/registry/settings"} }},
+		{route: "PUT /api/v1/registry/settings", who: "secadmin", once: true, global: true, req: func(c *call) req {
+			return req{path: "/api/v1/registry/settings", body: map[string]any{}}
+		}},
+
+		// Verification campaigns. The other area's campaigns are closed: an
+		// answer about their state would tell they exist.
+		{route: "POST /api/v1/campaigns", who: "leader", req: func(c *call) req {
+			return req{path: "/api/v1/campaigns", body: map[string]string{"name": "矩阵核查", "kind": "units", "org_id": c.id(c.at.org), "due_date": dueDate()}}
+		}},
+		{route: "GET /api/v1/campaigns", who: "all", once: true, req: func(c *call) req { return req{path: "/api/v1/campaigns"} }},
+		{route: "GET /api/v1/campaigns/{id}", who: campaignSeers, req: func(c *call) req { return req{path: "/api/v1/campaigns/" + c.id(c.at.campaign)} }},
+		{route: "GET /api/v1/campaigns/{id}/items", who: campaignSeers, req: func(c *call) req { return req{path: "/api/v1/campaigns/" + c.id(c.at.campaign) + "/items"} }},
+		{route: "POST /api/v1/campaigns/{id}/items", who: registryWriters, req: func(c *call) req {
+			// The household is already an item: permitted, it is refused as a duplicate.
+			return req{path: "/api/v1/campaigns/" + c.id(c.at.campaign) + "/items", body: map[string]string{"record_id": c.id(c.at.household)}}
+		}},
+		{route: "POST /api/v1/campaigns/{id}/items/{item}", who: registryWriters, req: func(c *call) req {
+			return req{path: "/api/v1/campaigns/" + c.id(c.at.campaign) + "/items/" + c.id(c.at.item), body: map[string]string{"result": "checked"}}
+		}},
+		{route: "POST /api/v1/campaigns/{id}/close", who: "leader", req: func(c *call) req {
+			campaign := c.at.campaign
+			if c.ok { // a success closes the campaign: this call gets its own
+				campaign = c.f.newCampaign()
+			}
+			return req{path: "/api/v1/campaigns/" + c.id(campaign) + "/close"}
+		}},
+		{route: "POST /api/v1/registry/search", who: registryReaders, list: true, req: func(c *call) req {
+			return req{path: "/api/v1/registry/search", body: map[string]string{"q": c.id(c.at.name)}}
+		}},
+		{route: "GET /api/v1/registry/summary", who: registryReaders, req: func(c *call) req { return req{path: "/api/v1/registry/summary?org_id=" + c.id(c.at.org)} }},
+
+		// Open311 and the system routes are public: they only must not fail.
+		{route: "GET /open311/v2/discovery.xml", who: "public", once: true, req: func(c *call) req { return req{path: "/open311/v2/discovery.xml"} }},
+		{route: "GET /open311/v2/services.xml", who: "public", once: true, req: func(c *call) req { return req{path: "/open311/v2/services.xml"} }},
+		{route: "POST /open311/v2/requests.xml", who: "public", once: true, req: func(c *call) req { return req{path: "/open311/v2/requests.xml"} }},
+		{route: "GET /open311/v2/requests.xml", who: "public", once: true, req: func(c *call) req { return req{path: "/open311/v2/requests.xml"} }},
+		{route: "GET /open311/v2/servicerequestupdates.xml", who: "public", once: true, req: func(c *call) req { return req{path: "/open311/v2/servicerequestupdates.xml"} }},
+		{route: "POST /open311/v2/servicerequestupdates.xml", who: "public", once: true, req: func(c *call) req { return req{path: "/open311/v2/servicerequestupdates.xml"} }},
+		{route: "GET /open311/v2/discovery.json", who: "public", once: true, req: func(c *call) req { return req{path: "/open311/v2/discovery.json"} }},
+		{route: "GET /open311/v2/services.json", who: "public", once: true, req: func(c *call) req { return req{path: "/open311/v2/services.json"} }},
+		{route: "POST /open311/v2/requests.json", who: "public", once: true, req: func(c *call) req { return req{path: "/open311/v2/requests.json"} }},
+		{route: "GET /open311/v2/requests.json", who: "public", once: true, req: func(c *call) req { return req{path: "/open311/v2/requests.json"} }},
+		{route: "GET /open311/v2/servicerequestupdates.json", who: "public", once: true, req: func(c *call) req { return req{path: "/open311/v2/servicerequestupdates.json"} }},
+		{route: "POST /open311/v2/servicerequestupdates.json", who: "public", once: true, req: func(c *call) req { return req{path: "/open311/v2/servicerequestupdates.json"} }},
+		{route: "GET /open311/v2/services/{service_code}", who: "public", once: true, req: func(c *call) req { return req{path: "/open311/v2/services/0401.json"} }},
+		{route: "GET /open311/v2/requests/{service_request_id}", who: "public", once: true, req: func(c *call) req {
+			return req{path: "/open311/v2/requests/" + c.own.event + ".json"}
+		}},
+		{route: "GET /open311/v2/tokens/{token}", who: "public", once: true, req: func(c *call) req { return req{path: "/open311/v2/tokens/" + c.own.event + ".json"} }},
+		{route: "GET /healthz", who: "public", once: true, req: func(c *call) req { return req{path: "/healthz"} }},
+		{route: "GET /api/v1/i18n/{lang}", who: "public", once: true, req: func(c *call) req { return req{path: "/api/v1/i18n/en"} }},
+		{route: "GET /api/openapi.json", who: "public", once: true, req: func(c *call) req { return req{path: "/api/openapi.json"} }},
+
+		// Last, as it ends each caller's session.
+		{route: "POST /api/v1/auth/logout", who: "all", once: true, req: func(c *call) req { return req{path: "/api/v1/auth/logout"} }},
+	}
+}
+
+// checkTable fails the test when the table and the router disagree: a
+// route without a row, a row without a route, or a route twice.
+func checkTable(t *testing.T, a *testapp.App, table []row) {
+	t.Helper()
+	rows := map[string]bool{}
+	for _, r := range table {
+		if rows[r.route] {
+			t.Errorf("%s is twice in the access table", r.route)
+		}
+		rows[r.route] = true
+	}
+	routes := map[string]bool{}
+	for _, r := range a.Router.Routes() {
+		key := r.Method + " " + r.Path
+		routes[key] = true
+		if !rows[key] {
+			t.Errorf("%s is missing from the access table: say who may call it", key)
+		}
+		if r.Public != (rowOf(table, key).who == "public") && rows[key] {
+			t.Errorf("%s: public is %v in the router but not in the access table", key, r.Public)
+		}
+	}
+	for key := range rows {
+		if !routes[key] {
+			t.Errorf("%s is in the access table but no longer a route", key)
+		}
+	}
+}
+
+func rowOf(table []row, route string) row {
+	for _, r := range table {
+		if r.route == route {
+			return r
+		}
+	}
+	return row{}
+}
+
+// scopeCodes are the field errors a service answers when a request names
+// an area or record outside the caller's grant: the same answer as for one
+// that does not exist, so it says nothing about the other area.
+var scopeCodes = map[string]bool{"org.not_found": true, "registry.link_unknown": true}
+
+// judge checks one answer against the table.
+func judge(t *testing.T, r row, method, who string, ok, permitted bool, res testapp.Response, foreign []string) {
+	t.Helper()
+	st := res.Status
+	if st >= 500 {
+		t.Fatalf("server error %d: %.300s", st, res.Body)
+	}
+	if r.who == "public" {
+		return
+	}
+	if who == "anon" {
+		if st != http.StatusUnauthorized {
+			t.Errorf("want 401 without a session, got %d %.300s", st, res.Body)
+		}
+		return
+	}
+	scopeRefusal := false
+	if st == http.StatusBadRequest || st == http.StatusUnprocessableEntity {
+		for _, code := range problemCodes(res.Body) {
+			scopeRefusal = scopeRefusal || scopeCodes[code]
+		}
+	}
+	refused := st == http.StatusUnauthorized || st == http.StatusForbidden || st == http.StatusNotFound || scopeRefusal
+	switch {
+	case ok && refused:
+		t.Errorf("the table allows this call, got %d %.300s", st, res.Body)
+	case ok && method == "GET" && st != http.StatusOK:
+		t.Errorf("want 200, got %d %.300s", st, res.Body)
+	case ok:
+	case permitted && r.list && st < 300:
+		// An empty page for another area: the leak scan below checks it.
+	case !refused:
+		t.Errorf("want a refusal (401, 403, 404), got %d %.300s", st, res.Body)
+	}
+	if st < 300 && !r.global {
+		for _, id := range foreign {
+			if bytes.Contains(res.Body, []byte(id)) {
+				t.Errorf("the answer carries %s, a record of another area: %.300s", id, res.Body)
+			}
+		}
+	}
+}
+
+func problemCodes(b []byte) []string {
+	var p struct {
+		Code   string `json:"code"`
+		Errors []struct {
+			Code string `json:"code"`
+		} `json:"errors"`
+	}
+	json.Unmarshal(b, &p)
+	out := []string{p.Code}
+	for _, e := range p.Errors {
+		out = append(out, e.Code)
+	}
+	return out
+}
+
+// ---- requests ----
+
+// area is where the records a call names lie, seen from the caller's grant.
+type area int
+
+const (
+	own     area = iota // inside the caller's grant
+	other               // a sibling: another county for county staff, a neighbouring village for village staff
+	parent              // the area above the grant: the city, or the town
+	anyArea             // the call names no record or area
+)
+
+func (a area) String() string { return [...]string{"own", "other", "parent", "-"}[a] }
+
+// The two levels the demo grants roles at.
+const (
+	countyLevel = iota
+	villageLevel
+)
+
+// call is what a row builds its request from.
+type call struct {
+	f       *fixture
+	who     string // demo username, or "anon"
+	own, at *objs  // the caller's own area's records, and those of the area called
+	ok      bool   // the table expects this call to succeed
+	missing bool   // a record the request needs does not exist in the area
+}
+
+// id returns s, noting when the area has no such record.
+func (c *call) id(s string) string {
+	if s == "" {
+		c.missing = true
+	}
+	return s
+}
+
+// req is one request: a path and a JSON body, or an upload.
+type req struct {
+	path string
+	body any
+}
+
+// upload is a multipart body.
+type upload struct {
+	contentType string
+	data        []byte
+}
+
+func send(cl *testapp.Client, method string, q req) testapp.Response {
+	switch b := q.body.(type) {
+	case nil:
+		return cl.Raw(method, q.path, "", nil)
+	case upload:
+		return cl.Raw(method, q.path, b.contentType, b.data)
+	default:
+		data, err := json.Marshal(b)
+		if err != nil {
+			panic(err)
+		}
+		return cl.Raw(method, q.path, "application/json", data)
+	}
+}
+
+func fileUpload(name string, data []byte, fields map[string]string) upload {
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	for k, v := range fields {
+		w.WriteField(k, v)
+	}
+	fw, _ := w.CreateFormFile("file", name)
+	fw.Write(data)
+	w.Close()
+	return upload{w.FormDataContentType(), buf.Bytes()}
+}
+
+// photoUpload is a real (tiny) photo: the service checks the image before the event.
+func photoUpload() upload {
+	return fileUpload("photo.png", tinyPNG(), map[string]string{"kind": "before"})
+}
+
+func tinyPNG() []byte {
+	var buf bytes.Buffer
+	png.Encode(&buf, image.NewGray(image.Rect(0, 0, 2, 2)))
+	return buf.Bytes()
+}
+
+// square is a small GeoJSON polygon with its south-west corner at lng, lat.
+func square(lng, lat float64) string {
+	const d = 0.01
+	return fmt.Sprintf(`{"type":"Polygon","coordinates":[[[%f,%f],[%f,%f],[%f,%f],[%f,%f],[%f,%f]]]}`,
+		lng, lat, lng+d, lat, lng+d, lat+d, lng, lat+d, lng, lat)
+}
+
+func dueDate() string { return time.Now().AddDate(0, 0, 7).Format("2006-01-02") }
+
+// ---- the records ----
+
+const (
+	demoPassword    = "Gridgov@Demo2026"
+	fixturePassword = "Matrix@Check2026"
+)
+
+// objs are the records of one area that the calls name.
+type objs struct {
+	org, orgCode        string // a village (the city or a town for the area above)
+	town                string // the town of the own village (where a node may move)
+	grid, gridCode      string
+	lat, lng            float64 // a point inside grid
+	user, assignment    string  // an account of the area and one of its grants
+	person              string
+	idNumber, name      string // the person's
+	household, house    string
+	address, unit       string
+	keyPerson           string // a released prisoner
+	careTarget          string
+	event, media        string
+	rule                string   // a dispatch rule
+	campaign, item      string   // a campaign over the area and one of its items
+	export, readyExport string   // an export request awaiting approval, and one ready
+	imp                 string   // an import with a rejected row
+	message             string   // an inbox message of the area's account
+	centre              string   // the area's 综治中心 unit
+	extra               []string // more IDs of the area (the far county's nodes and leader)
+}
+
+// ids lists the IDs of the records (for the leak scan).
+func (o *objs) ids() []string {
+	var out []string
+	for _, id := range append([]string{o.org, o.grid, o.user, o.assignment, o.person, o.household, o.house, o.address, o.unit,
+		o.keyPerson, o.careTarget, o.event, o.media, o.rule, o.campaign, o.item, o.export, o.readyExport, o.imp, o.message, o.centre}, o.extra...) {
+		if id != "" {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// fixture holds the records of every area and makes fresh ones.
+type fixture struct {
+	t     *testing.T
+	a     *testapp.App
+	ctx   context.Context // the system principal
+	seq   int
+	roles map[string]string // role code → id
+	users map[string]string // username → id
+	inbox map[string]string // demo username → a message of their own
+	at    [2][3]*objs       // level, area
+	// foreign lists, per level, the IDs of records outside the grant.
+	foreign [2][]string
+	own     *objs
+	village string // the own village's id
+}
+
+func newFixture(t *testing.T, a *testapp.App) *fixture {
+	ctx := authz.WithPrincipal(context.Background(), authz.System())
+	ctx = audit.WithMeta(ctx, audit.Meta{RequestID: "matrix", IP: "local"})
+	f := &fixture{t: t, a: a, ctx: ctx, roles: map[string]string{}, users: map[string]string{}, inbox: map[string]string{}}
+	roles, err := a.Accounts.ListRoles(ctx)
+	f.check(err)
+	for _, r := range roles {
+		f.roles[r.Code] = r.ID
+	}
+	for _, acc := range a.Demo.Accounts {
+		id, err := a.Accounts.UserID(ctx, acc.Username)
+		f.check(err)
+		f.users[acc.Username] = id
+	}
+
+	// The demo's own village (the grid member's), its town, a neighbouring
+	// village, the county and the city. The two villages' events lie a few
+	// dozen metres apart across their border.
+	own := &objs{orgCode: a.Account("grid_member").OrgCode}
+	own.org = f.one("SELECT id FROM org_nodes WHERE code = ?", own.orgCode)
+	own.town = f.one("SELECT parent_id FROM org_nodes WHERE id = ?", own.org)
+	county := f.one("SELECT id FROM org_nodes WHERE code = ?", "441602")
+	city := f.one("SELECT parent_id FROM org_nodes WHERE id = ?", county)
+	f.own, f.village = own, own.org
+	own.grid = f.one("SELECT id FROM grids WHERE org_id = ? AND layer = 'zz' ORDER BY code LIMIT 1", own.org)
+	ownSpot, nextSpot, nextHit := f.border(own.org)
+	next := &objs{org: nextHit.OrgID, grid: nextHit.GridID}
+	next.orgCode = f.one("SELECT code FROM org_nodes WHERE id = ?", next.org)
+	for _, o := range []*objs{own, next} {
+		o.centre = f.one("SELECT id FROM units WHERE code = ?", o.orgCode+"-center")
+	}
+
+	// A second county of the city, with a town, a village and a grid.
+	far := &objs{orgCode: "441621001001"}
+	c2, err := a.Org.CreateNode(ctx, org.NodeInput{ParentID: city, Code: "441621", Name: "矩阵县", Kind: "county"})
+	f.check(err)
+	t2, err := a.Org.CreateNode(ctx, org.NodeInput{ParentID: c2.ID, Code: "441621001", Name: "矩阵镇"})
+	f.check(err)
+	v2, err := a.Org.CreateNode(ctx, org.NodeInput{ParentID: t2.ID, Code: far.orgCode, Name: "矩阵村"})
+	f.check(err)
+	far.org = v2.ID
+	g, err := a.Org.CreateGrid(ctx, org.GridInput{OrgID: v2.ID, Layer: "zz", Name: "矩阵村第1网格", Households: 10, Geometry: json.RawMessage(square(115.3, 24.3))})
+	f.check(err)
+	far.grid = g.ID
+	for _, o := range []*objs{own, next, far} {
+		f.check(f.a.DB.Reader().QueryRowContext(ctx, "SELECT code, center_lat, center_lng FROM grids WHERE id = ?", o.grid).Scan(&o.gridCode, &o.lat, &o.lng))
+	}
+
+	// Exports of more than twenty rows wait for approval.
+	set := registry.DefaultSettings()
+	set.ExportApprovalRows = 20
+	_, err = a.Registry.SaveSettings(ctx, set)
+	f.check(err)
+
+	// Accounts: one of the own village, a grid member of the neighbouring
+	// and of the far village, a leader of the far county, one at the city
+	// and one at the county (above the village).
+	own.user, own.assignment = f.newUser("mx.own", own.org, "mediator")
+	next.user, next.assignment = f.newUser("mx.next", next.org, "grid_member")
+	far.user, far.assignment = f.newUser("mx.far", far.org, "grid_member")
+	farLeader, _ := f.newUser("mx.farlead", c2.ID, "leader")
+	far.extra = []string{c2.ID, t2.ID, farLeader}
+	above := &objs{org: city, orgCode: f.one("SELECT code FROM org_nodes WHERE id = ?", city)}
+	above.user, above.assignment = f.newUser("mx.city", city, "mediator")
+	town := &objs{org: own.town, orgCode: f.one("SELECT code FROM org_nodes WHERE id = ?", own.town)}
+	town.user, town.assignment = f.newUser("mx.county", county, "mediator")
+
+	// Registers, events and rules of each village.
+	for i, o := range []*objs{own, next, far} {
+		f.registers(o, i)
+		o.rule = f.newRule(o)
+	}
+	f.event(own, ownSpot)
+	f.event(next, nextSpot)
+	f.event(far, geo.Point{Lat: far.lat, Lng: far.lng})
+	above.rule, town.rule = f.newRule(above), f.newRule(town)
+	// The own event goes to the handler's department, which then sees it.
+	cg := f.one("SELECT id FROM units WHERE code = ?", "441602-cg")
+	e, err := a.Events.Get(ctx, own.event)
+	f.check(err)
+	e, err = a.Events.Act(ctx, e.ID, casework.Action{Action: "file", Version: e.Version})
+	f.check(err)
+	_, err = a.Events.Act(ctx, e.ID, casework.Action{Action: "dispatch", Version: e.Version, UnitIDs: []string{cg}})
+	f.check(err)
+
+	// Campaigns: the demo leader's over the own and the neighbouring
+	// village, the far leader's over the far village; the other areas' are
+	// closed.
+	leader := f.as(f.users["leader"])
+	own.campaign = f.campaign(leader, own.org, "households")
+	next.campaign = f.campaign(leader, next.org, "households")
+	far.campaign = f.campaign(f.as(farLeader), far.org, "households")
+	for _, o := range []*objs{own, next, far} {
+		o.item = o.campaign + "-" + o.household
+	}
+	_, err = a.Registry.CloseCampaign(leader, next.campaign)
+	f.check(err)
+	_, err = a.Registry.CloseCampaign(f.as(farLeader), far.campaign)
+	f.check(err)
+
+	// Exports and imports of each village's grid member.
+	member := f.as(f.users["gridmember"])
+	own.export = f.newPendingExport()
+	own.readyExport = f.export(member, registry.ExportRequest{Kind: "households", OrgID: own.org, GridID: own.grid}, "ready")
+	for _, o := range []*objs{next, far} {
+		o.export = f.export(f.as(o.user), registry.ExportRequest{Kind: "households", OrgID: o.org}, "ready")
+		o.readyExport = o.export
+	}
+	own.imp = f.badImport(member)
+	next.imp, far.imp = f.badImport(f.as(next.user)), f.badImport(f.as(far.user))
+
+	// An inbox message for every account (notifications write them; the
+	// matrix only needs one each).
+	for name, id := range f.users {
+		f.inbox[name] = f.message(id)
+	}
+	next.message, far.message = f.message(next.user), f.message(far.user)
+
+	f.at[countyLevel] = [3]*objs{own, far, above}
+	f.at[villageLevel] = [3]*objs{own, next, town}
+	f.foreign[countyLevel] = far.ids()
+	f.foreign[villageLevel] = append(next.ids(), far.ids()...)
+	return f
+}
+
+func (f *fixture) check(err error) {
+	f.t.Helper()
+	if err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+func (f *fixture) next() int { f.seq++; return f.seq }
+
+// one returns the single text value of a query.
+func (f *fixture) one(q string, args ...any) string {
+	f.t.Helper()
+	var s string
+	f.check(f.a.DB.Reader().QueryRowContext(f.ctx, q, args...).Scan(&s))
+	return s
+}
+
+// as is ctx acting as the account id, with its grants.
+func (f *fixture) as(id string) context.Context {
+	grants, err := authn.LoadGrants(f.ctx, f.a.DB.Reader(), id)
+	f.check(err)
+	return authz.WithPrincipal(f.ctx, &authz.Principal{UserID: id, Grants: grants})
+}
+
+// newUser makes an account granted role over orgID.
+func (f *fixture) newUser(username, orgID, role string) (id, assignment string) {
+	u, err := f.a.Accounts.CreateUser(f.ctx, account.NewUser{Username: username, DisplayName: "矩阵" + username, Password: fixturePassword, OrgID: orgID})
+	f.check(err)
+	assignment, err = f.a.Accounts.Assign(f.ctx, u.ID, account.Assignment{RoleID: f.roles[role], OrgID: orgID})
+	f.check(err)
+	return u.ID, assignment
+}
+
+// newAssignment grants one more role to the area's account.
+func (f *fixture) newAssignment(o *objs) string {
+	id, err := f.a.Accounts.Assign(f.ctx, o.user, account.Assignment{RoleID: f.roles["resident"], OrgID: o.org})
+	f.check(err)
+	return id
+}
+
+func (f *fixture) newIDNumber() string {
+	return pii.MakeID("441602", time.Date(1930, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, f.next()), 7, true)
+}
+
+func (f *fixture) newPerson(o *objs) registry.Person {
+	p, err := f.a.Registry.CreatePerson(f.ctx, registry.PersonInput{Name: fmt.Sprintf("矩阵人%d", f.seq), IDNumber: f.newIDNumber(), Kind: "registered",
+		Phone: "13800138000", PlaceInput: registry.PlaceInput{GridID: o.grid}})
+	f.check(err)
+	return p
+}
+
+// registers fills an area's grid with one record of each register.
+func (f *fixture) registers(o *objs, i int) {
+	place := registry.PlaceInput{GridID: o.grid}
+	o.name, o.idNumber = []string{"矩阵本甲", "矩阵邻乙", "矩阵外丙"}[i], f.newIDNumber()
+	p, err := f.a.Registry.CreatePerson(f.ctx, registry.PersonInput{Name: o.name, IDNumber: o.idNumber, Kind: "registered", Phone: "13800138000", PlaceInput: place})
+	f.check(err)
+	o.person = p.ID
+	h, err := f.a.Registry.SaveHousehold(f.ctx, "", registry.HouseholdInput{No: fmt.Sprintf("MXH%d", i), Address: "矩阵路8号", PlaceInput: place})
+	f.check(err)
+	o.household = h.ID
+	house, err := f.a.Registry.SaveHouse(f.ctx, "", registry.HouseInput{Address: fmt.Sprintf("矩阵大道%d号", i), Purpose: "self_use", PlaceInput: place})
+	f.check(err)
+	o.house, o.address = house.ID, house.AddressID
+	u, err := f.a.Registry.SaveUnit(f.ctx, "", registry.UnitInput{Name: fmt.Sprintf("矩阵小店%d", i), Kind: "shop", PlaceInput: place})
+	f.check(err)
+	o.unit = u.ID
+	k, err := f.a.Registry.CreateKeyPerson(f.ctx, registry.KeyPersonInput{PersonID: p.ID, Category: "released_prisoner", RiskLevel: "green"})
+	f.check(err)
+	o.keyPerson = k.ID
+	ct, err := f.a.Registry.CreateCareTarget(f.ctx, registry.CareTargetInput{PersonID: p.ID, Kind: "disabled"})
+	f.check(err)
+	o.careTarget = ct.ID
+}
+
+// event reports an event of the area at a point, with a photo.
+func (f *fixture) event(o *objs, at geo.Point) {
+	lat, lng := at.Lat, at.Lng
+	e, _, err := f.a.Events.Create(f.ctx, casework.Report{Channel: "grid", CategoryCode: "0401", Description: "矩阵核查事件", Lat: &lat, Lng: &lng}, casework.Idempotency{})
+	f.check(err)
+	o.event = e.ID
+	o.media, err = f.a.Events.AddMedia(f.ctx, e.ID, "before", tinyPNG())
+	f.check(err)
+}
+
+// border finds two points some 50 metres apart across the edge of the
+// village: one inside it, one in a neighbouring village (whose grid it
+// returns).
+func (f *fixture) border(village string) (in, out geo.Point, outside org.Hit) {
+	rows, err := f.a.DB.Reader().QueryContext(f.ctx, "SELECT geometry FROM grids WHERE org_id = ? AND layer = 'zz' AND status = 'active' ORDER BY code", village)
+	f.check(err)
+	var shapes []geo.MultiPolygon
+	for rows.Next() {
+		var geom string
+		f.check(rows.Scan(&geom))
+		m, err := geo.ParseGeometry([]byte(geom))
+		f.check(err)
+		shapes = append(shapes, m)
+	}
+	f.check(rows.Close())
+	// The main-layer grid at a point, if any.
+	at := func(p geo.Point) (org.Hit, bool) {
+		hits, err := f.a.Org.Locate(f.ctx, "en", p)
+		f.check(err)
+		for _, h := range hits {
+			if h.Layer == org.MainLayer {
+				return h, true
+			}
+		}
+		return org.Hit{}, false
+	}
+	const d = 0.0003 // about 30 m either way of a corner
+	for _, m := range shapes {
+		for _, poly := range m {
+			for _, v := range poly[0] {
+				var inside, beyond *geo.Point
+				var hit org.Hit
+				for _, off := range [][2]float64{{d, d}, {d, -d}, {-d, d}, {-d, -d}} {
+					p := geo.Point{Lng: v.Lng + off[0], Lat: v.Lat + off[1]}
+					h, ok := at(p)
+					switch {
+					case !ok:
+					case h.OrgID == village:
+						inside = &p
+					default:
+						beyond, hit = &p, h
+					}
+				}
+				if inside != nil && beyond != nil {
+					return *inside, *beyond, hit
+				}
+			}
+		}
+	}
+	f.t.Fatal("no neighbouring village found")
+	return
+}
+
+func (f *fixture) newRule(o *objs) string {
+	r, err := f.a.Events.AddRule(f.ctx, casework.Rule{CategoryPrefix: "0401", OrgID: o.org, UnitID: f.own.centre})
+	f.check(err)
+	return r.ID
+}
+
+func (f *fixture) campaign(ctx context.Context, orgID, kind string) string {
+	c, err := f.a.Registry.LaunchCampaign(ctx, registry.CampaignInput{Name: "矩阵核查", Kind: kind, OrgID: orgID, DueDate: dueDate()})
+	f.check(err)
+	return c.ID
+}
+
+// newCampaign is a fresh campaign of the demo leader over the own village.
+func (f *fixture) newCampaign() string {
+	return f.campaign(f.as(f.users["leader"]), f.village, "units")
+}
+
+func (f *fixture) export(ctx context.Context, in registry.ExportRequest, status string) string {
+	e, err := f.a.Registry.RequestExport(ctx, in)
+	f.check(err)
+	if e.Status != status {
+		f.t.Fatalf("export of %d rows is %s, want %s", e.Rows, e.Status, status)
+	}
+	return e.ID
+}
+
+// newPendingExport is a fresh request of the demo grid member, above the threshold.
+func (f *fixture) newPendingExport() string {
+	return f.export(f.as(f.users["gridmember"]), registry.ExportRequest{Kind: "people", OrgID: f.village}, "pending")
+}
+
+// badImport runs an import whose one row names no grid: it leaves an error sheet.
+func (f *fixture) badImport(ctx context.Context) string {
+	sheet := "户号,网格编码,地址,家庭情况,诉求与需求\nMXBAD,999999999999999,矩阵路,,\n"
+	job, run, err := f.a.Registry.StartImport(ctx, registry.ImportInput{Kind: "households", Mode: "valid", FileName: "bad.csv",
+		File: strings.NewReader(sheet), Size: int64(len(sheet))})
+	f.check(err)
+	if done := run(ctx); done.Status != "done" || done.Rejected != 1 {
+		f.t.Fatalf("bad import: %+v", done)
+	}
+	return job.ID
+}
+
+func (f *fixture) message(userID string) string {
+	id := fmt.Sprintf("mx-msg-%d", f.next())
+	f.check(f.a.DB.InTx(f.ctx, func(tx *db.Tx) error {
+		_, err := tx.ExecContext(f.ctx, "INSERT INTO inbox (id, user_id, kind, text, created_at) VALUES (?, ?, 'new', ?, ?)",
+			id, userID, "矩阵消息", time.Now().UnixMilli())
+		return err
+	}))
+	return id
+}
+
+// waitImports waits for the imports the HTTP face runs in the background.
+func (f *fixture) waitImports() {
+	for range 500 {
+		var n int
+		f.check(f.a.DB.Reader().QueryRowContext(f.ctx, "SELECT count(*) FROM imports WHERE status = 'running'").Scan(&n))
+		if n == 0 {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	f.t.Fatal("an import is still running")
+}
