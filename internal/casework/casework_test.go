@@ -498,9 +498,10 @@ func TestConfiguration(t *testing.T) {
 	}
 }
 
-// newStaff creates a user of a unit with a role over the county, signs them
-// in and changes their initial password.
-func newStaff(t *testing.T, a *testapp.App, username, unit, role string) *testapp.Client {
+// newStaff creates a user of a unit with a role over the county (and more
+// roles over other org nodes: role code → org id), signs them in and
+// changes their initial password.
+func newStaff(t *testing.T, a *testapp.App, username, unit, role string, more ...map[string]string) *testapp.Client {
 	t.Helper()
 	sys, sec := a.Login("sys_admin"), a.Login("sec_admin")
 	var roots struct{ Items []struct{ ID string } }
@@ -515,6 +516,13 @@ func newStaff(t *testing.T, a *testapp.App, username, unit, role string) *testap
 	for _, r := range roles.Items {
 		if r.Code == role {
 			sec.Do("POST", "/api/v1/users/"+u.ID+"/roles", map[string]string{"role_id": r.ID, "org_id": roots.Items[0].ID}, nil)
+		}
+		for _, m := range more {
+			if org, ok := m[r.Code]; ok {
+				if st := sec.Do("POST", "/api/v1/users/"+u.ID+"/roles", map[string]string{"role_id": r.ID, "org_id": org}, nil); st/100 != 2 {
+					t.Fatalf("grant %s: %d", r.Code, st)
+				}
+			}
 		}
 	}
 	c := a.Anon()
@@ -668,4 +676,40 @@ func TestVideoAlertWebhook(t *testing.T) {
 	if len(list.Items) != 1 {
 		t.Fatalf("video events: %+v", list.Items)
 	}
+}
+
+// An action needs its permission over the event's area: a user who files
+// events for one village and reads the whole county cannot file another
+// village's event.
+func TestActionNeedsPermissionOverTheEventsArea(t *testing.T) {
+	a := testapp.New(t)
+	ctx := context.Background()
+	var villageID, villagePath string
+	if err := a.DB.Reader().QueryRowContext(ctx, `SELECT o.id, o.path FROM org_nodes o JOIN users u ON u.org_id = o.id
+		WHERE u.username = ?`, a.Account("grid_member").Username).Scan(&villageID, &villagePath); err != nil {
+		t.Fatal(err)
+	}
+	// event.read over the county (leader), event.intake over one village.
+	c := newStaff(t, a, "two_grants", "", "leader", map[string]string{"intake": villageID})
+	mine := &event{}
+	if st := a.Login("grid_member").Do("POST", "/api/v1/events", report(a, nil), mine); st != 201 {
+		t.Fatalf("report: %d", st)
+	}
+	var lat, lng float64 // a point of another village
+	if err := a.DB.Reader().QueryRowContext(ctx, "SELECT center_lat, center_lng FROM grids WHERE layer = 'zz' AND path NOT LIKE ? ORDER BY code LIMIT 1",
+		villagePath+"%").Scan(&lat, &lng); err != nil {
+		t.Fatal(err)
+	}
+	var other event
+	if st := a.Login("intake").Do("POST", "/api/v1/events", report(a, map[string]any{"channel": "hotline", "lat": lat, "lng": lng}), &other); st != 201 {
+		t.Fatalf("report in another village: %d", st)
+	}
+	if st := c.Do("GET", "/api/v1/events/"+other.ID, nil, nil); st != 200 {
+		t.Fatalf("reading another village's event over the county: %d", st)
+	}
+	body := map[string]any{"action": "file", "version": other.Version}
+	if p := c.Fail("POST", "/api/v1/events/"+other.ID+"/actions", body); p.Status != 403 {
+		t.Fatalf("filing another village's event with a village grant: %+v", p)
+	}
+	act(t, c, mine, "file", nil)
 }

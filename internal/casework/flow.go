@@ -106,7 +106,15 @@ func (s *Service) Act(ctx context.Context, id string, in Action) (Event, error) 
 		if ok, err := s.visible(ctx, tx, e); err != nil || !ok {
 			return errors.Join(err, apperr.NotFoundf("event"))
 		}
-		if r.perm != "" && !p.Has(r.perm) {
+		// Every action needs its permission over the event's area, so that a
+		// grant in one county does not act on another county's events that
+		// a second grant lets the user read. Handlers act for their unit
+		// wherever the event lies: the unit check below decides.
+		allowed := p.Covers(r.perm, e.path)
+		if r.perm == authz.EventHandle {
+			allowed = p.Has(r.perm)
+		}
+		if r.perm != "" && !allowed {
 			return apperr.E(apperr.Forbidden, "auth.forbidden", "perm", r.perm)
 		}
 		if r.perm == authz.EventHandle {
