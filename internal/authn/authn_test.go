@@ -198,3 +198,32 @@ func TestPasswordChangeAndExpiry(t *testing.T) {
 		t.Fatalf("after change: %d", st)
 	}
 }
+
+// Turning TOTP on needs a first code; replacing a TOTP already on needs the
+// current password too, so that a stolen session cannot lock the owner out.
+func TestReplacingTOTPNeedsThePassword(t *testing.T) {
+	a := testapp.New(t)
+	acc := a.Account("sys_admin")
+	c := a.Login("sys_admin")
+	var setup struct{ Secret string }
+	if st := c.Do("POST", "/api/v1/me/totp/setup", nil, &setup); st != 200 || setup.Secret == "" {
+		t.Fatalf("setup: %d", st)
+	}
+	code, _ := totp.Code(setup.Secret, time.Now())
+	if p := c.Fail("POST", "/api/v1/me/totp/confirm", map[string]string{"secret": setup.Secret, "code": code}); p.Status != 400 || p.Errors[0].Field != "password" {
+		t.Fatalf("replace without the password: %+v", p)
+	}
+	if p := c.Fail("POST", "/api/v1/me/totp/confirm", map[string]string{"secret": setup.Secret, "code": code, "password": "wrong"}); p.Status != 400 || p.Errors[0].Field != "password" {
+		t.Fatalf("replace with a wrong password: %+v", p)
+	}
+	if st := c.Do("POST", "/api/v1/me/totp/confirm", map[string]string{"secret": setup.Secret, "code": code, "password": acc.Password}, nil); st != 204 {
+		t.Fatalf("replace with the password: %d", st)
+	}
+	// A user without TOTP turns it on with a code alone.
+	gm := a.Login("grid_member")
+	gm.Do("POST", "/api/v1/me/totp/setup", nil, &setup)
+	code, _ = totp.Code(setup.Secret, time.Now())
+	if st := gm.Do("POST", "/api/v1/me/totp/confirm", map[string]string{"secret": setup.Secret, "code": code}, nil); st != 204 {
+		t.Fatalf("first enrolment: %d", st)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/gridgov/gridgov/internal/apperr"
+	"github.com/gridgov/gridgov/internal/auth/password"
 	"github.com/gridgov/gridgov/internal/auth/totp"
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
@@ -63,6 +64,9 @@ type TOTPSetup struct {
 type TOTPConfirm struct {
 	Secret string `json:"secret"`
 	Code   string `json:"code"`
+	// Password is the account's current password, needed to replace a
+	// TOTP already on: a stolen session must not lock the owner out.
+	Password string `json:"password,omitempty"`
 }
 
 // LocalizeRoles gives built-in roles their name in lang; custom roles keep
@@ -164,6 +168,16 @@ func (s *Service) handleTOTPConfirm(w http.ResponseWriter, r *http.Request) erro
 	}
 	ctx := r.Context()
 	p := authz.From(ctx)
+	var hash string
+	var enrolled bool
+	if err := s.db.Reader().QueryRowContext(ctx, "SELECT password_hash, COALESCE(totp_secret, '') <> '' FROM users WHERE id = ?", p.UserID).Scan(&hash, &enrolled); err != nil {
+		return apperr.Wrap(err, "load user")
+	}
+	if enrolled {
+		if ok, _, _ := password.Verify(in.Password, hash); !ok {
+			return apperr.Field("password", "auth.totp_replace_password")
+		}
+	}
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		if _, err := tx.ExecContext(ctx, "UPDATE users SET totp_secret = ?, totp_last_step = ?, updated_at = ? WHERE id = ?",
 			s.SealTOTP(p.UserID, in.Secret), step, db.Now(), p.UserID); err != nil {
