@@ -286,6 +286,21 @@ func TestBadReports(t *testing.T) {
 	if st := gm.Do("POST", "/api/v1/events", report(a, map[string]any{"self_resolved": true}), &e); st != 201 || e.State != "closed" {
 		t.Fatalf("self resolved: %d %+v", st, e)
 	}
+	// In the next village the grid member reports like anyone else, but
+	// cannot close the event on the spot.
+	var lat, lng float64
+	if err := a.DB.Reader().QueryRowContext(context.Background(), `SELECT g.center_lat, g.center_lng FROM grids g WHERE g.layer = 'zz' AND g.org_id <> (
+		SELECT org_id FROM users WHERE username = ?) ORDER BY g.code LIMIT 1`, a.Account("grid_member").Username).Scan(&lat, &lng); err != nil {
+		t.Fatal(err)
+	}
+	there := map[string]any{"lat": lat, "lng": lng}
+	if st := gm.Do("POST", "/api/v1/events", report(a, there), &e); st != 201 || e.State != "reported" {
+		t.Fatalf("report in the next village: %d %+v", st, e)
+	}
+	there["self_resolved"] = true
+	if p := gm.Fail("POST", "/api/v1/events", report(a, there)); p.Errors[0].Field != "self_resolved" {
+		t.Fatalf("self-resolve in the next village: %+v", p)
+	}
 }
 
 func mustJSON(t *testing.T, b []byte, v any) {

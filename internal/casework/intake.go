@@ -78,8 +78,10 @@ func (s *Service) Create(ctx context.Context, r Report, idem Idempotency) (Event
 		return Event{}, false, err
 	}
 
-	// Where: the main-layer grid of the point, within the reporter's scope
-	// when they report for an area (a resident may report anywhere).
+	// Where: the main-layer grid of the point. Anyone may report anywhere
+	// (a grid member passing through the next village too); the event goes
+	// to the point's area, and closing it on the spot needs the right to
+	// check events there.
 	var hit GridHit
 	if r.Lat != nil {
 		hits, err := s.grids.Locate(authz.WithPrincipal(ctx, authz.System()), "zh-CN", geo.Point{Lat: *r.Lat, Lng: *r.Lng})
@@ -100,6 +102,9 @@ func (s *Service) Create(ctx context.Context, r Report, idem Idempotency) (Event
 	var path string
 	if err := s.db.Reader().QueryRowContext(ctx, "SELECT path FROM org_nodes WHERE id = ?", hit.OrgID).Scan(&path); err != nil {
 		return Event{}, false, apperr.Wrap(err, "event area")
+	}
+	if r.SelfResolved && !p.Covers(authz.EventCheck, path) {
+		return Event{}, false, apperr.Field("self_resolved", "event.self_resolve_area")
 	}
 
 	if strings.TrimSpace(r.ReporterName) == "" && p != nil && !strings.HasPrefix(p.UserID, "apikey:") {
