@@ -114,6 +114,7 @@ func (a *App) Jobs(node string) *jobs.Runner {
 			return err
 		}},
 		{Name: "prune", Every: time.Hour, Run: a.Events.Prune},
+		{Name: "auth.prune", Every: time.Hour, Run: a.Authn.Prune},
 		{Name: "registry.expire", Every: time.Hour, Run: func(ctx context.Context) error { _, err := a.Registry.Expire(ctx); return err }},
 	}}
 }

@@ -428,3 +428,27 @@ func (s *Service) ChangePassword(ctx context.Context, p *authz.Principal, oldPla
 		return s.audit.Record(ctx, tx, "", auditEntry("auth.password_change", "user", p.UserID, ""))
 	})
 }
+
+// attemptsKept is how long sign-in attempts are kept: the lockout needs
+// 15 minutes of them, the law's six months of security logs are the audit
+// log's sign-in rows, so a year is ample.
+const attemptsKept = 365 * 24 * time.Hour
+
+// Prune deletes sessions that have expired (absolutely, or idle past the
+// timeout) without their owner coming back, and sign-in attempts older
+// than a year, for unknown names too.
+func (s *Service) Prune(ctx context.Context) error {
+	set, err := s.settings.get(ctx)
+	if err != nil {
+		return err
+	}
+	now := s.Now()
+	return s.db.InTx(ctx, func(tx *db.Tx) error {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ?",
+			now.UnixMilli(), now.Add(-time.Duration(set.IdleTimeoutMinutes)*time.Minute).UnixMilli()); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, "DELETE FROM login_attempts WHERE at < ?", now.Add(-attemptsKept).UnixMilli())
+		return err
+	})
+}

@@ -227,3 +227,50 @@ func TestReplacingTOTPNeedsThePassword(t *testing.T) {
 		t.Fatalf("first enrolment: %d", st)
 	}
 }
+
+// Prune deletes sessions nobody came back to after their timeout and
+// sign-in attempts older than a year (unknown names included), and keeps
+// live sessions and recent attempts.
+func TestPruneSessionsAndAttempts(t *testing.T) {
+	a := testapp.New(t)
+	ctx := t.Context()
+	live := a.Login("leader")
+	a.Login("intake")
+	a.Anon().Fail("POST", "/api/v1/auth/login", login{"nobody-at-all", "Wrong#Pass-2026", ""})
+	count := func(table string) int {
+		var n int
+		if err := a.DB.Reader().QueryRowContext(ctx, "SELECT count(*) FROM "+table).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	sessions, attempts := count("sessions"), count("login_attempts")
+	if err := a.Authn.Prune(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if count("sessions") != sessions || count("login_attempts") != attempts {
+		t.Fatalf("prune took live sessions or recent attempts")
+	}
+	clock := time.Now().Add(31 * time.Minute) // both sessions idle past 30 min
+	a.Authn.Now = func() time.Time { return clock }
+	if err := a.Authn.Prune(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := count("sessions"); n != 0 {
+		t.Errorf("%d idle sessions left", n)
+	}
+	if count("login_attempts") != attempts {
+		t.Errorf("attempts of the last hour pruned")
+	}
+	clock = time.Now().Add(366 * 24 * time.Hour)
+	if err := a.Authn.Prune(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := count("login_attempts"); n != 0 {
+		t.Errorf("%d attempts older than a year left", n)
+	}
+	a.Authn.Now = time.Now
+	if st := live.Do("GET", "/api/v1/me", nil, nil); st != 401 {
+		t.Errorf("a pruned session still works: %d", st)
+	}
+}
