@@ -99,6 +99,11 @@ type LoginResult struct {
 	Expires   time.Time
 }
 
+// ipFailureLimit is how many failed sign-ins one address may make inside
+// the lockout window, over all names, before it must wait: far above what
+// the staff of one office behind one address mistype.
+const ipFailureLimit = 30
+
 // Login checks a username, password and one-time code and opens a session.
 func (s *Service) Login(ctx context.Context, username, plain, otp, userAgent string) (*LoginResult, error) {
 	set, err := s.settings.get(ctx)
@@ -127,6 +132,21 @@ func (s *Service) Login(ctx context.Context, username, plain, otp, userAgent str
 		s.audit.RecordAlone(ctx, s.db, "", audit.Entry{Username: username, Action: "auth.login", ObjectType: "user",
 			ObjectID: username, Result: audit.Failure, Detail: "locked"})
 		return nil, apperr.E(apperr.Locked, "auth.locked", "minutes", mins)
+	}
+	// An address that failed many times inside the window, over any names
+	// (password spraying, which the per-name lockout does not see), waits.
+	if ip := audit.MetaFrom(ctx).IP; ip != "" {
+		var n int
+		if err := s.db.Reader().QueryRowContext(ctx, "SELECT count(*) FROM login_attempts WHERE ip = ? AND ok = ? AND at > ?",
+			ip, false, now.UnixMilli()-int64(set.LockoutWindowMinutes)*60_000).Scan(&n); err != nil {
+			return nil, err
+		}
+		if n >= ipFailureLimit {
+			password.DummyVerify(plain)
+			s.audit.RecordAlone(ctx, s.db, "", audit.Entry{Username: username, Action: "auth.login", ObjectType: "user",
+				ObjectID: username, Result: audit.Failure, Detail: "address_throttled"})
+			return nil, apperr.E(apperr.TooMany, "auth.address_throttled", "minutes", set.LockoutWindowMinutes)
+		}
 	}
 	var u userRow
 	err = s.db.Reader().QueryRowContext(ctx, `SELECT id, username, password_hash, status, totp_secret, totp_last_step, password_changed_at, must_change_password

@@ -1,6 +1,7 @@
 package authn_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -272,5 +273,29 @@ func TestPruneSessionsAndAttempts(t *testing.T) {
 	a.Authn.Now = time.Now
 	if st := live.Do("GET", "/api/v1/me", nil, nil); st != 401 {
 		t.Errorf("a pruned session still works: %d", st)
+	}
+}
+
+// One address failing over many names (password spraying) is made to wait
+// once it reaches 30 failures in the window, even with a right password,
+// until the window has passed.
+func TestAddressThrottledAfterFailuresOverManyNames(t *testing.T) {
+	a := testapp.New(t)
+	leader := a.Account("leader")
+	c := a.Anon()
+	for i := range 30 {
+		p := c.Fail("POST", "/api/v1/auth/login", login{fmt.Sprintf("sprayed-%d", i), "Spray#Pass-2026", ""})
+		if p.Code != "auth.invalid_credentials" {
+			t.Fatalf("attempt %d: %d %s", i+1, p.Status, p.Code)
+		}
+	}
+	if p := c.Fail("POST", "/api/v1/auth/login", login{leader.Username, leader.Password, ""}); p.Status != 429 || p.Code != "auth.address_throttled" {
+		t.Fatalf("31st sign-in from the address: %d %s", p.Status, p.Code)
+	}
+	// The window passes: the address may sign in again.
+	later := time.Now().Add(16 * time.Minute)
+	a.Authn.Now = func() time.Time { return later }
+	if st := c.Do("POST", "/api/v1/auth/login", login{leader.Username, leader.Password, ""}, nil); st != 200 {
+		t.Fatalf("sign-in after the window: %d", st)
 	}
 }
