@@ -1,6 +1,8 @@
 package calendar
 
 import (
+	"bytes"
+	"encoding/json"
 	"strconv"
 	"strings"
 	"testing"
@@ -103,6 +105,53 @@ func FuzzAdd(f *testing.F) {
 		}
 		if !c.IsWorkingTime(end.Add(-1)) {
 			t.Fatalf("Add(%v, %+v) = %v: the moment before is not working time", start, l, end)
+		}
+	})
+}
+
+// FuzzConfigJSON reads arbitrary bytes as the JSON of a work calendar, as
+// PUT /settings/calendar takes it (working hours, holidays, swapped
+// workdays, zone). Reading never panics; a configuration New accepts
+// writes out as JSON and reads back as the same calendar, so what is
+// saved can be loaded again.
+func FuzzConfigJSON(f *testing.F) {
+	for _, s := range []string{
+		`{"work_hours":[{"start":"08:30","end":"12:00"},{"start":"14:00","end":"24:00"}],"holidays":["2026-10-01"],"workdays":["2026-10-10"]}`,
+		`{"location":"Asia/Shanghai","holidays":["2026-02-15","2026-02-16"],"workdays":["2026-02-14"]}`,
+		`{"location":"Local"}`, `{"location":"UTC","work_hours":[{"start":"0:00","end":"24:00"}]}`, `{"location":"Mars/Olympus"}`,
+		`{"location":"../../etc/passwd"}`, `{"holidays":["2026-10-10"],"workdays":["2026-10-10"]}`,
+		`{"holidays":["2026-02-30"]}`, `{"holidays":["0000-01-01","9999-12-31"]}`, `{"holidays":["+2026-01-01"]}`,
+		`{"work_hours":[{"start":"12:00","end":"08:30"}]}`, `{"work_hours":[{"start":"24:00","end":"24:00"}]}`,
+		`{"work_hours":[null,{"start":"8:3","end":"x"}]}`, `{"work_hours":[{"start":"08:00","end":"12:00"},{"start":"11:00","end":"13:00"}]}`,
+		`{}`, `null`, `[]`, `{"work_hours":{}}`, `{"holidays":[1]}`, `{"extra":true}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var cfg Config
+		if err := json.Unmarshal(b, &cfg); err != nil {
+			return
+		}
+		c, err := New(cfg)
+		if err != nil {
+			return
+		}
+		out, err := json.Marshal(cfg)
+		if err != nil {
+			t.Fatalf("%s: accepted, but Marshal fails: %v", b, err)
+		}
+		var back Config
+		if err := json.Unmarshal(out, &back); err != nil {
+			t.Fatalf("%s: written as %s, which does not read back: %v", b, out, err)
+		}
+		c2, err := New(back)
+		if err != nil {
+			t.Fatalf("%s: written as %s, which New refuses: %v", b, out, err)
+		}
+		want, _ := json.Marshal(c.Config())
+		got, err := json.Marshal(c2.Config())
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("%s: read back as %s, want %s (%v)", b, got, want, err)
 		}
 	})
 }

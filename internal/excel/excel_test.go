@@ -341,6 +341,30 @@ func TestZipBomb(t *testing.T) {
 	}
 }
 
+// Declared sizes that overflow when summed are a bomb too, not a small
+// package: here a shared-string table that inflates to 4 MiB.
+func TestZipBombSizesOverflow(t *testing.T) {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, name := range []string{"xl/sharedStrings.xml", "xl/pad.bin"} {
+		var body bytes.Buffer
+		fw, _ := flate.NewWriter(&body, flate.BestCompression)
+		content := []byte("<sst><si><t>" + strings.Repeat("A", 4<<20) + "</t></si></sst>")
+		fw.Write(content)
+		fw.Close()
+		w, err := zw.CreateRaw(&zip.FileHeader{Name: name, Method: zip.Deflate, CRC32: crc32.ChecksumIEEE(content),
+			CompressedSize64: uint64(body.Len()), UncompressedSize64: 1 << 63})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(body.Bytes())
+	}
+	zw.Close()
+	if _, _, err := read(t, buf.Bytes(), XLSX, Limits{MaxUnzipped: 1 << 20}); code(err) != "import.zip_bomb" {
+		t.Errorf("overflowing sizes: %v", err)
+	}
+}
+
 func TestAnnotated(t *testing.T) {
 	data := []byte("说明：请按模板填写\n姓名,公民身份号码,人口类型,自定义\n" +
 		"张三,441602199001011234,户籍人口,x\n,441602199001011235,外星人,y\n")

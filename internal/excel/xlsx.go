@@ -20,6 +20,9 @@ import (
 // maxCols is Excel's column limit; cells further right are dropped.
 const maxCols = 16384
 
+// maxRowNum is Excel's row limit.
+const maxRowNum = 1 << 20
+
 // corrupt turns a parse failure into import.format, keeping the cause for logs.
 func corrupt(err error) error {
 	var ae *apperr.Error
@@ -97,11 +100,12 @@ func readXLSX(r io.ReaderAt, size int64, name string, lim Limits, d *reader) err
 	p := pkg{}
 	var total uint64
 	for _, f := range zr.File {
+		// Each size is checked before it is added, so the sum cannot wrap.
+		if f.UncompressedSize64 > uint64(lim.MaxUnzipped)-total {
+			return apperr.E(apperr.Invalid, "import.zip_bomb")
+		}
 		total += f.UncompressedSize64
 		p[strings.ToLower(strings.TrimPrefix(strings.ReplaceAll(f.Name, `\`, "/"), "/"))] = f
-	}
-	if total > uint64(lim.MaxUnzipped) {
-		return apperr.E(apperr.Invalid, "import.zip_bomb")
 	}
 
 	root, err := p.rels("")
@@ -375,8 +379,11 @@ func (s *sheetReader) read(p pkg, name string, emit func(int, []string, []uint8)
 		case xml.StartElement:
 			switch t.Name.Local {
 			case "row":
+				// Rows come in ascending order. A number that is missing,
+				// not past the last one or past Excel's last row is taken
+				// as the next one: callers key rows by their numbers.
 				num++
-				if n, err := strconv.Atoi(attr(t, "r")); err == nil {
+				if n, err := strconv.Atoi(attr(t, "r")); err == nil && n >= num && n <= maxRowNum {
 					num = n
 				}
 				cells, flags, col = nil, nil, 0
@@ -469,7 +476,7 @@ func (s *sheetReader) value(typ, raw string, style int) (string, uint8) {
 	if err != nil {
 		return raw, 0
 	}
-	if style < len(s.dates) && s.dates[style] && x >= 0 {
+	if style >= 0 && style < len(s.dates) && s.dates[style] && x >= 0 {
 		t, err := excelize.ExcelDateToTime(x, s.date1904)
 		switch {
 		case err != nil:

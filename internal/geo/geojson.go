@@ -243,6 +243,9 @@ func geometryFromValue(v any, prefix string) (MultiPolygon, *ParseError) {
 	if !ok {
 		return nil, &ParseError{Path: path.String(), Msg: "expected an array of polygons"}
 	}
+	if len(arr) == 0 { // no area at all: no centre, nothing to hold a point
+		return nil, &ParseError{Path: path.String(), Msg: "multipolygon has no polygons"}
+	}
 	m := make(MultiPolygon, 0, len(arr))
 	for i, pv := range arr {
 		p, perr := polygonFromValue(pv, path.push(i))

@@ -103,6 +103,7 @@ func TestParseErrors(t *testing.T) {
 		{fcWith(`{"type":"Feature","geometry":null}`), "feature 3: geometry: missing (a Polygon or MultiPolygon is required)"},
 		{fcWith(`{"type":"Feature","geometry":{"type":"Polygon"}}`), "feature 3: geometry.coordinates: missing"},
 		{fcWith(`{"type":"Feature","geometry":{"type":"Polygon","coordinates":[]}}`), "feature 3: geometry.coordinates: polygon has no rings"},
+		{fcWith(`{"type":"Feature","geometry":{"type":"MultiPolygon","coordinates":[]}}`), "feature 3: geometry.coordinates: multipolygon has no polygons"},
 		{fcWith(`{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[114,23]],5]}}`), "feature 3: geometry.coordinates[1]: expected an array of positions"},
 		{fcWith(`{"type":"Feature","geometry":{"type":"MultiPolygon","coordinates":[[[114,23]]]}}`), "feature 3: geometry.coordinates[0][0][0]: expected [lng, lat]"},
 		{fcWith(`{"type":"Feature","properties":[],"geometry":null}`), "feature 3: properties: expected an object or null"},

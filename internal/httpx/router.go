@@ -5,11 +5,14 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gridgov/gridgov/internal/apperr"
 	"github.com/gridgov/gridgov/internal/audit"
@@ -118,7 +121,40 @@ func (rt *Router) guard(w http.ResponseWriter, r *http.Request, route *Route) er
 		}
 		return apperr.E(apperr.Forbidden, "auth.forbidden", "perm", route.Perm)
 	}
+	if name := BadTextParam(r, route.Path); name != "" {
+		return apperr.Field(name, "request.invalid_text")
+	}
 	return nil
+}
+
+// ValidText reports whether s can be stored as text: UTF-8 holding no NUL
+// character (PostgreSQL refuses both).
+func ValidText(s string) bool {
+	return utf8.ValidString(s) && !strings.Contains(s, "\x00")
+}
+
+// BadTextParam names the first path or query parameter of r that is not
+// ValidText, or returns "". pattern is the route's path, which names the
+// path parameters. The router checks signed-in routes; public ones that
+// answer in formats of their own (Open311) check for themselves.
+func BadTextParam(r *http.Request, pattern string) string {
+	for _, seg := range strings.Split(pattern, "/") {
+		if name, ok := strings.CutPrefix(seg, "{"); ok {
+			name = strings.TrimSuffix(strings.TrimSuffix(name, "}"), "...")
+			if !ValidText(r.PathValue(name)) {
+				return name
+			}
+		}
+	}
+	q := r.URL.Query()
+	for _, k := range slices.Sorted(maps.Keys(q)) {
+		for _, v := range q[k] {
+			if !ValidText(v) {
+				return k
+			}
+		}
+	}
+	return ""
 }
 
 func unsafeMethod(m string) bool {

@@ -108,6 +108,10 @@ func (s *Service) route(method, path, f, summary string, params []httpx.Param, o
 					return nil
 				}
 			}
+			if name := httpx.BadTextParam(r, Base+path); name != "" {
+				s.fail(w, r, format, apperr.Field(name, "request.invalid_text"))
+				return nil
+			}
 			if err := h(w, r, format, id); err != nil {
 				s.fail(w, r, format, err)
 			}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
 	"net/url"
@@ -23,7 +24,8 @@ import (
 
 // readForm reads a POST body: application/x-www-form-urlencoded as the spec
 // asks (multipart/form-data is taken too; its files are ignored).
-// Parameters in the query string fill those the body lacks. It returns the
+// Parameters in the query string fill those the body lacks; a value that
+// is not text (a NUL, bytes that are not UTF-8) is refused. It returns the
 // raw body for the idempotency hash.
 func readForm(w http.ResponseWriter, r *http.Request) ([]byte, url.Values, error) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, httpx.MaxBody))
@@ -50,6 +52,13 @@ func readForm(w http.ResponseWriter, r *http.Request) ([]byte, url.Values, error
 	for k, v := range r.URL.Query() {
 		if _, ok := form[k]; !ok {
 			form[k] = v
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(form)) { // sorted: the same error each time
+		for _, v := range form[k] {
+			if !httpx.ValidText(v) {
+				return nil, nil, apperr.Field(k, "request.invalid_text")
+			}
 		}
 	}
 	return body, form, nil
@@ -149,7 +158,7 @@ func coordinate(form url.Values, name string, limit float64) (*float64, error) {
 		return nil, nil
 	}
 	x, err := strconv.ParseFloat(v, 64)
-	if err != nil || x < -limit || x > limit {
+	if err != nil || !(x >= -limit && x <= limit) { // NaN compares false both ways
 		return nil, apperr.Field(name, "validation.coordinate", "min", -limit, "max", limit)
 	}
 	return &x, nil

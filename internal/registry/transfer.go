@@ -51,6 +51,9 @@ func (s *Service) importRoutes(rt *httpx.Router) {
 				return apperr.E(apperr.Invalid, "import.too_large", "max_mb", excel.DefaultLimits.MaxBytes>>20)
 			}
 			defer file.Close()
+			if !httpx.ValidText(hdr.Filename) { // a filename*= parameter can carry %00
+				return apperr.Field("file", "request.invalid_text")
+			}
 			data, err := io.ReadAll(file)
 			if err != nil {
 				return apperr.E(apperr.Invalid, "import.too_large", "max_mb", excel.DefaultLimits.MaxBytes>>20)

@@ -141,9 +141,20 @@ func (c *Client) Raw(method, path, contentType string, body []byte) Response {
 // RawWith is Raw with extra request headers.
 func (c *Client) RawWith(method, path, contentType string, body []byte, headers map[string]string) Response {
 	c.app.t.Helper()
-	req, err := http.NewRequest(method, c.app.URL+path, bytes.NewReader(body))
+	r, err := c.Send(method, path, contentType, body, headers)
 	if err != nil {
 		c.app.t.Fatal(err)
+	}
+	return r
+}
+
+// Send is RawWith returning the transport error instead of failing the
+// test: a fuzz function must not call the testing.F the app was started
+// with.
+func (c *Client) Send(method, path, contentType string, body []byte, headers map[string]string) (Response, error) {
+	req, err := http.NewRequest(method, c.app.URL+path, bytes.NewReader(body))
+	if err != nil {
+		return Response{}, err
 	}
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
@@ -157,11 +168,11 @@ func (c *Client) RawWith(method, path, contentType string, body []byte, headers 
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		c.app.t.Fatal(err)
+		return Response{}, err
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	return Response{Status: resp.StatusCode, Body: b, Header: resp.Header}
+	return Response{Status: resp.StatusCode, Body: b, Header: resp.Header}, nil
 }
 
 // Do sends JSON (nil for no body), decodes a JSON answer into out (if not

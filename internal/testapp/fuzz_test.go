@@ -1,0 +1,312 @@
+package testapp_test
+
+import (
+	"context"
+	"encoding/json"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gridgov/gridgov/internal/authz"
+	"github.com/gridgov/gridgov/internal/pii"
+	"github.com/gridgov/gridgov/internal/testapp"
+)
+
+// FuzzAPIBody sends arbitrary bytes as the JSON body of every API route that
+// takes one (Route.In set), as a demo user the route lets through and with
+// real ids in the path, so that the body reaches the handler. However wrong
+// the body, the answer is 2xx, or 4xx with a problem body naming its code:
+// never a 5xx, never a panic.
+func FuzzAPIBody(f *testing.F) {
+	routes := bodyRoutes(f)
+	for i, r := range routes {
+		for _, s := range r.seeds {
+			f.Add(uint8(i), s)
+		}
+	}
+	f.Fuzz(func(t *testing.T, which uint8, body []byte) {
+		r := routes[int(which)%len(routes)]
+		resp, err := r.client.Send(r.method, r.path, "application/json", body, r.headers)
+		if err != nil {
+			t.Fatalf("%s %s: %v", r.method, r.path, err)
+		}
+		checkAnswer(t, r.method+" "+r.path, body, resp)
+	})
+}
+
+// checkAnswer fails t unless resp is a success or a client error whose
+// problem body names its code (and each field error its field).
+func checkAnswer(t *testing.T, route string, body []byte, resp testapp.Response) {
+	t.Helper()
+	switch {
+	case resp.Status >= 200 && resp.Status < 300:
+	case resp.Status >= 400 && resp.Status < 500:
+		var p testapp.Problem
+		if err := json.Unmarshal(resp.Body, &p); err != nil || p.Code == "" || p.Status != resp.Status {
+			t.Fatalf("%s with body %q: %d and no problem naming a code: %.500s", route, body, resp.Status, resp.Body)
+		}
+		for _, e := range p.Errors {
+			if e.Field == "" || e.Code == "" {
+				t.Fatalf("%s with body %q: a field error naming no field or code: %.500s", route, body, resp.Body)
+			}
+		}
+	default:
+		t.Fatalf("%s with body %q: %d %.500s", route, body, resp.Status, resp.Body)
+	}
+}
+
+// bodyRoute is a route of the API with a JSON body, ready to call.
+type bodyRoute struct {
+	route   string // "POST /api/v1/people/{id}/status"
+	method  string
+	path    string // the route's path with real ids for its parameters
+	client  *testapp.Client
+	headers map[string]string
+	seeds   [][]byte // the zero body of the route's input, valid bodies, past failures
+}
+
+// accessRoles are the demo roles that call the routes with no single
+// permission (Route.Access).
+var accessRoles = map[string]string{
+	"/api/v1/me/password":         "mediator", // an account no other route uses
+	"/api/v1/me/totp/confirm":     "mediator",
+	"/api/v1/events/{id}/actions": "shift_lead",
+}
+
+var pathParam = regexp.MustCompile(`\{[a-z_]+\}`)
+
+// bodyRoutes starts one app for the whole fuzz run, makes an object of each
+// kind a body route names in its path, and lists the routes with the client
+// to call each and its seed bodies.
+func bodyRoutes(tb testing.TB) []bodyRoute {
+	a := testapp.New(tb)
+	clients := map[string]*testapp.Client{}
+	as := func(role string) *testapp.Client {
+		if clients[role] == nil {
+			clients[role] = a.Login(role)
+		}
+		return clients[role]
+	}
+	fx := makeFixtures(tb, a, as)
+
+	var out []bodyRoute
+	for _, r := range a.Router.Routes() {
+		if r.In == nil {
+			continue
+		}
+		br := bodyRoute{route: r.Method + " " + r.Path, method: r.Method}
+		switch {
+		case r.Public:
+			// The alert webhook wants its key; the login route ignores it.
+			br.client, br.headers = a.Anon(), map[string]string{"X-API-Key": a.Demo.AlertKey}
+		case r.Perm != "":
+			br.client = as(holder(tb, a, r.Perm))
+		case accessRoles[r.Path] != "":
+			br.client = as(accessRoles[r.Path])
+		default:
+			tb.Fatalf("%s %s: no demo role to call it with; add one to accessRoles", r.Method, r.Path)
+		}
+		// Each parameter is named by the path segment before it:
+		// /api/v1/people/{id} takes fixture "people".
+		segs := strings.Split(r.Path, "/")
+		for i, s := range segs {
+			if pathParam.MatchString(s) {
+				id, ok := fx.ids[segs[i-1]]
+				if !ok {
+					tb.Fatalf("%s %s: no fixture %q for %s", r.Method, r.Path, segs[i-1], s)
+				}
+				segs[i] = id
+			}
+		}
+		br.path = strings.Join(segs, "/") + fx.query[br.route]
+		zero, err := json.Marshal(r.In)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		br.seeds = append(br.seeds, zero)
+		for _, s := range fx.seeds[br.route] {
+			b, err := json.Marshal(s)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			br.seeds = append(br.seeds, b)
+		}
+		out = append(out, br)
+	}
+	if len(out) > 256 {
+		tb.Fatalf("%d body routes: more than a uint8 picks", len(out))
+	}
+	for route := range fx.seeds {
+		if !slices.ContainsFunc(out, func(r bodyRoute) bool { return r.route == route }) {
+			tb.Fatalf("seeds for %s, which is not a route with a body", route)
+		}
+	}
+	return out
+}
+
+// holder is the first demo role (in the demo's order, administrators first)
+// holding perm.
+func holder(tb testing.TB, a *testapp.App, perm authz.Perm) string {
+	for _, acc := range a.Demo.Accounts {
+		for _, b := range authz.Builtins {
+			if b.Code == acc.Role && slices.Contains(b.Perms, perm) {
+				return acc.Role
+			}
+		}
+	}
+	tb.Fatalf("no demo role holds %s", perm)
+	return ""
+}
+
+// fixtures are the objects body routes act on.
+type fixtures struct {
+	ids   map[string]string // path segment before a parameter → id
+	query map[string]string // route → query string it needs
+	seeds map[string][]any  // route → valid bodies and past failures
+}
+
+// makeFixtures makes, through the API, an object of each kind a body route
+// names in its path; the bodies that made them are seeds too.
+func makeFixtures(tb testing.TB, a *testapp.App, as func(role string) *testapp.Client) fixtures {
+	ctx := context.Background()
+	q := func(dst any, query string, args ...any) {
+		tb.Helper()
+		if err := a.DB.Reader().QueryRowContext(ctx, query, args...).Scan(dst); err != nil {
+			tb.Fatalf("%s: %v", query, err)
+		}
+	}
+	fx := fixtures{ids: map[string]string{}, query: map[string]string{}, seeds: map[string][]any{}}
+	// create sends a valid body, keeps it as a seed and returns the new id.
+	create := func(c *testapp.Client, method, path string, body any) string {
+		tb.Helper()
+		fx.seeds[method+" "+path] = append(fx.seeds[method+" "+path], body)
+		var out struct {
+			ID string `json:"id"`
+		}
+		if st := c.Do(method, path, body, &out); st >= 300 {
+			tb.Fatalf("%s %s: %d %+v", method, path, st, c.Fail(method, path, body))
+		}
+		return out.ID
+	}
+	seed := func(route string, bodies ...any) { fx.seeds[route] = append(fx.seeds[route], bodies...) }
+
+	sys, sec, intake, gm, leader := as("sys_admin"), as("sec_admin"), as("intake"), as("grid_member"), as("leader")
+	var county, town, village, grid, gridCode, otherGrid, geometry, unit, leaderRole string
+	q(&county, "SELECT id FROM org_nodes WHERE code = ?", a.Account("sys_admin").OrgCode)
+	q(&grid, `SELECT g.id FROM grids g JOIN grid_members m ON m.grid_id = g.id JOIN users u ON u.id = m.user_id
+		WHERE u.username = ? AND g.layer = 'zz' ORDER BY g.code LIMIT 1`, a.Account("grid_member").Username)
+	q(&gridCode, "SELECT code FROM grids WHERE id = ?", grid)
+	q(&village, "SELECT org_id FROM grids WHERE id = ?", grid)
+	q(&town, "SELECT parent_id FROM org_nodes WHERE id = ?", village)
+	// A grid of another village than the grid member's, for the routes that
+	// change, move or retire one.
+	q(&otherGrid, "SELECT id FROM grids WHERE layer = 'zz' AND org_id <> ? ORDER BY code DESC LIMIT 1", village)
+	q(&geometry, "SELECT geometry FROM grids WHERE id = ?", grid)
+	q(&unit, "SELECT id FROM units WHERE org_id = ? AND kind = 'department' ORDER BY code LIMIT 1", county)
+	q(&leaderRole, "SELECT id FROM roles WHERE code = 'leader'")
+	center := a.Demo.Center
+
+	fx.ids["users"] = create(sys, "POST", "/api/v1/users", map[string]string{"username": "fuzz.target", "display_name": "张伟",
+		"password": "Wangge#2026-qx", "org_id": county})
+	seed("PATCH /api/v1/users/{id}", map[string]any{"display_name": "张伟伟", "status": "disabled", "version": 1})
+	seed("POST /api/v1/users/{id}/reset-password", map[string]string{"password": "Initial#Pass-2026"})
+	seed("POST /api/v1/users/{id}/roles", map[string]string{"role_id": leaderRole, "org_id": town})
+	fx.ids["roles"] = create(sec, "POST", "/api/v1/roles", map[string]any{"code": "viewer", "name": "只读", "permissions": []string{"org.read", "grid.read"}})
+	seed("PUT /api/v1/roles/{id}", map[string]any{"name": "只读二", "permissions": []string{"org.read"}})
+	seed("PUT /api/v1/settings/security", map[string]any{"password_rotation_days": 90, "totp_required_roles": []string{"sys_admin", "sec_admin", "audit_admin"},
+		"idle_timeout_minutes": 30, "absolute_timeout_hours": 12, "lockout_threshold": 5, "lockout_window_minutes": 15})
+	seed("POST /api/v1/auth/login", map[string]string{"username": "partymember", "password": "wrong"},
+		map[string]string{"username": "partymember", "password": a.Account("party_member").Password})
+	seed("POST /api/v1/me/password", map[string]string{"old_password": "wrong", "new_password": "Str0ng-and-l0ng!"})
+	seed("POST /api/v1/me/totp/confirm", map[string]string{"secret": "JBSWY3DPEHPK3PXP", "code": "123456"})
+
+	fx.ids["nodes"] = create(sys, "POST", "/api/v1/org/nodes", map[string]any{"parent_id": county, "code": "441602999", "name": "测试镇"})
+	seed("PATCH /api/v1/org/nodes/{id}", map[string]any{"name": "测试二镇", "version": 1})
+	seed("POST /api/v1/org/nodes/{id}/move", map[string]any{"parent_id": county, "code": "441602998", "version": 1})
+	seed("POST /api/v1/org/nodes/{id}/retire", map[string]any{"version": 9})
+	fx.ids["grids"] = otherGrid
+	seed("POST /api/v1/grids", map[string]any{"org_id": village, "layer": "market", "name": "菜市场", "households": 0, "geometry": json.RawMessage(geometry)},
+		// An empty MultiPolygon had no centre: 500 on SQLite, a NaN centre on PostgreSQL.
+		map[string]any{"org_id": village, "layer": "market", "name": "空网格", "geometry": map[string]any{"type": "MultiPolygon", "coordinates": []any{}}})
+	seed("PATCH /api/v1/grids/{id}", map[string]any{"name": "新名字", "households": 260, "version": 1})
+	seed("POST /api/v1/grids/{id}/move", map[string]any{"org_id": village, "version": 1})
+	seed("POST /api/v1/grids/{id}/retire", map[string]any{"version": 9})
+	fx.query["POST /api/v1/grids/import"] = "?layer=zz&dry_run=true&org_id=" + village
+	seed("POST /api/v1/grids/import", map[string]any{"type": "FeatureCollection", "features": []any{
+		map[string]any{"type": "Feature", "properties": map[string]any{"name": "一网格"}, "geometry": json.RawMessage(geometry)}}})
+
+	fx.ids["categories"] = "0105"
+	seed("PUT /api/v1/categories/{code}", map[string]any{"name": "绿地脏乱", "active": true, "default_unit_code": "cg",
+		"limits": map[string]any{"normal": map[string]string{"handle": "6wh"}}})
+	seed("PUT /api/v1/settings/calendar", map[string]any{"work_hours": []map[string]string{{"start": "08:30", "end": "12:00"}, {"start": "14:00", "end": "24:00"}},
+		"holidays": []string{"2026-10-01"}, "workdays": []string{"2026-10-10"}, "location": "Asia/Shanghai"})
+	seed("POST /api/v1/dispatch-rules", map[string]any{"category_prefix": "0105", "org_id": county, "unit_id": unit})
+	seed("POST /api/v1/alerts", map[string]any{"channel": "video", "source": "cam-0001", "category_code": "0101", "urgency": "urgent",
+		"description": "占道经营", "lat": center.Lat, "lng": center.Lng})
+	report := map[string]any{"channel": "grid", "category_code": "0403", "description": "小区门口垃圾堆放两天无人清理",
+		"lat": center.Lat, "lng": center.Lng, "attributes": map[string]string{"stage": "building"}, "note": "x"}
+	fx.ids["events"] = create(intake, "POST", "/api/v1/events", report)
+	seed("POST /api/v1/events/{id}/actions", map[string]any{"action": "file", "version": 1, "note": "受理"},
+		map[string]any{"action": "dispatch", "version": 2, "unit_ids": []string{unit}, "lead_unit_id": unit},
+		map[string]any{"action": "rate", "version": 1, "rating": "satisfied"})
+
+	// The registers, in the grid member's grid.
+	// Exports of more than one row wait for approval, so that the approve
+	// and reject routes have one to decide.
+	settings := map[string]int{"export_approval_rows": 1, "retention_days": 1825, "error_sheet_days": 7}
+	seed("PUT /api/v1/registry/settings", settings)
+	if st := sec.Do("PUT", "/api/v1/registry/settings", settings, nil); st != 200 {
+		tb.Fatalf("registry settings: %d", st)
+	}
+	fx.ids["addresses"] = create(gm, "POST", "/api/v1/addresses", map[string]any{"text": "建设大道56号3栋", "grid_code": gridCode, "lat": center.Lat, "lng": center.Lng})
+	seed("PUT /api/v1/addresses/{id}", map[string]any{"text": "建设大道56号4栋", "grid_code": gridCode, "version": 1})
+	fx.ids["houses"] = create(gm, "POST", "/api/v1/houses", map[string]any{"address": "建设大道9号", "room": "0801", "purpose": "rental",
+		"owner_name": "周建华", "owner_phone": "13902761111", "area_m2": 86.5, "grid_code": gridCode})
+	seed("PUT /api/v1/houses/{id}", map[string]any{"address": "建设大道9号", "purpose": "self_use", "grid_id": grid, "version": 1, "clear": []string{"room"}})
+	fx.ids["households"] = create(gm, "POST", "/api/v1/households", map[string]any{"no": "H0001", "address": "建设大道56号3栋", "situation": "三口之家",
+		"house_id": fx.ids["houses"], "grid_code": gridCode})
+	seed("PUT /api/v1/households/{id}", map[string]any{"no": "H0002", "grid_code": gridCode, "version": 1},
+		// PostgreSQL text cannot hold a NUL: these were 500s there.
+		map[string]any{"no": "H\x00", "grid_code": gridCode, "version": 2}, map[string]any{"no": "H0003", "grid_code": "\x00", "version": 2})
+	fx.ids["register-units"] = create(gm, "POST", "/api/v1/register-units", map[string]any{"name": "建华便利店", "kind": "shop", "phone": "13902765555",
+		"employees": 3, "grid_code": gridCode})
+	seed("PUT /api/v1/register-units/{id}", map[string]any{"name": "建华超市", "kind": "shop", "grid_code": gridCode, "version": 1, "clear": []string{"phone"}})
+	var people []string
+	for i, name := range []string{"周建华", "李建国"} {
+		id := pii.MakeID("441602", time.Date(1972, 4, 5+i, 0, 0, 0, 0, time.UTC), 71+i, i == 0)
+		people = append(people, create(gm, "POST", "/api/v1/people", map[string]any{"name": name, "id_number": id, "kind": "registered",
+			"phone": "13902761111", "address_detail": "建设大道9号2栋0801房", "household_id": fx.ids["households"], "relation": "head",
+			"house_id": fx.ids["houses"], "residence": "owner", "grid_code": gridCode}))
+		seed("POST /api/v1/people/lookup", map[string]string{"id_number": id}, map[string]string{"phone": "13902761111"})
+	}
+	fx.ids["people"] = people[0]
+	seed("PUT /api/v1/people/{id}", map[string]any{"name": "周建华", "kind": "registered", "grid_code": gridCode, "version": 1, "clear": []string{"phone"}})
+	seed("POST /api/v1/people/{id}/status", map[string]any{"status": "moved_out", "version": 9})
+	seed("POST /api/v1/people/{id}/reveal", map[string]any{"fields": []string{"id_number", "phone", "address_detail"}, "reason": "核对修改结果"})
+	fx.ids["key-persons"] = create(gm, "POST", "/api/v1/key-persons", map[string]string{"person_id": people[1], "category": "mental_disorder", "risk_level": "green"})
+	seed("PATCH /api/v1/key-persons/{id}", map[string]any{"risk_level": "yellow", "version": 1})
+	seed("POST /api/v1/key-persons/{id}/visits", map[string]any{"method": "home", "finding": "normal", "note": "已上门", "at": time.Now().UnixMilli()})
+	fx.ids["care-targets"] = create(gm, "POST", "/api/v1/care-targets", map[string]string{"person_id": people[1], "kind": "elderly_alone", "note": "独居"})
+	seed("POST /api/v1/care-targets/{id}/status", map[string]any{"status": "ended", "reason": "moved_away", "version": 9})
+	seed("POST /api/v1/care-targets/{id}/services", map[string]string{"method": "home"})
+	seed("POST /api/v1/registry/search", map[string]any{"q": "建国", "limit": 5})
+	fx.ids["exports"] = create(gm, "POST", "/api/v1/exports", map[string]string{"kind": "people", "format": "csv", "status": "active"})
+	seed("POST /api/v1/exports/{id}/approve", map[string]string{})
+	seed("POST /api/v1/exports/{id}/reject", map[string]string{"reason": "范围过大"})
+	fx.ids["campaigns"] = create(leader, "POST", "/api/v1/campaigns", map[string]any{"name": "出租屋集中核查", "kind": "rental_houses",
+		"org_id": town, "grid_ids": []string{grid}, "due_date": time.Now().AddDate(0, 1, 0).Format(time.DateOnly)})
+	var items struct {
+		Items []struct {
+			ID string `json:"id"`
+		} `json:"items"`
+	}
+	if st := gm.Do("GET", "/api/v1/campaigns/"+fx.ids["campaigns"]+"/items", nil, &items); st != 200 || len(items.Items) == 0 {
+		tb.Fatalf("campaign items: %d %+v", st, items)
+	}
+	fx.ids["items"] = items.Items[0].ID
+	seed("POST /api/v1/campaigns/{id}/items", map[string]string{"result": "new", "record_id": fx.ids["houses"], "note": "新发现"})
+	seed("POST /api/v1/campaigns/{id}/items/{item}", map[string]string{"result": "checked", "note": "已上门"})
+	return fx
+}
