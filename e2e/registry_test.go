@@ -609,6 +609,7 @@ func TestRegistryCampaign(t *testing.T) {
 	// gone needs a reason: the box stays open with the message
 	p.click("#campaign-items .el-table__row:nth-child(2) .item-gone")
 	p.visible(".el-message-box__input input")
+	p.settle() // a click during the box's opening animation can miss the button
 	p.click(".el-message-box__btns .el-button--primary")
 	p.waitText(".el-message-box__errormsg", zh["ui.campaign.gone_needs_note"])
 	p.shot("registry-15-campaign-gone-needs-note")
