@@ -45,6 +45,9 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 		var res demo.Result
 		res, err = demo.Build(ctx, demo.Deps{DB: a.DB, Authn: a.Authn, Registry: a.Registry}, sc, *seed, out)
 		if err == nil {
+			err = a.DB.Analyze(ctx)
+		}
+		if err == nil {
 			err = writeJSON(jsonPath, res)
 		}
 		if err == nil {

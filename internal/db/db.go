@@ -310,6 +310,18 @@ func IsUniqueViolation(err error) bool {
 	return false
 }
 
+// Analyze refreshes the planner's statistics after a bulk load, so that the
+// first queries do not plan on an empty table's figures (PostgreSQL's
+// autovacuum gets there too, but minutes later). SQLite plans without
+// statistics and is left alone.
+func (d *DB) Analyze(ctx context.Context) error {
+	if d.Dialect != Postgres {
+		return nil
+	}
+	_, err := d.write.ExecContext(ctx, "ANALYZE")
+	return err
+}
+
 // Backup writes a consistent copy of the SQLite database to dst while the
 // database stays online: VACUUM INTO reads one snapshot, so writers go on.
 func (d *DB) Backup(ctx context.Context, dst string) error {
