@@ -727,4 +727,21 @@ func TestActionNeedsPermissionOverTheEventsArea(t *testing.T) {
 		t.Fatalf("filing another village's event with a village grant: %+v", p)
 	}
 	act(t, c, mine, "file", nil)
+	// The same for photos: reporting rights over the village, not the county.
+	photo := func(e *event) int {
+		var jpg, form bytes.Buffer
+		jpeg.Encode(&jpg, image.NewRGBA(image.Rect(0, 0, 8, 8)), nil)
+		w := multipart.NewWriter(&form)
+		w.WriteField("kind", "before")
+		fw, _ := w.CreateFormFile("file", "photo.jpg")
+		fw.Write(jpg.Bytes())
+		w.Close()
+		return c.Raw("POST", "/api/v1/events/"+e.ID+"/media", w.FormDataContentType(), form.Bytes()).Status
+	}
+	if st := photo(&other); st != 403 {
+		t.Errorf("photo on another village's event: %d", st)
+	}
+	if st := photo(mine); st != 201 {
+		t.Errorf("photo on the village's event: %d", st)
+	}
 }

@@ -74,7 +74,9 @@ func (s *Service) AddMedia(ctx context.Context, eventID, kind string, data []byt
 		return "", errors.Join(err, apperr.NotFoundf("event"))
 	}
 	p := authz.From(ctx)
-	if !p.Has(authz.EventReport) && !p.Has(authz.EventHandle) && !p.Has(authz.EventCheck) {
+	// The reporter, reporters and checkers over the event's area, handlers
+	// for their unit (as for the event's actions).
+	if e.ReporterID != p.UserID && !p.Covers(authz.EventReport, e.path) && !p.Has(authz.EventHandle) && !p.Covers(authz.EventCheck, e.path) {
 		return "", apperr.E(apperr.Forbidden, "auth.forbidden", "perm", authz.EventHandle)
 	}
 	id := db.NewID()

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/url"
 	"os"
 	"runtime"
@@ -32,6 +33,7 @@ type soakRequest struct {
 // soakWindow is what one window of the run saw.
 type soakWindow struct {
 	lat            []time.Duration
+	answered       int
 	errors         int
 	firstErr       string
 	heapMB, rssMB  float64 // at the window's end
@@ -128,7 +130,7 @@ func (b *bench) soak(rate, windows int, window time.Duration, out io.Writer) err
 		wg       sync.WaitGroup
 		seq      int64
 	)
-	byKind := map[string][]time.Duration{}
+	byKind := map[string]*histogram{}
 	record := func(kind string, el time.Duration, err string) {
 		mu.Lock()
 		defer mu.Unlock()
@@ -140,7 +142,10 @@ func (b *bench) soak(rate, windows int, window time.Duration, out io.Writer) err
 			return
 		}
 		cur.lat = append(cur.lat, el)
-		byKind[kind] = append(byKind[kind], el)
+		if byKind[kind] == nil {
+			byKind[kind] = &histogram{}
+		}
+		byKind[kind].add(el)
 	}
 	fmt.Fprintf(out, "soak: %d requests/s of mixed traffic for %s, a line every %s\n\n", rate, time.Duration(windows)*window, window)
 	fmt.Fprintf(out, "| elapsed | requests | errors | p50 | p99 | max | live heap | RSS |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n")
@@ -158,7 +163,7 @@ func (b *bench) soak(rate, windows int, window time.Duration, out io.Writer) err
 			w.heapMB, w.rssMB = liveHeapMB(), rssMB()
 			w.finish()
 			results = append(results, w)
-			fmt.Fprintf(out, "| %s | %d | %d | %s | %s | %s | %.0f MB | %.0f MB |\n", now.Sub(start).Round(time.Second), len(w.lat)+w.errors, w.errors,
+			fmt.Fprintf(out, "| %s | %d | %d | %s | %s | %s | %.0f MB | %.0f MB |\n", now.Sub(start).Round(time.Second), w.answered+w.errors, w.errors,
 				ms(w.p50), ms(w.p99), ms(w.pmax), w.heapMB, w.rssMB)
 			next = next.Add(window)
 		}
@@ -186,11 +191,9 @@ func (b *bench) soak(rate, windows int, window time.Duration, out io.Writer) err
 	wg.Wait()
 	fmt.Fprintf(out, "\n| request | answered | p50 | p99 | max |\n|---|---:|---:|---:|---:|\n")
 	for _, r := range mix {
-		if l, ok := byKind[r.name]; ok {
+		if h, ok := byKind[r.name]; ok {
 			delete(byKind, r.name)
-			w := soakWindow{lat: l}
-			w.finish()
-			fmt.Fprintf(out, "| %s | %d | %s | %s | %s |\n", r.name, len(l), ms(w.p50), ms(w.p99), ms(w.pmax))
+			fmt.Fprintf(out, "| %s | %d | %s | %s | %s |\n", r.name, h.n, ms(h.at(0.50)), ms(h.at(0.99)), ms(h.max))
 		}
 	}
 	if len(results) < 4 {
@@ -199,13 +202,41 @@ func (b *bench) soak(rate, windows int, window time.Duration, out io.Writer) err
 	return soakVerdicts(results, out)
 }
 
+// histogram counts a run's latencies in buckets 5 % wide, in fixed memory:
+// keeping every latency of a long soak would itself grow the heap the soak
+// watches.
+type histogram struct {
+	counts [400]int64 // bucket i: up to 1.05^(i+1) µs
+	n      int64
+	max    time.Duration
+}
+
+func (h *histogram) add(d time.Duration) {
+	i := int(math.Log(float64(max(1, d.Microseconds()))) / math.Log(1.05))
+	h.counts[min(i, len(h.counts)-1)]++
+	h.n++
+	h.max = max(h.max, d)
+}
+
+// at is the upper bound of the bucket holding the p-th fraction of the run.
+func (h *histogram) at(p float64) time.Duration {
+	rank := int64(p * float64(h.n))
+	for i, c := range h.counts {
+		if rank -= c; rank < 0 {
+			return min(h.max, time.Duration(math.Pow(1.05, float64(i+1))*float64(time.Microsecond)))
+		}
+	}
+	return h.max
+}
+
+// finish computes the window's percentiles and lets its latencies go.
 func (w *soakWindow) finish() {
 	slices.Sort(w.lat)
-	if len(w.lat) == 0 {
-		return
+	if w.answered = len(w.lat); w.answered > 0 {
+		at := func(p float64) time.Duration { return w.lat[min(len(w.lat)-1, int(p*float64(len(w.lat))))] }
+		w.p50, w.p99, w.pmax = at(0.50), at(0.99), w.lat[len(w.lat)-1]
 	}
-	at := func(p float64) time.Duration { return w.lat[min(len(w.lat)-1, int(p*float64(len(w.lat))))] }
-	w.p50, w.p99, w.pmax = at(0.50), at(0.99), w.lat[len(w.lat)-1]
+	w.lat = nil
 }
 
 // soakVerdicts compares the run's end with its start, after a warm-up of a
@@ -230,7 +261,7 @@ func soakVerdicts(ws []*soakWindow, out io.Writer) error {
 	p99s := make([]time.Duration, 0, len(warm))
 	for _, w := range ws {
 		errs += w.errors
-		reqs += len(w.lat) + w.errors
+		reqs += w.answered + w.errors
 		if firstErr == "" {
 			firstErr = w.firstErr
 		}

@@ -422,14 +422,17 @@ func run(ctx context.Context, t *testing.T, bin string, args ...string) string {
 	return string(out)
 }
 
+// demoFile is what the proofs need of demo.json.
 type demoFile struct {
 	Accounts []struct {
-		Username string `json:"username"`
-		Password string `json:"password"`
-		Role     string `json:"role"`
-		OrgCode  string `json:"org_code"`
+		Username   string `json:"username"`
+		Password   string `json:"password"`
+		Role       string `json:"role"`
+		OrgCode    string `json:"org_code"`
+		TOTPSecret string `json:"totp_secret"`
 	} `json:"accounts"`
-	Center struct {
+	Open311Key string `json:"open311_api_key"`
+	Center     struct {
 		Lat float64 `json:"lat"`
 		Lng float64 `json:"lng"`
 	} `json:"center"`

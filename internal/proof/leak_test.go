@@ -94,7 +94,7 @@ func TestNoPlaintextLeaks(t *testing.T) {
 		g.dbURL = dbtest.URL(t)
 	}
 	g.run(ctx, t, "demo")
-	demo := readLeakDemo(t, g.data)
+	demo := readDemo(t, g.data)
 	// The server too logs at debug level and keeps its temporary files
 	// where the scan looks.
 	env := []string{"GRIDGOV_LOG_LEVEL=debug", "TMPDIR=" + g.tmp}
@@ -148,7 +148,7 @@ type records struct {
 }
 
 // scenario plants the values through the API and the command line.
-func (lt *leakTest) scenario(g *leakRun, demo leakDemo, sessions map[string]*session) records {
+func (lt *leakTest) scenario(g *leakRun, demo demoFile, sessions map[string]*session) records {
 	t := lt.t
 	gm, resident, leader := sessions["gridmember"], sessions["resident"], sessions["leader"]
 	at := func(m map[string]any) map[string]any { // the demo's centre lies in the grid member's grid
@@ -249,7 +249,7 @@ func (lt *leakTest) scenario(g *leakRun, demo leakDemo, sessions map[string]*ses
 // enumerate asks every GET route of the OpenAPI document that has no path
 // parameter as every demo role, plus the planted records' pages and the
 // lookups, and scans every answer.
-func (lt *leakTest) enumerate(demo leakDemo, sessions map[string]*session, rec records) {
+func (lt *leakTest) enumerate(demo demoFile, sessions map[string]*session, rec records) {
 	t := lt.t
 	var doc struct {
 		Paths map[string]map[string]struct {
@@ -698,42 +698,6 @@ func (g *leakRun) run(ctx context.Context, t *testing.T, verb ...string) string 
 		t.Fatalf("gridgov %s: %v\n%s", strings.Join(verb, " "), err, out)
 	}
 	return string(out)
-}
-
-// leakDemo is what the scan needs of demo.json.
-type leakDemo struct {
-	Accounts []struct {
-		Username   string `json:"username"`
-		Password   string `json:"password"`
-		TOTPSecret string `json:"totp_secret"`
-	} `json:"accounts"`
-	Open311Key string `json:"open311_api_key"`
-	Center     struct {
-		Lat float64 `json:"lat"`
-		Lng float64 `json:"lng"`
-	} `json:"center"`
-}
-
-func readLeakDemo(t *testing.T, data string) leakDemo {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(data, "demo.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var d leakDemo
-	if err := json.Unmarshal(b, &d); err != nil || len(d.Accounts) == 0 {
-		t.Fatalf("demo.json: %v", err)
-	}
-	return d
-}
-
-func (d leakDemo) account(username string) struct{ Username, Password string } {
-	for _, a := range d.Accounts {
-		if a.Username == username {
-			return struct{ Username, Password string }{a.Username, a.Password}
-		}
-	}
-	panic("demo.json has no account " + username)
 }
 
 // leakTest drives the API; every answer it gets is scanned, but for send's.
