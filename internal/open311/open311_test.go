@@ -535,7 +535,7 @@ func TestRequestRoundTrip(t *testing.T) {
 		{"?start_date=" + w3(now.Add(-time.Hour)), []string{id, other}, nil},
 		{"?end_date=" + w3(now.Add(-time.Hour)), nil, []string{id, other}},
 		{"?end_date=" + now.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02"), []string{id, other}, nil}, // a date is China's day
-		{"?service_request_id=" + other + "&service_code=0403&status=closed", []string{other}, []string{id}}, // overrides the rest
+		{"?service_request_id=" + other + "&service_code=0403&status=closed", []string{other}, []string{id}},  // overrides the rest
 		{"?service_request_id=" + id + "," + other, []string{id, other}, nil},
 		{"?service_code=0403&extensions=true", []string{id}, []string{other}},
 		{"?jurisdiction_id=city.gov", []string{id, other}, nil},
