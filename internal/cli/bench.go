@@ -324,16 +324,11 @@ func (b *bench) orgOf(username string) (string, error) {
 // points are n positions of random events in the intake operator's area
 // (so that every point is in a grid the caller may see).
 func (b *bench) points(n int) ([][2]float64, error) {
-	org, err := b.orgOf("intake")
+	path, err := b.pathOf("intake")
 	if err != nil {
 		return nil, err
 	}
-	q := b.a.DB.Reader()
-	var path string
-	if err := q.QueryRowContext(b.ctx, "SELECT path FROM org_nodes WHERE id = ?", org).Scan(&path); err != nil {
-		return nil, err
-	}
-	rows, err := q.QueryContext(b.ctx, "SELECT lat, lng FROM events WHERE path >= ? AND path < ? AND lat IS NOT NULL ORDER BY random() LIMIT "+strconv.Itoa(n),
+	rows, err := b.a.DB.Reader().QueryContext(b.ctx, "SELECT lat, lng FROM events WHERE path >= ? AND path < ? AND lat IS NOT NULL ORDER BY random() LIMIT "+strconv.Itoa(n),
 		path, path+"~")
 	if err != nil {
 		return nil, err
