@@ -745,3 +745,45 @@ func TestActionNeedsPermissionOverTheEventsArea(t *testing.T) {
 		t.Errorf("photo on the village's event: %d", st)
 	}
 }
+
+func TestDispatchStaysWithinTheArea(t *testing.T) {
+	a := testapp.New(t)
+	ctx := context.Background()
+	var villagePath string
+	if err := a.DB.Reader().QueryRowContext(ctx, `SELECT o.path FROM org_nodes o JOIN users u ON u.org_id = o.id
+		WHERE u.username = ?`, a.Account("grid_member").Username).Scan(&villagePath); err != nil {
+		t.Fatal(err)
+	}
+	townID := strings.Split(villagePath, "/")[3] // /city/county/town/village/
+	var otherTown string
+	if err := a.DB.Reader().QueryRowContext(ctx, "SELECT id FROM units WHERE kind = 'center' AND level = 'town' AND path NOT LIKE ? ORDER BY code LIMIT 1",
+		"%/"+townID+"/%").Scan(&otherTown); err != nil {
+		t.Fatal(err)
+	}
+	var ownTown string
+	if err := a.DB.Reader().QueryRowContext(ctx, "SELECT id FROM units WHERE kind = 'center' AND level = 'town' AND path LIKE ?",
+		"%/"+townID+"/").Scan(&ownTown); err != nil {
+		t.Fatal(err)
+	}
+	// A town's centre files and dispatches the town's events.
+	c := newStaff(t, a, "town_dispatcher", "", "", map[string]string{"intake": townID, "dispatcher": townID})
+	var e event
+	if st := a.Login("grid_member").Do("POST", "/api/v1/events", report(a, nil), &e); st != 201 {
+		t.Fatalf("report: %d", st)
+	}
+	act(t, c, &e, "file", nil)
+	body := map[string]any{"action": "dispatch", "version": e.Version, "unit_ids": []string{ownTown, otherTown}}
+	if p := c.Fail("POST", "/api/v1/events/"+e.ID+"/actions", body); p.Status != 400 || len(p.Errors) == 0 ||
+		p.Errors[0].Field != "unit_ids[1]" || p.Errors[0].Code != "event.unit_outside" {
+		t.Fatalf("dispatch to another town's centre: %+v", p)
+	}
+	// The county's departments serve the town too.
+	var dept string
+	if err := a.DB.Reader().QueryRowContext(ctx, "SELECT id FROM units WHERE code = '441602-cg'").Scan(&dept); err != nil {
+		t.Fatal(err)
+	}
+	act(t, c, &e, "dispatch", map[string]any{"unit_ids": []string{ownTown, dept}})
+	if e.State != "dispatched" || e.LeadUnitID != ownTown || len(e.Units) != 2 {
+		t.Fatalf("dispatched within the area: %+v", e)
+	}
+}
