@@ -67,3 +67,27 @@ func TestUniqueViolation(t *testing.T) {
 		t.Fatalf("want unique violation, got %v", err)
 	}
 }
+
+// The readers' page caches are small: eight of them at the writer's size
+// grew the server's memory with the database.
+func TestSQLiteReaderCachesAreSmall(t *testing.T) {
+	ctx := context.Background()
+	d, err := db.Open(ctx, dbtest.URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if d.Dialect != db.SQLite {
+		t.Skip("SQLite only")
+	}
+	var reader, writer int
+	if err := d.Reader().QueryRowContext(ctx, "PRAGMA cache_size").Scan(&reader); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.InTx(ctx, func(tx *db.Tx) error { return tx.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&writer) }); err != nil {
+		t.Fatal(err)
+	}
+	if reader != -2000 || writer != -65536 {
+		t.Fatalf("cache_size: readers %d, writer %d; want -2000 and -65536 (KiB)", reader, writer)
+	}
+}
