@@ -52,7 +52,8 @@ func readCSV(r io.ReaderAt, size int64, emit func(int, []string, []uint8) error)
 	if gb {
 		in = transform.NewReader(in, simplifiedchinese.GB18030.NewDecoder())
 	}
-	cr := csv.NewReader(bufio.NewReaderSize(in, 64<<10))
+	lines := &lineCap{r: in, line: 1}
+	cr := csv.NewReader(bufio.NewReaderSize(lines, 64<<10))
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
 	for num := 1; ; num++ {
@@ -63,6 +64,8 @@ func readCSV(r io.ReaderAt, size int64, emit func(int, []string, []uint8) error)
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
 			return apperr.E(apperr.Invalid, "import.csv_syntax", "line", pe.Line)
+		} else if errors.Is(err, errLineTooLong) {
+			return apperr.E(apperr.Invalid, "import.line_too_long", "line", lines.line, "max_kb", maxCSVLine>>10)
 		} else if err != nil {
 			return apperr.Wrap(err, "excel.csv")
 		}
@@ -73,6 +76,39 @@ func readCSV(r io.ReaderAt, size int64, emit func(int, []string, []uint8) error)
 			return err
 		}
 	}
+}
+
+// maxCSVLine bounds one line of a CSV file: a sheet's columns at their
+// longest fit well within it, while a line of a million commas, read as a
+// million fields, would cost far more memory than the file.
+const maxCSVLine = 1 << 20
+
+var errLineTooLong = errors.New("csv line too long")
+
+// lineCap fails the read once a line grows past maxCSVLine bytes.
+type lineCap struct {
+	r    io.Reader
+	run  int // bytes since the last newline
+	line int // the line being read, from 1
+}
+
+func (l *lineCap) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	rest := p[:n]
+	for {
+		i := bytes.IndexByte(rest, '\n')
+		if i < 0 || l.run+i > maxCSVLine {
+			l.run += max(i, len(rest))
+			break
+		}
+		l.line++
+		l.run = 0
+		rest = rest[i+1:]
+	}
+	if l.run > maxCSVLine {
+		return 0, errLineTooLong
+	}
+	return n, err
 }
 
 // scanText reads all of rd and reports whether it is valid UTF-8, and

@@ -258,13 +258,23 @@ func TestFileErrors(t *testing.T) {
 		"not xlsx":      {[]byte("%PDF-1.7 hello"), XLSX, Limits{}, "import.format"},
 		"binary csv":    {[]byte("\x89PNG\r\n\x1a\n\x00\x00"), CSV, Limits{}, "import.format"},
 		"bad quote":     {[]byte("姓名,公民身份号码,人口类型\n\"a\"b\"\"c,1,户籍人口\n"), CSV, Limits{}, ""},
+		"long line":     {[]byte("姓名,公民身份号码,人口类型\n张三,1,户籍人口\n" + strings.Repeat(",", maxCSVLine+1) + "\n"), CSV, Limits{}, "import.line_too_long"},
 	} {
 		_, _, err := read(t, c.data, c.f, c.lim)
 		if code(err) != c.want {
 			t.Errorf("%s: %v, want %s", name, err, c.want)
 		}
 	}
-	_, _, err := read(t, noKind, XLSX, Limits{})
+	// The longest line allowed is read; the error names the line past it.
+	wide := "姓名,公民身份号码,人口类型\n张三,1," + strings.Repeat("户", (maxCSVLine-len("张三,1,"))/3) + "\n"
+	if _, rows, err := read(t, []byte(wide), CSV, Limits{MaxCellChars: maxCSVLine}); err != nil || len(rows) != 1 {
+		t.Errorf("a line of %d bytes: %d rows, %v", len(wide)-len("姓名,公民身份号码,人口类型\n")-1, len(rows), err)
+	}
+	_, _, err := read(t, []byte("姓名,公民身份号码,人口类型\n张三,1,户籍人口\n\"李\n四\",2,"+strings.Repeat("x", maxCSVLine)+"\n"), CSV, Limits{})
+	if e := apperr.As(err); e == nil || e.Code != "import.line_too_long" || e.Params["line"] != 4 {
+		t.Errorf("long fourth line: %v", err)
+	}
+	_, _, err = read(t, noKind, XLSX, Limits{})
 	if f := apperr.As(err).Fields; len(f) != 2 || f[1].Params["column"] != "人口类型" {
 		t.Errorf("missing columns: %+v", f)
 	}
