@@ -755,9 +755,9 @@ func TestDispatchStaysWithinTheArea(t *testing.T) {
 		t.Fatal(err)
 	}
 	townID := strings.Split(villagePath, "/")[3] // /city/county/town/village/
-	var otherTown string
-	if err := a.DB.Reader().QueryRowContext(ctx, "SELECT id FROM units WHERE kind = 'center' AND level = 'town' AND path NOT LIKE ? ORDER BY code LIMIT 1",
-		"%/"+townID+"/%").Scan(&otherTown); err != nil {
+	var otherTown, otherName string
+	if err := a.DB.Reader().QueryRowContext(ctx, "SELECT id, name FROM units WHERE kind = 'center' AND level = 'town' AND path NOT LIKE ? ORDER BY code LIMIT 1",
+		"%/"+townID+"/%").Scan(&otherTown, &otherName); err != nil {
 		t.Fatal(err)
 	}
 	var ownTown string
@@ -774,7 +774,7 @@ func TestDispatchStaysWithinTheArea(t *testing.T) {
 	act(t, c, &e, "file", nil)
 	body := map[string]any{"action": "dispatch", "version": e.Version, "unit_ids": []string{ownTown, otherTown}}
 	if p := c.Fail("POST", "/api/v1/events/"+e.ID+"/actions", body); p.Status != 400 || len(p.Errors) == 0 ||
-		p.Errors[0].Field != "unit_ids[1]" || p.Errors[0].Code != "event.unit_outside" {
+		p.Errors[0].Field != "unit_ids[1]" || p.Errors[0].Code != "event.unit_outside" || !strings.Contains(p.Errors[0].Message, otherName) {
 		t.Fatalf("dispatch to another town's centre: %+v", p)
 	}
 	// The county's departments serve the town too.

@@ -257,15 +257,15 @@ func (s *Service) dispatch(c *actx) (string, error) {
 	}
 	var leadLevel string
 	for i, uid := range units {
-		var level, path string
-		if err := c.tx.QueryRowContext(c.ctx, "SELECT level, path FROM units WHERE id = ? AND status = 'active'", uid).Scan(&level, &path); err != nil {
+		var level, path, name string
+		if err := c.tx.QueryRowContext(c.ctx, "SELECT level, path, name FROM units WHERE id = ? AND status = 'active'", uid).Scan(&level, &path, &name); err != nil {
 			return "", apperr.Field("unit_ids["+strconv.Itoa(i)+"]", "event.unit_unknown")
 		}
 		// A unit takes the matter if it serves the event's area (its own
 		// centre and departments, or those above), or if it lies in the
 		// dispatcher's own area; never a unit of another county.
 		if !strings.HasPrefix(c.e.path, path) && !authz.From(c.ctx).Covers(authz.EventDispatch, path) {
-			return "", apperr.Field("unit_ids["+strconv.Itoa(i)+"]", "event.unit_outside")
+			return "", apperr.Field("unit_ids["+strconv.Itoa(i)+"]", "event.unit_outside", "unit", name)
 		}
 		if uid == lead {
 			leadLevel = level
