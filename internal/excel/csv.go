@@ -98,7 +98,7 @@ func (l *lineCap) Read(p []byte) (int, error) {
 	for {
 		i := bytes.IndexByte(rest, '\n')
 		if i < 0 || l.run+i > maxCSVLine {
-			l.run += max(i, len(rest))
+			l.run += len(rest)
 			break
 		}
 		l.line++
