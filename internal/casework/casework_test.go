@@ -786,4 +786,9 @@ func TestDispatchStaysWithinTheArea(t *testing.T) {
 	if e.State != "dispatched" || e.LeadUnitID != ownTown || len(e.Units) != 2 {
 		t.Fatalf("dispatched within the area: %+v", e)
 	}
+	// Summoning (吹哨) is bound the same way.
+	body = map[string]any{"action": "whistle", "version": e.Version, "unit_ids": []string{otherTown}}
+	if p := c.Fail("POST", "/api/v1/events/"+e.ID+"/actions", body); p.Status != 400 || len(p.Errors) == 0 || p.Errors[0].Code != "event.unit_outside" {
+		t.Fatalf("summoning another town's centre: %+v", p)
+	}
 }

@@ -257,15 +257,9 @@ func (s *Service) dispatch(c *actx) (string, error) {
 	}
 	var leadLevel string
 	for i, uid := range units {
-		var level, path, name string
-		if err := c.tx.QueryRowContext(c.ctx, "SELECT level, path, name FROM units WHERE id = ? AND status = 'active'", uid).Scan(&level, &path, &name); err != nil {
-			return "", apperr.Field("unit_ids["+strconv.Itoa(i)+"]", "event.unit_unknown")
-		}
-		// A unit takes the matter if it serves the event's area (its own
-		// centre and departments, or those above), or if it lies in the
-		// dispatcher's own area; never a unit of another county.
-		if !strings.HasPrefix(c.e.path, path) && !authz.From(c.ctx).Covers(authz.EventDispatch, path) {
-			return "", apperr.Field("unit_ids["+strconv.Itoa(i)+"]", "event.unit_outside", "unit", name)
+		level, err := unitFor(c, i, uid)
+		if err != nil {
+			return "", err
 		}
 		if uid == lead {
 			leadLevel = level
@@ -287,6 +281,22 @@ func (s *Service) dispatch(c *actx) (string, error) {
 	_, err = c.tx.ExecContext(c.ctx, "UPDATE events SET lead_unit_id = ?, level = ?, dispatched_at = ?, response_due_at = ?, due_at = ? WHERE id = ?",
 		lead, leadLevel, c.now.UnixMilli(), cal.Add(c.now, signLim).UnixMilli(), due, c.e.ID)
 	return Dispatched, err
+}
+
+// unitFor checks that unit uid, the i-th named, may be sent the event: it
+// is active, and it serves the event's area (the area's own centre and
+// departments, or those above) or lies in the sender's own area — never a
+// unit of another county. It returns the unit's level.
+func unitFor(c *actx, i int, uid string) (string, error) {
+	var level, path, name string
+	field := "unit_ids[" + strconv.Itoa(i) + "]"
+	if err := c.tx.QueryRowContext(c.ctx, "SELECT level, path, name FROM units WHERE id = ? AND status = 'active'", uid).Scan(&level, &path, &name); err != nil {
+		return "", apperr.Field(field, "event.unit_unknown")
+	}
+	if !strings.HasPrefix(c.e.path, path) && !authz.From(c.ctx).Covers(authz.EventDispatch, path) {
+		return "", apperr.Field(field, "event.unit_outside", "unit", name)
+	}
+	return level, nil
 }
 
 // ruleUnit picks the unit for an event: a dispatch rule (longest category
@@ -494,9 +504,8 @@ func (s *Service) whistle(c *actx) (string, error) {
 	}
 	due := cal.Add(c.now, lim).UnixMilli()
 	for i, uid := range c.in.UnitIDs {
-		var n int
-		if err := c.tx.QueryRowContext(c.ctx, "SELECT count(*) FROM units WHERE id = ? AND status = 'active'", uid).Scan(&n); err != nil || n == 0 {
-			return "", apperr.Field("unit_ids["+strconv.Itoa(i)+"]", "event.unit_unknown")
+		if _, err := unitFor(c, i, uid); err != nil {
+			return "", err
 		}
 		if _, err := c.tx.ExecContext(c.ctx, `INSERT INTO event_units (event_id, unit_id, lead, state, due_at) VALUES (?, ?, ?, 'summoned', ?)
 			ON CONFLICT (event_id, unit_id) DO NOTHING`, c.e.ID, uid, false, due); err != nil {
