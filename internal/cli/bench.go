@@ -355,8 +355,8 @@ type measured struct {
 }
 
 type latency struct {
-	n             int
-	p50, p95, max time.Duration
+	n                  int
+	p50, p95, p99, max time.Duration
 }
 
 func summarize(d []time.Duration) latency {
@@ -365,7 +365,7 @@ func summarize(d []time.Duration) latency {
 		return latency{}
 	}
 	at := func(p float64) time.Duration { return d[min(len(d)-1, int(p*float64(len(d))))] }
-	return latency{n: len(d), p50: at(0.50), p95: at(0.95), max: d[len(d)-1]}
+	return latency{n: len(d), p50: at(0.50), p95: at(0.95), p99: at(0.99), max: d[len(d)-1]}
 }
 
 // latency times n GETs one after another (see timed).

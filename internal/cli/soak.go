@@ -231,11 +231,8 @@ func (h *histogram) at(p float64) time.Duration {
 
 // finish computes the window's percentiles and lets its latencies go.
 func (w *soakWindow) finish() {
-	slices.Sort(w.lat)
-	if w.answered = len(w.lat); w.answered > 0 {
-		at := func(p float64) time.Duration { return w.lat[min(len(w.lat)-1, int(p*float64(len(w.lat))))] }
-		w.p50, w.p99, w.pmax = at(0.50), at(0.99), w.lat[len(w.lat)-1]
-	}
+	l := summarize(w.lat)
+	w.answered, w.p50, w.p99, w.pmax = l.n, l.p50, l.p99, l.max
 	w.lat = nil
 }
 
