@@ -23,7 +23,7 @@ import (
 const memberGrid = "441602001003001"
 
 // fullIDJS finds a whole 18-character ID number in page text or HTML: a
-// masked one (441602********003X) does not match.
+// masked one (441602************) does not match.
 const fullIDJS = `/(^|[^0-9A-Za-z])[0-9]{17}[0-9Xx]([^0-9A-Za-z]|$)/`
 
 // noFullIDs fails the test when the page's HTML holds a whole ID number.

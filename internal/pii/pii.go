@@ -1,6 +1,6 @@
 // Package pii holds the personal-information primitives of the registers:
 // the citizen ID number of GB 11643, phone numbers, the masked forms shown
-// on screen (身份证 first 6 + last 4, phone 3 + 4), and a Vault that seals
+// on screen (身份证 region only, phone 3 + 4), and a Vault that seals
 // values bound to their row and field and computes keyed blind indexes.
 package pii
 
@@ -119,12 +119,31 @@ func NormalizePhone(field, s string) (string, error) {
 	return "", apperr.Field(field, "phone.invalid")
 }
 
-// MaskID shows the first 6 and last 4 characters of an ID number.
+// MaskID shows only the region (the first 6 characters) of an ID number:
+// 441602************. Digits 7–14 are the birth date and the last four
+// hold the sequence, sex and check character, so a mask keeping them
+// beside an age or a birth date would leave a handful of candidates;
+// region, sex and age together still leave about 180,000.
 func MaskID(id string) string {
-	if len(id) < 10 {
+	if len(id) < 6 {
 		return strings.Repeat("*", len(id))
 	}
-	return id[:6] + strings.Repeat("*", len(id)-10) + id[len(id)-4:]
+	return id[:6] + strings.Repeat("*", len(id)-6)
+}
+
+// Age is the age in whole years, on day now, of someone born on birth
+// (YYYY-MM-DD); ok is false when birth is not such a date. Both dates are
+// read as calendar days, so the caller passes now in China time.
+func Age(birth string, now time.Time) (age int, ok bool) {
+	b, err := time.Parse("2006-01-02", birth)
+	if err != nil {
+		return 0, false
+	}
+	age = now.Year() - b.Year()
+	if now.Month() < b.Month() || (now.Month() == b.Month() && now.Day() < b.Day()) {
+		age--
+	}
+	return max(age, 0), true
 }
 
 // MaskPhone shows the first 3 and last 4 digits of a mobile number, the
@@ -221,4 +240,42 @@ func (v *Vault) Blind(field, normalized string) string {
 	m := hmac.New(sha256.New, v.keys.Derive("pii-blind/"+field))
 	m.Write([]byte(normalized))
 	return hex.EncodeToString(m.Sum(nil)[:16])
+}
+
+// MaskText masks what looks like an ID number or a phone number inside free
+// text a user typed (a reveal's reason, which the audit log keeps): every
+// run of 7 or more digits (an ID number's final X included) is masked as
+// an ID number when it has 18 characters, as a phone otherwise. Shorter
+// runs (dates, house numbers, case numbers' parts) stay.
+func MaskText(s string) string {
+	var b strings.Builder
+	run := func(r string) {
+		switch {
+		case len(r) < 7:
+			b.WriteString(r)
+		case len(r) == 18 || len(r) == 15:
+			b.WriteString(MaskID(r))
+		default:
+			b.WriteString(MaskPhone(r))
+		}
+	}
+	start := -1
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		digit := c >= '0' && c <= '9' || (start >= 0 && (c == 'X' || c == 'x') && i-start == 17)
+		switch {
+		case digit && start < 0:
+			start = i
+		case !digit && start >= 0:
+			run(s[start:i])
+			start = -1
+		}
+		if !digit {
+			b.WriteByte(c)
+		}
+	}
+	if start >= 0 {
+		run(s[start:])
+	}
+	return b.String()
 }

@@ -59,8 +59,17 @@ func TestPhonesAndMasks(t *testing.T) {
 			t.Errorf("%q accepted", bad)
 		}
 	}
-	if got := MaskID("11010519491231002X"); got != "110105********002X" {
+	if got := MaskID("11010519491231002X"); got != "110105************" {
 		t.Errorf("MaskID: %s", got)
+	}
+	now := time.Date(2026, 5, 17, 0, 0, 0, 0, time.UTC)
+	for birth, want := range map[string]int{"1983-05-17": 43, "1983-05-18": 42, "1983-12-31": 42, "2026-05-17": 0} {
+		if got, ok := Age(birth, now); !ok || got != want {
+			t.Errorf("Age(%s) = %d %v, want %d", birth, got, ok, want)
+		}
+	}
+	if _, ok := Age("", now); ok {
+		t.Error("Age of no date is ok")
 	}
 	if got := MaskPhone("13902761234"); got != "139****1234" {
 		t.Errorf("MaskPhone: %s", got)
@@ -112,4 +121,18 @@ func FuzzParseID(f *testing.F) {
 			t.Fatalf("accepted %q as %+v", s, info)
 		}
 	})
+}
+
+func TestMaskText(t *testing.T) {
+	for in, want := range map[string]string{
+		"核查 44160219900101123X 的身份":     "核查 441602************ 的身份",
+		"回访13923457168，门牌56号":           "回访139****7168，门牌56号",
+		"2026-05-17 入户走访":               "2026-05-17 入户走访",
+		"身份证441602199001011234":         "身份证441602************",
+		"座机 0762-3312345 与 07623312345": "座机 0762-***2345 与 0762****45",
+	} {
+		if got := MaskText(in); got != want {
+			t.Errorf("MaskText(%q) = %q, want %q", in, got, want)
+		}
+	}
 }

@@ -47,9 +47,9 @@ var (
 	otherID = pii.MakeID("441621", time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC), 138, false)
 )
 
-// The masked forms the registers must show (身份证 first 6 + last 4, phone 3 + 4).
+// The masked forms the registers must show (身份证 region only, phone 3 + 4).
 var (
-	idMask    = regexp.MustCompile(`^\d{6}\*{8}[\dX]{4}$`)
+	idMask    = regexp.MustCompile(`^\d{6}\*{12}$`)
 	phoneMask = regexp.MustCompile(`^(1\d{2}\*{4}\d{4}|0\d{2,3}\*{4}\d{2})$`)
 )
 
@@ -380,7 +380,7 @@ func cloneValues(v url.Values) url.Values {
 	return out
 }
 
-func maskedID() string    { return leakID[:6] + "********" + leakID[14:] }
+func maskedID() string    { return leakID[:6] + "************" }
 func maskedPhone() string { return leakPhone[:3] + "****" + leakPhone[7:] }
 
 // --- the scan ---------------------------------------------------------------------------

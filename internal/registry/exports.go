@@ -17,6 +17,7 @@ import (
 	"github.com/gridgov/gridgov/internal/excel"
 	"github.com/gridgov/gridgov/internal/httpx"
 	"github.com/gridgov/gridgov/internal/i18n"
+	"github.com/gridgov/gridgov/internal/pii"
 )
 
 // Exports of personal data: a request names a list and its filters. Up to
@@ -68,9 +69,20 @@ var ExportKinds = []string{"people", "households", "houses", "units", "care_targ
 const exportTTL = 24 * time.Hour
 
 var exportSheets = map[string]excel.Sheet{
+	// The age, not the birth date: digits 7–14 of the ID number stay hidden.
+	"people": {Name: "实有人口", Columns: []excel.Column{{Title: "姓名"}, {Title: "公民身份号码", Width: 22}, {Title: "人口类型"}, {Title: "性别"},
+		{Title: "年龄"}, {Title: "留守类型"}, {Title: "联系电话", Width: 15}, {Title: "居住地址", Width: 30}, {Title: "详细地址", Width: 36},
+		{Title: "网格编码", Width: 18}, {Title: "户号"}, {Title: "与户主关系"}, {Title: "居住方式"}, {Title: "备注", Width: 24}}},
 	"care_targets": {Name: "关爱服务对象", Columns: []excel.Column{{Title: "姓名"}, {Title: "类别"}, {Title: "所属区域", Width: 20}, {Title: "最近服务"}, {Title: "备注", Width: 30}}},
 	"key_persons": {Name: "重点人员", Columns: []excel.Column{{Title: "姓名"}, {Title: "公民身份号码", Width: 22}, {Title: "类别", Width: 18}, {Title: "风险等级"},
 		{Title: "走访周期（天）"}, {Title: "最近走访"}, {Title: "下次走访"}, {Title: "走访提示"}, {Title: "责任网格员"}, {Title: "网格", Width: 20}, {Title: "所属区域", Width: 20}}},
+}
+
+func ageText(age *int) string {
+	if age == nil {
+		return ""
+	}
+	return strconv.Itoa(*age)
 }
 
 func exportSheet(kind string) excel.Sheet {
@@ -200,6 +212,9 @@ func (s *Service) Exports(ctx context.Context) ([]Export, error) {
 // decide their own.
 func (s *Service) DecideExport(ctx context.Context, id string, approve bool, reason string) (Export, error) {
 	p := authz.From(ctx)
+	// The reason is kept in the audit log: an ID or phone number typed
+	// into it is masked like anywhere else.
+	reason = pii.MaskText(reason)
 	var f apperr.Fields
 	if !approve && reason == "" {
 		f.Add("reason", "registry.required")
@@ -293,7 +308,7 @@ func (s *Service) exportRows(ctx context.Context, in ExportRequest, each func([]
 		return pages(func(after string) ([]Person, string, error) {
 			return s.ListPeople(ctx, PeopleQuery{OrgID: in.OrgID, GridID: in.GridID, Kind: in.Type, Status: status, LeftBehind: in.LeftBehind, After: after, Limit: 500})
 		}, func(p Person) error {
-			return each([]string{p.Name, p.IDMasked, label(kindChoices, p.Kind), label(sexChoices, p.Sex), p.BirthDate, label(leftChoices, p.LeftBehind),
+			return each([]string{p.Name, p.IDMasked, label(kindChoices, p.Kind), label(sexChoices, p.Sex), ageText(p.Age), label(leftChoices, p.LeftBehind),
 				p.PhoneMasked, p.Address, p.AddressMasked, p.GridCode, p.HouseholdNo, label(relationChoices, p.Relation), label(residenceChoices, p.Residence), p.Note})
 		})
 	case "households":

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -30,7 +31,7 @@ type PersonInput struct {
 	IDNumber      string `json:"id_number,omitempty"`
 	Kind          string `json:"kind"`
 	Sex           string `json:"sex,omitempty"`
-	BirthDate     string `json:"birth_date,omitempty"`
+	BirthDate     string `json:"birth_date,omitempty"` // from the ID number when there is one; on update, empty keeps the stored date
 	LeftBehind    string `json:"left_behind,omitempty"`
 	Phone         string `json:"phone,omitempty"`
 	Address       string `json:"address,omitempty"`        // coarse, to the building
@@ -49,13 +50,15 @@ type PersonInput struct {
 	Clear []string `json:"clear,omitempty"`
 }
 
-// Person is a person as lists and pages show it: personal values masked.
+// Person is a person as lists and pages show it: personal values masked,
+// and the age in years instead of the birth date, which is digits 7–14 of
+// the ID number (docs/registry.md, "What a masked value shows").
 type Person struct {
 	ID            string `json:"id"`
 	Name          string `json:"name"`
 	Kind          string `json:"kind"`
 	Sex           string `json:"sex"`
-	BirthDate     string `json:"birth_date"`
+	Age           *int   `json:"age"` // null without a birth date
 	LeftBehind    string `json:"left_behind"`
 	IDMasked      string `json:"id_number_masked"`
 	PhoneMasked   string `json:"phone_masked"`
@@ -81,6 +84,7 @@ type Person struct {
 	CreatedAt     int64  `json:"created_at"`
 	UpdatedAt     int64  `json:"updated_at"`
 	path          string
+	birth         string // YYYY-MM-DD, never sent: a reveal shows it
 
 	// On the person's page only.
 	KeyPersons  []KeyPerson  `json:"key_persons,omitempty"`
@@ -109,13 +113,17 @@ const personCols = `p.id, p.name, p.kind, p.sex, p.birth_date, p.left_behind, p.
 const personFrom = ` FROM people p JOIN org_nodes o ON o.id = p.org_id LEFT JOIN grids g ON g.id = p.grid_id
 	LEFT JOIN households h ON h.id = p.household_id LEFT JOIN register_units un ON un.id = p.unit_id`
 
-func scanPerson(sc interface{ Scan(...any) error }) (Person, error) {
+// scanPerson reads a person and works out their age on day now.
+func scanPerson(sc interface{ Scan(...any) error }, now time.Time) (Person, error) {
 	var p Person
 	var in, out sql.NullInt64
-	err := sc.Scan(&p.ID, &p.Name, &p.Kind, &p.Sex, &p.BirthDate, &p.LeftBehind, &p.IDMasked, &p.PhoneMasked, &p.Address, &p.AddressMasked,
+	err := sc.Scan(&p.ID, &p.Name, &p.Kind, &p.Sex, &p.birth, &p.LeftBehind, &p.IDMasked, &p.PhoneMasked, &p.Address, &p.AddressMasked,
 		&p.HouseholdID, &p.HouseholdNo, &p.Relation, &p.HouseID, &p.Residence, &p.UnitID, &p.UnitName,
 		&p.Note, &p.GridID, &p.GridCode, &p.GridName, &p.OrgID, &p.OrgName, &p.Status, &in, &out, &p.Version, &p.CreatedAt, &p.UpdatedAt, &p.path)
 	p.MovedInAt, p.MovedOutAt = ptr(in), ptr(out)
+	if age, ok := pii.Age(p.birth, now); ok {
+		p.Age = &age
+	}
 	return p, err
 }
 
@@ -360,6 +368,13 @@ func (s *Service) UpdatePerson(ctx context.Context, id string, in PersonInput) (
 		if in.Version != old.Version {
 			return apperr.E(apperr.Conflict, "registry.stale", "version", old.Version)
 		}
+		// Pages show the age, never the birth date: an empty date keeps
+		// the stored one, and "birth_date" in clear empties it.
+		clearBirth := slices.Contains(in.Clear, "birth_date")
+		in.Clear = slices.DeleteFunc(slices.Clone(in.Clear), func(c string) bool { return c == "birth_date" })
+		if strings.TrimSpace(in.BirthDate) == "" && !clearBirth {
+			in.BirthDate = old.birth
+		}
 		var idS, phoneS, addrS string
 		if err := tx.QueryRowContext(ctx, "SELECT id_sealed, phone_sealed, address_sealed FROM people WHERE id = ?", id).Scan(&idS, &phoneS, &addrS); err != nil {
 			return err
@@ -382,7 +397,7 @@ func (s *Service) UpdatePerson(ctx context.Context, id string, in PersonInput) (
 		}
 		s.seal(&r, id)
 		changed := diff(map[string][2]string{
-			"name": {old.Name, r.in.Name}, "kind": {old.Kind, r.in.Kind}, "sex": {old.Sex, r.sex}, "birth_date": {old.BirthDate, r.birth},
+			"name": {old.Name, r.in.Name}, "kind": {old.Kind, r.in.Kind}, "sex": {old.Sex, r.sex}, "birth_date": {old.birth, r.birth},
 			"left_behind": {old.LeftBehind, r.in.LeftBehind}, "id_number": {plain["id_number"], r.idPlain}, "phone": {plain["phone"], r.phonePlain},
 			"address": {old.Address, strings.TrimSpace(r.in.Address)}, "address_detail": {plain["address_detail"], r.detailPlain},
 			"household_id": {old.HouseholdID, r.in.HouseholdID}, "relation": {old.Relation, r.in.Relation}, "house_id": {old.HouseID, r.in.HouseID},
@@ -547,7 +562,7 @@ func (s *Service) purgePerson(ctx context.Context, tx *db.Tx, id, action string)
 
 // person loads one person without the scope check (callers check).
 func (s *Service) person(ctx context.Context, q db.Querier, id string) (Person, error) {
-	p, err := scanPerson(q.QueryRowContext(ctx, "SELECT "+personCols+personFrom+" WHERE p.id = ?", id))
+	p, err := scanPerson(q.QueryRowContext(ctx, "SELECT "+personCols+personFrom+" WHERE p.id = ?", id), s.Now().In(shanghai))
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, apperr.NotFoundf("person")
 	}
@@ -674,8 +689,9 @@ func (s *Service) listPeople(ctx context.Context, where string, args []any, limi
 	}
 	defer rows.Close()
 	out := []Person{}
+	now := s.Now().In(shanghai)
 	for rows.Next() {
-		p, err := scanPerson(rows)
+		p, err := scanPerson(rows, now)
 		if err != nil {
 			return nil, err
 		}
@@ -709,6 +725,7 @@ type Revealed struct {
 	IDNumber      *string `json:"id_number,omitempty"`
 	Phone         *string `json:"phone,omitempty"`
 	AddressDetail *string `json:"address_detail,omitempty"`
+	BirthDate     *string `json:"birth_date,omitempty"`
 }
 
 // RevealInput names the fields to show in full and why.
@@ -723,7 +740,9 @@ type RevealInput struct {
 func (s *Service) Reveal(ctx context.Context, id string, in RevealInput) (Revealed, error) {
 	var out Revealed
 	var f apperr.Fields
-	in.Reason = strings.TrimSpace(in.Reason)
+	// The audit row keeps the reason: an ID or phone number typed into it
+	// (the one being revealed, say) is masked like anywhere else.
+	in.Reason = pii.MaskText(strings.TrimSpace(in.Reason))
 	if len([]rune(in.Reason)) < 4 {
 		f.Add("reason", "registry.reason_required")
 	}
@@ -732,13 +751,13 @@ func (s *Service) Reveal(ctx context.Context, id string, in RevealInput) (Reveal
 		f.Add("fields", "registry.required")
 	}
 	for _, fl := range in.Fields {
-		oneOf(&f, "fields", fl, []string{"id_number", "phone", "address_detail"}, true)
+		oneOf(&f, "fields", fl, []string{"id_number", "phone", "address_detail", "birth_date"}, true)
 	}
 	if err := f.Err(); err != nil {
 		return out, err
 	}
-	var path, idS, phoneS, addrS string
-	err := s.db.Reader().QueryRowContext(ctx, "SELECT path, id_sealed, phone_sealed, address_sealed FROM people WHERE id = ?", id).Scan(&path, &idS, &phoneS, &addrS)
+	var path, idS, phoneS, addrS, birth string
+	err := s.db.Reader().QueryRowContext(ctx, "SELECT path, id_sealed, phone_sealed, address_sealed, birth_date FROM people WHERE id = ?", id).Scan(&path, &idS, &phoneS, &addrS, &birth)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && !authz.From(ctx).Covers(authz.RegistryRead, path)) {
 		return out, apperr.NotFoundf("person")
 	}
@@ -764,6 +783,8 @@ func (s *Service) Reveal(ctx context.Context, id string, in RevealInput) (Reveal
 			out.Phone, err = open("people.phone", phoneS)
 		case "address_detail":
 			out.AddressDetail, err = open("people.address", addrS)
+		case "birth_date": // not sealed, but never shown without a reveal
+			out.BirthDate = &birth
 		}
 		if err != nil {
 			return Revealed{}, err
