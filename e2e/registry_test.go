@@ -110,6 +110,7 @@ type regPerson struct {
 	ID          string `json:"id"`
 	Name        string `json:"name"`
 	IDMasked    string `json:"id_number_masked"`
+	Age         *int   `json:"age"`
 	HouseholdNo string `json:"household_no"`
 	Members     []struct {
 		ID string `json:"id"`
@@ -238,7 +239,7 @@ func TestRegistryPersonAndReveal(t *testing.T) {
 	// The list: masked values only.
 	p.open("/people")
 	p.visible("#people-table .person-row")
-	masked := evalJS[int](p, "masked IDs", `(document.querySelector('#people-table').innerText.match(/[0-9]{6}\*{8}[0-9]{3}[0-9X]/g) || []).length`)
+	masked := evalJS[int](p, "masked IDs", `(document.querySelector('#people-table').innerText.match(/[0-9]{6}\*{12}/g) || []).length`)
 	if masked == 0 {
 		t.Error("the people list shows no masked ID numbers")
 	}
@@ -257,6 +258,10 @@ func TestRegistryPersonAndReveal(t *testing.T) {
 	p.waitFor("the person's page", fmt.Sprintf(`document.querySelector('#person-detail')?.dataset.personId === %s`, jsString(person.ID)), `location.hash`)
 	p.waitText("#person-detail .person-name", person.Name)
 	p.waitText("#person-id-masked", person.IDMasked)
+	if person.Age == nil {
+		t.Fatalf("the API gives no age for %s", person.Name)
+	}
+	p.waitText("#person-age", strconv.Itoa(*person.Age))
 	p.waitText("#person-detail .flag-key", zh["pii.category."+person.KeyPersons[0].Category])
 	p.visible("#person-key-persons .visit-light")
 	if n := evalJS[int](p, "members", `document.querySelectorAll('#person-members .side-row').length`); n != len(person.Members) {
@@ -284,9 +289,12 @@ func TestRegistryPersonAndReveal(t *testing.T) {
 	p.click("#reveal-confirm")
 	p.visible("#reveal-result .reveal-id")
 	full := p.text("#reveal-result .reveal-id")
-	if _, err := pii.ParseID("id", full); err != nil || full[:6] != person.IDMasked[:6] || full[14:] != person.IDMasked[14:] {
+	info, err := pii.ParseID("id", full)
+	if err != nil || pii.MaskID(full) != person.IDMasked {
 		t.Fatalf("the dialog shows %q for masked %q: want the whole, valid ID number (%v)", full, person.IDMasked, err)
 	}
+	// The birth date only here, in the revealed (audited) view.
+	p.waitText("#reveal-result .reveal-birth", info.Birth.Format("2006-01-02"))
 	p.shot("registry-06-revealed")
 	where := evalJS[string](p, "URL and storage", `location.href + ' ' + JSON.stringify(localStorage) + ' ' + JSON.stringify(sessionStorage)`)
 	if strings.Contains(where, full) {
@@ -295,6 +303,9 @@ func TestRegistryPersonAndReveal(t *testing.T) {
 	p.click("#reveal-close")
 	p.waitFor("the dialog to close", `!document.querySelector('#reveal-result')`, "")
 	p.noFullIDs("person page after the reveal")
+	if evalJS[bool](p, "birth date on the page", fmt.Sprintf(`document.documentElement.outerHTML.includes(%s)`, jsString(info.Birth.Format("2006-01-02")))) {
+		t.Errorf("the person's page shows the birth date outside the reveal")
+	}
 
 	// The audit log has the reveal: who, which fields, why; never the value.
 	audit := app.Login("audit_admin")
@@ -544,7 +555,7 @@ func TestRegistryExportApproval(t *testing.T) {
 	if leader == "" || !strings.Contains(people.Text, leader) {
 		t.Errorf("the approved export's watermark does not name the approver %q:\n%.300s", leader, people.Text)
 	}
-	if !regexp.MustCompile(`[0-9]{6}\*{8}[0-9]{3}[0-9X]`).MatchString(people.Text) {
+	if !regexp.MustCompile(`[0-9]{6}\*{12}`).MatchString(people.Text) {
 		t.Errorf("the people export has no masked ID numbers:\n%.400s", people.Text)
 	}
 	if regexp.MustCompile(`(^|[^0-9A-Za-z])[0-9]{17}[0-9X]([^0-9A-Za-z]|$)`).MatchString(people.Text) {

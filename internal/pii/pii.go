@@ -131,19 +131,17 @@ func MaskID(id string) string {
 	return id[:6] + strings.Repeat("*", len(id)-6)
 }
 
-// Age is the age in whole years, on day now, of someone born on birth
-// (YYYY-MM-DD); ok is false when birth is not such a date. Both dates are
-// read as calendar days, so the caller passes now in China time.
+// Age is the age someone born on birth (YYYY-MM-DD) reaches in the year of
+// now: the current year less the birth year. It moves for everyone on
+// 1 January, so a caller who watches it day by day never learns the
+// birthday; ok is false when birth is not such a date. The caller passes
+// now in China time.
 func Age(birth string, now time.Time) (age int, ok bool) {
 	b, err := time.Parse("2006-01-02", birth)
 	if err != nil {
 		return 0, false
 	}
-	age = now.Year() - b.Year()
-	if now.Month() < b.Month() || (now.Month() == b.Month() && now.Day() < b.Day()) {
-		age--
-	}
-	return max(age, 0), true
+	return max(now.Year()-b.Year(), 0), true
 }
 
 // MaskPhone shows the first 3 and last 4 digits of a mobile number, the

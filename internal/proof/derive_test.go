@@ -14,7 +14,7 @@ import (
 // The derivation checker: given everything one caller saw, how many values
 // could a sealed ID number or phone number still be? It assumes the caller
 // knows what gridgov shows on purpose — the region, the sex and the age of
-// each person — and adds every digit position any seen text gives away:
+// each person (by birth year, so the year) — and adds every digit position any seen text gives away:
 // masked forms aligned on the value (441621********1234, 139****7168,
 // 4416…1234), runs of its digits in clear, and the birth date written in
 // any usual form (1983-05-17, 1983/5/17, 1983年5月17日, 19830517, or its
@@ -143,10 +143,9 @@ func partOfWord(text string, from, to int) bool {
 }
 
 // idCandidates counts the ID numbers that fit the clues and what is shown
-// on purpose (region, sex, age on day now).
+// on purpose (region, sex, birth year), born by day now.
 func (c *clues) idCandidates(now time.Time) int {
 	v := c.value
-	age, _ := pii.Age(v[6:10]+"-"+v[10:12]+"-"+v[12:14], now)
 	fits := func(s string, from int) bool {
 		for i := range s {
 			if c.known[from+i] && s[i] != v[from+i] {
@@ -157,7 +156,8 @@ func (c *clues) idCandidates(now time.Time) int {
 	}
 	var dates []string
 	for d := time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC); !d.After(now); d = d.AddDate(0, 0, 1) {
-		if a, _ := pii.Age(d.Format("2006-01-02"), now); a == age && fits(d.Format("20060102"), 6) {
+		// The age shown is by birth year: it gives the year away.
+		if d.Format("2006") == v[6:10] && fits(d.Format("20060102"), 6) {
 			dates = append(dates, d.Format("20060102"))
 		}
 	}

@@ -132,7 +132,7 @@ func TestNoCallerRebuildsASealedValue(t *testing.T) {
 				seen[where+" » "+k] = v
 			}
 		}
-		exportAll(t, a, c, leader, role, gridID, see)
+		exports := exportAll(t, a, c, leader, role, gridID, see)
 		for _, r := range a.Router.Routes() {
 			if r.Method != "GET" || strings.HasSuffix(r.Path, "/media/{media}") {
 				continue // photos are images
@@ -171,6 +171,14 @@ func TestNoCallerRebuildsASealedValue(t *testing.T) {
 			if role == "grid_member" && !slices.ContainsFunc(mapValues(seen), func(s string) bool { return strings.Contains(s, pii.MaskID(p.id)) }) {
 				t.Errorf("the grid member saw no mask of %s: the walk missed the planted records", p.name)
 			}
+		}
+		// The walk reached the exports and the audit view, or it proves
+		// nothing about them.
+		if role == "grid_member" && exports < 12 {
+			t.Errorf("the grid member made %d exports, want all 12", exports)
+		}
+		if role == "audit_admin" && !slices.ContainsFunc(mapValues(seen), func(s string) bool { return strings.Contains(s, "registry.person_reveal") }) {
+			t.Errorf("the audit administrator saw no reveal in the audit view")
 		}
 	}
 	t.Logf("%d roles, %d GET calls", len(names), calls)
@@ -245,9 +253,10 @@ func queries(r httpx.Route, a *testapp.App, gridID string, people []*plantedPers
 
 // exportAll asks for every kind of export of the planted grid the role may
 // make (a leader approves it when it needs a second person) and sees each
-// file.
-func exportAll(t *testing.T, a *testapp.App, c, approver *testapp.Client, role, gridID string, see func(string, []byte)) {
+// file. It returns how many files it saw.
+func exportAll(t *testing.T, a *testapp.App, c, approver *testapp.Client, role, gridID string, see func(string, []byte)) int {
 	t.Helper()
+	n := 0
 	for _, kind := range []string{"people", "households", "houses", "units", "care_targets", "key_persons"} {
 		for _, format := range []string{"xlsx", "csv"} {
 			var x struct {
@@ -265,8 +274,12 @@ func exportAll(t *testing.T, a *testapp.App, c, approver *testapp.Client, role, 
 				t.Errorf("%s: export of %s as %s: %d %s", role, kind, format, resp.Status, resp.Body)
 			}
 			see(fmt.Sprintf("export %s.%s", kind, format), resp.Body)
+			if resp.Status == 200 {
+				n++
+			}
 		}
 	}
+	return n
 }
 
 // upload imports a people sheet as c and waits for it to end.
