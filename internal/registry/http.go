@@ -62,6 +62,7 @@ func (s *Service) Routes(rt *httpx.Router) {
 	s.exportRoutes(rt)
 	s.settingsRoutes(rt)
 	s.campaignRoutes(rt)
+	s.duplicateRoutes(rt)
 	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/registry/search", Tag: "registry", Summary: "Chinese full-text search over the registers",
 		Perm: authz.RegistryRead, In: SearchInput{}, Out: Page[Hit]{}, Handler: decodeThen(func(r *http.Request, in SearchInput) (Page[Hit], error) {
 			hits, err := s.Search(r.Context(), in.Q, in.Limit)
@@ -98,8 +99,8 @@ func (s *Service) peopleRoutes(rt *httpx.Router) {
 			httpx.JSON(w, http.StatusCreated, p)
 			return nil
 		}})
-	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/people/lookup", Tag: "registry", Summary: "Find people by exact ID number or phone",
-		Perm: authz.RegistryRead, In: LookupInput{}, Out: Page[Person]{}, Handler: decodeThen(func(r *http.Request, in LookupInput) (Page[Person], error) {
+	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/people/lookup", Tag: "registry", Summary: "Find people by exact ID number or phone (personal.lookup; audited, 20 per 10 minutes and 100 per day per user)",
+		Perm: authz.PersonalLookup, In: LookupInput{}, Out: Page[Person]{}, Handler: decodeThen(func(r *http.Request, in LookupInput) (Page[Person], error) {
 			people, err := s.Lookup(r.Context(), in.IDNumber, in.Phone)
 			return Page[Person]{Items: people}, err
 		})})
