@@ -62,7 +62,6 @@ func (s *Service) Routes(rt *httpx.Router) {
 	s.exportRoutes(rt)
 	s.settingsRoutes(rt)
 	s.campaignRoutes(rt)
-	s.duplicateRoutes(rt)
 	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/registry/search", Tag: "registry", Summary: "Chinese full-text search over the registers",
 		Perm: authz.RegistryRead, In: SearchInput{}, Out: Page[Hit]{}, Handler: decodeThen(func(r *http.Request, in SearchInput) (Page[Hit], error) {
 			hits, err := s.Search(r.Context(), in.Q, in.Limit)
@@ -74,6 +73,7 @@ func (s *Service) Routes(rt *httpx.Router) {
 			sum, err := s.Summary(r.Context(), r.URL.Query().Get("org_id"))
 			return httpx.Reply(w, sum, err)
 		}})
+	s.duplicateRoutes(rt)
 }
 
 func (s *Service) peopleRoutes(rt *httpx.Router) {
