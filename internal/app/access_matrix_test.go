@@ -144,6 +144,7 @@ const (
 	registryReaders = "gridmember leader police justice health civilaffairs"
 	registryWriters = "gridmember civilaffairs"
 	revealers       = "gridmember police justice health civilaffairs"
+	lookupers       = "gridmember police justice health civilaffairs" // personal.lookup
 	keyPersonRead   = "gridmember police justice health civilaffairs"
 	// The fixture's key persons are released prisoners: health and civil
 	// affairs hold no grant of that category and must not see them.
@@ -304,7 +305,7 @@ func matrix() []row {
 		{route: "POST /api/v1/people", who: registryWriters, req: func(c *call) req {
 			return req{path: "/api/v1/people", body: map[string]any{"name": "矩阵新人", "id_number": c.f.newIDNumber(), "kind": "registered", "grid_id": c.id(c.at.grid)}}
 		}},
-		{route: "POST /api/v1/people/lookup", who: registryReaders, list: true, req: func(c *call) req {
+		{route: "POST /api/v1/people/lookup", who: lookupers, list: true, req: func(c *call) req {
 			return req{path: "/api/v1/people/lookup", body: map[string]string{"id_number": c.id(c.at.idNumber)}}
 		}},
 		{route: "GET /api/v1/people/{id}", who: registryReaders, req: func(c *call) req { return req{path: "/api/v1/people/" + c.id(c.at.person)} }},
@@ -323,6 +324,12 @@ func matrix() []row {
 		}},
 		{route: "POST /api/v1/people/{id}/reveal", who: revealers, req: func(c *call) req {
 			return req{path: "/api/v1/people/" + c.id(c.at.person) + "/reveal", body: map[string]any{"fields": []string{"phone"}, "reason": "矩阵核查权限"}}
+		}},
+		// The fixture's duplicate review lies at the own village's town: the
+		// county's keepers decide it, the village's grid member does not see it.
+		{route: "GET /api/v1/duplicate-reviews", who: registryWriters, once: true, list: true, req: func(c *call) req { return req{path: "/api/v1/duplicate-reviews"} }},
+		{route: "POST /api/v1/duplicate-reviews/{id}/resolve", who: "civilaffairs", once: true, req: func(c *call) req {
+			return req{path: "/api/v1/duplicate-reviews/" + c.f.review + "/resolve", body: map[string]string{"decision": "reject", "reason": "矩阵核查"}}
 		}},
 		{route: "GET /api/v1/households", who: registryReaders, list: true, req: func(c *call) req { return req{path: "/api/v1/households?org_id=" + c.id(c.at.org)} }},
 		{route: "GET /api/v1/houses", who: registryReaders, list: true, req: func(c *call) req { return req{path: "/api/v1/houses?org_id=" + c.id(c.at.org)} }},
@@ -733,6 +740,7 @@ type fixture struct {
 	foreign [2][]string
 	own     *objs
 	village string // the own village's id
+	review  string // a duplicate review at the own village's town
 }
 
 func newFixture(t *testing.T, a *testapp.App) *fixture {
@@ -807,6 +815,12 @@ func newFixture(t *testing.T, a *testapp.App) *fixture {
 		f.registers(o, i)
 		o.rule = f.newRule(o)
 	}
+	// The own village's grid member registers the neighbouring village's
+	// person again: a duplicate review at the town.
+	_, err = a.Registry.CreatePerson(f.as(f.users["gridmember"]), registry.PersonInput{Name: "矩阵重登", IDNumber: next.idNumber, Kind: "registered",
+		PlaceInput: registry.PlaceInput{GridID: own.grid}})
+	f.check(err)
+	f.review = f.one("SELECT id FROM duplicate_reviews WHERE status = 'pending'")
 	f.event(own, ownSpot)
 	f.event(next, nextSpot)
 	f.event(far, geo.Point{Lat: far.lat, Lng: far.lng})

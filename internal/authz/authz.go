@@ -29,6 +29,10 @@ const (
 	SecurityWrite  Perm = "security.write"
 	AuditRead      Perm = "audit.read"
 	PersonalReveal Perm = "personal.reveal"
+	// PersonalLookup finds people by an exact ID number or phone (精确查询):
+	// rate-limited and audited, because a masked value plus a few guesses
+	// would otherwise give the whole one.
+	PersonalLookup Perm = "personal.lookup"
 
 	EventReport    Perm = "event.report"    // report an event (grid member, resident, operator)
 	EventRead      Perm = "event.read"      // every event of an area
@@ -76,7 +80,7 @@ var Catalogue = []PermInfo{
 	{RoleRead, "security"}, {RoleWrite, "security"}, {RoleAssign, "security"},
 	{SecurityRead, "security"}, {SecurityWrite, "security"},
 	{AuditRead, "audit"},
-	{PersonalReveal, "personal"},
+	{PersonalReveal, "personal"}, {PersonalLookup, "personal"},
 	{EventReport, "event"}, {EventRead, "event"}, {EventReadUnit, "event"}, {EventIntake, "event"}, {EventDispatch, "event"},
 	{EventHandle, "event"}, {EventApprove, "event"}, {EventCheck, "event"}, {EventSupervise, "event"}, {EventConfig, "event"},
 	{RegistryRead, "registry"}, {RegistryWrite, "registry"}, {RegistryImport, "registry"}, {RegistryExport, "registry"},
@@ -110,7 +114,7 @@ var Builtins = []BuiltinRole{
 	{Code: "shift_lead", Perms: []Perm{OrgRead, GridRead, GridExport, EventRead, EventIntake, EventDispatch, EventApprove}},
 	{Code: "dept_handler", Perms: []Perm{OrgRead, GridRead, EventReadUnit, EventHandle}},
 	{Code: "grid_member", Perms: []Perm{OrgRead, GridRead, EventReport, EventRead, EventCheck, EventHandle,
-		RegistryRead, RegistryWrite, RegistryImport, RegistryExport, KeyPersonRead, KeyPersonWrite, PersonalReveal,
+		RegistryRead, RegistryWrite, RegistryImport, RegistryExport, KeyPersonRead, KeyPersonWrite, PersonalReveal, PersonalLookup,
 		SensitiveReleasedPrisoner, SensitiveCommunityCorrection, SensitiveMentalDisorder, SensitiveDrugUser, SensitiveKeyYouth, SensitiveKeyPetitioner}},
 	{Code: "leader", Perms: []Perm{OrgRead, GridRead, GridExport, EventRead, EventSupervise, RegistryRead, RegistryExportApprove, RegistryCampaign}},
 	{Code: "mediator", Perms: []Perm{OrgRead, GridRead}},
@@ -118,13 +122,13 @@ var Builtins = []BuiltinRole{
 	{Code: "resident", Perms: []Perm{EventReport}},
 	// Joint management of key persons (丹江口 "四类人"): each office adds
 	// follow-ups to the shared record of the categories it is responsible for.
-	{Code: "police", Perms: []Perm{OrgRead, GridRead, EventReport, RegistryRead, KeyPersonRead, KeyPersonWrite, PersonalReveal,
+	{Code: "police", Perms: []Perm{OrgRead, GridRead, EventReport, RegistryRead, KeyPersonRead, KeyPersonWrite, PersonalReveal, PersonalLookup,
 		SensitiveReleasedPrisoner, SensitiveDrugUser, SensitiveMentalDisorder, SensitiveKeyPetitioner, SensitiveKeyYouth}},
-	{Code: "justice", Perms: []Perm{OrgRead, GridRead, RegistryRead, KeyPersonRead, KeyPersonWrite, PersonalReveal,
+	{Code: "justice", Perms: []Perm{OrgRead, GridRead, RegistryRead, KeyPersonRead, KeyPersonWrite, PersonalReveal, PersonalLookup,
 		SensitiveCommunityCorrection, SensitiveReleasedPrisoner}},
-	{Code: "health", Perms: []Perm{OrgRead, GridRead, RegistryRead, KeyPersonRead, KeyPersonWrite, PersonalReveal,
+	{Code: "health", Perms: []Perm{OrgRead, GridRead, RegistryRead, KeyPersonRead, KeyPersonWrite, PersonalReveal, PersonalLookup,
 		SensitiveMentalDisorder, SensitiveHIVRisk, SensitiveDrugUser}},
-	{Code: "civil_affairs", Perms: []Perm{OrgRead, GridRead, RegistryRead, RegistryWrite, KeyPersonRead, PersonalReveal}},
+	{Code: "civil_affairs", Perms: []Perm{OrgRead, GridRead, RegistryRead, RegistryWrite, KeyPersonRead, PersonalReveal, PersonalLookup}},
 }
 
 // IsAdminRole reports whether code is one of the three administrators.

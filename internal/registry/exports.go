@@ -58,6 +58,10 @@ type Export struct {
 	ExpiresAt   int64  `json:"expires_at"`
 	AwaitingMe  bool   `json:"awaiting_me"`
 	Threshold   int    `json:"threshold"`
+	// WindowRows are the rows the requester had exported without approval
+	// in the ExportWindow before this request; WindowHours is the window.
+	WindowRows  int `json:"window_rows"`
+	WindowHours int `json:"window_hours"`
 	filters     ExportRequest
 	path        string
 }
@@ -67,6 +71,11 @@ var ExportKinds = []string{"people", "households", "houses", "units", "care_targ
 
 // exportTTL is how long a ready or approved export can be downloaded.
 const exportTTL = 24 * time.Hour
+
+// ExportWindow is the rolling window over which a user's exported rows are
+// summed against the approval threshold: many small requests (one per town)
+// need approval once their sum would pass it, as one large request would.
+const ExportWindow = 24 * time.Hour
 
 var exportSheets = map[string]excel.Sheet{
 	// The age, not the birth date: digits 7–14 of the ID number stay hidden.
@@ -129,19 +138,31 @@ func (s *Service) RequestExport(ctx context.Context, in ExportRequest) (Export, 
 	if err := s.exportRows(ctx, in, func([]string) error { rows++; return nil }); err != nil {
 		return Export{}, err
 	}
-	status := "ready"
-	if rows > set.ExportApprovalRows {
-		status = "pending"
-	}
 	filters, _ := json.Marshal(in)
 	id, now := db.NewID(), s.Now()
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO exports (id, kind, format, filters, org_id, path, row_count, status, requested_by, created_at, expires_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, in.Kind, in.Format, string(filters), in.OrgID, path, rows, status, p.UserID,
-			now.UnixMilli(), now.Add(exportTTL).UnixMilli()); err != nil {
+		// Locking the requester's row makes the sum and this request one
+		// step on PostgreSQL (SQLite runs one writer at a time): two
+		// requests at once cannot both pass under the threshold.
+		var uid string
+		if err := tx.QueryRowContext(ctx, "SELECT id FROM users WHERE id = ?"+tx.ForUpdate(), p.UserID).Scan(&uid); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, authz.RegistryExport, "registry.export_request", "export", id, in.Kind+" rows "+strconv.Itoa(rows)+" "+status)
+		window, err := s.exportedRows(ctx, tx, p.UserID, now)
+		if err != nil {
+			return err
+		}
+		status := "ready"
+		if window+rows > set.ExportApprovalRows {
+			status = "pending"
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO exports (id, kind, format, filters, org_id, path, row_count, status, requested_by, created_at, expires_at, window_rows)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, in.Kind, in.Format, string(filters), in.OrgID, path, rows, status, p.UserID,
+			now.UnixMilli(), now.Add(exportTTL).UnixMilli(), window); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, authz.RegistryExport, "registry.export_request", "export", id,
+			in.Kind+" rows "+strconv.Itoa(rows)+" window "+strconv.Itoa(window)+" "+status)
 	})
 	if err != nil {
 		return Export{}, err
@@ -149,8 +170,17 @@ func (s *Service) RequestExport(ctx context.Context, in ExportRequest) (Export, 
 	return s.export(ctx, id)
 }
 
+// exportedRows sums the rows user exported without a second person's
+// approval (requests that were ready at once) in the ExportWindow before now.
+func (s *Service) exportedRows(ctx context.Context, q db.Querier, user string, now time.Time) (int, error) {
+	var n int
+	err := q.QueryRowContext(ctx, "SELECT COALESCE(SUM(row_count), 0) FROM exports WHERE requested_by = ? AND status = 'ready' AND created_at > ?",
+		user, now.Add(-ExportWindow).UnixMilli()).Scan(&n)
+	return n, err
+}
+
 const exportCols = `x.id, x.kind, x.format, x.filters, x.org_id, o.name, x.path, x.row_count, x.status, x.requested_by, ru.display_name,
-	COALESCE(x.decided_by, ''), COALESCE(du.display_name, ''), x.decided_at, x.reason, x.downloads, x.created_at, x.expires_at
+	COALESCE(x.decided_by, ''), COALESCE(du.display_name, ''), x.decided_at, x.reason, x.downloads, x.created_at, x.expires_at, x.window_rows
 	FROM exports x JOIN org_nodes o ON o.id = x.org_id JOIN users ru ON ru.id = x.requested_by LEFT JOIN users du ON du.id = x.decided_by`
 
 func (s *Service) scanExport(ctx context.Context, sc interface{ Scan(...any) error }) (Export, error) {
@@ -158,7 +188,7 @@ func (s *Service) scanExport(ctx context.Context, sc interface{ Scan(...any) err
 	var filters string
 	var decided sql.NullInt64
 	if err := sc.Scan(&e.ID, &e.Kind, &e.Format, &filters, &e.OrgID, &e.OrgName, &e.path, &e.Rows, &e.Status, &e.RequestedBy, &e.Requester,
-		&e.DecidedBy, &e.Decider, &decided, &e.Reason, &e.Downloads, &e.CreatedAt, &e.ExpiresAt); err != nil {
+		&e.DecidedBy, &e.Decider, &decided, &e.Reason, &e.Downloads, &e.CreatedAt, &e.ExpiresAt, &e.WindowRows); err != nil {
 		return e, err
 	}
 	json.Unmarshal([]byte(filters), &e.filters)
@@ -183,6 +213,7 @@ func (s *Service) export(ctx context.Context, id string) (Export, error) {
 	}
 	set, err := s.Settings(ctx)
 	e.Threshold = set.ExportApprovalRows
+	e.WindowHours = int(ExportWindow / time.Hour)
 	return e, err
 }
 

@@ -73,6 +73,7 @@ func (s *Service) Routes(rt *httpx.Router) {
 			sum, err := s.Summary(r.Context(), r.URL.Query().Get("org_id"))
 			return httpx.Reply(w, sum, err)
 		}})
+	s.duplicateRoutes(rt)
 }
 
 func (s *Service) peopleRoutes(rt *httpx.Router) {
@@ -98,8 +99,8 @@ func (s *Service) peopleRoutes(rt *httpx.Router) {
 			httpx.JSON(w, http.StatusCreated, p)
 			return nil
 		}})
-	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/people/lookup", Tag: "registry", Summary: "Find people by exact ID number or phone",
-		Perm: authz.RegistryRead, In: LookupInput{}, Out: Page[Person]{}, Handler: decodeThen(func(r *http.Request, in LookupInput) (Page[Person], error) {
+	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/people/lookup", Tag: "registry", Summary: "Find people by exact ID number or phone (personal.lookup; audited, 20 per 10 minutes and 100 per day per user)",
+		Perm: authz.PersonalLookup, In: LookupInput{}, Out: Page[Person]{}, Handler: decodeThen(func(r *http.Request, in LookupInput) (Page[Person], error) {
 			people, err := s.Lookup(r.Context(), in.IDNumber, in.Phone)
 			return Page[Person]{Items: people}, err
 		})})

@@ -145,6 +145,9 @@ type personRow struct {
 	idMasked, phoneMasked, addrMask  string
 	sex, birth                       string
 	idPlain, phonePlain, detailPlain string
+	// dupOf is the record of the same ID number in an area the caller
+	// cannot see: this one is then kept as a pending duplicate for review.
+	dupOf string
 }
 
 // checkPerson validates in (field problems collected in f) and normalizes
@@ -274,13 +277,14 @@ func (s *Service) prepare(ctx context.Context, q db.Querier, in PersonInput, sel
 		return r, err
 	}
 	if idNorm != "" {
-		var other string
-		err := q.QueryRowContext(ctx, "SELECT id FROM people WHERE id_blind = ?", s.vault.Blind("people.id_number", idNorm)).Scan(&other)
-		if err == nil && other != selfID {
-			f.Add("id_number", "registry.id_taken")
-		} else if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		taken, dupOf, err := s.sameID(ctx, q, s.vault.Blind("people.id_number", idNorm), selfID)
+		if err != nil {
 			return r, err
 		}
+		if taken {
+			f.Add("id_number", "registry.id_taken")
+		}
+		r.dupOf = dupOf
 	}
 	return r, f.Err()
 }
@@ -318,11 +322,11 @@ func (s *Service) insertPerson(ctx context.Context, tx db.Querier, id string, r 
 	in := r.in
 	_, err := tx.ExecContext(ctx, `INSERT INTO people (id, name, sex, birth_date, kind, left_behind, id_blind, id_sealed, id_masked,
 		phone_blind, phone_sealed, phone_masked, address, address_sealed, address_masked, household_id, relation, house_id, residence, unit_id,
-		note, grid_id, org_id, path, moved_in_at, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		note, grid_id, org_id, path, moved_in_at, created_at, updated_at, dup_of)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		id, in.Name, r.sex, r.birth, in.Kind, in.LeftBehind, r.idBlind, r.idSealed, r.idMasked,
 		r.phoneBlind, r.phoneSealed, r.phoneMasked, strings.TrimSpace(in.Address), r.addrSeal, r.addrMask, nullable(in.HouseholdID), in.Relation,
-		nullable(in.HouseID), in.Residence, nullable(in.UnitID), in.Note, r.place.GridID, r.place.OrgID, r.place.Path, now, now, now)
+		nullable(in.HouseID), in.Residence, nullable(in.UnitID), in.Note, r.place.GridID, r.place.OrgID, r.place.Path, now, now, now, nullable(r.dupOf))
 	if db.IsUniqueViolation(err) {
 		return apperr.Field("id_number", "registry.id_taken")
 	}
@@ -332,7 +336,10 @@ func (s *Service) insertPerson(ctx context.Context, tx db.Querier, id string, r 
 	if err := index(ctx, tx, "person", id, r.place.Path, in.Name, in.Name, in.Address); err != nil {
 		return err
 	}
-	return s.logChange(ctx, tx, "person", id, action)
+	if err := s.logChange(ctx, tx, "person", id, action); err != nil {
+		return err
+	}
+	return s.reviewDuplicate(ctx, tx, id, r.dupOf)
 }
 
 // CreatePerson adds a person to the register.
@@ -408,11 +415,11 @@ func (s *Service) UpdatePerson(ctx context.Context, id string, in PersonInput) (
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE people SET name = ?, sex = ?, birth_date = ?, kind = ?, left_behind = ?, id_blind = ?, id_sealed = ?, id_masked = ?,
 			phone_blind = ?, phone_sealed = ?, phone_masked = ?, address = ?, address_sealed = ?, address_masked = ?, household_id = ?, relation = ?,
-			house_id = ?, residence = ?, unit_id = ?, note = ?, grid_id = ?, org_id = ?, path = ?, version = version + 1, updated_at = ?
+			house_id = ?, residence = ?, unit_id = ?, note = ?, grid_id = ?, org_id = ?, path = ?, dup_of = ?, version = version + 1, updated_at = ?
 			WHERE id = ? AND version = ?`,
 			r.in.Name, r.sex, r.birth, r.in.Kind, r.in.LeftBehind, r.idBlind, r.idSealed, r.idMasked, r.phoneBlind, r.phoneSealed, r.phoneMasked,
 			strings.TrimSpace(r.in.Address), r.addrSeal, r.addrMask, nullable(r.in.HouseholdID), r.in.Relation, nullable(r.in.HouseID), r.in.Residence,
-			nullable(r.in.UnitID), r.in.Note, r.place.GridID, r.place.OrgID, r.place.Path, s.Now().UnixMilli(), id, in.Version)
+			nullable(r.in.UnitID), r.in.Note, r.place.GridID, r.place.OrgID, r.place.Path, nullable(r.dupOf), s.Now().UnixMilli(), id, in.Version)
 		if db.IsUniqueViolation(err) {
 			return apperr.Field("id_number", "registry.id_taken")
 		}
@@ -432,6 +439,9 @@ func (s *Service) UpdatePerson(ctx context.Context, id string, in PersonInput) (
 			}
 		}
 		if err := index(ctx, tx, "person", id, r.place.Path, r.in.Name, r.in.Name, r.in.Address); err != nil {
+			return err
+		}
+		if err := s.reviewDuplicate(ctx, tx, id, r.dupOf); err != nil {
 			return err
 		}
 		if err := s.logChange(ctx, tx, "person", id, "changed", changed...); err != nil {
@@ -554,10 +564,14 @@ func (s *Service) purgePerson(ctx context.Context, tx *db.Tx, id, action string)
 	if err := unindex(ctx, tx, "person", id); err != nil {
 		return err
 	}
+	// After the row is gone: a pending duplicate may become the registered record.
+	if err := s.dropDuplicateReviews(ctx, tx, id); err != nil {
+		return err
+	}
 	if err := s.logChange(ctx, tx, "person", id, action); err != nil {
 		return err
 	}
-	return s.record(ctx, tx, authz.RegistryWrite, "registry.person_"+map[string]string{"deleted": "delete", "expired": "expire"}[action], "person", id, "")
+	return s.record(ctx, tx, authz.RegistryWrite, "registry.person_"+map[string]string{"deleted": "delete", "expired": "expire", "merged": "merge"}[action], "person", id, "")
 }
 
 // person loads one person without the scope check (callers check).
@@ -698,26 +712,6 @@ func (s *Service) listPeople(ctx context.Context, where string, args []any, limi
 		out = append(out, p)
 	}
 	return out, rows.Err()
-}
-
-// Lookup finds people by exact ID number or phone through the blind index
-// (the values travel in a request body, never a URL).
-func (s *Service) Lookup(ctx context.Context, idNumber, phone string) ([]Person, error) {
-	switch {
-	case strings.TrimSpace(idNumber) != "":
-		info, err := pii.ParseID("id_number", idNumber)
-		if err != nil {
-			return nil, err
-		}
-		return s.listPeople(ctx, " AND p.id_blind = ?", []any{s.vault.Blind("people.id_number", info.Number)}, 10)
-	case strings.TrimSpace(phone) != "":
-		p, err := pii.NormalizePhone("phone", phone)
-		if err != nil {
-			return nil, err
-		}
-		return s.listPeople(ctx, " AND p.phone_blind = ?", []any{s.vault.Blind("people.phone", p)}, 50)
-	}
-	return nil, apperr.Field("id_number", "registry.required")
 }
 
 // Revealed holds the full values a reveal asked for.

@@ -282,6 +282,15 @@ func makeFixtures(tb testing.TB, a *testapp.App, as func(role string) *testapp.C
 		seed("POST /api/v1/people/lookup", map[string]string{"id_number": id}, map[string]string{"phone": "13902761111"})
 	}
 	fx.ids["people"] = people[0]
+	// A person of another village registered again in the grid member's:
+	// a duplicate review.
+	dupID := pii.MakeID("441602", time.Date(1961, 8, 9, 0, 0, 0, 0, time.UTC), 75, true)
+	create(as("civil_affairs"), "POST", "/api/v1/people", map[string]any{"name": "王建设", "id_number": dupID, "kind": "registered", "grid_id": otherGrid})
+	create(gm, "POST", "/api/v1/people", map[string]any{"name": "王建设", "id_number": dupID, "kind": "registered", "grid_code": gridCode})
+	var review string
+	q(&review, "SELECT id FROM duplicate_reviews WHERE status = 'pending'")
+	fx.ids["duplicate-reviews"] = review
+	seed("POST /api/v1/duplicate-reviews/{id}/resolve", map[string]string{"decision": "transfer"}, map[string]string{"decision": "reject", "reason": "不是同一人"})
 	seed("PUT /api/v1/people/{id}", map[string]any{"name": "周建华", "kind": "registered", "grid_code": gridCode, "version": 1, "clear": []string{"phone"}})
 	seed("POST /api/v1/people/{id}/status", map[string]any{"status": "moved_out", "version": 9})
 	seed("POST /api/v1/people/{id}/reveal", map[string]any{"fields": []string{"id_number", "phone", "address_detail"}, "reason": "核对修改结果"})

@@ -33,6 +33,7 @@ export const PERM = {
   keyPersonRead: 'keyperson.read',
   keyPersonWrite: 'keyperson.write',
   personalReveal: 'personal.reveal',
+  personalLookup: 'personal.lookup',
 }
 
 // Key-person categories: each needs its own permission pii.sensitive.<category>.

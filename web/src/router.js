@@ -22,6 +22,7 @@ export const menuRoutes = [
   { path: 'visit-tasks', name: 'visit-tasks', component: () => import('./views/reg/VisitTasks.vue'), meta: { title: 'ui.menu.visit_tasks', icon: 'Calendar', perm: PERM.keyPersonWrite, group: 'registry' } },
   { path: 'registry-search', name: 'registry-search', component: () => import('./views/reg/Search.vue'), meta: { title: 'ui.menu.registry_search', icon: 'Search', perm: PERM.registryRead, group: 'registry' } },
   { path: 'registry-import', name: 'registry-import', component: () => import('./views/reg/Import.vue'), meta: { title: 'ui.menu.registry_import', icon: 'Upload', perm: PERM.registryImport, group: 'registry' } },
+  { path: 'duplicate-reviews', name: 'duplicate-reviews', component: () => import('./views/reg/Duplicates.vue'), meta: { title: 'ui.menu.duplicates', icon: 'Files', perm: PERM.registryWrite, group: 'registry' } },
   { path: 'exports', name: 'exports', component: () => import('./views/reg/Exports.vue'), meta: { title: 'ui.menu.exports', icon: 'Download', perm: [PERM.registryExport, PERM.registryExportApprove], group: 'registry' } },
   { path: 'campaigns', name: 'campaigns', component: () => import('./views/reg/Campaigns.vue'), meta: { title: 'ui.menu.campaigns', icon: 'Finished', perm: [PERM.registryRead, PERM.registryCampaign], group: 'registry' } },
   { path: 'org', name: 'org', component: () => import('./views/Org.vue'), meta: { title: 'ui.menu.org', icon: 'OfficeBuilding', perm: PERM.orgRead, group: 'grids' } },
