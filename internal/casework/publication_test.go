@@ -148,3 +148,35 @@ func TestPublicationDecision(t *testing.T) {
 		t.Fatalf("timeline: %+v", detail.Timeline)
 	}
 }
+
+// A resident reading their own report reads the notes written for the
+// public, like the public faces, not the internal ones nor staff names.
+func TestReporterReadsThePublicNotes(t *testing.T) {
+	a := testapp.New(t)
+	res, intake := a.Login("resident"), a.Login("intake")
+	r := report(a, nil)
+	delete(r, "channel")
+	var e reported
+	if st := res.Do("POST", "/api/v1/events", r, &e); st != 201 {
+		t.Fatalf("report: %d", st)
+	}
+	ev := &event{ID: e.ID, Version: e.Version}
+	act(t, intake, ev, "refuse", map[string]any{"note": "内部：举报人情绪激动，多次来电", "public_note": "经核实已处理，感谢反映"})
+	type step struct {
+		Action     string `json:"action"`
+		Actor      string `json:"actor"`
+		Note       string `json:"note"`
+		PublicNote string `json:"public_note"`
+	}
+	var mine, staff struct {
+		Timeline []step `json:"timeline"`
+	}
+	res.Do("GET", "/api/v1/events/"+e.ID, nil, &mine)
+	intake.Do("GET", "/api/v1/events/"+e.ID, nil, &staff)
+	if len(mine.Timeline) != 2 || mine.Timeline[1] != (step{Action: "refuse", Note: "经核实已处理，感谢反映", PublicNote: "经核实已处理，感谢反映"}) {
+		t.Fatalf("the reporter's timeline: %+v", mine.Timeline)
+	}
+	if len(staff.Timeline) != 2 || staff.Timeline[1].Note != "内部：举报人情绪激动，多次来电" || staff.Timeline[1].Actor == "" {
+		t.Fatalf("the staff timeline: %+v", staff.Timeline)
+	}
+}

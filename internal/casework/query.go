@@ -58,8 +58,17 @@ func ptr(n sql.NullInt64) *int64 {
 // visible reports whether the caller may see the event: over its area, as
 // one of the units it was sent to, or as its reporter.
 func (s *Service) visible(ctx context.Context, q db.Querier, e Event) (bool, error) {
+	if e.ReporterID == authz.From(ctx).UserID {
+		return true, nil
+	}
+	return s.staffSees(ctx, q, e)
+}
+
+// staffSees reports whether the caller sees the event as staff: over its
+// area, or as one of the units it was sent to.
+func (s *Service) staffSees(ctx context.Context, q db.Querier, e Event) (bool, error) {
 	p := authz.From(ctx)
-	if p.Covers(authz.EventRead, e.path) || e.ReporterID == p.UserID {
+	if p.Covers(authz.EventRead, e.path) {
 		return true, nil
 	}
 	if p.UnitID == "" || !p.Has(authz.EventReadUnit) {
@@ -68,6 +77,19 @@ func (s *Service) visible(ctx context.Context, q db.Querier, e Event) (bool, err
 	var n int
 	err := q.QueryRowContext(ctx, "SELECT count(*) FROM event_units WHERE event_id = ? AND unit_id = ?", e.ID, p.UnitID).Scan(&n)
 	return n > 0, err
+}
+
+// asReporter is what a reporter who is not staff of the event reads of its
+// timeline: the notes written for the public, not the internal ones, and
+// no staff names — as the public faces show it.
+func asReporter(e *Event) {
+	for i := range e.Timeline {
+		l := &e.Timeline[i]
+		if l.Action != "report" && l.Action != "self_resolve" && l.Action != "direct_report" {
+			l.Actor, l.Role = "", ""
+			l.Note = l.PublicNote
+		}
+	}
 }
 
 // get loads one event without the scope check (callers check).
@@ -142,6 +164,14 @@ func (s *Service) Get(ctx context.Context, id string) (Event, error) {
 		}
 	}
 	rows.Close()
+	staff, err := s.staffSees(ctx, q, e)
+	if err != nil {
+		return e, err
+	}
+	if !staff {
+		asReporter(&e)
+		return e, nil
+	}
 	if Open(e.State) && e.Lat != nil {
 		e.Duplicates, err = s.duplicates(ctx, e)
 	}
