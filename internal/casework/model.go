@@ -121,6 +121,8 @@ type Media struct {
 
 // Report is the body that creates an event.
 type Report struct {
+	// Channel defaults to the account's own (resident or grid); only the
+	// intake desk names another (see checkReporter).
 	Channel       string            `json:"channel"`
 	CategoryCode  string            `json:"category_code"`
 	Urgency       string            `json:"urgency,omitempty"`

@@ -80,7 +80,7 @@ type PublicEvent struct {
 	CategoryName     string
 	ClosingCriterion string
 	Description      string // the public description
-	Address          string
+	Address          string // a public reporter's own address; empty for internal channels
 	Lat, Lng         *float64
 	LeadUnitName     string // the agency responsible, once dispatched
 	Attributes       map[string]string
@@ -127,7 +127,9 @@ func scanPublic(sc interface{ Scan(...any) error }) (PublicEvent, error) {
 	}
 	e.ClosedAt, e.DueAt = ptr(closed), ptr(due)
 	if !slices.Contains(PublicChannels, e.Channel) {
-		e.MediaURL = "" // a link staff gave is theirs, not the public's
+		// What staff typed beside the summary was not reviewed for the
+		// public: the point stays, the address and a photo link do not.
+		e.Address, e.MediaURL = "", ""
 	}
 	return e, json.Unmarshal([]byte(attrs), &e.Attributes)
 }
