@@ -135,6 +135,17 @@ func TestPublicationDecision(t *testing.T) {
 	if got.Published {
 		t.Fatalf("unpublished: %+v", got)
 	}
+	// Each decision leaves an audit row under the clerk's name.
+	var audit struct {
+		Items []struct {
+			Username string `json:"username"`
+			Action   string `json:"action"`
+		} `json:"items"`
+	}
+	a.Login("audit_admin").Do("GET", "/api/v1/audit?action=event.unpublish", nil, &audit)
+	if len(audit.Items) != 1 || audit.Items[0].Username != a.Account("intake").Username {
+		t.Fatalf("audit of unpublish: %+v", audit.Items)
+	}
 	// A note for the public is kept on its step, apart from the internal note.
 	var detail struct {
 		Timeline []struct {
