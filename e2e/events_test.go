@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -54,9 +55,17 @@ func TestEventLoop(t *testing.T) {
 	p.waitState("reported")
 	p.click("#action-file")
 	p.visible("#action-confirm")
+	// A grid member's report is private until the clerk publishes it with a
+	// summary for the public; the internal note stays inside.
+	p.click("#action-publish .el-radio-button:first-child")
+	p.visible("#action-public-description")
+	p.typeInto("#action-public-description", "E2E 下城社区垃圾清运")
+	p.typeInto("#action-note", "E2E 内部意见")
+	p.typeInto("#action-public-note", "E2E 已立案")
 	p.shot("04-events-file-dialog")
 	p.click("#action-confirm")
 	p.waitState("filed")
+	p.waitText("#event-published", "已公开")
 
 	// 3. The dispatcher sends it to the 城管 department, as lead.
 	p.logout()
@@ -106,8 +115,18 @@ func TestEventLoop(t *testing.T) {
 	}
 	p.waitText("#event-timeline", "核查通过")
 	p.waitText("#event-timeline", "城市管理")
+	p.waitText("#event-timeline", "E2E 已立案")
 	p.noRawKeys("closed event")
 	p.shot("07-events-closed")
+
+	// Open311 shows the summary and the note for the public, not the
+	// description or the internal note.
+	var ev struct{ No string }
+	app.Login("intake").Do("GET", "/api/v1/events/"+id, nil, &ev)
+	body := string(app.Anon().Raw("GET", "/open311/v2/requests/"+ev.No+".json", "", nil).Body)
+	if !strings.Contains(body, "E2E 下城社区垃圾清运") || strings.Contains(body, "小区门口垃圾堆积") || strings.Contains(body, "内部意见") {
+		t.Errorf("Open311 answer: %s", body)
+	}
 }
 
 // loginAs signs in as the demo account of role (no one-time code) and waits for the console.

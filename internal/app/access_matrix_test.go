@@ -289,8 +289,9 @@ func matrix() []row {
 		{route: "GET /api/v1/units", who: orgReaders, req: func(c *call) req { return req{path: "/api/v1/units?org_id=" + c.id(c.at.org)} }},
 		{route: "POST /api/v1/events", who: reporters, once: true, req: func(c *call) req {
 			// Anyone holding event.report may report what they see anywhere: the
-			// event belongs to the area of its point. Reported here in the own area.
-			return req{path: "/api/v1/events", body: map[string]any{"channel": "grid", "category_code": "0401", "description": "矩阵核查上报",
+			// event belongs to the area of its point. Reported here in the own area,
+			// by the channel of the account (none named).
+			return req{path: "/api/v1/events", body: map[string]any{"category_code": "0401", "description": "矩阵核查上报",
 				"lat": c.own.lat, "lng": c.own.lng}}
 		}},
 		{route: "GET /api/v1/events", who: "all", list: true, req: func(c *call) req { return req{path: "/api/v1/events?org_id=" + c.id(c.at.org)} }},

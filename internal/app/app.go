@@ -77,6 +77,9 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	if _, err := cfg.PublicBaseURL(); err != nil {
+		return nil, err
+	}
 	d, err := db.Open(ctx, cfg.DBURL())
 	if err != nil {
 		return nil, err
@@ -132,7 +135,8 @@ func (a *App) routes() {
 	a.Org.Routes(rt)
 	a.Events.Routes(rt)
 	a.Registry.Routes(rt)
-	open311.New(a.Events, a.DB, a.Audit).Routes(rt)
+	publicURL, _ := a.Cfg.PublicBaseURL() // checked by Open
+	open311.New(a.Events, a.DB, a.Audit, publicURL, reg).Routes(rt)
 
 	rt.Handle(httpx.Route{Method: "GET", Path: "/healthz", Tag: "system", Summary: "Ready when the database answers", Public: true,
 		Handler: func(w http.ResponseWriter, r *http.Request) error {

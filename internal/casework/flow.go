@@ -51,7 +51,12 @@ var Actions = map[string]rule{
 	"unpark":            {perm: authz.EventApprove, from: openStates, do: flag("parked", false)},
 	"reopen":            {perm: authz.EventApprove, from: []string{Closed}, noteNeed: true, do: (*Service).reopen},
 	"rate":              {perm: "", from: []string{Closed}, do: (*Service).rate},
+	"publish":           {perm: authz.EventIntake, from: publishable, do: (*Service).publish},
+	"unpublish":         {perm: authz.EventIntake, from: publishable, do: (*Service).unpublish},
 }
+
+// publishable are the states whose events the intake desk may publish or withdraw.
+var publishable = []string{Reported, Filed, Dispatched, Handling, Handled, Closed, Refused}
 
 // actx is what an action works on.
 type actx struct {
@@ -90,6 +95,9 @@ func (s *Service) Act(ctx context.Context, id string, in Action) (Event, error) 
 	}
 	if r.noteNeed && in.Note == "" {
 		return Event{}, apperr.Field("note", "validation.required")
+	}
+	if err := checkPublicNote(&in); err != nil {
+		return Event{}, err
 	}
 	now := s.Now()
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
@@ -159,7 +167,7 @@ func (s *Service) Act(ctx context.Context, id string, in Action) (Event, error) 
 		if _, err := tx.ExecContext(ctx, "UPDATE events SET version = version + 1, updated_at = ? WHERE id = ?", now.UnixMilli(), id); err != nil {
 			return err
 		}
-		if _, err := s.appendLog(ctx, tx, id, in.Action, e.State, state, c.unit, in.Note, now); err != nil {
+		if _, err := s.appendStep(ctx, tx, id, in.Action, e.State, state, c.unit, in.Note, in.PublicNote, now); err != nil {
 			return err
 		}
 		return s.audit.Record(ctx, tx, r.perm, audit.Entry{Action: "event." + in.Action, ObjectType: "event", ObjectID: id,
@@ -179,6 +187,18 @@ func (s *Service) file(c *actx) (string, error) {
 		}
 		c.cat = cat
 		if _, err := c.tx.ExecContext(c.ctx, "UPDATE events SET category_code = ? WHERE id = ?", cat.Code, c.e.ID); err != nil {
+			return "", err
+		}
+		// Filed as a dispute or a security matter, it is private for good:
+		// going back to a public category later publishes nothing.
+		if !Published(cat.Code) {
+			if err := s.decidePublication(c, false); err != nil {
+				return "", err
+			}
+		}
+	}
+	if c.in.Publish != nil {
+		if err := s.decidePublication(c, *c.in.Publish); err != nil {
 			return "", err
 		}
 	}

@@ -32,6 +32,9 @@ func (s *Service) Create(ctx context.Context, r Report, idem Idempotency) (Event
 	p := authz.From(ctx)
 	var f apperr.Fields
 	r.Description = strings.TrimSpace(r.Description)
+	if r.Channel == "" {
+		r.Channel = ownChannels(p)[0] // see checkReporter for who may name another
+	}
 	if !slices.Contains(Channels, r.Channel) {
 		f.Add("channel", "validation.one_of", "values", strings.Join(Channels, ", "))
 	}
@@ -106,6 +109,9 @@ func (s *Service) Create(ctx context.Context, r Report, idem Idempotency) (Event
 	if r.SelfResolved && !p.Covers(authz.EventCheck, path) {
 		return Event{}, false, apperr.Field("self_resolved", "event.self_resolve_area")
 	}
+	if err := checkReporter(p, path, r); err != nil {
+		return Event{}, false, err
+	}
 
 	if strings.TrimSpace(r.ReporterName) == "" && p != nil && !strings.HasPrefix(p.UserID, "apikey:") {
 		r.ReporterName = p.DisplayName // staff and residents report under their own name
@@ -160,12 +166,19 @@ func (s *Service) Create(ctx context.Context, r Report, idem Idempotency) (Event
 			closedAt, resolved = now.UnixMilli(), "village"
 		}
 		ms := now.UnixMilli()
+		// A public channel's report is published as its reporter wrote it;
+		// any other waits for the intake desk's decision.
+		published, publicDesc, publishedAt := false, "", any(nil)
+		if publishedAtReport(r.Channel, cat.Code) {
+			published, publicDesc, publishedAt = true, r.Description, ms
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO events (id, no, channel, category_code, urgency, description, address, lat, lng, grid_id, org_id, path, level,
-			state, stage, stage_started_at, stage_warn_at, stage_due_at, reporter_id, reporter_name, reporter_phone, attributes, media_url, resolved_level, closed_at, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			state, stage, stage_started_at, stage_warn_at, stage_due_at, reporter_id, reporter_name, reporter_phone, attributes, media_url, resolved_level, closed_at, created_at, updated_at,
+			public_description, published, published_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			id, no, r.Channel, cat.Code, r.Urgency, r.Description, strings.TrimSpace(r.Address), r.Lat, r.Lng, grid, hit.OrgID, path, level,
 			state, sc.stage, sc.start, sc.warnAt, sc.dueAt, actorID(p), strings.TrimSpace(r.ReporterName), phone, mustJSON(nonNil(r.Attributes)),
-			r.MediaURL, resolved, closedAt, ms, ms); err != nil {
+			r.MediaURL, resolved, closedAt, ms, ms, publicDesc, published, publishedAt); err != nil {
 			return err
 		}
 		action := "report"

@@ -38,47 +38,51 @@ var Ratings = []string{"satisfied", "basically", "dissatisfied"}
 
 // Event is an event as lists and details show it.
 type Event struct {
-	ID           string            `json:"id"`
-	No           string            `json:"no"`
-	Channel      string            `json:"channel"`
-	CategoryCode string            `json:"category_code"`
-	CategoryName string            `json:"category_name"`
-	Urgency      string            `json:"urgency"`
-	State        string            `json:"state"`
-	Description  string            `json:"description"`
-	Address      string            `json:"address"`
-	Lat          *float64          `json:"lat"`
-	Lng          *float64          `json:"lng"`
-	GridID       string            `json:"grid_id"`
-	GridCode     string            `json:"grid_code"`
-	GridName     string            `json:"grid_name"`
-	OrgID        string            `json:"org_id"`
-	OrgName      string            `json:"org_name"`
-	Level        string            `json:"level"`
-	LeadUnitID   string            `json:"lead_unit_id"`
-	LeadUnitName string            `json:"lead_unit_name"`
-	Stage        string            `json:"stage"`
-	StageDueAt   *int64            `json:"stage_due_at"`
-	DueAt        *int64            `json:"due_at"`
-	Light        string            `json:"light"`
-	Supervised   bool              `json:"supervised"`
-	LeaderCase   bool              `json:"leader_case"`
-	Parked       bool              `json:"parked"`
-	Extension    int               `json:"extension_requested_hours"`
-	ReporterName string            `json:"reporter_name"`
-	ReporterID   string            `json:"-"`
-	Attributes   map[string]string `json:"attributes"`
-	MediaURL     string            `json:"media_url,omitempty"`
-	ResolvedAt   string            `json:"resolved_level,omitempty"`
-	Rating       *string           `json:"rating"`
-	CreatedAt    int64             `json:"created_at"`
-	ClosedAt     *int64            `json:"closed_at"`
-	Version      int               `json:"version"`
-	Units        []EventUnit       `json:"units,omitempty"`
-	Timeline     []LogEntry        `json:"timeline,omitempty"`
-	Duplicates   []Event           `json:"duplicates,omitempty"`
-	path         string
-	warnAt       *int64
+	ID           string `json:"id"`
+	No           string `json:"no"`
+	Channel      string `json:"channel"`
+	CategoryCode string `json:"category_code"`
+	CategoryName string `json:"category_name"`
+	Urgency      string `json:"urgency"`
+	State        string `json:"state"`
+	Description  string `json:"description"`
+	// PublicDescription is what the public faces show instead of the
+	// description; Published is the intake desk's decision (see public.go).
+	PublicDescription string            `json:"public_description"`
+	Published         bool              `json:"published"`
+	Address           string            `json:"address"`
+	Lat               *float64          `json:"lat"`
+	Lng               *float64          `json:"lng"`
+	GridID            string            `json:"grid_id"`
+	GridCode          string            `json:"grid_code"`
+	GridName          string            `json:"grid_name"`
+	OrgID             string            `json:"org_id"`
+	OrgName           string            `json:"org_name"`
+	Level             string            `json:"level"`
+	LeadUnitID        string            `json:"lead_unit_id"`
+	LeadUnitName      string            `json:"lead_unit_name"`
+	Stage             string            `json:"stage"`
+	StageDueAt        *int64            `json:"stage_due_at"`
+	DueAt             *int64            `json:"due_at"`
+	Light             string            `json:"light"`
+	Supervised        bool              `json:"supervised"`
+	LeaderCase        bool              `json:"leader_case"`
+	Parked            bool              `json:"parked"`
+	Extension         int               `json:"extension_requested_hours"`
+	ReporterName      string            `json:"reporter_name"`
+	ReporterID        string            `json:"-"`
+	Attributes        map[string]string `json:"attributes"`
+	MediaURL          string            `json:"media_url,omitempty"`
+	ResolvedAt        string            `json:"resolved_level,omitempty"`
+	Rating            *string           `json:"rating"`
+	CreatedAt         int64             `json:"created_at"`
+	ClosedAt          *int64            `json:"closed_at"`
+	Version           int               `json:"version"`
+	Units             []EventUnit       `json:"units,omitempty"`
+	Timeline          []LogEntry        `json:"timeline,omitempty"`
+	Duplicates        []Event           `json:"duplicates,omitempty"`
+	path              string
+	warnAt            *int64
 }
 
 // EventUnit is one unit an event was sent to.
@@ -94,16 +98,19 @@ type EventUnit struct {
 
 // LogEntry is one step of an event's timeline.
 type LogEntry struct {
-	Seq       int     `json:"seq"`
-	At        int64   `json:"at"`
-	Actor     string  `json:"actor"`
-	Role      string  `json:"role"`
-	Action    string  `json:"action"`
-	FromState string  `json:"from_state"`
-	ToState   string  `json:"to_state"`
-	UnitName  string  `json:"unit_name"`
-	Note      string  `json:"note"`
-	Media     []Media `json:"media"`
+	Seq       int    `json:"seq"`
+	At        int64  `json:"at"`
+	Actor     string `json:"actor"`
+	Role      string `json:"role"`
+	Action    string `json:"action"`
+	FromState string `json:"from_state"`
+	ToState   string `json:"to_state"`
+	UnitName  string `json:"unit_name"`
+	Note      string `json:"note"`
+	// PublicNote is what staff wrote for the public about the step; the
+	// note above is internal and never published.
+	PublicNote string  `json:"public_note"`
+	Media      []Media `json:"media"`
 }
 
 // Media is a photo attached to an event.
@@ -114,6 +121,8 @@ type Media struct {
 
 // Report is the body that creates an event.
 type Report struct {
+	// Channel defaults to the account's own (resident or grid); only the
+	// intake desk names another (see checkReporter).
 	Channel       string            `json:"channel"`
 	CategoryCode  string            `json:"category_code"`
 	Urgency       string            `json:"urgency,omitempty"`
@@ -144,6 +153,14 @@ type Action struct {
 	IntoID       string   `json:"into_id,omitempty"`
 	Hours        int      `json:"hours,omitempty"`
 	Rating       string   `json:"rating,omitempty"`
+	// PublicNote is a note for the public about the step (status_notes and
+	// updates on Open311), apart from the internal note.
+	PublicNote string `json:"public_note,omitempty"`
+	// Publish is the intake desk's decision when filing (or with the
+	// publish action): true publishes the event with PublicDescription,
+	// false keeps it private; absent leaves it as it is.
+	Publish           *bool  `json:"publish,omitempty"`
+	PublicDescription string `json:"public_description,omitempty"`
 }
 
 // Category is one class of event with its time limits.

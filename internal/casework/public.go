@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -19,14 +20,17 @@ import (
 
 // The public faces (Open311 GeoReport v2) read events through this file.
 //
-// Publication rule: every event is public — whatever its channel or state —
-// except those in the sensitive category groups listed in PrivateGroups:
-// 11 矛盾纠纷 (disputes: the private affairs of the parties) and 12 治安隐患
-// (security: clues, suspects and police matters). Those are still taken in
-// from public clients but never listed, shown or updated through a public
-// face. What is published of an event never includes its reporter (name,
-// phone, account), the people in its timeline, its grid team or anything
-// sealed: see PublicEvent for the whole list.
+// Publication rule (publication.go has the decisions): an event is public
+// when it is published (a public channel's report, or the intake desk's
+// decision) and its category is not in PrivateGroups — 11 矛盾纠纷
+// (disputes: the private affairs of the parties) and 12 治安隐患 (security:
+// clues, suspects and police matters). Those are still taken in from public
+// clients but never listed, shown or updated through a public face. What is
+// published of an event is its public description (never the internal one),
+// the notes staff wrote for the public on steps made since publication, and
+// never its reporter (name, phone, account), the people in its timeline, its
+// grid team or anything sealed: see PublicEvent for the whole list. The face
+// runs a last scrub (pii.Scrub) over every text before it leaves.
 
 // PrivateGroups are the major category codes whose events are never published.
 var PrivateGroups = []string{"11", "12"}
@@ -34,7 +38,7 @@ var PrivateGroups = []string{"11", "12"}
 // MaxMediaURL is the longest media URL taken.
 const MaxMediaURL = 1000
 
-// Published reports whether events of a category are published.
+// Published reports whether events of a category may be published at all.
 func Published(categoryCode string) bool {
 	for _, g := range PrivateGroups {
 		if strings.HasPrefix(categoryCode, g) {
@@ -44,13 +48,14 @@ func Published(categoryCode string) bool {
 	return true
 }
 
-// publicSQL is the WHERE fragment that keeps the published categories.
-func publicSQL(col string) (string, []any) {
-	parts := make([]string, len(PrivateGroups))
-	args := make([]any, len(PrivateGroups))
-	for i, g := range PrivateGroups {
-		parts[i] = col + " NOT LIKE ?"
-		args[i] = g + "%"
+// publicSQL is the WHERE fragment that keeps the published events of the
+// published categories (events aliased e).
+func publicSQL() (string, []any) {
+	parts := []string{"e.published = ?"}
+	args := []any{true}
+	for _, g := range PrivateGroups {
+		parts = append(parts, "e.category_code NOT LIKE ?")
+		args = append(args, g+"%")
 	}
 	return "(" + strings.Join(parts, " AND ") + ")", args
 }
@@ -66,7 +71,7 @@ func mediaURLOK(s string) bool {
 }
 
 // PublicEvent is what a public face may show of an event: no reporter, no
-// timeline actors, no grid team.
+// timeline actors, no grid team, no internal description or notes.
 type PublicEvent struct {
 	No               string
 	State            string
@@ -74,18 +79,18 @@ type PublicEvent struct {
 	CategoryCode     string
 	CategoryName     string
 	ClosingCriterion string
-	Description      string
-	Address          string
+	Description      string // the public description
+	Address          string // a public reporter's own address; empty for internal channels
 	Lat, Lng         *float64
 	LeadUnitName     string // the agency responsible, once dispatched
 	Attributes       map[string]string
-	MediaURL         string
+	MediaURL         string // a public reporter's own photo link; empty for internal channels
 	CreatedAt        int64
 	UpdatedAt        int64
 	ClosedAt         *int64
 	DueAt            *int64 // the whole matter's deadline, set at dispatch
-	// LastNote is the latest non-empty note of the loop's own steps (not
-	// of public updates): why the event is where it is.
+	// LastNote is the latest note for the public of the loop's own steps
+	// (not of public updates) since publication: why the event is where it is.
 	LastNote string
 }
 
@@ -100,9 +105,10 @@ type PublicQuery struct {
 	Limit    int
 }
 
-const publicCols = `e.no, e.state, e.channel, e.category_code, c.name, c.closing_criterion, e.description, e.address, e.lat, e.lng,
+const publicCols = `e.no, e.state, e.channel, e.category_code, c.name, c.closing_criterion, e.public_description, e.address, e.lat, e.lng,
 	COALESCE(u.name, ''), e.attributes, e.media_url, e.created_at, e.updated_at, e.closed_at, e.due_at,
-	COALESCE((SELECT l.note FROM event_log l WHERE l.event_id = e.id AND l.note <> '' AND l.action <> 'public_update' ORDER BY l.seq DESC LIMIT 1), '')`
+	COALESCE((SELECT l.public_note FROM event_log l WHERE l.event_id = e.id AND l.public_note <> '' AND l.action <> 'public_update'
+		AND l.at >= e.published_at ORDER BY l.seq DESC LIMIT 1), '')`
 
 const publicFrom = ` FROM events e JOIN categories c ON c.code = e.category_code LEFT JOIN units u ON u.id = e.lead_unit_id`
 
@@ -120,6 +126,11 @@ func scanPublic(sc interface{ Scan(...any) error }) (PublicEvent, error) {
 		e.Lat, e.Lng = &lat.Float64, &lng.Float64
 	}
 	e.ClosedAt, e.DueAt = ptr(closed), ptr(due)
+	if !slices.Contains(PublicChannels, e.Channel) {
+		// What staff typed beside the summary was not reviewed for the
+		// public: the point stays, the address and a photo link do not.
+		e.Address, e.MediaURL = "", ""
+	}
 	return e, json.Unmarshal([]byte(attrs), &e.Attributes)
 }
 
@@ -129,7 +140,7 @@ func placeholders(n int) string {
 
 // PublicList returns published events, newest first.
 func (s *Service) PublicList(ctx context.Context, q PublicQuery) ([]PublicEvent, error) {
-	pub, args := publicSQL("e.category_code")
+	pub, args := publicSQL()
 	where := []string{pub}
 	add := func(cond string, a ...any) { where = append(where, cond); args = append(args, a...) }
 	if len(q.Nos) > 0 {
@@ -189,7 +200,7 @@ func (s *Service) PublicList(ctx context.Context, q PublicQuery) ([]PublicEvent,
 // PublicGet returns one published event by its number; an event that does
 // not exist or is not published is not found alike.
 func (s *Service) PublicGet(ctx context.Context, no string) (PublicEvent, error) {
-	pub, args := publicSQL("e.category_code")
+	pub, args := publicSQL()
 	e, err := scanPublic(s.db.Reader().QueryRowContext(ctx, "SELECT "+publicCols+publicFrom+" WHERE e.no = ? AND "+pub, append([]any{no}, args...)...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return e, apperr.NotFoundf("event")
@@ -212,15 +223,16 @@ type PublicUpdate struct {
 func (u PublicUpdate) ID() string { return u.No + "-" + strconv.Itoa(u.Seq) }
 
 // PublicUpdates returns the timeline steps of published events made in
-// [from, to] (Unix ms, inclusive), oldest first, at most limit of them.
+// [from, to] (Unix ms, inclusive) and since their publication, oldest
+// first, at most limit of them. Note is the step's note for the public.
 func (s *Service) PublicUpdates(ctx context.Context, from, to int64, limit int) ([]PublicUpdate, error) {
 	if limit <= 0 || limit > 1000 {
 		limit = 1000
 	}
-	pub, pargs := publicSQL("e.category_code")
+	pub, pargs := publicSQL()
 	args := append([]any{from, to}, pargs...)
-	rows, err := s.db.Reader().QueryContext(ctx, `SELECT e.no, l.seq, l.at, l.action, l.to_state, l.note
-		FROM event_log l JOIN events e ON e.id = l.event_id WHERE l.at >= ? AND l.at <= ? AND `+pub+`
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT e.no, l.seq, l.at, l.action, l.to_state, l.public_note
+		FROM event_log l JOIN events e ON e.id = l.event_id WHERE l.at >= ? AND l.at <= ? AND l.at >= e.published_at AND `+pub+`
 		ORDER BY l.at, e.no, l.seq LIMIT `+strconv.Itoa(limit), args...)
 	if err != nil {
 		return nil, err
@@ -267,9 +279,9 @@ func (s *Service) AddPublicNote(ctx context.Context, no string, n PublicNote) (P
 		out, replayed = PublicUpdate{}, false
 		var e Event
 		var lead string
-		err := tx.QueryRowContext(ctx, "SELECT id, no, state, category_code, path, COALESCE(lead_unit_id, '') FROM events WHERE no = ?"+tx.ForUpdate(), no).
-			Scan(&e.ID, &e.No, &e.State, &e.CategoryCode, &e.path, &lead)
-		if errors.Is(err, sql.ErrNoRows) || (err == nil && !Published(e.CategoryCode)) {
+		err := tx.QueryRowContext(ctx, "SELECT id, no, state, category_code, path, COALESCE(lead_unit_id, ''), published FROM events WHERE no = ?"+tx.ForUpdate(), no).
+			Scan(&e.ID, &e.No, &e.State, &e.CategoryCode, &e.path, &lead, &e.Published)
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && (!e.Published || !Published(e.CategoryCode))) {
 			return apperr.NotFoundf("event")
 		} else if err != nil {
 			return err
@@ -284,7 +296,7 @@ func (s *Service) AddPublicNote(ctx context.Context, no string, n PublicNote) (P
 				seq, _ := strconv.Atoi(body)
 				var at int64
 				var action, state, note string
-				if err := tx.QueryRowContext(ctx, "SELECT at, action, to_state, note FROM event_log WHERE event_id = ? AND seq = ?", e.ID, seq).
+				if err := tx.QueryRowContext(ctx, "SELECT at, action, to_state, public_note FROM event_log WHERE event_id = ? AND seq = ?", e.ID, seq).
 					Scan(&at, &action, &state, &note); err != nil {
 					return err
 				}
@@ -295,7 +307,9 @@ func (s *Service) AddPublicNote(ctx context.Context, no string, n PublicNote) (P
 				return err
 			}
 		}
-		seq, err := s.appendLog(ctx, tx, e.ID, "public_update", e.State, e.State, "", n.Note, now)
+		// The client's text is the public's own: it is the step's note for
+		// the public as well as for the centre.
+		seq, err := s.appendStep(ctx, tx, e.ID, "public_update", e.State, e.State, "", n.Note, n.Note, now)
 		if err != nil {
 			return err
 		}

@@ -16,7 +16,8 @@ import (
 const eventCols = `e.id, e.no, e.channel, e.category_code, c.name, e.urgency, e.state, e.description, e.address, e.lat, e.lng,
 	COALESCE(e.grid_id, ''), COALESCE(g.code, ''), COALESCE(g.name, ''), e.org_id, o.name, e.level, COALESCE(e.lead_unit_id, ''), COALESCE(u.name, ''),
 	e.stage, e.stage_warn_at, e.stage_due_at, e.due_at, e.supervised, e.leader_id IS NOT NULL, e.parked, e.extension_hours, e.reporter_name, e.reporter_id,
-	e.attributes, e.media_url, COALESCE(e.resolved_level, ''), e.rating, e.created_at, e.closed_at, e.version, e.path`
+	e.attributes, e.media_url, COALESCE(e.resolved_level, ''), e.rating, e.created_at, e.closed_at, e.version, e.path,
+	e.public_description, e.published`
 
 const eventFrom = ` FROM events e JOIN categories c ON c.code = e.category_code JOIN org_nodes o ON o.id = e.org_id
 	LEFT JOIN grids g ON g.id = e.grid_id LEFT JOIN units u ON u.id = e.lead_unit_id`
@@ -30,7 +31,8 @@ func scanEvent(sc interface{ Scan(...any) error }) (Event, error) {
 	err := sc.Scan(&e.ID, &e.No, &e.Channel, &e.CategoryCode, &e.CategoryName, &e.Urgency, &e.State, &e.Description, &e.Address, &lat, &lng,
 		&e.GridID, &e.GridCode, &e.GridName, &e.OrgID, &e.OrgName, &e.Level, &e.LeadUnitID, &e.LeadUnitName,
 		&e.Stage, &warn, &due, &dueAll, &e.Supervised, &e.LeaderCase, &e.Parked, &e.Extension, &e.ReporterName, &e.ReporterID,
-		&attrs, &e.MediaURL, &e.ResolvedAt, &rating, &e.CreatedAt, &closed, &e.Version, &e.path)
+		&attrs, &e.MediaURL, &e.ResolvedAt, &rating, &e.CreatedAt, &closed, &e.Version, &e.path,
+		&e.PublicDescription, &e.Published)
 	if err != nil {
 		return e, err
 	}
@@ -56,8 +58,17 @@ func ptr(n sql.NullInt64) *int64 {
 // visible reports whether the caller may see the event: over its area, as
 // one of the units it was sent to, or as its reporter.
 func (s *Service) visible(ctx context.Context, q db.Querier, e Event) (bool, error) {
+	if e.ReporterID == authz.From(ctx).UserID {
+		return true, nil
+	}
+	return s.staffSees(ctx, q, e)
+}
+
+// staffSees reports whether the caller sees the event as staff: over its
+// area, or as one of the units it was sent to.
+func (s *Service) staffSees(ctx context.Context, q db.Querier, e Event) (bool, error) {
 	p := authz.From(ctx)
-	if p.Covers(authz.EventRead, e.path) || e.ReporterID == p.UserID {
+	if p.Covers(authz.EventRead, e.path) {
 		return true, nil
 	}
 	if p.UnitID == "" || !p.Has(authz.EventReadUnit) {
@@ -66,6 +77,19 @@ func (s *Service) visible(ctx context.Context, q db.Querier, e Event) (bool, err
 	var n int
 	err := q.QueryRowContext(ctx, "SELECT count(*) FROM event_units WHERE event_id = ? AND unit_id = ?", e.ID, p.UnitID).Scan(&n)
 	return n > 0, err
+}
+
+// asReporter is what a reporter who is not staff of the event reads of its
+// timeline: the notes written for the public, not the internal ones, and
+// no staff names — as the public faces show it.
+func asReporter(e *Event) {
+	for i := range e.Timeline {
+		l := &e.Timeline[i]
+		if l.Action != "report" && l.Action != "self_resolve" && l.Action != "direct_report" {
+			l.Actor, l.Role = "", ""
+			l.Note = l.PublicNote
+		}
+	}
 }
 
 // get loads one event without the scope check (callers check).
@@ -105,7 +129,7 @@ func (s *Service) Get(ctx context.Context, id string) (Event, error) {
 		e.Units = append(e.Units, u)
 	}
 	rows.Close()
-	rows, err = q.QueryContext(ctx, `SELECT l.seq, l.at, l.actor_name, l.actor_role, l.action, l.from_state, l.to_state, COALESCE(u.name, ''), l.note
+	rows, err = q.QueryContext(ctx, `SELECT l.seq, l.at, l.actor_name, l.actor_role, l.action, l.from_state, l.to_state, COALESCE(u.name, ''), l.note, l.public_note
 		FROM event_log l LEFT JOIN units u ON u.id = l.unit_id WHERE l.event_id = ? ORDER BY l.seq`, id)
 	if err != nil {
 		return e, err
@@ -113,7 +137,7 @@ func (s *Service) Get(ctx context.Context, id string) (Event, error) {
 	e.Timeline = []LogEntry{}
 	for rows.Next() {
 		var l LogEntry
-		if err := rows.Scan(&l.Seq, &l.At, &l.Actor, &l.Role, &l.Action, &l.FromState, &l.ToState, &l.UnitName, &l.Note); err != nil {
+		if err := rows.Scan(&l.Seq, &l.At, &l.Actor, &l.Role, &l.Action, &l.FromState, &l.ToState, &l.UnitName, &l.Note, &l.PublicNote); err != nil {
 			rows.Close()
 			return e, err
 		}
@@ -140,6 +164,14 @@ func (s *Service) Get(ctx context.Context, id string) (Event, error) {
 		}
 	}
 	rows.Close()
+	staff, err := s.staffSees(ctx, q, e)
+	if err != nil {
+		return e, err
+	}
+	if !staff {
+		asReporter(&e)
+		return e, nil
+	}
 	if Open(e.State) && e.Lat != nil {
 		e.Duplicates, err = s.duplicates(ctx, e)
 	}

@@ -121,6 +121,11 @@ var shanghai = time.FixedZone("CST", 8*3600)
 
 // appendLog adds a timeline entry and returns its sequence number.
 func (s *Service) appendLog(ctx context.Context, tx *db.Tx, eventID, action, from, to, unitID, note string, now time.Time) (int, error) {
+	return s.appendStep(ctx, tx, eventID, action, from, to, unitID, note, "", now)
+}
+
+// appendStep is appendLog with a note for the public beside the internal one.
+func (s *Service) appendStep(ctx context.Context, tx *db.Tx, eventID, action, from, to, unitID, note, publicNote string, now time.Time) (int, error) {
 	p := authz.From(ctx)
 	var seq int
 	if err := tx.QueryRowContext(ctx, "SELECT COALESCE(max(seq), 0) + 1 FROM event_log WHERE event_id = ?", eventID).Scan(&seq); err != nil {
@@ -137,8 +142,8 @@ func (s *Service) appendLog(ctx context.Context, tx *db.Tx, eventID, action, fro
 			name = p.Username
 		}
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO event_log (event_id, seq, at, actor_id, actor_name, actor_role, action, from_state, to_state, unit_id, note)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, eventID, seq, now.UnixMilli(), actorID(p), name, role, action, from, to, unit, note)
+	_, err := tx.ExecContext(ctx, `INSERT INTO event_log (event_id, seq, at, actor_id, actor_name, actor_role, action, from_state, to_state, unit_id, note, public_note)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, eventID, seq, now.UnixMilli(), actorID(p), name, role, action, from, to, unit, note, publicNote)
 	return seq, err
 }
 

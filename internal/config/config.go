@@ -29,6 +29,10 @@ type Config struct {
 	// (GRIDGOV_JOB_LEASE, a duration such as 30s): after a node dies, another
 	// takes its jobs over within this time.
 	JobLease string
+	// PublicURL is where the public reaches this installation (GRIDGOV_PUBLIC_URL,
+	// e.g. https://zz.example.gov.cn): Open311 discovery names it. Empty: http://
+	// and the listen address.
+	PublicURL string
 }
 
 // Default returns the built-in defaults overlaid with the environment.
@@ -47,6 +51,7 @@ func Default() Config {
 	env("GRIDGOV_LOG_LEVEL", &c.LogLevel)
 	env("GRIDGOV_NOTIFY_WEBHOOK", &c.NotifyWebhook)
 	env("GRIDGOV_JOB_LEASE", &c.JobLease)
+	env("GRIDGOV_PUBLIC_URL", &c.PublicURL)
 	c.SecureCookie = os.Getenv("GRIDGOV_SECURE_COOKIE") == "true"
 	return c
 }
@@ -67,6 +72,24 @@ func (c Config) Lease() (time.Duration, error) {
 		return 0, fmt.Errorf("GRIDGOV_JOB_LEASE=%q: want a duration from 1s to 10m, such as 30s", c.JobLease)
 	}
 	return d, nil
+}
+
+// PublicBaseURL is the installation's public base URL without a trailing
+// slash: PublicURL, else http:// and the listen address (a bare :port is
+// served on every address; 127.0.0.1 names it then).
+func (c Config) PublicBaseURL() (string, error) {
+	if c.PublicURL == "" {
+		addr := c.Addr
+		if strings.HasPrefix(addr, ":") {
+			addr = "127.0.0.1" + addr
+		}
+		return "http://" + addr, nil
+	}
+	u, err := url.Parse(c.PublicURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("GRIDGOV_PUBLIC_URL=%q: want an http or https URL such as https://zz.example.gov.cn", c.PublicURL)
+	}
+	return strings.TrimRight(c.PublicURL, "/"), nil
 }
 
 // DBURL is the database to open: PostgreSQL when set, else the SQLite file.
@@ -93,7 +116,7 @@ func (c Config) Dump(w io.Writer) {
 	lines := [][2]string{{"GRIDGOV_DATA", c.DataDir}, {"GRIDGOV_ADDR", c.Addr}, {"GRIDGOV_DATABASE_URL", dbURL},
 		{"GRIDGOV_SECRET_KEY", key}, {"GRIDGOV_SECURE_COOKIE", fmt.Sprint(c.SecureCookie)},
 		{"GRIDGOV_TILE_URL", c.TileURL}, {"GRIDGOV_LOG_LEVEL", c.LogLevel}, {"GRIDGOV_NOTIFY_WEBHOOK", c.NotifyWebhook},
-		{"GRIDGOV_JOB_LEASE", c.JobLease}}
+		{"GRIDGOV_JOB_LEASE", c.JobLease}, {"GRIDGOV_PUBLIC_URL", c.PublicURL}}
 	for _, l := range lines {
 		fmt.Fprintf(w, "%s=%s\n", l[0], strings.TrimSpace(l[1]))
 	}

@@ -30,6 +30,33 @@ var descriptions = map[string][]string{
 	"18": {"建议增设公交站点"},
 }
 
+// summaries are the public summaries the intake desk writes when it
+// publishes an internal report of a major class: no names, no numbers.
+var summaries = map[string][]string{
+	"01": {"群众反映环境卫生问题，已交环卫部门清理", "河道及绿化带垃圾清理"},
+	"02": {"清理楼道及电杆小广告"},
+	"03": {"施工扰民及扬尘问题督促整改"},
+	"04": {"街面占道经营及违规搭建整治"},
+	"05": {"道路及供水设施突发问题抢修"},
+	"06": {"群众反映事项协调处理"},
+	"13": {"安全隐患排查整改"},
+	"14": {"民生设施故障维修"},
+	"16": {"政策咨询答复"},
+	"17": {"商户经营扰民投诉处理"},
+	"18": {"公共交通设施建议"},
+}
+
+// publicNotes are notes for the public that staff add to some steps.
+var publicNotes = map[string][]string{
+	"dispatch":      {"已派责任单位处理", "已转相关部门办理"},
+	"report_result": {"已处置，待现场核查"},
+	"check_pass":    {"经现场核查，问题已解决", "已办结，感谢您的反映"},
+	"refuse":        {"经核实不属于受理范围，已告知反映途径"},
+}
+
+// publicChannels are the channels whose reports are published as written.
+var publicChannels = map[string]bool{"resident": true, "open311": true}
+
 var channelWeights = []struct {
 	code string
 	w    int
@@ -170,13 +197,25 @@ func newEvent(b *batch, rng *mrand.Rand, cal *calendar.Calendar, g demoGrid, c d
 	created, now time.Time, no string, units map[string]string) []any {
 	id := db.NewID()
 	seq := 0
+	// Publication: a resident's report as written; an internal one when
+	// the intake desk publishes it with a summary at filing (most of the
+	// publishable classes; help requests stay private); never a dispute or
+	// a security matter.
+	major := c.code[:2]
+	var published bool
+	var publishedAt any
+	publicDesc := ""
 	step := func(at time.Time, action, from, to, unit string) {
 		seq++
 		var u any
 		if unit != "" {
 			u = unit
 		}
-		b.add("event_log", id, seq, at.UnixMilli(), "demo", "演示", "", action, from, to, u, "")
+		note := ""
+		if notes := publicNotes[action]; published && len(notes) > 0 && rng.IntN(4) > 0 {
+			note = notes[rng.IntN(len(notes))]
+		}
+		b.add("event_log", id, seq, at.UnixMilli(), "demo", "演示", "", action, from, to, u, "", note)
 	}
 	lat := g.lat + (rng.Float64()-0.5)*0.0004
 	lng := g.lng + (rng.Float64()-0.5)*0.0004
@@ -187,6 +226,9 @@ func newEvent(b *batch, rng *mrand.Rand, cal *calendar.Calendar, g demoGrid, c d
 	desc := descriptions[c.code[:2]]
 	text := desc[rng.IntN(len(desc))]
 	state, t := "reported", created
+	if publicChannels[ch] && major != "11" && major != "12" {
+		published, publishedAt, publicDesc = true, created.UnixMilli(), text
+	}
 	step(t, "report", "", state, "")
 	var dispatched, responseDue, signed, closed, due *int64
 	var lead, resolved, rating any
@@ -218,6 +260,9 @@ func newEvent(b *batch, rng *mrand.Rand, cal *calendar.Calendar, g demoGrid, c d
 			state, goal = "refused", 0
 		} else {
 			t = advance("intake", rng.IntN(15) == 0)
+			if sum := summaries[major]; !published && len(sum) > 0 && rng.IntN(10) < 6 {
+				published, publishedAt, publicDesc = true, t.UnixMilli(), sum[rng.IntN(len(sum))]
+			}
 			step(t, "file", state, "filed", "")
 			state = "filed"
 		}
@@ -274,14 +319,16 @@ func newEvent(b *batch, rng *mrand.Rand, cal *calendar.Calendar, g demoGrid, c d
 		stageWarn = t.UnixMilli() + (due.UnixMilli()-t.UnixMilli())*8/10
 	}
 	return []any{id, no, ch, c.code, urgency, text, "", lat, lng, g.id, g.orgID, g.path, level, state, stage, t.UnixMilli(), stageWarn, stageDue,
-		lead, "demo", personName(rng), rating, resolved, dispatched, responseDue, signed, closed, due, seq + 1, created.UnixMilli(), t.UnixMilli()}
+		lead, "demo", personName(rng), rating, resolved, dispatched, responseDue, signed, closed, due, seq + 1, created.UnixMilli(), t.UnixMilli(),
+		publicDesc, published, publishedAt}
 }
 
 var eventTables = map[string][]string{
 	"events": {"id", "no", "channel", "category_code", "urgency", "description", "address", "lat", "lng", "grid_id", "org_id", "path", "level",
 		"state", "stage", "stage_started_at", "stage_warn_at", "stage_due_at", "lead_unit_id", "reporter_id", "reporter_name", "rating",
-		"resolved_level", "dispatched_at", "response_due_at", "signed_at", "closed_at", "due_at", "version", "created_at", "updated_at"},
-	"event_log":   {"event_id", "seq", "at", "actor_id", "actor_name", "actor_role", "action", "from_state", "to_state", "unit_id", "note"},
+		"resolved_level", "dispatched_at", "response_due_at", "signed_at", "closed_at", "due_at", "version", "created_at", "updated_at",
+		"public_description", "published", "published_at"},
+	"event_log":   {"event_id", "seq", "at", "actor_id", "actor_name", "actor_role", "action", "from_state", "to_state", "unit_id", "note", "public_note"},
 	"event_units": {"event_id", "unit_id", "lead", "state", "due_at", "signed_at", "done_at"},
 	"counters":    {"name", "n"},
 }

@@ -13,14 +13,23 @@
 // names the parameter at fault, in English unless Accept-Language (or
 // ?lang=) asks for Chinese.
 //
-// Publication rule: every event is published, whatever its channel or state,
-// except those in the sensitive category groups casework.PrivateGroups —
-// 11 矛盾纠纷 (disputes) and 12 治安隐患 (security). Requests in those
-// categories are still taken in (the answer's service_notice says they are
-// handled confidentially) but are never listed, shown, resolved from a
-// token or updated here: such an id answers 404 like an unknown one. No
-// answer ever carries a reporter's name, phone, e-mail or account, nor who
-// acted on the timeline.
+// Publication rule (casework/publication.go): only published events are
+// served — a public channel's report with its reporter's own text, an
+// internal report once the intake desk published it with a public summary —
+// and never those in the sensitive category groups casework.PrivateGroups,
+// 11 矛盾纠纷 (disputes) and 12 治安隐患 (security), nor one re-filed into them.
+// Requests in those categories are still taken in (the answer's
+// service_notice says they are handled confidentially) but are never
+// listed, shown, resolved from a token or updated here: such an id answers
+// 404 like an unknown one. description is the public description,
+// status_notes and update texts the notes staff wrote for the public since
+// publication. No answer ever carries a reporter's name, phone, e-mail or
+// account, nor who acted on the timeline, nor an internal note; every text
+// passes a last scrub (pii.Scrub) that withholds ID and phone numbers and
+// counts them in gridgov_open311_withheld_total.
+//
+// Discovery names the configured public URL (GRIDGOV_PUBLIC_URL), never the
+// Host a request claims.
 //
 // Authentication: POST requests, POST servicerequestupdates and GET
 // servicerequestupdates need an api_key (table api_keys: sha256 hex of the

@@ -19,6 +19,8 @@ import (
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/httpx"
 	"github.com/gridgov/gridgov/internal/i18n"
+	"github.com/gridgov/gridgov/internal/pii"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Base is where the face is mounted.
@@ -32,11 +34,36 @@ type Service struct {
 	events *casework.Service
 	db     *db.DB
 	audit  *audit.Log
+	// publicURL is where clients reach the installation (GRIDGOV_PUBLIC_URL):
+	// discovery names it, never the Host a request claims.
+	publicURL string
+	// withheld counts the numbers the last scrub took out, by field.
+	withheld *prometheus.CounterVec
 }
 
-// New makes the face over the casework service.
-func New(events *casework.Service, d *db.DB, log *audit.Log) *Service {
-	return &Service{events: events, db: d, audit: log}
+// New makes the face over the casework service. publicURL is the
+// installation's public base URL (scheme and host, no path); the scrub
+// counter is registered on reg.
+func New(events *casework.Service, d *db.DB, log *audit.Log, publicURL string, reg prometheus.Registerer) *Service {
+	s := &Service{events: events, db: d, audit: log, publicURL: strings.TrimRight(publicURL, "/"),
+		withheld: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "gridgov_open311_withheld_total",
+			Help: "Numbers that looked like an ID number or a phone, withheld from Open311 answers, by field.",
+		}, []string{"field"})}
+	if reg != nil {
+		reg.MustRegister(s.withheld)
+	}
+	return s
+}
+
+// scrub is the last filter of every text an answer publishes: what looks
+// like an ID number or a phone number is withheld, and counted.
+func (s *Service) scrub(field, text string) string {
+	out, n := pii.Scrub(text)
+	if n > 0 {
+		s.withheld.WithLabelValues(field).Add(float64(n))
+	}
+	return out
 }
 
 // handler serves one method; f is the format (xml or json), id the
@@ -405,10 +432,6 @@ func (s *Service) discovery(w http.ResponseWriter, r *http.Request, f, _ string)
 		return err
 	}
 	changeset := w3(changed.Int64)
-	scheme := "http"
-	if r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
-		scheme = "https"
-	}
 	lang := language(r)
 	w.Header().Set("Cache-Control", "no-cache")
 	write(w, f, 200, "discovery", obj{
@@ -417,7 +440,7 @@ func (s *Service) discovery(w http.ResponseWriter, r *http.Request, f, _ string)
 		{"key_service", i18n.T(lang, "open311.key_service", nil)},
 		{"endpoints", list{"endpoint", []any{obj{
 			{"specification", Specification},
-			{"url", scheme + "://" + r.Host + Base},
+			{"url", s.publicURL + Base},
 			{"changeset", changeset},
 			{"type", "production"},
 			{"formats", list{"format", []any{"text/xml", "application/json"}}},
@@ -493,8 +516,9 @@ func datatypeDescription(lang, datatype string) string {
 
 // ---- service requests ----
 
-// request renders a published event as a GeoReport request.
-func request(lang string, e casework.PublicEvent, cat *casework.Category, extensions bool) obj {
+// request renders a published event as a GeoReport request; every text
+// taken from the event goes through the last scrub.
+func (s *Service) request(lang string, e casework.PublicEvent, cat *casework.Category, extensions bool) obj {
 	status, notes := "open", ""
 	updated := e.UpdatedAt
 	if !casework.Open(e.State) {
@@ -510,10 +534,10 @@ func request(lang string, e casework.PublicEvent, cat *casework.Category, extens
 	if e.DueAt != nil {
 		expected = w3(*e.DueAt)
 	}
-	o := obj{{"service_request_id", e.No}, {"status", status}, {"status_notes", opt(notes)}, {"service_name", e.CategoryName},
-		{"service_code", e.CategoryCode}, {"description", opt(e.Description)}, {"agency_responsible", opt(e.LeadUnitName)},
+	o := obj{{"service_request_id", e.No}, {"status", status}, {"status_notes", opt(s.scrub("status_notes", notes))}, {"service_name", e.CategoryName},
+		{"service_code", e.CategoryCode}, {"description", opt(s.scrub("description", e.Description))}, {"agency_responsible", opt(e.LeadUnitName)},
 		{"service_notice", opt(e.ClosingCriterion)}, {"requested_datetime", w3(e.CreatedAt)}, {"updated_datetime", w3(updated)},
-		{"expected_datetime", expected}, {"address", opt(e.Address)}, {"address_id", nil}, {"zipcode", nil}}
+		{"expected_datetime", expected}, {"address", opt(s.scrub("address", e.Address))}, {"address_id", nil}, {"zipcode", nil}}
 	if e.Lat != nil && e.Lng != nil {
 		o = append(o, kv{"lat", *e.Lat}, kv{"long", *e.Lng})
 	}
@@ -546,7 +570,7 @@ func request(lang string, e casework.PublicEvent, cat *casework.Category, extens
 					value = strings.Join(names, ", ")
 				}
 			}
-			attrs = append(attrs, obj{{"label", label}, {"name", code}, {"value", value}, {"code", e.Attributes[code]}})
+			attrs = append(attrs, obj{{"label", label}, {"name", code}, {"value", s.scrub("attributes", value)}, {"code", s.scrub("attributes", e.Attributes[code])}})
 		}
 		o = append(o, kv{"attributes", list{"attribute", attrs}}, kv{"extended_attributes", obj{{"channel", e.Channel}}})
 	}
@@ -568,7 +592,7 @@ func (s *Service) render(w http.ResponseWriter, r *http.Request, f string, event
 	lang := language(r)
 	items := make([]any, len(events))
 	for i, e := range events {
-		items[i] = request(lang, e, cats[e.CategoryCode], extensions)
+		items[i] = s.request(lang, e, cats[e.CategoryCode], extensions)
 	}
 	w.Header().Set("Cache-Control", "no-cache")
 	w.Header().Set("Access-Control-Allow-Origin", "*")

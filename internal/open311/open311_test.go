@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"io"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -292,12 +294,34 @@ func TestSpecExamples(t *testing.T) {
 	}
 }
 
+// Discovery names the configured public URL (GRIDGOV_PUBLIC_URL, else the
+// listen address), whatever Host or X-Forwarded-Proto a request claims.
 func TestDiscovery(t *testing.T) {
 	a := testapp.New(t)
 	c := a.Anon()
-	n := parseXML(t, get(c, "/discovery.xml"))
+	public, err := a.Cfg.PublicBaseURL()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A request that claims another host (Go's client sends req.Host as Host).
+	req, err := http.NewRequest("GET", a.URL+base+"/discovery.xml", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Host = "evil.example"
+	req.Header.Set("X-Forwarded-Proto", "https")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if strings.Contains(string(body), "evil.example") {
+		t.Fatalf("discovery names the claimed host: %s", body)
+	}
+	n := parseXML(t, testapp.Response{Status: resp.StatusCode, Body: body, Header: resp.Header})
 	ep := n.child("endpoints").child("endpoint")
-	if ep.get("specification") != "http://wiki.open311.org/GeoReport_v2" || ep.get("url") != a.URL+base || ep.get("type") != "production" {
+	if ep.get("specification") != "http://wiki.open311.org/GeoReport_v2" || ep.get("url") != public+base || ep.get("type") != "production" {
 		t.Fatalf("endpoint: %+v", ep)
 	}
 	var formats []string
@@ -316,7 +340,7 @@ func TestDiscovery(t *testing.T) {
 		} `json:"endpoints"`
 	}
 	parseJSON(t, get(c, "/discovery.json"), &d)
-	if len(d.Endpoints) != 1 || d.Endpoints[0].URL != a.URL+base || len(d.Endpoints[0].Formats) != 2 || d.Changeset != n.get("changeset") {
+	if len(d.Endpoints) != 1 || d.Endpoints[0].URL != public+base || len(d.Endpoints[0].Formats) != 2 || d.Changeset != n.get("changeset") {
 		t.Fatalf("discovery JSON: %+v", d)
 	}
 }
@@ -797,10 +821,11 @@ func TestServiceRequestUpdates(t *testing.T) {
 	refused := create(t, a, report(a, "description", "重复上报的违建"))
 	staff := a.Login("intake")
 	rid, v := intakeEvent(t, staff, refused)
-	if st := staff.Do("POST", "/api/v1/events/"+rid+"/actions", map[string]any{"action": "refuse", "version": v, "note": "与已受理事件重复"}, nil); st != 200 {
+	if st := staff.Do("POST", "/api/v1/events/"+rid+"/actions", map[string]any{"action": "refuse", "version": v,
+		"note": "来电人多次重复反映，内部备注", "public_note": "与已受理事件重复"}, nil); st != 200 {
 		t.Fatalf("refuse: %d", st)
 	}
-	// A refused request is closed, with the refusal as its notes.
+	// A refused request is closed, with the refusal's note for the public as its notes.
 	closed := listJSON(t, c, "?status=closed")
 	if len(closed) != 1 || closed[0].ID != refused || closed[0].StatusNotes == nil || *closed[0].StatusNotes != "与已受理事件重复" {
 		t.Fatalf("closed: %+v", closed)

@@ -337,14 +337,14 @@ func (s *Service) updates(w http.ResponseWriter, r *http.Request, f, _ string) e
 			status = "closed"
 		}
 		items[i] = obj{{"update_id", u.ID()}, {"service_request_id", u.No}, {"status", status},
-			{"updated_datetime", w3(u.At)}, {"description", describe(lang, u)}, {"media_url", ""}}
+			{"updated_datetime", w3(u.At)}, {"description", s.scrub("update", describe(lang, u))}, {"media_url", ""}}
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	write(w, f, 200, "service_request_updates", list{"request_update", items})
 	return nil
 }
 
-// describe is an update's text: its note, else what the step was.
+// describe is an update's text: its note for the public, else what the step was.
 func describe(lang string, u casework.PublicUpdate) string {
 	if u.Note != "" {
 		return u.Note

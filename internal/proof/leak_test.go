@@ -171,7 +171,7 @@ func (lt *leakTest) scenario(g *leakRun, demo demoFile, sessions map[string]*ses
 		"address": "建设大道88号2栋", "address_detail": "建设大道88号2栋" + leakRoom, "house_id": house.ID, "residence": "tenant",
 		"unit_id": unit.ID}), 201, &person)
 	lt.post(resident, "/api/v1/events", at(map[string]any{"channel": "resident", "category_code": "0101",
-		"description": leakName + "家门口堆放杂物，请网格员处理", "reporter_name": "漏检丙", "reporter_phone": leakPhone}), 201, &event)
+		"description": leakName + "家门口堆放杂物，请网格员处理", "reporter_phone": leakPhone}), 201, &event)
 	lt.post(gm, "/api/v1/key-persons", map[string]any{"person_id": person.ID, "category": "key_petitioner", "risk_level": "yellow"}, 201, &keyPerson)
 	lt.post(gm, "/api/v1/key-persons/"+keyPerson.ID+"/visits", map[string]any{"method": "home", "finding": "normal",
 		"note": "入户走访" + leakName}, 200, nil)

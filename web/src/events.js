@@ -63,27 +63,33 @@ export function categoryGroups(cats) {
 
 const isOpen = (e) => OPEN_STATES.includes(e.state)
 
+// disputes (11) and security matters (12) are never published
+export const publishable = (e) => !['11', '12'].includes((e.category_code || '').slice(0, 2))
+
 // Every action of the loop: when it is offered (state, flags) and the permission it needs.
 // fields: what its dialog asks for.
 export const ACTIONS = [
-  { action: 'file', perm: 'event.intake', when: (e) => e.state === 'reported', fields: ['category', 'urgency', 'note'], type: 'primary' },
-  { action: 'refuse', perm: 'event.intake', when: (e) => e.state === 'reported', fields: ['note'], noteRequired: true, type: 'danger' },
-  { action: 'merge', perm: 'event.intake', when: (e) => ['reported', 'filed'].includes(e.state), fields: ['into', 'note'] },
-  { action: 'dispatch', perm: 'event.dispatch', when: (e) => e.state === 'filed', fields: ['units', 'note'], type: 'primary' },
+  { action: 'file', perm: 'event.intake', when: (e) => e.state === 'reported', fields: ['category', 'urgency', 'publish', 'note', 'public_note'], type: 'primary' },
+  { action: 'refuse', perm: 'event.intake', when: (e) => e.state === 'reported', fields: ['note', 'public_note'], noteRequired: true, type: 'danger' },
+  { action: 'merge', perm: 'event.intake', when: (e) => ['reported', 'filed'].includes(e.state), fields: ['into', 'note', 'public_note'] },
+  { action: 'dispatch', perm: 'event.dispatch', when: (e) => e.state === 'filed', fields: ['units', 'note', 'public_note'], type: 'primary' },
   { action: 'escalate', perm: 'event.dispatch', when: (e) => ['reported', 'filed'].includes(e.state) && e.level !== 'county', fields: ['note'] },
   { action: 'sign', perm: 'event.handle', when: (e) => e.state === 'dispatched', fields: [], type: 'primary' },
   { action: 'return', perm: 'event.handle', when: (e) => ['dispatched', 'handling'].includes(e.state), fields: ['note'], noteRequired: true, type: 'warning' },
   { action: 'request_extension', perm: 'event.handle', when: (e) => e.state === 'handling' && !e.extension_requested_hours, fields: ['hours', 'note'] },
-  { action: 'report_result', perm: 'event.handle', when: (e) => e.state === 'handling', fields: ['note', 'photo'], noteRequired: true, type: 'primary' },
+  { action: 'report_result', perm: 'event.handle', when: (e) => e.state === 'handling', fields: ['note', 'public_note', 'photo'], noteRequired: true, type: 'primary' },
   { action: 'approve_extension', perm: 'event.approve', when: (e) => e.state === 'handling' && e.extension_requested_hours > 0, fields: ['note'], type: 'primary' },
   { action: 'reject_extension', perm: 'event.approve', when: (e) => e.state === 'handling' && e.extension_requested_hours > 0, fields: ['note'] },
-  { action: 'check_pass', perm: 'event.check', when: (e) => e.state === 'handled', fields: ['note'], type: 'success' },
-  { action: 'check_fail', perm: 'event.check', when: (e) => e.state === 'handled', fields: ['note'], noteRequired: true, type: 'danger' },
+  { action: 'check_pass', perm: 'event.check', when: (e) => e.state === 'handled', fields: ['note', 'public_note'], type: 'success' },
+  { action: 'check_fail', perm: 'event.check', when: (e) => e.state === 'handled', fields: ['note', 'public_note'], noteRequired: true, type: 'danger' },
   { action: 'supervise', perm: 'event.supervise', when: isOpen, fields: ['hours', 'note'], type: 'warning' },
   { action: 'take_case', perm: 'event.supervise', when: (e) => isOpen(e) && !e.leader_case, fields: ['note'] },
   { action: 'park', perm: 'event.approve', when: (e) => isOpen(e) && !e.parked, fields: ['note'] },
   { action: 'unpark', perm: 'event.approve', when: (e) => isOpen(e) && e.parked, fields: ['note'] },
-  { action: 'reopen', perm: 'event.approve', when: (e) => e.state === 'closed', fields: ['note'], noteRequired: true },
+  { action: 'reopen', perm: 'event.approve', when: (e) => e.state === 'closed', fields: ['note', 'public_note'], noteRequired: true },
+  // what Open311 publishes: the intake desk's decision, with a summary for the public
+  { action: 'publish', perm: 'event.intake', when: (e) => !e.published && e.state !== 'merged' && publishable(e), fields: ['public_description', 'public_note'] },
+  { action: 'unpublish', perm: 'event.intake', when: (e) => e.published && e.state !== 'merged', fields: ['note'] },
   // the reporter (a resident's own report) or the centre's callback 回访
   { action: 'rate', perm: ['event.intake', 'event.report'], when: (e) => e.state === 'closed' && !e.rating, fields: ['rating', 'note'] },
 ]
