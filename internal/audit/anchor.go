@@ -77,7 +77,10 @@ func (l *Log) WriteAnchor(ctx context.Context, q db.Querier) error {
 	}
 	line := a.String()
 	// The log line first: a log collector keeps it even when the disk fails.
-	slog.Info("audit anchor", "anchor", line)
+	// It is written whatever the log level, as the log is one of its homes.
+	rec := slog.NewRecord(time.Now(), slog.LevelInfo, "audit anchor", 0)
+	rec.AddAttrs(slog.String("anchor", line))
+	slog.Default().Handler().Handle(ctx, rec)
 	if l.AnchorPath != "" {
 		if err := appendLine(l.AnchorPath, line); err != nil {
 			return fmt.Errorf("audit anchor: %w", err)

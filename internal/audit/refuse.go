@@ -45,8 +45,9 @@ const maxRefusalKeys = 10000
 const maxRefusalIDs = 5
 
 type refusals struct {
-	mu   sync.Mutex
-	open map[string]*refusalCount
+	flushMu sync.Mutex // one flush at a time, so a failed one is merged back before the next
+	mu      sync.Mutex
+	open    map[string]*refusalCount
 }
 
 type refusalCount struct {
@@ -102,6 +103,8 @@ func (l *Log) Refuse(ctx context.Context, r Refusal) {
 // transaction. On failure they stay counted for the next flush.
 func (l *Log) FlushRefusals(ctx context.Context, d *db.DB) error {
 	rs := &l.refusals
+	rs.flushMu.Lock()
+	defer rs.flushMu.Unlock()
 	rs.mu.Lock()
 	open := rs.open
 	rs.open = nil
