@@ -181,18 +181,22 @@ func (p AnchorProblem) String() string {
 	return fmt.Sprintf("forged anchor at %s: its signature is wrong", p.Anchor.Source)
 }
 
+// maxForgedShown is how many forged anchors a result names; the rest are
+// counted (a file of another deployment would list every line).
+const maxForgedShown = 10
+
 // checkAnchors splits anchors into those whose signature holds, sorted by
-// count, and problems for the others.
-func (l *Log) checkAnchors(anchors []Anchor) ([]Anchor, []AnchorProblem) {
-	var good []Anchor
-	var probs []AnchorProblem
+// count, and problems for the others; forged counts them all.
+func (l *Log) checkAnchors(anchors []Anchor) (good []Anchor, probs []AnchorProblem, forged int) {
 	for _, a := range anchors {
 		if a.Sig != "" && hmac.Equal([]byte(a.Sig), []byte(l.anchorSig(a))) {
 			good = append(good, a)
-		} else {
+			continue
+		}
+		if forged++; forged <= maxForgedShown {
 			probs = append(probs, AnchorProblem{Kind: ForgedAnchor, Anchor: a})
 		}
 	}
 	sort.SliceStable(good, func(i, j int) bool { return good[i].Count < good[j].Count })
-	return good, probs
+	return good, probs, forged
 }

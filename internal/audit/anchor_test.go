@@ -151,7 +151,7 @@ func TestVerifyReportsForgedAnchors(t *testing.T) {
 		kinds = append(kinds, p.Kind+"@"+filepath.Base(p.Anchor.Source))
 	}
 	want := "forged_anchor@audit-anchors.log:2 forged_anchor@audit-anchors.log:3 forged_anchor@audit-anchors.log:4"
-	if res.OK || strings.Join(kinds, " ") != want || res.Anchors != 1 {
+	if res.OK || strings.Join(kinds, " ") != want || res.Anchors != 1 || res.Forged != 3 {
 		t.Fatalf("forged anchors: %v %+v", kinds, res)
 	}
 }
@@ -173,9 +173,14 @@ func TestAnchorsReadFromServerLog(t *testing.T) {
 	if err != nil || res.OK || res.Problems[0].Kind != audit.RolledBack || res.Problems[0].Anchor.Source != "server.log:1" {
 		t.Fatalf("rollback against the log: %+v %v", res, err)
 	}
-	// An anchor signed with another key is a forgery.
+	// Anchors signed with another key are forgeries: ten are named, all counted.
 	other := audit.New([]byte("another key"))
-	if res, _ := other.VerifyAnchored(context.Background(), d.Reader(), anchors); res.OK || res.Problems[0].Kind != audit.ForgedAnchor {
-		t.Fatalf("other key: %+v", res)
+	many := make([]audit.Anchor, 25)
+	for i := range many {
+		many[i] = anchors[0]
+	}
+	if res, _ := other.VerifyAnchored(context.Background(), d.Reader(), many); res.OK || res.Problems[0].Kind != audit.ForgedAnchor ||
+		res.Forged != 25 || len(res.Problems) != 10 {
+		t.Fatalf("other key: %d problems, %d forged", len(res.Problems), res.Forged)
 	}
 }

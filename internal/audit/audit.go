@@ -153,6 +153,9 @@ type VerifyResult struct {
 	Anchors    int             `json:"anchors"`
 	LastAnchor *Anchor         `json:"last_anchor,omitempty"`
 	Problems   []AnchorProblem `json:"anchor_problems,omitempty"`
+	// Forged counts the anchors whose signature is wrong; Problems names
+	// the first ten of them.
+	Forged int `json:"forged_anchors"`
 }
 
 // Verify checks the chain against the anchors of AnchorPath (none when it
@@ -176,8 +179,8 @@ func (l *Log) Verify(ctx context.Context, q db.Querier) (VerifyResult, error) {
 // count (altered: the end was cut off and written anew).
 func (l *Log) VerifyAnchored(ctx context.Context, q db.Querier, anchors []Anchor) (VerifyResult, error) {
 	var res VerifyResult
-	good, probs := l.checkAnchors(anchors)
-	res.Problems, res.Anchors = probs, len(good)
+	good, probs, forged := l.checkAnchors(anchors)
+	res.Problems, res.Anchors, res.Forged = probs, len(good), forged
 	if len(good) > 0 {
 		res.LastAnchor = &good[len(good)-1]
 	}

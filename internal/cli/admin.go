@@ -235,6 +235,9 @@ func runAudit(ctx context.Context, args []string, out io.Writer) error {
 			for _, p := range res.Problems {
 				why = append(why, "audit log "+p.String())
 			}
+			if shown := countKind(res.Problems, audit.ForgedAnchor); res.Forged > shown {
+				why = append(why, fmt.Sprintf("and %d more forged anchors", res.Forged-shown))
+			}
 			return errors.New(strings.Join(why, "\n"))
 		}
 		if res.LastAnchor == nil {
@@ -245,6 +248,16 @@ func runAudit(ctx context.Context, args []string, out io.Writer) error {
 			res.Checked, res.Anchors, res.LastAnchor.At.Format(time.RFC3339), res.LastAnchor.Count)
 		return nil
 	})
+}
+
+func countKind(probs []audit.AnchorProblem, kind string) int {
+	n := 0
+	for _, p := range probs {
+		if p.Kind == kind {
+			n++
+		}
+	}
+	return n
 }
 
 func runConfig(ctx context.Context, args []string, out io.Writer) error {
