@@ -12,10 +12,10 @@ import (
 // TestRefusalsLeaveABoundedTrace: requests the server refuses — another
 // area's person read, revealed or deleted by a village grid member (404, as
 // if missing), a missing or forged CSRF token, a session cookie that matches
-// no session, a missing permission — each leave an audit row, and a flood of
-// them leaves one row per caller, action and route carrying the count, not
-// one row per request. Runs on SQLite, or on PostgreSQL with
-// GRIDGOV_TEST_DATABASE_URL.
+// no session, a wrong Open311 API key, a missing permission — each leave an
+// audit row, and a flood of them leaves one row per caller, action and route
+// carrying the count, not one row per request. Runs on SQLite, or on
+// PostgreSQL with GRIDGOV_TEST_DATABASE_URL.
 func TestRefusalsLeaveABoundedTrace(t *testing.T) {
 	a := testapp.NewWithRegisters(t)
 	ctx := context.Background()
@@ -69,6 +69,14 @@ func TestRefusalsLeaveABoundedTrace(t *testing.T) {
 	}
 	anon.RawWith("GET", "/api/v1/me", "", nil, map[string]string{"Cookie": "gridgov_session=x"})
 
+	// A wrong Open311 API key, 30 times from one address.
+	for i := 0; i < 30; i++ {
+		r := anon.Raw("POST", "/open311/v2/requests.json", "application/x-www-form-urlencoded", []byte("api_key=wrong&service_code=0403&lat=24&long=114&description=x"))
+		if r.Status != 403 {
+			t.Fatalf("wrong Open311 key: %d %s", r.Status, r.Body)
+		}
+	}
+
 	// A permission the resident lacks, 50 times.
 	res := a.Login("resident")
 	for i := 0; i < 50; i++ {
@@ -80,7 +88,7 @@ func TestRefusalsLeaveABoundedTrace(t *testing.T) {
 	if err := a.Audit.FlushRefusals(ctx, a.DB); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := q.QueryContext(ctx, "SELECT username, action, object_id, result, detail FROM audit_log WHERE seq > ? AND action IN ('access.not_found', 'access.csrf', 'auth.session_unknown', 'access.denied') ORDER BY seq", before)
+	rows, err := q.QueryContext(ctx, "SELECT username, action, object_id, result, detail FROM audit_log WHERE seq > ? AND action IN ('access.not_found', 'access.csrf', 'auth.session_unknown', 'access.denied', 'open311.api_key_denied') ORDER BY seq", before)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,8 +136,15 @@ func TestRefusalsLeaveABoundedTrace(t *testing.T) {
 			t.Errorf("no audit row for %s in\n%s", route, strings.Join(got, "\n"))
 		}
 	}
-	if len(got) > 8 {
-		t.Errorf("%d rows for 1,087 refusals: the flood is not bounded\n%s", len(got), strings.Join(got, "\n"))
+	found := false
+	for _, g := range got {
+		found = found || strings.HasPrefix(g, "- open311.api_key_denied POST /open311/v2/") && strings.HasSuffix(g, " count=30")
+	}
+	if !found {
+		t.Errorf("no audit row for the wrong Open311 keys in\n%s", strings.Join(got, "\n"))
+	}
+	if len(got) > 9 {
+		t.Errorf("%d rows for 1,117 refusals: the flood is not bounded\n%s", len(got), strings.Join(got, "\n"))
 	}
 	if v, err := a.Audit.Verify(ctx, q); err != nil || !v.OK {
 		t.Fatalf("chain after the refusals: %+v %v", v, err)
