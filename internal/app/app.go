@@ -4,6 +4,8 @@ package app
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io/fs"
 	"net/http"
 	"strings"
@@ -73,7 +75,7 @@ func (m mainGrids) LocateGrid(ctx context.Context, p geo.Point) (string, error) 
 
 // Open opens the database (migrating it), loads the key and builds the services.
 func Open(ctx context.Context, cfg config.Config) (*App, error) {
-	keys, err := secret.Load(cfg.DataDir, cfg.SecretKey)
+	keys, err := secret.Load(cfg.KeyFile(), cfg.SecretKey)
 	if err != nil {
 		return nil, err
 	}
@@ -93,6 +95,7 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 		return nil, err
 	}
 	log := audit.New(keys.Derive("audit-chain"))
+	log.AnchorPath = cfg.AnchorFile()
 	an := authn.New(d, log, keys)
 	an.SecureCookie = cfg.SecureCookie
 	orgs := org.New(d, log)
@@ -119,7 +122,35 @@ func (a *App) Jobs(node string) *jobs.Runner {
 		{Name: "prune", Every: time.Hour, Run: a.Events.Prune},
 		{Name: "auth.prune", Every: time.Hour, Run: a.Authn.Prune},
 		{Name: "registry.expire", Every: time.Hour, Run: func(ctx context.Context) error { _, err := a.Registry.Expire(ctx); return err }},
+		{Name: "audit.anchor", Every: time.Minute, Run: func(ctx context.Context) error { return a.Audit.WriteAnchor(ctx, a.DB.Reader()) }},
 	}}
+}
+
+// Background runs this node's own periodic work until ctx ends: writing the
+// refused requests it counted (each node keeps its own count).
+func (a *App) Background(ctx context.Context) {
+	go a.Audit.FlushRefusalsEvery(ctx, a.DB, time.Minute)
+}
+
+// Shutdown writes what the node still holds before it stops: the refusals
+// counted since the last minute, then an anchor of the chain's end.
+func (a *App) Shutdown(ctx context.Context) error {
+	return errors.Join(a.Audit.FlushRefusals(ctx, a.DB), a.Audit.WriteAnchor(ctx, a.DB.Reader()))
+}
+
+// StorageWarnings names what is kept where a copy or a rollback of the data
+// directory takes it along: the secret key, the audit anchors.
+func (a *App) StorageWarnings() []string {
+	var out []string
+	if a.Cfg.SecretKey == "" && a.Cfg.InDataDir(a.Cfg.KeyFile()) {
+		out = append(out, fmt.Sprintf("the secret key file %s is inside the data directory: a copy of the data carries the key that seals "+
+			"its personal data and signs its audit chain; keep it on another disk (--key-file, GRIDGOV_SECRET_KEY_FILE) or set GRIDGOV_SECRET_KEY", a.Cfg.KeyFile()))
+	}
+	if a.Cfg.InDataDir(a.Cfg.AnchorFile()) {
+		out = append(out, fmt.Sprintf("the audit anchors %s are inside the data directory: whoever rolls the data back can roll them back too; "+
+			"point GRIDGOV_AUDIT_ANCHORS (--anchors) to another disk or host, and keep the server log", a.Cfg.AnchorFile()))
+	}
+	return out
 }
 
 // Close releases the database.
@@ -128,7 +159,7 @@ func (a *App) Close() error { return a.DB.Close() }
 func (a *App) routes() {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	rt := httpx.NewRouter(a.Authn, reg, a.auditDenied)
+	rt := httpx.NewRouter(a.Authn, reg, a.auditRefused)
 	a.Router = rt
 	a.Authn.Routes(rt)
 	a.Accounts.Routes(rt)
@@ -169,10 +200,44 @@ func (a *App) routes() {
 	rt.Mount("GET /", a.static())
 }
 
-// auditDenied records refused permission checks.
-func (a *App) auditDenied(r *http.Request, route *httpx.Route) {
-	a.Audit.RecordAlone(r.Context(), a.DB, "", audit.Entry{Action: "access.denied", ObjectType: "route",
-		ObjectID: route.Method + " " + route.Path, Result: audit.Denied, Detail: string(route.Perm)})
+// auditRefused counts a signed-in caller's refused request for the audit
+// log (written by the minute, see audit.Refuse): a missing permission or
+// CSRF token, or a record that is missing or in another area.
+func (a *App) auditRefused(r *http.Request, route *httpx.Route, err *apperr.Error) {
+	ref := audit.Refusal{Route: route.Method + " " + route.Path, Perm: route.Perm, ObjectID: pathIDs(r, route.Path)}
+	switch {
+	case err.Code == "auth.password_expired":
+		return // the console sends the user to change it; nothing to trace
+	case err.Code == "auth.csrf":
+		ref.Action, ref.Detail = audit.ActionCSRF, "missing"
+		if r.Header.Get("X-CSRF-Token") != "" {
+			ref.Detail = "wrong"
+		}
+	case err.Kind == apperr.Forbidden:
+		ref.Action, ref.Detail = audit.ActionDenied, err.Code
+		if err.Code == "auth.forbidden" && route.Perm != "" {
+			ref.Detail = string(route.Perm) // the permission the route asks for
+		}
+	default:
+		ref.Action = audit.ActionNotFound
+	}
+	a.Audit.Refuse(r.Context(), ref)
+}
+
+// pathIDs joins the path values of a route (the ids of the records asked
+// for); query values are never kept, they may be personal.
+func pathIDs(r *http.Request, pattern string) string {
+	var ids []string
+	for _, seg := range strings.Split(pattern, "/") {
+		if name, ok := strings.CutPrefix(seg, "{"); ok {
+			v := r.PathValue(strings.TrimSuffix(strings.TrimSuffix(name, "}"), "..."))
+			if len(v) > 64 || !httpx.ValidText(v) {
+				v = "?"
+			}
+			ids = append(ids, v)
+		}
+	}
+	return strings.Join(ids, "/")
 }
 
 // static serves the built console: hashed assets cached for long, and

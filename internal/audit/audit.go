@@ -9,8 +9,11 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
+	"os"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
@@ -64,6 +67,14 @@ func MetaFrom(ctx context.Context) Meta {
 // Log appends audit rows.
 type Log struct {
 	key []byte
+	// AnchorPath is the file this process appends anchors to, and the one
+	// Verify reads when given no other (empty: anchors go to the log only).
+	AnchorPath string
+
+	anchorMu   sync.Mutex
+	lastAnchor int64 // count of the last anchor this process wrote
+
+	refusals refusals
 }
 
 // New makes a Log whose chain is keyed by key.
@@ -137,18 +148,52 @@ type VerifyResult struct {
 	Checked     int64  `json:"checked"`
 	FirstBadSeq *int64 `json:"first_bad_seq"`
 	Reason      string `json:"reason,omitempty"`
+	// Anchors is how many anchors with a good signature were compared;
+	// LastAnchor is the latest of them.
+	Anchors    int             `json:"anchors"`
+	LastAnchor *Anchor         `json:"last_anchor,omitempty"`
+	Problems   []AnchorProblem `json:"anchor_problems,omitempty"`
+	// Forged counts the anchors whose signature is wrong; Problems names
+	// the first ten of them.
+	Forged int `json:"forged_anchors"`
 }
 
-// Verify walks the whole chain in order and reports the first row whose
-// sequence, link or HMAC does not hold, and whether the head matches the end.
+// Verify checks the chain against the anchors of AnchorPath (none when it
+// is empty or the file does not exist yet).
 func (l *Log) Verify(ctx context.Context, q db.Querier) (VerifyResult, error) {
+	var anchors []Anchor
+	if l.AnchorPath != "" {
+		a, err := ReadAnchorFile(l.AnchorPath)
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return VerifyResult{}, err
+		}
+		anchors = a
+	}
+	return l.VerifyAnchored(ctx, q, anchors)
+}
+
+// VerifyAnchored walks the whole chain in order and reports the first row
+// whose sequence, link or HMAC does not hold, and whether the head matches
+// the end; then compares the log with the anchors: a forged anchor, fewer
+// rows than an anchor recorded (rolled back), or another row at an anchor's
+// count (altered: the end was cut off and written anew).
+func (l *Log) VerifyAnchored(ctx context.Context, q db.Querier, anchors []Anchor) (VerifyResult, error) {
+	var res VerifyResult
+	good, probs, forged := l.checkAnchors(anchors)
+	res.Problems, res.Anchors, res.Forged = probs, len(good), forged
+	if len(good) > 0 {
+		res.LastAnchor = &good[len(good)-1]
+	}
 	rows, err := q.QueryContext(ctx, `SELECT seq, at, user_id, username, role, ip, action, object_type, object_id, result, request_id, detail, prev_hash, hash
 		FROM audit_log ORDER BY seq`)
 	if err != nil {
 		return VerifyResult{}, err
 	}
 	defer rows.Close()
-	var res VerifyResult
+	next, altered := 0, false // next anchor to compare; whether one differed
+	for next < len(good) && good[next].Count == 0 {
+		next++
+	}
 	bad := func(seq int64, why string) (VerifyResult, error) {
 		res.FirstBadSeq, res.Reason = &seq, why
 		return res, nil
@@ -169,6 +214,12 @@ func (l *Log) Verify(ctx context.Context, q db.Querier) (VerifyResult, error) {
 		case !hmac.Equal([]byte(e.hash), []byte(l.sum(e))):
 			return bad(e.Seq, "altered row")
 		}
+		for ; next < len(good) && good[next].Count == e.Seq; next++ {
+			if !altered && good[next].Head != e.hash {
+				altered = true
+				res.Problems = append(res.Problems, AnchorProblem{Kind: Altered, Anchor: good[next], Row: e.Seq})
+			}
+		}
 		res.Checked++
 		prev, want = e.hash, e.Seq+1
 	}
@@ -183,7 +234,10 @@ func (l *Log) Verify(ctx context.Context, q db.Querier) (VerifyResult, error) {
 	if headSeq != want-1 || headHash != prev {
 		return bad(want, "rows removed from the end")
 	}
-	res.OK = true
+	if n := len(good); n > 0 && good[n-1].Count > res.Checked {
+		res.Problems = append(res.Problems, AnchorProblem{Kind: RolledBack, Anchor: good[n-1], Rows: res.Checked})
+	}
+	res.OK = len(res.Problems) == 0
 	return res, nil
 }
 

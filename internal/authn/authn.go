@@ -319,10 +319,14 @@ const touchEvery = 30 * time.Second
 // expired session is deleted and the request is anonymous.
 func (s *Service) Authenticate(w http.ResponseWriter, r *http.Request) (*authz.Principal, error) {
 	c, err := r.Cookie(CookieName)
-	if err != nil || c.Value == "" || len(c.Value) > 100 {
+	if err != nil || c.Value == "" {
 		return nil, nil
 	}
 	ctx := r.Context()
+	if len(c.Value) > 100 {
+		s.refuseCookie(w, r, "malformed")
+		return nil, nil
+	}
 	set, err := s.settings.get(ctx)
 	if err != nil {
 		return nil, err
@@ -331,6 +335,11 @@ func (s *Service) Authenticate(w http.ResponseWriter, r *http.Request) (*authz.P
 	var lastSeen, expires int64
 	err = s.db.Reader().QueryRowContext(ctx, "SELECT last_seen_at, expires_at FROM sessions WHERE token_hash = ?", h).Scan(&lastSeen, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
+		why := "no_session"
+		if b, err := base64.RawURLEncoding.DecodeString(c.Value); err != nil || len(b) != 32 {
+			why = "malformed"
+		}
+		s.refuseCookie(w, r, why)
 		return nil, nil
 	}
 	if err != nil {
@@ -354,6 +363,15 @@ func (s *Service) Authenticate(w http.ResponseWriter, r *http.Request) (*authz.P
 		}
 	}
 	return s.principal(ctx, h)
+}
+
+// refuseCookie counts a session cookie that matches no session for the
+// audit log: forged, or left from a session pruned after its timeout (an
+// expired session still found is normal and not counted). The cookie is
+// cleared, so an honest browser sends it once.
+func (s *Service) refuseCookie(w http.ResponseWriter, r *http.Request, why string) {
+	s.audit.Refuse(r.Context(), audit.Refusal{Action: audit.ActionSessionUnknown, Route: r.Pattern, Detail: why})
+	s.ClearCookie(w)
 }
 
 func (s *Service) principal(ctx context.Context, tokenHash string) (*authz.Principal, error) {

@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
 
 	"github.com/gridgov/gridgov/internal/account"
 	"github.com/gridgov/gridgov/internal/app"
@@ -190,25 +192,72 @@ func runRestore(ctx context.Context, args []string, out io.Writer) error {
 	return nil
 }
 
+// fileList is a flag that may be given several times.
+type fileList []string
+
+func (f *fileList) String() string     { return strings.Join(*f, ",") }
+func (f *fileList) Set(v string) error { *f = append(*f, v); return nil }
+
 func runAudit(ctx context.Context, args []string, out io.Writer) error {
 	if len(args) == 0 || args[0] != "verify" {
-		return errors.New("usage: gridgov audit verify [flags]")
+		return errors.New("usage: gridgov audit verify [--anchors FILE ...] [flags]")
 	}
 	fs, cfg := flags("audit verify")
+	var files fileList
+	fs.Var(&files, "anchors", "anchor file, or an excerpt of the server log, to compare the log with; repeat for several "+
+		"(default: GRIDGOV_AUDIT_ANCHORS or DATA/audit-anchors.log when it exists)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
+	if len(files) == 0 {
+		if _, err := os.Stat(cfg.AnchorFile()); err == nil {
+			files = append(files, cfg.AnchorFile())
+		}
+	}
+	var anchors []audit.Anchor
+	for _, f := range files {
+		a, err := audit.ReadAnchorFile(f)
+		if err != nil {
+			return err
+		}
+		anchors = append(anchors, a...)
+	}
 	return withApp(ctx, *cfg, func(ctx context.Context, a *app.App) error {
-		res, err := a.Audit.Verify(ctx, a.DB.Reader())
+		res, err := a.Audit.VerifyAnchored(ctx, a.DB.Reader(), anchors)
 		if err != nil {
 			return err
 		}
 		if !res.OK {
-			return fmt.Errorf("audit chain broken at row %d (%s); %d rows before it are intact", *res.FirstBadSeq, res.Reason, res.Checked)
+			var why []string
+			if res.FirstBadSeq != nil {
+				why = append(why, fmt.Sprintf("audit chain broken at row %d (%s); %d rows before it are intact", *res.FirstBadSeq, res.Reason, res.Checked))
+			}
+			for _, p := range res.Problems {
+				why = append(why, "audit log "+p.String())
+			}
+			if shown := countKind(res.Problems, audit.ForgedAnchor); res.Forged > shown {
+				why = append(why, fmt.Sprintf("and %d more forged anchors", res.Forged-shown))
+			}
+			return errors.New(strings.Join(why, "\n"))
 		}
-		fmt.Fprintf(out, "audit chain intact: %d rows\n", res.Checked)
+		if res.LastAnchor == nil {
+			fmt.Fprintf(out, "audit chain intact: %d rows; no anchors to compare with, so a rollback of its end cannot be seen (--anchors FILE)\n", res.Checked)
+			return nil
+		}
+		fmt.Fprintf(out, "audit chain intact: %d rows, consistent with %d anchors; the last, of %s, recorded %d rows\n",
+			res.Checked, res.Anchors, res.LastAnchor.At.Format(time.RFC3339), res.LastAnchor.Count)
 		return nil
 	})
+}
+
+func countKind(probs []audit.AnchorProblem, kind string) int {
+	n := 0
+	for _, p := range probs {
+		if p.Kind == kind {
+			n++
+		}
+	}
+	return n
 }
 
 func runConfig(ctx context.Context, args []string, out io.Writer) error {

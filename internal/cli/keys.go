@@ -45,7 +45,7 @@ func runKeys(ctx context.Context, args []string, out io.Writer) error {
 		case "list":
 			return listKeys(ctx, a, a.Keys, out)
 		case "rotate":
-			keys, err := secret.Rotate(a.Cfg.DataDir)
+			keys, err := secret.Rotate(a.Cfg.KeyFile())
 			if err != nil {
 				return err
 			}
@@ -65,7 +65,7 @@ func runKeys(ctx context.Context, args []string, out io.Writer) error {
 			if n[id] > 0 {
 				return fmt.Errorf("key %s still seals %d values: run 'gridgov keys reseal' first", id, n[id])
 			}
-			keys, err := secret.Retire(a.Cfg.DataDir, id)
+			keys, err := secret.Retire(a.Cfg.KeyFile(), id)
 			if err != nil {
 				return err
 			}

@@ -20,6 +20,7 @@ import (
 func runServe(ctx context.Context, args []string, out io.Writer) error {
 	fs, cfg := flags("serve")
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address (env GRIDGOV_ADDR)")
+	fs.StringVar(&cfg.AuditAnchors, "anchors", cfg.AuditAnchors, "file the audit chain's anchors are appended to, on another disk or host in production (env GRIDGOV_AUDIT_ANCHORS; default DATA/audit-anchors.log)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -38,6 +39,9 @@ func serve(ctx context.Context, cfg config.Config, out io.Writer) error {
 		return err
 	}
 	defer a.Close()
+	for _, w := range a.StorageWarnings() {
+		slog.Warn(w)
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
@@ -48,6 +52,7 @@ func serve(ctx context.Context, cfg config.Config, out io.Writer) error {
 	jobs := a.Jobs(fmt.Sprintf("%s:%d:%s", host, os.Getpid(), ln.Addr()))
 	jobs.Lease = lease
 	jobs.Start(ctx)
+	a.Background(ctx)
 	fmt.Fprintf(out, "gridgov serving http://%s (database: %s)\n", ln.Addr(), a.DB.Dialect)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -62,5 +67,5 @@ func serve(ctx context.Context, cfg config.Config, out io.Writer) error {
 	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
-	return nil
+	return a.Shutdown(sctx)
 }

@@ -33,6 +33,14 @@ type Config struct {
 	// e.g. https://zz.example.gov.cn): Open311 discovery names it. Empty: http://
 	// and the listen address.
 	PublicURL string
+	// SecretKeyFile is the key file (GRIDGOV_SECRET_KEY_FILE, --key-file) when
+	// GRIDGOV_SECRET_KEY is not set; empty = DataDir/secret.key. Production
+	// keeps it off the data directory, so a copy of the data is no key.
+	SecretKeyFile string
+	// AuditAnchors is the file the audit chain's signed checkpoints are
+	// appended to (GRIDGOV_AUDIT_ANCHORS, --anchors); empty =
+	// DataDir/audit-anchors.log. Production points it to another disk or host.
+	AuditAnchors string
 }
 
 // Default returns the built-in defaults overlaid with the environment.
@@ -52,6 +60,8 @@ func Default() Config {
 	env("GRIDGOV_NOTIFY_WEBHOOK", &c.NotifyWebhook)
 	env("GRIDGOV_JOB_LEASE", &c.JobLease)
 	env("GRIDGOV_PUBLIC_URL", &c.PublicURL)
+	env("GRIDGOV_SECRET_KEY_FILE", &c.SecretKeyFile)
+	env("GRIDGOV_AUDIT_ANCHORS", &c.AuditAnchors)
 	c.SecureCookie = os.Getenv("GRIDGOV_SECURE_COOKIE") == "true"
 	return c
 }
@@ -60,6 +70,35 @@ func Default() Config {
 func (c *Config) Flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.DataDir, "data", c.DataDir, "data directory (env GRIDGOV_DATA)")
 	fs.StringVar(&c.DatabaseURL, "db", c.DatabaseURL, "PostgreSQL URL postgres://…; empty for SQLite in the data directory (env GRIDGOV_DATABASE_URL)")
+	fs.StringVar(&c.SecretKeyFile, "key-file", c.SecretKeyFile, "secret key file, kept apart from the data directory in production (env GRIDGOV_SECRET_KEY_FILE; default DATA/secret.key)")
+}
+
+// KeyFile is the secret key file in use when GRIDGOV_SECRET_KEY is not set.
+func (c Config) KeyFile() string {
+	if c.SecretKeyFile != "" {
+		return c.SecretKeyFile
+	}
+	return filepath.Join(c.DataDir, "secret.key")
+}
+
+// AnchorFile is the file audit anchors are appended to.
+func (c Config) AnchorFile() string {
+	if c.AuditAnchors != "" {
+		return c.AuditAnchors
+	}
+	return filepath.Join(c.DataDir, "audit-anchors.log")
+}
+
+// InDataDir reports whether path lies inside the data directory, where a
+// copy of the data would carry it along.
+func (c Config) InDataDir(path string) bool {
+	dir, err1 := filepath.Abs(c.DataDir)
+	p, err2 := filepath.Abs(path)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	rel, err := filepath.Rel(dir, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 // Lease parses JobLease: 30 s when unset, 1 s to 10 min when set.
@@ -109,14 +148,15 @@ func (c Config) Dump(w io.Writer) {
 			dbURL = u.String()
 		}
 	}
-	key := "(file " + filepath.Join(c.DataDir, "secret.key") + ")"
+	key := "(file " + c.KeyFile() + ")"
 	if c.SecretKey != "" {
 		key = "****" + c.SecretKey[max(0, len(c.SecretKey)-4):]
 	}
 	lines := [][2]string{{"GRIDGOV_DATA", c.DataDir}, {"GRIDGOV_ADDR", c.Addr}, {"GRIDGOV_DATABASE_URL", dbURL},
 		{"GRIDGOV_SECRET_KEY", key}, {"GRIDGOV_SECURE_COOKIE", fmt.Sprint(c.SecureCookie)},
 		{"GRIDGOV_TILE_URL", c.TileURL}, {"GRIDGOV_LOG_LEVEL", c.LogLevel}, {"GRIDGOV_NOTIFY_WEBHOOK", c.NotifyWebhook},
-		{"GRIDGOV_JOB_LEASE", c.JobLease}, {"GRIDGOV_PUBLIC_URL", c.PublicURL}}
+		{"GRIDGOV_JOB_LEASE", c.JobLease}, {"GRIDGOV_PUBLIC_URL", c.PublicURL},
+		{"GRIDGOV_SECRET_KEY_FILE", c.KeyFile()}, {"GRIDGOV_AUDIT_ANCHORS", c.AnchorFile()}}
 	for _, l := range lines {
 		fmt.Fprintf(w, "%s=%s\n", l[0], strings.TrimSpace(l[1]))
 	}

@@ -64,14 +64,15 @@ type Router struct {
 	mux     *http.ServeMux
 	routes  []Route
 	auth    Authenticator
-	denied  func(r *http.Request, route *Route)
+	refused func(r *http.Request, route *Route, err *apperr.Error)
 	metrics *metrics
 }
 
-// NewRouter makes a router; denied (optional) is told of each refused
-// permission check, for the audit log.
-func NewRouter(auth Authenticator, reg prometheus.Registerer, denied func(r *http.Request, route *Route)) *Router {
-	return &Router{mux: http.NewServeMux(), auth: auth, denied: denied, metrics: newMetrics(reg)}
+// NewRouter makes a router; refused (optional) is told of each request of a
+// signed-in caller that was refused as forbidden or not found, for the
+// audit log.
+func NewRouter(auth Authenticator, reg prometheus.Registerer, refused func(r *http.Request, route *Route, err *apperr.Error)) *Router {
+	return &Router{mux: http.NewServeMux(), auth: auth, refused: refused, metrics: newMetrics(reg)}
 }
 
 // Routes returns the route table (for the OpenAPI document and the access tests).
@@ -84,13 +85,25 @@ func (rt *Router) Handle(r Route) {
 	pattern := r.Method + " " + r.Path
 	rt.mux.Handle(pattern, rt.metrics.wrap(pattern, http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		if err := rt.guard(w, req, route); err != nil {
+			rt.refuse(req, route, err)
 			Error(w, req, err)
 			return
 		}
 		if err := route.Handler(w, req); err != nil {
+			rt.refuse(req, route, err)
 			Error(w, req, err)
 		}
 	})))
+}
+
+// refuse tells the refused hook of a signed-in caller's forbidden or
+// not-found answer: another area's record looks like a missing one, so both
+// are worth a trace.
+func (rt *Router) refuse(r *http.Request, route *Route, err error) {
+	ae := apperr.As(err)
+	if rt.refused != nil && authz.From(r.Context()) != nil && (ae.Kind == apperr.Forbidden || ae.Kind == apperr.NotFound) {
+		rt.refused(r, route, ae)
+	}
 }
 
 // Mount registers a plain handler outside the route table (static files).
@@ -116,9 +129,6 @@ func (rt *Router) guard(w http.ResponseWriter, r *http.Request, route *Route) er
 		return apperr.E(apperr.Forbidden, "auth.password_expired")
 	}
 	if route.Perm != "" && !p.Has(route.Perm) {
-		if rt.denied != nil {
-			rt.denied(r, route)
-		}
 		return apperr.E(apperr.Forbidden, "auth.forbidden", "perm", route.Perm)
 	}
 	if name := BadTextParam(r, route.Path); name != "" {

@@ -247,8 +247,12 @@ func (s *Service) principal(ctx context.Context, r *http.Request, form map[strin
 	}
 	k, err := apikey.Verify(ctx, s.db.Reader(), key, apikey.Open311)
 	if apperr.As(err).Kind == apperr.Forbidden {
-		s.audit.RecordAlone(ctx, s.db, "", audit.Entry{Action: "open311.api_key_denied", ObjectType: "route",
-			ObjectID: r.Method + " " + r.URL.Path, Result: audit.Denied})
+		// Counted, not written per request: a flood of wrong keys must not fill the log.
+		route := r.Pattern
+		if route == "" {
+			route = r.Method + " " + r.URL.Path
+		}
+		s.audit.Refuse(ctx, audit.Refusal{Action: "open311.api_key_denied", Route: route})
 		return nil, forbidden("api_key", "open311.api_key")
 	}
 	if err != nil {

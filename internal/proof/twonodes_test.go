@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -177,6 +178,21 @@ func TestTwoNodesOnPostgres(t *testing.T) {
 	// The survivor still serves.
 	post(clients[live], reportsBefore+reportsAfter)
 	t.Logf("%d job runs checked; the surviving node still takes reports", runs)
+
+	// The elected anchor job wrote checkpoints of the audit chain to the
+	// anchor file and to the servers' logs (at log level error too): the
+	// log agrees with every one of them.
+	logFile := filepath.Join(t.TempDir(), "nodes.log")
+	if err := os.WriteFile(logFile, []byte(nodes[0].out.String()+nodes[1].out.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(nodes[0].out.String()+nodes[1].out.String(), "audit-anchor/v1 ") {
+		t.Errorf("no anchor in the servers' logs")
+	}
+	out := run(ctx, t, bin, "audit", "verify", "--data", data, "--db", dbURL, "--anchors", filepath.Join(data, "audit-anchors.log"), "--anchors", logFile)
+	if !strings.Contains(out, "consistent with") {
+		t.Errorf("audit verify against the anchors: %s", out)
+	}
 }
 
 // outboxIDs are the ids of every notification made so far.

@@ -1,7 +1,8 @@
 // Package secret holds the data keys: it seals small secrets stored in the
 // database (TOTP seeds, personal data) with AES-256-GCM and derives the
-// audit chain's and the blind indexes' HMAC keys. The keys live in a file in
-// the data dir or in GRIDGOV_SECRET_KEY, never in the database, so a copied
+// audit chain's and the blind indexes' HMAC keys. The keys live in a key file
+// (GRIDGOV_SECRET_KEY_FILE, by default in the data dir; production keeps it
+// elsewhere) or in GRIDGOV_SECRET_KEY, never in the database, so a copied
 // database file alone reveals nothing and cannot be re-chained.
 //
 // Rotation: the key file holds one key per line, newest first. New values are
@@ -27,7 +28,7 @@ import (
 	"strings"
 )
 
-// FileName is the key file's name inside the data directory.
+// FileName is the key file's default name inside the data directory.
 const FileName = "secret.key"
 
 // Keys holds the data keys.
@@ -43,16 +44,15 @@ type key struct {
 }
 
 // Load reads the keys from env (64 hex characters per key, newest first,
-// separated by commas or spaces) or from dir/secret.key, creating that file
-// with a fresh random key when neither exists.
-func Load(dir, env string) (*Keys, error) {
+// separated by commas or spaces) or from the key file at path, creating that
+// file with a fresh random key when neither exists.
+func Load(path, env string) (*Keys, error) {
 	if env != "" {
 		return parse(env)
 	}
-	path := filepath.Join(dir, FileName)
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 			return nil, err
 		}
 		if err := writeFile(path, []string{NewKeyHex()}); err != nil {
@@ -202,24 +202,25 @@ func (k *Keys) Derive(purpose string) []byte {
 	return m.Sum(nil)
 }
 
-// Rotate puts a fresh key first in dir/secret.key and returns the new keys.
-// Values sealed before stay readable until they are resealed.
-func Rotate(dir string) (*Keys, error) {
-	lines, err := readLines(dir)
+// Rotate puts a fresh key first in the key file at path and returns the new
+// keys. Values sealed before stay readable until they are resealed.
+func Rotate(path string) (*Keys, error) {
+	lines, err := readLines(path)
 	if err != nil {
 		return nil, err
 	}
 	lines = append([]string{NewKeyHex()}, lines...)
-	if err := writeFile(filepath.Join(dir, FileName), lines); err != nil {
+	if err := writeFile(path, lines); err != nil {
 		return nil, err
 	}
 	return parse(strings.Join(lines, "\n"))
 }
 
-// Retire removes a key from dir/secret.key. The current key and the root key
-// cannot be retired; the caller checks that no value is still sealed with it.
-func Retire(dir, id string) (*Keys, error) {
-	lines, err := readLines(dir)
+// Retire removes a key from the key file at path. The current key and the
+// root key cannot be retired; the caller checks that no value is still sealed
+// with it.
+func Retire(path, id string) (*Keys, error) {
+	lines, err := readLines(path)
 	if err != nil {
 		return nil, err
 	}
@@ -230,21 +231,21 @@ func Retire(dir, id string) (*Keys, error) {
 	i := slices.Index(ks.IDs(), id)
 	switch {
 	case i < 0:
-		return nil, fmt.Errorf("no key %s in %s", id, FileName)
+		return nil, fmt.Errorf("no key %s in %s", id, path)
 	case i == 0:
 		return nil, fmt.Errorf("key %s seals new values: rotate first", id)
 	case i == len(lines)-1:
 		return nil, fmt.Errorf("key %s is the root key that blind indexes and the audit chain derive from; it stays", id)
 	}
 	lines = slices.Delete(lines, i, i+1)
-	if err := writeFile(filepath.Join(dir, FileName), lines); err != nil {
+	if err := writeFile(path, lines); err != nil {
 		return nil, err
 	}
 	return parse(strings.Join(lines, "\n"))
 }
 
-func readLines(dir string) ([]string, error) {
-	b, err := os.ReadFile(filepath.Join(dir, FileName))
+func readLines(path string) ([]string, error) {
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}

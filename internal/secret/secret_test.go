@@ -9,7 +9,7 @@ import (
 
 func TestSealOpenAndContext(t *testing.T) {
 	dir := t.TempDir()
-	k, err := Load(dir, "")
+	k, err := Load(filepath.Join(dir, FileName), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,29 +27,29 @@ func TestSealOpenAndContext(t *testing.T) {
 	if _, err := k.Open(s, "users.totp:2"); err == nil {
 		t.Fatal("opened under another context")
 	}
-	k2, _ := Load(dir, "") // the same file gives the same key
+	k2, _ := Load(filepath.Join(dir, FileName), "") // the same file gives the same key
 	if _, err := k2.Open(s, "users.totp:1"); err != nil {
 		t.Fatalf("reloaded key: %v", err)
 	}
-	other, _ := Load(t.TempDir(), "")
+	other, _ := Load(filepath.Join(t.TempDir(), FileName), "")
 	if _, err := other.Open(s, "users.totp:1"); err == nil {
 		t.Fatal("opened with another key")
 	}
-	if _, err := Load(dir, "abc"); err == nil {
+	if _, err := Load(filepath.Join(dir, FileName), "abc"); err == nil {
 		t.Fatal("short env key accepted")
 	}
 }
 
 func TestRotateResealRetire(t *testing.T) {
 	dir := t.TempDir()
-	k, err := Load(dir, "")
+	k, err := Load(filepath.Join(dir, FileName), "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	root, blind := k.Current(), k.Derive("pii-blind/people.id_number")
 	old := k.Seal("440102199001011234", "pii:people.id_number:p1")
 
-	k, err = Rotate(dir)
+	k, err = Rotate(filepath.Join(dir, FileName))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,22 +77,22 @@ func TestRotateResealRetire(t *testing.T) {
 	}
 
 	// a third key, so the middle one can go; current and root cannot
-	k, _ = Rotate(dir)
+	k, _ = Rotate(filepath.Join(dir, FileName))
 	middle := k.IDs()[1]
-	if _, err := Retire(dir, k.Current()); err == nil {
+	if _, err := Retire(filepath.Join(dir, FileName), k.Current()); err == nil {
 		t.Fatal("retired the current key")
 	}
-	if _, err := Retire(dir, root); err == nil {
+	if _, err := Retire(filepath.Join(dir, FileName), root); err == nil {
 		t.Fatal("retired the root key")
 	}
-	k, err = Retire(dir, middle)
+	k, err = Retire(filepath.Join(dir, FileName), middle)
 	if err != nil || len(k.IDs()) != 2 {
 		t.Fatalf("retire middle: %v %v", err, k.IDs())
 	}
 	if _, err := k.Open(fresh, "pii:people.id_number:p1"); err == nil {
 		t.Fatal("a value sealed with a retired key still opens")
 	}
-	reloaded, err := Load(dir, "")
+	reloaded, err := Load(filepath.Join(dir, FileName), "")
 	if err != nil || reloaded.Current() != k.Current() || reloaded.Root() != root {
 		t.Fatalf("reload: %v", err)
 	}
