@@ -29,6 +29,10 @@ type Config struct {
 	// (GRIDGOV_JOB_LEASE, a duration such as 30s): after a node dies, another
 	// takes its jobs over within this time.
 	JobLease string
+	// TrustedProxies lists the reverse proxies (addresses or CIDR prefixes,
+	// comma-separated) whose X-Forwarded-For names the client
+	// (GRIDGOV_TRUSTED_PROXIES); empty: the peer's address is the client's.
+	TrustedProxies string
 }
 
 // Default returns the built-in defaults overlaid with the environment.
@@ -47,6 +51,7 @@ func Default() Config {
 	env("GRIDGOV_LOG_LEVEL", &c.LogLevel)
 	env("GRIDGOV_NOTIFY_WEBHOOK", &c.NotifyWebhook)
 	env("GRIDGOV_JOB_LEASE", &c.JobLease)
+	env("GRIDGOV_TRUSTED_PROXIES", &c.TrustedProxies)
 	c.SecureCookie = os.Getenv("GRIDGOV_SECURE_COOKIE") == "true"
 	return c
 }
@@ -93,7 +98,7 @@ func (c Config) Dump(w io.Writer) {
 	lines := [][2]string{{"GRIDGOV_DATA", c.DataDir}, {"GRIDGOV_ADDR", c.Addr}, {"GRIDGOV_DATABASE_URL", dbURL},
 		{"GRIDGOV_SECRET_KEY", key}, {"GRIDGOV_SECURE_COOKIE", fmt.Sprint(c.SecureCookie)},
 		{"GRIDGOV_TILE_URL", c.TileURL}, {"GRIDGOV_LOG_LEVEL", c.LogLevel}, {"GRIDGOV_NOTIFY_WEBHOOK", c.NotifyWebhook},
-		{"GRIDGOV_JOB_LEASE", c.JobLease}}
+		{"GRIDGOV_JOB_LEASE", c.JobLease}, {"GRIDGOV_TRUSTED_PROXIES", c.TrustedProxies}}
 	for _, l := range lines {
 		fmt.Fprintf(w, "%s=%s\n", l[0], strings.TrimSpace(l[1]))
 	}
