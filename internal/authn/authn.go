@@ -490,7 +490,13 @@ func (s *Service) ChangePassword(ctx context.Context, p *authz.Principal, oldPla
 		return apperr.Wrap(err, "load user")
 	}
 	if ok, _, _ := password.Verify(oldPlain, hash); !ok {
-		return apperr.Field("old_password", "auth.old_password_wrong")
+		// Counted like a failed sign-in: a stolen session cannot guess
+		// the password here unthrottled.
+		set, err := s.settings.get(ctx)
+		if err != nil {
+			return err
+		}
+		return s.failAs(ctx, set, p.Username, p.UserID, "password_change_bad_password", apperr.Field("old_password", "auth.old_password_wrong"))
 	}
 	if err := CheckPassword("new_password", newPlain, p.Username); err != nil {
 		return err

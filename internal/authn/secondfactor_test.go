@@ -3,6 +3,7 @@ package authn_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/netip"
 	"sync"
 	"testing"
@@ -128,5 +129,22 @@ func TestForwardedForOnlyFromTrustedProxies(t *testing.T) {
 	signIn("192.0.2.1")
 	if audited, _ := lastIP(); audited != "127.0.0.1" {
 		t.Fatalf("peer not in the list: audited %s", audited)
+	}
+}
+
+// A wrong current password when changing the password counts like a failed
+// sign-in, so a stolen session cannot guess the password there.
+func TestWrongOldPasswordCountsTowardsLockout(t *testing.T) {
+	a := testapp.New(t)
+	acc := a.Account("leader")
+	c := a.Login("leader")
+	for i := range 5 {
+		p := c.Fail("POST", "/api/v1/me/password", map[string]string{"old_password": fmt.Sprint("Guess#Pass-", i), "new_password": "Str0ng-and-l0ng!"})
+		if (i < 4 && (p.Status != 400 || p.Errors[0].Code != "auth.old_password_wrong")) || (i == 4 && p.Code != "auth.locked") {
+			t.Fatalf("guess %d: %d %s", i+1, p.Status, p.Code)
+		}
+	}
+	if p := a.Anon().Fail("POST", "/api/v1/auth/login", login{acc.Username, acc.Password, ""}); p.Code != "auth.locked" {
+		t.Fatalf("sign-in after five guesses: %s", p.Code)
 	}
 }
