@@ -129,10 +129,10 @@ func TestEventLoop(t *testing.T) {
 	}
 }
 
-// loginAs signs in as the demo account of role (no one-time code) and waits for the console.
+// loginAs signs in as the demo account of role (with its one-time code, if it has TOTP) and waits for the console.
 func (p *page) loginAs(app *testapp.App, role string) {
 	p.t.Helper()
-	p.login(app.Account(role), "")
+	p.login(app.Account(role), app.NextOTP(app.Account(role)))
 	p.visible(headerUser)
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
+	"github.com/gridgov/gridgov/internal/demo"
 	"github.com/gridgov/gridgov/internal/testapp"
 )
 
@@ -159,4 +160,37 @@ func (p *page) submitLogin() int64 {
 			` && (!location.hash.startsWith('#/login') || !!document.querySelector('#login-error'))`,
 		`location.hash`)
 	return ev.Response.Status
+}
+
+// TestTOTPEnrolmentAfterReset: the security administrator resets the audit
+// administrator's TOTP; at the next sign-in (password only) the console
+// opens on the enrolment page and nothing else, and binding a new
+// authenticator with its code and the password opens the console.
+func TestTOTPEnrolmentAfterReset(t *testing.T) {
+	chromePath(t) // skip before starting the server when there is no browser
+	app := testapp.New(t)
+	auditor := app.Account("audit_admin")
+	var who struct{ ID string }
+	aud := app.Login("audit_admin")
+	aud.Do("GET", "/api/v1/me", nil, &who)
+	if st := app.Login("sec_admin").Do("POST", "/api/v1/users/"+who.ID+"/reset-totp", nil, nil); st != 204 {
+		t.Fatalf("reset the audit admin's TOTP: %d", st)
+	}
+	p := newPage(t, app.URL)
+	p.login(auditor, "")
+	p.visible("#totp-form")
+	p.waitFor("the enrolment page", `location.hash.startsWith('#/totp')`, `location.hash`)
+	p.waitFor("a secret to bind", `document.querySelector('#totp-secret').value.length >= 32`, `document.querySelector('#totp-secret').value`)
+	p.noRawKeys("TOTP enrolment page")
+	p.shot("06-totp-enrolment")
+	// Another page is refused until the authenticator is bound.
+	p.open("/audit")
+	p.waitFor("back on the enrolment page", `location.hash.startsWith('#/totp')`, `location.hash`)
+
+	secret := evalJS[string](p, "secret", `document.querySelector('#totp-secret').value`)
+	p.typeInto("#totp-code", testapp.OTP(demo.Account{TOTPSecret: secret}))
+	p.typeInto("#totp-password", auditor.Password)
+	p.click("#totp-save")
+	p.waitFor("the audit page after binding", `!!document.querySelector('#side-menu [data-menu="audit"]') && !location.hash.startsWith('#/totp')`, `location.hash`)
+	p.shot("06-totp-bound")
 }

@@ -125,9 +125,20 @@ func TestUsersRolesAndSeparationOfDuties(t *testing.T) {
 	if st := sec.Do("PUT", "/api/v1/settings/security", set, nil); st != 200 {
 		t.Fatalf("save settings: %d", st)
 	}
-	// With TOTP now required for leaders, the demo leader (no authenticator) cannot sign in.
-	if p := a.Anon().Fail("POST", "/api/v1/auth/login", map[string]string{"username": "leader", "password": a.Account("leader").Password}); p.Code != "auth.totp_not_enrolled" {
-		t.Fatalf("leader without TOTP: %+v", p)
+	// With TOTP now required for leaders, the demo leader (no authenticator)
+	// signs in to a session that can only enrol one.
+	lc := a.Anon()
+	var lme struct {
+		TOTPMissing bool `json:"totp_missing"`
+	}
+	if st := lc.Do("POST", "/api/v1/auth/login", map[string]string{"username": "leader", "password": a.Account("leader").Password}, nil); st != 200 {
+		t.Fatalf("leader without TOTP: %d", st)
+	}
+	if lc.Do("GET", "/api/v1/me", nil, &lme); !lme.TOTPMissing {
+		t.Fatalf("leader's session does not ask for TOTP enrolment")
+	}
+	if p := lc.Fail("GET", "/api/v1/org/roots", nil); p.Code != "auth.totp_enrolment_required" {
+		t.Fatalf("leader without TOTP reads the tree: %+v", p)
 	}
 
 	// Disable, and the user's sessions end.

@@ -44,6 +44,10 @@ type idResponse struct {
 	ID string `json:"id"`
 }
 
+// resetAccess says who resets credentials (Service.resetAuthority).
+const resetAccess = "user.write over the account's org for an ordinary account; security.write for an account holding a system or audit administrator's permission; " +
+	"nobody for their own account or a security administrator's (only `gridgov user reset` on the server)"
+
 // Routes registers the administrators' endpoints.
 func (s *Service) Routes(rt *httpx.Router) {
 	id := func(r *http.Request) string { return r.PathValue("id") }
@@ -99,7 +103,7 @@ func (s *Service) Routes(rt *httpx.Router) {
 			return nil
 		}})
 	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/users/{id}/reset-password", Tag: "accounts", Summary: "Set an initial password the user must change",
-		Perm: authz.UserWrite, In: PasswordReset{}, Status: 204, Handler: func(w http.ResponseWriter, r *http.Request) error {
+		Access: resetAccess, In: PasswordReset{}, Status: 204, Handler: func(w http.ResponseWriter, r *http.Request) error {
 			var in PasswordReset
 			if err := httpx.Decode(r, &in, 0); err != nil {
 				return err
@@ -110,14 +114,9 @@ func (s *Service) Routes(rt *httpx.Router) {
 		Perm: authz.UserWrite, Status: 204, Handler: func(w http.ResponseWriter, r *http.Request) error {
 			return noContent(w, s.Unlock(r.Context(), id(r)))
 		}})
-	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/users/{id}/reset-totp", Tag: "accounts", Summary: "Issue a new TOTP secret",
-		Perm: authz.UserWrite, Out: TOTPSecret{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
-			sec, err := s.ResetTOTP(r.Context(), id(r))
-			if err != nil {
-				return err
-			}
-			httpx.JSON(w, 200, sec)
-			return nil
+	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/users/{id}/reset-totp", Tag: "accounts", Summary: "Remove the TOTP secret: the user enrols a new one at the next sign-in",
+		Access: resetAccess, Status: 204, Handler: func(w http.ResponseWriter, r *http.Request) error {
+			return noContent(w, s.ResetTOTP(r.Context(), id(r)))
 		}})
 	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/users/{id}/roles", Tag: "accounts", Summary: "Grant a role over an org node",
 		Perm: authz.RoleAssign, In: Assignment{}, Out: idResponse{}, Status: 201, Handler: func(w http.ResponseWriter, r *http.Request) error {

@@ -23,7 +23,8 @@ type Role struct {
 	Code        string       `json:"code"`
 	Name        string       `json:"name"`
 	Builtin     bool         `json:"builtin"`
-	Admin       bool         `json:"admin"`
+	Admin       bool         `json:"admin"` // holds a permission of an administrator family
+	NeedsTOTP   bool         `json:"needs_totp"`
 	Permissions []authz.Perm `json:"permissions"`
 	Version     int          `json:"version"`
 }
@@ -81,11 +82,8 @@ func (s *Service) ListRoles(ctx context.Context) ([]Role, error) {
 		if err := rows.Scan(&r.ID, &r.Code, &r.Name, &r.Builtin, &perms, &r.Version); err != nil {
 			return nil, err
 		}
-		r.Admin = r.Builtin && authz.IsAdminRole(r.Code)
-		r.Permissions = []authz.Perm{}
-		for _, f := range strings.Fields(perms) {
-			r.Permissions = append(r.Permissions, authz.Perm(f))
-		}
+		r.Permissions = splitPerms(perms)
+		r.Admin, r.NeedsTOTP = authz.HoldsAdmin(r.Permissions), authz.NeedsTOTP(r.Permissions)
 		out = append(out, r)
 	}
 	return out, rows.Err()
@@ -99,11 +97,37 @@ func (s *Service) role(ctx context.Context, q db.Querier, id string) (Role, erro
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, apperr.NotFoundf("role")
 	}
-	r.Admin = r.Builtin && authz.IsAdminRole(r.Code)
-	for _, f := range strings.Fields(perms) {
-		r.Permissions = append(r.Permissions, authz.Perm(f))
-	}
+	r.Permissions = splitPerms(perms)
+	r.Admin, r.NeedsTOTP = authz.HoldsAdmin(r.Permissions), authz.NeedsTOTP(r.Permissions)
 	return r, err
+}
+
+func splitPerms(s string) []authz.Perm {
+	out := []authz.Perm{}
+	for _, f := range strings.Fields(s) {
+		out = append(out, authz.Perm(f))
+	}
+	return out
+}
+
+// heldPerms is the union of the permissions userID holds through every
+// role but skipRole ("" for none).
+func heldPerms(ctx context.Context, q db.Querier, userID, skipRole string) ([]authz.Perm, error) {
+	rows, err := q.QueryContext(ctx, `SELECT r.permissions FROM role_assignments ra JOIN roles r ON r.id = ra.role_id
+		WHERE ra.user_id = ? AND ra.role_id <> ?`, userID, skipRole)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []authz.Perm
+	for rows.Next() {
+		var perms string
+		if err := rows.Scan(&perms); err != nil {
+			return nil, err
+		}
+		out = append(out, splitPerms(perms)...)
+	}
+	return out, rows.Err()
 }
 
 var roleCodeRe = regexp.MustCompile(`^[a-z][a-z0-9_]{1,31}$`)
@@ -121,6 +145,10 @@ func checkRole(in *RoleInput, withCode bool) error {
 		if !authz.Known(p) {
 			f.Add("permissions["+strconv.Itoa(i)+"]", "role.unknown_permission", "perm", p)
 		}
+	}
+	// 三员分立: a role holds the permissions of one family at most.
+	if a, b, clash := authz.Clash(in.Permissions); clash {
+		f.Add("permissions", "role.family_clash", "perm_a", a, "perm_b", b)
 	}
 	return f.Err()
 }
@@ -164,6 +192,32 @@ func (s *Service) UpdateRole(ctx context.Context, id string, in RoleInput) (Role
 		if r.Builtin {
 			return apperr.E(apperr.Forbidden, "role.builtin_fixed")
 		}
+		// The changed role must not mix families in any holder's hands.
+		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT u.id, u.username FROM role_assignments ra JOIN users u ON u.id = ra.user_id
+			WHERE ra.role_id = ? ORDER BY u.username`, id)
+		if err != nil {
+			return err
+		}
+		type holder struct{ id, name string }
+		var holders []holder
+		for rows.Next() {
+			var h holder
+			if err := rows.Scan(&h.id, &h.name); err != nil {
+				rows.Close()
+				return err
+			}
+			holders = append(holders, h)
+		}
+		rows.Close()
+		for _, h := range holders {
+			other, err := heldPerms(ctx, tx, h.id, id)
+			if err != nil {
+				return err
+			}
+			if a, b, clash := authz.Clash(append(other, in.Permissions...)); clash {
+				return apperr.Field("permissions", "role.family_clash_holder", "user", h.name, "perm_a", a, "perm_b", b)
+			}
+		}
 		if _, err := tx.ExecContext(ctx, "UPDATE roles SET name = ?, permissions = ?, version = version + 1, updated_at = ? WHERE id = ?",
 			in.Name, joinPerms(in.Permissions), db.Now(), id); err != nil {
 			return err
@@ -179,7 +233,7 @@ func (s *Service) UpdateRole(ctx context.Context, id string, in RoleInput) (Role
 
 // Assign grants a role to a user over an org node in the caller's scope. No
 // one grants themselves, and one person holds at most one of the three
-// administrator roles (三员分立).
+// administrator families, nor one of them and personal data (三员分立).
 func (s *Service) Assign(ctx context.Context, userID string, in Assignment) (string, error) {
 	p := authz.From(ctx)
 	if userID == p.UserID {
@@ -197,16 +251,19 @@ func (s *Service) Assign(ctx context.Context, userID string, in Assignment) (str
 		if _, err := s.orgPath(ctx, tx, p, authz.RoleAssign, "org_id", in.OrgID); err != nil {
 			return err
 		}
-		if r.Admin {
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM role_assignments ra JOIN roles r ON r.id = ra.role_id
-				WHERE ra.user_id = ? AND r.builtin = ? AND r.code IN ('sys_admin', 'sec_admin', 'audit_admin') AND r.code <> ?`,
-				userID, true, r.Code).Scan(&n); err != nil {
-				return err
-			}
-			if n > 0 {
-				return apperr.Field("role_id", "role.admin_separation")
-			}
+		// 三员分立 on permissions: the account's grants together keep
+		// to one family, whatever the roles are called.
+		// Two grants made at once wait for each other on the user's row.
+		var version int
+		if err := tx.QueryRowContext(ctx, "SELECT version FROM users WHERE id = ?"+tx.ForUpdate(), userID).Scan(&version); err != nil {
+			return err
+		}
+		held, err := heldPerms(ctx, tx, userID, "")
+		if err != nil {
+			return err
+		}
+		if a, b, clash := authz.Clash(append(held, r.Permissions...)); clash {
+			return apperr.Field("role_id", "role.admin_separation", "perm_a", a, "perm_b", b)
 		}
 		_, err = tx.ExecContext(ctx, "INSERT INTO role_assignments (id, user_id, role_id, org_id, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)",
 			id, userID, in.RoleID, in.OrgID, db.Now(), p.UserID)

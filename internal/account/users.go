@@ -14,7 +14,6 @@ import (
 
 	"github.com/gridgov/gridgov/internal/apperr"
 	"github.com/gridgov/gridgov/internal/audit"
-	"github.com/gridgov/gridgov/internal/auth/totp"
 	"github.com/gridgov/gridgov/internal/authn"
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
@@ -297,11 +296,15 @@ func (s *Service) writeUser(ctx context.Context, id, action string, fn func(tx *
 }
 
 // ResetPassword sets a new initial password, which the user must change at
-// the next sign-in; their sessions end.
+// the next sign-in; their sessions end. See resetAuthority for who may.
 func (s *Service) ResetPassword(ctx context.Context, id, plain string) error {
 	u, err := s.GetUser(ctx, id)
 	if err != nil {
 		return err
+	}
+	// Who may comes first: a refused caller learns nothing of the policy.
+	if _, err := s.resetAuthority(ctx, s.db.Reader(), u); err != nil {
+		return s.refusedReset(ctx, u, "user.reset_password", err)
 	}
 	if err := authn.CheckPassword("password", plain, u.Username); err != nil {
 		return err
@@ -310,7 +313,7 @@ func (s *Service) ResetPassword(ctx context.Context, id, plain string) error {
 	if err != nil {
 		return err
 	}
-	return s.writeUser(ctx, id, "user.reset_password", func(tx *db.Tx, u User) error {
+	return s.writeCredential(ctx, u, "user.reset_password", func(tx *db.Tx) error {
 		if _, err := tx.ExecContext(ctx, "UPDATE users SET password_hash = ?, password_changed_at = ?, must_change_password = ?, version = version + 1, updated_at = ? WHERE id = ?",
 			hash, db.Now(), true, db.Now(), id); err != nil {
 			return err
@@ -320,34 +323,97 @@ func (s *Service) ResetPassword(ctx context.Context, id, plain string) error {
 	})
 }
 
+// ResetTOTP removes the user's TOTP secret; their sessions end. An account
+// that needs TOTP enrols a new one at its next sign-in, so nobody but its
+// owner ever sees the secret. See resetAuthority for who may.
+func (s *Service) ResetTOTP(ctx context.Context, id string) error {
+	u, err := s.GetUser(ctx, id)
+	if err != nil {
+		return err
+	}
+	return s.writeCredential(ctx, u, "user.reset_totp", func(tx *db.Tx) error {
+		if _, err := tx.ExecContext(ctx, "UPDATE users SET totp_secret = NULL, version = version + 1, updated_at = ? WHERE id = ?",
+			db.Now(), id); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE user_id = ?", id)
+		return err
+	})
+}
+
+// writeCredential runs fn, which resets a credential of u, when the caller
+// may (resetAuthority), and audits action; a refusal is audited too.
+func (s *Service) writeCredential(ctx context.Context, u User, action string, fn func(tx *db.Tx) error) error {
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		perm, err := s.resetAuthority(ctx, tx, u)
+		if err != nil {
+			return err
+		}
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, tx, perm, audit.Entry{Action: action, ObjectType: "user", ObjectID: u.ID, Detail: u.Username})
+	})
+	return s.refusedReset(ctx, u, action, err)
+}
+
+// refusedReset audits err when it refuses a reset, and returns it.
+func (s *Service) refusedReset(ctx context.Context, u User, action string, err error) error {
+	if ae := apperr.As(err); err != nil && ae.Kind == apperr.Forbidden {
+		s.audit.RecordAlone(ctx, s.db, "", audit.Entry{Action: action, ObjectType: "user", ObjectID: u.ID,
+			Result: audit.Denied, Detail: ae.Code})
+	}
+	return err
+}
+
+// resetAuthority decides whether the caller may reset the password or the
+// TOTP of u, and names the permission the reset is done under. No
+// administrator resets another's credentials with the powers of their own
+// family (三员分立):
+//   - nobody resets their own here (they change them at /me);
+//   - an ordinary account is reset by the system administrator (user.write
+//     over its org);
+//   - an account holding a system or audit permission is reset by the
+//     security administrator (security.write over its org);
+//   - an account holding a security permission only on the server, with
+//     `gridgov user reset|reset-totp` (the system principal, which may reset
+//     anyone).
+func (s *Service) resetAuthority(ctx context.Context, q db.Querier, u User) (authz.Perm, error) {
+	p := authz.From(ctx)
+	if p.UserID == u.ID {
+		return "", apperr.E(apperr.Forbidden, "user.reset_self")
+	}
+	grants, err := authn.LoadGrants(ctx, q, u.ID)
+	if err != nil {
+		return "", err
+	}
+	held := authz.PermsOf(grants)
+	perm := authz.UserWrite
+	switch {
+	case p.UserID == "system":
+		return "", nil
+	case authz.HoldsFamily(held, authz.SecurityFamily):
+		return "", apperr.E(apperr.Forbidden, "user.reset_security_admin")
+	case authz.HoldsAdmin(held):
+		perm = authz.SecurityWrite
+		if !p.Has(perm) {
+			return "", apperr.E(apperr.Forbidden, "user.reset_needs_security_admin")
+		}
+	case !p.Has(perm):
+		return "", apperr.E(apperr.Forbidden, "user.reset_needs_system_admin")
+	}
+	if _, err := s.orgPath(ctx, q, p, perm, "org_id", u.OrgID); err != nil {
+		return "", apperr.NotFoundf("user")
+	}
+	return perm, nil
+}
+
 // Unlock lifts a lockout before it runs out.
 func (s *Service) Unlock(ctx context.Context, id string) error {
 	return s.writeUser(ctx, id, "user.unlock", func(tx *db.Tx, u User) error {
 		_, err := tx.ExecContext(ctx, "DELETE FROM lockouts WHERE username = ?", u.Username)
 		return err
 	})
-}
-
-// TOTPSecret is a freshly issued second-factor secret.
-type TOTPSecret struct {
-	Secret string `json:"secret"`
-	URI    string `json:"uri"`
-}
-
-// ResetTOTP issues a new TOTP secret for the user (shown once).
-func (s *Service) ResetTOTP(ctx context.Context, id string) (TOTPSecret, error) {
-	sec, err := totp.NewSecret()
-	if err != nil {
-		return TOTPSecret{}, err
-	}
-	var out TOTPSecret
-	err = s.writeUser(ctx, id, "user.reset_totp", func(tx *db.Tx, u User) error {
-		out = TOTPSecret{Secret: sec, URI: totp.URI("gridgov", u.Username, sec)}
-		_, err := tx.ExecContext(ctx, "UPDATE users SET totp_secret = ?, totp_last_step = 0, version = version + 1, updated_at = ? WHERE id = ?",
-			s.authn.SealTOTP(id, sec), db.Now(), id)
-		return err
-	})
-	return out, err
 }
 
 // unit checks a unit id for a user (nil when empty): active and serving an

@@ -75,6 +75,10 @@ func (m mainGrids) LocateGrid(ctx context.Context, p geo.Point) (string, error) 
 
 // Open opens the database (migrating it), loads the key and builds the services.
 func Open(ctx context.Context, cfg config.Config) (*App, error) {
+	proxies, err := httpx.ParseTrustedProxies(cfg.TrustedProxies)
+	if err != nil {
+		return nil, fmt.Errorf("GRIDGOV_TRUSTED_PROXIES: %w", err)
+	}
 	keys, err := secret.Load(cfg.KeyFile(), cfg.SecretKey)
 	if err != nil {
 		return nil, err
@@ -103,6 +107,7 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 		Accounts: account.New(d, log, an), Org: orgs, Events: casework.New(d, log, keys, mainGrids{orgs}),
 		Registry: registry.New(d, log, keys, mainGrids{orgs})}
 	a.routes()
+	a.Router.TrustedProxies = proxies
 	return a, nil
 }
 

@@ -100,15 +100,51 @@ type LoginResult struct {
 }
 
 // ipFailureLimit is how many failed sign-ins one address may make inside
-// the lockout window, over all names, before it must wait: far above what
-// the staff of one office behind one address mistype.
+// the lockout window, over all names, before it is slowed down: far above
+// what the staff of one office behind one address mistype.
 const ipFailureLimit = 30
+
+// addressDelayMax caps the wait of a throttled address: an office behind
+// one proxy address still signs in, a few seconds slower.
+const addressDelayMax = 3 * time.Second
+
+// AddressDelay is how long a sign-in from an address that failed failures
+// times inside the lockout window waits before its password is checked:
+// nothing below ipFailureLimit, then a quarter second more for each
+// further failure, at most addressDelayMax. Password spraying from one
+// address slows to a crawl, while a right password still gets in.
+func AddressDelay(failures int) time.Duration {
+	if failures < ipFailureLimit {
+		return 0
+	}
+	return min(time.Duration(failures-ipFailureLimit+1)*250*time.Millisecond, addressDelayMax)
+}
+
+// errReplayed is a TOTP code whose step another sign-in took first.
+var errReplayed = errors.New("totp step already used")
 
 // Login checks a username, password and one-time code and opens a session.
 func (s *Service) Login(ctx context.Context, username, plain, otp, userAgent string) (*LoginResult, error) {
 	set, err := s.settings.get(ctx)
 	if err != nil {
 		return nil, err
+	}
+	// An address that failed many times inside the window, over any names
+	// (password spraying, which the per-name lockout does not see), waits
+	// before its password is checked, without holding a hash slot.
+	if ip := audit.MetaFrom(ctx).IP; ip != "" {
+		var n int
+		if err := s.db.Reader().QueryRowContext(ctx, "SELECT count(*) FROM login_attempts WHERE ip = ? AND ok = ? AND at > ?",
+			ip, false, s.Now().UnixMilli()-int64(set.LockoutWindowMinutes)*60_000).Scan(&n); err != nil {
+			return nil, err
+		}
+		if d := AddressDelay(n); d > 0 {
+			select {
+			case <-time.After(d):
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		}
 	}
 	select {
 	case hashSlots <- struct{}{}:
@@ -133,21 +169,6 @@ func (s *Service) Login(ctx context.Context, username, plain, otp, userAgent str
 			ObjectID: username, Result: audit.Failure, Detail: "locked"})
 		return nil, apperr.E(apperr.Locked, "auth.locked", "minutes", mins)
 	}
-	// An address that failed many times inside the window, over any names
-	// (password spraying, which the per-name lockout does not see), waits.
-	if ip := audit.MetaFrom(ctx).IP; ip != "" {
-		var n int
-		if err := s.db.Reader().QueryRowContext(ctx, "SELECT count(*) FROM login_attempts WHERE ip = ? AND ok = ? AND at > ?",
-			ip, false, now.UnixMilli()-int64(set.LockoutWindowMinutes)*60_000).Scan(&n); err != nil {
-			return nil, err
-		}
-		if n >= ipFailureLimit {
-			password.DummyVerify(plain)
-			s.audit.RecordAlone(ctx, s.db, "", audit.Entry{Username: username, Action: "auth.login", ObjectType: "user",
-				ObjectID: username, Result: audit.Failure, Detail: "address_throttled"})
-			return nil, apperr.E(apperr.TooMany, "auth.address_throttled", "minutes", set.LockoutWindowMinutes)
-		}
-	}
 	var u userRow
 	err = s.db.Reader().QueryRowContext(ctx, `SELECT id, username, password_hash, status, totp_secret, totp_last_step, password_changed_at, must_change_password
 		FROM users WHERE username = ?`, username).Scan(&u.id, &u.username, &u.hash, &u.status, &u.totpSealed, &u.totpLast, &u.changedAt, &u.mustChange)
@@ -165,16 +186,23 @@ func (s *Service) Login(ctx context.Context, username, plain, otp, userAgent str
 	if u.status != "active" {
 		return nil, s.fail(ctx, set, username, u.id, "disabled")
 	}
-	roles, err := s.roleCodes(ctx, u.id)
+	grants, err := LoadGrants(ctx, s.db.Reader(), u.id)
 	if err != nil {
 		return nil, err
 	}
-	needTOTP := slices.ContainsFunc(roles, func(r string) bool { return slices.Contains(set.TOTPRequiredRoles, r) })
+	// The last check of 三员分立: grants that mix families (a database
+	// changed behind the application's back) open no session.
+	if a, b, clash := authz.Clash(authz.PermsOf(grants)); clash {
+		s.audit.RecordAlone(ctx, s.db, "", audit.Entry{UserID: u.id, Username: username, Action: "auth.login",
+			ObjectType: "user", ObjectID: u.id, Result: audit.Denied, Detail: "separation_broken: " + string(a) + " " + string(b)})
+		return nil, apperr.E(apperr.Forbidden, "auth.separation_broken", "perm_a", a, "perm_b", b)
+	}
 	var step int64
-	switch {
-	case u.totpSealed.Valid && u.totpSealed.String != "":
+	if u.totpSealed.Valid && u.totpSealed.String != "" {
 		if strings.TrimSpace(otp) == "" {
-			return nil, apperr.E(apperr.Unauthenticated, "auth.otp_required")
+			// A right password without its code counts as a failure, so
+			// the code cannot be skipped to test passwords unthrottled.
+			return nil, s.failAs(ctx, set, username, u.id, "otp_required", apperr.E(apperr.Unauthenticated, "auth.otp_required"))
 		}
 		sec, err := s.keys.Open(u.totpSealed.String, "users.totp_secret:"+u.id)
 		if err != nil {
@@ -184,10 +212,12 @@ func (s *Service) Login(ctx context.Context, username, plain, otp, userAgent str
 		if step, ok = totp.Verify(sec, otp, now, u.totpLast); !ok {
 			return nil, s.fail(ctx, set, username, u.id, "bad_otp")
 		}
-	case needTOTP:
-		s.audit.RecordAlone(ctx, s.db, "", audit.Entry{UserID: u.id, Username: username, Action: "auth.login",
-			ObjectType: "user", ObjectID: u.id, Result: audit.Failure, Detail: "totp_not_enrolled"})
-		return nil, apperr.E(apperr.Unauthenticated, "auth.totp_not_enrolled")
+	}
+	// An account that must use TOTP and has none (new, or reset by an
+	// administrator) gets a session that can only enrol it.
+	detail := ""
+	if step == 0 && needsTOTP(set, grants) {
+		detail = "totp_enrolment"
 	}
 
 	raw := make([]byte, 32)
@@ -202,17 +232,23 @@ func (s *Service) Login(ctx context.Context, username, plain, otp, userAgent str
 	}
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		ms := now.UnixMilli()
+		if step > 0 {
+			// Take the step atomically: of several sign-ins sent with one
+			// code at once, exactly one finds the older step here.
+			res, err := tx.ExecContext(ctx, "UPDATE users SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?", step, u.id, step)
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil || n != 1 {
+				return errReplayed
+			}
+		}
 		if _, err := tx.ExecContext(ctx, "INSERT INTO login_attempts (id, username, at, ok, ip) VALUES (?, ?, ?, ?, ?)",
 			db.NewID(), username, ms, true, ip); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, "DELETE FROM lockouts WHERE username = ?", username); err != nil {
 			return err
-		}
-		if step > 0 {
-			if _, err := tx.ExecContext(ctx, "UPDATE users SET totp_last_step = ? WHERE id = ?", step, u.id); err != nil {
-				return err
-			}
 		}
 		if rehash && s.Params == password.DefaultParams {
 			if h, err := password.Hash(plain); err == nil {
@@ -223,9 +259,12 @@ func (s *Service) Login(ctx context.Context, username, plain, otp, userAgent str
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, hashToken(token), u.id, hex.EncodeToString(csrf), ms, ms, expires.UnixMilli(), ip, userAgent); err != nil {
 			return err
 		}
-		return s.audit.Record(ctx, tx, "", audit.Entry{UserID: u.id, Username: username, Role: strings.Join(roles, ","),
-			Action: "auth.login", ObjectType: "user", ObjectID: u.id})
+		return s.audit.Record(ctx, tx, "", audit.Entry{UserID: u.id, Username: username, Role: strings.Join(roleCodes(grants), ","),
+			Action: "auth.login", ObjectType: "user", ObjectID: u.id, Detail: detail})
 	})
+	if errors.Is(err, errReplayed) {
+		return nil, s.fail(ctx, set, username, u.id, "otp_replayed")
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -233,12 +272,30 @@ func (s *Service) Login(ctx context.Context, username, plain, otp, userAgent str
 	if err != nil {
 		return nil, err
 	}
+	if p == nil {
+		return nil, apperr.E(apperr.Unauthenticated, "auth.invalid_credentials")
+	}
 	return &LoginResult{Token: token, Principal: p, Expires: expires}, nil
+}
+
+// needsTOTP reports whether an account with grants must sign in with TOTP:
+// always when they hold an administrator's permission or personal.reveal,
+// and for the roles the settings add.
+func needsTOTP(set Settings, grants []authz.Grant) bool {
+	if authz.NeedsTOTP(authz.PermsOf(grants)) {
+		return true
+	}
+	return slices.ContainsFunc(grants, func(g authz.Grant) bool { return slices.Contains(set.TOTPRequiredRoles, g.Role) })
 }
 
 // fail records a failed attempt, locks the name once it reaches the
 // threshold inside the window, and answers the same for every cause.
 func (s *Service) fail(ctx context.Context, set Settings, username, userID, why string) error {
+	return s.failAs(ctx, set, username, userID, why, apperr.E(apperr.Unauthenticated, "auth.invalid_credentials"))
+}
+
+// failAs is fail answering with answer unless the name is now locked.
+func (s *Service) failAs(ctx context.Context, set Settings, username, userID, why string, answer error) error {
 	now := s.Now().UnixMilli()
 	window := int64(set.LockoutWindowMinutes) * 60_000
 	locked := false
@@ -275,24 +332,18 @@ func (s *Service) fail(ctx context.Context, set Settings, username, userID, why 
 	if locked {
 		return apperr.E(apperr.Locked, "auth.locked", "minutes", set.LockoutWindowMinutes)
 	}
-	return apperr.E(apperr.Unauthenticated, "auth.invalid_credentials")
+	return answer
 }
 
-func (s *Service) roleCodes(ctx context.Context, userID string) ([]string, error) {
-	rows, err := s.db.Reader().QueryContext(ctx, `SELECT DISTINCT r.code FROM role_assignments ra JOIN roles r ON r.id = ra.role_id WHERE ra.user_id = ?`, userID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
+// roleCodes lists the distinct role codes of grants (for audit rows).
+func roleCodes(grants []authz.Grant) []string {
 	var out []string
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			return nil, err
+	for _, g := range grants {
+		if !slices.Contains(out, g.Role) {
+			out = append(out, g.Role)
 		}
-		out = append(out, c)
 	}
-	return out, rows.Err()
+	return out
 }
 
 func hashToken(token string) string {
@@ -397,8 +448,22 @@ func (s *Service) principal(ctx context.Context, tokenHash string) (*authz.Princ
 	p.TOTPEnabled = totpSealed.Valid && totpSealed.String != ""
 	rotation := int64(set.PasswordRotationDays) * 24 * 3600 * 1000
 	p.PasswordExpired = mustChange || (rotation > 0 && s.Now().UnixMilli()-changedAt > rotation)
-	p.Grants, err = LoadGrants(ctx, s.db.Reader(), p.UserID)
-	return p, err
+	if p.Grants, err = LoadGrants(ctx, s.db.Reader(), p.UserID); err != nil {
+		return nil, err
+	}
+	if a, b, clash := authz.Clash(p.Permissions()); clash {
+		// Grants that mix families end the session: refused and audited once.
+		err := s.db.InTx(ctx, func(tx *db.Tx) error {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE token_hash = ?", tokenHash); err != nil {
+				return err
+			}
+			return s.audit.Record(ctx, tx, "", audit.Entry{UserID: p.UserID, Username: p.Username, Action: "auth.session",
+				ObjectType: "user", ObjectID: p.UserID, Result: audit.Denied, Detail: "separation_broken: " + string(a) + " " + string(b)})
+		})
+		return nil, err
+	}
+	p.TOTPMissing = !p.TOTPEnabled && needsTOTP(set, p.Grants)
+	return p, nil
 }
 
 // LoadGrants reads a user's role assignments with their permissions and scope.
@@ -443,7 +508,13 @@ func (s *Service) ChangePassword(ctx context.Context, p *authz.Principal, oldPla
 		return apperr.Wrap(err, "load user")
 	}
 	if ok, _, _ := password.Verify(oldPlain, hash); !ok {
-		return apperr.Field("old_password", "auth.old_password_wrong")
+		// Counted like a failed sign-in: a stolen session cannot guess
+		// the password here unthrottled.
+		set, err := s.settings.get(ctx)
+		if err != nil {
+			return err
+		}
+		return s.failAs(ctx, set, p.Username, p.UserID, "password_change_bad_password", apperr.Field("old_password", "auth.old_password_wrong"))
 	}
 	if err := CheckPassword("new_password", newPlain, p.Username); err != nil {
 		return err

@@ -31,15 +31,17 @@ type RoleView struct {
 
 // Me is the signed-in user.
 type Me struct {
-	ID              string       `json:"id"`
-	Username        string       `json:"username"`
-	DisplayName     string       `json:"display_name"`
-	OrgID           string       `json:"org_id"`
-	CSRFToken       string       `json:"csrf_token"`
-	PasswordExpired bool         `json:"password_expired"`
-	TOTPEnabled     bool         `json:"totp_enabled"`
-	Roles           []RoleView   `json:"roles"`
-	Permissions     []authz.Perm `json:"permissions"`
+	ID              string `json:"id"`
+	Username        string `json:"username"`
+	DisplayName     string `json:"display_name"`
+	OrgID           string `json:"org_id"`
+	CSRFToken       string `json:"csrf_token"`
+	PasswordExpired bool   `json:"password_expired"`
+	TOTPEnabled     bool   `json:"totp_enabled"`
+	// TOTPMissing: TOTP must be enrolled before anything else.
+	TOTPMissing bool         `json:"totp_missing"`
+	Roles       []RoleView   `json:"roles"`
+	Permissions []authz.Perm `json:"permissions"`
 }
 
 // LoginResponse is the answer to a successful login.
@@ -64,9 +66,9 @@ type TOTPSetup struct {
 type TOTPConfirm struct {
 	Secret string `json:"secret"`
 	Code   string `json:"code"`
-	// Password is the account's current password, needed to replace a
-	// TOTP already on: a stolen session must not lock the owner out.
-	Password string `json:"password,omitempty"`
+	// Password is the account's current password, needed to turn TOTP on
+	// or replace it: a stolen session must not lock the owner out.
+	Password string `json:"password"`
 }
 
 // LocalizeRoles gives built-in roles their name in lang; custom roles keep
@@ -82,7 +84,7 @@ func LocalizeRoles(lang string, roles []RoleView) {
 // MeView renders a principal with role names in lang.
 func MeView(p *authz.Principal, lang string) Me {
 	m := Me{ID: p.UserID, Username: p.Username, DisplayName: p.DisplayName, OrgID: p.OrgID, CSRFToken: p.CSRFToken,
-		PasswordExpired: p.PasswordExpired, TOTPEnabled: p.TOTPEnabled, Roles: []RoleView{}, Permissions: p.Permissions()}
+		PasswordExpired: p.PasswordExpired, TOTPEnabled: p.TOTPEnabled, TOTPMissing: p.TOTPMissing, Roles: []RoleView{}, Permissions: p.Permissions()}
 	for _, g := range p.Grants {
 		m.Roles = append(m.Roles, RoleView{g.AssignmentID, g.Role, g.RoleName, g.OrgID, g.OrgCode, g.OrgName})
 	}
@@ -107,9 +109,9 @@ func (s *Service) Routes(rt *httpx.Router) {
 	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/me/password", Tag: "auth", Summary: "Change one's own password", Access: "any signed-in user, for their own account",
 		AllowExpired: true, In: PasswordChange{}, Status: 204, Handler: s.handlePassword})
 	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/me/totp/setup", Tag: "auth", Summary: "Start TOTP enrolment: a new secret", Access: "any signed-in user, for their own account",
-		Out: TOTPSetup{}, Handler: s.handleTOTPSetup})
-	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/me/totp/confirm", Tag: "auth", Summary: "Turn TOTP on with the secret and a first code", Access: "any signed-in user, for their own account",
-		In: TOTPConfirm{}, Status: 204, Handler: s.handleTOTPConfirm})
+		AllowExpired: true, Out: TOTPSetup{}, Handler: s.handleTOTPSetup})
+	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/me/totp/confirm", Tag: "auth", Summary: "Turn TOTP on with the secret, a first code and the current password", Access: "any signed-in user, for their own account",
+		AllowExpired: true, In: TOTPConfirm{}, Status: 204, Handler: s.handleTOTPConfirm})
 }
 
 func (s *Service) handleLogin(w http.ResponseWriter, r *http.Request) error {
@@ -173,17 +175,25 @@ func (s *Service) handleTOTPConfirm(w http.ResponseWriter, r *http.Request) erro
 	if err := s.db.Reader().QueryRowContext(ctx, "SELECT password_hash, COALESCE(totp_secret, '') <> '' FROM users WHERE id = ?", p.UserID).Scan(&hash, &enrolled); err != nil {
 		return apperr.Wrap(err, "load user")
 	}
-	if enrolled {
-		if ok, _, _ := password.Verify(in.Password, hash); !ok {
-			return apperr.Field("password", "auth.totp_replace_password")
+	if ok, _, _ := password.Verify(in.Password, hash); !ok {
+		// Counted like a failed sign-in: a stolen session cannot guess
+		// the password here unthrottled.
+		set, err := s.settings.get(ctx)
+		if err != nil {
+			return err
 		}
+		return s.failAs(ctx, set, p.Username, p.UserID, "totp_enable_bad_password", apperr.Field("password", "auth.totp_password"))
+	}
+	detail := ""
+	if enrolled {
+		detail = "replaced"
 	}
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		if _, err := tx.ExecContext(ctx, "UPDATE users SET totp_secret = ?, totp_last_step = ?, updated_at = ? WHERE id = ?",
 			s.SealTOTP(p.UserID, in.Secret), step, db.Now(), p.UserID); err != nil {
 			return err
 		}
-		return s.audit.Record(ctx, tx, "", auditEntry("auth.totp_enable", "user", p.UserID, ""))
+		return s.audit.Record(ctx, tx, "", auditEntry("auth.totp_enable", "user", p.UserID, detail))
 	})
 	if err != nil {
 		return err

@@ -33,7 +33,7 @@ func DefaultSettings() Settings {
 func adminRoles() []string {
 	var out []string
 	for _, b := range authz.Builtins {
-		if b.Admin {
+		if authz.HoldsAdmin(b.Perms) {
 			out = append(out, b.Code)
 		}
 	}

@@ -97,18 +97,18 @@ func Known(p Perm) bool {
 // BuiltinRole is a role seeded on first start.
 type BuiltinRole struct {
 	Code  string
-	Admin bool // one of the three administrators: TOTP required, kept apart
 	Perms []Perm
 }
 
 // The three administrators (三员分立) hold disjoint permissions: the system
 // administrator runs accounts and the org tree, the security administrator
 // roles, grants and security settings, the audit administrator reads the
-// audit log. No one of them can do the others' work.
+// audit log. No one of them can do the others' work; Families says which
+// permission belongs to whom.
 var Builtins = []BuiltinRole{
-	{Code: "sys_admin", Admin: true, Perms: []Perm{OrgRead, OrgWrite, GridRead, GridWrite, GridImport, GridExport, UserRead, UserWrite, EventConfig}},
-	{Code: "sec_admin", Admin: true, Perms: []Perm{RoleRead, RoleWrite, RoleAssign, SecurityRead, SecurityWrite, UserRead, OrgRead}},
-	{Code: "audit_admin", Admin: true, Perms: []Perm{AuditRead, OrgRead}},
+	{Code: "sys_admin", Perms: []Perm{OrgRead, OrgWrite, GridRead, GridWrite, GridImport, GridExport, UserRead, UserWrite, EventConfig}},
+	{Code: "sec_admin", Perms: []Perm{RoleRead, RoleWrite, RoleAssign, SecurityRead, SecurityWrite, UserRead, OrgRead}},
+	{Code: "audit_admin", Perms: []Perm{AuditRead, OrgRead}},
 	{Code: "intake", Perms: []Perm{OrgRead, GridRead, EventReport, EventRead, EventIntake}},
 	{Code: "dispatcher", Perms: []Perm{OrgRead, GridRead, EventRead, EventDispatch}},
 	{Code: "shift_lead", Perms: []Perm{OrgRead, GridRead, GridExport, EventRead, EventIntake, EventDispatch, EventApprove}},
@@ -129,16 +129,6 @@ var Builtins = []BuiltinRole{
 	{Code: "health", Perms: []Perm{OrgRead, GridRead, RegistryRead, KeyPersonRead, KeyPersonWrite, PersonalReveal, PersonalLookup,
 		SensitiveMentalDisorder, SensitiveHIVRisk, SensitiveDrugUser}},
 	{Code: "civil_affairs", Perms: []Perm{OrgRead, GridRead, RegistryRead, RegistryWrite, KeyPersonRead, PersonalReveal, PersonalLookup}},
-}
-
-// IsAdminRole reports whether code is one of the three administrators.
-func IsAdminRole(code string) bool {
-	for _, b := range Builtins {
-		if b.Code == code {
-			return b.Admin
-		}
-	}
-	return false
 }
 
 // Grant is one role held over one org node (and its subtree).
@@ -163,8 +153,11 @@ type Principal struct {
 	CSRFToken       string
 	PasswordExpired bool
 	TOTPEnabled     bool
-	UnitID          string // the unit (department or centre) the user works for, if any
-	Grants          []Grant
+	// TOTPMissing: the account must sign in with TOTP but has none yet (new,
+	// or reset): the session may only enrol it (and change the password).
+	TOTPMissing bool
+	UnitID      string // the unit (department or centre) the user works for, if any
+	Grants      []Grant
 }
 
 // Has reports whether any grant carries perm.
@@ -228,18 +221,7 @@ func (p *Principal) RoleFor(perm Perm) string {
 }
 
 // Permissions lists every permission the caller holds somewhere, sorted.
-func (p *Principal) Permissions() []Perm {
-	var out []Perm
-	for _, g := range p.Grants {
-		for _, perm := range g.Perms {
-			if !slices.Contains(out, perm) {
-				out = append(out, perm)
-			}
-		}
-	}
-	slices.Sort(out)
-	return out
-}
+func (p *Principal) Permissions() []Perm { return PermsOf(p.Grants) }
 
 // ScopeSQL returns a WHERE fragment restricting col (a materialized path
 // column) to the subtrees of paths, and its arguments. With no paths it

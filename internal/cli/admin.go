@@ -77,16 +77,13 @@ func runUser(ctx context.Context, args []string, out io.Writer) error {
 			}
 			fmt.Fprintf(out, "created %s (%s)\n", u.Username, u.ID)
 			if *role != "" {
-				if err := grant(ctx, a, u.ID, *role, orgID); err != nil {
+				needsTOTP, err := grant(ctx, a, u.ID, *role, orgID)
+				if err != nil {
 					return explain(err)
 				}
 				fmt.Fprintf(out, "granted %s at %s\n", *role, *orgCode)
-				if authz.IsAdminRole(*role) {
-					sec, err := a.Accounts.ResetTOTP(ctx, u.ID)
-					if err != nil {
-						return err
-					}
-					fmt.Fprintf(out, "TOTP secret (add to an authenticator app now; it is not shown again): %s\n%s\n", sec.Secret, sec.URI)
+				if needsTOTP {
+					fmt.Fprintln(out, "the role needs TOTP: the user enrols an authenticator app at first sign-in")
 				}
 			}
 			fmt.Fprintln(out, "the password must be changed at first sign-in")
@@ -114,11 +111,10 @@ func runUser(ctx context.Context, args []string, out io.Writer) error {
 			if err != nil {
 				return explain(err)
 			}
-			sec, err := a.Accounts.ResetTOTP(ctx, id)
-			if err != nil {
+			if err := a.Accounts.ResetTOTP(ctx, id); err != nil {
 				return explain(err)
 			}
-			fmt.Fprintf(out, "TOTP secret of %s: %s\n%s\n", *username, sec.Secret, sec.URI)
+			fmt.Fprintf(out, "TOTP of %s removed; it must be enrolled again at next sign-in\n", *username)
 		default:
 			return fmt.Errorf("unknown user command %q (create, reset, unlock, reset-totp)", sub)
 		}
@@ -126,18 +122,19 @@ func runUser(ctx context.Context, args []string, out io.Writer) error {
 	})
 }
 
-func grant(ctx context.Context, a *app.App, userID, roleCode, orgID string) error {
+// grant gives the user the role at orgID and says whether the role needs TOTP.
+func grant(ctx context.Context, a *app.App, userID, roleCode, orgID string) (bool, error) {
 	roles, err := a.Accounts.ListRoles(ctx)
 	if err != nil {
-		return err
+		return false, err
 	}
 	for _, r := range roles {
 		if r.Code == roleCode {
 			_, err := a.Accounts.Assign(ctx, userID, account.Assignment{RoleID: r.ID, OrgID: orgID})
-			return err
+			return r.NeedsTOTP, err
 		}
 	}
-	return fmt.Errorf("no role %q", roleCode)
+	return false, fmt.Errorf("no role %q", roleCode)
 }
 
 func orgIDByCode(ctx context.Context, d *db.DB, code string) (string, error) {

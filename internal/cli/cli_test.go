@@ -48,7 +48,7 @@ func TestDemoUserBackupRestoreAndAuditVerify(t *testing.T) {
 		t.Fatalf("weak password accepted: %s", out)
 	}
 	out, code = run(t, "user", "create", "--data", dir, "-username", "ops1", "-password", "Str0ng-and-l0ng!", "-org", "441602", "-role", "sec_admin")
-	if code != 0 || !strings.Contains(out, "TOTP secret") {
+	if code != 0 || !strings.Contains(out, "enrols an authenticator app at first sign-in") {
 		t.Fatalf("user create: %d %s", code, out)
 	}
 	if out, code := run(t, "audit", "verify", "--data", dir); code != 0 || !strings.Contains(out, "intact") {

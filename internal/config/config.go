@@ -41,6 +41,10 @@ type Config struct {
 	// appended to (GRIDGOV_AUDIT_ANCHORS, --anchors); empty =
 	// DataDir/audit-anchors.log. Production points it to another disk or host.
 	AuditAnchors string
+	// TrustedProxies lists the reverse proxies (addresses or CIDR prefixes,
+	// comma-separated) whose X-Forwarded-For names the client
+	// (GRIDGOV_TRUSTED_PROXIES); empty: the peer's address is the client's.
+	TrustedProxies string
 }
 
 // Default returns the built-in defaults overlaid with the environment.
@@ -62,6 +66,7 @@ func Default() Config {
 	env("GRIDGOV_PUBLIC_URL", &c.PublicURL)
 	env("GRIDGOV_SECRET_KEY_FILE", &c.SecretKeyFile)
 	env("GRIDGOV_AUDIT_ANCHORS", &c.AuditAnchors)
+	env("GRIDGOV_TRUSTED_PROXIES", &c.TrustedProxies)
 	c.SecureCookie = os.Getenv("GRIDGOV_SECURE_COOKIE") == "true"
 	return c
 }
@@ -156,7 +161,8 @@ func (c Config) Dump(w io.Writer) {
 		{"GRIDGOV_SECRET_KEY", key}, {"GRIDGOV_SECURE_COOKIE", fmt.Sprint(c.SecureCookie)},
 		{"GRIDGOV_TILE_URL", c.TileURL}, {"GRIDGOV_LOG_LEVEL", c.LogLevel}, {"GRIDGOV_NOTIFY_WEBHOOK", c.NotifyWebhook},
 		{"GRIDGOV_JOB_LEASE", c.JobLease}, {"GRIDGOV_PUBLIC_URL", c.PublicURL},
-		{"GRIDGOV_SECRET_KEY_FILE", c.KeyFile()}, {"GRIDGOV_AUDIT_ANCHORS", c.AnchorFile()}}
+		{"GRIDGOV_SECRET_KEY_FILE", c.KeyFile()}, {"GRIDGOV_AUDIT_ANCHORS", c.AnchorFile()},
+		{"GRIDGOV_TRUSTED_PROXIES", c.TrustedProxies}}
 	for _, l := range lines {
 		fmt.Fprintf(w, "%s=%s\n", l[0], strings.TrimSpace(l[1]))
 	}

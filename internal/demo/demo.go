@@ -401,6 +401,17 @@ func demoTOTP(username string) string {
 	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(sum[:20])
 }
 
+// needsTOTP reports whether the built-in role must sign in with TOTP (the
+// administrators and everyone who may see personal data in clear).
+func needsTOTP(role string) bool {
+	for _, b := range authz.Builtins {
+		if b.Code == role {
+			return authz.NeedsTOTP(b.Perms)
+		}
+	}
+	return false
+}
+
 func accounts(ctx context.Context, d Deps, countyCode string) ([]Account, error) {
 	var countyID, villageID, villageCode string
 	q := d.DB.Reader()
@@ -426,7 +437,7 @@ func accounts(ctx context.Context, d Deps, countyCode string) ([]Account, error)
 			id := db.NewID()
 			acc := Account{Username: a.username, Password: DemoPassword, Role: a.role, OrgCode: orgCode}
 			var sealed any
-			if authz.IsAdminRole(a.role) {
+			if needsTOTP(a.role) {
 				acc.TOTPSecret = demoTOTP(a.username)
 				sealed = d.Authn.SealTOTP(id, acc.TOTPSecret)
 			}

@@ -6,8 +6,8 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"maps"
-	"net"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -66,6 +66,9 @@ type Router struct {
 	auth    Authenticator
 	refused func(r *http.Request, route *Route, err *apperr.Error)
 	metrics *metrics
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed (GRIDGOV_TRUSTED_PROXIES); none by default.
+	TrustedProxies []netip.Prefix
 }
 
 // NewRouter makes a router; refused (optional) is told of each request of a
@@ -128,6 +131,9 @@ func (rt *Router) guard(w http.ResponseWriter, r *http.Request, route *Route) er
 	if p.PasswordExpired && !route.AllowExpired {
 		return apperr.E(apperr.Forbidden, "auth.password_expired")
 	}
+	if p.TOTPMissing && !route.AllowExpired {
+		return apperr.E(apperr.Forbidden, "auth.totp_enrolment_required")
+	}
 	if route.Perm != "" && !p.Has(route.Perm) {
 		return apperr.E(apperr.Forbidden, "auth.forbidden", "perm", route.Perm)
 	}
@@ -182,10 +188,7 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rand.Read(b)
 		id = hex.EncodeToString(b)
 	}
-	ip, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		ip = r.RemoteAddr
-	}
+	ip := ClientIP(r, rt.TrustedProxies)
 	r = r.WithContext(audit.WithMeta(r.Context(), audit.Meta{RequestID: id, IP: ip}))
 	h := w.Header()
 	h.Set("X-Request-Id", id)

@@ -23,6 +23,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gridgov/gridgov/internal/auth/totp"
 	_ "modernc.org/sqlite" // read the database file after the server is gone
 )
 
@@ -75,9 +76,15 @@ func TestCrashNeverLosesAcknowledgedReports(t *testing.T) {
 		lat:     demoInfo.Center.Lat,
 		lng:     demoInfo.Center.Lng,
 	}
+	// One sign-in for every round: the session lives in the database and
+	// outlives each crash (the cookie jar ignores the port, which changes).
+	var c *client
 	for round := 1; round <= crashRounds; round++ {
 		srv := startServer(ctx, t, bin, data)
-		c := login(ctx, t, srv.url, acc.Username, acc.Password)
+		if c == nil {
+			c = login(ctx, t, srv.url, acc)
+		}
+		c.base = srv.url
 		retrying := len(st.unknown)
 		load := st.startLoad(ctx, c, crashWorkers)
 		killAfter := time.Duration(killMinMillis+rng.IntN(killMaxMillis-killMinMillis+1)) * time.Millisecond
@@ -99,7 +106,7 @@ func TestCrashNeverLosesAcknowledgedReports(t *testing.T) {
 
 	// One more start: every report still unknown is retried until answered.
 	srv := startServer(ctx, t, bin, data)
-	c := login(ctx, t, srv.url, acc.Username, acc.Password)
+	c.base = srv.url
 	final := len(st.unknown)
 	st.noNew = true
 	res := st.startLoad(ctx, c, crashWorkers).finish()
@@ -451,13 +458,45 @@ func readDemo(t *testing.T, data string) demoFile {
 	return d
 }
 
-func (d demoFile) account(username string) struct{ Username, Password string } {
+// demoAccount is what a proof needs to sign in.
+type demoAccount struct{ Username, Password, TOTPSecret string }
+
+func (d demoFile) account(username string) demoAccount {
 	for _, a := range d.Accounts {
 		if a.Username == username {
-			return struct{ Username, Password string }{a.Username, a.Password}
+			return demoAccount{a.Username, a.Password, a.TOTPSecret}
 		}
 	}
 	panic("demo.json has no account " + username)
+}
+
+// usedSteps remembers the last TOTP step each account signed in with: the
+// server takes each step once.
+var usedSteps = struct {
+	sync.Mutex
+	last map[string]int64
+}{last: map[string]int64{}}
+
+// nextOTP is a code of the account the server will take (empty without
+// TOTP): of the step after the last one used, waiting for it to come into
+// the window the server accepts.
+func nextOTP(t testing.TB, acc demoAccount) string {
+	if acc.TOTPSecret == "" {
+		return ""
+	}
+	usedSteps.Lock()
+	defer usedSteps.Unlock()
+	period := int64(totp.Period / time.Second)
+	step := max(time.Now().Unix()/period, usedSteps.last[acc.Username]+1)
+	if wait := time.Until(time.Unix((step-totp.Skew)*period, 0)); wait > 0 {
+		time.Sleep(wait)
+	}
+	usedSteps.last[acc.Username] = step
+	code, err := totp.Code(acc.TOTPSecret, time.Unix(step*period, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code
 }
 
 // server is a running `gridgov serve`.
@@ -571,21 +610,21 @@ type client struct {
 	csrf string
 }
 
-func login(ctx context.Context, t testing.TB, base, username, pass string) *client {
+func login(ctx context.Context, t testing.TB, base string, acc demoAccount) *client {
 	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	c := &client{t: t, base: base, http: &http.Client{Jar: jar, Timeout: 10 * time.Second,
 		Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
-	b, _ := json.Marshal(map[string]string{"username": username, "password": pass})
+	b, _ := json.Marshal(map[string]string{"username": acc.Username, "password": acc.Password, "otp": nextOTP(t, acc)})
 	status, body, _, err := c.post(ctx, "/api/v1/auth/login", b, nil)
 	if err != nil || status != 200 {
-		t.Fatalf("login %s: %d %s %v", username, status, body, err)
+		t.Fatalf("login %s: %d %s %v", acc.Username, status, body, err)
 	}
 	var out struct {
 		CSRF string `json:"csrf_token"`
 	}
 	if err := json.Unmarshal(body, &out); err != nil || out.CSRF == "" {
-		t.Fatalf("login %s: %s", username, body)
+		t.Fatalf("login %s: %s", acc.Username, body)
 	}
 	c.csrf = out.CSRF
 	return c

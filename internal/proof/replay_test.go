@@ -41,7 +41,7 @@ func TestReplayMakesOneEventPerKey(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 4*time.Minute)
 	defer cancel()
 	acc := a.Account("grid_member")
-	c := login(ctx, t, a.URL, acc.Username, acc.Password)
+	c := login(ctx, t, a.URL, demoAccount{acc.Username, acc.Password, acc.TOTPSecret})
 	defer c.close()
 	seed := uint64(time.Now().UnixNano())
 	rng := rand.New(rand.NewPCG(seed, seed>>1))

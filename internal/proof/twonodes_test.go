@@ -63,7 +63,7 @@ func TestTwoNodesOnPostgres(t *testing.T) {
 	defer d.Close()
 
 	// Both nodes serve: reports alternate between them.
-	clients := []*client{login(ctx, t, nodes[0].url, acc.Username, acc.Password), login(ctx, t, nodes[1].url, acc.Username, acc.Password)}
+	clients := []*client{login(ctx, t, nodes[0].url, acc), login(ctx, t, nodes[1].url, acc)}
 	post := func(c *client, i int) {
 		body := fmt.Sprintf(`{"channel":"grid","category_code":"0101","description":"two nodes %d","lat":%v,"lng":%v}`, i, center.Lat, center.Lng)
 		st, ans, _, err := c.post(ctx, "/api/v1/events", []byte(body), map[string]string{"Idempotency-Key": fmt.Sprintf("two-nodes-%d", i)})

@@ -106,6 +106,8 @@ export async function request(method, path, opts = {}) {
       handlers.unauthenticated(err)
     } else if (res.status === 403 && err.code === 'auth.password_expired' && handlers.passwordExpired) {
       handlers.passwordExpired(err)
+    } else if (res.status === 403 && err.code === 'auth.totp_enrolment_required' && handlers.totpMissing) {
+      handlers.totpMissing(err)
     }
   }
   throw err

@@ -28,6 +28,11 @@ onAuthProblem({
     if (session.me) session.me.password_expired = true
     if (router.currentRoute.value.name !== 'password') router.push({ name: 'password' })
   },
+  // The account must use TOTP and has none yet: nothing else works until it is bound.
+  totpMissing() {
+    if (session.me) session.me.totp_missing = true
+    if (router.currentRoute.value.name !== 'totp') router.push({ name: 'totp' })
+  },
 })
 
 document.documentElement.lang = currentLang()

@@ -33,6 +33,7 @@ export const menuRoutes = [
   { path: 'security', name: 'security', component: () => import('./views/Security.vue'), meta: { title: 'ui.menu.security', icon: 'Lock', perm: PERM.securityRead, group: 'system' } },
   { path: 'audit', name: 'audit', component: () => import('./views/Audit.vue'), meta: { title: 'ui.menu.audit', icon: 'Document', perm: PERM.auditRead, group: 'system' } },
   { path: 'password', name: 'password', component: () => import('./views/Password.vue'), meta: { title: 'ui.menu.password', icon: 'EditPen', group: 'system' } },
+  { path: 'totp', name: 'totp', component: () => import('./views/Totp.vue'), meta: { title: 'ui.menu.totp', icon: 'Key', group: 'system' } },
   { path: 'api-docs', name: 'api-docs', component: () => import('./views/ApiDocs.vue'), meta: { title: 'ui.menu.api_docs', icon: 'Reading', group: 'system' } },
 ]
 
@@ -93,6 +94,7 @@ router.beforeEach(async (to) => {
     }
   }
   if (session.me.password_expired && to.name !== 'password') return { name: 'password' }
+  if (session.me.totp_missing && !session.me.password_expired && to.name !== 'totp') return { name: 'totp' }
   if (!allowed(to.meta.perm)) return { name: 'forbidden' }
   return true
 })

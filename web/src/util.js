@@ -9,8 +9,8 @@ export function showError(err) {
   ElMessage.error({ message: msg, grouping: true, showClose: true, duration: 5000 })
 }
 
-export function showOK(key = 'ui.common.saved') {
-  ElMessage.success({ message: t(key), grouping: true })
+export function showOK(key = 'ui.common.saved', params) {
+  ElMessage.success({ message: t(key, params), grouping: true })
 }
 
 /**
