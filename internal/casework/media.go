@@ -208,9 +208,11 @@ func (s *Service) AddMedia(ctx context.Context, eventID, kind string, data []byt
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		// Counted again in the transaction, the user's row locked so that two
 		// uploads at once cannot both take the last of the quota (SQLite
-		// has one writer anyway): the photo must fit whole.
+		// has one writer anyway): the photo must fit whole. Callers made
+		// in code, such as the tools, may have no row.
 		var uid string
-		if err := tx.QueryRowContext(ctx, "SELECT id FROM users WHERE id = ?"+tx.ForUpdate(), p.UserID).Scan(&uid); err != nil {
+		err := tx.QueryRowContext(ctx, "SELECT id FROM users WHERE id = ?"+tx.ForUpdate(), p.UserID).Scan(&uid)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
 		used, err := s.photoUsage(ctx, tx, p.UserID)
