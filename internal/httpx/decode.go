@@ -76,13 +76,13 @@ type level struct {
 // "permissions[1]"); a bad key is named by its object.
 func checkBody(body []byte, dst reflect.Type) error {
 	var stack []*level
-	name := func(withKey bool) string {
+	name := func() string {
 		var b strings.Builder
-		for i, l := range stack {
+		for _, l := range stack {
 			switch {
 			case l.array:
 				fmt.Fprintf(&b, "[%d]", l.index)
-			case l.wantKey && !(withKey && i == len(stack)-1): // between members
+			case l.wantKey: // between members, or reading a key
 				continue
 			default:
 				if b.Len() > 0 {
@@ -155,7 +155,7 @@ func checkBody(body []byte, dst reflect.Type) error {
 			// The raw token (after separators, which are ASCII): the decoded
 			// string no longer shows bad bytes or lone surrogates.
 			if !validText(body[start:dec.InputOffset()]) {
-				return apperr.Field(name(false), "request.invalid_text")
+				return apperr.Field(name(), "request.invalid_text")
 			}
 			if top == nil {
 				valueDone()
@@ -163,14 +163,14 @@ func checkBody(body []byte, dst reflect.Type) error {
 			}
 			top.key, top.wantKey = t, false
 			if top.seen[t] {
-				return apperr.Field(name(true), "request.duplicate_key")
+				return apperr.Field(name(), "request.duplicate_key")
 			}
 			top.seen[t] = true
 			if top.typ != nil && top.typ.Kind() == reflect.Struct {
 				if _, ok := fieldsOf(top.typ)[t]; !ok {
 					for f := range fieldsOf(top.typ) {
 						if strings.EqualFold(f, t) {
-							return apperr.Field(name(true), "request.field_case", "name", f)
+							return apperr.Field(name(), "request.field_case", "name", f)
 						}
 					}
 				}
