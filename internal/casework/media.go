@@ -29,8 +29,9 @@ import (
 const (
 	MaxPhotoBytes = 5 << 20
 	// MaxPhotoPixels is 24 megapixels: what phones store by default (a
-	// 48 MP sensor saves 12 or 24 MP pictures), 96 MB once decoded. Photos
-	// with 16 bits a channel take twice that a pixel and may have half.
+	// 48 MP sensor saves 12 or 24 MP pictures), 96 MB once decoded. A PNG
+	// of 16 bits a channel, or a progressive JPEG (whose decoder keeps every
+	// coefficient), takes twice that or more a pixel, and may have half.
 	MaxPhotoPixels = 24_000_000
 	// MaxPhotoSide is the longest side a photo is stored at: enough to read a
 	// sign or a licence plate on a street photo, a few hundred KB as JPEG.
@@ -73,12 +74,36 @@ func checkImage(b []byte) (string, error) {
 	case color.RGBA64Model, color.NRGBA64Model, color.Gray16Model:
 		limit /= 2
 	}
+	if ct == "image/jpeg" && progressive(b) {
+		limit /= 2
+	}
 	// Width and height are each below 2^32 in both formats: the product
 	// fits an int64 without overflow.
 	if int64(cfg.Width)*int64(cfg.Height) > int64(limit) {
 		return "", apperr.Field("file", "media.too_many_pixels", "width", cfg.Width, "height", cfg.Height, "max", limit)
 	}
 	return ct, nil
+}
+
+// progressive reports whether a JPEG's frame is progressive, reading its
+// segments up to the frame header.
+func progressive(b []byte) bool {
+	for i := 2; i+4 <= len(b); {
+		if b[i] != 0xFF {
+			return false
+		}
+		switch m := b[i+1]; {
+		case m == 0xFF: // fill byte
+			i++
+			continue
+		case m == 0xC2 || m == 0xC6 || m == 0xCA || m == 0xCE:
+			return true
+		case m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC, m == 0xDA:
+			return false // another frame, or the scan began
+		}
+		i += 2 + (int(b[i+2])<<8 | int(b[i+3]))
+	}
+	return false
 }
 
 // cleanImage checks that b is a real JPEG or PNG within the limits and
@@ -99,7 +124,11 @@ func cleanImage(ctx context.Context, b []byte) ([]byte, string, error) {
 	decodeStats.started.Add(1)
 	n := decodeStats.inFlight.Add(1)
 	defer decodeStats.inFlight.Add(-1)
-	for m := decodeStats.maxInFlight.Load(); n > m && !decodeStats.maxInFlight.CompareAndSwap(m, n); m = decodeStats.maxInFlight.Load() {
+	for { // raise the high-water mark
+		m := decodeStats.maxInFlight.Load()
+		if n <= m || decodeStats.maxInFlight.CompareAndSwap(m, n) {
+			break
+		}
 	}
 
 	img, _, err := image.Decode(bytes.NewReader(b))

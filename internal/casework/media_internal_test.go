@@ -64,8 +64,27 @@ func TestOversizedPhotoRefusedBeforeDecoding(t *testing.T) {
 			t.Fatalf("%s: %d decodes of a refused photo", name, n)
 		}
 	}
-	// Within the limits the photo is decoded and stored smaller.
+	// A progressive JPEG may have half as many: its decoder keeps every
+	// coefficient. (Go encodes baseline JPEGs only: the frame marker is
+	// changed, the header reads the same.)
+	var jpg bytes.Buffer
+	if err := jpeg.Encode(&jpg, image.NewGray(image.Rect(0, 0, 4000, 3001)), nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := checkImage(jpg.Bytes()); err != nil {
+		t.Fatalf("a 12 MP baseline JPEG: %v", err)
+	}
+	sof := bytes.Index(jpg.Bytes(), []byte{0xFF, 0xC0})
+	prog := bytes.Clone(jpg.Bytes())
+	prog[sof+1] = 0xC2
 	before := decodeStats.started.Load()
+	_, _, err := cleanImage(context.Background(), prog)
+	if !apperr.Is(err, "media.too_many_pixels") || apperr.As(err).Params["max"] != MaxPhotoPixels/2 || decodeStats.started.Load() != before {
+		t.Fatalf("a 12 MP progressive JPEG: %v %+v", err, apperr.As(err).Params)
+	}
+
+	// Within the limits the photo is decoded and stored smaller.
+	before = decodeStats.started.Load()
 	out, ct, err := cleanImage(context.Background(), pngOf(t, 3000, 2000))
 	if err != nil || ct != "image/png" || decodeStats.started.Load()-before != 1 {
 		t.Fatalf("a 6 MP photo: %v %s", err, ct)
