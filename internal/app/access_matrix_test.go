@@ -480,6 +480,7 @@ func matrix() []row {
 		}},
 		{route: "GET /open311/v2/tokens/{token}", who: "public", once: true, req: func(c *call) req { return req{path: "/open311/v2/tokens/" + c.own.event + ".json"} }},
 		{route: "GET /healthz", who: "public", once: true, req: func(c *call) req { return req{path: "/healthz"} }},
+		{route: "GET /metrics", who: "public", once: true, req: func(c *call) req { return req{path: "/metrics"} }},
 		{route: "GET /api/v1/i18n/{lang}", who: "public", once: true, req: func(c *call) req { return req{path: "/api/v1/i18n/en"} }},
 		{route: "GET /api/openapi.json", who: "public", once: true, req: func(c *call) req { return req{path: "/api/openapi.json"} }},
 

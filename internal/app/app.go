@@ -4,6 +4,7 @@ package app
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -47,6 +48,9 @@ type App struct {
 	Events   *casework.Service
 	Registry *registry.Service
 	Router   *httpx.Router
+	// Metrics serves the Prometheus metrics with no check, for the
+	// separate metrics address (GRIDGOV_METRICS_ADDR).
+	Metrics http.Handler
 }
 
 // mainGrids adapts the org service to what casework needs: the 综治 grid
@@ -75,6 +79,13 @@ func (m mainGrids) LocateGrid(ctx context.Context, p geo.Point) (string, error) 
 
 // Open opens the database (migrating it), loads the key and builds the services.
 func Open(ctx context.Context, cfg config.Config) (*App, error) {
+	quota, err := cfg.PhotoQuota()
+	if err != nil {
+		return nil, err
+	}
+	if err := cfg.CheckMetrics(); err != nil {
+		return nil, err
+	}
 	proxies, err := httpx.ParseTrustedProxies(cfg.TrustedProxies)
 	if err != nil {
 		return nil, fmt.Errorf("GRIDGOV_TRUSTED_PROXIES: %w", err)
@@ -106,6 +117,7 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a := &App{Cfg: cfg, DB: d, Keys: keys, Audit: log, Authn: an,
 		Accounts: account.New(d, log, an), Org: orgs, Events: casework.New(d, log, keys, mainGrids{orgs}),
 		Registry: registry.New(d, log, keys, mainGrids{orgs})}
+	a.Events.PhotoQuota = quota
 	a.routes()
 	a.Router.TrustedProxies = proxies
 	return a, nil
@@ -200,9 +212,27 @@ func (a *App) routes() {
 			httpx.JSON(w, 200, rt.OpenAPI("gridgov", Version))
 			return nil
 		}})
-	rt.Mount("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	a.Metrics = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+	rt.Handle(httpx.Route{Method: "GET", Path: "/metrics", Tag: "system", Public: true, OutType: "text/plain", Out: []byte{},
+		Summary: "Prometheus metrics, for a request bearing GRIDGOV_METRICS_TOKEN (not served without one set)", Handler: a.metrics})
 	rt.Mount("GET /api/docs", http.RedirectHandler("/#/api-docs", http.StatusFound))
 	rt.Mount("GET /", a.static())
+}
+
+// metrics serves /metrics on the main address only to a request bearing the
+// metrics token: request counts and latencies by route, and the process's
+// memory, are not for anyone who can reach the console.
+func (a *App) metrics(w http.ResponseWriter, r *http.Request) error {
+	if a.Cfg.MetricsToken == "" {
+		return apperr.NotFoundf("route")
+	}
+	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || subtle.ConstantTimeCompare([]byte(token), []byte(a.Cfg.MetricsToken)) != 1 {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+		return apperr.E(apperr.Unauthenticated, "metrics.token")
+	}
+	a.Metrics.ServeHTTP(w, r)
+	return nil
 }
 
 // auditRefused counts a signed-in caller's refused request for the audit

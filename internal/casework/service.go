@@ -33,6 +33,9 @@ type Service struct {
 	audit *audit.Log
 	keys  *secret.Keys
 	grids Locator
+	// PhotoQuota is the bytes of photos one user may store in 30 days;
+	// 0 means DefaultPhotoQuota.
+	PhotoQuota int64
 	// Now is the clock, replaceable in tests.
 	Now func() time.Time
 }

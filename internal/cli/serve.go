@@ -46,6 +46,13 @@ func serve(ctx context.Context, cfg config.Config, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	var mln net.Listener // the metrics address, when one is set
+	if cfg.MetricsAddr != "" {
+		if mln, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {
+			ln.Close()
+			return fmt.Errorf("GRIDGOV_METRICS_ADDR: %w", err)
+		}
+	}
 	srv := &http.Server{Handler: a.Router, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
 		WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}
 	host, _ := os.Hostname()
@@ -54,8 +61,16 @@ func serve(ctx context.Context, cfg config.Config, out io.Writer) error {
 	jobs.Start(ctx)
 	a.Background(ctx)
 	fmt.Fprintf(out, "gridgov serving http://%s (database: %s)\n", ln.Addr(), a.DB.Dialect)
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	if mln != nil {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", a.Metrics)
+		msrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
+		defer msrv.Close()
+		go func() { errc <- msrv.Serve(mln) }()
+		fmt.Fprintf(out, "metrics at http://%s/metrics\n", mln.Addr())
+	}
 	select {
 	case err := <-errc:
 		return err

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -45,6 +46,20 @@ type Config struct {
 	// comma-separated) whose X-Forwarded-For names the client
 	// (GRIDGOV_TRUSTED_PROXIES); empty: the peer's address is the client's.
 	TrustedProxies string
+
+	// Monitoring and photo limits.
+
+	// MetricsToken (GRIDGOV_METRICS_TOKEN, at least 16 characters) lets a
+	// request bearing it ("Authorization: Bearer …") read /metrics on the
+	// main address; without it /metrics is not served there.
+	MetricsToken string
+	// MetricsAddr (GRIDGOV_METRICS_ADDR, such as 127.0.0.1:9090) is a second
+	// listen address serving only /metrics, with no token, for a scraper on
+	// the same host or a closed network.
+	MetricsAddr string
+	// PhotoQuotaMB (GRIDGOV_PHOTO_QUOTA_MB) is how many megabytes of photos
+	// one user may store in 30 days; empty: 200.
+	PhotoQuotaMB string
 }
 
 // Default returns the built-in defaults overlaid with the environment.
@@ -67,6 +82,9 @@ func Default() Config {
 	env("GRIDGOV_SECRET_KEY_FILE", &c.SecretKeyFile)
 	env("GRIDGOV_AUDIT_ANCHORS", &c.AuditAnchors)
 	env("GRIDGOV_TRUSTED_PROXIES", &c.TrustedProxies)
+	env("GRIDGOV_METRICS_TOKEN", &c.MetricsToken)
+	env("GRIDGOV_METRICS_ADDR", &c.MetricsAddr)
+	env("GRIDGOV_PHOTO_QUOTA_MB", &c.PhotoQuotaMB)
 	c.SecureCookie = os.Getenv("GRIDGOV_SECURE_COOKIE") == "true"
 	return c
 }
@@ -136,6 +154,27 @@ func (c Config) PublicBaseURL() (string, error) {
 	return strings.TrimRight(c.PublicURL, "/"), nil
 }
 
+// PhotoQuota parses PhotoQuotaMB into bytes: 0 when unset (the default),
+// 1 MB to 1 TB when set.
+func (c Config) PhotoQuota() (int64, error) {
+	if c.PhotoQuotaMB == "" {
+		return 0, nil
+	}
+	mb, err := strconv.ParseInt(c.PhotoQuotaMB, 10, 64)
+	if err != nil || mb < 1 || mb > 1<<20 {
+		return 0, fmt.Errorf("GRIDGOV_PHOTO_QUOTA_MB=%q: want megabytes from 1 to 1048576, such as 200", c.PhotoQuotaMB)
+	}
+	return mb << 20, nil
+}
+
+// CheckMetrics refuses a metrics token short enough to guess.
+func (c Config) CheckMetrics() error {
+	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		return fmt.Errorf("GRIDGOV_METRICS_TOKEN: want at least 16 characters (such as the output of openssl rand -hex 16)")
+	}
+	return nil
+}
+
 // DBURL is the database to open: PostgreSQL when set, else the SQLite file.
 func (c Config) DBURL() string {
 	if c.DatabaseURL != "" {
@@ -155,15 +194,25 @@ func (c Config) Dump(w io.Writer) {
 	}
 	key := "(file " + c.KeyFile() + ")"
 	if c.SecretKey != "" {
-		key = "****" + c.SecretKey[max(0, len(c.SecretKey)-4):]
+		key = mask(c.SecretKey)
 	}
 	lines := [][2]string{{"GRIDGOV_DATA", c.DataDir}, {"GRIDGOV_ADDR", c.Addr}, {"GRIDGOV_DATABASE_URL", dbURL},
 		{"GRIDGOV_SECRET_KEY", key}, {"GRIDGOV_SECURE_COOKIE", fmt.Sprint(c.SecureCookie)},
 		{"GRIDGOV_TILE_URL", c.TileURL}, {"GRIDGOV_LOG_LEVEL", c.LogLevel}, {"GRIDGOV_NOTIFY_WEBHOOK", c.NotifyWebhook},
 		{"GRIDGOV_JOB_LEASE", c.JobLease}, {"GRIDGOV_PUBLIC_URL", c.PublicURL},
 		{"GRIDGOV_SECRET_KEY_FILE", c.KeyFile()}, {"GRIDGOV_AUDIT_ANCHORS", c.AnchorFile()},
-		{"GRIDGOV_TRUSTED_PROXIES", c.TrustedProxies}}
+		{"GRIDGOV_TRUSTED_PROXIES", c.TrustedProxies},
+		{"GRIDGOV_METRICS_TOKEN", mask(c.MetricsToken)},
+		{"GRIDGOV_METRICS_ADDR", c.MetricsAddr}, {"GRIDGOV_PHOTO_QUOTA_MB", c.PhotoQuotaMB}}
 	for _, l := range lines {
 		fmt.Fprintf(w, "%s=%s\n", l[0], strings.TrimSpace(l[1]))
 	}
+}
+
+// mask shows the last 4 characters of a secret, or nothing of an empty one.
+func mask(secret string) string {
+	if secret == "" {
+		return ""
+	}
+	return "****" + secret[max(0, len(secret)-4):]
 }

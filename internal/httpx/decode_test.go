@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/gridgov/gridgov/internal/apperr"
 	"github.com/gridgov/gridgov/internal/calendar"
@@ -58,6 +59,11 @@ func FuzzDecode(f *testing.F) {
 		`{"work_hours":[{"start":"08:30","end":"24:00"}],"holidays":["2026-10-01"],"location":"Asia/Shanghai"}`,
 		`{"location":"Mars/Olympus"}`, `{"holidays":["2026-02-30"]}`, `{"work_hours":[null,{"start":"8:3","end":"x"}]}`,
 		strings.Repeat("[", 10001) + strings.Repeat("]", 10001),
+		// Keys given twice, keys matching a field only by case, bad text.
+		`{"s":"a","s":"b"}`, `{"map":{"k":{"x":"1","x":"2"}}}`, `{"items":[{"name":"a"},{"values":[],"values":[1]}]}`,
+		`{"S":"x"}`, `{"item":{"NAME":"x"}}`, `{"items":[{"Values":[1]}]}`, `{"map":{"K":{"k":"v"}}}`, `{"tItEm":{}}`,
+		`{"s":"\ud83d\ude00"}`, `{"s":"\ude00\ud83d"}`, `{"s":"\ud83d x"}`, `{"s":"\\ud800"}`, "{\"s\":\"\xe9\"}",
+		"{\"\xc3\":1}", "{\"list\":[\"ok\",\"\xed\xa0\x80\"]}", `{"s":"\uFFFD\ufffd�"}`,
 	} {
 		for which := range len(decodeTargets) {
 			f.Add(uint8(which), []byte(s))
@@ -78,7 +84,7 @@ func FuzzDecode(f *testing.F) {
 		}
 		err := Decode(r, dst, limit)
 		if err == nil {
-			if ct == "text/plain" || limit > 0 && int64(len(body)) > limit || !json.Valid(body) || holdsNUL(body) {
+			if ct == "text/plain" || limit > 0 && int64(len(body)) > limit || !json.Valid(body) || badText(body) || hasDuplicateKey(body) {
 				t.Fatalf("Decode(%q as %s, limit %d) into %T succeeded", body, ct, limit, dst)
 			}
 			return
@@ -92,10 +98,147 @@ func FuzzDecode(f *testing.F) {
 				t.Fatalf("Decode(%q): field error %+v", body, fe)
 			}
 		}
-		if ae.Code == "request.invalid_text" && !holdsNUL(body) {
-			t.Fatalf("Decode(%q): %v, but no string holds a NUL", body, err)
+		if ae.Code == "request.invalid_text" && !badText(body) {
+			t.Fatalf("Decode(%q): %v, but every string is text", body, err)
+		}
+		if ae.Code == "request.duplicate_key" && !hasDuplicateKey(body) {
+			t.Fatalf("Decode(%q): %v, but no key is given twice", body, err)
+		}
+		if ae.Code == "request.field_case" {
+			path := ae.Fields[0].Field
+			key := path[strings.LastIndexAny(path, ".]")+1:]
+			if want := ae.Params["name"].(string); key == want || !strings.EqualFold(key, want) {
+				t.Fatalf("Decode(%q): %v %+v", body, err, ae.Fields)
+			}
 		}
 	})
+}
+
+// badText reports whether a valid JSON document has a key or string that
+// holds a NUL, bytes that are not UTF-8, or half a surrogate pair (which
+// encoding/json, like bad bytes, decodes to U+FFFD).
+func badText(body []byte) bool {
+	if holdsNUL(body) || !utf8.Valid(body) {
+		return json.Valid(body)
+	}
+	var v any
+	if json.Unmarshal(body, &v) != nil {
+		return false
+	}
+	decoded := 0
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case string:
+			decoded += strings.Count(x, "\uFFFD")
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		case map[string]any:
+			for k, e := range x {
+				decoded += strings.Count(k, "\uFFFD")
+				walk(e)
+			}
+		}
+	}
+	walk(v)
+	written := strings.Count(string(body), "\uFFFD") + strings.Count(strings.ToLower(string(body)), `\ufffd`)
+	return decoded > written
+}
+
+// hasDuplicateKey reports whether an object of a valid JSON document has
+// a key twice.
+func hasDuplicateKey(body []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	var keys []map[string]bool // nil for an array
+	wantKey := []bool{}
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return false
+		}
+		n := len(keys)
+		switch t := tok.(type) {
+		case json.Delim:
+			if t == '{' || t == '[' {
+				if t == '{' {
+					keys = append(keys, map[string]bool{})
+				} else {
+					keys = append(keys, nil)
+				}
+				wantKey = append(wantKey, t == '{')
+				continue
+			}
+			keys, wantKey = keys[:n-1], wantKey[:n-1]
+		case string:
+			if n > 0 && keys[n-1] != nil && wantKey[n-1] {
+				if keys[n-1][t] {
+					return true
+				}
+				keys[n-1][t] = true
+				wantKey[n-1] = false
+				continue
+			}
+		}
+		if n := len(keys); n > 0 && keys[n-1] != nil {
+			wantKey[n-1] = true
+		}
+	}
+}
+
+// Keys given twice (at any depth), keys that match a field only when case
+// is ignored, and text that is not UTF-8 are refused, naming the field.
+func TestDecodeRefusesDuplicateAndCaseFoldedKeysAndBadText(t *testing.T) {
+	for body, want := range map[string][2]string{
+		`{"s":"a","s":"b"}`:                         {"s", "request.duplicate_key"},
+		`{"map":{"k":{"x":"1","x":"2"}}}`:           {"map.k.x", "request.duplicate_key"},
+		`{"items":[{},{"values":[],"values":[1]}]}`: {"items[1].values", "request.duplicate_key"},
+		`{"raw":{"a":1,"a":2}}`:                     {"raw.a", "request.duplicate_key"},
+		`{"S":"x"}`:                                 {"S", "request.field_case"},
+		`{"item":{"NAME":"x"}}`:                     {"item.NAME", "request.field_case"},
+		`{"items":[{"vAlUeS":[1]}]}`:                {"items[0].vAlUeS", "request.field_case"},
+		"{\"s\":\"caf\xe9\"}":                       {"s", "request.invalid_text"},
+		"{\"list\":[\"ok\",\"\xed\xa0\x80\"]}":      {"list[1]", "request.invalid_text"},
+		"{\"map\":{\"\xff\":{}}}":                   {"map", "request.invalid_text"},
+		`{"s":"\ud800"}`:                            {"s", "request.invalid_text"},
+		`{"s":"\ude00\ud83d"}`:                      {"s", "request.invalid_text"},
+		`{"item":{"name":"\ud83d."}}`:               {"item.name", "request.invalid_text"},
+	} {
+		var dst fuzzInput
+		err := Decode(httptest.NewRequest("POST", "/", strings.NewReader(body)), &dst, 0)
+		ae := apperr.As(err)
+		if len(ae.Fields) != 1 || ae.Kind != apperr.Invalid || ae.Fields[0].Field != want[0] || ae.Fields[0].Code != want[1] {
+			t.Errorf("%s: %v %+v, want %s at %s", body, err, ae.Fields, want[1], want[0])
+		}
+	}
+	if p := apperr.As(Decode(httptest.NewRequest("POST", "/", strings.NewReader(`{"item":{"Name":"x"}}`)), new(fuzzInput), 0)); p.Fields[0].Params["name"] != "name" {
+		t.Errorf("the right spelling is not given: %+v", p.Fields)
+	}
+	// What is allowed: the same key in two objects, a key with other case
+	// in a map, a whole surrogate pair, an escaped backslash before u, and
+	// keys of any case inside raw JSON.
+	for _, body := range []string{
+		`{"item":{"name":"a"},"items":[{"name":"a"},{"name":"b"}]}`,
+		`{"map":{"K":{"k":"1"},"k":{"K":"2"}}}`,
+		`{"s":"\ud83d\ude00 \u00e9 é \\ud800 \uFFFD"}`,
+		`{"raw":{"S":1,"Item":{"NAME":2}}}`,
+	} {
+		var dst fuzzInput
+		if err := Decode(httptest.NewRequest("POST", "/", strings.NewReader(body)), &dst, 0); err != nil {
+			t.Errorf("%s: %v", body, err)
+		}
+	}
+	var embedded struct {
+		fuzzItem
+		Title string `json:"title"`
+	}
+	if err := Decode(httptest.NewRequest("POST", "/", strings.NewReader(`{"title":"t","Name":"n"}`)), &embedded, 0); !apperr.Is(err, "request.field_case") {
+		t.Errorf("a case-folded key of an embedded struct: %v", err)
+	}
+	if err := Decode(httptest.NewRequest("POST", "/", strings.NewReader(`{"title":"t","name":"n","values":[]}`)), &embedded, 0); err != nil {
+		t.Errorf("the fields of an embedded struct: %v", err)
+	}
 }
 
 // holdsNUL reports whether a valid JSON document has a key or string value

@@ -5,7 +5,6 @@
 package httpx
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -90,113 +89,6 @@ func Error(w http.ResponseWriter, r *http.Request, err error) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(p)
-}
-
-// MaxBody is the default limit on a JSON request body.
-const MaxBody = 1 << 20
-
-// Decode reads the request body as exactly one JSON value into dst,
-// refusing unknown fields, wrong types, strings holding a NUL character and
-// bodies over limit bytes, with an error naming the field.
-func Decode(r *http.Request, dst any, limit int64) error {
-	if limit <= 0 {
-		limit = MaxBody
-	}
-	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") && !strings.HasPrefix(ct, "application/geo+json") {
-		return apperr.E(apperr.Invalid, "request.content_type", "type", ct)
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, limit))
-	if err != nil {
-		return decodeError(err, limit)
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(dst); err != nil {
-		return decodeError(err, limit)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return apperr.E(apperr.Invalid, "request.trailing_data")
-	}
-	// JSON can carry a NUL as \u0000, which PostgreSQL text cannot hold.
-	// (The decoder itself turns bytes that are not UTF-8 into U+FFFD.)
-	if field, ok := nulField(body); ok {
-		return apperr.Field(field, "request.invalid_text")
-	}
-	return nil
-}
-
-// nulField finds the first string of a valid JSON document that holds a
-// NUL character and returns where it is, named as field errors are
-// ("limits.normal.handle", "permissions[1]"); a key holding one is named
-// by its object.
-func nulField(body []byte) (string, bool) {
-	if !bytes.Contains(body, []byte(`\u0000`)) {
-		return "", false
-	}
-	type level struct {
-		array   bool
-		index   int    // array: the element being read
-		key     string // object: the member being read
-		wantKey bool   // object: the next string is a key
-	}
-	var stack []*level
-	name := func() string {
-		var b strings.Builder
-		for _, l := range stack {
-			switch {
-			case l.array:
-				fmt.Fprintf(&b, "[%d]", l.index)
-			case l.wantKey: // between members, or the key itself
-				continue
-			default:
-				if b.Len() > 0 {
-					b.WriteByte('.')
-				}
-				b.WriteString(l.key)
-			}
-		}
-		if b.Len() == 0 {
-			return "(body)"
-		}
-		return b.String()
-	}
-	valueDone := func() {
-		if n := len(stack); n > 0 {
-			if top := stack[n-1]; top.array {
-				top.index++
-			} else {
-				top.wantKey = true
-			}
-		}
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	for {
-		tok, err := dec.Token()
-		if err != nil {
-			return "", false
-		}
-		switch t := tok.(type) {
-		case json.Delim:
-			switch t {
-			case '{', '[':
-				stack = append(stack, &level{array: t == '[', wantKey: t == '{'})
-			default:
-				stack = stack[:len(stack)-1]
-				valueDone()
-			}
-		case string:
-			if strings.Contains(t, "\x00") {
-				return name(), true
-			}
-			if n := len(stack); n > 0 && stack[n-1].wantKey {
-				stack[n-1].key, stack[n-1].wantKey = t, false
-				continue
-			}
-			valueDone()
-		default:
-			valueDone()
-		}
-	}
 }
 
 func decodeError(err error, limit int64) error {

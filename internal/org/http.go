@@ -225,6 +225,9 @@ func (s *Service) handleImport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return apperr.E(apperr.Invalid, "request.too_large", "limit", maxImport)
 	}
+	if err := httpx.CheckJSON(body); err != nil {
+		return err
+	}
 	rep, err := s.ImportGrids(r.Context(), ImportOptions{OrgID: q.Get("org_id"), Layer: q.Get("layer"), CRS: geo.CRS(crs),
 		DryRun: q.Get("dry_run") == "true", Replace: q.Get("replace") == "true", Lang: i18n.Lang(r)}, body)
 	return httpx.Reply(w, rep, err)

@@ -14,6 +14,13 @@ import (
 	"github.com/gridgov/gridgov/internal/httpx"
 )
 
+// MaxImports is how many uploaded sheets one node reads at once. Each may
+// hold its file (30 MB) and a shared-string table of up to 200 MB unzipped;
+// the others wait, their jobs shown as running.
+const MaxImports = 2
+
+var importSlots = make(chan struct{}, MaxImports)
+
 // Template writes the import template of a kind.
 func Template(w io.Writer, kind string, f excel.Format) error {
 	sheet, ok := Sheets[kind]
@@ -75,6 +82,8 @@ func (s *Service) importRoutes(rt *httpx.Router) {
 						slog.Error("import panicked", "id", job.ID, "panic", p)
 					}
 				}()
+				importSlots <- struct{}{}
+				defer func() { <-importSlots }()
 				run(ctx)
 			}(context.WithoutCancel(r.Context()))
 			httpx.JSON(w, http.StatusAccepted, job)

@@ -1,0 +1,4 @@
+package registry
+
+// ImportSlots lets tests hold the import slots.
+var ImportSlots = importSlots
