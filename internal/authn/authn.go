@@ -165,8 +165,9 @@ func (s *Service) Login(ctx context.Context, username, plain, otp, userAgent str
 	if lockedUntil > now.UnixMilli() {
 		password.DummyVerify(plain)
 		mins := (lockedUntil - now.UnixMilli() + 59_999) / 60_000
-		s.audit.RecordAlone(ctx, s.db, "", audit.Entry{Username: username, Action: "auth.login", ObjectType: "user",
-			ObjectID: username, Result: audit.Failure, Detail: "locked"})
+		// Counted, not written one by one: a flood against a locked name
+		// must not fill the log.
+		s.audit.Refuse(ctx, audit.Refusal{Action: "auth.login", Route: "POST /api/v1/auth/login", ObjectID: username, Detail: "locked"})
 		return nil, apperr.E(apperr.Locked, "auth.locked", "minutes", mins)
 	}
 	var u userRow
