@@ -46,7 +46,9 @@ func TestDuplicateReviewAndLookupLimit(t *testing.T) {
 	p.visible("#dup-reject-reason")
 	p.typeInto("#dup-reject-reason", "经核实不是同一人")
 	p.click("#dup-reject-confirm")
-	p.waitFor("the review to leave the list", `!document.querySelector('#duplicates-table .duplicate-row')`, "")
+	p.waitFor("the review to leave the list and its dialog to close", `!document.querySelector('#duplicates-table .duplicate-row')
+		&& [...document.querySelectorAll('.el-overlay')].every(o => o.offsetParent === null || getComputedStyle(o).display === 'none')`, "")
+	p.settle()
 
 	// The look-up limit, as the grid member sees it.
 	for range registry.LookupShortMax {

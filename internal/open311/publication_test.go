@@ -1,6 +1,7 @@
 package open311_test
 
 import (
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -148,7 +149,9 @@ func TestStaffTextNeverPublished(t *testing.T) {
 	if len(got) != 1 || got[0].Description != "屋顶违建（举报人 "+pii.Withheld+"）" {
 		t.Fatalf("scrubbed summary: %+v", got)
 	}
-	metrics := string(a.Anon().Raw("GET", "/metrics", "", nil).Body)
+	rec := httptest.NewRecorder()
+	a.Metrics.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	metrics := rec.Body.String()
 	if !strings.Contains(metrics, `gridgov_open311_withheld_total{field="description"}`) {
 		t.Fatalf("no withheld counter in the metrics")
 	}

@@ -1,6 +1,7 @@
 package pii
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -87,7 +88,10 @@ func TestPhonesAndMasks(t *testing.T) {
 }
 
 func TestVaultBindsFieldAndRow(t *testing.T) {
-	k, _ := secret.Load(t.TempDir(), "")
+	k, err := secret.Load(filepath.Join(t.TempDir(), "secret.key"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
 	v := NewVault(k)
 	s := v.Seal("people.id_number", "p1", "11010519491231002X")
 	if got, err := v.Open("people.id_number", "p1", s); err != nil || got != "11010519491231002X" {

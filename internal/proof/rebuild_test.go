@@ -93,7 +93,7 @@ func TestNoCallerRebuildsASealedValue(t *testing.T) {
 	}
 	post(gm, "/api/v1/care-targets", map[string]any{"person_id": p1.recordID, "kind": "elderly_alone"}, "care-targets")
 	post(resident, "/api/v1/events", map[string]any{"channel": "resident", "category_code": "0101", "lat": a.Demo.Center.Lat, "lng": a.Demo.Center.Lng,
-		"description": "溯源路8号门口堆放杂物", "reporter_name": p0.name, "reporter_phone": p0.phone}, "events")
+		"description": "溯源路8号门口堆放杂物", "reporter_phone": p0.phone}, "events")
 	post(leader, "/api/v1/campaigns", map[string]any{"name": "溯源核查", "kind": "people", "org_id": village, "grid_ids": []string{gridID},
 		"due_date": time.Now().AddDate(0, 1, 0).Format("2006-01-02")}, "campaigns")
 	// A reveal whose reason holds the number being revealed: the audit view

@@ -98,7 +98,7 @@ func shape(t *testing.T, body []byte) map[string]any {
 	if err := json.Unmarshal(body, &m); err != nil {
 		t.Fatalf("%s: %v", body, err)
 	}
-	for _, k := range []string{"id", "name", "id_number_masked", "sex", "birth_date", "created_at", "updated_at", "moved_in_at"} {
+	for _, k := range []string{"id", "name", "id_number_masked", "sex", "age", "created_at", "updated_at", "moved_in_at"} {
 		if _, ok := m[k]; !ok {
 			t.Errorf("answer lacks %s: %s", k, body)
 		}

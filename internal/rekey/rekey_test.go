@@ -59,10 +59,10 @@ func TestRotateAndReseal(t *testing.T) {
 	}
 
 	root := a.Keys.Current()
-	if _, err := secret.Rotate(a.Cfg.DataDir); err != nil {
+	if _, err := secret.Rotate(a.Cfg.KeyFile()); err != nil {
 		t.Fatal(err)
 	}
-	keys, err := secret.Rotate(a.Cfg.DataDir)
+	keys, err := secret.Rotate(a.Cfg.KeyFile())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func TestRotateAndReseal(t *testing.T) {
 	if again, _ := rekey.Reseal(ctx, a.DB, keys); again != 0 {
 		t.Errorf("a second reseal changed %d values", again)
 	}
-	if keys, err = secret.Retire(a.Cfg.DataDir, middle); err != nil {
+	if keys, err = secret.Retire(a.Cfg.KeyFile(), middle); err != nil {
 		t.Fatal(err)
 	}
 	var sealed string
