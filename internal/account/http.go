@@ -44,7 +44,8 @@ type idResponse struct {
 	ID string `json:"id"`
 }
 
-// resetAccess says who resets credentials (Service.resetAuthority).
+// resetAccess says who resets credentials, unlocks, disables and enables
+// an account (Service.resetAuthority).
 const resetAccess = "user.write over the account's org for an ordinary account; security.write for an account holding a system or audit administrator's permission; " +
 	"nobody for their own account or a security administrator's (only `gridgov user reset` on the server)"
 
@@ -89,8 +90,8 @@ func (s *Service) Routes(rt *httpx.Router) {
 			httpx.JSON(w, 200, u)
 			return nil
 		}})
-	rt.Handle(httpx.Route{Method: "PATCH", Path: "/api/v1/users/{id}", Tag: "accounts", Summary: "Change a user's name or status", Perm: authz.UserWrite,
-		In: UserPatch{}, Out: User{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
+	rt.Handle(httpx.Route{Method: "PATCH", Path: "/api/v1/users/{id}", Tag: "accounts", Summary: "Change a user's name or status",
+		Access: "user.write over the account's org for its name and unit; its status as for a reset: " + resetAccess, In: UserPatch{}, Out: User{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
 			var in UserPatch
 			if err := httpx.Decode(r, &in, 0); err != nil {
 				return err
@@ -111,7 +112,7 @@ func (s *Service) Routes(rt *httpx.Router) {
 			return noContent(w, s.ResetPassword(r.Context(), id(r), in.Password))
 		}})
 	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/users/{id}/unlock", Tag: "accounts", Summary: "Lift a lockout",
-		Perm: authz.UserWrite, Status: 204, Handler: func(w http.ResponseWriter, r *http.Request) error {
+		Access: resetAccess, Status: 204, Handler: func(w http.ResponseWriter, r *http.Request) error {
 			return noContent(w, s.Unlock(r.Context(), id(r)))
 		}})
 	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/users/{id}/reset-totp", Tag: "accounts", Summary: "Remove the TOTP secret: the user enrols a new one at the next sign-in",

@@ -2,6 +2,7 @@ package account_test
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 
 	"github.com/gridgov/gridgov/internal/account"
@@ -348,5 +349,75 @@ func TestOrdinaryAccountWithARevealRoleMustUseTOTP(t *testing.T) {
 	}
 	if p := s.a.Anon().Fail("POST", "/api/v1/auth/login", map[string]string{"username": "wang.fang", "password": newPassword}); p.Code != "auth.otp_required" {
 		t.Fatalf("sign-in without a code: %+v", p)
+	}
+}
+
+// Disabling, enabling and unlocking an account follow the authority of its
+// credentials: the system administrator can neither shut the audit
+// administrator out nor unlock them, the security administrator can, and a
+// security administrator is disabled only on the server. Refusals are
+// audited.
+func TestDisablingAndUnlockingFollowSeparationOfDuties(t *testing.T) {
+	s := newSep(t)
+	sys := s.a.Login("sys_admin")
+	auditID := s.demoUserID("audit_admin")
+	intakeID := s.demoUserID("intake")
+	status := func(c *testapp.Client, id, st string) testapp.Problem {
+		t.Helper()
+		var u struct {
+			Version int `json:"version"`
+		}
+		c.Do("GET", "/api/v1/users/"+id, nil, &u)
+		body, _ := json.Marshal(map[string]any{"status": st, "version": u.Version})
+		r := c.Raw("PATCH", "/api/v1/users/"+id, "application/json", body)
+		p := testapp.Problem{Status: r.Status}
+		if r.Status != 200 {
+			json.Unmarshal(r.Body, &p)
+		}
+		return p
+	}
+
+	if p := status(sys, auditID, "disabled"); p.Status != 403 || p.Code != "user.reset_needs_security_admin" {
+		t.Errorf("sysadmin disables the audit admin: %+v", p)
+	}
+	if p := sys.Fail("POST", "/api/v1/users/"+auditID+"/unlock", nil); p.Status != 403 || p.Code != "user.reset_needs_security_admin" {
+		t.Errorf("sysadmin unlocks the audit admin: %+v", p)
+	}
+	if p := status(s.sec, intakeID, "disabled"); p.Status != 403 || p.Code != "user.reset_needs_system_admin" {
+		t.Errorf("secadmin disables an ordinary account: %+v", p)
+	}
+	if p := status(sys, intakeID, "disabled"); p.Status != 200 {
+		t.Errorf("sysadmin disables intake: %+v", p)
+	}
+	if p := status(s.sec, auditID, "disabled"); p.Status != 200 {
+		t.Fatalf("secadmin disables the audit admin: %+v", p)
+	}
+	if p := status(s.sec, auditID, "active"); p.Status != 200 {
+		t.Fatalf("secadmin enables the audit admin: %+v", p)
+	}
+	if st := s.sec.Do("POST", "/api/v1/users/"+auditID+"/unlock", nil, nil); st != 204 {
+		t.Errorf("secadmin unlocks the audit admin: %d", st)
+	}
+
+	sec2 := s.user("sec.three")
+	if p := s.grant(sec2, "sec_admin"); p.Status != 201 {
+		t.Fatalf("grant sec_admin: %+v", p)
+	}
+	if p := status(s.sec, sec2, "disabled"); p.Code != "user.reset_security_admin" {
+		t.Errorf("secadmin disables another secadmin: %+v", p)
+	}
+	u, err := s.a.Accounts.GetUser(system(), sec2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	off := "disabled"
+	if _, err := s.a.Accounts.UpdateUser(system(), sec2, account.UserPatch{Status: &off, Version: u.Version}); err != nil {
+		t.Errorf("the command line disables a secadmin: %v", err)
+	}
+
+	var denied int
+	if err := s.a.DB.Reader().QueryRowContext(context.Background(), "SELECT count(*) FROM audit_log WHERE action IN ('user.update', 'user.unlock') AND result = ?",
+		audit.Denied).Scan(&denied); err != nil || denied != 4 {
+		t.Errorf("%d refused status changes and unlocks audited, want 4 (%v)", denied, err)
 	}
 }

@@ -222,8 +222,11 @@ func (s *Service) listUsers(ctx context.Context, perm authz.Perm, cond string, a
 	return out, next, nil
 }
 
-// UpdateUser changes a user's display name or status, checking the version.
-// Disabling a user ends their sessions.
+// UpdateUser changes a user's display name, unit or status, checking the
+// version. A name or unit needs user.write over the user's org; disabling or
+// enabling needs what resetting the account's credentials needs
+// (resetAuthority), so the system administrator cannot shut the audit
+// administrator out. Disabling a user ends their sessions.
 func (s *Service) UpdateUser(ctx context.Context, id string, in UserPatch) (User, error) {
 	var f apperr.Fields
 	if in.DisplayName != nil {
@@ -238,7 +241,29 @@ func (s *Service) UpdateUser(ctx context.Context, id string, in UserPatch) (User
 	if err := f.Err(); err != nil {
 		return User{}, err
 	}
-	err := s.writeUser(ctx, id, "user.update", func(tx *db.Tx, u User) error {
+	u, err := s.GetUser(ctx, id)
+	if err != nil {
+		return User{}, err
+	}
+	p := authz.From(ctx)
+	if in.Status != nil && *in.Status == "disabled" && u.ID == p.UserID {
+		return User{}, apperr.Field("status", "user.cannot_disable_self")
+	}
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+		perm := authz.UserWrite
+		if in.Status != nil && *in.Status != u.Status {
+			if perm, err = s.resetAuthority(ctx, tx, u); err != nil {
+				return err
+			}
+		}
+		if in.DisplayName != nil || in.UnitID != nil || perm == authz.UserWrite {
+			if _, err := s.orgPath(ctx, tx, p, authz.UserWrite, "org_id", u.OrgID); err != nil {
+				return apperr.NotFoundf("user")
+			}
+		}
+		if err := tx.QueryRowContext(ctx, "SELECT version FROM users WHERE id = ?"+tx.ForUpdate(), id).Scan(&u.Version); err != nil {
+			return err
+		}
 		if in.Version != u.Version {
 			return apperr.E(apperr.Conflict, "conflict.version")
 		}
@@ -246,15 +271,12 @@ func (s *Service) UpdateUser(ctx context.Context, id string, in UserPatch) (User
 			u.DisplayName = *in.DisplayName
 		}
 		if in.Status != nil {
-			if *in.Status == "disabled" && u.ID == authz.From(ctx).UserID {
-				return apperr.Field("status", "user.cannot_disable_self")
-			}
 			u.Status = *in.Status
 		}
 		if in.UnitID != nil {
 			u.UnitID = *in.UnitID
 		}
-		unit, err := s.unit(ctx, tx, authz.From(ctx), u.UnitID)
+		unit, err := s.unit(ctx, tx, p, u.UnitID)
 		if err != nil {
 			return err
 		}
@@ -263,36 +285,16 @@ func (s *Service) UpdateUser(ctx context.Context, id string, in UserPatch) (User
 			return err
 		}
 		if u.Status == "disabled" {
-			_, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE user_id = ?", id)
-			return err
+			if _, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE user_id = ?", id); err != nil {
+				return err
+			}
 		}
-		return nil
+		return s.audit.Record(ctx, tx, perm, audit.Entry{Action: "user.update", ObjectType: "user", ObjectID: id, Detail: u.Username})
 	})
-	if err != nil {
+	if err = s.refusedReset(ctx, u, "user.update", err); err != nil {
 		return User{}, err
 	}
 	return s.GetUser(ctx, id)
-}
-
-// writeUser loads a user in the caller's write scope, runs fn and audits action.
-func (s *Service) writeUser(ctx context.Context, id, action string, fn func(tx *db.Tx, u User) error) error {
-	u, err := s.GetUser(ctx, id)
-	if err != nil {
-		return err
-	}
-	p := authz.From(ctx)
-	return s.db.InTx(ctx, func(tx *db.Tx) error {
-		if _, err := s.orgPath(ctx, tx, p, authz.UserWrite, "org_id", u.OrgID); err != nil {
-			return apperr.NotFoundf("user")
-		}
-		if err := tx.QueryRowContext(ctx, "SELECT version FROM users WHERE id = ?"+tx.ForUpdate(), id).Scan(&u.Version); err != nil {
-			return err
-		}
-		if err := fn(tx, u); err != nil {
-			return err
-		}
-		return s.audit.Record(ctx, tx, authz.UserWrite, audit.Entry{Action: action, ObjectType: "user", ObjectID: id, Detail: u.Username})
-	})
 }
 
 // ResetPassword sets a new initial password, which the user must change at
@@ -408,9 +410,14 @@ func (s *Service) resetAuthority(ctx context.Context, q db.Querier, u User) (aut
 	return perm, nil
 }
 
-// Unlock lifts a lockout before it runs out.
+// Unlock lifts a lockout before it runs out; who may is who resets the
+// account's credentials (resetAuthority).
 func (s *Service) Unlock(ctx context.Context, id string) error {
-	return s.writeUser(ctx, id, "user.unlock", func(tx *db.Tx, u User) error {
+	u, err := s.GetUser(ctx, id)
+	if err != nil {
+		return err
+	}
+	return s.writeCredential(ctx, u, "user.unlock", func(tx *db.Tx) error {
 		_, err := tx.ExecContext(ctx, "DELETE FROM lockouts WHERE username = ?", u.Username)
 		return err
 	})

@@ -43,7 +43,7 @@ func runMigrate(ctx context.Context, args []string, out io.Writer) error {
 
 func runUser(ctx context.Context, args []string, out io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("usage: gridgov user create|reset|unlock|reset-totp -username NAME [flags]")
+		return errors.New("usage: gridgov user create|reset|unlock|reset-totp|disable|enable -username NAME [flags]")
 	}
 	sub := args[0]
 	fs, cfg := flags("user " + sub)
@@ -115,8 +115,22 @@ func runUser(ctx context.Context, args []string, out io.Writer) error {
 				return explain(err)
 			}
 			fmt.Fprintf(out, "TOTP of %s removed; it must be enrolled again at next sign-in\n", *username)
+		case "disable", "enable":
+			id, err := a.Accounts.UserID(ctx, *username)
+			if err != nil {
+				return explain(err)
+			}
+			u, err := a.Accounts.GetUser(ctx, id)
+			if err != nil {
+				return explain(err)
+			}
+			status := map[string]string{"disable": "disabled", "enable": "active"}[sub]
+			if _, err := a.Accounts.UpdateUser(ctx, id, account.UserPatch{Status: &status, Version: u.Version}); err != nil {
+				return explain(err)
+			}
+			fmt.Fprintf(out, "%s %sd\n", *username, sub)
 		default:
-			return fmt.Errorf("unknown user command %q (create, reset, unlock, reset-totp)", sub)
+			return fmt.Errorf("unknown user command %q (create, reset, unlock, reset-totp, disable, enable)", sub)
 		}
 		return nil
 	})

@@ -24,7 +24,7 @@ func verbs() []verb {
 		{"serve", "serve the web console and API", runServe},
 		{"demo", "build a demo county (or city, province) into the data directory; --serve to serve it", runDemo},
 		{"migrate", "apply database migrations and exit", runMigrate},
-		{"user", "create|reset|unlock|reset-totp an account", runUser},
+		{"user", "create|reset|unlock|reset-totp|disable|enable an account", runUser},
 		{"backup", "write an online copy of the SQLite database", runBackup},
 		{"restore", "put a backup in place of the SQLite database (server stopped)", runRestore},
 		{"audit", "verify: check the audit log's hash chain", runAudit},
