@@ -73,8 +73,9 @@ var accessRoles = map[string]string{
 	"/api/v1/me/password":         "mediator", // an account no other route uses
 	"/api/v1/me/totp/confirm":     "mediator",
 	"/api/v1/events/{id}/actions": "shift_lead",
-	// An ordinary account's reset is the system administrator's.
+	// An ordinary account's reset and status are the system administrator's.
 	"/api/v1/users/{id}/reset-password": "sys_admin",
+	"/api/v1/users/{id}":                "sys_admin",
 }
 
 var pathParam = regexp.MustCompile(`\{[a-z_]+\}`)
