@@ -33,6 +33,7 @@ func TestAuditVerifyShowsRollback(t *testing.T) {
 	acc := app.Account("audit_admin")
 	p.login(acc, testapp.OTP(acc))
 	p.visible(headerUser)
+	p.landed()
 	p.open("/audit")
 	p.click("#audit-verify")
 	p.waitText("#audit-verify-result", "日志链完整")

@@ -134,6 +134,15 @@ func (p *page) loginAs(app *testapp.App, role string) {
 	p.t.Helper()
 	p.login(app.Account(role), app.NextOTP(app.Account(role)))
 	p.visible(headerUser)
+	p.landed()
+}
+
+// landed waits until the sign-in has left the login route for the first
+// page: the header shows before that redirect is done, and a page opened
+// in between would be replaced by it.
+func (p *page) landed() {
+	p.t.Helper()
+	p.waitFor("the first page after sign-in", `!location.hash.startsWith('#/login')`, `location.hash`)
 }
 
 // logout signs out through the header button.
