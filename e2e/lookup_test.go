@@ -21,7 +21,7 @@ func TestDuplicateReviewAndLookupLimit(t *testing.T) {
 	gm, ca := app.Login("grid_member"), app.Login("civil_affairs")
 	var other string
 	if err := app.DB.Reader().QueryRowContext(context.Background(), `SELECT code FROM grids WHERE layer = 'zz' AND status = 'active'
-		AND org_id <> (SELECT org_id FROM grids WHERE code = ?) AND code LIKE ? ORDER BY code LIMIT 1`, memberGrid, memberGrid[:9]+"%").Scan(&other); err != nil {
+		AND org_id <> (SELECT org_id FROM grids WHERE code = ? AND layer = 'zz') AND code LIKE ? ORDER BY code LIMIT 1`, memberGrid, memberGrid[:9]+"%").Scan(&other); err != nil {
 		t.Fatal(err)
 	}
 	idNo := pii.MakeID("441602", time.Date(1959, 2, 3, 0, 0, 0, 0, time.UTC), 77, true)
