@@ -44,8 +44,8 @@ func (f Family) IsAdminFamily() bool {
 	return f == SystemFamily || f == SecurityFamily || f == AuditFamily
 }
 
-// Clash returns two permissions of perms from different families (in
-// catalogue order of their first appearance), or ok false when every
+// Clash returns two permissions of perms from different families (the
+// first of each in sorted order), or ok false when every
 // permission of perms belongs to one family or none: the rule one account,
 // and so one role, must keep.
 func Clash(perms []Perm) (a, b Perm, ok bool) {

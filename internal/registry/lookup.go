@@ -16,15 +16,14 @@ import (
 )
 
 // Exact look-ups by ID number or phone are limited per user: a masked phone
-// hides 4 digits and a masked ID 8 (of which the birth date is often known),
-// so unlimited look-ups would turn a masked list into the full values.
-// The counts are read from the user's audit rows, so every node of a
-// deployment shares them.
+// hides 4 digits, so unlimited look-ups would turn a masked list into the
+// full values. The counts are read from the user's audit rows, so every
+// node of a deployment shares them.
 const (
-	LookupShortMax    = 20               // look-ups in LookupShortWindow
-	LookupShortWindow = 10 * time.Minute //
-	LookupDailyMax    = 100              // look-ups in LookupDailyWindow
-	LookupDailyWindow = 24 * time.Hour   //
+	LookupShortMax    = 20 // look-ups in LookupShortWindow
+	LookupShortWindow = 10 * time.Minute
+	LookupDailyMax    = 100 // look-ups in LookupDailyWindow
+	LookupDailyWindow = 24 * time.Hour
 )
 
 // Lookup finds people by exact ID number or phone through the blind index
