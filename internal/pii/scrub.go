@@ -25,6 +25,26 @@ const Withheld = "[已隐去]"
 // count as digits. Dates such as 2026-01-31 and 12-digit event numbers are
 // left alone.
 func Scrub(text string) (string, int) {
+	return replaceNumbers(text, func(string) string { return Withheld })
+}
+
+// MaskText masks every number in a free text that Scrub would withhold,
+// each by its masked form (an ID number of 15 or 18 characters as MaskID,
+// anything else as MaskPhone), so that a reason or note kept for the audit
+// log shows which number was meant without holding it.
+func MaskText(text string) string {
+	out, _ := replaceNumbers(text, func(digits string) string {
+		if n := len(digits); n == 15 || n == 18 {
+			return MaskID(digits)
+		}
+		return MaskPhone(digits)
+	})
+	return out
+}
+
+// replaceNumbers replaces each number of text that looks personal by
+// replace(its digits) and counts them.
+func replaceNumbers(text string, replace func(digits string) string) (string, int) {
 	var b strings.Builder
 	n := 0
 	for {
@@ -34,7 +54,7 @@ func Scrub(text string) (string, int) {
 			return b.String(), n
 		}
 		b.WriteString(text[:start])
-		out, k := scrubRun(text[start:end])
+		out, k := replaceRun(text[start:end], replace)
 		b.WriteString(out)
 		n += k
 		text = text[end:]
@@ -102,9 +122,9 @@ type group struct {
 	start, end int
 }
 
-// scrubRun withholds the numbers in one run, taking as many neighbouring
+// replaceRun replaces the numbers in one run, taking as many neighbouring
 // groups as make a number, the longest first.
-func scrubRun(run string) (string, int) {
+func replaceRun(run string, replace func(digits string) string) (string, int) {
 	var groups []group
 	cur := group{start: -1}
 	for i, r := range run {
@@ -142,8 +162,12 @@ func scrubRun(run string) (string, int) {
 			i++
 			continue
 		}
+		var digits strings.Builder
+		for _, g := range groups[i : i+taken] {
+			digits.WriteString(g.digits)
+		}
 		b.WriteString(run[at:groups[i].start])
-		b.WriteString(Withheld)
+		b.WriteString(replace(digits.String()))
 		at = groups[i+taken-1].end
 		n++
 		i += taken
