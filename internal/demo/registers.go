@@ -2,12 +2,15 @@ package demo
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	mrand "math/rand/v2"
 	"strings"
 	"time"
 
 	"github.com/gridgov/gridgov/internal/audit"
+	"github.com/gridgov/gridgov/internal/authn"
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/pii"
@@ -57,6 +60,7 @@ func Registers(ctx context.Context, reg *registry.Service, d *db.DB, countyCode 
 	purposes := []string{"自住", "自住", "自住", "出租", "经营"}
 	shops := []string{"便利店", "餐馆", "五金店", "理发店", "药店", "物流站"}
 	seq, n := 0, 0
+	var heads []head
 	for gi, g := range grids {
 		street := g.village + []string{"建设路", "新华街", "兴业路", "和平巷"}[gi%4]
 		for h := range 6 {
@@ -89,7 +93,11 @@ func Registers(ctx context.Context, reg *registry.Service, d *db.DB, countyCode 
 					kind = "流动人口"
 				}
 				n++
-				fmt.Fprintf(&people, "%s,%s,%s,%s,%s,%s%s房,%s,%s,%s,%s,%s,%s\n", name, pii.MakeID(countyCode[:6], birth, n%500, m%2 == 0), kind, mobile(rng),
+				id := pii.MakeID(countyCode[:6], birth, n%500, m%2 == 0)
+				if m == 0 {
+					heads = append(heads, head{name, id, g.code})
+				}
+				fmt.Fprintf(&people, "%s,%s,%s,%s,%s,%s%s房,%s,%s,%s,%s,%s,%s\n", name, id, kind, mobile(rng),
 					door, door, room, g.code, no, rel, "自有住房", door, room)
 			}
 		}
@@ -107,7 +115,48 @@ func Registers(ctx context.Context, reg *registry.Service, d *db.DB, countyCode 
 			return 0, fmt.Errorf("demo %s: %v", f.kind, job.Err)
 		}
 	}
-	return n, keyPersons(ctx, reg, d, rng, now)
+	if err := keyPersons(ctx, reg, d, rng, now); err != nil {
+		return 0, err
+	}
+	return n, duplicateRegistrations(ctx, reg, d, heads)
+}
+
+// head is a household head as the demo registered them.
+type head struct{ name, id, grid string }
+
+// duplicateRegistrations has the demo grid member register three household
+// heads of other towns again, as people who moved into the member's grid:
+// each is answered as a new person and opens a 重复登记核查 review at the
+// county, so the page has work in it on first start.
+func duplicateRegistrations(ctx context.Context, reg *registry.Service, d *db.DB, heads []head) error {
+	var userID, grid string
+	err := d.Reader().QueryRowContext(ctx, `SELECT u.id, g.code FROM users u JOIN grid_members m ON m.user_id = u.id
+		JOIN grids g ON g.id = m.grid_id WHERE u.username = 'gridmember' AND g.layer = 'zz' ORDER BY g.code LIMIT 1`).Scan(&userID, &grid)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil // no demo grid member (a scale without accounts)
+	}
+	if err != nil {
+		return err
+	}
+	grants, err := authn.LoadGrants(ctx, d.Reader(), userID)
+	if err != nil {
+		return err
+	}
+	ctx = authz.WithPrincipal(ctx, &authz.Principal{UserID: userID, Username: "gridmember", Grants: grants})
+	var others []head
+	for _, h := range heads {
+		if h.grid[:9] != grid[:9] {
+			others = append(others, h)
+		}
+	}
+	for i := 1; i <= 3 && len(others) > 0; i++ {
+		h := others[i*len(others)/4]
+		if _, err := reg.CreatePerson(ctx, registry.PersonInput{Name: h.name, IDNumber: h.id, Kind: "floating",
+			Note: "自称从外镇迁入，原籍信息待核", PlaceInput: registry.PlaceInput{GridCode: grid}}); err != nil {
+			return fmt.Errorf("demo duplicate registration: %w", err)
+		}
+	}
+	return nil
 }
 
 // keyPersons registers about one key person per grid of register data,
