@@ -194,3 +194,35 @@ func TestTOTPEnrolmentAfterReset(t *testing.T) {
 	p.waitFor("the audit page after binding", `!!document.querySelector('#side-menu [data-menu="audit"]') && !location.hash.startsWith('#/totp')`, `location.hash`)
 	p.shot("06-totp-bound")
 }
+
+// TestGridMemberBindsTOTPOnAPhone: grid members see personal data, so they
+// sign in with a code, and they bind their authenticator on the phone they
+// patrol with. After the system administrator resets it, the enrolment
+// page at 390 px shows the step alone, every field within the screen.
+func TestGridMemberBindsTOTPOnAPhone(t *testing.T) {
+	chromePath(t)
+	app := testapp.New(t)
+	gm := app.Account("grid_member")
+	var who struct{ ID string }
+	app.Login("grid_member").Do("GET", "/api/v1/me", nil, &who)
+	if st := app.Login("sys_admin").Do("POST", "/api/v1/users/"+who.ID+"/reset-totp", nil, nil); st != 204 {
+		t.Fatalf("reset the grid member's TOTP: %d", st)
+	}
+	p := newPage(t, app.URL)
+	p.do("a phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch))
+	p.login(gm, "")
+	p.visible("#totp-form")
+	p.waitFor("a secret to bind", `document.querySelector('#totp-secret').value.length >= 32`, `document.querySelector('#totp-secret').value`)
+	p.noRawKeys("TOTP enrolment on a phone")
+	fits := evalJS[bool](p, "the form within the screen", `!document.querySelector('#side-menu')
+		&& ['#totp-secret', '#totp-code', '#totp-password', '#totp-save'].every(s => { const r = document.querySelector(s).getBoundingClientRect(); return r.left >= 0 && r.right <= 390 && r.width > 0 })`)
+	if !fits {
+		t.Error("the enrolment form does not fit a 390 px screen without the menu")
+	}
+	p.shot("06-totp-enrolment-phone")
+	secret := evalJS[string](p, "secret", `document.querySelector('#totp-secret').value`)
+	p.typeInto("#totp-code", testapp.OTP(demo.Account{TOTPSecret: secret}))
+	p.typeInto("#totp-password", gm.Password)
+	p.click("#totp-save")
+	p.waitFor("the first page after binding", `!location.hash.startsWith('#/totp') && !location.hash.startsWith('#/login')`, `location.hash`)
+}
