@@ -223,24 +223,6 @@ func (p *Principal) RoleFor(perm Perm) string {
 // Permissions lists every permission the caller holds somewhere, sorted.
 func (p *Principal) Permissions() []Perm { return PermsOf(p.Grants) }
 
-// ScopeSQL returns a WHERE fragment restricting col (a materialized path
-// column) to the subtrees of paths, and its arguments. With no paths it
-// matches nothing: denied by default. Paths hold only [0-9a-f-/], so "~"
-// sorts after every character that can follow a prefix, and the range
-// [path, path+"~") is exactly the subtree, served from the path index.
-func ScopeSQL(col string, paths []string) (string, []any) {
-	if len(paths) == 0 {
-		return "1 = 0", nil
-	}
-	parts := make([]string, len(paths))
-	args := make([]any, 0, 2*len(paths))
-	for i, p := range paths {
-		parts[i] = "(" + col + " >= ? AND " + col + " < ?)"
-		args = append(args, p, p+"~")
-	}
-	return "(" + strings.Join(parts, " OR ") + ")", args
-}
-
 type ctxKey struct{}
 
 // WithPrincipal returns ctx carrying p.

@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"cmp"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
@@ -8,6 +9,7 @@ import (
 	"maps"
 	"net/http"
 	"net/netip"
+	"reflect"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -50,7 +52,11 @@ type Route struct {
 	In, Out      any    // zero values of the request and response bodies, for OpenAPI
 	OutType      string // response media type when not JSON
 	Status       int    // success status when not 200 (201, 204)
-	Handler      HandlerFunc
+	// Do is the route's endpoint (Call or Get): the usual shape, which
+	// also gives In and Out. Handler is for the few routes that write
+	// something else (files, multipart, headers of their own).
+	Do      Endpoint
+	Handler HandlerFunc
 }
 
 // Authenticator resolves the session of a request; nil principal, nil error
@@ -81,8 +87,25 @@ func NewRouter(auth Authenticator, reg prometheus.Registerer, refused func(r *ht
 // Routes returns the route table (for the OpenAPI document and the access tests).
 func (rt *Router) Routes() []Route { return rt.routes }
 
-// Handle registers a route.
-func (rt *Router) Handle(r Route) {
+// Handle registers routes.
+func (rt *Router) Handle(routes ...Route) {
+	for _, r := range routes {
+		rt.handle(r)
+	}
+}
+
+func (rt *Router) handle(r Route) {
+	if r.Do != nil {
+		in, out := r.Do.types()
+		if in != nil {
+			r.In = reflect.Zero(in).Interface()
+		}
+		if r.Status != http.StatusNoContent {
+			r.Out = reflect.Zero(out).Interface()
+		}
+		do, status := r.Do, cmp.Or(r.Status, http.StatusOK)
+		r.Handler = func(w http.ResponseWriter, req *http.Request) error { return do.serve(w, req, status) }
+	}
 	rt.routes = append(rt.routes, r)
 	route := &rt.routes[len(rt.routes)-1]
 	pattern := r.Method + " " + r.Path
