@@ -65,7 +65,7 @@ func (p *page) catchDownloads() {
 func withRegisters(t *testing.T) *testapp.App {
 	t.Helper()
 	app := testapp.New(t)
-	if _, err := demo.Registers(context.Background(), app.Registry, app.DB, countyCode, 2026, time.Now()); err != nil {
+	if _, err := demo.Registers(context.Background(), demo.Deps{DB: app.DB, Registry: app.Registry, KeyPersons: app.KeyPersons, Sheets: app.Sheets}, countyCode, 2026, time.Now()); err != nil {
 		t.Fatalf("demo registers: %v", err)
 	}
 	return app

@@ -18,12 +18,15 @@ import (
 	"github.com/gridgov/gridgov/internal/audit"
 	"github.com/gridgov/gridgov/internal/authn"
 	"github.com/gridgov/gridgov/internal/authz"
+	"github.com/gridgov/gridgov/internal/campaign"
 	"github.com/gridgov/gridgov/internal/casework"
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/geo"
+	"github.com/gridgov/gridgov/internal/keyperson"
 	"github.com/gridgov/gridgov/internal/org"
 	"github.com/gridgov/gridgov/internal/pii"
 	"github.com/gridgov/gridgov/internal/registry"
+	"github.com/gridgov/gridgov/internal/regsheet"
 	"github.com/gridgov/gridgov/internal/testapp"
 )
 
@@ -846,17 +849,17 @@ func newFixture(t *testing.T, a *testapp.App) *fixture {
 	for _, o := range []*objs{own, next, far} {
 		o.item = o.campaign + "-" + o.household
 	}
-	_, err = a.Registry.CloseCampaign(leader, next.campaign)
+	_, err = a.Campaigns.CloseCampaign(leader, next.campaign)
 	f.check(err)
-	_, err = a.Registry.CloseCampaign(f.as(farLeader), far.campaign)
+	_, err = a.Campaigns.CloseCampaign(f.as(farLeader), far.campaign)
 	f.check(err)
 
 	// Exports and imports of each village's grid member.
 	member := f.as(f.users["gridmember"])
 	own.export = f.newPendingExport()
-	own.readyExport = f.export(member, registry.ExportRequest{Kind: "households", OrgID: own.org, GridID: own.grid}, "ready")
+	own.readyExport = f.export(member, regsheet.ExportRequest{Kind: "households", OrgID: own.org, GridID: own.grid}, "ready")
 	for _, o := range []*objs{next, far} {
-		o.export = f.export(f.as(o.user), registry.ExportRequest{Kind: "households", OrgID: o.org}, "ready")
+		o.export = f.export(f.as(o.user), regsheet.ExportRequest{Kind: "households", OrgID: o.org}, "ready")
 		o.readyExport = o.export
 	}
 	own.imp = f.badImport(member)
@@ -943,10 +946,10 @@ func (f *fixture) registers(o *objs, i int) {
 	u, err := f.a.Registry.SaveUnit(f.ctx, "", registry.UnitInput{Name: fmt.Sprintf("矩阵小店%d", i), Kind: "shop", PlaceInput: place})
 	f.check(err)
 	o.unit = u.ID
-	k, err := f.a.Registry.CreateKeyPerson(f.ctx, registry.KeyPersonInput{PersonID: p.ID, Category: "released_prisoner", RiskLevel: "green"})
+	k, err := f.a.KeyPersons.CreateKeyPerson(f.ctx, keyperson.KeyPersonInput{PersonID: p.ID, Category: "released_prisoner", RiskLevel: "green"})
 	f.check(err)
 	o.keyPerson = k.ID
-	ct, err := f.a.Registry.CreateCareTarget(f.ctx, registry.CareTargetInput{PersonID: p.ID, Kind: "disabled"})
+	ct, err := f.a.KeyPersons.CreateCareTarget(f.ctx, keyperson.CareTargetInput{PersonID: p.ID, Kind: "disabled"})
 	f.check(err)
 	o.careTarget = ct.ID
 }
@@ -1021,7 +1024,7 @@ func (f *fixture) newRule(o *objs) string {
 }
 
 func (f *fixture) campaign(ctx context.Context, orgID, kind string) string {
-	c, err := f.a.Registry.LaunchCampaign(ctx, registry.CampaignInput{Name: "矩阵核查", Kind: kind, OrgID: orgID, DueDate: dueDate()})
+	c, err := f.a.Campaigns.LaunchCampaign(ctx, campaign.CampaignInput{Name: "矩阵核查", Kind: kind, OrgID: orgID, DueDate: dueDate()})
 	f.check(err)
 	return c.ID
 }
@@ -1031,8 +1034,8 @@ func (f *fixture) newCampaign() string {
 	return f.campaign(f.as(f.users["leader"]), f.village, "units")
 }
 
-func (f *fixture) export(ctx context.Context, in registry.ExportRequest, status string) string {
-	e, err := f.a.Registry.RequestExport(ctx, in)
+func (f *fixture) export(ctx context.Context, in regsheet.ExportRequest, status string) string {
+	e, err := f.a.Sheets.RequestExport(ctx, in)
 	f.check(err)
 	if e.Status != status {
 		f.t.Fatalf("export of %d rows is %s, want %s", e.Rows, e.Status, status)
@@ -1042,13 +1045,13 @@ func (f *fixture) export(ctx context.Context, in registry.ExportRequest, status 
 
 // newPendingExport is a fresh request of the demo grid member, above the threshold.
 func (f *fixture) newPendingExport() string {
-	return f.export(f.as(f.users["gridmember"]), registry.ExportRequest{Kind: "people", OrgID: f.village}, "pending")
+	return f.export(f.as(f.users["gridmember"]), regsheet.ExportRequest{Kind: "people", OrgID: f.village}, "pending")
 }
 
 // badImport runs an import whose one row names no grid: it leaves an error sheet.
 func (f *fixture) badImport(ctx context.Context) string {
 	sheet := "户号,网格编码,地址,家庭情况,诉求与需求\nMXBAD,999999999999999,矩阵路,,\n"
-	job, run, err := f.a.Registry.StartImport(ctx, registry.ImportInput{Kind: "households", Mode: "valid", FileName: "bad.csv",
+	job, run, err := f.a.Sheets.StartImport(ctx, regsheet.ImportInput{Kind: "households", Mode: "valid", FileName: "bad.csv",
 		File: strings.NewReader(sheet), Size: int64(len(sheet))})
 	f.check(err)
 	if done := run(ctx); done.Status != "done" || done.Rejected != 1 {

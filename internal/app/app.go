@@ -16,6 +16,7 @@ import (
 	"github.com/gridgov/gridgov/internal/apperr"
 	"github.com/gridgov/gridgov/internal/audit"
 	"github.com/gridgov/gridgov/internal/authn"
+	"github.com/gridgov/gridgov/internal/campaign"
 	"github.com/gridgov/gridgov/internal/casework"
 	"github.com/gridgov/gridgov/internal/config"
 	"github.com/gridgov/gridgov/internal/db"
@@ -23,9 +24,11 @@ import (
 	"github.com/gridgov/gridgov/internal/httpx"
 	"github.com/gridgov/gridgov/internal/i18n"
 	"github.com/gridgov/gridgov/internal/jobs"
+	"github.com/gridgov/gridgov/internal/keyperson"
 	"github.com/gridgov/gridgov/internal/open311"
 	"github.com/gridgov/gridgov/internal/org"
 	"github.com/gridgov/gridgov/internal/registry"
+	"github.com/gridgov/gridgov/internal/regsheet"
 	"github.com/gridgov/gridgov/internal/secret"
 	"github.com/gridgov/gridgov/web"
 	"github.com/prometheus/client_golang/prometheus"
@@ -47,7 +50,13 @@ type App struct {
 	Org      *org.Service
 	Events   *casework.Service
 	Registry *registry.Service
-	Router   *httpx.Router
+	// KeyPersons, Campaigns and Sheets are the rooms built on the
+	// registers: key persons and care targets, verification campaigns,
+	// spreadsheet imports and exports.
+	KeyPersons *keyperson.Service
+	Campaigns  *campaign.Service
+	Sheets     *regsheet.Service
+	Router     *httpx.Router
 	// Metrics serves the Prometheus metrics with no check, for the
 	// separate metrics address (GRIDGOV_METRICS_ADDR).
 	Metrics http.Handler
@@ -114,9 +123,11 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	an := authn.New(d, log, keys)
 	an.SecureCookie = cfg.SecureCookie
 	orgs := org.New(d, log)
+	reg := registry.New(d, log, keys, mainGrids{orgs})
+	kp := keyperson.New(d, log, keys, reg)
 	a := &App{Cfg: cfg, DB: d, Keys: keys, Audit: log, Authn: an,
 		Accounts: account.New(d, log, an), Org: orgs, Events: casework.New(d, log, keys, mainGrids{orgs}),
-		Registry: registry.New(d, log, keys, mainGrids{orgs})}
+		Registry: reg, KeyPersons: kp, Campaigns: campaign.New(d, log, reg), Sheets: regsheet.New(d, log, keys, reg, kp)}
 	a.Events.PhotoQuota = quota
 	a.routes()
 	a.Router.TrustedProxies = proxies
@@ -138,7 +149,13 @@ func (a *App) Jobs(node string) *jobs.Runner {
 		}},
 		{Name: "prune", Every: time.Hour, Run: a.Events.Prune},
 		{Name: "auth.prune", Every: time.Hour, Run: a.Authn.Prune},
-		{Name: "registry.expire", Every: time.Hour, Run: func(ctx context.Context) error { _, err := a.Registry.Expire(ctx); return err }},
+		{Name: "registry.expire", Every: time.Hour, Run: func(ctx context.Context) error {
+			if err := a.Sheets.ExpireErrorSheets(ctx); err != nil {
+				return err
+			}
+			_, err := a.Registry.Expire(ctx)
+			return err
+		}},
 		{Name: "audit.anchor", Every: time.Minute, Run: func(ctx context.Context) error { return a.Audit.WriteAnchor(ctx, a.DB.Reader()) }},
 	}}
 }
@@ -182,7 +199,10 @@ func (a *App) routes() {
 	a.Accounts.Routes(rt)
 	a.Org.Routes(rt)
 	a.Events.Routes(rt)
-	a.Registry.Routes(rt)
+	rt.Handle(a.Registry.Routes()...)
+	rt.Handle(a.KeyPersons.Routes()...)
+	rt.Handle(a.Sheets.Routes()...)
+	rt.Handle(a.Campaigns.Routes()...)
 	publicURL, _ := a.Cfg.PublicBaseURL() // checked by Open
 	open311.New(a.Events, a.DB, a.Audit, publicURL, reg).Routes(rt)
 

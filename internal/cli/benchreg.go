@@ -20,7 +20,7 @@ import (
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/demo"
 	"github.com/gridgov/gridgov/internal/excel"
-	"github.com/gridgov/gridgov/internal/registry"
+	"github.com/gridgov/gridgov/internal/regsheet"
 )
 
 // The register parts of gridgov bench: bulk import of generated people
@@ -68,7 +68,7 @@ func (g peopleGen) writeSheet(dir string, f excel.Format, from, n int) (string, 
 		return "", err
 	}
 	defer out.Close()
-	w, err := excel.NewSheetWriter(out, f, registry.Sheets["people"].Name, demo.PeopleHeader)
+	w, err := excel.NewSheetWriter(out, f, regsheet.Sheets["people"].Name, demo.PeopleHeader)
 	if err != nil {
 		return "", err
 	}
@@ -85,7 +85,7 @@ func (g peopleGen) writeSheet(dir string, f excel.Format, from, n int) (string, 
 
 // importRun is the outcome of one bulk import.
 type importRun struct {
-	job        registry.Import
+	job        regsheet.Import
 	took       time.Duration
 	heapTenth  uint64 // peak live heap while the first tenth of the rows was read
 	heapPeak   uint64 // peak live heap over the whole import
@@ -109,8 +109,8 @@ func (b *bench) importFile(path string, n int) (importRun, error) {
 	ctx = audit.WithMeta(ctx, audit.Meta{RequestID: "bench", IP: "local"})
 	runtime.GC()
 	start := time.Now()
-	job, run, err := b.a.Registry.StartImport(ctx, registry.ImportInput{Kind: "people", Mode: "valid", FileName: filepath.Base(path),
-		File: f, Size: st.Size(), Limits: registry.BulkLimits})
+	job, run, err := b.a.Sheets.StartImport(ctx, regsheet.ImportInput{Kind: "people", Mode: "valid", FileName: filepath.Base(path),
+		File: f, Size: st.Size(), Limits: regsheet.BulkLimits})
 	if err != nil {
 		return importRun{}, err
 	}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/gridgov/gridgov/internal/app"
 	"github.com/gridgov/gridgov/internal/excel"
-	"github.com/gridgov/gridgov/internal/registry"
+	"github.com/gridgov/gridgov/internal/regsheet"
 )
 
 const importUsage = "usage: gridgov import people|houses|units|households FILE [--mode all|valid] [--data DIR]\n" +
@@ -23,7 +23,7 @@ func runImport(ctx context.Context, args []string, out io.Writer) error {
 		return errors.New(importUsage)
 	}
 	kind := args[0]
-	if _, ok := registry.Sheets[kind]; !ok {
+	if _, ok := regsheet.Sheets[kind]; !ok {
 		return fmt.Errorf("unknown kind %q\n%s", kind, importUsage)
 	}
 	fs, cfg := flags("import " + kind)
@@ -48,7 +48,7 @@ func runImport(ctx context.Context, args []string, out io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if err := registry.Template(w, kind, f); err != nil {
+		if err := regsheet.Template(w, kind, f); err != nil {
 			w.Close()
 			return err
 		}
@@ -71,15 +71,15 @@ func runImport(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	return withApp(ctx, *cfg, func(ctx context.Context, a *app.App) error {
-		_, run, err := a.Registry.StartImport(ctx, registry.ImportInput{Kind: kind, Mode: *mode, FileName: filepath.Base(file),
-			File: f, Size: st.Size(), Limits: registry.BulkLimits})
+		_, run, err := a.Sheets.StartImport(ctx, regsheet.ImportInput{Kind: kind, Mode: *mode, FileName: filepath.Base(file),
+			File: f, Size: st.Size(), Limits: regsheet.BulkLimits})
 		if err != nil {
 			return explain(err)
 		}
 		job := run(ctx)
 		fmt.Fprintf(out, "read %d, imported %d, rejected %d\n", job.Total, job.Imported, job.Rejected)
 		if job.HasErrors {
-			sheet, name, err := a.Registry.ErrorSheet(ctx, job.ID)
+			sheet, name, err := a.Sheets.ErrorSheet(ctx, job.ID)
 			if err != nil {
 				return err
 			}

@@ -23,8 +23,10 @@ import (
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/geo"
+	"github.com/gridgov/gridgov/internal/keyperson"
 	"github.com/gridgov/gridgov/internal/org"
 	"github.com/gridgov/gridgov/internal/registry"
+	"github.com/gridgov/gridgov/internal/regsheet"
 )
 
 //go:embed data/heyuan-divisions.csv data/heyuan-counties.geojson
@@ -90,8 +92,12 @@ type Deps struct {
 	Authn *authn.Service
 	// NoEvents leaves the event history out (tests that count their own events).
 	NoEvents bool
-	// Registry, when set, fills the base registers of the first county.
-	Registry *registry.Service
+	// Registry, when set, fills the base registers of the first county,
+	// with key persons and care targets (KeyPersons) through a spreadsheet
+	// import (Sheets).
+	Registry   *registry.Service
+	KeyPersons *keyperson.Service
+	Sheets     *regsheet.Service
 }
 
 type division struct {
@@ -299,7 +305,7 @@ func Build(ctx context.Context, d Deps, scale Scale, seed int64, log io.Writer) 
 	}
 	if d.Registry != nil {
 		fmt.Fprintln(log, "filling the base registers of the first county …")
-		if res.People, err = Registers(ctx, d.Registry, d.DB, counties[0].code, seed, time.Now()); err != nil {
+		if res.People, err = Registers(ctx, d, counties[0].code, seed, time.Now()); err != nil {
 			return res, err
 		}
 	}

@@ -13,8 +13,10 @@ import (
 	"github.com/gridgov/gridgov/internal/authn"
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
+	"github.com/gridgov/gridgov/internal/keyperson"
 	"github.com/gridgov/gridgov/internal/pii"
 	"github.com/gridgov/gridgov/internal/registry"
+	"github.com/gridgov/gridgov/internal/regsheet"
 )
 
 // registerGrids is how many grids of each village get register data.
@@ -25,7 +27,8 @@ const registerGrids = 2
 // checks as a user's file): per grid, households, their houses and people
 // with valid ID numbers, a unit; then key persons with visits, some overdue,
 // and care targets. It returns the number of people.
-func Registers(ctx context.Context, reg *registry.Service, d *db.DB, countyCode string, seed int64, now time.Time) (int, error) {
+func Registers(ctx context.Context, deps Deps, countyCode string, seed int64, now time.Time) (int, error) {
+	reg, d := deps.Registry, deps.DB
 	ctx = authz.WithPrincipal(ctx, authz.System())
 	ctx = audit.WithMeta(ctx, audit.Meta{RequestID: "demo", IP: "local"})
 	rows, err := d.Reader().QueryContext(ctx, `SELECT g.code, o.name FROM grids g JOIN org_nodes o ON o.id = g.org_id
@@ -104,7 +107,7 @@ func Registers(ctx context.Context, reg *registry.Service, d *db.DB, countyCode 
 		fmt.Fprintf(&units, "%s%s,%s,%s,%s,%s,%d,%s\n", g.village, shops[gi%len(shops)], "个体工商户", personName(rng), mobile(rng), street+"2号", 2+rng.IntN(10), g.code)
 	}
 	for _, f := range []struct{ kind, data string }{{"households", households.String()}, {"houses", houses.String()}, {"people", people.String()}, {"units", units.String()}} {
-		_, run, err := reg.StartImport(ctx, registry.ImportInput{Kind: f.kind, Mode: "valid", FileName: "demo-" + f.kind + ".csv",
+		_, run, err := deps.Sheets.StartImport(ctx, regsheet.ImportInput{Kind: f.kind, Mode: "valid", FileName: "demo-" + f.kind + ".csv",
 			File: strings.NewReader(f.data), Size: int64(len(f.data))})
 		if err != nil {
 			return 0, err
@@ -115,7 +118,7 @@ func Registers(ctx context.Context, reg *registry.Service, d *db.DB, countyCode 
 			return 0, fmt.Errorf("demo %s: %v", f.kind, job.Err)
 		}
 	}
-	if err := keyPersons(ctx, reg, d, rng, now); err != nil {
+	if err := keyPersons(ctx, deps.KeyPersons, d, rng, now); err != nil {
 		return 0, err
 	}
 	return n, duplicateRegistrations(ctx, reg, d, heads)
@@ -164,7 +167,7 @@ func duplicateRegistrations(ctx context.Context, reg *registry.Service, d *db.DB
 // demo grid member serves gets more, one overdue and one due within a day,
 // so the member's 走访任务 has work in it: CreateKeyPerson makes the grid's
 // member account responsible although the system registers them.
-func keyPersons(ctx context.Context, reg *registry.Service, d *db.DB, rng *mrand.Rand, now time.Time) error {
+func keyPersons(ctx context.Context, kp *keyperson.Service, d *db.DB, rng *mrand.Rand, now time.Time) error {
 	served := map[string]bool{}
 	rows, err := d.Reader().QueryContext(ctx, `SELECT DISTINCT grid_id FROM grid_members WHERE role = 'grid_member' AND user_id IS NOT NULL`)
 	if err != nil {
@@ -205,12 +208,12 @@ func keyPersons(ctx context.Context, reg *registry.Service, d *db.DB, rng *mrand
 		}
 	}
 	add := func(personID, category, risk string, daysAgo func(every int) time.Duration) error {
-		k, err := reg.CreateKeyPerson(ctx, registry.KeyPersonInput{PersonID: personID, Category: category, RiskLevel: risk})
+		k, err := kp.CreateKeyPerson(ctx, keyperson.KeyPersonInput{PersonID: personID, Category: category, RiskLevel: risk})
 		if err != nil {
 			return err
 		}
 		at := now.Add(-daysAgo(k.VisitEveryDays)).UnixMilli()
-		_, err = reg.AddVisit(ctx, k.ID, registry.VisitInput{Method: methods[rng.IntN(len(methods))], Note: notes[rng.IntN(len(notes))], At: &at})
+		_, err = kp.AddVisit(ctx, k.ID, keyperson.VisitInput{Method: methods[rng.IntN(len(methods))], Note: notes[rng.IntN(len(notes))], At: &at})
 		return err
 	}
 	// The last visit was some while ago: a share of the clocks run out.
@@ -238,7 +241,7 @@ func keyPersons(ctx context.Context, reg *registry.Service, d *db.DB, rng *mrand
 			}
 		}
 		if i%12 == 6 {
-			if _, err := reg.CreateCareTarget(ctx, registry.CareTargetInput{PersonID: id, Kind: registry.CareKinds[(i/12)%len(registry.CareKinds)]}); err != nil {
+			if _, err := kp.CreateCareTarget(ctx, keyperson.CareTargetInput{PersonID: id, Kind: keyperson.CareKinds[(i/12)%len(keyperson.CareKinds)]}); err != nil {
 				return err
 			}
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/gridgov/gridgov/internal/apperr"
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
+	"github.com/gridgov/gridgov/internal/registry/regkit"
 )
 
 // ---- standard addresses (一标) ----
@@ -67,7 +68,7 @@ func checkAddress(in *AddressInput) error {
 	if in.Text == "" {
 		f.Add("text", "registry.required")
 	}
-	checkLen(&f, "text", in.Text, 200)
+	regkit.CheckLen(&f, "text", in.Text, 200)
 	return f.Err()
 }
 
@@ -180,9 +181,9 @@ func (s *Service) SaveAddress(ctx context.Context, id string, in AddressInput) (
 		if err != nil {
 			return err
 		}
-		changed := diff(map[string][2]string{"text": {old.Text, in.Text}, "lat": {floatText(old.Lat), floatText(in.Lat)},
-			"lng": {floatText(old.Lng), floatText(in.Lng)}, "grid_id": {old.GridID, pl.GridID}})
-		err = s.bump(ctx, tx, "addresses", id, in.Version, old.Version, `text = ?, lat = ?, lng = ?, grid_id = ?, org_id = ?, path = ?`,
+		changed := diff(map[string][2]string{"text": {old.Text, in.Text}, "lat": {regkit.FloatText(old.Lat), regkit.FloatText(in.Lat)},
+			"lng": {regkit.FloatText(old.Lng), regkit.FloatText(in.Lng)}, "grid_id": {old.GridID, pl.GridID}})
+		err = regkit.Bump(ctx, tx, s.Now(), "addresses", id, in.Version, old.Version, `text = ?, lat = ?, lng = ?, grid_id = ?, org_id = ?, path = ?`,
 			in.Text, in.Lat, in.Lng, pl.GridID, pl.OrgID, pl.Path)
 		if db.IsUniqueViolation(err) {
 			return apperr.Field("text", "registry.address_taken")

@@ -4,13 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"net/http"
 	"strings"
 
 	"github.com/gridgov/gridgov/internal/apperr"
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
-	"github.com/gridgov/gridgov/internal/httpx"
+	"github.com/gridgov/gridgov/internal/org"
+	"github.com/gridgov/gridgov/internal/registry/regkit"
 )
 
 // Duplicate registrations (重复登记核查). "One person per ID" must not tell a
@@ -82,13 +82,13 @@ func (s *Service) reviewDuplicate(ctx context.Context, tx db.Querier, id, dupOf 
 		return err
 	}
 	path := commonPath(newPath, oldPath)
-	var orgID string
-	if err := tx.QueryRowContext(ctx, "SELECT id FROM org_nodes WHERE path = ?", path).Scan(&orgID); err != nil {
+	orgID, err := org.IDAt(ctx, tx, path)
+	if err != nil {
 		return err
 	}
 	rid := db.NewID()
 	if _, err := tx.ExecContext(ctx, `INSERT INTO duplicate_reviews (id, person_id, existing_id, org_id, path, status, created_by, created_at)
-		VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)`, rid, id, dupOf, orgID, path, nullable(authz.From(ctx).UserID), s.Now().UnixMilli()); err != nil {
+		VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)`, rid, id, dupOf, orgID, path, regkit.Nullable(authz.From(ctx).UserID), s.Now().UnixMilli()); err != nil {
 		return err
 	}
 	return s.record(ctx, tx, authz.RegistryWrite, "registry.duplicate_open", "duplicate_review", rid, "")
@@ -97,7 +97,7 @@ func (s *Service) reviewDuplicate(ctx context.Context, tx db.Querier, id, dupOf 
 // closeReview ends a pending review with status, audited.
 func (s *Service) closeReview(ctx context.Context, tx db.Querier, id, status, reason string) error {
 	res, err := tx.ExecContext(ctx, "UPDATE duplicate_reviews SET status = ?, decided_by = ?, decided_at = ?, reason = ? WHERE id = ? AND status = 'pending'",
-		status, nullable(authz.From(ctx).UserID), s.Now().UnixMilli(), reason, id)
+		status, regkit.Nullable(authz.From(ctx).UserID), s.Now().UnixMilli(), reason, id)
 	if err != nil {
 		return err
 	}
@@ -202,7 +202,7 @@ func scanReview(sc interface{ Scan(...any) error }) (DuplicateReview, error) {
 	var decided sql.NullInt64
 	err := sc.Scan(&r.ID, &r.Status, &r.OrgID, &r.OrgName, &r.PersonID, &r.ExistingID, &r.RequestedBy, &r.CreatedAt,
 		&r.DecidedBy, &decided, &r.Reason, &r.path)
-	r.DecidedAt = ptr(decided)
+	r.DecidedAt = regkit.Ptr(decided)
 	return r, err
 }
 
@@ -239,7 +239,7 @@ func (s *Service) DuplicateReviews(ctx context.Context, status string) ([]Duplic
 		status = "pending"
 	}
 	var f apperr.Fields
-	oneOf(&f, "status", status, []string{"pending", "transferred", "rejected", "withdrawn"}, true)
+	regkit.OneOf(&f, "status", status, []string{"pending", "transferred", "rejected", "withdrawn"}, true)
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
@@ -278,12 +278,12 @@ func (s *Service) DuplicateReviews(ctx context.Context, status string) ([]Duplic
 // needs registry.write over the review's node.
 func (s *Service) ResolveDuplicate(ctx context.Context, id string, in DuplicateDecision) (DuplicateReview, error) {
 	var f apperr.Fields
-	oneOf(&f, "decision", in.Decision, []string{"transfer", "reject"}, true)
+	regkit.OneOf(&f, "decision", in.Decision, []string{"transfer", "reject"}, true)
 	in.Reason = strings.TrimSpace(in.Reason)
 	if in.Decision == "reject" && in.Reason == "" {
 		f.Add("reason", "registry.required")
 	}
-	checkLen(&f, "reason", in.Reason, 500)
+	regkit.CheckLen(&f, "reason", in.Reason, 500)
 	if err := f.Err(); err != nil {
 		return DuplicateReview{}, err
 	}
@@ -384,18 +384,4 @@ func (s *Service) transferInto(ctx context.Context, tx *db.Tx, existing, copyID 
 		return err
 	}
 	return s.record(ctx, tx, authz.RegistryWrite, "registry.person_transfer_in", "person", existing, strings.Join(fields, ","))
-}
-
-func (s *Service) duplicateRoutes(rt *httpx.Router) {
-	rt.Handle(httpx.Route{Method: "GET", Path: "/api/v1/duplicate-reviews", Tag: "registry", Summary: "Duplicate registrations (重复登记核查) awaiting a decision in my area",
-		Perm: authz.RegistryWrite, Params: []httpx.Param{{Name: "status", In: "query", Desc: "pending (default), transferred, rejected, withdrawn"}},
-		Out: Page[DuplicateReview]{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
-			items, err := s.DuplicateReviews(r.Context(), r.URL.Query().Get("status"))
-			return httpx.Reply(w, Page[DuplicateReview]{Items: items}, err)
-		}})
-	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/duplicate-reviews/{id}/resolve", Tag: "registry",
-		Summary: "Transfer the registered person into the new area, or reject the new registration",
-		Perm:    authz.RegistryWrite, In: DuplicateDecision{}, Out: DuplicateReview{}, Handler: decodeThen(func(r *http.Request, in DuplicateDecision) (DuplicateReview, error) {
-			return s.ResolveDuplicate(r.Context(), r.PathValue("id"), in)
-		})})
 }

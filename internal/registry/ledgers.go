@@ -11,6 +11,7 @@ import (
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/pii"
+	"github.com/gridgov/gridgov/internal/registry/regkit"
 )
 
 // Codes of the houses and units registers.
@@ -86,17 +87,17 @@ func (s *Service) checkHousehold(ctx context.Context, q db.Querier, in *Househol
 	if in.No == "" {
 		f.Add("no", "registry.required")
 	}
-	checkLen(&f, "no", in.No, 30)
-	checkLen(&f, "address", in.Address, 200)
-	checkLen(&f, "situation", in.Situation, 2000)
-	checkLen(&f, "needs", in.Needs, 2000)
+	regkit.CheckLen(&f, "no", in.No, 30)
+	regkit.CheckLen(&f, "address", in.Address, 200)
+	regkit.CheckLen(&f, "situation", in.Situation, 2000)
+	regkit.CheckLen(&f, "needs", in.Needs, 2000)
 	// The grid and the house come with the field problems above.
 	pl, err := s.place(ctx, q, in.PlaceInput, authz.RegistryWrite)
-	if err := collect(&f, err); err != nil {
+	if err := regkit.Collect(&f, err); err != nil {
 		return pl, err
 	}
 	if in.HouseID != "" {
-		if err := collect(&f, s.linked(ctx, q, "houses", "house_id", in.HouseID)); err != nil {
+		if err := regkit.Collect(&f, s.linked(ctx, q, "houses", "house_id", in.HouseID)); err != nil {
 			return pl, err
 		}
 	}
@@ -117,7 +118,7 @@ func (s *Service) linked(ctx context.Context, q db.Querier, table, field, id str
 func (s *Service) insertHousehold(ctx context.Context, tx db.Querier, id string, in HouseholdInput, pl Place, action string) error {
 	now := s.Now().UnixMilli()
 	_, err := tx.ExecContext(ctx, `INSERT INTO households (id, no, house_id, address, situation, needs, grid_id, org_id, path, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, in.No, nullable(in.HouseID), in.Address, in.Situation, in.Needs, pl.GridID, pl.OrgID, pl.Path, now, now)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, in.No, regkit.Nullable(in.HouseID), in.Address, in.Situation, in.Needs, pl.GridID, pl.OrgID, pl.Path, now, now)
 	if db.IsUniqueViolation(err) {
 		return apperr.Field("no", "registry.no_taken")
 	}
@@ -153,8 +154,8 @@ func (s *Service) SaveHousehold(ctx context.Context, id string, in HouseholdInpu
 		}
 		changed := diff(map[string][2]string{"no": {old.No, in.No}, "house_id": {old.HouseID, in.HouseID}, "address": {old.Address, in.Address},
 			"situation": {old.Situation, in.Situation}, "needs": {old.Needs, in.Needs}, "grid_id": {old.GridID, pl.GridID}})
-		err = s.bump(ctx, tx, "households", id, in.Version, old.Version, `no = ?, house_id = ?, address = ?, situation = ?, needs = ?, grid_id = ?, org_id = ?, path = ?`,
-			in.No, nullable(in.HouseID), in.Address, in.Situation, in.Needs, pl.GridID, pl.OrgID, pl.Path)
+		err = regkit.Bump(ctx, tx, s.Now(), "households", id, in.Version, old.Version, `no = ?, house_id = ?, address = ?, situation = ?, needs = ?, grid_id = ?, org_id = ?, path = ?`,
+			in.No, regkit.Nullable(in.HouseID), in.Address, in.Situation, in.Needs, pl.GridID, pl.OrgID, pl.Path)
 		if db.IsUniqueViolation(err) {
 			return apperr.Field("no", "registry.no_taken")
 		}
@@ -175,22 +176,6 @@ func (s *Service) SaveHousehold(ctx context.Context, id string, in HouseholdInpu
 	return s.household(ctx, s.db.Reader(), id)
 }
 
-// bump updates a record's columns when its version is still the one read.
-func (s *Service) bump(ctx context.Context, tx db.Querier, table, id string, want, have int, set string, args ...any) error {
-	if want != have {
-		return apperr.E(apperr.Conflict, "registry.stale", "version", have)
-	}
-	res, err := tx.ExecContext(ctx, "UPDATE "+table+" SET "+set+", version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
-		append(args, s.Now().UnixMilli(), id, want)...)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return apperr.E(apperr.Conflict, "registry.stale", "version", have)
-	}
-	return nil
-}
-
 func (s *Service) household(ctx context.Context, q db.Querier, id string) (Household, error) {
 	h, err := scanHousehold(q.QueryRowContext(ctx, "SELECT "+householdCols+" FROM households x"+locatedJoin+" WHERE x.id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -205,7 +190,7 @@ func (s *Service) GetHousehold(ctx context.Context, id string) (Household, error
 	if err != nil || !authz.From(ctx).Covers(authz.RegistryRead, h.path) {
 		return Household{}, errors.Join(err, apperr.NotFoundf("household"))
 	}
-	if h.Members, err = s.listPeople(ctx, " AND p.household_id = ?", []any{id}, 100); err != nil {
+	if h.Members, err = s.queryPeople(ctx, " AND p.household_id = ?", []any{id}, 100); err != nil {
 		return h, err
 	}
 	if h.History, err = s.history(ctx, "household", id); err != nil {
@@ -290,10 +275,10 @@ func checkHouse(in *HouseInput) (string, error) {
 	if in.Address == "" {
 		f.Add("address", "registry.required")
 	}
-	checkLen(&f, "address", in.Address, 200)
-	checkLen(&f, "room", in.Room, 50)
-	checkLen(&f, "owner_name", in.OwnerName, 50)
-	oneOf(&f, "purpose", in.Purpose, HousePurposes, true)
+	regkit.CheckLen(&f, "address", in.Address, 200)
+	regkit.CheckLen(&f, "room", in.Room, 50)
+	regkit.CheckLen(&f, "owner_name", in.OwnerName, 50)
+	regkit.OneOf(&f, "purpose", in.Purpose, HousePurposes, true)
 	if in.AreaM2 != nil && (*in.AreaM2 <= 0 || *in.AreaM2 > 100000) {
 		f.Add("area_m2", "registry.number_range", "min", 0, "max", 100000)
 	}
@@ -313,11 +298,11 @@ func checkHouse(in *HouseInput) (string, error) {
 // those already in f, come back together.
 func (s *Service) checkAt(ctx context.Context, q db.Querier, in PlaceInput, f apperr.Fields, check func() (string, error)) (string, Place, error) {
 	phone, err := check()
-	if err := collect(&f, err); err != nil {
+	if err := regkit.Collect(&f, err); err != nil {
 		return "", Place{}, err
 	}
 	pl, err := s.place(ctx, q, in, authz.RegistryWrite)
-	if err := collect(&f, err); err != nil {
+	if err := regkit.Collect(&f, err); err != nil {
 		return "", Place{}, err
 	}
 	return phone, pl, f.Err()
@@ -388,7 +373,7 @@ func (s *Service) SaveHouse(ctx context.Context, id string, in HouseInput) (Hous
 			{"room", "houses.room", &in.Room, roomS}, {"owner_phone", "houses.owner_phone", &in.OwnerPhone, phoneS},
 		})
 		var f apperr.Fields
-		if err := collect(&f, err); err != nil {
+		if err := regkit.Collect(&f, err); err != nil {
 			return err
 		}
 		phone, pl, err := s.checkAt(ctx, tx, in.PlaceInput, f, func() (string, error) { return checkHouse(&in) })
@@ -400,10 +385,10 @@ func (s *Service) SaveHouse(ctx context.Context, id string, in HouseInput) (Hous
 			return err
 		}
 		changed := diff(map[string][2]string{"address": {old.AddressID, addr}, "room": {plain["room"], in.Room}, "purpose": {old.Purpose, in.Purpose},
-			"area_m2": {floatText(old.AreaM2), floatText(in.AreaM2)}, "owner_name": {old.OwnerName, in.OwnerName},
+			"area_m2": {regkit.FloatText(old.AreaM2), regkit.FloatText(in.AreaM2)}, "owner_name": {old.OwnerName, in.OwnerName},
 			"owner_phone": {plain["owner_phone"], phone}, "grid_id": {old.GridID, pl.GridID}})
 		room, roomMasked, ownerPhone, ownerMasked := s.sealHouse(id, in, phone)
-		if err := s.bump(ctx, tx, "houses", id, in.Version, old.Version, `address_id = ?, room_sealed = ?, room_masked = ?, purpose = ?, area_m2 = ?,
+		if err := regkit.Bump(ctx, tx, s.Now(), "houses", id, in.Version, old.Version, `address_id = ?, room_sealed = ?, room_masked = ?, purpose = ?, area_m2 = ?,
 			owner_name = ?, owner_phone_sealed = ?, owner_phone_masked = ?, grid_id = ?, org_id = ?, path = ?`,
 			addr, room, roomMasked, in.Purpose, in.AreaM2, in.OwnerName, ownerPhone, ownerMasked, pl.GridID, pl.OrgID, pl.Path); err != nil {
 			return err
@@ -445,7 +430,7 @@ func (s *Service) GetHouse(ctx context.Context, id string) (House, error) {
 	if err != nil || !authz.From(ctx).Covers(authz.RegistryRead, h.path) {
 		return House{}, errors.Join(err, apperr.NotFoundf("house"))
 	}
-	if h.People, err = s.listPeople(ctx, " AND p.house_id = ?", []any{id}, 200); err != nil {
+	if h.People, err = s.queryPeople(ctx, " AND p.house_id = ?", []any{id}, 200); err != nil {
 		return h, err
 	}
 	if h.History, err = s.history(ctx, "house", id); err != nil {
@@ -536,10 +521,10 @@ func checkUnit(in *UnitInput) (string, error) {
 	if in.Name == "" {
 		f.Add("name", "registry.required")
 	}
-	checkLen(&f, "name", in.Name, 100)
-	checkLen(&f, "legal_person", in.LegalPerson, 50)
-	checkLen(&f, "address", in.Address, 200)
-	oneOf(&f, "kind", in.Kind, UnitKinds, true)
+	regkit.CheckLen(&f, "name", in.Name, 100)
+	regkit.CheckLen(&f, "legal_person", in.LegalPerson, 50)
+	regkit.CheckLen(&f, "address", in.Address, 200)
+	regkit.OneOf(&f, "kind", in.Kind, UnitKinds, true)
 	if in.CreditCode != "" && !validCreditCode(in.CreditCode) {
 		f.Add("credit_code", "registry.credit_code_invalid")
 	}
@@ -570,7 +555,7 @@ func (s *Service) insertUnit(ctx context.Context, tx db.Querier, id string, in U
 	now := s.Now().UnixMilli()
 	_, err := tx.ExecContext(ctx, `INSERT INTO register_units (id, name, credit_code, kind, legal_person, phone_sealed, phone_masked, address, employees,
 		grid_id, org_id, path, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		id, in.Name, nullable(in.CreditCode), in.Kind, in.LegalPerson, sealed, masked, in.Address, in.Employees, pl.GridID, pl.OrgID, pl.Path, now, now)
+		id, in.Name, regkit.Nullable(in.CreditCode), in.Kind, in.LegalPerson, sealed, masked, in.Address, in.Employees, pl.GridID, pl.OrgID, pl.Path, now, now)
 	if db.IsUniqueViolation(err) {
 		return apperr.Field("credit_code", "registry.credit_code_taken")
 	}
@@ -616,7 +601,7 @@ func (s *Service) SaveUnit(ctx context.Context, id string, in UnitInput) (Unit, 
 		}
 		plain, err := s.keepSealed(id, in.Clear, []sealedField{{"phone", "units.phone", &in.Phone, phoneS}})
 		var f apperr.Fields
-		if err := collect(&f, err); err != nil {
+		if err := regkit.Collect(&f, err); err != nil {
 			return err
 		}
 		phone, pl, err := s.checkAt(ctx, tx, in.PlaceInput, f, func() (string, error) { return checkUnit(&in) })
@@ -627,9 +612,9 @@ func (s *Service) SaveUnit(ctx context.Context, id string, in UnitInput) (Unit, 
 			"legal_person": {old.LegalPerson, in.LegalPerson}, "phone": {plain["phone"], phone}, "address": {old.Address, in.Address},
 			"employees": {intText(old.Employees), intText(in.Employees)}, "grid_id": {old.GridID, pl.GridID}})
 		sealed, masked := s.sealUnit(id, phone)
-		err = s.bump(ctx, tx, "register_units", id, in.Version, old.Version, `name = ?, credit_code = ?, kind = ?, legal_person = ?, phone_sealed = ?, phone_masked = ?,
+		err = regkit.Bump(ctx, tx, s.Now(), "register_units", id, in.Version, old.Version, `name = ?, credit_code = ?, kind = ?, legal_person = ?, phone_sealed = ?, phone_masked = ?,
 			address = ?, employees = ?, grid_id = ?, org_id = ?, path = ?`,
-			in.Name, nullable(in.CreditCode), in.Kind, in.LegalPerson, sealed, masked, in.Address, in.Employees, pl.GridID, pl.OrgID, pl.Path)
+			in.Name, regkit.Nullable(in.CreditCode), in.Kind, in.LegalPerson, sealed, masked, in.Address, in.Employees, pl.GridID, pl.OrgID, pl.Path)
 		if db.IsUniqueViolation(err) {
 			return apperr.Field("credit_code", "registry.credit_code_taken")
 		}
@@ -671,7 +656,7 @@ func (s *Service) GetUnit(ctx context.Context, id string) (Unit, error) {
 	if err != nil || !authz.From(ctx).Covers(authz.RegistryRead, u.path) {
 		return Unit{}, errors.Join(err, apperr.NotFoundf("unit"))
 	}
-	if u.Staff, err = s.listPeople(ctx, " AND p.unit_id = ?", []any{id}, 200); err != nil {
+	if u.Staff, err = s.queryPeople(ctx, " AND p.unit_id = ?", []any{id}, 200); err != nil {
 		return u, err
 	}
 	if u.History, err = s.history(ctx, "unit", id); err != nil {
@@ -694,12 +679,16 @@ type ListQuery struct {
 	extraArgs []any
 }
 
-func (q ListQuery) where(kindCol string) (string, []any) {
+func (q ListQuery) where(ctx context.Context, s *Service, kindCol string) (string, []any, error) {
 	var b strings.Builder
 	var args []any
 	if q.OrgID != "" {
-		b.WriteString(" AND x.path >= (SELECT path FROM org_nodes WHERE id = ?) AND x.path < (SELECT path FROM org_nodes WHERE id = ?) || '~'")
-		args = append(args, q.OrgID, q.OrgID)
+		cond, cargs, err := regkit.InArea(ctx, s.db.Reader(), "x.path", q.OrgID)
+		if err != nil {
+			return "", nil, err
+		}
+		b.WriteString(" AND " + cond)
+		args = append(args, cargs...)
 	}
 	if q.GridID != "" {
 		b.WriteString(" AND x.grid_id = ?")
@@ -711,18 +700,21 @@ func (q ListQuery) where(kindCol string) (string, []any) {
 	}
 	b.WriteString(q.extra)
 	args = append(args, q.extraArgs...)
-	return b.String(), args
+	return b.String(), args, nil
 }
 
 // list runs a register list query in the caller's scope and pages it.
 // sel selects from table, aliased x.
 func list[T any](ctx context.Context, s *Service, table, sel string, q ListQuery, kindCol string, scan func(interface{ Scan(...any) error }) (T, error), id func(T) string) ([]T, string, error) {
-	where, args := pageAfter("x", table, q.After)
-	w, wargs := q.where(kindCol)
+	where, args := regkit.PageAfter("x", table, q.After)
+	w, wargs, err := q.where(ctx, s, kindCol)
+	if err != nil {
+		return nil, "", err
+	}
 	where, args = where+w, append(args, wargs...)
 	scope, sargs := authz.ScopeSQL("x.path", authz.From(ctx).Scopes(authz.RegistryRead))
-	limit := clampLimit(q.Limit)
-	rows, err := s.db.Reader().QueryContext(ctx, sel+" WHERE x.status = 'active'"+where+" AND "+scope+listOrder("x")+" LIMIT ?", append(append(args, sargs...), limit+1)...)
+	limit := regkit.ClampLimit(q.Limit)
+	rows, err := s.db.Reader().QueryContext(ctx, sel+" WHERE x.status = 'active'"+where+" AND "+scope+regkit.ListOrder("x")+" LIMIT ?", append(append(args, sargs...), limit+1)...)
 	if err != nil {
 		return nil, "", err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/pii"
+	"github.com/gridgov/gridgov/internal/registry/regkit"
 )
 
 // Exact look-ups by ID number or phone are limited per user: a masked phone
@@ -53,7 +54,7 @@ func (s *Service) Lookup(ctx context.Context, idNumber, phone string) ([]Person,
 		return nil, apperr.Field("id_number", "registry.required")
 	}
 	who := authz.From(ctx)
-	found, err := s.listPeople(ctx, where, []any{blind}, limit)
+	found, err := s.queryPeople(ctx, where, []any{blind}, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -128,6 +129,6 @@ func (s *Service) lookupLimited(ctx context.Context, q db.Querier, userID string
 		retry = r.Add(time.Minute)
 	}
 	return apperr.E(apperr.TooMany, "registry.lookup_limited", "max", LookupShortMax, "minutes", int(LookupShortWindow/time.Minute),
-		"daily_max", LookupDailyMax, "retry_at", retry.In(shanghai).Format("2006-01-02 15:04"),
+		"daily_max", LookupDailyMax, "retry_at", retry.In(regkit.Shanghai).Format("2006-01-02 15:04"),
 		"retry_after", int((retry.Sub(now)+time.Second-1)/time.Second)), nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/pii"
+	"github.com/gridgov/gridgov/internal/registry/regkit"
 )
 
 // Codes of the people register.
@@ -86,13 +87,11 @@ type Person struct {
 	path          string
 	birth         string // YYYY-MM-DD, never sent: a reveal shows it
 
-	// On the person's page only.
-	KeyPersons  []KeyPerson  `json:"key_persons,omitempty"`
-	CareTargets []CareTarget `json:"care_targets,omitempty"`
-	Members     []Person     `json:"household_members,omitempty"`
-	Visits      []Visit      `json:"visits,omitempty"`
-	Events      []EventRef   `json:"events,omitempty"`
-	History     []Change     `json:"history,omitempty"`
+	// On the person's page only (the key-person records, care targets and
+	// visits there are added by package keyperson).
+	Members []Person   `json:"household_members,omitempty"`
+	Events  []EventRef `json:"events,omitempty"`
+	History []Change   `json:"history,omitempty"`
 }
 
 // EventRef is an event linked to a person (reported about their household's
@@ -120,19 +119,11 @@ func scanPerson(sc interface{ Scan(...any) error }, now time.Time) (Person, erro
 	err := sc.Scan(&p.ID, &p.Name, &p.Kind, &p.Sex, &p.birth, &p.LeftBehind, &p.IDMasked, &p.PhoneMasked, &p.Address, &p.AddressMasked,
 		&p.HouseholdID, &p.HouseholdNo, &p.Relation, &p.HouseID, &p.Residence, &p.UnitID, &p.UnitName,
 		&p.Note, &p.GridID, &p.GridCode, &p.GridName, &p.OrgID, &p.OrgName, &p.Status, &in, &out, &p.Version, &p.CreatedAt, &p.UpdatedAt, &p.path)
-	p.MovedInAt, p.MovedOutAt = ptr(in), ptr(out)
+	p.MovedInAt, p.MovedOutAt = regkit.Ptr(in), regkit.Ptr(out)
 	if age, ok := pii.Age(p.birth, now); ok {
 		p.Age = &age
 	}
 	return p, err
-}
-
-func ptr(n sql.NullInt64) *int64 {
-	if !n.Valid {
-		return nil
-	}
-	v := n.Int64
-	return &v
 }
 
 // personRow is a validated person ready to write: plain values already
@@ -157,15 +148,15 @@ func checkPerson(in *PersonInput, f *apperr.Fields, now time.Time) (idNorm, phon
 	if in.Name == "" {
 		f.Add("name", "registry.required")
 	}
-	checkLen(f, "name", in.Name, 50)
-	oneOf(f, "kind", in.Kind, PersonKinds, true)
-	oneOf(f, "left_behind", in.LeftBehind, LeftBehind, false)
-	oneOf(f, "relation", in.Relation, Relations, false)
-	oneOf(f, "residence", in.Residence, Residences, false)
-	oneOf(f, "sex", in.Sex, Sexes, false)
-	checkLen(f, "address", in.Address, 200)
-	checkLen(f, "address_detail", in.AddressDetail, 200)
-	checkLen(f, "note", in.Note, 1000)
+	regkit.CheckLen(f, "name", in.Name, 50)
+	regkit.OneOf(f, "kind", in.Kind, PersonKinds, true)
+	regkit.OneOf(f, "left_behind", in.LeftBehind, LeftBehind, false)
+	regkit.OneOf(f, "relation", in.Relation, Relations, false)
+	regkit.OneOf(f, "residence", in.Residence, Residences, false)
+	regkit.OneOf(f, "sex", in.Sex, Sexes, false)
+	regkit.CheckLen(f, "address", in.Address, 200)
+	regkit.CheckLen(f, "address_detail", in.AddressDetail, 200)
+	regkit.CheckLen(f, "note", in.Note, 1000)
 	sex, birth = in.Sex, strings.TrimSpace(in.BirthDate)
 	if birth != "" {
 		if d, err := time.Parse("2006-01-02", birth); err != nil || d.After(now) || d.Year() < 1900 {
@@ -270,7 +261,7 @@ func (s *Service) prepare(ctx context.Context, q db.Querier, in PersonInput, sel
 	r := personRow{in: in, sex: sex, birth: birth, idPlain: idNorm, phonePlain: phone, detailPlain: strings.TrimSpace(in.AddressDetail)}
 	var err error
 	r.place, err = s.place(ctx, q, in.PlaceInput, authz.RegistryWrite)
-	if err := collect(&f, err); err != nil { // a bad grid comes with the other field problems
+	if err := regkit.Collect(&f, err); err != nil { // a bad grid comes with the other field problems
 		return r, err
 	}
 	if err := s.checkLinks(ctx, q, &in, &f); err != nil {
@@ -325,8 +316,8 @@ func (s *Service) insertPerson(ctx context.Context, tx db.Querier, id string, r 
 		note, grid_id, org_id, path, moved_in_at, created_at, updated_at, dup_of)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		id, in.Name, r.sex, r.birth, in.Kind, in.LeftBehind, r.idBlind, r.idSealed, r.idMasked,
-		r.phoneBlind, r.phoneSealed, r.phoneMasked, strings.TrimSpace(in.Address), r.addrSeal, r.addrMask, nullable(in.HouseholdID), in.Relation,
-		nullable(in.HouseID), in.Residence, nullable(in.UnitID), in.Note, r.place.GridID, r.place.OrgID, r.place.Path, now, now, now, nullable(r.dupOf))
+		r.phoneBlind, r.phoneSealed, r.phoneMasked, strings.TrimSpace(in.Address), r.addrSeal, r.addrMask, regkit.Nullable(in.HouseholdID), in.Relation,
+		regkit.Nullable(in.HouseID), in.Residence, regkit.Nullable(in.UnitID), in.Note, r.place.GridID, r.place.OrgID, r.place.Path, now, now, now, regkit.Nullable(r.dupOf))
 	if db.IsUniqueViolation(err) {
 		return apperr.Field("id_number", "registry.id_taken")
 	}
@@ -392,11 +383,11 @@ func (s *Service) UpdatePerson(ctx context.Context, id string, in PersonInput) (
 		})
 		// A refused clear comes with the other field problems.
 		var f apperr.Fields
-		if err := collect(&f, err); err != nil {
+		if err := regkit.Collect(&f, err); err != nil {
 			return err
 		}
 		r, err := s.prepare(ctx, tx, in, id)
-		if err := collect(&f, err); err != nil {
+		if err := regkit.Collect(&f, err); err != nil {
 			return err
 		}
 		if err := f.Err(); err != nil {
@@ -418,8 +409,8 @@ func (s *Service) UpdatePerson(ctx context.Context, id string, in PersonInput) (
 			house_id = ?, residence = ?, unit_id = ?, note = ?, grid_id = ?, org_id = ?, path = ?, dup_of = ?, version = version + 1, updated_at = ?
 			WHERE id = ? AND version = ?`,
 			r.in.Name, r.sex, r.birth, r.in.Kind, r.in.LeftBehind, r.idBlind, r.idSealed, r.idMasked, r.phoneBlind, r.phoneSealed, r.phoneMasked,
-			strings.TrimSpace(r.in.Address), r.addrSeal, r.addrMask, nullable(r.in.HouseholdID), r.in.Relation, nullable(r.in.HouseID), r.in.Residence,
-			nullable(r.in.UnitID), r.in.Note, r.place.GridID, r.place.OrgID, r.place.Path, nullable(r.dupOf), s.Now().UnixMilli(), id, in.Version)
+			strings.TrimSpace(r.in.Address), r.addrSeal, r.addrMask, regkit.Nullable(r.in.HouseholdID), r.in.Relation, regkit.Nullable(r.in.HouseID), r.in.Residence,
+			regkit.Nullable(r.in.UnitID), r.in.Note, r.place.GridID, r.place.OrgID, r.place.Path, regkit.Nullable(r.dupOf), s.Now().UnixMilli(), id, in.Version)
 		if db.IsUniqueViolation(err) {
 			return apperr.Field("id_number", "registry.id_taken")
 		}
@@ -473,7 +464,7 @@ func diff(m map[string][2]string) []string {
 // recorded meanwhile. A deceased person neither moves back nor moves out.
 func (s *Service) SetStatus(ctx context.Context, id, status string, version int) (Person, error) {
 	var f apperr.Fields
-	oneOf(&f, "status", status, PersonState, true)
+	regkit.OneOf(&f, "status", status, PersonState, true)
 	if err := f.Err(); err != nil {
 		return Person{}, err
 	}
@@ -576,16 +567,16 @@ func (s *Service) purgePerson(ctx context.Context, tx *db.Tx, id, action string)
 
 // person loads one person without the scope check (callers check).
 func (s *Service) person(ctx context.Context, q db.Querier, id string) (Person, error) {
-	p, err := scanPerson(q.QueryRowContext(ctx, "SELECT "+personCols+personFrom+" WHERE p.id = ?", id), s.Now().In(shanghai))
+	p, err := scanPerson(q.QueryRowContext(ctx, "SELECT "+personCols+personFrom+" WHERE p.id = ?", id), s.Now().In(regkit.Shanghai))
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, apperr.NotFoundf("person")
 	}
 	return p, err
 }
 
-// GetPerson returns a person's page: household members, key-person records
-// of the categories the caller is granted, care targets, visits, events
-// and history. The read is audited.
+// GetPerson returns the register part of a person's page: household
+// members, events and history (package keyperson adds the key-person and
+// care records). The read is audited.
 func (s *Service) GetPerson(ctx context.Context, id string) (Person, error) {
 	p, err := s.person(ctx, s.db.Reader(), id)
 	if err != nil {
@@ -596,18 +587,9 @@ func (s *Service) GetPerson(ctx context.Context, id string) (Person, error) {
 	}
 	q := s.db.Reader()
 	if p.HouseholdID != "" {
-		if p.Members, err = s.listPeople(ctx, " AND p.household_id = ? AND p.id <> ?", []any{p.HouseholdID, id}, 100); err != nil {
+		if p.Members, err = s.queryPeople(ctx, " AND p.household_id = ? AND p.id <> ?", []any{p.HouseholdID, id}, 100); err != nil {
 			return p, err
 		}
-	}
-	if p.KeyPersons, err = s.keyPersons(ctx, KeyPersonQuery{PersonID: id, Limit: 50}); err != nil {
-		return p, err
-	}
-	if p.CareTargets, err = s.careTargets(ctx, " AND c.person_id = ?", []any{id}, 50); err != nil {
-		return p, err
-	}
-	if p.Visits, err = s.visits(ctx, q, "v.person_id = ?", id); err != nil {
-		return p, err
 	}
 	if p.Events, err = s.personEvents(ctx, q, id); err != nil {
 		return p, err
@@ -665,11 +647,15 @@ type PeopleQuery struct {
 // oldest entry first.
 func (s *Service) ListPeople(ctx context.Context, f PeopleQuery) ([]Person, string, error) {
 	var where strings.Builder
-	after, args := pageAfter("p", "people", f.After)
+	after, args := regkit.PageAfter("p", "people", f.After)
 	where.WriteString(after)
 	if f.OrgID != "" {
-		where.WriteString(" AND p.path >= (SELECT path FROM org_nodes WHERE id = ?) AND p.path < (SELECT path FROM org_nodes WHERE id = ?) || '~'")
-		args = append(args, f.OrgID, f.OrgID)
+		cond, cargs, err := regkit.InArea(ctx, s.db.Reader(), "p.path", f.OrgID)
+		if err != nil {
+			return nil, "", err
+		}
+		where.WriteString(" AND " + cond)
+		args = append(args, cargs...)
 	}
 	for _, c := range []struct{ col, v string }{{"p.grid_id", f.GridID}, {"p.kind", f.Kind}, {"p.status", f.Status}, {"p.left_behind", f.LeftBehind}} {
 		if c.v != "" {
@@ -681,8 +667,8 @@ func (s *Service) ListPeople(ctx context.Context, f PeopleQuery) ([]Person, stri
 		where.WriteString(" AND p.name LIKE ?")
 		args = append(args, strings.ReplaceAll(strings.ReplaceAll(f.Name, "%", ""), "_", "")+"%")
 	}
-	limit := clampLimit(f.Limit)
-	people, err := s.listPeople(ctx, where.String(), args, limit+1)
+	limit := regkit.ClampLimit(f.Limit)
+	people, err := s.queryPeople(ctx, where.String(), args, limit+1)
 	if err != nil {
 		return nil, "", err
 	}
@@ -694,16 +680,16 @@ func (s *Service) ListPeople(ctx context.Context, f PeopleQuery) ([]Person, stri
 	return people, next, nil
 }
 
-func (s *Service) listPeople(ctx context.Context, where string, args []any, limit int) ([]Person, error) {
+func (s *Service) queryPeople(ctx context.Context, where string, args []any, limit int) ([]Person, error) {
 	scope, sargs := authz.ScopeSQL("p.path", authz.From(ctx).Scopes(authz.RegistryRead))
-	rows, err := s.db.Reader().QueryContext(ctx, "SELECT "+personCols+personFrom+" WHERE 1 = 1"+where+" AND "+scope+listOrder("p")+" LIMIT ?",
+	rows, err := s.db.Reader().QueryContext(ctx, "SELECT "+personCols+personFrom+" WHERE 1 = 1"+where+" AND "+scope+regkit.ListOrder("p")+" LIMIT ?",
 		append(append(args, sargs...), limit)...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	out := []Person{}
-	now := s.Now().In(shanghai)
+	now := s.Now().In(regkit.Shanghai)
 	for rows.Next() {
 		p, err := scanPerson(rows, now)
 		if err != nil {
@@ -740,12 +726,12 @@ func (s *Service) Reveal(ctx context.Context, id string, in RevealInput) (Reveal
 	if len([]rune(in.Reason)) < 4 {
 		f.Add("reason", "registry.reason_required")
 	}
-	checkLen(&f, "reason", in.Reason, 200)
+	regkit.CheckLen(&f, "reason", in.Reason, 200)
 	if len(in.Fields) == 0 {
 		f.Add("fields", "registry.required")
 	}
 	for _, fl := range in.Fields {
-		oneOf(&f, "fields", fl, []string{"id_number", "phone", "address_detail", "birth_date"}, true)
+		regkit.OneOf(&f, "fields", fl, []string{"id_number", "phone", "address_detail", "birth_date"}, true)
 	}
 	if err := f.Err(); err != nil {
 		return out, err
@@ -785,4 +771,29 @@ func (s *Service) Reveal(ctx context.Context, id string, in RevealInput) (Reveal
 		}
 	}
 	return out, s.readAudited(ctx, authz.PersonalReveal, "registry.person_reveal", "person", id, strings.Join(in.Fields, ",")+": "+in.Reason)
+}
+
+// PersonActive refuses (registry.person_not_active) a change that needs
+// the person active: re-opening a record of a person who moved out or died.
+func (s *Service) PersonActive(ctx context.Context, q db.Querier, personID string) error {
+	var status string
+	if err := q.QueryRowContext(ctx, "SELECT status FROM people WHERE id = ?", personID).Scan(&status); err != nil {
+		return err
+	}
+	if status != "active" {
+		return apperr.E(apperr.Conflict, "registry.person_not_active")
+	}
+	return nil
+}
+
+// PersonPlace returns the path and grid ("" for none) of person id, for the
+// rooms that keep records about people; sql.ErrNoRows when there is no such
+// person or, with active set, no such active person. It checks no scope.
+func (s *Service) PersonPlace(ctx context.Context, q db.Querier, id string, active bool) (path, gridID string, err error) {
+	cond := ""
+	if active {
+		cond = " AND status = 'active'"
+	}
+	err = q.QueryRowContext(ctx, "SELECT path, COALESCE(grid_id, '') FROM people WHERE id = ?"+cond, id).Scan(&path, &gridID)
+	return path, gridID, err
 }

@@ -14,7 +14,6 @@ import (
 
 	"github.com/gridgov/gridgov/internal/pii"
 	"github.com/gridgov/gridgov/internal/testapp"
-	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
 type person struct {
@@ -38,22 +37,6 @@ type person struct {
 		Action string   `json:"action"`
 		Fields []string `json:"fields"`
 	} `json:"history"`
-}
-
-type keyPerson struct {
-	ID             string `json:"id"`
-	PersonID       string `json:"person_id"`
-	Category       string `json:"category"`
-	RiskLevel      string `json:"risk_level"`
-	VisitEveryDays int    `json:"visit_every_days"`
-	NextVisitDue   int64  `json:"next_visit_due"`
-	Light          string `json:"light"`
-	ResponsibleID  string `json:"responsible_id"`
-	Version        int    `json:"version"`
-	Visits         []struct {
-		Agency string `json:"agency"`
-		Note   string `json:"note"`
-	} `json:"visits"`
 }
 
 type page[T any] struct {
@@ -213,87 +196,6 @@ func TestPeopleRegister(t *testing.T) {
 	}
 }
 
-func TestKeyPersonsSharedRecord(t *testing.T) {
-	a := testapp.New(t)
-	gm := a.Login("grid_member")
-	grid := gridCode(t, a)
-	var p person
-	if st := gm.Do("POST", "/api/v1/people", newPerson("赵某", pii.MakeID("441602", time.Date(1985, 7, 1, 0, 0, 0, 0, time.UTC), 31, true), grid, nil), &p); st != 201 {
-		t.Fatalf("person: %d", st)
-	}
-	var k keyPerson
-	if st := gm.Do("POST", "/api/v1/key-persons", map[string]string{"person_id": p.ID, "category": "drug_user", "risk_level": "red"}, &k); st != 201 {
-		t.Fatalf("key person: %d %+v", st, gm.Fail("POST", "/api/v1/key-persons", map[string]string{"person_id": p.ID, "category": "drug_user", "risk_level": "red"}))
-	}
-	if k.Category != "drug_user" || k.VisitEveryDays != 7 || k.Light != "green" || k.ResponsibleID == "" {
-		t.Errorf("created: %+v", k)
-	}
-	// A grid member may not register a category they are not granted.
-	if st := gm.Do("POST", "/api/v1/key-persons", map[string]string{"person_id": p.ID, "category": "hiv_risk", "risk_level": "red"}, nil); st != 403 {
-		t.Errorf("hiv_risk by grid member: %d", st)
-	}
-
-	// The category is sealed at rest.
-	var sealed string
-	a.DB.Reader().QueryRowContext(context.Background(), "SELECT category_sealed FROM key_persons WHERE id = ?", k.ID).Scan(&sealed)
-	if strings.Contains(sealed, "drug") {
-		t.Errorf("category stored in clear: %q", sealed)
-	}
-
-	// Justice staff are not granted drug users: the record is absent from
-	// their lists and from the person's page, not hidden.
-	justice := a.Login("justice")
-	var list page[keyPerson]
-	justice.Do("GET", "/api/v1/key-persons", nil, &list)
-	if len(list.Items) != 0 {
-		t.Errorf("justice sees %+v", list.Items)
-	}
-	if st := justice.Do("GET", "/api/v1/key-persons/"+k.ID, nil, nil); st != 404 {
-		t.Errorf("justice reads key person: %d", st)
-	}
-	raw := justice.Raw("GET", "/api/v1/people/"+p.ID, "", nil)
-	if raw.Status != 200 || bytes.Contains(raw.Body, []byte("drug_user")) || bytes.Contains(raw.Body, []byte("key_persons")) {
-		t.Errorf("person page for justice: %d %s", raw.Status, raw.Body)
-	}
-
-	// Police add a follow-up to the same record; the clock restarts.
-	police := a.Login("police")
-	var v struct{ Agency string }
-	if st := police.Do("POST", "/api/v1/key-persons/"+k.ID+"/visits", map[string]string{"method": "home", "finding": "attention", "note": "近期情绪不稳"}, &v); st != 200 || v.Agency != "police" {
-		t.Fatalf("police visit: %d %+v", st, v)
-	}
-	var got keyPerson
-	gm.Do("GET", "/api/v1/key-persons/"+k.ID, nil, &got)
-	if len(got.Visits) != 1 || got.Visits[0].Agency != "police" || got.Visits[0].Note != "近期情绪不稳" || got.NextVisitDue <= k.NextVisitDue-1000 {
-		t.Errorf("shared record: %+v", got)
-	}
-
-	// Eight days later the visit is overdue: red on the list and in the
-	// town's summary.
-	a.Registry.Now = func() time.Time { return time.Now().Add(8 * 24 * time.Hour) }
-	gm.Do("GET", "/api/v1/key-persons?light=red", nil, &list)
-	if len(list.Items) != 1 || list.Items[0].Light != "red" {
-		t.Errorf("overdue: %+v", list.Items)
-	}
-	var sum struct {
-		KeyPersons int `json:"key_persons"`
-		VisitsRed  int `json:"visits_overdue"`
-		Children   []struct {
-			VisitsRed int `json:"visits_overdue"`
-		} `json:"children"`
-	}
-	gm.Do("GET", "/api/v1/registry/summary", nil, &sum)
-	if sum.KeyPersons != 1 || sum.VisitsRed != 1 {
-		t.Errorf("summary: %+v", sum)
-	}
-	// Raising the level shortens the period from the last visit.
-	var patched keyPerson
-	if st := gm.Do("PATCH", "/api/v1/key-persons/"+k.ID, map[string]any{"risk_level": "green", "version": got.Version}, &patched); st != 200 ||
-		patched.VisitEveryDays != 30 || patched.Light != "green" {
-		t.Errorf("patch: %d %+v", st, patched)
-	}
-}
-
 // TestPlantedIDNeverStored plants an ID number and a phone and looks for
 // them in every file of the data dir (database, WAL, backup) and in the
 // server's log.
@@ -361,107 +263,4 @@ func importFile(t *testing.T, c *testapp.Client, kind, mode, name string, data [
 	}
 	t.Fatalf("import still running: %v", job)
 	return nil
-}
-
-func TestImportPeople(t *testing.T) {
-	a := testapp.New(t)
-	gm := a.Login("grid_member")
-	grid := gridCode(t, a)
-	birth := time.Date(1990, 1, 2, 0, 0, 0, 0, time.UTC)
-	good1, good2 := pii.MakeID("441602", birth, 1, true), pii.MakeID("441602", birth, 2, false)
-	bad := good1[:17] + map[bool]string{true: "0", false: "1"}[good1[17] != '0']
-	csv := "姓名,公民身份号码,人口类型,联系电话,网格编码\n" +
-		"刘一," + good1 + ",户籍人口,13800001111," + grid + "\n" +
-		"刘二," + bad + ",户籍人口,," + grid + "\n" +
-		"刘三," + good2 + ",流动人口,12345," + grid + "\n" +
-		"刘四," + good1 + ",户籍人口,," + grid + "\n"
-	count := func() int {
-		var n int
-		a.DB.Reader().QueryRowContext(context.Background(), "SELECT count(*) FROM people").Scan(&n)
-		return n
-	}
-	before := count()
-
-	// All or nothing: three bad rows, nothing written.
-	job := importFile(t, gm, "people", "all", "人口.csv", []byte(csv))
-	if job["status"] != "done" || job["total"].(float64) != 4 || job["rejected"].(float64) != 3 || job["imported"].(float64) != 0 || count() != before {
-		t.Fatalf("all: %v, people %d → %d", job, before, count())
-	}
-	// The annotated copy names each row's reason.
-	r := gm.Raw("GET", "/api/v1/imports/"+job["id"].(string)+"/errors", "", nil)
-	text := string(r.Body)
-	for _, want := range []string{"错误原因", "校验位", "电话号码不正确", "与第 2 行重复"} {
-		if !strings.Contains(text, want) {
-			t.Errorf("error sheet lacks %q:\n%s", want, text)
-		}
-	}
-	// Import the valid rows: one.
-	job = importFile(t, gm, "people", "valid", "人口.csv", []byte(csv))
-	if job["imported"].(float64) != 1 || count() != before+1 {
-		t.Fatalf("valid: %v", job)
-	}
-	// A GBK-encoded CSV reads the same; the person now exists, so it is a
-	// duplicate against the database.
-	gbk, _ := simplifiedchinese.GBK.NewEncoder().String("姓名,公民身份号码,人口类型,网格编码\n刘一," + good1 + ",户籍人口," + grid + "\n")
-	job = importFile(t, gm, "people", "valid", "gbk.csv", []byte(gbk))
-	if job["rejected"].(float64) != 1 || job["imported"].(float64) != 0 {
-		t.Errorf("gbk: %v", job)
-	}
-	r = gm.Raw("GET", "/api/v1/imports/"+job["id"].(string)+"/errors", "", nil)
-	if !strings.Contains(string(r.Body), "已登记") {
-		t.Errorf("gbk error sheet: %s", r.Body)
-	}
-	// The template downloads as xlsx.
-	if r := gm.Raw("GET", "/api/v1/import-templates/people", "", nil); r.Status != 200 || !bytes.HasPrefix(r.Body, []byte("PK")) {
-		t.Errorf("template: %d", r.Status)
-	}
-	// A small export is ready at once, masked and watermarked.
-	var ex struct{ ID, Status string }
-	if st := gm.Do("POST", "/api/v1/exports", map[string]string{"kind": "people", "format": "csv"}, &ex); st != 201 || ex.Status != "ready" {
-		t.Fatalf("export request: %d %+v", st, ex)
-	}
-	r = gm.Raw("GET", "/api/v1/exports/"+ex.ID+"/file", "", nil)
-	if r.Status != 200 || strings.Contains(string(r.Body), good1) || !strings.Contains(string(r.Body), good1[:6]+"********") || !strings.Contains(string(r.Body), "导出人") {
-		t.Errorf("export: %d %s", r.Status, r.Body)
-	}
-}
-
-// A people row names its house by the house's standard address and room;
-// an unknown house rejects the row, and a whole-file fault keeps the
-// parameters of its message.
-func TestImportPeopleLinksHouse(t *testing.T) {
-	a := testapp.New(t)
-	gm := a.Login("grid_member")
-	grid := gridCode(t, a)
-	houses := "标准地址,房号,房屋用途,网格编码\n建设路8号,301,出租," + grid + "\n建设路8号,302,自住," + grid + "\n"
-	if job := importFile(t, gm, "houses", "all", "房屋.csv", []byte(houses)); job["imported"].(float64) != 2 {
-		t.Fatalf("houses: %v", job)
-	}
-	birth := time.Date(1985, 3, 4, 0, 0, 0, 0, time.UTC)
-	id1, id2 := pii.MakeID("441602", birth, 11, true), pii.MakeID("441602", birth, 12, false)
-	people := "姓名,公民身份号码,人口类型,网格编码,房屋地址,房屋房号\n" +
-		"陈一," + id1 + ",流动人口," + grid + ",建设路8号,302\n" +
-		"陈二," + id2 + ",流动人口," + grid + ",建设路8号,909\n"
-	job := importFile(t, gm, "people", "valid", "人口.csv", []byte(people))
-	if job["imported"].(float64) != 1 || job["rejected"].(float64) != 1 {
-		t.Fatalf("people: %v", job)
-	}
-	r := gm.Raw("GET", "/api/v1/imports/"+job["id"].(string)+"/errors", "", nil)
-	if !strings.Contains(string(r.Body), "没有地址为 建设路8号、房号为“909”的房屋") {
-		t.Errorf("error sheet: %s", r.Body)
-	}
-	var room string
-	err := a.DB.Reader().QueryRowContext(context.Background(), `SELECT h.room_masked FROM people p JOIN houses h ON h.id = p.house_id
-		WHERE p.name = '陈一'`).Scan(&room)
-	if err != nil || room == "" {
-		t.Fatalf("陈一 not linked to a house: %q %v", room, err)
-	}
-
-	// Two columns with the same title: the file is refused as a whole, and
-	// the job says which column.
-	job = importFile(t, gm, "people", "all", "重复列.csv", []byte("姓名,姓名,人口类型,网格编码\n陈三,陈三,户籍人口,"+grid+"\n"))
-	params, _ := job["error_params"].(map[string]any)
-	if job["status"] != "failed" || job["error_code"] != "import.duplicate_column" || params["column"] != "姓名" {
-		t.Errorf("duplicate column: %v", job)
-	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
+	"github.com/gridgov/gridgov/internal/registry/regkit"
 )
 
 // Chinese search works the same on SQLite and PostgreSQL because the
@@ -139,7 +140,7 @@ func (s *Service) Search(ctx context.Context, q string, limit int) ([]Hit, error
 	if len(toks) > 32 {
 		toks = toks[:32]
 	}
-	limit = clampLimit(limit)
+	limit = regkit.ClampLimit(limit)
 	scope, args := authz.ScopeSQL("si.path", authz.From(ctx).Scopes(authz.RegistryRead))
 	// The first matches in index order, not all of them sorted: a common
 	// word ("建设") matches a million people, and sorting them all would

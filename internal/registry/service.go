@@ -1,6 +1,12 @@
 // Package registry keeps the base registers (一标三实: standard addresses,
-// houses, people, units; 户情台账 households), care targets, key persons with
-// their visits, and the Chinese search over them.
+// houses, people, units; 户情台账 households), the Chinese search over them,
+// exact look-ups, area totals, duplicate registrations and the registers'
+// data-protection settings.
+//
+// The rooms built on it call its exported functions and it calls none of
+// them: key persons and care targets (package keyperson), verification
+// campaigns (package campaign), spreadsheet imports and exports (package
+// regsheet). The small pieces they share are in package regkit.
 //
 // Personal values (ID numbers, phones, precise addresses, key-person
 // categories, visit notes) are sealed before they reach the database: a
@@ -23,6 +29,7 @@ import (
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/geo"
 	"github.com/gridgov/gridgov/internal/pii"
+	"github.com/gridgov/gridgov/internal/registry/regkit"
 	"github.com/gridgov/gridgov/internal/secret"
 )
 
@@ -120,25 +127,10 @@ func (s *Service) place(ctx context.Context, q db.Querier, in PlaceInput, perm a
 	return p, nil
 }
 
-// collect adds the field problems of err to f and returns nil; any other
-// error (a place out of scope, a database fault) comes back as it is. A
-// form then shows every field problem at once, a missing or unknown grid
-// with the others.
-func collect(f *apperr.Fields, err error) error {
-	if err == nil {
-		return nil
-	}
-	if e := apperr.As(err); e.Kind == apperr.Invalid && len(e.Fields) > 0 {
-		*f = append(*f, e.Fields...)
-		return nil
-	}
-	return err
-}
-
 // logChange appends a line to a record's history.
 func (s *Service) logChange(ctx context.Context, tx db.Querier, recordType, id, action string, fields ...string) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO register_log (id, record_type, record_id, action, fields, user_id, at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		db.NewID(), recordType, id, action, strings.Join(fields, ","), nullable(authz.From(ctx).UserID), s.Now().UnixMilli())
+		db.NewID(), recordType, id, action, strings.Join(fields, ","), regkit.Nullable(authz.From(ctx).UserID), s.Now().UnixMilli())
 	return err
 }
 
@@ -181,67 +173,4 @@ func (s *Service) record(ctx context.Context, tx db.Querier, perm authz.Perm, ac
 // readAudited writes the audit row of a read of personal data.
 func (s *Service) readAudited(ctx context.Context, perm authz.Perm, action, objectType, id, detail string) error {
 	return s.audit.RecordAlone(ctx, s.db, perm, audit.Entry{Action: action, ObjectType: objectType, ObjectID: id, Detail: detail})
-}
-
-// exec runs one statement in its own transaction.
-func (s *Service) exec(ctx context.Context, q string, args ...any) error {
-	return s.db.InTx(ctx, func(tx *db.Tx) error {
-		_, err := tx.ExecContext(ctx, q, args...)
-		return err
-	})
-}
-
-func nullable(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
-func clampLimit(n int) int {
-	if n <= 0 {
-		return 50
-	}
-	return min(n, 500)
-}
-
-// Register lists are ordered by area, then by entry time (ids are
-// time-ordered UUIDv7): the (path, id) index of each table serves any
-// area's page without sorting the area.
-func listOrder(alias string) string { return " ORDER BY " + alias + ".path, " + alias + ".id" }
-
-// pageAfter continues a list after the row id of the previous page's last
-// row (an id, unlike a name, says nothing personal in a URL). It must come
-// first among the conditions: SQLite seeks the index by the first lower
-// bound on path it meets, and this one starts deep pages (an export of a
-// county) where they start instead of at the area's first row.
-func pageAfter(alias, table, after string) (string, []any) {
-	if after == "" {
-		return "", nil
-	}
-	cur := "(SELECT path FROM " + table + " WHERE id = ?)"
-	return " AND " + alias + ".path >= " + cur + " AND (" + alias + ".path, " + alias + ".id) > (" + cur + ", ?)", []any{after, after, after}
-}
-
-// checkLen adds a problem when a text field is longer than max characters.
-func checkLen(f *apperr.Fields, field, v string, max int) {
-	if len([]rune(v)) > max {
-		f.Add(field, "registry.too_long", "max", max)
-	}
-}
-
-// oneOf adds a problem when v is not among the allowed codes.
-func oneOf(f *apperr.Fields, field, v string, allowed []string, required bool) {
-	if v == "" {
-		if required {
-			f.Add(field, "registry.required")
-		}
-		return
-	}
-	for _, a := range allowed {
-		if v == a {
-			return
-		}
-	}
-	f.Add(field, "registry.code_unknown", "value", v)
 }

@@ -5,13 +5,11 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"net/http"
 	"time"
 
 	"github.com/gridgov/gridgov/internal/apperr"
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
-	"github.com/gridgov/gridgov/internal/httpx"
 )
 
 // Settings are the registers' data-protection rules, kept by the security
@@ -74,8 +72,9 @@ func (s *Service) SaveSettings(ctx context.Context, v Settings) (Settings, error
 	})
 }
 
-// Expire deletes for good the people whose retention ended and erases old
-// import error sheets. It runs as a scheduled job; each deletion is audited.
+// Expire deletes for good the people whose retention ended. It runs as a
+// scheduled job (with regsheet's ExpireErrorSheets); each deletion is
+// audited.
 func (s *Service) Expire(ctx context.Context) (int, error) {
 	ctx = authz.WithPrincipal(ctx, authz.System())
 	v, err := s.Settings(ctx)
@@ -83,10 +82,6 @@ func (s *Service) Expire(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	now := s.Now()
-	if err := s.exec(ctx, "UPDATE imports SET error_sheet = '' WHERE error_sheet <> '' AND updated_at < ?",
-		now.Add(-time.Duration(v.ErrorSheetDays)*24*time.Hour).UnixMilli()); err != nil {
-		return 0, err
-	}
 	if v.RetentionDays == 0 {
 		return 0, nil
 	}
@@ -122,16 +117,4 @@ func (s *Service) Expire(ctx context.Context) (int, error) {
 		}
 		n += len(ids)
 	}
-}
-
-func (s *Service) settingsRoutes(rt *httpx.Router) {
-	rt.Handle(httpx.Route{Method: "GET", Path: "/api/v1/registry/settings", Tag: "registry", Summary: "Export approval threshold and retention periods",
-		Perm: authz.SecurityRead, Out: Settings{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
-			v, err := s.Settings(r.Context())
-			return httpx.Reply(w, v, err)
-		}})
-	rt.Handle(httpx.Route{Method: "PUT", Path: "/api/v1/registry/settings", Tag: "registry", Summary: "Change the export approval threshold and retention periods",
-		Perm: authz.SecurityWrite, In: Settings{}, Out: Settings{}, Handler: decodeThen(func(r *http.Request, in Settings) (Settings, error) {
-			return s.SaveSettings(r.Context(), in)
-		})})
 }

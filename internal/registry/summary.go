@@ -2,12 +2,12 @@ package registry
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"strconv"
 
 	"github.com/gridgov/gridgov/internal/apperr"
 	"github.com/gridgov/gridgov/internal/authz"
+	"github.com/gridgov/gridgov/internal/org"
+	"github.com/gridgov/gridgov/internal/registry/regkit"
 )
 
 // AreaCounts are the register totals of one area.
@@ -40,25 +40,25 @@ type Summary struct {
 func (s *Service) Summary(ctx context.Context, orgID string) (Summary, error) {
 	who := authz.From(ctx)
 	var out Summary
-	var path string
 	q := s.db.Reader()
 	if orgID == "" {
 		scopes := who.Scopes(authz.RegistryRead)
 		if len(scopes) == 0 {
 			return out, apperr.E(apperr.Forbidden, "auth.forbidden", "perm", string(authz.RegistryRead))
 		}
-		path = scopes[0]
-		if err := q.QueryRowContext(ctx, "SELECT id FROM org_nodes WHERE path = ?", path).Scan(&orgID); err != nil {
+		var err error
+		if orgID, err = org.IDAt(ctx, q, scopes[0]); err != nil {
 			return out, err
 		}
 	}
-	err := q.QueryRowContext(ctx, "SELECT id, name, path FROM org_nodes WHERE id = ?", orgID).Scan(&out.OrgID, &out.OrgName, &path)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && !who.Covers(authz.RegistryRead, path)) {
-		return out, apperr.NotFoundf("org")
-	}
+	path, err := org.PathIn(ctx, q, authz.RegistryRead, orgID, "") // another area is not found
 	if err != nil {
 		return out, err
 	}
+	if out.OrgName, err = org.NameOf(ctx, q, orgID); err != nil {
+		return out, err
+	}
+	out.OrgID = orgID
 	rows, err := q.QueryContext(ctx, "SELECT id, name FROM org_nodes WHERE parent_id = ? AND status = 'active' ORDER BY code", orgID)
 	if err != nil {
 		return out, err
@@ -81,8 +81,9 @@ func (s *Service) Summary(ctx context.Context, orgID string) (Summary, error) {
 	// so grouping by that prefix counts each child's subtree in one pass.
 	child := "substr(x.path, 1, " + strconv.Itoa(len(path)+37) + ")"
 	count := func(from, where string, args []any, set func(c *AreaCounts, n int)) error {
-		rows, err := q.QueryContext(ctx, "SELECT "+child+", count(*) FROM "+from+" WHERE x.path >= ? AND x.path < ? "+where+" GROUP BY "+child,
-			append([]any{path, path + "~"}, args...)...)
+		under, uargs := authz.Under("x.path", path)
+		rows, err := q.QueryContext(ctx, "SELECT "+child+", count(*) FROM "+from+" WHERE "+under+" "+where+" GROUP BY "+child,
+			append(uargs, args...)...)
 		if err != nil {
 			return err
 		}
@@ -103,10 +104,10 @@ func (s *Service) Summary(ctx context.Context, orgID string) (Summary, error) {
 		return rows.Err()
 	}
 	now := s.Now().UnixMilli()
-	kf, kargs, _ := s.categoryFilter(ctx, authz.KeyPersonRead, "x")
+	kf, kargs, _ := regkit.CategoryFilter(ctx, s.vault, authz.KeyPersonRead, "x")
 	kf = " AND " + kf
-	red, redArgs, _ := lightSQL("x", "red", now)
-	yellow, yellowArgs, _ := lightSQL("x", "yellow", now)
+	red, redArgs, _ := regkit.LightSQL("x", "red", now)
+	yellow, yellowArgs, _ := regkit.LightSQL("x", "yellow", now)
 	for _, c := range []struct {
 		from, where string
 		args        []any

@@ -64,7 +64,7 @@ func start(t testing.TB, registers bool) *App {
 	a.Authn.Params = password.TestParams
 	deps := demo.Deps{DB: a.DB, Authn: a.Authn, NoEvents: true}
 	if registers {
-		deps.Registry = a.Registry
+		deps.Registry, deps.KeyPersons, deps.Sheets = a.Registry, a.KeyPersons, a.Sheets
 	}
 	res, err := demo.Build(ctx, deps, demo.Scales["county"], 2026, io.Discard)
 	if err != nil {

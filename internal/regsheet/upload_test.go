@@ -1,4 +1,4 @@
-package registry_test
+package regsheet_test
 
 import (
 	"encoding/json"

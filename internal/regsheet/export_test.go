@@ -1,4 +1,4 @@
-package registry
+package regsheet
 
 // ImportSlots lets tests hold the import slots.
 var ImportSlots = importSlots

@@ -1,4 +1,4 @@
-package registry_test
+package keyperson_test
 
 import (
 	"context"
@@ -8,38 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/pii"
 	"github.com/gridgov/gridgov/internal/testapp"
 )
-
-type candidate struct {
-	ID          string `json:"id"`
-	DisplayName string `json:"display_name"`
-	Role        string `json:"role"`
-	ServesGrid  bool   `json:"serves_grid"`
-	Default     bool   `json:"default"`
-}
-
-func meID(c *testapp.Client) string {
-	var me struct {
-		ID string `json:"id"`
-	}
-	c.Do("GET", "/api/v1/me", nil, &me)
-	return me.ID
-}
-
-// disable switches an account off behind the API's back.
-func disable(t *testing.T, a *testapp.App, userID string) {
-	t.Helper()
-	err := a.DB.InTx(context.Background(), func(tx *db.Tx) error {
-		_, err := tx.ExecContext(context.Background(), "UPDATE users SET status = 'disabled' WHERE id = ?", userID)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
 
 // The responsible-member list offers exactly the accounts the server
 // accepts: active, holding keyperson read and write over the person's area

@@ -1,4 +1,4 @@
-package registry
+package regsheet
 
 import (
 	"bytes"
@@ -18,6 +18,8 @@ import (
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/excel"
+	"github.com/gridgov/gridgov/internal/registry"
+	"github.com/gridgov/gridgov/internal/registry/regkit"
 )
 
 // Import kinds and modes.
@@ -149,8 +151,8 @@ type Import struct {
 // in the foreground).
 func (s *Service) StartImport(ctx context.Context, in ImportInput) (Import, func(context.Context) Import, error) {
 	var f apperr.Fields
-	oneOf(&f, "kind", in.Kind, ImportKinds, true)
-	oneOf(&f, "mode", in.Mode, ImportModes, true)
+	regkit.OneOf(&f, "kind", in.Kind, ImportKinds, true)
+	regkit.OneOf(&f, "mode", in.Mode, ImportModes, true)
 	format, ferr := excel.FormatOf(in.FileName)
 	if ferr != nil {
 		f.Add("file", "import.format")
@@ -166,19 +168,21 @@ func (s *Service) StartImport(ctx context.Context, in ImportInput) (Import, func
 	if len(scopes) == 0 {
 		return Import{}, nil, apperr.E(apperr.Forbidden, "auth.forbidden", "perm", string(authz.RegistryImport))
 	}
+	// The job's area is the top of the first scope: the node at it, or for
+	// the system (whose scope is the whole tree, "/") the first root.
+	under, args := authz.Under("path", scopes[0])
 	var orgID string
-	if err := s.db.Reader().QueryRowContext(ctx, "SELECT id FROM org_nodes WHERE path >= ? AND path < ? ORDER BY length(path), code LIMIT 1",
-		scopes[0], scopes[0]+"~").Scan(&orgID); err != nil {
+	if err := s.db.Reader().QueryRowContext(ctx, "SELECT id FROM org_nodes WHERE "+under+" ORDER BY length(path), code LIMIT 1", args...).Scan(&orgID); err != nil {
 		return Import{}, nil, err
 	}
-	now := s.Now().UnixMilli()
+	now := s.reg.Now().UnixMilli()
 	job := Import{ID: db.NewID(), Kind: in.Kind, Mode: in.Mode, FileName: in.FileName, Status: "running", CreatedAt: now, UpdatedAt: now}
 	if err := s.exec(ctx, `INSERT INTO imports (id, kind, mode, file_name, format, status, org_id, user_id, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)`, job.ID, in.Kind, in.Mode, in.FileName, string(format), orgID, who.UserID, now, now); err != nil {
 		return Import{}, nil, err
 	}
 	run := func(ctx context.Context) Import {
-		imp := &importer{s: s, job: job, kind: in.Kind, format: format, file: in.File, size: in.Size, limits: in.Limits, sheet: Sheets[in.Kind], grids: map[string]Place{}}
+		imp := &importer{s: s, job: job, kind: in.Kind, format: format, file: in.File, size: in.Size, limits: in.Limits, sheet: Sheets[in.Kind], grids: map[string]registry.Place{}}
 		runErr := imp.run(ctx)
 		if err := runErr; err != nil {
 			e := apperr.As(err)
@@ -221,7 +225,7 @@ type importer struct {
 	limits    excel.Limits
 	sheet     excel.Sheet
 	header    excel.Header
-	grids     map[string]Place // grid code → place, looked up once
+	grids     map[string]registry.Place // grid code → place, looked up once
 	rejected  []excel.Row
 	bad       map[int]bool
 	committed int
@@ -354,47 +358,16 @@ func (imp *importer) uniqueKey(row excel.Row) string {
 }
 
 // place resolves a row's grid code once per import.
-func (imp *importer) place(ctx context.Context, q db.Querier, code string) (PlaceInput, error) {
+func (imp *importer) place(ctx context.Context, q db.Querier, code string) (registry.PlaceInput, error) {
 	if _, ok := imp.grids[code]; !ok {
-		p, err := imp.s.place(ctx, q, PlaceInput{GridCode: code}, authz.RegistryImport)
+		p, err := imp.s.reg.ResolvePlace(ctx, q, registry.PlaceInput{GridCode: code}, authz.RegistryImport)
 		if err != nil {
-			return PlaceInput{}, err
+			return registry.PlaceInput{}, err
 		}
 		imp.grids[code] = p
 	}
 	p := imp.grids[code]
-	return PlaceInput{GridID: p.GridID, known: &p}, nil
-}
-
-// house finds the house a people row names by its standard address (in the
-// row's village) and room. Rooms are sealed, so the few houses at that
-// address are opened and compared.
-func (imp *importer) house(ctx context.Context, q db.Querier, gridID, address, room string) (string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT h.id, h.room_sealed FROM houses h JOIN addresses a ON a.id = h.address_id
-		WHERE a.org_id = (SELECT org_id FROM grids WHERE id = ?) AND a.text = ? AND h.status = 'active' ORDER BY h.created_at, h.id`, gridID, address)
-	if err != nil {
-		return "", err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id, sealed string
-		if err := rows.Scan(&id, &sealed); err != nil {
-			return "", err
-		}
-		r := ""
-		if sealed != "" {
-			if r, err = imp.s.vault.Open("houses.room", id, sealed); err != nil {
-				return "", err
-			}
-		}
-		if r == room {
-			return id, nil
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return "", err
-	}
-	return "", apperr.Field("house_address", "registry.house_unknown", "address", address, "room", room)
+	return registry.At(p), nil
 }
 
 // check validates a row against the rules and the database, writing nothing.
@@ -406,56 +379,36 @@ func (imp *importer) write(ctx context.Context, tx *db.Tx, row excel.Row) error 
 	return imp.apply(ctx, tx, row, true)
 }
 
-// apply checks one row and, when write is set, stores it.
+// apply checks one row and, when write is set, stores it through the
+// registers' bulk-load functions (registry.Service.Load*).
 func (imp *importer) apply(ctx context.Context, q db.Querier, row excel.Row, write bool) error {
 	v := row.Values
 	pl, err := imp.place(ctx, q, v["grid_code"])
 	if err != nil {
 		return err
 	}
-	s := imp.s
+	reg := imp.s.reg
 	switch imp.kind {
 	case "people":
-		in := PersonInput{Name: v["name"], IDNumber: v["id_number"], Kind: codeOf(kindChoices, v["kind"]), Sex: codeOf(sexChoices, v["sex"]),
+		in := registry.PersonInput{Name: v["name"], IDNumber: v["id_number"], Kind: codeOf(kindChoices, v["kind"]), Sex: codeOf(sexChoices, v["sex"]),
 			BirthDate: v["birth_date"], LeftBehind: codeOf(leftChoices, v["left_behind"]), Phone: v["phone"], Address: v["address"],
 			AddressDetail: v["address_detail"], Relation: codeOf(relationChoices, v["relation"]), Residence: codeOf(residenceChoices, v["residence"]),
 			Note: v["note"], PlaceInput: pl}
 		if no := v["household_no"]; no != "" {
-			err := q.QueryRowContext(ctx, "SELECT id FROM households WHERE org_id = (SELECT org_id FROM grids WHERE id = ?) AND no = ?", pl.GridID, no).Scan(&in.HouseholdID)
-			if errors.Is(err, sql.ErrNoRows) {
-				return apperr.Field("household_no", "registry.household_unknown", "no", no)
-			} else if err != nil {
+			if in.HouseholdID, err = reg.HouseholdNo(ctx, q, pl.GridID, no); err != nil {
 				return err
 			}
 		}
 		if addr := v["house_address"]; addr != "" {
-			if in.HouseID, err = imp.house(ctx, q, pl.GridID, addr, v["house_room"]); err != nil {
+			if in.HouseID, err = reg.HouseAt(ctx, q, pl.GridID, addr, v["house_room"]); err != nil {
 				return err
 			}
 		}
-		r, err := s.prepare(ctx, q, in, "")
-		if err != nil || !write {
-			return err
-		}
-		return s.insertPerson(ctx, q, db.NewID(), r, "imported")
+		return reg.LoadPerson(ctx, q, in, write)
 	case "households":
-		in := HouseholdInput{No: v["no"], Address: v["address"], Situation: v["situation"], Needs: v["needs"], PlaceInput: pl}
-		if _, err := s.checkHousehold(ctx, q, &in); err != nil {
-			return err
-		}
-		var n int
-		if err := q.QueryRowContext(ctx, "SELECT count(*) FROM households WHERE org_id = (SELECT org_id FROM grids WHERE id = ?) AND no = ?", pl.GridID, in.No).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
-			return apperr.Field("no", "registry.no_taken")
-		}
-		if !write {
-			return nil
-		}
-		return s.insertHousehold(ctx, q, db.NewID(), in, imp.grids[v["grid_code"]], "imported")
+		return reg.LoadHousehold(ctx, q, registry.HouseholdInput{No: v["no"], Address: v["address"], Situation: v["situation"], Needs: v["needs"], PlaceInput: pl}, write)
 	case "houses":
-		in := HouseInput{Address: v["address"], Room: v["room"], Purpose: codeOf(purposeChoices, v["purpose"]), OwnerName: v["owner_name"],
+		in := registry.HouseInput{Address: v["address"], Room: v["room"], Purpose: codeOf(purposeChoices, v["purpose"]), OwnerName: v["owner_name"],
 			OwnerPhone: v["owner_phone"], PlaceInput: pl}
 		if a := v["area_m2"]; a != "" {
 			f, err := strconv.ParseFloat(a, 64)
@@ -464,13 +417,9 @@ func (imp *importer) apply(ctx context.Context, q db.Querier, row excel.Row, wri
 			}
 			in.AreaM2 = &f
 		}
-		phone, err := checkHouse(&in)
-		if err != nil || !write {
-			return err
-		}
-		return s.insertHouse(ctx, q, db.NewID(), in, phone, imp.grids[v["grid_code"]], "imported")
+		return reg.LoadHouse(ctx, q, in, write)
 	case "units":
-		in := UnitInput{Name: v["name"], CreditCode: v["credit_code"], Kind: codeOf(unitKindChoices, v["kind"]), LegalPerson: v["legal_person"],
+		in := registry.UnitInput{Name: v["name"], CreditCode: v["credit_code"], Kind: codeOf(unitKindChoices, v["kind"]), LegalPerson: v["legal_person"],
 			Phone: v["phone"], Address: v["address"], PlaceInput: pl}
 		if e := v["employees"]; e != "" {
 			n, err := strconv.Atoi(e)
@@ -479,36 +428,20 @@ func (imp *importer) apply(ctx context.Context, q db.Querier, row excel.Row, wri
 			}
 			in.Employees = &n
 		}
-		phone, err := checkUnit(&in)
-		if err != nil {
-			return err
-		}
-		if in.CreditCode != "" {
-			var n int
-			if err := q.QueryRowContext(ctx, "SELECT count(*) FROM register_units WHERE credit_code = ?", in.CreditCode).Scan(&n); err != nil {
-				return err
-			}
-			if n > 0 {
-				return apperr.Field("credit_code", "registry.credit_code_taken")
-			}
-		}
-		if !write {
-			return nil
-		}
-		return s.insertUnit(ctx, q, db.NewID(), in, phone, imp.grids[v["grid_code"]], "imported")
+		return reg.LoadUnit(ctx, q, in, write)
 	}
 	return nil
 }
 
 func (s *Service) logImportBatch(ctx context.Context, tx *db.Tx, importID string, rows int) error {
-	_, err := tx.ExecContext(ctx, "UPDATE imports SET imported = imported + ?, updated_at = ? WHERE id = ?", rows, s.Now().UnixMilli(), importID)
+	_, err := tx.ExecContext(ctx, "UPDATE imports SET imported = imported + ?, updated_at = ? WHERE id = ?", rows, s.reg.Now().UnixMilli(), importID)
 	return err
 }
 
 // save writes the job's progress (and at the end its outcome).
 func (imp *importer) save(ctx context.Context, final bool) {
 	q := "UPDATE imports SET total = ?, done = ?, rejected = ?, updated_at = ? WHERE id = ?"
-	args := []any{imp.job.Total, imp.job.Done, imp.job.Rejected, imp.s.Now().UnixMilli(), imp.job.ID}
+	args := []any{imp.job.Total, imp.job.Done, imp.job.Rejected, imp.s.reg.Now().UnixMilli(), imp.job.ID}
 	if final {
 		params := ""
 		if len(imp.job.ErrorParams) > 0 {
@@ -516,7 +449,7 @@ func (imp *importer) save(ctx context.Context, final bool) {
 			params = string(b)
 		}
 		q = "UPDATE imports SET total = ?, done = ?, rejected = ?, updated_at = ?, status = ?, error_code = ?, error_params = ?, imported = ? WHERE id = ?"
-		args = []any{imp.job.Total, imp.job.Done, imp.job.Rejected, imp.s.Now().UnixMilli(), imp.job.Status, imp.job.ErrorCode, params, imp.job.Imported, imp.job.ID}
+		args = []any{imp.job.Total, imp.job.Done, imp.job.Rejected, imp.s.reg.Now().UnixMilli(), imp.job.Status, imp.job.ErrorCode, params, imp.job.Imported, imp.job.ID}
 	}
 	if err := imp.s.exec(ctx, q, args...); err != nil {
 		slog.Error("import progress", "id", imp.job.ID, "err", err)

@@ -1,24 +1,18 @@
-package registry
+package campaign
 
 import (
 	"context"
 	"database/sql"
 	"errors"
-	"net/http"
 	"strings"
 	"time"
 
 	"github.com/gridgov/gridgov/internal/apperr"
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
-	"github.com/gridgov/gridgov/internal/httpx"
+	"github.com/gridgov/gridgov/internal/org"
+	"github.com/gridgov/gridgov/internal/registry/regkit"
 )
-
-// Verification campaigns (核查): a town says "check all rental houses in
-// these grids"; launching takes a snapshot of the records as items; grid
-// members record each as checked (true as registered), changed (corrected
-// in the register), or gone (the record leaves the register), and add
-// records they find that were not there (new). Progress counts per grid.
 
 // CampaignKinds are what a campaign can check.
 var CampaignKinds = []string{"rental_houses", "houses", "people", "households", "units"}
@@ -131,19 +125,20 @@ func (s *Service) LaunchCampaign(ctx context.Context, in CampaignInput) (Campaig
 	if in.Name == "" {
 		f.Add("name", "registry.required")
 	}
-	checkLen(&f, "name", in.Name, 100)
-	oneOf(&f, "kind", in.Kind, CampaignKinds, true)
+	regkit.CheckLen(&f, "name", in.Name, 100)
+	regkit.OneOf(&f, "kind", in.Kind, CampaignKinds, true)
 	if in.DueDate == "" {
 		f.Add("due_date", "registry.required")
-	} else if _, err := time.Parse("2006-01-02", in.DueDate); err != nil || in.DueDate < s.Now().In(shanghai).Format("2006-01-02") {
+	} else if _, err := time.Parse("2006-01-02", in.DueDate); err != nil || in.DueDate < s.reg.Now().In(regkit.Shanghai).Format("2006-01-02") {
 		f.Add("due_date", "registry.due_date_invalid")
 	}
 	var path string
 	if in.OrgID == "" {
 		f.Add("org_id", "registry.required")
 	} else {
-		err := s.db.Reader().QueryRowContext(ctx, "SELECT path FROM org_nodes WHERE id = ?", in.OrgID).Scan(&path)
-		if errors.Is(err, sql.ErrNoRows) || (err == nil && !p.Covers(authz.RegistryCampaign, path)) {
+		var err error
+		path, err = org.PathIn(ctx, s.db.Reader(), authz.RegistryCampaign, in.OrgID, "org_id")
+		if apperr.Is(err, "org.not_found") {
 			f.Add("org_id", "registry.link_unknown")
 		} else if err != nil {
 			return Campaign{}, err
@@ -157,7 +152,7 @@ func (s *Service) LaunchCampaign(ctx context.Context, in CampaignInput) (Campaig
 		return Campaign{}, err
 	}
 	src := campaignSource[in.Kind]
-	id, now := db.NewID(), s.Now().UnixMilli()
+	id, now := db.NewID(), s.reg.Now().UnixMilli()
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO campaigns (id, name, kind, org_id, path, due_date, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 			id, in.Name, in.Kind, in.OrgID, path, in.DueDate, p.UserID, now); err != nil {
@@ -183,7 +178,8 @@ func (s *Service) LaunchCampaign(ctx context.Context, in CampaignInput) (Campaig
 
 // campaignGrids checks the chosen grids lie in the area, or lists all of them.
 func (s *Service) campaignGrids(ctx context.Context, path string, ids []string) ([]string, error) {
-	rows, err := s.db.Reader().QueryContext(ctx, `SELECT id FROM grids WHERE layer = 'zz' AND status = 'active' AND path >= ? AND path < ? || '~' ORDER BY code`, path, path)
+	under, args := authz.Under("path", path)
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT id FROM grids WHERE layer = 'zz' AND status = 'active' AND `+under+` ORDER BY code`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -228,7 +224,7 @@ func scanCampaign(sc interface{ Scan(...any) error }) (Campaign, error) {
 	var c Campaign
 	var closed sql.NullInt64
 	err := sc.Scan(&c.ID, &c.Name, &c.Kind, &c.OrgID, &c.OrgName, &c.DueDate, &c.Status, &c.CreatedBy, &c.CreatedAt, &closed, &c.path)
-	c.ClosedAt = ptr(closed)
+	c.ClosedAt = regkit.Ptr(closed)
 	return c, err
 }
 
@@ -362,7 +358,7 @@ func (s *Service) CampaignItems(ctx context.Context, id string, f ItemQuery) ([]
 	if f.After != "" {
 		pa, pargs = " AND i.id > ?", []any{f.After}
 	}
-	limit := clampLimit(f.Limit)
+	limit := regkit.ClampLimit(f.Limit)
 	rows, err := s.db.Reader().QueryContext(ctx, `SELECT i.id, i.grid_id, g.name, i.record_id, i.label, i.result, i.note, COALESCE(u.display_name, ''), i.checked_at
 		FROM campaign_items i JOIN grids g ON g.id = i.grid_id LEFT JOIN users u ON u.id = i.checked_by WHERE `+cond+q+pa+` ORDER BY i.id LIMIT ?`,
 		append(append(args, pargs...), limit+1)...)
@@ -377,7 +373,7 @@ func (s *Service) CampaignItems(ctx context.Context, id string, f ItemQuery) ([]
 		if err := rows.Scan(&it.ID, &it.GridID, &it.GridName, &it.RecordID, &it.Label, &it.Result, &it.Note, &it.CheckedBy, &at); err != nil {
 			return nil, "", err
 		}
-		it.CheckedAt = ptr(at)
+		it.CheckedAt = regkit.Ptr(at)
 		out = append(out, it)
 	}
 	next := ""
@@ -392,8 +388,8 @@ func (s *Service) CampaignItems(ctx context.Context, id string, f ItemQuery) ([]
 // record out of the register (a person counts as moved out).
 func (s *Service) RecordItem(ctx context.Context, campaignID, itemID string, in ItemInput) (CampaignItem, error) {
 	var f apperr.Fields
-	oneOf(&f, "result", in.Result, ItemResults, true)
-	checkLen(&f, "note", in.Note, 500)
+	regkit.OneOf(&f, "result", in.Result, ItemResults, true)
+	regkit.CheckLen(&f, "note", in.Note, 500)
 	if err := f.Err(); err != nil {
 		return CampaignItem{}, err
 	}
@@ -422,11 +418,11 @@ func (s *Service) RecordItem(ctx context.Context, campaignID, itemID string, in 
 			result = "new" // a new record stays counted as new; the note may change
 		}
 		if _, err := tx.ExecContext(ctx, "UPDATE campaign_items SET result = ?, note = ?, checked_by = ?, checked_at = ? WHERE id = ?",
-			result, in.Note, p.UserID, s.Now().UnixMilli(), itemID); err != nil {
+			result, in.Note, p.UserID, s.reg.Now().UnixMilli(), itemID); err != nil {
 			return err
 		}
 		if in.Result == "gone" {
-			if err := s.retire(ctx, tx, campaignSource[c.Kind], recordID); err != nil {
+			if err := s.reg.Retire(ctx, tx, campaignSource[c.Kind].recordType, recordID); err != nil {
 				return err
 			}
 		}
@@ -438,19 +434,6 @@ func (s *Service) RecordItem(ctx context.Context, campaignID, itemID string, in 
 	return s.campaignItem(ctx, campaignID, itemID)
 }
 
-// retire takes a record out of the register after a check found it gone.
-func (s *Service) retire(ctx context.Context, tx *db.Tx, src campaignSrc, id string) error {
-	now := s.Now().UnixMilli()
-	q, args := "UPDATE "+src.table+" SET status = 'gone', version = version + 1, updated_at = ? WHERE id = ? AND status = 'active'", []any{now, id}
-	if src.table == "people" {
-		q, args = "UPDATE people SET status = 'moved_out', moved_out_at = ?, version = version + 1, updated_at = ? WHERE id = ? AND status = 'active'", []any{now, now, id}
-	}
-	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-		return err
-	}
-	return s.logChange(ctx, tx, src.recordType, id, "gone")
-}
-
 // AddNewItem adds a record found on site that the snapshot lacked (entered
 // in the register first); it counts as new.
 func (s *Service) AddNewItem(ctx context.Context, campaignID string, in ItemInput) (CampaignItem, error) {
@@ -458,7 +441,7 @@ func (s *Service) AddNewItem(ctx context.Context, campaignID string, in ItemInpu
 	if in.RecordID == "" {
 		f.Add("record_id", "registry.required")
 	}
-	checkLen(&f, "note", in.Note, 500)
+	regkit.CheckLen(&f, "note", in.Note, 500)
 	if err := f.Err(); err != nil {
 		return CampaignItem{}, err
 	}
@@ -484,7 +467,7 @@ func (s *Service) AddNewItem(ctx context.Context, campaignID string, in ItemInpu
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO campaign_items (id, campaign_id, grid_id, path, record_id, label, result, note, checked_by, checked_at)
-			VALUES (?, ?, ?, ?, ?, ?, 'new', ?, ?, ?)`, itemID, campaignID, gridID, path, in.RecordID, label, in.Note, p.UserID, s.Now().UnixMilli())
+			VALUES (?, ?, ?, ?, ?, ?, 'new', ?, ?, ?)`, itemID, campaignID, gridID, path, in.RecordID, label, in.Note, p.UserID, s.reg.Now().UnixMilli())
 		if db.IsUniqueViolation(err) {
 			return apperr.Field("record_id", "registry.item_exists")
 		}
@@ -542,7 +525,7 @@ func (s *Service) CloseCampaign(ctx context.Context, id string) (Campaign, error
 		if err := c.takesResults(); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, "UPDATE campaigns SET status = 'closed', closed_at = ? WHERE id = ?", s.Now().UnixMilli(), id); err != nil {
+		if _, err := tx.ExecContext(ctx, "UPDATE campaigns SET status = 'closed', closed_at = ? WHERE id = ?", s.reg.Now().UnixMilli(), id); err != nil {
 			return err
 		}
 		return s.record(ctx, tx, authz.RegistryCampaign, "registry.campaign_close", "campaign", id, "")
@@ -551,53 +534,4 @@ func (s *Service) CloseCampaign(ctx context.Context, id string) (Campaign, error
 		return Campaign{}, err
 	}
 	return s.Campaign(ctx, id)
-}
-
-func (s *Service) campaignRoutes(rt *httpx.Router) {
-	readers := "holders of registry.campaign over the campaign's area, or registry.read where it has items"
-	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/campaigns", Tag: "registry", Summary: "Launch a verification campaign (核查) over grids of an area",
-		Perm: authz.RegistryCampaign, In: CampaignInput{}, Out: Campaign{}, Status: 201, Handler: func(w http.ResponseWriter, r *http.Request) error {
-			var in CampaignInput
-			if err := httpx.Decode(r, &in, 0); err != nil {
-				return err
-			}
-			c, err := s.LaunchCampaign(r.Context(), in)
-			if err != nil {
-				return err
-			}
-			httpx.JSON(w, 201, c)
-			return nil
-		}})
-	rt.Handle(httpx.Route{Method: "GET", Path: "/api/v1/campaigns", Tag: "registry", Summary: "Campaigns the caller runs or has items in, with progress",
-		Access: readers, Params: []httpx.Param{{Name: "status", In: "query", Desc: "open or closed"}}, Out: Page[Campaign]{},
-		Handler: func(w http.ResponseWriter, r *http.Request) error {
-			items, err := s.Campaigns(r.Context(), r.URL.Query().Get("status"))
-			return httpx.Reply(w, Page[Campaign]{Items: items}, err)
-		}})
-	rt.Handle(httpx.Route{Method: "GET", Path: "/api/v1/campaigns/{id}", Tag: "registry", Summary: "A campaign with its progress per grid",
-		Access: readers, Out: Campaign{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
-			c, err := s.Campaign(r.Context(), r.PathValue("id"))
-			return httpx.Reply(w, c, err)
-		}})
-	rt.Handle(httpx.Route{Method: "GET", Path: "/api/v1/campaigns/{id}/items", Tag: "registry", Summary: "The records to check, in the caller's grids",
-		Access: readers, Params: []httpx.Param{{Name: "grid_id", In: "query"}, {Name: "result", In: "query"}, {Name: "cursor", In: "query"}, {Name: "limit", In: "query", Type: "integer"}},
-		Out: Page[CampaignItem]{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
-			q := r.URL.Query()
-			items, next, err := s.CampaignItems(r.Context(), r.PathValue("id"),
-				ItemQuery{GridID: q.Get("grid_id"), Result: q.Get("result"), After: q.Get("cursor"), Limit: listQuery(r).Limit})
-			return httpx.Reply(w, Page[CampaignItem]{items, next}, err)
-		}})
-	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/campaigns/{id}/items", Tag: "registry", Summary: "Add a record found on site (new)",
-		Perm: authz.RegistryWrite, In: ItemInput{}, Out: CampaignItem{}, Handler: decodeThen(func(r *http.Request, in ItemInput) (CampaignItem, error) {
-			return s.AddNewItem(r.Context(), r.PathValue("id"), in)
-		})})
-	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/campaigns/{id}/items/{item}", Tag: "registry", Summary: "Record a check: checked, changed or gone",
-		Perm: authz.RegistryWrite, In: ItemInput{}, Out: CampaignItem{}, Handler: decodeThen(func(r *http.Request, in ItemInput) (CampaignItem, error) {
-			return s.RecordItem(r.Context(), r.PathValue("id"), r.PathValue("item"), in)
-		})})
-	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/campaigns/{id}/close", Tag: "registry", Summary: "Close a campaign",
-		Perm: authz.RegistryCampaign, Out: Campaign{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
-			c, err := s.CloseCampaign(r.Context(), r.PathValue("id"))
-			return httpx.Reply(w, c, err)
-		}})
 }

@@ -1,13 +1,11 @@
-package registry
+package regsheet
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"io"
-	"net/http"
 	"strconv"
 	"time"
 
@@ -15,9 +13,12 @@ import (
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/excel"
-	"github.com/gridgov/gridgov/internal/httpx"
 	"github.com/gridgov/gridgov/internal/i18n"
+	"github.com/gridgov/gridgov/internal/keyperson"
+	"github.com/gridgov/gridgov/internal/org"
 	"github.com/gridgov/gridgov/internal/pii"
+	"github.com/gridgov/gridgov/internal/registry"
+	"github.com/gridgov/gridgov/internal/registry/regkit"
 )
 
 // Exports of personal data: a request names a list and its filters. Up to
@@ -105,11 +106,11 @@ func exportSheet(kind string) excel.Sheet {
 func (s *Service) RequestExport(ctx context.Context, in ExportRequest) (Export, error) {
 	p := authz.From(ctx)
 	var f apperr.Fields
-	oneOf(&f, "kind", in.Kind, ExportKinds, true)
+	regkit.OneOf(&f, "kind", in.Kind, ExportKinds, true)
 	if in.Format == "" {
 		in.Format = string(excel.XLSX)
 	}
-	oneOf(&f, "format", in.Format, []string{string(excel.XLSX), string(excel.CSV)}, true)
+	regkit.OneOf(&f, "format", in.Format, []string{string(excel.XLSX), string(excel.CSV)}, true)
 	if err := f.Err(); err != nil {
 		return Export{}, err
 	}
@@ -118,19 +119,20 @@ func (s *Service) RequestExport(ctx context.Context, in ExportRequest) (Export, 
 		if len(scopes) != 1 {
 			return Export{}, apperr.Field("org_id", "registry.required")
 		}
-		if err := s.db.Reader().QueryRowContext(ctx, "SELECT id FROM org_nodes WHERE path = ?", scopes[0]).Scan(&in.OrgID); err != nil {
+		id, err := org.IDAt(ctx, s.db.Reader(), scopes[0])
+		if err != nil {
 			return Export{}, apperr.Field("org_id", "registry.link_unknown")
 		}
+		in.OrgID = id
 	}
-	var path string
-	err := s.db.Reader().QueryRowContext(ctx, "SELECT path FROM org_nodes WHERE id = ?", in.OrgID).Scan(&path)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && !p.Covers(authz.RegistryExport, path)) {
+	path, err := org.PathIn(ctx, s.db.Reader(), authz.RegistryExport, in.OrgID, "org_id")
+	if apperr.Is(err, "org.not_found") {
 		return Export{}, apperr.Field("org_id", "registry.link_unknown")
 	}
 	if err != nil {
 		return Export{}, err
 	}
-	set, err := s.Settings(ctx)
+	set, err := s.reg.Settings(ctx)
 	if err != nil {
 		return Export{}, err
 	}
@@ -139,7 +141,7 @@ func (s *Service) RequestExport(ctx context.Context, in ExportRequest) (Export, 
 		return Export{}, err
 	}
 	filters, _ := json.Marshal(in)
-	id, now := db.NewID(), s.Now()
+	id, now := db.NewID(), s.reg.Now()
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		// Locking the requester's row makes the sum and this request one
 		// step on PostgreSQL (SQLite runs one writer at a time): two
@@ -192,9 +194,9 @@ func (s *Service) scanExport(ctx context.Context, sc interface{ Scan(...any) err
 		return e, err
 	}
 	json.Unmarshal([]byte(filters), &e.filters)
-	e.DecidedAt = ptr(decided)
+	e.DecidedAt = regkit.Ptr(decided)
 	p := authz.From(ctx)
-	if (e.Status == "ready" || e.Status == "approved") && s.Now().UnixMilli() > e.ExpiresAt {
+	if (e.Status == "ready" || e.Status == "approved") && s.reg.Now().UnixMilli() > e.ExpiresAt {
 		e.Status = "expired"
 	}
 	e.AwaitingMe = e.Status == "pending" && e.RequestedBy != p.UserID && p.Covers(authz.RegistryExportApprove, e.path)
@@ -211,7 +213,7 @@ func (s *Service) export(ctx context.Context, id string) (Export, error) {
 	if err != nil {
 		return Export{}, err
 	}
-	set, err := s.Settings(ctx)
+	set, err := s.reg.Settings(ctx)
 	e.Threshold = set.ExportApprovalRows
 	e.WindowHours = int(ExportWindow / time.Hour)
 	return e, err
@@ -250,7 +252,7 @@ func (s *Service) DecideExport(ctx context.Context, id string, approve bool, rea
 	if !approve && reason == "" {
 		f.Add("reason", "registry.required")
 	}
-	checkLen(&f, "reason", reason, 500)
+	regkit.CheckLen(&f, "reason", reason, 500)
 	if err := f.Err(); err != nil {
 		return Export{}, err
 	}
@@ -270,7 +272,7 @@ func (s *Service) DecideExport(ctx context.Context, id string, approve bool, rea
 	if approve {
 		status, action = "approved", "registry.export_approve"
 	}
-	now := s.Now()
+	now := s.reg.Now()
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE exports SET status = ?, decided_by = ?, decided_at = ?, reason = ?, expires_at = ? WHERE id = ? AND status = 'pending'`,
 			status, p.UserID, now.UnixMilli(), reason, now.Add(exportTTL).UnixMilli(), id)
@@ -306,7 +308,7 @@ func (s *Service) WriteExport(ctx context.Context, w io.Writer, id string) (Expo
 	if e.Status == "approved" {
 		note = "经" + e.Decider + "审批；" + note
 	}
-	out, err := excel.NewWriter(w, excel.Format(e.Format), exportSheet(e.Kind), excel.Watermark{Who: p.DisplayName + "（" + p.Username + "）", At: s.Now(), Note: note})
+	out, err := excel.NewWriter(w, excel.Format(e.Format), exportSheet(e.Kind), excel.Watermark{Who: p.DisplayName + "（" + p.Username + "）", At: s.reg.Now(), Note: note})
 	if err != nil {
 		return e, err
 	}
@@ -329,29 +331,35 @@ func (s *Service) WriteExport(ctx context.Context, w io.Writer, id string) (Expo
 // exportRows calls each with every row of the requested list, page by page,
 // as the caller sees it (scope, masking, granted categories).
 func (s *Service) exportRows(ctx context.Context, in ExportRequest, each func([]string) error) error {
-	lq := ListQuery{OrgID: in.OrgID, GridID: in.GridID, Kind: in.Type, Limit: 500}
+	lq := registry.ListQuery{OrgID: in.OrgID, GridID: in.GridID, Kind: in.Type, Limit: 500}
 	switch in.Kind {
 	case "people":
 		status := in.Status
 		if status == "" {
 			status = "active"
 		}
-		return pages(func(after string) ([]Person, string, error) {
-			return s.ListPeople(ctx, PeopleQuery{OrgID: in.OrgID, GridID: in.GridID, Kind: in.Type, Status: status, LeftBehind: in.LeftBehind, After: after, Limit: 500})
-		}, func(p Person) error {
+		return pages(func(after string) ([]registry.Person, string, error) {
+			return s.reg.ListPeople(ctx, registry.PeopleQuery{OrgID: in.OrgID, GridID: in.GridID, Kind: in.Type, Status: status, LeftBehind: in.LeftBehind, After: after, Limit: 500})
+		}, func(p registry.Person) error {
 			return each([]string{p.Name, p.IDMasked, label(kindChoices, p.Kind), label(sexChoices, p.Sex), ageText(p.Age), label(leftChoices, p.LeftBehind),
 				p.PhoneMasked, p.Address, p.AddressMasked, p.GridCode, p.HouseholdNo, label(relationChoices, p.Relation), label(residenceChoices, p.Residence), p.Note})
 		})
 	case "households":
-		return pages(func(after string) ([]Household, string, error) { lq.After = after; return s.ListHouseholds(ctx, lq) }, func(h Household) error {
+		return pages(func(after string) ([]registry.Household, string, error) {
+			lq.After = after
+			return s.reg.ListHouseholds(ctx, lq)
+		}, func(h registry.Household) error {
 			return each([]string{h.No, h.GridCode, h.Address, h.Situation, h.Needs})
 		})
 	case "houses":
-		return pages(func(after string) ([]House, string, error) { lq.After = after; return s.ListHouses(ctx, lq) }, func(h House) error {
-			return each([]string{h.Address, h.RoomMasked, label(purposeChoices, h.Purpose), floatText(h.AreaM2), h.OwnerName, h.OwnerPhoneMasked, h.GridCode})
+		return pages(func(after string) ([]registry.House, string, error) {
+			lq.After = after
+			return s.reg.ListHouses(ctx, lq)
+		}, func(h registry.House) error {
+			return each([]string{h.Address, h.RoomMasked, label(purposeChoices, h.Purpose), regkit.FloatText(h.AreaM2), h.OwnerName, h.OwnerPhoneMasked, h.GridCode})
 		})
 	case "units":
-		return pages(func(after string) ([]Unit, string, error) { lq.After = after; return s.ListUnits(ctx, lq) }, func(u Unit) error {
+		return pages(func(after string) ([]registry.Unit, string, error) { lq.After = after; return s.reg.ListUnits(ctx, lq) }, func(u registry.Unit) error {
 			emp := ""
 			if u.Employees != nil {
 				emp = strconv.Itoa(*u.Employees)
@@ -359,16 +367,16 @@ func (s *Service) exportRows(ctx context.Context, in ExportRequest, each func([]
 			return each([]string{u.Name, u.CreditCode, label(unitKindChoices, u.Kind), u.LegalPerson, u.PhoneMasked, u.Address, emp, u.GridCode})
 		})
 	case "care_targets":
-		return pages(func(after string) ([]CareTarget, string, error) {
+		return pages(func(after string) ([]keyperson.CareTarget, string, error) {
 			lq.After = after
-			return s.CareTargets(ctx, CareTargetQuery{lq, in.Status})
-		}, func(c CareTarget) error {
+			return s.kp.CareTargets(ctx, keyperson.CareTargetQuery{ListQuery: lq, Status: in.Status})
+		}, func(c keyperson.CareTarget) error {
 			return each([]string{c.PersonName, sheetText("ui.reg.care_kind.", c.Kind), c.OrgName, dateText(c.LastService), c.Note})
 		})
 	case "key_persons":
-		return pages(func(after string) ([]KeyPerson, string, error) {
-			return s.KeyPersons(ctx, KeyPersonQuery{OrgID: in.OrgID, GridID: in.GridID, Category: in.Type, Light: in.Light, After: after, Limit: 500})
-		}, func(k KeyPerson) error {
+		return pages(func(after string) ([]keyperson.KeyPerson, string, error) {
+			return s.kp.KeyPersons(ctx, keyperson.KeyPersonQuery{OrgID: in.OrgID, GridID: in.GridID, Category: in.Type, Light: in.Light, After: after, Limit: 500})
+		}, func(k keyperson.KeyPerson) error {
 			return each([]string{k.PersonName, k.IDMasked, sheetText("pii.category.", k.Category), sheetText("ui.reg.risk.", k.RiskLevel), strconv.Itoa(k.VisitEveryDays),
 				dateText(k.LastVisitAt), dateText(&k.NextVisitDue), sheetText("ui.reg.visit_light.", k.Light), k.ResponsibleName, k.GridName, k.OrgName})
 		})
@@ -405,21 +413,12 @@ func label(cs []choice, code string) string {
 	return code
 }
 
-func floatText(v *float64) string {
-	if v == nil {
-		return ""
-	}
-	return strconv.FormatFloat(*v, 'f', -1, 64)
-}
-
 func dateText(ms *int64) string {
 	if ms == nil || *ms == 0 {
 		return ""
 	}
-	return time.UnixMilli(*ms).In(shanghai).Format("2006-01-02")
+	return time.UnixMilli(*ms).In(regkit.Shanghai).Format("2006-01-02")
 }
-
-var shanghai = time.FixedZone("CST", 8*3600)
 
 // sheetText is the Chinese display name of a code, from the message files the
 // console uses, so the sheet and the pages name things alike.
@@ -428,51 +427,4 @@ func sheetText(prefix, code string) string {
 		return ""
 	}
 	return i18n.T(i18n.Default, prefix+code, nil)
-}
-
-func (s *Service) exportRoutes(rt *httpx.Router) {
-	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/exports", Tag: "registry", Summary: "Ask for a list as a spreadsheet: ready at once, or awaiting a second person's approval above the threshold",
-		Perm: authz.RegistryExport, In: ExportRequest{}, Out: Export{}, Status: 201, Handler: func(w http.ResponseWriter, r *http.Request) error {
-			var in ExportRequest
-			if err := httpx.Decode(r, &in, 0); err != nil {
-				return err
-			}
-			e, err := s.RequestExport(r.Context(), in)
-			if err != nil {
-				return err
-			}
-			httpx.JSON(w, 201, e)
-			return nil
-		}})
-	rt.Handle(httpx.Route{Method: "GET", Path: "/api/v1/exports", Tag: "registry", Summary: "My export requests and those awaiting my approval",
-		Access: "holders of registry.export (their own requests) or registry.export_approve (those awaiting them)", Out: Page[Export]{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
-			items, err := s.Exports(r.Context())
-			return httpx.Reply(w, Page[Export]{Items: items}, err)
-		}})
-	for _, d := range []struct {
-		path    string
-		approve bool
-		summary string
-	}{{"approve", true, "Approve another person's export"}, {"reject", false, "Reject another person's export, with a reason"}} {
-		rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/exports/{id}/" + d.path, Tag: "registry", Summary: d.summary,
-			Perm: authz.RegistryExportApprove, In: DecisionInput{}, Out: Export{}, Handler: decodeThen(func(r *http.Request, in DecisionInput) (Export, error) {
-				return s.DecideExport(r.Context(), r.PathValue("id"), d.approve, in.Reason)
-			})})
-	}
-	rt.Handle(httpx.Route{Method: "GET", Path: "/api/v1/exports/{id}/file", Tag: "registry", Summary: "Download a ready or approved export (the requester only; masked, watermarked, audited)",
-		Perm: authz.RegistryExport, OutType: "application/octet-stream", Out: []byte{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
-			var buf bytes.Buffer
-			e, err := s.WriteExport(r.Context(), &buf, r.PathValue("id"))
-			if err != nil {
-				return err
-			}
-			name := exportSheet(e.Kind).Name + "-" + s.Now().In(shanghai).Format("20060102") + "." + e.Format
-			download(w, name, excel.Format(e.Format), buf.Bytes())
-			return nil
-		}})
-}
-
-// DecisionInput carries an approver's reason.
-type DecisionInput struct {
-	Reason string `json:"reason,omitempty"`
 }

@@ -1,4 +1,4 @@
-package registry_test
+package regsheet_test
 
 import (
 	"bytes"
@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gridgov/gridgov/internal/registry"
+	"github.com/gridgov/gridgov/internal/regsheet"
 	"github.com/gridgov/gridgov/internal/testapp"
 )
 
@@ -16,13 +16,13 @@ import (
 func TestImportsWaitForASlot(t *testing.T) {
 	a := testapp.New(t)
 	gm := a.Login("grid_member")
-	for range registry.MaxImports {
-		registry.ImportSlots <- struct{}{}
+	for range regsheet.MaxImports {
+		regsheet.ImportSlots <- struct{}{}
 	}
-	held := registry.MaxImports
+	held := regsheet.MaxImports
 	defer func() {
 		for range held {
-			<-registry.ImportSlots
+			<-regsheet.ImportSlots
 		}
 	}()
 	var body bytes.Buffer
@@ -44,7 +44,7 @@ func TestImportsWaitForASlot(t *testing.T) {
 			t.Fatalf("read with every slot taken: %v", job)
 		}
 	}
-	<-registry.ImportSlots
+	<-regsheet.ImportSlots
 	held--
 	for range 200 {
 		gm.Do("GET", "/api/v1/imports/"+job["id"].(string), nil, &job)
