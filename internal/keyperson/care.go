@@ -159,8 +159,12 @@ func (s *Service) CareTargets(ctx context.Context, q CareTargetQuery) ([]CareTar
 	where, args := regkit.PageAfter("c", "care_targets", q.After)
 	where, args = where+" AND c.status = ?", append(args, q.Status)
 	if q.OrgID != "" {
-		where += " AND c.path >= (SELECT path FROM org_nodes WHERE id = ?) AND c.path < (SELECT path FROM org_nodes WHERE id = ?) || '~'"
-		args = append(args, q.OrgID, q.OrgID)
+		cond, cargs, err := regkit.InArea(ctx, s.db.Reader(), "c.path", q.OrgID)
+		if err != nil {
+			return nil, "", err
+		}
+		where += " AND " + cond
+		args = append(args, cargs...)
 	}
 	if q.GridID != "" {
 		where += " AND p.grid_id = ?"

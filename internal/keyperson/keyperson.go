@@ -172,7 +172,11 @@ func (s *Service) keyPersons(ctx context.Context, q KeyPersonQuery) ([]KeyPerson
 		add("k.status = 'active' AND p.status = 'active'")
 	}
 	if q.OrgID != "" {
-		add("k.path >= (SELECT path FROM org_nodes WHERE id = ?) AND k.path < (SELECT path FROM org_nodes WHERE id = ?) || '~'", q.OrgID, q.OrgID)
+		cond, cargs, err := regkit.InArea(ctx, s.db.Reader(), "k.path", q.OrgID)
+		if err != nil {
+			return nil, err
+		}
+		add(cond, cargs...)
 	}
 	if q.GridID != "" {
 		add("p.grid_id = ?", q.GridID)

@@ -86,23 +86,13 @@ func (s *Service) KeyPersonCandidates(ctx context.Context, id string) ([]Candida
 
 // candidates are the active accounts fit to keep key persons of category at
 // path (the rule checkResponsible applies), those serving the grid first.
-// Only roles held over path or above can cover it, so only those
-// assignments are looked at.
+// Only roles held over path or above can cover it, so only the holders of
+// keyperson.write there (authz.Holders) are looked at.
 func (s *Service) candidates(ctx context.Context, path, gridID, category string) ([]Candidate, error) {
 	q := s.db.Reader()
-	var above []any
-	for i := 1; i < len(path); i++ {
-		if path[i] == '/' {
-			above = append(above, path[:i+1])
-		}
-	}
-	if len(above) == 0 {
-		return []Candidate{}, nil
-	}
-	rows, err := q.QueryContext(ctx, `SELECT DISTINCT u.id, u.display_name FROM users u JOIN role_assignments ra ON ra.user_id = u.id
-		JOIN roles r ON r.id = ra.role_id JOIN org_nodes o ON o.id = ra.org_id
-		WHERE u.status = 'active' AND r.permissions LIKE '%keyperson.write%' AND o.path IN (?`+strings.Repeat(", ?", len(above)-1)+`)
-		ORDER BY u.display_name, u.id LIMIT 500`, above...)
+	holders, args := authz.Holders(authz.KeyPersonWrite, path)
+	rows, err := q.QueryContext(ctx, `SELECT u.id, u.display_name FROM users u WHERE u.id IN (`+holders+`)
+		ORDER BY u.display_name, u.id LIMIT 500`, args...)
 	if err != nil {
 		return nil, err
 	}
