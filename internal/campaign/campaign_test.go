@@ -11,6 +11,7 @@ import (
 // A town checks the rental houses of a grid: members record checked, gone
 // and new, and the totals follow.
 func TestVerificationCampaign(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	ctx := context.Background()
 	gm, leader, grid := a.Login("grid_member"), a.Login("leader"), gridCode(t, a)

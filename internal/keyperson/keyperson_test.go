@@ -12,6 +12,7 @@ import (
 )
 
 func TestKeyPersonsSharedRecord(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	gm := a.Login("grid_member")
 	grid := gridCode(t, a)

@@ -17,6 +17,7 @@ import (
 // and granted the category; the grid's own member first and marked as the
 // default; display names and roles, nothing more.
 func TestKeyPersonResponsibleCandidates(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	ids := addPeople(t, a, 2)
 	gm, police, health, justice := a.Login("grid_member"), a.Login("police"), a.Login("health"), a.Login("justice")
@@ -105,6 +106,7 @@ func TestKeyPersonResponsibleCandidates(t *testing.T) {
 // A closed (解除) key person leaves the lists; re-opened, its clock starts
 // afresh from now, and its responsible member must still be fit.
 func TestKeyPersonReopen(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	ids := addPeople(t, a, 1)
 	gm, police := a.Login("grid_member"), a.Login("police")
@@ -162,6 +164,7 @@ func TestKeyPersonReopen(t *testing.T) {
 // A care target is ended (不再关爱) with a reason and leaves the default
 // list; it takes no more services until re-opened.
 func TestCareTargetEndAndReopen(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	ids := addPeople(t, a, 2)
 	gm, leader := a.Login("grid_member"), a.Login("leader")
@@ -256,6 +259,7 @@ func TestCareTargetEndAndReopen(t *testing.T) {
 // Recording a death closes the person's key-person records and ends their
 // care; a closed record takes no more visits.
 func TestDeathClosesRecords(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	ids := addPeople(t, a, 1)
 	gm := a.Login("grid_member")
@@ -291,6 +295,7 @@ func TestDeathClosesRecords(t *testing.T) {
 
 // The key-person list and its export take the person's grid as a filter.
 func TestKeyPersonGridFilter(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	gm := a.Login("grid_member")
 	grid := gridCode(t, a)

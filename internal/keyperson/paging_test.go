@@ -16,6 +16,7 @@ import (
 // filtered by light has every row, also beyond the export's first 500.
 // The visit tasks (due order) page by due time.
 func TestKeyPersonLightPaging(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	ctx := context.Background()
 	gm, grid := a.Login("grid_member"), gridCode(t, a)
@@ -157,6 +158,7 @@ func TestKeyPersonLightPaging(t *testing.T) {
 
 // The care targets list pages like the other lists.
 func TestCareTargetsPage(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	gm := a.Login("grid_member")
 	ids := addPeople(t, a, 3)
@@ -192,6 +194,7 @@ func TestCareTargetsPage(t *testing.T) {
 // serving the person's grid whoever registers it, provided that account
 // may see the category; else by the registering officer.
 func TestKeyPersonResponsibleDefault(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	ids := addPeople(t, a, 2)
 	userID := func(c *testapp.Client) string {

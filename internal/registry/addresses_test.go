@@ -64,6 +64,7 @@ func searchTitles(t *testing.T, c *testapp.Client, q string) map[string]string {
 // rename (and its search entries), version check, and the houses and units
 // at an address.
 func TestAddressRegister(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	gm, grid := a.Login("grid_member"), gridCode(t, a)
 

@@ -12,6 +12,7 @@ import (
 // An edit that leaves out the sealed values (lists and pages show them only
 // masked) keeps them; a new value replaces one; "clear" empties one.
 func TestUpdateKeepsSealedValues(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	gm, grid := a.Login("grid_member"), gridCode(t, a)
 	idNo := pii.MakeID("441602", time.Date(1972, 4, 5, 0, 0, 0, 0, time.UTC), 71, true)
@@ -117,6 +118,7 @@ func TestUpdateKeepsSealedValues(t *testing.T) {
 // A status change carries the version read: a stale page cannot undo a
 // death, and a deceased person does not move back in.
 func TestStatusNeedsVersion(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	gm := a.Login("grid_member")
 	id := addPeople(t, a, 1)[0]

@@ -22,6 +22,7 @@ func fieldCodes(pr testapp.Problem) map[string]string {
 // grid reports them all in one answer, so the form shows every problem at
 // once; a change does the same.
 func TestLedgerFieldErrorsTogether(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	gm, grid := a.Login("grid_member"), gridCode(t, a)
 	check := func(what string, pr testapp.Problem, want map[string]string) {
@@ -85,6 +86,7 @@ func TestLedgerFieldErrorsTogether(t *testing.T) {
 
 // Opening a unit is an audited read, as opening a house or a household.
 func TestUnitReadAudited(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	gm, grid := a.Login("grid_member"), gridCode(t, a)
 	var u struct {
@@ -115,6 +117,7 @@ func TestUnitReadAudited(t *testing.T) {
 // in one large page: the same records in the same order, each once, and
 // in area order (path, then entry).
 func TestListPagesWalkEveryRecord(t *testing.T) {
+	t.Parallel()
 	a := testapp.NewWithRegisters(t)
 	leader := a.Login("leader")
 	type row struct {

@@ -18,6 +18,7 @@ import (
 // value and the number of matches (never the value), and stop at the 21st in
 // ten minutes with 429 registry.lookup_limited and an audited refusal.
 func TestLookupPermissionAuditAndLimit(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	gm, grid := a.Login("grid_member"), gridCode(t, a)
 	idNo := pii.MakeID("441602", time.Date(1971, 4, 5, 0, 0, 0, 0, time.UTC), 17, true)
@@ -120,6 +121,7 @@ type review struct {
 // into the new village or reject the new copy. Within the caller's area the
 // duplicate is still refused with registry.id_taken.
 func TestDuplicateOutsideScope(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	gm, ca := a.Login("grid_member"), a.Login("civil_affairs")
 	grid := gridCode(t, a)

@@ -17,6 +17,7 @@ import (
 // shown by a reveal alone, edits that leave it out keep it, and a reason
 // holding the number is masked before the audit log keeps it.
 func TestPersonShowsAgeNotBirthDate(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	gm := a.Login("grid_member")
 	grid := gridCode(t, a)
@@ -90,6 +91,7 @@ func TestPersonShowsAgeNotBirthDate(t *testing.T) {
 // first 6 + last 4 form, and the campaign items that copied them, into the
 // region-only form.
 func TestOldIDMasksAreRewritten(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	ctx := context.Background()
 	gm := a.Login("grid_member")

@@ -64,6 +64,7 @@ func newPerson(name, id string, grid string, extra map[string]any) map[string]an
 }
 
 func TestPeopleRegister(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	gm := a.Login("grid_member")
 	grid := gridCode(t, a)

@@ -41,6 +41,7 @@ type campaign struct {
 // People who moved out longer ago than the retention period are deleted
 // for good by the scheduled job; the others stay.
 func TestRetentionDeletesMovedOut(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	ctx := context.Background()
 	ids := addPeople(t, a, 2)

@@ -16,6 +16,7 @@ import (
 // per town) does not dodge approval: a user's rows are summed over the
 // rolling window.
 func TestExportSplitNeedsApproval(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	addPeople(t, a, 3)
 	sec, gm := a.Login("sec_admin"), a.Login("grid_member")
@@ -55,6 +56,7 @@ func TestExportSplitNeedsApproval(t *testing.T) {
 // The dodge the issue names: a county exporter asking for the people of one
 // town at a time, each under the threshold.
 func TestExportPerTownNeedsApproval(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	ctx := context.Background()
 	sec, ca := a.Login("sec_admin"), a.Login("civil_affairs")

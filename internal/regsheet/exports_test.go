@@ -11,6 +11,7 @@ import (
 // cannot approve it, only the requester can download it, and the file
 // names the approver.
 func TestExportNeedsSecondPerson(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	addPeople(t, a, 3)
 	sec, gm, leader := a.Login("sec_admin"), a.Login("grid_member"), a.Login("leader")

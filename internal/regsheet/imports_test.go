@@ -13,6 +13,7 @@ import (
 )
 
 func TestImportPeople(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	gm := a.Login("grid_member")
 	grid := gridCode(t, a)
@@ -79,6 +80,7 @@ func TestImportPeople(t *testing.T) {
 // an unknown house rejects the row, and a whole-file fault keeps the
 // parameters of its message.
 func TestImportPeopleLinksHouse(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	gm := a.Login("grid_member")
 	grid := gridCode(t, a)

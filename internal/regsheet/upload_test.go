@@ -10,6 +10,7 @@ import (
 // A file name PostgreSQL text cannot hold (RFC 2231 lets a filename*=
 // parameter carry %00) is refused with a field error, not stored.
 func TestImportFileNameMustBeText(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	body := "--b\r\nContent-Disposition: form-data; name=\"file\"; filename*=UTF-8''a%00b.csv\r\nContent-Type: text/csv\r\n\r\n" +
 		"姓名,公民身份号码,人口类型\r\n张三,1,户籍人口\r\n\r\n--b--\r\n"
