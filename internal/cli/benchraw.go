@@ -6,7 +6,7 @@ import (
 
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/geo"
-	"github.com/gridgov/gridgov/internal/registry"
+	"github.com/gridgov/gridgov/internal/registry/search"
 )
 
 // The raw ceilings of the read measures: what the same machine does with
@@ -110,7 +110,7 @@ func (b *bench) rawSearch(n int, qs []string) (latency, error) {
 		stmt = "SELECT record_id FROM search_index WHERE to_tsvector('simple', tokens) @@ to_tsquery('simple', ?) LIMIT 20"
 	}
 	return b.rawQuery(n, func(i int) (string, []any) {
-		toks := registry.QueryTokens(qs[i%len(qs)])
+		toks := search.QueryTokens(qs[i%len(qs)])
 		for j, t := range toks {
 			toks[j] = quote + t + quote
 		}

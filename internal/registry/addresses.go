@@ -10,6 +10,7 @@ import (
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/registry/regkit"
+	"github.com/gridgov/gridgov/internal/registry/search"
 )
 
 // ---- standard addresses (一标) ----
@@ -109,7 +110,7 @@ func (s *Service) checkPlaced(ctx context.Context, q db.Querier, in *AddressInpu
 // indexAddress writes the search entry of an address and of the houses at
 // it, whose entries carry its text.
 func (s *Service) indexAddress(ctx context.Context, tx db.Querier, id, path, text string) error {
-	if err := index(ctx, tx, "address", id, path, text, text); err != nil {
+	if err := search.Index(ctx, tx, "address", id, path, text, text); err != nil {
 		return err
 	}
 	rows, err := tx.QueryContext(ctx, "SELECT id, path, owner_name FROM houses WHERE address_id = ?", id)
@@ -131,7 +132,7 @@ func (s *Service) indexAddress(ctx context.Context, tx db.Querier, id, path, tex
 		return err
 	}
 	for _, h := range hs {
-		if err := index(ctx, tx, "house", h.id, h.path, text, text, h.owner); err != nil {
+		if err := search.Index(ctx, tx, "house", h.id, h.path, text, text, h.owner); err != nil {
 			return err
 		}
 	}
@@ -156,7 +157,7 @@ func (s *Service) SaveAddress(ctx context.Context, id string, in AddressInput) (
 			if err != nil {
 				return err
 			}
-			if err := index(ctx, tx, "address", id, pl.Path, in.Text, in.Text); err != nil {
+			if err := search.Index(ctx, tx, "address", id, pl.Path, in.Text, in.Text); err != nil {
 				return err
 			}
 			if err := s.logChange(ctx, tx, "address", id, "created"); err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/org"
 	"github.com/gridgov/gridgov/internal/registry/regkit"
+	"github.com/gridgov/gridgov/internal/registry/search"
 )
 
 // Duplicate registrations (重复登记核查). "One person per ID" must not tell a
@@ -377,7 +378,7 @@ func (s *Service) transferInto(ctx context.Context, tx *db.Tx, existing, copyID 
 	if err := tx.QueryRowContext(ctx, "SELECT name, address FROM people WHERE id = ?", existing).Scan(&name, &address); err != nil {
 		return err
 	}
-	if err := index(ctx, tx, "person", existing, c.path, name, name, address); err != nil {
+	if err := search.Index(ctx, tx, "person", existing, c.path, name, name, address); err != nil {
 		return err
 	}
 	if err := s.logChange(ctx, tx, "person", existing, "transferred_in", fields...); err != nil {

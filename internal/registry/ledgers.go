@@ -12,6 +12,7 @@ import (
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/pii"
 	"github.com/gridgov/gridgov/internal/registry/regkit"
+	"github.com/gridgov/gridgov/internal/registry/search"
 )
 
 // Codes of the houses and units registers.
@@ -125,7 +126,7 @@ func (s *Service) insertHousehold(ctx context.Context, tx db.Querier, id string,
 	if err != nil {
 		return err
 	}
-	if err := index(ctx, tx, "household", id, pl.Path, in.No+" "+in.Address, in.No, in.Address); err != nil {
+	if err := search.Index(ctx, tx, "household", id, pl.Path, in.No+" "+in.Address, in.No, in.Address); err != nil {
 		return err
 	}
 	return s.logChange(ctx, tx, "household", id, action)
@@ -162,7 +163,7 @@ func (s *Service) SaveHousehold(ctx context.Context, id string, in HouseholdInpu
 		if err != nil {
 			return err
 		}
-		if err := index(ctx, tx, "household", id, pl.Path, in.No+" "+in.Address, in.No, in.Address); err != nil {
+		if err := search.Index(ctx, tx, "household", id, pl.Path, in.No+" "+in.Address, in.No, in.Address); err != nil {
 			return err
 		}
 		if err := s.logChange(ctx, tx, "household", id, "changed", changed...); err != nil {
@@ -265,7 +266,7 @@ func (s *Service) addressID(ctx context.Context, tx db.Querier, text string, pl 
 		id, text, pl.GridID, pl.OrgID, pl.Path, now, now); err != nil {
 		return "", err
 	}
-	return id, index(ctx, tx, "address", id, pl.Path, text, text)
+	return id, search.Index(ctx, tx, "address", id, pl.Path, text, text)
 }
 
 // checkHouse validates a house and returns its normalized owner phone.
@@ -332,7 +333,7 @@ func (s *Service) insertHouse(ctx context.Context, tx db.Querier, id string, in 
 		id, addr, room, roomMasked, in.Purpose, in.AreaM2, in.OwnerName, ownerPhone, ownerMasked, pl.GridID, pl.OrgID, pl.Path, now, now); err != nil {
 		return err
 	}
-	if err := index(ctx, tx, "house", id, pl.Path, in.Address, in.Address, in.OwnerName); err != nil {
+	if err := search.Index(ctx, tx, "house", id, pl.Path, in.Address, in.Address, in.OwnerName); err != nil {
 		return err
 	}
 	return s.logChange(ctx, tx, "house", id, action)
@@ -393,7 +394,7 @@ func (s *Service) SaveHouse(ctx context.Context, id string, in HouseInput) (Hous
 			addr, room, roomMasked, in.Purpose, in.AreaM2, in.OwnerName, ownerPhone, ownerMasked, pl.GridID, pl.OrgID, pl.Path); err != nil {
 			return err
 		}
-		if err := index(ctx, tx, "house", id, pl.Path, in.Address, in.Address, in.OwnerName); err != nil {
+		if err := search.Index(ctx, tx, "house", id, pl.Path, in.Address, in.Address, in.OwnerName); err != nil {
 			return err
 		}
 		if err := s.logChange(ctx, tx, "house", id, "changed", changed...); err != nil {
@@ -562,7 +563,7 @@ func (s *Service) insertUnit(ctx context.Context, tx db.Querier, id string, in U
 	if err != nil {
 		return err
 	}
-	if err := index(ctx, tx, "unit", id, pl.Path, in.Name, in.Name, in.Address, in.LegalPerson); err != nil {
+	if err := search.Index(ctx, tx, "unit", id, pl.Path, in.Name, in.Name, in.Address, in.LegalPerson); err != nil {
 		return err
 	}
 	return s.logChange(ctx, tx, "unit", id, action)
@@ -621,7 +622,7 @@ func (s *Service) SaveUnit(ctx context.Context, id string, in UnitInput) (Unit, 
 		if err != nil {
 			return err
 		}
-		if err := index(ctx, tx, "unit", id, pl.Path, in.Name, in.Name, in.Address, in.LegalPerson); err != nil {
+		if err := search.Index(ctx, tx, "unit", id, pl.Path, in.Name, in.Name, in.Address, in.LegalPerson); err != nil {
 			return err
 		}
 		if err := s.logChange(ctx, tx, "unit", id, "changed", changed...); err != nil {

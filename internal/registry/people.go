@@ -14,6 +14,7 @@ import (
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/pii"
 	"github.com/gridgov/gridgov/internal/registry/regkit"
+	"github.com/gridgov/gridgov/internal/registry/search"
 )
 
 // Codes of the people register.
@@ -324,7 +325,7 @@ func (s *Service) insertPerson(ctx context.Context, tx db.Querier, id string, r 
 	if err != nil {
 		return err
 	}
-	if err := index(ctx, tx, "person", id, r.place.Path, in.Name, in.Name, in.Address); err != nil {
+	if err := search.Index(ctx, tx, "person", id, r.place.Path, in.Name, in.Name, in.Address); err != nil {
 		return err
 	}
 	if err := s.logChange(ctx, tx, "person", id, action); err != nil {
@@ -429,7 +430,7 @@ func (s *Service) UpdatePerson(ctx context.Context, id string, in PersonInput) (
 				}
 			}
 		}
-		if err := index(ctx, tx, "person", id, r.place.Path, r.in.Name, r.in.Name, r.in.Address); err != nil {
+		if err := search.Index(ctx, tx, "person", id, r.place.Path, r.in.Name, r.in.Name, r.in.Address); err != nil {
 			return err
 		}
 		if err := s.reviewDuplicate(ctx, tx, id, r.dupOf); err != nil {
@@ -552,7 +553,7 @@ func (s *Service) purgePerson(ctx context.Context, tx *db.Tx, id, action string)
 			return err
 		}
 	}
-	if err := unindex(ctx, tx, "person", id); err != nil {
+	if err := search.Unindex(ctx, tx, "person", id); err != nil {
 		return err
 	}
 	// After the row is gone: a pending duplicate may become the registered record.
