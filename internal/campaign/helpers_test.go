@@ -7,30 +7,6 @@ import (
 	"github.com/gridgov/gridgov/internal/testapp"
 )
 
-type address struct {
-	ID         string   `json:"id"`
-	Text       string   `json:"text"`
-	Lat        *float64 `json:"lat"`
-	GridCode   string   `json:"grid_code"`
-	OrgID      string   `json:"org_id"`
-	HouseCount int      `json:"house_count"`
-	Residents  int      `json:"residents"`
-	Version    int      `json:"version"`
-	Houses     []struct {
-		ID         string `json:"id"`
-		AddressID  string `json:"address_id"`
-		RoomMasked string `json:"room_masked"`
-		Purpose    string `json:"purpose"`
-	} `json:"houses"`
-	Units []struct {
-		ID string `json:"id"`
-	} `json:"units"`
-	History []struct {
-		Action string   `json:"action"`
-		Fields []string `json:"fields"`
-	} `json:"history"`
-}
-
 type page[T any] struct {
 	Items      []T    `json:"items"`
 	NextCursor string `json:"next_cursor"`
