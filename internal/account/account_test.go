@@ -38,6 +38,7 @@ func orgID(t *testing.T, c *testapp.Client) string {
 }
 
 func TestUsersRolesAndSeparationOfDuties(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	sys := a.Login("sys_admin")
 	sec := a.Login("sec_admin")

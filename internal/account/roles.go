@@ -15,6 +15,7 @@ import (
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/i18n"
+	"github.com/gridgov/gridgov/internal/org"
 )
 
 // Role is a named set of permissions.
@@ -248,7 +249,7 @@ func (s *Service) Assign(ctx context.Context, userID string, in Assignment) (str
 		if err != nil {
 			return apperr.Field("role_id", "role.not_found")
 		}
-		if _, err := s.orgPath(ctx, tx, p, authz.RoleAssign, "org_id", in.OrgID); err != nil {
+		if _, err := org.ActivePathIn(ctx, tx, authz.RoleAssign, in.OrgID, "org_id"); err != nil {
 			return err
 		}
 		// 三员分立 on permissions: the account's grants together keep

@@ -87,6 +87,7 @@ func (s *sep) demoUserID(role string) string {
 // and audit administrators', personal data) is refused when created or
 // changed, naming the two permissions; read permissions go with any.
 func TestRoleMixingFamiliesIsRefused(t *testing.T) {
+	t.Parallel()
 	s := newSep(t)
 	for _, perms := range [][]string{
 		{"audit.read", "role.assign", "personal.reveal"}, // the example
@@ -146,6 +147,7 @@ func containsText(s, sub string) bool {
 // families, whatever the roles are called: two administrators, an
 // administrator and personal data, custom roles of different families.
 func TestAssigningRolesWhoseUnionMixesIsRefused(t *testing.T) {
+	t.Parallel()
 	s := newSep(t)
 	s.customRole("auditor2", "audit.read")
 	s.customRole("configurer", "event.config")
@@ -189,6 +191,7 @@ func TestAssigningRolesWhoseUnionMixesIsRefused(t *testing.T) {
 // Grants that mix families behind the application's back (a changed
 // database) open no session and end the sessions open: refused and audited.
 func TestMixedGrantsInTheDatabaseAreRefusedAtSignIn(t *testing.T) {
+	t.Parallel()
 	s := newSep(t)
 	sysC := s.a.Login("sys_admin")
 	sys := s.demoUserID("sys_admin")
@@ -221,6 +224,7 @@ func TestMixedGrantsInTheDatabaseAreRefusedAtSignIn(t *testing.T) {
 // administrator, nor themselves), the server's command line anyone. Each
 // reset is audited and forces a change at the next sign-in.
 func TestCredentialResetsFollowSeparationOfDuties(t *testing.T) {
+	t.Parallel()
 	s := newSep(t)
 	sys := s.a.Login("sys_admin")
 	auditID := s.demoUserID("audit_admin")
@@ -312,6 +316,7 @@ func TestCredentialResetsFollowSeparationOfDuties(t *testing.T) {
 // signs in to a session that can only change the password and enrol an
 // authenticator (with its password), and from then on needs the code.
 func TestOrdinaryAccountWithARevealRoleMustUseTOTP(t *testing.T) {
+	t.Parallel()
 	s := newSep(t)
 	s.customRole("helper", "registry.read", "personal.reveal")
 	id := s.user("wang.fang")
@@ -358,6 +363,7 @@ func TestOrdinaryAccountWithARevealRoleMustUseTOTP(t *testing.T) {
 // security administrator is disabled only on the server. Refusals are
 // audited.
 func TestDisablingAndUnlockingFollowSeparationOfDuties(t *testing.T) {
+	t.Parallel()
 	s := newSep(t)
 	sys := s.a.Login("sys_admin")
 	auditID := s.demoUserID("audit_admin")

@@ -17,6 +17,7 @@ import (
 	"github.com/gridgov/gridgov/internal/authn"
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
+	"github.com/gridgov/gridgov/internal/org"
 )
 
 // Service manages users, roles and grants.
@@ -65,20 +66,6 @@ type UserPatch struct {
 
 var usernameRe = regexp.MustCompile(`^[a-z][a-z0-9_.-]{2,31}$`)
 
-// orgPath returns the path of an org node inside the caller's scope for
-// perm, or a field error on field.
-func (s *Service) orgPath(ctx context.Context, q db.Querier, p *authz.Principal, perm authz.Perm, field, orgID string) (string, error) {
-	var path, status string
-	err := q.QueryRowContext(ctx, "SELECT path, status FROM org_nodes WHERE id = ?", orgID).Scan(&path, &status)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && !p.Covers(perm, path)) {
-		return "", apperr.Field(field, "org.not_found")
-	}
-	if err == nil && status != "active" {
-		return "", apperr.Field(field, "org.retired")
-	}
-	return path, err
-}
-
 // CreateUser adds an account with an initial password it must change.
 func (s *Service) CreateUser(ctx context.Context, in NewUser) (User, error) {
 	p := authz.From(ctx)
@@ -106,7 +93,7 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (User, error) {
 	}
 	id := db.NewID()
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
-		if _, err := s.orgPath(ctx, tx, p, authz.UserWrite, "org_id", in.OrgID); err != nil {
+		if _, err := org.ActivePathIn(ctx, tx, authz.UserWrite, in.OrgID, "org_id"); err != nil {
 			return err
 		}
 		unit, err := s.unit(ctx, tx, p, in.UnitID)
@@ -157,9 +144,9 @@ func (s *Service) ListUsers(ctx context.Context, f UserQuery) ([]User, string, e
 		args = append(args, like, like)
 	}
 	if f.OrgID != "" {
-		var path string
-		if err := s.db.Reader().QueryRowContext(ctx, "SELECT path FROM org_nodes WHERE id = ?", f.OrgID).Scan(&path); err != nil {
-			return nil, "", apperr.Field("org_id", "org.not_found")
+		path, err := org.PathOf(ctx, s.db.Reader(), f.OrgID, "org_id")
+		if err != nil {
+			return nil, "", err
 		}
 		cond, a := authz.ScopeSQL("o.path", []string{path})
 		where, args = append(where, cond), append(args, a...)
@@ -257,7 +244,7 @@ func (s *Service) UpdateUser(ctx context.Context, id string, in UserPatch) (User
 			}
 		}
 		if in.DisplayName != nil || in.UnitID != nil || perm == authz.UserWrite {
-			if _, err := s.orgPath(ctx, tx, p, authz.UserWrite, "org_id", u.OrgID); err != nil {
+			if _, err := org.ActivePathIn(ctx, tx, authz.UserWrite, u.OrgID, "org_id"); err != nil {
 				return apperr.NotFoundf("user")
 			}
 		}
@@ -404,7 +391,7 @@ func (s *Service) resetAuthority(ctx context.Context, q db.Querier, u User) (aut
 	case !p.Has(perm):
 		return "", apperr.E(apperr.Forbidden, "user.reset_needs_system_admin")
 	}
-	if _, err := s.orgPath(ctx, q, p, perm, "org_id", u.OrgID); err != nil {
+	if _, err := org.ActivePathIn(ctx, q, perm, u.OrgID, "org_id"); err != nil {
 		return "", apperr.NotFoundf("user")
 	}
 	return perm, nil

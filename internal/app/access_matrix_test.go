@@ -49,6 +49,7 @@ import (
 // share one server; a call that succeeds in changing or removing a record
 // is given a fresh one, so the order of the calls does not matter.
 func TestAccessMatrix(t *testing.T) {
+	t.Parallel()
 	start := time.Now()
 	a := testapp.NewWithRegisters(t)
 	f := newFixture(t, a)

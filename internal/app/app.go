@@ -195,9 +195,9 @@ func (a *App) routes() {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	rt := httpx.NewRouter(a.Authn, reg, a.auditRefused)
 	a.Router = rt
-	a.Authn.Routes(rt)
-	a.Accounts.Routes(rt)
-	a.Org.Routes(rt)
+	rt.Handle(a.Authn.Routes()...)
+	rt.Handle(a.Accounts.Routes()...)
+	rt.Handle(a.Org.Routes()...)
 	a.Events.Routes(rt)
 	rt.Handle(a.Registry.Routes()...)
 	rt.Handle(a.KeyPersons.Routes()...)
@@ -228,10 +228,7 @@ func (a *App) routes() {
 			return nil
 		}})
 	rt.Handle(httpx.Route{Method: "GET", Path: "/api/openapi.json", Tag: "system", Summary: "This document", Public: true,
-		Out: map[string]any{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
-			httpx.JSON(w, 200, rt.OpenAPI("gridgov", Version))
-			return nil
-		}})
+		Do: httpx.Get(func(*http.Request) (map[string]any, error) { return rt.OpenAPI("gridgov", Version), nil })})
 	a.Metrics = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 	rt.Handle(httpx.Route{Method: "GET", Path: "/metrics", Tag: "system", Public: true, OutType: "text/plain", Out: []byte{},
 		Summary: "Prometheus metrics, for a request bearing GRIDGOV_METRICS_TOKEN (not served without one set)", Handler: a.metrics})

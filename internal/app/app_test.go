@@ -13,6 +13,7 @@ import (
 )
 
 func TestPublicEndpointsAndHeaders(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	c := a.Anon()
 	if r := c.Raw("GET", "/healthz", "", nil); r.Status != 200 {
@@ -45,6 +46,7 @@ func TestPublicEndpointsAndHeaders(t *testing.T) {
 
 // /metrics is not public: on the main address it answers only a request
 // bearing GRIDGOV_METRICS_TOKEN, and is not there at all without one set.
+// Not parallel: it sets the variable for the whole process.
 func TestMetricsNeedTheToken(t *testing.T) {
 	a := testapp.New(t)
 	c := a.Anon()
@@ -75,6 +77,7 @@ func TestMetricsNeedTheToken(t *testing.T) {
 // Every route is in the OpenAPI document, and every non-public route names
 // its permission or its access rule.
 func TestOpenAPICoversEveryRoute(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	var doc struct {
 		OpenAPI string                                `json:"openapi"`
@@ -97,6 +100,7 @@ func TestOpenAPICoversEveryRoute(t *testing.T) {
 // logout on one ends it on both, and a grid change on one reaches the
 // other's point index.
 func TestTwoNodesShareOneDatabase(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	b, err := app.Open(context.Background(), a.Cfg)
 	if err != nil {

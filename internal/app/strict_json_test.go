@@ -13,6 +13,7 @@ import (
 // letter case or text that is not UTF-8 is refused with 400 and the field,
 // in the caller's language; nothing is created.
 func TestStrictJSONBodies(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	gm := a.Login("grid_member")
 	gm.Lang = "zh-CN"

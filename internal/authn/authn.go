@@ -129,22 +129,8 @@ func (s *Service) Login(ctx context.Context, username, plain, otp, userAgent str
 	if err != nil {
 		return nil, err
 	}
-	// An address that failed many times inside the window, over any names
-	// (password spraying, which the per-name lockout does not see), waits
-	// before its password is checked, without holding a hash slot.
-	if ip := audit.MetaFrom(ctx).IP; ip != "" {
-		var n int
-		if err := s.db.Reader().QueryRowContext(ctx, "SELECT count(*) FROM login_attempts WHERE ip = ? AND ok = ? AND at > ?",
-			ip, false, s.Now().UnixMilli()-int64(set.LockoutWindowMinutes)*60_000).Scan(&n); err != nil {
-			return nil, err
-		}
-		if d := AddressDelay(n); d > 0 {
-			select {
-			case <-time.After(d):
-			case <-ctx.Done():
-				return nil, ctx.Err()
-			}
-		}
+	if err := s.waitIfSpraying(ctx, set); err != nil {
+		return nil, err
 	}
 	select {
 	case hashSlots <- struct{}{}:
@@ -157,62 +143,20 @@ func (s *Service) Login(ctx context.Context, username, plain, otp, userAgent str
 	if username == "" || len(username) > 64 || len(plain) > password.MaxBytes*4 {
 		return nil, s.fail(ctx, set, username, "", "bad_input")
 	}
-	var lockedUntil int64
-	err = s.db.Reader().QueryRowContext(ctx, "SELECT locked_until FROM lockouts WHERE username = ?", username).Scan(&lockedUntil)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+	if err := s.checkLocked(ctx, username, plain, now); err != nil {
 		return nil, err
 	}
-	if lockedUntil > now.UnixMilli() {
-		password.DummyVerify(plain)
-		mins := (lockedUntil - now.UnixMilli() + 59_999) / 60_000
-		// Counted, not written one by one: a flood against a locked name
-		// must not fill the log.
-		s.audit.Refuse(ctx, audit.Refusal{Action: "auth.login", Route: "POST /api/v1/auth/login", ObjectID: username, Detail: "locked"})
-		return nil, apperr.E(apperr.Locked, "auth.locked", "minutes", mins)
-	}
-	var u userRow
-	err = s.db.Reader().QueryRowContext(ctx, `SELECT id, username, password_hash, status, totp_secret, totp_last_step, password_changed_at, must_change_password
-		FROM users WHERE username = ?`, username).Scan(&u.id, &u.username, &u.hash, &u.status, &u.totpSealed, &u.totpLast, &u.changedAt, &u.mustChange)
-	if errors.Is(err, sql.ErrNoRows) {
-		password.DummyVerify(plain)
-		return nil, s.fail(ctx, set, username, "", "unknown_user")
-	}
+	u, rehash, err := s.checkPassword(ctx, set, username, plain)
 	if err != nil {
 		return nil, err
 	}
-	ok, rehash, err := password.Verify(plain, u.hash)
-	if err != nil || !ok {
-		return nil, s.fail(ctx, set, username, u.id, "bad_password")
-	}
-	if u.status != "active" {
-		return nil, s.fail(ctx, set, username, u.id, "disabled")
-	}
-	grants, err := LoadGrants(ctx, s.db.Reader(), u.id)
+	grants, err := s.loginGrants(ctx, u, username)
 	if err != nil {
 		return nil, err
 	}
-	// The last check of 三员分立: grants that mix families (a database
-	// changed behind the application's back) open no session.
-	if a, b, clash := authz.Clash(authz.PermsOf(grants)); clash {
-		s.audit.RecordAlone(ctx, s.db, "", audit.Entry{UserID: u.id, Username: username, Action: "auth.login",
-			ObjectType: "user", ObjectID: u.id, Result: audit.Denied, Detail: "separation_broken: " + string(a) + " " + string(b)})
-		return nil, apperr.E(apperr.Forbidden, "auth.separation_broken", "perm_a", a, "perm_b", b)
-	}
-	var step int64
-	if u.totpSealed.Valid && u.totpSealed.String != "" {
-		if strings.TrimSpace(otp) == "" {
-			// A right password without its code counts as a failure, so
-			// the code cannot be skipped to test passwords unthrottled.
-			return nil, s.failAs(ctx, set, username, u.id, "otp_required", apperr.E(apperr.Unauthenticated, "auth.otp_required"))
-		}
-		sec, err := s.keys.Open(u.totpSealed.String, "users.totp_secret:"+u.id)
-		if err != nil {
-			return nil, apperr.Wrap(err, "open totp secret")
-		}
-		var ok bool
-		if step, ok = totp.Verify(sec, otp, now, u.totpLast); !ok {
-			return nil, s.fail(ctx, set, username, u.id, "bad_otp")
-		}
+	step, err := s.checkOTP(ctx, set, u, username, otp, now)
+	if err != nil {
+		return nil, err
 	}
 	// An account that must use TOTP and has none (new, or reset by an
 	// administrator) gets a session that can only enrol it.
@@ -220,23 +164,150 @@ func (s *Service) Login(ctx context.Context, username, plain, otp, userAgent str
 	if step == 0 && needsTOTP(set, grants) {
 		detail = "totp_enrolment"
 	}
+	return s.openSession(ctx, set, newSession{user: u, username: username, plain: plain, rehash: rehash, grants: grants,
+		step: step, detail: detail, userAgent: userAgent, now: now})
+}
 
+// waitIfSpraying makes an address that failed many times inside the
+// window, over any names (password spraying, which the per-name lockout
+// does not see), wait before its password is checked, without holding a
+// hash slot.
+func (s *Service) waitIfSpraying(ctx context.Context, set Settings) error {
+	ip := audit.MetaFrom(ctx).IP
+	if ip == "" {
+		return nil
+	}
+	var n int
+	if err := s.db.Reader().QueryRowContext(ctx, "SELECT count(*) FROM login_attempts WHERE ip = ? AND ok = ? AND at > ?",
+		ip, false, s.Now().UnixMilli()-int64(set.LockoutWindowMinutes)*60_000).Scan(&n); err != nil {
+		return err
+	}
+	if d := AddressDelay(n); d > 0 {
+		select {
+		case <-time.After(d):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// checkLocked refuses a name that is locked out, after as much work as a
+// password check.
+func (s *Service) checkLocked(ctx context.Context, username, plain string, now time.Time) error {
+	var lockedUntil int64
+	err := s.db.Reader().QueryRowContext(ctx, "SELECT locked_until FROM lockouts WHERE username = ?", username).Scan(&lockedUntil)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	if lockedUntil <= now.UnixMilli() {
+		return nil
+	}
+	password.DummyVerify(plain)
+	mins := (lockedUntil - now.UnixMilli() + 59_999) / 60_000
+	// Counted, not written one by one: a flood against a locked name
+	// must not fill the log.
+	s.audit.Refuse(ctx, audit.Refusal{Action: "auth.login", Route: "POST /api/v1/auth/login", ObjectID: username, Detail: "locked"})
+	return apperr.E(apperr.Locked, "auth.locked", "minutes", mins)
+}
+
+// checkPassword loads the active account of username and checks its
+// password; it reports whether the hash wants its parameters renewed.
+// An unknown name costs as much as a wrong password and answers the same.
+func (s *Service) checkPassword(ctx context.Context, set Settings, username, plain string) (userRow, bool, error) {
+	var u userRow
+	err := s.db.Reader().QueryRowContext(ctx, `SELECT id, username, password_hash, status, totp_secret, totp_last_step, password_changed_at, must_change_password
+		FROM users WHERE username = ?`, username).Scan(&u.id, &u.username, &u.hash, &u.status, &u.totpSealed, &u.totpLast, &u.changedAt, &u.mustChange)
+	if errors.Is(err, sql.ErrNoRows) {
+		password.DummyVerify(plain)
+		return u, false, s.fail(ctx, set, username, "", "unknown_user")
+	}
+	if err != nil {
+		return u, false, err
+	}
+	ok, rehash, err := password.Verify(plain, u.hash)
+	if err != nil || !ok {
+		return u, false, s.fail(ctx, set, username, u.id, "bad_password")
+	}
+	if u.status != "active" {
+		return u, false, s.fail(ctx, set, username, u.id, "disabled")
+	}
+	return u, rehash, nil
+}
+
+// loginGrants loads the account's grants. The last check of 三员分立:
+// grants that mix families (a database changed behind the application's
+// back) open no session.
+func (s *Service) loginGrants(ctx context.Context, u userRow, username string) ([]authz.Grant, error) {
+	grants, err := LoadGrants(ctx, s.db.Reader(), u.id)
+	if err != nil {
+		return nil, err
+	}
+	if a, b, clash := authz.Clash(authz.PermsOf(grants)); clash {
+		s.audit.RecordAlone(ctx, s.db, "", audit.Entry{UserID: u.id, Username: username, Action: "auth.login",
+			ObjectType: "user", ObjectID: u.id, Result: audit.Denied, Detail: "separation_broken: " + string(a) + " " + string(b)})
+		return nil, apperr.E(apperr.Forbidden, "auth.separation_broken", "perm_a", a, "perm_b", b)
+	}
+	return grants, nil
+}
+
+// checkOTP checks the one-time code of an account with TOTP and returns
+// its time step, to be taken when the session opens; 0 for an account
+// without TOTP.
+func (s *Service) checkOTP(ctx context.Context, set Settings, u userRow, username, otp string, now time.Time) (int64, error) {
+	if !u.totpSealed.Valid || u.totpSealed.String == "" {
+		return 0, nil
+	}
+	if strings.TrimSpace(otp) == "" {
+		// A right password without its code counts as a failure, so
+		// the code cannot be skipped to test passwords unthrottled.
+		return 0, s.failAs(ctx, set, username, u.id, "otp_required", apperr.E(apperr.Unauthenticated, "auth.otp_required"))
+	}
+	sec, err := s.keys.Open(u.totpSealed.String, "users.totp_secret:"+u.id)
+	if err != nil {
+		return 0, apperr.Wrap(err, "open totp secret")
+	}
+	step, ok := totp.Verify(sec, otp, now, u.totpLast)
+	if !ok {
+		return 0, s.fail(ctx, set, username, u.id, "bad_otp")
+	}
+	return step, nil
+}
+
+// newSession is what openSession needs of a sign-in that passed its checks.
+type newSession struct {
+	user      userRow
+	username  string // as typed, trimmed: attempts and lockouts go by it
+	plain     string // the password, hashed again when rehash says so
+	rehash    bool
+	grants    []authz.Grant
+	step      int64  // the TOTP step to take; 0 without TOTP
+	detail    string // for the audit row
+	userAgent string
+	now       time.Time
+}
+
+// openSession takes the TOTP step, records the success and stores a new
+// session, in one transaction, and returns it.
+func (s *Service) openSession(ctx context.Context, set Settings, ns newSession) (*LoginResult, error) {
+	u, username := ns.user, ns.username
 	raw := make([]byte, 32)
 	rand.Read(raw)
 	token := base64.RawURLEncoding.EncodeToString(raw)
 	csrf := make([]byte, 24)
 	rand.Read(csrf)
-	expires := now.Add(time.Duration(set.AbsoluteTimeoutHours) * time.Hour)
+	expires := ns.now.Add(time.Duration(set.AbsoluteTimeoutHours) * time.Hour)
 	ip := audit.MetaFrom(ctx).IP
+	userAgent := ns.userAgent
 	if len(userAgent) > 256 {
 		userAgent = userAgent[:256]
 	}
-	err = s.db.InTx(ctx, func(tx *db.Tx) error {
-		ms := now.UnixMilli()
-		if step > 0 {
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		ms := ns.now.UnixMilli()
+		if ns.step > 0 {
 			// Take the step atomically: of several sign-ins sent with one
 			// code at once, exactly one finds the older step here.
-			res, err := tx.ExecContext(ctx, "UPDATE users SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?", step, u.id, step)
+			res, err := tx.ExecContext(ctx, "UPDATE users SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?", ns.step, u.id, ns.step)
 			if err != nil {
 				return err
 			}
@@ -251,8 +322,8 @@ func (s *Service) Login(ctx context.Context, username, plain, otp, userAgent str
 		if _, err := tx.ExecContext(ctx, "DELETE FROM lockouts WHERE username = ?", username); err != nil {
 			return err
 		}
-		if rehash && s.Params == password.DefaultParams {
-			if h, err := password.Hash(plain); err == nil {
+		if ns.rehash && s.Params == password.DefaultParams {
+			if h, err := password.Hash(ns.plain); err == nil {
 				tx.ExecContext(ctx, "UPDATE users SET password_hash = ? WHERE id = ?", h, u.id)
 			}
 		}
@@ -260,8 +331,8 @@ func (s *Service) Login(ctx context.Context, username, plain, otp, userAgent str
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, hashToken(token), u.id, hex.EncodeToString(csrf), ms, ms, expires.UnixMilli(), ip, userAgent); err != nil {
 			return err
 		}
-		return s.audit.Record(ctx, tx, "", audit.Entry{UserID: u.id, Username: username, Role: strings.Join(roleCodes(grants), ","),
-			Action: "auth.login", ObjectType: "user", ObjectID: u.id, Detail: detail})
+		return s.audit.Record(ctx, tx, "", audit.Entry{UserID: u.id, Username: username, Role: strings.Join(roleCodes(ns.grants), ","),
+			Action: "auth.login", ObjectType: "user", ObjectID: u.id, Detail: ns.detail})
 	})
 	if errors.Is(err, errReplayed) {
 		return nil, s.fail(ctx, set, username, u.id, "otp_replayed")

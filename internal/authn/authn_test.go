@@ -19,6 +19,7 @@ type login struct {
 }
 
 func TestLoginAndLockout(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	leader := a.Account("leader")
 	c := a.Anon()
@@ -97,6 +98,7 @@ func TestLoginAndLockout(t *testing.T) {
 }
 
 func TestTOTPRequiredForAdministrators(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	acc := a.Account("sys_admin")
 	c := a.Anon()
@@ -117,6 +119,7 @@ func TestTOTPRequiredForAdministrators(t *testing.T) {
 }
 
 func TestSessionTimeoutsLogoutAndCSRF(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	c := a.Login("leader")
 	var node struct {
@@ -174,6 +177,7 @@ func TestSessionTimeoutsLogoutAndCSRF(t *testing.T) {
 }
 
 func TestPasswordChangeAndExpiry(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	c := a.Login("intake")
 	acc := a.Account("intake")
@@ -209,6 +213,7 @@ func TestPasswordChangeAndExpiry(t *testing.T) {
 // Turning TOTP on needs a first code; replacing a TOTP already on needs the
 // current password too, so that a stolen session cannot lock the owner out.
 func TestReplacingTOTPNeedsThePassword(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	acc := a.Account("sys_admin")
 	c := a.Login("sys_admin")
@@ -254,6 +259,7 @@ func TestReplacingTOTPNeedsThePassword(t *testing.T) {
 // sign-in attempts older than a year (unknown names included), and keeps
 // live sessions and recent attempts.
 func TestPruneSessionsAndAttempts(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	ctx := t.Context()
 	live := a.Login("leader")
@@ -301,6 +307,7 @@ func TestPruneSessionsAndAttempts(t *testing.T) {
 // once it reaches 30 failures in the window, but not shut out: a right
 // password still signs in from it (an office behind one proxy address).
 func TestAddressSlowedNotShutAfterFailuresOverManyNames(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	leader := a.Account("leader")
 	c := a.Anon()

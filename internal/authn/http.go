@@ -1,6 +1,7 @@
 package authn
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/gridgov/gridgov/internal/apperr"
@@ -95,81 +96,82 @@ func MeView(p *authz.Principal, lang string) Me {
 	return m
 }
 
-// Routes registers the sign-in endpoints.
-func (s *Service) Routes(rt *httpx.Router) {
-	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/auth/login", Tag: "auth", Summary: "Sign in with username, password and TOTP code",
-		Public: true, In: LoginRequest{}, Out: LoginResponse{}, Handler: s.handleLogin})
-	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/auth/logout", Tag: "auth", Summary: "End the session", Access: "any signed-in user, for their own account",
-		AllowExpired: true, Status: 204, Handler: s.handleLogout})
-	rt.Handle(httpx.Route{Method: "GET", Path: "/api/v1/me", Tag: "auth", Summary: "The signed-in user, roles and permissions", Access: "any signed-in user, for their own account",
-		AllowExpired: true, Out: Me{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
-			httpx.JSON(w, 200, MeView(authz.From(r.Context()), i18n.Lang(r)))
-			return nil
-		}})
-	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/me/password", Tag: "auth", Summary: "Change one's own password", Access: "any signed-in user, for their own account",
-		AllowExpired: true, In: PasswordChange{}, Status: 204, Handler: s.handlePassword})
-	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/me/totp/setup", Tag: "auth", Summary: "Start TOTP enrolment: a new secret", Access: "any signed-in user, for their own account",
-		AllowExpired: true, Out: TOTPSetup{}, Handler: s.handleTOTPSetup})
-	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/me/totp/confirm", Tag: "auth", Summary: "Turn TOTP on with the secret, a first code and the current password", Access: "any signed-in user, for their own account",
-		AllowExpired: true, In: TOTPConfirm{}, Status: 204, Handler: s.handleTOTPConfirm})
+// ownAccount is the access rule of the routes on the caller's own account.
+const ownAccount = "any signed-in user, for their own account"
+
+// Routes returns the sign-in endpoints. Login and logout write the session
+// cookie, so they keep a handler of their own.
+func (s *Service) Routes() []httpx.Route {
+	h := handler{s}
+	return []httpx.Route{
+		{Method: "POST", Path: "/api/v1/auth/login", Tag: "auth", Summary: "Sign in with username, password and TOTP code",
+			Public: true, In: LoginRequest{}, Out: LoginResponse{}, Handler: h.login},
+		{Method: "POST", Path: "/api/v1/auth/logout", Tag: "auth", Summary: "End the session", Access: ownAccount,
+			AllowExpired: true, Status: 204, Handler: h.logout},
+		{Method: "GET", Path: "/api/v1/me", Tag: "auth", Summary: "The signed-in user, roles and permissions", Access: ownAccount,
+			AllowExpired: true, Do: httpx.Get(h.me)},
+		{Method: "POST", Path: "/api/v1/me/password", Tag: "auth", Summary: "Change one's own password", Access: ownAccount,
+			AllowExpired: true, Status: 204, MaxBody: 4096, Do: httpx.Call(h.changePassword)},
+		{Method: "POST", Path: "/api/v1/me/totp/setup", Tag: "auth", Summary: "Start TOTP enrolment: a new secret", Access: ownAccount,
+			AllowExpired: true, Do: httpx.Get(h.setupTOTP)},
+		{Method: "POST", Path: "/api/v1/me/totp/confirm", Tag: "auth", Summary: "Turn TOTP on with the secret, a first code and the current password", Access: ownAccount,
+			AllowExpired: true, Status: 204, MaxBody: 4096, Do: httpx.Call(h.confirmTOTP)},
+	}
 }
 
-func (s *Service) handleLogin(w http.ResponseWriter, r *http.Request) error {
+// handler holds the endpoints of Routes.
+type handler struct{ s *Service }
+
+func (h handler) login(w http.ResponseWriter, r *http.Request) error {
 	var in LoginRequest
 	if err := httpx.Decode(r, &in, 4096); err != nil {
 		return err
 	}
-	res, err := s.Login(r.Context(), in.Username, in.Password, in.OTP, r.UserAgent())
+	res, err := h.s.Login(r.Context(), in.Username, in.Password, in.OTP, r.UserAgent())
 	if err != nil {
 		return err
 	}
-	s.SetCookie(w, res)
-	httpx.JSON(w, 200, LoginResponse{User: MeView(res.Principal, i18n.Lang(r)), CSRFToken: res.Principal.CSRFToken})
+	h.s.SetCookie(w, res)
+	httpx.JSON(w, http.StatusOK, LoginResponse{User: MeView(res.Principal, i18n.Lang(r)), CSRFToken: res.Principal.CSRFToken})
 	return nil
 }
 
-func (s *Service) handleLogout(w http.ResponseWriter, r *http.Request) error {
-	if err := s.Logout(r.Context(), authz.From(r.Context())); err != nil {
+func (h handler) logout(w http.ResponseWriter, r *http.Request) error {
+	if err := h.s.Logout(r.Context(), authz.From(r.Context())); err != nil {
 		return err
 	}
-	s.ClearCookie(w)
-	w.WriteHeader(204)
+	h.s.ClearCookie(w)
+	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
-func (s *Service) handlePassword(w http.ResponseWriter, r *http.Request) error {
-	var in PasswordChange
-	if err := httpx.Decode(r, &in, 4096); err != nil {
-		return err
-	}
-	if err := s.ChangePassword(r.Context(), authz.From(r.Context()), in.OldPassword, in.NewPassword); err != nil {
-		return err
-	}
-	w.WriteHeader(204)
-	return nil
+func (h handler) me(r *http.Request) (Me, error) {
+	return MeView(authz.From(r.Context()), i18n.Lang(r)), nil
 }
 
-func (s *Service) handleTOTPSetup(w http.ResponseWriter, r *http.Request) error {
-	p := authz.From(r.Context())
+func (h handler) changePassword(r *http.Request, in PasswordChange) (httpx.None, error) {
+	return httpx.None{}, h.s.ChangePassword(r.Context(), authz.From(r.Context()), in.OldPassword, in.NewPassword)
+}
+
+func (h handler) setupTOTP(r *http.Request) (TOTPSetup, error) {
 	sec, err := totp.NewSecret()
 	if err != nil {
-		return err
+		return TOTPSetup{}, err
 	}
-	httpx.JSON(w, 200, TOTPSetup{Secret: sec, URI: totp.URI("gridgov", p.Username, sec)})
-	return nil
+	return TOTPSetup{Secret: sec, URI: totp.URI("gridgov", authz.From(r.Context()).Username, sec)}, nil
 }
 
-func (s *Service) handleTOTPConfirm(w http.ResponseWriter, r *http.Request) error {
-	var in TOTPConfirm
-	if err := httpx.Decode(r, &in, 4096); err != nil {
-		return err
-	}
+func (h handler) confirmTOTP(r *http.Request, in TOTPConfirm) (httpx.None, error) {
+	return httpx.None{}, h.s.EnableTOTP(r.Context(), authz.From(r.Context()), in)
+}
+
+// EnableTOTP turns TOTP on for the caller, or replaces their secret, once
+// the secret's first code and the account's password check out.
+func (s *Service) EnableTOTP(ctx context.Context, p *authz.Principal, in TOTPConfirm) error {
 	step, ok := totp.Verify(in.Secret, in.Code, s.Now(), 0)
 	if !ok {
 		return apperr.Field("code", "auth.otp_invalid")
 	}
-	ctx := r.Context()
-	p := authz.From(ctx)
 	var hash string
 	var enrolled bool
 	if err := s.db.Reader().QueryRowContext(ctx, "SELECT password_hash, COALESCE(totp_secret, '') <> '' FROM users WHERE id = ?", p.UserID).Scan(&hash, &enrolled); err != nil {
@@ -188,16 +190,11 @@ func (s *Service) handleTOTPConfirm(w http.ResponseWriter, r *http.Request) erro
 	if enrolled {
 		detail = "replaced"
 	}
-	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+	return s.db.InTx(ctx, func(tx *db.Tx) error {
 		if _, err := tx.ExecContext(ctx, "UPDATE users SET totp_secret = ?, totp_last_step = ?, updated_at = ? WHERE id = ?",
 			s.SealTOTP(p.UserID, in.Secret), step, db.Now(), p.UserID); err != nil {
 			return err
 		}
 		return s.audit.Record(ctx, tx, "", auditEntry("auth.totp_enable", "user", p.UserID, detail))
 	})
-	if err != nil {
-		return err
-	}
-	w.WriteHeader(204)
-	return nil
 }

@@ -14,6 +14,7 @@ import (
 // One TOTP code sent by several sign-ins at once opens exactly one session:
 // the code's step is taken atomically.
 func TestOneCodeOpensOneSessionUnderConcurrency(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	acc := a.Account("sys_admin")
 	body, _ := json.Marshal(login{acc.Username, acc.Password, a.NextOTP(acc)})
@@ -60,6 +61,7 @@ func TestOneCodeOpensOneSessionUnderConcurrency(t *testing.T) {
 // attempt: five in a row lock the account. A success ends the run, so an
 // honest two-step sign-in (password, then code) never locks.
 func TestOTPRequiredCountsTowardsLockout(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	acc := a.Account("sys_admin")
 	c := a.Anon()
@@ -93,6 +95,7 @@ func TestOTPRequiredCountsTowardsLockout(t *testing.T) {
 // X-Forwarded-For only when the peer is a configured trusted proxy, and
 // then it is the rightmost address that is not a trusted proxy.
 func TestForwardedForOnlyFromTrustedProxies(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	ctx := context.Background()
 	acc := a.Account("leader")
@@ -135,6 +138,7 @@ func TestForwardedForOnlyFromTrustedProxies(t *testing.T) {
 // A wrong current password when changing the password counts like a failed
 // sign-in, so a stolen session cannot guess the password there.
 func TestWrongOldPasswordCountsTowardsLockout(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	acc := a.Account("leader")
 	c := a.Login("leader")

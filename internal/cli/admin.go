@@ -16,6 +16,7 @@ import (
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/config"
 	"github.com/gridgov/gridgov/internal/db"
+	"github.com/gridgov/gridgov/internal/org"
 )
 
 // withApp opens the app for an operator command, acting as the system principal.
@@ -155,8 +156,8 @@ func orgIDByCode(ctx context.Context, d *db.DB, code string) (string, error) {
 	if code == "" {
 		return "", errors.New("-org CODE is required (e.g. the county code)")
 	}
-	var id string
-	if err := d.Reader().QueryRowContext(ctx, "SELECT id FROM org_nodes WHERE code = ?", code).Scan(&id); err != nil {
+	id, err := org.IDOfCode(ctx, d.Reader(), code)
+	if err != nil {
 		return "", fmt.Errorf("no org node with code %s", code)
 	}
 	return id, nil

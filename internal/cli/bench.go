@@ -26,10 +26,12 @@ import (
 
 	"github.com/gridgov/gridgov/internal/app"
 	"github.com/gridgov/gridgov/internal/audit"
+	"github.com/gridgov/gridgov/internal/auth/totp"
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/config"
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/demo"
+	"github.com/gridgov/gridgov/internal/org"
 )
 
 // runBench measures a demo data set in-process, through the real HTTP API on
@@ -39,6 +41,61 @@ import (
 // whose description starts with "gridgov bench"), so run it on a copy when
 // that matters.
 func runBench(ctx context.Context, args []string, out io.Writer) error {
+	o, cfg, err := benchFlags(args)
+	if err != nil {
+		return err
+	}
+	if o.cpuProfile != "" {
+		stop, err := startCPUProfile(o.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
+	res, err := readDemoResult(cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	// Request lines at info level would drown the figures.
+	if !strings.EqualFold(cfg.LogLevel, "debug") {
+		setupLog(os.Stderr, "warn")
+	}
+	a, err := app.Open(ctx, *cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	b, stop, err := serveBench(ctx, a, res, o)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	events, err := b.printHeader(out)
+	if err != nil {
+		return err
+	}
+	t := &benchTable{out: out, runs: o.requests}
+	if err := b.measure(o, *cfg, t, out); err != nil {
+		return err
+	}
+	t.print(a.DB.Dialect, events)
+	return nil
+}
+
+// benchParts are what bench can measure, in the order it measures them.
+var benchParts = []string{"queue", "dashboard", "locate", "intake", "import", "search", "soak"}
+
+// benchOpts are the flags of gridgov bench.
+type benchOpts struct {
+	seconds, clients, requests, budget int
+	importN, searchN                   int
+	soakMinutes, soakRate, soakWindow  int
+	parts                              map[string]bool
+	cpuProfile                         string
+}
+
+// benchFlags parses and checks bench's flags.
+func benchFlags(args []string) (benchOpts, *config.Config, error) {
 	fs, cfg := flags("bench")
 	seconds := fs.Int("seconds", 10, "length of each intake run (API, then raw inserts), in seconds")
 	clients := fs.Int("clients", 16, "concurrent clients of the intake runs")
@@ -52,191 +109,222 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 	soakWindow := fs.Int("soak-window", 60, "seconds of each line of the soak's report")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (for go tool pprof)")
 	if err := fs.Parse(args); err != nil {
-		return err
+		return benchOpts{}, nil, err
 	}
-	if *seconds < 1 || *seconds > 600 || *clients < 1 || *clients > 256 || *requests < 1 || *requests > 100000 || *budget < 1 || *budget > 3600 ||
-		*importN < 1 || *importN > 1_048_000 || *searchN < 0 || *searchN > 20_000_000 ||
-		*soakMinutes < 1 || *soakMinutes > 1440 || *soakRate < 1 || *soakRate > 2000 || *soakWindow < 5 || *soakWindow > 3600 {
-		return errors.New("--seconds 1…600, --clients 1…256, --requests 1…100000, --budget 1…3600, --import-people 1…1048000, --search-people 0…20000000, " +
+	o := benchOpts{seconds: *seconds, clients: *clients, requests: *requests, budget: *budget, importN: *importN, searchN: *searchN,
+		soakMinutes: *soakMinutes, soakRate: *soakRate, soakWindow: *soakWindow, cpuProfile: *cpuProfile}
+	if o.seconds < 1 || o.seconds > 600 || o.clients < 1 || o.clients > 256 || o.requests < 1 || o.requests > 100000 || o.budget < 1 || o.budget > 3600 ||
+		o.importN < 1 || o.importN > 1_048_000 || o.searchN < 0 || o.searchN > 20_000_000 ||
+		o.soakMinutes < 1 || o.soakMinutes > 1440 || o.soakRate < 1 || o.soakRate > 2000 || o.soakWindow < 5 || o.soakWindow > 3600 {
+		return o, nil, errors.New("--seconds 1…600, --clients 1…256, --requests 1…100000, --budget 1…3600, --import-people 1…1048000, --search-people 0…20000000, " +
 			"--soak-minutes 1…1440, --soak-rate 1…2000, --soak-window 5…3600")
 	}
-	parts := map[string]bool{}
+	o.parts = map[string]bool{}
 	for _, p := range strings.Split(*only, ",") {
 		if p = strings.TrimSpace(p); p != "" {
-			if !slices.Contains([]string{"intake", "queue", "dashboard", "locate", "import", "search", "soak"}, p) {
-				return fmt.Errorf("--only: unknown part %q (intake, queue, dashboard, locate, import, search, soak)", p)
+			if !slices.Contains(benchParts, p) {
+				return o, nil, fmt.Errorf("--only: unknown part %q (intake, queue, dashboard, locate, import, search, soak)", p)
 			}
-			parts[p] = true
+			o.parts[p] = true
 		}
 	}
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
-	}
-	var res demo.Result
-	b, err := os.ReadFile(filepath.Join(cfg.DataDir, "demo.json"))
+	return o, cfg, nil
+}
+
+// startCPUProfile profiles the process into the file at path until stop.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
 	if err != nil {
-		return fmt.Errorf("%w: bench needs a demo data set (gridgov demo --data DIR --scale city)", err)
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+// readDemoResult reads the demo.json that gridgov demo left in dataDir.
+func readDemoResult(dataDir string) (demo.Result, error) {
+	var res demo.Result
+	b, err := os.ReadFile(filepath.Join(dataDir, "demo.json"))
+	if err != nil {
+		return res, fmt.Errorf("%w: bench needs a demo data set (gridgov demo --data DIR --scale city)", err)
 	}
 	if err := json.Unmarshal(b, &res); err != nil {
-		return fmt.Errorf("demo.json: %w", err)
+		return res, fmt.Errorf("demo.json: %w", err)
 	}
-	// Request lines at info level would drown the figures.
-	if !strings.EqualFold(cfg.LogLevel, "debug") {
-		setupLog(os.Stderr, "warn")
-	}
+	return res, nil
+}
 
-	a, err := app.Open(ctx, *cfg)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
+// serveBench serves the app on a loopback listener and returns the bench
+// that calls it, and what stops both.
+func serveBench(ctx context.Context, a *app.App, res demo.Result, o benchOpts) (*bench, func(), error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	srv := &http.Server{Handler: a.Router, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
-	defer srv.Close()
-	b0 := &bench{ctx: ctx, a: a, res: res, base: "http://" + ln.Addr().String(), budget: time.Duration(*budget) * time.Second,
-		transport: &http.Transport{MaxIdleConnsPerHost: *clients + 8, MaxConnsPerHost: 0}}
-	defer b0.transport.CloseIdleConnections()
+	b := &bench{ctx: ctx, a: a, res: res, base: "http://" + ln.Addr().String(), budget: time.Duration(o.budget) * time.Second,
+		transport: &http.Transport{MaxIdleConnsPerHost: o.clients + 8, MaxConnsPerHost: 0}}
+	return b, func() { b.transport.CloseIdleConnections(); srv.Close() }, nil
+}
 
+// printHeader prints what the run measures on, and returns the number of
+// events, for the table.
+func (b *bench) printHeader(out io.Writer) (int64, error) {
 	var events, grids int64
-	q := a.DB.Reader()
-	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM events").Scan(&events); err != nil {
-		return err
+	q := b.a.DB.Reader()
+	if err := q.QueryRowContext(b.ctx, "SELECT count(*) FROM events").Scan(&events); err != nil {
+		return 0, err
 	}
-	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM grids").Scan(&grids); err != nil {
-		return err
+	if err := q.QueryRowContext(b.ctx, "SELECT count(*) FROM grids").Scan(&grids); err != nil {
+		return 0, err
 	}
 	fmt.Fprintf(out, "gridgov bench: %s scale, %s, %d events, %d grids; %s, %d CPUs (GOMAXPROCS %d), %s\n\n",
-		res.Scale, a.DB.Dialect, events, grids, runtime.Version(), runtime.NumCPU(), runtime.GOMAXPROCS(0), cpuModel())
+		b.res.Scale, b.a.DB.Dialect, events, grids, runtime.Version(), runtime.NumCPU(), runtime.GOMAXPROCS(0), cpuModel())
+	return events, nil
+}
 
-	var rows [][3]string
-	row := func(what, figure, note string) {
-		rows = append(rows, [3]string{what, figure, note})
-		fmt.Fprintf(out, "  %s: %s %s\n", what, figure, note)
+// measure runs the parts asked for, in the order of benchParts.
+func (b *bench) measure(o benchOpts, cfg config.Config, t *benchTable, out io.Writer) error {
+	run := map[string]func() error{
+		"queue":     func() error { return b.measureQueue(o.requests, t) },
+		"dashboard": func() error { return b.measureDashboard(o.requests, t) },
+		"locate":    func() error { return b.measureLocate(o.requests, t) },
+		"intake":    func() error { return b.measureIntake(cfg, o.clients, o.seconds, t) },
+		"import":    func() error { return b.benchImport(cfg, o.importN, out, t.row) },
+		"search":    func() error { return b.benchSearch(cfg, o.searchN, o.requests, out, t.row, t.vsRaw) },
+		"soak": func() error {
+			w := time.Duration(o.soakWindow) * time.Second
+			windows := max(4, int((time.Duration(o.soakMinutes)*time.Minute)/w))
+			return b.soak(o.soakRate, windows, w, out)
+		},
 	}
-	lat := func(l latency) string {
-		return fmt.Sprintf("p50 %s, p95 %s", ms(l.p50), ms(l.p95))
-	}
-	// vsRaw measures a raw ceiling and prints each page's speed as a share of it.
-	vsRaw := func(what string, raw func(n int) (latency, error), pages ...measured) error {
-		l, err := raw(*requests)
-		if err != nil {
-			return err
+	for _, p := range benchParts {
+		if o.parts[p] {
+			if err := run[p](); err != nil {
+				return err
+			}
 		}
-		row("raw ceiling: "+what, lat(l), fmt.Sprintf("max %s, %d runs one after another", ms(l.max), l.n))
-		for _, p := range pages {
-			row(p.what+" / raw ceiling (p50)", fmt.Sprintf("%.0f %%", 100*l.p50.Seconds()/p.l.p50.Seconds()), "")
-		}
-		return nil
 	}
+	return nil
+}
 
-	if parts["queue"] {
-		c, err := b0.login("intake")
-		if err != nil {
-			return err
-		}
-		l, err := b0.latency(*requests, func(int) string { return "/api/v1/events?state=open&limit=50" }, c)
-		if err != nil {
-			return err
-		}
-		row("queue page `GET /api/v1/events?state=open&limit=50` (intake operator, county scope)", lat(l), fmt.Sprintf("max %s, %d requests one after another", ms(l.max), l.n))
-		if err := vsRaw("the newest 51 open events of the area, bare SQL", b0.rawQueue, measured{"queue page", l}); err != nil {
-			return err
-		}
-	}
-	if parts["dashboard"] {
-		c, err := b0.login("leader")
-		if err != nil {
-			return err
-		}
-		org, err := b0.orgOf("leader")
-		if err != nil {
-			return err
-		}
-		l, err := b0.latency(*requests, func(int) string { return "/api/v1/dashboard?org_id=" + url.QueryEscape(org) }, c)
-		if err != nil {
-			return err
-		}
-		row("dashboard `GET /api/v1/dashboard?org_id=<county>` (leader, 12 months)", lat(l), fmt.Sprintf("max %s, %d requests one after another", ms(l.max), l.n))
-		if err := vsRaw("the county's events of 12 months counted by category and channel, bare SQL", b0.rawDashboard, measured{"dashboard", l}); err != nil {
-			return err
-		}
-	}
-	if parts["locate"] {
-		c, err := b0.login("intake")
-		if err != nil {
-			return err
-		}
-		pts, err := b0.points(*requests + 10)
-		if err != nil {
-			return err
-		}
-		l, err := b0.latency(*requests, func(i int) string {
-			p := pts[i%len(pts)]
-			return fmt.Sprintf("/api/v1/locate?lat=%v&lng=%v", p[0], p[1])
-		}, c)
-		if err != nil {
-			return err
-		}
-		row("point→grid `GET /api/v1/locate` (random points of the county's events)", lat(l), fmt.Sprintf("max %s, %d requests one after another", ms(l.max), l.n))
-		brute := func(n int) (latency, error) { return b0.rawLocate(n, pts) }
-		if err := vsRaw("brute-force point-in-polygon over every grid, in memory", brute, measured{"point→grid", l}); err != nil {
-			return err
-		}
-	}
-	if parts["intake"] {
-		d := time.Duration(*seconds) * time.Second
-		api, err := b0.intakeAPI(*clients, d)
-		if err != nil {
-			return err
-		}
-		row(fmt.Sprintf("durable intake `POST /api/v1/events`, %d clients, %ds", *clients, *seconds),
-			fmt.Sprintf("%.0f reports/s", api.rate), fmt.Sprintf("%d acknowledged, %d failed; latency %s", api.ok, api.failed, lat(api.lat)))
-		raw, err := b0.intakeRaw(*cfg, api.sample, *clients, d)
-		if err != nil {
-			return err
-		}
-		row(fmt.Sprintf("raw ceiling: events + event_log + audit row, one transaction each, %d writers, %ds", *clients, *seconds),
-			fmt.Sprintf("%.0f reports/s", raw.rate), fmt.Sprintf("%d committed; latency %s", raw.ok, lat(raw.lat)))
-		row("intake / raw ceiling", fmt.Sprintf("%.0f %%", 100*api.rate/raw.rate), "")
-	}
+// benchTable collects the figures of a run: each is printed as it comes
+// and again in the closing Markdown table.
+type benchTable struct {
+	out  io.Writer
+	runs int // of each raw ceiling
+	rows [][3]string
+}
 
-	if parts["import"] {
-		if err := b0.benchImport(*cfg, *importN, out, row); err != nil {
-			return err
-		}
-	}
-	if parts["search"] {
-		if err := b0.benchSearch(*cfg, *searchN, *requests, out, row, vsRaw); err != nil {
-			return err
-		}
-	}
+func (t *benchTable) row(what, figure, note string) {
+	t.rows = append(t.rows, [3]string{what, figure, note})
+	fmt.Fprintf(t.out, "  %s: %s %s\n", what, figure, note)
+}
 
-	if parts["soak"] {
-		w := time.Duration(*soakWindow) * time.Second
-		windows := max(4, int((time.Duration(*soakMinutes)*time.Minute)/w))
-		if err := b0.soak(*soakRate, windows, w, out); err != nil {
-			return err
-		}
+// vsRaw measures a raw ceiling and prints each page's speed as a share of it.
+func (t *benchTable) vsRaw(what string, raw func(n int) (latency, error), pages ...measured) error {
+	l, err := raw(t.runs)
+	if err != nil {
+		return err
 	}
-	if len(rows) == 0 {
-		return nil
+	t.row("raw ceiling: "+what, percentiles(l), fmt.Sprintf("max %s, %d runs one after another", ms(l.max), l.n))
+	for _, p := range pages {
+		t.row(p.what+" / raw ceiling (p50)", fmt.Sprintf("%.0f %%", 100*l.p50.Seconds()/p.l.p50.Seconds()), "")
 	}
-	fmt.Fprintf(out, "\n| measure (%s, %d events) | figure | notes |\n|---|---|---|\n", a.DB.Dialect, events)
-	for _, r := range rows {
-		fmt.Fprintf(out, "| %s | %s | %s |\n", r[0], r[1], r[2])
+	return nil
+}
+
+// print writes the Markdown table, when there is something in it.
+func (t *benchTable) print(dialect db.Dialect, events int64) {
+	if len(t.rows) == 0 {
+		return
 	}
+	fmt.Fprintf(t.out, "\n| measure (%s, %d events) | figure | notes |\n|---|---|---|\n", dialect, events)
+	for _, r := range t.rows {
+		fmt.Fprintf(t.out, "| %s | %s | %s |\n", r[0], r[1], r[2])
+	}
+}
+
+// percentiles is a latency figure.
+func percentiles(l latency) string {
+	return fmt.Sprintf("p50 %s, p95 %s", ms(l.p50), ms(l.p95))
+}
+
+// measureQueue times the intake operator's queue page.
+func (b *bench) measureQueue(requests int, t *benchTable) error {
+	c, err := b.login("intake")
+	if err != nil {
+		return err
+	}
+	l, err := b.latency(requests, func(int) string { return "/api/v1/events?state=open&limit=50" }, c)
+	if err != nil {
+		return err
+	}
+	t.row("queue page `GET /api/v1/events?state=open&limit=50` (intake operator, county scope)", percentiles(l), fmt.Sprintf("max %s, %d requests one after another", ms(l.max), l.n))
+	return t.vsRaw("the newest 51 open events of the area, bare SQL", b.rawQueue, measured{"queue page", l})
+}
+
+// measureDashboard times the leader's dashboard of the county.
+func (b *bench) measureDashboard(requests int, t *benchTable) error {
+	c, err := b.login("leader")
+	if err != nil {
+		return err
+	}
+	county, err := b.orgOf("leader")
+	if err != nil {
+		return err
+	}
+	l, err := b.latency(requests, func(int) string { return "/api/v1/dashboard?org_id=" + url.QueryEscape(county) }, c)
+	if err != nil {
+		return err
+	}
+	t.row("dashboard `GET /api/v1/dashboard?org_id=<county>` (leader, 12 months)", percentiles(l), fmt.Sprintf("max %s, %d requests one after another", ms(l.max), l.n))
+	return t.vsRaw("the county's events of 12 months counted by category and channel, bare SQL", b.rawDashboard, measured{"dashboard", l})
+}
+
+// measureLocate times point→grid at positions of the county's events.
+func (b *bench) measureLocate(requests int, t *benchTable) error {
+	c, err := b.login("intake")
+	if err != nil {
+		return err
+	}
+	pts, err := b.points(requests + 10)
+	if err != nil {
+		return err
+	}
+	l, err := b.latency(requests, func(i int) string {
+		p := pts[i%len(pts)]
+		return fmt.Sprintf("/api/v1/locate?lat=%v&lng=%v", p[0], p[1])
+	}, c)
+	if err != nil {
+		return err
+	}
+	t.row("point→grid `GET /api/v1/locate` (random points of the county's events)", percentiles(l), fmt.Sprintf("max %s, %d requests one after another", ms(l.max), l.n))
+	brute := func(n int) (latency, error) { return b.rawLocate(n, pts) }
+	return t.vsRaw("brute-force point-in-polygon over every grid, in memory", brute, measured{"point→grid", l})
+}
+
+// measureIntake runs durable intake through the API, then the raw insert
+// ceiling, each for seconds from clients at once.
+func (b *bench) measureIntake(cfg config.Config, clients, seconds int, t *benchTable) error {
+	d := time.Duration(seconds) * time.Second
+	api, err := b.intakeAPI(clients, d)
+	if err != nil {
+		return err
+	}
+	t.row(fmt.Sprintf("durable intake `POST /api/v1/events`, %d clients, %ds", clients, seconds),
+		fmt.Sprintf("%.0f reports/s", api.rate), fmt.Sprintf("%d acknowledged, %d failed; latency %s", api.ok, api.failed, percentiles(api.lat)))
+	raw, err := b.intakeRaw(cfg, api.sample, clients, d)
+	if err != nil {
+		return err
+	}
+	t.row(fmt.Sprintf("raw ceiling: events + event_log + audit row, one transaction each, %d writers, %ds", clients, seconds),
+		fmt.Sprintf("%.0f reports/s", raw.rate), fmt.Sprintf("%d committed; latency %s", raw.ok, percentiles(raw.lat)))
+	t.row("intake / raw ceiling", fmt.Sprintf("%.0f %%", 100*api.rate/raw.rate), "")
 	return nil
 }
 
@@ -270,9 +358,15 @@ func (b *bench) login(username string) (*benchClient, error) {
 	if err != nil {
 		return nil, err
 	}
+	creds := map[string]string{"username": acc.Username, "password": acc.Password}
+	if acc.TOTPSecret != "" {
+		if creds["otp"], err = b.nextOTP(acc); err != nil {
+			return nil, err
+		}
+	}
 	jar, _ := cookiejar.New(nil)
 	c := &benchClient{http: &http.Client{Jar: jar, Transport: b.transport, Timeout: 5 * time.Minute}}
-	body, _ := json.Marshal(map[string]string{"username": acc.Username, "password": acc.Password})
+	body, _ := json.Marshal(creds)
 	st, ans, err := b.do(c, "POST", "/api/v1/auth/login", body, nil)
 	if err != nil {
 		return nil, err
@@ -285,6 +379,28 @@ func (b *bench) login(username string) (*benchClient, error) {
 	}
 	c.csrf = out.CSRF
 	return c, nil
+}
+
+// nextOTP is a TOTP code of acc that the server takes at its next sign-in:
+// each step is taken once, so the code is of the step after the last one
+// used, waiting for that step to come into the accepted window when the
+// account signs in again soon.
+func (b *bench) nextOTP(acc demo.Account) (string, error) {
+	var last int64
+	err := b.a.DB.Reader().QueryRowContext(b.ctx, "SELECT totp_last_step FROM users WHERE username = ?", acc.Username).Scan(&last)
+	if err != nil {
+		return "", err
+	}
+	period := int64(totp.Period / time.Second)
+	step := max(time.Now().Unix()/period, last+1)
+	if wait := time.Until(time.Unix((step-totp.Skew)*period, 0)); wait > 0 {
+		select {
+		case <-time.After(wait):
+		case <-b.ctx.Done():
+			return "", b.ctx.Err()
+		}
+	}
+	return totp.Code(acc.TOTPSecret, time.Unix(step*period, 0))
 }
 
 func (b *bench) do(c *benchClient, method, path string, body []byte, headers map[string]string) (int, []byte, error) {
@@ -316,9 +432,7 @@ func (b *bench) orgOf(username string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	var id string
-	err = b.a.DB.Reader().QueryRowContext(b.ctx, "SELECT id FROM org_nodes WHERE code = ?", acc.OrgCode).Scan(&id)
-	return id, err
+	return org.IDOfCode(b.ctx, b.a.DB.Reader(), acc.OrgCode)
 }
 
 // points are n positions of random events in the intake operator's area
@@ -328,8 +442,9 @@ func (b *bench) points(n int) ([][2]float64, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := b.a.DB.Reader().QueryContext(b.ctx, "SELECT lat, lng FROM events WHERE path >= ? AND path < ? AND lat IS NOT NULL ORDER BY random() LIMIT "+strconv.Itoa(n),
-		path, path+"~")
+	under, args := authz.Under("path", path)
+	rows, err := b.a.DB.Reader().QueryContext(b.ctx, "SELECT lat, lng FROM events WHERE "+under+" AND lat IS NOT NULL ORDER BY random() LIMIT "+strconv.Itoa(n),
+		args...)
 	if err != nil {
 		return nil, err
 	}

@@ -4,8 +4,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/geo"
+	"github.com/gridgov/gridgov/internal/org"
 	"github.com/gridgov/gridgov/internal/registry/search"
 )
 
@@ -45,13 +47,11 @@ func (b *bench) rawQuery(n int, stmt func(i int) (string, []any)) (latency, erro
 
 // pathOf is the org path of a demo account's area.
 func (b *bench) pathOf(username string) (string, error) {
-	org, err := b.orgOf(username)
+	id, err := b.orgOf(username)
 	if err != nil {
 		return "", err
 	}
-	var path string
-	err = b.a.DB.Reader().QueryRowContext(b.ctx, "SELECT path FROM org_nodes WHERE id = ?", org).Scan(&path)
-	return path, err
+	return org.PathOf(b.ctx, b.a.DB.Reader(), id, "")
 }
 
 // rawQueue is the queue page as bare SQL: the newest 51 open events under
@@ -65,9 +65,10 @@ func (b *bench) rawQueue(n int) (latency, error) {
 	if b.a.DB.Dialect == db.SQLite {
 		from += " INDEXED BY events_open" // the page's own plan (see casework.List)
 	}
+	under, args := authz.Under("e.path", path)
 	q := "SELECT e.id, e.no, e.state, e.category_code, e.description, e.address, e.created_at FROM " + from +
-		" WHERE e.path >= ? AND e.path < ? AND e.state IN " + openStates + " ORDER BY e.created_at DESC, e.id DESC LIMIT 51"
-	return b.rawQuery(n, func(int) (string, []any) { return q, []any{path, path + "~"} })
+		" WHERE " + under + " AND e.state IN " + openStates + " ORDER BY e.created_at DESC, e.id DESC LIMIT 51"
+	return b.rawQuery(n, func(int) (string, []any) { return q, args })
 }
 
 // rawDashboard is the dashboard's one pass as bare SQL: the county's events
@@ -78,12 +79,12 @@ func (b *bench) rawDashboard(n int) (latency, error) {
 		return latency{}, err
 	}
 	now := time.Now()
+	under, args := authz.Under("path", path)
 	q := `SELECT substr(category_code, 1, 2), channel, count(*), count(closed_at), sum(CASE WHEN state IN ` + openStates + ` THEN 1 ELSE 0 END)
-		FROM events WHERE path >= ? AND path < ? AND created_at >= ? AND created_at < ? AND state <> 'merged'
+		FROM events WHERE ` + under + ` AND created_at >= ? AND created_at < ? AND state <> 'merged'
 		GROUP BY substr(category_code, 1, 2), channel`
-	return b.rawQuery(n, func(int) (string, []any) {
-		return q, []any{path, path + "~", now.AddDate(-1, 0, 0).UnixMilli(), now.UnixMilli()}
-	})
+	args = append(args, now.AddDate(-1, 0, 0).UnixMilli(), now.UnixMilli())
+	return b.rawQuery(n, func(int) (string, []any) { return q, args })
 }
 
 // rawLocate is the lookup in memory by brute force: every grid's polygon

@@ -15,6 +15,7 @@ import (
 // With GRIDGOV_METRICS_ADDR the metrics are served on that address alone,
 // with no token, and not on the main address.
 func TestServeMetricsOnTheirOwnAddress(t *testing.T) {
+	t.Parallel()
 	cfg := config.Default()
 	cfg.DataDir = t.TempDir()
 	cfg.DatabaseURL = dbtest.URL(t)

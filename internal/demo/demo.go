@@ -167,44 +167,104 @@ func shortName(name string, prefixes ...string) string {
 func Build(ctx context.Context, d Deps, scale Scale, seed int64, log io.Writer) (Result, error) {
 	start := time.Now()
 	res := Result{Scale: scale.Name}
-	var n int
-	if err := d.DB.Reader().QueryRowContext(ctx, "SELECT count(*) FROM org_nodes").Scan(&n); err != nil {
+	if err := checkEmpty(ctx, d.DB); err != nil {
 		return res, err
 	}
-	if n > 0 {
-		return res, fmt.Errorf("the database already holds an org tree (%d nodes): use an empty data directory", n)
-	}
-	divs, err := loadDivisions()
+	counties, err := buildTree(ctx, d.DB, scale, seed, log, &res)
 	if err != nil {
 		return res, err
+	}
+	if err := units(ctx, d.DB, counties); err != nil {
+		return res, err
+	}
+	if err := addAccess(ctx, d, counties[0].code, &res); err != nil {
+		return res, err
+	}
+	if err := addHistory(ctx, d, scale, seed, counties[0].code, log, &res); err != nil {
+		return res, err
+	}
+	res.BuiltSeconds = time.Since(start).Seconds()
+	return res, nil
+}
+
+// checkEmpty refuses a database that already holds an org tree.
+func checkEmpty(ctx context.Context, d *db.DB) error {
+	var n int
+	if err := d.Reader().QueryRowContext(ctx, "SELECT count(*) FROM org_nodes").Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return fmt.Errorf("the database already holds an org tree (%d nodes): use an empty data directory", n)
+	}
+	return nil
+}
+
+// buildTree writes the org tree, the grids of every layer and the grid
+// teams of the scale's counties, and returns those counties.
+func buildTree(ctx context.Context, d *db.DB, scale Scale, seed int64, log io.Writer, res *Result) ([]division, error) {
+	divs, err := loadDivisions()
+	if err != nil {
+		return nil, err
 	}
 	outlines, err := loadOutlines()
 	if err != nil {
-		return res, err
+		return nil, err
 	}
 	rng := mrand.New(mrand.NewPCG(uint64(seed), 0x9e3779b97f4a7c15))
-	want := map[string]bool{}
-	for _, c := range scale.Counties {
-		want[c] = true
-	}
-	w := newWriter(ctx, d.DB)
+	city, counties, children := pickDivisions(divs, scale.Counties)
+	w := newWriter(ctx, d)
 	defer w.rollback()
+	cityID := w.node(city.code, city.name, "city", "", "", nil)
+	plan, cpd := planGrids(rng, scale, counties, children, outlines)
+	t := &treeWriter{w: w, rng: rng, res: res}
+	for _, c := range counties {
+		spec := tileSpec(c, children, plan, cpd)
+		fmt.Fprintf(log, "tiling %s: %d towns …\n", c.name, len(spec.Towns))
+		tiles, err := geo.Tile(outlines[c.code], spec, seed)
+		if err != nil {
+			return nil, fmt.Errorf("tile %s: %w", c.name, err)
+		}
+		t.county(c, cityID, tiles)
+		if err := w.flush(); err != nil {
+			return nil, err
+		}
+	}
+	if w.err != nil {
+		return nil, w.err
+	}
+	if err := w.commit(); err != nil {
+		return nil, err
+	}
+	if t.firstCenter != nil {
+		res.Center = LatLng{t.firstCenter.Lat, t.firstCenter.Lng}
+	}
+	return counties, nil
+}
 
-	var city division
-	var counties []division
-	children := map[string][]division{}
+// pickDivisions returns the city, its counties among want (all when want
+// is empty) and the divisions under each code.
+func pickDivisions(divs []division, want []string) (city division, counties []division, children map[string][]division) {
+	wanted := map[string]bool{}
+	for _, c := range want {
+		wanted[c] = true
+	}
+	children = map[string][]division{}
 	for _, dv := range divs {
 		switch {
 		case dv.level == "city":
 			city = dv
-		case dv.level == "county" && (len(want) == 0 || want[dv.code]):
+		case dv.level == "county" && (len(wanted) == 0 || wanted[dv.code]):
 			counties = append(counties, dv)
 		}
 		children[dv.parent] = append(children[dv.parent], dv)
 	}
-	cityID := w.node(city.code, city.name, "city", "", "", nil)
+	return city, counties, children
+}
 
-	// One lattice for every county, so neighbouring counties line up.
+// planGrids draws the number of grids of every village and sizes one
+// lattice for every county, so neighbouring counties line up: it returns
+// grids by village code and the lattice's cells per degree.
+func planGrids(rng *mrand.Rand, scale Scale, counties []division, children map[string][]division, outlines map[string]geo.MultiPolygon) (map[string]int, int) {
 	totalGrids, areaDeg := 0, 0.0
 	plan := map[string]int{}
 	for _, c := range counties {
@@ -221,96 +281,110 @@ func Build(ctx context.Context, d Deps, scale Scale, seed int64, log io.Writer) 
 			}
 		}
 	}
-	cpd := int(math.Ceil(math.Sqrt(float64(totalGrids*45) / areaDeg)))
+	return plan, int(math.Ceil(math.Sqrt(float64(totalGrids*45) / areaDeg)))
+}
 
-	var firstCenter *geo.Point
-	for _, c := range counties {
-		spec := geo.TileSpec{CellsPerDegree: cpd}
-		for _, t := range children[c.code] {
-			ts := geo.TownSpec{Code: t.code, Name: shortName(t.name, c.name)}
-			for _, v := range children[t.code] {
-				ts.Villages = append(ts.Villages, geo.VillageSpec{Code: v.code, Name: shortName(v.name, c.name, t.name), Grids: plan[v.code]})
-			}
-			if len(ts.Villages) > 0 {
-				spec.Towns = append(spec.Towns, ts)
-			}
+// tileSpec is what geo.Tile needs to cut county c into its towns, villages
+// and planned grids.
+func tileSpec(c division, children map[string][]division, plan map[string]int, cpd int) geo.TileSpec {
+	spec := geo.TileSpec{CellsPerDegree: cpd}
+	for _, t := range children[c.code] {
+		ts := geo.TownSpec{Code: t.code, Name: shortName(t.name, c.name)}
+		for _, v := range children[t.code] {
+			ts.Villages = append(ts.Villages, geo.VillageSpec{Code: v.code, Name: shortName(v.name, c.name, t.name), Grids: plan[v.code]})
 		}
-		fmt.Fprintf(log, "tiling %s: %d towns …\n", c.name, len(spec.Towns))
-		tiles, err := geo.Tile(outlines[c.code], spec, seed)
-		if err != nil {
-			return res, fmt.Errorf("tile %s: %w", c.name, err)
-		}
-		countyID := w.node(c.code, c.name, "county", cityID, "/"+cityID+"/", tiles.Outline)
-		for _, t := range tiles.Towns {
-			townID := w.node(t.Code, t.Name, "town", countyID, w.paths[countyID], t.Geom)
-			res.Towns++
-			for _, v := range t.Villages {
-				villageID := w.node(v.Code, v.Name, "village", townID, w.paths[townID], v.Geom)
-				res.Villages++
-				police := personName(rng)
-				for _, g := range v.Grids {
-					hh := 200 + rng.IntN(101)
-					code := fmt.Sprintf("%s%03d", v.Code, g.Seq)
-					gid := w.grid(code, fmt.Sprintf("%s第%d网格", v.Name, g.Seq), org.MainLayer, villageID, geo.MultiPolygon{g.Geom}, g.Interior, hh)
-					res.Grids++
-					res.Households += hh
-					if firstCenter == nil {
-						p := g.Interior
-						firstCenter = &p
-					}
-					team := []struct{ role, name string }{{"grid_chief", personName(rng)}, {"grid_member", personName(rng)},
-						{"assistant", personName(rng)}, {"police", police}}
-					if rng.IntN(3) == 0 {
-						team = append(team, struct{ role, name string }{"assistant", personName(rng)})
-					}
-					for _, m := range team {
-						w.member(gid, m.role, m.name)
-						res.TeamMembers++
-					}
-				}
-				w.otherLayers(rng, v, villageID)
-			}
-		}
-		if err := w.flush(); err != nil {
-			return res, err
+		if len(ts.Villages) > 0 {
+			spec.Towns = append(spec.Towns, ts)
 		}
 	}
-	if w.err != nil {
-		return res, w.err
+	return spec
+}
+
+// treeWriter writes tiled counties through w, drawing households and
+// names from rng and counting into res.
+type treeWriter struct {
+	w           *writer
+	rng         *mrand.Rand
+	res         *Result
+	firstCenter *geo.Point // of the first grid, where the map opens
+}
+
+// county writes a tiled county with its towns and villages.
+func (t *treeWriter) county(c division, cityID string, tiles geo.TileResult) {
+	countyID := t.w.node(c.code, c.name, "county", cityID, "/"+cityID+"/", tiles.Outline)
+	for _, town := range tiles.Towns {
+		townID := t.w.node(town.Code, town.Name, "town", countyID, t.w.paths[countyID], town.Geom)
+		t.res.Towns++
+		for _, v := range town.Villages {
+			t.village(v, townID)
+		}
 	}
-	if err := w.commit(); err != nil {
-		return res, err
+}
+
+// village writes a village, its main-layer grids with their teams (one
+// police officer for the whole village) and its other layers.
+func (t *treeWriter) village(v geo.TileVillage, townID string) {
+	villageID := t.w.node(v.Code, v.Name, "village", townID, t.w.paths[townID], v.Geom)
+	t.res.Villages++
+	police := personName(t.rng)
+	for _, g := range v.Grids {
+		t.grid(v, g, villageID, police)
 	}
-	if firstCenter != nil {
-		res.Center = LatLng{firstCenter.Lat, firstCenter.Lng}
+	t.w.otherLayers(t.rng, v, villageID)
+}
+
+// grid writes one main-layer grid and its team.
+func (t *treeWriter) grid(v geo.TileVillage, g geo.TileGrid, villageID, police string) {
+	hh := 200 + t.rng.IntN(101)
+	code := fmt.Sprintf("%s%03d", v.Code, g.Seq)
+	gid := t.w.grid(code, fmt.Sprintf("%s第%d网格", v.Name, g.Seq), org.MainLayer, villageID, geo.MultiPolygon{g.Geom}, g.Interior, hh)
+	t.res.Grids++
+	t.res.Households += hh
+	if t.firstCenter == nil {
+		p := g.Interior
+		t.firstCenter = &p
 	}
-	if err := units(ctx, d.DB, counties); err != nil {
-		return res, err
+	team := []struct{ role, name string }{{"grid_chief", personName(t.rng)}, {"grid_member", personName(t.rng)},
+		{"assistant", personName(t.rng)}, {"police", police}}
+	if t.rng.IntN(3) == 0 {
+		team = append(team, struct{ role, name string }{"assistant", personName(t.rng)})
 	}
-	res.Accounts, err = accounts(ctx, d, counties[0].code)
-	if err != nil {
-		return res, err
+	for _, m := range team {
+		t.w.member(gid, m.role, m.name)
+		t.res.TeamMembers++
+	}
+}
+
+// addAccess makes the demo accounts in the first county and the API keys.
+func addAccess(ctx context.Context, d Deps, countyCode string, res *Result) error {
+	var err error
+	if res.Accounts, err = accounts(ctx, d, countyCode); err != nil {
+		return err
 	}
 	if res.Open311Key, err = apiKey(ctx, d.DB, "demo Open311 client", apikey.Open311); err != nil {
-		return res, err
+		return err
 	}
-	if res.AlertKey, err = apiKey(ctx, d.DB, "demo video platform", apikey.Alerts); err != nil {
-		return res, err
-	}
+	res.AlertKey, err = apiKey(ctx, d.DB, "demo video platform", apikey.Alerts)
+	return err
+}
+
+// addHistory writes the year of events and, with a registry, the base
+// registers of the first county.
+func addHistory(ctx context.Context, d Deps, scale Scale, seed int64, countyCode string, log io.Writer, res *Result) error {
+	var err error
 	if scale.EventsPerGrid > 0 && !d.NoEvents {
 		fmt.Fprintf(log, "writing a year of events (%d a grid) …\n", scale.EventsPerGrid)
 		if res.Events, err = Events(ctx, d.DB, scale.EventsPerGrid, seed, time.Now()); err != nil {
-			return res, err
+			return err
 		}
 	}
 	if d.Registry != nil {
 		fmt.Fprintln(log, "filling the base registers of the first county …")
-		if res.People, err = Registers(ctx, d, counties[0].code, seed, time.Now()); err != nil {
-			return res, err
+		if res.People, err = Registers(ctx, d, countyCode, seed, time.Now()); err != nil {
+			return err
 		}
 	}
-	res.BuiltSeconds = time.Since(start).Seconds()
-	return res, nil
+	return nil
 }
 
 var surnames = []rune("王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈钟廖")
@@ -361,8 +435,12 @@ func units(ctx context.Context, d *db.DB, counties []division) error {
 	return d.InTx(ctx, func(tx *db.Tx) error {
 		now := db.Now()
 		for _, c := range counties {
-			rows, err := tx.QueryContext(ctx, `SELECT id, code, name, kind, path FROM org_nodes
-				WHERE path >= (SELECT path FROM org_nodes WHERE code = ?) AND path < (SELECT path FROM org_nodes WHERE code = ?) || '~'`, c.code, c.code)
+			path, err := pathOfCode(ctx, tx, c.code)
+			if err != nil {
+				return err
+			}
+			under, args := authz.Under("path", path)
+			rows, err := tx.QueryContext(ctx, "SELECT id, code, name, kind, path FROM org_nodes WHERE "+under, args...)
 			if err != nil {
 				return err
 			}
@@ -400,6 +478,15 @@ func units(ctx context.Context, d *db.DB, counties []division) error {
 	})
 }
 
+// pathOfCode is the path of the area with the division code.
+func pathOfCode(ctx context.Context, q db.Querier, code string) (string, error) {
+	id, err := org.IDOfCode(ctx, q, code)
+	if err != nil {
+		return "", err
+	}
+	return org.PathOf(ctx, q, id, "")
+}
+
 // demoTOTP derives a stable TOTP secret for a demo account, so the README
 // and demo.json stay true across rebuilds (demo data only).
 func demoTOTP(username string) string {
@@ -419,13 +506,20 @@ func needsTOTP(role string) bool {
 }
 
 func accounts(ctx context.Context, d Deps, countyCode string) ([]Account, error) {
-	var countyID, villageID, villageCode string
+	var villageID, villageCode string
 	q := d.DB.Reader()
-	if err := q.QueryRowContext(ctx, "SELECT id FROM org_nodes WHERE code = ?", countyCode).Scan(&countyID); err != nil {
+	countyID, err := org.IDOfCode(ctx, q, countyCode)
+	if err != nil {
 		return nil, err
 	}
-	if err := q.QueryRowContext(ctx, "SELECT id, code FROM org_nodes WHERE kind = 'village' AND code >= ? AND code < ? ORDER BY code LIMIT 1",
-		countyCode, countyCode+"~").Scan(&villageID, &villageCode); err != nil {
+	countyPath, err := org.PathOf(ctx, q, countyID, "")
+	if err != nil {
+		return nil, err
+	}
+	// The county's first village, by code.
+	under, args := authz.Under("path", countyPath)
+	if err := q.QueryRowContext(ctx, "SELECT id, code FROM org_nodes WHERE kind = 'village' AND "+under+" ORDER BY code LIMIT 1",
+		args...).Scan(&villageID, &villageCode); err != nil {
 		return nil, err
 	}
 	hash, err := d.Authn.HashPassword(DemoPassword)

@@ -11,6 +11,7 @@ import (
 // of the grid the member serves are theirs although the system registered
 // them, one visit overdue and one due soon.
 func TestDemoGridMemberHasVisitTasks(t *testing.T) {
+	t.Parallel()
 	a := testapp.NewWithRegisters(t)
 	var tasks struct {
 		Items []struct {

@@ -195,133 +195,203 @@ func limitOf(c demoCategory, urgency, stage string) calendar.Limit {
 // steps, returning the events row (the log and unit rows go to the batch).
 func newEvent(b *batch, rng *mrand.Rand, cal *calendar.Calendar, g demoGrid, c demoCategory, ch, urgency string,
 	created, now time.Time, no string, units map[string]string) []any {
-	id := db.NewID()
-	seq := 0
-	// Publication: a resident's report as written; an internal one when
-	// the intake desk publishes it with a summary at filing (most of the
-	// publishable classes; help requests stay private); never a dispute or
-	// a security matter.
-	major := c.code[:2]
-	var published bool
-	var publishedAt any
-	publicDesc := ""
-	step := func(at time.Time, action, from, to, unit string) {
-		seq++
-		var u any
-		if unit != "" {
-			u = unit
-		}
-		note := ""
-		if notes := publicNotes[action]; published && len(notes) > 0 && rng.IntN(4) > 0 {
-			note = notes[rng.IntN(len(notes))]
-		}
-		b.add("event_log", id, seq, at.UnixMilli(), "demo", "演示", "", action, from, to, u, "", note)
+	e := &eventPlay{b: b, rng: rng, cal: cal, g: g, c: c, ch: ch, urgency: urgency, id: db.NewID(), major: c.code[:2]}
+	e.report(created)
+	goal := e.goal(now.Sub(created))
+	if goal >= 1 && !e.intake() {
+		goal = 0
 	}
-	lat := g.lat + (rng.Float64()-0.5)*0.0004
-	lng := g.lng + (rng.Float64()-0.5)*0.0004
-	level := "village"
-	if ch == "hotline" || ch == "police110" || ch == "petition" || ch == "upper" {
-		level = "county"
-	}
-	desc := descriptions[c.code[:2]]
-	text := desc[rng.IntN(len(desc))]
-	state, t := "reported", created
-	if publicChannels[ch] && major != "11" && major != "12" {
-		published, publishedAt, publicDesc = true, created.UnixMilli(), text
-	}
-	step(t, "report", "", state, "")
-	var dispatched, responseDue, signed, closed, due *int64
-	var lead, resolved, rating any
-	ms := func(t time.Time) *int64 { v := t.UnixMilli(); return &v }
-	// How far it got depends on its age: events older than a month are
-	// nearly all closed.
-	age := now.Sub(created)
-	goal := 6
-	switch {
-	case age < 2*time.Hour:
-		goal = rng.IntN(3)
-	case age < 3*24*time.Hour:
-		goal = rng.IntN(6)
-	case age < 30*24*time.Hour && rng.IntN(4) == 0:
-		goal = 2 + rng.IntN(4)
-	}
-	advance := func(stage string, late bool) time.Time {
-		d := cal.Add(t, limitOf(c, urgency, stage)).Sub(t)
-		f := 0.1 + rng.Float64()*0.8
-		if late {
-			f = 1.1 + rng.Float64()
-		}
-		return t.Add(time.Duration(float64(d) * f))
-	}
-	if goal >= 1 {
-		if rng.IntN(20) == 0 { // refused
-			t = advance("intake", false)
-			step(t, "refuse", state, "refused", "")
-			state, goal = "refused", 0
-		} else {
-			t = advance("intake", rng.IntN(15) == 0)
-			if sum := summaries[major]; !published && len(sum) > 0 && rng.IntN(10) < 6 {
-				published, publishedAt, publicDesc = true, t.UnixMilli(), sum[rng.IntN(len(sum))]
-			}
-			step(t, "file", state, "filed", "")
-			state = "filed"
-		}
-	}
-	if goal >= 2 && t.Before(now) {
-		unit := units[g.orgID]
-		switch n := rng.IntN(100); {
-		case n < 25:
-			unit, level = units[g.townID], "town"
-		case n < 40 && units[g.countyID+"-"+c.unit] != "":
-			unit, level = units[g.countyID+"-"+c.unit], "county"
-		}
-		t = advance("dispatch", rng.IntN(15) == 0)
-		lead = unit
-		dispatched = ms(t)
-		responseDue = ms(cal.Add(t, limitOf(c, urgency, "sign")))
-		due = ms(cal.Add(t, limitOf(c, urgency, "handle")))
-		step(t, "dispatch", state, "dispatched", unit)
-		state = "dispatched"
-		b.add("event_units", id, unit, true, "dispatched", *due, nil, nil)
+	if goal >= 2 && e.t.Before(now) {
+		e.dispatch(units)
 	}
 	late := rng.IntN(8) == 0
-	if goal >= 3 && t.Before(now) {
-		t = advance("sign", rng.IntN(10) == 0)
-		signed = ms(t)
-		step(t, "sign", state, "handling", lead.(string))
-		state = "handling"
+	if goal >= 3 && e.t.Before(now) {
+		e.sign()
 	}
-	if goal >= 4 && t.Before(now) {
-		t = advance("handle", late)
-		step(t, "report_result", state, "handled", lead.(string))
-		state = "handled"
+	if goal >= 4 && e.t.Before(now) {
+		e.handle(late)
 	}
-	if goal >= 5 && t.Before(now) {
-		t = advance("check", false)
-		step(t, "check_pass", state, "closed", "")
-		state, closed, resolved = "closed", ms(t), level
-		if rng.IntN(10) < 7 {
-			r := []string{"satisfied", "satisfied", "satisfied", "satisfied", "basically", "basically", "dissatisfied"}
-			rating = r[rng.IntN(len(r))]
-			step(t.Add(time.Hour), "rate", state, state, "")
-		}
+	if goal >= 5 && e.t.Before(now) {
+		e.check()
 	}
-	if t.After(now) { // the last step would be in the future: stop before it
-		t = now
+	if e.t.After(now) { // the last step would be in the future: stop before it
+		e.t = now
 	}
-	stage := map[string]string{"reported": "intake", "filed": "dispatch", "dispatched": "sign", "handling": "handle", "handled": "check"}[state]
+	return e.row(no, created)
+}
+
+// eventPlay is one event as it is played forward: where it stands after
+// each step. The order of the steps, and of their draws from rng, fixes
+// the data a seed makes.
+type eventPlay struct {
+	b           *batch
+	rng         *mrand.Rand
+	cal         *calendar.Calendar
+	g           demoGrid
+	c           demoCategory
+	ch, urgency string
+
+	id, major   string
+	seq         int
+	lat, lng    float64
+	level       string
+	text        string
+	state       string
+	t           time.Time // of the last step
+	published   bool
+	publishedAt any
+	publicDesc  string
+
+	dispatched, responseDue, signed, closed, due *int64
+	lead, resolved, rating                       any
+}
+
+// step records a step in the event's timeline, with a note for the public
+// now and then when the event is published.
+func (e *eventPlay) step(at time.Time, action, from, to, unit string) {
+	e.seq++
+	var u any
+	if unit != "" {
+		u = unit
+	}
+	note := ""
+	if notes := publicNotes[action]; e.published && len(notes) > 0 && e.rng.IntN(4) > 0 {
+		note = notes[e.rng.IntN(len(notes))]
+	}
+	e.b.add("event_log", e.id, e.seq, at.UnixMilli(), "demo", "演示", "", action, from, to, u, "", note)
+}
+
+// report places the event near its grid's centre, picks its text and level,
+// and records the report. Publication: a resident's report as written; an
+// internal one when the intake desk publishes it with a summary at filing
+// (see intake); never a dispute or a security matter.
+func (e *eventPlay) report(created time.Time) {
+	e.lat = e.g.lat + (e.rng.Float64()-0.5)*0.0004
+	e.lng = e.g.lng + (e.rng.Float64()-0.5)*0.0004
+	e.level = "village"
+	if e.ch == "hotline" || e.ch == "police110" || e.ch == "petition" || e.ch == "upper" {
+		e.level = "county"
+	}
+	desc := descriptions[e.c.code[:2]]
+	e.text = desc[e.rng.IntN(len(desc))]
+	e.state, e.t = "reported", created
+	if publicChannels[e.ch] && e.major != "11" && e.major != "12" {
+		e.published, e.publishedAt, e.publicDesc = true, created.UnixMilli(), e.text
+	}
+	e.step(e.t, "report", "", e.state, "")
+}
+
+// goal is how far an event of this age gets: events older than a month are
+// nearly all closed.
+func (e *eventPlay) goal(age time.Duration) int {
+	switch {
+	case age < 2*time.Hour:
+		return e.rng.IntN(3)
+	case age < 3*24*time.Hour:
+		return e.rng.IntN(6)
+	case age < 30*24*time.Hour && e.rng.IntN(4) == 0:
+		return 2 + e.rng.IntN(4)
+	}
+	return 6
+}
+
+// advance is when the stage's step is taken: within its time limit, or
+// past it when late.
+func (e *eventPlay) advance(stage string, late bool) time.Time {
+	d := e.cal.Add(e.t, limitOf(e.c, e.urgency, stage)).Sub(e.t)
+	f := 0.1 + e.rng.Float64()*0.8
+	if late {
+		f = 1.1 + e.rng.Float64()
+	}
+	return e.t.Add(time.Duration(float64(d) * f))
+}
+
+// intake refuses the event now and then, and otherwise files it (most of
+// the publishable classes are published with a summary then; help
+// requests stay private). It reports whether the event was filed.
+func (e *eventPlay) intake() bool {
+	if e.rng.IntN(20) == 0 {
+		e.t = e.advance("intake", false)
+		e.step(e.t, "refuse", e.state, "refused", "")
+		e.state = "refused"
+		return false
+	}
+	e.t = e.advance("intake", e.rng.IntN(15) == 0)
+	if sum := summaries[e.major]; !e.published && len(sum) > 0 && e.rng.IntN(10) < 6 {
+		e.published, e.publishedAt, e.publicDesc = true, e.t.UnixMilli(), sum[e.rng.IntN(len(sum))]
+	}
+	e.step(e.t, "file", e.state, "filed", "")
+	e.state = "filed"
+	return true
+}
+
+// dispatch sends the event to the village's centre, or now and then to the
+// town's centre or the county department of its category.
+func (e *eventPlay) dispatch(units map[string]string) {
+	unit := units[e.g.orgID]
+	switch n := e.rng.IntN(100); {
+	case n < 25:
+		unit, e.level = units[e.g.townID], "town"
+	case n < 40 && units[e.g.countyID+"-"+e.c.unit] != "":
+		unit, e.level = units[e.g.countyID+"-"+e.c.unit], "county"
+	}
+	e.t = e.advance("dispatch", e.rng.IntN(15) == 0)
+	e.lead = unit
+	e.dispatched = msPtr(e.t)
+	e.responseDue = msPtr(e.cal.Add(e.t, limitOf(e.c, e.urgency, "sign")))
+	e.due = msPtr(e.cal.Add(e.t, limitOf(e.c, e.urgency, "handle")))
+	e.step(e.t, "dispatch", e.state, "dispatched", unit)
+	e.state = "dispatched"
+	e.b.add("event_units", e.id, unit, true, "dispatched", *e.due, nil, nil)
+}
+
+// sign is the lead unit taking the event on.
+func (e *eventPlay) sign() {
+	e.t = e.advance("sign", e.rng.IntN(10) == 0)
+	e.signed = msPtr(e.t)
+	e.step(e.t, "sign", e.state, "handling", e.lead.(string))
+	e.state = "handling"
+}
+
+// handle is the lead unit reporting its result, late when late.
+func (e *eventPlay) handle(late bool) {
+	e.t = e.advance("handle", late)
+	e.step(e.t, "report_result", e.state, "handled", e.lead.(string))
+	e.state = "handled"
+}
+
+// check passes the result and closes the event; most closed events are
+// rated an hour later.
+func (e *eventPlay) check() {
+	e.t = e.advance("check", false)
+	e.step(e.t, "check_pass", e.state, "closed", "")
+	e.state, e.closed, e.resolved = "closed", msPtr(e.t), e.level
+	if e.rng.IntN(10) < 7 {
+		r := []string{"satisfied", "satisfied", "satisfied", "satisfied", "basically", "basically", "dissatisfied"}
+		e.rating = r[e.rng.IntN(len(r))]
+		e.step(e.t.Add(time.Hour), "rate", e.state, e.state, "")
+	}
+}
+
+// row is the events row of the event as it stands, its current stage
+// started at its last step.
+func (e *eventPlay) row(no string, created time.Time) []any {
+	stage := map[string]string{"reported": "intake", "filed": "dispatch", "dispatched": "sign", "handling": "handle", "handled": "check"}[e.state]
 	var stageDue, stageWarn any
 	if stage == "" {
 		stage = "none"
 	} else {
-		due := cal.Add(t, limitOf(c, urgency, stage))
+		due := e.cal.Add(e.t, limitOf(e.c, e.urgency, stage))
 		stageDue = due.UnixMilli()
-		stageWarn = t.UnixMilli() + (due.UnixMilli()-t.UnixMilli())*8/10
+		stageWarn = e.t.UnixMilli() + (due.UnixMilli()-e.t.UnixMilli())*8/10
 	}
-	return []any{id, no, ch, c.code, urgency, text, "", lat, lng, g.id, g.orgID, g.path, level, state, stage, t.UnixMilli(), stageWarn, stageDue,
-		lead, "demo", personName(rng), rating, resolved, dispatched, responseDue, signed, closed, due, seq + 1, created.UnixMilli(), t.UnixMilli(),
-		publicDesc, published, publishedAt}
+	return []any{e.id, no, e.ch, e.c.code, e.urgency, e.text, "", e.lat, e.lng, e.g.id, e.g.orgID, e.g.path, e.level, e.state, stage,
+		e.t.UnixMilli(), stageWarn, stageDue, e.lead, "demo", personName(e.rng), e.rating, e.resolved, e.dispatched, e.responseDue,
+		e.signed, e.closed, e.due, e.seq + 1, created.UnixMilli(), e.t.UnixMilli(), e.publicDesc, e.published, e.publishedAt}
 }
+
+// msPtr is t in Unix milliseconds, for a nullable column.
+func msPtr(t time.Time) *int64 { v := t.UnixMilli(); return &v }
 
 var eventTables = map[string][]string{
 	"events": {"id", "no", "channel", "category_code", "urgency", "description", "address", "lat", "lng", "grid_id", "org_id", "path", "level",

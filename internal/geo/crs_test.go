@@ -14,6 +14,7 @@ func near(a, b Point, tol float64) bool {
 // coordtransform library (wandergis/coordTransform_js README) for
 // 天安门 (116.404, 39.915).
 func TestCRSReferencePoint(t *testing.T) {
+	t.Parallel()
 	in := Point{116.404, 39.915}
 	for _, c := range []struct {
 		name string
@@ -35,6 +36,7 @@ func TestCRSReferencePoint(t *testing.T) {
 }
 
 func TestCRSRoundTrips(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(3, 4))
 	worst := 0.0
 	for range 5000 {
@@ -65,6 +67,7 @@ func TestCRSRoundTrips(t *testing.T) {
 }
 
 func TestCRSOutOfChina(t *testing.T) {
+	t.Parallel()
 	for _, p := range []Point{{2.35, 48.85}, {-74, 40.7}, {151.2, -33.9}, {139.7, 60}} {
 		if WGS84ToGCJ02(p) != p || GCJ02ToWGS84(p) != p {
 			t.Errorf("%v changed", p)
@@ -73,6 +76,7 @@ func TestCRSOutOfChina(t *testing.T) {
 }
 
 func TestCRSGeometry(t *testing.T) {
+	t.Parallel()
 	// Two squares sharing an edge stay sharing bit-identical vertices.
 	a := Polygon{rect(114.5, 23.5, 114.6, 23.6)}
 	b := Polygon{reversed(rect(114.6, 23.5, 114.7, 23.6))}

@@ -11,6 +11,7 @@ import (
 )
 
 func TestParseYuancheng(t *testing.T) {
+	t.Parallel()
 	data, err := os.ReadFile(filepath.Join("testdata", "yuancheng.geojson"))
 	if err != nil {
 		t.Fatal(err)
@@ -54,6 +55,7 @@ func TestParseYuancheng(t *testing.T) {
 }
 
 func TestParsePolygonBecomesMultiPolygon(t *testing.T) {
+	t.Parallel()
 	m, err := ParseGeometry([]byte(`{"type":"Polygon","coordinates":[[[114,23],[115,23],[115,24],[114,23,50]]]}`))
 	if err != nil {
 		t.Fatal(err)
@@ -83,6 +85,7 @@ func TestParsePolygonBecomesMultiPolygon(t *testing.T) {
 }
 
 func TestParseErrors(t *testing.T) {
+	t.Parallel()
 	const ok = `{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[114,23],[115,23],[115,24],[114,23]]]}}`
 	fcWith := func(bad string) string {
 		return `{"type":"FeatureCollection","features":[` + ok + "," + ok + "," + ok + "," + bad + `]}`

@@ -28,6 +28,7 @@ func squareGrid(x0, y0, s float64, n int) []Entry {
 // belongs to the square to its east, or north for horizontal edges, i.e.
 // to the square whose lower-left corner is at or just west/south of it.
 func TestBoundaryRuleSquares(t *testing.T) {
+	t.Parallel()
 	const x0, y0, s, n = 114.0, 23.0, 0.125, 4
 	ix, err := NewIndex(squareGrid(x0, y0, s, n))
 	if err != nil {
@@ -56,6 +57,7 @@ func TestBoundaryRuleSquares(t *testing.T) {
 // TestBoundaryRuleFan checks slanted shared edges and a vertex shared by
 // eight polygons: every point on a spoke or at the hub is in exactly one.
 func TestBoundaryRuleFan(t *testing.T) {
+	t.Parallel()
 	hub := Point{114.5, 23.5}
 	// Spoke ends at exactly representable offsets, so midpoints are exact
 	// and lie exactly on the spokes.
@@ -122,6 +124,7 @@ func tiledIndex(t *testing.T) (TileResult, *Index) {
 // TestLocateTiling compares Locate with LocateBrute over random points and
 // over lattice vertices and edge midpoints of a generated tiling.
 func TestLocateTiling(t *testing.T) {
+	t.Parallel()
 	res, ix := tiledIndex(t)
 	if got := ix.Layers(); !reflect.DeepEqual(got, []string{"1-town", "2-village", "3-grid"}) {
 		t.Fatalf("layers %v", got)
@@ -182,6 +185,7 @@ func checkNesting(t *testing.T, hits []Hit) {
 }
 
 func TestLocateOutsideAndEdgeCases(t *testing.T) {
+	t.Parallel()
 	_, ix := tiledIndex(t)
 	for _, p := range []Point{{0, 0}, {114, 23}, {116, 25}, {math.NaN(), 23.7}, {114.7, math.Inf(1)}} {
 		if got := ix.Locate(p); got != nil {
@@ -226,6 +230,7 @@ func TestLocateOutsideAndEdgeCases(t *testing.T) {
 // pointer to it is swapped, as a server reloading grids would (run with
 // -race).
 func TestIndexConcurrent(t *testing.T) {
+	t.Parallel()
 	res, ix := tiledIndex(t)
 	var cur atomic.Pointer[Index]
 	cur.Store(ix)

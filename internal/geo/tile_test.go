@@ -12,6 +12,7 @@ import (
 )
 
 func TestTileYuancheng(t *testing.T) {
+	t.Parallel()
 	outline := yuanchengOutline(t)
 	spec := yuanchengSpec(t)
 	if len(spec.Towns) != 8 {
@@ -155,6 +156,7 @@ func checkReadingOrder(t *testing.T, v TileVillage) {
 }
 
 func TestTileTooManyGrids(t *testing.T) {
+	t.Parallel()
 	outline := yuanchengOutline(t)
 	spec := yuanchengSpec(t)
 	// Equal town weights and ~250 m cells give town 0 about 750 cells, most
@@ -173,6 +175,7 @@ func TestTileTooManyGrids(t *testing.T) {
 }
 
 func TestTileSpecErrors(t *testing.T) {
+	t.Parallel()
 	outline := yuanchengOutline(t)
 	for name, spec := range map[string]TileSpec{
 		"no towns":    {},
@@ -193,6 +196,7 @@ func TestTileSpecErrors(t *testing.T) {
 // TestTileSharedLattice checks that two neighbouring squares tiled
 // separately with the same CellsPerDegree fit together without overlap.
 func TestTileSharedLattice(t *testing.T) {
+	t.Parallel()
 	sq := func(x0 float64) MultiPolygon {
 		return MultiPolygon{{{{x0, 23}, {x0 + 0.1, 23}, {x0 + 0.1, 23.1}, {x0, 23.1}, {x0, 23}}}}
 	}

@@ -21,6 +21,7 @@ func reversed(r Ring) Ring {
 }
 
 func TestAreaAndOrientation(t *testing.T) {
+	t.Parallel()
 	sq := rect(114, 23, 115, 24)
 	if a := sq.SignedArea(); a != 1 {
 		t.Errorf("CCW square: %v, want 1", a)
@@ -52,6 +53,7 @@ func TestAreaAndOrientation(t *testing.T) {
 }
 
 func TestBBox(t *testing.T) {
+	t.Parallel()
 	b := EmptyBBox()
 	if !b.IsEmpty() || b.Contains(Point{}) {
 		t.Fatal("empty box contains something")
@@ -73,6 +75,7 @@ func TestBBox(t *testing.T) {
 }
 
 func TestCentroidAndInteriorPoint(t *testing.T) {
+	t.Parallel()
 	// An L shape: its centroid is known and lies inside.
 	l := Polygon{Ring{{0, 0}, {2, 0}, {2, 1}, {1, 1}, {1, 2}, {0, 2}, {0, 0}}}
 	c := l.Centroid()
@@ -107,6 +110,7 @@ func TestCentroidAndInteriorPoint(t *testing.T) {
 // TestInteriorPointGrids checks InteriorPoint on every grid of a real tiling
 // (irregular lattice polygons, some with holes).
 func TestInteriorPointGrids(t *testing.T) {
+	t.Parallel()
 	res, err := Tile(yuanchengOutline(t), yuanchengSpec(t), 3)
 	if err != nil {
 		t.Fatal(err)
@@ -126,6 +130,7 @@ func TestInteriorPointGrids(t *testing.T) {
 }
 
 func TestContainsHoles(t *testing.T) {
+	t.Parallel()
 	p := Polygon{rect(0, 0, 4, 4), reversed(rect(1, 1, 3, 3))}
 	for _, c := range []struct {
 		pt   Point
@@ -153,6 +158,7 @@ func TestContainsHoles(t *testing.T) {
 // TestOrientExact compares orient's sign with exact rational arithmetic on
 // nearly collinear points, where plain float64 gets it wrong.
 func TestOrientExact(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(1, 2))
 	exact := func(a, b, c Point) int {
 		r := func(v float64) *big.Rat { return new(big.Rat).SetFloat64(v) }

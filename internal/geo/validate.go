@@ -386,11 +386,26 @@ func ValidateTiling(parent MultiPolygon, children []MultiPolygon) []Problem {
 // inside the overlap, outside part or gap. Cost is O(V log V) for V
 // vertices plus the crossings per slab; ~300 children take milliseconds.
 func ValidateTilingTol(parent MultiPolygon, children []MultiPolygon, tolM2 float64) []Problem {
-	type edge struct {
-		ax, ay, bx, by float64 // a is the lower end
-		owner          int32   // 0 = parent, i+1 = child i
-	}
-	var edges []edge
+	edges, ys := tilingEdges(parent, children)
+	s := newTilingSweep(len(children))
+	s.run(edges, ys)
+	var probs []Problem
+	probs = s.overlapProblems(probs, tolM2)
+	probs = s.outsideProblems(probs, len(children), tolM2)
+	return s.gapProblems(probs, tolM2)
+}
+
+// tilingEdge is one edge of the parent or of a child; a is its lower end.
+type tilingEdge struct {
+	ax, ay, bx, by float64
+	owner          int32 // 0 = parent, i+1 = child i
+}
+
+// tilingEdges returns the edges of parent and children that can bound an
+// area (finite and not horizontal) sorted by their lower end, and the
+// distinct latitudes of their ends in order: the slab boundaries.
+func tilingEdges(parent MultiPolygon, children []MultiPolygon) ([]tilingEdge, []float64) {
+	var edges []tilingEdge
 	var ys []float64
 	addGeom := func(m MultiPolygon, owner int32) {
 		for _, p := range m {
@@ -403,7 +418,7 @@ func ValidateTilingTol(parent MultiPolygon, children []MultiPolygon, tolM2 float
 					if a.Lat > b.Lat {
 						a, b = b, a
 					}
-					edges = append(edges, edge{a.Lng, a.Lat, b.Lng, b.Lat, owner})
+					edges = append(edges, tilingEdge{a.Lng, a.Lat, b.Lng, b.Lat, owner})
 					ys = append(ys, a.Lat, b.Lat)
 				}
 			}
@@ -415,46 +430,65 @@ func ValidateTilingTol(parent MultiPolygon, children []MultiPolygon, tolM2 float
 	}
 	slices.Sort(ys)
 	ys = slices.Compact(ys)
-	slices.SortFunc(edges, func(e, f edge) int { return cmp.Compare(e.ay, f.ay) })
+	slices.SortFunc(edges, func(e, f tilingEdge) int { return cmp.Compare(e.ay, f.ay) })
+	return edges, ys
+}
 
-	// acc collects area and the middle of the largest stretch.
-	type acc struct {
-		area, best float64
-		at         Point
+// areaAcc collects an area and the middle of its largest stretch.
+type areaAcc struct {
+	area, best float64
+	at         Point
+}
+
+func (a *areaAcc) note(area float64, at Point) {
+	a.area += area
+	if area > a.best {
+		a.best, a.at = area, at
 	}
-	note := func(a *acc, area float64, at Point) {
-		a.area += area
-		if area > a.best {
-			a.best, a.at = area, at
-		}
-	}
-	overlaps := map[[2]int32]*acc{}
-	outside := map[int32]*acc{}
+}
+
+// gapSpan is a stretch of one slab that the parent covers and no child does.
+type gapSpan struct {
+	x0, x1 float64
+	acc    areaAcc
+}
+
+// crossing is where an edge of owner crosses a slab's middle line.
+type crossing struct {
+	x     float64
+	owner int32
+}
+
+// tilingSweep is the state of the slab sweep of ValidateTilingTol.
+type tilingSweep struct {
+	overlaps map[[2]int32]*areaAcc // by the pair of owners
+	outside  map[int32]*areaAcc    // by owner
 	// Gap stretches are joined into connected gaps with union-find across
 	// neighbouring slabs.
-	type gapSpan struct {
-		x0, x1 float64
-		acc    acc
-	}
-	var gaps []gapSpan
-	var uf []int
-	find := func(i int) int {
-		for uf[i] != i {
-			uf[i] = uf[uf[i]]
-			i = uf[i]
-		}
-		return i
-	}
-	prevGaps := [2]int{0, 0} // range of gap spans in the previous slab
+	gaps     []gapSpan
+	uf       []int
+	prevGaps [2]int  // range of gap spans in the previous slab
+	inside   []bool  // by owner, along the current middle line
+	in       []int32 // children currently inside, in order of entry
+}
 
-	type crossing struct {
-		x     float64
-		owner int32
+func newTilingSweep(children int) *tilingSweep {
+	return &tilingSweep{overlaps: map[[2]int32]*areaAcc{}, outside: map[int32]*areaAcc{}, inside: make([]bool, children+1)}
+}
+
+func (s *tilingSweep) find(i int) int {
+	for s.uf[i] != i {
+		s.uf[i] = s.uf[s.uf[i]]
+		i = s.uf[i]
 	}
-	var active []edge
+	return i
+}
+
+// run sweeps the slabs between consecutive ys from bottom to top, keeping
+// the edges that span each one.
+func (s *tilingSweep) run(edges []tilingEdge, ys []float64) {
+	var active []tilingEdge
 	var xs []crossing
-	inside := make([]bool, len(children)+1)
-	var in []int32 // children currently inside, in order of entry
 	next := 0
 	for k := 0; k+1 < len(ys); k++ {
 		y0, y1 := ys[k], ys[k+1]
@@ -463,98 +497,125 @@ func ValidateTilingTol(parent MultiPolygon, children []MultiPolygon, tolM2 float
 			active = append(active, edges[next])
 			next++
 		}
-		active = slices.DeleteFunc(active, func(e edge) bool { return e.by <= y0 })
+		active = slices.DeleteFunc(active, func(e tilingEdge) bool { return e.by <= y0 })
 		if !(ym > y0 && ym < y1) {
 			continue // adjacent floats: no area
 		}
 		h := y1 - y0
 		m2 := h * metresPerDegree * metresPerDegree * math.Cos(ym*math.Pi/180)
-		xs = xs[:0]
-		for _, e := range active {
-			// Same formula, same canonical endpoints: a shared edge gives
-			// the same x in both polygons.
-			xs = append(xs, crossing{e.ax + (ym-e.ay)*(e.bx-e.ax)/(e.by-e.ay), e.owner})
-		}
-		slices.SortFunc(xs, func(a, b crossing) int {
-			if c := cmp.Compare(a.x, b.x); c != 0 {
-				return c
-			}
-			return cmp.Compare(a.owner, b.owner)
-		})
-		// Every ring crosses a line an even number of times, so all of
-		// this is false again after a slab; reset anyway in case skipped
-		// non-finite edges broke the parity.
-		for _, c := range in {
-			inside[c] = false
-		}
-		in, inside[0] = in[:0], false
-		slabStart := len(gaps)
-		for i := 0; i < len(xs); {
-			x := xs[i].x
-			for ; i < len(xs) && xs[i].x == x; i++ {
-				o := xs[i].owner
-				inside[o] = !inside[o]
-				if o == 0 {
-					continue
-				}
-				if inside[o] {
-					in = append(in, o)
-				} else if j := slices.Index(in, o); j >= 0 {
-					in = slices.Delete(in, j, j+1)
-				}
-			}
-			if i == len(xs) {
-				break
-			}
-			w := xs[i].x - x
-			area := w * m2
-			mid := Point{x + w/2, ym}
-			switch {
-			case len(in) >= 2:
-				for a := range in {
-					for b := a + 1; b < len(in); b++ {
-						key := [2]int32{min(in[a], in[b]), max(in[a], in[b])}
-						if overlaps[key] == nil {
-							overlaps[key] = &acc{}
-						}
-						note(overlaps[key], area, mid)
-					}
-				}
-			case len(in) == 0 && inside[0]:
-				g := gapSpan{x0: x, x1: x + w}
-				note(&g.acc, area, mid)
-				// Extend the previous span of this slab if they touch.
-				if n := len(gaps); n > slabStart && gaps[n-1].x1 == x {
-					gaps[n-1].x1 = g.x1
-					note(&gaps[n-1].acc, area, mid)
-				} else {
-					gaps = append(gaps, g)
-					uf = append(uf, len(uf))
-				}
-			}
-			if !inside[0] {
-				for _, c := range in {
-					if outside[c] == nil {
-						outside[c] = &acc{}
-					}
-					note(outside[c], area, mid)
-				}
-			}
-		}
-		// Join this slab's gaps with overlapping gaps of the slab below.
-		for g := slabStart; g < len(gaps); g++ {
-			for p := prevGaps[0]; p < prevGaps[1]; p++ {
-				if gaps[p].x0 < gaps[g].x1 && gaps[g].x0 < gaps[p].x1 {
-					uf[find(g)] = find(p)
-				}
-			}
-		}
-		prevGaps = [2]int{slabStart, len(gaps)}
+		xs = crossings(xs[:0], active, ym)
+		s.slab(xs, ym, m2)
 	}
+}
 
-	var probs []Problem
-	keys := make([][2]int32, 0, len(overlaps))
-	for key := range overlaps {
+// crossings appends where the active edges cross the line at latitude ym
+// to xs, sorted by longitude, then owner.
+func crossings(xs []crossing, active []tilingEdge, ym float64) []crossing {
+	for _, e := range active {
+		// Same formula, same canonical endpoints: a shared edge gives
+		// the same x in both polygons.
+		xs = append(xs, crossing{e.ax + (ym-e.ay)*(e.bx-e.ax)/(e.by-e.ay), e.owner})
+	}
+	slices.SortFunc(xs, func(a, b crossing) int {
+		if c := cmp.Compare(a.x, b.x); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.owner, b.owner)
+	})
+	return xs
+}
+
+// slab walks one slab's middle line at latitude ym from west to east; m2
+// is the area in square metres of one degree of longitude across the slab.
+func (s *tilingSweep) slab(xs []crossing, ym, m2 float64) {
+	// Every ring crosses a line an even number of times, so all of this is
+	// false again after a slab; reset anyway in case skipped non-finite
+	// edges broke the parity.
+	for _, c := range s.in {
+		s.inside[c] = false
+	}
+	s.in, s.inside[0] = s.in[:0], false
+	slabStart := len(s.gaps)
+	for i := 0; i < len(xs); {
+		x := xs[i].x
+		for ; i < len(xs) && xs[i].x == x; i++ {
+			s.cross(xs[i].owner)
+		}
+		if i == len(xs) {
+			break
+		}
+		w := xs[i].x - x
+		s.stretch(x, w, w*m2, Point{x + w/2, ym}, slabStart)
+	}
+	s.joinGaps(slabStart)
+}
+
+// cross enters or leaves the polygon of owner.
+func (s *tilingSweep) cross(o int32) {
+	s.inside[o] = !s.inside[o]
+	if o == 0 {
+		return
+	}
+	if s.inside[o] {
+		s.in = append(s.in, o)
+	} else if j := slices.Index(s.in, o); j >= 0 {
+		s.in = slices.Delete(s.in, j, j+1)
+	}
+}
+
+// stretch notes the stretch of width w from x, of the given area and
+// middle, as overlap, gap or outside part according to who covers it.
+func (s *tilingSweep) stretch(x, w, area float64, mid Point, slabStart int) {
+	switch {
+	case len(s.in) >= 2:
+		for a := range s.in {
+			for b := a + 1; b < len(s.in); b++ {
+				key := [2]int32{min(s.in[a], s.in[b]), max(s.in[a], s.in[b])}
+				if s.overlaps[key] == nil {
+					s.overlaps[key] = &areaAcc{}
+				}
+				s.overlaps[key].note(area, mid)
+			}
+		}
+	case len(s.in) == 0 && s.inside[0]:
+		g := gapSpan{x0: x, x1: x + w}
+		g.acc.note(area, mid)
+		// Extend the previous span of this slab if they touch.
+		if n := len(s.gaps); n > slabStart && s.gaps[n-1].x1 == x {
+			s.gaps[n-1].x1 = g.x1
+			s.gaps[n-1].acc.note(area, mid)
+		} else {
+			s.gaps = append(s.gaps, g)
+			s.uf = append(s.uf, len(s.uf))
+		}
+	}
+	if !s.inside[0] {
+		for _, c := range s.in {
+			if s.outside[c] == nil {
+				s.outside[c] = &areaAcc{}
+			}
+			s.outside[c].note(area, mid)
+		}
+	}
+}
+
+// joinGaps joins the gaps of the slab that starts at slabStart with the
+// overlapping gaps of the slab below.
+func (s *tilingSweep) joinGaps(slabStart int) {
+	for g := slabStart; g < len(s.gaps); g++ {
+		for p := s.prevGaps[0]; p < s.prevGaps[1]; p++ {
+			if s.gaps[p].x0 < s.gaps[g].x1 && s.gaps[g].x0 < s.gaps[p].x1 {
+				s.uf[s.find(g)] = s.find(p)
+			}
+		}
+	}
+	s.prevGaps = [2]int{slabStart, len(s.gaps)}
+}
+
+// overlapProblems appends the overlaps above tolM2, ordered by the pair.
+func (s *tilingSweep) overlapProblems(probs []Problem, tolM2 float64) []Problem {
+	keys := make([][2]int32, 0, len(s.overlaps))
+	for key := range s.overlaps {
 		keys = append(keys, key)
 	}
 	slices.SortFunc(keys, func(a, b [2]int32) int {
@@ -564,32 +625,43 @@ func ValidateTilingTol(parent MultiPolygon, children []MultiPolygon, tolM2 float
 		return cmp.Compare(a[1], b[1])
 	})
 	for _, key := range keys {
-		a := overlaps[key]
+		a := s.overlaps[key]
 		if a.area > tolM2 {
 			at := a.at
 			probs = append(probs, Problem{Kind: KindOverlap, Feature: int(key[0] - 1), Other: int(key[1] - 1), At: &at,
 				Detail: fmt.Sprintf("children %d and %d overlap by about %.1f m²", key[0]-1, key[1]-1, a.area)})
 		}
 	}
-	for c := int32(1); c <= int32(len(children)); c++ {
-		if a := outside[c]; a != nil && a.area > tolM2 {
+	return probs
+}
+
+// outsideProblems appends the children with more than tolM2 outside the
+// parent, in order.
+func (s *tilingSweep) outsideProblems(probs []Problem, children int, tolM2 float64) []Problem {
+	for c := int32(1); c <= int32(children); c++ {
+		if a := s.outside[c]; a != nil && a.area > tolM2 {
 			at := a.at
 			probs = append(probs, Problem{Kind: KindOutsideParent, Feature: int(c - 1), Other: -1, At: &at,
 				Detail: fmt.Sprintf("child %d has about %.1f m² outside the parent", c-1, a.area)})
 		}
 	}
-	// Sum each connected gap at its root, in order of first appearance.
-	roots := map[int]*acc{}
+	return probs
+}
+
+// gapProblems appends the connected gaps above tolM2, each summed at its
+// root, in order of first appearance.
+func (s *tilingSweep) gapProblems(probs []Problem, tolM2 float64) []Problem {
+	roots := map[int]*areaAcc{}
 	var order []int
-	for g := range gaps {
-		r := find(g)
+	for g := range s.gaps {
+		r := s.find(g)
 		if roots[r] == nil {
-			roots[r] = &acc{}
+			roots[r] = &areaAcc{}
 			order = append(order, r)
 		}
-		roots[r].area += gaps[g].acc.area
-		if gaps[g].acc.best > roots[r].best {
-			roots[r].best, roots[r].at = gaps[g].acc.best, gaps[g].acc.at
+		roots[r].area += s.gaps[g].acc.area
+		if s.gaps[g].acc.best > roots[r].best {
+			roots[r].best, roots[r].at = s.gaps[g].acc.best, s.gaps[g].acc.at
 		}
 	}
 	for _, r := range order {

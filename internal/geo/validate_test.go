@@ -21,6 +21,7 @@ func kinds(ps []Problem) []string {
 }
 
 func TestValidatePolygon(t *testing.T) {
+	t.Parallel()
 	nan := math.NaN()
 	for _, c := range []struct {
 		name   string
@@ -83,6 +84,7 @@ func squares2x2(x, y, s float64) (MultiPolygon, []MultiPolygon) {
 }
 
 func TestValidateTiling(t *testing.T) {
+	t.Parallel()
 	// 0.01° squares near 河源: each about 1 km².
 	parent, children := squares2x2(114.5, 23.5, 0.01)
 	if p := ValidateTiling(parent, children); p != nil {
@@ -148,6 +150,7 @@ func detailArea(detail string) (float64, error) {
 // TestValidateTilingFan uses slanted shared edges and a vertex shared by
 // six children: a hexagon cut into triangles around its centre.
 func TestValidateTilingFan(t *testing.T) {
+	t.Parallel()
 	c := Point{114.5, 23.5}
 	var hex Ring
 	for k := range 6 {
@@ -175,6 +178,7 @@ func TestValidateTilingFan(t *testing.T) {
 // TestValidateTilingSpeed runs the validation on ~300 grids of a real
 // tiling against their union.
 func TestValidateTilingSpeed(t *testing.T) {
+	t.Parallel()
 	res, err := Tile(yuanchengOutline(t), yuanchengSpec(t), 5)
 	if err != nil {
 		t.Fatal(err)

@@ -10,7 +10,7 @@ import (
 // it in Route.Do; the route's In and Out for OpenAPI come from its types, so
 // they are written once.
 type Endpoint interface {
-	serve(w http.ResponseWriter, r *http.Request, status int) error
+	serve(w http.ResponseWriter, r *http.Request, status int, limit int64) error
 	types() (in, out reflect.Type)
 }
 
@@ -19,8 +19,8 @@ type None struct{}
 
 type endpoint[In, Out any] func(r *http.Request, in In) (Out, error)
 
-// Call is an endpoint that decodes the request's JSON body into In before
-// calling fn.
+// Call is an endpoint that decodes the request's JSON body (at most
+// Route.MaxBody bytes) into In before calling fn.
 func Call[In, Out any](fn func(r *http.Request, in In) (Out, error)) Endpoint {
 	return endpoint[In, Out](fn)
 }
@@ -31,10 +31,10 @@ func Get[Out any](fn func(r *http.Request) (Out, error)) Endpoint {
 	return endpoint[None, Out](func(r *http.Request, _ None) (Out, error) { return fn(r) })
 }
 
-func (e endpoint[In, Out]) serve(w http.ResponseWriter, r *http.Request, status int) error {
+func (e endpoint[In, Out]) serve(w http.ResponseWriter, r *http.Request, status int, limit int64) error {
 	var in In
 	if _, none := any(in).(None); !none {
-		if err := Decode(r, &in, 0); err != nil {
+		if err := Decode(r, &in, limit); err != nil {
 			return err
 		}
 	}

@@ -52,6 +52,9 @@ type Route struct {
 	In, Out      any    // zero values of the request and response bodies, for OpenAPI
 	OutType      string // response media type when not JSON
 	Status       int    // success status when not 200 (201, 204)
+	// MaxBody is the largest JSON body Do decodes, when not the default
+	// (MaxBody): small for the sign-in forms, large for grid shapes.
+	MaxBody int64
 	// Do is the route's endpoint (Call or Get): the usual shape, which
 	// also gives In and Out. Handler is for the few routes that write
 	// something else (files, multipart, headers of their own).
@@ -103,8 +106,8 @@ func (rt *Router) handle(r Route) {
 		if r.Status != http.StatusNoContent {
 			r.Out = reflect.Zero(out).Interface()
 		}
-		do, status := r.Do, cmp.Or(r.Status, http.StatusOK)
-		r.Handler = func(w http.ResponseWriter, req *http.Request) error { return do.serve(w, req, status) }
+		do, status, limit := r.Do, cmp.Or(r.Status, http.StatusOK), r.MaxBody
+		r.Handler = func(w http.ResponseWriter, req *http.Request) error { return do.serve(w, req, status, limit) }
 	}
 	rt.routes = append(rt.routes, r)
 	route := &rt.routes[len(rt.routes)-1]

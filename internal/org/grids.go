@@ -133,8 +133,9 @@ func (s *Service) gridFilter(ctx context.Context, orgID, layer, status string) (
 		if err != nil {
 			return "", nil, apperr.Field("org_id", "org.not_found")
 		}
-		where += " AND g.path >= ? AND g.path < ?"
-		args = append(args, n.path, n.path+"~")
+		under, uargs := authz.Under("g.path", n.path)
+		where += " AND " + under
+		args = append(args, uargs...)
 	}
 	if layer != "" {
 		if !slices.Contains(Layers, layer) {

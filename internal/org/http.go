@@ -42,163 +42,157 @@ type featureCollection struct {
 // maxImport is the largest GeoJSON file an import takes.
 const maxImport = 32 << 20
 
-// Routes registers the tree and grid endpoints.
-func (s *Service) Routes(rt *httpx.Router) {
-	id := func(r *http.Request) string { return r.PathValue("id") }
-	rt.Handle(httpx.Route{Method: "GET", Path: "/api/v1/org/roots", Tag: "org", Summary: "Top nodes of the caller's scope", Perm: authz.OrgRead,
-		Out: nodeList{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
-			nodes, err := s.Roots(r.Context())
-			return httpx.Reply(w, nodeList{nodes}, err)
-		}})
-	rt.Handle(httpx.Route{Method: "GET", Path: "/api/v1/org/nodes", Tag: "org", Summary: "Children of a node", Perm: authz.OrgRead,
-		Params: []httpx.Param{{Name: "parent_id", In: "query", Required: true}, {Name: "status", In: "query", Desc: "active (default), retired or all"}},
-		Out:    nodeList{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
-			q := r.URL.Query()
-			if q.Get("parent_id") == "" {
-				return apperr.Field("parent_id", "validation.required")
-			}
-			nodes, err := s.Children(r.Context(), q.Get("parent_id"), q.Get("status"))
-			return httpx.Reply(w, nodeList{nodes}, err)
-		}})
-	rt.Handle(httpx.Route{Method: "GET", Path: "/api/v1/org/nodes/{id}", Tag: "org", Summary: "One node with its ancestors", Perm: authz.OrgRead,
-		Out: Node{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
-			n, err := s.Node(r.Context(), id(r))
-			return httpx.Reply(w, n, err)
-		}})
-	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/org/nodes", Tag: "org", Summary: "Add a node under a parent", Perm: authz.OrgWrite,
-		In: NodeInput{}, Out: Node{}, Status: 201, Handler: func(w http.ResponseWriter, r *http.Request) error {
-			var in NodeInput
-			if err := httpx.Decode(r, &in, 0); err != nil {
-				return err
-			}
-			n, err := s.CreateNode(r.Context(), in)
-			if err != nil {
-				return err
-			}
-			httpx.JSON(w, 201, n)
-			return nil
-		}})
-	rt.Handle(httpx.Route{Method: "PATCH", Path: "/api/v1/org/nodes/{id}", Tag: "org", Summary: "Rename a node", Perm: authz.OrgWrite,
-		In: NodePatch{}, Out: Node{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
-			var in NodePatch
-			if err := httpx.Decode(r, &in, 0); err != nil {
-				return err
-			}
-			n, err := s.UpdateNode(r.Context(), id(r), in)
-			return httpx.Reply(w, n, err)
-		}})
-	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/org/nodes/{id}/move", Tag: "org", Summary: "Move a node under another parent with a new code",
-		Perm: authz.OrgWrite, In: NodeMove{}, Out: Node{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
-			var in NodeMove
-			if err := httpx.Decode(r, &in, 0); err != nil {
-				return err
-			}
-			n, err := s.MoveNode(r.Context(), id(r), in)
-			return httpx.Reply(w, n, err)
-		}})
-	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/org/nodes/{id}/retire", Tag: "org", Summary: "Retire a node with nothing active under it",
-		Perm: authz.OrgWrite, In: VersionOnly{}, Out: Node{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
-			var in VersionOnly
-			if err := httpx.Decode(r, &in, 0); err != nil {
-				return err
-			}
-			n, err := s.RetireNode(r.Context(), id(r), in.Version)
-			return httpx.Reply(w, n, err)
-		}})
-	rt.Handle(httpx.Route{Method: "GET", Path: "/api/v1/org/nodes/{id}/geojson", Tag: "org", Summary: "The node's area and its children's areas (GeoJSON)",
-		Perm: authz.OrgRead, Out: featureCollection{}, OutType: "application/geo+json", Handler: func(w http.ResponseWriter, r *http.Request) error {
-			fc, err := s.NodeFeatures(r.Context(), id(r))
-			return geoReply(w, fc, err, "")
-		}})
-	rt.Handle(httpx.Route{Method: "GET", Path: "/api/v1/layers", Tag: "grids", Summary: "Grid layers", Perm: authz.GridRead,
-		Out: layerList{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
-			lang := i18n.Lang(r)
-			out := make([]LayerView, len(Layers))
-			for i, l := range Layers {
-				out[i] = LayerView{l, i18n.T(lang, "layer."+l, nil)}
-			}
-			httpx.JSON(w, 200, layerList{out})
-			return nil
-		}})
+// maxShape is the largest body of a grid's add or change, which carries
+// its shape.
+const maxShape = 4 << 20
+
+// Routes returns the tree and grid endpoints. The GeoJSON answers and the
+// import, read by a parser of its own, keep handlers of their own.
+func (s *Service) Routes() []httpx.Route {
+	h := handler{s}
 	gridFilters := []httpx.Param{{Name: "org_id", In: "query"}, {Name: "layer", In: "query"}}
-	rt.Handle(httpx.Route{Method: "GET", Path: "/api/v1/grids", Tag: "grids", Summary: "Grids under an org node, by code", Perm: authz.GridRead,
-		Params: append(gridFilters, httpx.Param{Name: "status", In: "query"}, httpx.Param{Name: "q", In: "query"},
-			httpx.Param{Name: "cursor", In: "query"}, httpx.Param{Name: "limit", In: "query", Type: "integer"}),
-		Out: GridList{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
-			q := r.URL.Query()
-			limit, _ := strconv.Atoi(q.Get("limit"))
-			grids, next, err := s.ListGrids(r.Context(), GridQuery{OrgID: q.Get("org_id"), Layer: q.Get("layer"), Status: q.Get("status"),
-				Q: q.Get("q"), After: q.Get("cursor"), Limit: limit})
-			return httpx.Reply(w, GridList{grids, next}, err)
-		}})
-	rt.Handle(httpx.Route{Method: "GET", Path: "/api/v1/grids/geojson", Tag: "grids", Summary: "Grids under an org node as GeoJSON", Perm: authz.GridRead,
-		Params: gridFilters, Out: featureCollection{}, OutType: "application/geo+json", Handler: func(w http.ResponseWriter, r *http.Request) error {
-			fc, err := s.GridFeatures(r.Context(), r.URL.Query().Get("org_id"), r.URL.Query().Get("layer"))
-			return geoReply(w, fc, err, "")
-		}})
-	rt.Handle(httpx.Route{Method: "GET", Path: "/api/v1/grids/export", Tag: "grids", Summary: "Download grids under an org node as a GeoJSON file",
-		Perm: authz.GridExport, Params: gridFilters, Out: featureCollection{}, OutType: "application/geo+json",
-		Handler: func(w http.ResponseWriter, r *http.Request) error {
-			fc, err := s.GridFeatures(r.Context(), r.URL.Query().Get("org_id"), r.URL.Query().Get("layer"))
-			return geoReply(w, fc, err, "grids.geojson")
-		}})
-	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/grids/import", Tag: "grids", Summary: "Import grids from a GeoJSON FeatureCollection",
-		Perm: authz.GridImport, In: featureCollection{}, Out: ImportReport{},
-		Params: []httpx.Param{{Name: "org_id", In: "query", Required: true}, {Name: "layer", In: "query", Required: true},
-			{Name: "crs", In: "query", Desc: "wgs84 (default), gcj02 or bd09"}, {Name: "dry_run", In: "query", Type: "boolean"},
-			{Name: "replace", In: "query", Type: "boolean", Desc: "retire the villages' current grids of the layer"}},
-		Handler: s.handleImport})
-	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/grids", Tag: "grids", Summary: "Add a grid to a village", Perm: authz.GridWrite,
-		In: GridInput{}, Out: Grid{}, Status: 201, Handler: func(w http.ResponseWriter, r *http.Request) error {
-			var in GridInput
-			if err := httpx.Decode(r, &in, 4<<20); err != nil {
-				return err
-			}
-			g, err := s.CreateGrid(r.Context(), in)
-			if err != nil {
-				return err
-			}
-			httpx.JSON(w, 201, g)
-			return nil
-		}})
-	rt.Handle(httpx.Route{Method: "GET", Path: "/api/v1/grids/{id}", Tag: "grids", Summary: "One grid with shape, team and ancestors", Perm: authz.GridRead,
-		Out: Grid{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
-			g, err := s.Grid(r.Context(), id(r))
-			return httpx.Reply(w, g, err)
-		}})
-	rt.Handle(httpx.Route{Method: "PATCH", Path: "/api/v1/grids/{id}", Tag: "grids", Summary: "Change a grid's name, households or shape", Perm: authz.GridWrite,
-		In: GridPatch{}, Out: Grid{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
-			var in GridPatch
-			if err := httpx.Decode(r, &in, 4<<20); err != nil {
-				return err
-			}
-			g, err := s.UpdateGrid(r.Context(), id(r), in)
-			return httpx.Reply(w, g, err)
-		}})
-	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/grids/{id}/move", Tag: "grids", Summary: "Move a grid to another village", Perm: authz.GridWrite,
-		In: GridMove{}, Out: Grid{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
-			var in GridMove
-			if err := httpx.Decode(r, &in, 0); err != nil {
-				return err
-			}
-			g, err := s.MoveGrid(r.Context(), id(r), in)
-			return httpx.Reply(w, g, err)
-		}})
-	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/grids/{id}/retire", Tag: "grids", Summary: "Retire a grid", Perm: authz.GridWrite,
-		In: VersionOnly{}, Out: Grid{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
-			var in VersionOnly
-			if err := httpx.Decode(r, &in, 0); err != nil {
-				return err
-			}
-			g, err := s.RetireGrid(r.Context(), id(r), in.Version)
-			return httpx.Reply(w, g, err)
-		}})
-	rt.Handle(httpx.Route{Method: "GET", Path: "/api/v1/locate", Tag: "grids", Summary: "The grid of each layer holding a WGS-84 point", Perm: authz.GridRead,
-		Params: []httpx.Param{{Name: "lat", In: "query", Type: "number", Required: true}, {Name: "lng", In: "query", Type: "number", Required: true}},
-		Out:    []Hit{}, Handler: s.handleLocate})
+	return []httpx.Route{
+		{Method: "GET", Path: "/api/v1/org/roots", Tag: "org", Summary: "Top nodes of the caller's scope", Perm: authz.OrgRead,
+			Do: httpx.Get(h.roots)},
+		{Method: "GET", Path: "/api/v1/org/nodes", Tag: "org", Summary: "Children of a node", Perm: authz.OrgRead,
+			Params: []httpx.Param{{Name: "parent_id", In: "query", Required: true}, {Name: "status", In: "query", Desc: "active (default), retired or all"}},
+			Do:     httpx.Get(h.children)},
+		{Method: "GET", Path: "/api/v1/org/nodes/{id}", Tag: "org", Summary: "One node with its ancestors", Perm: authz.OrgRead,
+			Do: httpx.Get(h.node)},
+		{Method: "POST", Path: "/api/v1/org/nodes", Tag: "org", Summary: "Add a node under a parent", Perm: authz.OrgWrite,
+			Status: 201, Do: httpx.Call(h.createNode)},
+		{Method: "PATCH", Path: "/api/v1/org/nodes/{id}", Tag: "org", Summary: "Rename a node", Perm: authz.OrgWrite,
+			Do: httpx.Call(h.updateNode)},
+		{Method: "POST", Path: "/api/v1/org/nodes/{id}/move", Tag: "org", Summary: "Move a node under another parent with a new code",
+			Perm: authz.OrgWrite, Do: httpx.Call(h.moveNode)},
+		{Method: "POST", Path: "/api/v1/org/nodes/{id}/retire", Tag: "org", Summary: "Retire a node with nothing active under it",
+			Perm: authz.OrgWrite, Do: httpx.Call(h.retireNode)},
+		{Method: "GET", Path: "/api/v1/org/nodes/{id}/geojson", Tag: "org", Summary: "The node's area and its children's areas (GeoJSON)",
+			Perm: authz.OrgRead, Out: featureCollection{}, OutType: "application/geo+json", Handler: h.nodeGeoJSON},
+		{Method: "GET", Path: "/api/v1/layers", Tag: "grids", Summary: "Grid layers", Perm: authz.GridRead,
+			Do: httpx.Get(h.layers)},
+		{Method: "GET", Path: "/api/v1/grids", Tag: "grids", Summary: "Grids under an org node, by code", Perm: authz.GridRead,
+			Params: append(gridFilters, httpx.Param{Name: "status", In: "query"}, httpx.Param{Name: "q", In: "query"},
+				httpx.Param{Name: "cursor", In: "query"}, httpx.Param{Name: "limit", In: "query", Type: "integer"}),
+			Do: httpx.Get(h.grids)},
+		{Method: "GET", Path: "/api/v1/grids/geojson", Tag: "grids", Summary: "Grids under an org node as GeoJSON", Perm: authz.GridRead,
+			Params: gridFilters, Out: featureCollection{}, OutType: "application/geo+json", Handler: h.gridsGeoJSON},
+		{Method: "GET", Path: "/api/v1/grids/export", Tag: "grids", Summary: "Download grids under an org node as a GeoJSON file",
+			Perm: authz.GridExport, Params: gridFilters, Out: featureCollection{}, OutType: "application/geo+json", Handler: h.exportGrids},
+		{Method: "POST", Path: "/api/v1/grids/import", Tag: "grids", Summary: "Import grids from a GeoJSON FeatureCollection",
+			Perm: authz.GridImport, In: featureCollection{}, Out: ImportReport{},
+			Params: []httpx.Param{{Name: "org_id", In: "query", Required: true}, {Name: "layer", In: "query", Required: true},
+				{Name: "crs", In: "query", Desc: "wgs84 (default), gcj02 or bd09"}, {Name: "dry_run", In: "query", Type: "boolean"},
+				{Name: "replace", In: "query", Type: "boolean", Desc: "retire the villages' current grids of the layer"}},
+			Handler: h.importGrids},
+		{Method: "POST", Path: "/api/v1/grids", Tag: "grids", Summary: "Add a grid to a village", Perm: authz.GridWrite,
+			Status: 201, MaxBody: maxShape, Do: httpx.Call(h.createGrid)},
+		{Method: "GET", Path: "/api/v1/grids/{id}", Tag: "grids", Summary: "One grid with shape, team and ancestors", Perm: authz.GridRead,
+			Do: httpx.Get(h.grid)},
+		{Method: "PATCH", Path: "/api/v1/grids/{id}", Tag: "grids", Summary: "Change a grid's name, households or shape", Perm: authz.GridWrite,
+			MaxBody: maxShape, Do: httpx.Call(h.updateGrid)},
+		{Method: "POST", Path: "/api/v1/grids/{id}/move", Tag: "grids", Summary: "Move a grid to another village", Perm: authz.GridWrite,
+			Do: httpx.Call(h.moveGrid)},
+		{Method: "POST", Path: "/api/v1/grids/{id}/retire", Tag: "grids", Summary: "Retire a grid", Perm: authz.GridWrite,
+			Do: httpx.Call(h.retireGrid)},
+		{Method: "GET", Path: "/api/v1/locate", Tag: "grids", Summary: "The grid of each layer holding a WGS-84 point", Perm: authz.GridRead,
+			Params: []httpx.Param{{Name: "lat", In: "query", Type: "number", Required: true}, {Name: "lng", In: "query", Type: "number", Required: true}},
+			Do:     httpx.Get(h.locate)},
+	}
 }
 
-func (s *Service) handleLocate(w http.ResponseWriter, r *http.Request) error {
+// handler holds the endpoints of Routes.
+type handler struct{ s *Service }
+
+func pathID(r *http.Request) string { return r.PathValue("id") }
+
+func (h handler) roots(r *http.Request) (nodeList, error) {
+	nodes, err := h.s.Roots(r.Context())
+	return nodeList{nodes}, err
+}
+
+func (h handler) children(r *http.Request) (nodeList, error) {
+	q := r.URL.Query()
+	if q.Get("parent_id") == "" {
+		return nodeList{}, apperr.Field("parent_id", "validation.required")
+	}
+	nodes, err := h.s.Children(r.Context(), q.Get("parent_id"), q.Get("status"))
+	return nodeList{nodes}, err
+}
+
+func (h handler) node(r *http.Request) (Node, error) {
+	return h.s.Node(r.Context(), pathID(r))
+}
+
+func (h handler) createNode(r *http.Request, in NodeInput) (Node, error) {
+	return h.s.CreateNode(r.Context(), in)
+}
+
+func (h handler) updateNode(r *http.Request, in NodePatch) (Node, error) {
+	return h.s.UpdateNode(r.Context(), pathID(r), in)
+}
+
+func (h handler) moveNode(r *http.Request, in NodeMove) (Node, error) {
+	return h.s.MoveNode(r.Context(), pathID(r), in)
+}
+
+func (h handler) retireNode(r *http.Request, in VersionOnly) (Node, error) {
+	return h.s.RetireNode(r.Context(), pathID(r), in.Version)
+}
+
+func (h handler) nodeGeoJSON(w http.ResponseWriter, r *http.Request) error {
+	fc, err := h.s.NodeFeatures(r.Context(), pathID(r))
+	return geoReply(w, fc, err, "")
+}
+
+func (h handler) layers(r *http.Request) (layerList, error) {
+	lang := i18n.Lang(r)
+	out := make([]LayerView, len(Layers))
+	for i, l := range Layers {
+		out[i] = LayerView{l, i18n.T(lang, "layer."+l, nil)}
+	}
+	return layerList{out}, nil
+}
+
+func (h handler) grids(r *http.Request) (GridList, error) {
+	q := r.URL.Query()
+	limit, _ := strconv.Atoi(q.Get("limit"))
+	grids, next, err := h.s.ListGrids(r.Context(), GridQuery{OrgID: q.Get("org_id"), Layer: q.Get("layer"), Status: q.Get("status"),
+		Q: q.Get("q"), After: q.Get("cursor"), Limit: limit})
+	return GridList{grids, next}, err
+}
+
+func (h handler) gridsGeoJSON(w http.ResponseWriter, r *http.Request) error {
+	fc, err := h.s.GridFeatures(r.Context(), r.URL.Query().Get("org_id"), r.URL.Query().Get("layer"))
+	return geoReply(w, fc, err, "")
+}
+
+func (h handler) exportGrids(w http.ResponseWriter, r *http.Request) error {
+	fc, err := h.s.GridFeatures(r.Context(), r.URL.Query().Get("org_id"), r.URL.Query().Get("layer"))
+	return geoReply(w, fc, err, "grids.geojson")
+}
+
+func (h handler) createGrid(r *http.Request, in GridInput) (Grid, error) {
+	return h.s.CreateGrid(r.Context(), in)
+}
+
+func (h handler) grid(r *http.Request) (Grid, error) {
+	return h.s.Grid(r.Context(), pathID(r))
+}
+
+func (h handler) updateGrid(r *http.Request, in GridPatch) (Grid, error) {
+	return h.s.UpdateGrid(r.Context(), pathID(r), in)
+}
+
+func (h handler) moveGrid(r *http.Request, in GridMove) (Grid, error) {
+	return h.s.MoveGrid(r.Context(), pathID(r), in)
+}
+
+func (h handler) retireGrid(r *http.Request, in VersionOnly) (Grid, error) {
+	return h.s.RetireGrid(r.Context(), pathID(r), in.Version)
+}
+
+func (h handler) locate(r *http.Request) ([]Hit, error) {
 	var f apperr.Fields
 	coord := func(name string, lim float64) float64 {
 		v, err := strconv.ParseFloat(r.URL.Query().Get(name), 64)
@@ -209,13 +203,14 @@ func (s *Service) handleLocate(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := geo.Point{Lat: coord("lat", 90), Lng: coord("lng", 180)}
 	if err := f.Err(); err != nil {
-		return err
+		return nil, err
 	}
-	hits, err := s.Locate(r.Context(), i18n.Lang(r), p)
-	return httpx.Reply(w, hits, err)
+	return h.s.Locate(r.Context(), i18n.Lang(r), p)
 }
 
-func (s *Service) handleImport(w http.ResponseWriter, r *http.Request) error {
+// importGrids reads the file itself: up to maxImport bytes, checked as
+// text, then parsed as GeoJSON by the import.
+func (h handler) importGrids(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	crs := q.Get("crs")
 	if crs == "" {
@@ -228,7 +223,7 @@ func (s *Service) handleImport(w http.ResponseWriter, r *http.Request) error {
 	if err := httpx.CheckJSON(body); err != nil {
 		return err
 	}
-	rep, err := s.ImportGrids(r.Context(), ImportOptions{OrgID: q.Get("org_id"), Layer: q.Get("layer"), CRS: geo.CRS(crs),
+	rep, err := h.s.ImportGrids(r.Context(), ImportOptions{OrgID: q.Get("org_id"), Layer: q.Get("layer"), CRS: geo.CRS(crs),
 		DryRun: q.Get("dry_run") == "true", Replace: q.Get("replace") == "true", Lang: i18n.Lang(r)}, body)
 	return httpx.Reply(w, rep, err)
 }

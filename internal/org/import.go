@@ -68,224 +68,318 @@ func blocking(kind string) bool { return kind != geo.KindGap }
 // blocking problem is found, creates its grids in one transaction: all or
 // nothing.
 func (s *Service) ImportGrids(ctx context.Context, opt ImportOptions, body []byte) (ImportReport, error) {
-	rep := ImportReport{Problems: []ImportProblem{}}
-	if !slices.Contains(Layers, opt.Layer) {
-		return rep, apperr.Field("layer", "grid.layer_unknown", "layer", opt.Layer)
+	im := &importRun{s: s, opt: opt, rep: ImportReport{Problems: []ImportProblem{}}, villages: map[string]Node{}}
+	if err := im.start(ctx); err != nil {
+		return im.rep, err
 	}
-	if !opt.CRS.Valid() {
-		return rep, apperr.Field("crs", "validation.one_of", "values", "wgs84, gcj02, bd09")
-	}
-	root, err := s.node(ctx, s.db.Reader(), authz.GridImport, opt.OrgID)
+	fc, err := im.parse(body)
 	if err != nil {
-		return rep, apperr.Field("org_id", "org.not_found")
+		return im.rep, err
 	}
-	add := func(p ImportProblem) { rep.Problems = append(rep.Problems, p) }
-	msg := func(key string, kv ...any) string {
-		params := map[string]any{}
-		for i := 0; i+1 < len(kv); i += 2 {
-			params[fmt.Sprint(kv[i])] = kv[i+1]
-		}
-		return i18n.T(opt.Lang, key, params)
+	feats, err := im.readFeatures(ctx, fc)
+	if err != nil {
+		return im.rep, err
 	}
+	byVillage := featuresByVillage(feats)
+	if err := im.checkTiling(ctx, feats, byVillage); err != nil {
+		return im.rep, err
+	}
+	refused := im.tally(feats)
+	if opt.DryRun {
+		return im.rep, nil
+	}
+	if refused {
+		return im.rep, importError{apperr.E(apperr.Unprocessable, "grid.import_refused"), im.rep}
+	}
+	if err := im.write(ctx, feats, byVillage); err != nil {
+		return im.rep, err
+	}
+	s.index.invalidate()
+	im.rep.Imported = len(feats)
+	return im.rep, nil
+}
+
+// importRun is one import under way: its options, the node it goes under
+// and the report it builds.
+type importRun struct {
+	s    *Service
+	opt  ImportOptions
+	root Node
+	rep  ImportReport
+	// villages caches villageOf by 12-digit code; a zero Node is a code
+	// that names no usable village.
+	villages map[string]Node
+}
+
+// start checks the options and finds the node the grids go under.
+func (im *importRun) start(ctx context.Context) error {
+	if !slices.Contains(Layers, im.opt.Layer) {
+		return apperr.Field("layer", "grid.layer_unknown", "layer", im.opt.Layer)
+	}
+	if !im.opt.CRS.Valid() {
+		return apperr.Field("crs", "validation.one_of", "values", "wgs84, gcj02, bd09")
+	}
+	root, err := im.s.node(ctx, im.s.db.Reader(), authz.GridImport, im.opt.OrgID)
+	if err != nil {
+		return apperr.Field("org_id", "org.not_found")
+	}
+	im.root = root
+	return nil
+}
+
+// add puts a problem in the report.
+func (im *importRun) add(p ImportProblem) { im.rep.Problems = append(im.rep.Problems, p) }
+
+// msg is a message in the import's language.
+func (im *importRun) msg(key string, kv ...any) string {
+	params := map[string]any{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		params[fmt.Sprint(kv[i])] = kv[i+1]
+	}
+	return i18n.T(im.opt.Lang, key, params)
+}
+
+// parse reads the document; one that does not parse is refused with the
+// parser's finding in the report.
+func (im *importRun) parse(body []byte) (geo.FeatureCollection, error) {
 	fc, err := geo.ParseFeatureCollection(body)
 	if err != nil {
 		pe, _ := err.(*geo.ParseError)
-		p := ImportProblem{Feature: -1, Kind: "parse", Message: msg("geo.invalid", "detail", err.Error())}
+		p := ImportProblem{Feature: -1, Kind: "parse", Message: im.msg("geo.invalid", "detail", err.Error())}
 		if pe != nil {
 			p.Feature = pe.Feature
 		}
-		add(p)
-		return rep, importError{apperr.E(apperr.Unprocessable, "grid.import_refused"), rep}
+		im.add(p)
+		return fc, importError{apperr.E(apperr.Unprocessable, "grid.import_refused"), im.rep}
 	}
-	rep.Read = len(fc.Features)
-	if rep.Read == 0 {
-		return rep, apperr.Field("features", "grid.import_empty")
+	im.rep.Read = len(fc.Features)
+	if im.rep.Read == 0 {
+		return fc, apperr.Field("features", "grid.import_empty")
 	}
-	if rep.Read > 5000 {
-		return rep, apperr.Field("features", "grid.import_too_many", "max", 5000)
+	if im.rep.Read > 5000 {
+		return fc, apperr.Field("features", "grid.import_too_many", "max", 5000)
 	}
+	return fc, nil
+}
 
-	villages := map[string]Node{}
-	villageOf := func(code string) (Node, bool) {
-		vcode := code[:12]
-		if v, ok := villages[vcode]; ok {
-			return v, v.ID != ""
-		}
-		var id string
-		err := s.db.Reader().QueryRowContext(ctx, "SELECT id FROM org_nodes WHERE code = ? AND kind = 'village'", vcode).Scan(&id)
-		var v Node
-		if err == nil {
-			v, err = s.node(ctx, s.db.Reader(), authz.GridImport, id)
-		}
-		if err != nil || !strings.HasPrefix(v.path, root.path) || v.Status != "active" {
-			v = Node{}
-		}
-		villages[vcode] = v
-		return v, v.ID != ""
-	}
+// readFeatures checks each feature on its own: code, village, name,
+// households and shape.
+func (im *importRun) readFeatures(ctx context.Context, fc geo.FeatureCollection) ([]importFeature, error) {
 	feats := make([]importFeature, len(fc.Features))
-	seen := map[string]int{}
+	seen := map[string]int{} // code → the feature that had it first
 	for i, f := range fc.Features {
-		ft := importFeature{idx: i, code: strings.TrimSpace(f.PropString("code")), name: strings.TrimSpace(f.PropString("name")), ok: true}
-		bad := func(kind, text string) {
-			ft.ok = false
-			add(ImportProblem{Feature: i, Kind: kind, Message: text})
-		}
-		if h := f.PropString("households"); h != "" {
-			if _, err := fmt.Sscan(h, &ft.households); err != nil || ft.households < 0 || ft.households > 100000 {
-				bad("households", msg("validation.range", "min", 0, "max", 100000))
-			}
-		}
-		switch {
-		case ft.code != "" && (len(ft.code) != 15 || !allDigits(ft.code)):
-			bad("code", msg("grid.code_format", "village", "…"))
-		case ft.code != "":
-			if v, ok := villageOf(ft.code); ok {
-				ft.village = v
-			} else {
-				bad("code", msg("grid.village_unknown", "code", ft.code[:12]))
-			}
-			if j, dup := seen[ft.code]; dup {
-				bad("code", msg("grid.code_duplicate", "other", j))
-			}
-			if !opt.Replace {
-				var n int
-				if err := s.db.Reader().QueryRowContext(ctx, "SELECT count(*) FROM grids WHERE layer = ? AND code = ?", opt.Layer, ft.code).Scan(&n); err != nil {
-					return rep, err
-				}
-				if n > 0 {
-					bad("code", msg("grid.code_taken", "code", ft.code))
-				}
-			}
-			seen[ft.code] = i
-		case root.Kind == "village":
-			ft.village = root
-		default:
-			bad("code", msg("grid.import_needs_code"))
-		}
-		if ft.name == "" {
-			ft.name = ft.code
-		}
-		if ft.name == "" {
-			ft.name = fmt.Sprintf("%s-%d", root.Name, i+1)
-		}
-		if len([]rune(ft.name)) > 64 {
-			bad("name", msg("validation.length", "min", 1, "max", 64))
-		}
-		g, err := geo.ToWGS84(opt.CRS, f.Geometry)
+		ft, err := im.readFeature(ctx, i, f, seen)
 		if err != nil {
-			bad("crs", err.Error())
-		}
-		ft.geom = g
-		for _, p := range geo.ValidateMultiPolygon(g) {
-			ft.ok = false
-			add(ImportProblem{Feature: i, Kind: p.Kind, Message: msg("geo."+p.Kind, "detail", p.Detail), At: latlng(p.At)})
+			return nil, err
 		}
 		feats[i] = ft
 	}
+	return feats, nil
+}
 
-	// Tiling checks per village: the imported grids with the grids that stay.
+func (im *importRun) readFeature(ctx context.Context, i int, f geo.Feature, seen map[string]int) (importFeature, error) {
+	ft := importFeature{idx: i, code: strings.TrimSpace(f.PropString("code")), name: strings.TrimSpace(f.PropString("name")), ok: true}
+	bad := func(kind, text string) {
+		ft.ok = false
+		im.add(ImportProblem{Feature: i, Kind: kind, Message: text})
+	}
+	if h := f.PropString("households"); h != "" {
+		if _, err := fmt.Sscan(h, &ft.households); err != nil || ft.households < 0 || ft.households > 100000 {
+			bad("households", im.msg("validation.range", "min", 0, "max", 100000))
+		}
+	}
+	switch {
+	case ft.code != "" && (len(ft.code) != 15 || !allDigits(ft.code)):
+		bad("code", im.msg("grid.code_format", "village", "…"))
+	case ft.code != "":
+		if v, ok := im.villageOf(ctx, ft.code); ok {
+			ft.village = v
+		} else {
+			bad("code", im.msg("grid.village_unknown", "code", ft.code[:12]))
+		}
+		if j, dup := seen[ft.code]; dup {
+			bad("code", im.msg("grid.code_duplicate", "other", j))
+		}
+		if !im.opt.Replace {
+			var n int
+			if err := im.s.db.Reader().QueryRowContext(ctx, "SELECT count(*) FROM grids WHERE layer = ? AND code = ?", im.opt.Layer, ft.code).Scan(&n); err != nil {
+				return ft, err
+			}
+			if n > 0 {
+				bad("code", im.msg("grid.code_taken", "code", ft.code))
+			}
+		}
+		seen[ft.code] = i
+	case im.root.Kind == "village":
+		ft.village = im.root
+	default:
+		bad("code", im.msg("grid.import_needs_code"))
+	}
+	if ft.name == "" {
+		ft.name = ft.code
+	}
+	if ft.name == "" {
+		ft.name = fmt.Sprintf("%s-%d", im.root.Name, i+1)
+	}
+	if len([]rune(ft.name)) > 64 {
+		bad("name", im.msg("validation.length", "min", 1, "max", 64))
+	}
+	g, err := geo.ToWGS84(im.opt.CRS, f.Geometry)
+	if err != nil {
+		bad("crs", err.Error())
+	}
+	ft.geom = g
+	for _, p := range geo.ValidateMultiPolygon(g) {
+		ft.ok = false
+		im.add(ImportProblem{Feature: i, Kind: p.Kind, Message: im.msg("geo."+p.Kind, "detail", p.Detail), At: latlng(p.At)})
+	}
+	return ft, nil
+}
+
+// villageOf is the active village, under the import's node and in the
+// caller's scope, of a 15-digit grid code.
+func (im *importRun) villageOf(ctx context.Context, code string) (Node, bool) {
+	vcode := code[:12]
+	if v, ok := im.villages[vcode]; ok {
+		return v, v.ID != ""
+	}
+	var id string
+	err := im.s.db.Reader().QueryRowContext(ctx, "SELECT id FROM org_nodes WHERE code = ? AND kind = 'village'", vcode).Scan(&id)
+	var v Node
+	if err == nil {
+		v, err = im.s.node(ctx, im.s.db.Reader(), authz.GridImport, id)
+	}
+	if err != nil || !strings.HasPrefix(v.path, im.root.path) || v.Status != "active" {
+		v = Node{}
+	}
+	im.villages[vcode] = v
+	return v, v.ID != ""
+}
+
+// featuresByVillage lists the features with a village and a shape by
+// village id.
+func featuresByVillage(feats []importFeature) map[string][]int {
 	byVillage := map[string][]int{}
 	for i, ft := range feats {
 		if ft.village.ID != "" && ft.geom != nil {
 			byVillage[ft.village.ID] = append(byVillage[ft.village.ID], i)
 		}
 	}
+	return byVillage
+}
+
+// checkTiling checks per village that the imported grids, with the grids
+// that stay, tile the village's area.
+func (im *importRun) checkTiling(ctx context.Context, feats []importFeature, byVillage map[string][]int) error {
 	for vid, idxs := range byVillage {
-		_, area, err := s.village(ctx, s.db.Reader(), vid)
+		if err := im.checkVillage(ctx, feats, vid, idxs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (im *importRun) checkVillage(ctx context.Context, feats []importFeature, vid string, idxs []int) error {
+	_, area, err := im.s.village(ctx, im.s.db.Reader(), vid)
+	if err != nil {
+		return err
+	}
+	children := make([]geo.MultiPolygon, 0, len(idxs))
+	for _, i := range idxs {
+		children = append(children, feats[i].geom)
+	}
+	var existing []string
+	if !im.opt.Replace {
+		codes, shapes, err := im.staying(ctx, vid)
 		if err != nil {
-			return rep, err
+			return err
 		}
-		children := make([]geo.MultiPolygon, 0, len(idxs))
-		for _, i := range idxs {
-			children = append(children, feats[i].geom)
+		existing, children = codes, append(children, shapes...)
+	}
+	// The k-th child is an imported feature, or after them a grid that stays.
+	feature := func(k int) (int, string) {
+		if k < len(idxs) {
+			return idxs[k], ""
 		}
-		var existing []string
-		if !opt.Replace {
-			rows, err := s.db.Reader().QueryContext(ctx, "SELECT code, geometry FROM grids WHERE org_id = ? AND layer = ? AND status = 'active' ORDER BY code", vid, opt.Layer)
-			if err != nil {
-				return rep, err
-			}
-			for rows.Next() {
-				var code, geom string
-				if err := rows.Scan(&code, &geom); err != nil {
-					rows.Close()
-					return rep, err
-				}
-				m, err := geo.ParseGeometry([]byte(geom))
-				if err != nil {
-					rows.Close()
-					return rep, apperr.Wrap(err, "stored grid geometry")
-				}
-				existing = append(existing, code)
-				children = append(children, m)
-			}
-			rows.Close()
+		return -1, existing[k-len(idxs)]
+	}
+	for _, p := range geo.ValidateTiling(area, children) {
+		if area == nil && p.Kind != geo.KindOverlap {
+			continue
 		}
-		feature := func(k int) (int, string) {
-			if k < len(idxs) {
-				return idxs[k], ""
-			}
-			return -1, existing[k-len(idxs)]
+		ip := ImportProblem{Feature: -1, Kind: p.Kind, At: latlng(p.At)}
+		if p.Feature >= 0 {
+			ip.Feature, ip.Code = feature(p.Feature)
 		}
-		for _, p := range geo.ValidateTiling(area, children) {
-			if area == nil && p.Kind != geo.KindOverlap {
-				continue
+		if p.Other >= 0 {
+			o, code := feature(p.Other)
+			if code != "" {
+				ip.Code = code
+			} else {
+				ip.Other = &o
 			}
-			ip := ImportProblem{Feature: -1, Kind: p.Kind, At: latlng(p.At)}
-			if p.Feature >= 0 {
-				ip.Feature, ip.Code = feature(p.Feature)
-			}
-			if p.Other >= 0 {
-				o, code := feature(p.Other)
-				if code != "" {
-					ip.Code = code
-				} else {
-					ip.Other = &o
-				}
-			}
-			if ip.Feature < 0 && ip.Other != nil { // an existing grid first, a new one second
-				ip.Feature, ip.Other = *ip.Other, nil
-			}
-			ip.Message = msg("geo."+p.Kind, "detail", p.Detail)
-			if ip.Feature >= 0 && blocking(p.Kind) {
-				feats[ip.Feature].ok = false
-			}
-			add(ip)
+		}
+		if ip.Feature < 0 && ip.Other != nil { // an existing grid first, a new one second
+			ip.Feature, ip.Other = *ip.Other, nil
+		}
+		ip.Message = im.msg("geo."+p.Kind, "detail", p.Detail)
+		if ip.Feature >= 0 && blocking(p.Kind) {
+			feats[ip.Feature].ok = false
+		}
+		im.add(ip)
+	}
+	return nil
+}
+
+// staying returns the codes and shapes of the village's active grids of
+// the layer, which an import without replace keeps.
+func (im *importRun) staying(ctx context.Context, vid string) ([]string, []geo.MultiPolygon, error) {
+	rows, err := im.s.db.Reader().QueryContext(ctx, "SELECT code, geometry FROM grids WHERE org_id = ? AND layer = ? AND status = 'active' ORDER BY code", vid, im.opt.Layer)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	var codes []string
+	var shapes []geo.MultiPolygon
+	for rows.Next() {
+		var code, geom string
+		if err := rows.Scan(&code, &geom); err != nil {
+			return nil, nil, err
+		}
+		m, err := geo.ParseGeometry([]byte(geom))
+		if err != nil {
+			return nil, nil, apperr.Wrap(err, "stored grid geometry")
+		}
+		codes = append(codes, code)
+		shapes = append(shapes, m)
+	}
+	return codes, shapes, nil
+}
+
+// tally counts the valid features and reports whether a blocking problem
+// refuses the import.
+func (im *importRun) tally(feats []importFeature) bool {
+	for _, ft := range feats {
+		if ft.ok {
+			im.rep.Valid++
 		}
 	}
 	refused := false
-	for _, ft := range feats {
-		if ft.ok {
-			rep.Valid++
-		}
-	}
-	for _, p := range rep.Problems {
+	for _, p := range im.rep.Problems {
 		refused = refused || blocking(p.Kind)
 	}
-	if opt.DryRun {
-		return rep, nil
-	}
-	if refused {
-		return rep, importError{apperr.E(apperr.Unprocessable, "grid.import_refused"), rep}
-	}
-	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+	return refused
+}
+
+// write creates the grids in one transaction; with replace, the villages'
+// grids the file does not name again retire and those it names are
+// updated in place.
+func (im *importRun) write(ctx context.Context, feats []importFeature, byVillage map[string][]int) error {
+	opt := im.opt
+	return im.s.db.InTx(ctx, func(tx *db.Tx) error {
 		if opt.Replace {
-			// Grids of the villages that the file does not name again retire.
 			for vid, idxs := range byVillage {
-				keep := []any{db.Now(), vid, opt.Layer}
-				ph := ""
-				for _, i := range idxs {
-					if feats[i].code != "" {
-						keep = append(keep, feats[i].code)
-						ph += ", ?"
-					}
-				}
-				q := "UPDATE grids SET status = 'retired', version = version + 1, updated_at = ? WHERE org_id = ? AND layer = ? AND status = 'active'"
-				if ph != "" {
-					q += " AND code NOT IN (" + ph[2:] + ")"
-				}
-				if _, err := tx.ExecContext(ctx, q, keep...); err != nil {
+				if err := retireUnnamed(ctx, tx, feats, vid, idxs, opt.Layer); err != nil {
 					return err
 				}
 			}
@@ -314,15 +408,28 @@ func (s *Service) ImportGrids(ctx context.Context, opt ImportOptions, body []byt
 		if err := bumpGrids(ctx, tx); err != nil {
 			return err
 		}
-		return s.audit.Record(ctx, tx, authz.GridImport, audit.Entry{Action: "grid.import", ObjectType: "org", ObjectID: root.ID,
+		return im.s.audit.Record(ctx, tx, authz.GridImport, audit.Entry{Action: "grid.import", ObjectType: "org", ObjectID: im.root.ID,
 			Detail: fmt.Sprintf("layer=%s features=%d replace=%v", opt.Layer, len(feats), opt.Replace)})
 	})
-	if err != nil {
-		return rep, err
+}
+
+// retireUnnamed retires the active grids of a village and layer whose
+// codes the file does not name again.
+func retireUnnamed(ctx context.Context, tx *db.Tx, feats []importFeature, vid string, idxs []int, layer string) error {
+	keep := []any{db.Now(), vid, layer}
+	ph := ""
+	for _, i := range idxs {
+		if feats[i].code != "" {
+			keep = append(keep, feats[i].code)
+			ph += ", ?"
+		}
 	}
-	s.index.invalidate()
-	rep.Imported = len(feats)
-	return rep, nil
+	q := "UPDATE grids SET status = 'retired', version = version + 1, updated_at = ? WHERE org_id = ? AND layer = ? AND status = 'active'"
+	if ph != "" {
+		q += " AND code NOT IN (" + ph[2:] + ")"
+	}
+	_, err := tx.ExecContext(ctx, q, keep...)
+	return err
 }
 
 // replaceGrid overwrites the grid of a layer with a code, whatever its

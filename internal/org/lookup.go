@@ -33,6 +33,23 @@ func PathIn(ctx context.Context, q db.Querier, perm authz.Perm, id, field string
 	return path, err
 }
 
+// ActivePathIn is PathIn for an area that must be active: a retired
+// area is refused under field as retired.
+func ActivePathIn(ctx context.Context, q db.Querier, perm authz.Perm, id, field string) (string, error) {
+	var path, status string
+	err := q.QueryRowContext(ctx, "SELECT path, status FROM org_nodes WHERE id = ?", id).Scan(&path, &status)
+	if err == nil && !authz.From(ctx).Covers(perm, path) {
+		err = sql.ErrNoRows
+	}
+	if err != nil {
+		return "", notFound(err, field)
+	}
+	if status != "active" {
+		return "", apperr.Field(field, "org.retired")
+	}
+	return path, nil
+}
+
 // IDAt returns the id of the area at path.
 func IDAt(ctx context.Context, q db.Querier, path string) (string, error) {
 	var id string

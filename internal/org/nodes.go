@@ -326,11 +326,11 @@ func (s *Service) MoveNode(ctx context.Context, id string, in NodeMove) (Node, e
 			return "", err
 		}
 		newPath := parent.path + n.ID + "/"
-		lo, hi := n.path, n.path+"~"
+		under, uargs := authz.Under("path", n.path)
 		for _, table := range []string{"org_nodes", "grids"} {
 			// Codes below the node keep their own digits after the node's prefix.
-			_, err := tx.ExecContext(ctx, "UPDATE "+table+" SET path = ? || substr(path, ?), code = ? || substr(code, ?) WHERE path >= ? AND path < ?",
-				newPath, len(n.path)+1, in.Code, len(n.Code)+1, lo, hi)
+			_, err := tx.ExecContext(ctx, "UPDATE "+table+" SET path = ? || substr(path, ?), code = ? || substr(code, ?) WHERE "+under,
+				append([]any{newPath, len(n.path) + 1, in.Code, len(n.Code) + 1}, uargs...)...)
 			if db.IsUniqueViolation(err) {
 				return "", apperr.Field("code", "org.code_taken", "code", in.Code)
 			}
@@ -353,7 +353,8 @@ func (s *Service) MoveNode(ctx context.Context, id string, in NodeMove) (Node, e
 func (s *Service) RetireNode(ctx context.Context, id string, version int) (Node, error) {
 	return s.writeNode(ctx, id, version, "org.retire", func(tx *db.Tx, n Node) (string, error) {
 		var grids int
-		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM grids WHERE path >= ? AND path < ? AND status = 'active'", n.path, n.path+"~").Scan(&grids); err != nil {
+		under, uargs := authz.Under("path", n.path)
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM grids WHERE "+under+" AND status = 'active'", uargs...).Scan(&grids); err != nil {
 			return "", err
 		}
 		if n.ChildCount > 0 || grids > 0 {

@@ -70,6 +70,7 @@ func gridsOf(t *testing.T, c *testapp.Client, orgID, layer string) []grid {
 }
 
 func TestTreeCountsAndScope(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	leader := a.Login("leader")
 	county, town, village := tree(t, leader)
@@ -138,6 +139,7 @@ func TestTreeCountsAndScope(t *testing.T) {
 }
 
 func TestNodeEditsAndBadInput(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	admin := a.Login("sys_admin")
 	county, town, village := tree(t, admin)
@@ -220,6 +222,7 @@ func TestNodeEditsAndBadInput(t *testing.T) {
 }
 
 func TestGridEditsLocateAndMove(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	admin := a.Login("sys_admin")
 	_, town, village := tree(t, admin)
@@ -307,6 +310,7 @@ func TestGridEditsLocateAndMove(t *testing.T) {
 }
 
 func TestImportExportGeoJSON(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	admin := a.Login("sys_admin")
 	_, _, village := tree(t, admin)
