@@ -31,9 +31,12 @@ type Service struct {
 	reg   *registry.Service
 }
 
-// New makes the service over the registers reg.
+// New makes the service over the registers reg, and has it follow their
+// people (registry.Follower).
 func New(d *db.DB, log *audit.Log, keys *secret.Keys, reg *registry.Service) *Service {
-	return &Service{db: d, audit: log, vault: pii.NewVault(keys), reg: reg}
+	s := &Service{db: d, audit: log, vault: pii.NewVault(keys), reg: reg}
+	reg.Follow(s)
+	return s
 }
 
 // record audits one action on a record inside tx.

@@ -369,10 +369,8 @@ func (s *Service) transferInto(ctx context.Context, tx *db.Tx, existing, copyID 
 	if _, err := tx.ExecContext(ctx, "UPDATE people SET "+strings.Join(set, ", ")+" WHERE id = ?", append(args, existing)...); err != nil {
 		return err
 	}
-	for _, t := range []string{"key_persons", "care_targets"} {
-		if _, err := tx.ExecContext(ctx, "UPDATE "+t+" SET path = ? WHERE person_id = ?", c.path, existing); err != nil {
-			return err
-		}
+	if err := s.tell(func(f Follower) error { return f.PersonMoved(ctx, tx, existing, c.path) }); err != nil {
+		return err
 	}
 	var name, address string
 	if err := tx.QueryRowContext(ctx, "SELECT name, address FROM people WHERE id = ?", existing).Scan(&name, &address); err != nil {

@@ -422,12 +422,8 @@ func (s *Service) UpdatePerson(ctx context.Context, id string, in PersonInput) (
 			return apperr.E(apperr.Conflict, "registry.stale", "version", old.Version)
 		}
 		if r.place.Path != old.path {
-			// Key-person and care-target records are scoped by the
-			// person's village: they move with the person.
-			for _, t := range []string{"key_persons", "care_targets"} {
-				if _, err := tx.ExecContext(ctx, "UPDATE "+t+" SET path = ? WHERE person_id = ?", r.place.Path, id); err != nil {
-					return err
-				}
+			if err := s.tell(func(f Follower) error { return f.PersonMoved(ctx, tx, id, r.place.Path) }); err != nil {
+				return err
 			}
 		}
 		if err := search.Index(ctx, tx, "person", id, r.place.Path, r.in.Name, r.in.Name, r.in.Address); err != nil {
@@ -504,14 +500,7 @@ func (s *Service) SetStatus(ctx context.Context, id, status string, version int)
 			return err
 		}
 		if status == "deceased" {
-			// Nobody visits or serves the dead: their key-person records
-			// close and their care ends, with the reason.
-			if _, err := tx.ExecContext(ctx, "UPDATE key_persons SET status = 'closed', version = version + 1, updated_at = ? WHERE person_id = ? AND status = 'active'",
-				now, id); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE care_targets SET status = 'ended', end_reason = 'deceased', ended_at = ?, version = version + 1, updated_at = ?
-				WHERE person_id = ? AND status = 'active'`, now, now, id); err != nil {
+			if err := s.tell(func(f Follower) error { return f.PersonDied(ctx, tx, id, now) }); err != nil {
 				return err
 			}
 		}
@@ -543,15 +532,11 @@ func (s *Service) DeletePerson(ctx context.Context, id string) error {
 // purgePerson removes a person and everything sealed about them; with
 // secure_delete on SQLite the pages are overwritten, not just freed.
 func (s *Service) purgePerson(ctx context.Context, tx *db.Tx, id, action string) error {
-	for _, q := range []string{
-		"DELETE FROM visits WHERE person_id = ?",
-		"DELETE FROM key_persons WHERE person_id = ?",
-		"DELETE FROM care_targets WHERE person_id = ?",
-		"DELETE FROM people WHERE id = ?",
-	} {
-		if _, err := tx.ExecContext(ctx, q, id); err != nil {
-			return err
-		}
+	if err := s.tell(func(f Follower) error { return f.PersonRemoved(ctx, tx, id) }); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM people WHERE id = ?", id); err != nil {
+		return err
 	}
 	if err := search.Unindex(ctx, tx, "person", id); err != nil {
 		return err

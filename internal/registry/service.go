@@ -45,6 +45,8 @@ type Service struct {
 	keys  *secret.Keys
 	vault *pii.Vault
 	grids Locator
+	// followers keep records about people (Follow).
+	followers []Follower
 	// Now is the clock, replaceable in tests.
 	Now func() time.Time
 }
@@ -52,6 +54,34 @@ type Service struct {
 // New makes the service.
 func New(d *db.DB, log *audit.Log, keys *secret.Keys, grids Locator) *Service {
 	return &Service{db: d, audit: log, keys: keys, vault: pii.NewVault(keys), grids: grids, Now: time.Now}
+}
+
+// Follower is a room that keeps records about the registers' people
+// (package keyperson: key persons, care targets, visits). It is told, in
+// the registers' transaction, when a person moves to another area, dies or
+// is removed for good, so its records follow without the registers
+// knowing them.
+type Follower interface {
+	// PersonMoved: the person's records are scoped by their area, path.
+	PersonMoved(ctx context.Context, tx db.Querier, personID, path string) error
+	// PersonDied at (Unix ms): nobody visits or serves the dead.
+	PersonDied(ctx context.Context, tx db.Querier, personID string, at int64) error
+	// PersonRemoved: the person's row goes next, with everything about them.
+	PersonRemoved(ctx context.Context, tx db.Querier, personID string) error
+}
+
+// Follow has f told of people's moves, deaths and removals. The rooms
+// above call it once, when they are made.
+func (s *Service) Follow(f Follower) { s.followers = append(s.followers, f) }
+
+// tell calls each follower in turn, stopping at the first error.
+func (s *Service) tell(call func(Follower) error) error {
+	for _, f := range s.followers {
+		if err := call(f); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // eventPhone opens the sealed reporter phone of an event ("" when it does
