@@ -62,7 +62,7 @@ func (m mainGrids) Locate(ctx context.Context, lang string, p geo.Point) ([]case
 	var out []casework.GridHit
 	for _, h := range hits {
 		if h.Layer == org.MainLayer {
-			out = append(out, casework.GridHit{GridID: h.GridID, GridCode: h.GridCode, GridName: h.GridName, OrgID: h.OrgID})
+			out = append(out, casework.GridHit{GridID: h.GridID, GridCode: h.GridCode, GridName: h.GridName, OrgID: h.OrgID, Path: h.Path})
 		}
 	}
 	return out, err

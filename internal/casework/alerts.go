@@ -1,10 +1,6 @@
 package casework
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -39,11 +35,6 @@ func (s *Service) alertRoutes(rt *httpx.Router) {
 			if err != nil {
 				return err
 			}
-			body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, httpx.MaxBody))
-			if err != nil {
-				return apperr.E(apperr.Invalid, "request.too_large", "limit", httpx.MaxBody)
-			}
-			r.Body = io.NopCloser(bytes.NewReader(body))
 			var in Alert
 			if err := httpx.Decode(r, &in, 0); err != nil {
 				return err
@@ -54,18 +45,13 @@ func (s *Service) alertRoutes(rt *httpx.Router) {
 			if n := len(in.Source); n == 0 || n > 64 {
 				return apperr.Field("source", "validation.length", "min", 1, "max", 64)
 			}
-			sum := sha256.Sum256(body)
-			ctx := authz.WithPrincipal(r.Context(), k.Principal())
-			e, replay, err := s.Create(ctx, Report{Channel: in.Channel, CategoryCode: in.CategoryCode, Urgency: in.Urgency,
-				Description: in.Description, Lat: in.Lat, Lng: in.Lng, ReporterName: in.Source},
-				Idempotency{Scope: "apikey:" + k.ID, Key: r.Header.Get("Idempotency-Key"), Hash: hex.EncodeToString(sum[:])})
+			key, err := requestKey(r, "apikey:"+k.ID, in)
 			if err != nil {
 				return err
 			}
-			if replay {
-				w.Header().Set("Idempotent-Replayed", "true")
-			}
-			httpx.JSON(w, 201, e)
-			return nil
+			ctx := authz.WithPrincipal(r.Context(), k.Principal())
+			e, replay, err := s.Create(ctx, Report{Channel: in.Channel, CategoryCode: in.CategoryCode, Urgency: in.Urgency,
+				Description: in.Description, Lat: in.Lat, Lng: in.Lng, ReporterName: in.Source}, key)
+			return created(w, e, replay, err)
 		}})
 }

@@ -235,6 +235,30 @@ func TestIdempotentReports(t *testing.T) {
 	}
 }
 
+// A retry is the same request whatever the layout of its JSON: keys in
+// another order and other whitespace are replayed; another value is not.
+func TestIdempotentReportsIgnoreLayout(t *testing.T) {
+	t.Parallel()
+	a := testapp.New(t)
+	gm := a.Login("grid_member")
+	send := func(body string) testapp.Response {
+		return gm.RawWith("POST", "/api/v1/events", "application/json", []byte(body), map[string]string{"Idempotency-Key": "layout-1"})
+	}
+	lat, lng := a.Demo.Center.Lat, a.Demo.Center.Lng
+	first := send(fmt.Sprintf(`{"channel":"grid","category_code":"0101","description":"井盖缺失","lat":%v,"lng":%v,"attributes":{}}`, lat, lng))
+	again := send(fmt.Sprintf("{\n  \"lng\": %v,\n  \"lat\": %v,\n  \"attributes\": {},\n  \"description\": \"井盖缺失\",\n  \"category_code\": \"0101\",\n  \"channel\": \"grid\"\n}", lng, lat))
+	var e1, e2 event
+	mustJSON(t, first.Body, &e1)
+	mustJSON(t, again.Body, &e2)
+	if first.Status != 201 || again.Status != 201 || e1.ID == "" || e1.ID != e2.ID || again.Header.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("reordered retry: %d %s / %d %s", first.Status, first.Body, again.Status, again.Body)
+	}
+	other := send(fmt.Sprintf(`{"lng":%v,"lat":%v,"description":"井盖缺失了","category_code":"0101","channel":"grid"}`, lng, lat))
+	if other.Status != 422 || !strings.Contains(string(other.Body), "idempotency.key_reused") {
+		t.Fatalf("another description under the same key: %d %s", other.Status, other.Body)
+	}
+}
+
 func TestBadReports(t *testing.T) {
 	a := testapp.New(t)
 	gm := a.Login("grid_member")

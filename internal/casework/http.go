@@ -1,9 +1,6 @@
 package casework
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"io"
 	"net/http"
 	"strconv"
 
@@ -11,6 +8,7 @@ import (
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/httpx"
 	"github.com/gridgov/gridgov/internal/i18n"
+	"github.com/gridgov/gridgov/internal/idem"
 )
 
 // EventList is a page of events.
@@ -96,28 +94,36 @@ func (s *Service) Routes(rt *httpx.Router) {
 }
 
 func (s *Service) handleCreate(w http.ResponseWriter, r *http.Request) error {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, httpx.MaxBody))
-	if err != nil {
-		return apperr.E(apperr.Invalid, "request.too_large", "limit", httpx.MaxBody)
-	}
-	r.Body = io.NopCloser(bytesReader(body))
 	var in Report
 	if err := httpx.Decode(r, &in, 0); err != nil {
 		return err
 	}
-	p := authz.From(r.Context())
-	key := r.Header.Get("Idempotency-Key")
-	if len(key) > 255 {
-		return apperr.Field("Idempotency-Key", "validation.length", "min", 1, "max", 255)
+	key, err := requestKey(r, "user:"+authz.From(r.Context()).UserID, in)
+	if err != nil {
+		return err
 	}
-	sum := sha256.Sum256(body)
-	e, replay, err := s.Create(r.Context(), in, Idempotency{Scope: "user:" + p.UserID, Key: key, Hash: hex.EncodeToString(sum[:])})
+	e, replay, err := s.Create(r.Context(), in, key)
+	return created(w, e, replay, err)
+}
+
+// requestKey is the Idempotency-Key of a request, scoped, with the
+// fingerprint of its parsed body in.
+func requestKey(r *http.Request, scope string, in any) (Idempotency, error) {
+	key := r.Header.Get("Idempotency-Key")
+	if err := idem.Check("Idempotency-Key", key); err != nil {
+		return Idempotency{}, err
+	}
+	return Idempotency{Scope: scope, Key: key, Fingerprint: idem.Fingerprint(in)}, nil
+}
+
+// created answers 201 with the event, marking a replay.
+func created(w http.ResponseWriter, e Event, replay bool, err error) error {
 	if err != nil {
 		return err
 	}
 	if replay {
 		w.Header().Set("Idempotent-Replayed", "true")
 	}
-	httpx.JSON(w, 201, e)
+	httpx.JSON(w, http.StatusCreated, e)
 	return nil
 }

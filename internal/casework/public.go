@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/gridgov/gridgov/internal/audit"
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
+	"github.com/gridgov/gridgov/internal/idem"
 )
 
 // The public faces (Open311 GeoReport v2) read events through this file.
@@ -274,9 +276,8 @@ func (s *Service) AddPublicNote(ctx context.Context, no string, n PublicNote) (P
 	}
 	now := s.Now()
 	var out PublicUpdate
-	replayed := false
+	var replayed bool
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
-		out, replayed = PublicUpdate{}, false
 		var e Event
 		var lead string
 		err := tx.QueryRowContext(ctx, "SELECT id, no, state, category_code, path, COALESCE(lead_unit_id, ''), published FROM events WHERE no = ?"+tx.ForUpdate(), no).
@@ -286,61 +287,51 @@ func (s *Service) AddPublicNote(ctx context.Context, no string, n PublicNote) (P
 		} else if err != nil {
 			return err
 		}
-		if n.Idem.Key != "" {
-			var hash, body string
-			err := tx.QueryRowContext(ctx, "SELECT request_hash, body FROM idempotency_keys WHERE scope = ? AND key = ?", n.Idem.Scope, n.Idem.Key).Scan(&hash, &body)
-			if err == nil {
-				if hash != n.Idem.Hash {
-					return apperr.E(apperr.Unprocessable, "idempotency.key_reused")
-				}
-				seq, _ := strconv.Atoi(body)
-				var at int64
-				var action, state, note string
-				if err := tx.QueryRowContext(ctx, "SELECT at, action, to_state, public_note FROM event_log WHERE event_id = ? AND seq = ?", e.ID, seq).
-					Scan(&at, &action, &state, &note); err != nil {
-					return err
-				}
-				out, replayed = PublicUpdate{No: e.No, Seq: seq, At: at, Action: action, State: state, Note: note}, true
-				return nil
-			}
-			if !errors.Is(err, sql.ErrNoRows) {
-				return err
-			}
-		}
-		// The client's text is the public's own: it is the step's note for
-		// the public as well as for the centre.
-		seq, err := s.appendStep(ctx, tx, e.ID, "public_update", e.State, e.State, "", n.Note, n.Note, now)
+		var step string
+		step, replayed, err = idem.Do(ctx, tx, n.Idem, func() (string, error) {
+			seq, err := s.addPublicNote(ctx, tx, &e, lead, n, now)
+			return strconv.Itoa(seq), err
+		})
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, "UPDATE events SET updated_at = ? WHERE id = ?", now.UnixMilli(), e.ID); err != nil {
-			return err
-		}
-		if n.Idem.Key != "" {
-			if _, err := tx.ExecContext(ctx, "INSERT INTO idempotency_keys (scope, key, request_hash, status, body, created_at) VALUES (?, ?, ?, 201, ?, ?)",
-				n.Idem.Scope, n.Idem.Key, n.Idem.Hash, strconv.Itoa(seq), now.UnixMilli()); err != nil {
-				return err
-			}
-		}
-		// The unit handling an open event hears of it; otherwise the intake desk.
-		text := "事件 " + e.No + " 收到公众补充：" + truncate(n.Note, 60)
-		if lead != "" && Open(e.State) {
-			err = s.notify(ctx, tx, &e, "public_update", text, "", lead)
-		} else {
-			err = s.notify(ctx, tx, &e, "public_update", text, authz.EventIntake, "")
-		}
-		if err != nil {
-			return err
-		}
-		out = PublicUpdate{No: e.No, Seq: seq, At: now.UnixMilli(), Action: "public_update", State: e.State, Note: n.Note}
-		return s.audit.Record(ctx, tx, authz.EventReport, audit.Entry{Action: "event.public_update", ObjectType: "event", ObjectID: e.ID,
-			Detail: e.No + " " + strings.ToLower(n.Status)})
+		// The step as stored, whether just written or written by the first try.
+		out = PublicUpdate{No: e.No}
+		out.Seq, _ = strconv.Atoi(step)
+		return tx.QueryRowContext(ctx, "SELECT at, action, to_state, public_note FROM event_log WHERE event_id = ? AND seq = ?", e.ID, out.Seq).
+			Scan(&out.At, &out.Action, &out.State, &out.Note)
 	})
-	if db.IsUniqueViolation(err) && n.Idem.Key != "" {
+	if errors.Is(err, idem.ErrRaced) {
 		// Another request with the same key committed first: answer as it did.
 		return s.AddPublicNote(ctx, no, n)
 	}
 	return out, replayed, err
+}
+
+// addPublicNote writes the step of a public note to the locked event e,
+// tells lead (or the intake desk) and writes the audit row.
+func (s *Service) addPublicNote(ctx context.Context, tx *db.Tx, e *Event, lead string, n PublicNote, now time.Time) (int, error) {
+	// The client's text is the public's own: it is the step's note for
+	// the public as well as for the centre.
+	seq, err := s.appendStep(ctx, tx, e.ID, "public_update", e.State, e.State, "", n.Note, n.Note, now)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE events SET updated_at = ? WHERE id = ?", now.UnixMilli(), e.ID); err != nil {
+		return 0, err
+	}
+	// The unit handling an open event hears of it; otherwise the intake desk.
+	text := "事件 " + e.No + " 收到公众补充：" + truncate(n.Note, 60)
+	if lead != "" && Open(e.State) {
+		err = s.notify(ctx, tx, e, "public_update", text, "", lead)
+	} else {
+		err = s.notify(ctx, tx, e, "public_update", text, authz.EventIntake, "")
+	}
+	if err != nil {
+		return 0, err
+	}
+	return seq, s.audit.Record(ctx, tx, authz.EventReport, audit.Entry{Action: "event.public_update", ObjectType: "event", ObjectID: e.ID,
+		Detail: e.No + " " + strings.ToLower(n.Status)})
 }
 
 func truncate(s string, n int) string {

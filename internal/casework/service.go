@@ -22,9 +22,10 @@ type Locator interface {
 	Locate(ctx context.Context, lang string, p geo.Point) ([]GridHit, error)
 }
 
-// GridHit is the main-layer grid that holds a point.
+// GridHit is the main-layer grid that holds a point, with its area's id
+// and path.
 type GridHit struct {
-	GridID, GridCode, GridName, OrgID string
+	GridID, GridCode, GridName, OrgID, Path string
 }
 
 // Service runs the loop.

@@ -1,14 +1,11 @@
 package casework
 
 import (
-	"bytes"
 	"context"
 
 	"github.com/gridgov/gridgov/internal/apperr"
 	"github.com/gridgov/gridgov/internal/authz"
 )
-
-func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
 
 // Units lists the active units serving an org node's area: its own and its
 // ancestors' centres and departments (who can be dispatched to there), or
