@@ -181,10 +181,13 @@ func (a *App) routes() {
 	a.Authn.Routes(rt)
 	a.Accounts.Routes(rt)
 	a.Org.Routes(rt)
-	a.Events.Routes(rt)
+	rt.Handle(a.Events.Routes()...)
 	a.Registry.Routes(rt)
 	publicURL, _ := a.Cfg.PublicBaseURL() // checked by Open
-	open311.New(a.Events, a.DB, a.Audit, publicURL, reg).Routes(rt)
+	o311 := open311.New(a.Events, a.DB, a.Audit, publicURL, reg)
+	rt.Handle(o311.Routes()...)
+	rt.Mount("GET /open311/", o311.NotFound())
+	rt.Mount("POST /open311/", o311.NotFound())
 
 	rt.Handle(httpx.Route{Method: "GET", Path: "/healthz", Tag: "system", Summary: "Ready when the database answers", Public: true,
 		Handler: func(w http.ResponseWriter, r *http.Request) error {

@@ -83,6 +83,7 @@ func unitID(t *testing.T, c *testapp.Client, code string) string {
 // One event's whole loop across the roles, with a failed re-check and an
 // extension on the way.
 func TestClosedLoop(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	gm, intake, disp := a.Login("grid_member"), a.Login("intake"), a.Login("dispatcher")
 	handler, lead, shift := a.Login("dept_handler"), a.Login("leader"), a.Login("shift_lead")
@@ -171,6 +172,7 @@ func TestClosedLoop(t *testing.T) {
 }
 
 func TestTwoPeopleActingAtOnceCannotBothWin(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	var e event
 	a.Login("grid_member").Do("POST", "/api/v1/events", report(a, nil), &e)
@@ -191,6 +193,7 @@ func TestTwoPeopleActingAtOnceCannotBothWin(t *testing.T) {
 }
 
 func TestIdempotentReports(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	gm := a.Login("grid_member")
 	send := func(key string, body map[string]any) (int, event, string) {
@@ -260,6 +263,7 @@ func TestIdempotentReportsIgnoreLayout(t *testing.T) {
 }
 
 func TestBadReports(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	gm := a.Login("grid_member")
 	cases := []struct {
@@ -335,6 +339,7 @@ func mustJSON(t *testing.T, b []byte, v any) {
 }
 
 func TestOverdueSweepOutboxAndDashboard(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	gm := a.Login("grid_member")
 	var e event
@@ -433,6 +438,7 @@ func (failing) Send(context.Context, string, string, string, string) error {
 }
 
 func TestPhotos(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	gm := a.Login("grid_member")
 	var e event
@@ -479,6 +485,7 @@ func TestPhotos(t *testing.T) {
 // Configuration: categories, the work calendar and dispatch rules, and a
 // rule deciding where an event goes.
 func TestConfiguration(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	admin := a.Login("sys_admin")
 	p := admin.Fail("PUT", "/api/v1/categories/0105", map[string]any{"name": "绿地脏乱", "limits": map[string]any{"normal": map[string]string{"handle": "4 hours"}}})
@@ -578,6 +585,7 @@ func newStaff(t *testing.T, a *testapp.App, username, unit, role string, more ..
 
 // The rate definitions of docs/casework.md, on events with known outcomes.
 func TestRateDefinitions(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	gm, intake, disp := a.Login("grid_member"), a.Login("intake"), a.Login("dispatcher")
 	clock := time.Now()
@@ -684,6 +692,7 @@ func TestRateDefinitions(t *testing.T) {
 }
 
 func TestVideoAlertWebhook(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	c := a.Anon()
 	body := fmt.Sprintf(`{"channel":"video","source":"cam-441602-0001","category_code":"0402","description":"摄像头识别到占道经营","lat":%v,"lng":%v}`,
@@ -721,6 +730,7 @@ func TestVideoAlertWebhook(t *testing.T) {
 // events for one village and reads the whole county cannot file another
 // village's event.
 func TestActionNeedsPermissionOverTheEventsArea(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	ctx := context.Background()
 	var villageID, villagePath string
@@ -771,6 +781,7 @@ func TestActionNeedsPermissionOverTheEventsArea(t *testing.T) {
 }
 
 func TestDispatchStaysWithinTheArea(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	ctx := context.Background()
 	var villagePath string

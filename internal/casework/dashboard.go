@@ -3,7 +3,6 @@ package casework
 import (
 	"context"
 	"database/sql"
-	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -11,8 +10,8 @@ import (
 
 	"github.com/gridgov/gridgov/internal/apperr"
 	"github.com/gridgov/gridgov/internal/authz"
-	"github.com/gridgov/gridgov/internal/httpx"
 	"github.com/gridgov/gridgov/internal/i18n"
+	"github.com/gridgov/gridgov/internal/org"
 )
 
 // Figures are the counts behind the rates of a set of events. The rates are
@@ -79,7 +78,7 @@ type Dashboard struct {
 }
 
 // figureCols sums the figures over the rows of a query; ? is now (twice).
-const figureCols = `count(*),
+var figureCols = `count(*),
 	COALESCE(sum(CASE WHEN e.state NOT IN ('reported', 'refused') THEN 1 ELSE 0 END), 0),
 	COALESCE(sum(CASE WHEN e.dispatched_at IS NOT NULL THEN 1 ELSE 0 END), 0),
 	COALESCE(sum(CASE WHEN e.signed_at IS NOT NULL AND e.signed_at <= e.response_due_at THEN 1 ELSE 0 END), 0),
@@ -87,8 +86,8 @@ const figureCols = `count(*),
 	COALESCE(sum(CASE WHEN e.state = 'closed' AND (e.due_at IS NULL OR e.closed_at <= e.due_at) THEN 1 ELSE 0 END), 0),
 	COALESCE(sum(CASE WHEN e.rating IS NOT NULL THEN 1 ELSE 0 END), 0),
 	COALESCE(sum(CASE WHEN e.rating IN ('satisfied', 'basically') THEN 1 ELSE 0 END), 0),
-	COALESCE(sum(CASE WHEN e.state IN ('reported', 'filed', 'dispatched', 'handling', 'handled') THEN 1 ELSE 0 END), 0),
-	COALESCE(sum(CASE WHEN e.state IN ('reported', 'filed', 'dispatched', 'handling', 'handled') AND e.parked = ? AND e.stage_due_at <= ? THEN 1 ELSE 0 END), 0),
+	COALESCE(sum(CASE WHEN e.state IN ` + OpenStatesSQL + ` THEN 1 ELSE 0 END), 0),
+	COALESCE(sum(CASE WHEN e.state IN ` + OpenStatesSQL + ` AND e.parked = ? AND e.stage_due_at <= ? THEN 1 ELSE 0 END), 0),
 	COALESCE(sum(CASE WHEN e.state = 'closed' AND e.resolved_level = 'village' THEN 1 ELSE 0 END), 0),
 	COALESCE(sum(CASE WHEN e.state = 'closed' AND e.resolved_level = 'town' THEN 1 ELSE 0 END), 0),
 	COALESCE(sum(CASE WHEN e.state = 'closed' AND e.resolved_level = 'county' THEN 1 ELSE 0 END), 0)`
@@ -103,18 +102,17 @@ func scanFigures(sc interface{ Scan(...any) error }, extra ...any) (Figures, err
 // Dashboard computes the figures of the events reported in [from, to)
 // under an org node in the caller's scope, with breakdowns.
 func (s *Service) Dashboard(ctx context.Context, orgID string, from, to time.Time, lang string) (Dashboard, error) {
-	p := authz.From(ctx)
 	d := Dashboard{OrgID: orgID, From: from.UnixMilli(), To: to.UnixMilli(), ByArea: []Row{}, ByCategory: []Row{}, ByChannel: []Row{}, ByMonth: []Row{}}
 	if !to.After(from) || to.Sub(from) > 366*24*time.Hour {
 		return d, apperr.Field("to", "dashboard.window")
 	}
-	var path string
-	if err := s.db.Reader().QueryRowContext(ctx, "SELECT path FROM org_nodes WHERE id = ?", orgID).Scan(&path); err != nil || !p.Covers(authz.EventRead, path) {
-		return d, apperr.Field("org_id", "org.not_found")
+	path, err := org.PathIn(ctx, s.db.Reader(), authz.EventRead, orgID, "org_id")
+	if err != nil {
+		return d, err
 	}
-	now := s.Now().UnixMilli()
-	where := " FROM events e WHERE e.path >= ? AND e.path < ? AND e.created_at >= ? AND e.created_at < ? AND e.state <> 'merged'"
-	args := []any{false, now, path, path + "~", d.From, d.To}
+	under, in := authz.Under("e.path", path)
+	where := " FROM events e WHERE " + under + " AND e.created_at >= ? AND e.created_at < ? AND e.state <> 'merged'"
+	args := append(append([]any{false, s.Now().UnixMilli()}, in...), d.From, d.To)
 	// One pass over the window's events, grouped by child area, top-level
 	// category, channel and month (China Standard Time); the figures are
 	// counts, so the totals and each breakdown are sums of these groups.
@@ -159,8 +157,8 @@ func (s *Service) Dashboard(ctx context.Context, orgID string, from, to time.Tim
 	d.Rates = d.Totals.Rates()
 	d.ByArea = sortedRows(byArea, func(key string) (string, string) {
 		parts := strings.Split(strings.Trim(key, "/"), "/")
-		id, name := parts[len(parts)-1], ""
-		q.QueryRowContext(ctx, "SELECT name FROM org_nodes WHERE id = ?", id).Scan(&name)
+		id := parts[len(parts)-1]
+		name, _ := org.NameOf(ctx, q, id) // an area gone since keeps its figures, unnamed
 		return id, name
 	})
 	d.ByCategory = sortedRows(byCat, func(code string) (string, string) {
@@ -215,34 +213,6 @@ func sortedRows(groups map[string]*Figures, name func(key string) (string, strin
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-func (s *Service) dashboardRoutes(rt *httpx.Router) {
-	rt.Handle(httpx.Route{Method: "GET", Path: "/api/v1/events/map", Tag: "events", Summary: "Open events with a position under an org node, for the map",
-		Perm: authz.EventRead, Params: []httpx.Param{{Name: "org_id", In: "query", Required: true}}, Out: items[MapPoint]{},
-		Handler: func(w http.ResponseWriter, r *http.Request) error {
-			pts, err := s.OpenOnMap(r.Context(), r.URL.Query().Get("org_id"), 5000)
-			return httpx.Reply(w, items[MapPoint]{pts}, err)
-		}})
-	rt.Handle(httpx.Route{Method: "GET", Path: "/api/v1/dashboard", Tag: "events", Summary: "Rates and breakdowns of an area's events over a window",
-		Perm: authz.EventRead, Params: []httpx.Param{{Name: "org_id", In: "query", Required: true},
-			{Name: "from", In: "query", Desc: "RFC 3339, default 12 months ago"}, {Name: "to", In: "query", Desc: "RFC 3339, default now"}},
-		Out: Dashboard{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
-			q := r.URL.Query()
-			to, from := s.Now(), s.Now().AddDate(-1, 0, 0)
-			var f apperr.Fields
-			if ms := httpx.QueryTime(q, "from", &f); ms != 0 {
-				from = time.UnixMilli(ms)
-			}
-			if ms := httpx.QueryTime(q, "to", &f); ms != 0 {
-				to = time.UnixMilli(ms)
-			}
-			if err := f.Err(); err != nil {
-				return err
-			}
-			d, err := s.Dashboard(r.Context(), q.Get("org_id"), from, to, i18n.Lang(r))
-			return httpx.Reply(w, d, err)
-		}})
-}
-
 // MapPoint is an open event on the leaders' map.
 type MapPoint struct {
 	ID       string  `json:"id"`
@@ -257,14 +227,14 @@ type MapPoint struct {
 // OpenOnMap returns the open events with a position under an org node, most
 // urgent first, at most limit of them.
 func (s *Service) OpenOnMap(ctx context.Context, orgID string, limit int) ([]MapPoint, error) {
-	p := authz.From(ctx)
-	var path string
-	if err := s.db.Reader().QueryRowContext(ctx, "SELECT path FROM org_nodes WHERE id = ?", orgID).Scan(&path); err != nil || !p.Covers(authz.EventRead, path) {
-		return nil, apperr.Field("org_id", "org.not_found")
+	path, err := org.PathIn(ctx, s.db.Reader(), authz.EventRead, orgID, "org_id")
+	if err != nil {
+		return nil, err
 	}
+	under, args := authz.Under("e.path", path)
 	rows, err := s.db.Reader().QueryContext(ctx, `SELECT e.id, e.no, e.lat, e.lng, e.state, e.stage_warn_at, e.stage_due_at, e.parked, e.category_code FROM events e
-		WHERE e.state IN ('reported', 'filed', 'dispatched', 'handling', 'handled') AND e.path >= ? AND e.path < ? AND e.lat IS NOT NULL
-		ORDER BY e.stage_due_at LIMIT `+itoa(limit), path, path+"~")
+		WHERE e.state IN `+OpenStatesSQL+` AND `+under+` AND e.lat IS NOT NULL
+		ORDER BY e.stage_due_at LIMIT `+itoa(limit), args...)
 	if err != nil {
 		return nil, err
 	}

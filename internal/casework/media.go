@@ -282,44 +282,41 @@ func (s *Service) Media(ctx context.Context, eventID, mediaID string) ([]byte, s
 	return data, ct, err
 }
 
-func (s *Service) mediaRoutes(rt *httpx.Router) {
-	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/events/{id}/media", Tag: "events", Summary: "Attach a photo (multipart: file, kind)",
-		Access: "event.report, event.handle or event.check on an event the caller sees", Out: struct {
-			ID string `json:"id"`
-		}{}, Status: 201, Handler: func(w http.ResponseWriter, r *http.Request) error {
-			r.Body = http.MaxBytesReader(w, r.Body, MaxPhotoBytes+64<<10)
-			f, _, err := r.FormFile("file")
-			if err != nil {
-				var tooBig *http.MaxBytesError
-				if errors.As(err, &tooBig) {
-					return apperr.Field("file", "media.too_large", "max", MaxPhotoBytes)
-				}
-				return apperr.Field("file", "validation.required")
-			}
-			defer f.Close()
-			data, err := io.ReadAll(io.LimitReader(f, MaxPhotoBytes+1))
-			if err != nil {
-				return apperr.Field("file", "media.too_large", "max", MaxPhotoBytes)
-			}
-			if len(data) > MaxPhotoBytes {
-				return apperr.Field("file", "media.too_large", "max", MaxPhotoBytes)
-			}
-			id, err := s.AddMedia(r.Context(), r.PathValue("id"), r.FormValue("kind"), data)
-			if err != nil {
-				return err
-			}
-			httpx.JSON(w, 201, map[string]string{"id": id})
-			return nil
-		}})
-	rt.Handle(httpx.Route{Method: "GET", Path: "/api/v1/events/{id}/media/{media}", Tag: "events", Summary: "A photo of an event (metadata stripped)",
-		Access: "as for the event", OutType: "image/jpeg", Out: []byte{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
-			data, ct, err := s.Media(r.Context(), r.PathValue("id"), r.PathValue("media"))
-			if err != nil {
-				return err
-			}
-			w.Header().Set("Content-Type", ct)
-			w.Header().Set("Cache-Control", "private, max-age=3600")
-			w.Write(data)
-			return nil
-		}})
+func (s *Service) uploadMedia(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, MaxPhotoBytes+64<<10)
+	f, _, err := r.FormFile("file")
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return apperr.Field("file", "media.too_large", "max", MaxPhotoBytes)
+		}
+		return apperr.Field("file", "validation.required")
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxPhotoBytes+1))
+	if err != nil || len(data) > MaxPhotoBytes {
+		return apperr.Field("file", "media.too_large", "max", MaxPhotoBytes)
+	}
+	id, err := s.AddMedia(r.Context(), r.PathValue("id"), r.FormValue("kind"), data)
+	if err != nil {
+		return err
+	}
+	httpx.JSON(w, http.StatusCreated, mediaID{id})
+	return nil
+}
+
+// mediaID is the answer to an upload.
+type mediaID = struct {
+	ID string `json:"id"`
+}
+
+func (s *Service) serveMedia(w http.ResponseWriter, r *http.Request) error {
+	data, ct, err := s.Media(r.Context(), r.PathValue("id"), r.PathValue("media"))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Cache-Control", "private, max-age=3600")
+	w.Write(data)
+	return nil
 }

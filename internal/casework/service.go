@@ -167,10 +167,8 @@ func (s *Service) notify(ctx context.Context, tx *db.Tx, e *Event, kind, text st
 	if unitID != "" {
 		rows, err = tx.QueryContext(ctx, "SELECT id FROM users WHERE unit_id = ? AND status = 'active'", unitID)
 	} else {
-		rows, err = tx.QueryContext(ctx, `SELECT DISTINCT ra.user_id FROM role_assignments ra JOIN roles r ON r.id = ra.role_id
-			JOIN org_nodes o ON o.id = ra.org_id JOIN users u ON u.id = ra.user_id
-			WHERE u.status = 'active' AND ? >= o.path AND ? < o.path || '~' AND (' ' || r.permissions || ' ') LIKE ?`,
-			e.path, e.path, "% "+string(perm)+" %")
+		holders, args := authz.Holders(perm, e.path)
+		rows, err = tx.QueryContext(ctx, "SELECT DISTINCT user_id FROM ("+holders+") h", args...)
 	}
 	if err != nil {
 		return err

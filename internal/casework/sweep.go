@@ -22,7 +22,7 @@ import (
 // it flagged.
 func (s *Service) SweepOverdue(ctx context.Context) (int, error) {
 	now := s.Now()
-	rows, err := s.db.Reader().QueryContext(ctx, `SELECT e.id FROM events e WHERE e.state IN ('reported', 'filed', 'dispatched', 'handling', 'handled')
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT e.id FROM events e WHERE e.state IN `+OpenStatesSQL+`
 		AND e.parked = ? AND e.overdue_flagged = ? AND e.stage_due_at <= ? ORDER BY e.stage_due_at LIMIT 500`, false, false, now.UnixMilli())
 	if err != nil {
 		return 0, err
