@@ -17,6 +17,7 @@ import (
 	"github.com/gridgov/gridgov/internal/audit"
 	"github.com/gridgov/gridgov/internal/authn"
 	"github.com/gridgov/gridgov/internal/casework"
+	"github.com/gridgov/gridgov/internal/casework/dashboard"
 	"github.com/gridgov/gridgov/internal/config"
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/geo"
@@ -182,6 +183,7 @@ func (a *App) routes() {
 	a.Accounts.Routes(rt)
 	a.Org.Routes(rt)
 	rt.Handle(a.Events.Routes()...)
+	rt.Handle(dashboard.New(a.DB, a.Events).Routes()...)
 	a.Registry.Routes(rt)
 	publicURL, _ := a.Cfg.PublicBaseURL() // checked by Open
 	o311 := open311.New(a.Events, a.DB, a.Audit, publicURL, reg)

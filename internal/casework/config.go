@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -53,7 +54,7 @@ func checkCategory(c *Category, parentExists func(string) bool) error {
 	}
 	seen := map[string]bool{}
 	for i, a := range c.Attributes {
-		field := "attributes[" + itoa(i) + "]"
+		field := "attributes[" + strconv.Itoa(i) + "]"
 		if a.Code == "" || len(a.Code) > 32 || seen[a.Code] {
 			f.Add(field+".code", "event.attribute_code")
 		}

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/gridgov/gridgov/internal/apperr"
 	"github.com/gridgov/gridgov/internal/authz"
@@ -20,7 +19,8 @@ type EventList struct {
 	NextCursor string  `json:"next_cursor,omitempty"`
 }
 
-type items[T any] struct {
+// Items is a list answer: {"items": [...]}.
+type Items[T any] struct {
 	Items []T `json:"items"`
 }
 
@@ -45,13 +45,6 @@ func (s *Service) Routes() []httpx.Route {
 			Access: "event.report, event.handle or event.check on an event the caller sees", Out: mediaID{}, Status: 201, Handler: s.uploadMedia},
 		{Method: "GET", Path: "/api/v1/events/{id}/media/{media}", Tag: "events", Summary: "A photo of an event (metadata stripped)",
 			Access: "as for the event", OutType: "image/jpeg", Out: []byte{}, Handler: s.serveMedia},
-
-		{Method: "GET", Path: "/api/v1/events/map", Tag: "events", Summary: "Open events with a position under an org node, for the map",
-			Perm: authz.EventRead, Params: []httpx.Param{{Name: "org_id", In: "query", Required: true}}, Do: httpx.Get(s.eventMap)},
-		{Method: "GET", Path: "/api/v1/dashboard", Tag: "events", Summary: "Rates and breakdowns of an area's events over a window",
-			Perm: authz.EventRead, Params: []httpx.Param{{Name: "org_id", In: "query", Required: true},
-				{Name: "from", In: "query", Desc: "RFC 3339, default 12 months ago"}, {Name: "to", In: "query", Desc: "RFC 3339, default now"}},
-			Do: httpx.Get(s.dashboard)},
 
 		{Method: "PUT", Path: "/api/v1/categories/{code}", Tag: "events", Summary: "Create or change a category (limits, unit, attributes)",
 			Perm: authz.EventConfig, Do: httpx.Call(s.saveCategory)},
@@ -97,34 +90,13 @@ func (s *Service) Routes() []httpx.Route {
 	}
 }
 
-func (s *Service) inbox(r *http.Request) (items[Message], error) {
+func (s *Service) inbox(r *http.Request) (Items[Message], error) {
 	msgs, err := s.Inbox(r.Context(), r.URL.Query().Get("unread") == "true")
-	return items[Message]{msgs}, err
+	return Items[Message]{msgs}, err
 }
 
 func (s *Service) markRead(r *http.Request) (httpx.None, error) {
 	return httpx.None{}, s.MarkRead(r.Context(), r.PathValue("id"))
-}
-
-func (s *Service) eventMap(r *http.Request) (items[MapPoint], error) {
-	pts, err := s.OpenOnMap(r.Context(), r.URL.Query().Get("org_id"), 5000)
-	return items[MapPoint]{pts}, err
-}
-
-func (s *Service) dashboard(r *http.Request) (Dashboard, error) {
-	q := r.URL.Query()
-	to, from := s.Now(), s.Now().AddDate(-1, 0, 0)
-	var f apperr.Fields
-	if ms := httpx.QueryTime(q, "from", &f); ms != 0 {
-		from = time.UnixMilli(ms)
-	}
-	if ms := httpx.QueryTime(q, "to", &f); ms != 0 {
-		to = time.UnixMilli(ms)
-	}
-	if err := f.Err(); err != nil {
-		return Dashboard{}, err
-	}
-	return s.Dashboard(r.Context(), q.Get("org_id"), from, to, i18n.Lang(r))
 }
 
 func (s *Service) saveCategory(r *http.Request, in Category) (Category, error) {
@@ -145,9 +117,9 @@ func (s *Service) saveCalendar(w http.ResponseWriter, r *http.Request) error {
 	return httpx.Reply(w, cfg, err)
 }
 
-func (s *Service) rules(r *http.Request) (items[Rule], error) {
+func (s *Service) rules(r *http.Request) (Items[Rule], error) {
 	rules, err := s.Rules(r.Context())
-	return items[Rule]{rules}, err
+	return Items[Rule]{rules}, err
 }
 
 func (s *Service) addRule(r *http.Request, in Rule) (Rule, error) {
@@ -158,23 +130,23 @@ func (s *Service) deleteRule(r *http.Request) (httpx.None, error) {
 	return httpx.None{}, s.DeleteRule(r.Context(), r.PathValue("id"))
 }
 
-func (s *Service) categories(r *http.Request) (items[Category], error) {
+func (s *Service) categories(r *http.Request) (Items[Category], error) {
 	cats, err := s.Categories(r.Context())
-	return items[Category]{cats}, err
+	return Items[Category]{cats}, err
 }
 
-func channels(r *http.Request) (items[CodeName], error) {
+func channels(r *http.Request) (Items[CodeName], error) {
 	lang := i18n.Lang(r)
 	out := make([]CodeName, len(Channels))
 	for i, c := range Channels {
 		out[i] = CodeName{c, i18n.T(lang, "channel."+c, nil)}
 	}
-	return items[CodeName]{out}, nil
+	return Items[CodeName]{out}, nil
 }
 
-func (s *Service) units(r *http.Request) (items[Unit], error) {
+func (s *Service) units(r *http.Request) (Items[Unit], error) {
 	units, err := s.Units(r.Context(), r.URL.Query().Get("org_id"))
-	return items[Unit]{units}, err
+	return Items[Unit]{units}, err
 }
 
 func (s *Service) listEvents(r *http.Request) (EventList, error) {
