@@ -16,6 +16,7 @@ import (
 	"github.com/gridgov/gridgov/internal/audit"
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/casework"
+	"github.com/gridgov/gridgov/internal/casework/public"
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/httpx"
 	"github.com/gridgov/gridgov/internal/i18n"
@@ -529,7 +530,7 @@ func datatypeDescription(lang, datatype string) string {
 
 // request renders a published event as a GeoReport request; every text
 // taken from the event goes through the last scrub.
-func (s *Service) request(lang string, e casework.PublicEvent, cat *casework.Category, extensions bool) obj {
+func (s *Service) request(lang string, e public.Event, cat *casework.Category, extensions bool) obj {
 	status, notes := "open", ""
 	updated := e.UpdatedAt
 	if !casework.Open(e.State) {
@@ -588,7 +589,7 @@ func (s *Service) request(lang string, e casework.PublicEvent, cat *casework.Cat
 	return o
 }
 
-func (s *Service) render(w http.ResponseWriter, r *http.Request, f string, events []casework.PublicEvent) error {
+func (s *Service) render(w http.ResponseWriter, r *http.Request, f string, events []public.Event) error {
 	extensions := r.URL.Query().Get("extensions") == "true"
 	cats := map[string]*casework.Category{}
 	if extensions {
@@ -613,7 +614,7 @@ func (s *Service) render(w http.ResponseWriter, r *http.Request, f string, event
 
 func (s *Service) list(w http.ResponseWriter, r *http.Request, f, _ string) error {
 	q := r.URL.Query()
-	var pq casework.PublicQuery
+	var pq public.Query
 	if ids := splitList(q, "service_request_id"); len(ids) > 0 {
 		if len(ids) > 1000 {
 			return apperr.Field("service_request_id", "open311.too_many_ids", "max", 1000)
@@ -644,7 +645,7 @@ func (s *Service) list(w http.ResponseWriter, r *http.Request, f, _ string) erro
 			return err
 		}
 	}
-	events, err := s.events.PublicList(r.Context(), pq)
+	events, err := public.List(r.Context(), s.db.Reader(), pq)
 	if err != nil {
 		return err
 	}
@@ -652,18 +653,18 @@ func (s *Service) list(w http.ResponseWriter, r *http.Request, f, _ string) erro
 }
 
 func (s *Service) one(w http.ResponseWriter, r *http.Request, f, id string) error {
-	e, err := s.events.PublicGet(r.Context(), id)
+	e, err := public.Get(r.Context(), s.db.Reader(), id)
 	if apperr.As(err).Kind == apperr.NotFound {
 		return notFound("service_request_id", "open311.request_unknown", "id", id)
 	}
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, f, []casework.PublicEvent{e})
+	return s.render(w, r, f, []public.Event{e})
 }
 
 func (s *Service) token(w http.ResponseWriter, r *http.Request, f, token string) error {
-	e, err := s.events.PublicGet(r.Context(), token)
+	e, err := public.Get(r.Context(), s.db.Reader(), token)
 	if apperr.As(err).Kind == apperr.NotFound {
 		return notFound("token", "open311.token_unknown", "token", token)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/gridgov/gridgov/internal/apperr"
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/casework"
+	"github.com/gridgov/gridgov/internal/casework/public"
 	"github.com/gridgov/gridgov/internal/httpx"
 	"github.com/gridgov/gridgov/internal/i18n"
 	"github.com/gridgov/gridgov/internal/idem"
@@ -321,7 +322,7 @@ func (s *Service) updates(w http.ResponseWriter, r *http.Request, f, _ string) e
 	if err != nil {
 		return err
 	}
-	ups, err := s.events.PublicUpdates(ctx, from.UnixMilli(), to.UnixMilli(), 1000)
+	ups, err := public.Updates(ctx, s.db.Reader(), from.UnixMilli(), to.UnixMilli(), 1000)
 	if err != nil {
 		return err
 	}
