@@ -18,6 +18,7 @@ import (
 	"github.com/gridgov/gridgov/internal/authn"
 	"github.com/gridgov/gridgov/internal/campaign"
 	"github.com/gridgov/gridgov/internal/casework"
+	"github.com/gridgov/gridgov/internal/casework/dashboard"
 	"github.com/gridgov/gridgov/internal/config"
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/geo"
@@ -71,7 +72,7 @@ func (m mainGrids) Locate(ctx context.Context, lang string, p geo.Point) ([]case
 	var out []casework.GridHit
 	for _, h := range hits {
 		if h.Layer == org.MainLayer {
-			out = append(out, casework.GridHit{GridID: h.GridID, GridCode: h.GridCode, GridName: h.GridName, OrgID: h.OrgID})
+			out = append(out, casework.GridHit{GridID: h.GridID, GridCode: h.GridCode, GridName: h.GridName, OrgID: h.OrgID, Path: h.Path})
 		}
 	}
 	return out, err
@@ -198,13 +199,17 @@ func (a *App) routes() {
 	rt.Handle(a.Authn.Routes()...)
 	rt.Handle(a.Accounts.Routes()...)
 	rt.Handle(a.Org.Routes()...)
-	a.Events.Routes(rt)
+	rt.Handle(a.Events.Routes()...)
+	rt.Handle(dashboard.New(a.DB, a.Events).Routes()...)
 	rt.Handle(a.Registry.Routes()...)
 	rt.Handle(a.KeyPersons.Routes()...)
 	rt.Handle(a.Sheets.Routes()...)
 	rt.Handle(a.Campaigns.Routes()...)
 	publicURL, _ := a.Cfg.PublicBaseURL() // checked by Open
-	open311.New(a.Events, a.DB, a.Audit, publicURL, reg).Routes(rt)
+	o311 := open311.New(a.Events, a.DB, a.Audit, publicURL, reg)
+	rt.Handle(o311.Routes()...)
+	rt.Mount("GET /open311/", o311.NotFound())
+	rt.Mount("POST /open311/", o311.NotFound())
 
 	rt.Handle(httpx.Route{Method: "GET", Path: "/healthz", Tag: "system", Summary: "Ready when the database answers", Public: true,
 		Handler: func(w http.ResponseWriter, r *http.Request) error {

@@ -1,10 +1,6 @@
 package casework
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -29,43 +25,28 @@ type Alert struct {
 
 var alertChannels = []string{"video", "iot", "elderly"}
 
-func (s *Service) alertRoutes(rt *httpx.Router) {
-	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/alerts", Tag: "events",
-		Summary: "Video/IoT alert webhook: reports an event (X-API-Key of scope alerts; Idempotency-Key honoured)",
-		Public:  true, In: Alert{}, Out: Event{}, Status: 201,
-		Params: []httpx.Param{{Name: "X-API-Key", In: "header", Required: true}, {Name: "Idempotency-Key", In: "header"}},
-		Handler: func(w http.ResponseWriter, r *http.Request) error {
-			k, err := apikey.Verify(r.Context(), s.db.Reader(), r.Header.Get("X-API-Key"), apikey.Alerts)
-			if err != nil {
-				return err
-			}
-			body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, httpx.MaxBody))
-			if err != nil {
-				return apperr.E(apperr.Invalid, "request.too_large", "limit", httpx.MaxBody)
-			}
-			r.Body = io.NopCloser(bytes.NewReader(body))
-			var in Alert
-			if err := httpx.Decode(r, &in, 0); err != nil {
-				return err
-			}
-			if !slices.Contains(alertChannels, in.Channel) {
-				return apperr.Field("channel", "validation.one_of", "values", strings.Join(alertChannels, ", "))
-			}
-			if n := len(in.Source); n == 0 || n > 64 {
-				return apperr.Field("source", "validation.length", "min", 1, "max", 64)
-			}
-			sum := sha256.Sum256(body)
-			ctx := authz.WithPrincipal(r.Context(), k.Principal())
-			e, replay, err := s.Create(ctx, Report{Channel: in.Channel, CategoryCode: in.CategoryCode, Urgency: in.Urgency,
-				Description: in.Description, Lat: in.Lat, Lng: in.Lng, ReporterName: in.Source},
-				Idempotency{Scope: "apikey:" + k.ID, Key: r.Header.Get("Idempotency-Key"), Hash: hex.EncodeToString(sum[:])})
-			if err != nil {
-				return err
-			}
-			if replay {
-				w.Header().Set("Idempotent-Replayed", "true")
-			}
-			httpx.JSON(w, 201, e)
-			return nil
-		}})
+// postAlert reports an alert as an event of its platform's key.
+func (s *Service) postAlert(w http.ResponseWriter, r *http.Request) error {
+	k, err := apikey.Verify(r.Context(), s.db.Reader(), r.Header.Get("X-API-Key"), apikey.Alerts)
+	if err != nil {
+		return err
+	}
+	var in Alert
+	if err := httpx.Decode(r, &in, 0); err != nil {
+		return err
+	}
+	if !slices.Contains(alertChannels, in.Channel) {
+		return apperr.Field("channel", "validation.one_of", "values", strings.Join(alertChannels, ", "))
+	}
+	if n := len(in.Source); n == 0 || n > 64 {
+		return apperr.Field("source", "validation.length", "min", 1, "max", 64)
+	}
+	key, err := requestKey(r, "apikey:"+k.ID, in)
+	if err != nil {
+		return err
+	}
+	ctx := authz.WithPrincipal(r.Context(), k.Principal())
+	e, replay, err := s.Create(ctx, Report{Channel: in.Channel, CategoryCode: in.CategoryCode, Urgency: in.Urgency,
+		Description: in.Description, Lat: in.Lat, Lng: in.Lng, ReporterName: in.Source}, key)
+	return created(w, e, replay, err)
 }

@@ -83,6 +83,7 @@ func unitID(t *testing.T, c *testapp.Client, code string) string {
 // One event's whole loop across the roles, with a failed re-check and an
 // extension on the way.
 func TestClosedLoop(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	gm, intake, disp := a.Login("grid_member"), a.Login("intake"), a.Login("dispatcher")
 	handler, lead, shift := a.Login("dept_handler"), a.Login("leader"), a.Login("shift_lead")
@@ -171,6 +172,7 @@ func TestClosedLoop(t *testing.T) {
 }
 
 func TestTwoPeopleActingAtOnceCannotBothWin(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	var e event
 	a.Login("grid_member").Do("POST", "/api/v1/events", report(a, nil), &e)
@@ -191,6 +193,7 @@ func TestTwoPeopleActingAtOnceCannotBothWin(t *testing.T) {
 }
 
 func TestIdempotentReports(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	gm := a.Login("grid_member")
 	send := func(key string, body map[string]any) (int, event, string) {
@@ -235,7 +238,32 @@ func TestIdempotentReports(t *testing.T) {
 	}
 }
 
+// A retry is the same request whatever the layout of its JSON: keys in
+// another order and other whitespace are replayed; another value is not.
+func TestIdempotentReportsIgnoreLayout(t *testing.T) {
+	t.Parallel()
+	a := testapp.New(t)
+	gm := a.Login("grid_member")
+	send := func(body string) testapp.Response {
+		return gm.RawWith("POST", "/api/v1/events", "application/json", []byte(body), map[string]string{"Idempotency-Key": "layout-1"})
+	}
+	lat, lng := a.Demo.Center.Lat, a.Demo.Center.Lng
+	first := send(fmt.Sprintf(`{"channel":"grid","category_code":"0101","description":"井盖缺失","lat":%v,"lng":%v,"attributes":{}}`, lat, lng))
+	again := send(fmt.Sprintf("{\n  \"lng\": %v,\n  \"lat\": %v,\n  \"attributes\": {},\n  \"description\": \"井盖缺失\",\n  \"category_code\": \"0101\",\n  \"channel\": \"grid\"\n}", lng, lat))
+	var e1, e2 event
+	mustJSON(t, first.Body, &e1)
+	mustJSON(t, again.Body, &e2)
+	if first.Status != 201 || again.Status != 201 || e1.ID == "" || e1.ID != e2.ID || again.Header.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("reordered retry: %d %s / %d %s", first.Status, first.Body, again.Status, again.Body)
+	}
+	other := send(fmt.Sprintf(`{"lng":%v,"lat":%v,"description":"井盖缺失了","category_code":"0101","channel":"grid"}`, lng, lat))
+	if other.Status != 422 || !strings.Contains(string(other.Body), "idempotency.key_reused") {
+		t.Fatalf("another description under the same key: %d %s", other.Status, other.Body)
+	}
+}
+
 func TestBadReports(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	gm := a.Login("grid_member")
 	cases := []struct {
@@ -311,6 +339,7 @@ func mustJSON(t *testing.T, b []byte, v any) {
 }
 
 func TestOverdueSweepOutboxAndDashboard(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	gm := a.Login("grid_member")
 	var e event
@@ -409,6 +438,7 @@ func (failing) Send(context.Context, string, string, string, string) error {
 }
 
 func TestPhotos(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	gm := a.Login("grid_member")
 	var e event
@@ -455,6 +485,7 @@ func TestPhotos(t *testing.T) {
 // Configuration: categories, the work calendar and dispatch rules, and a
 // rule deciding where an event goes.
 func TestConfiguration(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	admin := a.Login("sys_admin")
 	p := admin.Fail("PUT", "/api/v1/categories/0105", map[string]any{"name": "绿地脏乱", "limits": map[string]any{"normal": map[string]string{"handle": "4 hours"}}})
@@ -554,6 +585,7 @@ func newStaff(t *testing.T, a *testapp.App, username, unit, role string, more ..
 
 // The rate definitions of docs/casework.md, on events with known outcomes.
 func TestRateDefinitions(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	gm, intake, disp := a.Login("grid_member"), a.Login("intake"), a.Login("dispatcher")
 	clock := time.Now()
@@ -660,6 +692,7 @@ func TestRateDefinitions(t *testing.T) {
 }
 
 func TestVideoAlertWebhook(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	c := a.Anon()
 	body := fmt.Sprintf(`{"channel":"video","source":"cam-441602-0001","category_code":"0402","description":"摄像头识别到占道经营","lat":%v,"lng":%v}`,
@@ -697,6 +730,7 @@ func TestVideoAlertWebhook(t *testing.T) {
 // events for one village and reads the whole county cannot file another
 // village's event.
 func TestActionNeedsPermissionOverTheEventsArea(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	ctx := context.Background()
 	var villageID, villagePath string
@@ -747,6 +781,7 @@ func TestActionNeedsPermissionOverTheEventsArea(t *testing.T) {
 }
 
 func TestDispatchStaysWithinTheArea(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	ctx := context.Background()
 	var villagePath string

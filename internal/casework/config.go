@@ -5,8 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -15,7 +15,7 @@ import (
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/calendar"
 	"github.com/gridgov/gridgov/internal/db"
-	"github.com/gridgov/gridgov/internal/httpx"
+	"github.com/gridgov/gridgov/internal/org"
 )
 
 var stages = []string{"intake", "dispatch", "sign", "handle", "check"}
@@ -54,7 +54,7 @@ func checkCategory(c *Category, parentExists func(string) bool) error {
 	}
 	seen := map[string]bool{}
 	for i, a := range c.Attributes {
-		field := "attributes[" + itoa(i) + "]"
+		field := "attributes[" + strconv.Itoa(i) + "]"
 		if a.Code == "" || len(a.Code) > 32 || seen[a.Code] {
 			f.Add(field+".code", "event.attribute_code")
 		}
@@ -173,10 +173,9 @@ func (s *Service) Rules(ctx context.Context) ([]Rule, error) {
 
 // AddRule adds a dispatch rule for an area in the caller's scope.
 func (s *Service) AddRule(ctx context.Context, r Rule) (Rule, error) {
-	p := authz.From(ctx)
-	var path string
-	if err := s.db.Reader().QueryRowContext(ctx, "SELECT path FROM org_nodes WHERE id = ?", r.OrgID).Scan(&path); err != nil || !p.Covers(authz.EventConfig, path) {
-		return r, apperr.Field("org_id", "org.not_found")
+	path, err := org.PathIn(ctx, s.db.Reader(), authz.EventConfig, r.OrgID, "org_id")
+	if err != nil {
+		return r, err
 	}
 	if r.CategoryPrefix == "" || !allDigits(r.CategoryPrefix) || len(r.CategoryPrefix) > 4 {
 		return r, apperr.Field("category_prefix", "event.category_code")
@@ -186,7 +185,7 @@ func (s *Service) AddRule(ctx context.Context, r Rule) (Rule, error) {
 		return r, apperr.Field("unit_id", "event.unit_unknown")
 	}
 	r.ID = db.NewID()
-	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		if _, err := tx.ExecContext(ctx, "INSERT INTO dispatch_rules (id, category_prefix, org_id, path, unit_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
 			r.ID, r.CategoryPrefix, r.OrgID, path, r.UnitID, db.Now()); err != nil {
 			return err
@@ -212,57 +211,4 @@ func (s *Service) DeleteRule(ctx context.Context, id string) error {
 		}
 		return s.audit.Record(ctx, tx, authz.EventConfig, audit.Entry{Action: "event.rule_delete", ObjectType: "dispatch_rule", ObjectID: id})
 	})
-}
-
-func (s *Service) configRoutes(rt *httpx.Router) {
-	rt.Handle(httpx.Route{Method: "PUT", Path: "/api/v1/categories/{code}", Tag: "events", Summary: "Create or change a category (limits, unit, attributes)",
-		Perm: authz.EventConfig, In: Category{}, Out: Category{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
-			var in Category
-			if err := httpx.Decode(r, &in, 0); err != nil {
-				return err
-			}
-			in.Code = r.PathValue("code")
-			c, err := s.SaveCategory(r.Context(), in)
-			return httpx.Reply(w, c, err)
-		}})
-	rt.Handle(httpx.Route{Method: "GET", Path: "/api/v1/settings/calendar", Tag: "events", Summary: "The work calendar deadlines count on",
-		Perm: authz.EventConfig, Out: calendar.Config{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
-			cfg, err := s.CalendarConfig(r.Context())
-			return httpx.Reply(w, cfg, err)
-		}})
-	rt.Handle(httpx.Route{Method: "PUT", Path: "/api/v1/settings/calendar", Tag: "events", Summary: "Replace the work calendar (holidays, swapped workdays, hours)",
-		Perm: authz.EventConfig, In: calendar.Config{}, Out: calendar.Config{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
-			var raw json.RawMessage
-			if err := httpx.Decode(r, &raw, 0); err != nil {
-				return err
-			}
-			cfg, err := s.SaveCalendar(r.Context(), raw)
-			return httpx.Reply(w, cfg, err)
-		}})
-	rt.Handle(httpx.Route{Method: "GET", Path: "/api/v1/dispatch-rules", Tag: "events", Summary: "Dispatch rules in scope",
-		Perm: authz.EventConfig, Out: items[Rule]{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
-			rules, err := s.Rules(r.Context())
-			return httpx.Reply(w, items[Rule]{rules}, err)
-		}})
-	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/dispatch-rules", Tag: "events", Summary: "Add a dispatch rule",
-		Perm: authz.EventConfig, In: Rule{}, Out: Rule{}, Status: 201, Handler: func(w http.ResponseWriter, r *http.Request) error {
-			var in Rule
-			if err := httpx.Decode(r, &in, 0); err != nil {
-				return err
-			}
-			rule, err := s.AddRule(r.Context(), in)
-			if err != nil {
-				return err
-			}
-			httpx.JSON(w, 201, rule)
-			return nil
-		}})
-	rt.Handle(httpx.Route{Method: "DELETE", Path: "/api/v1/dispatch-rules/{id}", Tag: "events", Summary: "Remove a dispatch rule",
-		Perm: authz.EventConfig, Status: 204, Handler: func(w http.ResponseWriter, r *http.Request) error {
-			if err := s.DeleteRule(r.Context(), r.PathValue("id")); err != nil {
-				return err
-			}
-			w.WriteHeader(204)
-			return nil
-		}})
 }

@@ -28,6 +28,12 @@ type rule struct {
 
 var openStates = []string{Reported, Filed, Dispatched, Handling, Handled}
 
+// OpenStatesSQL is the open states as a SQL list, for "state IN " +
+// OpenStatesSQL. They are literals, not parameters: the partial index
+// events_open is defined on this list, and the planner uses it only for a
+// query that names the same values.
+var OpenStatesSQL = "('" + strings.Join(openStates, "', '") + "')"
+
 // Actions are the state machine of the loop.
 var Actions = map[string]rule{
 	"file":              {perm: authz.EventIntake, from: []string{Reported}, do: (*Service).file},
@@ -324,25 +330,28 @@ func unitFor(c *actx, i int, uid string) (string, error) {
 // the centre of the event's area at its level.
 func (s *Service) ruleUnit(ctx context.Context, q db.Querier, e Event, cat Category) (Unit, error) {
 	var u Unit
+	at, args := authz.AtOrAbove("r.path", e.path)
+	// The category prefix covers the code as an area covers its subtree.
 	err := q.QueryRowContext(ctx, `SELECT u.id, u.code, u.name, u.kind, u.level, u.org_id FROM dispatch_rules r JOIN units u ON u.id = r.unit_id
-		WHERE ? >= r.path AND ? < r.path || '~' AND ? >= r.category_prefix AND ? < r.category_prefix || '~' AND u.status = 'active'
-		ORDER BY length(r.category_prefix) DESC, length(r.path) DESC LIMIT 1`, e.path, e.path, cat.Code, cat.Code).
+		WHERE `+at+` AND ? >= r.category_prefix AND ? < r.category_prefix || '~' AND u.status = 'active'
+		ORDER BY length(r.category_prefix) DESC, length(r.path) DESC LIMIT 1`, append(args, cat.Code, cat.Code)...).
 		Scan(&u.ID, &u.Code, &u.Name, &u.Kind, &u.Level, &u.OrgID)
 	if err == nil || !errors.Is(err, sql.ErrNoRows) {
 		return u, err
 	}
+	serves, serveArgs := authz.AtOrAbove("path", e.path) // units of the event's area or above it
 	if cat.DefaultUnitCode != "" && e.Level == "county" {
 		err = q.QueryRowContext(ctx, `SELECT id, code, name, kind, level, org_id FROM units
-			WHERE kind = 'department' AND code LIKE ? AND ? >= path AND ? < path || '~' AND status = 'active' ORDER BY length(path) DESC LIMIT 1`,
-			"%-"+cat.DefaultUnitCode, e.path, e.path).Scan(&u.ID, &u.Code, &u.Name, &u.Kind, &u.Level, &u.OrgID)
+			WHERE kind = 'department' AND code LIKE ? AND `+serves+` AND status = 'active' ORDER BY length(path) DESC LIMIT 1`,
+			append([]any{"%-" + cat.DefaultUnitCode}, serveArgs...)...).Scan(&u.ID, &u.Code, &u.Name, &u.Kind, &u.Level, &u.OrgID)
 		if err == nil || !errors.Is(err, sql.ErrNoRows) {
 			return u, err
 		}
 	}
 	// 属地兜底: the centre of the event's own area at its level, or the nearest above.
 	err = q.QueryRowContext(ctx, `SELECT id, code, name, kind, level, org_id FROM units
-		WHERE kind = 'center' AND ? >= path AND ? < path || '~' AND status = 'active'
-		ORDER BY CASE WHEN level = ? THEN 0 ELSE 1 END, length(path) DESC LIMIT 1`, e.path, e.path, e.Level).
+		WHERE kind = 'center' AND `+serves+` AND status = 'active'
+		ORDER BY CASE WHEN level = ? THEN 0 ELSE 1 END, length(path) DESC LIMIT 1`, append(serveArgs, e.Level)...).
 		Scan(&u.ID, &u.Code, &u.Name, &u.Kind, &u.Level, &u.OrgID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, apperr.E(apperr.Conflict, "event.no_unit")

@@ -1,16 +1,16 @@
 package casework
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"io"
+	"encoding/json"
 	"net/http"
 	"strconv"
 
 	"github.com/gridgov/gridgov/internal/apperr"
 	"github.com/gridgov/gridgov/internal/authz"
+	"github.com/gridgov/gridgov/internal/calendar"
 	"github.com/gridgov/gridgov/internal/httpx"
 	"github.com/gridgov/gridgov/internal/i18n"
+	"github.com/gridgov/gridgov/internal/idem"
 )
 
 // EventList is a page of events.
@@ -19,7 +19,8 @@ type EventList struct {
 	NextCursor string  `json:"next_cursor,omitempty"`
 }
 
-type items[T any] struct {
+// Items is a list answer: {"items": [...]}.
+type Items[T any] struct {
 	Items []T `json:"items"`
 }
 
@@ -29,95 +30,179 @@ type CodeName struct {
 	Name string `json:"name"`
 }
 
-// Routes registers the casework endpoints.
-func (s *Service) Routes(rt *httpx.Router) {
-	s.inboxRoutes(rt)
-	s.mediaRoutes(rt)
-	s.dashboardRoutes(rt)
-	s.configRoutes(rt)
-	s.alertRoutes(rt)
-	rt.Handle(httpx.Route{Method: "GET", Path: "/api/v1/categories", Tag: "events", Summary: "Event categories with time limits", Access: "any signed-in user (reference data)",
-		Out: items[Category]{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
-			cats, err := s.Categories(r.Context())
-			return httpx.Reply(w, items[Category]{cats}, err)
-		}})
-	rt.Handle(httpx.Route{Method: "GET", Path: "/api/v1/channels", Tag: "events", Summary: "Intake channels", Access: "any signed-in user (reference data)",
-		Out: items[CodeName]{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
-			lang := i18n.Lang(r)
-			out := make([]CodeName, len(Channels))
-			for i, c := range Channels {
-				out[i] = CodeName{c, i18n.T(lang, "channel."+c, nil)}
-			}
-			httpx.JSON(w, 200, items[CodeName]{out})
-			return nil
-		}})
-	rt.Handle(httpx.Route{Method: "GET", Path: "/api/v1/units", Tag: "events", Summary: "Units (centres and departments) serving an area", Access: "units in the caller's org.read scope",
-		Params: []httpx.Param{{Name: "org_id", In: "query"}}, Out: items[Unit]{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
-			units, err := s.Units(r.Context(), r.URL.Query().Get("org_id"))
-			return httpx.Reply(w, items[Unit]{units}, err)
-		}})
-	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/events", Tag: "events", Summary: "Report an event (Idempotency-Key honoured)",
-		Perm: authz.EventReport, In: Report{}, Out: Event{}, Status: 201,
-		Params:  []httpx.Param{{Name: "Idempotency-Key", In: "header", Desc: "same key + same body → the first answer; other body → 422"}},
-		Handler: s.handleCreate})
-	rt.Handle(httpx.Route{Method: "GET", Path: "/api/v1/events", Tag: "events", Summary: "Events in scope, newest first", Access: "event.read over the area, event.read_unit for one's unit, or one's own reports",
-		Params: []httpx.Param{{Name: "state", In: "query", Desc: "a state, or open"}, {Name: "light", In: "query"}, {Name: "category", In: "query"},
-			{Name: "channel", In: "query"}, {Name: "org_id", In: "query"}, {Name: "q", In: "query"}, {Name: "mine", In: "query", Type: "boolean"},
-			{Name: "rating", In: "query"}, {Name: "resolved_level", In: "query"},
-			{Name: "from", In: "query", Desc: "RFC 3339: reported at or after"}, {Name: "to", In: "query", Desc: "RFC 3339: reported before"},
-			{Name: "cursor", In: "query"}, {Name: "limit", In: "query", Type: "integer"}},
-		Out: EventList{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
-			q := r.URL.Query()
-			limit, _ := strconv.Atoi(q.Get("limit"))
-			var f apperr.Fields
-			query := Query{State: q.Get("state"), Light: q.Get("light"), Category: q.Get("category"), Channel: q.Get("channel"),
-				OrgID: q.Get("org_id"), Q: q.Get("q"), Mine: q.Get("mine") == "true", Rating: q.Get("rating"), ResolvedLevel: q.Get("resolved_level"),
-				From: httpx.QueryTime(q, "from", &f), To: httpx.QueryTime(q, "to", &f), Before: q.Get("cursor"), Limit: limit}
-			if err := f.Err(); err != nil {
-				return err
-			}
-			events, next, err := s.List(r.Context(), query)
-			return httpx.Reply(w, EventList{events, next}, err)
-		}})
-	rt.Handle(httpx.Route{Method: "GET", Path: "/api/v1/events/{id}", Tag: "events", Summary: "One event with units, timeline and possible duplicates", Access: "as for the list",
-		Out: Event{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
-			e, err := s.Get(r.Context(), r.PathValue("id"))
-			return httpx.Reply(w, e, err)
-		}})
-	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/events/{id}/actions", Tag: "events", Summary: "Take an action of the loop (file, dispatch, sign, …)", Access: "each action's permission (see Actions) on an event the caller sees",
-		In: Action{}, Out: Event{}, Handler: func(w http.ResponseWriter, r *http.Request) error {
-			var in Action
-			if err := httpx.Decode(r, &in, 0); err != nil {
-				return err
-			}
-			e, err := s.Act(r.Context(), r.PathValue("id"), in)
-			return httpx.Reply(w, e, err)
-		}})
+// Routes are the casework endpoints. A route with Handler writes something
+// other than the usual JSON answer: a file, a multipart upload, the
+// Idempotent-Replayed header, a body kept raw.
+func (s *Service) Routes() []httpx.Route {
+	const anyone = "any signed-in user (reference data)"
+	return []httpx.Route{
+		{Method: "GET", Path: "/api/v1/inbox", Tag: "events", Summary: "The caller's in-app messages, newest first", Access: "any signed-in user, their own inbox",
+			Params: []httpx.Param{{Name: "unread", In: "query", Type: "boolean"}}, Do: httpx.Get(s.inbox)},
+		{Method: "POST", Path: "/api/v1/inbox/{id}/read", Tag: "events", Summary: "Mark a message read", Status: 204, Access: "any signed-in user, their own inbox",
+			Do: httpx.Get(s.markRead)},
+
+		{Method: "POST", Path: "/api/v1/events/{id}/media", Tag: "events", Summary: "Attach a photo (multipart: file, kind)",
+			Access: "event.report, event.handle or event.check on an event the caller sees", Out: mediaID{}, Status: 201, Handler: s.uploadMedia},
+		{Method: "GET", Path: "/api/v1/events/{id}/media/{media}", Tag: "events", Summary: "A photo of an event (metadata stripped)",
+			Access: "as for the event", OutType: "image/jpeg", Out: []byte{}, Handler: s.serveMedia},
+
+		{Method: "PUT", Path: "/api/v1/categories/{code}", Tag: "events", Summary: "Create or change a category (limits, unit, attributes)",
+			Perm: authz.EventConfig, Do: httpx.Call(s.saveCategory)},
+		{Method: "GET", Path: "/api/v1/settings/calendar", Tag: "events", Summary: "The work calendar deadlines count on",
+			Perm: authz.EventConfig, Do: httpx.Get(s.calendarConfig)},
+		// The calendar is stored as sent: the body is kept raw, not decoded into its type.
+		{Method: "PUT", Path: "/api/v1/settings/calendar", Tag: "events", Summary: "Replace the work calendar (holidays, swapped workdays, hours)",
+			Perm: authz.EventConfig, In: calendar.Config{}, Out: calendar.Config{}, Handler: s.saveCalendar},
+		{Method: "GET", Path: "/api/v1/dispatch-rules", Tag: "events", Summary: "Dispatch rules in scope",
+			Perm: authz.EventConfig, Do: httpx.Get(s.rules)},
+		{Method: "POST", Path: "/api/v1/dispatch-rules", Tag: "events", Summary: "Add a dispatch rule",
+			Perm: authz.EventConfig, Status: 201, Do: httpx.Call(s.addRule)},
+		{Method: "DELETE", Path: "/api/v1/dispatch-rules/{id}", Tag: "events", Summary: "Remove a dispatch rule",
+			Perm: authz.EventConfig, Status: 204, Do: httpx.Get(s.deleteRule)},
+
+		{Method: "POST", Path: "/api/v1/alerts", Tag: "events",
+			Summary: "Video/IoT alert webhook: reports an event (X-API-Key of scope alerts; Idempotency-Key honoured)",
+			Public:  true, In: Alert{}, Out: Event{}, Status: 201,
+			Params:  []httpx.Param{{Name: "X-API-Key", In: "header", Required: true}, {Name: "Idempotency-Key", In: "header"}},
+			Handler: s.postAlert},
+
+		{Method: "GET", Path: "/api/v1/categories", Tag: "events", Summary: "Event categories with time limits", Access: anyone,
+			Do: httpx.Get(s.categories)},
+		{Method: "GET", Path: "/api/v1/channels", Tag: "events", Summary: "Intake channels", Access: anyone,
+			Do: httpx.Get(channels)},
+		{Method: "GET", Path: "/api/v1/units", Tag: "events", Summary: "Units (centres and departments) serving an area", Access: "units in the caller's org.read scope",
+			Params: []httpx.Param{{Name: "org_id", In: "query"}}, Do: httpx.Get(s.units)},
+		{Method: "POST", Path: "/api/v1/events", Tag: "events", Summary: "Report an event (Idempotency-Key honoured)",
+			Perm: authz.EventReport, In: Report{}, Out: Event{}, Status: 201,
+			Params:  []httpx.Param{{Name: "Idempotency-Key", In: "header", Desc: "same key + same body → the first answer; other body → 422"}},
+			Handler: s.createEvent},
+		{Method: "GET", Path: "/api/v1/events", Tag: "events", Summary: "Events in scope, newest first", Access: "event.read over the area, event.read_unit for one's unit, or one's own reports",
+			Params: []httpx.Param{{Name: "state", In: "query", Desc: "a state, or open"}, {Name: "light", In: "query"}, {Name: "category", In: "query"},
+				{Name: "channel", In: "query"}, {Name: "org_id", In: "query"}, {Name: "q", In: "query"}, {Name: "mine", In: "query", Type: "boolean"},
+				{Name: "rating", In: "query"}, {Name: "resolved_level", In: "query"},
+				{Name: "from", In: "query", Desc: "RFC 3339: reported at or after"}, {Name: "to", In: "query", Desc: "RFC 3339: reported before"},
+				{Name: "cursor", In: "query"}, {Name: "limit", In: "query", Type: "integer"}},
+			Do: httpx.Get(s.listEvents)},
+		{Method: "GET", Path: "/api/v1/events/{id}", Tag: "events", Summary: "One event with units, timeline and possible duplicates", Access: "as for the list",
+			Do: httpx.Get(s.getEvent)},
+		{Method: "POST", Path: "/api/v1/events/{id}/actions", Tag: "events", Summary: "Take an action of the loop (file, dispatch, sign, …)", Access: "each action's permission (see Actions) on an event the caller sees",
+			Do: httpx.Call(s.act)},
+	}
 }
 
-func (s *Service) handleCreate(w http.ResponseWriter, r *http.Request) error {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, httpx.MaxBody))
-	if err != nil {
-		return apperr.E(apperr.Invalid, "request.too_large", "limit", httpx.MaxBody)
+func (s *Service) inbox(r *http.Request) (Items[Message], error) {
+	msgs, err := s.Inbox(r.Context(), r.URL.Query().Get("unread") == "true")
+	return Items[Message]{msgs}, err
+}
+
+func (s *Service) markRead(r *http.Request) (httpx.None, error) {
+	return httpx.None{}, s.MarkRead(r.Context(), r.PathValue("id"))
+}
+
+func (s *Service) saveCategory(r *http.Request, in Category) (Category, error) {
+	in.Code = r.PathValue("code")
+	return s.SaveCategory(r.Context(), in)
+}
+
+func (s *Service) calendarConfig(r *http.Request) (calendar.Config, error) {
+	return s.CalendarConfig(r.Context())
+}
+
+func (s *Service) saveCalendar(w http.ResponseWriter, r *http.Request) error {
+	var raw json.RawMessage
+	if err := httpx.Decode(r, &raw, 0); err != nil {
+		return err
 	}
-	r.Body = io.NopCloser(bytesReader(body))
+	cfg, err := s.SaveCalendar(r.Context(), raw)
+	return httpx.Reply(w, cfg, err)
+}
+
+func (s *Service) rules(r *http.Request) (Items[Rule], error) {
+	rules, err := s.Rules(r.Context())
+	return Items[Rule]{rules}, err
+}
+
+func (s *Service) addRule(r *http.Request, in Rule) (Rule, error) {
+	return s.AddRule(r.Context(), in)
+}
+
+func (s *Service) deleteRule(r *http.Request) (httpx.None, error) {
+	return httpx.None{}, s.DeleteRule(r.Context(), r.PathValue("id"))
+}
+
+func (s *Service) categories(r *http.Request) (Items[Category], error) {
+	cats, err := s.Categories(r.Context())
+	return Items[Category]{cats}, err
+}
+
+func channels(r *http.Request) (Items[CodeName], error) {
+	lang := i18n.Lang(r)
+	out := make([]CodeName, len(Channels))
+	for i, c := range Channels {
+		out[i] = CodeName{c, i18n.T(lang, "channel."+c, nil)}
+	}
+	return Items[CodeName]{out}, nil
+}
+
+func (s *Service) units(r *http.Request) (Items[Unit], error) {
+	units, err := s.Units(r.Context(), r.URL.Query().Get("org_id"))
+	return Items[Unit]{units}, err
+}
+
+func (s *Service) listEvents(r *http.Request) (EventList, error) {
+	q := r.URL.Query()
+	limit, _ := strconv.Atoi(q.Get("limit"))
+	var f apperr.Fields
+	query := Query{State: q.Get("state"), Light: q.Get("light"), Category: q.Get("category"), Channel: q.Get("channel"),
+		OrgID: q.Get("org_id"), Q: q.Get("q"), Mine: q.Get("mine") == "true", Rating: q.Get("rating"), ResolvedLevel: q.Get("resolved_level"),
+		From: httpx.QueryTime(q, "from", &f), To: httpx.QueryTime(q, "to", &f), Before: q.Get("cursor"), Limit: limit}
+	if err := f.Err(); err != nil {
+		return EventList{}, err
+	}
+	events, next, err := s.List(r.Context(), query)
+	return EventList{events, next}, err
+}
+
+func (s *Service) getEvent(r *http.Request) (Event, error) {
+	return s.Get(r.Context(), r.PathValue("id"))
+}
+
+func (s *Service) act(r *http.Request, in Action) (Event, error) {
+	return s.Act(r.Context(), r.PathValue("id"), in)
+}
+
+// createEvent answers a report; a replay is marked Idempotent-Replayed.
+func (s *Service) createEvent(w http.ResponseWriter, r *http.Request) error {
 	var in Report
 	if err := httpx.Decode(r, &in, 0); err != nil {
 		return err
 	}
-	p := authz.From(r.Context())
-	key := r.Header.Get("Idempotency-Key")
-	if len(key) > 255 {
-		return apperr.Field("Idempotency-Key", "validation.length", "min", 1, "max", 255)
+	key, err := requestKey(r, "user:"+authz.From(r.Context()).UserID, in)
+	if err != nil {
+		return err
 	}
-	sum := sha256.Sum256(body)
-	e, replay, err := s.Create(r.Context(), in, Idempotency{Scope: "user:" + p.UserID, Key: key, Hash: hex.EncodeToString(sum[:])})
+	e, replay, err := s.Create(r.Context(), in, key)
+	return created(w, e, replay, err)
+}
+
+// requestKey is the Idempotency-Key of a request, scoped, with the
+// fingerprint of its parsed body in.
+func requestKey(r *http.Request, scope string, in any) (Idempotency, error) {
+	key := r.Header.Get("Idempotency-Key")
+	if err := idem.Check("Idempotency-Key", key); err != nil {
+		return Idempotency{}, err
+	}
+	return Idempotency{Scope: scope, Key: key, Fingerprint: idem.Fingerprint(in)}, nil
+}
+
+// created answers 201 with the event, marking a replay.
+func created(w http.ResponseWriter, e Event, replay bool, err error) error {
 	if err != nil {
 		return err
 	}
 	if replay {
 		w.Header().Set("Idempotent-Replayed", "true")
 	}
-	httpx.JSON(w, 201, e)
+	httpx.JSON(w, http.StatusCreated, e)
 	return nil
 }

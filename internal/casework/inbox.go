@@ -3,12 +3,10 @@ package casework
 import (
 	"context"
 	"database/sql"
-	"net/http"
 
 	"github.com/gridgov/gridgov/internal/apperr"
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
-	"github.com/gridgov/gridgov/internal/httpx"
 )
 
 // Message is one entry of a user's in-app inbox.
@@ -63,21 +61,4 @@ func (s *Service) MarkRead(ctx context.Context, id string) error {
 		}
 		return nil
 	})
-}
-
-func (s *Service) inboxRoutes(rt *httpx.Router) {
-	rt.Handle(httpx.Route{Method: "GET", Path: "/api/v1/inbox", Tag: "events", Summary: "The caller's in-app messages, newest first", Access: "any signed-in user, their own inbox",
-		Params: []httpx.Param{{Name: "unread", In: "query", Type: "boolean"}}, Out: items[Message]{},
-		Handler: func(w http.ResponseWriter, r *http.Request) error {
-			msgs, err := s.Inbox(r.Context(), r.URL.Query().Get("unread") == "true")
-			return httpx.Reply(w, items[Message]{msgs}, err)
-		}})
-	rt.Handle(httpx.Route{Method: "POST", Path: "/api/v1/inbox/{id}/read", Tag: "events", Summary: "Mark a message read", Status: 204, Access: "any signed-in user, their own inbox",
-		Handler: func(w http.ResponseWriter, r *http.Request) error {
-			if err := s.MarkRead(r.Context(), r.PathValue("id")); err != nil {
-				return err
-			}
-			w.WriteHeader(204)
-			return nil
-		}})
 }

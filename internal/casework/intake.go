@@ -2,12 +2,12 @@ package casework
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/gridgov/gridgov/internal/apperr"
@@ -15,21 +15,72 @@ import (
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/geo"
+	"github.com/gridgov/gridgov/internal/idem"
+	"github.com/gridgov/gridgov/internal/org"
 )
 
 // MaxDescription is the longest description taken (Open311's limit).
 const MaxDescription = 4000
 
-// Idempotency identifies a retried write: the same key with the same body
-// returns the first result; with another body it is refused.
-type Idempotency struct {
-	Scope, Key, Hash string
-}
+// Idempotency identifies a retried write: the same key with the same
+// fingerprint returns the first result; with another it is refused.
+type Idempotency = idem.Key
 
 // Create takes in a report. It returns the event and whether it was a
 // replay of an earlier request with the same idempotency key.
-func (s *Service) Create(ctx context.Context, r Report, idem Idempotency) (Event, bool, error) {
+func (s *Service) Create(ctx context.Context, r Report, key Idempotency) (Event, bool, error) {
 	p := authz.From(ctx)
+	cat, err := s.checkReport(ctx, p, &r)
+	if err != nil {
+		return Event{}, false, err
+	}
+	hit, err := s.place(ctx, p, r)
+	if err != nil {
+		return Event{}, false, err
+	}
+	if r.SelfResolved && !p.Covers(authz.EventCheck, hit.Path) {
+		return Event{}, false, apperr.Field("self_resolved", "event.self_resolve_area")
+	}
+	if err := checkReporter(p, hit.Path, r); err != nil {
+		return Event{}, false, err
+	}
+	if strings.TrimSpace(r.ReporterName) == "" && p != nil && !strings.HasPrefix(p.UserID, "apikey:") {
+		r.ReporterName = p.DisplayName // staff and residents report under their own name
+	}
+	in := intake{Report: r, cat: cat, hit: hit, now: s.Now(), state: Reported, level: "village"}
+	switch r.Channel {
+	case "hotline", "police110", "petition", "upper", "leader":
+		in.level = "county" // these arrive at the county centre
+	}
+	if r.Direct {
+		in.level = "county"
+	}
+	if r.SelfResolved {
+		in.state = Closed
+	}
+	if in.sc, err = s.scheduleFor(ctx, cat, r.Urgency, in.state, in.now); err != nil {
+		return Event{}, false, err
+	}
+	var id string
+	var replayed bool
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+		id, replayed, err = idem.Do(ctx, tx, key, func() (string, error) { return s.insert(ctx, tx, in) })
+		return err
+	})
+	if errors.Is(err, idem.ErrRaced) {
+		// Another request with the same key committed first: answer as it did.
+		return s.Create(ctx, r, key)
+	}
+	if err != nil {
+		return Event{}, false, err
+	}
+	e, err := s.get(ctx, id)
+	return e, replayed, err
+}
+
+// checkReport validates a report, filling its defaults, and returns its
+// category.
+func (s *Service) checkReport(ctx context.Context, p *authz.Principal, r *Report) (Category, error) {
 	var f apperr.Fields
 	r.Description = strings.TrimSpace(r.Description)
 	if r.Channel == "" {
@@ -77,148 +128,97 @@ func (s *Service) Create(ctx context.Context, r Report, idem Idempotency) (Event
 	if len(f) == 0 {
 		f = append(f, checkAttributes(cat, r.Attributes)...)
 	}
-	if err := f.Err(); err != nil {
-		return Event{}, false, err
-	}
+	return cat, f.Err()
+}
 
-	// Where: the main-layer grid of the point. Anyone may report anywhere
-	// (a grid member passing through the next village too); the event goes
-	// to the point's area, and closing it on the spot needs the right to
-	// check events there.
-	var hit GridHit
-	if r.Lat != nil {
-		hits, err := s.grids.Locate(authz.WithPrincipal(ctx, authz.System()), "zh-CN", geo.Point{Lat: *r.Lat, Lng: *r.Lng})
-		if err != nil {
-			return Event{}, false, err
-		}
-		if len(hits) == 0 {
-			return Event{}, false, apperr.Field("lat", "event.outside_grids")
-		}
-		hit = hits[0]
-	} else {
+// place finds where a report goes: the main-layer grid of its point.
+// Anyone may report anywhere (a grid member passing through the next
+// village too); the event goes to the point's area, and closing it on the
+// spot needs the right to check events there.
+func (s *Service) place(ctx context.Context, p *authz.Principal, r Report) (GridHit, error) {
+	if r.Lat == nil {
 		// An address only (hotline callers): the operator's own area takes it.
 		if p.OrgID == "" {
-			return Event{}, false, apperr.Field("lat", "event.location_required")
+			return GridHit{}, apperr.Field("lat", "event.location_required")
 		}
-		hit.OrgID = p.OrgID
+		path, err := org.PathOf(ctx, s.db.Reader(), p.OrgID, "")
+		return GridHit{OrgID: p.OrgID, Path: path}, err
 	}
-	var path string
-	if err := s.db.Reader().QueryRowContext(ctx, "SELECT path FROM org_nodes WHERE id = ?", hit.OrgID).Scan(&path); err != nil {
-		return Event{}, false, apperr.Wrap(err, "event area")
+	hits, err := s.grids.Locate(authz.WithPrincipal(ctx, authz.System()), "zh-CN", geo.Point{Lat: *r.Lat, Lng: *r.Lng})
+	if err != nil {
+		return GridHit{}, err
 	}
-	if r.SelfResolved && !p.Covers(authz.EventCheck, path) {
-		return Event{}, false, apperr.Field("self_resolved", "event.self_resolve_area")
+	if len(hits) == 0 {
+		return GridHit{}, apperr.Field("lat", "event.outside_grids")
 	}
-	if err := checkReporter(p, path, r); err != nil {
-		return Event{}, false, err
-	}
+	return hits[0], nil
+}
 
-	if strings.TrimSpace(r.ReporterName) == "" && p != nil && !strings.HasPrefix(p.UserID, "apikey:") {
-		r.ReporterName = p.DisplayName // staff and residents report under their own name
-	}
-	now := s.Now()
-	state, level := Reported, "village"
-	switch r.Channel {
-	case "hotline", "police110", "petition", "upper", "leader":
-		level = "county" // these arrive at the county centre
-	}
-	if r.Direct {
-		level = "county"
-	}
-	if r.SelfResolved {
-		state = Closed
-	}
-	sc, err := s.scheduleFor(ctx, cat, r.Urgency, state, now)
-	if err != nil {
-		return Event{}, false, err
-	}
+// intake is a checked report with where it goes and how it starts.
+type intake struct {
+	Report
+	cat          Category
+	hit          GridHit
+	now          time.Time
+	state, level string
+	sc           schedule
+}
+
+// insert writes a new event with its first timeline step, its notice to
+// the intake desk and its audit row, and returns its id.
+func (s *Service) insert(ctx context.Context, tx *db.Tx, in intake) (string, error) {
+	p := authz.From(ctx)
 	id := db.NewID()
-	replayed := ""
-	err = s.db.InTx(ctx, func(tx *db.Tx) error {
-		if idem.Key != "" {
-			var hash, body string
-			err := tx.QueryRowContext(ctx, "SELECT request_hash, body FROM idempotency_keys WHERE scope = ? AND key = ?", idem.Scope, idem.Key).Scan(&hash, &body)
-			if err == nil {
-				if hash != idem.Hash {
-					return apperr.E(apperr.Unprocessable, "idempotency.key_reused")
-				}
-				replayed = body
-				return nil
-			}
-			if !errors.Is(err, sql.ErrNoRows) {
-				return err
-			}
-		}
-		no, err := nextNo(ctx, tx, now)
-		if err != nil {
-			return err
-		}
-		phone := ""
-		if r.ReporterPhone != "" {
-			phone = s.keys.Seal(r.ReporterPhone, "events.reporter_phone:"+id)
-		}
-		var grid any
-		if hit.GridID != "" {
-			grid = hit.GridID
-		}
-		var closedAt, resolved any
-		if state == Closed {
-			closedAt, resolved = now.UnixMilli(), "village"
-		}
-		ms := now.UnixMilli()
-		// A public channel's report is published as its reporter wrote it;
-		// any other waits for the intake desk's decision.
-		published, publicDesc, publishedAt := false, "", any(nil)
-		if publishedAtReport(r.Channel, cat.Code) {
-			published, publicDesc, publishedAt = true, r.Description, ms
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO events (id, no, channel, category_code, urgency, description, address, lat, lng, grid_id, org_id, path, level,
-			state, stage, stage_started_at, stage_warn_at, stage_due_at, reporter_id, reporter_name, reporter_phone, attributes, media_url, resolved_level, closed_at, created_at, updated_at,
-			public_description, published, published_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			id, no, r.Channel, cat.Code, r.Urgency, r.Description, strings.TrimSpace(r.Address), r.Lat, r.Lng, grid, hit.OrgID, path, level,
-			state, sc.stage, sc.start, sc.warnAt, sc.dueAt, actorID(p), strings.TrimSpace(r.ReporterName), phone, mustJSON(nonNil(r.Attributes)),
-			r.MediaURL, resolved, closedAt, ms, ms, publicDesc, published, publishedAt); err != nil {
-			return err
-		}
-		action := "report"
-		switch {
-		case r.SelfResolved:
-			action = "self_resolve"
-		case r.Direct:
-			action = "direct_report"
-		}
-		if _, err := s.appendLog(ctx, tx, id, action, "", state, "", r.Note, now); err != nil {
-			return err
-		}
-		if idem.Key != "" {
-			if _, err := tx.ExecContext(ctx, "INSERT INTO idempotency_keys (scope, key, request_hash, status, body, created_at) VALUES (?, ?, ?, 201, ?, ?)",
-				idem.Scope, idem.Key, idem.Hash, id, ms); err != nil {
-				return err
-			}
-		}
-		if state == Reported {
-			e := &Event{ID: id, No: no, path: path}
-			if err := s.notify(ctx, tx, e, "new", "新事件 "+no+"："+cat.Name, authz.EventIntake, ""); err != nil {
-				return err
-			}
-		}
-		return s.audit.Record(ctx, tx, authz.EventReport, audit.Entry{Action: "event.report", ObjectType: "event", ObjectID: id,
-			Detail: no + " " + r.Channel + " " + cat.Code})
-	})
-	if db.IsUniqueViolation(err) && idem.Key != "" {
-		// Another request with the same key committed first: answer as it did.
-		return s.Create(ctx, r, idem)
-	}
+	no, err := nextNo(ctx, tx, in.now)
 	if err != nil {
-		return Event{}, false, err
+		return "", err
 	}
-	if replayed != "" {
-		e, err := s.get(ctx, replayed)
-		return e, true, err
+	phone := ""
+	if in.ReporterPhone != "" {
+		phone = s.keys.Seal(in.ReporterPhone, "events.reporter_phone:"+id)
 	}
-	e, err := s.get(ctx, id)
-	return e, false, err
+	var grid any
+	if in.hit.GridID != "" {
+		grid = in.hit.GridID
+	}
+	var closedAt, resolved any
+	if in.state == Closed {
+		closedAt, resolved = in.now.UnixMilli(), "village"
+	}
+	ms := in.now.UnixMilli()
+	// A public channel's report is published as its reporter wrote it;
+	// any other waits for the intake desk's decision.
+	published, publicDesc, publishedAt := false, "", any(nil)
+	if publishedAtReport(in.Channel, in.cat.Code) {
+		published, publicDesc, publishedAt = true, in.Description, ms
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO events (id, no, channel, category_code, urgency, description, address, lat, lng, grid_id, org_id, path, level,
+		state, stage, stage_started_at, stage_warn_at, stage_due_at, reporter_id, reporter_name, reporter_phone, attributes, media_url, resolved_level, closed_at, created_at, updated_at,
+		public_description, published, published_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		id, no, in.Channel, in.cat.Code, in.Urgency, in.Description, strings.TrimSpace(in.Address), in.Lat, in.Lng, grid, in.hit.OrgID, in.hit.Path, in.level,
+		in.state, in.sc.stage, in.sc.start, in.sc.warnAt, in.sc.dueAt, actorID(p), strings.TrimSpace(in.ReporterName), phone, mustJSON(nonNil(in.Attributes)),
+		in.MediaURL, resolved, closedAt, ms, ms, publicDesc, published, publishedAt); err != nil {
+		return "", err
+	}
+	action := "report"
+	switch {
+	case in.SelfResolved:
+		action = "self_resolve"
+	case in.Direct:
+		action = "direct_report"
+	}
+	if _, err := s.appendLog(ctx, tx, id, action, "", in.state, "", in.Note, in.now); err != nil {
+		return "", err
+	}
+	if in.state == Reported {
+		e := &Event{ID: id, No: no, path: in.hit.Path}
+		if err := s.notify(ctx, tx, e, "new", "新事件 "+no+"："+in.cat.Name, authz.EventIntake, ""); err != nil {
+			return "", err
+		}
+	}
+	return id, s.audit.Record(ctx, tx, authz.EventReport, audit.Entry{Action: "event.report", ObjectType: "event", ObjectID: id,
+		Detail: no + " " + in.Channel + " " + in.cat.Code})
 }
 
 func nonNil(m map[string]string) map[string]string {

@@ -52,6 +52,7 @@ func mediaCount(t *testing.T, a *testapp.App, eventID string) int {
 // A photo over the pixel limit is refused naming the file field, with its
 // size and the limit; one within it is stored at most MaxPhotoSide wide.
 func TestPhotoPixelLimit(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	gm := a.Login("grid_member")
 	var e event
@@ -79,6 +80,7 @@ func TestPhotoPixelLimit(t *testing.T) {
 // that would pass it is refused whole with the usage and the quota, other
 // users are not held back, and photos older than 30 days no longer count.
 func TestPhotoQuota(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	gm := a.Login("grid_member")
 	var e event

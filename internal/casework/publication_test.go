@@ -30,6 +30,7 @@ func fields(p testapp.Problem) []string {
 // intake desk records reports of other channels, straight to the county or
 // in someone else's name.
 func TestReporterFollowsTheAccount(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	res := a.Login("resident")
 	var name string
@@ -107,6 +108,7 @@ func TestReporterFollowsTheAccount(t *testing.T) {
 // The publication decision is taken where it belongs: when filing or with
 // publish / unpublish, by the intake desk; a dispute is never published.
 func TestPublicationDecision(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	gm, intake := a.Login("grid_member"), a.Login("intake")
 	var e reported
@@ -163,6 +165,7 @@ func TestPublicationDecision(t *testing.T) {
 // A resident reading their own report reads the notes written for the
 // public, like the public faces, not the internal ones nor staff names.
 func TestReporterReadsThePublicNotes(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	res, intake := a.Login("resident"), a.Login("intake")
 	r := report(a, nil)

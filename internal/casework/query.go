@@ -11,6 +11,7 @@ import (
 	"github.com/gridgov/gridgov/internal/apperr"
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
+	"github.com/gridgov/gridgov/internal/org"
 )
 
 const eventCols = `e.id, e.no, e.channel, e.category_code, c.name, e.urgency, e.state, e.description, e.address, e.lat, e.lng,
@@ -242,7 +243,7 @@ func (s *Service) List(ctx context.Context, f Query) ([]Event, string, error) {
 	}
 	if f.State != "" {
 		if f.State == "open" {
-			add("e.state IN ('reported', 'filed', 'dispatched', 'handling', 'handled')")
+			add("e.state IN " + OpenStatesSQL)
 		} else {
 			add("e.state = ?", f.State)
 		}
@@ -251,11 +252,11 @@ func (s *Service) List(ctx context.Context, f Query) ([]Event, string, error) {
 	switch f.Light {
 	case "":
 	case "red":
-		add("e.state IN ('reported', 'filed', 'dispatched', 'handling', 'handled') AND e.parked = ? AND e.stage_due_at <= ?", false, now)
+		add("e.state IN "+OpenStatesSQL+" AND e.parked = ? AND e.stage_due_at <= ?", false, now)
 	case "yellow":
-		add("e.state IN ('reported', 'filed', 'dispatched', 'handling', 'handled') AND e.parked = ? AND e.stage_warn_at <= ? AND e.stage_due_at > ?", false, now, now)
+		add("e.state IN "+OpenStatesSQL+" AND e.parked = ? AND e.stage_warn_at <= ? AND e.stage_due_at > ?", false, now, now)
 	case "green":
-		add("e.state IN ('reported', 'filed', 'dispatched', 'handling', 'handled') AND e.parked = ? AND e.stage_warn_at > ?", false, now)
+		add("e.state IN "+OpenStatesSQL+" AND e.parked = ? AND e.stage_warn_at > ?", false, now)
 	default:
 		return nil, "", apperr.Field("light", "validation.one_of", "values", "red, yellow, green")
 	}
@@ -278,11 +279,12 @@ func (s *Service) List(ctx context.Context, f Query) ([]Event, string, error) {
 		add("e.created_at < ?", f.To)
 	}
 	if f.OrgID != "" {
-		var path string
-		if err := s.db.Reader().QueryRowContext(ctx, "SELECT path FROM org_nodes WHERE id = ?", f.OrgID).Scan(&path); err != nil {
-			return nil, "", apperr.Field("org_id", "org.not_found")
+		path, err := org.PathOf(ctx, s.db.Reader(), f.OrgID, "org_id")
+		if err != nil {
+			return nil, "", err
 		}
-		add("e.path >= ? AND e.path < ?", path, path+"~")
+		under, args := authz.Under("e.path", path)
+		add(under, args...)
 	}
 	if f.Q != "" {
 		like := "%" + strings.NewReplacer("%", "", "_", "").Replace(f.Q) + "%"

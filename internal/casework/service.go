@@ -22,9 +22,10 @@ type Locator interface {
 	Locate(ctx context.Context, lang string, p geo.Point) ([]GridHit, error)
 }
 
-// GridHit is the main-layer grid that holds a point.
+// GridHit is the main-layer grid that holds a point, with its area's id
+// and path.
 type GridHit struct {
-	GridID, GridCode, GridName, OrgID string
+	GridID, GridCode, GridName, OrgID, Path string
 }
 
 // Service runs the loop.
@@ -96,22 +97,26 @@ func parseLimit(text string) (calendar.Limit, error) {
 	return l, apperr.Wrap(err, "time limit")
 }
 
-// light tells the deadline light of an event at now.
-func light(e *Event, now int64) string {
+// Light tells the deadline light at now of an event in state, parked or
+// not, with its stage's yellow mark warnAt and deadline dueAt: none,
+// green, yellow or red.
+func Light(state string, parked bool, warnAt, dueAt *int64, now int64) string {
 	switch {
-	case e.StageDueAt == nil || !Open(e.State) || e.Parked:
+	case dueAt == nil || !Open(state) || parked:
 		return "none"
-	case now >= *e.StageDueAt:
+	case now >= *dueAt:
 		return "red"
-	case e.warnAt != nil && now >= *e.warnAt:
+	case warnAt != nil && now >= *warnAt:
 		return "yellow"
 	}
 	return "green"
 }
 
+func light(e *Event, now int64) string { return Light(e.State, e.Parked, e.warnAt, e.StageDueAt, now) }
+
 // nextNo is the next event number of the day: yyyymmdd + 4 digits (more when needed).
 func nextNo(ctx context.Context, tx *db.Tx, now time.Time) (string, error) {
-	day := now.In(shanghai).Format("20060102")
+	day := now.In(Zone).Format("20060102")
 	var n int64
 	if err := tx.QueryRowContext(ctx, `INSERT INTO counters (name, n) VALUES (?, 1)
 		ON CONFLICT (name) DO UPDATE SET n = counters.n + 1 RETURNING n`, "event:"+day).Scan(&n); err != nil {
@@ -120,7 +125,9 @@ func nextNo(ctx context.Context, tx *db.Tx, now time.Time) (string, error) {
 	return fmt.Sprintf("%s%04d", day, n), nil
 }
 
-var shanghai = time.FixedZone("CST", 8*3600)
+// Zone is China Standard Time: the day of an event's number, the months
+// of the figures.
+var Zone = time.FixedZone("CST", 8*3600)
 
 // appendLog adds a timeline entry and returns its sequence number.
 func (s *Service) appendLog(ctx context.Context, tx *db.Tx, eventID, action, from, to, unitID, note string, now time.Time) (int, error) {
@@ -166,10 +173,8 @@ func (s *Service) notify(ctx context.Context, tx *db.Tx, e *Event, kind, text st
 	if unitID != "" {
 		rows, err = tx.QueryContext(ctx, "SELECT id FROM users WHERE unit_id = ? AND status = 'active'", unitID)
 	} else {
-		rows, err = tx.QueryContext(ctx, `SELECT DISTINCT ra.user_id FROM role_assignments ra JOIN roles r ON r.id = ra.role_id
-			JOIN org_nodes o ON o.id = ra.org_id JOIN users u ON u.id = ra.user_id
-			WHERE u.status = 'active' AND ? >= o.path AND ? < o.path || '~' AND (' ' || r.permissions || ' ') LIKE ?`,
-			e.path, e.path, "% "+string(perm)+" %")
+		holders, args := authz.Holders(perm, e.path)
+		rows, err = tx.QueryContext(ctx, "SELECT DISTINCT user_id FROM ("+holders+") h", args...)
 	}
 	if err != nil {
 		return err

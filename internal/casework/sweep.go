@@ -13,6 +13,7 @@ import (
 	"github.com/gridgov/gridgov/internal/audit"
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
+	"github.com/gridgov/gridgov/internal/idem"
 )
 
 // SweepOverdue flags the open events whose stage deadline has passed (red
@@ -21,7 +22,7 @@ import (
 // it flagged.
 func (s *Service) SweepOverdue(ctx context.Context) (int, error) {
 	now := s.Now()
-	rows, err := s.db.Reader().QueryContext(ctx, `SELECT e.id FROM events e WHERE e.state IN ('reported', 'filed', 'dispatched', 'handling', 'handled')
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT e.id FROM events e WHERE e.state IN `+OpenStatesSQL+`
 		AND e.parked = ? AND e.overdue_flagged = ? AND e.stage_due_at <= ? ORDER BY e.stage_due_at LIMIT 500`, false, false, now.UnixMilli())
 	if err != nil {
 		return 0, err
@@ -143,7 +144,7 @@ func (s *Service) DeliverOutbox(ctx context.Context, send Sender) (int, error) {
 func (s *Service) Prune(ctx context.Context) error {
 	now := s.Now()
 	return s.db.InTx(ctx, func(tx *db.Tx) error {
-		if _, err := tx.ExecContext(ctx, "DELETE FROM idempotency_keys WHERE created_at < ?", now.Add(-7*24*time.Hour).UnixMilli()); err != nil {
+		if err := idem.Prune(ctx, tx, now.Add(-idem.Keep)); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, "DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < ?", now.Add(-30*24*time.Hour).UnixMilli())

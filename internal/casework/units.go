@@ -1,14 +1,11 @@
 package casework
 
 import (
-	"bytes"
 	"context"
 
-	"github.com/gridgov/gridgov/internal/apperr"
 	"github.com/gridgov/gridgov/internal/authz"
+	"github.com/gridgov/gridgov/internal/org"
 )
-
-func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
 
 // Units lists the active units serving an org node's area: its own and its
 // ancestors' centres and departments (who can be dispatched to there), or
@@ -18,12 +15,14 @@ func (s *Service) Units(ctx context.Context, orgID string) ([]Unit, error) {
 	q := "SELECT id, code, name, kind, level, org_id, path FROM units WHERE status = 'active'"
 	var args []any
 	if orgID != "" {
-		var path string
-		if err := s.db.Reader().QueryRowContext(ctx, "SELECT path FROM org_nodes WHERE id = ?", orgID).Scan(&path); err != nil || !p.Covers(authz.OrgRead, path) {
-			return nil, apperr.Field("org_id", "org.not_found")
+		path, err := org.PathIn(ctx, s.db.Reader(), authz.OrgRead, orgID, "org_id")
+		if err != nil {
+			return nil, err
 		}
-		q += " AND ((? >= path AND ? < path || '~') OR (path >= ? AND path < ?))"
-		args = append(args, path, path, path, path+"~")
+		above, a1 := authz.AtOrAbove("path", path)
+		under, a2 := authz.Under("path", path)
+		q += " AND (" + above + " OR " + under + ")"
+		args = append(append(args, a1...), a2...)
 	} else {
 		cond, a := authz.ScopeSQL("path", p.Scopes(authz.OrgRead))
 		q += " AND " + cond

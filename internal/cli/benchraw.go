@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/gridgov/gridgov/internal/authz"
+	"github.com/gridgov/gridgov/internal/casework"
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/geo"
 	"github.com/gridgov/gridgov/internal/org"
@@ -16,7 +17,7 @@ import (
 // or a lookup in memory — without sign-in, scope, joins, JSON or HTTP.
 
 // openStates are the states of the operator's queue.
-const openStates = "('reported', 'filed', 'dispatched', 'handling', 'handled')"
+var openStates = casework.OpenStatesSQL
 
 // rawQuery times n runs of a bare statement on the reading handle (see
 // timed), reading every row it returns.

@@ -51,7 +51,10 @@
 //   - POST servicerequestupdates stores the description as a timeline note
 //     (action public_update); its status is recorded in the audit row and
 //     never moves the loop. update_id (or an Idempotency-Key header) makes
-//     a retried update answer the first result.
+//     a retried update answer the first result. A retry is recognised by
+//     its fields, not its bytes: FixMyStreet sends them in another order on
+//     each try, and a multipart client draws a new boundary each time; the
+//     same key with a field of another value is refused.
 //   - Without start_date/end_date the window is the last 90 days; with one
 //     of them it is 90 days from (or up to) it; a wider span is refused.
 package open311

@@ -16,6 +16,7 @@ import (
 	"github.com/gridgov/gridgov/internal/audit"
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/casework"
+	"github.com/gridgov/gridgov/internal/casework/public"
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/httpx"
 	"github.com/gridgov/gridgov/internal/i18n"
@@ -70,44 +71,51 @@ func (s *Service) scrub(field, text string) string {
 // resource named in the path (without its format suffix), if any.
 type handler func(w http.ResponseWriter, r *http.Request, f, id string) error
 
-// Routes registers the Open311 endpoints: each resource once per format,
+// Routes are the Open311 endpoints: each resource once per format,
 // resources named in the path once with the format parsed from the suffix.
-func (s *Service) Routes(rt *httpx.Router) {
+// They answer XML or JSON as the format asks, so each keeps a handler of
+// its own (see route). Anything else under /open311/ is NotFound's.
+func (s *Service) Routes() []httpx.Route {
 	page := []httpx.Param{{Name: "page", In: "query", Type: "integer", Desc: "extension: page number from 1"},
 		{Name: "page_size", In: "query", Type: "integer", Desc: "extension: 1 to 1000 (default 1000)"}}
 	window := []httpx.Param{{Name: "start_date", In: "query", Desc: "W3C datetime; the window is at most 90 days (default: the last 90 days)"},
 		{Name: "end_date", In: "query", Desc: "W3C datetime"}}
 	key := httpx.Param{Name: "api_key", In: "query", Required: true, Desc: "the client's Open311 key"}
 	idem := httpx.Param{Name: "Idempotency-Key", In: "header", Desc: "same key + same body → the first answer"}
+	var out []httpx.Route
 	for _, f := range []string{"xml", "json"} {
 		ct := contentType(f)
-		rt.Handle(s.route("GET", "/discovery."+f, f, "Open311 service discovery", nil, DiscoveryDoc{}, ct, 0, s.discovery))
-		rt.Handle(s.route("GET", "/services."+f, f, "Open311 services: the active leaf event categories", nil, []ServiceDoc{}, ct, 0, s.services))
-		rt.Handle(s.route("POST", "/requests."+f, f, "Open311 POST service request (form-encoded: api_key, service_code, lat/long or address_string or address_id, attribute[CODE], description, media_url, first_name, last_name, phone, email, device_id, account_id)",
-			[]httpx.Param{idem}, []PostedDoc{}, ct, 201, s.create))
-		rt.Handle(s.route("GET", "/requests."+f, f, "Open311 GET service requests (published events, newest first)",
-			append(append([]httpx.Param{{Name: "service_request_id", In: "query", Desc: "comma list; overrides every other filter"},
-				{Name: "service_code", In: "query", Desc: "comma list"}, {Name: "status", In: "query", Desc: "open, closed (comma list)"},
-				{Name: "extensions", In: "query", Type: "boolean", Desc: "true adds attributes and extended_attributes"}}, window...), page...),
-			[]RequestDoc{}, ct, 0, s.list))
-		rt.Handle(s.route("GET", "/servicerequestupdates."+f, f, "mySociety extension: timeline steps of published events as updates, oldest first",
-			append([]httpx.Param{key}, window...), []UpdateDoc{}, ct, 0, s.updates))
-		rt.Handle(s.route("POST", "/servicerequestupdates."+f, f, "mySociety extension: add an update (form-encoded: api_key, service_request_id, status, description, updated_datetime, update_id) as a timeline note",
-			[]httpx.Param{idem}, []UpdateIDDoc{}, ct, 201, s.postUpdate))
+		out = append(out,
+			s.route("GET", "/discovery."+f, f, "Open311 service discovery", nil, DiscoveryDoc{}, ct, 0, s.discovery),
+			s.route("GET", "/services."+f, f, "Open311 services: the active leaf event categories", nil, []ServiceDoc{}, ct, 0, s.services),
+			s.route("POST", "/requests."+f, f, "Open311 POST service request (form-encoded: api_key, service_code, lat/long or address_string or address_id, attribute[CODE], description, media_url, first_name, last_name, phone, email, device_id, account_id)",
+				[]httpx.Param{idem}, []PostedDoc{}, ct, 201, s.create),
+			s.route("GET", "/requests."+f, f, "Open311 GET service requests (published events, newest first)",
+				append(append([]httpx.Param{{Name: "service_request_id", In: "query", Desc: "comma list; overrides every other filter"},
+					{Name: "service_code", In: "query", Desc: "comma list"}, {Name: "status", In: "query", Desc: "open, closed (comma list)"},
+					{Name: "extensions", In: "query", Type: "boolean", Desc: "true adds attributes and extended_attributes"}}, window...), page...),
+				[]RequestDoc{}, ct, 0, s.list),
+			s.route("GET", "/servicerequestupdates."+f, f, "mySociety extension: timeline steps of published events as updates, oldest first",
+				append([]httpx.Param{key}, window...), []UpdateDoc{}, ct, 0, s.updates),
+			s.route("POST", "/servicerequestupdates."+f, f, "mySociety extension: add an update (form-encoded: api_key, service_request_id, status, description, updated_datetime, update_id) as a timeline note",
+				[]httpx.Param{idem}, []UpdateIDDoc{}, ct, 201, s.postUpdate))
 	}
-	rt.Handle(s.route("GET", "/services/{service_code}", "", "Open311 service definition; the path segment is service_code followed by .xml or .json", nil, ServiceDefinitionDoc{}, "", 0, s.definition))
-	rt.Handle(s.route("GET", "/requests/{service_request_id}", "", "Open311 GET one service request (a one-element list); the path segment is service_request_id followed by .xml or .json", nil, []RequestDoc{}, "", 0, s.one))
-	rt.Handle(s.route("GET", "/tokens/{token}", "", "Open311 service_request_id from a token (the token is the service_request_id); the path segment is the token followed by .xml or .json", nil, []TokenDoc{}, "", 0, s.token))
-	// Anything else under /open311/ answers the spec's 404, not the console.
-	unknown := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return append(out,
+		s.route("GET", "/services/{service_code}", "", "Open311 service definition; the path segment is service_code followed by .xml or .json", nil, ServiceDefinitionDoc{}, "", 0, s.definition),
+		s.route("GET", "/requests/{service_request_id}", "", "Open311 GET one service request (a one-element list); the path segment is service_request_id followed by .xml or .json", nil, []RequestDoc{}, "", 0, s.one),
+		s.route("GET", "/tokens/{token}", "", "Open311 service_request_id from a token (the token is the service_request_id); the path segment is the token followed by .xml or .json", nil, []TokenDoc{}, "", 0, s.token))
+}
+
+// NotFound answers anything else under /open311/ with the spec's 404, not
+// the console.
+func (s *Service) NotFound() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f := "xml"
 		if strings.HasSuffix(r.URL.Path, ".json") {
 			f = "json"
 		}
 		s.fail(w, r, f, apperr.E(apperr.NotFound, "open311.not_found"))
 	})
-	rt.Mount("GET /open311/", unknown)
-	rt.Mount("POST /open311/", unknown)
 }
 
 func contentType(f string) string {
@@ -522,7 +530,7 @@ func datatypeDescription(lang, datatype string) string {
 
 // request renders a published event as a GeoReport request; every text
 // taken from the event goes through the last scrub.
-func (s *Service) request(lang string, e casework.PublicEvent, cat *casework.Category, extensions bool) obj {
+func (s *Service) request(lang string, e public.Event, cat *casework.Category, extensions bool) obj {
 	status, notes := "open", ""
 	updated := e.UpdatedAt
 	if !casework.Open(e.State) {
@@ -581,7 +589,7 @@ func (s *Service) request(lang string, e casework.PublicEvent, cat *casework.Cat
 	return o
 }
 
-func (s *Service) render(w http.ResponseWriter, r *http.Request, f string, events []casework.PublicEvent) error {
+func (s *Service) render(w http.ResponseWriter, r *http.Request, f string, events []public.Event) error {
 	extensions := r.URL.Query().Get("extensions") == "true"
 	cats := map[string]*casework.Category{}
 	if extensions {
@@ -606,7 +614,7 @@ func (s *Service) render(w http.ResponseWriter, r *http.Request, f string, event
 
 func (s *Service) list(w http.ResponseWriter, r *http.Request, f, _ string) error {
 	q := r.URL.Query()
-	var pq casework.PublicQuery
+	var pq public.Query
 	if ids := splitList(q, "service_request_id"); len(ids) > 0 {
 		if len(ids) > 1000 {
 			return apperr.Field("service_request_id", "open311.too_many_ids", "max", 1000)
@@ -637,7 +645,7 @@ func (s *Service) list(w http.ResponseWriter, r *http.Request, f, _ string) erro
 			return err
 		}
 	}
-	events, err := s.events.PublicList(r.Context(), pq)
+	events, err := public.List(r.Context(), s.db.Reader(), pq)
 	if err != nil {
 		return err
 	}
@@ -645,18 +653,18 @@ func (s *Service) list(w http.ResponseWriter, r *http.Request, f, _ string) erro
 }
 
 func (s *Service) one(w http.ResponseWriter, r *http.Request, f, id string) error {
-	e, err := s.events.PublicGet(r.Context(), id)
+	e, err := public.Get(r.Context(), s.db.Reader(), id)
 	if apperr.As(err).Kind == apperr.NotFound {
 		return notFound("service_request_id", "open311.request_unknown", "id", id)
 	}
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, f, []casework.PublicEvent{e})
+	return s.render(w, r, f, []public.Event{e})
 }
 
 func (s *Service) token(w http.ResponseWriter, r *http.Request, f, token string) error {
-	e, err := s.events.PublicGet(r.Context(), token)
+	e, err := public.Get(r.Context(), s.db.Reader(), token)
 	if apperr.As(err).Kind == apperr.NotFound {
 		return notFound("token", "open311.token_unknown", "token", token)
 	}

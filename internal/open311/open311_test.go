@@ -204,6 +204,7 @@ var requestFields = []string{"service_request_id", "status", "status_notes", "se
 // Each method of the spec, as its own example shows it: the root element,
 // the item element and the fields in the spec's order, in XML and in JSON.
 func TestSpecExamples(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	c := a.Anon()
 	id := create(t, a, report(a))
@@ -297,6 +298,7 @@ func TestSpecExamples(t *testing.T) {
 // Discovery names the configured public URL (GRIDGOV_PUBLIC_URL, else the
 // listen address), whatever Host or X-Forwarded-Proto a request claims.
 func TestDiscovery(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	c := a.Anon()
 	public, err := a.Cfg.PublicBaseURL()
@@ -356,6 +358,7 @@ type service struct {
 }
 
 func TestServices(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	c := a.Anon()
 	var doc struct {
@@ -389,6 +392,7 @@ func TestServices(t *testing.T) {
 }
 
 func TestServiceDefinition(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	c := a.Anon()
 	type attribute struct {
@@ -483,6 +487,7 @@ func ids(rs []request) []string {
 // POST a request with a position and an attribute, then find it by id, in
 // the list and through every filter.
 func TestRequestRoundTrip(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	c := a.Anon()
 	r := post(c, "/requests.xml", report(a), nil)
@@ -620,6 +625,7 @@ func TestRequestRoundTrip(t *testing.T) {
 
 // An address alone (or an address_id, taken as the address) is enough.
 func TestAddressOnly(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	c := a.Anon()
 	for _, loc := range []string{"address_string", "address_id"} {
@@ -652,6 +658,7 @@ func TestAddressOnly(t *testing.T) {
 
 // Bad input answers the spec's error list naming the parameter.
 func TestBadInput(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	c := a.Anon()
 	noLocation := report(a)
@@ -737,6 +744,7 @@ func TestBadInput(t *testing.T) {
 
 // Disputes (11xx) and security matters (12xx) are taken in but never published.
 func TestSensitiveNotPublished(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	c := a.Anon()
 	r := post(c, "/requests.json", report(a, "service_code", "1101", "attribute[stage]", "", "description", "邻居装修漏水引发纠纷"), nil)
@@ -782,6 +790,7 @@ func TestSensitiveNotPublished(t *testing.T) {
 
 // The reporter's name and phone (and e-mail) appear in no answer.
 func TestReporterNeverExposed(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	c := a.Anon()
 	id := create(t, a, report(a, "first_name", "敏", "last_name", "张", "phone", "+86 139-1234-5678", "email", "zhangmin@example.cn"))
@@ -815,6 +824,7 @@ func TestReporterNeverExposed(t *testing.T) {
 // mySociety's servicerequestupdates: a client's update becomes a timeline
 // note, and the loop's steps come back as updates with their status.
 func TestServiceRequestUpdates(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	c := a.Anon()
 	id := create(t, a, report(a))
@@ -942,6 +952,7 @@ func TestServiceRequestUpdates(t *testing.T) {
 
 // An Idempotency-Key header, scoped to the api key, replays the first answer.
 func TestIdempotencyKey(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	c := a.Anon()
 	h := map[string]string{"Idempotency-Key": "retry-1"}

@@ -2,8 +2,6 @@ package open311
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"io"
 	"maps"
 	"mime"
@@ -18,19 +16,20 @@ import (
 	"github.com/gridgov/gridgov/internal/apperr"
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/casework"
+	"github.com/gridgov/gridgov/internal/casework/public"
 	"github.com/gridgov/gridgov/internal/httpx"
 	"github.com/gridgov/gridgov/internal/i18n"
+	"github.com/gridgov/gridgov/internal/idem"
 )
 
 // readForm reads a POST body: application/x-www-form-urlencoded as the spec
 // asks (multipart/form-data is taken too; its files are ignored).
 // Parameters in the query string fill those the body lacks; a value that
-// is not text (a NUL, bytes that are not UTF-8) is refused. It returns the
-// raw body for the idempotency hash.
-func readForm(w http.ResponseWriter, r *http.Request) ([]byte, url.Values, error) {
+// is not text (a NUL, bytes that are not UTF-8) is refused.
+func readForm(w http.ResponseWriter, r *http.Request) (url.Values, error) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, httpx.MaxBody))
 	if err != nil {
-		return nil, nil, apperr.E(apperr.Invalid, "request.too_large", "limit", httpx.MaxBody)
+		return nil, apperr.E(apperr.Invalid, "request.too_large", "limit", httpx.MaxBody)
 	}
 	form := url.Values{}
 	ct, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
@@ -39,15 +38,15 @@ func readForm(w http.ResponseWriter, r *http.Request) ([]byte, url.Values, error
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		r.Header.Set("Content-Type", mime.FormatMediaType(ct, params))
 		if err := r.ParseMultipartForm(httpx.MaxBody); err != nil {
-			return nil, nil, apperr.E(apperr.Invalid, "open311.form")
+			return nil, apperr.E(apperr.Invalid, "open311.form")
 		}
 		form = r.MultipartForm.Value
 	case ct == "application/x-www-form-urlencoded" || ct == "":
 		if form, err = url.ParseQuery(string(body)); err != nil {
-			return nil, nil, apperr.E(apperr.Invalid, "open311.form")
+			return nil, apperr.E(apperr.Invalid, "open311.form")
 		}
 	default:
-		return nil, nil, apperr.E(apperr.Invalid, "open311.form")
+		return nil, apperr.E(apperr.Invalid, "open311.form")
 	}
 	for k, v := range r.URL.Query() {
 		if _, ok := form[k]; !ok {
@@ -57,25 +56,23 @@ func readForm(w http.ResponseWriter, r *http.Request) ([]byte, url.Values, error
 	for _, k := range slices.Sorted(maps.Keys(form)) { // sorted: the same error each time
 		for _, v := range form[k] {
 			if !httpx.ValidText(v) {
-				return nil, nil, apperr.Field(k, "request.invalid_text")
+				return nil, apperr.Field(k, "request.invalid_text")
 			}
 		}
 	}
-	return body, form, nil
+	return form, nil
 }
 
-func bodyHash(body []byte) string {
-	sum := sha256.Sum256(body)
-	return hex.EncodeToString(sum[:])
-}
-
-// idempotency reads the optional Idempotency-Key header, scoped to the key.
-func idempotency(r *http.Request, p *authz.Principal, body []byte) (casework.Idempotency, error) {
+// idempotency reads the optional Idempotency-Key header, scoped to the
+// api key. The fingerprint is of the form's fields, sorted by name, so a
+// client that sends them in another order, or with another multipart
+// boundary, is retrying the same request (FixMyStreet's does both).
+func idempotency(r *http.Request, p *authz.Principal, form url.Values) (casework.Idempotency, error) {
 	key := r.Header.Get("Idempotency-Key")
-	if len(key) > 255 {
-		return casework.Idempotency{}, apperr.Field("Idempotency-Key", "validation.length", "min", 1, "max", 255)
+	if err := idem.Check("Idempotency-Key", key); err != nil {
+		return casework.Idempotency{}, err
 	}
-	return casework.Idempotency{Scope: p.UserID, Key: key, Hash: bodyHash(body)}, nil
+	return casework.Idempotency{Scope: p.UserID, Key: key, Fingerprint: idem.Fingerprint(form)}, nil
 }
 
 // reporterName joins the given and family names: "first last", or family
@@ -167,7 +164,7 @@ func coordinate(form url.Values, name string, limit float64) (*float64, error) {
 // create is POST requests: a report through casework on channel open311.
 func (s *Service) create(w http.ResponseWriter, r *http.Request, f, _ string) error {
 	ctx := r.Context()
-	body, form, err := readForm(w, r)
+	form, err := readForm(w, r)
 	if err != nil {
 		return err
 	}
@@ -222,11 +219,11 @@ func (s *Service) create(w http.ResponseWriter, r *http.Request, f, _ string) er
 			return err
 		}
 	}
-	idem, err := idempotency(r, p, body)
+	key, err := idempotency(r, p, form)
 	if err != nil {
 		return err
 	}
-	e, replay, err := s.events.Create(authz.WithPrincipal(ctx, p), rep, idem)
+	e, replay, err := s.events.Create(authz.WithPrincipal(ctx, p), rep, key)
 	if err != nil {
 		return err
 	}
@@ -251,7 +248,7 @@ var updateStatuses = []string{"OPEN", "CLOSED", "FIXED", "IN_PROGRESS", "ACTION_
 // becomes a timeline note of the event.
 func (s *Service) postUpdate(w http.ResponseWriter, r *http.Request, f, _ string) error {
 	ctx := r.Context()
-	body, form, err := readForm(w, r)
+	form, err := readForm(w, r)
 	if err != nil {
 		return err
 	}
@@ -284,17 +281,17 @@ func (s *Service) postUpdate(w http.ResponseWriter, r *http.Request, f, _ string
 	if err := fs.Err(); err != nil {
 		return err
 	}
-	idem, err := idempotency(r, p, body)
+	key, err := idempotency(r, p, form)
 	if err != nil {
 		return err
 	}
-	if clientID := first(form, "update_id"); idem.Key == "" && clientID != "" {
+	if clientID := first(form, "update_id"); key.Key == "" && clientID != "" {
 		if len(clientID) > 200 {
 			return apperr.Field("update_id", "validation.length", "min", 1, "max", 200)
 		}
-		idem.Key = "update:" + clientID
+		key.Key = "update:" + clientID
 	}
-	u, replay, err := s.events.AddPublicNote(authz.WithPrincipal(ctx, p), id, casework.PublicNote{Note: form.Get("description"), Status: status, Idem: idem})
+	u, replay, err := s.events.AddPublicNote(authz.WithPrincipal(ctx, p), id, casework.PublicNote{Note: form.Get("description"), Status: status, Idem: key})
 	if apperr.As(err).Kind == apperr.NotFound {
 		return notFound("service_request_id", "open311.request_unknown", "id", id)
 	}
@@ -325,7 +322,7 @@ func (s *Service) updates(w http.ResponseWriter, r *http.Request, f, _ string) e
 	if err != nil {
 		return err
 	}
-	ups, err := s.events.PublicUpdates(ctx, from.UnixMilli(), to.UnixMilli(), 1000)
+	ups, err := public.Updates(ctx, s.db.Reader(), from.UnixMilli(), to.UnixMilli(), 1000)
 	if err != nil {
 		return err
 	}

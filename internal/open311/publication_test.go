@@ -86,6 +86,7 @@ func answers(t *testing.T, a *testapp.App, nos ...string) map[string]testapp.Res
 // for the public, with anything that looks like an ID number or a phone
 // withheld.
 func TestStaffTextNeverPublished(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	id := pii.MakeID("441602", time.Date(1987, 5, 20, 0, 0, 0, 0, time.UTC), 31, false)
 	secrets := []string{id, id[:6] + " " + id[6:14] + " " + id[14:], "13912345678", "139 1234 5678", "139-1234-5678", "0762-3312345"}
@@ -160,6 +161,7 @@ func TestStaffTextNeverPublished(t *testing.T) {
 // status_notes come only from the notes staff wrote for the public; an
 // internal note alone leaves them empty.
 func TestStatusNotesOnlyFromPublicSteps(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	intake := a.Login("intake")
 	withNote := create(t, a, report(a, "description", "违建一"))
@@ -189,6 +191,7 @@ func TestStatusNotesOnlyFromPublicSteps(t *testing.T) {
 // unpublished, and once the intake desk publishes it only its summary and
 // what is written for the public afterwards are shown — not its past.
 func TestPrivateStaysPrivate(t *testing.T) {
+	t.Parallel()
 	a := testapp.New(t)
 	c := a.Anon()
 	intake := a.Login("intake")

@@ -131,7 +131,7 @@ func (s *Service) Locate(ctx context.Context, lang string, p geo.Point) ([]Hit, 
 			continue
 		}
 		out = append(out, Hit{Layer: h.Layer, LayerName: i18n.T(lang, "layer."+h.Layer, nil), GridID: h.ID,
-			GridCode: h.Code, GridName: h.Name, OrgID: m.orgID, OrgName: m.orgName})
+			GridCode: h.Code, GridName: h.Name, OrgID: m.orgID, OrgName: m.orgName, Path: m.path})
 	}
 	return out, nil
 }

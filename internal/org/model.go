@@ -162,4 +162,5 @@ type Hit struct {
 	GridName  string `json:"grid_name"`
 	OrgID     string `json:"org_id"`
 	OrgName   string `json:"org_name"`
+	Path      string `json:"-"` // the grid's area path, for casework to file an event under
 }

@@ -1,4 +1,4 @@
-package casework
+package photo
 
 import (
 	"bytes"
@@ -55,7 +55,7 @@ func TestOversizedPhotoRefusedBeforeDecoding(t *testing.T) {
 		"16-bit": grayPNG(t, 4000, 3001, true),
 	} {
 		before := decodeStats.started.Load()
-		_, _, err := cleanImage(context.Background(), b)
+		_, _, err := Clean(context.Background(), b)
 		fs := apperr.As(err).Fields
 		if len(fs) != 1 || fs[0].Field != "file" || fs[0].Code != "media.too_many_pixels" {
 			t.Fatalf("%s: %v %+v", name, err, fs)
@@ -71,26 +71,26 @@ func TestOversizedPhotoRefusedBeforeDecoding(t *testing.T) {
 	if err := jpeg.Encode(&jpg, image.NewGray(image.Rect(0, 0, 4000, 3001)), nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := checkImage(jpg.Bytes()); err != nil {
+	if _, err := Check(jpg.Bytes()); err != nil {
 		t.Fatalf("a 12 MP baseline JPEG: %v", err)
 	}
 	sof := bytes.Index(jpg.Bytes(), []byte{0xFF, 0xC0})
 	prog := bytes.Clone(jpg.Bytes())
 	prog[sof+1] = 0xC2
 	before := decodeStats.started.Load()
-	_, _, err := cleanImage(context.Background(), prog)
-	if !apperr.Is(err, "media.too_many_pixels") || apperr.As(err).Params["max"] != MaxPhotoPixels/2 || decodeStats.started.Load() != before {
+	_, _, err := Clean(context.Background(), prog)
+	if !apperr.Is(err, "media.too_many_pixels") || apperr.As(err).Params["max"] != MaxPixels/2 || decodeStats.started.Load() != before {
 		t.Fatalf("a 12 MP progressive JPEG: %v %+v", err, apperr.As(err).Params)
 	}
 
 	// Within the limits the photo is decoded and stored smaller.
 	before = decodeStats.started.Load()
-	out, ct, err := cleanImage(context.Background(), pngOf(t, 3000, 2000))
+	out, ct, err := Clean(context.Background(), pngOf(t, 3000, 2000))
 	if err != nil || ct != "image/png" || decodeStats.started.Load()-before != 1 {
 		t.Fatalf("a 6 MP photo: %v %s", err, ct)
 	}
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(out))
-	if err != nil || max(cfg.Width, cfg.Height) > MaxPhotoSide || cfg.Width != 1500 {
+	if err != nil || max(cfg.Width, cfg.Height) > MaxSide || cfg.Width != 1500 {
 		t.Fatalf("stored at %d×%d (%v), want 1500×1000", cfg.Width, cfg.Height, err)
 	}
 }
@@ -136,7 +136,7 @@ func TestConcurrentDecodesAreBounded(t *testing.T) {
 			b = small.Bytes()
 		}
 		wg.Go(func() {
-			if _, _, err := cleanImage(context.Background(), b); err != nil {
+			if _, _, err := Clean(context.Background(), b); err != nil {
 				errs <- err
 			}
 		})
@@ -172,7 +172,7 @@ func TestDecodeWaitEndsWithTheRequest(t *testing.T) {
 	jpeg.Encode(&jpg, image.NewRGBA(image.Rect(0, 0, 64, 48)), nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, _, err := cleanImage(ctx, jpg.Bytes()); err == nil {
+	if _, _, err := Clean(ctx, jpg.Bytes()); err == nil {
 		t.Fatal("decoded without a slot")
 	}
 }
