@@ -42,7 +42,7 @@ func ScopeSQL(col string, paths []string) (string, []any) {
 // arguments: "who may act here" asked by notifications and pickers alike.
 func Holders(perm Perm, path string) (string, []any) {
 	at, args := AtOrAbove("o.path", path)
-	return `SELECT ra.user_id FROM role_assignments ra JOIN roles r ON r.id = ra.role_id
+	return `SELECT DISTINCT ra.user_id FROM role_assignments ra JOIN roles r ON r.id = ra.role_id
 		JOIN org_nodes o ON o.id = ra.org_id JOIN users u ON u.id = ra.user_id
 		WHERE u.status = 'active' AND ` + at + ` AND (' ' || r.permissions || ' ') LIKE ?`,
 		append(args, "% "+string(perm)+" %")

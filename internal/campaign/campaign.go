@@ -178,24 +178,13 @@ func (s *Service) LaunchCampaign(ctx context.Context, in CampaignInput) (Campaig
 
 // campaignGrids checks the chosen grids lie in the area, or lists all of them.
 func (s *Service) campaignGrids(ctx context.Context, path string, ids []string) ([]string, error) {
-	under, args := authz.Under("path", path)
-	rows, err := s.db.Reader().QueryContext(ctx, `SELECT id FROM grids WHERE layer = 'zz' AND status = 'active' AND `+under+` ORDER BY code`, args...)
+	all, err := org.MainGridsUnder(ctx, s.db.Reader(), path)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	in := map[string]bool{}
-	var all []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
+	for _, id := range all {
 		in[id] = true
-		all = append(all, id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
 	}
 	if len(ids) == 0 {
 		if len(all) == 0 {

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/gridgov/gridgov/internal/account"
 	"github.com/gridgov/gridgov/internal/apperr"
 	"github.com/gridgov/gridgov/internal/audit"
 	"github.com/gridgov/gridgov/internal/authz"
@@ -94,9 +95,7 @@ func (s *Service) AddMedia(ctx context.Context, eventID, kind string, data []byt
 		// uploads at once cannot both take the last of the quota (SQLite
 		// has one writer anyway): the photo must fit whole. Callers made
 		// in code, such as the tools, may have no row.
-		var uid string
-		err := tx.QueryRowContext(ctx, "SELECT id FROM users WHERE id = ?"+tx.ForUpdate(), p.UserID).Scan(&uid)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		if _, err := account.LockUser(ctx, tx, p.UserID); err != nil {
 			return err
 		}
 		used, err := s.photoUsage(ctx, tx, p.UserID)

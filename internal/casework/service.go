@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gridgov/gridgov/internal/account"
 	"github.com/gridgov/gridgov/internal/apperr"
 	"github.com/gridgov/gridgov/internal/audit"
 	"github.com/gridgov/gridgov/internal/authz"
@@ -168,27 +169,17 @@ func actorID(p *authz.Principal) string {
 // event's area (or of one unit), and one line in the outbox for the
 // SMS/webhook adapters — all inside the change's transaction.
 func (s *Service) notify(ctx context.Context, tx *db.Tx, e *Event, kind, text string, perm authz.Perm, unitID string) error {
-	var rows *sql.Rows
+	var users []string
 	var err error
 	if unitID != "" {
-		rows, err = tx.QueryContext(ctx, "SELECT id FROM users WHERE unit_id = ? AND status = 'active'", unitID)
+		users, err = account.UnitMembers(ctx, tx, unitID)
 	} else {
 		holders, args := authz.Holders(perm, e.path)
-		rows, err = tx.QueryContext(ctx, "SELECT DISTINCT user_id FROM ("+holders+") h", args...)
+		users, err = db.Strings(ctx, tx, holders, args...)
 	}
 	if err != nil {
 		return err
 	}
-	var users []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		users = append(users, id)
-	}
-	rows.Close()
 	now := db.Now()
 	for _, u := range users {
 		if _, err := tx.ExecContext(ctx, "INSERT INTO inbox (id, user_id, event_id, kind, text, created_at) VALUES (?, ?, ?, ?, ?, ?)",

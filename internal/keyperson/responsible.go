@@ -2,15 +2,15 @@ package keyperson
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"slices"
 	"strings"
 
+	"github.com/gridgov/gridgov/internal/account"
 	"github.com/gridgov/gridgov/internal/apperr"
 	"github.com/gridgov/gridgov/internal/authn"
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
+	"github.com/gridgov/gridgov/internal/org"
 	"github.com/gridgov/gridgov/internal/pii"
 	"github.com/gridgov/gridgov/internal/registry/regkit"
 )
@@ -25,12 +25,7 @@ func fitToKeep(p *authz.Principal, path, category string) bool {
 // mayKeep tells whether user is an active account fit to keep key persons
 // of category at path.
 func (s *Service) mayKeep(ctx context.Context, q db.Querier, user, path, category string) (bool, error) {
-	var id string
-	err := q.QueryRowContext(ctx, "SELECT id FROM users WHERE id = ? AND status = 'active'", user).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
-	}
-	if err != nil {
+	if ok, err := account.Active(ctx, q, user); !ok || err != nil {
 		return false, err
 	}
 	grants, err := authn.LoadGrants(ctx, q, user)
@@ -91,7 +86,7 @@ func (s *Service) KeyPersonCandidates(ctx context.Context, id string) ([]Candida
 func (s *Service) candidates(ctx context.Context, path, gridID, category string) ([]Candidate, error) {
 	q := s.db.Reader()
 	holders, args := authz.Holders(authz.KeyPersonWrite, path)
-	rows, err := q.QueryContext(ctx, `SELECT u.id, u.display_name FROM users u WHERE u.id IN (`+holders+`)
+	rows, err := q.QueryContext(ctx, `SELECT DISTINCT u.id, u.display_name FROM (`+holders+`) h JOIN users u ON u.id = h.user_id
 		ORDER BY u.display_name, u.id LIMIT 500`, args...)
 	if err != nil {
 		return nil, err
@@ -109,22 +104,13 @@ func (s *Service) candidates(ctx context.Context, path, gridID, category string)
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	serving := map[string]bool{}
-	rows, err = q.QueryContext(ctx, "SELECT user_id FROM grid_members WHERE grid_id = ? AND user_id IS NOT NULL", gridID)
+	team, err := org.Serving(ctx, q, gridID, "")
 	if err != nil {
 		return nil, err
 	}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
+	serving := map[string]bool{}
+	for _, id := range team {
 		serving[id] = true
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
 	}
 	def, err := s.defaultResponsible(ctx, q, gridID, path, category)
 	if err != nil {
@@ -166,22 +152,8 @@ func (s *Service) candidates(ctx context.Context, path, gridID, category string)
 // failing that, the registering user; else nobody. Either must be able to
 // see the category there.
 func (s *Service) defaultResponsible(ctx context.Context, tx db.Querier, gridID, path, category string) (string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT m.user_id FROM grid_members m JOIN users u ON u.id = m.user_id
-		WHERE m.grid_id = ? AND m.role = 'grid_member' AND u.status = 'active' ORDER BY m.id`, gridID)
+	members, err := org.Serving(ctx, tx, gridID, "grid_member")
 	if err != nil {
-		return "", err
-	}
-	var members []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return "", err
-		}
-		members = append(members, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return "", err
 	}
 	for _, id := range append(members, authz.From(ctx).UserID) {

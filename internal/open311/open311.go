@@ -20,6 +20,7 @@ import (
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/httpx"
 	"github.com/gridgov/gridgov/internal/i18n"
+	"github.com/gridgov/gridgov/internal/org"
 	"github.com/gridgov/gridgov/internal/pii"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -280,29 +281,13 @@ func first(form map[string][]string, k string) string {
 // down through only children as far as a county. "" when there are several roots.
 func (s *Service) homeArea(ctx context.Context) (string, error) {
 	q := s.db.Reader()
-	kids := func(cond string, args ...any) ([][2]string, error) {
-		rows, err := q.QueryContext(ctx, "SELECT id, kind FROM org_nodes WHERE "+cond+" AND status = 'active' ORDER BY code LIMIT 2", args...)
-		if err != nil {
-			return nil, err
-		}
-		defer rows.Close()
-		var out [][2]string
-		for rows.Next() {
-			var n [2]string
-			if err := rows.Scan(&n[0], &n[1]); err != nil {
-				return nil, err
-			}
-			out = append(out, n)
-		}
-		return out, rows.Err()
-	}
-	nodes, err := kids("parent_id IS NULL")
+	nodes, err := org.Children(ctx, q, "")
 	if err != nil || len(nodes) != 1 {
 		return "", err
 	}
 	node := nodes[0]
-	for node[1] == "province" || node[1] == "city" {
-		next, err := kids("parent_id = ?", node[0])
+	for node.Kind == "province" || node.Kind == "city" {
+		next, err := org.Children(ctx, q, node.ID)
 		if err != nil {
 			return "", err
 		}
@@ -311,7 +296,7 @@ func (s *Service) homeArea(ctx context.Context) (string, error) {
 		}
 		node = next[0]
 	}
-	return node[0], nil
+	return node.ID, nil
 }
 
 // ---- time ----

@@ -80,3 +80,75 @@ func notFound(err error, field string) error {
 	}
 	return apperr.NotFoundf("org")
 }
+
+// Children returns the active areas directly under parentID ("" for the
+// roots of the tree), by code.
+func Children(ctx context.Context, q db.Querier, parentID string) ([]Ref, error) {
+	cond, args := "parent_id = ?", []any{parentID}
+	if parentID == "" {
+		cond, args = "parent_id IS NULL", nil
+	}
+	rows, err := q.QueryContext(ctx, "SELECT id, code, name, kind FROM org_nodes WHERE "+cond+" AND status = 'active' ORDER BY code", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Ref
+	for rows.Next() {
+		var r Ref
+		if err := rows.Scan(&r.ID, &r.Code, &r.Name, &r.Kind); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// GridPlace is where a grid sits in the tree.
+type GridPlace struct {
+	ID, OrgID, Path string
+}
+
+// MainGrid returns the active main-layer (综治) grid with the id or, when
+// id is empty, the code; sql.ErrNoRows when there is none, for the caller
+// to name its own field.
+func MainGrid(ctx context.Context, q db.Querier, id, code string) (GridPlace, error) {
+	var g GridPlace
+	err := q.QueryRowContext(ctx, `SELECT id, org_id, path FROM grids WHERE status = 'active' AND layer = 'zz' AND (id = ? OR code = ?)`,
+		id, code).Scan(&g.ID, &g.OrgID, &g.Path)
+	return g, err
+}
+
+// AreaOfGrid returns the id of the village a grid lies in.
+func AreaOfGrid(ctx context.Context, q db.Querier, gridID string) (string, error) {
+	var id string
+	err := q.QueryRowContext(ctx, "SELECT org_id FROM grids WHERE id = ?", gridID).Scan(&id)
+	return id, notFound(err, "grid_id")
+}
+
+// MainGridsUnder returns the ids of the active main-layer grids under
+// path, by code.
+func MainGridsUnder(ctx context.Context, q db.Querier, path string) ([]string, error) {
+	under, args := authz.Under("path", path)
+	return db.Strings(ctx, q, "SELECT id FROM grids WHERE layer = 'zz' AND status = 'active' AND "+under+" ORDER BY code", args...)
+}
+
+// Serving returns the active accounts on a grid's team in role (any role
+// when empty), in the team's order.
+func Serving(ctx context.Context, q db.Querier, gridID, role string) ([]string, error) {
+	query, args := `SELECT m.user_id FROM grid_members m JOIN users u ON u.id = m.user_id
+		WHERE m.grid_id = ? AND u.status = 'active'`, []any{gridID}
+	if role != "" {
+		query, args = query+" AND m.role = ?", append(args, role)
+	}
+	return db.Strings(ctx, q, query+" ORDER BY m.id", args...)
+}
+
+// TopUnder returns the id of the shallowest area under path: the area at
+// path itself, or the first root when path is the whole tree ("/").
+func TopUnder(ctx context.Context, q db.Querier, path string) (string, error) {
+	under, args := authz.Under("path", path)
+	var id string
+	err := q.QueryRowContext(ctx, "SELECT id FROM org_nodes WHERE "+under+" ORDER BY length(path), code LIMIT 1", args...).Scan(&id)
+	return id, notFound(err, "")
+}

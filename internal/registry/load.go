@@ -8,6 +8,7 @@ import (
 	"github.com/gridgov/gridgov/internal/apperr"
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
+	"github.com/gridgov/gridgov/internal/org"
 )
 
 // Bulk loads (the spreadsheet imports of package regsheet) write rows
@@ -45,7 +46,7 @@ func (s *Service) LoadHousehold(ctx context.Context, q db.Querier, in HouseholdI
 		return err
 	}
 	var n int
-	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM households WHERE org_id = (SELECT org_id FROM grids WHERE id = ?) AND no = ?", pl.GridID, in.No).Scan(&n); err != nil {
+	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM households WHERE org_id = ? AND no = ?", pl.OrgID, in.No).Scan(&n); err != nil {
 		return err
 	}
 	if n > 0 {
@@ -98,8 +99,12 @@ func (s *Service) LoadUnit(ctx context.Context, q db.Querier, in UnitInput, writ
 
 // HouseholdNo finds the household of a number in the village of a grid.
 func (s *Service) HouseholdNo(ctx context.Context, q db.Querier, gridID, no string) (string, error) {
+	village, err := org.AreaOfGrid(ctx, q, gridID)
+	if err != nil {
+		return "", err
+	}
 	var id string
-	err := q.QueryRowContext(ctx, "SELECT id FROM households WHERE org_id = (SELECT org_id FROM grids WHERE id = ?) AND no = ?", gridID, no).Scan(&id)
+	err = q.QueryRowContext(ctx, "SELECT id FROM households WHERE org_id = ? AND no = ?", village, no).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", apperr.Field("household_no", "registry.household_unknown", "no", no)
 	}
@@ -110,8 +115,12 @@ func (s *Service) HouseholdNo(ctx context.Context, q db.Querier, gridID, no stri
 // and room. Rooms are sealed, so the few houses at that address are opened
 // and compared.
 func (s *Service) HouseAt(ctx context.Context, q db.Querier, gridID, address, room string) (string, error) {
+	village, err := org.AreaOfGrid(ctx, q, gridID)
+	if err != nil {
+		return "", err
+	}
 	rows, err := q.QueryContext(ctx, `SELECT h.id, h.room_sealed FROM houses h JOIN addresses a ON a.id = h.address_id
-		WHERE a.org_id = (SELECT org_id FROM grids WHERE id = ?) AND a.text = ? AND h.status = 'active' ORDER BY h.created_at, h.id`, gridID, address)
+		WHERE a.org_id = ? AND a.text = ? AND h.status = 'active' ORDER BY h.created_at, h.id`, village, address)
 	if err != nil {
 		return "", err
 	}

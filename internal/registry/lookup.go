@@ -2,8 +2,6 @@ package registry
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -67,11 +65,9 @@ func (s *Service) Lookup(ctx context.Context, idNumber, phone string) ([]Person,
 	}
 	var refused *apperr.Error
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
-		// The audit chain's head is locked by every audit row: holding it
-		// first makes the count and this look-up's row one step, so two
-		// nodes cannot both let the 21st look-up through.
-		var seq int64
-		if err := tx.QueryRowContext(ctx, "SELECT seq FROM audit_head WHERE id = 1"+tx.ForUpdate()).Scan(&seq); err != nil {
+		// Holding the audit head makes the count and this look-up's row one
+		// step, so two nodes cannot both let the 21st look-up through.
+		if err := audit.LockHead(ctx, tx); err != nil {
 			return err
 		}
 		if refused, err = s.lookupLimited(ctx, tx, who.UserID); refused != nil || err != nil {
@@ -109,16 +105,12 @@ func (s *Service) lookupLimited(ctx context.Context, q db.Querier, userID string
 		max    int
 	}{{LookupShortWindow, LookupShortMax}, {LookupDailyWindow, LookupDailyMax}} {
 		// The max-th newest look-up in the window, if there is one.
-		var at int64
-		err := q.QueryRowContext(ctx, `SELECT at FROM audit_log WHERE user_id = ? AND action = 'registry.lookup' AND result = 'success' AND at > ?
-			ORDER BY at DESC LIMIT 1 OFFSET ?`, userID, now.Add(-w.window).UnixMilli(), w.max-1).Scan(&at)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		at, ok, err := audit.NthNewest(ctx, q, userID, "registry.lookup", now.Add(-w.window).UnixMilli(), w.max)
+		if err != nil {
 			return nil, err
 		}
-		if err == nil {
-			if t := time.UnixMilli(at).Add(w.window); t.After(retry) {
-				retry = t
-			}
+		if t := time.UnixMilli(at).Add(w.window); ok && t.After(retry) {
+			retry = t
 		}
 	}
 	if retry.IsZero() {

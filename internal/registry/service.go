@@ -28,6 +28,7 @@ import (
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/geo"
+	"github.com/gridgov/gridgov/internal/org"
 	"github.com/gridgov/gridgov/internal/pii"
 	"github.com/gridgov/gridgov/internal/registry/regkit"
 	"github.com/gridgov/gridgov/internal/secret"
@@ -138,9 +139,8 @@ func (s *Service) place(ctx context.Context, q db.Querier, in PlaceInput, perm a
 	if gridID == "" && in.GridCode == "" {
 		return Place{}, apperr.Field("grid_id", "registry.grid_required")
 	}
-	var p Place
-	err := q.QueryRowContext(ctx, `SELECT id, org_id, path FROM grids WHERE status = 'active' AND layer = 'zz' AND (id = ? OR code = ?)`,
-		gridID, in.GridCode).Scan(&p.GridID, &p.OrgID, &p.Path)
+	g, err := org.MainGrid(ctx, q, gridID, in.GridCode)
+	p := Place{GridID: g.ID, OrgID: g.OrgID, Path: g.Path}
 	if errors.Is(err, sql.ErrNoRows) {
 		field := "grid_id"
 		if in.GridCode != "" {

@@ -59,20 +59,14 @@ func (s *Service) Summary(ctx context.Context, orgID string) (Summary, error) {
 		return out, err
 	}
 	out.OrgID = orgID
-	rows, err := q.QueryContext(ctx, "SELECT id, name FROM org_nodes WHERE parent_id = ? AND status = 'active' ORDER BY code", orgID)
+	kids, err := org.Children(ctx, q, orgID)
 	if err != nil {
 		return out, err
 	}
-	byID := map[string]*AreaCounts{}
-	for rows.Next() {
-		var c AreaCounts
-		if err := rows.Scan(&c.OrgID, &c.OrgName); err != nil {
-			rows.Close()
-			return out, err
-		}
-		out.Children = append(out.Children, c)
+	for _, k := range kids {
+		out.Children = append(out.Children, AreaCounts{OrgID: k.ID, OrgName: k.Name})
 	}
-	rows.Close()
+	byID := map[string]*AreaCounts{}
 	out.Children = append([]AreaCounts{}, out.Children...)
 	for i := range out.Children {
 		byID[out.Children[i].OrgID] = &out.Children[i]

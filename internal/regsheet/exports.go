@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/gridgov/gridgov/internal/account"
 	"github.com/gridgov/gridgov/internal/apperr"
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
@@ -146,8 +147,7 @@ func (s *Service) RequestExport(ctx context.Context, in ExportRequest) (Export, 
 		// Locking the requester's row makes the sum and this request one
 		// step on PostgreSQL (SQLite runs one writer at a time): two
 		// requests at once cannot both pass under the threshold.
-		var uid string
-		if err := tx.QueryRowContext(ctx, "SELECT id FROM users WHERE id = ?"+tx.ForUpdate(), p.UserID).Scan(&uid); err != nil {
+		if _, err := account.LockUser(ctx, tx, p.UserID); err != nil {
 			return err
 		}
 		window, err := s.exportedRows(ctx, tx, p.UserID, now)

@@ -18,6 +18,7 @@ import (
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/excel"
+	"github.com/gridgov/gridgov/internal/org"
 	"github.com/gridgov/gridgov/internal/registry"
 	"github.com/gridgov/gridgov/internal/registry/regkit"
 )
@@ -170,9 +171,8 @@ func (s *Service) StartImport(ctx context.Context, in ImportInput) (Import, func
 	}
 	// The job's area is the top of the first scope: the node at it, or for
 	// the system (whose scope is the whole tree, "/") the first root.
-	under, args := authz.Under("path", scopes[0])
-	var orgID string
-	if err := s.db.Reader().QueryRowContext(ctx, "SELECT id FROM org_nodes WHERE "+under+" ORDER BY length(path), code LIMIT 1", args...).Scan(&orgID); err != nil {
+	orgID, err := org.TopUnder(ctx, s.db.Reader(), scopes[0])
+	if err != nil {
 		return Import{}, nil, err
 	}
 	now := s.reg.Now().UnixMilli()

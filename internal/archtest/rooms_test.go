@@ -1,0 +1,222 @@
+// Package archtest holds the tests that keep gridgov's rooms apart: each
+// table has an owner, and a room's SQL names only its own tables, the
+// display-name joins every list needs, and the short list of exceptions
+// below, each with its reason. docs/architecture.md is the map.
+package archtest
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// owners names the rooms (packages under internal/) whose SQL may name each
+// table freely: the room that keeps the table's rules. A new table needs an
+// entry here.
+var owners = map[string][]string{
+	"schema_migrations": {"db"},
+	"audit_log":         {"audit"},
+	"audit_head":        {"audit"},
+	"jobs":              {"jobs"},
+	"job_runs":          {"jobs"},
+	"leases":            {"jobs"},
+	"outbox":            {"casework"},
+	"org_nodes":         {"org"},
+	"grids":             {"org"},
+	"grid_members":      {"org"},
+	"users":             {"account", "authn"}, // account keeps the accounts, authn their sign-in state
+	"roles":             {"account"},
+	"role_assignments":  {"account"},
+	"sessions":          {"authn"},
+	"login_attempts":    {"authn"},
+	"lockouts":          {"authn"},
+	"api_keys":          {"apikey"},
+	"categories":        {"casework"},
+	"units":             {"casework"},
+	"dispatch_rules":    {"casework"},
+	"events":            {"casework"},
+	"event_log":         {"casework"},
+	"event_units":       {"casework"},
+	"event_media":       {"casework"},
+	"supervisions":      {"casework"},
+	"inbox":             {"casework"},
+	"idempotency_keys":  {"idem"},
+	"people":            {"registry"},
+	"households":        {"registry"},
+	"houses":            {"registry"},
+	"register_units":    {"registry"},
+	"addresses":         {"registry"},
+	"register_log":      {"registry"},
+	"search_index":      {"registry"},
+	"search_fts":        {"registry"},
+	"duplicate_reviews": {"registry"},
+	"key_persons":       {"keyperson"},
+	"visits":            {"keyperson"},
+	"care_targets":      {"keyperson"},
+	"campaigns":         {"campaign"},
+	"campaign_grids":    {"campaign"},
+	"campaign_items":    {"campaign"},
+	"imports":           {"regsheet"},
+	"exports":           {"regsheet"},
+}
+
+// shared are the tables every room uses for its own rows: settings holds
+// each room's own keys, counters each room's own sequences.
+var shared = []string{"settings", "counters"}
+
+// displayJoins are the tables any room may JOIN (never select FROM or
+// write) to show a name beside its own rows: the area, the grid, the
+// person who acted, the category.
+var displayJoins = []string{"org_nodes", "grids", "users", "categories"}
+
+// exceptions are the other places a room names a table it does not own,
+// each with its reason. Keep this list short: a new entry is a question
+// for the owner to answer instead.
+var exceptions = map[string]map[string]string{
+	"authz": {
+		"role_assignments": "Holders: who holds a permission over an area is authz's question",
+		"roles":            "Holders",
+		"org_nodes":        "Holders",
+		"users":            "Holders",
+	},
+	"authn": {
+		"role_assignments": "a session's grants are read at sign-in",
+		"roles":            "a session's grants are read at sign-in",
+	},
+	"account": {
+		"sessions": "disabling an account or resetting its authority ends its sessions",
+		"lockouts": "an administrator's unlock clears the lockout",
+		"units":    "a user may belong to a unit; its existence and area are checked",
+	},
+	"open311": {
+		"categories": "the Open311 service list is casework's categories",
+	},
+	"keyperson": {
+		"people": "key persons and care targets are people: their lists join the person's row for the name and the masks",
+	},
+	"registry": {
+		"events": "a person's page lists the events they reported",
+	},
+	"campaign": {
+		"houses":    "a campaign's items are the registers' rows of its grids, read in one query",
+		"addresses": "a campaign's items are the registers' rows of its grids, read in one query",
+	},
+}
+
+// exempt rooms build or measure data across every room on purpose: the
+// demo generator, the operator's commands (bench measures raw SQL against
+// the ceiling) and the test harness.
+var exempt = []string{"demo", "cli", "testapp", "proof", "archtest"}
+
+var sqlWord = regexp.MustCompile(`(?i)\b(FROM|JOIN|INTO|UPDATE|TABLE)\s+([a-z_]+)\b`)
+
+func TestRoomsNameOnlyTheirOwnTables(t *testing.T) {
+	tables := migratedTables(t)
+	for _, tb := range tables {
+		if _, ok := owners[tb]; !ok && !slices.Contains(shared, tb) {
+			t.Errorf("table %s has no owner in owners: add it", tb)
+		}
+	}
+	root := filepath.Join("..")
+	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		rel, _ := filepath.Rel(root, filepath.Dir(path))
+		room := strings.Split(filepath.ToSlash(rel), "/")[0]
+		if slices.Contains(exempt, room) {
+			return nil
+		}
+		for _, ref := range sqlRefs(t, path) {
+			if !slices.Contains(tables, ref.table) || slices.Contains(owners[ref.table], room) || slices.Contains(shared, ref.table) {
+				continue
+			}
+			if ref.verb == "JOIN" && slices.Contains(displayJoins, ref.table) {
+				continue
+			}
+			if _, ok := exceptions[room][ref.table]; ok {
+				continue
+			}
+			t.Errorf("%s: %s %s names a table of %s; ask its owner (see docs/architecture.md) or add a documented exception",
+				ref.pos, ref.verb, ref.table, strings.Join(owners[ref.table], ", "))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+type sqlRef struct{ pos, verb, table string }
+
+// sqlRefs finds the tables named in the string literals of a Go file.
+func sqlRefs(t *testing.T, path string) []sqlRef {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, path, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []sqlRef
+	ast.Inspect(f, func(n ast.Node) bool {
+		lit, ok := n.(*ast.BasicLit)
+		if !ok || lit.Kind != token.STRING {
+			return true
+		}
+		s, err := strconv.Unquote(lit.Value)
+		if err != nil {
+			return true
+		}
+		for _, m := range sqlWord.FindAllStringSubmatch(s, -1) {
+			out = append(out, sqlRef{fset.Position(lit.Pos()).String(), strings.ToUpper(m[1]), strings.ToLower(m[2])})
+		}
+		return true
+	})
+	return out
+}
+
+var createTable = regexp.MustCompile(`(?i)CREATE (?:VIRTUAL )?TABLE (?:IF NOT EXISTS )?([a-z_]+)`)
+
+// migratedTables lists the tables the SQLite migrations create.
+func migratedTables(t *testing.T) []string {
+	files, err := filepath.Glob(filepath.Join("..", "db", "migrations", "sqlite", "*.sql"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no migrations found: %v", err)
+	}
+	var out []string
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range createTable.FindAllStringSubmatch(string(b), -1) {
+			if tb := strings.ToLower(m[1]); !slices.Contains(out, tb) {
+				out = append(out, tb)
+			}
+		}
+	}
+	return out
+}
+
+func TestSQLRefsFindsTablesInLiterals(t *testing.T) {
+	dir := t.TempDir()
+	src := "package x\nconst q = `SELECT a FROM people p JOIN org_nodes o ON o.id = p.org_id`\nvar u = \"UPDATE events SET x = 1\"\n"
+	path := filepath.Join(dir, "x.go")
+	if err := os.WriteFile(path, []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range sqlRefs(t, path) {
+		got = append(got, r.verb+" "+r.table)
+	}
+	want := []string{"FROM people", "JOIN org_nodes", "UPDATE events"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("sqlRefs = %v, want %v", got, want)
+	}
+}
