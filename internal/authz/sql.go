@@ -13,6 +13,12 @@ func Under(col, path string) (string, []any) {
 	return "(" + col + " >= ? AND " + col + " < ?)", []any{path, path + "~"}
 }
 
+// UnderColumn is Under for a path held in another column of the same
+// query (a correlated subquery: the grids under each listed area).
+func UnderColumn(col, pathCol string) string {
+	return "(" + col + " >= " + pathCol + " AND " + col + " < " + pathCol + " || '~')"
+}
+
 // AtOrAbove returns a WHERE condition that col is path or one of its
 // ancestors (a rule or assignment set there reaches path), and its
 // arguments.

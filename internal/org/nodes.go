@@ -33,10 +33,10 @@ func New(d *db.DB, log *audit.Log) *Service {
 
 // nodeCols selects a node with its live counts: active children, active
 // grids of the main layer below it and their households.
-const nodeCols = `n.id, n.code, n.name, n.kind, COALESCE(n.parent_id, ''), n.status, n.version, n.path, n.center_lat, n.center_lng,
+var nodeCols = `n.id, n.code, n.name, n.kind, COALESCE(n.parent_id, ''), n.status, n.version, n.path, n.center_lat, n.center_lng,
 	(SELECT count(*) FROM org_nodes c WHERE c.parent_id = n.id AND c.status = 'active'),
-	(SELECT count(*) FROM grids g WHERE g.path >= n.path AND g.path < n.path || '~' AND g.layer = 'zz' AND g.status = 'active'),
-	(SELECT COALESCE(sum(g.households), 0) FROM grids g WHERE g.path >= n.path AND g.path < n.path || '~' AND g.layer = 'zz' AND g.status = 'active')`
+	(SELECT count(*) FROM grids g WHERE ` + authz.UnderColumn("g.path", "n.path") + ` AND g.layer = 'zz' AND g.status = 'active'),
+	(SELECT COALESCE(sum(g.households), 0) FROM grids g WHERE ` + authz.UnderColumn("g.path", "n.path") + ` AND g.layer = 'zz' AND g.status = 'active')`
 
 func scanNode(sc interface{ Scan(...any) error }) (Node, error) {
 	var n Node
