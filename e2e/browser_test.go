@@ -4,6 +4,7 @@
 //
 // The tests need Chromium at /usr/bin/chromium (or $CHROME_PATH). Without it
 // they are skipped, unless GRIDGOV_E2E=1 is set (as in CI), when they fail.
+// With -short they are skipped too, unless GRIDGOV_E2E=1 is set.
 // Each test saves PNG screenshots of its key moments into $GRIDGOV_SCREENSHOTS,
 // or e2e/screenshots/ when that is unset; a failing test also saves
 // FAIL-<test>.png.
@@ -38,6 +39,9 @@ const (
 // GRIDGOV_E2E=1) when there is none.
 func chromePath(t *testing.T) string {
 	t.Helper()
+	if testing.Short() && os.Getenv("GRIDGOV_E2E") != "1" {
+		t.Skip("browser tests take minutes: skipped with -short (GRIDGOV_E2E=1 runs them)")
+	}
 	p := os.Getenv("CHROME_PATH")
 	if p == "" {
 		p = "/usr/bin/chromium"

@@ -14,7 +14,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/gridgov/gridgov/internal/demo"
 	"github.com/gridgov/gridgov/internal/pii"
 	"github.com/gridgov/gridgov/internal/testapp"
 )
@@ -61,14 +60,11 @@ func (p *page) catchDownloads() {
 }
 
 // withRegisters starts gridgov with the county demo and its base registers
-// (two grids per village, loaded through the registers' own import).
+// (two grids per village, loaded through the registers' own import): the
+// registers of the demo's first county, countyCode.
 func withRegisters(t *testing.T) *testapp.App {
 	t.Helper()
-	app := testapp.New(t)
-	if _, err := demo.Registers(context.Background(), app.Registry, app.DB, countyCode, 2026, time.Now()); err != nil {
-		t.Fatalf("demo registers: %v", err)
-	}
-	return app
+	return testapp.NewWithRegisters(t)
 }
 
 // exportCSV opens a list's 导出 menu and chooses CSV, once the menu has
