@@ -113,12 +113,12 @@ func start(t testing.TB, registers bool) *App {
 		t.Fatal(err)
 	}
 	a.Authn.Params = password.TestParams
-	srv := httptest.NewServer(a.Router)
-	t.Cleanup(func() { srv.Close(); a.Close() })
-	res := tp.res
-	res.Accounts = slices.Clone(res.Accounts) // a test may change its own
-	ta := &App{App: a, Server: srv, URL: srv.URL, Demo: res, t: t}
+	ta := &App{App: a, Demo: tp.res, t: t}
+	ta.Demo.Accounts = slices.Clone(tp.res.Accounts) // a test may change its own
 	a.Authn.Now = func() time.Time { return time.Now().Add(time.Duration(ta.ahead.Load())) }
+	ta.Server = httptest.NewServer(a.Router)
+	ta.URL = ta.Server.URL
+	t.Cleanup(func() { ta.Server.Close(); a.Close() })
 	return ta
 }
 
