@@ -14,6 +14,7 @@ import (
 // anchor; then the log's end is cut off and audit_head set back, as someone
 // with the database but not the key can, and the console says rolled back.
 func TestAuditVerifyShowsRollback(t *testing.T) {
+	t.Parallel()
 	chromePath(t)
 	app := testapp.New(t)
 	ctx := context.Background()

@@ -4,6 +4,12 @@
 //
 // The tests need Chromium at /usr/bin/chromium (or $CHROME_PATH). Without it
 // they are skipped, unless GRIDGOV_E2E=1 is set (as in CI), when they fail.
+// With -short they are skipped too, unless GRIDGOV_E2E=1 is set.
+//
+// The tests run in parallel (go test -parallel, the number of CPUs unless
+// set): each has its own server, copy of the demo and browser, and spends
+// most of its time waiting for the page, so two at a time on two cores take
+// well under half as long as one after another.
 // Each test saves PNG screenshots of its key moments into $GRIDGOV_SCREENSHOTS,
 // or e2e/screenshots/ when that is unset; a failing test also saves
 // FAIL-<test>.png.
@@ -38,6 +44,9 @@ const (
 // GRIDGOV_E2E=1) when there is none.
 func chromePath(t *testing.T) string {
 	t.Helper()
+	if testing.Short() && os.Getenv("GRIDGOV_E2E") != "1" {
+		t.Skip("browser tests take minutes: skipped with -short (GRIDGOV_E2E=1 runs them)")
+	}
 	p := os.Getenv("CHROME_PATH")
 	if p == "" {
 		p = "/usr/bin/chromium"

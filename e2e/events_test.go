@@ -18,6 +18,7 @@ import (
 // member passes the check. The detail then shows it closed, with every step
 // in the timeline.
 func TestEventLoop(t *testing.T) {
+	t.Parallel()
 	chromePath(t)
 	app := testapp.New(t)
 	p := newPage(t, app.URL)

@@ -14,6 +14,7 @@ import (
 // role name from /me change; the choice survives a reload and reaches the
 // login page.
 func TestLanguageSwitch(t *testing.T) {
+	t.Parallel()
 	chromePath(t) // skip before starting the server when there is no browser
 	app := testapp.New(t)
 	anon := app.Anon()

@@ -18,6 +18,7 @@ import (
 // one-time code: the first submit without it is answered with the OTP prompt,
 // the second with the code gets in.
 func TestLoginLeaderThenAdminWithOTP(t *testing.T) {
+	t.Parallel()
 	chromePath(t) // skip before starting the server when there is no browser
 	app := testapp.New(t)
 	p := newPage(t, app.URL)
@@ -82,6 +83,7 @@ func TestLoginLeaderThenAdminWithOTP(t *testing.T) {
 // answer is 423 auth.locked and the page shows the locked message; then the
 // right password is refused the same way.
 func TestLoginLockout(t *testing.T) {
+	t.Parallel()
 	chromePath(t) // skip before starting the server when there is no browser
 	app := testapp.New(t)
 	p := newPage(t, app.URL)
@@ -167,6 +169,7 @@ func (p *page) submitLogin() int64 {
 // opens on the enrolment page and nothing else, and binding a new
 // authenticator with its code and the password opens the console.
 func TestTOTPEnrolmentAfterReset(t *testing.T) {
+	t.Parallel()
 	chromePath(t) // skip before starting the server when there is no browser
 	app := testapp.New(t)
 	auditor := app.Account("audit_admin")
@@ -200,6 +203,7 @@ func TestTOTPEnrolmentAfterReset(t *testing.T) {
 // patrol with. After the system administrator resets it, the enrolment
 // page at 390 px shows the step alone, every field within the screen.
 func TestGridMemberBindsTOTPOnAPhone(t *testing.T) {
+	t.Parallel()
 	chromePath(t)
 	app := testapp.New(t)
 	gm := app.Account("grid_member")

@@ -16,6 +16,7 @@ import (
 // reason. Then the grid member, past the look-up limit, is told on 综合查询
 // when to try again.
 func TestDuplicateReviewAndLookupLimit(t *testing.T) {
+	t.Parallel()
 	chromePath(t)
 	app := withRegisters(t)
 	gm, ca := app.Login("grid_member"), app.Login("civil_affairs")

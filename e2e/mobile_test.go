@@ -23,6 +23,7 @@ import (
 // (24 MP). The page shrinks the photo before it is queued, so the report
 // arrives with its photo, stored at the server's 2,560 px.
 func TestMobileReportWithALargePhoto(t *testing.T) {
+	t.Parallel()
 	chromePath(t)
 	app := testapp.New(t)
 	p := newPage(t, app.URL)

@@ -109,6 +109,7 @@ func (p *page) waitFitted() {
 // TestOrgTree opens 组织机构: the county root 源城区 (under 河源市) is shown
 // and selected; expanding it shows its 8 towns, 上城街道 among them.
 func TestOrgTree(t *testing.T) {
+	t.Parallel()
 	chromePath(t) // skip before starting the server when there is no browser
 	app := testapp.New(t)
 	api := app.Login("leader")
@@ -170,6 +171,7 @@ func TestOrgTree(t *testing.T) {
 // for each of its grids (layer zz), the same grids the API returns, all
 // inside the map's view; then one of its villages, with its own grids.
 func TestGridMapOfTown(t *testing.T) {
+	t.Parallel()
 	chromePath(t) // skip before starting the server when there is no browser
 	app := testapp.New(t)
 	api := app.Login("leader")
@@ -224,6 +226,7 @@ func TestGridMapOfTown(t *testing.T) {
 // a grid polygon and checks the detail panel: the 15-digit code of that grid
 // (village code + 3 digits), its households and its team, as the API has them.
 func TestGridDetailFromMap(t *testing.T) {
+	t.Parallel()
 	chromePath(t) // skip before starting the server when there is no browser
 	app := testapp.New(t)
 	api := app.Login("leader")

@@ -18,6 +18,7 @@ type regAddress struct {
 // nothing is stored; with it, the address's page opens; 编辑 changes the
 // text and the page shows the new one.
 func TestRegistryAddress(t *testing.T) {
+	t.Parallel()
 	chromePath(t)
 	app := withRegisters(t)
 	api := app.Login("grid_member")

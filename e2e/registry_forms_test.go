@@ -93,6 +93,7 @@ type regUnit struct {
 // member's grid and its page opens with the room and the owner's phone
 // masked; the list shows it.
 func TestRegistryFormsHouse(t *testing.T) {
+	t.Parallel()
 	chromePath(t)
 	app := withRegisters(t)
 	api := app.Login("grid_member")
@@ -170,6 +171,7 @@ func TestRegistryFormsHouse(t *testing.T) {
 // phone kept as it was (left empty). A second edit ticks 清空: the phone is
 // gone.
 func TestRegistryFormsUnit(t *testing.T) {
+	t.Parallel()
 	chromePath(t)
 	app := withRegisters(t)
 	api := app.Login("grid_member")
@@ -257,6 +259,7 @@ func TestRegistryFormsUnit(t *testing.T) {
 // registers the person as a care target (独居老人): the page shows the new
 // flag and the care targets list has the person.
 func TestRegistryFormsPersonRoles(t *testing.T) {
+	t.Parallel()
 	chromePath(t)
 	app := withRegisters(t)
 	api := app.Login("grid_member")
@@ -359,6 +362,7 @@ func TestRegistryFormsPersonRoles(t *testing.T) {
 // the village's houses, then edits its needs from its page (the version
 // goes up by one).
 func TestRegistryFormsHousehold(t *testing.T) {
+	t.Parallel()
 	chromePath(t)
 	app := withRegisters(t)
 	api := app.Login("grid_member")

@@ -39,6 +39,7 @@ type regKeyPersonState struct {
 // officer, the next visit due one period from now; 更换责任人 then hands it
 // to the grid member.
 func TestRegistryKeyPersonManage(t *testing.T) {
+	t.Parallel()
 	chromePath(t)
 	app := withRegisters(t)
 	api := app.Login("grid_member")
@@ -166,6 +167,7 @@ func TestRegistryKeyPersonManage(t *testing.T) {
 // reason and a note on 关爱对象: it leaves the default list and shows, with
 // its reason, under 状态 不再关爱; 重新关爱 brings it back.
 func TestRegistryKeyPersonManageCare(t *testing.T) {
+	t.Parallel()
 	chromePath(t)
 	app := withRegisters(t)
 	api := app.Login("grid_member")

@@ -40,6 +40,7 @@ func (p *page) setTextArea(sel, value string) {
 // the phone is gone, the rest kept. Once the person is recorded deceased,
 // the page offers no status change (no move out, no move back in).
 func TestRegistryPersonEditKeepsSealed(t *testing.T) {
+	t.Parallel()
 	chromePath(t)
 	app := withRegisters(t)
 	api := app.Login("grid_member")

@@ -14,7 +14,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/gridgov/gridgov/internal/demo"
 	"github.com/gridgov/gridgov/internal/pii"
 	"github.com/gridgov/gridgov/internal/testapp"
 )
@@ -61,14 +60,11 @@ func (p *page) catchDownloads() {
 }
 
 // withRegisters starts gridgov with the county demo and its base registers
-// (two grids per village, loaded through the registers' own import).
+// (two grids per village, loaded through the registers' own import): the
+// registers of the demo's first county, countyCode.
 func withRegisters(t *testing.T) *testapp.App {
 	t.Helper()
-	app := testapp.New(t)
-	if _, err := demo.Registers(context.Background(), demo.Deps{DB: app.DB, Registry: app.Registry, KeyPersons: app.KeyPersons, Sheets: app.Sheets}, countyCode, 2026, time.Now()); err != nil {
-		t.Fatalf("demo registers: %v", err)
-	}
-	return app
+	return testapp.NewWithRegisters(t)
 }
 
 // exportCSV opens a list's 导出 menu and chooses CSV, once the menu has
@@ -136,6 +132,7 @@ type regKeyPerson struct {
 // error report downloads (through the session, as a blob) with the 错误原因
 // column naming the bad row; the two good people are in the register.
 func TestRegistryImport(t *testing.T) {
+	t.Parallel()
 	chromePath(t)
 	app := testapp.New(t)
 	api := app.Login("grid_member")
@@ -219,6 +216,7 @@ func TestRegistryImport(t *testing.T) {
 // its dialog only; the audit log has the reveal with the reason and without
 // the value; a leader (no reveal permission) gets no such button.
 func TestRegistryPersonAndReveal(t *testing.T) {
+	t.Parallel()
 	chromePath(t)
 	app := withRegisters(t)
 	api := app.Login("grid_member")
@@ -360,6 +358,7 @@ func TestRegistryPersonAndReveal(t *testing.T) {
 // yellow, red first; the key person's page shows the police follow-up on
 // the shared record; recording a visit in the console turns it green.
 func TestRegistryKeyPersonVisit(t *testing.T) {
+	t.Parallel()
 	chromePath(t)
 	app := withRegisters(t)
 	api := app.Login("grid_member")
@@ -487,6 +486,7 @@ func TestRegistryKeyPersonVisit(t *testing.T) {
 // the leader approves on 导出审批; the grid member then downloads them there,
 // masked, with the approver in the watermark.
 func TestRegistryExportApproval(t *testing.T) {
+	t.Parallel()
 	chromePath(t)
 	app := withRegisters(t)
 	sec := app.Login("sec_admin")
@@ -568,6 +568,7 @@ func TestRegistryExportApproval(t *testing.T) {
 // a grid member records a house as checked, cannot record one as gone
 // without saying why, and the totals follow.
 func TestRegistryCampaign(t *testing.T) {
+	t.Parallel()
 	chromePath(t)
 	app := withRegisters(t)
 	zh := messages(t, app.Anon(), "zh-CN")

@@ -9,6 +9,7 @@ import (
 )
 
 func TestMigrateTwiceAndRebind(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	url := dbtest.URL(t)
 	d, err := db.Open(ctx, url)
@@ -33,6 +34,7 @@ func TestMigrateTwiceAndRebind(t *testing.T) {
 }
 
 func TestAuditLogIsAppendOnly(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	d := dbtest.Open(t)
 	err := d.InTx(ctx, func(tx *db.Tx) error {
@@ -52,6 +54,7 @@ func TestAuditLogIsAppendOnly(t *testing.T) {
 }
 
 func TestUniqueViolation(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	d := dbtest.Open(t)
 	ins := func() error {
@@ -71,6 +74,7 @@ func TestUniqueViolation(t *testing.T) {
 // The readers' page caches are small: eight of them at the writer's size
 // grew the server's memory with the database.
 func TestSQLiteReaderCachesAreSmall(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	d, err := db.Open(ctx, dbtest.URL(t))
 	if err != nil {

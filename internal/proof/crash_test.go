@@ -52,6 +52,7 @@ func TestCrashNeverLosesAcknowledgedReports(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and kills it 20 times; skipped with -short")
 	}
+	t.Parallel()
 	if runtime.GOOS == "windows" {
 		t.Skip("SIGKILL semantics")
 	}

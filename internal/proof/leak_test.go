@@ -80,6 +80,7 @@ func TestNoPlaintextLeaks(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and runs a full scenario; skipped with -short")
 	}
+	t.Parallel()
 	if runtime.GOOS == "windows" {
 		t.Skip("file modes and SIGTERM")
 	}

@@ -43,6 +43,7 @@ func TestNoCallerRebuildsASealedValue(t *testing.T) {
 	if testing.Short() {
 		t.Skip("walks every GET route as every demo role; skipped with -short")
 	}
+	t.Parallel()
 	a := testapp.New(t)
 	ctx := context.Background()
 	gm, leader, resident := a.Login("grid_member"), a.Login("leader"), a.Login("resident")

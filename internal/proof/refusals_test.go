@@ -17,6 +17,7 @@ import (
 // carrying the count, not one row per request. Runs on SQLite, or on
 // PostgreSQL with GRIDGOV_TEST_DATABASE_URL.
 func TestRefusalsLeaveABoundedTrace(t *testing.T) {
+	t.Parallel()
 	a := testapp.NewWithRegisters(t)
 	ctx := context.Background()
 	q := a.DB.Reader()

@@ -37,6 +37,10 @@ type answer struct {
 // and a key sent with another body is refused with 422 — before and after
 // the restart. Runs on SQLite, or on PostgreSQL with GRIDGOV_TEST_DATABASE_URL.
 func TestReplayMakesOneEventPerKey(t *testing.T) {
+	if testing.Short() {
+		t.Skip("sends a thousand reports three thousand times; skipped with -short")
+	}
+	t.Parallel()
 	a := testapp.New(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 4*time.Minute)
 	defer cancel()

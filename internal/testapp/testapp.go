@@ -1,17 +1,30 @@
 // Package testapp starts a real gridgov — database (SQLite, or PostgreSQL
 // when GRIDGOV_TEST_DATABASE_URL is set), services, HTTP server — with the
 // county demo loaded, for API and browser tests. Nothing is mocked.
+//
+// The demo is built once per test binary (once for New, once for
+// NewWithRegisters) and each test gets its own copy of it: on SQLite the
+// files of the built data directory, on PostgreSQL a database made with
+// CREATE DATABASE … TEMPLATE. Every copy holds the same demo, accounts and
+// ids, and a test may change its copy as it likes; tests may run in parallel.
 package testapp
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -30,10 +43,13 @@ type App struct {
 	URL    string
 	Demo   demo.Result
 	t      testing.TB
+	// ahead is how far the sign-in clock (Authn.Now) runs ahead of
+	// time.Now, in nanoseconds: NextOTP moves it on instead of waiting.
+	ahead atomic.Int64
 }
 
-// New starts gridgov on a fresh database with the county demo. Password
-// hashing uses cheap parameters so tests stay fast.
+// New starts gridgov on its own copy of the county demo. Password hashing
+// uses cheap parameters so tests stay fast.
 func New(t testing.TB) *App {
 	t.Helper()
 	return start(t, false)
@@ -47,33 +63,140 @@ func NewWithRegisters(t testing.TB) *App {
 	return start(t, true)
 }
 
+// template is a demo built once and copied for each test.
+type template struct {
+	once  sync.Once
+	err   error
+	res   demo.Result
+	files map[string][]byte // the data directory: key file, and on SQLite the database
+	db    string            // on PostgreSQL, the template database
+}
+
+// templates are the demo without and with registers.
+var templates [2]template
+
+var (
+	quiet  sync.Once
+	copies atomic.Int64 // numbers the PostgreSQL copies of this binary
+)
+
 func start(t testing.TB, registers bool) *App {
 	t.Helper()
-	slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil))) // request lines would drown test output
+	quiet.Do(func() {
+		slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil))) // request lines would drown test output
+	})
+	tp := &templates[0]
+	if registers {
+		tp = &templates[1]
+	}
+	tp.once.Do(func() { tp.err = tp.build(registers) })
+	if tp.err != nil {
+		t.Fatalf("build the demo: %v", tp.err)
+	}
 	ctx := context.Background()
 	cfg := config.Default()
 	cfg.DataDir = t.TempDir()
-	cfg.DatabaseURL = dbtest.URL(t)
-	if cfg.DatabaseURL[0] == '/' { // a SQLite path: keep it in the data dir
-		cfg.DatabaseURL = ""
+	if err := writeFiles(cfg.DataDir, tp.files); err != nil {
+		t.Fatal(err)
+	}
+	cfg.DatabaseURL = "" // SQLite in the data dir
+	if tp.db != "" {
+		name, url, err := dbtest.CreateDatabase(ctx, fmt.Sprintf("c%d", copies.Add(1)), tp.db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { dbtest.DropDatabase(context.Background(), name) }) // runs after the app has closed
+		cfg.DatabaseURL = url
 	}
 	a, err := app.Open(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	a.Authn.Params = password.TestParams
+	ta := &App{App: a, Demo: tp.res, t: t}
+	ta.Demo.Accounts = slices.Clone(tp.res.Accounts) // a test may change its own
+	a.Authn.Now = func() time.Time { return time.Now().Add(time.Duration(ta.ahead.Load())) }
+	ta.Server = httptest.NewServer(a.Router)
+	ta.URL = ta.Server.URL
+	t.Cleanup(func() { ta.Server.Close(); a.Close() })
+	return ta
+}
+
+// build makes the demo in a data directory of its own and keeps what a copy
+// needs: the files of the directory (the key that seals personal data, and
+// on SQLite a consistent copy of the database) and on PostgreSQL a template
+// database with no connection left open.
+func (tp *template) build(registers bool) error {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "gridgov-testapp-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	cfg := config.Default()
+	cfg.DataDir = filepath.Join(dir, "data")
+	cfg.DatabaseURL = ""
+	if dbtest.PostgresURL() != "" {
+		suffix := "demo"
+		if registers {
+			suffix = "registers"
+		}
+		if tp.db, cfg.DatabaseURL, err = dbtest.CreateDatabase(ctx, suffix, ""); err != nil {
+			return err
+		}
+	}
+	a, err := app.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	a.Authn.Params = password.TestParams
 	deps := demo.Deps{DB: a.DB, Authn: a.Authn, NoEvents: true}
 	if registers {
 		deps.Registry, deps.KeyPersons, deps.Sheets = a.Registry, a.KeyPersons, a.Sheets
 	}
-	res, err := demo.Build(ctx, deps, demo.Scales["county"], 2026, io.Discard)
-	if err != nil {
-		a.Close()
-		t.Fatal(err)
+	tp.res, err = demo.Build(ctx, deps, demo.Scales["county"], 2026, io.Discard)
+	backup := filepath.Join(dir, "gridgov.db")
+	if err == nil && tp.db == "" {
+		// VACUUM INTO writes one file holding every commit, WAL included.
+		err = a.DB.Backup(ctx, backup)
 	}
-	srv := httptest.NewServer(a.Router)
-	t.Cleanup(func() { srv.Close(); a.Close() })
-	return &App{App: a, Server: srv, URL: srv.URL, Demo: res, t: t}
+	if err := a.Close(); err != nil {
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	tp.files = map[string][]byte{}
+	err = filepath.WalkDir(cfg.DataDir, func(path string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(cfg.DataDir, path)
+		if rel == "gridgov.db" || rel == "gridgov.db-wal" || rel == "gridgov.db-shm" {
+			return nil // the live database: its backup stands in for it
+		}
+		tp.files[rel], err = os.ReadFile(path)
+		return err
+	})
+	if err != nil || tp.db != "" {
+		return err
+	}
+	tp.files["gridgov.db"], err = os.ReadFile(backup)
+	return err
+}
+
+// writeFiles writes a template's files into a data directory.
+func writeFiles(dir string, files map[string][]byte) error {
+	for rel, b := range files {
+		path := filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return err
+		}
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Account returns the demo account of a role.
@@ -98,8 +221,10 @@ func OTP(acc demo.Account) string {
 
 // NextOTP is a TOTP code of acc that the server will take at its next
 // sign-in (empty when the account has none): each step is taken once, so
-// the code is of the step after the last one used, waiting for it to come
-// into the accepted window when an account signs in many times at once.
+// the code is of the step after the last one used. When an account signs
+// in many times at once, that step may not yet be in the accepted window:
+// then the server's sign-in clock is moved on to it, as if the time had
+// passed — or, when a test has put a clock of its own there, NextOTP waits.
 func (a *App) NextOTP(acc demo.Account) string {
 	a.t.Helper()
 	if acc.TOTPSecret == "" {
@@ -110,15 +235,31 @@ func (a *App) NextOTP(acc demo.Account) string {
 		a.t.Fatal(err)
 	}
 	period := int64(totp.Period / time.Second)
-	step := max(time.Now().Unix()/period, last+1)
-	if wait := time.Until(time.Unix((step-totp.Skew)*period, 0)); wait > 0 {
-		time.Sleep(wait)
+	now := a.Authn.Now()
+	step := max(now.Unix()/period, last+1)
+	if wait := time.Unix((step-totp.Skew)*period, 0).Sub(now); wait > 0 && !a.moveClock(wait) {
+		step = max(time.Now().Unix()/period, last+1)
+		if wait := time.Until(time.Unix((step-totp.Skew)*period, 0)); wait > 0 {
+			time.Sleep(wait)
+		}
 	}
 	c, err := totp.Code(acc.TOTPSecret, time.Unix(step*period, 0))
 	if err != nil {
 		a.t.Fatal(err)
 	}
 	return c
+}
+
+// moveClock moves the sign-in clock d ahead and reports whether it could:
+// not when the test has replaced Authn.Now with a clock of its own.
+func (a *App) moveClock(d time.Duration) bool {
+	before := a.Authn.Now()
+	a.ahead.Add(int64(d))
+	if a.Authn.Now().Sub(before) < d {
+		a.ahead.Add(-int64(d))
+		return false
+	}
+	return true
 }
 
 // Client is an HTTP client with a cookie jar and the CSRF token of its session.

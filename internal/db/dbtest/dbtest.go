@@ -1,28 +1,41 @@
 // Package dbtest opens a fresh, migrated database for a test: a SQLite file in
 // the test's temp dir, or — when GRIDGOV_TEST_DATABASE_URL is set — a new
-// schema on that PostgreSQL server, dropped when the test ends.
+// schema on that PostgreSQL server, dropped when the test ends. It also makes
+// whole databases on that server, for templates that tests copy.
 package dbtest
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/binary"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/gridgov/gridgov/internal/db"
 )
 
 var seq atomic.Int64
 
+// PostgresURL is the PostgreSQL server the tests use (GRIDGOV_TEST_DATABASE_URL),
+// or "" when they run on SQLite.
+func PostgresURL() string { return os.Getenv("GRIDGOV_TEST_DATABASE_URL") }
+
 // URL returns a database URL for a fresh database and registers its cleanup.
 func URL(t testing.TB) string {
 	t.Helper()
-	base := os.Getenv("GRIDGOV_TEST_DATABASE_URL")
+	base := PostgresURL()
 	if base == "" {
 		return filepath.Join(t.TempDir(), "gridgov.db")
 	}
@@ -60,4 +73,130 @@ func Open(t testing.TB) *db.DB {
 	}
 	t.Cleanup(func() { d.Close() })
 	return d
+}
+
+// Databases made by this package are named dbPrefix + the owner's key + "_"
+// + a suffix. The owner is one test binary: it holds a PostgreSQL advisory
+// lock on its key for as long as it runs, so a binary that finds a key
+// unlocked knows its owner has ended (killed, most likely, or it would have
+// dropped them) and drops what it left. Several binaries may share one server.
+const dbPrefix = "gridgov_test_"
+
+var owner struct {
+	once sync.Once
+	err  error
+	key  int64
+	conn *sql.Conn // holds the lock on key until the process ends
+	pool *sql.DB   // for CREATE and DROP DATABASE
+}
+
+// own takes this binary's lock and drops the databases of ended binaries.
+func own() error {
+	owner.once.Do(func() {
+		ctx := context.Background()
+		var b [8]byte
+		rand.Read(b[:])
+		owner.key = int64(binary.BigEndian.Uint64(b[:]) >> 2) // positive, so it prints without a sign
+		if owner.pool, owner.err = sql.Open("pgx", PostgresURL()); owner.err != nil {
+			return
+		}
+		owner.pool.SetMaxOpenConns(4)
+		if owner.conn, owner.err = owner.pool.Conn(ctx); owner.err != nil {
+			return
+		}
+		if _, owner.err = owner.conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", owner.key); owner.err != nil {
+			return
+		}
+		owner.err = sweep(ctx)
+	})
+	return owner.err
+}
+
+// sweep drops the databases whose owner's lock is free.
+func sweep(ctx context.Context) error {
+	rows, err := owner.pool.QueryContext(ctx, `SELECT datname FROM pg_database WHERE datname LIKE 'gridgov\_test\_%'`)
+	if err != nil {
+		return err
+	}
+	byKey := map[int64][]string{}
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			rows.Close()
+			return err
+		}
+		k, _, _ := strings.Cut(strings.TrimPrefix(name, dbPrefix), "_")
+		if key, err := strconv.ParseInt(k, 10, 64); err == nil && key != owner.key {
+			byKey[key] = append(byKey[key], name)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for key, names := range byKey {
+		var free bool
+		if err := owner.conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock($1)", key).Scan(&free); err != nil {
+			return err
+		}
+		if !free {
+			continue // its binary still runs
+		}
+		for _, name := range names {
+			if _, err := owner.pool.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+				return fmt.Errorf("drop leftover test database %s: %w", name, err)
+			}
+		}
+		if _, err := owner.conn.ExecContext(ctx, "SELECT pg_advisory_unlock($1)", key); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CreateDatabase makes a database on the PostgreSQL test server named after
+// suffix (letters, digits and _), empty or — when template is not "" — a copy
+// of the database template, which must have no open connection. It returns
+// the database's name and URL; DropDatabase removes it.
+func CreateDatabase(ctx context.Context, suffix, template string) (name, dbURL string, err error) {
+	if err := own(); err != nil {
+		return "", "", fmt.Errorf("test databases: %w", err)
+	}
+	name = fmt.Sprintf("%s%d_%s", dbPrefix, owner.key, suffix)
+	q := "CREATE DATABASE " + name
+	if template != "" {
+		q += " TEMPLATE " + template
+	}
+	// A pool that was just closed may still have a backend leaving the
+	// template: PostgreSQL refuses the copy until it has gone.
+	for try := 0; ; try++ {
+		_, err = owner.pool.ExecContext(ctx, q)
+		var pe *pgconn.PgError
+		if err == nil || try == 100 || !errors.As(err, &pe) || pe.Code != "55006" {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil {
+		return "", "", fmt.Errorf("create test database %s: %w", name, err)
+	}
+	u, err := url.Parse(PostgresURL())
+	if err != nil {
+		return "", "", err
+	}
+	u.Path = "/" + name
+	q2 := u.Query()
+	q2.Del("search_path")
+	u.RawQuery = q2.Encode()
+	return name, u.String(), nil
+}
+
+// DropDatabase removes a database made by CreateDatabase, closing what is
+// still connected to it.
+func DropDatabase(ctx context.Context, name string) error {
+	if err := own(); err != nil {
+		return err
+	}
+	_, err := owner.pool.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+	return err
 }
