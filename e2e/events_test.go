@@ -90,6 +90,7 @@ func TestEventLoop(t *testing.T) {
 	p.open("/events/" + id)
 	p.waitState("dispatched")
 	p.click("#action-sign")
+	p.settle() // a click on the opening (moving) dialog is lost
 	p.click("#action-confirm")
 	p.waitState("handling")
 	p.click("#action-report_result")
@@ -105,6 +106,7 @@ func TestEventLoop(t *testing.T) {
 	p.open("/events/" + id)
 	p.waitState("handled")
 	p.click("#action-check_pass")
+	p.settle() // a click on the opening (moving) dialog is lost
 	p.click("#action-confirm")
 	p.waitState("closed")
 	p.waitText("#event-state", "已结案")

@@ -584,6 +584,7 @@ func TestRegistryCampaign(t *testing.T) {
 	p.loginAs(app, "leader")
 	p.open("/campaigns")
 	p.click("#campaign-launch")
+	p.settle() // a click on the opening (moving) dialog is lost
 	p.click("#campaign-launch-ok")
 	p.waitText(".el-dialog .el-form-item__error", zh["registry.required"])
 	if errs := evalJS[int](p, "form errors", `document.querySelectorAll('.el-dialog .el-form-item__error').length`); errs != 3 {

@@ -29,7 +29,7 @@ func endpointRouter(t *testing.T) (*Router, map[string]int) {
 		return func(r *http.Request, in greeting) (reply, error) {
 			calls[name]++
 			if in.Name == "fail" {
-				return reply{}, apperr.E(apperr.Conflict, "test.conflict")
+				return reply{}, apperr.E(apperr.Conflict, "conflict.version")
 			}
 			return reply{Hello: in.Name}, nil
 		}
@@ -86,7 +86,7 @@ func TestCallDecodesTheBodyAndWritesTheStatus(t *testing.T) {
 		t.Errorf("the handler ran %d times, want 1 (a refused body does not reach it)", calls["call"])
 	}
 	// The handler's error is the answer.
-	if w := serve(rt, "/created", `{"name":"fail"}`); w.Code != 409 || problemOf(t, w).Code != "test.conflict" {
+	if w := serve(rt, "/created", `{"name":"fail"}`); w.Code != 409 || problemOf(t, w).Code != "conflict.version" {
 		t.Errorf("handler error: %d %q", w.Code, w.Body)
 	}
 }
