@@ -105,7 +105,7 @@ func allowed(dialect, f string) bool {
 func sqliteCatalogue(ctx context.Context, d *db.DB) (catalogue, error) {
 	r := d.Reader()
 	c := catalogue{}
-	tables, err := strings1(ctx, r, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY name`)
+	tables, err := db.Strings(ctx, r, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY name`)
 	if err != nil {
 		return nil, err
 	}
@@ -157,7 +157,7 @@ func sqliteCatalogue(ctx context.Context, d *db.DB) (catalogue, error) {
 			return nil, err
 		}
 		for _, ix := range idx {
-			cols, err := strings1(ctx, r, "SELECT coalesce(name, '(expr)') FROM pragma_index_info(?) ORDER BY seqno", ix.name)
+			cols, err := db.Strings(ctx, r, "SELECT coalesce(name, '(expr)') FROM pragma_index_info(?) ORDER BY seqno", ix.name)
 			if err != nil {
 				return nil, err
 			}
@@ -252,22 +252,4 @@ func postgresCatalogue(ctx context.Context, d *db.DB) (catalogue, error) {
 		}
 	}
 	return c, nil
-}
-
-// strings1 is the first column of a query's rows.
-func strings1(ctx context.Context, r db.Querier, q string, args ...any) ([]string, error) {
-	rows, err := r.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
 }

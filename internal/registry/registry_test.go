@@ -3,9 +3,7 @@ package registry_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"log/slog"
-	"mime/multipart"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,53 +13,6 @@ import (
 	"github.com/gridgov/gridgov/internal/pii"
 	"github.com/gridgov/gridgov/internal/testapp"
 )
-
-type person struct {
-	ID          string `json:"id"`
-	Name        string `json:"name"`
-	Sex         string `json:"sex"`
-	Age         *int   `json:"age"`
-	IDMasked    string `json:"id_number_masked"`
-	PhoneMasked string `json:"phone_masked"`
-	AddrMasked  string `json:"address_detail_masked"`
-	HouseholdID string `json:"household_id"`
-	GridCode    string `json:"grid_code"`
-	Status      string `json:"status"`
-	Version     int    `json:"version"`
-	KeyPersons  []struct {
-		ID       string `json:"id"`
-		Category string `json:"category"`
-	} `json:"key_persons"`
-	Members []struct{ Name string } `json:"household_members"`
-	History []struct {
-		Action string   `json:"action"`
-		Fields []string `json:"fields"`
-	} `json:"history"`
-}
-
-type page[T any] struct {
-	Items      []T    `json:"items"`
-	NextCursor string `json:"next_cursor"`
-}
-
-// gridCode is the first 综治 grid of the grid member's village.
-func gridCode(t *testing.T, a *testapp.App) string {
-	var code string
-	err := a.DB.Reader().QueryRowContext(context.Background(), `SELECT g.code FROM grids g JOIN grid_members m ON m.grid_id = g.id
-		JOIN users u ON u.id = m.user_id WHERE u.username = ? AND g.layer = 'zz' ORDER BY g.code LIMIT 1`, a.Account("grid_member").Username).Scan(&code)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return code
-}
-
-func newPerson(name, id string, grid string, extra map[string]any) map[string]any {
-	m := map[string]any{"name": name, "id_number": id, "kind": "registered", "grid_code": grid}
-	for k, v := range extra {
-		m[k] = v
-	}
-	return m
-}
 
 func TestPeopleRegister(t *testing.T) {
 	t.Parallel()
@@ -240,28 +191,4 @@ func TestPlantedIDNeverStored(t *testing.T) {
 			return nil
 		})
 	}
-}
-
-func importFile(t *testing.T, c *testapp.Client, kind, mode, name string, data []byte) map[string]any {
-	t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	fw, _ := mw.CreateFormFile("file", name)
-	fw.Write(data)
-	mw.Close()
-	r := c.Raw("POST", "/api/v1/imports?kind="+kind+"&mode="+mode, mw.FormDataContentType(), body.Bytes())
-	if r.Status != 202 {
-		t.Fatalf("upload: %d %s", r.Status, r.Body)
-	}
-	var job map[string]any
-	json.Unmarshal(r.Body, &job)
-	for range 200 {
-		c.Do("GET", "/api/v1/imports/"+job["id"].(string), nil, &job)
-		if job["status"] != "running" {
-			return job
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("import still running: %v", job)
-	return nil
 }
