@@ -89,8 +89,8 @@ type RequestDoc struct {
 	Address           *string  `json:"address"`
 	AddressID         *string  `json:"address_id"`
 	Zipcode           *string  `json:"zipcode"`
-	Lat               *float64 `json:"lat,omitempty"`
-	Long              *float64 `json:"long,omitempty"`
+	Lat               *float64 `json:"lat"`
+	Long              *float64 `json:"long"`
 	MediaURL          *string  `json:"media_url"`
 	Attributes        []struct {
 		Label string `json:"label"`
@@ -105,12 +105,12 @@ type RequestDoc struct {
 
 // UpdateDoc is one update of mySociety's servicerequestupdates.
 type UpdateDoc struct {
-	UpdateID         string `json:"update_id"`
-	ServiceRequestID string `json:"service_request_id"`
-	Status           string `json:"status"`
-	UpdatedDatetime  string `json:"updated_datetime"`
-	Description      string `json:"description"`
-	MediaURL         string `json:"media_url"`
+	UpdateID         string  `json:"update_id"`
+	ServiceRequestID string  `json:"service_request_id"`
+	Status           string  `json:"status"`
+	UpdatedDatetime  string  `json:"updated_datetime"`
+	Description      string  `json:"description"`
+	MediaURL         *string `json:"media_url"`
 }
 
 // UpdateIDDoc answers POST servicerequestupdates.

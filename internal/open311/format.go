@@ -14,7 +14,9 @@ import (
 //   - obj is an element with children in order (a JSON object);
 //   - list is an element holding repeated items (a JSON array);
 //   - a string, bool, int or float64 is an element's text (a JSON scalar);
-//   - nil is an empty element in XML and null in JSON.
+//   - nil is an empty element in XML and null in JSON;
+//   - absent{} is left out of XML and null in JSON (the position of an
+//     address-only report, which the XML has always left out).
 
 type kv struct {
 	k string
@@ -22,6 +24,8 @@ type kv struct {
 }
 
 type obj []kv
+
+type absent struct{}
 
 type list struct {
 	item  string // the element name of each item in XML
@@ -51,6 +55,9 @@ func write(w http.ResponseWriter, f string, status int, name string, root any) {
 }
 
 func writeXML(b *bytes.Buffer, name string, v any, depth int) {
+	if _, ok := v.(absent); ok {
+		return
+	}
 	indent := func(d int) {
 		for range d {
 			b.WriteString("  ")
@@ -97,7 +104,7 @@ func scalar(v any) string {
 
 func writeJSON(b *bytes.Buffer, v any) {
 	switch v := v.(type) {
-	case nil:
+	case nil, absent:
 		b.WriteString("null")
 	case obj:
 		b.WriteByte('{')

@@ -535,10 +535,11 @@ func (s *Service) request(lang string, e public.Event, cat *casework.Category, e
 		{"service_code", e.CategoryCode}, {"description", opt(s.scrub("description", e.Description))}, {"agency_responsible", opt(e.LeadUnitName)},
 		{"service_notice", opt(e.ClosingCriterion)}, {"requested_datetime", w3(e.CreatedAt)}, {"updated_datetime", w3(updated)},
 		{"expected_datetime", expected}, {"address", opt(s.scrub("address", e.Address))}, {"address_id", nil}, {"zipcode", nil}}
+	var lat, lng any = absent{}, absent{} // an address-only report
 	if e.Lat != nil && e.Lng != nil {
-		o = append(o, kv{"lat", *e.Lat}, kv{"long", *e.Lng})
+		lat, lng = *e.Lat, *e.Lng
 	}
-	o = append(o, kv{"media_url", opt(e.MediaURL)})
+	o = append(o, kv{"lat", lat}, kv{"long", lng}, kv{"media_url", opt(e.MediaURL)})
 	if extensions {
 		attrs := []any{}
 		codes := make([]string, 0, len(e.Attributes))

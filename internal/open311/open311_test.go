@@ -967,3 +967,35 @@ func TestIdempotencyKey(t *testing.T) {
 		t.Fatalf("%d requests after a replay", len(got))
 	}
 }
+
+// What a request or update does not have is null in JSON, as the spec's
+// clients expect, not left out or an empty string.
+func TestAbsentValuesAreNull(t *testing.T) {
+	t.Parallel()
+	a := testapp.New(t)
+	f := report(a)
+	f.Del("lat")
+	f.Del("long")
+	f.Del("media_url")
+	id := create(t, a, f)
+	var reqs []map[string]any
+	parseJSON(t, get(a.Anon(), "/requests/"+id+".json"), &reqs)
+	if len(reqs) != 1 {
+		t.Fatalf("GET request: %v", reqs)
+	}
+	for _, k := range []string{"lat", "long", "media_url"} {
+		if v, ok := reqs[0][k]; !ok || v != nil {
+			t.Errorf("request %s = %v (present %v), want null", k, v, ok)
+		}
+	}
+	var ups []map[string]any
+	parseJSON(t, get(a.Anon(), "/servicerequestupdates.json?api_key="+url.QueryEscape(a.Demo.Open311Key)), &ups)
+	if len(ups) == 0 {
+		t.Fatal("no updates to look at")
+	}
+	for _, u := range ups {
+		if v, ok := u["media_url"]; !ok || v != nil {
+			t.Fatalf("update media_url = %v (present %v), want null", v, ok)
+		}
+	}
+}

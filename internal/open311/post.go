@@ -334,7 +334,7 @@ func (s *Service) updates(w http.ResponseWriter, r *http.Request, f, _ string) e
 			status = "closed"
 		}
 		items[i] = obj{{"update_id", u.ID()}, {"service_request_id", u.No}, {"status", status},
-			{"updated_datetime", w3(u.At)}, {"description", s.scrub("update", describe(lang, u))}, {"media_url", ""}}
+			{"updated_datetime", w3(u.At)}, {"description", s.scrub("update", describe(lang, u))}, {"media_url", nil}}
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	write(w, f, 200, "service_request_updates", list{"request_update", items})
