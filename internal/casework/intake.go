@@ -266,12 +266,18 @@ func checkAttributes(c Category, attrs map[string]string) apperr.Fields {
 	return f
 }
 
-// phoneOK accepts mainland mobile numbers and landlines with area codes.
+// phoneOK accepts mainland mobile numbers and landlines with area codes,
+// and numbers abroad written with their "+" country code (E.164, at most 15
+// digits): a visitor's phone does not turn a report away.
 func phoneOK(s string) bool {
 	s = strings.NewReplacer("-", "", " ", "").Replace(s)
-	if len(s) < 7 || len(s) > 12 {
-		return false
+	if rest, abroad := strings.CutPrefix(s, "+"); abroad {
+		return len(rest) >= 8 && len(rest) <= 15 && digits(rest)
 	}
+	return len(s) >= 7 && len(s) <= 12 && digits(s)
+}
+
+func digits(s string) bool {
 	for _, c := range s {
 		if c < '0' || c > '9' {
 			return false

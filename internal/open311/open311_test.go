@@ -999,3 +999,22 @@ func TestAbsentValuesAreNull(t *testing.T) {
 		}
 	}
 }
+
+// A visitor's number abroad and a one-character description do not turn a
+// report away; the description is then named by its category.
+func TestLenientReports(t *testing.T) {
+	t.Parallel()
+	a := testapp.New(t)
+	for _, tc := range []struct{ phone, description, want string }{
+		{"+44 20 7946 0958", "A large structure is being built on the roof", "A large structure is being built on the roof"},
+		{"0044 20 7946 0958", "x", "私搭乱建：x"},
+		{"+86 138 0013 8000", "", "私搭乱建"},
+	} {
+		id := create(t, a, report(a, "phone", tc.phone, "description", tc.description))
+		got := listJSON(t, a.Anon(), "?service_request_id="+id)
+		if len(got) != 1 || got[0].Description != tc.want {
+			t.Errorf("phone %q, description %q: got %+v, want description %q", tc.phone, tc.description, got, tc.want)
+		}
+	}
+	wantError(t, post(a.Anon(), "/requests.json", report(a, "phone", "+44 20"), nil), 400, "phone")
+}

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/gridgov/gridgov/internal/apperr"
 	"github.com/gridgov/gridgov/internal/authz"
@@ -87,13 +88,17 @@ func reporterName(firstName, lastName string) string {
 	return strings.TrimSpace(firstName + " " + lastName)
 }
 
-// phoneNumber drops a +86 / 0086 country prefix: casework takes mainland numbers.
+// phoneNumber drops a +86 / 0086 country prefix, so a mainland number is
+// kept as staff dial it, and writes another 00 prefix as "+".
 func phoneNumber(s string) string {
 	s = strings.TrimSpace(s)
 	for _, p := range []string{"+86", "0086"} {
 		if rest, ok := strings.CutPrefix(s, p); ok {
 			return strings.TrimLeft(rest, " -")
 		}
+	}
+	if rest, ok := strings.CutPrefix(s, "00"); ok {
+		return "+" + rest
 	}
 	return s
 }
@@ -208,8 +213,10 @@ func (s *Service) create(w http.ResponseWriter, r *http.Request, f, _ string) er
 		address = first(form, "address_id") // no address register yet: the id is kept as the address
 	}
 	description := strings.TrimSpace(form.Get("description"))
-	if description == "" {
-		description = cat.Name // optional in Open311, required by the loop
+	// Optional in Open311, while the loop wants at least two characters: a
+	// shorter one is named by its category.
+	if utf8.RuneCountInString(description) < 2 {
+		description = strings.TrimSuffix(cat.Name+"："+description, "：")
 	}
 	rep := casework.Report{Channel: "open311", CategoryCode: cat.Code, Description: description, Lat: lat, Lng: lng,
 		Address: address, ReporterName: reporterName(first(form, "first_name"), first(form, "last_name")),
