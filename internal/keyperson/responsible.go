@@ -86,7 +86,7 @@ func (s *Service) KeyPersonCandidates(ctx context.Context, id string) ([]Candida
 func (s *Service) candidates(ctx context.Context, path, gridID, category string) ([]Candidate, error) {
 	q := s.db.Reader()
 	holders, args := authz.Holders(authz.KeyPersonWrite, path)
-	rows, err := q.QueryContext(ctx, `SELECT DISTINCT u.id, u.display_name FROM (`+holders+`) h JOIN users u ON u.id = h.user_id
+	rows, err := q.QueryContext(ctx, `SELECT u.id, u.display_name FROM (`+holders+`) h JOIN users u ON u.id = h.user_id
 		ORDER BY u.display_name, u.id LIMIT 500`, args...)
 	if err != nil {
 		return nil, err

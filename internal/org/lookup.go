@@ -119,13 +119,6 @@ func MainGrid(ctx context.Context, q db.Querier, id, code string) (GridPlace, er
 	return g, err
 }
 
-// AreaOfGrid returns the id of the village a grid lies in.
-func AreaOfGrid(ctx context.Context, q db.Querier, gridID string) (string, error) {
-	var id string
-	err := q.QueryRowContext(ctx, "SELECT org_id FROM grids WHERE id = ?", gridID).Scan(&id)
-	return id, notFound(err, "grid_id")
-}
-
 // MainGridsUnder returns the ids of the active main-layer grids under
 // path, by code.
 func MainGridsUnder(ctx context.Context, q db.Querier, path string) ([]string, error) {

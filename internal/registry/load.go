@@ -8,7 +8,6 @@ import (
 	"github.com/gridgov/gridgov/internal/apperr"
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
-	"github.com/gridgov/gridgov/internal/org"
 )
 
 // Bulk loads (the spreadsheet imports of package regsheet) write rows
@@ -97,28 +96,20 @@ func (s *Service) LoadUnit(ctx context.Context, q db.Querier, in UnitInput, writ
 	return s.insertUnit(ctx, q, db.NewID(), in, phone, pl, "imported")
 }
 
-// HouseholdNo finds the household of a number in the village of a grid.
-func (s *Service) HouseholdNo(ctx context.Context, q db.Querier, gridID, no string) (string, error) {
-	village, err := org.AreaOfGrid(ctx, q, gridID)
-	if err != nil {
-		return "", err
-	}
+// HouseholdNo finds the household of a number in a village.
+func (s *Service) HouseholdNo(ctx context.Context, q db.Querier, village, no string) (string, error) {
 	var id string
-	err = q.QueryRowContext(ctx, "SELECT id FROM households WHERE org_id = ? AND no = ?", village, no).Scan(&id)
+	err := q.QueryRowContext(ctx, "SELECT id FROM households WHERE org_id = ? AND no = ?", village, no).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", apperr.Field("household_no", "registry.household_unknown", "no", no)
 	}
 	return id, err
 }
 
-// HouseAt finds the house at a standard address (in the village of a grid)
-// and room. Rooms are sealed, so the few houses at that address are opened
-// and compared.
-func (s *Service) HouseAt(ctx context.Context, q db.Querier, gridID, address, room string) (string, error) {
-	village, err := org.AreaOfGrid(ctx, q, gridID)
-	if err != nil {
-		return "", err
-	}
+// HouseAt finds the house at a standard address of a village and room.
+// Rooms are sealed, so the few houses at that address are opened and
+// compared.
+func (s *Service) HouseAt(ctx context.Context, q db.Querier, village, address, room string) (string, error) {
 	rows, err := q.QueryContext(ctx, `SELECT h.id, h.room_sealed FROM houses h JOIN addresses a ON a.id = h.address_id
 		WHERE a.org_id = ? AND a.text = ? AND h.status = 'active' ORDER BY h.created_at, h.id`, village, address)
 	if err != nil {

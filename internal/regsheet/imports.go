@@ -395,12 +395,12 @@ func (imp *importer) apply(ctx context.Context, q db.Querier, row excel.Row, wri
 			AddressDetail: v["address_detail"], Relation: codeOf(relationChoices, v["relation"]), Residence: codeOf(residenceChoices, v["residence"]),
 			Note: v["note"], PlaceInput: pl}
 		if no := v["household_no"]; no != "" {
-			if in.HouseholdID, err = reg.HouseholdNo(ctx, q, pl.GridID, no); err != nil {
+			if in.HouseholdID, err = reg.HouseholdNo(ctx, q, imp.grids[v["grid_code"]].OrgID, no); err != nil {
 				return err
 			}
 		}
 		if addr := v["house_address"]; addr != "" {
-			if in.HouseID, err = reg.HouseAt(ctx, q, pl.GridID, addr, v["house_room"]); err != nil {
+			if in.HouseID, err = reg.HouseAt(ctx, q, imp.grids[v["grid_code"]].OrgID, addr, v["house_room"]); err != nil {
 				return err
 			}
 		}
