@@ -276,6 +276,7 @@ func TestRegistryPersonAndReveal(t *testing.T) {
 	// 查看完整信息: no reason, nothing shown.
 	p.click("#person-reveal")
 	p.visible("#reveal-reason")
+	p.settle() // a click on the opening (moving) dialog is lost
 	p.click("#reveal-confirm")
 	p.waitText("#reveal-form", zh["ui.reg.reveal_reason_short"])
 	if evalJS[bool](p, "result", `!!document.querySelector('#reveal-result')`) {
