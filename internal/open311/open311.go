@@ -81,6 +81,8 @@ func (s *Service) Routes() []httpx.Route {
 		{Name: "page_size", In: "query", Type: "integer", Desc: "extension: 1 to 1000 (default 1000)"}}
 	window := []httpx.Param{{Name: "start_date", In: "query", Desc: "W3C datetime; the window is at most 90 days (default: the last 90 days)"},
 		{Name: "end_date", In: "query", Desc: "W3C datetime"}}
+	updWindow := []httpx.Param{{Name: "start_date", In: "query", Desc: "W3C datetime; a window (at most 90 days) answered oldest first; without start_date and end_date every update, newest first"},
+		{Name: "end_date", In: "query", Desc: "W3C datetime"}}
 	key := httpx.Param{Name: "api_key", In: "query", Required: true, Desc: "the client's Open311 key"}
 	idem := httpx.Param{Name: "Idempotency-Key", In: "header", Desc: "same key + same body → the first answer"}
 	var out []httpx.Route
@@ -96,8 +98,8 @@ func (s *Service) Routes() []httpx.Route {
 					{Name: "service_code", In: "query", Desc: "comma list"}, {Name: "status", In: "query", Desc: "open, closed (comma list)"},
 					{Name: "extensions", In: "query", Type: "boolean", Desc: "true adds attributes and extended_attributes"}}, window...), page...),
 				[]RequestDoc{}, ct, 0, s.list),
-			s.route("GET", "/servicerequestupdates."+f, f, "mySociety extension: timeline steps of published events as updates, oldest first",
-				append([]httpx.Param{key}, window...), []UpdateDoc{}, ct, 0, s.updates),
+			s.route("GET", "/servicerequestupdates."+f, f, "mySociety extension: timeline steps of published events as updates; in a start_date/end_date window oldest first, else all of them newest first",
+				append(append([]httpx.Param{key}, updWindow...), page...), []UpdateDoc{}, ct, 0, s.updates),
 			s.route("POST", "/servicerequestupdates."+f, f, "mySociety extension: add an update (form-encoded: api_key, service_request_id, status, description, updated_datetime, update_id) as a timeline note",
 				[]httpx.Param{idem}, []UpdateIDDoc{}, ct, 201, s.postUpdate))
 	}
