@@ -519,14 +519,10 @@ func datatypeDescription(lang, datatype string) string {
 // taken from the event goes through the last scrub.
 func (s *Service) request(lang string, e public.Event, cat *casework.Category, extensions bool) obj {
 	status, notes := "open", ""
-	updated := e.UpdatedAt
 	if !casework.Open(e.State) {
 		status, notes = "closed", e.LastNote
 		if notes == "" && e.State == casework.Merged {
 			notes = i18n.T(lang, "open311.status_merged", nil)
-		}
-		if e.ClosedAt != nil {
-			updated = *e.ClosedAt
 		}
 	}
 	var expected any
@@ -535,7 +531,7 @@ func (s *Service) request(lang string, e public.Event, cat *casework.Category, e
 	}
 	o := obj{{"service_request_id", e.No}, {"status", status}, {"status_notes", opt(s.scrub("status_notes", notes))}, {"service_name", e.CategoryName},
 		{"service_code", e.CategoryCode}, {"description", opt(s.scrub("description", e.Description))}, {"agency_responsible", opt(e.LeadUnitName)},
-		{"service_notice", opt(e.ClosingCriterion)}, {"requested_datetime", w3(e.CreatedAt)}, {"updated_datetime", w3(updated)},
+		{"service_notice", opt(e.ClosingCriterion)}, {"requested_datetime", w3(e.CreatedAt)}, {"updated_datetime", w3(e.UpdatedAt)},
 		{"expected_datetime", expected}, {"address", opt(s.scrub("address", e.Address))}, {"address_id", nil}, {"zipcode", nil}}
 	var lat, lng any = absent{}, absent{} // an address-only report
 	if e.Lat != nil && e.Lng != nil {
