@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
+	"path"
 	"strings"
 	"time"
 
@@ -299,33 +300,44 @@ func pathIDs(r *http.Request, pattern string) string {
 
 // static serves the built console: hashed assets cached for long, and
 // index.html (also for unknown paths, the app routes by hash) never cached.
+// Text files go out gzipped (or brotli, when the build left a .br beside
+// them) to a client that takes it; see static.go.
 func (a *App) static() http.Handler {
 	dist := web.FS()
-	files := http.FileServerFS(dist)
 	index, _ := fs.ReadFile(dist, "index.html")
-	tile := strings.ReplaceAll(a.Cfg.TileURL, `"`, "")
+	if tile := strings.ReplaceAll(a.Cfg.TileURL, `"`, ""); tile != "" {
+		index = []byte(strings.Replace(string(index), "<head>", `<head><meta name="gridgov-tile-url" content="`+tile+`">`, 1))
+	}
+	indexGz := gzipped(index)
+	file := func(w http.ResponseWriter, r *http.Request) bool {
+		name := strings.TrimPrefix(path.Clean(r.URL.Path), "/")
+		if st, err := fs.Stat(dist, name); err != nil || st.IsDir() {
+			return false
+		}
+		f, err := loadAsset(dist, name)
+		if err != nil {
+			return false
+		}
+		if strings.HasPrefix(name, "assets/") {
+			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		}
+		f.serve(w, r)
+		return true
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/assets/") {
-			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-			files.ServeHTTP(w, r)
+			if !file(w, r) {
+				http.NotFound(w, r)
+			}
 			return
 		}
 		if strings.HasPrefix(r.URL.Path, "/api/") {
 			httpx.Error(w, r, apperr.NotFoundf("route"))
 			return
 		}
-		if r.URL.Path != "/" && r.URL.Path != "/index.html" {
-			if _, err := fs.Stat(dist, strings.TrimPrefix(r.URL.Path, "/")); err == nil {
-				files.ServeHTTP(w, r)
-				return
-			}
+		if r.URL.Path != "/" && r.URL.Path != "/index.html" && file(w, r) {
+			return
 		}
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Header().Set("Cache-Control", "no-store")
-		page := index
-		if tile != "" {
-			page = []byte(strings.Replace(string(index), "<head>", `<head><meta name="gridgov-tile-url" content="`+tile+`">`, 1))
-		}
-		w.Write(page)
+		servePage(w, r, index, indexGz)
 	})
 }
