@@ -42,6 +42,13 @@ func serve(ctx context.Context, cfg config.Config, out io.Writer) error {
 	for _, w := range a.StorageWarnings() {
 		slog.Warn(w)
 	}
+	calWarnings, err := a.Calendar.Warnings(ctx)
+	if err != nil {
+		return err
+	}
+	for _, w := range calWarnings {
+		slog.Warn(w)
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
