@@ -56,7 +56,7 @@ func TestDeadlinesCrossIntoAYearNotLoaded(t *testing.T) {
 	}
 	file := "# 2027\n2027-01-01 holiday 元旦\n2027-01-02 holiday 元旦\n2027-01-03 holiday 元旦\n"
 	if p := admin.Fail("POST", "/api/v1/calendar/years", map[string]any{"year": 2027, "text": file + "2027-01-04 workday\n"}); p.Status != 400 ||
-		len(p.Errors) != 1 || p.Errors[0].Field != "text" || p.Errors[0].Code != "calendar.line_weekday" {
+		len(p.Errors) != 1 || p.Errors[0].Field != "text" || p.Errors[0].Code != "calendar.line.weekday" {
 		t.Fatalf("bad line: %+v", p)
 	}
 	if deadline().Day() != 6 {

@@ -79,7 +79,7 @@ const versionCols = "year, version, holidays, workdays, source, note, loaded_by,
 
 // Load checks a year's file and stores it as the year's next version, in
 // one transaction with its audit row: all of it or nothing. Problems of the
-// file come back per line (field "text", codes calendar.line_*).
+// file come back per line (field "text", codes calendar.line.*).
 func (s *Service) Load(ctx context.Context, in LoadInput) (Record, error) {
 	var f apperr.Fields
 	in.Source, in.Note = strings.TrimSpace(in.Source), strings.TrimSpace(in.Note)
@@ -90,7 +90,7 @@ func (s *Service) Load(ctx context.Context, in LoadInput) (Record, error) {
 	switch {
 	case errors.As(err, &pe):
 		for _, le := range pe {
-			f.Add("text", "calendar.line_"+le.Code, "line", le.Line, "value", le.Text, "max", calendar.MaxYearFile)
+			f.Add("text", "calendar.line."+le.Code, "line", le.Line, "value", le.Text, "max", calendar.MaxYearFile)
 		}
 	case err != nil:
 		return Record{}, apperr.Wrap(err, "parse year")

@@ -98,8 +98,8 @@ func TestLoadRefusesBadFiles(t *testing.T) {
 	_, err := s.Load(ctx, workcal.LoadInput{Text: year2027 + "2027-02-30 holiday\n2027-03-05 workday\n"})
 	ae := apperr.As(err)
 	if ae.Kind != apperr.Invalid || len(ae.Fields) != 2 ||
-		!reflect.DeepEqual(ae.Fields[0], apperr.FieldError{Field: "text", Code: "calendar.line_date", Params: map[string]any{"line": 5, "value": "2027-02-30", "max": calendar.MaxYearFile}}) ||
-		ae.Fields[1].Code != "calendar.line_weekday" || ae.Fields[1].Params["line"] != 6 {
+		!reflect.DeepEqual(ae.Fields[0], apperr.FieldError{Field: "text", Code: "calendar.line.date", Params: map[string]any{"line": 5, "value": "2027-02-30", "max": calendar.MaxYearFile}}) ||
+		ae.Fields[1].Code != "calendar.line.weekday" || ae.Fields[1].Params["line"] != 6 {
 		t.Fatalf("bad lines: %+v", ae.Fields)
 	}
 	if _, err := s.Load(ctx, workcal.LoadInput{Year: 2028, Text: year2027}); !apperr.Is(err, "calendar.year_mismatch") {
@@ -109,7 +109,7 @@ func TestLoadRefusesBadFiles(t *testing.T) {
 	if ae := apperr.As(err); len(ae.Fields) != 2 || ae.Fields[0].Field != "source" || ae.Fields[1].Field != "note" {
 		t.Fatalf("note and source: %v", err)
 	}
-	if _, err := s.Load(ctx, workcal.LoadInput{Text: ""}); !apperr.Is(err, "calendar.line_empty") {
+	if _, err := s.Load(ctx, workcal.LoadInput{Text: ""}); !apperr.Is(err, "calendar.line.empty") {
 		t.Fatalf("empty file: %v", err)
 	}
 	if h, _ := s.History(ctx, 2027); len(h) != 0 {
