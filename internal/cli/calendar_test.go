@@ -1,10 +1,15 @@
 package cli
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/gridgov/gridgov/internal/app"
+	"github.com/gridgov/gridgov/internal/config"
 )
 
 // An operator loads a year from a file, sees it listed with its history,
@@ -46,5 +51,30 @@ func TestCalendarCommand(t *testing.T) {
 	}
 	if out, code := run(t, "calendar", "import", "--data", dir); code == 0 || !strings.Contains(out, "usage") {
 		t.Fatalf("no file: %s", out)
+	}
+}
+
+// From 1 November the server warns at start of a next year not loaded, and
+// says that weekends alone count in it; once loaded, no more.
+func TestServeWarnsOfAMissingYear(t *testing.T) {
+	t.Parallel()
+	cfg := config.Default()
+	cfg.DataDir = t.TempDir()
+	cfg.DatabaseURL = ""
+	ctx := context.Background()
+	a, err := app.Open(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	a.Calendar.Now = func() time.Time { return time.Date(2026, 10, 31, 12, 0, 0, 0, time.UTC) } // 20:00 in Beijing
+	w, err := startWarnings(ctx, a)
+	if err != nil || strings.Contains(strings.Join(w, "\n"), "work calendar") {
+		t.Fatalf("October: %q %v", w, err)
+	}
+	a.Calendar.Now = func() time.Time { return time.Date(2026, 10, 31, 16, 0, 0, 0, time.UTC) } // 1 November, 00:00
+	w, err = startWarnings(ctx, a)
+	if all := strings.Join(w, "\n"); err != nil || !strings.Contains(all, "no holidays for 2027: deadlines in 2027 count weekends alone") {
+		t.Fatalf("November: %q %v", w, err)
 	}
 }
