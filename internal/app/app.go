@@ -32,6 +32,7 @@ import (
 	"github.com/gridgov/gridgov/internal/registry"
 	"github.com/gridgov/gridgov/internal/regsheet"
 	"github.com/gridgov/gridgov/internal/secret"
+	"github.com/gridgov/gridgov/internal/workcal"
 	"github.com/gridgov/gridgov/web"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -58,7 +59,9 @@ type App struct {
 	KeyPersons *keyperson.Service
 	Campaigns  *campaign.Service
 	Sheets     *regsheet.Service
-	Router     *httpx.Router
+	// Calendar keeps the work calendar's years (holidays, swapped workdays).
+	Calendar *workcal.Service
+	Router   *httpx.Router
 	// Metrics serves the Prometheus metrics with no check, for the
 	// separate metrics address (GRIDGOV_METRICS_ADDR).
 	Metrics http.Handler
@@ -129,7 +132,8 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	kp := keyperson.New(d, log, keys, reg)
 	a := &App{Cfg: cfg, DB: d, Keys: keys, Audit: log, Authn: an,
 		Accounts: account.New(d, log, an), Org: orgs, Events: casework.New(d, log, keys, mainGrids{orgs}),
-		Registry: reg, KeyPersons: kp, Campaigns: campaign.New(d, log, reg), Sheets: regsheet.New(d, log, keys, reg, kp)}
+		Registry: reg, KeyPersons: kp, Campaigns: campaign.New(d, log, reg), Sheets: regsheet.New(d, log, keys, reg, kp),
+		Calendar: workcal.New(d, log)}
 	a.Events.PhotoQuota = quota
 	a.routes()
 	a.Router.TrustedProxies = proxies
@@ -206,6 +210,7 @@ func (a *App) routes() {
 	rt.Handle(a.KeyPersons.Routes()...)
 	rt.Handle(a.Sheets.Routes()...)
 	rt.Handle(a.Campaigns.Routes()...)
+	rt.Handle(a.Calendar.Routes()...)
 	publicURL, _ := a.Cfg.PublicBaseURL() // checked by Open
 	o311 := open311.New(a.Events, a.DB, a.Audit, publicURL, reg)
 	rt.Handle(o311.Routes()...)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gridgov/gridgov/internal/calendar"
 	"github.com/gridgov/gridgov/internal/db"
+	"github.com/gridgov/gridgov/internal/workcal"
 )
 
 // descriptions give each major class a few plausible reports.
@@ -78,7 +79,11 @@ type demoGrid struct {
 // INSERTs. It is what the dashboards and the queue are benchmarked on.
 func Events(ctx context.Context, d *db.DB, perGrid int, seed int64, now time.Time) (int, error) {
 	rng := mrand.New(mrand.NewPCG(uint64(seed), 7))
-	cal, err := calendar.New(calendar.Config{})
+	years, err := workcal.Days(ctx, d.Reader()) // the history counts on the years loaded, as casework does
+	if err != nil {
+		return 0, err
+	}
+	cal, err := calendar.New(calendar.Config{Holidays: years.Holidays, Workdays: years.Workdays})
 	if err != nil {
 		return 0, err
 	}
