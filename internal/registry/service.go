@@ -28,6 +28,7 @@ import (
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/geo"
+	"github.com/gridgov/gridgov/internal/idem"
 	"github.com/gridgov/gridgov/internal/org"
 	"github.com/gridgov/gridgov/internal/pii"
 	"github.com/gridgov/gridgov/internal/registry/regkit"
@@ -155,6 +156,23 @@ func (s *Service) place(ctx context.Context, q db.Querier, in PlaceInput, perm a
 		return p, apperr.E(apperr.Forbidden, "registry.out_of_scope")
 	}
 	return p, nil
+}
+
+// create runs a create in one transaction under the request's idempotency
+// key: a retry with the same key and fields answers with the record the
+// first request made, and makes none. write returns the new record's id.
+func (s *Service) create(ctx context.Context, key idem.Key, write func(tx *db.Tx) (string, error)) (string, error) {
+	var id string
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		var err error
+		id, _, err = idem.Do(ctx, tx, key, func() (string, error) { return write(tx) })
+		return err
+	})
+	if errors.Is(err, idem.ErrRaced) {
+		// Another request with the same key committed first: answer as it did.
+		return s.create(ctx, key, write)
+	}
+	return id, err
 }
 
 // logChange appends a line to a record's history.
