@@ -124,7 +124,7 @@ func TestNewRecordScopeAuditAndRetry(t *testing.T) {
 		"/api/v1/households":     {"no": "N0001", "grid_code": other},
 		"/api/v1/register-units": {"name": "邻村小店", "kind": "shop", "grid_code": other},
 	} {
-		if pr := gm.Fail("POST", path, body); pr.Status != 403 || pr.Code != "registry.out_of_scope" {
+		if pr := gm.Fail("POST", path, body); pr.Status != 403 || pr.Code != "registry.out_of_scope" || len(pr.Errors) != 1 || pr.Errors[0].Field != "grid_code" {
 			t.Errorf("POST %s in another village: %+v", path, pr)
 		}
 	}

@@ -118,7 +118,7 @@ type PlaceInput struct {
 func (s *Service) place(ctx context.Context, q db.Querier, in PlaceInput, perm authz.Perm) (Place, error) {
 	if in.known != nil {
 		if !authz.From(ctx).Covers(perm, in.known.Path) {
-			return Place{}, apperr.E(apperr.Forbidden, "registry.out_of_scope")
+			return Place{}, outOfScope("grid_code")
 		}
 		return *in.known, nil
 	}
@@ -153,9 +153,22 @@ func (s *Service) place(ctx context.Context, q db.Querier, in PlaceInput, perm a
 		return p, err
 	}
 	if !authz.From(ctx).Covers(perm, p.Path) {
-		return p, apperr.E(apperr.Forbidden, "registry.out_of_scope")
+		field := "grid_id"
+		if in.GridCode != "" {
+			field = "grid_code"
+		} else if in.GridID == "" {
+			field = "lat"
+		}
+		return p, outOfScope(field)
 	}
 	return p, nil
+}
+
+// outOfScope refuses a grid outside the caller's area (403), naming the
+// field that chose it so a form shows the refusal beside it and an import
+// beside the grid column.
+func outOfScope(field string) error {
+	return &apperr.Error{Kind: apperr.Forbidden, Code: "registry.out_of_scope", Fields: []apperr.FieldError{{Field: field, Code: "registry.out_of_scope"}}}
 }
 
 // create runs a create in one transaction under the request's idempotency
