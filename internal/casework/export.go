@@ -12,6 +12,7 @@ import (
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/excel"
 	"github.com/gridgov/gridgov/internal/i18n"
+	"github.com/gridgov/gridgov/internal/org"
 	"github.com/gridgov/gridgov/internal/pii"
 )
 
@@ -61,11 +62,18 @@ func (s *Service) WriteList(ctx context.Context, w io.Writer, f Query, lang stri
 		f.Before = next
 	}
 	now := s.Now()
+	note := f.describe()
+	if f.OrgID != "" {
+		// The area by its name: an id means nothing on paper.
+		if name, err := org.NameOf(ctx, s.db.Reader(), f.OrgID); err == nil {
+			note = strings.Replace(note, "org_id="+f.OrgID, "org="+name, 1)
+		}
+	}
 	sheet := excel.Sheet{Name: i18n.T(lang, "ui.menu.events", nil)}
 	for _, c := range exportColumns {
 		sheet.Columns = append(sheet.Columns, excel.Column{Title: i18n.T(lang, c.key, nil), Width: c.width})
 	}
-	out, err := excel.NewWriter(w, excel.XLSX, sheet, excel.Watermark{Who: p.DisplayName + "（" + p.Username + "）", At: now.In(Zone), Note: f.describe()})
+	out, err := excel.NewWriter(w, excel.XLSX, sheet, excel.Watermark{Who: p.DisplayName + "（" + p.Username + "）", At: now.In(Zone), Note: note})
 	if err != nil {
 		return 0, err
 	}

@@ -165,6 +165,13 @@ func TestEventListExport(t *testing.T) {
 		t.Errorf("audit row: %s %q", user, detail)
 	}
 
+	// The area filter is named on the watermark line.
+	var roots struct{ Items []struct{ ID, Name string } }
+	intake.Do("GET", "/api/v1/org/roots", nil, &roots)
+	if _, rows := sheetRows(t, intake.Raw("GET", "/api/v1/events/export?org_id="+roots.Items[0].ID, "", nil)); !strings.Contains(rows[0][0], "org="+roots.Items[0].Name) || len(rows) != 6 {
+		t.Errorf("area filter: %q, %d rows", rows[0][0], len(rows))
+	}
+
 	// Filters: the file holds exactly the list's events.
 	for _, filters := range []url.Values{{"channel": {"grid"}}, {"state": {"closed"}, "channel": {"grid"}}, {"state": {"open"}}, {"category": {"01"}}} {
 		want := listNos(t, intake, filters)
