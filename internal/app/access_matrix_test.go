@@ -273,6 +273,7 @@ func matrix() []row {
 		}},
 		{route: "GET /api/v1/events/map", who: eventReaders, req: func(c *call) req { return req{path: "/api/v1/events/map?org_id=" + c.id(c.at.org)} }},
 		{route: "GET /api/v1/dashboard", who: eventReaders, req: func(c *call) req { return req{path: "/api/v1/dashboard?org_id=" + c.id(c.at.org)} }},
+		{route: "GET /api/v1/dashboard/export", who: eventReaders, req: func(c *call) req { return req{path: "/api/v1/dashboard/export?org_id=" + c.id(c.at.org)} }},
 		{route: "PUT /api/v1/categories/{code}", who: "sysadmin", once: true, global: true, req: func(c *call) req {
 			return req{path: "/api/v1/categories/9901", body: map[string]string{}}
 		}},
@@ -309,6 +310,8 @@ func matrix() []row {
 				"lat": c.own.lat, "lng": c.own.lng}}
 		}},
 		{route: "GET /api/v1/events", who: "all", list: true, req: func(c *call) req { return req{path: "/api/v1/events?org_id=" + c.id(c.at.org)} }},
+		{route: "GET /api/v1/events/export", who: "all", list: true, req: func(c *call) req { return req{path: "/api/v1/events/export?org_id=" + c.id(c.at.org)} }},
+		{route: "GET /api/v1/events/points", who: "all", list: true, req: func(c *call) req { return req{path: "/api/v1/events/points?org_id=" + c.id(c.at.org)} }},
 		{route: "GET /api/v1/events/{id}", who: eventSeers, req: func(c *call) req { return req{path: "/api/v1/events/" + c.id(c.at.event)} }},
 		{route: "POST /api/v1/events/{id}/actions", who: "shiftlead", req: func(c *call) req {
 			// Parking needs event.approve; those who see the event without it get 403, the others 404.

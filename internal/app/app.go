@@ -7,6 +7,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"html"
 	"io/fs"
 	"net/http"
 	"path"
@@ -310,7 +311,8 @@ func pathIDs(r *http.Request, pattern string) string {
 func (a *App) static() http.Handler {
 	dist := web.FS()
 	index, _ := fs.ReadFile(dist, "index.html")
-	if tile := strings.ReplaceAll(a.Cfg.TileURL, `"`, ""); tile != "" {
+	// Escaped for the attribute: 天地图's templates carry "&" between their parameters.
+	if tile := html.EscapeString(a.Cfg.TileURL); tile != "" {
 		index = []byte(strings.Replace(string(index), "<head>", `<head><meta name="gridgov-tile-url" content="`+tile+`">`, 1))
 	}
 	indexGz := gzipped(index)
