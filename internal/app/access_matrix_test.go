@@ -279,6 +279,12 @@ func matrix() []row {
 		{route: "PUT /api/v1/settings/calendar", who: "sysadmin", once: true, global: true, req: func(c *call) req {
 			return req{path: "/api/v1/settings/calendar", body: map[string]any{"Holidays": []string{"not a date"}}}
 		}},
+		{route: "GET /api/v1/calendar/status", who: "all", once: true, global: true, req: func(c *call) req { return req{path: "/api/v1/calendar/status"} }},
+		{route: "GET /api/v1/calendar/years", who: "sysadmin", once: true, global: true, req: func(c *call) req { return req{path: "/api/v1/calendar/years"} }},
+		{route: "GET /api/v1/calendar/years/{year}", who: "sysadmin", once: true, global: true, req: func(c *call) req { return req{path: "/api/v1/calendar/years/2026"} }},
+		{route: "POST /api/v1/calendar/years", who: "sysadmin", once: true, global: true, req: func(c *call) req {
+			return req{path: "/api/v1/calendar/years", body: map[string]any{"text": "2027-02-30 holiday"}} // refused by line: nothing is loaded
+		}},
 		{route: "GET /api/v1/dispatch-rules", who: "sysadmin", once: true, req: func(c *call) req { return req{path: "/api/v1/dispatch-rules"} }},
 		{route: "POST /api/v1/dispatch-rules", who: "sysadmin", req: func(c *call) req {
 			return req{path: "/api/v1/dispatch-rules", body: map[string]string{"category_prefix": "0402", "org_id": c.id(c.at.org), "unit_id": c.own.centre}}
