@@ -200,8 +200,8 @@ type residentPlay struct {
 var residentPlays = []residentPlay{
 	{cat: "0101", text: "小区东门垃圾桶满了，垃圾散落一地", age: 3 * time.Hour},
 	{cat: "1403", text: "3栋楼前的路灯不亮，晚上很黑", age: 5 * 24 * time.Hour, goal: 3},
-	{cat: "1404", text: "人行道地砖松动，老人容易绊倒", reply: "已更换松动地砖并压实，请您查看", age: 12 * 24 * time.Hour, goal: 5},
-	{cat: "0102", text: "楼下空地堆了建筑渣土", reply: "渣土已清运，空地已平整", age: 40 * 24 * time.Hour, goal: 5, rating: "satisfied"},
+	{cat: "1404", text: "人行道地砖松动，老人容易绊倒", reply: "已更换松动地砖并压实，请您查看", age: 20 * 24 * time.Hour, goal: 5},
+	{cat: "0102", text: "楼下空地堆了建筑渣土", reply: "渣土已清运，空地已平整", age: 45 * 24 * time.Hour, goal: 5, rating: "satisfied"},
 }
 
 // demoPhoto is an after-photo to store once its event is written.
@@ -248,26 +248,29 @@ func residentReports(ctx context.Context, q db.Querier, b *batch, rng *mrand.Ran
 			continue
 		}
 		created := now.Add(-rp.age)
-		e := &eventPlay{b: b, rng: rng, cal: cal, g: home[i%len(home)], c: c, ch: "resident", urgency: "normal", id: db.NewID(), major: c.code[:2]}
+		e := &eventPlay{b: b, rng: rng, cal: cal, g: home[i%len(home)], c: c, ch: "resident", urgency: "normal", id: db.NewID(),
+			major: c.code[:2], now: now}
 		e.report(created)
 		e.text, e.publicDesc = rp.text, rp.text
-		if rp.goal >= 1 {
-			e.t = e.advance("intake", false)
+		// As every demo event, a step that would fall after now is not taken.
+		ok := false
+		if t := e.advance("intake", false); rp.goal >= 1 && !t.After(now) {
+			e.t = t
 			e.step(e.t, "file", e.state, "filed", "")
 			e.state = "filed"
-			e.dispatch(units)
-			e.sign()
+			ok = e.dispatch(units) && e.sign()
 		}
-		if rp.goal >= 5 {
-			e.handle(false)
+		if rp.goal >= 5 && ok && e.handle(false) {
 			b.rows["event_log"][len(b.rows["event_log"])-1][11] = rp.reply // the handler's reply to the public
 			photos = append(photos, demoPhoto{e.id, e.seq, e.t})
-			e.t = e.advance("check", false)
-			e.step(e.t, "check_pass", e.state, "closed", "")
-			e.state, e.closed, e.resolved = "closed", msPtr(e.t), e.level
-			if rp.rating != "" {
-				e.rating = rp.rating
-				e.step(e.t.Add(time.Hour), "rate", e.state, e.state, "")
+			if t := e.advance("check", false); !t.After(now) {
+				e.t = t
+				e.step(e.t, "check_pass", e.state, "closed", "")
+				e.state, e.closed, e.resolved = "closed", msPtr(e.t), e.level
+				if rp.rating != "" && !t.Add(time.Hour).After(now) {
+					e.rating = rp.rating
+					e.step(e.t.Add(time.Hour), "rate", e.state, e.state, "")
+				}
 			}
 		}
 		day := created.In(cst).Format("20060102")
