@@ -21,6 +21,7 @@ import (
 	"github.com/gridgov/gridgov/internal/campaign"
 	"github.com/gridgov/gridgov/internal/casework"
 	"github.com/gridgov/gridgov/internal/casework/dashboard"
+	"github.com/gridgov/gridgov/internal/casework/place"
 	"github.com/gridgov/gridgov/internal/config"
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/geo"
@@ -207,6 +208,7 @@ func (a *App) routes() {
 	rt.Handle(a.Org.Routes()...)
 	rt.Handle(a.Events.Routes()...)
 	rt.Handle(dashboard.New(a.DB, a.Events).Routes()...)
+	rt.Handle(place.New(a.DB, mainGrids{a.Org}).Routes()...)
 	rt.Handle(a.Registry.Routes()...)
 	rt.Handle(a.KeyPersons.Routes()...)
 	rt.Handle(a.Sheets.Routes()...)
