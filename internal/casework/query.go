@@ -174,9 +174,54 @@ func (s *Service) Get(ctx context.Context, id string) (Event, error) {
 		return e, nil
 	}
 	if Open(e.State) && e.Lat != nil {
-		e.Duplicates, err = s.duplicates(ctx, e)
+		if e.Duplicates, err = s.duplicates(ctx, e); err != nil {
+			return e, err
+		}
 	}
-	return e, err
+	return e, s.merges(ctx, &e)
+}
+
+// merges fills the event a merged event went into and the events merged
+// into this one, each when the caller sees it as staff: a link to an event
+// the caller cannot open would only tell that it exists.
+func (s *Service) merges(ctx context.Context, e *Event) error {
+	q := s.db.Reader()
+	var into sql.NullString
+	if err := q.QueryRowContext(ctx, "SELECT merged_into FROM events WHERE id = ?", e.ID).Scan(&into); err != nil {
+		return err
+	}
+	// two look-ups, each on its own index (events_merged_into for the second)
+	rows, err := q.QueryContext(ctx, "SELECT "+eventCols+eventFrom+" WHERE e.id = ?", into.String)
+	if err != nil {
+		return err
+	}
+	linked, err := s.collect(ctx, rows, 0)
+	if err != nil {
+		return err
+	}
+	rows, err = q.QueryContext(ctx, "SELECT "+eventCols+eventFrom+" WHERE e.merged_into = ? ORDER BY e.created_at, e.id LIMIT 100", e.ID)
+	if err != nil {
+		return err
+	}
+	from, err := s.collect(ctx, rows, 0)
+	if err != nil {
+		return err
+	}
+	linked = append(linked, from...)
+	for _, o := range linked {
+		if ok, err := s.staffSees(ctx, q, o); err != nil {
+			return err
+		} else if !ok {
+			continue
+		}
+		ref := EventRef{ID: o.ID, No: o.No, State: o.State}
+		if o.ID == into.String {
+			e.MergedInto = &ref
+		} else {
+			e.MergedFrom = append(e.MergedFrom, ref)
+		}
+	}
+	return nil
 }
 
 // duplicates suggests open events of the same category within about 200 m
@@ -188,7 +233,7 @@ func (s *Service) duplicates(ctx context.Context, e Event) ([]Event, error) {
 	window := int64(72 * 3600 * 1000)
 	scope, args := authz.ScopeSQL("e.path", authz.From(ctx).Scopes(authz.EventRead))
 	rows, err := s.db.Reader().QueryContext(ctx, "SELECT "+eventCols+eventFrom+" WHERE "+scope+` AND e.category_code = ? AND e.id <> ?
-		AND e.lat BETWEEN ? AND ? AND e.lng BETWEEN ? AND ? AND e.created_at BETWEEN ? AND ? AND e.state NOT IN ('merged', 'refused')
+		AND e.lat BETWEEN ? AND ? AND e.lng BETWEEN ? AND ? AND e.created_at BETWEEN ? AND ? AND e.state IN `+OpenStatesSQL+`
 		ORDER BY e.created_at LIMIT 10`, append(args, e.CategoryCode, e.ID, *e.Lat-dLat, *e.Lat+dLat, *e.Lng-dLng, *e.Lng+dLng,
 		e.CreatedAt-window, e.CreatedAt+window)...)
 	if err != nil {
