@@ -197,3 +197,52 @@ func TestAuditRowsOfEventsInWords(t *testing.T) {
 		t.Errorf("filing in English: %q", got)
 	}
 }
+
+// 待办 lists what waits for the caller's own step; 已办 what they acted on.
+func TestTodoAndDoneTabs(t *testing.T) {
+	t.Parallel()
+	a := testapp.New(t)
+	gm, intake, disp, handler := a.Login("grid_member"), a.Login("intake"), a.Login("dispatcher"), a.Login("dept_handler")
+	var e event
+	gm.Do("POST", "/api/v1/events", report(a, nil), &e)
+	type list struct {
+		Items []struct{ ID, State string }
+	}
+	has := func(c *testapp.Client, tab string) bool {
+		t.Helper()
+		var l list
+		if st := c.Do("GET", "/api/v1/events?limit=200&tab="+tab, nil, &l); st != 200 {
+			t.Fatalf("tab %s: %d", tab, st)
+		}
+		found := false
+		for _, it := range l.Items {
+			if it.ID == e.ID {
+				found = true
+			}
+			if tab == "todo" && c == intake && it.State != "reported" {
+				t.Fatalf("intake's todo holds a %s event", it.State)
+			}
+		}
+		return found
+	}
+	if !has(intake, "todo") || has(disp, "todo") || has(intake, "done") {
+		t.Fatal("a new report waits for the intake desk only")
+	}
+	act(t, intake, &e, "file", nil)
+	cg := unitID(t, disp, "441602-cg")
+	if has(intake, "todo") || !has(intake, "done") || !has(disp, "todo") {
+		t.Fatal("filed: waits for dispatch, done by intake")
+	}
+	act(t, disp, &e, "dispatch", map[string]any{"unit_ids": []string{cg}})
+	if has(disp, "todo") || !has(handler, "todo") || has(handler, "done") {
+		t.Fatal("dispatched: waits for the unit to sign")
+	}
+	act(t, handler, &e, "sign", nil)
+	act(t, handler, &e, "report_result", map[string]any{"note": "已清理"})
+	if has(handler, "todo") || !has(handler, "done") || !has(gm, "todo") {
+		t.Fatal("handled: waits for the re-check")
+	}
+	if p := gm.Fail("GET", "/api/v1/events?tab=mine", nil); p.Status != 400 || len(p.Errors) == 0 || p.Errors[0].Field != "tab" {
+		t.Fatalf("unknown tab: %+v", p)
+	}
+}

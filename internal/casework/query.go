@@ -263,8 +263,42 @@ type Query struct {
 	Rating, ResolvedLevel                     string
 	From, To                                  int64 // reported in [From, To), Unix ms; 0 = open
 	Mine                                      bool
-	Before                                    string // cursor: created_at:id of the last row
-	Limit                                     int
+	// Tab is the caller's own view: "todo" (what waits for the caller's
+	// action now) or "done" (events the caller has acted on); "" is all.
+	Tab    string
+	Before string // cursor: created_at:id of the last row
+	Limit  int
+}
+
+// todo is the condition that an event waits for the caller: each step of
+// the loop the caller may take, over the areas where they may take it —
+// intake (待受理), dispatch (待派遣), signing and handling for their unit
+// (待签收, 处置中) or reporting in when summoned, re-check (待核查), and
+// an extension to approve.
+func todo(p *authz.Principal) (string, []any) {
+	var conds []string
+	var args []any
+	over := func(perm authz.Perm, cond string) {
+		if !p.Has(perm) {
+			return
+		}
+		scope, sargs := authz.ScopeSQL("e.path", p.Scopes(perm))
+		conds = append(conds, "("+cond+" AND "+scope+")")
+		args = append(args, sargs...)
+	}
+	over(authz.EventIntake, "e.state = 'reported'")
+	over(authz.EventDispatch, "e.state = 'filed'")
+	over(authz.EventCheck, "e.state = 'handled'")
+	over(authz.EventApprove, "e.state = 'handling' AND e.extension_hours > 0")
+	if p.UnitID != "" && p.Has(authz.EventHandle) {
+		conds = append(conds, `(e.state IN ('dispatched', 'handling') AND e.id IN (SELECT event_id FROM event_units
+			WHERE unit_id = ? AND (state = 'summoned' OR (lead = ? AND state IN ('dispatched', 'signed')))))`)
+		args = append(args, p.UnitID, true)
+	}
+	if len(conds) == 0 {
+		return "1 = 0", nil
+	}
+	return "(" + strings.Join(conds, " OR ") + ")", args
 }
 
 // List returns events in the caller's scope, newest first, keyset-paged.
@@ -285,6 +319,16 @@ func (s *Service) List(ctx context.Context, f Query) ([]Event, string, error) {
 	where = append(where, "("+strings.Join(access, " OR ")+")")
 	if f.Mine {
 		add("e.reporter_id = ?", p.UserID)
+	}
+	switch f.Tab {
+	case "":
+	case "todo":
+		cond, targs := todo(p)
+		add(cond, targs...)
+	case "done":
+		add("e.id IN (SELECT event_id FROM event_log WHERE actor_id = ?)", p.UserID)
+	default:
+		return nil, "", apperr.Field("tab", "validation.one_of", "values", "todo, done")
 	}
 	if f.State != "" {
 		if f.State == "open" {
