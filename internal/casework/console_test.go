@@ -191,6 +191,28 @@ func TestAuditRowsOfEventsInWords(t *testing.T) {
 	if got := rows.Items[1].Summary; got != "事件 "+e.No+" 登记（渠道：网格员上报）" {
 		t.Errorf("report: %q", got)
 	}
+	// a user's rows by the account name
+	var users struct {
+		Items []struct {
+			Username   string `json:"username"`
+			ObjectID   string `json:"object_id"`
+			UserID     string `json:"user_id"`
+			ObjectName string `json:"object_name"`
+		}
+	}
+	auditor.Do("GET", "/api/v1/audit?object_type=user&limit=20", nil, &users)
+	named := 0
+	for _, r := range users.Items {
+		if r.ObjectID == r.UserID && r.ObjectName != r.Username {
+			t.Errorf("%s's own row named %q", r.Username, r.ObjectName)
+		}
+		if r.ObjectName != "" {
+			named++
+		}
+	}
+	if named == 0 {
+		t.Errorf("no user row named: %+v", users.Items)
+	}
 	auditor.Lang = "en"
 	auditor.Do("GET", "/api/v1/audit?object_id="+e.ID, nil, &rows)
 	if got := rows.Items[0].Summary; !strings.HasPrefix(got, "Event "+e.No+": ") || strings.Contains(got, "reported→") {
