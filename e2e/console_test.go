@@ -95,4 +95,3 @@ func TestEachRoleLandsOnItsWork(t *testing.T) {
 	p.loginAs(app, "sys_admin")
 	p.visible(`#side-menu [data-menu="api-docs"]`)
 }
-
