@@ -119,7 +119,7 @@ func TestMergeLinksBothWays(t *testing.T) {
 	if target.MergedInto != nil {
 		t.Fatalf("target links onward: %+v", target.MergedInto)
 	}
-	// The resident who reported nothing here sees no link; the timeline note names the number.
+	// The timeline note names the number.
 	var tl struct {
 		Timeline []struct{ Action, Note string }
 	}
