@@ -174,21 +174,35 @@ func Events(ctx context.Context, d *db.DB, perGrid int, seed int64, now time.Tim
 			}
 		}
 	}
-	total += duplicates(b, targets, perDay, seed, now)
+	touched := duplicates(b, targets, perDay, seed, now)
+	total += len(touched)
 	for day, n := range perDay {
 		b.add("counters", "event:"+day, n)
 	}
-	return total, b.flush()
+	if err := b.flush(); err != nil {
+		return total, err
+	}
+	// A target's latest step is now its merged_in step, when that came last.
+	return total, d.InTx(ctx, func(tx *db.Tx) error {
+		for id, at := range touched {
+			if _, err := tx.ExecContext(ctx, "UPDATE events SET updated_at = ? WHERE id = ? AND updated_at < ?", at, id, at); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // duplicates reports each target's matter a second time, from the same
 // place a few hours later, and merges the second report into the first at
 // intake (合并): the queue then shows merged events linked to the open
 // events they went into. It draws from a rng of its own, so the events
-// above stay those the seed made. It returns how many it added.
-func duplicates(b *batch, targets [][]any, perDay map[string]int, seed int64, now time.Time) int {
+// above stay those the seed made. It returns the time each target was
+// merged into, by target.
+func duplicates(b *batch, targets [][]any, perDay map[string]int, seed int64, now time.Time) map[string]int64 {
 	rng := mrand.New(mrand.NewPCG(uint64(seed), 11))
 	n := 0
+	touched := map[string]int64{}
 	for _, t := range targets {
 		target, major := t[0].(string), t[3].(string)[:2]
 		created := time.UnixMilli(t[29].(int64)).Add(time.Duration(1+rng.IntN(120)) * time.Minute)
@@ -215,9 +229,10 @@ func duplicates(b *batch, targets [][]any, perDay map[string]int, seed int64, no
 		b.add("event_log", id, 2, merged.UnixMilli(), "demo", "演示", "", "merge", "reported", "merged", nil, "同一问题重复反映", "")
 		// the target's step comes after its own: numbered from the end of its timeline
 		b.add("event_log", target, 100+n, merged.UnixMilli(), "demo", "演示", "", "merged_in", t[13], t[13], nil, "合并了事件 "+no, "")
+		touched[target] = merged.UnixMilli()
 		n++
 	}
-	return n
+	return touched
 }
 
 var cst = time.FixedZone("CST", 8*3600)
