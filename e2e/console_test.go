@@ -94,4 +94,45 @@ func TestEachRoleLandsOnItsWork(t *testing.T) {
 	p.logout()
 	p.loginAs(app, "sys_admin")
 	p.visible(`#side-menu [data-menu="api-docs"]`)
+
+	// In English a button says what to do ("Rate"), the timeline what was done.
+	var closed ev
+	gm.Do("POST", "/api/v1/events", map[string]any{"category_code": "0101", "description": "E2E 垃圾已清", "lat": lat, "lng": lng}, &closed)
+	disp, handler := app.Login("dispatcher"), app.Login("dept_handler")
+	var units struct{ Items []struct{ ID, Code string } }
+	disp.Do("GET", "/api/v1/units", nil, &units)
+	cg := ""
+	for _, u := range units.Items {
+		if u.Code == "441602-cg" {
+			cg = u.ID
+		}
+	}
+	for _, s := range []struct {
+		c    *testapp.Client
+		body map[string]any
+	}{
+		{intake, map[string]any{"action": "file"}},
+		{disp, map[string]any{"action": "dispatch", "unit_ids": []string{cg}}},
+		{handler, map[string]any{"action": "sign"}},
+		{handler, map[string]any{"action": "report_result", "note": "已清运"}},
+		{gm, map[string]any{"action": "check_pass"}},
+	} {
+		s.body["version"] = closed.Version
+		if st := s.c.Do("POST", "/api/v1/events/"+closed.ID+"/actions", s.body, &closed); st != 200 {
+			t.Fatalf("%v: %d", s.body["action"], st)
+		}
+	}
+	p.logout()
+	p.loginAs(app, "intake")
+	p.open("/events/" + closed.ID)
+	p.waitState("closed")
+	p.click(`#lang-switch label:has(input[value="en"])`)
+	p.waitText("#action-rate", "Rate")
+	if got := p.text("#action-rate"); strings.TrimSpace(got) != "Rate" {
+		t.Errorf("the rate button reads %q", got)
+	}
+	p.waitText("#event-timeline", "re-check passed")
+	p.noRawKeys("closed event in English")
+	p.shot("console-04-rate-in-english")
+	p.click(`#lang-switch label:has(input[value="zh-CN"])`)
 }
