@@ -213,6 +213,7 @@ func (h handler) searchAudit(r *http.Request) (AuditList, error) {
 	if err != nil {
 		return AuditList{}, err
 	}
+	h.s.audit.Describe(i18n.Lang(r), rows)
 	out := AuditList{Items: rows}
 	if next > 0 {
 		out.NextCursor = strconv.FormatInt(next, 10)

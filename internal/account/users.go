@@ -29,7 +29,21 @@ type Service struct {
 
 // New makes the service.
 func New(d *db.DB, log *audit.Log, an *authn.Service) *Service {
+	log.Summarize("user", userName)
 	return &Service{db: d, audit: log, authn: an}
+}
+
+// userName names a user's audit row by the account name rather than its
+// id: the actor's own name for their sign-ins and sign-outs, the name the
+// user.* rows record in their detail.
+func userName(_ string, e audit.Entry) (string, string) {
+	switch {
+	case e.ObjectID == e.UserID && e.Username != "":
+		return e.Username, ""
+	case strings.HasPrefix(e.Action, "user.") && e.Detail != "" && !strings.ContainsAny(e.Detail, " :@"):
+		return e.Detail, ""
+	}
+	return "", ""
 }
 
 // User is an account as administrators see it.

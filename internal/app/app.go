@@ -102,6 +102,10 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	if err := cfg.CheckMetrics(); err != nil {
 		return nil, err
 	}
+	selfCheck, err := cfg.SelfCheckAllowed()
+	if err != nil {
+		return nil, err
+	}
 	proxies, err := httpx.ParseTrustedProxies(cfg.TrustedProxies)
 	if err != nil {
 		return nil, fmt.Errorf("GRIDGOV_TRUSTED_PROXIES: %w", err)
@@ -137,6 +141,7 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 		Registry: reg, KeyPersons: kp, Campaigns: campaign.New(d, log, reg), Sheets: regsheet.New(d, log, keys, reg, kp),
 		Calendar: workcal.New(d, log)}
 	a.Events.PhotoQuota = quota
+	a.Events.SelfCheckAllowed = selfCheck
 	a.routes()
 	a.Router.TrustedProxies = proxies
 	return a, nil

@@ -41,6 +41,10 @@ type Entry struct {
 	Result     string `json:"result"`
 	RequestID  string `json:"request_id"`
 	Detail     string `json:"detail"`
+	// ObjectName and Summary are words for the audit page (Describe),
+	// made when rows are read and not covered by the chain.
+	ObjectName string `json:"object_name,omitempty"`
+	Summary    string `json:"summary,omitempty"`
 	prevHash   string
 	hash       string
 }
@@ -75,6 +79,9 @@ type Log struct {
 	lastAnchor int64 // count of the last anchor this process wrote
 
 	refusals refusals
+
+	sumMu       sync.Mutex
+	summarizers map[string]Summarizer
 }
 
 // New makes a Log whose chain is keyed by key.

@@ -588,6 +588,7 @@ func TestRateDefinitions(t *testing.T) {
 	t.Parallel()
 	a := testapp.New(t)
 	gm, intake, disp := a.Login("grid_member"), a.Login("intake"), a.Login("dispatcher")
+	checker := newChecker(t, a) // the grid member handles at the village centre, so another re-checks
 	clock := time.Now()
 	a.Events.Now = func() time.Time { return clock }
 	at := func(d time.Duration) { clock = clock.Add(d) }
@@ -604,7 +605,7 @@ func TestRateDefinitions(t *testing.T) {
 	act(t, disp, A, "dispatch", nil)
 	act(t, gm, A, "sign", nil)
 	act(t, gm, A, "report_result", map[string]any{"note": "done"})
-	act(t, gm, A, "check_pass", nil)
+	act(t, checker, A, "check_pass", nil)
 	act(t, intake, A, "rate", map[string]any{"rating": "dissatisfied"})
 	// B: dispatched, signed three days late, closed after its deadline, basically satisfied.
 	B := newEvent()
@@ -614,7 +615,7 @@ func TestRateDefinitions(t *testing.T) {
 	act(t, gm, B, "sign", nil)
 	at(30 * 24 * time.Hour)
 	act(t, gm, B, "report_result", map[string]any{"note": "done late"})
-	act(t, gm, B, "check_pass", nil)
+	act(t, checker, B, "check_pass", nil)
 	act(t, intake, B, "rate", map[string]any{"rating": "basically"})
 	// C: refused. D: filed and still open. E: solved on the spot.
 	C := newEvent()

@@ -47,8 +47,8 @@ var Actions = map[string]rule{
 	"approve_extension": {perm: authz.EventApprove, from: []string{Handling}, do: (*Service).approveExtension},
 	"reject_extension":  {perm: authz.EventApprove, from: []string{Handling}, do: (*Service).rejectExtension},
 	"report_result":     {perm: authz.EventHandle, from: []string{Handling}, noteNeed: true, do: (*Service).reportResult},
-	"check_pass":        {perm: authz.EventCheck, from: []string{Handled}, do: (*Service).close},
-	"check_fail":        {perm: authz.EventCheck, from: []string{Handled}, noteNeed: true, do: to(Handling)},
+	"check_pass":        {perm: authz.EventCheck, from: []string{Handled}, do: checked((*Service).close)},
+	"check_fail":        {perm: authz.EventCheck, from: []string{Handled}, noteNeed: true, do: checked(to(Handling))},
 	"whistle":           {perm: authz.EventDispatch, from: []string{Filed, Dispatched, Handling}, do: (*Service).whistle},
 	"report_in":         {perm: authz.EventHandle, from: []string{Filed, Dispatched, Handling, Handled}, do: (*Service).reportIn},
 	"supervise":         {perm: authz.EventSupervise, from: openStates, noteNeed: true, do: (*Service).supervise},
@@ -77,6 +77,25 @@ type actx struct {
 
 func to(state string) func(*Service, *actx) (string, error) {
 	return func(*Service, *actx) (string, error) { return state, nil }
+}
+
+// checked guards a re-check: separation of duties keeps whoever reported
+// the result of this round of handling from judging it themselves.
+func checked(do func(*Service, *actx) (string, error)) func(*Service, *actx) (string, error) {
+	return func(s *Service, c *actx) (string, error) {
+		if !s.SelfCheckAllowed {
+			var n int
+			err := c.tx.QueryRowContext(c.ctx, "SELECT count(*) FROM event_log WHERE event_id = ? AND action = 'report_result' AND actor_id = ?",
+				c.e.ID, authz.From(c.ctx).UserID).Scan(&n)
+			if err != nil {
+				return "", err
+			}
+			if n > 0 {
+				return "", apperr.E(apperr.Forbidden, "event.check_own_result")
+			}
+		}
+		return do(s, c)
+	}
 }
 
 func flag(col string, v bool) func(*Service, *actx) (string, error) {
@@ -217,20 +236,22 @@ func (s *Service) file(c *actx) (string, error) {
 			return "", err
 		}
 	}
-	return Filed, s.notify(c.ctx, c.tx, &c.e, "filed", "事件 "+c.e.No+" 已立案，待派遣", authz.EventDispatch, "")
+	return Filed, s.notify(c.ctx, c.tx, &c.e, "filed", noticeText("filed", "no", c.e.No), authz.EventDispatch, "")
 }
 
+// merge folds a duplicate into another open event: a finished one (closed,
+// refused or merged itself) would leave the matter with nobody on it.
 func (s *Service) merge(c *actx) (string, error) {
 	if c.in.IntoID == "" || c.in.IntoID == c.e.ID {
 		return "", apperr.Field("into_id", "validation.required")
 	}
 	into, err := scanEvent(c.tx.QueryRowContext(c.ctx, "SELECT "+eventCols+eventFrom+" WHERE e.id = ?", c.in.IntoID))
-	if err != nil || !authz.From(c.ctx).Covers(authz.EventRead, into.path) || into.State == Merged {
+	if err != nil || !authz.From(c.ctx).Covers(authz.EventRead, into.path) || !Open(into.State) {
 		return "", apperr.Field("into_id", "event.merge_target")
 	}
 	_, err = c.tx.ExecContext(c.ctx, "UPDATE events SET merged_into = ? WHERE id = ?", into.ID, c.e.ID)
 	if err == nil {
-		_, err = s.appendLog(c.ctx, c.tx, into.ID, "merged_in", into.State, into.State, "", "合并了事件 "+c.e.No, c.now)
+		_, err = s.appendLog(c.ctx, c.tx, into.ID, "merged_in", into.State, into.State, "", stepNote("merged_in", "no", c.e.No), c.now)
 	}
 	return Merged, err
 }
@@ -245,7 +266,7 @@ func (s *Service) escalate(c *actx) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return Filed, s.notify(c.ctx, c.tx, &c.e, "escalated", "事件 "+c.e.No+" 上报至"+Levels[i+1], authz.EventDispatch, "")
+	return Filed, s.notify(c.ctx, c.tx, &c.e, "escalated", noticeText("escalated", "no", c.e.No, "level", Levels[i+1]), authz.EventDispatch, "")
 }
 
 // dispatch sends the matter to units (one lead: 首接负责制) — the ones
@@ -295,7 +316,7 @@ func (s *Service) dispatch(c *actx) (string, error) {
 			c.e.ID, uid, uid == lead, due); err != nil {
 			return "", err
 		}
-		if err := s.notify(c.ctx, c.tx, &c.e, "dispatched", "事件 "+c.e.No+" 已派遣给你单位，请签收", "", uid); err != nil {
+		if err := s.notify(c.ctx, c.tx, &c.e, "dispatched", noticeText("dispatched", "no", c.e.No), "", uid); err != nil {
 			return "", err
 		}
 	}
@@ -390,7 +411,7 @@ func (s *Service) giveBack(c *actx) (string, error) {
 	if _, err := c.tx.ExecContext(c.ctx, "UPDATE events SET lead_unit_id = NULL WHERE id = ?", c.e.ID); err != nil {
 		return "", err
 	}
-	return Filed, s.notify(c.ctx, c.tx, &c.e, "returned", "事件 "+c.e.No+" 被回退："+c.in.Note, authz.EventDispatch, "")
+	return Filed, s.notify(c.ctx, c.tx, &c.e, "returned", noticeText("returned", "no", c.e.No, "note", c.in.Note), authz.EventDispatch, "")
 }
 
 func (s *Service) requestExtension(c *actx) (string, error) {
@@ -403,7 +424,7 @@ func (s *Service) requestExtension(c *actx) (string, error) {
 	if _, err := c.tx.ExecContext(c.ctx, "UPDATE events SET extension_hours = ? WHERE id = ?", c.in.Hours, c.e.ID); err != nil {
 		return "", err
 	}
-	return "", s.notify(c.ctx, c.tx, &c.e, "extension", "事件 "+c.e.No+" 申请延期 "+strconv.Itoa(c.in.Hours)+" 工作小时", authz.EventApprove, "")
+	return "", s.notify(c.ctx, c.tx, &c.e, "extension", noticeText("extension", "no", c.e.No, "hours", c.in.Hours), authz.EventApprove, "")
 }
 
 func (s *Service) approveExtension(c *actx) (string, error) {
@@ -443,7 +464,7 @@ func (s *Service) reportResult(c *actx) (string, error) {
 	if _, err := c.tx.ExecContext(c.ctx, "UPDATE event_units SET state = 'done', done_at = ? WHERE event_id = ? AND lead = ?", c.now.UnixMilli(), c.e.ID, true); err != nil {
 		return "", err
 	}
-	return Handled, s.notify(c.ctx, c.tx, &c.e, "check", "事件 "+c.e.No+" 已处置，请现场核查", authz.EventCheck, "")
+	return Handled, s.notify(c.ctx, c.tx, &c.e, "check", noticeText("check", "no", c.e.No), authz.EventCheck, "")
 }
 
 // close ends the loop: the level that solved it is the lead unit's level.
@@ -479,9 +500,9 @@ func (s *Service) supervise(c *actx) (string, error) {
 		return "", err
 	}
 	if c.e.LeadUnitID != "" {
-		return "", s.notify(c.ctx, c.tx, &c.e, "supervise", "事件 "+c.e.No+" 被督办："+c.in.Note, "", c.e.LeadUnitID)
+		return "", s.notify(c.ctx, c.tx, &c.e, "supervise", noticeText("supervise", "no", c.e.No, "note", c.in.Note), "", c.e.LeadUnitID)
 	}
-	return "", s.notify(c.ctx, c.tx, &c.e, "supervise", "事件 "+c.e.No+" 被督办："+c.in.Note, authz.EventDispatch, "")
+	return "", s.notify(c.ctx, c.tx, &c.e, "supervise", noticeText("supervise", "no", c.e.No, "note", c.in.Note), authz.EventDispatch, "")
 }
 
 func (s *Service) takeCase(c *actx) (string, error) {
@@ -540,7 +561,7 @@ func (s *Service) whistle(c *actx) (string, error) {
 			ON CONFLICT (event_id, unit_id) DO NOTHING`, c.e.ID, uid, false, due); err != nil {
 			return "", err
 		}
-		if err := s.notify(c.ctx, c.tx, &c.e, "whistle", "吹哨：事件 "+c.e.No+" 请贵单位 "+strconv.Itoa(hours)+" 个工作小时内报到", "", uid); err != nil {
+		if err := s.notify(c.ctx, c.tx, &c.e, "whistle", noticeText("whistle", "no", c.e.No, "hours", hours), "", uid); err != nil {
 			return "", err
 		}
 	}

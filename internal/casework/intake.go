@@ -213,7 +213,7 @@ func (s *Service) insert(ctx context.Context, tx *db.Tx, in intake) (string, err
 	}
 	if in.state == Reported {
 		e := &Event{ID: id, No: no, path: in.hit.Path}
-		if err := s.notify(ctx, tx, e, "new", "新事件 "+no+"："+in.cat.Name, authz.EventIntake, ""); err != nil {
+		if err := s.notify(ctx, tx, e, "new", noticeText("new", "no", no, "category", in.cat.Name), authz.EventIntake, ""); err != nil {
 			return "", err
 		}
 	}

@@ -48,41 +48,55 @@ type Event struct {
 	Description  string `json:"description"`
 	// PublicDescription is what the public faces show instead of the
 	// description; Published is the intake desk's decision (see public.go).
-	PublicDescription string            `json:"public_description"`
-	Published         bool              `json:"published"`
-	Address           string            `json:"address"`
-	Lat               *float64          `json:"lat"`
-	Lng               *float64          `json:"lng"`
-	GridID            string            `json:"grid_id"`
-	GridCode          string            `json:"grid_code"`
-	GridName          string            `json:"grid_name"`
-	OrgID             string            `json:"org_id"`
-	OrgName           string            `json:"org_name"`
-	Level             string            `json:"level"`
-	LeadUnitID        string            `json:"lead_unit_id"`
-	LeadUnitName      string            `json:"lead_unit_name"`
-	Stage             string            `json:"stage"`
-	StageDueAt        *int64            `json:"stage_due_at"`
-	DueAt             *int64            `json:"due_at"`
-	Light             string            `json:"light"`
-	Supervised        bool              `json:"supervised"`
-	LeaderCase        bool              `json:"leader_case"`
-	Parked            bool              `json:"parked"`
-	Extension         int               `json:"extension_requested_hours"`
-	ReporterName      string            `json:"reporter_name"`
-	ReporterID        string            `json:"-"`
-	Attributes        map[string]string `json:"attributes"`
-	MediaURL          string            `json:"media_url,omitempty"`
-	ResolvedAt        string            `json:"resolved_level,omitempty"`
-	Rating            *string           `json:"rating"`
-	CreatedAt         int64             `json:"created_at"`
-	ClosedAt          *int64            `json:"closed_at"`
-	Version           int               `json:"version"`
-	Units             []EventUnit       `json:"units,omitempty"`
-	Timeline          []LogEntry        `json:"timeline,omitempty"`
-	Duplicates        []Event           `json:"duplicates,omitempty"`
-	path              string
-	warnAt            *int64
+	PublicDescription string   `json:"public_description"`
+	Published         bool     `json:"published"`
+	Address           string   `json:"address"`
+	Lat               *float64 `json:"lat"`
+	Lng               *float64 `json:"lng"`
+	GridID            string   `json:"grid_id"`
+	GridCode          string   `json:"grid_code"`
+	GridName          string   `json:"grid_name"`
+	OrgID             string   `json:"org_id"`
+	OrgName           string   `json:"org_name"`
+	Level             string   `json:"level"`
+	LeadUnitID        string   `json:"lead_unit_id"`
+	LeadUnitName      string   `json:"lead_unit_name"`
+	Stage             string   `json:"stage"`
+	StageDueAt        *int64   `json:"stage_due_at"`
+	DueAt             *int64   `json:"due_at"`
+	Light             string   `json:"light"`
+	// StageDueDays is the calendar days in China from today to the stage
+	// deadline's date: 0 due today, negative overdue; null without one.
+	StageDueDays *int              `json:"stage_due_days"`
+	Supervised   bool              `json:"supervised"`
+	LeaderCase   bool              `json:"leader_case"`
+	Parked       bool              `json:"parked"`
+	Extension    int               `json:"extension_requested_hours"`
+	ReporterName string            `json:"reporter_name"`
+	ReporterID   string            `json:"-"`
+	Attributes   map[string]string `json:"attributes"`
+	MediaURL     string            `json:"media_url,omitempty"`
+	ResolvedAt   string            `json:"resolved_level,omitempty"`
+	Rating       *string           `json:"rating"`
+	CreatedAt    int64             `json:"created_at"`
+	ClosedAt     *int64            `json:"closed_at"`
+	Version      int               `json:"version"`
+	Units        []EventUnit       `json:"units,omitempty"`
+	Timeline     []LogEntry        `json:"timeline,omitempty"`
+	Duplicates   []Event           `json:"duplicates,omitempty"`
+	// MergedInto is the event a merged event went into; MergedFrom the
+	// events merged into this one (each only when the caller sees it).
+	MergedInto *EventRef  `json:"merged_into,omitempty"`
+	MergedFrom []EventRef `json:"merged_from,omitempty"`
+	path       string
+	warnAt     *int64
+}
+
+// EventRef names another event: a merge's target or source.
+type EventRef struct {
+	ID    string `json:"id"`
+	No    string `json:"no"`
+	State string `json:"state"`
 }
 
 // EventUnit is one unit an event was sent to.

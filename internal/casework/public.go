@@ -143,7 +143,7 @@ func (s *Service) addPublicNote(ctx context.Context, tx *db.Tx, e *Event, lead s
 		return 0, err
 	}
 	// The unit handling an open event hears of it; otherwise the intake desk.
-	text := "事件 " + e.No + " 收到公众补充：" + truncate(n.Note, 60)
+	text := noticeText("public_update", "no", e.No, "note", truncate(n.Note, 60))
 	if lead != "" && Open(e.State) {
 		err = s.notify(ctx, tx, e, "public_update", text, "", lead)
 	} else {

@@ -174,9 +174,54 @@ func (s *Service) Get(ctx context.Context, id string) (Event, error) {
 		return e, nil
 	}
 	if Open(e.State) && e.Lat != nil {
-		e.Duplicates, err = s.duplicates(ctx, e)
+		if e.Duplicates, err = s.duplicates(ctx, e); err != nil {
+			return e, err
+		}
 	}
-	return e, err
+	return e, s.merges(ctx, &e)
+}
+
+// merges fills the event a merged event went into and the events merged
+// into this one, each when the caller sees it as staff: a link to an event
+// the caller cannot open would only tell that it exists.
+func (s *Service) merges(ctx context.Context, e *Event) error {
+	q := s.db.Reader()
+	var into sql.NullString
+	if err := q.QueryRowContext(ctx, "SELECT merged_into FROM events WHERE id = ?", e.ID).Scan(&into); err != nil {
+		return err
+	}
+	// two look-ups, each on its own index (events_merged_into for the second)
+	rows, err := q.QueryContext(ctx, "SELECT "+eventCols+eventFrom+" WHERE e.id = ?", into.String)
+	if err != nil {
+		return err
+	}
+	linked, err := s.collect(ctx, rows, 0)
+	if err != nil {
+		return err
+	}
+	rows, err = q.QueryContext(ctx, "SELECT "+eventCols+eventFrom+" WHERE e.merged_into = ? ORDER BY e.created_at, e.id LIMIT 100", e.ID)
+	if err != nil {
+		return err
+	}
+	from, err := s.collect(ctx, rows, 0)
+	if err != nil {
+		return err
+	}
+	linked = append(linked, from...)
+	for _, o := range linked {
+		if ok, err := s.staffSees(ctx, q, o); err != nil {
+			return err
+		} else if !ok {
+			continue
+		}
+		ref := EventRef{ID: o.ID, No: o.No, State: o.State}
+		if o.ID == into.String {
+			e.MergedInto = &ref
+		} else {
+			e.MergedFrom = append(e.MergedFrom, ref)
+		}
+	}
+	return nil
 }
 
 // duplicates suggests open events of the same category within about 200 m
@@ -188,7 +233,7 @@ func (s *Service) duplicates(ctx context.Context, e Event) ([]Event, error) {
 	window := int64(72 * 3600 * 1000)
 	scope, args := authz.ScopeSQL("e.path", authz.From(ctx).Scopes(authz.EventRead))
 	rows, err := s.db.Reader().QueryContext(ctx, "SELECT "+eventCols+eventFrom+" WHERE "+scope+` AND e.category_code = ? AND e.id <> ?
-		AND e.lat BETWEEN ? AND ? AND e.lng BETWEEN ? AND ? AND e.created_at BETWEEN ? AND ? AND e.state NOT IN ('merged', 'refused')
+		AND e.lat BETWEEN ? AND ? AND e.lng BETWEEN ? AND ? AND e.created_at BETWEEN ? AND ? AND e.state IN `+OpenStatesSQL+`
 		ORDER BY e.created_at LIMIT 10`, append(args, e.CategoryCode, e.ID, *e.Lat-dLat, *e.Lat+dLat, *e.Lng-dLng, *e.Lng+dLng,
 		e.CreatedAt-window, e.CreatedAt+window)...)
 	if err != nil {
@@ -218,8 +263,42 @@ type Query struct {
 	Rating, ResolvedLevel                     string
 	From, To                                  int64 // reported in [From, To), Unix ms; 0 = open
 	Mine                                      bool
-	Before                                    string // cursor: created_at:id of the last row
-	Limit                                     int
+	// Tab is the caller's own view: "todo" (what waits for the caller's
+	// action now) or "done" (events the caller has acted on); "" is all.
+	Tab    string
+	Before string // cursor: created_at:id of the last row
+	Limit  int
+}
+
+// todo is the condition that an event waits for the caller: each step of
+// the loop the caller may take, over the areas where they may take it —
+// intake (待受理), dispatch (待派遣), signing and handling for their unit
+// (待签收, 处置中) or reporting in when summoned, re-check (待核查), and
+// an extension to approve.
+func todo(p *authz.Principal) (string, []any) {
+	var conds []string
+	var args []any
+	over := func(perm authz.Perm, cond string) {
+		if !p.Has(perm) {
+			return
+		}
+		scope, sargs := authz.ScopeSQL("e.path", p.Scopes(perm))
+		conds = append(conds, "("+cond+" AND "+scope+")")
+		args = append(args, sargs...)
+	}
+	over(authz.EventIntake, "e.state = 'reported'")
+	over(authz.EventDispatch, "e.state = 'filed'")
+	over(authz.EventCheck, "e.state = 'handled'")
+	over(authz.EventApprove, "e.state = 'handling' AND e.extension_hours > 0")
+	if p.UnitID != "" && p.Has(authz.EventHandle) {
+		conds = append(conds, `(e.state IN ('dispatched', 'handling') AND e.id IN (SELECT event_id FROM event_units
+			WHERE unit_id = ? AND (state = 'summoned' OR (lead = ? AND state IN ('dispatched', 'signed')))))`)
+		args = append(args, p.UnitID, true)
+	}
+	if len(conds) == 0 {
+		return "1 = 0", nil
+	}
+	return "(" + strings.Join(conds, " OR ") + ")", args
 }
 
 // filter is the WHERE conditions of the list's filters over the events the
@@ -241,6 +320,16 @@ func (s *Service) filter(ctx context.Context, f Query) ([]string, []any, error) 
 	where = append(where, "("+strings.Join(access, " OR ")+")")
 	if f.Mine {
 		add("e.reporter_id = ?", p.UserID)
+	}
+	switch f.Tab {
+	case "":
+	case "todo":
+		cond, targs := todo(p)
+		add(cond, targs...)
+	case "done":
+		add("e.id IN (SELECT event_id FROM event_log WHERE actor_id = ?)", p.UserID)
+	default:
+		return nil, nil, apperr.Field("tab", "validation.one_of", "values", "todo, done")
 	}
 	if f.State != "" {
 		if f.State == "open" {

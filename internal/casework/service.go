@@ -40,12 +40,17 @@ type Service struct {
 	// PhotoQuota is the bytes of photos one user may store in 30 days;
 	// 0 means DefaultPhotoQuota.
 	PhotoQuota int64
+	// SelfCheckAllowed lifts the separation of duties between handling an
+	// event and re-checking it (GRIDGOV_SEPARATE_CHECK=false); by default
+	// whoever reported the result may not pass or fail the check.
+	SelfCheckAllowed bool
 	// Now is the clock, replaceable in tests.
 	Now func() time.Time
 }
 
 // New makes the service.
 func New(d *db.DB, log *audit.Log, keys *secret.Keys, grids Locator) *Service {
+	log.Summarize("event", summarizeEvent)
 	return &Service{db: d, audit: log, keys: keys, grids: grids, Now: time.Now}
 }
 
@@ -123,7 +128,16 @@ func Light(state string, parked bool, warnAt, dueAt *int64, now int64) string {
 	return "green"
 }
 
-func light(e *Event, now int64) string { return Light(e.State, e.Parked, e.warnAt, e.StageDueAt, now) }
+// light sets the event's light at now, and the calendar days to its
+// stage deadline where the light counts one.
+func light(e *Event, now int64) string {
+	l := Light(e.State, e.Parked, e.warnAt, e.StageDueAt, now)
+	if l != "none" {
+		d := calendar.DaysUntilMs(now, *e.StageDueAt)
+		e.StageDueDays = &d
+	}
+	return l
+}
 
 // nextNo is the next event number of the day: yyyymmdd + 4 digits (more when needed).
 func nextNo(ctx context.Context, tx *db.Tx, now time.Time) (string, error) {

@@ -57,10 +57,10 @@ func (s *Service) SweepOverdue(ctx context.Context) (int, error) {
 				return nil
 			}
 			n++
-			if _, err := s.appendLog(ctx, tx, id, "overdue", e.State, e.State, e.LeadUnitID, "stage "+e.Stage, now); err != nil {
+			if _, err := s.appendLog(ctx, tx, id, "overdue", e.State, e.State, e.LeadUnitID, stepNote("overdue", "stage", e.Stage), now); err != nil {
 				return err
 			}
-			text := "事件 " + e.No + " 已超期（" + e.Stage + "）"
+			text := noticeText("overdue", "no", e.No, "stage", e.Stage)
 			if err := s.notify(ctx, tx, &e, "overdue", text, authz.EventApprove, ""); err != nil {
 				return err
 			}
@@ -69,7 +69,7 @@ func (s *Service) SweepOverdue(ctx context.Context) (int, error) {
 					return err
 				}
 			}
-			return s.audit.Record(ctx, tx, "", audit.Entry{Username: "system", Action: "event.overdue", ObjectType: "event", ObjectID: id, Detail: e.Stage})
+			return s.audit.Record(ctx, tx, "", audit.Entry{Username: "system", Action: "event.overdue", ObjectType: "event", ObjectID: id, Detail: e.No + " " + e.Stage})
 		})
 		if err != nil {
 			return n, err

@@ -60,6 +60,12 @@ type Config struct {
 	// PhotoQuotaMB (GRIDGOV_PHOTO_QUOTA_MB) is how many megabytes of photos
 	// one user may store in 30 days; empty: 200.
 	PhotoQuotaMB string
+
+	// SeparateCheck (GRIDGOV_SEPARATE_CHECK) keeps whoever reported an
+	// event's result from re-checking it (separation of duties): empty or
+	// "true" (the default) enforces it, "false" lets a deployment with one
+	// person doing both turn it off.
+	SeparateCheck string
 }
 
 // Default returns the built-in defaults overlaid with the environment.
@@ -85,6 +91,7 @@ func Default() Config {
 	env("GRIDGOV_METRICS_TOKEN", &c.MetricsToken)
 	env("GRIDGOV_METRICS_ADDR", &c.MetricsAddr)
 	env("GRIDGOV_PHOTO_QUOTA_MB", &c.PhotoQuotaMB)
+	env("GRIDGOV_SEPARATE_CHECK", &c.SeparateCheck)
 	c.SecureCookie = os.Getenv("GRIDGOV_SECURE_COOKIE") == "true"
 	return c
 }
@@ -167,6 +174,18 @@ func (c Config) PhotoQuota() (int64, error) {
 	return mb << 20, nil
 }
 
+// SelfCheckAllowed parses SeparateCheck: false (the rule holds) when unset
+// or "true", true when "false".
+func (c Config) SelfCheckAllowed() (bool, error) {
+	switch c.SeparateCheck {
+	case "", "true":
+		return false, nil
+	case "false":
+		return true, nil
+	}
+	return false, fmt.Errorf("GRIDGOV_SEPARATE_CHECK=%q: want true (the default) or false", c.SeparateCheck)
+}
+
 // CheckMetrics refuses a metrics token short enough to guess.
 func (c Config) CheckMetrics() error {
 	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
@@ -203,7 +222,8 @@ func (c Config) Dump(w io.Writer) {
 		{"GRIDGOV_SECRET_KEY_FILE", c.KeyFile()}, {"GRIDGOV_AUDIT_ANCHORS", c.AnchorFile()},
 		{"GRIDGOV_TRUSTED_PROXIES", c.TrustedProxies},
 		{"GRIDGOV_METRICS_TOKEN", mask(c.MetricsToken)},
-		{"GRIDGOV_METRICS_ADDR", c.MetricsAddr}, {"GRIDGOV_PHOTO_QUOTA_MB", c.PhotoQuotaMB}}
+		{"GRIDGOV_METRICS_ADDR", c.MetricsAddr}, {"GRIDGOV_PHOTO_QUOTA_MB", c.PhotoQuotaMB},
+		{"GRIDGOV_SEPARATE_CHECK", c.SeparateCheck}}
 	for _, l := range lines {
 		fmt.Fprintf(w, "%s=%s\n", l[0], strings.TrimSpace(l[1]))
 	}

@@ -11,6 +11,7 @@ import (
 	"image/color"
 	"image/jpeg"
 	mrand "math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
@@ -149,6 +150,7 @@ func Events(ctx context.Context, d *db.DB, perGrid int, seed int64, now time.Tim
 
 	total := len(grids) * perGrid
 	b := &batch{ctx: ctx, db: d}
+	var targets [][]any // recent open events a second report of the same matter is merged into
 	perDay := map[string]int{}
 	start := now.AddDate(-1, 0, 0)
 	span := now.Sub(start)
@@ -169,6 +171,9 @@ func Events(ctx context.Context, d *db.DB, perGrid int, seed int64, now time.Tim
 		no := fmt.Sprintf("%s%04d", day, perDay[day])
 		ev := newEvent(b, rng, cal, g, c, ch, urgency, created, now, no, units)
 		b.add("events", ev...)
+		if len(targets) < 8 && ev[13] != "closed" && ev[13] != "refused" && now.Sub(created) < 72*time.Hour && created.Before(now.Add(-3*time.Hour)) {
+			targets = append(targets, slices.Clone(ev))
+		}
 		if len(b.rows["events"]) >= 5000 {
 			if err := b.flush(); err != nil {
 				return i, err
@@ -179,13 +184,26 @@ func Events(ctx context.Context, d *db.DB, perGrid int, seed int64, now time.Tim
 	if err != nil {
 		return total, err
 	}
+	touched := duplicates(b, targets, perDay, seed, now)
+	total += len(touched)
 	for day, n := range perDay {
 		b.add("counters", "event:"+day, n)
 	}
 	if err := b.flush(); err != nil {
 		return total, err
 	}
-	return total + mine, addPhotos(ctx, d, photos)
+	if err := addPhotos(ctx, d, photos); err != nil {
+		return total, err
+	}
+	// A target's latest step is now its merged_in step, when that came last.
+	return total + mine, d.InTx(ctx, func(tx *db.Tx) error {
+		for id, at := range touched {
+			if _, err := tx.ExecContext(ctx, "UPDATE events SET updated_at = ? WHERE id = ? AND updated_at < ?", at, id, at); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // residentPlay is one of the demo resident's own reports: how old it is,
@@ -314,6 +332,48 @@ func addPhotos(ctx context.Context, d *db.DB, photos []demoPhoto) error {
 		}
 		return nil
 	})
+}
+
+// duplicates reports each target's matter a second time, from the same
+// place a few hours later, and merges the second report into the first at
+// intake (合并): the queue then shows merged events linked to the open
+// events they went into. It draws from a rng of its own, so the events
+// above stay those the seed made. It returns the time each target was
+// merged into, by target.
+func duplicates(b *batch, targets [][]any, perDay map[string]int, seed int64, now time.Time) map[string]int64 {
+	rng := mrand.New(mrand.NewPCG(uint64(seed), 11))
+	n := 0
+	touched := map[string]int64{}
+	for _, t := range targets {
+		target, major := t[0].(string), t[3].(string)[:2]
+		created := time.UnixMilli(t[29].(int64)).Add(time.Duration(1+rng.IntN(120)) * time.Minute)
+		merged := created.Add(time.Duration(10+rng.IntN(50)) * time.Minute)
+		if merged.After(now) {
+			continue
+		}
+		day := created.In(cst).Format("20060102")
+		perDay[day]++
+		no := fmt.Sprintf("%s%04d", day, perDay[day])
+		id := db.NewID()
+		desc := descriptions[major]
+		row := slices.Clone(t)
+		row[0], row[1], row[5] = id, no, desc[rng.IntN(len(desc))]
+		row[7], row[8] = t[7].(float64)+(rng.Float64()-0.5)*0.0002, t[8].(float64)+(rng.Float64()-0.5)*0.0002
+		// merged at intake: no stage, no unit, nothing published, nothing after
+		row[13], row[14], row[15], row[16], row[17], row[18] = "merged", "none", merged.UnixMilli(), nil, nil, nil
+		for i := 21; i <= 27; i++ {
+			row[i] = nil
+		}
+		row[28], row[29], row[30], row[31], row[32], row[33], row[34] = 3, created.UnixMilli(), merged.UnixMilli(), "", false, nil, target
+		b.add("events", row...)
+		b.add("event_log", id, 1, created.UnixMilli(), "demo", "演示", "", "report", "", "reported", nil, "", "")
+		b.add("event_log", id, 2, merged.UnixMilli(), "demo", "演示", "", "merge", "reported", "merged", nil, "同一问题重复反映", "")
+		// the target's step comes after its own: numbered from the end of its timeline
+		b.add("event_log", target, 100+n, merged.UnixMilli(), "demo", "演示", "", "merged_in", t[13], t[13], nil, "合并了事件 "+no, "")
+		touched[target] = merged.UnixMilli()
+		n++
+	}
+	return touched
 }
 
 var cst = time.FixedZone("CST", 8*3600)
@@ -559,7 +619,7 @@ func (e *eventPlay) row(no string, created time.Time) []any {
 	}
 	return []any{e.id, no, e.ch, e.c.code, e.urgency, e.text, "", e.lat, e.lng, e.g.id, e.g.orgID, e.g.path, e.level, e.state, stage,
 		e.t.UnixMilli(), stageWarn, stageDue, e.lead, "demo", personName(e.rng), e.rating, e.resolved, e.dispatched, e.responseDue,
-		e.signed, e.closed, e.due, e.seq + 1, created.UnixMilli(), e.last.UnixMilli(), e.publicDesc, e.published, e.publishedAt}
+		e.signed, e.closed, e.due, e.seq + 1, created.UnixMilli(), e.last.UnixMilli(), e.publicDesc, e.published, e.publishedAt, nil}
 }
 
 // msPtr is t in Unix milliseconds, for a nullable column.
@@ -569,7 +629,7 @@ var eventTables = map[string][]string{
 	"events": {"id", "no", "channel", "category_code", "urgency", "description", "address", "lat", "lng", "grid_id", "org_id", "path", "level",
 		"state", "stage", "stage_started_at", "stage_warn_at", "stage_due_at", "lead_unit_id", "reporter_id", "reporter_name", "rating",
 		"resolved_level", "dispatched_at", "response_due_at", "signed_at", "closed_at", "due_at", "version", "created_at", "updated_at",
-		"public_description", "published", "published_at"},
+		"public_description", "published", "published_at", "merged_into"},
 	"event_log":   {"event_id", "seq", "at", "actor_id", "actor_name", "actor_role", "action", "from_state", "to_state", "unit_id", "note", "public_note"},
 	"event_units": {"event_id", "unit_id", "lead", "state", "due_at", "signed_at", "done_at"},
 	"counters":    {"name", "n"},

@@ -98,4 +98,5 @@ func T(lang, key string, params map[string]any) string {
 
 // enumParams are params whose values are codes with display names of their
 // own: {kind} = "town" reads 乡镇（街道）.
-var enumParams = map[string]string{"object": "object.", "kind": "kind.", "parent": "kind.", "layer": "layer.", "role": "role."}
+var enumParams = map[string]string{"object": "object.", "kind": "kind.", "parent": "kind.", "layer": "layer.", "role": "role.",
+	"state": "state.", "action": "event_action.", "stage": "stage.", "level": "level."}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gridgov/gridgov/internal/apperr"
 	"github.com/gridgov/gridgov/internal/authz"
+	"github.com/gridgov/gridgov/internal/calendar"
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/pii"
 	"github.com/gridgov/gridgov/internal/registry/regkit"
@@ -76,16 +77,19 @@ type KeyPersonPatch struct {
 // KeyPerson is one key-person record: shown only to callers granted its
 // category, absent for everyone else.
 type KeyPerson struct {
-	ID              string `json:"id"`
-	PersonID        string `json:"person_id"`
-	PersonName      string `json:"person_name"`
-	IDMasked        string `json:"id_number_masked"`
-	Category        string `json:"category"`
-	RiskLevel       string `json:"risk_level"`
-	VisitEveryDays  int    `json:"visit_every_days"`
-	LastVisitAt     *int64 `json:"last_visit_at"`
-	NextVisitDue    int64  `json:"next_visit_due"`
-	Light           string `json:"light"`
+	ID             string `json:"id"`
+	PersonID       string `json:"person_id"`
+	PersonName     string `json:"person_name"`
+	IDMasked       string `json:"id_number_masked"`
+	Category       string `json:"category"`
+	RiskLevel      string `json:"risk_level"`
+	VisitEveryDays int    `json:"visit_every_days"`
+	LastVisitAt    *int64 `json:"last_visit_at"`
+	NextVisitDue   int64  `json:"next_visit_due"`
+	Light          string `json:"light"`
+	// DueDays is the calendar days in China from today to the next visit's
+	// date: 0 due today, negative overdue (calendar.DaysUntil).
+	DueDays         int    `json:"due_days"`
 	ResponsibleID   string `json:"responsible_id"`
 	ResponsibleName string `json:"responsible_name"`
 	GridName        string `json:"grid_name"`
@@ -236,6 +240,7 @@ func (s *Service) keyPersons(ctx context.Context, q KeyPersonQuery) ([]KeyPerson
 		}
 		k.Category, k.LastVisitAt = byBlind[blind], regkit.Ptr(last)
 		k.Light = regkit.VisitLight(k.NextVisitDue, k.VisitEveryDays, now)
+		k.DueDays = calendar.DaysUntilMs(now, k.NextVisitDue)
 		out = append(out, k)
 	}
 	return out, rows.Err()
@@ -267,7 +272,9 @@ func (s *Service) keyPerson(ctx context.Context, id string, perm authz.Perm) (Ke
 		return k, apperr.NotFoundf("key_person")
 	}
 	k.Category, k.LastVisitAt = byBlind[blind], regkit.Ptr(last)
-	k.Light = regkit.VisitLight(k.NextVisitDue, k.VisitEveryDays, s.reg.Now().UnixMilli())
+	now := s.reg.Now().UnixMilli()
+	k.Light = regkit.VisitLight(k.NextVisitDue, k.VisitEveryDays, now)
+	k.DueDays = calendar.DaysUntilMs(now, k.NextVisitDue)
 	return k, err
 }
 

@@ -7,7 +7,16 @@ import Login from './views/Login.vue'
 
 // Pages shown in the sidebar, in order. meta.perm hides the item (and the page)
 // from users without that permission.
+// Who uses the API: those who connect outside systems and load data through
+// it (categories Open311 publishes, alert keys, grid imports). Others never
+// call it by hand, so its documentation stays out of their menu.
+const API_PERMS = [PERM.eventConfig, PERM.orgWrite]
+
+// The steps of the loop: whoever takes one has a to-do list (我的待办).
+const WORK_PERMS = [PERM.eventIntake, PERM.eventDispatch, PERM.eventHandle, PERM.eventCheck, PERM.eventApprove]
+
 export const menuRoutes = [
+  { path: 'todo', name: 'todo', redirect: { name: 'events', query: { tab: 'todo' } }, meta: { title: 'ui.menu.my_todo', icon: 'Bell', perm: WORK_PERMS, group: 'events' } },
   { path: 'dashboard', name: 'dashboard', component: () => import('./views/Dashboard.vue'), meta: { title: 'ui.menu.dashboard', icon: 'DataAnalysis', perm: PERM.eventRead, group: 'events' } },
   { path: 'events', name: 'events', component: () => import('./views/Events.vue'), meta: { title: 'ui.menu.events', icon: 'Tickets', perm: [PERM.eventRead, PERM.eventReadUnit, PERM.eventReport], group: 'events' } },
   { path: 'events/new', name: 'event-new', component: () => import('./views/EventNew.vue'), meta: { title: 'ui.menu.event_new', icon: 'CirclePlus', perm: PERM.eventReport, group: 'events' } },
@@ -35,7 +44,7 @@ export const menuRoutes = [
   { path: 'audit', name: 'audit', component: () => import('./views/Audit.vue'), meta: { title: 'ui.menu.audit', icon: 'Document', perm: PERM.auditRead, group: 'system' } },
   { path: 'password', name: 'password', component: () => import('./views/Password.vue'), meta: { title: 'ui.menu.password', icon: 'EditPen', group: 'system' } },
   { path: 'totp', name: 'totp', component: () => import('./views/Totp.vue'), meta: { title: 'ui.menu.totp', icon: 'Key', group: 'system' } },
-  { path: 'api-docs', name: 'api-docs', component: () => import('./views/ApiDocs.vue'), meta: { title: 'ui.menu.api_docs', icon: 'Reading', group: 'system' } },
+  { path: 'api-docs', name: 'api-docs', component: () => import('./views/ApiDocs.vue'), meta: { title: 'ui.menu.api_docs', icon: 'Reading', perm: API_PERMS, group: 'system' } },
 ]
 
 // The sidebar's groups, in order (menuRoutes name theirs in meta.group).
@@ -55,8 +64,23 @@ export function allowed(perm) {
 /** The first page the current user may open (residents: the mobile page). */
 export function homePath() {
   if (!can(PERM.eventRead) && !can(PERM.eventReadUnit) && can(PERM.eventReport) && !can(PERM.orgRead)) return '/m'
+  const work = workHome()
+  if (work) return work
   const r = menuRoutes.find((r) => allowed(r.meta.perm))
   return '/' + (r ? r.path : 'password')
+}
+
+/**
+ * Each role lands on its own work: the audit administrator on the audit
+ * log; whoever takes a step of the loop (grid member, intake, dispatcher,
+ * handler, shift lead) on 我的待办, the event list's to-do tab — 待受理 for
+ * the intake desk, 待签收 for a department's handler, 待核查 and their
+ * unit's work for a grid member. Others land on the first page of the menu.
+ */
+function workHome() {
+  if (can(PERM.auditRead)) return '/audit'
+  if (canAny(...WORK_PERMS)) return '/events?tab=todo'
+  return ''
 }
 
 const router = createRouter({

@@ -78,3 +78,15 @@ export function esc(s) {
 export function roleLabel(code, name) {
   return BUILTIN_ROLES.includes(code) ? tOr(`role.${code}`, name || code) : name || code
 }
+
+/**
+ * How many days are left or overdue, from the server's count of calendar
+ * days in China (due_days, stage_due_days): 0 → 今天到期, -2 → 已逾期 2 天.
+ */
+export function dueDaysText(days) {
+  if (days === null || days === undefined) return ''
+  if (days === 0) return t('ui.due.today')
+  if (days === 1) return t('ui.due.tomorrow')
+  if (days === -1) return t('ui.due.overdue_one')
+  return days < 0 ? t('ui.due.overdue_days', { n: -days }) : t('ui.due.in_days', { n: days })
+}
