@@ -218,8 +218,11 @@ type Query struct {
 	Rating, ResolvedLevel                     string
 	From, To                                  int64 // reported in [From, To), Unix ms; 0 = open
 	Mine                                      bool
-	Before                                    string // cursor: created_at:id of the last row
-	Limit                                     int
+	// MyUnit keeps the events the caller's unit leads: its work orders
+	// (a unit that returned one, or only helps, is not its lead).
+	MyUnit bool
+	Before string // cursor: created_at:id of the last row
+	Limit  int
 }
 
 // List returns events in the caller's scope, newest first, keyset-paged.
@@ -240,6 +243,10 @@ func (s *Service) List(ctx context.Context, f Query) ([]Event, string, error) {
 	where = append(where, "("+strings.Join(access, " OR ")+")")
 	if f.Mine {
 		add("e.reporter_id = ?", p.UserID)
+	}
+	if f.MyUnit {
+		// an account of no unit leads nothing: the list is empty
+		add("e.lead_unit_id = ?", p.UnitID)
 	}
 	if f.State != "" {
 		if f.State == "open" {
