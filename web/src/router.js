@@ -2,6 +2,7 @@
 import { createRouter, createWebHashHistory } from 'vue-router'
 import { session, loadMe, can, canAny } from './session.js'
 import { PERM } from './perms.js'
+import { fieldRole, narrowScreen } from './mobile.js'
 import Layout from './components/Layout.vue'
 import Login from './views/Login.vue'
 
@@ -53,6 +54,8 @@ export function allowed(perm) {
 
 /** The first page the current user may open (residents: the mobile page). */
 export function homePath() {
+  // Field roles (grid member, handler) on a phone-sized screen: the phone pages.
+  if (narrowScreen() && fieldRole()) return '/m'
   if (!can(PERM.eventRead) && !can(PERM.eventReadUnit) && can(PERM.eventReport) && !can(PERM.orgRead)) return '/m'
   const r = menuRoutes.find((r) => allowed(r.meta.perm))
   return '/' + (r ? r.path : 'password')
@@ -79,7 +82,7 @@ const router = createRouter({
         { path: 'forbidden', name: 'forbidden', component: () => import('./views/Forbidden.vue'), meta: { title: 'ui.forbidden.title' } },
       ],
     },
-    { path: '/m', name: 'mobile', component: () => import('./views/Mobile.vue'), meta: { perm: PERM.eventReport } },
+    { path: '/m', name: 'mobile', component: () => import('./views/Mobile.vue'), meta: { perm: [PERM.eventReport, PERM.eventCheck, PERM.eventHandle] } },
     { path: '/:rest(.*)*', redirect: '/' },
   ],
 })
