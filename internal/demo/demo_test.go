@@ -69,6 +69,13 @@ func TestDemoFieldWork(t *testing.T) {
 			t.Errorf("re-check %s is %q, want a fresh light", e.No, e.Light)
 		}
 	}
+	var detail struct {
+		Timeline []struct{ Action, Note string }
+	}
+	gm.Do("GET", "/api/v1/events/"+checks.Items[0].ID, nil, &detail)
+	if n := len(detail.Timeline); n == 0 || detail.Timeline[n-1].Action != "report_result" || detail.Timeline[n-1].Note == "" {
+		t.Errorf("a re-check's timeline ends without the unit's result: %+v", detail.Timeline)
+	}
 	e := checks.Items[0]
 	if st := gm.Do("POST", "/api/v1/events/"+e.ID+"/actions", map[string]any{"action": "check_pass", "version": e.Version}, nil); st != 200 {
 		t.Errorf("check_pass: %d", st)

@@ -15,10 +15,10 @@ import (
 
 // fieldChecks are results in the demo grid member's own grid waiting for
 // the on-site re-check (核查), with the category they are filed under.
-var fieldChecks = []struct{ category, text string }{
-	{"0101", "小区门口垃圾堆积，散发异味"},
-	{"0402", "商铺占道摆卖"},
-	{"1403", "路灯不亮已一周"},
+var fieldChecks = []struct{ category, text, result string }{
+	{"0101", "小区门口垃圾堆积，散发异味", "已安排保洁员清运垃圾并冲洗地面"},
+	{"0402", "商铺占道摆卖", "已劝导商户将货物搬回店内，签订门前三包责任书"},
+	{"1403", "路灯不亮已一周", "已更换灯具和线路，路灯恢复照明"},
 }
 
 // fieldOrders are 12345 hotline matters sent to the demo handler's
@@ -89,7 +89,7 @@ func FieldWork(ctx context.Context, d *db.DB, seed int64, now time.Time) (int, e
 		e.fieldStep(created.Add(20*time.Minute), "file", "filed", "")
 		e.fieldDispatch(created.Add(40*time.Minute), centre, "village")
 		e.fieldSign(created.Add(3 * time.Hour))
-		e.fieldStep(now.Add(-time.Duration(40+30*i)*time.Minute), "report_result", "handled", centre)
+		e.fieldResult(now.Add(-time.Duration(40+30*i)*time.Minute), centre, fc.result)
 		e.fieldUnit()
 		no, err := numbers.take(ctx, created)
 		if err != nil {
@@ -136,6 +136,14 @@ func (e *eventPlay) fieldStep(at time.Time, action, to, unit string) {
 	e.t = at
 	e.step(at, action, e.state, to, unit)
 	e.state = to
+}
+
+// fieldResult is the unit's result with its note, waiting for the re-check.
+func (e *eventPlay) fieldResult(at time.Time, unit, note string) {
+	e.seq++
+	e.t = at
+	e.b.add("event_log", e.id, e.seq, at.UnixMilli(), "demo", "演示", "", "report_result", e.state, "handled", unit, note, "")
+	e.state = "handled"
 }
 
 // fieldDispatch sends the event to one unit as its lead.
