@@ -143,7 +143,8 @@ func TestMobileGridMemberTodo(t *testing.T) {
 
 // TestMobileHandlerInbox: the demo's handler signs in on a 390 px phone
 // and lands on their unit's orders: signs one, asks for more time, and
-// replies with the result and an after-photo.
+// replies with the result and an after-photo; returns another with its
+// reason.
 func TestMobileHandlerInbox(t *testing.T) {
 	t.Parallel()
 	chromePath(t)
@@ -187,8 +188,32 @@ func TestMobileHandlerInbox(t *testing.T) {
 	p.click("#m-order-submit")
 	p.waitFor("the order answered", `!document.querySelector(`+jsString(card)+`)`, `document.querySelector('#m-inbox')?.innerText`)
 
+	// a wrong dispatch goes back with its reason
+	p.waitFor("the sheet closed", `!document.querySelector('#m-order-sheet')`, "")
+	p.click("#m-box-dispatched")
+	other := pollJS[string](p, "an order to sign", `document.querySelector('#m-inbox .order[data-state="dispatched"]')?.dataset.eventId`)
+	otherCard := `#m-inbox .order[data-event-id="` + other + `"]`
+	p.click(otherCard + " .o-return")
+	p.visible("#m-order-sheet")
+	p.settle()
+	p.click("#m-order-submit") // no reason: the sheet says it is required
+	p.visible("#m-order-sheet .m-error")
+	p.typeInto("#m-order-note", "不属于本单位职责，请改派")
+	p.click("#m-order-submit")
+	p.waitFor("the order returned", `!document.querySelector(`+jsString(otherCard)+`)`, `document.querySelector('#m-inbox')?.innerText`)
+
+	h := app.Login("dept_handler")
+	var returned fieldEvent
+	if st := h.Do("GET", "/api/v1/events/"+other, nil, &returned); st != 200 {
+		// the unit no longer reads an order it returned: the dispatcher does
+		app.Login("dispatcher").Do("GET", "/api/v1/events/"+other, nil, &returned)
+	}
+	if ret := returned.step("return"); returned.State != "filed" || ret == nil || ret.Note != "不属于本单位职责，请改派" {
+		t.Fatalf("after the phone's return: %+v", returned)
+	}
+
 	var ev fieldEvent
-	app.Login("dept_handler").Do("GET", "/api/v1/events/"+id, nil, &ev)
+	h.Do("GET", "/api/v1/events/"+id, nil, &ev)
 	ext, res := ev.step("request_extension"), ev.step("report_result")
 	if ev.State != "handled" || ext == nil || ext.Note != "需调运清运车辆，今日无法完成" ||
 		res == nil || res.Note != "占道摊点已清理，现场恢复通行" || len(res.Media) != 1 || res.Media[0].Kind != "after" {
