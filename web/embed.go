@@ -1,7 +1,9 @@
 // Package web holds the built web console of gridgov (Vue 3 + Element Plus +
 // Leaflet), served by the gridgov server at "/" (index.html) and "/assets/…"
 // (content-hashed files that may be cached for ever; index.html must not be
-// cached).
+// cached). The server gzips the text files once a process, on their first
+// request, and sends a .br file placed beside an asset to browsers that take
+// brotli (internal/app/static.go).
 //
 // The sources live in web/src; `npm ci && npm run build` in web/ rewrites
 // web/dist, which is committed so that `go build` needs no Node toolchain.

@@ -22,6 +22,7 @@ import (
 	"github.com/gridgov/gridgov/internal/casework"
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/geo"
+	"github.com/gridgov/gridgov/internal/idem"
 	"github.com/gridgov/gridgov/internal/keyperson"
 	"github.com/gridgov/gridgov/internal/org"
 	"github.com/gridgov/gridgov/internal/pii"
@@ -278,6 +279,12 @@ func matrix() []row {
 		{route: "GET /api/v1/settings/calendar", who: "sysadmin", once: true, global: true, req: func(c *call) req { return req{path: "/api/v1/settings/calendar"} }},
 		{route: "PUT /api/v1/settings/calendar", who: "sysadmin", once: true, global: true, req: func(c *call) req {
 			return req{path: "/api/v1/settings/calendar", body: map[string]any{"Holidays": []string{"not a date"}}}
+		}},
+		{route: "GET /api/v1/calendar/status", who: "all", once: true, global: true, req: func(c *call) req { return req{path: "/api/v1/calendar/status"} }},
+		{route: "GET /api/v1/calendar/years", who: "sysadmin", once: true, global: true, req: func(c *call) req { return req{path: "/api/v1/calendar/years"} }},
+		{route: "GET /api/v1/calendar/years/{year}", who: "sysadmin", once: true, global: true, req: func(c *call) req { return req{path: "/api/v1/calendar/years/2026"} }},
+		{route: "POST /api/v1/calendar/years", who: "sysadmin", once: true, global: true, req: func(c *call) req {
+			return req{path: "/api/v1/calendar/years", body: map[string]any{"text": "2027-02-30 holiday"}} // refused by line: nothing is loaded
 		}},
 		{route: "GET /api/v1/dispatch-rules", who: "sysadmin", once: true, req: func(c *call) req { return req{path: "/api/v1/dispatch-rules"} }},
 		{route: "POST /api/v1/dispatch-rules", who: "sysadmin", req: func(c *call) req {
@@ -827,7 +834,7 @@ func newFixture(t *testing.T, a *testapp.App) *fixture {
 	// The own village's grid member registers the neighbouring village's
 	// person again: a duplicate review at the town.
 	_, err = a.Registry.CreatePerson(f.as(f.users["gridmember"]), registry.PersonInput{Name: "矩阵重登", IDNumber: next.idNumber, Kind: "registered",
-		PlaceInput: registry.PlaceInput{GridID: own.grid}})
+		PlaceInput: registry.PlaceInput{GridID: own.grid}}, idem.Key{})
 	f.check(err)
 	f.review = f.one("SELECT id FROM duplicate_reviews WHERE status = 'pending'")
 	f.event(own, ownSpot)
@@ -929,7 +936,7 @@ func (f *fixture) newIDNumber() string {
 
 func (f *fixture) newPerson(o *objs) registry.Person {
 	p, err := f.a.Registry.CreatePerson(f.ctx, registry.PersonInput{Name: fmt.Sprintf("矩阵人%d", f.seq), IDNumber: f.newIDNumber(), Kind: "registered",
-		Phone: "13800138000", PlaceInput: registry.PlaceInput{GridID: o.grid}})
+		Phone: "13800138000", PlaceInput: registry.PlaceInput{GridID: o.grid}}, idem.Key{})
 	f.check(err)
 	return p
 }
@@ -938,7 +945,7 @@ func (f *fixture) newPerson(o *objs) registry.Person {
 func (f *fixture) registers(o *objs, i int) {
 	place := registry.PlaceInput{GridID: o.grid}
 	o.name, o.idNumber = []string{"矩阵本甲", "矩阵邻乙", "矩阵外丙"}[i], f.newIDNumber()
-	p, err := f.a.Registry.CreatePerson(f.ctx, registry.PersonInput{Name: o.name, IDNumber: o.idNumber, Kind: "registered", Phone: "13800138000", PlaceInput: place})
+	p, err := f.a.Registry.CreatePerson(f.ctx, registry.PersonInput{Name: o.name, IDNumber: o.idNumber, Kind: "registered", Phone: "13800138000", PlaceInput: place}, idem.Key{})
 	f.check(err)
 	o.person = p.ID
 	h, err := f.a.Registry.SaveHousehold(f.ctx, "", registry.HouseholdInput{No: fmt.Sprintf("MXH%d", i), Address: "矩阵路8号", PlaceInput: place})

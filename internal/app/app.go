@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
+	"path"
 	"strings"
 	"time"
 
@@ -31,6 +32,7 @@ import (
 	"github.com/gridgov/gridgov/internal/registry"
 	"github.com/gridgov/gridgov/internal/regsheet"
 	"github.com/gridgov/gridgov/internal/secret"
+	"github.com/gridgov/gridgov/internal/workcal"
 	"github.com/gridgov/gridgov/web"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -57,7 +59,9 @@ type App struct {
 	KeyPersons *keyperson.Service
 	Campaigns  *campaign.Service
 	Sheets     *regsheet.Service
-	Router     *httpx.Router
+	// Calendar keeps the work calendar's years (holidays, swapped workdays).
+	Calendar *workcal.Service
+	Router   *httpx.Router
 	// Metrics serves the Prometheus metrics with no check, for the
 	// separate metrics address (GRIDGOV_METRICS_ADDR).
 	Metrics http.Handler
@@ -128,7 +132,8 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	kp := keyperson.New(d, log, keys, reg)
 	a := &App{Cfg: cfg, DB: d, Keys: keys, Audit: log, Authn: an,
 		Accounts: account.New(d, log, an), Org: orgs, Events: casework.New(d, log, keys, mainGrids{orgs}),
-		Registry: reg, KeyPersons: kp, Campaigns: campaign.New(d, log, reg), Sheets: regsheet.New(d, log, keys, reg, kp)}
+		Registry: reg, KeyPersons: kp, Campaigns: campaign.New(d, log, reg), Sheets: regsheet.New(d, log, keys, reg, kp),
+		Calendar: workcal.New(d, log)}
 	a.Events.PhotoQuota = quota
 	a.routes()
 	a.Router.TrustedProxies = proxies
@@ -205,6 +210,7 @@ func (a *App) routes() {
 	rt.Handle(a.KeyPersons.Routes()...)
 	rt.Handle(a.Sheets.Routes()...)
 	rt.Handle(a.Campaigns.Routes()...)
+	rt.Handle(a.Calendar.Routes()...)
 	publicURL, _ := a.Cfg.PublicBaseURL() // checked by Open
 	o311 := open311.New(a.Events, a.DB, a.Audit, publicURL, reg)
 	rt.Handle(o311.Routes()...)
@@ -299,33 +305,44 @@ func pathIDs(r *http.Request, pattern string) string {
 
 // static serves the built console: hashed assets cached for long, and
 // index.html (also for unknown paths, the app routes by hash) never cached.
+// Text files go out gzipped (or brotli, when the build left a .br beside
+// them) to a client that takes it; see static.go.
 func (a *App) static() http.Handler {
 	dist := web.FS()
-	files := http.FileServerFS(dist)
 	index, _ := fs.ReadFile(dist, "index.html")
-	tile := strings.ReplaceAll(a.Cfg.TileURL, `"`, "")
+	if tile := strings.ReplaceAll(a.Cfg.TileURL, `"`, ""); tile != "" {
+		index = []byte(strings.Replace(string(index), "<head>", `<head><meta name="gridgov-tile-url" content="`+tile+`">`, 1))
+	}
+	indexGz := gzipped(index)
+	file := func(w http.ResponseWriter, r *http.Request) bool {
+		name := strings.TrimPrefix(path.Clean(r.URL.Path), "/")
+		if st, err := fs.Stat(dist, name); err != nil || st.IsDir() {
+			return false
+		}
+		f, err := loadAsset(dist, name)
+		if err != nil {
+			return false
+		}
+		if strings.HasPrefix(name, "assets/") {
+			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		}
+		f.serve(w, r)
+		return true
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/assets/") {
-			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-			files.ServeHTTP(w, r)
+			if !file(w, r) {
+				http.NotFound(w, r)
+			}
 			return
 		}
 		if strings.HasPrefix(r.URL.Path, "/api/") {
 			httpx.Error(w, r, apperr.NotFoundf("route"))
 			return
 		}
-		if r.URL.Path != "/" && r.URL.Path != "/index.html" {
-			if _, err := fs.Stat(dist, strings.TrimPrefix(r.URL.Path, "/")); err == nil {
-				files.ServeHTTP(w, r)
-				return
-			}
+		if r.URL.Path != "/" && r.URL.Path != "/index.html" && file(w, r) {
+			return
 		}
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Header().Set("Cache-Control", "no-store")
-		page := index
-		if tile != "" {
-			page = []byte(strings.Replace(string(index), "<head>", `<head><meta name="gridgov-tile-url" content="`+tile+`">`, 1))
-		}
-		w.Write(page)
+		servePage(w, r, index, indexGz)
 	})
 }

@@ -65,6 +65,7 @@ var owners = map[string][]string{
 	"campaign_items":    {"campaign"},
 	"imports":           {"regsheet"},
 	"exports":           {"regsheet"},
+	"calendar_years":    {"workcal"},
 }
 
 // shared are the tables every room uses for its own rows: settings holds

@@ -73,6 +73,8 @@
 //
 // # Holidays
 //
-// The calendar knows no holidays by itself: operators enter the State
-// Council's list each year. China2026 returns the 2026 list.
+// The calendar knows no holidays by itself and names no year: the
+// administrators load the State Council's list of each year as a plain file
+// (ParseYear reads it; package workcal keeps the loaded years), and a year
+// with no list counts weekends alone.
 package calendar

@@ -36,7 +36,7 @@ func FuzzParseLimit(f *testing.F) {
 
 // fuzzCalendars are the calendars FuzzAdd picks from.
 func fuzzCalendars(t testing.TB) []*Calendar {
-	h, w := China2026()
+	h, w := china2026(t)
 	cfgs := []Config{
 		{Holidays: h, Workdays: w},
 		{},

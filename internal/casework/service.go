@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/geo"
 	"github.com/gridgov/gridgov/internal/secret"
+	"github.com/gridgov/gridgov/internal/workcal"
 )
 
 // Locator finds the grids holding a point (the org service).
@@ -47,13 +49,14 @@ func New(d *db.DB, log *audit.Log, keys *secret.Keys, grids Locator) *Service {
 	return &Service{db: d, audit: log, keys: keys, grids: grids, Now: time.Now}
 }
 
-// calendar returns the work calendar: settings 'calendar', else the
-// official 2026 holidays and swapped workdays.
+// calendar returns the work calendar: the zone and working hours of
+// settings 'calendar', and the holidays and swapped workdays of the years
+// loaded in workcal. A year not loaded counts weekends alone; dates the
+// settings list for a loaded year give way to the loaded year's.
 func (s *Service) calendar(ctx context.Context) (*calendar.Calendar, error) {
 	var raw string
 	err := s.db.Reader().QueryRowContext(ctx, "SELECT value FROM settings WHERE key = 'calendar'").Scan(&raw)
 	var cfg calendar.Config
-	cfg.Holidays, cfg.Workdays = calendar.China2026()
 	if err == nil {
 		if err := cfg.UnmarshalJSON([]byte(raw)); err != nil {
 			return nil, apperr.Wrap(err, "calendar settings")
@@ -61,6 +64,13 @@ func (s *Service) calendar(ctx context.Context) (*calendar.Calendar, error) {
 	} else if !errors.Is(err, sql.ErrNoRows) {
 		return nil, err
 	}
+	years, err := workcal.Days(ctx, s.db.Reader())
+	if err != nil {
+		return nil, err
+	}
+	loaded := func(d calendar.Date) bool { return years.Has(d.Year) }
+	cfg.Holidays = append(slices.DeleteFunc(cfg.Holidays, loaded), years.Holidays...)
+	cfg.Workdays = append(slices.DeleteFunc(cfg.Workdays, loaded), years.Workdays...)
 	return calendar.New(cfg)
 }
 

@@ -30,6 +30,7 @@ func verbs() []verb {
 		{"audit", "verify: check the audit log's hash chain", runAudit},
 		{"config", "dump: print the configuration, secrets masked", runConfig},
 		{"import", "people|houses|units|households FILE: bulk-load a register sheet (.xlsx, .csv); --template FILE writes the template", runImport},
+		{"calendar", "import FILE|list [YEAR]: load a year's holidays and swapped workdays, or list the loaded years", runCalendar},
 		{"keys", "list|rotate|reseal|retire ID|new: manage the data keys that seal personal data", runKeys},
 		{"bench", "measure intake, the queue page, the dashboard and point→grid on a demo data set", runBench},
 	}

@@ -39,7 +39,11 @@ func serve(ctx context.Context, cfg config.Config, out io.Writer) error {
 		return err
 	}
 	defer a.Close()
-	for _, w := range a.StorageWarnings() {
+	warnings, err := startWarnings(ctx, a)
+	if err != nil {
+		return err
+	}
+	for _, w := range warnings {
 		slog.Warn(w)
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -83,4 +87,11 @@ func serve(ctx context.Context, cfg config.Config, out io.Writer) error {
 		return err
 	}
 	return a.Shutdown(sctx)
+}
+
+// startWarnings are what the server logs as it starts: where the key and
+// anchors are kept, and a year the work calendar lacks.
+func startWarnings(ctx context.Context, a *app.App) ([]string, error) {
+	cal, err := a.Calendar.Warnings(ctx)
+	return append(a.StorageWarnings(), cal...), err
 }

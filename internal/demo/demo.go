@@ -336,7 +336,7 @@ func (t *treeWriter) village(v geo.TileVillage, townID string) {
 // grid writes one main-layer grid and its team.
 func (t *treeWriter) grid(v geo.TileVillage, g geo.TileGrid, villageID, police string) {
 	hh := 200 + t.rng.IntN(101)
-	code := fmt.Sprintf("%s%03d", v.Code, g.Seq)
+	code := org.CodeOf(v.Code, org.MainLayer, g.Seq)
 	gid := t.w.grid(code, fmt.Sprintf("%s第%d网格", v.Name, g.Seq), org.MainLayer, villageID, geo.MultiPolygon{g.Geom}, g.Interior, hh)
 	t.res.Grids++
 	t.res.Households += hh

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gridgov/gridgov/internal/calendar"
 	"github.com/gridgov/gridgov/internal/db"
+	"github.com/gridgov/gridgov/internal/workcal"
 )
 
 // descriptions give each major class a few plausible reports.
@@ -78,7 +79,11 @@ type demoGrid struct {
 // INSERTs. It is what the dashboards and the queue are benchmarked on.
 func Events(ctx context.Context, d *db.DB, perGrid int, seed int64, now time.Time) (int, error) {
 	rng := mrand.New(mrand.NewPCG(uint64(seed), 7))
-	cal, err := calendar.New(calendar.Config{})
+	years, err := workcal.Days(ctx, d.Reader()) // the history counts on the years loaded, as casework does
+	if err != nil {
+		return 0, err
+	}
+	cal, err := calendar.New(calendar.Config{Holidays: years.Holidays, Workdays: years.Workdays})
 	if err != nil {
 		return 0, err
 	}
@@ -193,29 +198,21 @@ func limitOf(c demoCategory, urgency, stage string) calendar.Limit {
 
 // newEvent plays one event forward from created until now and records its
 // steps, returning the events row (the log and unit rows go to the batch).
+// A step that would fall after now is not taken: the event waits in the
+// stage it reached, so the demo never writes the future.
 func newEvent(b *batch, rng *mrand.Rand, cal *calendar.Calendar, g demoGrid, c demoCategory, ch, urgency string,
 	created, now time.Time, no string, units map[string]string) []any {
-	e := &eventPlay{b: b, rng: rng, cal: cal, g: g, c: c, ch: ch, urgency: urgency, id: db.NewID(), major: c.code[:2]}
+	e := &eventPlay{b: b, rng: rng, cal: cal, g: g, c: c, ch: ch, urgency: urgency, id: db.NewID(), major: c.code[:2], now: now}
 	e.report(created)
 	goal := e.goal(now.Sub(created))
-	if goal >= 1 && !e.intake() {
-		goal = 0
-	}
-	if goal >= 2 && e.t.Before(now) {
-		e.dispatch(units)
-	}
+	// Each stage is reached only when the one before it was taken.
+	ok := goal >= 1 && e.intake()
+	ok = ok && goal >= 2 && e.dispatch(units)
 	late := rng.IntN(8) == 0
-	if goal >= 3 && e.t.Before(now) {
-		e.sign()
-	}
-	if goal >= 4 && e.t.Before(now) {
-		e.handle(late)
-	}
-	if goal >= 5 && e.t.Before(now) {
+	ok = ok && goal >= 3 && e.sign()
+	ok = ok && goal >= 4 && e.handle(late)
+	if ok && goal >= 5 {
 		e.check()
-	}
-	if e.t.After(now) { // the last step would be in the future: stop before it
-		e.t = now
 	}
 	return e.row(no, created)
 }
@@ -232,12 +229,14 @@ type eventPlay struct {
 	ch, urgency string
 
 	id, major   string
+	now         time.Time // the build's clock: no step after it
 	seq         int
 	lat, lng    float64
 	level       string
 	text        string
 	state       string
-	t           time.Time // of the last step
+	t           time.Time // when the current state began
+	last        time.Time // of the last step (a rating comes after closing)
 	published   bool
 	publishedAt any
 	publicDesc  string
@@ -258,6 +257,7 @@ func (e *eventPlay) step(at time.Time, action, from, to, unit string) {
 	if notes := publicNotes[action]; e.published && len(notes) > 0 && e.rng.IntN(4) > 0 {
 		note = notes[e.rng.IntN(len(notes))]
 	}
+	e.last = at
 	e.b.add("event_log", e.id, e.seq, at.UnixMilli(), "demo", "演示", "", action, from, to, u, "", note)
 }
 
@@ -308,15 +308,24 @@ func (e *eventPlay) advance(stage string, late bool) time.Time {
 
 // intake refuses the event now and then, and otherwise files it (most of
 // the publishable classes are published with a summary then; help
-// requests stay private). It reports whether the event was filed.
+// requests stay private). It reports whether the event was filed; an
+// event whose intake would come after now is still waiting for it.
 func (e *eventPlay) intake() bool {
 	if e.rng.IntN(20) == 0 {
-		e.t = e.advance("intake", false)
+		t := e.advance("intake", false)
+		if t.After(e.now) {
+			return false
+		}
+		e.t = t
 		e.step(e.t, "refuse", e.state, "refused", "")
 		e.state = "refused"
 		return false
 	}
-	e.t = e.advance("intake", e.rng.IntN(15) == 0)
+	t := e.advance("intake", e.rng.IntN(15) == 0)
+	if t.After(e.now) {
+		return false
+	}
+	e.t = t
 	if sum := summaries[e.major]; !e.published && len(sum) > 0 && e.rng.IntN(10) < 6 {
 		e.published, e.publishedAt, e.publicDesc = true, e.t.UnixMilli(), sum[e.rng.IntN(len(sum))]
 	}
@@ -326,16 +335,21 @@ func (e *eventPlay) intake() bool {
 }
 
 // dispatch sends the event to the village's centre, or now and then to the
-// town's centre or the county department of its category.
-func (e *eventPlay) dispatch(units map[string]string) {
-	unit := units[e.g.orgID]
+// town's centre or the county department of its category. It reports
+// whether it was dispatched by now.
+func (e *eventPlay) dispatch(units map[string]string) bool {
+	unit, level := units[e.g.orgID], e.level
 	switch n := e.rng.IntN(100); {
 	case n < 25:
-		unit, e.level = units[e.g.townID], "town"
+		unit, level = units[e.g.townID], "town"
 	case n < 40 && units[e.g.countyID+"-"+e.c.unit] != "":
-		unit, e.level = units[e.g.countyID+"-"+e.c.unit], "county"
+		unit, level = units[e.g.countyID+"-"+e.c.unit], "county"
 	}
-	e.t = e.advance("dispatch", e.rng.IntN(15) == 0)
+	t := e.advance("dispatch", e.rng.IntN(15) == 0)
+	if t.After(e.now) {
+		return false
+	}
+	e.t, e.level = t, level
 	e.lead = unit
 	e.dispatched = msPtr(e.t)
 	e.responseDue = msPtr(e.cal.Add(e.t, limitOf(e.c, e.urgency, "sign")))
@@ -343,30 +357,47 @@ func (e *eventPlay) dispatch(units map[string]string) {
 	e.step(e.t, "dispatch", e.state, "dispatched", unit)
 	e.state = "dispatched"
 	e.b.add("event_units", e.id, unit, true, "dispatched", *e.due, nil, nil)
+	return true
 }
 
-// sign is the lead unit taking the event on.
-func (e *eventPlay) sign() {
-	e.t = e.advance("sign", e.rng.IntN(10) == 0)
+// sign is the lead unit taking the event on, if it has by now.
+func (e *eventPlay) sign() bool {
+	t := e.advance("sign", e.rng.IntN(10) == 0)
+	if t.After(e.now) {
+		return false
+	}
+	e.t = t
 	e.signed = msPtr(e.t)
 	e.step(e.t, "sign", e.state, "handling", e.lead.(string))
 	e.state = "handling"
+	return true
 }
 
-// handle is the lead unit reporting its result, late when late.
-func (e *eventPlay) handle(late bool) {
-	e.t = e.advance("handle", late)
+// handle is the lead unit reporting its result, late when late, if it
+// has by now.
+func (e *eventPlay) handle(late bool) bool {
+	t := e.advance("handle", late)
+	if t.After(e.now) {
+		return false
+	}
+	e.t = t
 	e.step(e.t, "report_result", e.state, "handled", e.lead.(string))
 	e.state = "handled"
+	return true
 }
 
-// check passes the result and closes the event; most closed events are
-// rated an hour later.
+// check passes the result and closes the event, if it has by now; most
+// closed events are rated an hour later, those closed in the last hour
+// not yet.
 func (e *eventPlay) check() {
-	e.t = e.advance("check", false)
+	t := e.advance("check", false)
+	if t.After(e.now) {
+		return
+	}
+	e.t = t
 	e.step(e.t, "check_pass", e.state, "closed", "")
 	e.state, e.closed, e.resolved = "closed", msPtr(e.t), e.level
-	if e.rng.IntN(10) < 7 {
+	if e.rng.IntN(10) < 7 && !e.t.Add(time.Hour).After(e.now) {
 		r := []string{"satisfied", "satisfied", "satisfied", "satisfied", "basically", "basically", "dissatisfied"}
 		e.rating = r[e.rng.IntN(len(r))]
 		e.step(e.t.Add(time.Hour), "rate", e.state, e.state, "")
@@ -387,7 +418,7 @@ func (e *eventPlay) row(no string, created time.Time) []any {
 	}
 	return []any{e.id, no, e.ch, e.c.code, e.urgency, e.text, "", e.lat, e.lng, e.g.id, e.g.orgID, e.g.path, e.level, e.state, stage,
 		e.t.UnixMilli(), stageWarn, stageDue, e.lead, "demo", personName(e.rng), e.rating, e.resolved, e.dispatched, e.responseDue,
-		e.signed, e.closed, e.due, e.seq + 1, created.UnixMilli(), e.t.UnixMilli(), e.publicDesc, e.published, e.publishedAt}
+		e.signed, e.closed, e.due, e.seq + 1, created.UnixMilli(), e.last.UnixMilli(), e.publicDesc, e.published, e.publishedAt}
 }
 
 // msPtr is t in Unix milliseconds, for a nullable column.

@@ -13,6 +13,7 @@ import (
 	"github.com/gridgov/gridgov/internal/authn"
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
+	"github.com/gridgov/gridgov/internal/idem"
 	"github.com/gridgov/gridgov/internal/keyperson"
 	"github.com/gridgov/gridgov/internal/pii"
 	"github.com/gridgov/gridgov/internal/registry"
@@ -155,7 +156,7 @@ func duplicateRegistrations(ctx context.Context, reg *registry.Service, d *db.DB
 	for i := 1; i <= 3 && len(others) > 0; i++ {
 		h := others[i*len(others)/4]
 		if _, err := reg.CreatePerson(ctx, registry.PersonInput{Name: h.name, IDNumber: h.id, Kind: "floating",
-			Note: "自称从外镇迁入，原籍信息待核", PlaceInput: registry.PlaceInput{GridCode: grid}}); err != nil {
+			Note: "自称从外镇迁入，原籍信息待核", PlaceInput: registry.PlaceInput{GridCode: grid}}, idem.Key{}); err != nil {
 			return fmt.Errorf("demo duplicate registration: %w", err)
 		}
 	}

@@ -83,10 +83,12 @@ func (w *writer) member(gridID, role, name string) {
 // or enterprise inside some of its grids.
 func (w *writer) otherLayers(rng *mrand.Rand, v geo.TileVillage, villageID string) {
 	p := v.Interior
-	w.grid(v.Code+"001", v.Name+"安全生产网格", "aqsc", villageID, v.Geom, p, 0)
+	// Each layer numbers its grids in its own range (org.CodeOf): a code
+	// names one grid.
+	w.grid(org.CodeOf(v.Code, "aqsc", 1), v.Name+"安全生产网格", "aqsc", villageID, v.Geom, p, 0)
 	if strings.HasSuffix(v.Name, "社区") {
 		for _, g := range v.Grids {
-			w.grid(fmt.Sprintf("%s%03d", v.Code, g.Seq), fmt.Sprintf("%s城管第%d网格", v.Name, g.Seq), "cg", villageID, geo.MultiPolygon{g.Geom}, g.Interior, 0)
+			w.grid(org.CodeOf(v.Code, "cg", g.Seq), fmt.Sprintf("%s城管第%d网格", v.Name, g.Seq), "cg", villageID, geo.MultiPolygon{g.Geom}, g.Interior, 0)
 		}
 	}
 	kinds := []struct{ layer, label string }{{"school", "学校"}, {"hospital", "卫生院"}, {"market", "农贸市场"}, {"enterprise", "企业"}}
@@ -99,7 +101,7 @@ func (w *writer) otherLayers(rng *mrand.Rand, v geo.TileVillage, villageID strin
 		if probs := geo.ValidateTiling(geo.MultiPolygon{g.Geom}, []geo.MultiPolygon{sq}); hasKind(probs, geo.KindOutsideParent) {
 			continue
 		}
-		w.grid(v.Code+"001", v.Name+k.label+"专属网格", k.layer, villageID, sq, g.Interior, 0)
+		w.grid(org.CodeOf(v.Code, k.layer, 1), v.Name+k.label+"专属网格", k.layer, villageID, sq, g.Interior, 0)
 	}
 }
 

@@ -55,6 +55,10 @@
 //     its fields, not its bytes: FixMyStreet sends them in another order on
 //     each try, and a multipart client draws a new boundary each time; the
 //     same key with a field of another value is refused.
-//   - Without start_date/end_date the window is the last 90 days; with one
-//     of them it is 90 days from (or up to) it; a wider span is refused.
+//   - Without start_date/end_date the window of GET requests is the last 90
+//     days; with one of them it is 90 days from (or up to) it; a wider span
+//     is refused.
+//   - GET servicerequestupdates without start_date/end_date answers every
+//     update newest first; with them, that window oldest first (as
+//     FixMyStreet applies them). page and page_size page through either.
 package open311

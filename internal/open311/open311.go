@@ -81,6 +81,8 @@ func (s *Service) Routes() []httpx.Route {
 		{Name: "page_size", In: "query", Type: "integer", Desc: "extension: 1 to 1000 (default 1000)"}}
 	window := []httpx.Param{{Name: "start_date", In: "query", Desc: "W3C datetime; the window is at most 90 days (default: the last 90 days)"},
 		{Name: "end_date", In: "query", Desc: "W3C datetime"}}
+	updWindow := []httpx.Param{{Name: "start_date", In: "query", Desc: "W3C datetime; a window (at most 90 days) answered oldest first; without start_date and end_date every update, newest first"},
+		{Name: "end_date", In: "query", Desc: "W3C datetime"}}
 	key := httpx.Param{Name: "api_key", In: "query", Required: true, Desc: "the client's Open311 key"}
 	idem := httpx.Param{Name: "Idempotency-Key", In: "header", Desc: "same key + same body → the first answer"}
 	var out []httpx.Route
@@ -96,8 +98,8 @@ func (s *Service) Routes() []httpx.Route {
 					{Name: "service_code", In: "query", Desc: "comma list"}, {Name: "status", In: "query", Desc: "open, closed (comma list)"},
 					{Name: "extensions", In: "query", Type: "boolean", Desc: "true adds attributes and extended_attributes"}}, window...), page...),
 				[]RequestDoc{}, ct, 0, s.list),
-			s.route("GET", "/servicerequestupdates."+f, f, "mySociety extension: timeline steps of published events as updates, oldest first",
-				append([]httpx.Param{key}, window...), []UpdateDoc{}, ct, 0, s.updates),
+			s.route("GET", "/servicerequestupdates."+f, f, "mySociety extension: timeline steps of published events as updates; in a start_date/end_date window oldest first, else all of them newest first",
+				append(append([]httpx.Param{key}, updWindow...), page...), []UpdateDoc{}, ct, 0, s.updates),
 			s.route("POST", "/servicerequestupdates."+f, f, "mySociety extension: add an update (form-encoded: api_key, service_request_id, status, description, updated_datetime, update_id) as a timeline note",
 				[]httpx.Param{idem}, []UpdateIDDoc{}, ct, 201, s.postUpdate))
 	}
@@ -517,14 +519,10 @@ func datatypeDescription(lang, datatype string) string {
 // taken from the event goes through the last scrub.
 func (s *Service) request(lang string, e public.Event, cat *casework.Category, extensions bool) obj {
 	status, notes := "open", ""
-	updated := e.UpdatedAt
 	if !casework.Open(e.State) {
 		status, notes = "closed", e.LastNote
 		if notes == "" && e.State == casework.Merged {
 			notes = i18n.T(lang, "open311.status_merged", nil)
-		}
-		if e.ClosedAt != nil {
-			updated = *e.ClosedAt
 		}
 	}
 	var expected any
@@ -533,7 +531,7 @@ func (s *Service) request(lang string, e public.Event, cat *casework.Category, e
 	}
 	o := obj{{"service_request_id", e.No}, {"status", status}, {"status_notes", opt(s.scrub("status_notes", notes))}, {"service_name", e.CategoryName},
 		{"service_code", e.CategoryCode}, {"description", opt(s.scrub("description", e.Description))}, {"agency_responsible", opt(e.LeadUnitName)},
-		{"service_notice", opt(e.ClosingCriterion)}, {"requested_datetime", w3(e.CreatedAt)}, {"updated_datetime", w3(updated)},
+		{"service_notice", opt(e.ClosingCriterion)}, {"requested_datetime", w3(e.CreatedAt)}, {"updated_datetime", w3(e.UpdatedAt)},
 		{"expected_datetime", expected}, {"address", opt(s.scrub("address", e.Address))}, {"address_id", nil}, {"zipcode", nil}}
 	var lat, lng any = absent{}, absent{} // an address-only report
 	if e.Lat != nil && e.Lng != nil {

@@ -318,18 +318,30 @@ func (s *Service) postUpdate(w http.ResponseWriter, r *http.Request, f, _ string
 }
 
 // updates is mySociety's GET servicerequestupdates: the timeline steps of
-// published events in the window, each with the status after it.
+// published events, each with the status after it. With start_date or
+// end_date it answers that window oldest first, as mySociety's clients
+// poll it (FixMyStreet applies a window's updates in order); without them
+// every update, newest first. Either way page and page_size reach past the
+// first 1,000.
 func (s *Service) updates(w http.ResponseWriter, r *http.Request, f, _ string) error {
 	ctx := r.Context()
 	q := r.URL.Query()
 	if _, err := s.principal(ctx, r, q); err != nil {
 		return err
 	}
-	from, to, err := window(q, s.events.Now())
+	offset, limit, err := pageOf(q)
 	if err != nil {
 		return err
 	}
-	ups, err := public.Updates(ctx, s.db.Reader(), from.UnixMilli(), to.UnixMilli(), 1000)
+	sel := public.UpdatesQuery{Newest: true, Offset: offset, Limit: limit}
+	if first(q, "start_date") != "" || first(q, "end_date") != "" {
+		from, to, err := window(q, s.events.Now())
+		if err != nil {
+			return err
+		}
+		sel = public.UpdatesQuery{From: from.UnixMilli(), To: to.UnixMilli(), Offset: offset, Limit: limit}
+	}
+	ups, err := public.Updates(ctx, s.db.Reader(), sel)
 	if err != nil {
 		return err
 	}

@@ -312,19 +312,21 @@ func checkGridFields(f *apperr.Fields, name *string, households *int) {
 	}
 }
 
-// nextCode is the village code plus the next free 3-digit sequence of the layer.
+// nextCode is the village code plus the next free sequence in the layer's
+// range (SeqRange).
 func nextCode(ctx context.Context, q db.Querier, village Node, layer string) (string, error) {
+	first, last := SeqRange(layer)
 	var maxCode sql.NullString
-	if err := q.QueryRowContext(ctx, "SELECT max(code) FROM grids WHERE layer = ? AND code >= ? AND code < ?",
-		layer, village.Code+"000", village.Code+"999~").Scan(&maxCode); err != nil {
+	if err := q.QueryRowContext(ctx, "SELECT max(code) FROM grids WHERE layer = ? AND code >= ? AND code <= ?",
+		layer, CodeOf(village.Code, layer, 1), CodeOf(village.Code, layer, last-first+1)).Scan(&maxCode); err != nil {
 		return "", err
 	}
-	seq := 0
+	seq := first - 1
 	if maxCode.Valid && len(maxCode.String) == 15 {
 		seq, _ = strconv.Atoi(maxCode.String[12:])
 	}
-	if seq >= 999 {
-		return "", apperr.Field("org_id", "grid.sequence_full")
+	if seq >= last {
+		return "", apperr.Field("org_id", "grid.sequence_full", "layer", layer, "first", fmt.Sprintf("%03d", first), "last", fmt.Sprintf("%03d", last))
 	}
 	return fmt.Sprintf("%s%03d", village.Code, seq+1), nil
 }
@@ -383,6 +385,8 @@ func (s *Service) CreateGrid(ctx context.Context, in GridInput) (Grid, error) {
 			}
 		} else if len(in.Code) != 15 || !allDigits(in.Code) || !strings.HasPrefix(in.Code, village.Code) {
 			return apperr.Field("code", "grid.code_format", "village", village.Code)
+		} else if err := checkCodeLayer("code", in.Code, in.Layer); err != nil {
+			return err
 		}
 		if err := s.checkPlacement(ctx, tx, village.ID, area, in.Layer, "", m); err != nil {
 			return err

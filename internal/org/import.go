@@ -200,6 +200,10 @@ func (im *importRun) readFeature(ctx context.Context, i int, f geo.Feature, seen
 		if j, dup := seen[ft.code]; dup {
 			bad("code", im.msg("grid.code_duplicate", "other", j))
 		}
+		if err := checkCodeLayer("code", ft.code, im.opt.Layer); err != nil {
+			e := apperr.As(err).Fields[0]
+			bad("code", i18n.T(im.opt.Lang, e.Code, e.Params))
+		}
 		if !im.opt.Replace {
 			var n int
 			if err := im.s.db.Reader().QueryRowContext(ctx, "SELECT count(*) FROM grids WHERE layer = ? AND code = ?", im.opt.Layer, ft.code).Scan(&n); err != nil {

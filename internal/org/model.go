@@ -6,7 +6,10 @@ package org
 
 import (
 	"encoding/json"
+	"fmt"
+	"strconv"
 
+	"github.com/gridgov/gridgov/internal/apperr"
 	"github.com/gridgov/gridgov/internal/geo"
 )
 
@@ -41,6 +44,40 @@ var Layers = []string{"zz", "school", "hospital", "enterprise", "market", "cg", 
 
 // MainLayer is the 综治 grid layer.
 const MainLayer = "zz"
+
+// layerSeq is the range of the 3-digit sequence (the last three digits of
+// the 15-digit code: county 6 + town 3 + village 3 + sequence 3) each layer
+// numbers its grids in, so that a code names one grid: the layers over one
+// village never share a code. 900–999 are kept for layers to come.
+var layerSeq = map[string][2]int{
+	"zz":       {1, 499},   // 综治
+	"school":   {500, 549}, // 专属: schools, hospitals, enterprises, markets
+	"hospital": {550, 599}, "enterprise": {600, 649}, "market": {650, 699},
+	"cg":   {700, 799}, // 城管
+	"aqsc": {800, 899}, // 安全生产
+}
+
+// SeqRange is the first and last sequence a layer's grid codes use.
+func SeqRange(layer string) (first, last int) {
+	r := layerSeq[layer]
+	return r[0], r[1]
+}
+
+// CodeOf is the code of the n-th grid (from 1) of a layer in a village
+// (its 12-digit code).
+func CodeOf(village, layer string, n int) string {
+	return fmt.Sprintf("%s%03d", village, layerSeq[layer][0]+n-1)
+}
+
+// checkCodeLayer refuses (on field) a 15-digit code whose sequence lies
+// outside its layer's range.
+func checkCodeLayer(field, code, layer string) error {
+	first, last := SeqRange(layer)
+	if seq, _ := strconv.Atoi(code[12:]); seq < first || seq > last {
+		return apperr.Field(field, "grid.code_layer", "code", code, "layer", layer, "first", fmt.Sprintf("%03d", first), "last", fmt.Sprintf("%03d", last))
+	}
+	return nil
+}
 
 // Team roles of the "1+1+N" grid team plus the village police officer.
 var TeamRoles = []string{"grid_chief", "grid_member", "assistant", "police"}

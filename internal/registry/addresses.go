@@ -103,7 +103,7 @@ func checkPosition(in *PlaceInput) apperr.Fields {
 // comes back together.
 func (s *Service) checkPlaced(ctx context.Context, q db.Querier, in *AddressInput) (Place, error) {
 	f := checkPosition(&in.PlaceInput)
-	_, pl, err := s.checkAt(ctx, q, in.PlaceInput, f, func() (string, error) { return "", checkAddress(in) })
+	_, pl, err := s.checkAt(ctx, q, in.PlaceInput, authz.RegistryWrite, f, func() (string, error) { return "", checkAddress(in) })
 	return pl, err
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/gridgov/gridgov/internal/apperr"
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
+	"github.com/gridgov/gridgov/internal/idem"
 	"github.com/gridgov/gridgov/internal/pii"
 	"github.com/gridgov/gridgov/internal/registry/regkit"
 	"github.com/gridgov/gridgov/internal/registry/search"
@@ -82,7 +83,9 @@ func scanHousehold(sc interface{ Scan(...any) error }) (Household, error) {
 	return h, err
 }
 
-func (s *Service) checkHousehold(ctx context.Context, q db.Querier, in *HouseholdInput) (Place, error) {
+// checkHousehold checks a household's fields, its grid (where the caller
+// must hold perm) and its house.
+func (s *Service) checkHousehold(ctx context.Context, q db.Querier, in *HouseholdInput, perm authz.Perm) (Place, error) {
 	var f apperr.Fields
 	in.No = strings.TrimSpace(in.No)
 	if in.No == "" {
@@ -93,7 +96,7 @@ func (s *Service) checkHousehold(ctx context.Context, q db.Querier, in *Househol
 	regkit.CheckLen(&f, "situation", in.Situation, 2000)
 	regkit.CheckLen(&f, "needs", in.Needs, 2000)
 	// The grid and the house come with the field problems above.
-	pl, err := s.place(ctx, q, in.PlaceInput, authz.RegistryWrite)
+	pl, err := s.place(ctx, q, in.PlaceInput, perm)
 	if err := regkit.Collect(&f, err); err != nil {
 		return pl, err
 	}
@@ -103,6 +106,24 @@ func (s *Service) checkHousehold(ctx context.Context, q db.Querier, in *Househol
 		}
 	}
 	return pl, f.Err()
+}
+
+// checkNewHousehold is the one check of a new household, from the form
+// (CreateHousehold) or an import row (LoadHousehold): checkHousehold, then
+// its number must be new in the village.
+func (s *Service) checkNewHousehold(ctx context.Context, q db.Querier, in *HouseholdInput, perm authz.Perm) (Place, error) {
+	pl, err := s.checkHousehold(ctx, q, in, perm)
+	if err != nil {
+		return pl, err
+	}
+	var n int
+	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM households WHERE org_id = ? AND no = ?", pl.OrgID, in.No).Scan(&n); err != nil {
+		return pl, err
+	}
+	if n > 0 {
+		return pl, apperr.Field("no", "registry.no_taken")
+	}
+	return pl, nil
 }
 
 // linked checks that a linked record exists in the caller's scope.
@@ -132,19 +153,37 @@ func (s *Service) insertHousehold(ctx context.Context, tx db.Querier, id string,
 	return s.logChange(ctx, tx, "household", id, action)
 }
 
-// SaveHousehold creates (id "") or updates a household.
+// CreateHousehold adds a household with the checks of an import row
+// (checkNewHousehold). key, when it names one, makes a retry answer with
+// the household the first request added.
+func (s *Service) CreateHousehold(ctx context.Context, in HouseholdInput, key idem.Key) (Household, error) {
+	id, err := s.create(ctx, key, func(tx *db.Tx) (string, error) {
+		pl, err := s.checkNewHousehold(ctx, tx, &in, authz.RegistryWrite)
+		if err != nil {
+			return "", err
+		}
+		id := db.NewID()
+		if err := s.insertHousehold(ctx, tx, id, in, pl, "created"); err != nil {
+			return "", err
+		}
+		return id, s.record(ctx, tx, authz.RegistryWrite, "registry.household_create", "household", id, "")
+	})
+	if err != nil {
+		return Household{}, err
+	}
+	return s.household(ctx, s.db.Reader(), id)
+}
+
+// SaveHousehold creates (id "": CreateHousehold without a key) or updates
+// a household.
 func (s *Service) SaveHousehold(ctx context.Context, id string, in HouseholdInput) (Household, error) {
+	if id == "" {
+		return s.CreateHousehold(ctx, in, idem.Key{})
+	}
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
-		pl, err := s.checkHousehold(ctx, tx, &in)
+		pl, err := s.checkHousehold(ctx, tx, &in, authz.RegistryWrite)
 		if err != nil {
 			return err
-		}
-		if id == "" {
-			id = db.NewID()
-			if err := s.insertHousehold(ctx, tx, id, in, pl, "created"); err != nil {
-				return err
-			}
-			return s.record(ctx, tx, authz.RegistryWrite, "registry.household_create", "household", id, "")
 		}
 		old, err := s.household(ctx, tx, id)
 		if err != nil {
@@ -297,16 +336,23 @@ func checkHouse(in *HouseInput) (string, error) {
 // checkAt runs a house's or unit's own checks (check returns its
 // normalized phone) and resolves its grid; the field problems of both, after
 // those already in f, come back together.
-func (s *Service) checkAt(ctx context.Context, q db.Querier, in PlaceInput, f apperr.Fields, check func() (string, error)) (string, Place, error) {
+func (s *Service) checkAt(ctx context.Context, q db.Querier, in PlaceInput, perm authz.Perm, f apperr.Fields, check func() (string, error)) (string, Place, error) {
 	phone, err := check()
 	if err := regkit.Collect(&f, err); err != nil {
 		return "", Place{}, err
 	}
-	pl, err := s.place(ctx, q, in, authz.RegistryWrite)
+	pl, err := s.place(ctx, q, in, perm)
 	if err := regkit.Collect(&f, err); err != nil {
 		return "", Place{}, err
 	}
 	return phone, pl, f.Err()
+}
+
+// checkNewHouse is the one check of a new house, from the form
+// (CreateHouse) or an import row (LoadHouse): its fields and its grid,
+// where the caller must hold perm. It returns the normalized owner phone.
+func (s *Service) checkNewHouse(ctx context.Context, q db.Querier, in *HouseInput, perm authz.Perm) (string, Place, error) {
+	return s.checkAt(ctx, q, in.PlaceInput, perm, nil, func() (string, error) { return checkHouse(in) })
 }
 
 // sealHouse returns the sealed and masked room and owner phone of house id.
@@ -339,24 +385,31 @@ func (s *Service) insertHouse(ctx context.Context, tx db.Querier, id string, in 
 	return s.logChange(ctx, tx, "house", id, action)
 }
 
-// SaveHouse creates (id "") or updates a house.
+// CreateHouse adds a house with the checks of an import row
+// (checkNewHouse). key, when it names one, makes a retry answer with the
+// house the first request added.
+func (s *Service) CreateHouse(ctx context.Context, in HouseInput, key idem.Key) (House, error) {
+	id, err := s.create(ctx, key, func(tx *db.Tx) (string, error) {
+		phone, pl, err := s.checkNewHouse(ctx, tx, &in, authz.RegistryWrite)
+		if err != nil {
+			return "", err
+		}
+		id := db.NewID()
+		if err := s.insertHouse(ctx, tx, id, in, phone, pl, "created"); err != nil {
+			return "", err
+		}
+		return id, s.record(ctx, tx, authz.RegistryWrite, "registry.house_create", "house", id, "")
+	})
+	if err != nil {
+		return House{}, err
+	}
+	return s.house(ctx, s.db.Reader(), id)
+}
+
+// SaveHouse creates (id "": CreateHouse without a key) or updates a house.
 func (s *Service) SaveHouse(ctx context.Context, id string, in HouseInput) (House, error) {
 	if id == "" {
-		err := s.db.InTx(ctx, func(tx *db.Tx) error {
-			phone, pl, err := s.checkAt(ctx, tx, in.PlaceInput, nil, func() (string, error) { return checkHouse(&in) })
-			if err != nil {
-				return err
-			}
-			id = db.NewID()
-			if err := s.insertHouse(ctx, tx, id, in, phone, pl, "created"); err != nil {
-				return err
-			}
-			return s.record(ctx, tx, authz.RegistryWrite, "registry.house_create", "house", id, "")
-		})
-		if err != nil {
-			return House{}, err
-		}
-		return s.house(ctx, s.db.Reader(), id)
+		return s.CreateHouse(ctx, in, idem.Key{})
 	}
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		old, err := s.house(ctx, tx, id)
@@ -377,7 +430,7 @@ func (s *Service) SaveHouse(ctx context.Context, id string, in HouseInput) (Hous
 		if err := regkit.Collect(&f, err); err != nil {
 			return err
 		}
-		phone, pl, err := s.checkAt(ctx, tx, in.PlaceInput, f, func() (string, error) { return checkHouse(&in) })
+		phone, pl, err := s.checkAt(ctx, tx, in.PlaceInput, authz.RegistryWrite, f, func() (string, error) { return checkHouse(&in) })
 		if err != nil {
 			return err
 		}
@@ -543,6 +596,25 @@ func checkUnit(in *UnitInput) (string, error) {
 	return phone, f.Err()
 }
 
+// checkNewUnit is the one check of a new unit, from the form (CreateUnit)
+// or an import row (LoadUnit): its fields, its grid (where the caller must
+// hold perm), and its credit code new in the register. It returns the
+// normalized phone.
+func (s *Service) checkNewUnit(ctx context.Context, q db.Querier, in *UnitInput, perm authz.Perm) (string, Place, error) {
+	phone, pl, err := s.checkAt(ctx, q, in.PlaceInput, perm, nil, func() (string, error) { return checkUnit(in) })
+	if err != nil || in.CreditCode == "" {
+		return phone, pl, err
+	}
+	var n int
+	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM register_units WHERE credit_code = ?", in.CreditCode).Scan(&n); err != nil {
+		return phone, pl, err
+	}
+	if n > 0 {
+		return phone, pl, apperr.Field("credit_code", "registry.credit_code_taken")
+	}
+	return phone, pl, nil
+}
+
 func (s *Service) sealUnit(id, phone string) (sealed, masked string) {
 	if phone == "" {
 		return "", ""
@@ -569,24 +641,31 @@ func (s *Service) insertUnit(ctx context.Context, tx db.Querier, id string, in U
 	return s.logChange(ctx, tx, "unit", id, action)
 }
 
-// SaveUnit creates (id "") or updates a unit.
+// CreateUnit adds a unit with the checks of an import row (checkNewUnit).
+// key, when it names one, makes a retry answer with the unit the first
+// request added.
+func (s *Service) CreateUnit(ctx context.Context, in UnitInput, key idem.Key) (Unit, error) {
+	id, err := s.create(ctx, key, func(tx *db.Tx) (string, error) {
+		phone, pl, err := s.checkNewUnit(ctx, tx, &in, authz.RegistryWrite)
+		if err != nil {
+			return "", err
+		}
+		id := db.NewID()
+		if err := s.insertUnit(ctx, tx, id, in, phone, pl, "created"); err != nil {
+			return "", err
+		}
+		return id, s.record(ctx, tx, authz.RegistryWrite, "registry.unit_create", "unit", id, "")
+	})
+	if err != nil {
+		return Unit{}, err
+	}
+	return s.unit(ctx, s.db.Reader(), id)
+}
+
+// SaveUnit creates (id "": CreateUnit without a key) or updates a unit.
 func (s *Service) SaveUnit(ctx context.Context, id string, in UnitInput) (Unit, error) {
 	if id == "" {
-		err := s.db.InTx(ctx, func(tx *db.Tx) error {
-			phone, pl, err := s.checkAt(ctx, tx, in.PlaceInput, nil, func() (string, error) { return checkUnit(&in) })
-			if err != nil {
-				return err
-			}
-			id = db.NewID()
-			if err := s.insertUnit(ctx, tx, id, in, phone, pl, "created"); err != nil {
-				return err
-			}
-			return s.record(ctx, tx, authz.RegistryWrite, "registry.unit_create", "unit", id, "")
-		})
-		if err != nil {
-			return Unit{}, err
-		}
-		return s.unit(ctx, s.db.Reader(), id)
+		return s.CreateUnit(ctx, in, idem.Key{})
 	}
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		old, err := s.unit(ctx, tx, id)
@@ -605,7 +684,7 @@ func (s *Service) SaveUnit(ctx context.Context, id string, in UnitInput) (Unit, 
 		if err := regkit.Collect(&f, err); err != nil {
 			return err
 		}
-		phone, pl, err := s.checkAt(ctx, tx, in.PlaceInput, f, func() (string, error) { return checkUnit(&in) })
+		phone, pl, err := s.checkAt(ctx, tx, in.PlaceInput, authz.RegistryWrite, f, func() (string, error) { return checkUnit(&in) })
 		if err != nil {
 			return err
 		}

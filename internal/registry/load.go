@@ -28,9 +28,10 @@ func At(p Place) PlaceInput {
 	return PlaceInput{GridID: p.GridID, known: &p}
 }
 
-// LoadPerson checks a person row and, when write is set, stores it.
+// LoadPerson checks a person row and, when write is set, stores it. The
+// checks are the form's (CreatePerson): one function, prepare, runs both.
 func (s *Service) LoadPerson(ctx context.Context, q db.Querier, in PersonInput, write bool) error {
-	r, err := s.prepare(ctx, q, in, "")
+	r, err := s.prepare(ctx, q, in, "", authz.RegistryImport)
 	if err != nil || !write {
 		return err
 	}
@@ -38,60 +39,32 @@ func (s *Service) LoadPerson(ctx context.Context, q db.Querier, in PersonInput, 
 }
 
 // LoadHousehold checks a household row (its number must be new in the
-// village) and, when write is set, stores it.
+// village) as the form does (checkNewHousehold) and, when write is set,
+// stores it.
 func (s *Service) LoadHousehold(ctx context.Context, q db.Querier, in HouseholdInput, write bool) error {
-	pl, err := s.checkHousehold(ctx, q, &in)
-	if err != nil {
+	pl, err := s.checkNewHousehold(ctx, q, &in, authz.RegistryImport)
+	if err != nil || !write {
 		return err
-	}
-	var n int
-	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM households WHERE org_id = ? AND no = ?", pl.OrgID, in.No).Scan(&n); err != nil {
-		return err
-	}
-	if n > 0 {
-		return apperr.Field("no", "registry.no_taken")
-	}
-	if !write {
-		return nil
 	}
 	return s.insertHousehold(ctx, q, db.NewID(), in, pl, "imported")
 }
 
-// LoadHouse checks a house row and, when write is set, stores it.
+// LoadHouse checks a house row as the form does (checkNewHouse) and, when
+// write is set, stores it.
 func (s *Service) LoadHouse(ctx context.Context, q db.Querier, in HouseInput, write bool) error {
-	pl, err := s.place(ctx, q, in.PlaceInput, authz.RegistryImport)
-	if err != nil {
-		return err
-	}
-	phone, err := checkHouse(&in)
+	phone, pl, err := s.checkNewHouse(ctx, q, &in, authz.RegistryImport)
 	if err != nil || !write {
 		return err
 	}
 	return s.insertHouse(ctx, q, db.NewID(), in, phone, pl, "imported")
 }
 
-// LoadUnit checks a unit row (its credit code must be new) and, when write
-// is set, stores it.
+// LoadUnit checks a unit row (its credit code must be new) as the form
+// does (checkNewUnit) and, when write is set, stores it.
 func (s *Service) LoadUnit(ctx context.Context, q db.Querier, in UnitInput, write bool) error {
-	pl, err := s.place(ctx, q, in.PlaceInput, authz.RegistryImport)
-	if err != nil {
+	phone, pl, err := s.checkNewUnit(ctx, q, &in, authz.RegistryImport)
+	if err != nil || !write {
 		return err
-	}
-	phone, err := checkUnit(&in)
-	if err != nil {
-		return err
-	}
-	if in.CreditCode != "" {
-		var n int
-		if err := q.QueryRowContext(ctx, "SELECT count(*) FROM register_units WHERE credit_code = ?", in.CreditCode).Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
-			return apperr.Field("credit_code", "registry.credit_code_taken")
-		}
-	}
-	if !write {
-		return nil
 	}
 	return s.insertUnit(ctx, q, db.NewID(), in, phone, pl, "imported")
 }

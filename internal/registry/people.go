@@ -12,6 +12,7 @@ import (
 	"github.com/gridgov/gridgov/internal/apperr"
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
+	"github.com/gridgov/gridgov/internal/idem"
 	"github.com/gridgov/gridgov/internal/pii"
 	"github.com/gridgov/gridgov/internal/registry/regkit"
 	"github.com/gridgov/gridgov/internal/registry/search"
@@ -254,14 +255,16 @@ func (s *Service) keepSealed(id string, clear []string, fields []sealedField) (m
 	return plain, f.Err()
 }
 
-// prepare validates a person, resolves its place and links, and seals its
-// personal values. Field problems come back together as one error.
-func (s *Service) prepare(ctx context.Context, q db.Querier, in PersonInput, selfID string) (personRow, error) {
+// prepare validates a person, resolves its place (where the caller must
+// hold perm) and links, and seals its personal values. Field problems come
+// back together as one error. A new person, from the form or an import
+// row, is checked by this one function (selfID "").
+func (s *Service) prepare(ctx context.Context, q db.Querier, in PersonInput, selfID string, perm authz.Perm) (personRow, error) {
 	var f apperr.Fields
 	idNorm, phone, sex, birth := checkPerson(&in, &f, s.Now())
 	r := personRow{in: in, sex: sex, birth: birth, idPlain: idNorm, phonePlain: phone, detailPlain: strings.TrimSpace(in.AddressDetail)}
 	var err error
-	r.place, err = s.place(ctx, q, in.PlaceInput, authz.RegistryWrite)
+	r.place, err = s.place(ctx, q, in.PlaceInput, perm)
 	if err := regkit.Collect(&f, err); err != nil { // a bad grid comes with the other field problems
 		return r, err
 	}
@@ -334,18 +337,20 @@ func (s *Service) insertPerson(ctx context.Context, tx db.Querier, id string, r 
 	return s.reviewDuplicate(ctx, tx, id, r.dupOf)
 }
 
-// CreatePerson adds a person to the register.
-func (s *Service) CreatePerson(ctx context.Context, in PersonInput) (Person, error) {
-	id := db.NewID()
-	err := s.db.InTx(ctx, func(tx *db.Tx) error {
-		r, err := s.prepare(ctx, tx, in, "")
+// CreatePerson adds a person to the register with the checks of an
+// import row (LoadPerson). key, when it names one, makes a retry answer
+// with the person the first request added.
+func (s *Service) CreatePerson(ctx context.Context, in PersonInput, key idem.Key) (Person, error) {
+	id, err := s.create(ctx, key, func(tx *db.Tx) (string, error) {
+		r, err := s.prepare(ctx, tx, in, "", authz.RegistryWrite)
 		if err != nil {
-			return err
+			return "", err
 		}
+		id := db.NewID()
 		if err := s.insertPerson(ctx, tx, id, r, "created"); err != nil {
-			return err
+			return "", err
 		}
-		return s.record(ctx, tx, authz.RegistryWrite, "registry.person_create", "person", id, "")
+		return id, s.record(ctx, tx, authz.RegistryWrite, "registry.person_create", "person", id, "")
 	})
 	if err != nil {
 		return Person{}, err
@@ -387,7 +392,7 @@ func (s *Service) UpdatePerson(ctx context.Context, id string, in PersonInput) (
 		if err := regkit.Collect(&f, err); err != nil {
 			return err
 		}
-		r, err := s.prepare(ctx, tx, in, id)
+		r, err := s.prepare(ctx, tx, in, id, authz.RegistryWrite)
 		if err := regkit.Collect(&f, err); err != nil {
 			return err
 		}

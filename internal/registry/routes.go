@@ -6,6 +6,7 @@ import (
 
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/httpx"
+	"github.com/gridgov/gridgov/internal/idem"
 )
 
 // Page is one page of a list.
@@ -52,13 +53,14 @@ func ListQueryOf(r *http.Request) ListQuery {
 func (s *Service) Routes() []httpx.Route {
 	addressParams := []httpx.Param{{Name: "org_id", In: "query"}, {Name: "grid_id", In: "query"}, {Name: "q", In: "query", Desc: "text contains"},
 		{Name: "cursor", In: "query"}, {Name: "limit", In: "query", Type: "integer"}}
+	idemParam := []httpx.Param{{Name: "Idempotency-Key", In: "header", Desc: "same key + same body → the first answer; other body → 422"}}
 	return []httpx.Route{
 		{Method: "GET", Path: "/api/v1/people", Tag: "registry", Summary: "People in scope (masked)", Perm: authz.RegistryRead,
 			Params: append(ListParams(), httpx.Param{Name: "status", In: "query"}, httpx.Param{Name: "left_behind", In: "query"},
 				httpx.Param{Name: "name", In: "query", Desc: "name prefix"}),
 			Do: httpx.Get(s.listPeople)},
-		{Method: "POST", Path: "/api/v1/people", Tag: "registry", Summary: "Add a person", Perm: authz.RegistryWrite,
-			Status: 201, Do: httpx.Call(s.createPerson)},
+		{Method: "POST", Path: "/api/v1/people", Tag: "registry", Summary: "Add a person, checked as an import row (Idempotency-Key honoured)", Perm: authz.RegistryWrite,
+			Params: idemParam, Status: 201, Do: httpx.Call(s.createPerson)},
 		{Method: "POST", Path: "/api/v1/people/lookup", Tag: "registry", Summary: "Find people by exact ID number or phone (personal.lookup; audited, 20 per 10 minutes and 100 per day per user)",
 			Perm: authz.PersonalLookup, Do: httpx.Call(s.lookup)},
 		{Method: "PUT", Path: "/api/v1/people/{id}", Tag: "registry", Summary: "Change a person (version checked)",
@@ -86,21 +88,21 @@ func (s *Service) Routes() []httpx.Route {
 			Perm: authz.RegistryRead, Do: httpx.Get(s.getAddress)},
 		{Method: "GET", Path: "/api/v1/register-units/{id}", Tag: "registry", Summary: "A unit with its staff",
 			Perm: authz.RegistryRead, Do: httpx.Get(s.getUnit)},
-		{Method: "POST", Path: "/api/v1/households", Tag: "registry", Summary: "Add or change a household",
-			Perm: authz.RegistryWrite, Status: 201, Do: httpx.Call(s.saveHousehold)},
-		{Method: "POST", Path: "/api/v1/houses", Tag: "registry", Summary: "Add or change a house",
-			Perm: authz.RegistryWrite, Status: 201, Do: httpx.Call(s.saveHouse)},
+		{Method: "POST", Path: "/api/v1/households", Tag: "registry", Summary: "Add a household, checked as an import row (Idempotency-Key honoured)",
+			Perm: authz.RegistryWrite, Params: idemParam, Status: 201, Do: httpx.Call(s.createHousehold)},
+		{Method: "POST", Path: "/api/v1/houses", Tag: "registry", Summary: "Add a house, checked as an import row (Idempotency-Key honoured)",
+			Perm: authz.RegistryWrite, Params: idemParam, Status: 201, Do: httpx.Call(s.createHouse)},
 		{Method: "POST", Path: "/api/v1/addresses", Tag: "registry", Summary: "Add or change a standard address",
 			Perm: authz.RegistryWrite, Status: 201, Do: httpx.Call(s.saveAddress)},
-		{Method: "POST", Path: "/api/v1/register-units", Tag: "registry", Summary: "Add or change a unit",
-			Perm: authz.RegistryWrite, Status: 201, Do: httpx.Call(s.saveUnit)},
-		{Method: "PUT", Path: "/api/v1/households/{id}", Tag: "registry", Summary: "Add or change a household",
+		{Method: "POST", Path: "/api/v1/register-units", Tag: "registry", Summary: "Add a unit, checked as an import row (Idempotency-Key honoured)",
+			Perm: authz.RegistryWrite, Params: idemParam, Status: 201, Do: httpx.Call(s.createUnit)},
+		{Method: "PUT", Path: "/api/v1/households/{id}", Tag: "registry", Summary: "Change a household (version checked)",
 			Perm: authz.RegistryWrite, Do: httpx.Call(s.saveHousehold)},
-		{Method: "PUT", Path: "/api/v1/houses/{id}", Tag: "registry", Summary: "Add or change a house",
+		{Method: "PUT", Path: "/api/v1/houses/{id}", Tag: "registry", Summary: "Change a house (version checked)",
 			Perm: authz.RegistryWrite, Do: httpx.Call(s.saveHouse)},
 		{Method: "PUT", Path: "/api/v1/addresses/{id}", Tag: "registry", Summary: "Add or change a standard address",
 			Perm: authz.RegistryWrite, Do: httpx.Call(s.saveAddress)},
-		{Method: "PUT", Path: "/api/v1/register-units/{id}", Tag: "registry", Summary: "Add or change a unit",
+		{Method: "PUT", Path: "/api/v1/register-units/{id}", Tag: "registry", Summary: "Change a unit (version checked)",
 			Perm: authz.RegistryWrite, Do: httpx.Call(s.saveUnit)},
 
 		{Method: "GET", Path: "/api/v1/registry/settings", Tag: "registry", Summary: "Export approval threshold and retention periods",
@@ -127,8 +129,22 @@ func (s *Service) listPeople(r *http.Request) (Page[Person], error) {
 	return Page[Person]{people, next}, err
 }
 
+// requestKey is the request's Idempotency-Key, scoped to the caller and the
+// kind of record, with the fingerprint of its parsed body in.
+func requestKey(r *http.Request, kind string, in any) (idem.Key, error) {
+	key := r.Header.Get("Idempotency-Key")
+	if err := idem.Check("Idempotency-Key", key); err != nil {
+		return idem.Key{}, err
+	}
+	return idem.Key{Scope: "user:" + authz.From(r.Context()).UserID + ":" + kind, Key: key, Fingerprint: idem.Fingerprint(in)}, nil
+}
+
 func (s *Service) createPerson(r *http.Request, in PersonInput) (Person, error) {
-	return s.CreatePerson(r.Context(), in)
+	key, err := requestKey(r, "person", in)
+	if err != nil {
+		return Person{}, err
+	}
+	return s.CreatePerson(r.Context(), in, key)
 }
 
 func (s *Service) lookup(r *http.Request, in LookupInput) (Page[Person], error) {
@@ -188,7 +204,31 @@ func (s *Service) getUnit(r *http.Request) (Unit, error) {
 	return s.GetUnit(r.Context(), r.PathValue("id"))
 }
 
-// The save handlers serve both POST (no id: add) and PUT /{id} (change).
+func (s *Service) createHousehold(r *http.Request, in HouseholdInput) (Household, error) {
+	key, err := requestKey(r, "household", in)
+	if err != nil {
+		return Household{}, err
+	}
+	return s.CreateHousehold(r.Context(), in, key)
+}
+
+func (s *Service) createHouse(r *http.Request, in HouseInput) (House, error) {
+	key, err := requestKey(r, "house", in)
+	if err != nil {
+		return House{}, err
+	}
+	return s.CreateHouse(r.Context(), in, key)
+}
+
+func (s *Service) createUnit(r *http.Request, in UnitInput) (Unit, error) {
+	key, err := requestKey(r, "unit", in)
+	if err != nil {
+		return Unit{}, err
+	}
+	return s.CreateUnit(r.Context(), in, key)
+}
+
+// The save handlers serve PUT /{id} (change); saveAddress serves POST (add) too.
 
 func (s *Service) saveHousehold(r *http.Request, in HouseholdInput) (Household, error) {
 	return s.SaveHousehold(r.Context(), r.PathValue("id"), in)

@@ -28,6 +28,7 @@ import (
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/geo"
+	"github.com/gridgov/gridgov/internal/idem"
 	"github.com/gridgov/gridgov/internal/org"
 	"github.com/gridgov/gridgov/internal/pii"
 	"github.com/gridgov/gridgov/internal/registry/regkit"
@@ -117,7 +118,7 @@ type PlaceInput struct {
 func (s *Service) place(ctx context.Context, q db.Querier, in PlaceInput, perm authz.Perm) (Place, error) {
 	if in.known != nil {
 		if !authz.From(ctx).Covers(perm, in.known.Path) {
-			return Place{}, apperr.E(apperr.Forbidden, "registry.out_of_scope")
+			return Place{}, outOfScope("grid_code")
 		}
 		return *in.known, nil
 	}
@@ -152,9 +153,39 @@ func (s *Service) place(ctx context.Context, q db.Querier, in PlaceInput, perm a
 		return p, err
 	}
 	if !authz.From(ctx).Covers(perm, p.Path) {
-		return p, apperr.E(apperr.Forbidden, "registry.out_of_scope")
+		field := "grid_id"
+		if in.GridCode != "" {
+			field = "grid_code"
+		} else if in.GridID == "" {
+			field = "lat"
+		}
+		return p, outOfScope(field)
 	}
 	return p, nil
+}
+
+// outOfScope refuses a grid outside the caller's area (403), naming the
+// field that chose it so a form shows the refusal beside it and an import
+// beside the grid column.
+func outOfScope(field string) error {
+	return &apperr.Error{Kind: apperr.Forbidden, Code: "registry.out_of_scope", Fields: []apperr.FieldError{{Field: field, Code: "registry.out_of_scope"}}}
+}
+
+// create runs a create in one transaction under the request's idempotency
+// key: a retry with the same key and fields answers with the record the
+// first request made, and makes none. write returns the new record's id.
+func (s *Service) create(ctx context.Context, key idem.Key, write func(tx *db.Tx) (string, error)) (string, error) {
+	var id string
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		var err error
+		id, _, err = idem.Do(ctx, tx, key, func() (string, error) { return write(tx) })
+		return err
+	})
+	if errors.Is(err, idem.ErrRaced) {
+		// Another request with the same key committed first: answer as it did.
+		return s.create(ctx, key, write)
+	}
+	return id, err
 }
 
 // logChange appends a line to a record's history.

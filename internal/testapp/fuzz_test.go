@@ -246,6 +246,8 @@ func makeFixtures(tb testing.TB, a *testapp.App, as func(role string) *testapp.C
 	seed("PUT /api/v1/settings/calendar", map[string]any{"work_hours": []map[string]string{{"start": "08:30", "end": "12:00"}, {"start": "14:00", "end": "24:00"}},
 		"holidays": []string{"2026-10-01"}, "workdays": []string{"2026-10-10"}, "location": "Asia/Shanghai"})
 	seed("POST /api/v1/dispatch-rules", map[string]any{"category_prefix": "0105", "org_id": county, "unit_id": unit})
+	seed("POST /api/v1/calendar/years", map[string]any{"year": 2027, "text": "# 2027\n2027-01-01 holiday 元旦\n2027-01-10 workday 调休\n", "source": "2027.txt", "note": "通知"},
+		map[string]any{"text": "2027-02-30 holiday\n2027-01-04 workday\n"})
 	seed("POST /api/v1/alerts", map[string]any{"channel": "video", "source": "cam-0001", "category_code": "0101", "urgency": "urgent",
 		"description": "占道经营", "lat": center.Lat, "lng": center.Lng})
 	report := map[string]any{"channel": "grid", "category_code": "0403", "description": "小区门口垃圾堆放两天无人清理",

@@ -24,6 +24,7 @@ export const PERM = {
   eventCheck: 'event.check',
   eventApprove: 'event.approve',
   eventSupervise: 'event.supervise',
+  eventConfig: 'event.config',
   registryRead: 'registry.read',
   registryWrite: 'registry.write',
   registryImport: 'registry.import',

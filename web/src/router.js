@@ -32,6 +32,7 @@ export const menuRoutes = [
   { path: 'users', name: 'users', component: () => import('./views/Users.vue'), meta: { title: 'ui.menu.users', icon: 'User', perm: PERM.userRead, group: 'system' } },
   { path: 'roles', name: 'roles', component: () => import('./views/Roles.vue'), meta: { title: 'ui.menu.roles', icon: 'Key', perm: PERM.roleRead, group: 'system' } },
   { path: 'security', name: 'security', component: () => import('./views/Security.vue'), meta: { title: 'ui.menu.security', icon: 'Lock', perm: PERM.securityRead, group: 'system' } },
+  { path: 'calendar', name: 'calendar', component: () => import('./views/Calendar.vue'), meta: { title: 'ui.menu.calendar', icon: 'Calendar', perm: PERM.eventConfig, group: 'system' } },
   { path: 'audit', name: 'audit', component: () => import('./views/Audit.vue'), meta: { title: 'ui.menu.audit', icon: 'Document', perm: PERM.auditRead, group: 'system' } },
   { path: 'password', name: 'password', component: () => import('./views/Password.vue'), meta: { title: 'ui.menu.password', icon: 'EditPen', group: 'system' } },
   { path: 'totp', name: 'totp', component: () => import('./views/Totp.vue'), meta: { title: 'ui.menu.totp', icon: 'Key', group: 'system' } },

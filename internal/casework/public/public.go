@@ -47,7 +47,7 @@ type Event struct {
 	Attributes       map[string]string
 	MediaURL         string // a public reporter's own photo link; empty for internal channels
 	CreatedAt        int64
-	UpdatedAt        int64
+	UpdatedAt        int64 // the latest step's time
 	ClosedAt         *int64
 	DueAt            *int64 // the whole matter's deadline, set at dispatch
 	// LastNote is the latest note for the public of the loop's own steps
@@ -168,18 +168,39 @@ func Get(ctx context.Context, d db.Querier, no string) (Event, error) {
 	return e, err
 }
 
-// Updates returns the timeline steps of published events made in
-// [from, to] (Unix ms, inclusive) and since their publication, oldest
-// first, at most limit of them. Note is the step's note for the public.
-func Updates(ctx context.Context, d db.Querier, from, to int64, limit int) ([]casework.PublicUpdate, error) {
-	if limit <= 0 || limit > 1000 {
-		limit = 1000
+// UpdatesQuery selects the steps Updates returns: those made in a window,
+// oldest first, or (no window) all of them, newest first; a page of them.
+type UpdatesQuery struct {
+	From, To int64 // window, Unix ms, both inclusive; both 0 = no window
+	Newest   bool  // newest first, else oldest first
+	Offset   int
+	Limit    int // 1–1000, default 1000
+}
+
+// Updates returns the timeline steps of published events made since their
+// publication, as q selects them. Note is the step's note for the public.
+// Steps made at the same moment are ordered by event number and step, so
+// that pages do not overlap.
+func Updates(ctx context.Context, d db.Querier, q UpdatesQuery) ([]casework.PublicUpdate, error) {
+	if q.Limit <= 0 || q.Limit > 1000 {
+		q.Limit = 1000
 	}
-	pub, pargs := publishedSQL()
-	args := append([]any{from, to}, pargs...)
+	if q.Offset < 0 {
+		q.Offset = 0
+	}
+	pub, args := publishedSQL()
+	where := "l.at >= e.published_at AND " + pub
+	if q.From != 0 || q.To != 0 {
+		where += " AND l.at >= ? AND l.at <= ?"
+		args = append(args, q.From, q.To)
+	}
+	order := "l.at, e.no, l.seq"
+	if q.Newest {
+		order = "l.at DESC, e.no DESC, l.seq DESC"
+	}
 	rows, err := d.QueryContext(ctx, `SELECT e.no, l.seq, l.at, l.action, l.to_state, l.public_note
-		FROM event_log l JOIN events e ON e.id = l.event_id WHERE l.at >= ? AND l.at <= ? AND l.at >= e.published_at AND `+pub+`
-		ORDER BY l.at, e.no, l.seq LIMIT `+strconv.Itoa(limit), args...)
+		FROM event_log l JOIN events e ON e.id = l.event_id WHERE `+where+`
+		ORDER BY `+order+` LIMIT `+strconv.Itoa(q.Limit)+` OFFSET `+strconv.Itoa(q.Offset), args...)
 	if err != nil {
 		return nil, err
 	}

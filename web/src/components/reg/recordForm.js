@@ -1,7 +1,9 @@
 // recordForm.js — the add / edit dialog of a register record (household,
 // house, unit): the form values, the field errors shown beside the fields,
 // a version conflict, and save(): POST path for a new record, PUT path/id
-// with the version read for a change (409 when someone saved first).
+// with the version read for a change (409 when someone saved first). A new
+// record's POST carries an Idempotency-Key made when the dialog opens: a
+// save sent again after a lost answer adds nothing twice.
 import { reactive, watch } from 'vue'
 import { api } from '../../api.js'
 import { t } from '../../i18n.js'
@@ -21,9 +23,11 @@ export function useRecordForm(props, emit, { path, fill, body, required = [], se
   const form = reactive({})
   const errors = reactive({})
   const state = reactive({ busy: false, conflict: '', org: null, current: null, clear: {} })
+  let idemKey = ''
 
   function start(rec) {
     state.current = rec
+    idemKey = crypto.randomUUID()
     Object.assign(form, fill(rec), { org_id: rec?.org_id || '', grid_id: rec?.grid_id || '' })
     state.org = rec ? { id: rec.org_id, name: rec.org_name } : null
     state.clear = {}
@@ -59,7 +63,7 @@ export function useRecordForm(props, emit, { path, fill, body, required = [], se
     if (clear.length) b.clear = clear
     state.busy = true
     try {
-      const saved = rec ? await api.put(`${path}/${rec.id}`, { ...b, version: rec.version }) : await api.post(path, b)
+      const saved = rec ? await api.put(`${path}/${rec.id}`, { ...b, version: rec.version }) : await api.post(path, b, { headers: { 'Idempotency-Key': idemKey } })
       emit('update:modelValue', false)
       showOK()
       emit('saved', saved)
