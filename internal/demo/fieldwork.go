@@ -141,7 +141,7 @@ func (e *eventPlay) fieldStep(at time.Time, action, to, unit string) {
 // fieldResult is the unit's result with its note, waiting for the re-check.
 func (e *eventPlay) fieldResult(at time.Time, unit, note string) {
 	e.seq++
-	e.t = at
+	e.t, e.last = at, at
 	e.b.add("event_log", e.id, e.seq, at.UnixMilli(), "demo", "演示", "", "report_result", e.state, "handled", unit, note, "")
 	e.state = "handled"
 }
