@@ -57,6 +57,7 @@ func TestMobileReportWithALargePhoto(t *testing.T) {
 		})
 	p.login(app.Account("resident"), "")
 	p.visible("#m-tab-report") // a resident's first page is the phone page
+	p.click("#m-more-cats")    // past the short list, the whole catalogue
 	p.click("#m-category")
 	p.pickOption("暴露垃圾")
 	const desc = "E2E 手机上报：楼下垃圾桶满了"

@@ -273,6 +273,7 @@ func matrix() []row {
 		}},
 		{route: "GET /api/v1/events/map", who: eventReaders, req: func(c *call) req { return req{path: "/api/v1/events/map?org_id=" + c.id(c.at.org)} }},
 		{route: "GET /api/v1/dashboard", who: eventReaders, req: func(c *call) req { return req{path: "/api/v1/dashboard?org_id=" + c.id(c.at.org)} }},
+		{route: "GET /api/v1/dashboard/export", who: eventReaders, req: func(c *call) req { return req{path: "/api/v1/dashboard/export?org_id=" + c.id(c.at.org)} }},
 		{route: "PUT /api/v1/categories/{code}", who: "sysadmin", once: true, global: true, req: func(c *call) req {
 			return req{path: "/api/v1/categories/9901", body: map[string]string{}}
 		}},
@@ -308,7 +309,19 @@ func matrix() []row {
 			return req{path: "/api/v1/events", body: map[string]any{"category_code": "0401", "description": "矩阵核查上报",
 				"lat": c.own.lat, "lng": c.own.lng}}
 		}},
+		// The report page's map: the reporter's own area only; a point of
+		// another area is refused as a point in no grid.
+		{route: "GET /api/v1/report/grids", who: reporters, once: true, req: func(c *call) req { return req{path: "/api/v1/report/grids"} }},
+		{route: "GET /api/v1/report/locate", who: reporters, req: func(c *call) req {
+			return req{path: p("/api/v1/report/locate?lat=%f&lng=%f", c.at.lat, c.at.lng)}
+		}},
+		{route: "GET /api/v1/report/nearby", who: reporters, req: func(c *call) req {
+			return req{path: p("/api/v1/report/nearby?lat=%f&lng=%f", c.at.lat, c.at.lng)}
+		}},
+		{route: "GET /api/v1/report/categories", who: reporters, once: true, req: func(c *call) req { return req{path: "/api/v1/report/categories"} }},
 		{route: "GET /api/v1/events", who: "all", list: true, req: func(c *call) req { return req{path: "/api/v1/events?org_id=" + c.id(c.at.org)} }},
+		{route: "GET /api/v1/events/export", who: "all", list: true, req: func(c *call) req { return req{path: "/api/v1/events/export?org_id=" + c.id(c.at.org)} }},
+		{route: "GET /api/v1/events/points", who: "all", list: true, req: func(c *call) req { return req{path: "/api/v1/events/points?org_id=" + c.id(c.at.org)} }},
 		{route: "GET /api/v1/events/{id}", who: eventSeers, req: func(c *call) req { return req{path: "/api/v1/events/" + c.id(c.at.event)} }},
 		{route: "POST /api/v1/events/{id}/actions", who: "shiftlead", req: func(c *call) req {
 			// Parking needs event.approve; those who see the event without it get 403, the others 404.
@@ -544,7 +557,7 @@ func rowOf(table []row, route string) row {
 // scopeCodes are the field errors a service answers when a request names
 // an area or record outside the caller's grant: the same answer as for one
 // that does not exist, so it says nothing about the other area.
-var scopeCodes = map[string]bool{"org.not_found": true, "registry.link_unknown": true}
+var scopeCodes = map[string]bool{"org.not_found": true, "registry.link_unknown": true, "report.outside_area": true}
 
 // judge checks one answer against the table.
 func judge(t *testing.T, r row, method, who string, ok, permitted bool, res testapp.Response, foreign []string) {

@@ -7,6 +7,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"html"
 	"io/fs"
 	"net/http"
 	"path"
@@ -20,6 +21,7 @@ import (
 	"github.com/gridgov/gridgov/internal/campaign"
 	"github.com/gridgov/gridgov/internal/casework"
 	"github.com/gridgov/gridgov/internal/casework/dashboard"
+	"github.com/gridgov/gridgov/internal/casework/place"
 	"github.com/gridgov/gridgov/internal/config"
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/geo"
@@ -206,6 +208,7 @@ func (a *App) routes() {
 	rt.Handle(a.Org.Routes()...)
 	rt.Handle(a.Events.Routes()...)
 	rt.Handle(dashboard.New(a.DB, a.Events).Routes()...)
+	rt.Handle(place.New(a.DB, mainGrids{a.Org}).Routes()...)
 	rt.Handle(a.Registry.Routes()...)
 	rt.Handle(a.KeyPersons.Routes()...)
 	rt.Handle(a.Sheets.Routes()...)
@@ -310,7 +313,8 @@ func pathIDs(r *http.Request, pattern string) string {
 func (a *App) static() http.Handler {
 	dist := web.FS()
 	index, _ := fs.ReadFile(dist, "index.html")
-	if tile := strings.ReplaceAll(a.Cfg.TileURL, `"`, ""); tile != "" {
+	// Escaped for the attribute: 天地图's templates carry "&" between their parameters.
+	if tile := html.EscapeString(a.Cfg.TileURL); tile != "" {
 		index = []byte(strings.Replace(string(index), "<head>", `<head><meta name="gridgov-tile-url" content="`+tile+`">`, 1))
 	}
 	indexGz := gzipped(index)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/gridgov/gridgov/internal/app"
+	"github.com/gridgov/gridgov/internal/config"
 	"github.com/gridgov/gridgov/internal/testapp"
 )
 
@@ -153,5 +154,27 @@ func TestTwoNodesShareOneDatabase(t *testing.T) {
 	}
 	if st := c.Do("GET", "/api/v1/me", nil, nil); st != 401 {
 		t.Fatalf("session on A after logout on B: %d", st)
+	}
+}
+
+// A tile template reaches the console as configured, "&" and all (天地图's
+// templates carry several parameters), and nothing of it can close the
+// attribute.
+func TestTileTemplatesReachTheConsole(t *testing.T) {
+	t.Parallel()
+	cfg := config.Default()
+	cfg.DataDir = t.TempDir()
+	cfg.TileURL = `https://t{s}.tianditu.gov.cn/vec_w/wmts?LAYER=vec&TILEMATRIX={z}&tk=KEY https://t{s}.tianditu.gov.cn/cva_w/wmts?LAYER=cva&tk=KEY"><script>`
+	a, err := app.Open(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	w := httptest.NewRecorder()
+	a.Router.ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
+	page := w.Body.String()
+	want := `<meta name="gridgov-tile-url" content="https://t{s}.tianditu.gov.cn/vec_w/wmts?LAYER=vec&amp;TILEMATRIX={z}&amp;tk=KEY https://t{s}.tianditu.gov.cn/cva_w/wmts?LAYER=cva&amp;tk=KEY&#34;&gt;&lt;script&gt;">`
+	if !strings.Contains(page, want) || strings.Contains(page, `KEY"><script>`) {
+		t.Errorf("tile meta: %.400s", page)
 	}
 }

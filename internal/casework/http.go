@@ -1,6 +1,7 @@
 package casework
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -76,14 +77,13 @@ func (s *Service) Routes() []httpx.Route {
 			Perm: authz.EventReport, In: Report{}, Out: Event{}, Status: 201,
 			Params:  []httpx.Param{{Name: "Idempotency-Key", In: "header", Desc: "same key + same body → the first answer; other body → 422"}},
 			Handler: s.createEvent},
-		{Method: "GET", Path: "/api/v1/events", Tag: "events", Summary: "Events in scope, newest first", Access: "event.read over the area, event.read_unit for one's unit, or one's own reports",
-			Params: []httpx.Param{{Name: "state", In: "query", Desc: "a state, or open"}, {Name: "light", In: "query"}, {Name: "category", In: "query"},
-				{Name: "channel", In: "query"}, {Name: "org_id", In: "query"}, {Name: "q", In: "query"}, {Name: "mine", In: "query", Type: "boolean"},
-				{Name: "my_unit", In: "query", Type: "boolean", Desc: "only the events the caller's unit leads (its work orders)"},
-				{Name: "rating", In: "query"}, {Name: "resolved_level", In: "query"},
-				{Name: "from", In: "query", Desc: "RFC 3339: reported at or after"}, {Name: "to", In: "query", Desc: "RFC 3339: reported before"},
-				{Name: "cursor", In: "query"}, {Name: "limit", In: "query", Type: "integer"}},
-			Do: httpx.Get(s.listEvents)},
+		{Method: "GET", Path: "/api/v1/events", Tag: "events", Summary: "Events in scope, newest first", Access: listAccess,
+			Params: append(listFilters, httpx.Param{Name: "cursor", In: "query"}, httpx.Param{Name: "limit", In: "query", Type: "integer"}),
+			Do:     httpx.Get(s.listEvents)},
+		{Method: "GET", Path: "/api/v1/events/export", Tag: "events", Summary: "The list with its filters as a spreadsheet (xlsx; names and numbers masked, watermarked, audited)",
+			Access: listAccess, Params: listFilters, OutType: "application/octet-stream", Out: []byte{}, Handler: s.exportEvents},
+		{Method: "GET", Path: "/api/v1/events/points", Tag: "events", Summary: "The list with its filters on the map: the newest events with a position",
+			Access: listAccess, Params: listFilters, Do: httpx.Get(s.points)},
 		{Method: "GET", Path: "/api/v1/events/{id}", Tag: "events", Summary: "One event with units, timeline and possible duplicates", Access: "as for the list",
 			Do: httpx.Get(s.getEvent)},
 		{Method: "POST", Path: "/api/v1/events/{id}/actions", Tag: "events", Summary: "Take an action of the loop (file, dispatch, sign, …)", Access: "each action's permission (see Actions) on an event the caller sees",
@@ -150,18 +150,66 @@ func (s *Service) units(r *http.Request) (Items[Unit], error) {
 	return Items[Unit]{units}, err
 }
 
-func (s *Service) listEvents(r *http.Request) (EventList, error) {
+// listAccess is who reads the list, its export and its map.
+const listAccess = "event.read over the area, event.read_unit for one's unit, or one's own reports"
+
+// listFilters are the list's filters, the same for its export and its map.
+var listFilters = []httpx.Param{{Name: "state", In: "query", Desc: "a state, or open"}, {Name: "light", In: "query"}, {Name: "category", In: "query"},
+	{Name: "channel", In: "query"}, {Name: "org_id", In: "query"}, {Name: "q", In: "query"}, {Name: "mine", In: "query", Type: "boolean"},
+	{Name: "my_unit", In: "query", Type: "boolean", Desc: "only the events the caller's unit leads (its work orders)"},
+	{Name: "rating", In: "query"}, {Name: "resolved_level", In: "query"},
+	{Name: "from", In: "query", Desc: "RFC 3339: reported at or after"}, {Name: "to", In: "query", Desc: "RFC 3339: reported before"}}
+
+// queryOf reads the list's filters from a request.
+func queryOf(r *http.Request) (Query, error) {
 	q := r.URL.Query()
 	limit, _ := strconv.Atoi(q.Get("limit"))
 	var f apperr.Fields
 	query := Query{State: q.Get("state"), Light: q.Get("light"), Category: q.Get("category"), Channel: q.Get("channel"),
 		OrgID: q.Get("org_id"), Q: q.Get("q"), Mine: q.Get("mine") == "true", MyUnit: q.Get("my_unit") == "true", Rating: q.Get("rating"), ResolvedLevel: q.Get("resolved_level"),
 		From: httpx.QueryTime(q, "from", &f), To: httpx.QueryTime(q, "to", &f), Before: q.Get("cursor"), Limit: limit}
-	if err := f.Err(); err != nil {
+	return query, f.Err()
+}
+
+func (s *Service) listEvents(r *http.Request) (EventList, error) {
+	query, err := queryOf(r)
+	if err != nil {
 		return EventList{}, err
 	}
 	events, next, err := s.List(r.Context(), query)
 	return EventList{events, next}, err
+}
+
+// PointList is the list's map: its points, and whether there were more.
+type PointList struct {
+	Items  []MapPoint `json:"items"`
+	Capped bool       `json:"capped"`
+	Max    int        `json:"max"`
+}
+
+func (s *Service) points(r *http.Request) (PointList, error) {
+	query, err := queryOf(r)
+	if err != nil {
+		return PointList{}, err
+	}
+	pts, capped, err := s.Points(r.Context(), query)
+	return PointList{pts, capped, MaxMapPoints}, err
+}
+
+// exportEvents answers the list as an xlsx file. The file is made whole
+// before anything is written, so an error still answers as problem+json.
+func (s *Service) exportEvents(w http.ResponseWriter, r *http.Request) error {
+	query, err := queryOf(r)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if _, err := s.WriteList(r.Context(), &buf, query, i18n.Lang(r)); err != nil {
+		return err
+	}
+	name := i18n.T(i18n.Lang(r), "ui.menu.events", nil) + "-" + s.Now().In(Zone).Format("20060102") + ".xlsx"
+	httpx.Download(w, name, httpx.XLSX, buf.Bytes())
+	return nil
 }
 
 func (s *Service) getEvent(r *http.Request) (Event, error) {

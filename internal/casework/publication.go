@@ -141,3 +141,7 @@ func (s *Service) publish(c *actx) (string, error) {
 func (s *Service) unpublish(c *actx) (string, error) {
 	return "", s.decidePublication(c, false)
 }
+
+// OwnChannel is the channel the caller's reports come in by when they name
+// none: resident for the public's accounts, grid for staff.
+func OwnChannel(p *authz.Principal) string { return ownChannels(p)[0] }

@@ -225,8 +225,9 @@ type Query struct {
 	Limit  int
 }
 
-// List returns events in the caller's scope, newest first, keyset-paged.
-func (s *Service) List(ctx context.Context, f Query) ([]Event, string, error) {
+// filter is the WHERE conditions of the list's filters over the events the
+// caller may see: the list, its export and its map read the same events.
+func (s *Service) filter(ctx context.Context, f Query) ([]string, []any, error) {
 	p := authz.From(ctx)
 	var where []string
 	var args []any
@@ -265,7 +266,7 @@ func (s *Service) List(ctx context.Context, f Query) ([]Event, string, error) {
 	case "green":
 		add("e.state IN "+OpenStatesSQL+" AND e.parked = ? AND e.stage_warn_at > ?", false, now)
 	default:
-		return nil, "", apperr.Field("light", "validation.one_of", "values", "red, yellow, green")
+		return nil, nil, apperr.Field("light", "validation.one_of", "values", "red, yellow, green")
 	}
 	if f.Category != "" {
 		add("e.category_code >= ? AND e.category_code < ?", f.Category, f.Category+"~")
@@ -288,7 +289,7 @@ func (s *Service) List(ctx context.Context, f Query) ([]Event, string, error) {
 	if f.OrgID != "" {
 		path, err := org.PathOf(ctx, s.db.Reader(), f.OrgID, "org_id")
 		if err != nil {
-			return nil, "", err
+			return nil, nil, err
 		}
 		under, args := authz.Under("e.path", path)
 		add(under, args...)
@@ -297,6 +298,16 @@ func (s *Service) List(ctx context.Context, f Query) ([]Event, string, error) {
 		like := "%" + strings.NewReplacer("%", "", "_", "").Replace(f.Q) + "%"
 		add("(e.no LIKE ? OR e.description LIKE ? OR e.address LIKE ?)", like, like, like)
 	}
+	return where, args, nil
+}
+
+// List returns events in the caller's scope, newest first, keyset-paged.
+func (s *Service) List(ctx context.Context, f Query) ([]Event, string, error) {
+	where, args, err := s.filter(ctx, f)
+	if err != nil {
+		return nil, "", err
+	}
+	add := func(cond string, a ...any) { where = append(where, cond); args = append(args, a...) }
 	if f.Before != "" {
 		at, id, ok := strings.Cut(f.Before, ":")
 		ms, err := strconv.ParseInt(at, 10, 64)

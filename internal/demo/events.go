@@ -1,9 +1,15 @@
 package demo
 
 import (
+	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
 	mrand "math/rand/v2"
 	"strings"
 	"time"
@@ -169,10 +175,145 @@ func Events(ctx context.Context, d *db.DB, perGrid int, seed int64, now time.Tim
 			}
 		}
 	}
+	mine, photos, err := residentReports(ctx, q, b, rng, cal, grids, cats, units, perDay, now)
+	if err != nil {
+		return total, err
+	}
 	for day, n := range perDay {
 		b.add("counters", "event:"+day, n)
 	}
-	return total, b.flush()
+	if err := b.flush(); err != nil {
+		return total, err
+	}
+	return total + mine, addPhotos(ctx, d, photos)
+}
+
+// residentPlay is one of the demo resident's own reports: how old it is,
+// how far it got, what the handler told the public and whether it is rated.
+type residentPlay struct {
+	cat, text, reply string
+	age              time.Duration
+	goal             int
+	rating           string
+}
+
+var residentPlays = []residentPlay{
+	{cat: "0101", text: "小区东门垃圾桶满了，垃圾散落一地", age: 3 * time.Hour},
+	{cat: "1403", text: "3栋楼前的路灯不亮，晚上很黑", age: 5 * 24 * time.Hour, goal: 3},
+	{cat: "1404", text: "人行道地砖松动，老人容易绊倒", reply: "已更换松动地砖并压实，请您查看", age: 20 * 24 * time.Hour, goal: 5},
+	{cat: "0102", text: "楼下空地堆了建筑渣土", reply: "渣土已清运，空地已平整", age: 45 * 24 * time.Hour, goal: 5, rating: "satisfied"},
+}
+
+// demoPhoto is an after-photo to store once its event is written.
+type demoPhoto struct {
+	eventID string
+	seq     int
+	at      time.Time
+}
+
+// residentReports plays the demo resident's own reports (the 我的 tab of
+// their phone page): one waiting for the intake desk, one being handled,
+// one closed with the handler's public reply and after-photo waiting for
+// their rating, one rated. It returns how many it played and the photos
+// to store.
+func residentReports(ctx context.Context, q db.Querier, b *batch, rng *mrand.Rand, cal *calendar.Calendar, grids []demoGrid,
+	cats []demoCategory, units map[string]string, perDay map[string]int, now time.Time) (int, []demoPhoto, error) {
+	var userID, name, orgID string
+	err := q.QueryRowContext(ctx, "SELECT id, display_name, org_id FROM users WHERE username = 'resident'").Scan(&userID, &name, &orgID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil, nil
+	}
+	if err != nil {
+		return 0, nil, err
+	}
+	n := 0
+	var home []demoGrid
+	for _, g := range grids {
+		if g.orgID == orgID {
+			home = append(home, g)
+		}
+	}
+	var photos []demoPhoto
+	for i, rp := range residentPlays {
+		if len(home) == 0 {
+			break
+		}
+		var c demoCategory
+		for _, x := range cats {
+			if x.code == rp.cat {
+				c = x
+			}
+		}
+		if c.code == "" {
+			continue
+		}
+		created := now.Add(-rp.age)
+		e := &eventPlay{b: b, rng: rng, cal: cal, g: home[i%len(home)], c: c, ch: "resident", urgency: "normal", id: db.NewID(),
+			major: c.code[:2], now: now}
+		e.report(created)
+		e.text, e.publicDesc = rp.text, rp.text
+		// As every demo event, a step that would fall after now is not taken.
+		ok := false
+		if t := e.advance("intake", false); rp.goal >= 1 && !t.After(now) {
+			e.t = t
+			e.step(e.t, "file", e.state, "filed", "")
+			e.state = "filed"
+			ok = e.dispatch(units) && e.sign()
+		}
+		if rp.goal >= 5 && ok && e.handle(false) {
+			b.rows["event_log"][len(b.rows["event_log"])-1][11] = rp.reply // the handler's reply to the public
+			photos = append(photos, demoPhoto{e.id, e.seq, e.t})
+			if t := e.advance("check", false); !t.After(now) {
+				e.t = t
+				e.step(e.t, "check_pass", e.state, "closed", "")
+				e.state, e.closed, e.resolved = "closed", msPtr(e.t), e.level
+				if rp.rating != "" && !t.Add(time.Hour).After(now) {
+					e.rating = rp.rating
+					e.step(e.t.Add(time.Hour), "rate", e.state, e.state, "")
+				}
+			}
+		}
+		day := created.In(cst).Format("20060102")
+		perDay[day]++
+		row := e.row(fmt.Sprintf("%s%04d", day, perDay[day]), created)
+		row[19], row[20] = userID, name // reporter_id, reporter_name
+		b.add("events", row...)
+		n++
+	}
+	return n, photos, nil
+}
+
+// addPhotos stores the after-photos: a paved path drawn as a JPEG.
+func addPhotos(ctx context.Context, d *db.DB, photos []demoPhoto) error {
+	if len(photos) == 0 {
+		return nil
+	}
+	img := image.NewRGBA(image.Rect(0, 0, 640, 480))
+	for y := range 480 {
+		for x := range 640 {
+			c := color.RGBA{150, 150, 145, 255} // the paving
+			if x%80 < 3 || (y+(x/80%2)*20)%40 < 3 {
+				c = color.RGBA{95, 95, 90, 255} // the joints
+			}
+			if y < 120 {
+				c = color.RGBA{175, 205, 230, 255} // the sky
+			}
+			img.Set(x, y, c)
+		}
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 80}); err != nil {
+		return err
+	}
+	return d.InTx(ctx, func(tx *db.Tx) error {
+		for _, p := range photos {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO event_media (id, event_id, log_seq, kind, content_type, size, data, created_by, created_at)
+				VALUES (?, ?, ?, 'after', 'image/jpeg', ?, ?, 'demo', ?)`, db.NewID(), p.eventID, p.seq, buf.Len(), buf.Bytes(), p.at.UnixMilli()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 var cst = time.FixedZone("CST", 8*3600)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strconv"
 
 	"github.com/gridgov/gridgov/internal/apperr"
 	"github.com/gridgov/gridgov/internal/authz"
@@ -144,4 +145,34 @@ func TopUnder(ctx context.Context, q db.Querier, path string) (string, error) {
 	var id string
 	err := q.QueryRowContext(ctx, "SELECT id FROM org_nodes WHERE "+under+" ORDER BY length(path), code LIMIT 1", args...).Scan(&id)
 	return id, notFound(err, "")
+}
+
+// Outline is a main-layer grid's name, code, area name and shape (its
+// stored GeoJSON geometry, WGS-84): what a reporter's map draws.
+type Outline struct {
+	Code, Name, OrgName, Geometry string
+}
+
+// MainGridOutlines returns the active main-layer grids under any of paths,
+// by code, at most limit of them; more reports that there were more.
+func MainGridOutlines(ctx context.Context, q db.Querier, paths []string, limit int) (out []Outline, more bool, err error) {
+	scope, args := authz.ScopeSQL("g.path", paths)
+	rows, err := q.QueryContext(ctx, `SELECT g.code, g.name, o.name, g.geometry FROM grids g JOIN org_nodes o ON o.id = g.org_id
+		WHERE g.layer = 'zz' AND g.status = 'active' AND `+scope+` ORDER BY g.code LIMIT `+strconv.Itoa(limit+1), args...)
+	if err != nil {
+		return nil, false, err
+	}
+	defer rows.Close()
+	out = []Outline{}
+	for rows.Next() {
+		var o Outline
+		if err := rows.Scan(&o.Code, &o.Name, &o.OrgName, &o.Geometry); err != nil {
+			return nil, false, err
+		}
+		out = append(out, o)
+	}
+	if len(out) > limit {
+		return out[:limit], true, rows.Err()
+	}
+	return out, false, rows.Err()
 }

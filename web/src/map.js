@@ -1,9 +1,13 @@
 // map.js — Leaflet helpers. Maps draw vector GeoJSON on a blank light
 // background; a tile layer is added only when the server is configured with a
 // tile URL (GRIDGOV_TILE_URL, passed as <meta name="gridgov-tile-url">)
-// (e.g. "https://tiles.example/{z}/{x}/{y}.png"). The SVG renderer is used so
-// every polygon is its own <path> element (clickable in browser tests).
+// (e.g. "https://tiles.example/{z}/{x}/{y}.png"). Several templates separated
+// by spaces are stacked in order: 天地图 serves its base map and its labels
+// (注记) as two layers, on the subdomains t0–t7. Without tiles a map says so,
+// and how an administrator sets them. The SVG renderer is used so every
+// polygon is its own <path> element (clickable in browser tests).
 import L from 'leaflet'
+import { t } from './i18n.js'
 
 export { L }
 
@@ -30,13 +34,49 @@ export function createMap(el, opts = {}) {
     zoomSnap: 0.25,
     ...opts,
   })
-  const tileURL = document.querySelector('meta[name="gridgov-tile-url"]')?.content || ''
-  if (tileURL) {
-    L.tileLayer(tileURL, { maxZoom: 19 }).addTo(map)
+  const templates = tileTemplates()
+  for (const url of templates) {
+    const subdomains = url.includes('tianditu') ? '01234567' : 'abc'
+    L.tileLayer(url, { maxZoom: 19, subdomains }).addTo(map)
   }
+  if (!templates.length) noTilesNotice().addTo(map)
   map.setView([34.5, 108.9], 4)
   L.control.scale({ imperial: false }).addTo(map)
   return map
+}
+
+/** The configured tile templates (none: maps draw outlines on a plain background). */
+export function tileTemplates() {
+  const raw = document.querySelector('meta[name="gridgov-tile-url"]')?.content || ''
+  return raw.split(/\s+/).filter(Boolean)
+}
+
+// A small notice in the map's corner: no base map is configured. A click
+// opens how an administrator sets one (天地图 with a key, or an own server).
+function noTilesNotice() {
+  const ctl = L.control({ position: 'bottomright' })
+  ctl.onAdd = () => {
+    const el = L.DomUtil.create('div', 'map-no-tiles')
+    const head = L.DomUtil.create('a', 'map-no-tiles-head', el)
+    head.textContent = t('ui.map.no_tiles')
+    head.href = '#'
+    const hint = L.DomUtil.create('div', 'map-no-tiles-hint', el)
+    hint.textContent = t('ui.map.no_tiles_hint')
+    hint.hidden = true
+    L.DomEvent.disableClickPropagation(el)
+    L.DomEvent.on(head, 'click', (e) => {
+      L.DomEvent.preventDefault(e)
+      hint.hidden = !hint.hidden
+    })
+    return el
+  }
+  return ctl
+}
+
+/** A round marker of an event, coloured by its light (closed and parked ones grey). */
+export function eventDot(p, colors, opts = {}) {
+  const c = colors[p.light] || colors.none
+  return L.circleMarker([p.lat, p.lng], { radius: 6, color: '#fff', weight: 1.5, fillColor: c, fillOpacity: 0.9, className: 'event-dot', ...opts })
 }
 
 /**

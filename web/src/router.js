@@ -83,6 +83,8 @@ const router = createRouter({
         { path: 'forbidden', name: 'forbidden', component: () => import('./views/Forbidden.vue'), meta: { title: 'ui.forbidden.title' } },
       ],
     },
+    // 交办单: a print page of its own, without the console's frame
+    { path: '/print/events/:id', name: 'event-print', component: () => import('./views/EventPrint.vue'), meta: { perm: [PERM.eventRead, PERM.eventReadUnit, PERM.eventReport] } },
     { path: '/m', name: 'mobile', component: () => import('./views/Mobile.vue'), meta: { perm: [PERM.eventReport, PERM.eventCheck, PERM.eventHandle] } },
     { path: '/:rest(.*)*', redirect: '/' },
   ],

@@ -41,6 +41,10 @@ func (s *Service) Routes() []httpx.Route {
 			Perm: authz.EventRead, Params: []httpx.Param{{Name: "org_id", In: "query", Required: true},
 				{Name: "from", In: "query", Desc: "RFC 3339, default 12 months ago"}, {Name: "to", In: "query", Desc: "RFC 3339, default now"}},
 			Do: httpx.Get(s.dashboard)},
+		{Method: "GET", Path: "/api/v1/dashboard/export", Tag: "events", Summary: "The dashboard's tables (by area, category, channel, month) as an xlsx workbook",
+			Perm: authz.EventRead, Params: []httpx.Param{{Name: "org_id", In: "query", Required: true},
+				{Name: "from", In: "query", Desc: "RFC 3339, default 12 months ago"}, {Name: "to", In: "query", Desc: "RFC 3339, default now"}},
+			OutType: "application/octet-stream", Out: []byte{}, Handler: s.exportTables},
 	}
 }
 
@@ -50,8 +54,17 @@ func (s *Service) eventMap(r *http.Request) (casework.Items[casework.MapPoint], 
 }
 
 func (s *Service) dashboard(r *http.Request) (casework.Dashboard, error) {
+	from, to, err := s.window(r)
+	if err != nil {
+		return casework.Dashboard{}, err
+	}
+	return s.Dashboard(r.Context(), r.URL.Query().Get("org_id"), from, to, i18n.Lang(r))
+}
+
+// window is a request's from and to: by default the last 12 months.
+func (s *Service) window(r *http.Request) (from, to time.Time, err error) {
 	q := r.URL.Query()
-	to, from := s.events.Now(), s.events.Now().AddDate(-1, 0, 0)
+	to, from = s.events.Now(), s.events.Now().AddDate(-1, 0, 0)
 	var f apperr.Fields
 	if ms := httpx.QueryTime(q, "from", &f); ms != 0 {
 		from = time.UnixMilli(ms)
@@ -59,10 +72,7 @@ func (s *Service) dashboard(r *http.Request) (casework.Dashboard, error) {
 	if ms := httpx.QueryTime(q, "to", &f); ms != 0 {
 		to = time.UnixMilli(ms)
 	}
-	if err := f.Err(); err != nil {
-		return casework.Dashboard{}, err
-	}
-	return s.Dashboard(r.Context(), q.Get("org_id"), from, to, i18n.Lang(r))
+	return from, to, f.Err()
 }
 
 // figureCols sums the figures over the rows of a query; ? is now (twice).

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/gridgov/gridgov/internal/apperr"
+	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/casework"
 	"github.com/gridgov/gridgov/internal/db"
 )
@@ -62,8 +63,18 @@ type Query struct {
 	Codes    []string // category codes
 	From, To int64    // created_at window, Unix ms, both inclusive; 0 = open
 	Status   []string // "open", "closed"
-	Offset   int
-	Limit    int
+	// Paths, when given, keeps the events under these areas (a reporter's
+	// own area, for the map they report on).
+	Paths []string
+	// Box, when given, keeps the events whose point lies in it.
+	Box    *Box
+	Offset int
+	Limit  int
+}
+
+// Box is a stretch of the map in WGS-84 degrees, bounds inclusive.
+type Box struct {
+	MinLat, MaxLat, MinLng, MaxLng float64
 }
 
 const publicCols = `e.no, e.state, e.channel, e.category_code, c.name, c.closing_criterion, e.public_description, e.address, e.lat, e.lng,
@@ -115,6 +126,13 @@ func List(ctx context.Context, d db.Querier, q Query) ([]Event, error) {
 		}
 		if q.To > 0 {
 			add("e.created_at <= ?", q.To)
+		}
+		if len(q.Paths) > 0 {
+			scope, sargs := authz.ScopeSQL("e.path", q.Paths)
+			add(scope, sargs...)
+		}
+		if b := q.Box; b != nil {
+			add("e.lat BETWEEN ? AND ? AND e.lng BETWEEN ? AND ?", b.MinLat, b.MaxLat, b.MinLng, b.MaxLng)
 		}
 		open, closed := false, false
 		for _, st := range q.Status {
