@@ -828,3 +828,46 @@ func TestDispatchStaysWithinTheArea(t *testing.T) {
 		t.Fatalf("summoning another town's centre: %+v", p)
 	}
 }
+
+// A unit's work orders (my_unit): the events its unit leads, not those it
+// only helps with nor those it returned; an account of no unit has none.
+func TestMyUnitListsTheOrdersTheUnitLeads(t *testing.T) {
+	t.Parallel()
+	a := testapp.New(t)
+	gm, intake, disp, handler := a.Login("grid_member"), a.Login("intake"), a.Login("dispatcher"), a.Login("dept_handler")
+	cg, zj := unitID(t, disp, "441602-cg"), unitID(t, disp, "441602-zj")
+	send := func(units []string, lead string) event {
+		var e event
+		if st := gm.Do("POST", "/api/v1/events", report(a, nil), &e); st != 201 {
+			t.Fatalf("report: %d", st)
+		}
+		act(t, intake, &e, "file", nil)
+		act(t, disp, &e, "dispatch", map[string]any{"unit_ids": units, "lead_unit_id": lead})
+		return e
+	}
+	led := send([]string{cg, zj}, cg)
+	helped := send([]string{zj, cg}, zj)
+	returned := send([]string{cg}, cg)
+	act(t, handler, &returned, "return", map[string]any{"note": "不属于本单位职责"})
+
+	ids := func(c *testapp.Client, query string) []string {
+		var l struct{ Items []event }
+		if st := c.Do("GET", "/api/v1/events?"+query, nil, &l); st != 200 {
+			t.Fatalf("list %s: %d", query, st)
+		}
+		var out []string
+		for _, e := range l.Items {
+			out = append(out, e.ID)
+		}
+		return out
+	}
+	if got := ids(handler, "my_unit=true&state=dispatched"); len(got) != 1 || got[0] != led.ID {
+		t.Errorf("the handler's orders to sign: %v, want only %s (not %s helped, nor %s returned)", got, led.ID, helped.ID, returned.ID)
+	}
+	if got := ids(handler, "state=dispatched"); len(got) != 2 {
+		t.Errorf("without my_unit the unit reads both events it was sent: %v", got)
+	}
+	if got := ids(a.Login("leader"), "my_unit=true"); len(got) != 0 {
+		t.Errorf("an account of no unit leads nothing: %v", got)
+	}
+}

@@ -157,6 +157,7 @@ const listAccess = "event.read over the area, event.read_unit for one's unit, or
 var listFilters = []httpx.Param{{Name: "state", In: "query", Desc: "a state, or open"}, {Name: "light", In: "query"}, {Name: "category", In: "query"},
 	{Name: "channel", In: "query"}, {Name: "org_id", In: "query"}, {Name: "q", In: "query"}, {Name: "mine", In: "query", Type: "boolean"},
 	{Name: "tab", In: "query", Desc: "todo: what waits for the caller's action; done: events the caller acted on"},
+	{Name: "my_unit", In: "query", Type: "boolean", Desc: "only the events the caller's unit leads (its work orders)"},
 	{Name: "rating", In: "query"}, {Name: "resolved_level", In: "query"},
 	{Name: "from", In: "query", Desc: "RFC 3339: reported at or after"}, {Name: "to", In: "query", Desc: "RFC 3339: reported before"}}
 
@@ -166,7 +167,7 @@ func queryOf(r *http.Request) (Query, error) {
 	limit, _ := strconv.Atoi(q.Get("limit"))
 	var f apperr.Fields
 	query := Query{State: q.Get("state"), Light: q.Get("light"), Category: q.Get("category"), Channel: q.Get("channel"),
-		OrgID: q.Get("org_id"), Q: q.Get("q"), Mine: q.Get("mine") == "true", Tab: q.Get("tab"), Rating: q.Get("rating"), ResolvedLevel: q.Get("resolved_level"),
+		OrgID: q.Get("org_id"), Q: q.Get("q"), Mine: q.Get("mine") == "true", Tab: q.Get("tab"), MyUnit: q.Get("my_unit") == "true", Rating: q.Get("rating"), ResolvedLevel: q.Get("resolved_level"),
 		From: httpx.QueryTime(q, "from", &f), To: httpx.QueryTime(q, "to", &f), Before: q.Get("cursor"), Limit: limit}
 	return query, f.Err()
 }

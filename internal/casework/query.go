@@ -265,7 +265,10 @@ type Query struct {
 	Mine                                      bool
 	// Tab is the caller's own view: "todo" (what waits for the caller's
 	// action now) or "done" (events the caller has acted on); "" is all.
-	Tab    string
+	Tab string
+	// MyUnit keeps the events the caller's unit leads: its work orders
+	// (a unit that returned one, or only helps, is not its lead).
+	MyUnit bool
 	Before string // cursor: created_at:id of the last row
 	Limit  int
 }
@@ -330,6 +333,10 @@ func (s *Service) filter(ctx context.Context, f Query) ([]string, []any, error) 
 		add("e.id IN (SELECT event_id FROM event_log WHERE actor_id = ?)", p.UserID)
 	default:
 		return nil, nil, apperr.Field("tab", "validation.one_of", "values", "todo, done")
+	}
+	if f.MyUnit {
+		// an account of no unit leads nothing: the list is empty
+		add("e.lead_unit_id = ?", p.UnitID)
 	}
 	if f.State != "" {
 		if f.State == "open" {

@@ -368,8 +368,8 @@ func addAccess(ctx context.Context, d Deps, countyCode string, res *Result) erro
 	return err
 }
 
-// addHistory writes the year of events and, with a registry, the base
-// registers of the first county.
+// addHistory writes the year of events with the field accounts' work of
+// the day and, with a registry, the base registers of the first county.
 func addHistory(ctx context.Context, d Deps, scale Scale, seed int64, countyCode string, log io.Writer, res *Result) error {
 	var err error
 	if scale.EventsPerGrid > 0 && !d.NoEvents {
@@ -377,6 +377,12 @@ func addHistory(ctx context.Context, d Deps, scale Scale, seed int64, countyCode
 		if res.Events, err = Events(ctx, d.DB, scale.EventsPerGrid, seed, time.Now()); err != nil {
 			return err
 		}
+		// and today's work on the field accounts' phones
+		n, err := FieldWork(ctx, d.DB, seed, time.Now())
+		if err != nil {
+			return err
+		}
+		res.Events += n
 	}
 	if d.Registry != nil {
 		fmt.Fprintln(log, "filling the base registers of the first county …")

@@ -2,6 +2,7 @@
 import { createRouter, createWebHashHistory } from 'vue-router'
 import { session, loadMe, can, canAny } from './session.js'
 import { PERM } from './perms.js'
+import { fieldRole, narrowScreen } from './mobile.js'
 import Layout from './components/Layout.vue'
 import Login from './views/Login.vue'
 
@@ -63,6 +64,8 @@ export function allowed(perm) {
 
 /** The first page the current user may open (residents: the mobile page). */
 export function homePath() {
+  // Field roles (grid member, handler) on a phone-sized screen: the phone pages.
+  if (narrowScreen() && fieldRole()) return '/m'
   if (!can(PERM.eventRead) && !can(PERM.eventReadUnit) && can(PERM.eventReport) && !can(PERM.orgRead)) return '/m'
   const work = workHome()
   if (work) return work
@@ -106,7 +109,7 @@ const router = createRouter({
     },
     // 交办单: a print page of its own, without the console's frame
     { path: '/print/events/:id', name: 'event-print', component: () => import('./views/EventPrint.vue'), meta: { perm: [PERM.eventRead, PERM.eventReadUnit, PERM.eventReport] } },
-    { path: '/m', name: 'mobile', component: () => import('./views/Mobile.vue'), meta: { perm: PERM.eventReport } },
+    { path: '/m', name: 'mobile', component: () => import('./views/Mobile.vue'), meta: { perm: [PERM.eventReport, PERM.eventCheck, PERM.eventHandle] } },
     { path: '/:rest(.*)*', redirect: '/' },
   ],
 })

@@ -1,0 +1,27 @@
+// mobile.js — the phone pages (/m): which tabs a user gets, chosen by the
+// permissions they hold, and whether a field role lands there first.
+import { can } from './session.js'
+import { PERM } from './perms.js'
+
+/**
+ * The tabs of /m the current user gets, in order: the grid member's 待办
+ * (re-checks and visits), the handler's inbox (their unit's work orders),
+ * then report and my reports for those who report.
+ */
+export function phoneTabs() {
+  const tabs = []
+  if (can(PERM.eventCheck)) tabs.push('todo')
+  if (can(PERM.eventHandle) && can(PERM.eventReadUnit)) tabs.push('inbox')
+  if (can(PERM.eventReport)) tabs.push('report', 'mine')
+  return tabs
+}
+
+/** Whether the user works in the field: re-checks on site (grid member) or handles their unit's orders (handler). */
+export function fieldRole() {
+  return can(PERM.eventCheck) || (can(PERM.eventHandle) && can(PERM.eventReadUnit))
+}
+
+/** A phone-sized screen: narrower than 768 px. */
+export function narrowScreen() {
+  return !!window.matchMedia?.('(max-width: 767.98px)').matches
+}
