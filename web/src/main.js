@@ -6,7 +6,7 @@ import 'leaflet/dist/leaflet.css'
 import {
   ArrowDown, Bell, Calendar, Camera, CircleCheck, CirclePlus, Close, DataAnalysis, Delete, Refresh, Tickets, Document, Download, EditPen, Files, Grid,
   House, Key, Location, Lock, MapLocation, Notebook, OfficeBuilding, PieChart, Plus, Pointer, Reading, Search, Setting, Shop, Star, SwitchButton, Upload,
-  User, UserFilled, View, Warning, Finished,
+  User, UserFilled, View, Warning, Finished, Menu,
 } from '@element-plus/icons-vue'
 import './style.css'
 
@@ -43,7 +43,7 @@ app.use(ElementPlus)
 const icons = {
   ArrowDown, Bell, Calendar, Camera, CircleCheck, CirclePlus, Close, DataAnalysis, Delete, Refresh, Tickets, Document, Download, EditPen, Files, Grid,
   House, Key, Location, Lock, MapLocation, Notebook, OfficeBuilding, PieChart, Plus, Pointer, Reading, Search, Setting, Shop, Star, SwitchButton, Upload,
-  User, UserFilled, View, Warning, Finished,
+  User, UserFilled, View, Warning, Finished, Menu,
 }
 for (const [name, comp] of Object.entries(icons)) app.component(`Icon${name}`, comp)
 app.use(router)
