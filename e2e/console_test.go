@@ -99,14 +99,7 @@ func TestEachRoleLandsOnItsWork(t *testing.T) {
 	var closed ev
 	gm.Do("POST", "/api/v1/events", map[string]any{"category_code": "0101", "description": "E2E 垃圾已清", "lat": lat, "lng": lng}, &closed)
 	disp, handler := app.Login("dispatcher"), app.Login("dept_handler")
-	var units struct{ Items []struct{ ID, Code string } }
-	disp.Do("GET", "/api/v1/units", nil, &units)
-	cg := ""
-	for _, u := range units.Items {
-		if u.Code == "441602-cg" {
-			cg = u.ID
-		}
-	}
+	cg := unitOf(t, disp, "441602-cg")
 	for _, s := range []struct {
 		c    *testapp.Client
 		body map[string]any
@@ -135,4 +128,18 @@ func TestEachRoleLandsOnItsWork(t *testing.T) {
 	p.noRawKeys("closed event in English")
 	p.shot("console-04-rate-in-english")
 	p.click(`#lang-switch label:has(input[value="zh-CN"])`)
+}
+
+// unitOf returns the id of the unit with the given code.
+func unitOf(t *testing.T, c *testapp.Client, code string) string {
+	t.Helper()
+	var units struct{ Items []struct{ ID, Code string } }
+	c.Do("GET", "/api/v1/units", nil, &units)
+	for _, u := range units.Items {
+		if u.Code == code {
+			return u.ID
+		}
+	}
+	t.Fatalf("no unit %s", code)
+	return ""
 }

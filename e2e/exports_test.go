@@ -86,6 +86,7 @@ func TestEventExportPrintAndMaps(t *testing.T) {
 		t.Errorf("the map of filed events shows %d points", n)
 	}
 	p.visible("#events-map .map-no-tiles")
+	p.settle()
 	p.click("#events-map .map-no-tiles-head")
 	p.waitFor("the tile hint", `document.querySelector('#events-map .map-no-tiles-hint')?.offsetParent !== null`, `document.querySelector('#events-map .map-no-tiles')?.innerText`)
 	if hint := p.text("#events-map .map-no-tiles-hint"); !strings.Contains(hint, "GRIDGOV_TILE_URL") || !strings.Contains(hint, "天地图") {
@@ -123,6 +124,7 @@ func TestEventExportPrintAndMaps(t *testing.T) {
 	p.open("/dashboard")
 	p.waitFor("the dashboard", `!!document.querySelector('#dash-rates') && !document.querySelector('#dash-export')?.disabled`, `!!document.querySelector('#dash-rates')`)
 	p.catchDownloads()
+	p.settle() // the dashboard loads again once its area is known: a click on its loading mask is lost
 	p.click("#dash-export")
 	d = p.waitDownload(0)
 	if !strings.HasSuffix(d.Name, ".xlsx") || !strings.HasPrefix(d.Text, "PK") {

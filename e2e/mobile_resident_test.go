@@ -263,16 +263,18 @@ func TestMobileResidentFollowsAndRates(t *testing.T) {
 			t.Fatalf("%s: %d %+v", action, st, c.Fail("POST", "/api/v1/events/"+e.ID+"/actions", body))
 		}
 	}
+	// the city management bureau handles it; the grid member re-checks
+	disp, handler := app.Login("dispatcher"), app.Login("dept_handler")
 	step(app.Login("intake"), "file", nil)
-	step(app.Login("dispatcher"), "dispatch", nil)
-	step(gm, "sign", nil)
+	step(disp, "dispatch", map[string]any{"unit_ids": []string{unitOf(t, disp, "441602-cg")}})
+	step(handler, "sign", nil)
 	const reply, internal = "井盖已更换并加固", "内部：施工队王师傅处理"
-	step(gm, "report_result", map[string]any{"note": internal, "public_note": reply})
+	step(handler, "report_result", map[string]any{"note": internal, "public_note": reply})
 	after, err := os.ReadFile(photoFile(t, "after.png"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := uploadPhoto(gm, e.ID, "after", after); r.Status != 201 {
+	if r := uploadPhoto(handler, e.ID, "after", after); r.Status != 201 {
 		t.Fatalf("after-photo: %d %s", r.Status, r.Body)
 	}
 	gm.Do("GET", "/api/v1/events/"+e.ID, nil, &e)
@@ -290,7 +292,7 @@ func TestMobileResidentFollowsAndRates(t *testing.T) {
 		t.Fatalf("progress shows %d of 4 steps done", n)
 	}
 	text := p.text(card)
-	for _, hidden := range []string{internal, "王师傅", "张敏"} {
+	for _, hidden := range []string{internal, "王师傅", "张敏", "李军"} {
 		if strings.Contains(text, hidden) {
 			t.Fatalf("the resident's card shows %q: %s", hidden, text)
 		}

@@ -51,6 +51,15 @@ func TestWhoHandledMayNotCheck(t *testing.T) {
 	fixer.Lang = "zh-CN"
 
 	e := handledBy(t, a, fixer, cg)
+	// the page offers the handler no re-check, and offers it to another
+	var mine, theirs struct {
+		OwnResult bool `json:"own_result"`
+	}
+	fixer.Do("GET", "/api/v1/events/"+e.ID, nil, &mine)
+	a.Login("grid_member").Do("GET", "/api/v1/events/"+e.ID, nil, &theirs)
+	if !mine.OwnResult || theirs.OwnResult {
+		t.Fatalf("own_result: handler %v, grid member %v", mine.OwnResult, theirs.OwnResult)
+	}
 	for _, action := range []string{"check_pass", "check_fail"} {
 		p := fixer.Fail("POST", "/api/v1/events/"+e.ID+"/actions", map[string]any{"action": action, "version": e.Version, "note": "自查"})
 		if p.Status != 403 || p.Code != "event.check_own_result" || !strings.Contains(p.Detail, "职责分离") {
@@ -72,6 +81,10 @@ func TestWhoHandledMayNotCheck(t *testing.T) {
 	// A deployment where one person does both turns the rule off.
 	a.Events.SelfCheckAllowed = true
 	e = handledBy(t, a, fixer, cg)
+	mine.OwnResult = false
+	if fixer.Do("GET", "/api/v1/events/"+e.ID, nil, &mine); mine.OwnResult {
+		t.Fatal("own_result set where the deployment allows checking one's own result")
+	}
 	act(t, fixer, &e, "check_pass", nil)
 	if e.State != "closed" {
 		t.Fatalf("self-check allowed: %s", e.State)

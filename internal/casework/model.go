@@ -88,8 +88,11 @@ type Event struct {
 	// events merged into this one (each only when the caller sees it).
 	MergedInto *EventRef  `json:"merged_into,omitempty"`
 	MergedFrom []EventRef `json:"merged_from,omitempty"`
-	path       string
-	warnAt     *int64
+	// OwnResult: the caller reported this event's result, and separation of
+	// duties keeps them from re-checking it (the page offers no re-check).
+	OwnResult bool `json:"own_result,omitempty"`
+	path      string
+	warnAt    *int64
 }
 
 // EventRef names another event: a merge's target or source.

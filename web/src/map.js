@@ -81,7 +81,9 @@ export function eventDot(p, colors, opts = {}) {
 
 /**
  * Fits the map to the bounds of the given layers (skips empty ones); opts are
- * Leaflet's fitBounds padding options (default 20 px all round).
+ * Leaflet's fitBounds padding options (default 20 px all round). The fit is
+ * not animated: a page left while a zoom animation runs would have Leaflet
+ * step a map already removed.
  */
 export function fitTo(map, layers, maxZoom = 16, opts = { padding: [20, 20] }) {
   let bounds = null
@@ -91,7 +93,7 @@ export function fitTo(map, layers, maxZoom = 16, opts = { padding: [20, 20] }) {
     if (!b.isValid()) continue
     bounds = bounds ? bounds.extend(b) : L.latLngBounds(b.getSouthWest(), b.getNorthEast())
   }
-  if (bounds) map.fitBounds(bounds, { ...opts, maxZoom })
+  if (bounds) map.fitBounds(bounds, { ...opts, maxZoom, animate: false })
   return !!bounds
 }
 
