@@ -1,13 +1,7 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
-	"image"
-	"image/color"
-	"image/png"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -16,26 +10,6 @@ import (
 	"github.com/gridgov/gridgov/internal/demo"
 	"github.com/gridgov/gridgov/internal/testapp"
 )
-
-// fieldPhoto writes a small PNG (a site photo) and returns its path.
-func fieldPhoto(t *testing.T, name string) string {
-	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, 640, 480))
-	for y := range 480 {
-		for x := range 640 {
-			img.Set(x, y, color.RGBA{uint8(x / 3), uint8(y / 2), 120, 255})
-		}
-	}
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
-		t.Fatal(err)
-	}
-	file := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(file, buf.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return file
-}
 
 // fieldEvent is the part of an event the phone tests check.
 type fieldEvent struct {
@@ -75,7 +49,7 @@ func TestMobileGridMemberTodo(t *testing.T) {
 	if _, err := demo.FieldWork(context.Background(), app.DB, 2026, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	photo := fieldPhoto(t, "核查.png")
+	photo := photoFile(t, "核查.png")
 	p := newPage(t, app.URL)
 	p.do("a phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch))
 	acc := app.Account("grid_member")
@@ -152,7 +126,7 @@ func TestMobileHandlerInbox(t *testing.T) {
 	if _, err := demo.FieldWork(context.Background(), app.DB, 2026, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	photo := fieldPhoto(t, "处置后.png")
+	photo := photoFile(t, "处置后.png")
 	p := newPage(t, app.URL)
 	p.do("a phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch))
 	p.login(app.Account("dept_handler"), "")
