@@ -130,8 +130,9 @@ func (s *Service) Get(ctx context.Context, id string) (Event, error) {
 		e.Units = append(e.Units, u)
 	}
 	rows.Close()
+	// The timeline in time order; seq orders the steps of one instant.
 	rows, err = q.QueryContext(ctx, `SELECT l.seq, l.at, l.actor_id, l.actor_name, l.actor_role, l.action, l.from_state, l.to_state, COALESCE(u.name, ''), l.note, l.public_note
-		FROM event_log l LEFT JOIN units u ON u.id = l.unit_id WHERE l.event_id = ? ORDER BY l.seq`, id)
+		FROM event_log l LEFT JOIN units u ON u.id = l.unit_id WHERE l.event_id = ? ORDER BY l.at, l.seq`, id)
 	if err != nil {
 		return e, err
 	}
