@@ -69,9 +69,6 @@ func Supervision(ctx context.Context, d *db.DB, now time.Time) (int, error) {
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, db.NewID(), ev.id, leader, name, o.note, due.UnixMilli(), at.UnixMilli(), overdue); err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, "UPDATE events SET supervised = ? WHERE id = ?", true, ev.id); err != nil {
-				return err
-			}
 			steps := [][]any{{at, leader, name, "supervise", o.note}}
 			if overdue != nil {
 				dueText := due.In(cst).Format("2006-01-02 15:04")
@@ -84,6 +81,11 @@ func Supervision(ctx context.Context, d *db.DB, now time.Time) (int, error) {
 					ev.id, s[0].(time.Time).UnixMilli(), s[1], s[2], s[3], ev.state, ev.state, s[4], ev.id); err != nil {
 					return err
 				}
+			}
+			// The event was updated by its latest step.
+			if _, err := tx.ExecContext(ctx, `UPDATE events SET supervised = ?, updated_at = (SELECT max(at) FROM event_log WHERE event_id = ?)
+				WHERE id = ?`, true, ev.id, ev.id); err != nil {
+				return err
 			}
 		}
 		return nil
