@@ -211,10 +211,19 @@ func (s *Service) SweepSupervision(ctx context.Context) (int, error) {
 	n := 0
 	for _, o := range orders {
 		id, eventID := o[0], o[1]
+		marked := false // set by the attempt that commits (InTx may retry)
 		err := s.db.InTx(ctx, func(tx *db.Tx) error {
+			marked = false
 			var v int
 			if err := tx.QueryRowContext(ctx, "SELECT version FROM events WHERE id = ?"+tx.ForUpdate(), eventID).Scan(&v); err != nil {
 				return err
+			}
+			e, err := scanEvent(tx.QueryRowContext(ctx, "SELECT "+eventCols+eventFrom+" WHERE e.id = ?", eventID))
+			if err != nil {
+				return err
+			}
+			if !Open(e.State) { // finished meanwhile: nothing to chase
+				return nil
 			}
 			// Marked under the event's lock: a second node, or the order
 			// closed meanwhile, finds nothing left to mark.
@@ -231,14 +240,7 @@ func (s *Service) SweepSupervision(ctx context.Context) (int, error) {
 			if err := tx.QueryRowContext(ctx, "SELECT by_user, by_name, due_at FROM supervisions WHERE id = ?", id).Scan(&by, &byName, &due); err != nil {
 				return err
 			}
-			e, err := scanEvent(tx.QueryRowContext(ctx, "SELECT "+eventCols+eventFrom+" WHERE e.id = ?", eventID))
-			if err != nil {
-				return err
-			}
-			if !Open(e.State) {
-				return nil
-			}
-			n++
+			marked = true
 			if _, err := s.appendLog(ctx, tx, eventID, "supervise_overdue", e.State, e.State, e.LeadUnitID, stepNote("supervise_overdue", "due", timeText(due), "by", byName), now); err != nil {
 				return err
 			}
@@ -265,6 +267,9 @@ func (s *Service) SweepSupervision(ctx context.Context) (int, error) {
 		})
 		if err != nil {
 			return n, err
+		}
+		if marked {
+			n++
 		}
 	}
 	return n, nil
