@@ -322,6 +322,11 @@ func matrix() []row {
 		{route: "GET /api/v1/events", who: "all", list: true, req: func(c *call) req { return req{path: "/api/v1/events?org_id=" + c.id(c.at.org)} }},
 		{route: "GET /api/v1/events/export", who: "all", list: true, req: func(c *call) req { return req{path: "/api/v1/events/export?org_id=" + c.id(c.at.org)} }},
 		{route: "GET /api/v1/events/points", who: "all", list: true, req: func(c *call) req { return req{path: "/api/v1/events/points?org_id=" + c.id(c.at.org)} }},
+		// The supervision list: the centre's, over the area under event.read or event.supervise.
+		{route: "GET /api/v1/supervision", who: eventReaders, list: true, req: func(c *call) req { return req{path: "/api/v1/supervision?org_id=" + c.id(c.at.org)} }},
+		{route: "GET /api/v1/supervision/export", who: eventReaders, list: true, req: func(c *call) req {
+			return req{path: "/api/v1/supervision/export?org_id=" + c.id(c.at.org)}
+		}},
 		{route: "GET /api/v1/events/{id}", who: eventSeers, req: func(c *call) req { return req{path: "/api/v1/events/" + c.id(c.at.event)} }},
 		{route: "POST /api/v1/events/{id}/actions", who: "shiftlead", req: func(c *call) req {
 			// Parking needs event.approve; those who see the event without it get 403, the others 404.

@@ -155,7 +155,13 @@ func (a *App) Jobs(node string) *jobs.Runner {
 		send = casework.WebhookSender{URL: a.Cfg.NotifyWebhook}
 	}
 	return &jobs.Runner{DB: a.DB, Node: node, Jobs: []jobs.Job{
-		{Name: "event.overdue", Every: time.Minute, Run: func(ctx context.Context) error { _, err := a.Events.SweepOverdue(ctx); return err }},
+		{Name: "event.overdue", Every: time.Minute, Run: func(ctx context.Context) error {
+			if _, err := a.Events.SweepOverdue(ctx); err != nil {
+				return err
+			}
+			_, err := a.Events.SweepSupervision(ctx) // each order's own deadline
+			return err
+		}},
 		{Name: "outbox", Every: 10 * time.Second, Run: func(ctx context.Context) error {
 			_, err := a.Events.DeliverOutbox(ctx, send)
 			return err

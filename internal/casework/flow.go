@@ -492,8 +492,13 @@ func (s *Service) supervise(c *actx) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if _, err := c.tx.ExecContext(c.ctx, "INSERT INTO supervisions (id, event_id, by_user, note, due_at, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-		db.NewID(), c.e.ID, authz.From(c.ctx).UserID, c.in.Note, cal.Add(c.now, lim).UnixMilli(), c.now.UnixMilli()); err != nil {
+	p := authz.From(c.ctx)
+	name := p.DisplayName
+	if name == "" {
+		name = p.Username
+	}
+	if _, err := c.tx.ExecContext(c.ctx, "INSERT INTO supervisions (id, event_id, by_user, by_name, note, due_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		db.NewID(), c.e.ID, p.UserID, name, c.in.Note, cal.Add(c.now, lim).UnixMilli(), c.now.UnixMilli()); err != nil {
 		return "", err
 	}
 	if _, err := c.tx.ExecContext(c.ctx, "UPDATE events SET supervised = ? WHERE id = ?", true, c.e.ID); err != nil {

@@ -84,6 +84,11 @@ func (s *Service) Routes() []httpx.Route {
 			Access: listAccess, Params: listFilters, OutType: "application/octet-stream", Out: []byte{}, Handler: s.exportEvents},
 		{Method: "GET", Path: "/api/v1/events/points", Tag: "events", Summary: "The list with its filters on the map: the newest events with a position",
 			Access: listAccess, Params: listFilters, Do: httpx.Get(s.points)},
+		{Method: "GET", Path: "/api/v1/supervision", Tag: "events", Summary: "The supervision list (督办清单): open events supervised or overdue, overdue orders first",
+			Access: supervisionAccess, Params: []httpx.Param{{Name: "org_id", In: "query", Desc: "only this area"}}, Do: httpx.Get(s.supervision)},
+		{Method: "GET", Path: "/api/v1/supervision/export", Tag: "events", Summary: "The supervision list as a spreadsheet (xlsx; watermarked, audited)",
+			Access: supervisionAccess, Params: []httpx.Param{{Name: "org_id", In: "query", Desc: "only this area"}},
+			OutType: "application/octet-stream", Out: []byte{}, Handler: s.exportSupervision},
 		{Method: "GET", Path: "/api/v1/events/{id}", Tag: "events", Summary: "One event with units, timeline and possible duplicates", Access: "as for the list",
 			Do: httpx.Get(s.getEvent)},
 		{Method: "POST", Path: "/api/v1/events/{id}/actions", Tag: "events", Summary: "Take an action of the loop (file, dispatch, sign, …)", Access: "each action's permission (see Actions) on an event the caller sees",
@@ -209,6 +214,25 @@ func (s *Service) exportEvents(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	name := i18n.T(i18n.Lang(r), "ui.menu.events", nil) + "-" + s.Now().In(Zone).Format("20060102") + ".xlsx"
+	httpx.Download(w, name, httpx.XLSX, buf.Bytes())
+	return nil
+}
+
+// supervisionAccess is who reads the supervision list and its export.
+const supervisionAccess = "event.read or event.supervise over the area"
+
+func (s *Service) supervision(r *http.Request) (SupervisionList, error) {
+	return s.Supervision(r.Context(), r.URL.Query().Get("org_id"))
+}
+
+// exportSupervision answers the supervision list as an xlsx file, made
+// whole before anything is written.
+func (s *Service) exportSupervision(w http.ResponseWriter, r *http.Request) error {
+	var buf bytes.Buffer
+	if _, err := s.WriteSupervision(r.Context(), &buf, r.URL.Query().Get("org_id"), i18n.Lang(r)); err != nil {
+		return err
+	}
+	name := i18n.T(i18n.Lang(r), "ui.menu.supervision", nil) + "-" + s.Now().In(Zone).Format("20060102") + ".xlsx"
 	httpx.Download(w, name, httpx.XLSX, buf.Bytes())
 	return nil
 }

@@ -67,23 +67,26 @@ type Event struct {
 	Light             string   `json:"light"`
 	// StageDueDays is the calendar days in China from today to the stage
 	// deadline's date: 0 due today, negative overdue; null without one.
-	StageDueDays *int              `json:"stage_due_days"`
-	Supervised   bool              `json:"supervised"`
-	LeaderCase   bool              `json:"leader_case"`
-	Parked       bool              `json:"parked"`
-	Extension    int               `json:"extension_requested_hours"`
-	ReporterName string            `json:"reporter_name"`
-	ReporterID   string            `json:"-"`
-	Attributes   map[string]string `json:"attributes"`
-	MediaURL     string            `json:"media_url,omitempty"`
-	ResolvedAt   string            `json:"resolved_level,omitempty"`
-	Rating       *string           `json:"rating"`
-	CreatedAt    int64             `json:"created_at"`
-	ClosedAt     *int64            `json:"closed_at"`
-	Version      int               `json:"version"`
-	Units        []EventUnit       `json:"units,omitempty"`
-	Timeline     []LogEntry        `json:"timeline,omitempty"`
-	Duplicates   []Event           `json:"duplicates,omitempty"`
+	StageDueDays *int `json:"stage_due_days"`
+	Supervised   bool `json:"supervised"`
+	// SuperviseOverdue: an open supervision order of the event is past its
+	// own deadline (督办逾期), a red flag on the page and the list.
+	SuperviseOverdue bool              `json:"supervise_overdue"`
+	LeaderCase       bool              `json:"leader_case"`
+	Parked           bool              `json:"parked"`
+	Extension        int               `json:"extension_requested_hours"`
+	ReporterName     string            `json:"reporter_name"`
+	ReporterID       string            `json:"-"`
+	Attributes       map[string]string `json:"attributes"`
+	MediaURL         string            `json:"media_url,omitempty"`
+	ResolvedAt       string            `json:"resolved_level,omitempty"`
+	Rating           *string           `json:"rating"`
+	CreatedAt        int64             `json:"created_at"`
+	ClosedAt         *int64            `json:"closed_at"`
+	Version          int               `json:"version"`
+	Units            []EventUnit       `json:"units,omitempty"`
+	Timeline         []LogEntry        `json:"timeline,omitempty"`
+	Duplicates       []Event           `json:"duplicates,omitempty"`
 	// MergedInto is the event a merged event went into; MergedFrom the
 	// events merged into this one (each only when the caller sees it).
 	MergedInto *EventRef  `json:"merged_into,omitempty"`

@@ -9,7 +9,7 @@ import (
 
 // Notices are the inbox messages the loop sends, by kind: each a message
 // key notice.<kind> whose codes ({stage}, {level}) are named in words.
-var Notices = []string{"new", "filed", "escalated", "dispatched", "returned", "extension", "check", "supervise", "whistle", "overdue", "public_update"}
+var Notices = []string{"new", "filed", "escalated", "dispatched", "returned", "extension", "check", "supervise", "whistle", "overdue", "supervise_overdue", "public_update"}
 
 // noticeText renders an inbox message in the centre's working language
 // (zh-CN): messages are stored as sent, as an SMS would be.

@@ -31,7 +31,7 @@ func TestNoticesAndSummariesNameCodesInWords(t *testing.T) {
 	for _, kind := range Notices {
 		for _, stage := range stages {
 			for _, level := range Levels {
-				text := noticeText(kind, "no", "202612060001", "category", "暴露垃圾", "level", level, "stage", stage, "hours", 8, "note", "已联系物业")
+				text := noticeText(kind, "no", "202612060001", "category", "暴露垃圾", "level", level, "stage", stage, "hours", 8, "note", "已联系物业", "due", "2026-12-07 14:30")
 				noRawCode(t, "notice."+kind, text)
 				if strings.Contains(text, "{") {
 					t.Errorf("notice.%s: %q has a placeholder left", kind, text)

@@ -18,7 +18,8 @@ const eventCols = `e.id, e.no, e.channel, e.category_code, c.name, e.urgency, e.
 	COALESCE(e.grid_id, ''), COALESCE(g.code, ''), COALESCE(g.name, ''), e.org_id, o.name, e.level, COALESCE(e.lead_unit_id, ''), COALESCE(u.name, ''),
 	e.stage, e.stage_warn_at, e.stage_due_at, e.due_at, e.supervised, e.leader_id IS NOT NULL, e.parked, e.extension_hours, e.reporter_name, e.reporter_id,
 	e.attributes, e.media_url, COALESCE(e.resolved_level, ''), e.rating, e.created_at, e.closed_at, e.version, e.path,
-	e.public_description, e.published`
+	e.public_description, e.published,
+	EXISTS (SELECT 1 FROM supervisions s WHERE s.event_id = e.id AND s.closed_at IS NULL AND s.overdue_at IS NOT NULL)`
 
 const eventFrom = ` FROM events e JOIN categories c ON c.code = e.category_code JOIN org_nodes o ON o.id = e.org_id
 	LEFT JOIN grids g ON g.id = e.grid_id LEFT JOIN units u ON u.id = e.lead_unit_id`
@@ -33,7 +34,7 @@ func scanEvent(sc interface{ Scan(...any) error }) (Event, error) {
 		&e.GridID, &e.GridCode, &e.GridName, &e.OrgID, &e.OrgName, &e.Level, &e.LeadUnitID, &e.LeadUnitName,
 		&e.Stage, &warn, &due, &dueAll, &e.Supervised, &e.LeaderCase, &e.Parked, &e.Extension, &e.ReporterName, &e.ReporterID,
 		&attrs, &e.MediaURL, &e.ResolvedAt, &rating, &e.CreatedAt, &closed, &e.Version, &e.path,
-		&e.PublicDescription, &e.Published)
+		&e.PublicDescription, &e.Published, &e.SuperviseOverdue)
 	if err != nil {
 		return e, err
 	}

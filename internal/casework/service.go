@@ -193,17 +193,25 @@ func actorID(p *authz.Principal) string {
 // event's area (or of one unit), and one line in the outbox for the
 // SMS/webhook adapters — all inside the change's transaction.
 func (s *Service) notify(ctx context.Context, tx *db.Tx, e *Event, kind, text string, perm authz.Perm, unitID string) error {
-	var users []string
-	var err error
-	if unitID != "" {
-		users, err = account.UnitMembers(ctx, tx, unitID)
-	} else {
-		holders, args := authz.Holders(perm, e.path)
-		users, err = db.Strings(ctx, tx, holders, args...)
-	}
+	users, err := recipients(ctx, tx, e, perm, unitID)
 	if err != nil {
 		return err
 	}
+	return s.send(ctx, tx, e, kind, text, users)
+}
+
+// recipients are the users holding perm over the event's area, or the
+// active members of one unit.
+func recipients(ctx context.Context, tx *db.Tx, e *Event, perm authz.Perm, unitID string) ([]string, error) {
+	if unitID != "" {
+		return account.UnitMembers(ctx, tx, unitID)
+	}
+	holders, args := authz.Holders(perm, e.path)
+	return db.Strings(ctx, tx, holders, args...)
+}
+
+// send writes one inbox message to each user and one outbox line for all.
+func (s *Service) send(ctx context.Context, tx *db.Tx, e *Event, kind, text string, users []string) error {
 	now := db.Now()
 	for _, u := range users {
 		if _, err := tx.ExecContext(ctx, "INSERT INTO inbox (id, user_id, event_id, kind, text, created_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -211,7 +219,7 @@ func (s *Service) notify(ctx context.Context, tx *db.Tx, e *Event, kind, text st
 			return err
 		}
 	}
-	_, err = tx.ExecContext(ctx, "INSERT INTO outbox (id, channel, target, payload, next_at, created_at) VALUES (?, 'log', ?, ?, ?, ?)",
+	_, err := tx.ExecContext(ctx, "INSERT INTO outbox (id, channel, target, payload, next_at, created_at) VALUES (?, 'log', ?, ?, ?, ?)",
 		db.NewID(), strings.Join(users, ","), mustJSON(map[string]string{"event": e.No, "kind": kind, "text": text}), now, now)
 	return err
 }

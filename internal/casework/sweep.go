@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/gridgov/gridgov/internal/account"
 	"github.com/gridgov/gridgov/internal/audit"
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
@@ -182,4 +184,93 @@ func (w WebhookSender) Send(ctx context.Context, id, channel, target, payload st
 		return fmt.Errorf("webhook answered %s", resp.Status)
 	}
 	return nil
+}
+
+// SweepSupervision marks the open supervision orders (督办单) whose own
+// deadline has passed: one timeline step "督办逾期", a message to the lead
+// unit (or, before dispatch, to the dispatchers of the area) and to whoever
+// supervised, each order once. It returns how many it marked.
+func (s *Service) SweepSupervision(ctx context.Context) (int, error) {
+	now := s.Now()
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT s.id, s.event_id FROM supervisions s JOIN events e ON e.id = s.event_id
+		WHERE s.closed_at IS NULL AND s.overdue_at IS NULL AND s.due_at <= ? AND e.state IN `+OpenStatesSQL+`
+		ORDER BY s.due_at LIMIT 500`, now.UnixMilli())
+	if err != nil {
+		return 0, err
+	}
+	var orders [][2]string
+	for rows.Next() {
+		var id, event string
+		if err := rows.Scan(&id, &event); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		orders = append(orders, [2]string{id, event})
+	}
+	rows.Close()
+	n := 0
+	for _, o := range orders {
+		id, eventID := o[0], o[1]
+		marked := false // set by the attempt that commits (InTx may retry)
+		err := s.db.InTx(ctx, func(tx *db.Tx) error {
+			marked = false
+			var v int
+			if err := tx.QueryRowContext(ctx, "SELECT version FROM events WHERE id = ?"+tx.ForUpdate(), eventID).Scan(&v); err != nil {
+				return err
+			}
+			e, err := scanEvent(tx.QueryRowContext(ctx, "SELECT "+eventCols+eventFrom+" WHERE e.id = ?", eventID))
+			if err != nil {
+				return err
+			}
+			if !Open(e.State) { // finished meanwhile: nothing to chase
+				return nil
+			}
+			// Marked under the event's lock: a second node, or the order
+			// closed meanwhile, finds nothing left to mark.
+			res, err := tx.ExecContext(ctx, "UPDATE supervisions SET overdue_at = ? WHERE id = ? AND overdue_at IS NULL AND closed_at IS NULL AND due_at <= ?",
+				now.UnixMilli(), id, now.UnixMilli())
+			if err != nil {
+				return err
+			}
+			if k, _ := res.RowsAffected(); k == 0 {
+				return nil
+			}
+			var by, byName string
+			var due int64
+			if err := tx.QueryRowContext(ctx, "SELECT by_user, by_name, due_at FROM supervisions WHERE id = ?", id).Scan(&by, &byName, &due); err != nil {
+				return err
+			}
+			marked = true
+			if _, err := s.appendLog(ctx, tx, eventID, "supervise_overdue", e.State, e.State, e.LeadUnitID, stepNote("supervise_overdue", "due", timeText(due), "by", byName), now); err != nil {
+				return err
+			}
+			// The lead unit, or before dispatch the area's dispatchers, and
+			// whoever supervised — once, though they be both.
+			perm, unit := authz.Perm(""), e.LeadUnitID
+			if unit == "" {
+				perm = authz.EventDispatch
+			}
+			users, err := recipients(ctx, tx, &e, perm, unit)
+			if err != nil {
+				return err
+			}
+			if ok, err := account.Active(ctx, tx, by); err != nil {
+				return err
+			} else if ok && !slices.Contains(users, by) {
+				users = append(users, by)
+			}
+			text := noticeText("supervise_overdue", "no", e.No, "due", timeText(due))
+			if err := s.send(ctx, tx, &e, "supervise_overdue", text, users); err != nil {
+				return err
+			}
+			return s.audit.Record(ctx, tx, "", audit.Entry{Username: "system", Action: "event.supervise_overdue", ObjectType: "event", ObjectID: eventID, Detail: e.No})
+		})
+		if err != nil {
+			return n, err
+		}
+		if marked {
+			n++
+		}
+	}
+	return n, nil
 }

@@ -383,6 +383,10 @@ func addHistory(ctx context.Context, d Deps, scale Scale, seed int64, countyCode
 			return err
 		}
 		res.Events += n
+		// and the leader's supervision orders for the Monday meeting
+		if _, err := Supervision(ctx, d.DB, time.Now()); err != nil {
+			return err
+		}
 	}
 	if d.Registry != nil {
 		fmt.Fprintln(log, "filling the base registers of the first county …")

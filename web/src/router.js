@@ -20,6 +20,7 @@ export const menuRoutes = [
   { path: 'todo', name: 'todo', redirect: { name: 'events', query: { tab: 'todo' } }, meta: { title: 'ui.menu.my_todo', icon: 'Bell', perm: WORK_PERMS, group: 'events' } },
   { path: 'dashboard', name: 'dashboard', component: () => import('./views/Dashboard.vue'), meta: { title: 'ui.menu.dashboard', icon: 'DataAnalysis', perm: PERM.eventRead, group: 'events' } },
   { path: 'events', name: 'events', component: () => import('./views/Events.vue'), meta: { title: 'ui.menu.events', icon: 'Tickets', perm: [PERM.eventRead, PERM.eventReadUnit, PERM.eventReport], group: 'events' } },
+  { path: 'supervision', name: 'supervision', component: () => import('./views/Supervision.vue'), meta: { title: 'ui.menu.supervision', icon: 'Flag', perm: [PERM.eventSupervise, PERM.eventRead], group: 'events' } },
   { path: 'events/new', name: 'event-new', component: () => import('./views/EventNew.vue'), meta: { title: 'ui.menu.event_new', icon: 'CirclePlus', perm: PERM.eventReport, group: 'events' } },
   { path: 'registry', name: 'registry', component: () => import('./views/reg/Overview.vue'), meta: { title: 'ui.menu.registry', icon: 'PieChart', perm: PERM.registryRead, group: 'registry' } },
   { path: 'people', name: 'people', component: () => import('./views/reg/People.vue'), meta: { title: 'ui.menu.people', icon: 'User', perm: PERM.registryRead, group: 'registry' } },
