@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/gridgov/gridgov/internal/testapp"
 )
 
@@ -58,4 +60,35 @@ func TestTownDisputeUnits(t *testing.T) {
 	p.waitText(`#org-units tr:has(.unit-kind[data-kind="mediation_committee"]) .unit-name`, "下城社区人民调解委员会")
 	p.waitText(`#org-units tr:has(.unit-kind[data-kind="judge_studio"]) .unit-name`, "下城社区法官工作室")
 	p.noRawKeys("the village's units")
+}
+
+// TestTownUnitsOnAPhone: the town's mediator, out in the town with a 390 px
+// phone, opens the town on the org page and reads its dispute units within
+// the screen.
+func TestTownUnitsOnAPhone(t *testing.T) {
+	t.Parallel()
+	chromePath(t)
+	app := testapp.New(t)
+	p := newPage(t, app.URL)
+	p.do("a phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch))
+	for _, a := range app.Demo.Accounts {
+		if a.Username == "townmediator" {
+			p.login(a, app.NextOTP(a))
+		}
+	}
+	p.visible("#menu-button")
+	p.landed()
+	var town string
+	if err := app.DB.Reader().QueryRowContext(context.Background(), "SELECT id FROM org_nodes WHERE code = ?", townCode).Scan(&town); err != nil {
+		t.Fatal(err)
+	}
+	p.open("/org?id=" + town)
+	p.waitText(`#org-units tr:has(.unit-kind[data-kind="tribunal"]) .unit-name`, "源城区人民法院上城人民法庭")
+	// within the screen, and the screen's width rather than squeezed beside the tree
+	p.waitFor("the units within the screen", `document.documentElement.scrollWidth <= innerWidth
+		&& document.querySelector('#org-units').getBoundingClientRect().right <= innerWidth
+		&& document.querySelector('#org-units').getBoundingClientRect().width >= 300`,
+		`[document.documentElement.scrollWidth, innerWidth, document.querySelector('#org-units').getBoundingClientRect().right]`)
+	p.noRawKeys("the town's units on a phone")
+	p.shot("disputes-02-town-units-phone")
 }
