@@ -487,17 +487,17 @@ func units(ctx context.Context, d *db.DB, counties []division) error {
 				if err := ins(n.code+"-center", n.name+"综治中心", "center", n.kind, n); err != nil {
 					return err
 				}
-				var more []disputeUnit
+				var more []areaUnit
 				switch n.kind {
 				case "county":
 					for _, dep := range departments {
-						more = append(more, disputeUnit{dep.key, n.name + dep.name, "department"})
+						more = append(more, areaUnit{dep.key, n.name + dep.name, "department"})
 					}
 				case "town":
 					more = townUnits(c.name, n.name, towns)
 					towns++
 				case "village":
-					more = []disputeUnit{
+					more = []areaUnit{
 						{"tjw", n.name + "人民调解委员会", "mediation_committee"},
 						{"fgs", n.name + "法官工作室", "judge_studio"},
 					}
@@ -513,14 +513,14 @@ func units(ctx context.Context, d *db.DB, counties []division) error {
 	})
 }
 
-// disputeUnit is a unit made beside an area's centre: its code suffix, name
-// and kind.
-type disputeUnit struct{ key, name, kind string }
+// areaUnit is a unit made beside an area's centre (a department, a dispute
+// unit): its code suffix, name and kind.
+type areaUnit struct{ key, name, kind string }
 
 // townUnits are a town's 派出所, 司法所 and 人民法庭 as the county's police,
 // justice bureau and court name them; the court keeps a tribunal in every
 // second town and a 法官工作站 in the others (the i-th town of the county).
-func townUnits(county, town string, i int) []disputeUnit {
+func townUnits(county, town string, i int) []areaUnit {
 	short := town
 	for _, suffix := range []string{"街道", "镇", "乡"} {
 		short = strings.TrimSuffix(short, suffix)
@@ -529,7 +529,7 @@ func townUnits(county, town string, i int) []disputeUnit {
 	if i%2 == 1 {
 		court = county + "人民法院" + short + "法官工作站"
 	}
-	return []disputeUnit{
+	return []areaUnit{
 		{"pcs", county + "公安分局" + short + "派出所", "police_station"},
 		{"sfs", county + "司法局" + short + "司法所", "justice_office"},
 		{"fy", court, "tribunal"},
