@@ -44,7 +44,10 @@ import (
 // county made here, the area above is the city. Village staff (grid member,
 // party member, resident) are granted the demo village: their sibling area
 // is a neighbouring village, whose event lies a few dozen metres from the
-// own village's across the border; the area above is the town. Requests
+// own village's across the border; the area above is the town. Town staff
+// (the mediator, the heads of the 司法所 and 派出所, the judge) are granted
+// the own village's town: their sibling area is the second county's village,
+// the area above is the city. Requests
 // carry valid bodies wherever the area is what should refuse them, so a
 // refusal comes from the area check and not from validation. All calls
 // share one server; a call that succeeds in changing or removing a record
@@ -68,10 +71,13 @@ func TestAccessMatrix(t *testing.T) {
 	var callers []caller
 	for _, acc := range a.Demo.Accounts {
 		level := countyLevel
-		if len(acc.OrgCode) > 6 {
+		switch len(acc.OrgCode) {
+		case 9:
+			level = townLevel
+		case 12:
 			level = villageLevel
 		}
-		callers = append(callers, caller{acc.Username, level, a.Login(acc.Role)})
+		callers = append(callers, caller{acc.Username, level, a.LoginAccount(acc)})
 	}
 	callers = append(callers, caller{"anon", countyLevel, a.Anon()})
 	t.Logf("demo and records ready in %v", time.Since(start).Round(time.Millisecond))
@@ -144,20 +150,23 @@ func (r row) allows(who string) bool {
 
 // Who holds what (authz.Builtins, granted as demo.accounts does).
 const (
-	orgReaders      = "sysadmin secadmin auditadmin intake dispatcher shiftlead handler gridmember leader mediator partymember police justice health civilaffairs"
-	gridReaders     = "sysadmin intake dispatcher shiftlead handler gridmember leader mediator partymember police justice health civilaffairs"
-	eventReaders    = "intake dispatcher shiftlead gridmember leader"
+	// The town's dispute accounts: its mediator, the heads of its 司法所 and
+	// 派出所, and the judge of its 人民法庭.
+	townStaff       = "townmediator sfschief pcschief judge"
+	orgReaders      = "sysadmin secadmin auditadmin intake dispatcher shiftlead handler gridmember leader mediator partymember police justice health civilaffairs " + townStaff
+	gridReaders     = "sysadmin intake dispatcher shiftlead handler gridmember leader mediator partymember police justice health civilaffairs " + townStaff
+	eventReaders    = "intake dispatcher shiftlead gridmember leader mediator townmediator"
 	eventSeers      = eventReaders + " handler" // the own event is dispatched to the handler's department
-	reporters       = "intake gridmember partymember resident police"
-	registryReaders = "gridmember leader police justice health civilaffairs"
+	reporters       = "intake gridmember partymember resident police pcschief"
+	registryReaders = "gridmember leader police justice health civilaffairs pcschief sfschief"
 	registryWriters = "gridmember civilaffairs"
-	revealers       = "gridmember police justice health civilaffairs"
-	lookupers       = "gridmember police justice health civilaffairs" // personal.lookup
-	keyPersonRead   = "gridmember police justice health civilaffairs"
+	revealers       = "gridmember police justice health civilaffairs pcschief sfschief"
+	lookupers       = "gridmember police justice health civilaffairs pcschief sfschief" // personal.lookup
+	keyPersonRead   = "gridmember police justice health civilaffairs pcschief sfschief"
 	// The fixture's key persons are released prisoners: health and civil
 	// affairs hold no grant of that category and must not see them.
-	releasedPrisoner = "gridmember police justice"
-	campaignSeers    = "leader gridmember police justice health civilaffairs" // the launcher's office, and readers where it has items
+	releasedPrisoner = "gridmember police justice pcschief sfschief"
+	campaignSeers    = "leader gridmember police justice health civilaffairs pcschief sfschief" // the launcher's office, and readers where it has items
 )
 
 func matrix() []row {
@@ -636,10 +645,11 @@ const (
 
 func (a area) String() string { return [...]string{"own", "other", "parent", "-"}[a] }
 
-// The two levels the demo grants roles at.
+// The levels the demo grants roles at.
 const (
 	countyLevel = iota
 	villageLevel
+	townLevel
 )
 
 // call is what a row builds its request from.
@@ -769,9 +779,9 @@ type fixture struct {
 	roles map[string]string // role code → id
 	users map[string]string // username → id
 	inbox map[string]string // demo username → a message of their own
-	at    [2][3]*objs       // level, area
+	at    [3][3]*objs       // level, area
 	// foreign lists, per level, the IDs of records outside the grant.
-	foreign [2][]string
+	foreign [3][]string
 	own     *objs
 	village string // the own village's id
 	review  string // a duplicate review at the own village's town
@@ -905,6 +915,10 @@ func newFixture(t *testing.T, a *testapp.App) *fixture {
 	f.at[villageLevel] = [3]*objs{own, next, town}
 	f.foreign[countyLevel] = far.ids()
 	f.foreign[villageLevel] = append(next.ids(), far.ids()...)
+	// Town staff are granted the own village's town: the own village lies in
+	// it, the far county's village is another area, the city is above.
+	f.at[townLevel] = [3]*objs{own, far, above}
+	f.foreign[townLevel] = far.ids()
 	return f
 }
 

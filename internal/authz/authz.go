@@ -117,7 +117,13 @@ var Builtins = []BuiltinRole{
 		RegistryRead, RegistryWrite, RegistryImport, RegistryExport, KeyPersonRead, KeyPersonWrite, PersonalReveal, PersonalLookup,
 		SensitiveReleasedPrisoner, SensitiveCommunityCorrection, SensitiveMentalDisorder, SensitiveDrugUser, SensitiveKeyYouth, SensitiveKeyPetitioner}},
 	{Code: "leader", Perms: []Perm{OrgRead, GridRead, GridExport, EventRead, EventSupervise, RegistryRead, RegistryExportApprove, RegistryCampaign}},
-	{Code: "mediator", Perms: []Perm{OrgRead, GridRead}},
+	// The mediator reads the events of its area, as the leader does: the
+	// disputes it is to settle are among them, and an event shows no more
+	// of the reporter than a name (the phone stays sealed).
+	{Code: "mediator", Perms: []Perm{OrgRead, GridRead, EventRead}},
+	// The judge of a 人民法庭 or 法官工作站 reads only the events sent to its
+	// court (the disputes brought to it), and nothing else of the area.
+	{Code: "judge", Perms: []Perm{OrgRead, GridRead, EventReadUnit}},
 	{Code: "party_member", Perms: []Perm{OrgRead, GridRead, EventReport}},
 	{Code: "resident", Perms: []Perm{EventReport}},
 	// Joint management of key persons (丹江口 "四类人"): each office adds

@@ -30,8 +30,9 @@ func Open(state string) bool { return stageOf[state] != "" }
 // Channels events come in by.
 var Channels = []string{"grid", "resident", "hotline", "police110", "petition", "video", "iot", "upper", "open311", "leader", "elderly"}
 
-// Levels from the bottom: where a matter is handled ("小事不出村、大事不出镇").
-var Levels = []string{"village", "town", "county"}
+// Levels from the bottom: where a matter is handled ("小事不出村、大事不出镇"),
+// up to the city's 综治中心, the last a matter can be escalated to.
+var Levels = []string{"village", "town", "county", "city"}
 
 // Ratings a resident gives.
 var Ratings = []string{"satisfied", "basically", "dissatisfied"}
@@ -211,7 +212,21 @@ type AttrValue struct {
 	Name string `json:"name"`
 }
 
-// Unit is a department or the centre of an area.
+// The kinds of unit. A centre (综治中心) serves an area at every level; the
+// county's departments (职能部门) are dispatched to from the county; the town's
+// 派出所, 司法所 and 人民法庭 (or 法官工作站) and the village's 人民调解委员会 and
+// 法官工作室 are the places a dispute is taken to on the spot.
+const (
+	KindCenter      = "center"
+	KindDepartment  = "department"
+	KindPolice      = "police_station"
+	KindJustice     = "justice_office"
+	KindTribunal    = "tribunal"
+	KindMediation   = "mediation_committee"
+	KindJudgeStudio = "judge_studio"
+)
+
+// Unit is a centre, a department or a dispute unit of an area.
 type Unit struct {
 	ID    string `json:"id"`
 	Code  string `json:"code"`

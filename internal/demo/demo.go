@@ -15,6 +15,7 @@ import (
 	"io"
 	"math"
 	mrand "math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
@@ -408,29 +409,35 @@ func personName(rng *mrand.Rand) string {
 	return n
 }
 
-// demoAccounts are one account per role: usernames, display names, roles,
-// and where the role is granted (county, or the first village).
+// demoAccounts are one account per role, and the town's dispute units:
+// usernames, display names, roles, and where the role is granted.
 var demoAccounts = []struct {
 	username, name, role string
-	atVillage            bool
-	unit                 string // department key, or "center" for the county centre
+	at                   string // "" for the county, "town" or "village" (the first village and its town)
+	unit                 string // the key of a unit of the account's own area: "center", a department, "pcs", "sfs", "fy"
 }{
-	{"sysadmin", "系统管理员", "sys_admin", false, ""},
-	{"secadmin", "安全管理员", "sec_admin", false, ""},
-	{"auditadmin", "审计管理员", "audit_admin", false, ""},
-	{"intake", "受理员 陈静", "intake", false, "center"},
-	{"dispatcher", "派遣员 王强", "dispatcher", false, "center"},
-	{"shiftlead", "值班长 刘洋", "shift_lead", false, "center"},
-	{"handler", "城管局 李军", "dept_handler", false, "cg"},
-	{"gridmember", "网格员 张敏", "grid_member", true, "center"},
-	{"leader", "政法委 黄书记", "leader", false, ""},
-	{"mediator", "调解员 周平", "mediator", false, ""},
-	{"partymember", "党员 吴红", "party_member", true, ""},
-	{"resident", "居民 郑春梅", "resident", true, ""},
-	{"police", "民警 何志刚", "police", false, "ga"},
-	{"justice", "司法所 邱丽", "justice", false, "sf"},
-	{"health", "卫健局 钟医生", "health", false, ""},
-	{"civilaffairs", "民政局 罗芳", "civil_affairs", false, "mz"},
+	{"sysadmin", "系统管理员", "sys_admin", "", ""},
+	{"secadmin", "安全管理员", "sec_admin", "", ""},
+	{"auditadmin", "审计管理员", "audit_admin", "", ""},
+	{"intake", "受理员 陈静", "intake", "", "center"},
+	{"dispatcher", "派遣员 王强", "dispatcher", "", "center"},
+	{"shiftlead", "值班长 刘洋", "shift_lead", "", "center"},
+	{"handler", "城管局 李军", "dept_handler", "", "cg"},
+	{"gridmember", "网格员 张敏", "grid_member", "village", "center"},
+	{"leader", "政法委 黄书记", "leader", "", ""},
+	{"mediator", "调解员 周平", "mediator", "", ""},
+	{"partymember", "党员 吴红", "party_member", "village", ""},
+	{"resident", "居民 郑春梅", "resident", "village", ""},
+	{"police", "民警 何志刚", "police", "", "ga"},
+	{"justice", "司法所 邱丽", "justice", "", "sf"},
+	{"health", "卫健局 钟医生", "health", "", ""},
+	{"civilaffairs", "民政局 罗芳", "civil_affairs", "", "mz"},
+	// The town's dispute units (矛盾纠纷多元化解): its mediator, the heads of
+	// its 司法所 and 派出所, and the judge of its 人民法庭.
+	{"townmediator", "镇调解员 李秀英", "mediator", "town", "center"},
+	{"sfschief", "司法所所长 林志强", "justice", "town", "sfs"},
+	{"pcschief", "派出所所长 陈国栋", "police", "town", "pcs"},
+	{"judge", "法庭法官 温建国", "judge", "town", "fy"},
 }
 
 // departments are the county's 职能部门 by key (categories name their key).
@@ -439,11 +446,19 @@ var departments = []struct{ key, name string }{
 	{"sw", "水务公司"}, {"gd", "供电局"}, {"rq", "燃气公司"}, {"yj", "应急管理局"}, {"zr", "自然资源局"}, {"rs", "人力资源和社会保障局"},
 }
 
-// units makes the 综治中心 of every county, town and village (四级中心) and
-// each county's departments.
+// units makes the 综治中心 of the city and of every county, town and village
+// (四级中心), each county's departments, each town's 派出所, 司法所 and 人民法庭
+// (every second town a 法官工作站 of the county court instead), and each
+// village's 人民调解委员会 and 法官工作室.
 func units(ctx context.Context, d *db.DB, counties []division) error {
 	return d.InTx(ctx, func(tx *db.Tx) error {
 		now := db.Now()
+		// The city's centre, where events and cases rise to last.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO units (id, code, name, kind, level, org_id, path, created_at)
+			SELECT ?, code || '-center', name || '综治中心', 'center', 'city', id, path, ? FROM org_nodes WHERE kind = 'city'`,
+			db.NewID(), now); err != nil {
+			return err
+		}
 		for _, c := range counties {
 			path, err := pathOfCode(ctx, tx, c.code)
 			if err != nil {
@@ -470,15 +485,29 @@ func units(ctx context.Context, d *db.DB, counties []division) error {
 					db.NewID(), code, name, kind, level, n.id, n.path, now)
 				return err
 			}
+			slices.SortFunc(nodes, func(a, b node) int { return strings.Compare(a.code, b.code) })
+			towns := 0
 			for _, n := range nodes {
 				if err := ins(n.code+"-center", n.name+"综治中心", "center", n.kind, n); err != nil {
 					return err
 				}
-				if n.kind != "county" {
-					continue
+				var more []areaUnit
+				switch n.kind {
+				case "county":
+					for _, dep := range departments {
+						more = append(more, areaUnit{dep.key, n.name + dep.name, "department"})
+					}
+				case "town":
+					more = townUnits(c.name, n.name, towns)
+					towns++
+				case "village":
+					more = []areaUnit{
+						{"tjw", n.name + "人民调解委员会", "mediation_committee"},
+						{"fgs", n.name + "法官工作室", "judge_studio"},
+					}
 				}
-				for _, dep := range departments {
-					if err := ins(n.code+"-"+dep.key, n.name+dep.name, "department", "county", n); err != nil {
+				for _, u := range more {
+					if err := ins(n.code+"-"+u.key, u.name, u.kind, n.kind, n); err != nil {
 						return err
 					}
 				}
@@ -486,6 +515,29 @@ func units(ctx context.Context, d *db.DB, counties []division) error {
 		}
 		return nil
 	})
+}
+
+// areaUnit is a unit made beside an area's centre (a department, a dispute
+// unit): its code suffix, name and kind.
+type areaUnit struct{ key, name, kind string }
+
+// townUnits are a town's 派出所, 司法所 and 人民法庭 as the county's police,
+// justice bureau and court name them; the court keeps a tribunal in every
+// second town and a 法官工作站 in the others (the i-th town of the county).
+func townUnits(county, town string, i int) []areaUnit {
+	short := town
+	for _, suffix := range []string{"街道", "镇", "乡"} {
+		short = strings.TrimSuffix(short, suffix)
+	}
+	court := county + "人民法院" + short + "人民法庭"
+	if i%2 == 1 {
+		court = county + "人民法院" + short + "法官工作站"
+	}
+	return []areaUnit{
+		{"pcs", county + "公安分局" + short + "派出所", "police_station"},
+		{"sfs", county + "司法局" + short + "司法所", "justice_office"},
+		{"fy", court, "tribunal"},
+	}
 }
 
 // pathOfCode is the path of the area with the division code.
@@ -532,6 +584,11 @@ func accounts(ctx context.Context, d Deps, countyCode string) ([]Account, error)
 		args...).Scan(&villageID, &villageCode); err != nil {
 		return nil, err
 	}
+	var townID, townCode string
+	if err := q.QueryRowContext(ctx, "SELECT p.id, p.code FROM org_nodes p JOIN org_nodes v ON v.parent_id = p.id WHERE v.id = ?",
+		villageID).Scan(&townID, &townCode); err != nil {
+		return nil, err
+	}
 	hash, err := d.Authn.HashPassword(DemoPassword)
 	if err != nil {
 		return nil, err
@@ -541,8 +598,11 @@ func accounts(ctx context.Context, d Deps, countyCode string) ([]Account, error)
 		now := db.Now()
 		for _, a := range demoAccounts {
 			orgID, orgCode := countyID, countyCode
-			if a.atVillage {
+			switch a.at {
+			case "village":
 				orgID, orgCode = villageID, villageCode
+			case "town":
+				orgID, orgCode = townID, townCode
 			}
 			id := db.NewID()
 			acc := Account{Username: a.username, Password: DemoPassword, Role: a.role, OrgCode: orgCode}

@@ -536,11 +536,16 @@ func (e *eventPlay) intake() bool {
 }
 
 // dispatch sends the event to the village's centre, or now and then to the
-// town's centre or the county department of its category. It reports
-// whether it was dispatched by now.
+// town's centre (a neighbours' or family dispute to the town's 司法所 or
+// 人民法庭) or the county department of its category. It reports whether it
+// was dispatched by now.
 func (e *eventPlay) dispatch(units map[string]string) bool {
 	unit, level := units[e.g.orgID], e.level
 	switch n := e.rng.IntN(100); {
+	case n < 10 && (e.c.code == "1101" || e.c.code == "1102") && units[e.g.townID+"-fy"] != "":
+		unit, level = units[e.g.townID+"-fy"], "town"
+	case n < 25 && (e.c.code == "1101" || e.c.code == "1102") && units[e.g.townID+"-sfs"] != "":
+		unit, level = units[e.g.townID+"-sfs"], "town"
 	case n < 25:
 		unit, level = units[e.g.townID], "town"
 	case n < 40 && units[e.g.countyID+"-"+e.c.unit] != "":

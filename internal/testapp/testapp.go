@@ -276,16 +276,35 @@ func (a *App) Anon() *Client {
 	return &Client{app: a, http: &http.Client{Jar: jar}, Lang: "en"}
 }
 
-// Login signs in as the demo account of role and fails the test otherwise.
+// Login signs in as the (first) demo account of role and fails the test
+// otherwise.
 func (a *App) Login(role string) *Client {
 	a.t.Helper()
+	return a.LoginAccount(a.Account(role))
+}
+
+// LoginAs signs in as the demo account username (for a role that more than
+// one demo account holds) and fails the test otherwise.
+func (a *App) LoginAs(username string) *Client {
+	a.t.Helper()
+	for _, acc := range a.Demo.Accounts {
+		if acc.Username == username {
+			return a.LoginAccount(acc)
+		}
+	}
+	a.t.Fatalf("no demo account %s", username)
+	return nil
+}
+
+// LoginAccount signs in as a demo account and fails the test otherwise.
+func (a *App) LoginAccount(acc demo.Account) *Client {
+	a.t.Helper()
 	c := a.Anon()
-	acc := a.Account(role)
 	var out struct {
 		CSRFToken string `json:"csrf_token"`
 	}
 	if st := c.Do("POST", "/api/v1/auth/login", map[string]string{"username": acc.Username, "password": acc.Password, "otp": a.NextOTP(acc)}, &out); st != 200 {
-		a.t.Fatalf("login %s: status %d", role, st)
+		a.t.Fatalf("login %s: status %d", acc.Username, st)
 	}
 	c.CSRF = out.CSRFToken
 	return c

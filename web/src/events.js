@@ -9,7 +9,7 @@ export const STATES = ['reported', 'filed', 'dispatched', 'handling', 'handled',
 export const OPEN_STATES = ['reported', 'filed', 'dispatched', 'handling', 'handled']
 export const LIGHTS = ['red', 'yellow', 'green']
 export const RATINGS = ['satisfied', 'basically', 'dissatisfied']
-export const LEVELS = ['village', 'town', 'county']
+export const LEVELS = ['village', 'town', 'county', 'city'] // where a matter was settled, up to the city's 综治中心
 
 export const LIGHT_COLORS = { red: '#e53935', yellow: '#f9a825', green: '#43a047', none: '#b0b7c3' }
 

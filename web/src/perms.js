@@ -45,5 +45,5 @@ export const SENSITIVE_PREFIX = 'pii.sensitive.'
 export const BUILTIN_ROLES = [
   'sys_admin', 'sec_admin', 'audit_admin', 'intake', 'dispatcher', 'shift_lead',
   'dept_handler', 'grid_member', 'leader', 'mediator', 'party_member', 'resident',
-  'police', 'justice', 'health', 'civil_affairs',
+  'police', 'justice', 'health', 'civil_affairs', 'judge',
 ]
