@@ -71,6 +71,7 @@ func withRegisters(t *testing.T) *testapp.App {
 // stopped moving (a click on a moving item is lost).
 func (p *page) exportCSV(list string) {
 	p.t.Helper()
+	p.settle() // a list still loading lies under its mask: a click there is lost
 	p.click(list + " .export-button")
 	p.waitFor("the export menu", `(() => {
 		const item = [...document.querySelectorAll('.export-csv')].find(e => e.offsetParent !== null);
