@@ -152,17 +152,19 @@ func (r row) allows(who string) bool {
 const (
 	// The town's dispute accounts: its mediator, the heads of its 司法所 and
 	// 派出所, and the judge of its 人民法庭.
-	townStaff       = "townmediator sfschief pcschief judge"
-	orgReaders      = "sysadmin secadmin auditadmin intake dispatcher shiftlead handler gridmember leader mediator partymember police justice health civilaffairs " + townStaff
-	gridReaders     = "sysadmin intake dispatcher shiftlead handler gridmember leader mediator partymember police justice health civilaffairs " + townStaff
-	eventReaders    = "intake dispatcher shiftlead gridmember leader mediator townmediator"
+	townStaff = "townmediator sfschief pcschief judge"
+	// The village's mediator and the county's petition desk.
+	disputeStaff    = "vmediator xfclerk"
+	orgReaders      = "sysadmin secadmin auditadmin intake dispatcher shiftlead handler gridmember leader mediator partymember police justice health civilaffairs " + townStaff + " " + disputeStaff
+	gridReaders     = "sysadmin intake dispatcher shiftlead handler gridmember leader mediator partymember police justice health civilaffairs " + townStaff + " " + disputeStaff
+	eventReaders    = "intake dispatcher shiftlead gridmember leader mediator townmediator vmediator"
 	eventSeers      = eventReaders + " handler" // the own event is dispatched to the handler's department
 	reporters       = "intake gridmember partymember resident police pcschief"
 	registryReaders = "gridmember leader police justice health civilaffairs pcschief sfschief"
 	registryWriters = "gridmember civilaffairs"
 	revealers       = "gridmember police justice health civilaffairs pcschief sfschief"
 	lookupers       = "gridmember police justice health civilaffairs pcschief sfschief" // personal.lookup
-	keyPersonRead   = "gridmember police justice health civilaffairs pcschief sfschief"
+	keyPersonRead   = "gridmember police justice health civilaffairs pcschief sfschief xfclerk"
 	// The fixture's key persons are released prisoners: health and civil
 	// affairs hold no grant of that category and must not see them.
 	releasedPrisoner = "gridmember police justice pcschief sfschief"

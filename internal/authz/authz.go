@@ -55,6 +55,13 @@ const (
 	KeyPersonRead         Perm = "keyperson.read"    // key persons of the categories one is granted
 	KeyPersonWrite        Perm = "keyperson.write"   // register key persons, risk levels, visits and follow-ups
 
+	DisputeRead    Perm = "dispute.read"    // dispute cases and screening rounds of an area
+	DisputeReport  Perm = "dispute.report"  // file a screening finding or a dispute (in the field, at the door)
+	DisputeWrite   Perm = "dispute.write"   // take in, route, mediate and close cases; run screening rounds
+	DisputeSubsidy Perm = "dispute.subsidy" // the 以案定补 table and the mediators' monthly subsidy sheets
+	PetitionRead   Perm = "petition.read"   // petitions (信访), weekly reviews, 面对面 sessions of an area
+	PetitionWrite  Perm = "petition.write"  // register and handle petitions, record reviews and sessions
+
 	// Sensitive categories of key persons (PIPL art. 28): a key person of a
 	// category is visible only with that category's permission.
 	SensitiveReleasedPrisoner    Perm = "pii.sensitive.released_prisoner"
@@ -85,6 +92,8 @@ var Catalogue = []PermInfo{
 	{EventHandle, "event"}, {EventApprove, "event"}, {EventCheck, "event"}, {EventSupervise, "event"}, {EventConfig, "event"},
 	{RegistryRead, "registry"}, {RegistryWrite, "registry"}, {RegistryImport, "registry"}, {RegistryExport, "registry"},
 	{RegistryExportApprove, "registry"}, {RegistryCampaign, "registry"}, {KeyPersonRead, "registry"}, {KeyPersonWrite, "registry"},
+	{DisputeRead, "dispute"}, {DisputeReport, "dispute"}, {DisputeWrite, "dispute"}, {DisputeSubsidy, "dispute"},
+	{PetitionRead, "dispute"}, {PetitionWrite, "dispute"},
 	{SensitiveReleasedPrisoner, "sensitive"}, {SensitiveCommunityCorrection, "sensitive"}, {SensitiveMentalDisorder, "sensitive"},
 	{SensitiveDrugUser, "sensitive"}, {SensitiveHIVRisk, "sensitive"}, {SensitiveKeyYouth, "sensitive"}, {SensitiveKeyPetitioner, "sensitive"},
 }
@@ -109,31 +118,39 @@ var Builtins = []BuiltinRole{
 	{Code: "sys_admin", Perms: []Perm{OrgRead, OrgWrite, GridRead, GridWrite, GridImport, GridExport, UserRead, UserWrite, EventConfig}},
 	{Code: "sec_admin", Perms: []Perm{RoleRead, RoleWrite, RoleAssign, SecurityRead, SecurityWrite, UserRead, OrgRead}},
 	{Code: "audit_admin", Perms: []Perm{AuditRead, OrgRead}},
-	{Code: "intake", Perms: []Perm{OrgRead, GridRead, EventReport, EventRead, EventIntake}},
+	// The centre's intake desk is the one door (只进一扇门) for disputes too.
+	{Code: "intake", Perms: []Perm{OrgRead, GridRead, EventReport, EventRead, EventIntake, DisputeRead, DisputeReport, DisputeWrite}},
 	{Code: "dispatcher", Perms: []Perm{OrgRead, GridRead, EventRead, EventDispatch}},
 	{Code: "shift_lead", Perms: []Perm{OrgRead, GridRead, GridExport, EventRead, EventIntake, EventDispatch, EventApprove}},
 	{Code: "dept_handler", Perms: []Perm{OrgRead, GridRead, EventReadUnit, EventHandle}},
-	{Code: "grid_member", Perms: []Perm{OrgRead, GridRead, EventReport, EventRead, EventCheck, EventHandle,
+	{Code: "grid_member", Perms: []Perm{OrgRead, GridRead, EventReport, EventRead, EventCheck, EventHandle, DisputeReport,
 		RegistryRead, RegistryWrite, RegistryImport, RegistryExport, KeyPersonRead, KeyPersonWrite, PersonalReveal, PersonalLookup,
 		SensitiveReleasedPrisoner, SensitiveCommunityCorrection, SensitiveMentalDisorder, SensitiveDrugUser, SensitiveKeyYouth, SensitiveKeyPetitioner}},
-	{Code: "leader", Perms: []Perm{OrgRead, GridRead, GridExport, EventRead, EventSupervise, RegistryRead, RegistryExportApprove, RegistryCampaign}},
+	{Code: "leader", Perms: []Perm{OrgRead, GridRead, GridExport, EventRead, EventSupervise, RegistryRead, RegistryExportApprove, RegistryCampaign,
+		DisputeRead, PetitionRead, PetitionWrite}},
 	// The mediator reads the events of its area, as the leader does: the
 	// disputes it is to settle are among them, and an event shows no more
 	// of the reporter than a name (the phone stays sealed).
-	{Code: "mediator", Perms: []Perm{OrgRead, GridRead, EventRead}},
+	{Code: "mediator", Perms: []Perm{OrgRead, GridRead, EventRead, DisputeRead, DisputeReport, DisputeWrite}},
 	// The judge of a 人民法庭 or 法官工作站 reads only the events sent to its
-	// court (the disputes brought to it), and nothing else of the area.
-	{Code: "judge", Perms: []Perm{OrgRead, GridRead, EventReadUnit}},
+	// court (the disputes brought to it), and nothing else of the area; the
+	// court refers cases to mediation before trial, records judicial
+	// confirmations and hears the cases routed to it.
+	{Code: "judge", Perms: []Perm{OrgRead, GridRead, EventReadUnit, DisputeRead, DisputeReport, DisputeWrite}},
 	{Code: "party_member", Perms: []Perm{OrgRead, GridRead, EventReport}},
 	{Code: "resident", Perms: []Perm{EventReport}},
 	// Joint management of key persons (丹江口 "四类人"): each office adds
 	// follow-ups to the shared record of the categories it is responsible for.
-	{Code: "police", Perms: []Perm{OrgRead, GridRead, EventReport, RegistryRead, KeyPersonRead, KeyPersonWrite, PersonalReveal, PersonalLookup,
+	{Code: "police", Perms: []Perm{OrgRead, GridRead, EventReport, DisputeRead, DisputeReport, RegistryRead, KeyPersonRead, KeyPersonWrite, PersonalReveal, PersonalLookup,
 		SensitiveReleasedPrisoner, SensitiveDrugUser, SensitiveMentalDisorder, SensitiveKeyPetitioner, SensitiveKeyYouth}},
-	{Code: "justice", Perms: []Perm{OrgRead, GridRead, RegistryRead, KeyPersonRead, KeyPersonWrite, PersonalReveal, PersonalLookup,
+	{Code: "justice", Perms: []Perm{OrgRead, GridRead, DisputeRead, DisputeReport, DisputeWrite, DisputeSubsidy, RegistryRead, KeyPersonRead, KeyPersonWrite, PersonalReveal, PersonalLookup,
 		SensitiveCommunityCorrection, SensitiveReleasedPrisoner}},
 	{Code: "health", Perms: []Perm{OrgRead, GridRead, RegistryRead, KeyPersonRead, KeyPersonWrite, PersonalReveal, PersonalLookup,
 		SensitiveMentalDisorder, SensitiveHIVRisk, SensitiveDrugUser}},
+	// The petition desk (信访): petitions, their weekly review, and the
+	// key-petitioner records it links them to.
+	{Code: "petition_clerk", Perms: []Perm{OrgRead, GridRead, PersonalReveal, DisputeRead, DisputeReport, PetitionRead, PetitionWrite,
+		KeyPersonRead, SensitiveKeyPetitioner}},
 	{Code: "civil_affairs", Perms: []Perm{OrgRead, GridRead, RegistryRead, RegistryWrite, KeyPersonRead, PersonalReveal, PersonalLookup}},
 }
 

@@ -438,6 +438,9 @@ var demoAccounts = []struct {
 	{"sfschief", "司法所所长 林志强", "justice", "town", "sfs"},
 	{"pcschief", "派出所所长 陈国栋", "police", "town", "pcs"},
 	{"judge", "法庭法官 温建国", "judge", "town", "fy"},
+	// The village's 人民调解委员会, and the county centre's petition desk.
+	{"vmediator", "村调解员 黄桂兰", "mediator", "village", "tjw"},
+	{"xfclerk", "信访干部 钟小燕", "petition_clerk", "", "center"},
 }
 
 // departments are the county's 职能部门 by key (categories name their key).
