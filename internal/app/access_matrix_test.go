@@ -24,6 +24,7 @@ import (
 	"github.com/gridgov/gridgov/internal/geo"
 	"github.com/gridgov/gridgov/internal/idem"
 	"github.com/gridgov/gridgov/internal/keyperson"
+	"github.com/gridgov/gridgov/internal/mediator"
 	"github.com/gridgov/gridgov/internal/org"
 	"github.com/gridgov/gridgov/internal/pii"
 	"github.com/gridgov/gridgov/internal/registry"
@@ -168,7 +169,12 @@ const (
 	// The fixture's key persons are released prisoners: health and civil
 	// affairs hold no grant of that category and must not see them.
 	releasedPrisoner = "gridmember police justice pcschief sfschief"
-	campaignSeers    = "leader gridmember police justice health civilaffairs pcschief sfschief" // the launcher's office, and readers where it has items
+	// Disputes: who reads, who takes in and mediates, and who of the readers
+	// may see a mediator's phone in full.
+	disputeReaders = "intake leader mediator police justice xfclerk " + townStaff + " vmediator"
+	disputeWriters = "intake mediator justice townmediator sfschief judge vmediator"
+	disputeReveal  = "police justice pcschief sfschief xfclerk"
+	campaignSeers  = "leader gridmember police justice health civilaffairs pcschief sfschief" // the launcher's office, and readers where it has items
 )
 
 func matrix() []row {
@@ -410,6 +416,18 @@ func matrix() []row {
 		}},
 		{route: "PUT /api/v1/register-units/{id}", who: registryWriters, req: func(c *call) req {
 			return req{path: "/api/v1/register-units/" + c.id(c.at.unit), body: map[string]any{"name": "矩阵商店", "kind": "shop", "grid_id": c.own.grid, "version": 0}}
+		}},
+
+		// Mediators (调解力量).
+		{route: "GET /api/v1/mediators", who: disputeReaders, list: true, req: func(c *call) req { return req{path: "/api/v1/mediators?org_id=" + c.id(c.at.org)} }},
+		{route: "POST /api/v1/mediators", who: disputeWriters, req: func(c *call) req {
+			return req{path: "/api/v1/mediators", body: map[string]string{"org_id": c.id(c.at.org), "kind": "legal_helper", "name": "矩阵新人"}}
+		}},
+		{route: "PUT /api/v1/mediators/{id}", who: disputeWriters, req: func(c *call) req {
+			return req{path: "/api/v1/mediators/" + c.id(c.at.mediator), body: map[string]any{"kind": "legal_helper", "name": "矩阵改名", "version": 0}}
+		}},
+		{route: "POST /api/v1/mediators/{id}/reveal", who: disputeReveal, req: func(c *call) req {
+			return req{path: "/api/v1/mediators/" + c.id(c.at.mediator) + "/reveal", body: map[string]string{"reason": "联系出席调解会"}}
 		}},
 
 		// Key persons and care targets.
@@ -749,6 +767,7 @@ type objs struct {
 	household, house    string
 	address, unit       string
 	keyPerson           string // a released prisoner
+	mediator            string // a 法律明白人 of the village
 	careTarget          string
 	event, media        string
 	rule                string   // a dispatch rule
@@ -764,7 +783,7 @@ type objs struct {
 func (o *objs) ids() []string {
 	var out []string
 	for _, id := range append([]string{o.org, o.grid, o.user, o.assignment, o.person, o.household, o.house, o.address, o.unit,
-		o.keyPerson, o.careTarget, o.event, o.media, o.rule, o.campaign, o.item, o.export, o.readyExport, o.imp, o.message, o.centre}, o.extra...) {
+		o.keyPerson, o.mediator, o.careTarget, o.event, o.media, o.rule, o.campaign, o.item, o.export, o.readyExport, o.imp, o.message, o.centre}, o.extra...) {
 		if id != "" {
 			out = append(out, id)
 		}
@@ -860,6 +879,9 @@ func newFixture(t *testing.T, a *testapp.App) *fixture {
 	for i, o := range []*objs{own, next, far} {
 		f.registers(o, i)
 		o.rule = f.newRule(o)
+		m, err := a.Mediators.Create(ctx, mediator.Input{OrgID: o.org, Kind: "legal_helper", Name: "矩阵明白人", Phone: "13800138000"})
+		f.check(err)
+		o.mediator = m.ID
 	}
 	// The own village's grid member registers the neighbouring village's
 	// person again: a duplicate review at the town.

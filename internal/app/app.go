@@ -29,6 +29,7 @@ import (
 	"github.com/gridgov/gridgov/internal/i18n"
 	"github.com/gridgov/gridgov/internal/jobs"
 	"github.com/gridgov/gridgov/internal/keyperson"
+	"github.com/gridgov/gridgov/internal/mediator"
 	"github.com/gridgov/gridgov/internal/open311"
 	"github.com/gridgov/gridgov/internal/org"
 	"github.com/gridgov/gridgov/internal/registry"
@@ -63,7 +64,9 @@ type App struct {
 	Sheets     *regsheet.Service
 	// Calendar keeps the work calendar's years (holidays, swapped workdays).
 	Calendar *workcal.Service
-	Router   *httpx.Router
+	// Mediators keeps the areas' 调解力量 (committee members, 法律明白人).
+	Mediators *mediator.Service
+	Router    *httpx.Router
 	// Metrics serves the Prometheus metrics with no check, for the
 	// separate metrics address (GRIDGOV_METRICS_ADDR).
 	Metrics http.Handler
@@ -139,7 +142,7 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a := &App{Cfg: cfg, DB: d, Keys: keys, Audit: log, Authn: an,
 		Accounts: account.New(d, log, an), Org: orgs, Events: casework.New(d, log, keys, mainGrids{orgs}),
 		Registry: reg, KeyPersons: kp, Campaigns: campaign.New(d, log, reg), Sheets: regsheet.New(d, log, keys, reg, kp),
-		Calendar: workcal.New(d, log)}
+		Calendar: workcal.New(d, log), Mediators: mediator.New(d, log, keys)}
 	a.Events.PhotoQuota = quota
 	a.Events.SelfCheckAllowed = selfCheck
 	a.routes()
@@ -225,6 +228,7 @@ func (a *App) routes() {
 	rt.Handle(a.Sheets.Routes()...)
 	rt.Handle(a.Campaigns.Routes()...)
 	rt.Handle(a.Calendar.Routes()...)
+	rt.Handle(a.Mediators.Routes()...)
 	publicURL, _ := a.Cfg.PublicBaseURL() // checked by Open
 	o311 := open311.New(a.Events, a.DB, a.Audit, publicURL, reg)
 	rt.Handle(o311.Routes()...)

@@ -61,6 +61,7 @@ var owners = map[string][]string{
 	"visits":            {"keyperson"},
 	"care_targets":      {"keyperson"},
 	"campaigns":         {"campaign"},
+	"mediators":         {"mediator"},
 	"campaign_grids":    {"campaign"},
 	"campaign_items":    {"campaign"},
 	"imports":           {"regsheet"},

@@ -25,6 +25,7 @@ import (
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/geo"
 	"github.com/gridgov/gridgov/internal/keyperson"
+	"github.com/gridgov/gridgov/internal/mediator"
 	"github.com/gridgov/gridgov/internal/org"
 	"github.com/gridgov/gridgov/internal/registry"
 	"github.com/gridgov/gridgov/internal/regsheet"
@@ -99,6 +100,8 @@ type Deps struct {
 	Registry   *registry.Service
 	KeyPersons *keyperson.Service
 	Sheets     *regsheet.Service
+	// Mediators, when set, gives the first county its 调解力量.
+	Mediators *mediator.Service
 }
 
 type division struct {
@@ -180,6 +183,11 @@ func Build(ctx context.Context, d Deps, scale Scale, seed int64, log io.Writer) 
 	}
 	if err := addAccess(ctx, d, counties[0].code, &res); err != nil {
 		return res, err
+	}
+	if d.Mediators != nil {
+		if _, err := Mediators(ctx, d.DB, d.Mediators, counties[0].code, seed); err != nil {
+			return res, err
+		}
 	}
 	if err := addHistory(ctx, d, scale, seed, counties[0].code, log, &res); err != nil {
 		return res, err
