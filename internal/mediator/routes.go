@@ -30,7 +30,9 @@ func (s *Service) listRoute(r *http.Request) (regkit.Page[Mediator], error) {
 	return regkit.Page[Mediator]{Items: ms}, err
 }
 
-func (s *Service) create(r *http.Request, in Input) (Mediator, error) { return s.Create(r.Context(), in) }
+func (s *Service) create(r *http.Request, in Input) (Mediator, error) {
+	return s.Create(r.Context(), in)
+}
 
 func (s *Service) update(r *http.Request, in Input) (Mediator, error) {
 	return s.Update(r.Context(), r.PathValue("id"), in)
