@@ -389,6 +389,11 @@ func addHistory(ctx context.Context, d Deps, scale Scale, seed int64, countyCode
 			return err
 		}
 	}
+	// A year of screening rounds (排查): small, and the tests of the
+	// screening room count only their own rounds, so every demo has it.
+	if _, err := Screening(ctx, d.DB, seed, time.Now()); err != nil {
+		return err
+	}
 	if d.Registry != nil {
 		fmt.Fprintln(log, "filling the base registers of the first county …")
 		if res.People, err = Registers(ctx, d, countyCode, seed, time.Now()); err != nil {

@@ -371,3 +371,38 @@ func TestFindingBecomesCase(t *testing.T) {
 		t.Errorf("a finding turned into a case twice: %d", st)
 	}
 }
+
+// The demo's year of rounds: this week's round of the grid member's town
+// is open and waits for their village; past rounds have findings settled on
+// the spot and some past their deadline.
+func TestDemoScreening(t *testing.T) {
+	t.Parallel()
+	a := testapp.New(t)
+	pl := demoPlace(t, a)
+	gm, town := a.LoginAs("gridmember"), a.LoginAs("townmediator")
+	var open page[round]
+	gm.Do("GET", "/api/v1/screening/rounds?status=open", nil, &open)
+	if len(open.Items) != 1 {
+		t.Fatalf("open rounds the grid member sees: %+v", open.Items)
+	}
+	var c completeness
+	gm.Do("GET", "/api/v1/screening/rounds/"+open.Items[0].ID+"/completeness", nil, &c)
+	if c.Villages != 1 || c.Reported != 0 {
+		t.Errorf("the grid member's village has reported in this week's round: %+v", c)
+	}
+	town.Do("GET", "/api/v1/screening/rounds/"+open.Items[0].ID+"/completeness", nil, &c)
+	if c.Villages != len(pl.villages) || len(c.Missing) == 0 || c.Reported == 0 {
+		t.Errorf("the town's open round: %+v", c)
+	}
+	var all page[round]
+	town.Do("GET", "/api/v1/screening/rounds?org_id="+pl.town, nil, &all)
+	var list page[finding]
+	gm.Do("GET", "/api/v1/screening/findings?org_id="+pl.village, nil, &list)
+	status := map[string]int{}
+	for _, f := range list.Items {
+		status[f.Status+f.Light]++
+	}
+	if len(all.Items) < 60 || status["resolved"] == 0 || status["openred"] == 0 {
+		t.Errorf("the demo's year: %d rounds, findings %v", len(all.Items), status)
+	}
+}
