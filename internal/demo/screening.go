@@ -254,7 +254,9 @@ func villagePath(vs []areaNode, id string) string {
 
 func ymd(t time.Time) string { return t.Format("2006-01-02") }
 
-func dayStart(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, t.Location()) }
+func dayStart(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, t.Location())
+}
 
 // demoFinding writes a finding of a round: filed on a day of the round,
 // settled on the spot nine times in ten once its deadline is past, the rest
