@@ -1161,7 +1161,7 @@ func (f *fixture) round(ctx context.Context, orgID string) string {
 
 func (f *fixture) finding(ctx context.Context, roundID, orgID string) string {
 	x, err := f.a.Screening.FileFinding(ctx, screening.FindingInput{RoundID: roundID, OrgID: orgID, Type: "neighbour", Description: "矩阵邻里纠纷",
-		Risk: "low", Leader: "矩阵领导", Person: "矩阵责任人", Measures: "矩阵调解", Deadline: dueDate()})
+		Risk: "low", Leader: "矩阵领导", Person: "矩阵责任人", Measures: "矩阵调解", Deadline: dueDate()}, idem.Key{})
 	f.check(err)
 	return x.ID
 }

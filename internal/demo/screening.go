@@ -178,10 +178,10 @@ func Screening(ctx context.Context, d *db.DB, seed int64, now time.Time) (int, e
 			}
 			for _, pr := range plan {
 				id := db.NewID()
-				created := pr.from.Add(8*time.Hour + 30*time.Minute)
+				created := before(pr.from.Add(8*time.Hour+30*time.Minute), now)
 				status, closedAt, closedBy := "open", any(nil), any(nil)
 				if !pr.open {
-					status, closedAt, closedBy = "closed", pr.to.AddDate(0, 0, 1).Add(17*time.Hour).UnixMilli(), launcher
+					status, closedAt, closedBy = "closed", before(pr.to.AddDate(0, 0, 1).Add(17*time.Hour), now).UnixMilli(), launcher
 				}
 				if _, err := tx.ExecContext(ctx, `INSERT INTO screening_rounds (id, title, kind, org_id, path, period_from, period_to, due_date, types, status,
 					created_by, created_at, closed_by, closed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -224,7 +224,7 @@ func Screening(ctx context.Context, d *db.DB, seed int64, now time.Time) (int, e
 		// one due soon (yellow), one past its deadline (red).
 		for i, deadline := range []time.Time{today.AddDate(0, 0, 2), today.AddDate(0, 0, -3)} {
 			pr := screeningRound{from: today.AddDate(0, 0, -10+i), to: today, types: weeklyTypes}
-			if err := demoFindingAt(ctx, tx, rng, pr, nil, homeVillage, villagePath(villages[homeTown], homeVillage), true, homeGrid, users, pr.from.Add(10*time.Hour),
+			if err := demoFindingAt(ctx, tx, rng, pr, nil, homeVillage, villagePath(villages[homeTown], homeVillage), true, homeGrid, users, now, before(pr.from.Add(10*time.Hour), now),
 				deadline, "open", counters); err != nil {
 				return err
 			}
@@ -252,6 +252,15 @@ func villagePath(vs []areaNode, id string) string {
 	return ""
 }
 
+// before is t, or a moment just before now when t is still to come: the
+// demo writes nothing dated after its build.
+func before(t, now time.Time) time.Time {
+	if t.Before(now) {
+		return t
+	}
+	return now.Add(-10 * time.Minute)
+}
+
 func ymd(t time.Time) string { return t.Format("2006-01-02") }
 
 func dayStart(t time.Time) time.Time {
@@ -273,11 +282,11 @@ func demoFinding(ctx context.Context, tx *db.Tx, rng *mrand.Rand, pr screeningRo
 	if !pr.open && deadline.Before(now) && rng.Float64() < 0.92 {
 		status = "resolved"
 	}
-	return demoFindingAt(ctx, tx, rng, pr, roundID, villageID, path, home, grid, users, at, deadline, status, counters)
+	return demoFindingAt(ctx, tx, rng, pr, roundID, villageID, path, home, grid, users, now, at, deadline, status, counters)
 }
 
 func demoFindingAt(ctx context.Context, tx *db.Tx, rng *mrand.Rand, pr screeningRound, roundID any, villageID, path string, home bool, grid string,
-	users map[string]string, at, deadline time.Time, status string, counters map[string]int) error {
+	users map[string]string, now, at, deadline time.Time, status string, counters map[string]int) error {
 	typ := pr.types[rng.IntN(len(pr.types))]
 	cases := screeningCases[typ]
 	c := cases[rng.IntN(len(cases))]
@@ -298,7 +307,7 @@ func demoFindingAt(ctx context.Context, tx *db.Tx, rng *mrand.Rand, pr screening
 	if status == "resolved" {
 		result = c.result
 		closed := at.AddDate(0, 0, 1+rng.IntN(max(1, int(deadline.Sub(at).Hours()/24))))
-		closedAt, closedBy = closed.UnixMilli(), by
+		closedAt, closedBy = before(closed, now).UnixMilli(), by
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO screening_findings (id, no, round_id, org_id, path, grid_id, type, description, parties, risk,
 		leader_name, person_name, measures, deadline, status, result_note, created_by, created_at, closed_by, closed_at)

@@ -13,6 +13,7 @@ import (
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/dispute"
+	"github.com/gridgov/gridgov/internal/idem"
 	"github.com/gridgov/gridgov/internal/org"
 	"github.com/gridgov/gridgov/internal/pii"
 )
@@ -133,7 +134,7 @@ func (s *Service) checkFinding(in *FindingInput) apperr.Fields {
 // FileFinding files a finding into an open round of the caller's area, or
 // ad hoc outside any round. Filing one answers for the village in the
 // round: a zero report it had made is withdrawn.
-func (s *Service) FileFinding(ctx context.Context, in FindingInput) (Finding, error) {
+func (s *Service) FileFinding(ctx context.Context, in FindingInput, key idem.Key) (Finding, error) {
 	p := authz.From(ctx)
 	f := s.checkFinding(&in)
 	q := s.db.Reader()
@@ -171,9 +172,36 @@ func (s *Service) FileFinding(ctx context.Context, in FindingInput) (Finding, er
 	if err := f.Err(); err != nil {
 		return Finding{}, err
 	}
+	id, err := s.create(ctx, key, func(tx *db.Tx) (string, error) {
+		return s.insertFinding(ctx, tx, p, in, path)
+	})
+	if err != nil {
+		return Finding{}, err
+	}
+	return s.Finding(ctx, id)
+}
+
+// create runs a write under the request's idempotency key: a retry with
+// the same key and fields (a phone's queue sending again after a lost
+// answer) answers with the finding the first made, and makes none.
+func (s *Service) create(ctx context.Context, key idem.Key, write func(tx *db.Tx) (string, error)) (string, error) {
+	var id string
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		var err error
+		id, _, err = idem.Do(ctx, tx, key, func() (string, error) { return write(tx) })
+		return err
+	})
+	if errors.Is(err, idem.ErrRaced) {
+		return s.create(ctx, key, write) // another request with the key committed first: answer as it did
+	}
+	return id, err
+}
+
+// insertFinding checks the round and writes the finding with its audit row.
+func (s *Service) insertFinding(ctx context.Context, tx *db.Tx, p *authz.Principal, in FindingInput, path string) (string, error) {
 	id := db.NewID()
 	now := s.Now()
-	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+	err := func() error {
 		var roundID any
 		if in.RoundID != "" {
 			r, err := s.roundRow(ctx, tx, in.RoundID)
@@ -216,11 +244,8 @@ func (s *Service) FileFinding(ctx context.Context, in FindingInput) (Finding, er
 			return err
 		}
 		return s.record(ctx, tx, authz.DisputeReport, "screening.finding_file", "screening_finding", id, no+" "+in.Type+" "+in.Risk)
-	})
-	if err != nil {
-		return Finding{}, err
-	}
-	return s.Finding(ctx, id)
+	}()
+	return id, err
 }
 
 // nextNo draws a finding's number: PC, the day, and a sequence of the day.

@@ -5,6 +5,7 @@ import (
 
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/httpx"
+	"github.com/gridgov/gridgov/internal/idem"
 )
 
 // Page is a list answer.
@@ -80,8 +81,15 @@ func (s *Service) listFindings(r *http.Request) (Page[Finding], error) {
 	return Page[Finding]{Items: items}, err
 }
 
+// file takes an optional Idempotency-Key: the phone's queue names each
+// finding, so a retry after a lost answer files it once.
 func (s *Service) file(r *http.Request, in FindingInput) (Finding, error) {
-	return s.FileFinding(r.Context(), in)
+	key := r.Header.Get("Idempotency-Key")
+	if err := idem.Check("Idempotency-Key", key); err != nil {
+		return Finding{}, err
+	}
+	return s.FileFinding(r.Context(), in, idem.Key{Scope: "user:" + authz.From(r.Context()).UserID + ":screening_finding", Key: key,
+		Fingerprint: idem.Fingerprint(in)})
 }
 
 func (s *Service) getFinding(r *http.Request) (Finding, error) {
