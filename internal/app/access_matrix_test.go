@@ -516,6 +516,9 @@ func matrix() []row {
 		{route: "GET /api/v1/screening/rounds/{id}/completeness", who: screeningReaders, req: func(c *call) req {
 			return req{path: "/api/v1/screening/rounds/" + c.id(c.at.round) + "/completeness"}
 		}},
+		{route: "GET /api/v1/screening/rounds/{id}/export", who: screeningReaders, req: func(c *call) req {
+			return req{path: "/api/v1/screening/rounds/" + c.id(c.at.round) + "/export"}
+		}},
 		{route: "POST /api/v1/screening/rounds/{id}/close", who: screeningWriters, req: func(c *call) req {
 			round := c.at.round
 			if c.ok { // a success closes the round: this call gets its own

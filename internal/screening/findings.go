@@ -289,8 +289,13 @@ type FindingQuery struct {
 	Type    string
 }
 
-// Findings lists the findings of the caller's area, newest first (at most
-// 500), the parties' names masked.
+// findingOrder puts the open findings first, the nearest deadline (the red)
+// at the top, then the closed ones, newest first.
+const findingOrder = `CASE WHEN f.status = 'open' THEN 0 ELSE 1 END, CASE WHEN f.status = 'open' THEN f.deadline ELSE '' END,
+	f.created_at DESC, f.id DESC`
+
+// Findings lists the findings of the caller's area (at most 500, in
+// findingOrder), the parties' names masked.
 func (s *Service) Findings(ctx context.Context, fq FindingQuery) ([]Finding, error) {
 	if err := mayRead(authz.From(ctx)); err != nil {
 		return nil, err
@@ -317,7 +322,7 @@ func (s *Service) Findings(ctx context.Context, fq FindingQuery) ([]Finding, err
 	default:
 		return nil, apperr.Field("light", "screening.light_unknown")
 	}
-	rows, err := s.db.Reader().QueryContext(ctx, "SELECT "+findingCols+" WHERE "+cond+" ORDER BY f.created_at DESC, f.id DESC LIMIT 500", args...)
+	rows, err := s.db.Reader().QueryContext(ctx, "SELECT "+findingCols+" WHERE "+cond+" ORDER BY "+findingOrder+" LIMIT 500", args...)
 	if err != nil {
 		return nil, err
 	}

@@ -1,10 +1,12 @@
 package screening
 
 import (
+	"bytes"
 	"net/http"
 
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/httpx"
+	"github.com/gridgov/gridgov/internal/i18n"
 	"github.com/gridgov/gridgov/internal/idem"
 )
 
@@ -28,6 +30,8 @@ func (s *Service) Routes() []httpx.Route {
 			Access: readers, Do: httpx.Get(s.getRound)},
 		{Method: "GET", Path: "/api/v1/screening/rounds/{id}/completeness", Tag: "screening", Summary: "A round's reporting per village: findings, zero report, or not yet",
 			Access: readers, Do: httpx.Get(s.completeness)},
+		{Method: "GET", Path: "/api/v1/screening/rounds/{id}/export", Tag: "screening", Summary: "A round's completeness and findings as a spreadsheet (xlsx; watermarked, audited)",
+			Access: readers, OutType: "application/octet-stream", Out: []byte{}, Handler: s.export},
 		{Method: "POST", Path: "/api/v1/screening/rounds/{id}/close", Tag: "screening", Summary: "Close a round",
 			Perm: authz.DisputeWrite, Do: httpx.Get(s.closeRound)},
 		{Method: "POST", Path: "/api/v1/screening/rounds/{id}/zero-reports", Tag: "screening", Summary: "A village found nothing this round (零报告)",
@@ -63,6 +67,16 @@ func (s *Service) getRound(r *http.Request) (Round, error) {
 
 func (s *Service) completeness(r *http.Request) (Completeness, error) {
 	return s.RoundCompleteness(r.Context(), r.PathValue("id"))
+}
+
+func (s *Service) export(w http.ResponseWriter, r *http.Request) error {
+	var buf bytes.Buffer
+	round, _, err := s.WriteRound(r.Context(), &buf, r.PathValue("id"), i18n.Lang(r))
+	if err != nil {
+		return err
+	}
+	httpx.Download(w, round.Title+".xlsx", httpx.XLSX, buf.Bytes())
+	return nil
 }
 
 // closeRound takes no body: httpx.Get, though the method is POST.

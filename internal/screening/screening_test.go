@@ -1,12 +1,14 @@
 package screening_test
 
 import (
+	"bytes"
 	"context"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/gridgov/gridgov/internal/testapp"
+	"github.com/xuri/excelize/v2"
 )
 
 type round struct {
@@ -253,6 +255,23 @@ func TestScreeningRound(t *testing.T) {
 	}
 	a.Screening.Now = time.Now
 
+	// The round as a workbook: its villages and its findings.
+	res := town.Raw("GET", "/api/v1/screening/rounds/"+r.ID+"/export", "", nil)
+	if res.Status != 200 {
+		t.Fatalf("export: %d", res.Status)
+	}
+	x, err := excelize.OpenReader(bytes.NewReader(res.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sheets := x.GetSheetList()
+	villages, _ := x.GetRows(sheets[0])
+	findings, _ := x.GetRows(sheets[1])
+	if len(sheets) != 2 || len(villages) != n+2 || len(findings) != 4 || !slices.Contains(findings[2], f2.No) && !slices.Contains(findings[3], f2.No) {
+		t.Errorf("export: %v %d village rows, findings %v", sheets, len(villages), findings)
+	}
+	x.Close()
+
 	// Closed on the spot, with a result.
 	if pr := gm.Fail("POST", "/api/v1/screening/findings/"+f1.ID+"/resolve", map[string]string{"result_note": " "}); !slices.Equal(fields(pr), []string{"result_note screening.result_required"}) {
 		t.Errorf("closing without a result: %v", fields(pr))
@@ -287,8 +306,8 @@ func TestScreeningRound(t *testing.T) {
 	// Every write left its audit row.
 	var audited int
 	a.DB.Reader().QueryRowContext(context.Background(), "SELECT count(*) FROM audit_log WHERE action LIKE 'screening.%' AND object_id IN (?, ?, ?)", r.ID, f1.ID, f2.ID).Scan(&audited)
-	if audited != 6 { // launch, two findings, a zero report, resolve, close
-		t.Errorf("audit rows: %d, want 6", audited)
+	if audited != 7 { // launch, two findings, a zero report, export, resolve, close
+		t.Errorf("audit rows: %d, want 7", audited)
 	}
 }
 
