@@ -86,6 +86,31 @@ func TestMobileScreeningFinding(t *testing.T) {
 	p.waitText("#s-village", "已上报")
 	p.shot("screening-03-phone-sent")
 
+	// Out of coverage: the next finding waits on the phone and goes once
+	// the network is back.
+	p.network(false)
+	p.click(`#s-types .s-chip[data-type="labour_wages"]`)
+	p.click(`#s-risk button[data-risk="high"]`)
+	p.typeInto("#s-description", "装修班组工人讨要工钱，与包工头发生争执")
+	p.typeInto("#s-leader", "上城街道 王副主任")
+	p.typeInto("#s-person", "网格员 张敏")
+	p.typeInto("#s-measures", "联系人社所核对工程量，约谈包工头")
+	p.click("#s-submit")
+	p.waitFor("the finding queued offline", `document.querySelector('#s-queue-count')?.innerText === '1' && !!document.querySelector('#s-queue .m-error')`,
+		`document.querySelector('#s-queue')?.innerText`)
+	p.shot("screening-04-phone-queued")
+	count := func() int {
+		var page struct{ Items []any }
+		gm.Do("GET", "/api/v1/screening/findings?round_id="+round.ID+"&type=labour_wages", nil, &page)
+		return len(page.Items)
+	}
+	before := count()
+	p.network(true)
+	p.waitFor("the queue sent when the network is back", `!document.querySelector('#s-queue')`, `document.querySelector('#s-queue')?.innerText`)
+	if after := count(); after != before+1 {
+		t.Errorf("wage findings after the queue was sent: %d, want %d", after, before+1)
+	}
+
 	var findings struct {
 		Items []struct {
 			RoundID string   `json:"round_id"`
