@@ -391,8 +391,10 @@ func addHistory(ctx context.Context, d Deps, scale Scale, seed int64, countyCode
 	}
 	// A year of screening rounds (排查): small, and the tests of the
 	// screening room count only their own rounds, so every demo has it.
-	if _, err := Screening(ctx, d.DB, seed, time.Now()); err != nil {
+	if n, err := Screening(ctx, d.DB, seed, time.Now()); err != nil {
 		return err
+	} else if n > 0 {
+		fmt.Fprintf(log, "wrote a year of screening rounds (%d findings)\n", n)
 	}
 	if d.Registry != nil {
 		fmt.Fprintln(log, "filling the base registers of the first county …")
