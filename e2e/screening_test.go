@@ -203,6 +203,26 @@ func TestScreeningRoundPage(t *testing.T) {
 	p.waitFor("the village out of the missing", `!document.querySelector('#round-missing')?.innerText.includes(`+jsString(missing)+`)`,
 		`document.querySelector('#round-missing')?.innerText`)
 	p.waitFor("the percentage up", `document.querySelector('#round-percent')?.innerText !== `+jsString(before), `document.querySelector('#round-percent')?.innerText`)
+	// The yellow finding settled on the spot, with its result.
+	p.settle()
+	p.click("#round-findings tr:has(.light-yellow) .finding-resolve")
+	p.visible(".el-message-box textarea")
+	p.settle()
+	p.typeInto(".el-message-box textarea", "施工单位已当场支付全部欠薪")
+	p.click(".el-message-box__btns .el-button--primary")
+	p.waitFor("the finding settled", `!document.querySelector('#round-findings .light-yellow')`, `document.querySelector('#round-findings')?.innerText`)
+
+	// Every finding of the town, those filed outside a round too: the
+	// demo grid member's overdue one among the red.
+	p.open("/screening")
+	p.visible("#rounds-table")
+	p.settle()
+	p.click(`#screening-view label:has(input[value="findings"])`)
+	p.visible("#screening-findings .light-red")
+	p.waitText("#screening-findings", "日常发现")
+	p.noRawKeys("the findings")
+	p.shot("screening-06-findings")
+
 	ctx := context.Background()
 	var n int
 	app.DB.Reader().QueryRowContext(ctx, "SELECT count(*) FROM screening_zero_reports z JOIN org_nodes o ON o.id = z.org_id WHERE z.round_id = ? AND o.name = ?", round.ID, missing).Scan(&n)

@@ -268,8 +268,8 @@ func dayStart(t time.Time) time.Time {
 }
 
 // demoFinding writes a finding of a round: filed on a day of the round,
-// settled on the spot nine times in ten once its deadline is past, the rest
-// still open (red); a finding of the open round is open.
+// settled on the spot once its deadline is past, but for a few of the last
+// two months still open (red); a finding of the open round is open.
 func demoFinding(ctx context.Context, tx *db.Tx, rng *mrand.Rand, pr screeningRound, roundID, villageID, path string, home bool, grid string,
 	users map[string]string, now time.Time, counters map[string]int) error {
 	span := int(pr.to.Sub(pr.from).Hours()/24) + 1
@@ -278,8 +278,10 @@ func demoFinding(ctx context.Context, tx *db.Tx, rng *mrand.Rand, pr screeningRo
 		at = now.Add(-time.Duration(1+rng.IntN(3)) * time.Hour)
 	}
 	deadline := dayStart(at).AddDate(0, 0, 3+rng.IntN(18))
+	// Older findings are all settled; of the last two months' some are
+	// still open past their deadline (red).
 	status := "open"
-	if !pr.open && deadline.Before(now) && rng.Float64() < 0.92 {
+	if !pr.open && deadline.Before(now) && (now.Sub(at) > 60*24*time.Hour || rng.Float64() < 0.85) {
 		status = "resolved"
 	}
 	return demoFindingAt(ctx, tx, rng, pr, roundID, villageID, path, home, grid, users, now, at, deadline, status, counters)
