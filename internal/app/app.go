@@ -64,13 +64,14 @@ type App struct {
 	Sheets     *regsheet.Service
 	// Calendar keeps the work calendar's years (holidays, swapped workdays).
 	Calendar *workcal.Service
-	// Screening runs the screening rounds of disputes (排查) and their
-	// findings; its CaseOpener is the dispute room, once wired.
-	Screening *screening.Service
-	Router    *httpx.Router
+	Router   *httpx.Router
 	// Metrics serves the Prometheus metrics with no check, for the
 	// separate metrics address (GRIDGOV_METRICS_ADDR).
 	Metrics http.Handler
+
+	// Screening runs the screening rounds of disputes (排查) and their
+	// findings; its CaseOpener is the dispute room, once wired.
+	Screening *screening.Service
 }
 
 // mainGrids adapts the org service to what casework needs: the 综治 grid
