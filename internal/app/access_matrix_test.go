@@ -29,6 +29,7 @@ import (
 	"github.com/gridgov/gridgov/internal/pii"
 	"github.com/gridgov/gridgov/internal/registry"
 	"github.com/gridgov/gridgov/internal/regsheet"
+	"github.com/gridgov/gridgov/internal/screening"
 	"github.com/gridgov/gridgov/internal/testapp"
 )
 
@@ -169,12 +170,18 @@ const (
 	// The fixture's key persons are released prisoners: health and civil
 	// affairs hold no grant of that category and must not see them.
 	releasedPrisoner = "gridmember police justice pcschief sfschief"
+	campaignSeers    = "leader gridmember police justice health civilaffairs pcschief sfschief" // the launcher's office, and readers where it has items
 	// Disputes: who reads, who takes in and mediates, and who of the readers
 	// may see a mediator's phone in full.
 	disputeReaders = "intake leader mediator police justice xfclerk " + townStaff + " vmediator"
 	disputeWriters = "intake mediator justice townmediator sfschief judge vmediator"
 	disputeReveal  = "police justice pcschief sfschief xfclerk"
-	campaignSeers  = "leader gridmember police justice health civilaffairs pcschief sfschief" // the launcher's office, and readers where it has items
+	// Screening (排查): dispute.report files findings and zero reports,
+	// dispute.write runs rounds and turns findings into cases; either, or
+	// dispute.read, sees them.
+	screeningReporters = "intake gridmember mediator police justice townmediator sfschief pcschief judge vmediator xfclerk"
+	screeningReaders   = screeningReporters + " leader"
+	screeningWriters   = "intake mediator justice townmediator sfschief judge vmediator"
 )
 
 func matrix() []row {
@@ -517,6 +524,53 @@ func matrix() []row {
 			}
 			return req{path: "/api/v1/campaigns/" + c.id(campaign) + "/close"}
 		}},
+		// Screening rounds and findings. Each village has a round with a finding.
+		{route: "GET /api/v1/screening/rounds", who: screeningReaders, once: true, list: true, req: func(c *call) req { return req{path: "/api/v1/screening/rounds"} }},
+		{route: "POST /api/v1/screening/rounds", who: screeningWriters, req: func(c *call) req {
+			return req{path: "/api/v1/screening/rounds", body: map[string]any{"title": "矩阵排查", "kind": "weekly", "org_id": c.id(c.at.org),
+				"period_from": dueDate(), "period_to": dueDate(), "due_date": dueDate(), "types": []string{"neighbour"}}}
+		}},
+		{route: "GET /api/v1/screening/rounds/{id}", who: screeningReaders, req: func(c *call) req { return req{path: "/api/v1/screening/rounds/" + c.id(c.at.round)} }},
+		{route: "GET /api/v1/screening/rounds/{id}/completeness", who: screeningReaders, req: func(c *call) req {
+			return req{path: "/api/v1/screening/rounds/" + c.id(c.at.round) + "/completeness"}
+		}},
+		{route: "GET /api/v1/screening/rounds/{id}/export", who: screeningReaders, req: func(c *call) req {
+			return req{path: "/api/v1/screening/rounds/" + c.id(c.at.round) + "/export"}
+		}},
+		{route: "POST /api/v1/screening/rounds/{id}/close", who: screeningWriters, req: func(c *call) req {
+			round := c.at.round
+			if c.ok { // a success closes the round: this call gets its own
+				round = c.f.newRound()
+			}
+			return req{path: "/api/v1/screening/rounds/" + c.id(round) + "/close"}
+		}},
+		{route: "POST /api/v1/screening/rounds/{id}/zero-reports", who: screeningReporters, req: func(c *call) req {
+			// The village has a finding in the round: permitted, it is refused as reported.
+			return req{path: "/api/v1/screening/rounds/" + c.id(c.at.round) + "/zero-reports", body: map[string]string{"org_id": c.own.org}}
+		}},
+		{route: "GET /api/v1/screening/findings", who: screeningReaders, list: true, req: func(c *call) req {
+			return req{path: "/api/v1/screening/findings?org_id=" + c.id(c.at.org)}
+		}},
+		{route: "POST /api/v1/screening/findings", who: screeningReporters, req: func(c *call) req {
+			return req{path: "/api/v1/screening/findings", body: screeningFinding("", c.id(c.at.org))}
+		}},
+		{route: "GET /api/v1/screening/findings/{id}", who: screeningReaders, req: func(c *call) req {
+			return req{path: "/api/v1/screening/findings/" + c.id(c.at.finding)}
+		}},
+		{route: "POST /api/v1/screening/findings/{id}/resolve", who: screeningReporters, req: func(c *call) req {
+			finding := c.at.finding
+			if c.ok { // a success closes the finding: this call gets its own
+				finding = c.f.newFinding()
+			}
+			return req{path: "/api/v1/screening/findings/" + c.id(finding) + "/resolve", body: map[string]string{"result_note": "矩阵化解"}}
+		}},
+		{route: "POST /api/v1/screening/findings/{id}/to-case", who: screeningWriters, req: func(c *call) req {
+			finding := c.at.finding
+			if c.ok {
+				finding = c.f.newFinding()
+			}
+			return req{path: "/api/v1/screening/findings/" + c.id(finding) + "/to-case"}
+		}},
 		{route: "POST /api/v1/registry/search", who: registryReaders, list: true, req: func(c *call) req {
 			return req{path: "/api/v1/registry/search", body: map[string]string{"q": c.id(c.at.name)}}
 		}},
@@ -591,7 +645,7 @@ func rowOf(table []row, route string) row {
 // scopeCodes are the field errors a service answers when a request names
 // an area or record outside the caller's grant: the same answer as for one
 // that does not exist, so it says nothing about the other area.
-var scopeCodes = map[string]bool{"org.not_found": true, "registry.link_unknown": true, "report.outside_area": true}
+var scopeCodes = map[string]bool{"org.not_found": true, "registry.link_unknown": true, "report.outside_area": true, "screening.area_unknown": true}
 
 // judge checks one answer against the table.
 func judge(t *testing.T, r row, method, who string, ok, permitted bool, res testapp.Response, foreign []string) {
@@ -772,6 +826,7 @@ type objs struct {
 	event, media        string
 	rule                string   // a dispatch rule
 	campaign, item      string   // a campaign over the area and one of its items
+	round, finding      string   // a screening round over the village and a finding of it
 	export, readyExport string   // an export request awaiting approval, and one ready
 	imp                 string   // an import with a rejected row
 	message             string   // an inbox message of the area's account
@@ -783,7 +838,7 @@ type objs struct {
 func (o *objs) ids() []string {
 	var out []string
 	for _, id := range append([]string{o.org, o.grid, o.user, o.assignment, o.person, o.household, o.house, o.address, o.unit,
-		o.keyPerson, o.mediator, o.careTarget, o.event, o.media, o.rule, o.campaign, o.item, o.export, o.readyExport, o.imp, o.message, o.centre}, o.extra...) {
+		o.keyPerson, o.mediator, o.careTarget, o.event, o.media, o.rule, o.campaign, o.item, o.round, o.finding, o.export, o.readyExport, o.imp, o.message, o.centre}, o.extra...) {
 		if id != "" {
 			out = append(out, id)
 		}
@@ -917,8 +972,23 @@ func newFixture(t *testing.T, a *testapp.App) *fixture {
 	_, err = a.Campaigns.CloseCampaign(f.as(farLeader), far.campaign)
 	f.check(err)
 
-	// Exports and imports of each village's grid member.
 	member := f.as(f.users["gridmember"])
+	// Screening: a round over each village, launched by a mediator of the
+	// area, with a finding of its grid member. Turning a finding into a case
+	// needs a dispute room: a stand-in opens it here.
+	a.Screening.SetCaseOpener(matrixCases{})
+	farMediator, _ := f.newUser("mx.farmed", c2.ID, "mediator")
+	far.extra = append(far.extra, farMediator)
+	mediator := f.as(f.users["mediator"])
+	for _, x := range []struct {
+		o               *objs
+		launcher, filer context.Context
+	}{{own, mediator, member}, {next, mediator, f.as(next.user)}, {far, f.as(farMediator), f.as(far.user)}} {
+		x.o.round = f.round(x.launcher, x.o.org)
+		x.o.finding = f.finding(x.filer, x.o.round, x.o.org)
+	}
+
+	// Exports and imports of each village's grid member.
 	own.export = f.newPendingExport()
 	own.readyExport = f.export(member, regsheet.ExportRequest{Kind: "households", OrgID: own.org, GridID: own.grid}, "ready")
 	for _, o := range []*objs{next, far} {
@@ -1099,6 +1169,39 @@ func (f *fixture) campaign(ctx context.Context, orgID, kind string) string {
 // newCampaign is a fresh campaign of the demo leader over the own village.
 func (f *fixture) newCampaign() string {
 	return f.campaign(f.as(f.users["leader"]), f.village, "units")
+}
+
+// screeningFinding is a valid finding's body.
+func screeningFinding(roundID, orgID string) map[string]any {
+	return map[string]any{"round_id": roundID, "org_id": orgID, "type": "neighbour", "description": "矩阵邻里纠纷", "risk": "low",
+		"leader": "矩阵领导", "person": "矩阵责任人", "measures": "矩阵调解", "deadline": dueDate()}
+}
+
+func (f *fixture) round(ctx context.Context, orgID string) string {
+	r, err := f.a.Screening.LaunchRound(ctx, screening.RoundInput{Title: "矩阵排查", Kind: "weekly", OrgID: orgID, PeriodFrom: dueDate(),
+		PeriodTo: dueDate(), DueDate: dueDate(), Types: []string{"neighbour"}})
+	f.check(err)
+	return r.ID
+}
+
+func (f *fixture) finding(ctx context.Context, roundID, orgID string) string {
+	x, err := f.a.Screening.FileFinding(ctx, screening.FindingInput{RoundID: roundID, OrgID: orgID, Type: "neighbour", Description: "矩阵邻里纠纷",
+		Risk: "low", Leader: "矩阵领导", Person: "矩阵责任人", Measures: "矩阵调解", Deadline: dueDate()}, idem.Key{})
+	f.check(err)
+	return x.ID
+}
+
+// newRound is a fresh round of the county mediator over the own village.
+func (f *fixture) newRound() string { return f.round(f.as(f.users["mediator"]), f.village) }
+
+// newFinding is a fresh finding of the demo grid member in the own village, ad hoc.
+func (f *fixture) newFinding() string { return f.finding(f.as(f.users["gridmember"]), "", f.village) }
+
+// matrixCases stands in for the dispute room: it opens a case by number only.
+type matrixCases struct{}
+
+func (matrixCases) OpenCase(_ context.Context, _ *db.Tx, _ *authz.Principal, fc screening.FindingCase) (string, string, error) {
+	return db.NewID(), "MX-" + fc.FindingNo, nil
 }
 
 func (f *fixture) export(ctx context.Context, in regsheet.ExportRequest, status string) string {

@@ -34,6 +34,7 @@ import (
 	"github.com/gridgov/gridgov/internal/org"
 	"github.com/gridgov/gridgov/internal/registry"
 	"github.com/gridgov/gridgov/internal/regsheet"
+	"github.com/gridgov/gridgov/internal/screening"
 	"github.com/gridgov/gridgov/internal/secret"
 	"github.com/gridgov/gridgov/internal/workcal"
 	"github.com/gridgov/gridgov/web"
@@ -70,6 +71,10 @@ type App struct {
 	// Metrics serves the Prometheus metrics with no check, for the
 	// separate metrics address (GRIDGOV_METRICS_ADDR).
 	Metrics http.Handler
+
+	// Screening runs the screening rounds of disputes (排查) and their
+	// findings; its CaseOpener is the dispute room, once wired.
+	Screening *screening.Service
 }
 
 // mainGrids adapts the org service to what casework needs: the 综治 grid
@@ -142,7 +147,7 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a := &App{Cfg: cfg, DB: d, Keys: keys, Audit: log, Authn: an,
 		Accounts: account.New(d, log, an), Org: orgs, Events: casework.New(d, log, keys, mainGrids{orgs}),
 		Registry: reg, KeyPersons: kp, Campaigns: campaign.New(d, log, reg), Sheets: regsheet.New(d, log, keys, reg, kp),
-		Calendar: workcal.New(d, log), Mediators: mediator.New(d, log, keys)}
+		Calendar: workcal.New(d, log), Mediators: mediator.New(d, log, keys), Screening: screening.New(d, log)}
 	a.Events.PhotoQuota = quota
 	a.Events.SelfCheckAllowed = selfCheck
 	a.routes()
@@ -229,6 +234,7 @@ func (a *App) routes() {
 	rt.Handle(a.Campaigns.Routes()...)
 	rt.Handle(a.Calendar.Routes()...)
 	rt.Handle(a.Mediators.Routes()...)
+	rt.Handle(a.Screening.Routes()...)
 	publicURL, _ := a.Cfg.PublicBaseURL() // checked by Open
 	o311 := open311.New(a.Events, a.DB, a.Audit, publicURL, reg)
 	rt.Handle(o311.Routes()...)

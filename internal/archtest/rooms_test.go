@@ -67,6 +67,11 @@ var owners = map[string][]string{
 	"imports":           {"regsheet"},
 	"exports":           {"regsheet"},
 	"calendar_years":    {"workcal"},
+
+	// Screening rounds of disputes (排查).
+	"screening_rounds":       {"screening"},
+	"screening_zero_reports": {"screening"},
+	"screening_findings":     {"screening"},
 }
 
 // shared are the tables every room uses for its own rows: settings holds

@@ -397,6 +397,13 @@ func addHistory(ctx context.Context, d Deps, scale Scale, seed int64, countyCode
 			return err
 		}
 	}
+	// A year of screening rounds (排查): small, and the tests of the
+	// screening room count only their own rounds, so every demo has it.
+	if n, err := Screening(ctx, d.DB, seed, time.Now()); err != nil {
+		return err
+	} else if n > 0 {
+		fmt.Fprintf(log, "wrote a year of screening rounds (%d findings)\n", n)
+	}
 	if d.Registry != nil {
 		fmt.Fprintln(log, "filling the base registers of the first county …")
 		if res.People, err = Registers(ctx, d, countyCode, seed, time.Now()); err != nil {

@@ -72,6 +72,14 @@ func NameOf(ctx context.Context, q db.Querier, id string) (string, error) {
 	return name, notFound(err, "")
 }
 
+// KindOf returns the kind of the area id (city, county, town, village); an
+// unknown id is not found under field.
+func KindOf(ctx context.Context, q db.Querier, id, field string) (string, error) {
+	var kind string
+	err := q.QueryRowContext(ctx, "SELECT kind FROM org_nodes WHERE id = ?", id).Scan(&kind)
+	return kind, notFound(err, field)
+}
+
 func notFound(err error, field string) error {
 	if !errors.Is(err, sql.ErrNoRows) {
 		return err

@@ -76,6 +76,8 @@ var accessRoles = map[string]string{
 	// An ordinary account's reset and status are the system administrator's.
 	"/api/v1/users/{id}/reset-password": "sys_admin",
 	"/api/v1/users/{id}":                "sys_admin",
+	// A screening finding is closed on the spot by whoever may file it.
+	"/api/v1/screening/findings/{id}/resolve": "justice",
 }
 
 var pathParam = regexp.MustCompile(`\{[a-z_]+\}`)
@@ -322,5 +324,17 @@ func makeFixtures(tb testing.TB, a *testapp.App, as func(role string) *testapp.C
 	fx.ids["items"] = items.Items[0].ID
 	seed("POST /api/v1/campaigns/{id}/items", map[string]string{"result": "new", "record_id": fx.ids["houses"], "note": "新发现"})
 	seed("POST /api/v1/campaigns/{id}/items/{item}", map[string]string{"result": "checked", "note": "已上门"})
+
+	// Screening: a round over the grid member's town, a finding of their village.
+	day := func(n int) string {
+		return time.Now().In(time.FixedZone("CST", 8*3600)).AddDate(0, 0, n).Format(time.DateOnly)
+	}
+	fx.ids["rounds"] = create(intake, "POST", "/api/v1/screening/rounds", map[string]any{"title": "第50周矛盾纠纷排查", "kind": "weekly",
+		"org_id": town, "period_from": day(0), "period_to": day(6), "due_date": day(6), "types": []string{"neighbour", "labour_wages"}})
+	fx.ids["findings"] = create(gm, "POST", "/api/v1/screening/findings", map[string]any{"round_id": fx.ids["rounds"], "type": "neighbour",
+		"description": "两户因排水沟堵塞争吵", "parties": []string{"张三", "李四"}, "risk": "medium", "leader": "王副主任", "person": "网格员 张敏",
+		"measures": "组织双方现场协商", "deadline": day(7)})
+	seed("POST /api/v1/screening/rounds/{id}/zero-reports", map[string]string{"org_id": village, "note": "本周未发现"}, map[string]string{})
+	seed("POST /api/v1/screening/findings/{id}/resolve", map[string]string{"result_note": "已调解"})
 	return fx
 }

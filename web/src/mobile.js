@@ -6,13 +6,16 @@ import { PERM } from './perms.js'
 /**
  * The tabs of /m the current user gets, in order: the grid member's 待办
  * (re-checks and visits), the handler's inbox (their unit's work orders),
- * then report and my reports for those who report.
+ * then report, the screening finding (排查上报) for those who hold
+ * dispute.report, and my reports.
  */
 export function phoneTabs() {
   const tabs = []
   if (can(PERM.eventCheck)) tabs.push('todo')
   if (can(PERM.eventHandle) && can(PERM.eventReadUnit)) tabs.push('inbox')
-  if (can(PERM.eventReport)) tabs.push('report', 'mine')
+  if (can(PERM.eventReport)) tabs.push('report')
+  if (can(PERM.disputeReport)) tabs.push('screening') // 排查上报
+  if (can(PERM.eventReport)) tabs.push('mine')
   return tabs
 }
 

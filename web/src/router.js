@@ -36,6 +36,7 @@ export const menuRoutes = [
   { path: 'duplicate-reviews', name: 'duplicate-reviews', component: () => import('./views/reg/Duplicates.vue'), meta: { title: 'ui.menu.duplicates', icon: 'Files', perm: PERM.registryWrite, group: 'registry' } },
   { path: 'exports', name: 'exports', component: () => import('./views/reg/Exports.vue'), meta: { title: 'ui.menu.exports', icon: 'Download', perm: [PERM.registryExport, PERM.registryExportApprove], group: 'registry' } },
   { path: 'campaigns', name: 'campaigns', component: () => import('./views/reg/Campaigns.vue'), meta: { title: 'ui.menu.campaigns', icon: 'Finished', perm: [PERM.registryRead, PERM.registryCampaign], group: 'registry' } },
+  { path: 'screening', name: 'screening', component: () => import('./views/screening/Rounds.vue'), meta: { title: 'ui.menu.screening', icon: 'Search', perm: [PERM.disputeRead, PERM.disputeReport, PERM.disputeWrite], group: 'disputes' } },
   { path: 'mediators', name: 'mediators', component: () => import('./views/Mediators.vue'), meta: { title: 'ui.menu.mediators', icon: 'Avatar', perm: PERM.disputeRead, group: 'disputes' } },
   { path: 'org', name: 'org', component: () => import('./views/Org.vue'), meta: { title: 'ui.menu.org', icon: 'OfficeBuilding', perm: PERM.orgRead, group: 'grids' } },
   { path: 'grids', name: 'grids', component: () => import('./views/Grids.vue'), meta: { title: 'ui.menu.grids', icon: 'Grid', perm: PERM.gridRead, group: 'grids' } },
@@ -107,12 +108,13 @@ const router = createRouter({
         { path: 'register-units/:id', name: 'register-unit', component: () => import('./views/reg/Unit.vue'), meta: { title: 'ui.reg_unit.title', perm: PERM.registryRead, menu: 'register-units' } },
         { path: 'key-persons/:id', name: 'key-person', component: () => import('./views/reg/KeyPerson.vue'), meta: { title: 'ui.key_person.title', perm: PERM.keyPersonRead, menu: 'key-persons' } },
         { path: 'campaigns/:id', name: 'campaign', component: () => import('./views/reg/Campaign.vue'), meta: { title: 'ui.campaign.title', perm: [PERM.registryRead, PERM.registryCampaign], menu: 'campaigns' } },
+        { path: 'screening/:id', name: 'screening-round', component: () => import('./views/screening/Round.vue'), meta: { title: 'ui.screening.round', perm: [PERM.disputeRead, PERM.disputeReport, PERM.disputeWrite], menu: 'screening' } },
         { path: 'forbidden', name: 'forbidden', component: () => import('./views/Forbidden.vue'), meta: { title: 'ui.forbidden.title' } },
       ],
     },
     // 交办单: a print page of its own, without the console's frame
     { path: '/print/events/:id', name: 'event-print', component: () => import('./views/EventPrint.vue'), meta: { perm: [PERM.eventRead, PERM.eventReadUnit, PERM.eventReport] } },
-    { path: '/m', name: 'mobile', component: () => import('./views/Mobile.vue'), meta: { perm: [PERM.eventReport, PERM.eventCheck, PERM.eventHandle] } },
+    { path: '/m', name: 'mobile', component: () => import('./views/Mobile.vue'), meta: { perm: [PERM.eventReport, PERM.eventCheck, PERM.eventHandle, PERM.disputeReport] } },
     { path: '/:rest(.*)*', redirect: '/' },
   ],
 })
