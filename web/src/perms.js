@@ -35,6 +35,8 @@ export const PERM = {
   keyPersonWrite: 'keyperson.write',
   personalReveal: 'personal.reveal',
   personalLookup: 'personal.lookup',
+  petitionRead: 'petition.read',
+  petitionWrite: 'petition.write',
 }
 
 // Key-person categories: each needs its own permission pii.sensitive.<category>.

@@ -1,0 +1,93 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/gridgov/gridgov/internal/testapp"
+)
+
+// TestPetitionDesk: the county's petition clerk (信访干部, with a second
+// factor) registers a visit at the desk, accepts it, records the weekly
+// review (每周研判) that names a lead leader for it, finds the decision on
+// the petition's timeline, and replies.
+func TestPetitionDesk(t *testing.T) {
+	t.Parallel()
+	chromePath(t)
+	app := testapp.New(t)
+	p := newPage(t, app.URL)
+	for _, a := range app.Demo.Accounts {
+		if a.Username == "xfclerk" {
+			p.login(a, app.NextOTP(a))
+		}
+	}
+	p.visible(headerUser)
+	p.click(`#side-menu [data-menu="petitions"]`)
+	p.visible("#petitions-table")
+	p.settle()
+	p.noRawKeys("the petition register")
+
+	// Registration: the county is the clerk's own area, already chosen.
+	p.click("#petition-new")
+	p.settle()
+	p.click("#petition-type")
+	p.pickOption("征地拆迁")
+	p.typeInto("#petition-title", "E2E 征地补偿款未到位")
+	p.typeInto("#petition-content", "反映村里征地补偿款迟迟未发放到户")
+	p.typeInto("#petitioner-name-0", "张三丰")
+	p.typeInto("#petitioner-phone-0", "13812345678")
+	p.shot("petitions-01-new")
+	p.click("#petition-register")
+	p.waitFor("the new petition", `document.querySelector('#petition-status')?.dataset.status === 'registered'`, `location.hash`)
+	no := p.text(".petition-page .no")
+	if !strings.HasPrefix(no, "XF") {
+		t.Fatalf("petition number %q", no)
+	}
+	id := evalJS[string](p, "the petition's id", `document.querySelector('.petition-page .no').dataset.petitionId`)
+	if body := p.text(".petition-page .petitioners"); !strings.Contains(body, "138****5678") || strings.Contains(body, "13812345678") {
+		t.Errorf("the petitioner's phone is not masked: %q", body)
+	}
+
+	p.settle()
+	p.click("#step-accept")
+	p.settle()
+	p.click("#step-submit")
+	p.waitFor("accepted", `document.querySelector('#petition-status')?.dataset.status === 'accepted'`, `document.querySelector('#petition-status')?.dataset.status`)
+	p.settle()
+
+	// The weekly review: the new petition is on the week's list; the
+	// meeting names its lead leader.
+	p.click(`#side-menu [data-menu="petition-review"]`)
+	p.visible("#review-table")
+	p.settle()
+	p.waitText(`#review-table`, no)
+	p.waitText(`[data-count="new"]`, "1")
+	p.noRawKeys("the weekly review")
+	p.click("#review-meeting")
+	p.settle()
+	p.typeInto("#meeting-chair", "政法委 黄书记")
+	p.typeInto("#meeting-attendees", "信访局、司法局、上城街道")
+	p.click("#decision-add")
+	p.settle()
+	p.typeInto("#decision-value-0", "李副区长")
+	p.typeInto("#decision-note-0", "包案化解")
+	p.shot("petitions-02-review")
+	p.click("#meeting-save")
+	p.waitFor("the meeting recorded", `!!document.querySelector('.meeting[data-review-id]')`, `document.querySelector('.review-page')?.innerText`)
+	p.waitText(".meeting", "李副区长")
+	p.settle()
+
+	// The decision is on the petition; the reply closes the handling.
+	p.open("/petitions/" + id)
+	p.waitText("#petition-lead-leader", "李副区长")
+	p.visible(`#petition-timeline [data-action="review_decision"]`)
+	p.settle()
+	p.click("#step-reply")
+	p.settle()
+	p.typeInto("#form-reply", "补偿款已于本周拨付到户。")
+	p.click("#step-submit")
+	p.waitFor("replied", `document.querySelector('#petition-status')?.dataset.status === 'replied'`, `document.querySelector('#petition-status')?.dataset.status`)
+	p.waitText("#petition-reply", "补偿款已于本周拨付到户")
+	p.noRawKeys("the petition")
+	p.shot("petitions-03-replied")
+}
