@@ -1,9 +1,12 @@
 package e2e
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/gridgov/gridgov/internal/demo"
 	"github.com/gridgov/gridgov/internal/testapp"
 )
 
@@ -22,6 +25,7 @@ func TestPetitionDesk(t *testing.T) {
 		}
 	}
 	p.visible(headerUser)
+	p.landed()
 	p.click(`#side-menu [data-menu="petitions"]`)
 	p.visible("#petitions-table")
 	p.settle()
@@ -80,7 +84,7 @@ func TestPetitionDesk(t *testing.T) {
 	// The decision is on the petition; the reply closes the handling.
 	p.open("/petitions/" + id)
 	p.waitText("#petition-lead-leader", "李副区长")
-	p.visible(`#petition-timeline [data-action="review_decision"]`)
+	p.visible(`#petition-timeline [data-action="review_lead_leader"]`)
 	p.settle()
 	p.click("#step-reply")
 	p.settle()
@@ -90,4 +94,45 @@ func TestPetitionDesk(t *testing.T) {
 	p.waitText("#petition-reply", "补偿款已于本周拨付到户")
 	p.noRawKeys("the petition")
 	p.shot("petitions-03-replied")
+}
+
+// TestPetitionPagesOnTheDemo: with the demo's year of petitions, the leader
+// reads the register with its figures and lights, the Monday supervision
+// tab with the orders past their day first in mind, the weekly review of a
+// past week with its meeting, and the 面对面 sessions with their problems.
+func TestPetitionPagesOnTheDemo(t *testing.T) {
+	t.Parallel()
+	chromePath(t)
+	app := testapp.New(t)
+	if _, err := demo.Petitions(context.Background(), demo.Deps{DB: app.DB, Authn: app.Authn, Petitions: app.Petitions}, "441602", 2026, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	p := newPage(t, app.URL)
+	p.loginAs(app, "leader")
+	p.click(`#side-menu [data-menu="petitions"]`)
+	p.visible("#petitions-table")
+	p.waitFor("the register's rows", `document.querySelectorAll('#petitions-table .petition-row').length === 50`, `document.querySelectorAll('#petitions-table .petition-row').length`)
+	p.visible("#petition-figures")
+	p.settle()
+	p.noRawKeys("the register")
+	p.shot("petitions-04-register")
+
+	p.click(`#petitions-tab label:nth-child(2)`)
+	p.waitFor("the Monday list", `document.querySelectorAll('#monday-table .monday-row').length > 0`, `document.querySelector('#monday-counts')?.innerText`)
+	p.waitText("#monday-counts", "督办逾期 2 件")
+	p.settle()
+	p.noRawKeys("the Monday list")
+	p.shot("petitions-05-monday")
+
+	p.click(`#side-menu [data-menu="petition-review"]`)
+	p.visible("#review-table")
+	p.settle()
+	p.shot("petitions-06-review-this-week")
+
+	p.click(`#side-menu [data-menu="face-to-face"]`)
+	p.waitFor("the sessions", `document.querySelectorAll('#f2f-sessions [data-session-id]').length === 12 && !!document.querySelector('.problem')`,
+		`document.querySelectorAll('#f2f-sessions [data-session-id]').length`)
+	p.settle()
+	p.noRawKeys("面对面")
+	p.shot("petitions-07-face-to-face")
 }

@@ -145,7 +145,7 @@ func (s *Service) RouteTo(ctx context.Context, id string, in RouteInput) (Petiti
 			in.Route, in.Reason, nullable(in.UnitID), unitName, id); err != nil {
 			return "", err
 		}
-		note := in.Route + ": " + in.Reason
+		note := in.Reason // the route itself is on the petition
 		if unitName != "" {
 			note += " → " + unitName
 		}
@@ -284,7 +284,7 @@ func (s *Service) Close(ctx context.Context, id string, in CloseInput) (Petition
 		if _, err := tx.ExecContext(ctx, "UPDATE petitions SET status = 'closed', satisfaction = ?, closed_on = ? WHERE id = ?", in.Satisfaction, in.On, id); err != nil {
 			return "", err
 		}
-		return strings.TrimSpace(in.Satisfaction + " " + pii.MaskText(in.Note)), s.closeSupervisions(ctx, tx, id)
+		return pii.MaskText(in.Note), s.closeSupervisions(ctx, tx, id)
 	})
 }
 
@@ -340,14 +340,7 @@ type FlagsInput struct {
 func (s *Service) SetFlags(ctx context.Context, id string, in FlagsInput) (Petition, error) {
 	return s.step(ctx, id, "flags", Statuses, func(tx *db.Tx, x *Petition) (string, error) {
 		_, err := tx.ExecContext(ctx, "UPDATE petitions SET repeated = ?, over_level = ? WHERE id = ?", in.Repeated, in.OverLevel, id)
-		note := ""
-		if in.Repeated {
-			note += "repeat "
-		}
-		if in.OverLevel {
-			note += "over_level"
-		}
-		return strings.TrimSpace(note), err
+		return "", err
 	})
 }
 

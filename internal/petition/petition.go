@@ -236,13 +236,11 @@ func (s *Service) Register(ctx context.Context, in PetitionInput) (Petition, err
 	id, now := db.NewID(), s.Now().UnixMilli()
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		repeated := in.Repeated
-		auto := false
 		if !repeated {
 			var err error
-			if auto, err = s.cameBefore(ctx, tx, ps, in.ReceivedOn); err != nil {
+			if repeated, err = s.cameBefore(ctx, tx, ps, in.ReceivedOn); err != nil {
 				return err
 			}
-			repeated = auto
 		}
 		var keyPerson any
 		for _, sp := range ps {
@@ -287,11 +285,7 @@ func (s *Service) Register(ctx context.Context, in PetitionInput) (Petition, err
 				return err
 			}
 		}
-		note := no
-		if auto {
-			note += " repeat"
-		}
-		if err := s.appendLog(ctx, tx, id, "register", note); err != nil {
+		if err := s.appendLog(ctx, tx, id, "register", no); err != nil {
 			return err
 		}
 		return s.record(ctx, tx, authz.PetitionWrite, "petition.register", "petition", id, no)

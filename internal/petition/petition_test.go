@@ -196,7 +196,7 @@ func TestPetitionThroughReviewAndSupervisionToClosure(t *testing.T) {
 		steps = append(steps, s.Action)
 	}
 	// The sweep ran on a clock two days ahead: its step comes last.
-	want := "register accept route reception supervise review_decision review_decision reply close supervision_overdue"
+	want := "register accept route reception supervise review_lead_leader review_deadline reply close supervision_overdue"
 	if strings.Join(steps, " ") != want {
 		t.Errorf("timeline %v, want %s", steps, want)
 	}

@@ -266,7 +266,7 @@ func (s *Service) RecordReview(ctx context.Context, in ReviewInput) (Review, err
 			if err != nil {
 				return err
 			}
-			note := pii.MaskText(strings.TrimSpace(d.Kind + " " + d.Value + " " + d.Note))
+			note := pii.MaskText(strings.TrimSpace(d.Value + " " + d.Note))
 			if _, err := tx.ExecContext(ctx, "INSERT INTO petition_decisions (id, review_id, petition_id, kind, value, note) VALUES (?, ?, ?, ?, ?, ?)",
 				db.NewID(), id, x.ID, d.Kind, d.Value, pii.MaskText(d.Note)); err != nil {
 				return err
@@ -274,7 +274,8 @@ func (s *Service) RecordReview(ctx context.Context, in ReviewInput) (Review, err
 			if _, err := tx.ExecContext(ctx, "UPDATE petitions SET updated_at = ? WHERE id = ?", now, x.ID); err != nil {
 				return err
 			}
-			if err := s.appendLog(ctx, tx, x.ID, "review_decision", mon+" · "+note); err != nil {
+			// The step names the decision's kind (review_lead_leader, review_deadline, …).
+			if err := s.appendLog(ctx, tx, x.ID, "review_"+d.Kind, mon+" · "+note); err != nil {
 				return err
 			}
 		}
