@@ -116,6 +116,12 @@ func TestPetitionPagesOnTheDemo(t *testing.T) {
 	p.settle()
 	p.noRawKeys("the register")
 	p.shot("petitions-04-register")
+	p.catchDownloads()
+	p.click("#petitions-export")
+	if d := p.waitDownload(0); !strings.HasSuffix(d.Name, ".xlsx") || !strings.HasPrefix(d.Text, "PK") {
+		t.Errorf("petition export: %q, %.20q", d.Name, d.Text)
+	}
+	p.settle()
 
 	p.click(`#petitions-tab label:nth-child(2)`)
 	p.waitFor("the Monday list", `document.querySelectorAll('#monday-table .monday-row').length > 0`, `document.querySelector('#monday-counts')?.innerText`)

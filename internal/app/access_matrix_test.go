@@ -514,6 +514,7 @@ func matrix() []row {
 			return req{path: "/api/v1/petitions", body: map[string]any{"received_on": today(), "channel": "letter", "org_id": c.id(c.at.org), "type": "other",
 				"title": "矩阵来信", "content": "矩阵来信内容", "petitioners": []map[string]string{{"name": "矩阵来信人"}}}}
 		}},
+		{route: "GET /api/v1/petitions/export", who: petitionDesk, req: func(c *call) req { return req{path: "/api/v1/petitions/export?org_id=" + c.id(c.at.org)} }},
 		{route: "GET /api/v1/petitions/figures", who: petitionDesk, req: func(c *call) req { return req{path: "/api/v1/petitions/figures?org_id=" + c.id(c.at.org)} }},
 		{route: "GET /api/v1/petitions/review", who: petitionDesk, req: func(c *call) req { return req{path: "/api/v1/petitions/review?org_id=" + c.id(c.at.org)} }},
 		{route: "POST /api/v1/petitions/review", who: petitionDesk, req: func(c *call) req {

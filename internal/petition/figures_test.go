@@ -1,6 +1,8 @@
 package petition_test
 
 import (
+	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -139,5 +141,27 @@ func TestFaceToFace(t *testing.T) {
 	}
 	if st := a.LoginAs("resident").Do("GET", "/api/v1/face-to-face/"+s.ID, nil, nil); st != 403 {
 		t.Errorf("a resident: %d", st)
+	}
+}
+
+// The list exported: a spreadsheet of the caller's petitions, names
+// masked, the export audited.
+func TestExportList(t *testing.T) {
+	t.Parallel()
+	a := testapp.New(t)
+	ar := places(t, a)
+	clerk := a.LoginAs("xfclerk")
+	register(t, clerk, newPetition(ar.villageA, day(0), "欧阳修", "", "13911112222", 1))
+	r := clerk.Raw("GET", "/api/v1/petitions/export", "", nil)
+	if r.Status != 200 || !strings.HasPrefix(string(r.Body), "PK") {
+		t.Fatalf("export: %d %.100s", r.Status, r.Body)
+	}
+	var n int
+	a.DB.Reader().QueryRowContext(context.Background(), "SELECT count(*) FROM audit_log WHERE action = 'petition.export'").Scan(&n)
+	if n != 1 {
+		t.Errorf("%d export audit rows", n)
+	}
+	if st := a.LoginAs("resident").Do("GET", "/api/v1/petitions/export", nil, nil); st != 403 {
+		t.Errorf("a resident exported: %d", st)
 	}
 }

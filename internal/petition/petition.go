@@ -483,6 +483,9 @@ type ListQuery struct {
 	OrgID, Status, Channel, Light, Flag, From, To, Type string
 	Supervised                                          bool
 	Offset, Limit                                       int
+	// unsettled keeps the petitions still to be answered or closed
+	// (registered, accepted, replied): the Monday list's.
+	unsettled bool
 }
 
 // List is a page of petitions with the total matching.
@@ -495,6 +498,11 @@ type List struct {
 // masked. Flag is repeat, over_level or collective; Light red, yellow or
 // green (the current step's deadline).
 func (s *Service) List(ctx context.Context, lq ListQuery) (List, error) {
+	return s.listUpTo(ctx, lq, 500)
+}
+
+// listUpTo is List with a page of at most most rows.
+func (s *Service) listUpTo(ctx context.Context, lq ListQuery, most int) (List, error) {
 	p := authz.From(ctx)
 	var f apperr.Fields
 	where, args, err := s.filter(ctx, lq, &f)
@@ -546,7 +554,7 @@ func (s *Service) List(ctx context.Context, lq ListQuery) (List, error) {
 	}
 	out := List{Total: len(all), Items: []Petition{}}
 	limit := lq.Limit
-	if limit <= 0 || limit > 500 {
+	if limit <= 0 || limit > most {
 		limit = 50
 	}
 	if lq.Offset < len(all) {
@@ -608,6 +616,9 @@ func (s *Service) filter(ctx context.Context, lq ListQuery, f *apperr.Fields) (s
 	}
 	if lq.Type != "" {
 		add("p.type = ?", lq.Type)
+	}
+	if lq.unsettled {
+		add("p.status IN ('registered', 'accepted', 'replied')")
 	}
 	switch lq.Flag {
 	case "":

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -354,7 +355,8 @@ type Monday struct {
 
 // MondayList gathers the Monday supervision list over the caller's areas.
 func (s *Service) MondayList(ctx context.Context, orgID string) (Monday, error) {
-	all, err := s.List(ctx, ListQuery{OrgID: orgID, Limit: 500})
+	// Every unsettled petition of the area is looked at, however many.
+	all, err := s.listUpTo(ctx, ListQuery{OrgID: orgID, unsettled: true, Limit: math.MaxInt32}, math.MaxInt32)
 	if err != nil {
 		return Monday{}, err
 	}

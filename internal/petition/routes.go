@@ -15,14 +15,16 @@ type Items[T any] struct {
 // Routes are the petition desk's endpoints.
 func (s *Service) Routes() []httpx.Route {
 	id := func(p string) string { return "/api/v1/petitions/{id}" + p }
+	filters := []httpx.Param{{Name: "org_id", In: "query"}, {Name: "status", In: "query"}, {Name: "channel", In: "query"},
+		{Name: "type", In: "query"}, {Name: "light", In: "query", Desc: "red (overdue), yellow (due within 3 days), green"},
+		{Name: "flag", In: "query", Desc: "repeat, over_level or collective"}, {Name: "supervised", In: "query", Type: "boolean"},
+		{Name: "from", In: "query", Desc: "received on or after, YYYY-MM-DD"}, {Name: "to", In: "query", Desc: "received on or before"}}
 	return []httpx.Route{
 		{Method: "GET", Path: "/api/v1/petitions", Tag: "petition", Summary: "Petitions (信访) of the caller's areas, names masked, with lights",
-			Perm: authz.PetitionRead, Params: []httpx.Param{{Name: "org_id", In: "query"}, {Name: "status", In: "query"}, {Name: "channel", In: "query"},
-				{Name: "type", In: "query"}, {Name: "light", In: "query", Desc: "red (overdue), yellow (due within 3 days), green"},
-				{Name: "flag", In: "query", Desc: "repeat, over_level or collective"}, {Name: "supervised", In: "query", Type: "boolean"},
-				{Name: "from", In: "query", Desc: "received on or after, YYYY-MM-DD"}, {Name: "to", In: "query", Desc: "received on or before"},
-				{Name: "offset", In: "query", Type: "integer"}, {Name: "limit", In: "query", Type: "integer"}},
+			Perm: authz.PetitionRead, Params: append(filters, httpx.Param{Name: "offset", In: "query", Type: "integer"}, httpx.Param{Name: "limit", In: "query", Type: "integer"}),
 			Do: httpx.Get(s.list)},
+		{Method: "GET", Path: "/api/v1/petitions/export", Tag: "petition", Summary: "The petition list as a spreadsheet (xlsx; names masked, watermarked, audited)",
+			Perm: authz.PetitionRead, Params: filters, OutType: "application/octet-stream", Out: []byte{}, Handler: s.export},
 		{Method: "POST", Path: "/api/v1/petitions", Tag: "petition", Summary: "Register a petition", Perm: authz.PetitionWrite, Status: 201, Do: httpx.Call(s.register)},
 		{Method: "GET", Path: "/api/v1/petitions/figures", Tag: "petition", Summary: "The desk's figures by month: received, closed, satisfied, repeat, collective, over-level",
 			Perm: authz.PetitionRead, Params: []httpx.Param{{Name: "from", In: "query", Desc: "YYYY-MM"}, {Name: "to", In: "query", Desc: "YYYY-MM"}, {Name: "org_id", In: "query"}},
@@ -53,10 +55,13 @@ func (s *Service) Routes() []httpx.Route {
 	}
 }
 
-func (s *Service) list(r *http.Request) (List, error) {
+func (s *Service) list(r *http.Request) (List, error) { return s.List(r.Context(), listQuery(r)) }
+
+// listQuery reads the list's filters from the query string.
+func listQuery(r *http.Request) ListQuery {
 	q := r.URL.Query()
-	return s.List(r.Context(), ListQuery{OrgID: q.Get("org_id"), Status: q.Get("status"), Channel: q.Get("channel"), Type: q.Get("type"), Light: q.Get("light"),
-		Flag: q.Get("flag"), Supervised: q.Get("supervised") == "true", From: q.Get("from"), To: q.Get("to"), Offset: parseInt(q.Get("offset")), Limit: parseInt(q.Get("limit"))})
+	return ListQuery{OrgID: q.Get("org_id"), Status: q.Get("status"), Channel: q.Get("channel"), Type: q.Get("type"), Light: q.Get("light"),
+		Flag: q.Get("flag"), Supervised: q.Get("supervised") == "true", From: q.Get("from"), To: q.Get("to"), Offset: parseInt(q.Get("offset")), Limit: parseInt(q.Get("limit"))}
 }
 
 func (s *Service) register(r *http.Request, in PetitionInput) (Petition, error) {
