@@ -55,7 +55,7 @@ func (s *Service) step(ctx context.Context, id, action string, from []string, fn
 	if err != nil {
 		return Petition{}, err
 	}
-	return s.Get(ctx, id)
+	return s.view(ctx, id)
 }
 
 var open = []string{"registered", "accepted"}

@@ -293,7 +293,7 @@ func (s *Service) Register(ctx context.Context, in PetitionInput) (Petition, err
 	if err != nil {
 		return Petition{}, err
 	}
-	return s.Get(ctx, id)
+	return s.view(ctx, id)
 }
 
 func maskOrEmpty(v string, mask func(string) string) string {
@@ -404,6 +404,16 @@ func (s *Service) load(ctx context.Context, q db.Querier, id string, perm authz.
 // Get returns a petition with its petitioners (names in full, numbers
 // masked), timeline and open supervision order. The read is audited.
 func (s *Service) Get(ctx context.Context, id string) (Petition, error) {
+	x, err := s.view(ctx, id)
+	if err != nil {
+		return x, err
+	}
+	return x, s.audit.RecordAlone(ctx, s.db, authz.PetitionRead, auditEntry("petition.read", "petition", id, x.No))
+}
+
+// view is Get without its audit row: the answer to a change, which has
+// its own.
+func (s *Service) view(ctx context.Context, id string) (Petition, error) {
 	p := authz.From(ctx)
 	q := s.db.Reader()
 	x, err := s.load(ctx, q, id, authz.PetitionRead)
@@ -411,7 +421,7 @@ func (s *Service) Get(ctx context.Context, id string) (Petition, error) {
 		return x, err
 	}
 	s.shown(p, &x, s.today())
-	if x.Petitioners, err = s.petitioners(ctx, q, []string{id}, false); err != nil {
+	if x.Petitioners, err = s.petitioners(ctx, q, id); err != nil {
 		return x, err
 	}
 	rows, err := q.QueryContext(ctx, "SELECT at, action, actor_name, note FROM petition_log WHERE petition_id = ? ORDER BY at, id", id)
@@ -435,35 +445,24 @@ func (s *Service) Get(ctx context.Context, id string) (Petition, error) {
 		return x, err
 	}
 	x.Supervision = sups[id]
-	return x, s.audit.RecordAlone(ctx, s.db, authz.PetitionRead, auditEntry("petition.read", "petition", id, x.No))
+	return x, nil
 }
 
-// petitioners returns the petitioners of the petitions ids, in order;
-// masked names when masked (lists).
-func (s *Service) petitioners(ctx context.Context, q db.Querier, ids []string, masked bool) ([]Petitioner, error) {
-	out := []Petitioner{}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	rows, err := q.QueryContext(ctx, "SELECT petition_id, seq, name, id_masked, phone_masked, COALESCE(person_id, '') FROM petitioners WHERE petition_id IN ("+
-		placeholders(len(ids))+") ORDER BY petition_id, seq", anys(ids)...)
+// petitioners returns the petitioners of petition id in order, names in
+// full (the petition's own page), numbers masked.
+func (s *Service) petitioners(ctx context.Context, q db.Querier, id string) ([]Petitioner, error) {
+	rows, err := q.QueryContext(ctx, "SELECT seq, name, id_masked, phone_masked, COALESCE(person_id, '') FROM petitioners WHERE petition_id = ? ORDER BY seq", id)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
+	out := []Petitioner{}
 	for rows.Next() {
-		var pid string
 		var x Petitioner
-		if err := rows.Scan(&pid, &x.Seq, &x.Name, &x.IDMasked, &x.PhoneMasked, &x.PersonID); err != nil {
+		if err := rows.Scan(&x.Seq, &x.Name, &x.IDMasked, &x.PhoneMasked, &x.PersonID); err != nil {
 			return nil, err
 		}
-		if masked {
-			x.Name = pii.MaskName(x.Name)
-			x.PersonID = ""
-		}
-		x.PersonID = strings.TrimSpace(x.PersonID)
 		out = append(out, x)
-		_ = pid
 	}
 	return out, rows.Err()
 }
