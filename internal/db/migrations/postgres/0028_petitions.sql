@@ -31,7 +31,6 @@ CREATE TABLE petitions (
     case_no         TEXT NOT NULL DEFAULT '',
     lead_leader     TEXT NOT NULL DEFAULT '', -- 包案领导 named by a weekly review
     leader_name     TEXT NOT NULL DEFAULT '', -- 领导接访
-    leader_id       TEXT,
     received_by_leader_on TEXT,
     reply           TEXT NOT NULL DEFAULT '',
     replied_on      TEXT,
