@@ -141,4 +141,17 @@ func TestPetitionPagesOnTheDemo(t *testing.T) {
 	p.settle()
 	p.noRawKeys("面对面")
 	p.shot("petitions-07-face-to-face")
+
+	// In English, every word of the register and of a petition is translated.
+	p.click(`#lang-switch label:has(input[value="en"])`)
+	p.waitFor("English", `document.documentElement.lang === 'en'`, `document.documentElement.lang`)
+	p.click(`#side-menu [data-menu="petitions"]`)
+	p.waitText("#petition-figures", "Last 12 months")
+	p.settle()
+	p.noRawKeys("the register in English")
+	p.click("#petitions-table .petition-row")
+	p.visible("#petition-timeline")
+	p.settle()
+	p.noRawKeys("a petition in English")
+	p.shot("petitions-08-petition-en")
 }
