@@ -26,6 +26,7 @@ import (
 	"github.com/gridgov/gridgov/internal/keyperson"
 	"github.com/gridgov/gridgov/internal/mediator"
 	"github.com/gridgov/gridgov/internal/org"
+	"github.com/gridgov/gridgov/internal/petition"
 	"github.com/gridgov/gridgov/internal/pii"
 	"github.com/gridgov/gridgov/internal/registry"
 	"github.com/gridgov/gridgov/internal/regsheet"
@@ -182,6 +183,8 @@ const (
 	screeningReporters = "intake gridmember mediator police justice townmediator sfschief pcschief judge vmediator xfclerk"
 	screeningReaders   = screeningReporters + " leader"
 	screeningWriters   = "intake mediator justice townmediator sfschief judge vmediator"
+	// The petition desk: the county's leader and petition clerk (petition.read and petition.write).
+	petitionDesk = "leader xfclerk"
 )
 
 func matrix() []row {
@@ -576,6 +579,72 @@ func matrix() []row {
 		}},
 		{route: "GET /api/v1/registry/summary", who: registryReaders, req: func(c *call) req { return req{path: "/api/v1/registry/summary?org_id=" + c.id(c.at.org)} }},
 
+		// Petitions (信访), the weekly review, the Monday list, 面对面. The
+		// steps that move a petition on get a fresh one in the state they need.
+		{route: "GET /api/v1/petitions", who: petitionDesk, req: func(c *call) req { return req{path: "/api/v1/petitions?org_id=" + c.id(c.at.org)} }},
+		{route: "POST /api/v1/petitions", who: petitionDesk, req: func(c *call) req {
+			return req{path: "/api/v1/petitions", body: map[string]any{"received_on": today(), "channel": "letter", "org_id": c.id(c.at.org), "type": "other",
+				"title": "矩阵来信", "content": "矩阵来信内容", "petitioners": []map[string]string{{"name": "矩阵来信人"}}}}
+		}},
+		{route: "GET /api/v1/petitions/export", who: petitionDesk, req: func(c *call) req { return req{path: "/api/v1/petitions/export?org_id=" + c.id(c.at.org)} }},
+		{route: "GET /api/v1/petitions/figures", who: petitionDesk, req: func(c *call) req { return req{path: "/api/v1/petitions/figures?org_id=" + c.id(c.at.org)} }},
+		{route: "GET /api/v1/petitions/review", who: petitionDesk, req: func(c *call) req { return req{path: "/api/v1/petitions/review?org_id=" + c.id(c.at.org)} }},
+		{route: "POST /api/v1/petitions/review", who: petitionDesk, req: func(c *call) req {
+			return req{path: "/api/v1/petitions/review", body: map[string]any{"week": today(), "held_on": today(), "org_id": c.id(c.at.org), "chair": "矩阵主持",
+				"attendees": "矩阵参会", "decisions": []map[string]string{{"petition_id": c.id(c.at.petition), "kind": "note", "note": "矩阵研判"}}}}
+		}},
+		{route: "GET /api/v1/petitions/monday", who: petitionDesk, req: func(c *call) req { return req{path: "/api/v1/petitions/monday?org_id=" + c.id(c.at.org)} }},
+		{route: "GET /api/v1/petitions/{id}", who: petitionDesk, req: func(c *call) req { return req{path: "/api/v1/petitions/" + c.id(c.at.petition)} }},
+		{route: "POST /api/v1/petitions/{id}/accept", who: petitionDesk, req: func(c *call) req {
+			p := c.at.petition
+			if c.ok {
+				p = c.f.newPetition(c.at.org, "registered")
+			}
+			return req{path: "/api/v1/petitions/" + c.id(p) + "/accept", body: map[string]any{"accepted": true, "on": today()}}
+		}},
+		{route: "POST /api/v1/petitions/{id}/route", who: petitionDesk, req: func(c *call) req {
+			return req{path: "/api/v1/petitions/" + c.id(c.at.petition) + "/route", body: map[string]any{"route": "admin_handling", "reason": "矩阵分流"}}
+		}},
+		{route: "POST /api/v1/petitions/{id}/reception", who: petitionDesk, req: func(c *call) req {
+			return req{path: "/api/v1/petitions/" + c.id(c.at.petition) + "/reception", body: map[string]any{"leader": "矩阵领导", "on": today()}}
+		}},
+		{route: "POST /api/v1/petitions/{id}/reply", who: petitionDesk, req: func(c *call) req {
+			p := c.at.petition
+			if c.ok {
+				p = c.f.newPetition(c.at.org, "accepted")
+			}
+			return req{path: "/api/v1/petitions/" + c.id(p) + "/reply", body: map[string]any{"reply": "矩阵答复", "on": today()}}
+		}},
+		{route: "POST /api/v1/petitions/{id}/close", who: petitionDesk, req: func(c *call) req {
+			p := c.at.petition
+			if c.ok {
+				p = c.f.newPetition(c.at.org, "replied")
+			}
+			return req{path: "/api/v1/petitions/" + c.id(p) + "/close", body: map[string]any{"satisfaction": "satisfied", "on": today()}}
+		}},
+		{route: "POST /api/v1/petitions/{id}/supervise", who: petitionDesk, req: func(c *call) req {
+			return req{path: "/api/v1/petitions/" + c.id(c.at.petition) + "/supervise", body: map[string]any{"due": dueDate(), "note": "矩阵督办"}}
+		}},
+		{route: "POST /api/v1/petitions/{id}/flags", who: petitionDesk, req: func(c *call) req {
+			return req{path: "/api/v1/petitions/" + c.id(c.at.petition) + "/flags", body: map[string]any{"repeated": true}}
+		}},
+		// Revealing needs personal.reveal and petition.read over the area: the desk's clerk.
+		{route: "POST /api/v1/petitions/{id}/reveal", who: "xfclerk", req: func(c *call) req {
+			return req{path: "/api/v1/petitions/" + c.id(c.at.petition) + "/reveal", body: map[string]any{"seq": 1, "fields": []string{"phone"}, "reason": "矩阵回访核实"}}
+		}},
+		{route: "GET /api/v1/face-to-face", who: petitionDesk, once: true, req: func(c *call) req { return req{path: "/api/v1/face-to-face"} }},
+		{route: "POST /api/v1/face-to-face", who: petitionDesk, req: func(c *call) req {
+			return req{path: "/api/v1/face-to-face", body: map[string]any{"month": today()[:7], "theme": "矩阵主题", "leader": "矩阵领导", "place": "矩阵会场",
+				"org_id": c.id(c.at.org), "participants": "矩阵代表"}}
+		}},
+		{route: "GET /api/v1/face-to-face/{id}", who: petitionDesk, req: func(c *call) req { return req{path: "/api/v1/face-to-face/" + c.id(c.at.session)} }},
+		{route: "POST /api/v1/face-to-face/{id}/problems", who: petitionDesk, req: func(c *call) req {
+			return req{path: "/api/v1/face-to-face/" + c.id(c.at.session) + "/problems", body: map[string]any{"description": "矩阵问题", "unit": "矩阵单位", "due_on": dueDate()}}
+		}},
+		{route: "POST /api/v1/face-to-face/{id}/problems/{problem}", who: petitionDesk, req: func(c *call) req {
+			return req{path: "/api/v1/face-to-face/" + c.id(c.at.session) + "/problems/" + c.id(c.at.problem), body: map[string]any{"note": "矩阵跟进"}}
+		}},
+
 		// Open311 and the system routes are public: they only must not fail.
 		{route: "GET /open311/v2/discovery.xml", who: "public", once: true, req: func(c *call) req { return req{path: "/open311/v2/discovery.xml"} }},
 		{route: "GET /open311/v2/services.xml", who: "public", once: true, req: func(c *call) req { return req{path: "/open311/v2/services.xml"} }},
@@ -645,7 +714,8 @@ func rowOf(table []row, route string) row {
 // scopeCodes are the field errors a service answers when a request names
 // an area or record outside the caller's grant: the same answer as for one
 // that does not exist, so it says nothing about the other area.
-var scopeCodes = map[string]bool{"org.not_found": true, "registry.link_unknown": true, "report.outside_area": true, "screening.area_unknown": true}
+var scopeCodes = map[string]bool{"org.not_found": true, "registry.link_unknown": true, "report.outside_area": true, "screening.area_unknown": true,
+	"petition.petition_unknown": true}
 
 // judge checks one answer against the table.
 func judge(t *testing.T, r row, method, who string, ok, permitted bool, res testapp.Response, foreign []string) {
@@ -802,6 +872,26 @@ func square(lng, lat float64) string {
 
 func dueDate() string { return time.Now().AddDate(0, 0, 7).Format("2006-01-02") }
 
+// today is the petition desk's day (China Standard Time).
+func today() string { return time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01-02") }
+
+// newPetition is a fresh petition of the area in status registered,
+// accepted or replied.
+func (f *fixture) newPetition(orgID, status string) string {
+	p, err := f.a.Petitions.Register(f.ctx, petition.PetitionInput{ReceivedOn: today(), Channel: "visit", OrgID: orgID, Type: "other", Title: "矩阵信访",
+		Content: "矩阵信访内容", Petitioners: []petition.PetitionerInput{{Name: "矩阵访民", Phone: "13800138000"}}})
+	f.check(err)
+	if status != "registered" {
+		_, err = f.a.Petitions.Accept(f.ctx, p.ID, petition.AcceptInput{Accepted: true, On: today()})
+		f.check(err)
+	}
+	if status == "replied" {
+		_, err = f.a.Petitions.Reply(f.ctx, p.ID, petition.ReplyInput{Reply: "矩阵答复", On: today()})
+		f.check(err)
+	}
+	return p.ID
+}
+
 // ---- the records ----
 
 const (
@@ -827,6 +917,8 @@ type objs struct {
 	rule                string   // a dispatch rule
 	campaign, item      string   // a campaign over the area and one of its items
 	round, finding      string   // a screening round over the village and a finding of it
+	petition            string   // an accepted petition of the area
+	session, problem    string   // a 面对面 session of the area and one of its problems
 	export, readyExport string   // an export request awaiting approval, and one ready
 	imp                 string   // an import with a rejected row
 	message             string   // an inbox message of the area's account
@@ -838,7 +930,8 @@ type objs struct {
 func (o *objs) ids() []string {
 	var out []string
 	for _, id := range append([]string{o.org, o.grid, o.user, o.assignment, o.person, o.household, o.house, o.address, o.unit,
-		o.keyPerson, o.mediator, o.careTarget, o.event, o.media, o.rule, o.campaign, o.item, o.round, o.finding, o.export, o.readyExport, o.imp, o.message, o.centre}, o.extra...) {
+		o.keyPerson, o.mediator, o.careTarget, o.event, o.media, o.rule, o.campaign, o.item, o.round, o.finding, o.export, o.readyExport, o.imp, o.message, o.centre,
+		o.petition, o.session, o.problem}, o.extra...) {
 		if id != "" {
 			out = append(out, id)
 		}
@@ -972,6 +1065,16 @@ func newFixture(t *testing.T, a *testapp.App) *fixture {
 	_, err = a.Campaigns.CloseCampaign(f.as(farLeader), far.campaign)
 	f.check(err)
 
+	// An accepted petition and a 面对面 session with a problem in each village.
+	for _, o := range []*objs{own, next, far} {
+		o.petition = f.newPetition(o.org, "accepted")
+		ss, err := a.Petitions.CreateSession(f.ctx, petition.SessionInput{Month: today()[:7], Theme: "矩阵主题", Leader: "矩阵领导", Place: "矩阵会场", OrgID: o.org,
+			Participants: "矩阵代表", Problems: []petition.ProblemInput{{Description: "矩阵问题", Unit: "矩阵单位", DueOn: dueDate()}}})
+		f.check(err)
+		o.session, o.problem = ss.ID, ss.Problems[0].ID
+	}
+
+	// Exports and imports of each village's grid member.
 	member := f.as(f.users["gridmember"])
 	// Screening: a round over each village, launched by a mediator of the
 	// area, with a finding of its grid member. Turning a finding into a case

@@ -32,6 +32,7 @@ import (
 	"github.com/gridgov/gridgov/internal/mediator"
 	"github.com/gridgov/gridgov/internal/open311"
 	"github.com/gridgov/gridgov/internal/org"
+	"github.com/gridgov/gridgov/internal/petition"
 	"github.com/gridgov/gridgov/internal/registry"
 	"github.com/gridgov/gridgov/internal/regsheet"
 	"github.com/gridgov/gridgov/internal/screening"
@@ -63,6 +64,10 @@ type App struct {
 	KeyPersons *keyperson.Service
 	Campaigns  *campaign.Service
 	Sheets     *regsheet.Service
+	// Petitions is the petition desk (信访): petitions, weekly reviews,
+	// the Monday supervision list and the 面对面 sessions. Its Opener (the
+	// dispute room's case intake) is set where the dispute room is wired.
+	Petitions *petition.Service
 	// Calendar keeps the work calendar's years (holidays, swapped workdays).
 	Calendar *workcal.Service
 	// Mediators keeps the areas' 调解力量 (committee members, 法律明白人).
@@ -147,7 +152,7 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a := &App{Cfg: cfg, DB: d, Keys: keys, Audit: log, Authn: an,
 		Accounts: account.New(d, log, an), Org: orgs, Events: casework.New(d, log, keys, mainGrids{orgs}),
 		Registry: reg, KeyPersons: kp, Campaigns: campaign.New(d, log, reg), Sheets: regsheet.New(d, log, keys, reg, kp),
-		Calendar: workcal.New(d, log), Mediators: mediator.New(d, log, keys), Screening: screening.New(d, log)}
+		Calendar: workcal.New(d, log), Mediators: mediator.New(d, log, keys), Screening: screening.New(d, log), Petitions: petition.New(d, log, keys, reg, kp)}
 	a.Events.PhotoQuota = quota
 	a.Events.SelfCheckAllowed = selfCheck
 	a.routes()
@@ -168,6 +173,10 @@ func (a *App) Jobs(node string) *jobs.Runner {
 				return err
 			}
 			_, err := a.Events.SweepSupervision(ctx) // each order's own deadline
+			return err
+		}},
+		{Name: "petition.supervision", Every: time.Minute, Run: func(ctx context.Context) error {
+			_, err := a.Petitions.SweepSupervision(ctx) // each petition order's own deadline
 			return err
 		}},
 		{Name: "outbox", Every: 10 * time.Second, Run: func(ctx context.Context) error {
@@ -235,6 +244,7 @@ func (a *App) routes() {
 	rt.Handle(a.Calendar.Routes()...)
 	rt.Handle(a.Mediators.Routes()...)
 	rt.Handle(a.Screening.Routes()...)
+	rt.Handle(a.Petitions.Routes()...)
 	publicURL, _ := a.Cfg.PublicBaseURL() // checked by Open
 	o311 := open311.New(a.Events, a.DB, a.Audit, publicURL, reg)
 	rt.Handle(o311.Routes()...)

@@ -72,6 +72,16 @@ var owners = map[string][]string{
 	"screening_rounds":       {"screening"},
 	"screening_zero_reports": {"screening"},
 	"screening_findings":     {"screening"},
+	// The petition desk (信访).
+	"petitions":             {"petition"},
+	"petitioners":           {"petition"},
+	"petition_log":          {"petition"},
+	"petition_supervisions": {"petition"},
+	"petition_reviews":      {"petition"},
+	"petition_decisions":    {"petition"},
+	"face_sessions":         {"petition"},
+	"face_problems":         {"petition"},
+	"face_followups":        {"petition"},
 }
 
 // shared are the tables every room uses for its own rows: settings holds

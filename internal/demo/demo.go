@@ -27,6 +27,7 @@ import (
 	"github.com/gridgov/gridgov/internal/keyperson"
 	"github.com/gridgov/gridgov/internal/mediator"
 	"github.com/gridgov/gridgov/internal/org"
+	"github.com/gridgov/gridgov/internal/petition"
 	"github.com/gridgov/gridgov/internal/registry"
 	"github.com/gridgov/gridgov/internal/regsheet"
 )
@@ -102,6 +103,9 @@ type Deps struct {
 	Sheets     *regsheet.Service
 	// Mediators, when set, gives the first county its 调解力量.
 	Mediators *mediator.Service
+	// Petitions, when set, writes a year of the petition desk's work with
+	// the events (not with NoEvents).
+	Petitions *petition.Service
 }
 
 type division struct {
@@ -407,6 +411,12 @@ func addHistory(ctx context.Context, d Deps, scale Scale, seed int64, countyCode
 	if d.Registry != nil {
 		fmt.Fprintln(log, "filling the base registers of the first county …")
 		if res.People, err = Registers(ctx, d, countyCode, seed, time.Now()); err != nil {
+			return err
+		}
+	}
+	if d.Petitions != nil && scale.EventsPerGrid > 0 && !d.NoEvents {
+		fmt.Fprintln(log, "writing a year of petitions, weekly reviews and 面对面 sessions …")
+		if _, err := Petitions(ctx, d, countyCode, seed, time.Now()); err != nil {
 			return err
 		}
 	}

@@ -29,6 +29,8 @@ var Columns = []Column{
 	{"key_persons", "category_sealed", "pii:key_persons.category:"},
 	{"visits", "note_sealed", "pii:visits.note:"},
 	{"imports", "error_sheet", "imports.error_sheet:"},
+	{"petitioners", "id_sealed", "pii:petitioners.id_number:"},
+	{"petitioners", "phone_sealed", "pii:petitioners.phone:"},
 }
 
 // Count returns how many sealed values each key id seals.

@@ -323,6 +323,31 @@ func makeFixtures(tb testing.TB, a *testapp.App, as func(role string) *testapp.C
 	}
 	fx.ids["items"] = items.Items[0].ID
 	seed("POST /api/v1/campaigns/{id}/items", map[string]string{"result": "new", "record_id": fx.ids["houses"], "note": "新发现"})
+
+	// A petition of the county (registered by the leader, who holds
+	// petition.write), and a 面对面 session with one problem.
+	today := time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01-02")
+	fx.ids["petitions"] = create(leader, "POST", "/api/v1/petitions", map[string]any{"received_on": today, "channel": "visit", "org_id": county,
+		"type": "land_acquisition", "title": "征地补偿", "content": "反映征地补偿款未发放", "people_count": 6,
+		"petitioners": []map[string]string{{"name": "张三", "phone": "13800138000"}}})
+	seed("POST /api/v1/petitions/{id}/accept", map[string]any{"accepted": true, "on": today})
+	seed("POST /api/v1/petitions/{id}/route", map[string]any{"route": "people_mediation", "reason": "宜调解"})
+	seed("POST /api/v1/petitions/{id}/close", map[string]any{"satisfaction": "satisfied", "on": today})
+	seed("POST /api/v1/petitions/review", map[string]any{"week": today, "held_on": today, "org_id": county, "chair": "黄书记", "attendees": "信访局",
+		"decisions": []map[string]string{{"petition_id": fx.ids["petitions"], "kind": "lead_leader", "value": "李副区长"}}})
+	var session struct {
+		ID       string `json:"id"`
+		Problems []struct {
+			ID string `json:"id"`
+		} `json:"problems"`
+	}
+	sessionIn := map[string]any{"month": today[:7], "theme": "物业管理", "leader": "黄书记", "place": "区信访局", "org_id": county, "participants": "业主代表",
+		"problems": []map[string]string{{"description": "电梯故障", "unit": "住建局", "due_on": today}}}
+	seed("POST /api/v1/face-to-face", sessionIn)
+	if st := leader.Do("POST", "/api/v1/face-to-face", sessionIn, &session); st != 201 {
+		tb.Fatalf("面对面: %d", st)
+	}
+	fx.ids["face-to-face"], fx.ids["problems"] = session.ID, session.Problems[0].ID
 	seed("POST /api/v1/campaigns/{id}/items/{item}", map[string]string{"result": "checked", "note": "已上门"})
 
 	// Screening: a round over the grid member's town, a finding of their village.

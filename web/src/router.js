@@ -22,6 +22,9 @@ export const menuRoutes = [
   { path: 'events', name: 'events', component: () => import('./views/Events.vue'), meta: { title: 'ui.menu.events', icon: 'Tickets', perm: [PERM.eventRead, PERM.eventReadUnit, PERM.eventReport], group: 'events' } },
   { path: 'supervision', name: 'supervision', component: () => import('./views/Supervision.vue'), meta: { title: 'ui.menu.supervision', icon: 'Flag', perm: [PERM.eventSupervise, PERM.eventRead], group: 'events' } },
   { path: 'events/new', name: 'event-new', component: () => import('./views/EventNew.vue'), meta: { title: 'ui.menu.event_new', icon: 'CirclePlus', perm: PERM.eventReport, group: 'events' } },
+  { path: 'petitions', name: 'petitions', component: () => import('./views/Petitions.vue'), meta: { title: 'ui.menu.petitions', icon: 'Document', perm: PERM.petitionRead, group: 'disputes' } },
+  { path: 'petitions/review', name: 'petition-review', component: () => import('./views/PetitionReview.vue'), meta: { title: 'ui.menu.petition_review', icon: 'DataAnalysis', perm: PERM.petitionRead, group: 'disputes' } },
+  { path: 'face-to-face', name: 'face-to-face', component: () => import('./views/FaceToFace.vue'), meta: { title: 'ui.menu.face_to_face', icon: 'UserFilled', perm: PERM.petitionRead, group: 'disputes' } },
   { path: 'registry', name: 'registry', component: () => import('./views/reg/Overview.vue'), meta: { title: 'ui.menu.registry', icon: 'PieChart', perm: PERM.registryRead, group: 'registry' } },
   { path: 'people', name: 'people', component: () => import('./views/reg/People.vue'), meta: { title: 'ui.menu.people', icon: 'User', perm: PERM.registryRead, group: 'registry' } },
   { path: 'households', name: 'households', component: () => import('./views/reg/Households.vue'), meta: { title: 'ui.menu.households', icon: 'Notebook', perm: PERM.registryRead, group: 'registry' } },
@@ -54,6 +57,7 @@ export const menuRoutes = [
 // The sidebar's groups, in order (menuRoutes name theirs in meta.group).
 export const menuGroups = [
   { id: 'events', title: 'ui.menu_group.events', icon: 'Tickets' },
+  { id: 'disputes', title: 'ui.menu_group.disputes', icon: 'Reading' },
   { id: 'registry', title: 'ui.menu_group.registry', icon: 'Files' },
   { id: 'disputes', title: 'ui.menu_group.disputes', icon: 'ChatLineSquare' },
   { id: 'grids', title: 'ui.menu_group.grids', icon: 'MapLocation' },
@@ -107,6 +111,7 @@ const router = createRouter({
         { path: 'houses/:id', name: 'house', component: () => import('./views/reg/House.vue'), meta: { title: 'ui.house.title', perm: PERM.registryRead, menu: 'houses' } },
         { path: 'register-units/:id', name: 'register-unit', component: () => import('./views/reg/Unit.vue'), meta: { title: 'ui.reg_unit.title', perm: PERM.registryRead, menu: 'register-units' } },
         { path: 'key-persons/:id', name: 'key-person', component: () => import('./views/reg/KeyPerson.vue'), meta: { title: 'ui.key_person.title', perm: PERM.keyPersonRead, menu: 'key-persons' } },
+        { path: 'petitions/:id', name: 'petition', component: () => import('./views/PetitionDetail.vue'), meta: { title: 'ui.petition.detail', perm: PERM.petitionRead, menu: 'petitions' } },
         { path: 'campaigns/:id', name: 'campaign', component: () => import('./views/reg/Campaign.vue'), meta: { title: 'ui.campaign.title', perm: [PERM.registryRead, PERM.registryCampaign], menu: 'campaigns' } },
         { path: 'screening/:id', name: 'screening-round', component: () => import('./views/screening/Round.vue'), meta: { title: 'ui.screening.round', perm: [PERM.disputeRead, PERM.disputeReport, PERM.disputeWrite], menu: 'screening' } },
         { path: 'forbidden', name: 'forbidden', component: () => import('./views/Forbidden.vue'), meta: { title: 'ui.forbidden.title' } },
