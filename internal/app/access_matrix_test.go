@@ -21,6 +21,7 @@ import (
 	"github.com/gridgov/gridgov/internal/campaign"
 	"github.com/gridgov/gridgov/internal/casework"
 	"github.com/gridgov/gridgov/internal/db"
+	"github.com/gridgov/gridgov/internal/dispute"
 	"github.com/gridgov/gridgov/internal/geo"
 	"github.com/gridgov/gridgov/internal/idem"
 	"github.com/gridgov/gridgov/internal/keyperson"
@@ -169,6 +170,13 @@ const (
 	// affairs hold no grant of that category and must not see them.
 	releasedPrisoner = "gridmember police justice pcschief sfschief"
 	campaignSeers    = "leader gridmember police justice health civilaffairs pcschief sfschief" // the launcher's office, and readers where it has items
+	// Dispute cases: who reads them (dispute.read), files them
+	// (dispute.report or dispute.write), works them (dispute.write), and
+	// reveals a party's phone (personal.reveal where they read cases).
+	disputeReaders   = "intake leader mediator police justice xfclerk townmediator sfschief pcschief judge vmediator"
+	disputeReporters = "intake gridmember mediator police justice xfclerk townmediator sfschief pcschief judge vmediator"
+	disputeWriters   = "intake mediator justice townmediator sfschief judge vmediator"
+	disputeRevealers = "police justice xfclerk pcschief sfschief"
 )
 
 func matrix() []row {
@@ -342,6 +350,53 @@ func matrix() []row {
 		{route: "POST /api/v1/events/{id}/actions", who: "shiftlead", req: func(c *call) req {
 			// Parking needs event.approve; those who see the event without it get 403, the others 404.
 			return req{path: "/api/v1/events/" + c.id(c.at.event) + "/actions", body: map[string]any{"action": "park", "note": "矩阵核查", "version": 0}}
+		}},
+
+		// Dispute cases. A step on a closed case answers 409, which is not a
+		// refusal: the first permitted outcome closes the own case.
+		{route: "GET /api/v1/disputes", who: disputeReaders, list: true, req: func(c *call) req { return req{path: "/api/v1/disputes?org_id=" + c.id(c.at.org)} }},
+		{route: "POST /api/v1/disputes", who: disputeReporters, req: func(c *call) req {
+			return req{path: "/api/v1/disputes", body: map[string]any{"source": "walk_in", "org_id": c.id(c.at.org), "type": "neighbour", "title": "矩阵纠纷",
+				"facts": "矩阵核查纠纷", "parties": []map[string]string{{"role": "applicant", "name": "矩阵申请人"}}}}
+		}},
+		{route: "POST /api/v1/disputes/from-event", who: "intake mediator townmediator vmediator", req: func(c *call) req {
+			// The fixture's events are no disputes: a permitted call is refused by category, not by area.
+			return req{path: "/api/v1/disputes/from-event", body: map[string]string{"event_id": c.id(c.at.event)}}
+		}},
+		{route: "GET /api/v1/disputes/{id}", who: disputeReaders, req: func(c *call) req { return req{path: "/api/v1/disputes/" + c.id(c.at.dispute)} }},
+		{route: "GET /api/v1/disputes/{id}/mediators", who: disputeWriters, req: func(c *call) req {
+			return req{path: "/api/v1/disputes/" + c.id(c.at.dispute) + "/mediators"}
+		}},
+		{route: "POST /api/v1/disputes/{id}/parties/{party}/reveal", who: disputeRevealers, req: func(c *call) req {
+			return req{path: "/api/v1/disputes/" + c.id(c.at.dispute) + "/parties/" + c.id(c.at.party) + "/reveal",
+				body: map[string]any{"fields": []string{"phone"}, "reason": "矩阵核查权限"}}
+		}},
+		{route: "POST /api/v1/disputes/{id}/parties", who: disputeWriters, req: func(c *call) req {
+			return req{path: "/api/v1/disputes/" + c.id(c.at.dispute) + "/parties", body: map[string]any{"parties": []map[string]string{{"role": "third", "name": "矩阵第三人"}}}}
+		}},
+		{route: "POST /api/v1/disputes/{id}/route", who: disputeWriters, req: func(c *call) req {
+			return req{path: "/api/v1/disputes/" + c.id(c.at.dispute) + "/route", body: map[string]string{"complexity": "simple", "route": "people_mediation", "reason": "矩阵核查"}}
+		}},
+		{route: "POST /api/v1/disputes/{id}/sessions", who: disputeWriters, req: func(c *call) req {
+			return req{path: "/api/v1/disputes/" + c.id(c.at.dispute) + "/sessions", body: map[string]any{"at": time.Now().UnixMilli(), "place": "矩阵调解室",
+				"kind": "mediation", "record": "矩阵调解记录"}}
+		}},
+		{route: "POST /api/v1/disputes/{id}/outcome", who: disputeWriters, req: func(c *call) req {
+			return req{path: "/api/v1/disputes/" + c.id(c.at.dispute) + "/outcome", body: map[string]string{"outcome": "oral_agreement", "note": "矩阵口头协议"}}
+		}},
+		{route: "POST /api/v1/disputes/{id}/agreement", who: disputeWriters, req: func(c *call) req {
+			return req{path: "/api/v1/disputes/" + c.id(c.at.dispute) + "/agreement", body: map[string]any{"facts": "矩阵", "issues": "矩阵", "responsibilities": "矩阵",
+				"terms": "矩阵", "manner": "当面", "deadline": dueDate(), "committee": "矩阵人民调解委员会", "signed_at": time.Now().UnixMilli()}}
+		}},
+		{route: "POST /api/v1/disputes/{id}/follow-ups", who: disputeWriters, req: func(c *call) req {
+			return req{path: "/api/v1/disputes/" + c.id(c.at.dispute) + "/follow-ups", body: map[string]any{"at": time.Now().UnixMilli(), "method": "phone", "performance": "performed"}}
+		}},
+		{route: "POST /api/v1/disputes/{id}/confirmation", who: disputeWriters, req: func(c *call) req {
+			return req{path: "/api/v1/disputes/" + c.id(c.at.dispute) + "/confirmation", body: map[string]any{"court": "矩阵法庭", "applied_at": time.Now().UnixMilli()}}
+		}},
+		{route: "POST /api/v1/disputes/{id}/confirmation/decision", who: disputeWriters, req: func(c *call) req {
+			return req{path: "/api/v1/disputes/" + c.id(c.at.dispute) + "/confirmation/decision", body: map[string]any{"decision": "confirmed",
+				"decided_at": time.Now().UnixMilli(), "ruling_no": "矩阵裁定"}}
 		}},
 
 		// People and the registers.
@@ -757,6 +812,7 @@ type objs struct {
 	imp                 string   // an import with a rejected row
 	message             string   // an inbox message of the area's account
 	centre              string   // the area's 综治中心 unit
+	dispute, party      string   // a dispute case of the area and one of its parties
 	extra               []string // more IDs of the area (the far county's nodes and leader)
 }
 
@@ -764,7 +820,7 @@ type objs struct {
 func (o *objs) ids() []string {
 	var out []string
 	for _, id := range append([]string{o.org, o.grid, o.user, o.assignment, o.person, o.household, o.house, o.address, o.unit,
-		o.keyPerson, o.careTarget, o.event, o.media, o.rule, o.campaign, o.item, o.export, o.readyExport, o.imp, o.message, o.centre}, o.extra...) {
+		o.keyPerson, o.careTarget, o.event, o.media, o.rule, o.campaign, o.item, o.export, o.readyExport, o.imp, o.message, o.centre, o.dispute, o.party}, o.extra...) {
 		if id != "" {
 			out = append(out, id)
 		}
@@ -869,6 +925,9 @@ func newFixture(t *testing.T, a *testapp.App) *fixture {
 	f.review = f.one("SELECT id FROM duplicate_reviews WHERE status = 'pending'")
 	f.event(own, ownSpot)
 	f.event(next, nextSpot)
+	for _, o := range []*objs{own, next, far} {
+		f.dispute(o)
+	}
 	f.event(far, geo.Point{Lat: far.lat, Lng: far.lng})
 	above.rule, town.rule = f.newRule(above), f.newRule(town)
 	// The own event goes to the handler's department, which then sees it.
@@ -1007,6 +1066,14 @@ func (f *fixture) event(o *objs, at geo.Point) {
 	o.event = e.ID
 	o.media, err = f.a.Events.AddMedia(f.ctx, e.ID, "before", tinyPNG())
 	f.check(err)
+}
+
+// dispute opens a classified case in the area's village with one party.
+func (f *fixture) dispute(o *objs) {
+	c, err := f.a.Disputes.Open(f.ctx, dispute.Intake{Source: "walk_in", OrgID: o.org, Type: "neighbour", Title: "矩阵纠纷", Facts: "矩阵核查纠纷",
+		Complexity: "simple", Route: "people_mediation", RouteReason: "矩阵核查", Parties: []dispute.PartyIn{{Role: "applicant", Name: "矩阵甲", Phone: "13800138000"}}})
+	f.check(err)
+	o.dispute, o.party = c.ID, c.Parties[0].ID
 }
 
 // border finds two points some 50 metres apart across the edge of the

@@ -24,6 +24,7 @@ import (
 	"github.com/gridgov/gridgov/internal/casework/place"
 	"github.com/gridgov/gridgov/internal/config"
 	"github.com/gridgov/gridgov/internal/db"
+	"github.com/gridgov/gridgov/internal/dispute"
 	"github.com/gridgov/gridgov/internal/geo"
 	"github.com/gridgov/gridgov/internal/httpx"
 	"github.com/gridgov/gridgov/internal/i18n"
@@ -61,6 +62,8 @@ type App struct {
 	KeyPersons *keyperson.Service
 	Campaigns  *campaign.Service
 	Sheets     *regsheet.Service
+	// Disputes keeps the dispute cases of the one door and their mediation.
+	Disputes *dispute.Service
 	// Calendar keeps the work calendar's years (holidays, swapped workdays).
 	Calendar *workcal.Service
 	Router   *httpx.Router
@@ -140,6 +143,7 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 		Accounts: account.New(d, log, an), Org: orgs, Events: casework.New(d, log, keys, mainGrids{orgs}),
 		Registry: reg, KeyPersons: kp, Campaigns: campaign.New(d, log, reg), Sheets: regsheet.New(d, log, keys, reg, kp),
 		Calendar: workcal.New(d, log)}
+	a.Disputes = dispute.New(d, log, keys, a.Events, reg)
 	a.Events.PhotoQuota = quota
 	a.Events.SelfCheckAllowed = selfCheck
 	a.routes()
@@ -224,6 +228,7 @@ func (a *App) routes() {
 	rt.Handle(a.KeyPersons.Routes()...)
 	rt.Handle(a.Sheets.Routes()...)
 	rt.Handle(a.Campaigns.Routes()...)
+	rt.Handle(a.Disputes.Routes()...)
 	rt.Handle(a.Calendar.Routes()...)
 	publicURL, _ := a.Cfg.PublicBaseURL() // checked by Open
 	o311 := open311.New(a.Events, a.DB, a.Audit, publicURL, reg)
