@@ -3,6 +3,7 @@ package casework
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/gridgov/gridgov/internal/apperr"
 
@@ -31,14 +32,14 @@ func (s *Service) Brief(ctx context.Context, id string) (EventBrief, error) {
 		Address: e.Address, OrgID: e.OrgID, ReporterName: e.ReporterName, CreatedAt: e.CreatedAt}, nil
 }
 
-// LinkStep writes a step on an event's timeline inside tx, naming what
-// another room made of it (action "dispute_case", note the case number);
-// the event's state is left as it is.
-func (s *Service) LinkStep(ctx context.Context, tx *db.Tx, eventID, action, note string) error {
+// LinkStep writes a step on an event's timeline at at inside tx, naming
+// what another room made of it (action "dispute_case", note the case
+// number); the event's state is left as it is.
+func (s *Service) LinkStep(ctx context.Context, tx *db.Tx, eventID, action, note string, at time.Time) error {
 	var state string
 	if err := tx.QueryRowContext(ctx, "SELECT state FROM events WHERE id = ?", eventID).Scan(&state); err != nil {
 		return err
 	}
-	_, err := s.appendLog(ctx, tx, eventID, action, state, state, "", note, s.Now())
+	_, err := s.appendLog(ctx, tx, eventID, action, state, state, "", note, at)
 	return err
 }

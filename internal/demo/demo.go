@@ -23,6 +23,7 @@ import (
 	"github.com/gridgov/gridgov/internal/authn"
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
+	"github.com/gridgov/gridgov/internal/dispute"
 	"github.com/gridgov/gridgov/internal/geo"
 	"github.com/gridgov/gridgov/internal/keyperson"
 	"github.com/gridgov/gridgov/internal/org"
@@ -82,6 +83,7 @@ type Result struct {
 	Grids        int       `json:"grids"`
 	Households   int       `json:"households"`
 	Events       int       `json:"events"`
+	Disputes     int       `json:"disputes"`
 	People       int       `json:"people"`
 	TeamMembers  int       `json:"team_members"`
 	BuiltSeconds float64   `json:"built_seconds"`
@@ -99,6 +101,10 @@ type Deps struct {
 	Registry   *registry.Service
 	KeyPersons *keyperson.Service
 	Sheets     *regsheet.Service
+	// Disputes, when set, writes a year of dispute cases of the first
+	// county (with the events, some turned from events of dispute
+	// categories).
+	Disputes *dispute.Service
 }
 
 type division struct {
@@ -386,6 +392,12 @@ func addHistory(ctx context.Context, d Deps, scale Scale, seed int64, countyCode
 		res.Events += n
 		// and the leader's supervision orders for the Monday meeting
 		if _, err := Supervision(ctx, d.DB, time.Now()); err != nil {
+			return err
+		}
+	}
+	if d.Disputes != nil {
+		fmt.Fprintln(log, "writing a year of dispute cases …")
+		if res.Disputes, err = Disputes(ctx, d.DB, d.Disputes, countyCode, seed, time.Now()); err != nil {
 			return err
 		}
 	}

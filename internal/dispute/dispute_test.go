@@ -483,3 +483,48 @@ func TestFromEvent(t *testing.T) {
 	}
 	_ = fmt.Sprint
 }
+
+// TestDemoCases: the demo's year of cases reaches the demo accounts, with
+// every outcome, joint sessions, confirmations and some cases past the
+// month.
+func TestDemoCases(t *testing.T) {
+	t.Parallel()
+	a := testapp.New(t)
+	t.Logf("demo built in %.2fs with %d cases", a.Demo.BuiltSeconds, a.Demo.Disputes)
+	q := a.DB.Reader()
+	ctx := context.Background()
+	one := func(query string) int {
+		var n int
+		if err := q.QueryRowContext(ctx, query).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	for what, query := range map[string]string{
+		"agreements":     "SELECT count(*) FROM dispute_agreements",
+		"oral":           "SELECT count(*) FROM disputes WHERE outcome = 'oral_agreement'",
+		"failed":         "SELECT count(*) FROM disputes WHERE outcome = 'failed' AND next_route <> ''",
+		"joint sessions": "SELECT count(*) FROM dispute_sessions WHERE kind = 'joint'",
+		"confirmed":      "SELECT count(*) FROM dispute_confirmations WHERE status = 'confirmed'",
+		"applied":        "SELECT count(*) FROM dispute_confirmations",
+		"follow-ups":     "SELECT count(*) FROM dispute_follow_ups",
+		"open":           "SELECT count(*) FROM disputes WHERE closed_at IS NULL",
+		"overdue":        fmt.Sprintf("SELECT count(*) FROM disputes WHERE closed_at IS NULL AND due_at < %d", time.Now().UnixMilli()),
+		"registered":     "SELECT count(*) FROM disputes WHERE status = 'registered'",
+	} {
+		if one(query) == 0 {
+			t.Errorf("the demo has no %s", what)
+		}
+	}
+	for _, user := range []string{"vmediator", "townmediator", "judge", "sfschief"} {
+		var l page
+		if st := a.LoginAs(user).Do("GET", "/api/v1/disputes?limit=100", nil, &l); st != 200 || len(l.Items) < 20 {
+			t.Errorf("%s sees %d cases", user, len(l.Items))
+		}
+	}
+	var red page
+	a.LoginAs("townmediator").Do("GET", "/api/v1/disputes?light=red", nil, &red)
+	if len(red.Items) == 0 {
+		t.Error("townmediator sees no case past its month")
+	}
+}

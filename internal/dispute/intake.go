@@ -155,7 +155,7 @@ func (s *Service) Open(ctx context.Context, in Intake) (Case, error) {
 	if !p.Covers(authz.DisputeRead, c.path) {
 		return c, nil // a reporter (a grid member in the field) sees what they filed, not the case file
 	}
-	return s.Get(ctx, c.ID)
+	return s.file(ctx, c.ID, authz.DisputeRead)
 }
 
 // OpenTx takes a case in inside the caller's transaction: the screening
@@ -271,7 +271,7 @@ func (s *Service) OpenTx(ctx context.Context, tx *db.Tx, p *authz.Principal, in 
 		}
 	}
 	if in.EventID != "" {
-		if err := s.events.LinkStep(ctx, tx, in.EventID, "dispute_case", no); err != nil {
+		if err := s.events.LinkStep(ctx, tx, in.EventID, "dispute_case", no, now); err != nil {
 			return Case{}, err
 		}
 	}
@@ -394,7 +394,7 @@ func (s *Service) AddParties(ctx context.Context, id string, in PartiesInput) (C
 	if err != nil {
 		return Case{}, err
 	}
-	return s.Get(ctx, id)
+	return s.file(ctx, id, authz.DisputeWrite)
 }
 
 // dayStart is the start (Unix ms) of the day of ms in China.

@@ -131,7 +131,7 @@ func (s *Service) change(ctx context.Context, id string, do func(tx *db.Tx, p *a
 	if err != nil {
 		return Case{}, err
 	}
-	return s.Get(ctx, id)
+	return s.file(ctx, id, authz.DisputeWrite)
 }
 
 func mustBeOpen(c Case) error {
