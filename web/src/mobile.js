@@ -13,6 +13,8 @@ export function phoneTabs() {
   if (can(PERM.eventCheck)) tabs.push('todo')
   if (can(PERM.eventHandle) && can(PERM.eventReadUnit)) tabs.push('inbox')
   if (can(PERM.eventReport)) tabs.push('report', 'mine')
+  // a dispute met in the field, filed for the centre to classify
+  if (can(PERM.disputeReport) && fieldRole()) tabs.push('dispute')
   return tabs
 }
 

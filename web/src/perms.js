@@ -35,6 +35,9 @@ export const PERM = {
   keyPersonWrite: 'keyperson.write',
   personalReveal: 'personal.reveal',
   personalLookup: 'personal.lookup',
+  disputeRead: 'dispute.read',
+  disputeReport: 'dispute.report',
+  disputeWrite: 'dispute.write',
 }
 
 // Key-person categories: each needs its own permission pii.sensitive.<category>.

@@ -36,6 +36,7 @@ export const menuRoutes = [
   { path: 'duplicate-reviews', name: 'duplicate-reviews', component: () => import('./views/reg/Duplicates.vue'), meta: { title: 'ui.menu.duplicates', icon: 'Files', perm: PERM.registryWrite, group: 'registry' } },
   { path: 'exports', name: 'exports', component: () => import('./views/reg/Exports.vue'), meta: { title: 'ui.menu.exports', icon: 'Download', perm: [PERM.registryExport, PERM.registryExportApprove], group: 'registry' } },
   { path: 'campaigns', name: 'campaigns', component: () => import('./views/reg/Campaigns.vue'), meta: { title: 'ui.menu.campaigns', icon: 'Finished', perm: [PERM.registryRead, PERM.registryCampaign], group: 'registry' } },
+  { path: 'disputes', name: 'disputes', component: () => import('./views/Disputes.vue'), meta: { title: 'ui.menu.disputes', icon: 'Connection', perm: PERM.disputeRead, group: 'disputes' } },
   { path: 'org', name: 'org', component: () => import('./views/Org.vue'), meta: { title: 'ui.menu.org', icon: 'OfficeBuilding', perm: PERM.orgRead, group: 'grids' } },
   { path: 'grids', name: 'grids', component: () => import('./views/Grids.vue'), meta: { title: 'ui.menu.grids', icon: 'Grid', perm: PERM.gridRead, group: 'grids' } },
   { path: 'locate', name: 'locate', component: () => import('./views/Locate.vue'), meta: { title: 'ui.menu.locate', icon: 'Location', perm: PERM.gridRead, group: 'grids' } },
@@ -53,6 +54,7 @@ export const menuRoutes = [
 export const menuGroups = [
   { id: 'events', title: 'ui.menu_group.events', icon: 'Tickets' },
   { id: 'registry', title: 'ui.menu_group.registry', icon: 'Files' },
+  { id: 'disputes', title: 'ui.menu_group.disputes', icon: 'Connection' },
   { id: 'grids', title: 'ui.menu_group.grids', icon: 'MapLocation' },
   { id: 'system', title: 'ui.menu_group.system', icon: 'Setting' },
 ]
@@ -105,12 +107,16 @@ const router = createRouter({
         { path: 'register-units/:id', name: 'register-unit', component: () => import('./views/reg/Unit.vue'), meta: { title: 'ui.reg_unit.title', perm: PERM.registryRead, menu: 'register-units' } },
         { path: 'key-persons/:id', name: 'key-person', component: () => import('./views/reg/KeyPerson.vue'), meta: { title: 'ui.key_person.title', perm: PERM.keyPersonRead, menu: 'key-persons' } },
         { path: 'campaigns/:id', name: 'campaign', component: () => import('./views/reg/Campaign.vue'), meta: { title: 'ui.campaign.title', perm: [PERM.registryRead, PERM.registryCampaign], menu: 'campaigns' } },
+        { path: 'disputes/new', name: 'dispute-new', component: () => import('./views/DisputeNew.vue'), meta: { title: 'ui.dispute.new', perm: [PERM.disputeReport, PERM.disputeWrite], menu: 'disputes' } },
+        { path: 'disputes/:id', name: 'dispute', component: () => import('./views/DisputeDetail.vue'), meta: { title: 'ui.dispute.detail', perm: PERM.disputeRead, menu: 'disputes' } },
         { path: 'forbidden', name: 'forbidden', component: () => import('./views/Forbidden.vue'), meta: { title: 'ui.forbidden.title' } },
       ],
     },
     // 交办单: a print page of its own, without the console's frame
     { path: '/print/events/:id', name: 'event-print', component: () => import('./views/EventPrint.vue'), meta: { perm: [PERM.eventRead, PERM.eventReadUnit, PERM.eventReport] } },
-    { path: '/m', name: 'mobile', component: () => import('./views/Mobile.vue'), meta: { perm: [PERM.eventReport, PERM.eventCheck, PERM.eventHandle] } },
+    // 人民调解协议书: the agreement as an A4 page
+    { path: '/print/disputes/:id', name: 'dispute-print', component: () => import('./views/DisputePrint.vue'), meta: { perm: PERM.disputeRead } },
+    { path: '/m', name: 'mobile', component: () => import('./views/Mobile.vue'), meta: { perm: [PERM.eventReport, PERM.eventCheck, PERM.eventHandle, PERM.disputeReport] } },
     { path: '/:rest(.*)*', redirect: '/' },
   ],
 })
