@@ -38,3 +38,18 @@ export function dateOf(ms) {
   const p = (n) => String(n).padStart(2, '0')
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`
 }
+
+// The codes a timeline note carries (routes, complexities, outcomes, joint
+// sessions, performance), each replaced by its name.
+const NOTE_CODES = new Map([
+  ...ROUTES.map((v) => [v, () => routeName(v)]),
+  ...COMPLEXITIES.map((v) => [v, () => complexityName(v)]),
+  ...['agreement', 'oral_agreement', 'failed'].map((v) => [v, () => outcomeName(v)]),
+  ...JOINT_KINDS.map((v) => [v, () => jointName(v)]),
+  ...PERFORMANCES.map((v) => [v, () => performanceName(v)]),
+])
+
+/** A timeline note in words: "simple → people_mediation: …" → "简易 → 人民调解: …". */
+export function noteText(note) {
+  return (note || '').replace(/[a-z_]+/g, (w) => (NOTE_CODES.has(w) ? NOTE_CODES.get(w)() : w))
+}
