@@ -355,6 +355,9 @@ func matrix() []row {
 		// Dispute cases. A step on a closed case answers 409, which is not a
 		// refusal: the first permitted outcome closes the own case.
 		{route: "GET /api/v1/disputes", who: disputeReaders, list: true, req: func(c *call) req { return req{path: "/api/v1/disputes?org_id=" + c.id(c.at.org)} }},
+		{route: "GET /api/v1/disputes/export", who: disputeReaders, list: true, req: func(c *call) req {
+			return req{path: "/api/v1/disputes/export?org_id=" + c.id(c.at.org)}
+		}},
 		{route: "POST /api/v1/disputes", who: disputeReporters, req: func(c *call) req {
 			return req{path: "/api/v1/disputes", body: map[string]any{"source": "walk_in", "org_id": c.id(c.at.org), "type": "neighbour", "title": "矩阵纠纷",
 				"facts": "矩阵核查纠纷", "parties": []map[string]string{{"role": "applicant", "name": "矩阵申请人"}}}}

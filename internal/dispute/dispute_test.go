@@ -481,7 +481,6 @@ func TestFromEvent(t *testing.T) {
 	if p := a.LoginAs("judge").Fail("POST", "/api/v1/disputes/from-event", map[string]string{"event_id": mk("1102")}); p.Status != 404 {
 		t.Errorf("judge converts an unseen event: %d", p.Status)
 	}
-	_ = fmt.Sprint
 }
 
 // TestDemoCases: the demo's year of cases reaches the demo accounts, with
@@ -523,8 +522,19 @@ func TestDemoCases(t *testing.T) {
 		}
 	}
 	var red page
-	a.LoginAs("townmediator").Do("GET", "/api/v1/disputes?light=red", nil, &red)
+	tm := a.LoginAs("townmediator")
+	tm.Do("GET", "/api/v1/disputes?light=red", nil, &red)
 	if len(red.Items) == 0 {
 		t.Error("townmediator sees no case past its month")
+	}
+	// The list as a spreadsheet: names masked, the export audited.
+	r := tm.Raw("GET", "/api/v1/disputes/export?light=red", "", nil)
+	if r.Status != 200 || !strings.Contains(r.Header.Get("Content-Type"), "spreadsheet") || len(r.Body) < 100 {
+		t.Fatalf("export: %d %s", r.Status, r.Header.Get("Content-Type"))
+	}
+	var rows string
+	q.QueryRowContext(ctx, "SELECT detail FROM audit_log WHERE action = 'dispute.export' ORDER BY seq DESC LIMIT 1").Scan(&rows)
+	if rows != fmt.Sprintf("rows %d", len(red.Items)) {
+		t.Errorf("export audit: %q, want %d rows", rows, len(red.Items))
 	}
 }

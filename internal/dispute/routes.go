@@ -22,6 +22,10 @@ func (s *Service) Routes() []httpx.Route {
 				{Name: "org_id", In: "query"}, {Name: "q", In: "query", Desc: "case number or title"}, {Name: "month", In: "query", Desc: "YYYY-MM registered"},
 				{Name: "event_id", In: "query"}, {Name: "cursor", In: "query"}, {Name: "limit", In: "query", Type: "integer"}},
 			Do: httpx.Get(s.list)},
+		{Method: "GET", Path: "/api/v1/disputes/export", Tag: "disputes", Summary: "The case list as a spreadsheet (xlsx; parties masked, watermarked, audited)",
+			Perm: authz.DisputeRead, Params: []httpx.Param{{Name: "status", In: "query"}, {Name: "route", In: "query"}, {Name: "type", In: "query"},
+				{Name: "source", In: "query"}, {Name: "light", In: "query"}, {Name: "org_id", In: "query"}, {Name: "q", In: "query"}, {Name: "month", In: "query"}},
+			OutType: "application/octet-stream", Out: []byte{}, Handler: s.export},
 		{Method: "POST", Path: "/api/v1/disputes", Tag: "disputes", Summary: "Take a dispute case in (lands as registered unless classified by a dispute.write holder)",
 			Perm: authz.DisputeReport, Status: 201, Do: httpx.Call(s.open)},
 		{Method: "POST", Path: "/api/v1/disputes/from-event", Tag: "disputes", Summary: "Turn an event of a dispute category into a case (409 with the existing case)",
@@ -42,11 +46,16 @@ func (s *Service) Routes() []httpx.Route {
 	}
 }
 
-func (s *Service) list(r *http.Request) (registry.Page[Case], error) {
+// queryOf reads the list's filters from the URL.
+func queryOf(r *http.Request) Query {
 	q := r.URL.Query()
 	limit, _ := strconv.Atoi(q.Get("limit"))
-	cs, next, err := s.List(r.Context(), Query{Status: q.Get("status"), Route: q.Get("route"), Type: q.Get("type"), Source: q.Get("source"),
-		Light: q.Get("light"), OrgID: q.Get("org_id"), Q: q.Get("q"), Month: q.Get("month"), EventID: q.Get("event_id"), After: q.Get("cursor"), Limit: limit})
+	return Query{Status: q.Get("status"), Route: q.Get("route"), Type: q.Get("type"), Source: q.Get("source"),
+		Light: q.Get("light"), OrgID: q.Get("org_id"), Q: q.Get("q"), Month: q.Get("month"), EventID: q.Get("event_id"), After: q.Get("cursor"), Limit: limit}
+}
+
+func (s *Service) list(r *http.Request) (registry.Page[Case], error) {
+	cs, next, err := s.List(r.Context(), queryOf(r))
 	return registry.Page[Case]{Items: cs, NextCursor: next}, err
 }
 
