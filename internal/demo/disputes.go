@@ -219,7 +219,11 @@ func Disputes(ctx context.Context, d *db.DB, ds *dispute.Service, countyCode str
 				return err
 			}
 		}
-		day := func(n int) time.Time { return at(start.Add(time.Duration(n)*24*time.Hour + 10*time.Hour)) }
+		// the n-th day after the intake, in office hours (China time)
+		day := func(n int) time.Time {
+			d := start.In(cst)
+			return at(time.Date(d.Year(), d.Month(), d.Day()+n, 9+rng.IntN(8), 30*rng.IntN(2), 0, 0, cst))
+		}
 		if open && !overdue && rng.IntN(3) == 0 {
 			return nil // accepted, awaiting its first session
 		}
@@ -334,7 +338,8 @@ func Disputes(ctx context.Context, d *db.DB, ds *dispute.Service, countyCode str
 		if !open && ago >= 35 && ago < 70 && rng.IntN(8) == 0 {
 			open, overdue = true, true
 		}
-		start := now.AddDate(0, 0, -ago).Add(-time.Duration(rng.IntN(6)) * time.Hour)
+		d := now.In(cst).AddDate(0, 0, -ago)
+		start := at(time.Date(d.Year(), d.Month(), d.Day(), 8+rng.IntN(9), rng.IntN(60), 0, 0, cst))
 		typ := weighted(rng, types, typeWeights)
 		tx := disputeTexts[typ][rng.IntN(len(disputeTexts[typ]))]
 		in := dispute.Intake{Source: weighted(rng, sources, sourceWeights), OrgID: p.orgID, Type: typ, Title: tx.title, Facts: tx.facts, Claims: tx.claims,
