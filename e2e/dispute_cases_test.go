@@ -1,12 +1,16 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/gridgov/gridgov/internal/audit"
+	"github.com/gridgov/gridgov/internal/authz"
+	"github.com/gridgov/gridgov/internal/casework"
 	"github.com/gridgov/gridgov/internal/demo"
 	"github.com/gridgov/gridgov/internal/testapp"
 )
@@ -166,4 +170,42 @@ func TestDisputePhoneFiling(t *testing.T) {
 	if found != 2 {
 		t.Errorf("the town's mediator sees %d of the phone's two reports: %+v", found, l.Items)
 	}
+}
+
+// TestDisputeFromEventPage: on an event of a dispute category the town's
+// mediator turns it into a case; the case links back to the event, and the
+// event page then links to the case instead of offering the button again.
+func TestDisputeFromEventPage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a browser walk: the full suite runs it")
+	}
+	t.Parallel()
+	chromePath(t)
+	app := testapp.New(t)
+	ctx := audit.WithMeta(authz.WithPrincipal(context.Background(), authz.System()), audit.Meta{RequestID: "e2e", IP: "local"})
+	var lat, lng float64
+	if err := app.DB.Reader().QueryRowContext(ctx, `SELECT g.center_lat, g.center_lng FROM grids g JOIN org_nodes o ON o.id = g.org_id
+		WHERE o.code = '441602001003' AND g.layer = 'zz' ORDER BY g.code LIMIT 1`).Scan(&lat, &lng); err != nil {
+		t.Fatal(err)
+	}
+	ev, _, err := app.Events.Create(ctx, casework.Report{Channel: "grid", CategoryCode: "1101", Description: "E2E 两户因院墙归属争吵", Lat: &lat, Lng: &lng,
+		ReporterName: "何大爷"}, casework.Idempotency{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := newPage(t, app.URL)
+	acc := accountNamed(app, "townmediator")
+	p.login(acc, app.NextOTP(acc))
+	p.visible(headerUser)
+	p.landed()
+	p.open("/events/" + ev.ID)
+	p.visible("#event-to-dispute")
+	p.settle()
+	p.click("#event-to-dispute")
+	p.waitCase("registered")
+	p.waitText("#dispute-event-link", ev.No)
+	p.waitText("#dispute-parties", "何大爷")
+	p.click("#dispute-event-link")
+	p.waitText("#event-dispute-link", "JF")
+	p.noRawKeys("the event with its case")
 }
