@@ -538,3 +538,62 @@ func TestDemoCases(t *testing.T) {
 		t.Errorf("export audit: %q, want %d rows", rows, len(red.Items))
 	}
 }
+
+// TestOutcomes: a failed mediation names its next route and its reason; an
+// oral agreement takes follow-ups but no judicial confirmation; parties
+// added later keep the same-person rule; the month filter finds the case.
+func TestOutcomes(t *testing.T) {
+	t.Parallel()
+	a := testapp.New(t)
+	pl := placesOf(t, a)
+	vm := a.LoginAs("vmediator")
+	open := func() caseFile {
+		t.Helper()
+		var c caseFile
+		if st := vm.Do("POST", "/api/v1/disputes", intake(pl.village), &c); st != 201 {
+			t.Fatalf("intake: %d", st)
+		}
+		if st := vm.Do("POST", "/api/v1/disputes/"+c.ID+"/sessions", map[string]any{"at": time.Now().UnixMilli(), "place": "调解室", "kind": "mediation", "record": "记录"}, nil); st != 200 {
+			t.Fatalf("session: %d", st)
+		}
+		return c
+	}
+	failed := open()
+	p := vm.Fail("POST", "/api/v1/disputes/"+failed.ID+"/outcome", map[string]string{"outcome": "failed", "note": "分歧太大"})
+	wantField(t, p, "next_route", "registry.required")
+	var c caseFile
+	if st := vm.Do("POST", "/api/v1/disputes/"+failed.ID+"/outcome", map[string]string{"outcome": "failed", "next_route": "litigation", "note": "分歧太大，引导诉讼"}, &c); st != 200 ||
+		c.Status != "failed" || c.Light != "none" {
+		t.Fatalf("failed: %d %+v", st, c)
+	}
+	if p := vm.Fail("POST", "/api/v1/disputes/"+failed.ID+"/follow-ups", map[string]any{"at": time.Now().UnixMilli(), "method": "phone", "performance": "performed"}); p.Status != 409 {
+		t.Errorf("follow-up of a failed case: %+v", p)
+	}
+
+	oral := open()
+	idNo := intake(pl.village)["parties"].([]map[string]any)[0]["id_number"]
+	wantField(t, vm.Fail("POST", "/api/v1/disputes/"+oral.ID+"/parties", map[string]any{"parties": []map[string]any{{"role": "third", "name": "同一人", "id_number": idNo}}}),
+		"parties[0].id_number", "dispute.same_party")
+	if st := vm.Do("POST", "/api/v1/disputes/"+oral.ID+"/parties", map[string]any{"parties": []map[string]any{{"role": "third", "name": "王第三"}}}, &c); st != 200 || len(c.Parties) != 3 {
+		t.Errorf("add a party: %d %d", st, len(c.Parties))
+	}
+	if st := vm.Do("POST", "/api/v1/disputes/"+oral.ID+"/outcome", map[string]string{"outcome": "oral_agreement", "note": "当场赔偿200元"}, &c); st != 200 || c.Status != "settled" {
+		t.Fatalf("oral: %d %+v", st, c)
+	}
+	if st := vm.Do("POST", "/api/v1/disputes/"+oral.ID+"/follow-ups", map[string]any{"at": time.Now().UnixMilli(), "method": "visit", "performance": "performed"}, nil); st != 200 {
+		t.Errorf("follow-up of an oral agreement: %d", st)
+	}
+	if p := vm.Fail("POST", "/api/v1/disputes/"+oral.ID+"/confirmation", map[string]any{"court": "法庭", "applied_at": time.Now().UnixMilli()}); p.Status != 409 || p.Code != "dispute.no_agreement" {
+		t.Errorf("confirmation of an oral agreement: %+v", p)
+	}
+	var l page
+	vm.Do("GET", "/api/v1/disputes?status=settled&month="+time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01"), nil, &l)
+	found := false
+	for _, x := range l.Items {
+		found = found || x.ID == oral.ID
+	}
+	if !found {
+		t.Error("the month's settled cases miss the oral agreement")
+	}
+	wantField(t, vm.Fail("GET", "/api/v1/disputes?month=2026-13", nil), "month", "dispute.month_format")
+}
