@@ -224,6 +224,9 @@ func (s *Service) OpenTx(ctx context.Context, tx *db.Tx, p *authz.Principal, in 
 		if ev, err = s.events.Brief(ctx, in.EventID); err != nil {
 			return Case{}, err // another area's event is not found, as an unknown one
 		}
+		if ev.OrgID != in.OrgID {
+			return Case{}, field("org_id", "dispute.event_area")
+		}
 		if err := s.eventTaken(ctx, tx, in.EventID); err != nil {
 			return Case{}, err
 		}
