@@ -208,7 +208,10 @@ func (s *Service) OpenTx(ctx context.Context, tx *db.Tx, p *authz.Principal, in 
 			applicants++
 		}
 	}
-	if applicants == 0 {
+	// A case from a screening finding or a petition may come without
+	// names yet (they are added on the case); every other intake names an
+	// applicant.
+	if applicants == 0 && (len(in.Parties) > 0 || (in.Source != "screening" && in.Source != "petition")) {
 		f.Add("parties", "dispute.applicant_required")
 	}
 	if len(in.Parties) > maxPartiesCase {

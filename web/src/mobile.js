@@ -13,8 +13,6 @@ export function phoneTabs() {
   if (can(PERM.eventCheck)) tabs.push('todo')
   if (can(PERM.eventHandle) && can(PERM.eventReadUnit)) tabs.push('inbox')
   if (can(PERM.eventReport)) tabs.push('report', 'mine')
-  // a dispute met in the field, filed for the centre to classify
-  if (can(PERM.disputeReport) && fieldRole()) tabs.push('dispute')
   return tabs
 }
 
@@ -26,4 +24,12 @@ export function fieldRole() {
 /** A phone-sized screen: narrower than 768 px. */
 export function narrowScreen() {
   return !!window.matchMedia?.('(max-width: 767.98px)').matches
+}
+
+/**
+ * The tabs with 纠纷 — a dispute met in the field, filed for the centre to
+ * classify — for a field role holding dispute.report.
+ */
+export function withDisputeTab(tabs) {
+  return can(PERM.disputeReport) && fieldRole() ? [...tabs, 'dispute'] : tabs
 }

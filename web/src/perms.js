@@ -38,6 +38,9 @@ export const PERM = {
   disputeRead: 'dispute.read',
   disputeReport: 'dispute.report',
   disputeWrite: 'dispute.write',
+  disputeSubsidy: 'dispute.subsidy',
+  petitionRead: 'petition.read',
+  petitionWrite: 'petition.write',
 }
 
 // Key-person categories: each needs its own permission pii.sensitive.<category>.
@@ -48,5 +51,5 @@ export const SENSITIVE_PREFIX = 'pii.sensitive.'
 export const BUILTIN_ROLES = [
   'sys_admin', 'sec_admin', 'audit_admin', 'intake', 'dispatcher', 'shift_lead',
   'dept_handler', 'grid_member', 'leader', 'mediator', 'party_member', 'resident',
-  'police', 'justice', 'health', 'civil_affairs', 'judge',
+  'police', 'justice', 'health', 'civil_affairs', 'judge', 'petition_clerk',
 ]

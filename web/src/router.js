@@ -22,6 +22,7 @@ export const menuRoutes = [
   { path: 'events', name: 'events', component: () => import('./views/Events.vue'), meta: { title: 'ui.menu.events', icon: 'Tickets', perm: [PERM.eventRead, PERM.eventReadUnit, PERM.eventReport], group: 'events' } },
   { path: 'supervision', name: 'supervision', component: () => import('./views/Supervision.vue'), meta: { title: 'ui.menu.supervision', icon: 'Flag', perm: [PERM.eventSupervise, PERM.eventRead], group: 'events' } },
   { path: 'events/new', name: 'event-new', component: () => import('./views/EventNew.vue'), meta: { title: 'ui.menu.event_new', icon: 'CirclePlus', perm: PERM.eventReport, group: 'events' } },
+  { path: 'disputes', name: 'disputes', component: () => import('./views/Disputes.vue'), meta: { title: 'ui.menu.disputes', icon: 'ChatDotRound', perm: PERM.disputeRead, group: 'disputes' } },
   { path: 'registry', name: 'registry', component: () => import('./views/reg/Overview.vue'), meta: { title: 'ui.menu.registry', icon: 'PieChart', perm: PERM.registryRead, group: 'registry' } },
   { path: 'people', name: 'people', component: () => import('./views/reg/People.vue'), meta: { title: 'ui.menu.people', icon: 'User', perm: PERM.registryRead, group: 'registry' } },
   { path: 'households', name: 'households', component: () => import('./views/reg/Households.vue'), meta: { title: 'ui.menu.households', icon: 'Notebook', perm: PERM.registryRead, group: 'registry' } },
@@ -36,7 +37,6 @@ export const menuRoutes = [
   { path: 'duplicate-reviews', name: 'duplicate-reviews', component: () => import('./views/reg/Duplicates.vue'), meta: { title: 'ui.menu.duplicates', icon: 'Files', perm: PERM.registryWrite, group: 'registry' } },
   { path: 'exports', name: 'exports', component: () => import('./views/reg/Exports.vue'), meta: { title: 'ui.menu.exports', icon: 'Download', perm: [PERM.registryExport, PERM.registryExportApprove], group: 'registry' } },
   { path: 'campaigns', name: 'campaigns', component: () => import('./views/reg/Campaigns.vue'), meta: { title: 'ui.menu.campaigns', icon: 'Finished', perm: [PERM.registryRead, PERM.registryCampaign], group: 'registry' } },
-  { path: 'disputes', name: 'disputes', component: () => import('./views/Disputes.vue'), meta: { title: 'ui.menu.disputes', icon: 'Connection', perm: PERM.disputeRead, group: 'disputes' } },
   { path: 'org', name: 'org', component: () => import('./views/Org.vue'), meta: { title: 'ui.menu.org', icon: 'OfficeBuilding', perm: PERM.orgRead, group: 'grids' } },
   { path: 'grids', name: 'grids', component: () => import('./views/Grids.vue'), meta: { title: 'ui.menu.grids', icon: 'Grid', perm: PERM.gridRead, group: 'grids' } },
   { path: 'locate', name: 'locate', component: () => import('./views/Locate.vue'), meta: { title: 'ui.menu.locate', icon: 'Location', perm: PERM.gridRead, group: 'grids' } },
@@ -54,7 +54,7 @@ export const menuRoutes = [
 export const menuGroups = [
   { id: 'events', title: 'ui.menu_group.events', icon: 'Tickets' },
   { id: 'registry', title: 'ui.menu_group.registry', icon: 'Files' },
-  { id: 'disputes', title: 'ui.menu_group.disputes', icon: 'Connection' },
+  { id: 'disputes', title: 'ui.menu_group.disputes', icon: 'ChatLineSquare' },
   { id: 'grids', title: 'ui.menu_group.grids', icon: 'MapLocation' },
   { id: 'system', title: 'ui.menu_group.system', icon: 'Setting' },
 ]
@@ -100,6 +100,8 @@ const router = createRouter({
         { path: '', name: 'home', redirect: () => homePath() },
         ...menuRoutes,
         { path: 'events/:id', name: 'event', component: () => import('./views/EventDetail.vue'), meta: { title: 'ui.event.detail', perm: [PERM.eventRead, PERM.eventReadUnit, PERM.eventReport], menu: 'events' } },
+        { path: 'disputes/new', name: 'dispute-new', component: () => import('./views/DisputeNew.vue'), meta: { title: 'ui.dispute.new', perm: [PERM.disputeReport, PERM.disputeWrite], menu: 'disputes' } },
+        { path: 'disputes/:id', name: 'dispute', component: () => import('./views/DisputeDetail.vue'), meta: { title: 'ui.dispute.detail', perm: PERM.disputeRead, menu: 'disputes' } },
         { path: 'people/:id', name: 'person', component: () => import('./views/reg/Person.vue'), meta: { title: 'ui.person.title', perm: PERM.registryRead, menu: 'people' } },
         { path: 'households/:id', name: 'household', component: () => import('./views/reg/Household.vue'), meta: { title: 'ui.household.title', perm: PERM.registryRead, menu: 'households' } },
         { path: 'addresses/:id', name: 'address', component: () => import('./views/reg/Address.vue'), meta: { title: 'ui.address.title', perm: PERM.registryRead, menu: 'addresses' } },
@@ -107,15 +109,13 @@ const router = createRouter({
         { path: 'register-units/:id', name: 'register-unit', component: () => import('./views/reg/Unit.vue'), meta: { title: 'ui.reg_unit.title', perm: PERM.registryRead, menu: 'register-units' } },
         { path: 'key-persons/:id', name: 'key-person', component: () => import('./views/reg/KeyPerson.vue'), meta: { title: 'ui.key_person.title', perm: PERM.keyPersonRead, menu: 'key-persons' } },
         { path: 'campaigns/:id', name: 'campaign', component: () => import('./views/reg/Campaign.vue'), meta: { title: 'ui.campaign.title', perm: [PERM.registryRead, PERM.registryCampaign], menu: 'campaigns' } },
-        { path: 'disputes/new', name: 'dispute-new', component: () => import('./views/DisputeNew.vue'), meta: { title: 'ui.dispute.new', perm: [PERM.disputeReport, PERM.disputeWrite], menu: 'disputes' } },
-        { path: 'disputes/:id', name: 'dispute', component: () => import('./views/DisputeDetail.vue'), meta: { title: 'ui.dispute.detail', perm: PERM.disputeRead, menu: 'disputes' } },
         { path: 'forbidden', name: 'forbidden', component: () => import('./views/Forbidden.vue'), meta: { title: 'ui.forbidden.title' } },
       ],
     },
-    // 交办单: a print page of its own, without the console's frame
-    { path: '/print/events/:id', name: 'event-print', component: () => import('./views/EventPrint.vue'), meta: { perm: [PERM.eventRead, PERM.eventReadUnit, PERM.eventReport] } },
     // 人民调解协议书: the agreement as an A4 page
     { path: '/print/disputes/:id', name: 'dispute-print', component: () => import('./views/DisputePrint.vue'), meta: { perm: PERM.disputeRead } },
+    // 交办单: a print page of its own, without the console's frame
+    { path: '/print/events/:id', name: 'event-print', component: () => import('./views/EventPrint.vue'), meta: { perm: [PERM.eventRead, PERM.eventReadUnit, PERM.eventReport] } },
     { path: '/m', name: 'mobile', component: () => import('./views/Mobile.vue'), meta: { perm: [PERM.eventReport, PERM.eventCheck, PERM.eventHandle, PERM.disputeReport] } },
     { path: '/:rest(.*)*', redirect: '/' },
   ],
