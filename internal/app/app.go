@@ -61,9 +61,8 @@ type App struct {
 	// spreadsheet imports and exports.
 	KeyPersons *keyperson.Service
 	Campaigns  *campaign.Service
+	Disputes   *dispute.Service // the dispute cases of the one door and their mediation
 	Sheets     *regsheet.Service
-	// Disputes keeps the dispute cases of the one door and their mediation.
-	Disputes *dispute.Service
 	// Calendar keeps the work calendar's years (holidays, swapped workdays).
 	Calendar *workcal.Service
 	Router   *httpx.Router
@@ -143,9 +142,9 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 		Accounts: account.New(d, log, an), Org: orgs, Events: casework.New(d, log, keys, mainGrids{orgs}),
 		Registry: reg, KeyPersons: kp, Campaigns: campaign.New(d, log, reg), Sheets: regsheet.New(d, log, keys, reg, kp),
 		Calendar: workcal.New(d, log)}
-	a.Disputes = dispute.New(d, log, keys, a.Events, reg)
 	a.Events.PhotoQuota = quota
 	a.Events.SelfCheckAllowed = selfCheck
+	a.Disputes = dispute.New(d, log, keys, a.Events, reg)
 	a.routes()
 	a.Router.TrustedProxies = proxies
 	return a, nil

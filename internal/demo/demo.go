@@ -95,16 +95,16 @@ type Deps struct {
 	Authn *authn.Service
 	// NoEvents leaves the event history out (tests that count their own events).
 	NoEvents bool
+	// Disputes, when set, writes a year of dispute cases of the first
+	// county (with the events, some turned from events of dispute
+	// categories).
+	Disputes *dispute.Service
 	// Registry, when set, fills the base registers of the first county,
 	// with key persons and care targets (KeyPersons) through a spreadsheet
 	// import (Sheets).
 	Registry   *registry.Service
 	KeyPersons *keyperson.Service
 	Sheets     *regsheet.Service
-	// Disputes, when set, writes a year of dispute cases of the first
-	// county (with the events, some turned from events of dispute
-	// categories).
-	Disputes *dispute.Service
 }
 
 type division struct {
@@ -395,15 +395,15 @@ func addHistory(ctx context.Context, d Deps, scale Scale, seed int64, countyCode
 			return err
 		}
 	}
-	if d.Disputes != nil {
-		fmt.Fprintln(log, "writing a year of dispute cases …")
-		if res.Disputes, err = Disputes(ctx, d.DB, d.Disputes, countyCode, seed, time.Now()); err != nil {
-			return err
-		}
-	}
 	if d.Registry != nil {
 		fmt.Fprintln(log, "filling the base registers of the first county …")
 		if res.People, err = Registers(ctx, d, countyCode, seed, time.Now()); err != nil {
+			return err
+		}
+	}
+	if d.Disputes != nil {
+		fmt.Fprintln(log, "writing a year of dispute cases …")
+		if res.Disputes, err = Disputes(ctx, d.DB, d.Disputes, countyCode, seed, time.Now()); err != nil {
 			return err
 		}
 	}

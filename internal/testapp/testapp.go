@@ -150,10 +150,11 @@ func (tp *template) build(registers bool) error {
 		return err
 	}
 	a.Authn.Params = password.TestParams
-	deps := demo.Deps{DB: a.DB, Authn: a.Authn, NoEvents: true, Disputes: a.Disputes}
+	deps := demo.Deps{DB: a.DB, Authn: a.Authn, NoEvents: true}
 	if registers {
 		deps.Registry, deps.KeyPersons, deps.Sheets = a.Registry, a.KeyPersons, a.Sheets
 	}
+	deps.Disputes = a.Disputes // the demo's year of dispute cases
 	tp.res, err = demo.Build(ctx, deps, demo.Scales["county"], 2026, io.Discard)
 	backup := filepath.Join(dir, "gridgov.db")
 	if err == nil && tp.db == "" {
