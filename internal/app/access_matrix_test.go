@@ -173,10 +173,10 @@ const (
 	// Dispute cases: who reads them (dispute.read), files them
 	// (dispute.report or dispute.write), works them (dispute.write), and
 	// reveals a party's phone (personal.reveal where they read cases).
-	disputeReaders   = "intake leader mediator police justice xfclerk townmediator sfschief pcschief judge vmediator"
-	disputeReporters = "intake gridmember mediator police justice xfclerk townmediator sfschief pcschief judge vmediator"
-	disputeWriters   = "intake mediator justice townmediator sfschief judge vmediator"
-	disputeRevealers = "police justice xfclerk pcschief sfschief"
+	caseReaders   = "intake leader mediator police justice xfclerk townmediator sfschief pcschief judge vmediator"
+	caseReporters = "intake gridmember mediator police justice xfclerk townmediator sfschief pcschief judge vmediator"
+	caseWriters   = "intake mediator justice townmediator sfschief judge vmediator"
+	caseRevealers = "police justice xfclerk pcschief sfschief"
 )
 
 func matrix() []row {
@@ -354,11 +354,11 @@ func matrix() []row {
 
 		// Dispute cases. A step on a closed case answers 409, which is not a
 		// refusal: the first permitted outcome closes the own case.
-		{route: "GET /api/v1/disputes", who: disputeReaders, list: true, req: func(c *call) req { return req{path: "/api/v1/disputes?org_id=" + c.id(c.at.org)} }},
-		{route: "GET /api/v1/disputes/export", who: disputeReaders, list: true, req: func(c *call) req {
+		{route: "GET /api/v1/disputes", who: caseReaders, list: true, req: func(c *call) req { return req{path: "/api/v1/disputes?org_id=" + c.id(c.at.org)} }},
+		{route: "GET /api/v1/disputes/export", who: caseReaders, list: true, req: func(c *call) req {
 			return req{path: "/api/v1/disputes/export?org_id=" + c.id(c.at.org)}
 		}},
-		{route: "POST /api/v1/disputes", who: disputeReporters, req: func(c *call) req {
+		{route: "POST /api/v1/disputes", who: caseReporters, req: func(c *call) req {
 			return req{path: "/api/v1/disputes", body: map[string]any{"source": "walk_in", "org_id": c.id(c.at.org), "type": "neighbour", "title": "矩阵纠纷",
 				"facts": "矩阵核查纠纷", "parties": []map[string]string{{"role": "applicant", "name": "矩阵申请人"}}}}
 		}},
@@ -366,38 +366,38 @@ func matrix() []row {
 			// The fixture's events are no disputes: a permitted call is refused by category, not by area.
 			return req{path: "/api/v1/disputes/from-event", body: map[string]string{"event_id": c.id(c.at.event)}}
 		}},
-		{route: "GET /api/v1/disputes/{id}", who: disputeReaders, req: func(c *call) req { return req{path: "/api/v1/disputes/" + c.id(c.at.dispute)} }},
-		{route: "GET /api/v1/disputes/{id}/mediators", who: disputeWriters, req: func(c *call) req {
+		{route: "GET /api/v1/disputes/{id}", who: caseReaders, req: func(c *call) req { return req{path: "/api/v1/disputes/" + c.id(c.at.dispute)} }},
+		{route: "GET /api/v1/disputes/{id}/mediators", who: caseWriters, req: func(c *call) req {
 			return req{path: "/api/v1/disputes/" + c.id(c.at.dispute) + "/mediators"}
 		}},
-		{route: "POST /api/v1/disputes/{id}/parties/{party}/reveal", who: disputeRevealers, req: func(c *call) req {
+		{route: "POST /api/v1/disputes/{id}/parties/{party}/reveal", who: caseRevealers, req: func(c *call) req {
 			return req{path: "/api/v1/disputes/" + c.id(c.at.dispute) + "/parties/" + c.id(c.at.party) + "/reveal",
 				body: map[string]any{"fields": []string{"phone"}, "reason": "矩阵核查权限"}}
 		}},
-		{route: "POST /api/v1/disputes/{id}/parties", who: disputeWriters, req: func(c *call) req {
+		{route: "POST /api/v1/disputes/{id}/parties", who: caseWriters, req: func(c *call) req {
 			return req{path: "/api/v1/disputes/" + c.id(c.at.dispute) + "/parties", body: map[string]any{"parties": []map[string]string{{"role": "third", "name": "矩阵第三人"}}}}
 		}},
-		{route: "POST /api/v1/disputes/{id}/route", who: disputeWriters, req: func(c *call) req {
+		{route: "POST /api/v1/disputes/{id}/route", who: caseWriters, req: func(c *call) req {
 			return req{path: "/api/v1/disputes/" + c.id(c.at.dispute) + "/route", body: map[string]string{"complexity": "simple", "route": "people_mediation", "reason": "矩阵核查"}}
 		}},
-		{route: "POST /api/v1/disputes/{id}/sessions", who: disputeWriters, req: func(c *call) req {
+		{route: "POST /api/v1/disputes/{id}/sessions", who: caseWriters, req: func(c *call) req {
 			return req{path: "/api/v1/disputes/" + c.id(c.at.dispute) + "/sessions", body: map[string]any{"at": time.Now().UnixMilli(), "place": "矩阵调解室",
 				"kind": "mediation", "record": "矩阵调解记录"}}
 		}},
-		{route: "POST /api/v1/disputes/{id}/outcome", who: disputeWriters, req: func(c *call) req {
+		{route: "POST /api/v1/disputes/{id}/outcome", who: caseWriters, req: func(c *call) req {
 			return req{path: "/api/v1/disputes/" + c.id(c.at.dispute) + "/outcome", body: map[string]string{"outcome": "oral_agreement", "note": "矩阵口头协议"}}
 		}},
-		{route: "POST /api/v1/disputes/{id}/agreement", who: disputeWriters, req: func(c *call) req {
+		{route: "POST /api/v1/disputes/{id}/agreement", who: caseWriters, req: func(c *call) req {
 			return req{path: "/api/v1/disputes/" + c.id(c.at.dispute) + "/agreement", body: map[string]any{"facts": "矩阵", "issues": "矩阵", "responsibilities": "矩阵",
 				"terms": "矩阵", "manner": "当面", "deadline": dueDate(), "committee": "矩阵人民调解委员会", "signed_at": time.Now().UnixMilli()}}
 		}},
-		{route: "POST /api/v1/disputes/{id}/follow-ups", who: disputeWriters, req: func(c *call) req {
+		{route: "POST /api/v1/disputes/{id}/follow-ups", who: caseWriters, req: func(c *call) req {
 			return req{path: "/api/v1/disputes/" + c.id(c.at.dispute) + "/follow-ups", body: map[string]any{"at": time.Now().UnixMilli(), "method": "phone", "performance": "performed"}}
 		}},
-		{route: "POST /api/v1/disputes/{id}/confirmation", who: disputeWriters, req: func(c *call) req {
+		{route: "POST /api/v1/disputes/{id}/confirmation", who: caseWriters, req: func(c *call) req {
 			return req{path: "/api/v1/disputes/" + c.id(c.at.dispute) + "/confirmation", body: map[string]any{"court": "矩阵法庭", "applied_at": time.Now().UnixMilli()}}
 		}},
-		{route: "POST /api/v1/disputes/{id}/confirmation/decision", who: disputeWriters, req: func(c *call) req {
+		{route: "POST /api/v1/disputes/{id}/confirmation/decision", who: caseWriters, req: func(c *call) req {
 			return req{path: "/api/v1/disputes/" + c.id(c.at.dispute) + "/confirmation/decision", body: map[string]any{"decision": "confirmed",
 				"decided_at": time.Now().UnixMilli(), "ruling_no": "矩阵裁定"}}
 		}},
