@@ -174,12 +174,12 @@ func (c *Case) light(now int64) {
 // only: a party's name is personal and never travels in a URL.
 type Query struct {
 	Status, Route, Type, Source, Light, OrgID, Q, Month, EventID string
-	After                                                        string // the last id of the previous page
+	After                                                        string // the cursor of the previous page: "registered_at.id" of its last case
 	Limit                                                        int
 }
 
 // List returns a page of the cases in the caller's dispute.read scope,
-// newest first, and the cursor of the next page.
+// the latest registered first, and the cursor of the next page.
 func (s *Service) List(ctx context.Context, q Query) ([]Case, string, error) {
 	p := authz.From(ctx)
 	cond, args := authz.ScopeSQL("d.path", p.Scopes(authz.DisputeRead))
@@ -242,10 +242,16 @@ func (s *Service) List(ctx context.Context, q Query) ([]Case, string, error) {
 		add("(d.no LIKE ? OR d.title LIKE ?)", like, like)
 	}
 	if q.After != "" {
-		add("d.id < ?", q.After)
+		atText, id, _ := strings.Cut(q.After, ".")
+		at, err := strconv.ParseInt(atText, 10, 64)
+		if err != nil || id == "" {
+			return nil, "", field("cursor", "dispute.code_unknown", "value", q.After)
+		}
+		add("(d.registered_at < ? OR (d.registered_at = ? AND d.id < ?))", at, at, id)
 	}
 	limit := regkit.ClampLimit(q.Limit)
-	rows, err := s.db.Reader().QueryContext(ctx, "SELECT "+caseCols+caseFrom+" WHERE "+cond+b.String()+" ORDER BY d.id DESC LIMIT ?", append(args, limit+1)...)
+	rows, err := s.db.Reader().QueryContext(ctx, "SELECT "+caseCols+caseFrom+" WHERE "+cond+b.String()+" ORDER BY d.registered_at DESC, d.id DESC LIMIT ?",
+		append(args, limit+1)...)
 	if err != nil {
 		return nil, "", err
 	}
@@ -267,7 +273,8 @@ func (s *Service) List(ctx context.Context, q Query) ([]Case, string, error) {
 	next := ""
 	if len(out) > limit {
 		out = out[:limit]
-		next = out[limit-1].ID
+		last := out[limit-1]
+		next = strconv.FormatInt(last.RegisteredAt, 10) + "." + last.ID
 	}
 	return out, next, s.maskParties(ctx, out)
 }

@@ -597,3 +597,42 @@ func TestOutcomes(t *testing.T) {
 	}
 	wantField(t, vm.Fail("GET", "/api/v1/disputes?month=2026-13", nil), "month", "dispute.month_format")
 }
+
+// TestListPages: the list runs from the latest registered case back, page
+// by page, each case once.
+func TestListPages(t *testing.T) {
+	t.Parallel()
+	a := testapp.New(t)
+	tm := a.LoginAs("townmediator")
+	var all []caseFile
+	cursor := ""
+	for range 50 {
+		var pg struct {
+			Items      []caseFile `json:"items"`
+			NextCursor string     `json:"next_cursor"`
+		}
+		if st := tm.Do("GET", "/api/v1/disputes?limit=7&cursor="+cursor, nil, &pg); st != 200 {
+			t.Fatalf("page: %d", st)
+		}
+		all = append(all, pg.Items...)
+		if cursor = pg.NextCursor; cursor == "" {
+			break
+		}
+	}
+	seen := map[string]bool{}
+	for i, c := range all {
+		if seen[c.ID] {
+			t.Fatalf("%s twice", c.No)
+		}
+		seen[c.ID] = true
+		if i > 0 && c.RegisteredAt > all[i-1].RegisteredAt {
+			t.Fatalf("%s registered after the case before it", c.No)
+		}
+	}
+	var full page
+	tm.Do("GET", "/api/v1/disputes?limit=500", nil, &full)
+	if len(all) != len(full.Items) || len(all) < 20 {
+		t.Errorf("paged %d cases, one page holds %d", len(all), len(full.Items))
+	}
+	wantField(t, tm.Fail("GET", "/api/v1/disputes?cursor=nonsense", nil), "cursor", "dispute.code_unknown")
+}

@@ -30,6 +30,7 @@ CREATE TABLE disputes (
 );
 CREATE UNIQUE INDEX disputes_event ON disputes(event_id) WHERE event_id IS NOT NULL;
 CREATE INDEX disputes_path ON disputes(path, id);
+CREATE INDEX disputes_registered ON disputes(registered_at, id);
 CREATE INDEX disputes_open ON disputes(due_at) WHERE closed_at IS NULL;
 
 -- The parties: names in clear (mediation needs them), phone and ID number
