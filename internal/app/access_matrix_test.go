@@ -21,6 +21,7 @@ import (
 	"github.com/gridgov/gridgov/internal/campaign"
 	"github.com/gridgov/gridgov/internal/casework"
 	"github.com/gridgov/gridgov/internal/db"
+	"github.com/gridgov/gridgov/internal/dispute"
 	"github.com/gridgov/gridgov/internal/geo"
 	"github.com/gridgov/gridgov/internal/idem"
 	"github.com/gridgov/gridgov/internal/keyperson"
@@ -185,6 +186,13 @@ const (
 	screeningWriters   = "intake mediator justice townmediator sfschief judge vmediator"
 	// The petition desk: the county's leader and petition clerk (petition.read and petition.write).
 	petitionDesk = "leader xfclerk"
+	// Dispute cases: who reads them (dispute.read), files them
+	// (dispute.report or dispute.write), works them (dispute.write), and
+	// reveals a party's phone (personal.reveal where they read cases).
+	caseReaders   = "intake leader mediator police justice xfclerk townmediator sfschief pcschief judge vmediator"
+	caseReporters = "intake gridmember mediator police justice xfclerk townmediator sfschief pcschief judge vmediator"
+	caseWriters   = "intake mediator justice townmediator sfschief judge vmediator"
+	caseRevealers = "police justice xfclerk pcschief sfschief"
 )
 
 func matrix() []row {
@@ -358,6 +366,56 @@ func matrix() []row {
 		{route: "POST /api/v1/events/{id}/actions", who: "shiftlead", req: func(c *call) req {
 			// Parking needs event.approve; those who see the event without it get 403, the others 404.
 			return req{path: "/api/v1/events/" + c.id(c.at.event) + "/actions", body: map[string]any{"action": "park", "note": "矩阵核查", "version": 0}}
+		}},
+
+		// Dispute cases. A step on a closed case answers 409, which is not a
+		// refusal: the first permitted outcome closes the own case.
+		{route: "GET /api/v1/disputes", who: caseReaders, list: true, req: func(c *call) req { return req{path: "/api/v1/disputes?org_id=" + c.id(c.at.org)} }},
+		{route: "GET /api/v1/disputes/export", who: caseReaders, list: true, req: func(c *call) req {
+			return req{path: "/api/v1/disputes/export?org_id=" + c.id(c.at.org)}
+		}},
+		{route: "POST /api/v1/disputes", who: caseReporters, req: func(c *call) req {
+			return req{path: "/api/v1/disputes", body: map[string]any{"source": "walk_in", "org_id": c.id(c.at.org), "type": "neighbour", "title": "矩阵纠纷",
+				"facts": "矩阵核查纠纷", "parties": []map[string]string{{"role": "applicant", "name": "矩阵申请人"}}}}
+		}},
+		{route: "POST /api/v1/disputes/from-event", who: "intake mediator townmediator vmediator", req: func(c *call) req {
+			// The fixture's events are no disputes: a permitted call is refused by category, not by area.
+			return req{path: "/api/v1/disputes/from-event", body: map[string]string{"event_id": c.id(c.at.event)}}
+		}},
+		{route: "GET /api/v1/disputes/{id}", who: caseReaders, req: func(c *call) req { return req{path: "/api/v1/disputes/" + c.id(c.at.dispute)} }},
+		{route: "GET /api/v1/disputes/{id}/mediators", who: caseWriters, req: func(c *call) req {
+			return req{path: "/api/v1/disputes/" + c.id(c.at.dispute) + "/mediators"}
+		}},
+		{route: "POST /api/v1/disputes/{id}/parties/{party}/reveal", who: caseRevealers, req: func(c *call) req {
+			return req{path: "/api/v1/disputes/" + c.id(c.at.dispute) + "/parties/" + c.id(c.at.party) + "/reveal",
+				body: map[string]any{"fields": []string{"phone"}, "reason": "矩阵核查权限"}}
+		}},
+		{route: "POST /api/v1/disputes/{id}/parties", who: caseWriters, req: func(c *call) req {
+			return req{path: "/api/v1/disputes/" + c.id(c.at.dispute) + "/parties", body: map[string]any{"parties": []map[string]string{{"role": "third", "name": "矩阵第三人"}}}}
+		}},
+		{route: "POST /api/v1/disputes/{id}/route", who: caseWriters, req: func(c *call) req {
+			return req{path: "/api/v1/disputes/" + c.id(c.at.dispute) + "/route", body: map[string]string{"complexity": "simple", "route": "people_mediation", "reason": "矩阵核查"}}
+		}},
+		{route: "POST /api/v1/disputes/{id}/sessions", who: caseWriters, req: func(c *call) req {
+			return req{path: "/api/v1/disputes/" + c.id(c.at.dispute) + "/sessions", body: map[string]any{"at": time.Now().UnixMilli(), "place": "矩阵调解室",
+				"kind": "mediation", "record": "矩阵调解记录"}}
+		}},
+		{route: "POST /api/v1/disputes/{id}/outcome", who: caseWriters, req: func(c *call) req {
+			return req{path: "/api/v1/disputes/" + c.id(c.at.dispute) + "/outcome", body: map[string]string{"outcome": "oral_agreement", "note": "矩阵口头协议"}}
+		}},
+		{route: "POST /api/v1/disputes/{id}/agreement", who: caseWriters, req: func(c *call) req {
+			return req{path: "/api/v1/disputes/" + c.id(c.at.dispute) + "/agreement", body: map[string]any{"facts": "矩阵", "issues": "矩阵", "responsibilities": "矩阵",
+				"terms": "矩阵", "manner": "当面", "deadline": dueDate(), "committee": "矩阵人民调解委员会", "signed_at": time.Now().UnixMilli()}}
+		}},
+		{route: "POST /api/v1/disputes/{id}/follow-ups", who: caseWriters, req: func(c *call) req {
+			return req{path: "/api/v1/disputes/" + c.id(c.at.dispute) + "/follow-ups", body: map[string]any{"at": time.Now().UnixMilli(), "method": "phone", "performance": "performed"}}
+		}},
+		{route: "POST /api/v1/disputes/{id}/confirmation", who: caseWriters, req: func(c *call) req {
+			return req{path: "/api/v1/disputes/" + c.id(c.at.dispute) + "/confirmation", body: map[string]any{"court": "矩阵法庭", "applied_at": time.Now().UnixMilli()}}
+		}},
+		{route: "POST /api/v1/disputes/{id}/confirmation/decision", who: caseWriters, req: func(c *call) req {
+			return req{path: "/api/v1/disputes/" + c.id(c.at.dispute) + "/confirmation/decision", body: map[string]any{"decision": "confirmed",
+				"decided_at": time.Now().UnixMilli(), "ruling_no": "矩阵裁定"}}
 		}},
 
 		// People and the registers.
@@ -923,6 +981,7 @@ type objs struct {
 	imp                 string   // an import with a rejected row
 	message             string   // an inbox message of the area's account
 	centre              string   // the area's 综治中心 unit
+	dispute, party      string   // a dispute case of the area and one of its parties
 	extra               []string // more IDs of the area (the far county's nodes and leader)
 }
 
@@ -931,7 +990,7 @@ func (o *objs) ids() []string {
 	var out []string
 	for _, id := range append([]string{o.org, o.grid, o.user, o.assignment, o.person, o.household, o.house, o.address, o.unit,
 		o.keyPerson, o.mediator, o.careTarget, o.event, o.media, o.rule, o.campaign, o.item, o.round, o.finding, o.export, o.readyExport, o.imp, o.message, o.centre,
-		o.petition, o.session, o.problem}, o.extra...) {
+		o.petition, o.session, o.problem, o.dispute, o.party}, o.extra...) {
 		if id != "" {
 			out = append(out, id)
 		}
@@ -1039,6 +1098,9 @@ func newFixture(t *testing.T, a *testapp.App) *fixture {
 	f.review = f.one("SELECT id FROM duplicate_reviews WHERE status = 'pending'")
 	f.event(own, ownSpot)
 	f.event(next, nextSpot)
+	for _, o := range []*objs{own, next, far} {
+		f.dispute(o)
+	}
 	f.event(far, geo.Point{Lat: far.lat, Lng: far.lng})
 	above.rule, town.rule = f.newRule(above), f.newRule(town)
 	// The own event goes to the handler's department, which then sees it.
@@ -1079,7 +1141,6 @@ func newFixture(t *testing.T, a *testapp.App) *fixture {
 	// Screening: a round over each village, launched by a mediator of the
 	// area, with a finding of its grid member. Turning a finding into a case
 	// needs a dispute room: a stand-in opens it here.
-	a.Screening.SetCaseOpener(matrixCases{})
 	farMediator, _ := f.newUser("mx.farmed", c2.ID, "mediator")
 	far.extra = append(far.extra, farMediator)
 	mediator := f.as(f.users["mediator"])
@@ -1204,6 +1265,14 @@ func (f *fixture) event(o *objs, at geo.Point) {
 	f.check(err)
 }
 
+// dispute opens a classified case in the area's village with one party.
+func (f *fixture) dispute(o *objs) {
+	c, err := f.a.Disputes.Open(f.ctx, dispute.Intake{Source: "walk_in", OrgID: o.org, Type: "neighbour", Title: "矩阵纠纷", Facts: "矩阵核查纠纷",
+		Complexity: "simple", Route: "people_mediation", RouteReason: "矩阵核查", Parties: []dispute.PartyIn{{Role: "applicant", Name: "矩阵甲", Phone: "13800138000"}}})
+	f.check(err)
+	o.dispute, o.party = c.ID, c.Parties[0].ID
+}
+
 // border finds two points some 50 metres apart across the edge of the
 // village: one inside it, one in a neighbouring village (whose grid it
 // returns).
@@ -1299,13 +1368,6 @@ func (f *fixture) newRound() string { return f.round(f.as(f.users["mediator"]), 
 
 // newFinding is a fresh finding of the demo grid member in the own village, ad hoc.
 func (f *fixture) newFinding() string { return f.finding(f.as(f.users["gridmember"]), "", f.village) }
-
-// matrixCases stands in for the dispute room: it opens a case by number only.
-type matrixCases struct{}
-
-func (matrixCases) OpenCase(_ context.Context, _ *db.Tx, _ *authz.Principal, fc screening.FindingCase) (string, string, error) {
-	return db.NewID(), "MX-" + fc.FindingNo, nil
-}
 
 func (f *fixture) export(ctx context.Context, in regsheet.ExportRequest, status string) string {
 	e, err := f.a.Sheets.RequestExport(ctx, in)

@@ -24,6 +24,7 @@ import (
 	"github.com/gridgov/gridgov/internal/casework/place"
 	"github.com/gridgov/gridgov/internal/config"
 	"github.com/gridgov/gridgov/internal/db"
+	"github.com/gridgov/gridgov/internal/dispute"
 	"github.com/gridgov/gridgov/internal/geo"
 	"github.com/gridgov/gridgov/internal/httpx"
 	"github.com/gridgov/gridgov/internal/i18n"
@@ -64,22 +65,20 @@ type App struct {
 	KeyPersons *keyperson.Service
 	Campaigns  *campaign.Service
 	Sheets     *regsheet.Service
-	// Petitions is the petition desk (信访): petitions, weekly reviews,
-	// the Monday supervision list and the 面对面 sessions. Its Opener (the
-	// dispute room's case intake) is set where the dispute room is wired.
-	Petitions *petition.Service
 	// Calendar keeps the work calendar's years (holidays, swapped workdays).
 	Calendar *workcal.Service
-	// Mediators keeps the areas' 调解力量 (committee members, 法律明白人).
+	// The dispute side: the cases of the one door and their mediation, the
+	// areas' 调解力量, the screening rounds (排查) and the petition desk
+	// (信访) with its weekly review, Monday list and 面对面 sessions. A
+	// finding or a petition becomes a case through the dispute room.
+	Disputes  *dispute.Service
 	Mediators *mediator.Service
+	Screening *screening.Service
+	Petitions *petition.Service
 	Router    *httpx.Router
 	// Metrics serves the Prometheus metrics with no check, for the
 	// separate metrics address (GRIDGOV_METRICS_ADDR).
 	Metrics http.Handler
-
-	// Screening runs the screening rounds of disputes (排查) and their
-	// findings; its CaseOpener is the dispute room, once wired.
-	Screening *screening.Service
 }
 
 // mainGrids adapts the org service to what casework needs: the 综治 grid
@@ -152,9 +151,12 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a := &App{Cfg: cfg, DB: d, Keys: keys, Audit: log, Authn: an,
 		Accounts: account.New(d, log, an), Org: orgs, Events: casework.New(d, log, keys, mainGrids{orgs}),
 		Registry: reg, KeyPersons: kp, Campaigns: campaign.New(d, log, reg), Sheets: regsheet.New(d, log, keys, reg, kp),
-		Calendar: workcal.New(d, log), Mediators: mediator.New(d, log, keys), Screening: screening.New(d, log), Petitions: petition.New(d, log, keys, reg, kp)}
+		Calendar: workcal.New(d, log), Mediators: mediator.New(d, log, keys)}
 	a.Events.PhotoQuota = quota
 	a.Events.SelfCheckAllowed = selfCheck
+	a.Disputes = dispute.New(d, log, keys, a.Events, reg)
+	a.Screening = screening.New(d, log, disputeCases{a.Disputes})
+	a.Petitions = petition.New(d, log, keys, reg, kp, petitionCases{a.Disputes})
 	a.routes()
 	a.Router.TrustedProxies = proxies
 	return a, nil
@@ -241,6 +243,7 @@ func (a *App) routes() {
 	rt.Handle(a.KeyPersons.Routes()...)
 	rt.Handle(a.Sheets.Routes()...)
 	rt.Handle(a.Campaigns.Routes()...)
+	rt.Handle(a.Disputes.Routes()...)
 	rt.Handle(a.Calendar.Routes()...)
 	rt.Handle(a.Mediators.Routes()...)
 	rt.Handle(a.Screening.Routes()...)

@@ -22,9 +22,6 @@ const (
 	Locked
 	TooMany
 	Unprocessable
-	// Unavailable: a part the request needs is not there (not wired, or
-	// down); the client may try again later.
-	Unavailable
 )
 
 // FieldError is one problem with one input field.

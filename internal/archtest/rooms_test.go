@@ -48,6 +48,18 @@ var owners = map[string][]string{
 	"supervisions":      {"casework"},
 	"inbox":             {"casework"},
 	"idempotency_keys":  {"idem"},
+
+	// Dispute cases of the one door and their mediation (矛盾纠纷).
+	"disputes":              {"dispute"},
+	"dispute_parties":       {"dispute"},
+	"dispute_sessions":      {"dispute"},
+	"dispute_mediators":     {"dispute"},
+	"dispute_session_units": {"dispute"},
+	"dispute_agreements":    {"dispute"},
+	"dispute_follow_ups":    {"dispute"},
+	"dispute_confirmations": {"dispute"},
+	"dispute_log":           {"dispute"},
+
 	"people":            {"registry"},
 	"households":        {"registry"},
 	"houses":            {"registry"},

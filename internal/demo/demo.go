@@ -23,6 +23,7 @@ import (
 	"github.com/gridgov/gridgov/internal/authn"
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
+	"github.com/gridgov/gridgov/internal/dispute"
 	"github.com/gridgov/gridgov/internal/geo"
 	"github.com/gridgov/gridgov/internal/keyperson"
 	"github.com/gridgov/gridgov/internal/mediator"
@@ -84,6 +85,7 @@ type Result struct {
 	Grids        int       `json:"grids"`
 	Households   int       `json:"households"`
 	Events       int       `json:"events"`
+	Disputes     int       `json:"disputes"`
 	People       int       `json:"people"`
 	TeamMembers  int       `json:"team_members"`
 	BuiltSeconds float64   `json:"built_seconds"`
@@ -95,6 +97,10 @@ type Deps struct {
 	Authn *authn.Service
 	// NoEvents leaves the event history out (tests that count their own events).
 	NoEvents bool
+	// Disputes, when set, writes a year of dispute cases of the first
+	// county (with the events, some turned from events of dispute
+	// categories).
+	Disputes *dispute.Service
 	// Registry, when set, fills the base registers of the first county,
 	// with key persons and care targets (KeyPersons) through a spreadsheet
 	// import (Sheets).
@@ -417,6 +423,12 @@ func addHistory(ctx context.Context, d Deps, scale Scale, seed int64, countyCode
 	if d.Petitions != nil && scale.EventsPerGrid > 0 && !d.NoEvents {
 		fmt.Fprintln(log, "writing a year of petitions, weekly reviews and 面对面 sessions …")
 		if _, err := Petitions(ctx, d, countyCode, seed, time.Now()); err != nil {
+			return err
+		}
+	}
+	if d.Disputes != nil {
+		fmt.Fprintln(log, "writing a year of dispute cases …")
+		if res.Disputes, err = Disputes(ctx, d.DB, d.Disputes, countyCode, seed, time.Now()); err != nil {
 			return err
 		}
 	}

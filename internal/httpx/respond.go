@@ -59,7 +59,6 @@ var statusOf = map[apperr.Kind]int{
 	apperr.Locked:          http.StatusLocked,
 	apperr.TooMany:         http.StatusTooManyRequests,
 	apperr.Unprocessable:   http.StatusUnprocessableEntity,
-	apperr.Unavailable:     http.StatusServiceUnavailable,
 }
 
 // Error writes err as problem+json. Internal errors are logged with the

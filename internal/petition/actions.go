@@ -133,9 +133,6 @@ func (s *Service) RouteTo(ctx context.Context, id string, in RouteInput) (Petiti
 	if err := f.Err(); err != nil {
 		return Petition{}, err
 	}
-	if in.OpenCase && s.Opener == nil {
-		return Petition{}, apperr.E(apperr.Conflict, "petition.no_case_opener")
-	}
 	return s.step(ctx, id, "route", []string{"accepted"}, func(tx *db.Tx, x *Petition) (string, error) {
 		// The unit serves the petition's area: placed at or above it, or within it.
 		if in.UnitID != "" && !strings.HasPrefix(x.path, unitPath) && !strings.HasPrefix(unitPath, x.path) {
@@ -159,7 +156,7 @@ func (s *Service) RouteTo(ctx context.Context, id string, in RouteInput) (Petiti
 			return "", err
 		}
 		c.Parties = parties
-		caseID, caseNo, err := s.Opener.OpenCase(ctx, tx, authz.From(ctx), c)
+		caseID, caseNo, err := s.opener.OpenCase(ctx, tx, authz.From(ctx), c)
 		if err != nil {
 			return "", err
 		}

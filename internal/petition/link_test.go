@@ -64,15 +64,10 @@ func TestKeyPetitionerLink(t *testing.T) {
 }
 
 // A petition routed to mediation opens a dispute case in the same
-// transaction, which the dispute room then shows with its source. It
-// needs the dispute room wired to the petition desk (petition.Service.Opener,
-// set by the application once both rooms are in): until then it skips.
+// transaction, which the dispute room then shows with its source.
 func TestPetitionOpensDisputeCase(t *testing.T) {
 	t.Parallel()
 	a := testapp.New(t)
-	if a.Petitions.Opener == nil {
-		t.Skip("the dispute room is not wired to the petition desk (petition.Service.Opener is nil)")
-	}
 	ar := places(t, a)
 	clerk := a.LoginAs("xfclerk")
 	p := register(t, clerk, newPetition(ar.villageA, day(0), "郑十一", "", "13600003333", 1))

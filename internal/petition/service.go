@@ -84,9 +84,8 @@ type CaseParty struct {
 }
 
 // CaseOpener opens a dispute case for a petition inside the routing's
-// transaction and returns its id and number. The application sets it
-// (the dispute room's OpenTx behind an adapter); without one, routing to
-// mediation with a case asked for is refused (petition.no_case_opener).
+// transaction and returns its id and number: the dispute room's OpenTx,
+// adapted in the wiring (internal/app).
 type CaseOpener interface {
 	OpenCase(ctx context.Context, tx *db.Tx, p *authz.Principal, c PetitionCase) (id, no string, err error)
 }
@@ -98,16 +97,16 @@ type Service struct {
 	vault *pii.Vault
 	reg   *registry.Service
 	kp    *keyperson.Service
-	// Opener opens dispute cases for petitions routed to mediation.
-	Opener CaseOpener
+	// opener opens dispute cases for petitions routed to mediation.
+	opener CaseOpener
 	// Now is the clock, replaceable in tests.
 	Now func() time.Time
 }
 
 // New makes the service over the registers (for the link of a petitioner
 // to a register person) and the key persons (for the key-petitioner link).
-func New(d *db.DB, log *audit.Log, keys *secret.Keys, reg *registry.Service, kp *keyperson.Service) *Service {
-	return &Service{db: d, audit: log, vault: pii.NewVault(keys), reg: reg, kp: kp, Now: time.Now}
+func New(d *db.DB, log *audit.Log, keys *secret.Keys, reg *registry.Service, kp *keyperson.Service, cases CaseOpener) *Service {
+	return &Service{db: d, audit: log, vault: pii.NewVault(keys), reg: reg, kp: kp, opener: cases, Now: time.Now}
 }
 
 // shanghai is the desk's day: dates are days in China Standard Time.

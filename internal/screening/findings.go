@@ -414,9 +414,6 @@ func (s *Service) ToCase(ctx context.Context, id string) (Finding, error) {
 		if err != nil {
 			return err
 		}
-		if s.opener == nil {
-			return errUnwired
-		}
 		title := []rune(f.Description)
 		if len(title) > 40 {
 			title = append(title[:40], '…')

@@ -282,10 +282,6 @@ func TestScreeningRound(t *testing.T) {
 	if st := gm.Do("POST", "/api/v1/screening/findings/"+f1.ID+"/resolve", map[string]string{"result_note": "再次"}, nil); st != 409 {
 		t.Errorf("resolved twice: %d", st)
 	}
-	// No dispute room is wired here: turning into a case answers so.
-	if pr := town.Fail("POST", "/api/v1/screening/findings/"+f2.ID+"/to-case", nil); pr.Status != 503 || pr.Code != "screening.no_case_opener" {
-		t.Errorf("to a case without the dispute room: %+v", pr)
-	}
 
 	// Closing the round: no more findings or zero reports.
 	if st := town.Do("POST", "/api/v1/screening/rounds/"+r.ID+"/close", nil, &r); st != 200 || r.Status != "closed" || r.Resolved != 1 {
@@ -357,20 +353,10 @@ func TestScreeningScope(t *testing.T) {
 }
 
 // A finding turned into a case opens a dispute case with the source
-// "screening". It needs the dispute room wired in (internal/app): until
-// then the route answers 503 and this test skips.
+// "screening", in the transaction that marks the finding.
 func TestFindingBecomesCase(t *testing.T) {
 	t.Parallel()
 	a := testapp.New(t)
-	wired := false
-	for _, r := range a.Router.Routes() {
-		if r.Method == "GET" && r.Path == "/api/v1/disputes/{id}" {
-			wired = true
-		}
-	}
-	if !wired {
-		t.Skip("the dispute room is not wired in: GET /api/v1/disputes/{id} is not a route")
-	}
 	pl := demoPlace(t, a)
 	town := a.LoginAs("townmediator")
 	var f finding

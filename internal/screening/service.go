@@ -54,13 +54,10 @@ type Service struct {
 	YellowDays int
 }
 
-// New makes the service.
-func New(d *db.DB, log *audit.Log) *Service {
-	return &Service{db: d, audit: log, Now: time.Now, YellowDays: 3}
+// New makes the service; cases opens the dispute cases findings turn into.
+func New(d *db.DB, log *audit.Log, cases CaseOpener) *Service {
+	return &Service{db: d, audit: log, opener: cases, Now: time.Now, YellowDays: 3}
 }
-
-// SetCaseOpener sets who opens a dispute case from a finding.
-func (s *Service) SetCaseOpener(o CaseOpener) { s.opener = o }
 
 // zone is the county's clock: dates and deadlines are its days.
 var zone = time.FixedZone("CST", 8*3600)
@@ -105,5 +102,3 @@ func covers(p *authz.Principal, path string) bool {
 	return false
 }
 
-// errUnwired answers a conversion when no dispute room is wired.
-var errUnwired = apperr.E(apperr.Unavailable, "screening.no_case_opener")

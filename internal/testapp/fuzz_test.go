@@ -205,6 +205,29 @@ func makeFixtures(tb testing.TB, a *testapp.App, as func(role string) *testapp.C
 	q(&gridCode, "SELECT code FROM grids WHERE id = ?", grid)
 	q(&village, "SELECT org_id FROM grids WHERE id = ?", grid)
 	q(&town, "SELECT parent_id FROM org_nodes WHERE id = ?", village)
+
+	// A dispute case of the village, classified, with its two parties.
+	intakeBody := map[string]any{"source": "walk_in", "org_id": village, "type": "neighbour", "title": "漏水纠纷", "facts": "楼上漏水",
+		"complexity": "simple", "route": "people_mediation", "route_reason": "邻里纠纷",
+		"parties": []map[string]string{{"role": "applicant", "name": "张三", "phone": "13900001111"}, {"role": "respondent", "name": "李四"}}}
+	fx.seeds["POST /api/v1/disputes"] = append(fx.seeds["POST /api/v1/disputes"], intakeBody)
+	var dc struct {
+		ID      string `json:"id"`
+		Parties []struct {
+			ID string `json:"id"`
+		} `json:"parties"`
+	}
+	if st := intake.Do("POST", "/api/v1/disputes", intakeBody, &dc); st != 201 || len(dc.Parties) == 0 {
+		tb.Fatalf("dispute case: %d", st)
+	}
+	fx.ids["disputes"], fx.ids["parties"] = dc.ID, dc.Parties[0].ID
+	now := time.Now().UnixMilli()
+	seed("POST /api/v1/disputes/{id}/route", map[string]string{"complexity": "complex", "route": "admin_mediation", "reason": "转行政调解"})
+	seed("POST /api/v1/disputes/{id}/sessions", map[string]any{"at": now, "place": "调解室", "kind": "mediation", "record": "记录"})
+	seed("POST /api/v1/disputes/{id}/agreement", map[string]any{"facts": "事实", "issues": "争议", "responsibilities": "责任", "terms": "赔偿",
+		"manner": "现金", "deadline": time.Now().Format(time.DateOnly), "committee": "人民调解委员会", "signed_at": now})
+	seed("POST /api/v1/disputes/{id}/parties/{party}/reveal", map[string]any{"fields": []string{"phone"}, "reason": "联系当事人"})
+
 	// A grid of another village than the grid member's, for the routes that
 	// change, move or retire one.
 	q(&otherGrid, "SELECT id FROM grids WHERE layer = 'zz' AND org_id <> ? ORDER BY code DESC LIMIT 1", village)

@@ -28,3 +28,11 @@ export function fieldRole() {
 export function narrowScreen() {
   return !!window.matchMedia?.('(max-width: 767.98px)').matches
 }
+
+/**
+ * The tabs with 纠纷 — a dispute met in the field, filed for the centre to
+ * classify — for a field role holding dispute.report.
+ */
+export function withDisputeTab(tabs) {
+  return can(PERM.disputeReport) && fieldRole() ? [...tabs, 'dispute'] : tabs
+}
