@@ -6,15 +6,17 @@ import { PERM } from './perms.js'
 /**
  * The tabs of /m the current user gets, in order: the grid member's 待办
  * (re-checks and visits), the handler's inbox (their unit's work orders),
- * then report, the screening finding (排查上报) for those who hold
- * dispute.report, and my reports.
+ * then report, for those who hold dispute.report the screening finding
+ * (排查) and — in the field — a dispute met there (纠纷, filed for the
+ * centre to classify), and my reports.
  */
 export function phoneTabs() {
   const tabs = []
   if (can(PERM.eventCheck)) tabs.push('todo')
   if (can(PERM.eventHandle) && can(PERM.eventReadUnit)) tabs.push('inbox')
   if (can(PERM.eventReport)) tabs.push('report')
-  if (can(PERM.disputeReport)) tabs.push('screening') // 排查上报
+  if (can(PERM.disputeReport)) tabs.push('screening')
+  if (can(PERM.disputeReport) && fieldRole()) tabs.push('dispute')
   if (can(PERM.eventReport)) tabs.push('mine')
   return tabs
 }
@@ -27,12 +29,4 @@ export function fieldRole() {
 /** A phone-sized screen: narrower than 768 px. */
 export function narrowScreen() {
   return !!window.matchMedia?.('(max-width: 767.98px)').matches
-}
-
-/**
- * The tabs with 纠纷 — a dispute met in the field, filed for the centre to
- * classify — for a field role holding dispute.report.
- */
-export function withDisputeTab(tabs) {
-  return can(PERM.disputeReport) && fieldRole() ? [...tabs, 'dispute'] : tabs
 }

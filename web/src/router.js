@@ -58,7 +58,6 @@ export const menuRoutes = [
 // The sidebar's groups, in order (menuRoutes name theirs in meta.group).
 export const menuGroups = [
   { id: 'events', title: 'ui.menu_group.events', icon: 'Tickets' },
-  { id: 'disputes', title: 'ui.menu_group.disputes', icon: 'Reading' },
   { id: 'registry', title: 'ui.menu_group.registry', icon: 'Files' },
   { id: 'disputes', title: 'ui.menu_group.disputes', icon: 'ChatLineSquare' },
   { id: 'grids', title: 'ui.menu_group.grids', icon: 'MapLocation' },
