@@ -21,6 +21,7 @@ import (
 
 	"github.com/gridgov/gridgov/internal/apikey"
 	"github.com/gridgov/gridgov/internal/authn"
+	"github.com/gridgov/gridgov/internal/audit"
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/dispute"
@@ -180,6 +181,8 @@ func shortName(name string, prefixes ...string) string {
 // Build writes the demo into an empty database and returns demo.json's content.
 func Build(ctx context.Context, d Deps, scale Scale, seed int64, log io.Writer) (Result, error) {
 	start := time.Now()
+	// Every room's demo writes are audited as the demo's, from the machine itself.
+	ctx = audit.WithMeta(ctx, audit.Meta{RequestID: "demo", IP: "local"})
 	res := Result{Scale: scale.Name}
 	if err := checkEmpty(ctx, d.DB); err != nil {
 		return res, err

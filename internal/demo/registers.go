@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gridgov/gridgov/internal/audit"
 	"github.com/gridgov/gridgov/internal/authn"
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
@@ -31,7 +30,6 @@ const registerGrids = 2
 func Registers(ctx context.Context, deps Deps, countyCode string, seed int64, now time.Time) (int, error) {
 	reg, d := deps.Registry, deps.DB
 	ctx = authz.WithPrincipal(ctx, authz.System())
-	ctx = audit.WithMeta(ctx, audit.Meta{RequestID: "demo", IP: "local"})
 	rows, err := d.Reader().QueryContext(ctx, `SELECT g.code, o.name FROM grids g JOIN org_nodes o ON o.id = g.org_id
 		WHERE g.layer = 'zz' AND g.code LIKE ? ORDER BY g.code`, countyCode[:6]+"%")
 	if err != nil {

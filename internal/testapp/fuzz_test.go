@@ -221,6 +221,11 @@ func makeFixtures(tb testing.TB, a *testapp.App, as func(role string) *testapp.C
 		tb.Fatalf("dispute case: %d", st)
 	}
 	fx.ids["disputes"], fx.ids["parties"] = dc.ID, dc.Parties[0].ID
+	// A 法律明白人 of the village.
+	fx.ids["mediators"] = create(intake, "POST", "/api/v1/mediators", map[string]any{"org_id": village, "kind": "legal_helper", "name": "王明白",
+		"phone": "13900002222", "specialties": []string{"neighbour"}})
+	seed("PUT /api/v1/mediators/{id}", map[string]any{"kind": "legal_helper", "name": "王明白", "version": 1})
+	seed("POST /api/v1/mediators/{id}/reveal", map[string]string{"reason": "联系调解员"})
 	now := time.Now().UnixMilli()
 	seed("POST /api/v1/disputes/{id}/route", map[string]string{"complexity": "complex", "route": "admin_mediation", "reason": "转行政调解"})
 	seed("POST /api/v1/disputes/{id}/sessions", map[string]any{"at": now, "place": "调解室", "kind": "mediation", "record": "记录"})
