@@ -178,14 +178,15 @@ func (c *Case) light(now int64) {
 // only: a party's name is personal and never travels in a URL.
 type Query struct {
 	Status, Route, Type, Source, Light, OrgID, Q, Month, EventID string
+	After                                                        string // the cursor of the previous page: "registered_at.id" of its last case
+	Limit                                                        int
+
 	// The figures' drill-down filters: the level handled at and settled
 	// at, the route a failed mediation was sent on to, the judicial
 	// confirmation (applied: any application; confirmed), the months of
 	// registration From..To (YYYY-MM, both included) and AtOrg, the cases
 	// of that area's own node, not of the areas below it.
 	Level, SettledLevel, NextRoute, Confirmation, From, To, AtOrg string
-	After                                                        string // the cursor of the previous page: "registered_at.id" of its last case
-	Limit                                                        int
 }
 
 // List returns a page of the cases in the caller's dispute.read scope,

@@ -90,7 +90,10 @@ func TestEscalateAndFigures(t *testing.T) {
 	A := open(pl.village, nil)
 	B := open(pl.village, nil)
 	C := open(pl.sibling, nil)
-	D := open(pl.sibling, func(in map[string]any) { in["source"] = "court_referral"; in["source_ref"] = "（2031）诉前调123号" })
+	D := open(pl.sibling, func(in map[string]any) {
+		in["source"] = "court_referral"
+		in["source_ref"] = "（2031）诉前调123号"
+	})
 	E := open(pl.town, func(in map[string]any) {
 		in["route"], in["complexity"], in["route_reason"] = "litigation", "complex", "涉及产权确认，引导诉讼"
 	})

@@ -44,25 +44,16 @@ func areaLevel(ctx context.Context, q db.Querier, id string) (string, error) {
 // of that kind above it answers its own path.
 func levelPath(ctx context.Context, q db.Querier, c Case) (string, error) {
 	ids := strings.Split(strings.Trim(c.path, "/"), "/")
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
-	rows, err := q.QueryContext(ctx, "SELECT path, kind FROM org_nodes WHERE id IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")+")", args...)
-	if err != nil {
-		return "", err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var path, kind string
-		if err := rows.Scan(&path, &kind); err != nil {
+	for i := len(ids) - 1; i >= 0; i-- {
+		kind, err := org.KindOf(ctx, q, ids[i], "")
+		if err != nil {
 			return "", err
 		}
 		if levelOfKind(kind) == c.Level {
-			return path, nil
+			return "/" + strings.Join(ids[:i+1], "/") + "/", nil
 		}
 	}
-	return c.path, rows.Err()
+	return c.path, nil
 }
 
 // Escalate sends an open case one level up (上报): a village case to the
