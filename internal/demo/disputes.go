@@ -244,11 +244,11 @@ func Disputes(ctx context.Context, d *db.DB, ds *dispute.Service, countyCode str
 			if c, err = svc.Escalate(actor, c.ID, dispute.EscalateInput{Reason: "涉及多方利益，村调委会调处不成，报镇综治中心"}); err != nil {
 				return err
 			}
-			if up.IntN(5) == 0 {
+			if up.IntN(2) == 0 {
 				if c, err = svc.Escalate(actors["mediator"], c.ID, dispute.EscalateInput{Reason: "需县直部门共同化解，报县综治中心"}); err != nil {
 					return err
 				}
-				if cities < 2 && up.IntN(3) == 0 {
+				if cities == 0 || (cities < 2 && up.IntN(3) == 0) {
 					cities++
 					if c, err = svc.Escalate(actors["mediator"], c.ID, dispute.EscalateInput{Reason: "跨县域纠纷，报市综治中心协调"}); err != nil {
 						return err

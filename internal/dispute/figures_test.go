@@ -137,7 +137,7 @@ func TestEscalateAndFigures(t *testing.T) {
 		t.Fatalf("escalate beyond the city: %+v", pr)
 	}
 	var list page
-	tm.Do("GET", "/api/v1/disputes?level=city&org_id="+pl.town, nil, &list)
+	tm.Do("GET", "/api/v1/disputes?level=city&from=2031-03&to=2031-04&org_id="+pl.town, nil, &list)
 	if len(list.Items) != 1 || list.Items[0].ID != E.ID {
 		t.Fatalf("level=city: %+v", list.Items)
 	}
@@ -293,4 +293,37 @@ func conflicts(row, fig map[string]string) bool {
 		}
 	}
 	return false
+}
+
+// TestDemoLevels: the demo's cases rose as the demo says — some from the
+// village to the town, a few to the county, one or two to the city — and
+// most were settled in the village or the town.
+func TestDemoLevels(t *testing.T) {
+	t.Parallel()
+	a := testapp.New(t)
+	n := map[string]int{}
+	rows, err := a.DB.Reader().QueryContext(context.Background(), "SELECT level, count(*) FROM disputes GROUP BY level")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var l string
+		var c int
+		if err := rows.Scan(&l, &c); err != nil {
+			t.Fatal(err)
+		}
+		n[l] = c
+	}
+	rows.Close()
+	var settled, low, escalations int
+	q := a.DB.Reader()
+	q.QueryRowContext(context.Background(), "SELECT count(*), COALESCE(sum(CASE WHEN settled_level IN ('village', 'town') THEN 1 ELSE 0 END), 0) FROM disputes WHERE status = 'settled'").Scan(&settled, &low)
+	q.QueryRowContext(context.Background(), "SELECT count(*) FROM dispute_log WHERE action = 'escalate'").Scan(&escalations)
+	t.Logf("levels %v, settled %d (village or town %d), escalations %d", n, settled, low, escalations)
+	if n["town"] == 0 || n["county"] == 0 || n["city"] < 1 || n["city"] > 2 || n["village"] <= n["town"] {
+		t.Errorf("demo levels: %v", n)
+	}
+	if settled == 0 || float64(low)/float64(settled) < 0.8 {
+		t.Errorf("demo settled low: %d of %d", low, settled)
+	}
 }

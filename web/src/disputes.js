@@ -83,13 +83,14 @@ export function dateOf(ms) {
 }
 
 // The codes a timeline note carries (routes, complexities, outcomes, joint
-// sessions, performance), each replaced by its name.
+// sessions, performance, levels), each replaced by its name.
 const NOTE_CODES = new Map([
   ...ROUTES.map((v) => [v, () => routeName(v)]),
   ...COMPLEXITIES.map((v) => [v, () => complexityName(v)]),
   ...['agreement', 'oral_agreement', 'failed'].map((v) => [v, () => outcomeName(v)]),
   ...JOINT_KINDS.map((v) => [v, () => jointName(v)]),
   ...PERFORMANCES.map((v) => [v, () => performanceName(v)]),
+  ...LEVELS.map((v) => [v, () => levelLabel(v)]),
 ])
 
 /** A timeline note in words: "simple → people_mediation: …" → "简易 → 人民调解: …". */
