@@ -55,7 +55,43 @@ func TestDisputeFigures(t *testing.T) {
 	p.waitFor("the dispute card", `Number(document.querySelector('#dash-disputes [data-dispute="year_accepted"] .num')?.innerText) > 0`,
 		`document.querySelector('#dash-disputes')?.innerText`)
 	p.settle()
+	p.shot("dispute-figures-03-dashboard-card")
 	p.click("#dash-disputes-more")
 	p.waitFor("the figures from the card", `location.hash.startsWith('#/disputes/figures')`, `location.hash`)
 	p.visible("#figures-table")
+}
+
+// TestEscalateOnCasePage: the village's mediator opens an open case of the
+// village, sends it up to the town with a reason, and sees the level change
+// and the step on the timeline.
+func TestEscalateOnCasePage(t *testing.T) {
+	t.Parallel()
+	chromePath(t)
+	app := testapp.New(t)
+	var l struct {
+		Items []struct {
+			ID string `json:"id"`
+		} `json:"items"`
+	}
+	app.LoginAs("vmediator").Do("GET", "/api/v1/disputes?status=mediating&level=village&limit=1", nil, &l)
+	if len(l.Items) == 0 {
+		t.Fatal("no open village case in the demo")
+	}
+	p := newPage(t, app.URL)
+	acc := accountNamed(app, "vmediator")
+	p.login(acc, app.NextOTP(acc))
+	p.landed()
+	p.open("/disputes/" + l.Items[0].ID)
+	p.waitFor("the village level", `document.querySelector('#dispute-level')?.dataset.level === 'village'`, `document.querySelector('#dispute-level')?.outerHTML`)
+	p.settle()
+	p.click("#tab-escalate")
+	p.click("#escalate-submit") // no reason: refused under the field
+	p.waitFor("the reason's error", `!!document.querySelector('#dispute-steps .el-form-item.is-error')`, `document.querySelector('#dispute-steps')?.innerText`)
+	p.typeInto("#escalate-reason", "涉及两村土地边界，村级无法调处")
+	p.click("#escalate-submit")
+	p.waitFor("the town level", `document.querySelector('#dispute-level')?.dataset.level === 'town'`, `document.querySelector('#dispute-level')?.outerHTML`)
+	p.waitFor("the step on the timeline", `!!document.querySelector('#dispute-timeline .dispute-step[data-action="escalate"]')`, `document.querySelector('#dispute-timeline')?.innerText`)
+	p.noRawKeys("the escalated case")
+	p.settle()
+	p.shot("dispute-figures-04-escalated")
 }
