@@ -390,6 +390,15 @@ func matrix() []row {
 			return req{path: "/api/v1/disputes/" + c.id(c.at.dispute) + "/parties/" + c.id(c.at.party) + "/reveal",
 				body: map[string]any{"fields": []string{"phone"}, "reason": "矩阵核查权限"}}
 		}},
+		{route: "GET /api/v1/disputes/figures", who: caseReaders, list: true, req: func(c *call) req {
+			return req{path: "/api/v1/disputes/figures?org_id=" + c.id(c.at.org)}
+		}},
+		{route: "GET /api/v1/disputes/figures/export", who: caseReaders, list: true, req: func(c *call) req {
+			return req{path: "/api/v1/disputes/figures/export?org_id=" + c.id(c.at.org)}
+		}},
+		{route: "POST /api/v1/disputes/{id}/escalate", who: caseWriters, req: func(c *call) req {
+			return req{path: "/api/v1/disputes/" + c.id(c.at.dispute) + "/escalate", body: map[string]string{"reason": "矩阵上报"}}
+		}},
 		{route: "POST /api/v1/disputes/{id}/parties", who: caseWriters, req: func(c *call) req {
 			return req{path: "/api/v1/disputes/" + c.id(c.at.dispute) + "/parties", body: map[string]any{"parties": []map[string]string{{"role": "third", "name": "矩阵第三人"}}}}
 		}},

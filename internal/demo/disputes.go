@@ -195,6 +195,7 @@ func Disputes(ctx context.Context, d *db.DB, ds *dispute.Service, countyCode str
 		}
 		return t
 	}
+	up, cities := mrand.New(mrand.NewPCG(uint64(seed), 0x5ba0)), 0
 	count := 0
 	// work carries one case from its intake to its end at its own dates.
 	work := func(c dispute.Case, p disputePlace, actor context.Context, start time.Time, open bool, overdue bool) error {
@@ -233,6 +234,27 @@ func Disputes(ctx context.Context, d *db.DB, ds *dispute.Service, countyCode str
 		if c, err = svc.AddSession(actor, c.ID, dispute.SessionInput{At: clock.UnixMilli(), Place: place, Kind: "mediation",
 			Attendees: "双方当事人", Record: "调解员听取双方陈述，核实" + tx.facts + "双方同意继续协商。"}); err != nil {
 			return err
+		}
+		// Rising up (上报): about one case in eight goes from the village to
+		// the town's centre, a few on to the county, two to the city; most
+		// are settled where they arose. A stream of its own keeps the rest
+		// of the year as it was.
+		if c.Level == "village" && up.IntN(8) == 0 {
+			clock = day(first + 1)
+			if c, err = svc.Escalate(actor, c.ID, dispute.EscalateInput{Reason: "涉及多方利益，村调委会调处不成，报镇综治中心"}); err != nil {
+				return err
+			}
+			if up.IntN(2) == 0 {
+				if c, err = svc.Escalate(actors["mediator"], c.ID, dispute.EscalateInput{Reason: "需县直部门共同化解，报县综治中心"}); err != nil {
+					return err
+				}
+				if cities == 0 || (cities < 2 && up.IntN(3) == 0) {
+					cities++
+					if c, err = svc.Escalate(actors["mediator"], c.ID, dispute.EscalateInput{Reason: "跨县域纠纷，报市综治中心协调"}); err != nil {
+						return err
+					}
+				}
+			}
 		}
 		if c.Complexity == "complex" || rng.IntN(6) == 0 {
 			units, err := fourHeads(p.townID)

@@ -38,6 +38,10 @@ type Case struct {
 	Outcome     string   `json:"outcome"`
 	NextRoute   string   `json:"next_route"`
 	OutcomeNote string   `json:"outcome_note,omitempty"`
+	// Level is where the case is handled now (village, town, county,
+	// city); SettledLevel the level it was settled at, once settled.
+	Level        string `json:"level"`
+	SettledLevel string `json:"settled_level"`
 	// RegisteredAt starts the one-month target DueAt; Light is its light
 	// and DueDays the calendar days left (negative past it).
 	RegisteredAt  int64         `json:"registered_at"`
@@ -144,7 +148,7 @@ type LogEntry struct {
 
 const caseCols = `d.id, d.no, d.source, d.source_ref, COALESCE(d.event_id, ''), d.org_id, o.name, d.type, d.title, d.facts, d.claims, d.amount_fen,
 	d.complexity, d.route, d.route_reason, d.status, d.outcome, d.next_route, d.outcome_note, d.registered_at, d.due_at, d.closed_at,
-	COALESCE(u.display_name, ''), d.version, d.path`
+	COALESCE(u.display_name, ''), d.version, d.path, d.level, d.settled_level`
 
 const caseFrom = ` FROM disputes d JOIN org_nodes o ON o.id = d.org_id LEFT JOIN users u ON u.id = d.created_by`
 
@@ -153,7 +157,7 @@ func scanCase(sc interface{ Scan(...any) error }) (Case, error) {
 	var closed sql.NullInt64
 	err := sc.Scan(&c.ID, &c.No, &c.Source, &c.SourceRef, &c.EventID, &c.OrgID, &c.OrgName, &c.Type, &c.Title, &c.Facts, &c.Claims, &c.amountFen,
 		&c.Complexity, &c.Route, &c.RouteReason, &c.Status, &c.Outcome, &c.NextRoute, &c.OutcomeNote, &c.RegisteredAt, &c.DueAt, &closed,
-		&c.CreatedBy, &c.Version, &c.path)
+		&c.CreatedBy, &c.Version, &c.path, &c.Level, &c.SettledLevel)
 	if c.amountFen.Valid {
 		y := float64(c.amountFen.Int64) / 100
 		c.Amount = &y
@@ -176,6 +180,13 @@ type Query struct {
 	Status, Route, Type, Source, Light, OrgID, Q, Month, EventID string
 	After                                                        string // the cursor of the previous page: "registered_at.id" of its last case
 	Limit                                                        int
+
+	// The figures' drill-down filters: the level handled at and settled
+	// at, the route a failed mediation was sent on to, the judicial
+	// confirmation (applied: any application; confirmed), the months of
+	// registration From..To (YYYY-MM, both included) and AtOrg, the cases
+	// of that area's own node, not of the areas below it.
+	Level, SettledLevel, NextRoute, Confirmation, From, To, AtOrg string
 }
 
 // List returns a page of the cases in the caller's dispute.read scope,
@@ -201,8 +212,12 @@ func (s *Service) List(ctx context.Context, q Query) ([]Case, string, error) {
 		}
 		from, to = m.UnixMilli(), m.AddDate(0, 1, 0).UnixMilli()
 	}
+	extra := drillFilters(&f, q)
 	if err := refuse(f); err != nil {
 		return nil, "", err
+	}
+	for _, e := range extra {
+		add(e.cond, e.args...)
 	}
 	now := s.now()
 	if q.Status != "" {

@@ -24,7 +24,7 @@ var exportColumns = []struct {
 	{"ui.dispute.no", 16}, {"ui.dispute.title", 28}, {"ui.dispute.type", 14}, {"ui.dispute.parties", 20}, {"ui.event.area", 14},
 	{"ui.dispute.source", 12}, {"ui.dispute.complexity", 8}, {"ui.dispute.route", 16}, {"ui.dispute.status_label", 10},
 	{"ui.dispute.outcome_label", 12}, {"ui.dispute.light", 12}, {"ui.dispute.registered_at", 17}, {"ui.dispute.due", 12},
-	{"ui.dispute.amount", 12},
+	{"ui.dispute.amount", 12}, {"ui.dispute.level", 12}, {"ui.dispute.settled_level", 12},
 }
 
 // WriteList writes the cases of the list's filters (at most MaxExportRows)
@@ -71,7 +71,8 @@ func (s *Service) WriteList(ctx context.Context, w io.Writer, q Query, lang stri
 		}
 		if err := out.Row([]string{c.No, c.Title, word("dispute.type.", c.Type), c.PartiesMasked, c.OrgName, word("dispute.source.", c.Source),
 			word("dispute.complexity.", c.Complexity), word("dispute.route.", c.Route), word("ui.dispute.status.", c.Status),
-			word("ui.dispute.outcome.", c.Outcome), word("ui.dispute.light.", c.Light), day(c.RegisteredAt), day(c.DueAt)[:10], amount}); err != nil {
+			word("ui.dispute.outcome.", c.Outcome), word("ui.dispute.light.", c.Light), day(c.RegisteredAt), day(c.DueAt)[:10], amount,
+			word("level.", c.Level), word("level.", c.SettledLevel)}); err != nil {
 			out.Close()
 			return 0, err
 		}

@@ -246,11 +246,15 @@ func (s *Service) OpenTx(ctx context.Context, tx *db.Tx, p *authz.Principal, in 
 	if classify {
 		status, complexity, route, reason = "accepted", in.Complexity, in.Route, strings.TrimSpace(in.RouteReason)
 	}
+	level, err := areaLevel(ctx, tx, in.OrgID)
+	if err != nil {
+		return Case{}, err
+	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO disputes (id, no, source, source_ref, event_id, org_id, path, type, title, facts, claims, amount_fen,
-		complexity, route, route_reason, status, registered_at, due_at, created_by, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		complexity, route, route_reason, status, registered_at, due_at, created_by, created_at, updated_at, level)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		id, no, in.Source, in.SourceRef, regkit.Nullable(in.EventID), in.OrgID, path, in.Type, in.Title, in.Facts, in.Claims, amount,
-		complexity, route, reason, status, at, at+TargetDays*Day, p.UserID, at, at)
+		complexity, route, reason, status, at, at+TargetDays*Day, p.UserID, at, at, level)
 	if db.IsUniqueViolation(err) && in.EventID != "" {
 		return Case{}, s.eventTaken(ctx, tx, in.EventID)
 	}

@@ -17,14 +17,14 @@ func (s *Service) Routes() []httpx.Route {
 	}
 	return []httpx.Route{
 		{Method: "GET", Path: "/api/v1/disputes", Tag: "disputes", Summary: "Dispute cases of the caller's area, newest first (parties masked)",
-			Perm: authz.DisputeRead, Params: []httpx.Param{{Name: "status", In: "query"}, {Name: "route", In: "query"}, {Name: "type", In: "query"},
+			Perm: authz.DisputeRead, Params: append([]httpx.Param{{Name: "status", In: "query"}, {Name: "route", In: "query"}, {Name: "type", In: "query"},
 				{Name: "source", In: "query"}, {Name: "light", In: "query", Desc: "green, yellow, red (open cases by the one-month target), none (closed)"},
 				{Name: "org_id", In: "query"}, {Name: "q", In: "query", Desc: "case number or title"}, {Name: "month", In: "query", Desc: "YYYY-MM registered"},
-				{Name: "event_id", In: "query"}, {Name: "cursor", In: "query"}, {Name: "limit", In: "query", Type: "integer"}},
+				{Name: "event_id", In: "query"}, {Name: "cursor", In: "query"}, {Name: "limit", In: "query", Type: "integer"}}, drillParams...),
 			Do: httpx.Get(s.list)},
 		{Method: "GET", Path: "/api/v1/disputes/export", Tag: "disputes", Summary: "The case list as a spreadsheet (xlsx; parties masked, watermarked, audited)",
-			Perm: authz.DisputeRead, Params: []httpx.Param{{Name: "status", In: "query"}, {Name: "route", In: "query"}, {Name: "type", In: "query"},
-				{Name: "source", In: "query"}, {Name: "light", In: "query"}, {Name: "org_id", In: "query"}, {Name: "q", In: "query"}, {Name: "month", In: "query"}},
+			Perm: authz.DisputeRead, Params: append([]httpx.Param{{Name: "status", In: "query"}, {Name: "route", In: "query"}, {Name: "type", In: "query"},
+				{Name: "source", In: "query"}, {Name: "light", In: "query"}, {Name: "org_id", In: "query"}, {Name: "q", In: "query"}, {Name: "month", In: "query"}}, drillParams...),
 			OutType: "application/octet-stream", Out: []byte{}, Handler: s.export},
 		{Method: "POST", Path: "/api/v1/disputes", Tag: "disputes", Summary: "Take a dispute case in (lands as registered unless classified by a dispute.write holder)",
 			Perm: authz.DisputeReport, Status: 201, Do: httpx.Call(s.open)},
@@ -35,6 +35,11 @@ func (s *Service) Routes() []httpx.Route {
 			Perm: authz.DisputeWrite, Do: httpx.Get(s.candidates)},
 		{Method: "POST", Path: "/api/v1/disputes/{id}/parties/{party}/reveal", Tag: "disputes", Summary: "Show a party's phone or ID number, with a reason (audited)",
 			Perm: authz.PersonalReveal, Do: httpx.Call(s.reveal)},
+		{Method: "GET", Path: "/api/v1/disputes/figures", Tag: "disputes", Summary: "The dispute figures of an area by area, type, route, source or month, with a total row",
+			Perm: authz.DisputeRead, Params: figureParams, Do: httpx.Get(s.figures)},
+		{Method: "GET", Path: "/api/v1/disputes/figures/export", Tag: "disputes", Summary: "The dispute figures as a spreadsheet (xlsx; watermarked, audited)",
+			Perm: authz.DisputeRead, Params: figureParams, OutType: "application/octet-stream", Out: []byte{}, Handler: s.exportFigures},
+		step("escalate", "Send a case one level up (上报), with a reason", httpx.Call(s.escalate)),
 		step("parties", "Add parties to an open case", httpx.Call(s.addParties)),
 		step("route", "Classify a case or change its route, with a reason", httpx.Call(s.route)),
 		step("sessions", "Record a mediation session, plain or joint", httpx.Call(s.addSession)),
@@ -51,7 +56,9 @@ func queryOf(r *http.Request) Query {
 	q := r.URL.Query()
 	limit, _ := strconv.Atoi(q.Get("limit"))
 	return Query{Status: q.Get("status"), Route: q.Get("route"), Type: q.Get("type"), Source: q.Get("source"),
-		Light: q.Get("light"), OrgID: q.Get("org_id"), Q: q.Get("q"), Month: q.Get("month"), EventID: q.Get("event_id"), After: q.Get("cursor"), Limit: limit}
+		Light: q.Get("light"), OrgID: q.Get("org_id"), Q: q.Get("q"), Month: q.Get("month"), EventID: q.Get("event_id"), After: q.Get("cursor"), Limit: limit,
+		Level: q.Get("level"), SettledLevel: q.Get("settled_level"), NextRoute: q.Get("next_route"), Confirmation: q.Get("confirmation"),
+		From: q.Get("from"), To: q.Get("to"), AtOrg: q.Get("at_org")}
 }
 
 func (s *Service) list(r *http.Request) (registry.Page[Case], error) {

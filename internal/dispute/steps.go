@@ -294,8 +294,13 @@ func hasSession(ctx context.Context, q db.Querier, id string) error {
 // and (CaseMediators) the mediators who worked it, which is what the
 // mediators' subsidies (以案定补) are reckoned from.
 func (s *Service) closeCase(ctx context.Context, tx *db.Tx, p *authz.Principal, c Case, status, outcome, nextRoute, note string, at int64) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE disputes SET status = ?, outcome = ?, next_route = ?, outcome_note = ?, closed_at = ?, updated_at = ?, version = version + 1
-		WHERE id = ?`, status, outcome, nextRoute, note, at, s.now(), c.ID); err != nil {
+	// A settled case keeps the level it was settled at (小事不出村).
+	settledLevel := ""
+	if status == "settled" {
+		settledLevel = c.Level
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE disputes SET status = ?, outcome = ?, next_route = ?, outcome_note = ?, closed_at = ?, settled_level = ?, updated_at = ?, version = version + 1
+		WHERE id = ?`, status, outcome, nextRoute, note, at, settledLevel, s.now(), c.ID); err != nil {
 		return err
 	}
 	logNote := outcome

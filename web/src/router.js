@@ -23,6 +23,7 @@ export const menuRoutes = [
   { path: 'supervision', name: 'supervision', component: () => import('./views/Supervision.vue'), meta: { title: 'ui.menu.supervision', icon: 'Flag', perm: [PERM.eventSupervise, PERM.eventRead], group: 'events' } },
   { path: 'events/new', name: 'event-new', component: () => import('./views/EventNew.vue'), meta: { title: 'ui.menu.event_new', icon: 'CirclePlus', perm: PERM.eventReport, group: 'events' } },
   { path: 'disputes', name: 'disputes', component: () => import('./views/Disputes.vue'), meta: { title: 'ui.menu.disputes', icon: 'ChatDotRound', perm: PERM.disputeRead, group: 'disputes' } },
+  { path: 'disputes/figures', name: 'dispute-figures', component: () => import('./views/DisputeFigures.vue'), meta: { title: 'ui.menu.dispute_figures', icon: 'DataAnalysis', perm: PERM.disputeRead, group: 'disputes' } },
   { path: 'screening', name: 'screening', component: () => import('./views/screening/Rounds.vue'), meta: { title: 'ui.menu.screening', icon: 'Search', perm: [PERM.disputeRead, PERM.disputeReport, PERM.disputeWrite], group: 'disputes' } },
   { path: 'petitions', name: 'petitions', component: () => import('./views/Petitions.vue'), meta: { title: 'ui.menu.petitions', icon: 'Document', perm: PERM.petitionRead, group: 'disputes' } },
   { path: 'petitions/review', name: 'petition-review', component: () => import('./views/PetitionReview.vue'), meta: { title: 'ui.menu.petition_review', icon: 'DataAnalysis', perm: PERM.petitionRead, group: 'disputes' } },
