@@ -25,7 +25,6 @@ import (
 	"github.com/gridgov/gridgov/internal/geo"
 	"github.com/gridgov/gridgov/internal/idem"
 	"github.com/gridgov/gridgov/internal/keyperson"
-	"github.com/gridgov/gridgov/internal/mediator"
 	"github.com/gridgov/gridgov/internal/org"
 	"github.com/gridgov/gridgov/internal/petition"
 	"github.com/gridgov/gridgov/internal/pii"
@@ -1086,7 +1085,7 @@ func newFixture(t *testing.T, a *testapp.App) *fixture {
 	for i, o := range []*objs{own, next, far} {
 		f.registers(o, i)
 		o.rule = f.newRule(o)
-		m, err := a.Mediators.Create(ctx, mediator.Input{OrgID: o.org, Kind: "legal_helper", Name: "矩阵明白人", Phone: "13800138000"})
+		m, err := a.Disputes.CreateMediator(ctx, dispute.MediatorInput{OrgID: o.org, Kind: "legal_helper", Name: "矩阵明白人", Phone: "13800138000"})
 		f.check(err)
 		o.mediator = m.ID
 	}

@@ -1,10 +1,11 @@
-// Package mediator keeps the people who settle disputes at home (调解力量):
-// the members of each area's 人民调解委员会, its full-time mediators, and the
-// village's 法律明白人. A case's sessions name them, and 以案定补 credits them.
-// Owns the mediators table. A mediator's phone is sealed like every
-// personal value and shown masked; the full number needs personal.reveal
-// and a reason, and is audited.
-package mediator
+package dispute
+
+// The mediators (调解力量): the people who settle disputes at home — the
+// members of each area's 人民调解委员会, its full-time mediators, and the
+// village's 法律明白人. A case's sessions name them, and 以案定补 credits
+// them. The mediators table belongs to this room. A mediator's phone is
+// sealed like every personal value and shown masked; the full number needs
+// personal.reveal and a reason, and is audited.
 
 import (
 	"context"
@@ -18,19 +19,17 @@ import (
 	"github.com/gridgov/gridgov/internal/audit"
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
-	"github.com/gridgov/gridgov/internal/dispute"
 	"github.com/gridgov/gridgov/internal/org"
 	"github.com/gridgov/gridgov/internal/pii"
 	"github.com/gridgov/gridgov/internal/registry/regkit"
-	"github.com/gridgov/gridgov/internal/secret"
 )
 
-// Kinds are what a mediator is: a member of the 人民调解委员会, a full-time
+// MediatorKinds are what a mediator is: a member of the 人民调解委员会, a full-time
 // mediator (专职人民调解员), or a 法律明白人.
-var Kinds = []string{"committee", "full_time", "legal_helper"}
+var MediatorKinds = []string{"committee", "full_time", "legal_helper"}
 
-// Duties are a committee member's office.
-var Duties = []string{"chair", "vice_chair", "member"}
+// MediatorDuties are a committee member's office.
+var MediatorDuties = []string{"chair", "vice_chair", "member"}
 
 // Mediator is one person of an area's 调解力量.
 type Mediator struct {
@@ -44,12 +43,14 @@ type Mediator struct {
 	Specialties []string `json:"specialties"`
 	Since       string   `json:"since,omitempty"`
 	HasAccount  bool     `json:"has_account"`
-	Active      bool     `json:"active"`
-	Version     int      `json:"version"`
+	// Mine marks the caller's own entry (the session form preselects it).
+	Mine    bool `json:"mine,omitempty"`
+	Active  bool `json:"active"`
+	Version int  `json:"version"`
 }
 
-// Input adds a mediator, or changes one (Version is then the one read).
-type Input struct {
+// MediatorInput adds a mediator, or changes one (Version is then the one read).
+type MediatorInput struct {
 	OrgID       string   `json:"org_id"`
 	Kind        string   `json:"kind"`
 	Duty        string   `json:"duty,omitempty"`
@@ -61,29 +62,16 @@ type Input struct {
 	Version     int      `json:"version,omitempty"`
 }
 
-// Query filters the list: the area (default the caller's whole scope), the
+// MediatorQuery filters the list: the area (default the caller's whole scope), the
 // kind, and whether those who have left are included.
-type Query struct {
+type MediatorQuery struct {
 	OrgID string
 	Kind  string
 	All   bool
 }
 
-// Service runs the mediators.
-type Service struct {
-	db    *db.DB
-	audit *audit.Log
-	vault *pii.Vault
-	now   func() time.Time
-}
-
-// New makes the service.
-func New(d *db.DB, log *audit.Log, keys *secret.Keys) *Service {
-	return &Service{db: d, audit: log, vault: pii.NewVault(keys), now: time.Now}
-}
-
-// check validates in, normalising the phone, and returns the problems.
-func check(in *Input) error {
+// checkMediator validates in, normalising the phone, and returns the problems.
+func checkMediator(in *MediatorInput) error {
 	var f apperr.Fields
 	in.Name = strings.TrimSpace(in.Name)
 	if in.Name == "" {
@@ -93,9 +81,9 @@ func check(in *Input) error {
 	if in.OrgID == "" {
 		f.Add("org_id", "registry.required")
 	}
-	regkit.OneOf(&f, "kind", in.Kind, Kinds, true)
+	regkit.OneOf(&f, "kind", in.Kind, MediatorKinds, true)
 	if in.Kind == "committee" {
-		regkit.OneOf(&f, "duty", in.Duty, Duties, true)
+		regkit.OneOf(&f, "duty", in.Duty, MediatorDuties, true)
 	} else if in.Duty != "" {
 		f.Add("duty", "mediator.duty_committee_only")
 	}
@@ -107,7 +95,7 @@ func check(in *Input) error {
 		in.Phone = p
 	}
 	for _, s := range in.Specialties {
-		regkit.OneOf(&f, "specialties", s, dispute.Types, true)
+		regkit.OneOf(&f, "specialties", s, Types, true)
 	}
 	if in.Since != "" {
 		if _, err := time.Parse("2006-01-02", in.Since); err != nil {
@@ -117,24 +105,24 @@ func check(in *Input) error {
 	return f.Err()
 }
 
-// Create adds a mediator in an area the caller holds dispute.write over.
-func (s *Service) Create(ctx context.Context, in Input) (Mediator, error) {
+// CreateMediator adds a mediator in an area the caller holds dispute.write over.
+func (s *Service) CreateMediator(ctx context.Context, in MediatorInput) (Mediator, error) {
 	var id string
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		var err error
-		id, err = s.CreateTx(ctx, tx, in)
+		id, err = s.CreateMediatorTx(ctx, tx, in)
 		return err
 	})
 	if err != nil {
 		return Mediator{}, err
 	}
-	return s.Get(ctx, id)
+	return s.GetMediator(ctx, id)
 }
 
-// CreateTx is Create inside the caller's transaction (the demo adds a
+// CreateMediatorTx is CreateMediator inside the caller's transaction (the demo adds a
 // county's mediators in one); it returns the new id.
-func (s *Service) CreateTx(ctx context.Context, tx *db.Tx, in Input) (string, error) {
-	if err := check(&in); err != nil {
+func (s *Service) CreateMediatorTx(ctx context.Context, tx *db.Tx, in MediatorInput) (string, error) {
+	if err := checkMediator(&in); err != nil {
 		return "", err
 	}
 	path, err := org.ActivePathIn(ctx, tx, authz.DisputeWrite, in.OrgID, "org_id")
@@ -142,19 +130,19 @@ func (s *Service) CreateTx(ctx context.Context, tx *db.Tx, in Input) (string, er
 		return "", err
 	}
 	id := db.NewID()
-	sealed, masked := s.seal(id, in.Phone)
-	now := s.now().UnixMilli()
+	sealed, masked := s.sealPhone(id, in.Phone)
+	now := s.now()
 	if _, err := tx.ExecContext(ctx, `INSERT INTO mediators (id, org_id, path, kind, duty, name, phone_sealed, phone_masked, specialties, since, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, in.OrgID, path, in.Kind, in.Duty, in.Name, sealed, masked,
 		strings.Join(in.Specialties, ","), in.Since, now, now); err != nil {
 		return "", err
 	}
-	return id, s.record(ctx, tx, "mediator.create", id, in.Kind)
+	return id, s.recordMediator(ctx, tx, "mediator.create", id, in.Kind)
 }
 
-// Update changes a mediator (the version read is checked); leaving
+// UpdateMediator changes a mediator (the version read is checked); leaving
 // (Active false) keeps the record for the cases it worked.
-func (s *Service) Update(ctx context.Context, id string, in Input) (Mediator, error) {
+func (s *Service) UpdateMediator(ctx context.Context, id string, in MediatorInput) (Mediator, error) {
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		var orgID, path, sealed, masked string
 		var version int
@@ -168,31 +156,31 @@ func (s *Service) Update(ctx context.Context, id string, in Input) (Mediator, er
 			return err
 		}
 		in.OrgID = orgID // a mediator serves where registered; a move is a new record
-		if err := check(&in); err != nil {
+		if err := checkMediator(&in); err != nil {
 			return err
 		}
 		if in.Phone != "" {
-			sealed, masked = s.seal(id, in.Phone)
+			sealed, masked = s.sealPhone(id, in.Phone)
 		}
 		if in.Active != nil {
 			active = *in.Active
 		}
-		if err := regkit.Bump(ctx, tx, s.now(), "mediators", id, in.Version, version,
+		if err := regkit.Bump(ctx, tx, s.Now(), "mediators", id, in.Version, version,
 			"kind = ?, duty = ?, name = ?, phone_sealed = ?, phone_masked = ?, specialties = ?, since = ?, active = ?",
 			in.Kind, in.Duty, in.Name, sealed, masked, strings.Join(in.Specialties, ","), in.Since, active); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, "mediator.update", id, in.Kind)
+		return s.recordMediator(ctx, tx, "mediator.update", id, in.Kind)
 	})
 	if err != nil {
 		return Mediator{}, err
 	}
-	return s.Get(ctx, id)
+	return s.GetMediator(ctx, id)
 }
 
-// Get returns one mediator the caller may read.
-func (s *Service) Get(ctx context.Context, id string) (Mediator, error) {
-	ms, err := s.list(ctx, "m.id = ?", []any{id})
+// GetMediator returns one mediator the caller may read.
+func (s *Service) GetMediator(ctx context.Context, id string) (Mediator, error) {
+	ms, err := s.listMediators(ctx, "m.id = ?", []any{id})
 	if err != nil {
 		return Mediator{}, err
 	}
@@ -202,10 +190,10 @@ func (s *Service) Get(ctx context.Context, id string) (Mediator, error) {
 	return ms[0], nil
 }
 
-// List returns the mediators of the caller's scope, or of one area in it,
+// ListMediators returns the mediators of the caller's scope, or of one area in it,
 // committee members first by office, then full-time mediators, then the
 // 法律明白人.
-func (s *Service) List(ctx context.Context, q Query) ([]Mediator, error) {
+func (s *Service) ListMediators(ctx context.Context, q MediatorQuery) ([]Mediator, error) {
 	var where []string
 	var args []any
 	if q.OrgID != "" {
@@ -217,7 +205,7 @@ func (s *Service) List(ctx context.Context, q Query) ([]Mediator, error) {
 		where, args = append(where, w), append(args, a...)
 	}
 	if q.Kind != "" {
-		if !slices.Contains(Kinds, q.Kind) {
+		if !slices.Contains(MediatorKinds, q.Kind) {
 			return nil, apperr.Field("kind", "registry.code_unknown", "value", q.Kind)
 		}
 		where, args = append(where, "m.kind = ?"), append(args, q.Kind)
@@ -225,28 +213,36 @@ func (s *Service) List(ctx context.Context, q Query) ([]Mediator, error) {
 	if !q.All {
 		where = append(where, "m.active = 1")
 	}
-	return s.list(ctx, strings.Join(append(where, "1 = 1"), " AND "), args)
+	return s.listMediators(ctx, strings.Join(append(where, "1 = 1"), " AND "), args)
 }
 
-func (s *Service) list(ctx context.Context, where string, args []any) ([]Mediator, error) {
+func (s *Service) listMediators(ctx context.Context, where string, args []any) ([]Mediator, error) {
 	scope, sargs := authz.ScopeSQL("m.path", authz.From(ctx).Scopes(authz.DisputeRead))
-	rows, err := s.db.Reader().QueryContext(ctx, `SELECT m.id, m.org_id, o.name, m.kind, m.duty, m.name, m.phone_masked, m.specialties, m.since,
-		m.user_id IS NOT NULL, m.active, m.version
-		FROM mediators m JOIN org_nodes o ON o.id = m.org_id WHERE `+scope+" AND "+where+`
-		ORDER BY m.path, CASE m.kind WHEN 'committee' THEN 0 WHEN 'full_time' THEN 1 ELSE 2 END,
-		CASE m.duty WHEN 'chair' THEN 0 WHEN 'vice_chair' THEN 1 ELSE 2 END, m.name, m.id LIMIT 2000`, append(sargs, args...)...)
+	return s.mediatorRows(ctx, s.db.Reader(), scope+" AND "+where, append(sargs, args...), "")
+}
+
+// mediatorRows reads the register entries matching where, ordered by
+// first, then by area, kind and office.
+func (s *Service) mediatorRows(ctx context.Context, q db.Querier, where string, args []any, first string) ([]Mediator, error) {
+	rows, err := q.QueryContext(ctx, `SELECT m.id, m.org_id, o.name, m.kind, m.duty, m.name, m.phone_masked, m.specialties, m.since,
+		COALESCE(m.user_id, ''), m.active, m.version
+		FROM mediators m JOIN org_nodes o ON o.id = m.org_id WHERE `+where+`
+		ORDER BY `+first+`m.path, CASE m.kind WHEN 'committee' THEN 0 WHEN 'full_time' THEN 1 ELSE 2 END,
+		CASE m.duty WHEN 'chair' THEN 0 WHEN 'vice_chair' THEN 1 ELSE 2 END, m.name, m.id LIMIT 2000`, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
+	me := authz.From(ctx).UserID
 	out := []Mediator{}
 	for rows.Next() {
 		var m Mediator
-		var specs string
+		var specs, user string
 		if err := rows.Scan(&m.ID, &m.OrgID, &m.OrgName, &m.Kind, &m.Duty, &m.Name, &m.PhoneMasked, &specs, &m.Since,
-			&m.HasAccount, &m.Active, &m.Version); err != nil {
+			&user, &m.Active, &m.Version); err != nil {
 			return nil, err
 		}
+		m.HasAccount, m.Mine = user != "", user != "" && user == me
 		m.Specialties = []string{}
 		if specs != "" {
 			m.Specialties = strings.Split(specs, ",")
@@ -256,52 +252,52 @@ func (s *Service) list(ctx context.Context, where string, args []any) ([]Mediato
 	return out, rows.Err()
 }
 
-// RevealInput says why a mediator's phone is shown in full.
-type RevealInput struct {
+// MediatorRevealInput says why a mediator's phone is shown in full.
+type MediatorRevealInput struct {
 	Reason string `json:"reason"`
 }
 
-// Revealed is a mediator's full phone number.
-type Revealed struct {
+// MediatorRevealed is a mediator's full phone number.
+type MediatorRevealed struct {
 	Phone string `json:"phone"`
 }
 
-// RevealPhone shows a mediator's phone to a caller holding personal.reveal
+// RevealMediatorPhone shows a mediator's phone to a caller holding personal.reveal
 // over the mediator's area, for a stated reason; the audit row keeps the
 // reason, never the number.
-func (s *Service) RevealPhone(ctx context.Context, id string, in RevealInput) (Revealed, error) {
+func (s *Service) RevealMediatorPhone(ctx context.Context, id string, in MediatorRevealInput) (MediatorRevealed, error) {
 	in.Reason = pii.MaskText(strings.TrimSpace(in.Reason))
 	if len([]rune(in.Reason)) < 4 {
-		return Revealed{}, apperr.Field("reason", "registry.reason_required")
+		return MediatorRevealed{}, apperr.Field("reason", "registry.reason_required")
 	}
 	var path, sealed string
 	err := s.db.Reader().QueryRowContext(ctx, "SELECT path, phone_sealed FROM mediators WHERE id = ?", id).Scan(&path, &sealed)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && !authz.From(ctx).Covers(authz.DisputeRead, path)) {
-		return Revealed{}, apperr.NotFoundf("mediator")
+		return MediatorRevealed{}, apperr.NotFoundf("mediator")
 	}
 	if err != nil {
-		return Revealed{}, err
+		return MediatorRevealed{}, err
 	}
 	if !authz.From(ctx).Covers(authz.PersonalReveal, path) {
-		return Revealed{}, apperr.E(apperr.Forbidden, "auth.forbidden", "perm", string(authz.PersonalReveal))
+		return MediatorRevealed{}, apperr.E(apperr.Forbidden, "auth.forbidden", "perm", string(authz.PersonalReveal))
 	}
-	var out Revealed
+	var out MediatorRevealed
 	if sealed != "" {
 		if out.Phone, err = s.vault.Open("mediator.phone", id, sealed); err != nil {
-			return Revealed{}, err
+			return MediatorRevealed{}, err
 		}
 	}
 	err = s.audit.RecordAlone(ctx, s.db, authz.PersonalReveal, audit.Entry{Action: "mediator.reveal", ObjectType: "mediator", ObjectID: id, Detail: "phone: " + in.Reason})
 	return out, err
 }
 
-func (s *Service) seal(id, phone string) (sealed, masked string) {
+func (s *Service) sealPhone(id, phone string) (sealed, masked string) {
 	if phone == "" {
 		return "", ""
 	}
 	return s.vault.Seal("mediator.phone", id, phone), pii.MaskPhone(phone)
 }
 
-func (s *Service) record(ctx context.Context, tx db.Querier, action, id, detail string) error {
+func (s *Service) recordMediator(ctx context.Context, tx db.Querier, action, id, detail string) error {
 	return s.audit.Record(ctx, tx, authz.DisputeWrite, audit.Entry{Action: action, ObjectType: "mediator", ObjectID: id, Detail: detail})
 }

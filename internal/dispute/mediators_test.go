@@ -1,4 +1,4 @@
-package mediator_test
+package dispute_test
 
 import (
 	"slices"
@@ -22,7 +22,7 @@ type mediatorRow struct {
 	Version     int      `json:"version"`
 }
 
-func list(t *testing.T, c *testapp.Client, query string) []mediatorRow {
+func listMediators(t *testing.T, c *testapp.Client, query string) []mediatorRow {
 	t.Helper()
 	var out struct{ Items []mediatorRow }
 	if st := c.Do("GET", "/api/v1/mediators"+query, nil, &out); st != 200 {
@@ -31,7 +31,7 @@ func list(t *testing.T, c *testapp.Client, query string) []mediatorRow {
 	return out.Items
 }
 
-func fields(p testapp.Problem) []string {
+func mediatorFields(p testapp.Problem) []string {
 	var out []string
 	for _, e := range p.Errors {
 		out = append(out, e.Field)
@@ -47,7 +47,7 @@ func fields(p testapp.Problem) []string {
 func TestMediatorsByArea(t *testing.T) {
 	t.Parallel()
 	a := testapp.New(t)
-	own := list(t, a.LoginAs("vmediator"), "")
+	own := listMediators(t, a.LoginAs("vmediator"), "")
 	kinds := map[string]int{}
 	var chair mediatorRow
 	for _, m := range own {
@@ -65,7 +65,7 @@ func TestMediatorsByArea(t *testing.T) {
 	if chair.Name != "黄桂兰" || !chair.HasAccount || own[0].ID != chair.ID {
 		t.Errorf("the committee's chair comes first and is the demo account: %+v", own[0])
 	}
-	town := list(t, a.LoginAs("townmediator"), "")
+	town := listMediators(t, a.LoginAs("townmediator"), "")
 	full := 0
 	villages := map[string]bool{}
 	for _, m := range town {
@@ -102,19 +102,19 @@ func TestMediatorAddChangeLeave(t *testing.T) {
 	t.Parallel()
 	a := testapp.New(t)
 	c := a.LoginAs("vmediator")
-	village := list(t, c, "")[0].OrgID
-	before := len(list(t, c, "?all=true"))
+	village := listMediators(t, c, "")[0].OrgID
+	before := len(listMediators(t, c, "?all=true"))
 
 	p := c.Fail("POST", "/api/v1/mediators", map[string]any{"org_id": village, "kind": "committee", "name": " ",
 		"phone": "12345", "specialties": []string{"gossip"}, "since": "2024-13-01"})
-	if got := fields(p); !slices.Equal(got, []string{"duty", "name", "phone", "since", "specialties"}) {
+	if got := mediatorFields(p); !slices.Equal(got, []string{"duty", "name", "phone", "since", "specialties"}) {
 		t.Fatalf("problems: %v (%+v)", got, p)
 	}
 	p = c.Fail("POST", "/api/v1/mediators", map[string]any{"org_id": village, "kind": "legal_helper", "duty": "chair", "name": "刘明"})
-	if got := fields(p); !slices.Equal(got, []string{"duty"}) {
+	if got := mediatorFields(p); !slices.Equal(got, []string{"duty"}) {
 		t.Fatalf("a 法律明白人 holds no committee office: %v", got)
 	}
-	if n := len(list(t, c, "?all=true")); n != before {
+	if n := len(listMediators(t, c, "?all=true")); n != before {
 		t.Fatalf("a refused form wrote a mediator: %d → %d", before, n)
 	}
 
@@ -143,16 +143,16 @@ func TestMediatorAddChangeLeave(t *testing.T) {
 	if st := c.Do("PUT", "/api/v1/mediators/"+m.ID, change, nil); st != 200 {
 		t.Fatalf("leave: %d", st)
 	}
-	for _, x := range list(t, c, "") {
+	for _, x := range listMediators(t, c, "") {
 		if x.ID == m.ID {
 			t.Error("one who left is still listed")
 		}
 	}
-	if n := len(list(t, c, "?all=true")); n != before+1 {
+	if n := len(listMediators(t, c, "?all=true")); n != before+1 {
 		t.Errorf("with those who left: %d, want %d", n, before+1)
 	}
 	// Another village's mediator is not found for the village mediator.
-	for _, x := range list(t, a.LoginAs("townmediator"), "") {
+	for _, x := range listMediators(t, a.LoginAs("townmediator"), "") {
 		if x.OrgID != village {
 			other := map[string]any{"kind": x.Kind, "duty": x.Duty, "name": "改名", "version": x.Version}
 			if st := c.Do("PUT", "/api/v1/mediators/"+x.ID, other, nil); st != 404 {
@@ -171,7 +171,7 @@ func TestMediatorAddChangeLeave(t *testing.T) {
 func TestMediatorPhoneReveal(t *testing.T) {
 	t.Parallel()
 	a := testapp.New(t)
-	m := list(t, a.LoginAs("vmediator"), "")[0]
+	m := listMediators(t, a.LoginAs("vmediator"), "")[0]
 	if st := a.LoginAs("vmediator").Do("POST", "/api/v1/mediators/"+m.ID+"/reveal", map[string]string{"reason": "联系调解员出席调解会"}, nil); st != 403 {
 		t.Errorf("without personal.reveal: %d, want 403", st)
 	}
