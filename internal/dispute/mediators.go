@@ -167,7 +167,7 @@ func (s *Service) UpdateMediator(ctx context.Context, id string, in MediatorInpu
 		}
 		if err := regkit.Bump(ctx, tx, s.Now(), "mediators", id, in.Version, version,
 			"kind = ?, duty = ?, name = ?, phone_sealed = ?, phone_masked = ?, specialties = ?, since = ?, active = ?",
-			in.Kind, in.Duty, in.Name, sealed, masked, strings.Join(in.Specialties, ","), in.Since, active); err != nil {
+			in.Kind, in.Duty, in.Name, sealed, masked, strings.Join(in.Specialties, ","), in.Since, flag(active)); err != nil {
 			return err
 		}
 		return s.recordMediator(ctx, tx, "mediator.update", id, in.Kind)
@@ -300,4 +300,13 @@ func (s *Service) sealPhone(id, phone string) (sealed, masked string) {
 
 func (s *Service) recordMediator(ctx context.Context, tx db.Querier, action, id, detail string) error {
 	return s.audit.Record(ctx, tx, authz.DisputeWrite, audit.Entry{Action: action, ObjectType: "mediator", ObjectID: id, Detail: detail})
+}
+
+// flag is a boolean as the INTEGER columns hold it (PostgreSQL takes no
+// Go bool for an integer).
+func flag(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
