@@ -81,12 +81,25 @@ type RatesInput struct {
 	Rates []RateIn `json:"rates"`
 }
 
-// countyOf returns the county at or above path (id, path, name).
+// countyOf returns the county at or above path (id, path, name); none is
+// sql.ErrNoRows. Paths are "/id/id/…/", so each ancestor is a prefix
+// ending at a slash.
 func countyOf(ctx context.Context, q db.Querier, path string) (id, cpath, name string, err error) {
-	at, args := authz.AtOrAbove("path", path)
-	err = q.QueryRowContext(ctx, "SELECT id, path, name FROM org_nodes WHERE kind = 'county' AND "+at+" ORDER BY length(path) DESC LIMIT 1", args...).
-		Scan(&id, &cpath, &name)
-	return
+	for i := len(path); i > 1; i-- {
+		if path[i-1] != '/' {
+			continue
+		}
+		at, err := org.IDAt(ctx, q, path[:i])
+		if err != nil {
+			continue
+		}
+		if kind, err := org.KindOf(ctx, q, at, ""); err != nil || kind != "county" {
+			continue
+		}
+		name, err := org.NameOf(ctx, q, at)
+		return at, path[:i], name, err
+	}
+	return "", "", "", sql.ErrNoRows
 }
 
 // rateCounty resolves the county of a rate table: orgID, which must be a
@@ -103,19 +116,16 @@ func (s *Service) rateCounty(ctx context.Context, q db.Querier, orgID string) (i
 		}
 		return "", "", "", field("org_id", "dispute.required")
 	}
-	var kind string
-	err = q.QueryRowContext(ctx, "SELECT id, path, name, kind FROM org_nodes WHERE id = ?", orgID).Scan(&id, &path, &name, &kind)
+	path, err = org.PathOf(ctx, q, orgID, "org_id")
 	reads := slices.ContainsFunc(scopes, func(sc string) bool { return strings.HasPrefix(sc, path) || strings.HasPrefix(path, sc) })
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && !reads) {
+	if err != nil || !reads {
 		return "", "", "", apperr.NotFoundf("org")
 	}
-	if err != nil {
-		return "", "", "", err
-	}
-	if kind != "county" {
+	if kind, err := org.KindOf(ctx, q, orgID, "org_id"); err != nil || kind != "county" {
 		return "", "", "", field("org_id", "dispute.subsidy_county_only")
 	}
-	return id, path, name, nil
+	name, err = org.NameOf(ctx, q, orgID)
+	return orgID, path, name, err
 }
 
 // Rates returns a county's table with its history.
