@@ -404,3 +404,51 @@ func TestFindingToSubsidy(t *testing.T) {
 		}
 	}
 }
+
+// TestSessionMediators: a session names register entries serving the
+// case's area; another village's committee, one who left, or no one at
+// all for a caller without an entry is refused naming mediator_ids, and
+// the refused session writes nothing.
+func TestSessionMediators(t *testing.T) {
+	t.Parallel()
+	a := testapp.New(t)
+	pl := placesOf(t, a)
+	tm, vm, sfs := a.LoginAs("townmediator"), a.LoginAs("vmediator"), a.LoginAs("sfschief")
+	var cf caseFile
+	if st := tm.Do("POST", "/api/v1/disputes", intake(pl.village), &cf); st != 201 {
+		t.Fatalf("intake: %d", st)
+	}
+	session := func(ids ...string) map[string]any {
+		return map[string]any{"at": time.Now().UnixMilli(), "place": "调解室", "kind": "mediation", "record": "双方陈述。", "mediator_ids": ids}
+	}
+	var other struct{ Items []candidate }
+	tm.Do("GET", "/api/v1/mediators?kind=committee&org_id="+pl.sibling, nil, &other)
+	if len(other.Items) == 0 {
+		t.Fatal("the sibling village has no committee")
+	}
+	wantField(t, tm.Fail("POST", "/api/v1/disputes/"+cf.ID+"/sessions", session(other.Items[0].ID)), "mediator_ids", "dispute.mediator_unknown")
+	wantField(t, sfs.Fail("POST", "/api/v1/disputes/"+cf.ID+"/sessions", session()), "mediator_ids", "dispute.required")
+
+	var own struct {
+		Items []struct {
+			ID      string `json:"id"`
+			Kind    string `json:"kind"`
+			Name    string `json:"name"`
+			Version int    `json:"version"`
+		}
+	}
+	vm.Do("GET", "/api/v1/mediators?kind=legal_helper&org_id="+pl.village, nil, &own)
+	helper := own.Items[0]
+	if st := vm.Do("PUT", "/api/v1/mediators/"+helper.ID, map[string]any{"kind": helper.Kind, "name": helper.Name, "active": false, "version": helper.Version}, nil); st != 200 {
+		t.Fatalf("leave: %d", st)
+	}
+	wantField(t, tm.Fail("POST", "/api/v1/disputes/"+cf.ID+"/sessions", session(helper.ID)), "mediator_ids", "dispute.mediator_unknown")
+	tm.Do("GET", "/api/v1/disputes/"+cf.ID, nil, &cf)
+	if len(cf.Sessions) != 0 || cf.Status != "accepted" {
+		t.Errorf("refused sessions wrote: %d sessions, %s", len(cf.Sessions), cf.Status)
+	}
+	// The caller's own entry is the default.
+	if st := tm.Do("POST", "/api/v1/disputes/"+cf.ID+"/sessions", session(), &cf); st != 200 || len(cf.Mediators) != 1 || cf.Mediators[0].Name != "李秀英" || !cf.Mediators[0].HasAccount {
+		t.Errorf("a session by default: %d %+v", st, cf.Mediators)
+	}
+}
