@@ -1,13 +1,17 @@
 package dispute_test
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/testapp"
+	"github.com/xuri/excelize/v2"
 )
 
 type sheetRow struct {
@@ -324,9 +328,27 @@ func TestSubsidyScope(t *testing.T) {
 	wantField(t, sfs.Fail("GET", "/api/v1/dispute-subsidies?month=2026-13", nil), "month", "dispute.month_format")
 	wantField(t, sfs.Fail("GET", "/api/v1/dispute-subsidies", nil), "month", "dispute.required")
 	wantField(t, sfs.Fail("GET", "/api/v1/dispute-subsidies/export?month=26-01", nil), "month", "dispute.month_format")
-	// The export: a workbook, audited.
-	if st := sfs.Do("GET", "/api/v1/dispute-subsidies/export?month="+month(), nil, nil); st != 200 {
-		t.Errorf("export: %d", st)
+	// The export: a workbook of the sheet's rows, its total and the rates
+	// used, audited.
+	sh := sheetOf(t, sfs, "")
+	res := sfs.Raw("GET", "/api/v1/dispute-subsidies/export?month="+month(), "", nil)
+	if res.Status != 200 {
+		t.Fatalf("export: %d", res.Status)
+	}
+	x, err := excelize.OpenReader(bytes.NewReader(res.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines, _ := x.GetRows(x.GetSheetList()[0])
+	var text []string
+	for _, l := range lines {
+		text = append(text, strings.Join(l, "|"))
+	}
+	all := strings.Join(text, "\n")
+	total := fmt.Sprintf("%.2f", sh.Total)
+	if !strings.Contains(all, "Total") || !strings.Contains(all, total) || !strings.Contains(all, "Rates applied this month") || len(sh.Rows) == 0 ||
+		!strings.Contains(all, sh.Rows[0].Name) || strings.Contains(all, "周平") {
+		t.Errorf("the workbook (total %s): %s", total, all)
 	}
 	var n int
 	a.DB.Reader().QueryRowContext(context.Background(), "SELECT count(*) FROM audit_log WHERE action = 'dispute.subsidy_export'").Scan(&n)
