@@ -35,6 +35,16 @@ func (s *Service) Routes() []httpx.Route {
 			Perm: authz.DisputeWrite, Do: httpx.Get(s.candidates)},
 		{Method: "POST", Path: "/api/v1/disputes/{id}/parties/{party}/reveal", Tag: "disputes", Summary: "Show a party's phone or ID number, with a reason (audited)",
 			Perm: authz.PersonalReveal, Do: httpx.Call(s.reveal)},
+		step("parties", "Add parties to an open case", httpx.Call(s.addParties)),
+		step("route", "Classify a case or change its route, with a reason", httpx.Call(s.route)),
+		step("sessions", "Record a mediation session, plain or joint", httpx.Call(s.addSession)),
+		step("outcome", "Close a case with an oral agreement or as failed", httpx.Call(s.outcome)),
+		step("agreement", "Write the mediation agreement and close the case as settled", httpx.Call(s.agreement)),
+		step("follow-ups", "Record a follow-up of the agreement's performance", httpx.Call(s.followUp)),
+		step("confirmation", "Record the joint application for judicial confirmation", httpx.Call(s.applyConfirmation)),
+		step("confirmation/decision", "Record the court's decision on judicial confirmation", httpx.Call(s.decideConfirmation)),
+
+		// The mediators' register (调解力量) and 以案定补.
 		{Method: "GET", Path: "/api/v1/mediators", Tag: "dispute", Summary: "The mediators and 法律明白人 of the caller's areas",
 			Perm: authz.DisputeRead, Params: []httpx.Param{{Name: "org_id", In: "query"}, {Name: "kind", In: "query", Desc: "committee, full_time, legal_helper"},
 				{Name: "all", In: "query", Type: "boolean", Desc: "include those who have left"}},
@@ -56,14 +66,6 @@ func (s *Service) Routes() []httpx.Route {
 			OutType: "application/octet-stream", Out: []byte{}, Handler: s.exportSheet},
 		{Method: "GET", Path: "/api/v1/dispute-subsidies/{id}/cases", Tag: "disputes", Summary: "The cases credited to a mediator in a month",
 			Perm: authz.DisputeSubsidy, Params: []httpx.Param{{Name: "month", In: "query"}}, Do: httpx.Get(s.creditedCases)},
-		step("parties", "Add parties to an open case", httpx.Call(s.addParties)),
-		step("route", "Classify a case or change its route, with a reason", httpx.Call(s.route)),
-		step("sessions", "Record a mediation session, plain or joint", httpx.Call(s.addSession)),
-		step("outcome", "Close a case with an oral agreement or as failed", httpx.Call(s.outcome)),
-		step("agreement", "Write the mediation agreement and close the case as settled", httpx.Call(s.agreement)),
-		step("follow-ups", "Record a follow-up of the agreement's performance", httpx.Call(s.followUp)),
-		step("confirmation", "Record the joint application for judicial confirmation", httpx.Call(s.applyConfirmation)),
-		step("confirmation/decision", "Record the court's decision on judicial confirmation", httpx.Call(s.decideConfirmation)),
 	}
 }
 
