@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -92,6 +93,8 @@ func TestDisputeCaseDesktop(t *testing.T) {
 	p.waitFor("the re-routing step", `!!document.querySelector('#dispute-timeline .dispute-step[data-action="reroute"]')`, `document.querySelector('#dispute-timeline')?.innerText`)
 
 	p.clickTab("session")
+	// The mediators are the register's: the town mediator's own entry is preselected.
+	p.waitText(".el-form-item:has(#session-mediators)", "李秀英")
 	p.setInput("#session-place", "上城街道调解室")
 	p.setTextArea("#session-record", "双方陈述，同意清理楼道。")
 	p.click("#session-submit")
@@ -104,6 +107,9 @@ func TestDisputeCaseDesktop(t *testing.T) {
 	p.setInput("#agreement-manner", "自行清理")
 	p.click("#agreement-submit")
 	p.waitCase("settled")
+	// 以案定补: closing credited the session's mediator.
+	p.waitFor("the subsidy step", `!!document.querySelector('#dispute-timeline .dispute-step[data-action="subsidy"]')`, `document.querySelector('#dispute-timeline')?.innerText`)
+	p.waitText(`#dispute-timeline .dispute-step[data-action="subsidy"]`, "李秀英")
 	p.noRawKeys("the settled case")
 	p.shot("dispute-03-settled")
 
@@ -114,6 +120,88 @@ func TestDisputeCaseDesktop(t *testing.T) {
 	p.waitText("#agreement-parties", "吴晓红")
 	p.waitText("#agreement-terms", "吴晓红于三日内清理楼道杂物")
 	p.shot("dispute-04-agreement")
+}
+
+// TestDisputeSubsidies: a case of the town closes this month; the town's
+// 司法所 opens 以案定补 from the menu, reads the county's rates (not its to
+// change), finds its mediators' sheet with the credit, and opens a row's
+// cases; the county's 司法局 changes a rate and the change is listed.
+func TestDisputeSubsidies(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a browser walk: the full suite runs it")
+	}
+	t.Parallel()
+	chromePath(t)
+	app := testapp.New(t)
+	tm := app.LoginAs("townmediator")
+	var c struct {
+		ID    string `json:"id"`
+		OrgID string `json:"org_id"`
+	}
+	var home string
+	app.DB.Reader().QueryRowContext(t.Context(), "SELECT org_id FROM mediators WHERE name = '李秀英'").Scan(&home)
+	if st := tm.Do("POST", "/api/v1/disputes", map[string]any{"source": "walk_in", "org_id": home, "type": "neighbour", "title": "E2E 以案定补",
+		"facts": "两户争吵。", "complexity": "simple", "route": "people_mediation", "route_reason": "邻里小事",
+		"parties": []map[string]string{{"role": "applicant", "name": "周明远"}}}, &c); st != 201 {
+		t.Fatalf("intake: %d", st)
+	}
+	now := time.Now().UnixMilli()
+	for _, s := range []struct {
+		path string
+		body any
+	}{
+		{"sessions", map[string]any{"at": now, "place": "调解室", "kind": "mediation", "record": "双方陈述。"}},
+		{"outcome", map[string]any{"outcome": "oral_agreement", "note": "双方口头达成一致"}},
+	} {
+		if st := tm.Do("POST", "/api/v1/disputes/"+c.ID+"/"+s.path, s.body, nil); st != 200 {
+			t.Fatalf("%s: %d", s.path, st)
+		}
+	}
+
+	p := newPage(t, app.URL)
+	acc := accountNamed(app, "sfschief")
+	p.login(acc, app.NextOTP(acc))
+	p.visible(headerUser)
+	p.landed()
+	p.click(`#side-menu [data-menu="dispute-subsidies"]`)
+	p.waitText("#subsidy-rates", "50.00")
+	p.waitFor("the month's sheet", `[...document.querySelectorAll('#subsidy-sheet .subsidy-row')].some(r => r.innerText.includes('李秀英'))`,
+		`document.querySelector('#subsidy-sheet')?.innerText`)
+	if n := evalJS[int](p, "rate inputs", `document.querySelectorAll('#subsidy-rates input').length`); n != 0 {
+		t.Errorf("the town's 司法所 may edit the county's rates: %d inputs", n)
+	}
+	p.noRawKeys("the subsidy sheet")
+	p.shot("subsidy-01-sheet")
+	p.settle()
+	p.do("open a row", chromedp.Click(chromedp.CSS(`#subsidy-sheet .subsidy-row`)))
+	p.waitFor("the row's cases", `document.querySelectorAll('#subsidy-cases .el-table__row').length > 0`, `document.querySelector('#subsidy-cases')?.innerText`)
+	p.shot("subsidy-02-cases")
+
+	q := newPage(t, app.URL)
+	jus := accountNamed(app, "justice")
+	q.login(jus, app.NextOTP(jus))
+	q.visible(headerUser)
+	q.landed()
+	q.open("/dispute-subsidies")
+	q.visible("#rate-simple-failed")
+	q.settle()
+	q.setInput("#rate-simple-failed", "35")
+	evalJS[bool](q, "commit the amount", `(() => { document.querySelector('#rate-simple-failed').dispatchEvent(new Event('change', { bubbles: true })); return true })()`)
+	q.click("#subsidy-rates-save")
+	q.waitFor("the change listed", `document.querySelector('.el-collapse')?.innerText.includes('调整记录')`, `document.body.innerText.slice(0, 400)`)
+	var table struct {
+		Rates []struct {
+			Complexity, Outcome string
+			Amount              float64
+		}
+	}
+	app.LoginAs("justice").Do("GET", "/api/v1/dispute-subsidy-rates", nil, &table)
+	for _, r := range table.Rates {
+		if r.Complexity == "simple" && r.Outcome == "failed" && r.Amount != 35 {
+			t.Errorf("the rate saved: %+v", r)
+		}
+	}
+	q.shot("subsidy-03-rates")
 }
 
 // TestDisputePhoneFiling: a grid member on a 390 px phone files a dispute

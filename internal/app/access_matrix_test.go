@@ -25,7 +25,6 @@ import (
 	"github.com/gridgov/gridgov/internal/geo"
 	"github.com/gridgov/gridgov/internal/idem"
 	"github.com/gridgov/gridgov/internal/keyperson"
-	"github.com/gridgov/gridgov/internal/mediator"
 	"github.com/gridgov/gridgov/internal/org"
 	"github.com/gridgov/gridgov/internal/petition"
 	"github.com/gridgov/gridgov/internal/pii"
@@ -178,6 +177,7 @@ const (
 	disputeReaders = "intake leader mediator police justice xfclerk " + townStaff + " vmediator"
 	disputeWriters = "intake mediator justice townmediator sfschief judge vmediator"
 	disputeReveal  = "police justice pcschief sfschief xfclerk"
+	disputeSubsidy = "justice sfschief"
 	// Screening (排查): dispute.report files findings and zero reports,
 	// dispute.write runs rounds and turns findings into cases; either, or
 	// dispute.read, sees them.
@@ -505,6 +505,22 @@ func matrix() []row {
 		}},
 		{route: "POST /api/v1/mediators/{id}/reveal", who: disputeReveal, req: func(c *call) req {
 			return req{path: "/api/v1/mediators/" + c.id(c.at.mediator) + "/reveal", body: map[string]string{"reason": "联系出席调解会"}}
+		}},
+
+		// 以案定补: the county's rates (changed only over the whole county)
+		// and the monthly sheets.
+		{route: "GET /api/v1/dispute-subsidy-rates", who: disputeSubsidy, once: true, global: true, req: func(c *call) req { return req{path: "/api/v1/dispute-subsidy-rates"} }},
+		{route: "PUT /api/v1/dispute-subsidy-rates", who: "justice", once: true, req: func(c *call) req {
+			return req{path: "/api/v1/dispute-subsidy-rates", body: map[string]any{"rates": []map[string]any{{"complexity": "simple", "outcome": "failed", "amount": 30}}}}
+		}},
+		{route: "GET /api/v1/dispute-subsidies", who: disputeSubsidy, list: true, req: func(c *call) req {
+			return req{path: "/api/v1/dispute-subsidies?month=2026-01&org_id=" + c.id(c.at.org)}
+		}},
+		{route: "GET /api/v1/dispute-subsidies/export", who: disputeSubsidy, list: true, req: func(c *call) req {
+			return req{path: "/api/v1/dispute-subsidies/export?month=2026-01&org_id=" + c.id(c.at.org)}
+		}},
+		{route: "GET /api/v1/dispute-subsidies/{id}/cases", who: disputeSubsidy, list: true, req: func(c *call) req {
+			return req{path: "/api/v1/dispute-subsidies/" + c.id(c.at.mediator) + "/cases?month=2026-01"}
 		}},
 
 		// Key persons and care targets.
@@ -1095,7 +1111,7 @@ func newFixture(t *testing.T, a *testapp.App) *fixture {
 	for i, o := range []*objs{own, next, far} {
 		f.registers(o, i)
 		o.rule = f.newRule(o)
-		m, err := a.Mediators.Create(ctx, mediator.Input{OrgID: o.org, Kind: "legal_helper", Name: "矩阵明白人", Phone: "13800138000"})
+		m, err := a.Disputes.CreateMediator(ctx, dispute.MediatorInput{OrgID: o.org, Kind: "legal_helper", Name: "矩阵明白人", Phone: "13800138000"})
 		f.check(err)
 		o.mediator = m.ID
 	}

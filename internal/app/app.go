@@ -30,7 +30,6 @@ import (
 	"github.com/gridgov/gridgov/internal/i18n"
 	"github.com/gridgov/gridgov/internal/jobs"
 	"github.com/gridgov/gridgov/internal/keyperson"
-	"github.com/gridgov/gridgov/internal/mediator"
 	"github.com/gridgov/gridgov/internal/open311"
 	"github.com/gridgov/gridgov/internal/org"
 	"github.com/gridgov/gridgov/internal/petition"
@@ -72,7 +71,6 @@ type App struct {
 	// (信访) with its weekly review, Monday list and 面对面 sessions. A
 	// finding or a petition becomes a case through the dispute room.
 	Disputes  *dispute.Service
-	Mediators *mediator.Service
 	Screening *screening.Service
 	Petitions *petition.Service
 	Router    *httpx.Router
@@ -151,7 +149,7 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a := &App{Cfg: cfg, DB: d, Keys: keys, Audit: log, Authn: an,
 		Accounts: account.New(d, log, an), Org: orgs, Events: casework.New(d, log, keys, mainGrids{orgs}),
 		Registry: reg, KeyPersons: kp, Campaigns: campaign.New(d, log, reg), Sheets: regsheet.New(d, log, keys, reg, kp),
-		Calendar: workcal.New(d, log), Mediators: mediator.New(d, log, keys)}
+		Calendar: workcal.New(d, log)}
 	a.Events.PhotoQuota = quota
 	a.Events.SelfCheckAllowed = selfCheck
 	a.Disputes = dispute.New(d, log, keys, a.Events, reg)
@@ -245,7 +243,6 @@ func (a *App) routes() {
 	rt.Handle(a.Campaigns.Routes()...)
 	rt.Handle(a.Disputes.Routes()...)
 	rt.Handle(a.Calendar.Routes()...)
-	rt.Handle(a.Mediators.Routes()...)
 	rt.Handle(a.Screening.Routes()...)
 	rt.Handle(a.Petitions.Routes()...)
 	publicURL, _ := a.Cfg.PublicBaseURL() // checked by Open

@@ -20,14 +20,13 @@ import (
 	"time"
 
 	"github.com/gridgov/gridgov/internal/apikey"
-	"github.com/gridgov/gridgov/internal/authn"
 	"github.com/gridgov/gridgov/internal/audit"
+	"github.com/gridgov/gridgov/internal/authn"
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/dispute"
 	"github.com/gridgov/gridgov/internal/geo"
 	"github.com/gridgov/gridgov/internal/keyperson"
-	"github.com/gridgov/gridgov/internal/mediator"
 	"github.com/gridgov/gridgov/internal/org"
 	"github.com/gridgov/gridgov/internal/petition"
 	"github.com/gridgov/gridgov/internal/registry"
@@ -98,18 +97,18 @@ type Deps struct {
 	Authn *authn.Service
 	// NoEvents leaves the event history out (tests that count their own events).
 	NoEvents bool
-	// Disputes, when set, writes a year of dispute cases of the first
-	// county (with the events, some turned from events of dispute
-	// categories).
-	Disputes *dispute.Service
+	// Disputes, when set, gives the first county its 调解力量 (the
+	// mediators' register) and writes a year of its dispute cases (with
+	// the events, some turned from events of dispute categories), unless
+	// NoDisputeCases.
+	Disputes       *dispute.Service
+	NoDisputeCases bool
 	// Registry, when set, fills the base registers of the first county,
 	// with key persons and care targets (KeyPersons) through a spreadsheet
 	// import (Sheets).
 	Registry   *registry.Service
 	KeyPersons *keyperson.Service
 	Sheets     *regsheet.Service
-	// Mediators, when set, gives the first county its 调解力量.
-	Mediators *mediator.Service
 	// Petitions, when set, writes a year of the petition desk's work with
 	// the events (not with NoEvents).
 	Petitions *petition.Service
@@ -197,8 +196,8 @@ func Build(ctx context.Context, d Deps, scale Scale, seed int64, log io.Writer) 
 	if err := addAccess(ctx, d, counties[0].code, &res); err != nil {
 		return res, err
 	}
-	if d.Mediators != nil {
-		if _, err := Mediators(ctx, d.DB, d.Mediators, counties[0].code, seed); err != nil {
+	if d.Disputes != nil {
+		if _, err := Mediators(ctx, d.DB, d.Disputes, counties[0].code, seed); err != nil {
 			return res, err
 		}
 	}
@@ -429,7 +428,7 @@ func addHistory(ctx context.Context, d Deps, scale Scale, seed int64, countyCode
 			return err
 		}
 	}
-	if d.Disputes != nil {
+	if d.Disputes != nil && !d.NoDisputeCases {
 		fmt.Fprintln(log, "writing a year of dispute cases …")
 		if res.Disputes, err = Disputes(ctx, d.DB, d.Disputes, countyCode, seed, time.Now()); err != nil {
 			return err

@@ -165,6 +165,26 @@ func Disputes(ctx context.Context, d *db.DB, ds *dispute.Service, countyCode str
 			return 0, fmt.Errorf("demo dispute account %s: %w", u, err)
 		}
 	}
+	// The register entries of the acting accounts, and a full-time mediator
+	// of each town without an account (a joint session names both).
+	entries, fullTime := map[string]string{}, map[string]string{}
+	er, err := q.QueryContext(ctx, `SELECT m.id, COALESCE(m.user_id, ''), m.kind, m.org_id FROM mediators m WHERE m.active = 1 ORDER BY m.name, m.id`)
+	if err != nil {
+		return 0, err
+	}
+	for er.Next() {
+		var id, user, kind, org string
+		if err := er.Scan(&id, &user, &kind, &org); err != nil {
+			er.Close()
+			return 0, err
+		}
+		if user != "" {
+			entries[user] = id
+		} else if _, ok := fullTime[org]; !ok && kind == "full_time" {
+			fullTime[org] = id
+		}
+	}
+	er.Close()
 	// The town's four heads for its joint sessions: its 派出所, 司法所 and 人民法庭 (or 法官工作站).
 	unitsOf := map[string][]string{}
 	fourHeads := func(townID string) ([]string, error) {
@@ -265,9 +285,10 @@ func Disputes(ctx context.Context, d *db.DB, ds *dispute.Service, countyCode str
 			for _, u := range units {
 				in = append(in, dispute.UnitIn{UnitID: u, Attended: rng.IntN(8) > 0})
 			}
-			mediators := []string{authz.From(actor).UserID}
-			if p.townID == town {
-				mediators = append(mediators, ids["sfschief"])
+			// the acting mediator's own entry and one of the town's full-time mediators
+			mediators := []string{entries[authz.From(actor).UserID]}
+			if m, ok := fullTime[p.townID]; ok && m != mediators[0] {
+				mediators = append(mediators, m)
 			}
 			clock = day(first + 2 + rng.IntN(4))
 			kind := pickOne(rng, []string{"four_heads", "four_heads", "three_links"})

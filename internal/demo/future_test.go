@@ -81,7 +81,7 @@ func TestDemoWritesNoFuture(t *testing.T) {
 	}
 	t.Cleanup(func() { a.Close() })
 	a.Authn.Params = password.TestParams
-	res, err := demo.Build(ctx, demo.Deps{DB: a.DB, Authn: a.Authn, Registry: a.Registry, KeyPersons: a.KeyPersons, Sheets: a.Sheets, Mediators: a.Mediators},
+	res, err := demo.Build(ctx, demo.Deps{DB: a.DB, Authn: a.Authn, Registry: a.Registry, KeyPersons: a.KeyPersons, Sheets: a.Sheets, Disputes: a.Disputes, NoDisputeCases: true},
 		demo.Scales["county"], 2026, io.Discard)
 	if err != nil {
 		t.Fatal(err)

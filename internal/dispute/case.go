@@ -44,21 +44,21 @@ type Case struct {
 	SettledLevel string `json:"settled_level"`
 	// RegisteredAt starts the one-month target DueAt; Light is its light
 	// and DueDays the calendar days left (negative past it).
-	RegisteredAt  int64         `json:"registered_at"`
-	DueAt         int64         `json:"due_at"`
-	DueDays       int           `json:"due_days"`
-	Light         string        `json:"light"`
-	ClosedAt      *int64        `json:"closed_at"`
-	CreatedBy     string        `json:"created_by"`
-	Version       int           `json:"version"`
-	PartiesMasked string        `json:"parties_masked"`
-	Parties       []Party       `json:"parties,omitempty"`
-	Sessions      []Session     `json:"sessions,omitempty"`
-	Mediators     []Mediator    `json:"mediators,omitempty"`
-	Agreement     *Agreement    `json:"agreement,omitempty"`
-	FollowUps     []FollowUp    `json:"follow_ups,omitempty"`
-	Confirmation  *Confirmation `json:"confirmation,omitempty"`
-	Timeline      []LogEntry    `json:"timeline,omitempty"`
+	RegisteredAt  int64             `json:"registered_at"`
+	DueAt         int64             `json:"due_at"`
+	DueDays       int               `json:"due_days"`
+	Light         string            `json:"light"`
+	ClosedAt      *int64            `json:"closed_at"`
+	CreatedBy     string            `json:"created_by"`
+	Version       int               `json:"version"`
+	PartiesMasked string            `json:"parties_masked"`
+	Parties       []Party           `json:"parties,omitempty"`
+	Sessions      []Session         `json:"sessions,omitempty"`
+	Mediators     []SessionMediator `json:"mediators,omitempty"`
+	Agreement     *Agreement        `json:"agreement,omitempty"`
+	FollowUps     []FollowUp        `json:"follow_ups,omitempty"`
+	Confirmation  *Confirmation     `json:"confirmation,omitempty"`
+	Timeline      []LogEntry        `json:"timeline,omitempty"`
 	path          string
 	amountFen     sql.NullInt64
 }
@@ -74,10 +74,13 @@ type Party struct {
 	IDMasked    string `json:"id_number_masked"`
 }
 
-// Mediator is an account that mediated a case (a session's mediator).
-type Mediator struct {
-	UserID string `json:"user_id"`
-	Name   string `json:"name"`
+// SessionMediator is a register entry (Mediator) named as a session's
+// mediator: its id, name and kind, and whether the person has an account.
+type SessionMediator struct {
+	MediatorID string `json:"mediator_id"`
+	Name       string `json:"name"`
+	Kind       string `json:"kind"`
+	HasAccount bool   `json:"has_account"`
 }
 
 // SessionUnit is a unit invited to a joint session, and whether it came.
@@ -89,15 +92,15 @@ type SessionUnit struct {
 
 // Session is one mediation session of the case file.
 type Session struct {
-	ID        string        `json:"id"`
-	At        int64         `json:"at"`
-	Place     string        `json:"place"`
-	Kind      string        `json:"kind"`
-	JointKind string        `json:"joint_kind"`
-	Attendees string        `json:"attendees"`
-	Record    string        `json:"record"`
-	Mediators []Mediator    `json:"mediators"`
-	Units     []SessionUnit `json:"units"`
+	ID        string            `json:"id"`
+	At        int64             `json:"at"`
+	Place     string            `json:"place"`
+	Kind      string            `json:"kind"`
+	JointKind string            `json:"joint_kind"`
+	Attendees string            `json:"attendees"`
+	Record    string            `json:"record"`
+	Mediators []SessionMediator `json:"mediators"`
+	Units     []SessionUnit     `json:"units"`
 }
 
 // Agreement is the written mediation agreement (人民调解协议书).
@@ -418,7 +421,7 @@ func (s *Service) sessions(ctx context.Context, q db.Querier, id string) ([]Sess
 			rows.Close()
 			return nil, err
 		}
-		se.Mediators, se.Units = []Mediator{}, []SessionUnit{}
+		se.Mediators, se.Units = []SessionMediator{}, []SessionUnit{}
 		at[se.ID] = len(out)
 		out = append(out, se)
 	}
@@ -426,14 +429,15 @@ func (s *Service) sessions(ctx context.Context, q db.Querier, id string) ([]Sess
 	if err := rows.Err(); err != nil || len(out) == 0 {
 		return out, err
 	}
-	rows, err = q.QueryContext(ctx, "SELECT session_id, user_id, name FROM dispute_mediators WHERE dispute_id = ? ORDER BY name", id)
+	rows, err = q.QueryContext(ctx, `SELECT dm.session_id, dm.mediator_id, dm.name, m.kind, m.user_id IS NOT NULL
+		FROM dispute_mediators dm JOIN mediators m ON m.id = dm.mediator_id WHERE dm.dispute_id = ? ORDER BY dm.name, dm.mediator_id`, id)
 	if err != nil {
 		return nil, err
 	}
 	for rows.Next() {
 		var sid string
-		var m Mediator
-		if err := rows.Scan(&sid, &m.UserID, &m.Name); err != nil {
+		var m SessionMediator
+		if err := rows.Scan(&sid, &m.MediatorID, &m.Name, &m.Kind, &m.HasAccount); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -459,19 +463,20 @@ func (s *Service) sessions(ctx context.Context, q db.Querier, id string) ([]Sess
 	return out, rows.Err()
 }
 
-// CaseMediators returns the accounts that mediated case id: the mediators
-// of its sessions, each once. The mediators' subsidies (以案定补) count a
-// closed case for them.
-func CaseMediators(ctx context.Context, q db.Querier, id string) ([]Mediator, error) {
-	rows, err := q.QueryContext(ctx, "SELECT DISTINCT user_id, name FROM dispute_mediators WHERE dispute_id = ? ORDER BY name, user_id", id)
+// CaseMediators returns the register entries that mediated case id: the
+// mediators of its sessions, each once, by name. The mediators' subsidies
+// (以案定补) credit a closed case to them in this order.
+func CaseMediators(ctx context.Context, q db.Querier, id string) ([]SessionMediator, error) {
+	rows, err := q.QueryContext(ctx, `SELECT DISTINCT dm.mediator_id, dm.name, m.kind, m.user_id IS NOT NULL
+		FROM dispute_mediators dm JOIN mediators m ON m.id = dm.mediator_id WHERE dm.dispute_id = ? ORDER BY dm.name, dm.mediator_id`, id)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := []Mediator{}
+	out := []SessionMediator{}
 	for rows.Next() {
-		var m Mediator
-		if err := rows.Scan(&m.UserID, &m.Name); err != nil {
+		var m SessionMediator
+		if err := rows.Scan(&m.MediatorID, &m.Name, &m.Kind, &m.HasAccount); err != nil {
 			return nil, err
 		}
 		out = append(out, m)
@@ -608,42 +613,31 @@ func (s *Service) Reveal(ctx context.Context, caseID, partyID string, in RevealI
 	return out, s.audit.RecordAlone(ctx, s.db, authz.PersonalReveal, e)
 }
 
-// Candidates returns the accounts that may be named mediators of case id:
-// the holders of dispute.write over its area.
+// Candidates returns the register entries that may be named mediators of
+// case id: the active mediators serving its area, that is registered at
+// the case's own area or one above it (a village case: the village's
+// committee and 法律明白人, the town's and the county's full-time
+// mediators), the case's own area first, then up the tree.
 func (s *Service) Candidates(ctx context.Context, id string) ([]Mediator, error) {
 	c, err := s.scoped(ctx, s.db.Reader(), authz.From(ctx), id, authz.DisputeWrite)
 	if err != nil {
 		return nil, err
 	}
-	return s.holders(ctx, s.db.Reader(), c.path, nil)
+	return s.serving(ctx, s.db.Reader(), c.path, nil)
 }
 
-// holders lists the holders of dispute.write over path, only those among
-// ids when ids is set.
-func (s *Service) holders(ctx context.Context, q db.Querier, path string, ids []string) ([]Mediator, error) {
-	sub, args := authz.Holders(authz.DisputeWrite, path)
-	query := "SELECT h.user_id, COALESCE(NULLIF(u.display_name, ''), u.username) FROM (" + sub + ") h JOIN users u ON u.id = h.user_id"
+// serving lists the active register entries serving an area at path (at
+// it or above), deepest first; only those among ids when ids is set.
+func (s *Service) serving(ctx context.Context, q db.Querier, path string, ids []string) ([]Mediator, error) {
+	at, args := authz.AtOrAbove("m.path", path)
+	where := at + " AND m.active = 1"
 	if len(ids) > 0 {
-		marks := strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")
-		query += " WHERE h.user_id IN (" + marks + ")"
+		where += " AND m.id IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ") + ")"
 		for _, id := range ids {
 			args = append(args, id)
 		}
 	}
-	rows, err := q.QueryContext(ctx, query+" ORDER BY 2, 1", args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Mediator{}
-	for rows.Next() {
-		var m Mediator
-		if err := rows.Scan(&m.UserID, &m.Name); err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return s.mediatorRows(ctx, q, where, args, "length(m.path) DESC, ")
 }
 
 // itoa is strconv.Itoa, short.

@@ -49,7 +49,9 @@ type caseFile struct {
 		} `json:"units"`
 	} `json:"sessions"`
 	Mediators []struct {
-		UserID string `json:"user_id"`
+		MediatorID string `json:"mediator_id"`
+		Name       string `json:"name"`
+		HasAccount bool   `json:"has_account"`
 	} `json:"mediators"`
 	Agreement *struct {
 		No       string `json:"no"`
@@ -203,12 +205,28 @@ func TestWholePath(t *testing.T) {
 	if len(invite) != 3 {
 		t.Fatalf("the town's units: %+v", units)
 	}
-	var vmID string
-	a.DB.Reader().QueryRowContext(context.Background(), "SELECT id FROM users WHERE username = 'vmediator'").Scan(&vmID)
-	var me struct{ ID string }
-	tm.Do("GET", "/api/v1/me", nil, &me)
+	// The register's entries of the town mediator and the village's chair.
+	var cands struct {
+		Items []struct {
+			ID, Name string
+			Mine     bool
+		}
+	}
+	tm.Do("GET", "/api/v1/disputes/"+id+"/mediators", nil, &cands)
+	var mine, chair string
+	for _, m := range cands.Items {
+		if m.Mine {
+			mine = m.ID
+		}
+		if m.Name == "黄桂兰" {
+			chair = m.ID
+		}
+	}
+	if mine == "" || chair == "" || cands.Items[0].ID != chair {
+		t.Fatalf("candidates: the caller's own entry and the village's chair first: %+v", cands.Items)
+	}
 	c = step("sessions", map[string]any{"at": now, "place": "上城街道综治中心", "kind": "joint", "joint_kind": "four_heads", "record": "四长联调，双方达成一致。",
-		"mediator_ids": []string{me.ID, vmID}, "units": invite})
+		"mediator_ids": []string{mine, chair}, "units": invite})
 	joint := c.Sessions[1]
 	if joint.Kind != "joint" || len(joint.Mediators) != 2 || len(joint.Units) != 3 {
 		t.Errorf("joint session: %+v", joint)
@@ -231,7 +249,7 @@ func TestWholePath(t *testing.T) {
 	if c.Confirmation.Status != "confirmed" {
 		t.Errorf("decision: %+v", c.Confirmation)
 	}
-	want := "register,classify,reroute,session,joint_session,agreement,close,follow_up,confirmation_applied,confirmation_confirmed"
+	want := "register,classify,reroute,session,joint_session,agreement,close,subsidy,follow_up,confirmation_applied,confirmation_confirmed"
 	if got := actions(c); got != want {
 		t.Errorf("timeline: %s, want %s", got, want)
 	}
@@ -340,7 +358,7 @@ func TestRefusals(t *testing.T) {
 		"applied_at", "dispute.confirmation_late")
 	var after caseFile
 	tm.Do("GET", "/api/v1/disputes/"+id, nil, &after)
-	if after.Confirmation != nil || actions(after) != "register,classify,session,agreement,close" {
+	if after.Confirmation != nil || actions(after) != "register,classify,session,agreement,close,subsidy" {
 		t.Errorf("refused steps wrote: %s %+v", actions(after), after.Confirmation)
 	}
 }

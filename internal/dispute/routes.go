@@ -31,7 +31,7 @@ func (s *Service) Routes() []httpx.Route {
 		{Method: "POST", Path: "/api/v1/disputes/from-event", Tag: "disputes", Summary: "Turn an event of a dispute category into a case (409 with the existing case)",
 			Perm: authz.DisputeWrite, Status: 201, Do: httpx.Call(s.fromEvent)},
 		{Method: "GET", Path: "/api/v1/disputes/{id}", Tag: "disputes", Summary: "A case file (audited read)", Perm: authz.DisputeRead, Do: httpx.Get(s.get)},
-		{Method: "GET", Path: "/api/v1/disputes/{id}/mediators", Tag: "disputes", Summary: "Accounts that may be named mediators of a case",
+		{Method: "GET", Path: "/api/v1/disputes/{id}/mediators", Tag: "disputes", Summary: "Register mediators serving a case's area (its own area first)",
 			Perm: authz.DisputeWrite, Do: httpx.Get(s.candidates)},
 		{Method: "POST", Path: "/api/v1/disputes/{id}/parties/{party}/reveal", Tag: "disputes", Summary: "Show a party's phone or ID number, with a reason (audited)",
 			Perm: authz.PersonalReveal, Do: httpx.Call(s.reveal)},
@@ -48,6 +48,29 @@ func (s *Service) Routes() []httpx.Route {
 		step("follow-ups", "Record a follow-up of the agreement's performance", httpx.Call(s.followUp)),
 		step("confirmation", "Record the joint application for judicial confirmation", httpx.Call(s.applyConfirmation)),
 		step("confirmation/decision", "Record the court's decision on judicial confirmation", httpx.Call(s.decideConfirmation)),
+
+		// The mediators' register (调解力量) and 以案定补.
+		{Method: "GET", Path: "/api/v1/mediators", Tag: "dispute", Summary: "The mediators and 法律明白人 of the caller's areas",
+			Perm: authz.DisputeRead, Params: []httpx.Param{{Name: "org_id", In: "query"}, {Name: "kind", In: "query", Desc: "committee, full_time, legal_helper"},
+				{Name: "all", In: "query", Type: "boolean", Desc: "include those who have left"}},
+			Do: httpx.Get(s.listMediatorsRoute)},
+		{Method: "POST", Path: "/api/v1/mediators", Tag: "dispute", Summary: "Add a mediator or 法律明白人", Perm: authz.DisputeWrite,
+			Status: 201, Do: httpx.Call(s.createMediator)},
+		{Method: "PUT", Path: "/api/v1/mediators/{id}", Tag: "dispute", Summary: "Change a mediator, or record that they left (version checked)",
+			Perm: authz.DisputeWrite, Do: httpx.Call(s.updateMediator)},
+		{Method: "POST", Path: "/api/v1/mediators/{id}/reveal", Tag: "dispute", Summary: "A mediator's full phone, for a reason (audited)",
+			Perm: authz.PersonalReveal, Do: httpx.Call(s.revealMediator)},
+		{Method: "GET", Path: "/api/v1/dispute-subsidy-rates", Tag: "disputes", Summary: "以案定补: a county's amount per case by complexity and outcome, with its history",
+			Perm: authz.DisputeSubsidy, Params: []httpx.Param{{Name: "org_id", In: "query", Desc: "the county (default the caller's)"}}, Do: httpx.Get(s.rateTable)},
+		{Method: "PUT", Path: "/api/v1/dispute-subsidy-rates", Tag: "disputes", Summary: "Change amounts of a county's table (dispute.subsidy over the county; audited, history kept)",
+			Perm: authz.DisputeSubsidy, Do: httpx.Call(s.setRates)},
+		{Method: "GET", Path: "/api/v1/dispute-subsidies", Tag: "disputes", Summary: "以案定补: a month's subsidy sheet, one row per mediator of the area",
+			Perm: authz.DisputeSubsidy, Params: []httpx.Param{{Name: "month", In: "query", Desc: "YYYY-MM"}, {Name: "org_id", In: "query"}}, Do: httpx.Get(s.sheet)},
+		{Method: "GET", Path: "/api/v1/dispute-subsidies/export", Tag: "disputes", Summary: "The month's subsidy sheet as a spreadsheet (xlsx; watermarked, audited)",
+			Perm: authz.DisputeSubsidy, Params: []httpx.Param{{Name: "month", In: "query"}, {Name: "org_id", In: "query"}},
+			OutType: "application/octet-stream", Out: []byte{}, Handler: s.exportSheet},
+		{Method: "GET", Path: "/api/v1/dispute-subsidies/{id}/cases", Tag: "disputes", Summary: "The cases credited to a mediator in a month",
+			Perm: authz.DisputeSubsidy, Params: []httpx.Param{{Name: "month", In: "query"}}, Do: httpx.Get(s.creditedCases)},
 	}
 }
 
@@ -113,4 +136,22 @@ func (s *Service) applyConfirmation(r *http.Request, in ConfirmationInput) (Case
 
 func (s *Service) decideConfirmation(r *http.Request, in DecisionInput) (Case, error) {
 	return s.DecideConfirmation(r.Context(), r.PathValue("id"), in)
+}
+
+func (s *Service) listMediatorsRoute(r *http.Request) (registry.Page[Mediator], error) {
+	q := r.URL.Query()
+	ms, err := s.ListMediators(r.Context(), MediatorQuery{OrgID: q.Get("org_id"), Kind: q.Get("kind"), All: q.Get("all") == "true"})
+	return registry.Page[Mediator]{Items: ms}, err
+}
+
+func (s *Service) createMediator(r *http.Request, in MediatorInput) (Mediator, error) {
+	return s.CreateMediator(r.Context(), in)
+}
+
+func (s *Service) updateMediator(r *http.Request, in MediatorInput) (Mediator, error) {
+	return s.UpdateMediator(r.Context(), r.PathValue("id"), in)
+}
+
+func (s *Service) revealMediator(r *http.Request, in MediatorRevealInput) (MediatorRevealed, error) {
+	return s.RevealMediatorPhone(r.Context(), r.PathValue("id"), in)
 }

@@ -2,6 +2,7 @@ package dispute
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -19,9 +20,10 @@ type RouteInput struct {
 	Reason     string `json:"reason"`
 }
 
-// SessionInput records a mediation session. MediatorIDs are accounts
-// holding dispute.write over the case's area (default: the caller); a joint
-// session names the units invited and whether each came.
+// SessionInput records a mediation session. MediatorIDs are entries of
+// the mediators' register serving the case's area (see Candidates;
+// default: the caller's own entry); a joint session names the units
+// invited and whether each came.
 type SessionInput struct {
 	At          int64    `json:"at"`
 	Place       string   `json:"place"`
@@ -199,25 +201,39 @@ func (s *Service) AddSession(ctx context.Context, id string, in SessionInput) (C
 		} else if in.JointKind != "" || len(in.Units) > 0 {
 			f.Add("kind", "dispute.joint_only")
 		}
-		ids := in.MediatorIDs
-		if len(ids) == 0 {
-			ids = []string{p.UserID}
-		}
-		mediators, err := s.holders(ctx, tx, c.path, ids)
+		serving, err := s.serving(ctx, tx, c.path, nil)
 		if err != nil {
 			return err
 		}
-		if len(mediators) != len(uniq(ids)) {
-			f.Add("mediator_ids", "dispute.mediator_unknown")
+		ids := uniq(in.MediatorIDs)
+		if len(ids) == 0 { // the caller's own entry, when they have one
+			for _, m := range serving {
+				if m.Mine {
+					ids = []string{m.ID}
+					break
+				}
+			}
+		}
+		var mediators []Mediator
+		for _, id := range ids {
+			i := slices.IndexFunc(serving, func(m Mediator) bool { return m.ID == id })
+			if i < 0 {
+				f.Add("mediator_ids", "dispute.mediator_unknown", "value", id)
+				continue
+			}
+			mediators = append(mediators, serving[i])
+		}
+		if len(ids) == 0 {
+			f.Add("mediator_ids", "dispute.required")
 		}
 		var units []SessionUnit
 		if len(in.Units) > 0 {
-			serving, err := s.events.Units(ctx, c.OrgID)
+			invited, err := s.events.Units(ctx, c.OrgID)
 			if err != nil {
 				return err
 			}
 			names := map[string]string{}
-			for _, u := range serving {
+			for _, u := range invited {
 				names[u.ID] = u.Name
 			}
 			seen := map[string]bool{}
@@ -239,7 +255,7 @@ func (s *Service) AddSession(ctx context.Context, id string, in SessionInput) (C
 			return err
 		}
 		for _, m := range mediators {
-			if _, err := tx.ExecContext(ctx, "INSERT INTO dispute_mediators (session_id, dispute_id, user_id, name) VALUES (?, ?, ?, ?)", sid, id, m.UserID, m.Name); err != nil {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO dispute_mediators (session_id, dispute_id, mediator_id, name) VALUES (?, ?, ?, ?)", sid, id, m.ID, m.Name); err != nil {
 				return err
 			}
 		}
@@ -291,8 +307,8 @@ func hasSession(ctx context.Context, q db.Querier, id string) error {
 
 // closeCase closes case c as status with outcome, inside tx. This is the
 // one place a case closes: the case then holds its complexity, outcome
-// and (CaseMediators) the mediators who worked it, which is what the
-// mediators' subsidies (以案定补) are reckoned from.
+// and (CaseMediators) the mediators who worked it, and they are credited
+// their subsidies (以案定补) in the same transaction.
 func (s *Service) closeCase(ctx context.Context, tx *db.Tx, p *authz.Principal, c Case, status, outcome, nextRoute, note string, at int64) error {
 	// A settled case keeps the level it was settled at (小事不出村).
 	settledLevel := ""
@@ -307,7 +323,10 @@ func (s *Service) closeCase(ctx context.Context, tx *db.Tx, p *authz.Principal, 
 	if nextRoute != "" {
 		logNote += " → " + nextRoute
 	}
-	return s.step(ctx, tx, p, authz.DisputeWrite, c.ID, "close", logNote, at)
+	if err := s.step(ctx, tx, p, authz.DisputeWrite, c.ID, "close", logNote, at); err != nil {
+		return err
+	}
+	return s.credit(ctx, tx, p, c, outcome, at) // 以案定补, see subsidy.go
 }
 
 // Outcome closes a mediated case with an oral agreement or as failed (sent

@@ -101,4 +101,3 @@ func covers(p *authz.Principal, path string) bool {
 	}
 	return false
 }
-

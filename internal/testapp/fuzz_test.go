@@ -232,6 +232,8 @@ func makeFixtures(tb testing.TB, a *testapp.App, as func(role string) *testapp.C
 	seed("POST /api/v1/disputes/{id}/agreement", map[string]any{"facts": "事实", "issues": "争议", "responsibilities": "责任", "terms": "赔偿",
 		"manner": "现金", "deadline": time.Now().Format(time.DateOnly), "committee": "人民调解委员会", "signed_at": now})
 	seed("POST /api/v1/disputes/{id}/parties/{party}/reveal", map[string]any{"fields": []string{"phone"}, "reason": "联系当事人"})
+	// The subsidy table.
+	seed("PUT /api/v1/dispute-subsidy-rates", map[string]any{"rates": []map[string]any{{"complexity": "simple", "outcome": "agreement", "amount": 100}}})
 
 	// A grid of another village than the grid member's, for the routes that
 	// change, move or retire one.

@@ -150,7 +150,7 @@ func (tp *template) build(registers bool) error {
 		return err
 	}
 	a.Authn.Params = password.TestParams
-	deps := demo.Deps{DB: a.DB, Authn: a.Authn, NoEvents: true, Mediators: a.Mediators}
+	deps := demo.Deps{DB: a.DB, Authn: a.Authn, NoEvents: true}
 	if registers {
 		deps.Registry, deps.KeyPersons, deps.Sheets = a.Registry, a.KeyPersons, a.Sheets
 	}

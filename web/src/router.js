@@ -43,6 +43,7 @@ export const menuRoutes = [
   { path: 'exports', name: 'exports', component: () => import('./views/reg/Exports.vue'), meta: { title: 'ui.menu.exports', icon: 'Download', perm: [PERM.registryExport, PERM.registryExportApprove], group: 'registry' } },
   { path: 'campaigns', name: 'campaigns', component: () => import('./views/reg/Campaigns.vue'), meta: { title: 'ui.menu.campaigns', icon: 'Finished', perm: [PERM.registryRead, PERM.registryCampaign], group: 'registry' } },
   { path: 'mediators', name: 'mediators', component: () => import('./views/Mediators.vue'), meta: { title: 'ui.menu.mediators', icon: 'Avatar', perm: PERM.disputeRead, group: 'disputes' } },
+  { path: 'dispute-subsidies', name: 'dispute-subsidies', component: () => import('./views/DisputeSubsidies.vue'), meta: { title: 'ui.menu.dispute_subsidies', icon: 'Money', perm: PERM.disputeSubsidy, group: 'disputes' } },
   { path: 'org', name: 'org', component: () => import('./views/Org.vue'), meta: { title: 'ui.menu.org', icon: 'OfficeBuilding', perm: PERM.orgRead, group: 'grids' } },
   { path: 'grids', name: 'grids', component: () => import('./views/Grids.vue'), meta: { title: 'ui.menu.grids', icon: 'Grid', perm: PERM.gridRead, group: 'grids' } },
   { path: 'locate', name: 'locate', component: () => import('./views/Locate.vue'), meta: { title: 'ui.menu.locate', icon: 'Location', perm: PERM.gridRead, group: 'grids' } },
