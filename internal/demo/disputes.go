@@ -12,6 +12,7 @@ import (
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/dispute"
+	"github.com/gridgov/gridgov/internal/idem"
 )
 
 // disputeTexts are the words of the demo's cases by type: a title, the
@@ -415,7 +416,7 @@ func Disputes(ctx context.Context, d *db.DB, ds *dispute.Service, countyCode str
 		}
 		clock = start
 		actor := actors[p.actor]
-		c, err := svc.Open(actor, in)
+		c, err := svc.Open(actor, in, idem.Key{})
 		if err != nil {
 			return count, fmt.Errorf("demo dispute %d: %w", i, err)
 		}

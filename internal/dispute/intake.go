@@ -11,6 +11,7 @@ import (
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/casework"
 	"github.com/gridgov/gridgov/internal/db"
+	"github.com/gridgov/gridgov/internal/idem"
 	"github.com/gridgov/gridgov/internal/org"
 	"github.com/gridgov/gridgov/internal/pii"
 	"github.com/gridgov/gridgov/internal/registry/regkit"
@@ -140,22 +141,38 @@ func checkRoute(f *apperr.Fields, complexity, route, reason string) {
 	regkit.CheckLen(f, "route_reason", reason, maxTextShort)
 }
 
-// Open takes a case in, in its own transaction (the HTTP intake).
-func (s *Service) Open(ctx context.Context, in Intake) (Case, error) {
+// Open takes a case in, in its own transaction (the HTTP intake), under
+// the request's idempotency key: a retry with the same key and fields (a
+// phone's outbox sending again after a lost answer) answers with the case
+// the first made, and makes none.
+func (s *Service) Open(ctx context.Context, in Intake, key idem.Key) (Case, error) {
 	p := authz.From(ctx)
-	var c Case
+	var id string
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		var err error
-		c, err = s.OpenTx(ctx, tx, p, in)
+		id, _, err = idem.Do(ctx, tx, key, func() (string, error) {
+			c, err := s.OpenTx(ctx, tx, p, in)
+			return c.ID, err
+		})
 		return err
 	})
+	if errors.Is(err, idem.ErrRaced) {
+		return s.Open(ctx, in, key) // another request with the key committed first: answer as it did
+	}
 	if err != nil {
 		return Case{}, err
 	}
-	if !p.Covers(authz.DisputeRead, c.path) {
-		return c, nil // a reporter (a grid member in the field) sees what they filed, not the case file
+	var path string
+	if err := s.db.Reader().QueryRowContext(ctx, "SELECT path FROM disputes WHERE id = ?", id).Scan(&path); err != nil {
+		return Case{}, err
 	}
-	return s.file(ctx, c.ID, authz.DisputeRead)
+	switch {
+	case p.Covers(authz.DisputeRead, path):
+		return s.file(ctx, id, authz.DisputeRead)
+	case p.Covers(authz.DisputeWrite, path):
+		return s.scoped(ctx, s.db.Reader(), p, id, authz.DisputeWrite)
+	}
+	return s.scoped(ctx, s.db.Reader(), p, id, authz.DisputeReport) // a reporter sees what they filed, not the case file
 }
 
 // OpenTx takes a case in inside the caller's transaction: the screening
@@ -342,7 +359,7 @@ func (s *Service) FromEvent(ctx context.Context, in FromEventInput) (Case, error
 		applicant = "反映人"
 	}
 	return s.Open(ctx, Intake{Source: "event", SourceRef: ev.No, OrgID: ev.OrgID, Type: typ, Title: title, Facts: ev.Description,
-		Parties: []PartyIn{{Role: "applicant", Name: applicant}}, EventID: ev.ID})
+		Parties: []PartyIn{{Role: "applicant", Name: applicant}}, EventID: ev.ID}, idem.Key{})
 }
 
 // PartiesInput adds parties to a case.

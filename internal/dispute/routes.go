@@ -6,6 +6,7 @@ import (
 
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/httpx"
+	"github.com/gridgov/gridgov/internal/idem"
 	"github.com/gridgov/gridgov/internal/registry"
 )
 
@@ -89,7 +90,15 @@ func (s *Service) list(r *http.Request) (registry.Page[Case], error) {
 	return registry.Page[Case]{Items: cs, NextCursor: next}, err
 }
 
-func (s *Service) open(r *http.Request, in Intake) (Case, error) { return s.Open(r.Context(), in) }
+// open takes an optional Idempotency-Key: the phone's outbox names each
+// case, so a retry after a lost answer files it once.
+func (s *Service) open(r *http.Request, in Intake) (Case, error) {
+	key := r.Header.Get("Idempotency-Key")
+	if err := idem.Check("Idempotency-Key", key); err != nil {
+		return Case{}, err
+	}
+	return s.Open(r.Context(), in, idem.Key{Scope: "user:" + authz.From(r.Context()).UserID + ":dispute", Key: key, Fingerprint: idem.Fingerprint(in)})
+}
 
 func (s *Service) fromEvent(r *http.Request, in FromEventInput) (Case, error) {
 	return s.FromEvent(r.Context(), in)
