@@ -253,4 +253,3 @@ func cityMediator(ctx context.Context, d Deps, res *Result) error {
 	res.Accounts = append(res.Accounts, Account{Username: CityMediator, Password: DemoPassword, Role: "mediator", OrgCode: cityCode})
 	return nil
 }
-
