@@ -17,7 +17,8 @@ import (
 
 // The bulk writer of the city's cases writes what the service reads: the
 // county's villages get their cases with sealed phones, the city's
-// mediator lists them page by page, and the service goes on numbering
+// mediator lists them page by page (over 2,000 cases: the list's plan for
+// a wide area), newest first, each once, and the service goes on numbering
 // after them.
 func TestCityDisputesBulk(t *testing.T) {
 	ctx := context.Background()
@@ -30,7 +31,7 @@ func TestCityDisputesBulk(t *testing.T) {
 	defer a.Close()
 	a.Authn.Params = password.TestParams
 	scale := demo.Scales["county"]
-	scale.DisputesPerVillage = 3
+	scale.DisputesPerVillage = 30
 	res, err := demo.Build(ctx, demo.Deps{DB: a.DB, Authn: a.Authn, NoEvents: true, Mediators: a.Mediators, Disputes: a.Disputes}, scale, 2026, io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -53,7 +54,7 @@ func TestCityDisputesBulk(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if cases != res.Disputes || cases < 200 || parties < 2*cases || sessions < cases/2 || agreements < cases/4 || logs < cases {
+	if cases != res.Disputes || cases < 2000 || parties < 2*cases || sessions < cases/2 || agreements < cases/4 || logs < cases {
 		t.Fatalf("cases %d (result %d), parties %d, sessions %d, agreements %d, log rows %d", cases, res.Disputes, parties, sessions, agreements, logs)
 	}
 	if clear != 0 {
@@ -78,6 +79,8 @@ func TestCityDisputesBulk(t *testing.T) {
 	}
 	pctx := authz.WithPrincipal(ctx, &authz.Principal{UserID: uid, Username: city.Username, DisplayName: name, Grants: grants})
 	seen, after := 0, ""
+	ids := map[string]bool{}
+	var last dispute.Case
 	for {
 		page, next, err := a.Disputes.List(pctx, dispute.Query{After: after, Limit: 100})
 		if err != nil {
@@ -87,6 +90,10 @@ func TestCityDisputesBulk(t *testing.T) {
 			if c.PartiesMasked == "" || !strings.Contains(c.PartiesMasked, "*") {
 				t.Fatalf("case %s lists its parties as %q", c.No, c.PartiesMasked)
 			}
+			if ids[c.ID] || last.ID != "" && (c.RegisteredAt > last.RegisteredAt || c.RegisteredAt == last.RegisteredAt && c.ID > last.ID) {
+				t.Fatalf("case %s listed twice or out of order after %s", c.No, last.No)
+			}
+			ids[c.ID], last = true, c
 		}
 		seen += len(page)
 		if after = next; next == "" {
