@@ -11,6 +11,7 @@ import (
 	"github.com/gridgov/gridgov/internal/authn"
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/config"
+	"github.com/gridgov/gridgov/internal/db/dbtest"
 	"github.com/gridgov/gridgov/internal/demo"
 	"github.com/gridgov/gridgov/internal/dispute"
 )
@@ -21,9 +22,15 @@ import (
 // a wide area), newest first, each once, and the service goes on numbering
 // after them.
 func TestCityDisputesBulk(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes ~2,500 cases")
+	}
 	ctx := context.Background()
 	cfg := config.Default()
 	cfg.DataDir, cfg.DatabaseURL = t.TempDir(), ""
+	if dbtest.PostgresURL() != "" {
+		cfg.DatabaseURL = dbtest.URL(t)
+	}
 	a, err := app.Open(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
