@@ -17,7 +17,6 @@ var (
 		"created_by", "created_at", "updated_at", "version"}
 	partyCols     = []string{"id", "dispute_id", "seq", "role", "name", "person_id", "phone_sealed", "phone_blind", "phone_masked", "id_sealed", "id_blind", "id_masked", "created_at"}
 	sessionCols   = []string{"id", "dispute_id", "at", "place", "kind", "joint_kind", "attendees", "record", "created_by", "created_at"}
-	mediatorCols  = []string{"session_id", "dispute_id", "user_id", "name"}
 	agreementCols = []string{"dispute_id", "no", "facts", "issues", "responsibilities", "terms", "manner", "deadline", "committee", "signed_at", "created_by", "created_at"}
 	logCols       = []string{"dispute_id", "seq", "at", "actor_id", "actor_name", "action", "note"}
 )
@@ -30,13 +29,15 @@ const CityMediator = "citymediator"
 // set, perVillage a village on average, in batches: one transaction of
 // multi-row INSERTs per county, the same rows the disputes service writes
 // step by step (cases, parties with their phones sealed by the service's
-// vault, sessions and their mediators, written agreements, timelines),
+// vault, sessions, written agreements, timelines),
 // with the case and agreement numbers drawn from the same counters. At
 // city scale (tens of thousands of cases) the service's one transaction
 // a step would take minutes on SQLite and far longer on PostgreSQL. The
 // cases are worked by the demo's county mediator account and the city
 // gets its own mediator (CityMediator), added to res.Accounts. It returns
-// the number of cases.
+// the number of cases. The sessions name no mediator: a session's
+// mediators are entries of the 调解力量 register, which the demo fills for
+// the first county alone.
 func CityDisputes(ctx context.Context, d Deps, perVillage int, seed int64, now time.Time, res *Result) (int, error) {
 	rng := mrand.New(mrand.NewPCG(uint64(seed), 0xc17d15))
 	q := d.DB.Reader()
@@ -101,7 +102,7 @@ func CityDisputes(ctx context.Context, d Deps, perVillage int, seed int64, now t
 				name string
 				cols []string
 			}{{"disputes", disputeCols}, {"dispute_parties", partyCols}, {"dispute_sessions", sessionCols},
-				{"dispute_mediators", mediatorCols}, {"dispute_agreements", agreementCols}, {"dispute_log", logCols}} {
+				{"dispute_agreements", agreementCols}, {"dispute_log", logCols}} {
 				if err := insertRows(ctx, tx, t.name, t.cols, rows[t.name]); err != nil {
 					return err
 				}
@@ -169,7 +170,6 @@ func CityDisputes(ctx context.Context, d Deps, perVillage int, seed int64, now t
 					sid, at := db.NewID(), after(first+3*k)
 					place := v.name + "人民调解室"
 					add("dispute_sessions", sid, id, at, place, "mediation", "", "双方当事人", "调解员听取双方陈述，核实"+tx.facts+"双方同意继续协商。", actorID, at)
-					add("dispute_mediators", sid, id, actorID, actorName)
 					step(at, "session", place)
 					updated = at
 				}
