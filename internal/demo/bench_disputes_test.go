@@ -38,7 +38,7 @@ func BenchmarkDisputeListCity(b *testing.B) {
 	}
 	defer a.Close()
 	a.Authn.Params = password.TestParams
-	res, err := demo.Build(ctx, demo.Deps{DB: a.DB, Authn: a.Authn, NoEvents: true, Mediators: a.Mediators, Disputes: a.Disputes}, demo.Scales["city"], 2026, io.Discard)
+	res, err := demo.Build(ctx, demo.Deps{DB: a.DB, Authn: a.Authn, NoEvents: true, Disputes: a.Disputes}, demo.Scales["city"], 2026, io.Discard)
 	if err != nil {
 		b.Fatal(err)
 	}

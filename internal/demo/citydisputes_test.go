@@ -39,7 +39,7 @@ func TestCityDisputesBulk(t *testing.T) {
 	a.Authn.Params = password.TestParams
 	scale := demo.Scales["county"]
 	scale.DisputesPerVillage = 30
-	res, err := demo.Build(ctx, demo.Deps{DB: a.DB, Authn: a.Authn, NoEvents: true, Mediators: a.Mediators, Disputes: a.Disputes}, scale, 2026, io.Discard)
+	res, err := demo.Build(ctx, demo.Deps{DB: a.DB, Authn: a.Authn, NoEvents: true, Disputes: a.Disputes}, scale, 2026, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
