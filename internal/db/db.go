@@ -15,8 +15,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/jackc/pgx/v5/stdlib" // also registers the "pgx" driver
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -97,10 +98,19 @@ func openSQLite(path string) (*DB, error) {
 }
 
 func openPostgres(url string) (*DB, error) {
-	p, err := sql.Open("pgx", url)
+	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
 		return nil, err
 	}
+	// Every read is scoped by a range of org paths bound as parameters. A
+	// cached statement's generic plan guesses such a range at 0.5 % of the
+	// rows whatever the area, so after a few runs a city-wide list is read
+	// through its path index and sorted whole (the dispute case list: 17 ms
+	// instead of 0.3 ms over 23,000 cases). Plan each run for its own area.
+	if _, set := cfg.RuntimeParams["plan_cache_mode"]; !set {
+		cfg.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
+	}
+	p := stdlib.OpenDB(*cfg)
 	p.SetMaxOpenConns(20)
 	p.SetMaxIdleConns(10)
 	p.SetConnMaxIdleTime(5 * time.Minute)

@@ -132,28 +132,35 @@ func (w *writer) flush() error {
 		}
 	}
 	for _, t := range tables {
-		rows := w.rows[t.name]
-		per := max(1, 8000/len(t.cols))
-		for len(rows) > 0 {
-			n := min(per, len(rows))
-			var sb strings.Builder
-			sb.WriteString("INSERT INTO " + t.name + " (" + strings.Join(t.cols, ", ") + ") VALUES ")
-			ph := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(t.cols)), ", ") + ")"
-			args := make([]any, 0, n*len(t.cols))
-			for i, r := range rows[:n] {
-				if i > 0 {
-					sb.WriteString(", ")
-				}
-				sb.WriteString(ph)
-				args = append(args, r...)
-			}
-			if _, err := w.tx.ExecContext(w.ctx, sb.String(), args...); err != nil {
-				w.err = fmt.Errorf("insert %s: %w", t.name, err)
-				return w.err
-			}
-			rows = rows[n:]
+		if w.err = insertRows(w.ctx, w.tx, t.name, t.cols, w.rows[t.name]); w.err != nil {
+			return w.err
 		}
 		w.rows[t.name] = nil
+	}
+	return nil
+}
+
+// insertRows writes rows into table in multi-row INSERTs of up to 8,000
+// values each (under both databases' limits on parameters).
+func insertRows(ctx context.Context, tx *db.Tx, table string, cols []string, rows [][]any) error {
+	per := max(1, 8000/len(cols))
+	ph := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
+	for len(rows) > 0 {
+		n := min(per, len(rows))
+		var sb strings.Builder
+		sb.WriteString("INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES ")
+		args := make([]any, 0, n*len(cols))
+		for i, r := range rows[:n] {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteString(ph)
+			args = append(args, r...)
+		}
+		if _, err := tx.ExecContext(ctx, sb.String(), args...); err != nil {
+			return fmt.Errorf("insert %s: %w", table, err)
+		}
+		rows = rows[n:]
 	}
 	return nil
 }

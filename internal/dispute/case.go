@@ -197,6 +197,10 @@ type Query struct {
 func (s *Service) List(ctx context.Context, q Query) ([]Case, string, error) {
 	p := authz.From(ctx)
 	cond, args := authz.ScopeSQL("d.path", p.Scopes(authz.DisputeRead))
+	table, err := s.listFrom(ctx, q, cond, args)
+	if err != nil {
+		return nil, "", err
+	}
 	var b strings.Builder
 	add := func(c string, v ...any) {
 		b.WriteString(" AND " + c)
@@ -265,10 +269,11 @@ func (s *Service) List(ctx context.Context, q Query) ([]Case, string, error) {
 		if err != nil || id == "" {
 			return nil, "", field("cursor", "dispute.code_unknown", "value", q.After)
 		}
-		add("(d.registered_at < ? OR (d.registered_at = ? AND d.id < ?))", at, at, id)
+		// a bound on registered_at alone, so that an index range starts at the cursor
+		add("d.registered_at <= ? AND (d.registered_at < ? OR d.id < ?)", at, at, id)
 	}
 	limit := regkit.ClampLimit(q.Limit)
-	rows, err := s.db.Reader().QueryContext(ctx, "SELECT "+caseCols+caseFrom+" WHERE "+cond+b.String()+" ORDER BY d.registered_at DESC, d.id DESC LIMIT ?",
+	rows, err := s.db.Reader().QueryContext(ctx, "SELECT "+caseCols+table+" WHERE "+cond+b.String()+" ORDER BY d.registered_at DESC, d.id DESC LIMIT ?",
 		append(args, limit+1)...)
 	if err != nil {
 		return nil, "", err
