@@ -14,7 +14,7 @@ import (
 var (
 	disputeCols = []string{"id", "no", "source", "source_ref", "event_id", "org_id", "path", "type", "title", "facts", "claims", "amount_fen",
 		"complexity", "route", "route_reason", "status", "outcome", "next_route", "outcome_note", "registered_at", "due_at", "closed_at",
-		"created_by", "created_at", "updated_at", "version"}
+		"created_by", "created_at", "updated_at", "version", "level", "settled_level"}
 	partyCols     = []string{"id", "dispute_id", "seq", "role", "name", "person_id", "phone_sealed", "phone_blind", "phone_masked", "id_sealed", "id_blind", "id_masked", "created_at"}
 	sessionCols   = []string{"id", "dispute_id", "at", "place", "kind", "joint_kind", "attendees", "record", "created_by", "created_at"}
 	agreementCols = []string{"dispute_id", "no", "facts", "issues", "responsibilities", "terms", "manner", "deadline", "committee", "signed_at", "created_by", "created_at"}
@@ -149,7 +149,7 @@ func CityDisputes(ctx context.Context, d Deps, perVillage int, seed int64, now t
 			}
 			step(reg, "register", "")
 			status, complexity, route, reason := "registered", "", "", ""
-			outcome, next, outNote := "", "", ""
+			outcome, next, outNote, settledAt := "", "", "", ""
 			var closed any
 			updated := reg
 			// Recent cases are still open; a few older ones are past their month.
@@ -187,9 +187,9 @@ func CityDisputes(ctx context.Context, d Deps, perVillage int, seed int64, now t
 							pickOne(rng, []string{"一次性支付", "分期支付", "当面履行", "银行转账"}), signed.AddDate(0, 0, 5+rng.IntN(25)).In(cst).Format("2006-01-02"),
 							v.name+"人民调解委员会", end, actorID, end)
 						step(end, "agreement", ano)
-						status, outcome = "settled", "agreement"
+						status, outcome, settledAt = "settled", "agreement", "village"
 					case r < 85:
-						status, outcome, outNote = "settled", "oral_agreement", tx.terms+"（口头协议，已即时履行）"
+						status, outcome, outNote, settledAt = "settled", "oral_agreement", tx.terms+"（口头协议，已即时履行）", "village"
 					default:
 						status, outcome, next = "failed", "failed", pickOne(rng, []string{"litigation", "arbitration", "admin_handling", "petition"})
 						outNote = "双方分歧较大，调解不成，告知当事人依法通过其他途径解决。"
@@ -200,7 +200,7 @@ func CityDisputes(ctx context.Context, d Deps, perVillage int, seed int64, now t
 			}
 			add("disputes", id, no, src, srcRef, nil, v.id, v.path, typ, tx.title, tx.facts, tx.claims, amount,
 				complexity, route, reason, status, outcome, next, outNote, reg, reg+dispute.TargetDays*dispute.Day, closed,
-				actorID, reg, updated, seq)
+				actorID, reg, updated, seq, "village", settledAt)
 			for k, role := range []string{"applicant", "respondent"} {
 				pid := db.NewID()
 				sealed, blind, masked := d.Disputes.SealPhone(pid, fmt.Sprintf("13%d%08d", 7+2*k, rng.IntN(100000000)))

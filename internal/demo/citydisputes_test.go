@@ -14,6 +14,7 @@ import (
 	"github.com/gridgov/gridgov/internal/db/dbtest"
 	"github.com/gridgov/gridgov/internal/demo"
 	"github.com/gridgov/gridgov/internal/dispute"
+	"github.com/gridgov/gridgov/internal/idem"
 )
 
 // The bulk writer of the city's cases writes what the service reads: the
@@ -112,7 +113,7 @@ func TestCityDisputesBulk(t *testing.T) {
 	}
 	// The service numbers a new case of today after the bulk's.
 	c, err := a.Disputes.Open(pctx, dispute.Intake{Source: "walk_in", OrgID: grants[0].OrgID, Type: "neighbour", Title: "新案", Facts: "事实",
-		Parties: []dispute.PartyIn{{Role: "applicant", Name: "张三"}, {Role: "respondent", Name: "李四"}}})
+		Parties: []dispute.PartyIn{{Role: "applicant", Name: "张三"}, {Role: "respondent", Name: "李四"}}}, idem.Key{})
 	if err != nil {
 		t.Fatal(err)
 	}
