@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
@@ -23,7 +24,8 @@ type disputePage struct {
 // measureDisputes times the dispute case list (GET /api/v1/disputes) as
 // the county's mediator and, in a city data set, as the city's: the first
 // page, a filtered page and a deep page by cursor, each against the bare
-// SQL of the same rows.
+// SQL of the same rows; and the figures page (纠纷统计) by area over twelve
+// months, against the bare grouped count of the same cases.
 func (b *bench) measureDisputes(requests int, t *benchTable) error {
 	users := []struct{ username, label string }{{"mediator", "county"}, {demo.CityMediator, "city"}}
 	for _, u := range users {
@@ -81,6 +83,32 @@ func (b *bench) measureDisputes(requests int, t *benchTable) error {
 				return err
 			}
 		}
+		if err := b.measureDisputeFigures(requests, t, c, u.label, path, cases); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// measureDisputeFigures times 纠纷统计 by area over the last twelve months
+// (GET /api/v1/disputes/figures) against its ceiling: the same cases of the
+// window counted by child area in one bare grouped pass (accepted, settled,
+// closed), no rates, confirmations or JSON.
+func (b *bench) measureDisputeFigures(requests int, t *benchTable, c *benchClient, label, path string, cases int) error {
+	cst := time.FixedZone("CST", 8*3600)
+	now := time.Now().In(cst)
+	from := time.Date(now.Year(), now.Month()-11, 1, 0, 0, 0, 0, cst)
+	q := url.Values{"by": {"area"}, "from": {from.Format("2006-01")}, "to": {now.Format("2006-01")}}
+	l, err := b.latency(requests, func(int) string { return "/api/v1/disputes/figures?" + q.Encode() }, c)
+	if err != nil {
+		return err
+	}
+	t.row(fmt.Sprintf("dispute figures by area, 12 months `GET /api/v1/disputes/figures` (%s's mediator, %d cases in scope)", label, cases),
+		percentiles(l), fmt.Sprintf("max %s, %d requests one after another", ms(l.max), l.n))
+	under, args := authz.Under("d.path", path)
+	sql := "SELECT substr(d.path, 1, " + strconv.Itoa(len(path)+37) + "), count(*), sum(CASE WHEN d.status = 'settled' THEN 1 ELSE 0 END), " +
+		"sum(CASE WHEN d.closed_at IS NOT NULL THEN 1 ELSE 0 END) FROM disputes d WHERE " + under + " AND d.registered_at >= ? GROUP BY 1"
+	args = append(args, from.UnixMilli())
+	raw := func(n int) (latency, error) { return b.rawQuery(n, func(int) (string, []any) { return sql, args }) }
+	return t.vsRaw("the same cases counted by child area, bare SQL ("+label+")", raw, measured{"dispute figures (" + label + ")", l})
 }
