@@ -1293,7 +1293,7 @@ func (f *fixture) event(o *objs, at geo.Point) {
 // dispute opens a classified case in the area's village with one party.
 func (f *fixture) dispute(o *objs) {
 	c, err := f.a.Disputes.Open(f.ctx, dispute.Intake{Source: "walk_in", OrgID: o.org, Type: "neighbour", Title: "矩阵纠纷", Facts: "矩阵核查纠纷",
-		Complexity: "simple", Route: "people_mediation", RouteReason: "矩阵核查", Parties: []dispute.PartyIn{{Role: "applicant", Name: "矩阵甲", Phone: "13800138000"}}})
+		Complexity: "simple", Route: "people_mediation", RouteReason: "矩阵核查", Parties: []dispute.PartyIn{{Role: "applicant", Name: "矩阵甲", Phone: "13800138000"}}}, idem.Key{})
 	f.check(err)
 	o.dispute, o.party = c.ID, c.Parties[0].ID
 }
