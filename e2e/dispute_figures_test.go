@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"github.com/gridgov/gridgov/internal/testapp"
 
 	"fmt"
@@ -23,9 +24,20 @@ func TestDisputeFigures(t *testing.T) {
 	p.landed()
 
 	now := time.Now().In(time.FixedZone("CST", 8*3600))
+	// A petition of 上城街道 this month: the desk's figures by area name the town.
+	var town string
+	if err := app.DB.Reader().QueryRowContext(context.Background(), "SELECT id FROM org_nodes WHERE code = ?", townCode).Scan(&town); err != nil {
+		t.Fatal(err)
+	}
+	if st := app.LoginAs("xfclerk").Do("POST", "/api/v1/petitions", map[string]any{"received_on": now.Format("2006-01-02"), "channel": "visit", "org_id": town,
+		"type": "property_mgmt", "title": "物业服务纠纷", "content": "反映小区物业服务不到位。", "people_count": 1,
+		"petitioners": []map[string]string{{"name": "赵六", "phone": "13600001111"}}}, nil); st != 201 {
+		t.Fatalf("a petition: %d", st)
+	}
 	p.open(fmt.Sprintf("/disputes/figures?from=%d-01&to=%s&by=area", now.Year(), now.Format("2006-01")))
 	p.visible("#figures-table")
 	p.waitFor("the figures", `document.querySelectorAll('#figures-table .figure-row').length > 0`, `document.querySelector('#figures-table')?.innerText`)
+	p.waitText("#figures-petition-groups", "上城街道")
 	p.noRawKeys("the figures page")
 	p.settle()
 	p.shot("dispute-figures-01-table")

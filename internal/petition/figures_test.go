@@ -77,6 +77,35 @@ func TestFiguresAgainstHandCounts(t *testing.T) {
 	if pr := clerk.Fail("GET", "/api/v1/petitions/figures?from=2026-13", nil); !hasField(pr, "from") {
 		t.Errorf("a bad month: %+v", pr)
 	}
+	// By child area of the county (the clerk's): town A's and town B's, the
+	// window's petitions in each; by type, all of them are neighbours'.
+	var g struct {
+		Groups []struct {
+			Key, Name string
+			Counts    month
+		}
+	}
+	if st := clerk.Do("GET", "/api/v1/petitions/figures?from="+lastMonth+"&to="+thisMonth+"&by=area", nil, &g); st != 200 {
+		t.Fatalf("by area: %d", st)
+	}
+	byArea := map[string]month{}
+	for _, x := range g.Groups {
+		byArea[x.Key] = x.Counts
+		if x.Name == "" {
+			t.Errorf("a group without its area's name: %+v", x)
+		}
+	}
+	a1, b1 := byArea[ar.townA], byArea[ar.townB]
+	if len(g.Groups) != 2 || a1.Received != 4 || a1.Repeat != 2 || a1.Closed != 2 || a1.Satisfied != 2 || b1.Received != 3 || b1.Collective != 1 ||
+		b1.NotAccepted != 1 || b1.Closed != 1 || b1.Satisfied != 0 {
+		t.Errorf("by area: %+v", g.Groups)
+	}
+	if st := clerk.Do("GET", "/api/v1/petitions/figures?from="+lastMonth+"&to="+thisMonth+"&by=type", nil, &g); st != 200 || len(g.Groups) != 1 || g.Groups[0].Counts.Received != 7 {
+		t.Errorf("by type: %d %+v", st, g.Groups)
+	}
+	if pr := clerk.Fail("GET", "/api/v1/petitions/figures?by=route", nil); !hasField(pr, "by") {
+		t.Errorf("an unknown grouping: %+v", pr)
+	}
 	// The town B filter counts only its own.
 	clerk.Do("GET", "/api/v1/petitions/figures?from="+lastMonth+"&to="+thisMonth+"&org_id="+ar.townB, nil, &f)
 	if f.Total.Received != 3 || f.Total.Collective != 1 || f.Total.Closed != 1 || f.Total.Satisfied != 0 {

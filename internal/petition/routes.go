@@ -26,8 +26,9 @@ func (s *Service) Routes() []httpx.Route {
 		{Method: "GET", Path: "/api/v1/petitions/export", Tag: "petition", Summary: "The petition list as a spreadsheet (xlsx; names masked, watermarked, audited)",
 			Perm: authz.PetitionRead, Params: filters, OutType: "application/octet-stream", Out: []byte{}, Handler: s.export},
 		{Method: "POST", Path: "/api/v1/petitions", Tag: "petition", Summary: "Register a petition", Perm: authz.PetitionWrite, Status: 201, Do: httpx.Call(s.register)},
-		{Method: "GET", Path: "/api/v1/petitions/figures", Tag: "petition", Summary: "The desk's figures by month: received, closed, satisfied, repeat, collective, over-level",
-			Perm: authz.PetitionRead, Params: []httpx.Param{{Name: "from", In: "query", Desc: "YYYY-MM"}, {Name: "to", In: "query", Desc: "YYYY-MM"}, {Name: "org_id", In: "query"}},
+		{Method: "GET", Path: "/api/v1/petitions/figures", Tag: "petition", Summary: "The desk's figures by month (and by child area or type): received, closed, satisfied, repeat, collective, over-level",
+			Perm: authz.PetitionRead, Params: []httpx.Param{{Name: "from", In: "query", Desc: "YYYY-MM"}, {Name: "to", In: "query", Desc: "YYYY-MM"}, {Name: "org_id", In: "query"},
+				{Name: "by", In: "query", Desc: "area or type: the window's groups besides the months"}},
 			Do: httpx.Get(s.figures)},
 		{Method: "GET", Path: "/api/v1/petitions/review", Tag: "petition", Summary: "The weekly review (每周研判): new, overdue, repeat, collective and over-level petitions of a week",
 			Perm: authz.PetitionRead, Params: []httpx.Param{{Name: "week", In: "query", Desc: "any day of the week, YYYY-MM-DD"}, {Name: "org_id", In: "query"}},
@@ -70,7 +71,7 @@ func (s *Service) register(r *http.Request, in PetitionInput) (Petition, error) 
 
 func (s *Service) figures(r *http.Request) (Figures, error) {
 	q := r.URL.Query()
-	return s.Figures(r.Context(), q.Get("from"), q.Get("to"), q.Get("org_id"))
+	return s.Figures(r.Context(), q.Get("from"), q.Get("to"), q.Get("org_id"), q.Get("by"))
 }
 
 func (s *Service) week(r *http.Request) (Week, error) {
