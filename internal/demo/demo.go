@@ -439,6 +439,9 @@ func addHistory(ctx context.Context, d Deps, scale Scale, seed int64, countyCode
 		if res.Disputes, err = Disputes(ctx, d.DB, d.Disputes, countyCode, seed, time.Now()); err != nil {
 			return err
 		}
+		if _, err := LinkScreeningCases(ctx, d.DB); err != nil {
+			return err
+		}
 		if scale.DisputesPerVillage > 0 {
 			fmt.Fprintf(log, "writing a year of dispute cases in every village (%d a village), in batches …\n", scale.DisputesPerVillage)
 			t0 := time.Now()

@@ -319,3 +319,60 @@ func demoFindingAt(ctx context.Context, tx *db.Tx, rng *mrand.Rand, pr screening
 		by, at.UnixMilli(), closedBy, closedAt)
 	return err
 }
+
+// LinkScreeningCases gives the demo's cases that came from screening the
+// finding each came from: for every such case of the first county without
+// one, a finding of its village filed in the two weeks before it (the same
+// type first; one of the settled ones, so this week's open findings stay as
+// they are) is marked as turned into that case, as the screening room's
+// to-case step marks it, and the case names the finding. It returns how
+// many it linked.
+func LinkScreeningCases(ctx context.Context, d *db.DB) (int, error) {
+	n := 0
+	err := d.InTx(ctx, func(tx *db.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT id, no, org_id, type, registered_at FROM disputes
+			WHERE source = 'screening' AND source_ref = '' ORDER BY registered_at`)
+		if err != nil {
+			return err
+		}
+		type kase struct {
+			id, no, org, typ string
+			at               int64
+		}
+		var cases []kase
+		for rows.Next() {
+			var c kase
+			if err := rows.Scan(&c.id, &c.no, &c.org, &c.typ, &c.at); err != nil {
+				rows.Close()
+				return err
+			}
+			cases = append(cases, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, c := range cases {
+			var fid, fno, by string
+			err := tx.QueryRowContext(ctx, `SELECT id, no, created_by FROM screening_findings
+				WHERE org_id = ? AND status = 'resolved' AND created_at <= ? AND created_at > ?
+				ORDER BY CASE WHEN type = ? THEN 0 ELSE 1 END, created_at DESC LIMIT 1`, c.org, c.at, c.at-14*24*3600*1000, c.typ).Scan(&fid, &fno, &by)
+			if errors.Is(err, sql.ErrNoRows) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE screening_findings SET status = 'case', result_note = '', case_id = ?, case_no = ?,
+				closed_by = ?, closed_at = ? WHERE id = ?`, c.id, c.no, by, c.at, fid); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, "UPDATE disputes SET source_ref = ? WHERE id = ?", fno, c.id); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	return n, err
+}
