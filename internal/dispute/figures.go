@@ -226,7 +226,11 @@ func (s *Service) Figures(ctx context.Context, q FigureQuery, lang string) (Figu
 	ms := now.UnixMilli()
 	args := append([]any{ms, ms, ms + WarnDays*Day}, in...)
 	args = append(args, from.UnixMilli(), end.UnixMilli())
-	rows, err := rd.QueryContext(ctx, "SELECT "+key+", "+figureSums+` FROM disputes d LEFT JOIN dispute_confirmations dc ON dc.dispute_id = d.id
+	index, err := s.figuresIndex(ctx, under, in)
+	if err != nil {
+		return out, err
+	}
+	rows, err := rd.QueryContext(ctx, "SELECT "+key+", "+figureSums+` FROM disputes d`+index+` LEFT JOIN dispute_confirmations dc ON dc.dispute_id = d.id
 		WHERE `+under+" AND d.registered_at >= ? AND d.registered_at < ? GROUP BY "+key, args...)
 	if err != nil {
 		return out, err
