@@ -153,8 +153,8 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a.Events.PhotoQuota = quota
 	a.Events.SelfCheckAllowed = selfCheck
 	a.Disputes = dispute.New(d, log, keys, a.Events, reg)
-	a.Screening = screening.New(d, log, disputeCases{a.Disputes})
-	a.Petitions = petition.New(d, log, keys, reg, kp, petitionCases{a.Disputes})
+	a.Screening = screening.New(d, log, a.Disputes)
+	a.Petitions = petition.New(d, log, keys, reg, kp, a.Disputes)
 	a.routes()
 	a.Router.TrustedProxies = proxies
 	return a, nil

@@ -109,8 +109,8 @@ type RouteInput struct {
 }
 
 // RouteTo routes an accepted petition, naming the responsible unit, and
-// for a mediation route may open a dispute case through the CaseOpener in
-// the same transaction.
+// for a mediation route may open a dispute case (dispute.Service.OpenTx)
+// in the same transaction.
 func (s *Service) RouteTo(ctx context.Context, id string, in RouteInput) (Petition, error) {
 	var f apperr.Fields
 	in.Reason = strings.TrimSpace(in.Reason)
@@ -149,26 +149,33 @@ func (s *Service) RouteTo(ctx context.Context, id string, in RouteInput) (Petiti
 		if !in.OpenCase {
 			return note, nil
 		}
-		c := PetitionCase{PetitionID: id, PetitionNo: x.No, OrgID: x.OrgID, Type: x.Type, Title: x.Title, Content: x.Content, Route: in.Route,
-			RouteReason: in.Reason, UnitID: in.UnitID, ReceivedOn: x.ReceivedOn, PeopleCount: x.PeopleCount}
-		parties, err := s.parties(ctx, tx, id)
+		// The petitioners are the applicants (their values sealed again by the
+		// dispute room); a collective petition (集体访) is a complex case. The
+		// desk, holding dispute.report alone, files it as registered for the
+		// mediator to classify.
+		complexity := "simple"
+		if x.PeopleCount >= CollectiveSize {
+			complexity = "complex"
+		}
+		c := dispute.Intake{Source: "petition", SourceRef: x.No, OrgID: x.OrgID, Type: x.Type, Title: x.Title, Facts: strings.TrimSpace(x.Content),
+			Complexity: complexity, Route: in.Route, RouteReason: in.Reason}
+		var err error
+		if c.Parties, err = s.parties(ctx, tx, id); err != nil {
+			return "", err
+		}
+		k, err := s.cases.OpenTx(ctx, tx, authz.From(ctx), c)
 		if err != nil {
 			return "", err
 		}
-		c.Parties = parties
-		caseID, caseNo, err := s.opener.OpenCase(ctx, tx, authz.From(ctx), c)
-		if err != nil {
+		if _, err := tx.ExecContext(ctx, "UPDATE petitions SET case_id = ?, case_no = ? WHERE id = ?", k.ID, k.No, id); err != nil {
 			return "", err
 		}
-		if _, err := tx.ExecContext(ctx, "UPDATE petitions SET case_id = ?, case_no = ? WHERE id = ?", caseID, caseNo, id); err != nil {
-			return "", err
-		}
-		return note + " · " + caseNo, nil
+		return note + " · " + k.No, nil
 	})
 }
 
 // parties opens the petitioners' sealed values for the dispute case.
-func (s *Service) parties(ctx context.Context, tx *db.Tx, id string) ([]CaseParty, error) {
+func (s *Service) parties(ctx context.Context, tx *db.Tx, id string) ([]dispute.PartyIn, error) {
 	rows, err := tx.QueryContext(ctx, "SELECT id, name, id_sealed, phone_sealed, COALESCE(person_id, '') FROM petitioners WHERE petition_id = ? ORDER BY seq", id)
 	if err != nil {
 		return nil, err
@@ -186,9 +193,9 @@ func (s *Service) parties(ctx context.Context, tx *db.Tx, id string) ([]CasePart
 	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 		return nil, err
 	}
-	var out []CaseParty
+	var out []dispute.PartyIn
 	for _, r := range rs {
-		cp := CaseParty{Name: r.name, PersonID: r.person}
+		cp := dispute.PartyIn{Role: "applicant", Name: r.name, PersonID: r.person}
 		if r.idS != "" {
 			if cp.IDNumber, err = s.vault.Open("petitioners.id_number", r.id, r.idS); err != nil {
 				return nil, err

@@ -22,6 +22,7 @@ import (
 	"github.com/gridgov/gridgov/internal/audit"
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
+	"github.com/gridgov/gridgov/internal/dispute"
 	"github.com/gridgov/gridgov/internal/keyperson"
 	"github.com/gridgov/gridgov/internal/pii"
 	"github.com/gridgov/gridgov/internal/registry"
@@ -57,39 +58,6 @@ var Statuses = []string{"registered", "accepted", "not_accepted", "replied", "cl
 // mediationRoutes are the routes that open a dispute case.
 var mediationRoutes = []string{"people_mediation", "admin_mediation", "industry_mediation"}
 
-// PetitionCase is what the dispute room needs to open a case from a
-// petition routed to mediation: the matter, the place and the parties in
-// clear (they are sealed again by the dispute room).
-type PetitionCase struct {
-	PetitionID  string
-	PetitionNo  string
-	OrgID       string
-	Type        string
-	Title       string
-	Content     string
-	Route       string
-	RouteReason string
-	UnitID      string
-	ReceivedOn  string
-	PeopleCount int
-	Parties     []CaseParty
-}
-
-// CaseParty is one petitioner as a party of the case.
-type CaseParty struct {
-	Name     string
-	Phone    string
-	IDNumber string
-	PersonID string
-}
-
-// CaseOpener opens a dispute case for a petition inside the routing's
-// transaction and returns its id and number: the dispute room's OpenTx,
-// adapted in the wiring (internal/app).
-type CaseOpener interface {
-	OpenCase(ctx context.Context, tx *db.Tx, p *authz.Principal, c PetitionCase) (id, no string, err error)
-}
-
 // Service runs the petition desk.
 type Service struct {
 	db    *db.DB
@@ -97,16 +65,16 @@ type Service struct {
 	vault *pii.Vault
 	reg   *registry.Service
 	kp    *keyperson.Service
-	// opener opens dispute cases for petitions routed to mediation.
-	opener CaseOpener
+	// cases opens dispute cases for petitions routed to mediation.
+	cases *dispute.Service
 	// Now is the clock, replaceable in tests.
 	Now func() time.Time
 }
 
 // New makes the service over the registers (for the link of a petitioner
 // to a register person) and the key persons (for the key-petitioner link).
-func New(d *db.DB, log *audit.Log, keys *secret.Keys, reg *registry.Service, kp *keyperson.Service, cases CaseOpener) *Service {
-	return &Service{db: d, audit: log, vault: pii.NewVault(keys), reg: reg, kp: kp, opener: cases, Now: time.Now}
+func New(d *db.DB, log *audit.Log, keys *secret.Keys, reg *registry.Service, kp *keyperson.Service, cases *dispute.Service) *Service {
+	return &Service{db: d, audit: log, vault: pii.NewVault(keys), reg: reg, kp: kp, cases: cases, Now: time.Now}
 }
 
 // shanghai is the desk's day: dates are days in China Standard Time.

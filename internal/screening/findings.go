@@ -405,8 +405,10 @@ func (s *Service) Resolve(ctx context.Context, id string, in ResolveInput) (Find
 	return s.Finding(ctx, id)
 }
 
-// ToCase turns a finding into a dispute case, opened by the CaseOpener in
-// the same transaction that marks the finding.
+// ToCase turns a finding into a dispute case, opened by the dispute room in
+// the same transaction that marks the finding. The case waits as
+// registered for the mediator to classify; the parties come as they were
+// filed, by name, the first as the applicant.
 func (s *Service) ToCase(ctx context.Context, id string) (Finding, error) {
 	p := authz.From(ctx)
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
@@ -418,16 +420,23 @@ func (s *Service) ToCase(ctx context.Context, id string) (Finding, error) {
 		if len(title) > 40 {
 			title = append(title[:40], '…')
 		}
-		caseID, caseNo, err := s.opener.OpenCase(ctx, tx, p, FindingCase{FindingID: f.ID, FindingNo: f.No, OrgID: f.OrgID, Path: f.path,
-			Type: f.Type, Title: string(title), Facts: f.Description + "\n" + f.Measures, Parties: f.Parties, Risk: f.Risk})
+		in := dispute.Intake{Source: "screening", SourceRef: f.No, OrgID: f.OrgID, Type: f.Type, Title: string(title), Facts: f.Description + "\n" + f.Measures}
+		for i, name := range f.Parties {
+			role := "respondent"
+			if i == 0 {
+				role = "applicant"
+			}
+			in.Parties = append(in.Parties, dispute.PartyIn{Role: role, Name: name})
+		}
+		c, err := s.cases.OpenTx(ctx, tx, p, in)
 		if err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, "UPDATE screening_findings SET status = 'case', case_id = ?, case_no = ?, closed_by = ?, closed_at = ? WHERE id = ?",
-			caseID, caseNo, p.UserID, s.Now().UnixMilli(), id); err != nil {
+			c.ID, c.No, p.UserID, s.Now().UnixMilli(), id); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, authz.DisputeWrite, "screening.finding_to_case", "screening_finding", id, caseNo)
+		return s.record(ctx, tx, authz.DisputeWrite, "screening.finding_to_case", "screening_finding", id, c.No)
 	})
 	if err != nil {
 		return Finding{}, err

@@ -4,12 +4,12 @@
 // (findings) or says it found nothing (零报告). A finding carries its
 // responsible leader (包案领导) and person (责任人), the measures and a
 // deadline, and a risk level; it is closed on the spot (就地化解) or turned
-// into a dispute case through a CaseOpener. Owns screening_rounds,
-// screening_zero_reports and screening_findings.
+// into a dispute case. Owns screening_rounds, screening_zero_reports and
+// screening_findings.
 //
-// It takes the words of the dispute types from package dispute and asks the
-// org tree (package org) for areas; it opens cases through the interface
-// CaseOpener, which the wiring adapts to the dispute room.
+// It takes the words of the dispute types from package dispute and opens
+// cases through its OpenTx, inside the finding's transaction; it asks the
+// org tree (package org) for areas.
 package screening
 
 import (
@@ -20,33 +20,14 @@ import (
 	"github.com/gridgov/gridgov/internal/audit"
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
+	"github.com/gridgov/gridgov/internal/dispute"
 )
-
-// FindingCase is what a dispute case needs of a finding turned into one.
-type FindingCase struct {
-	FindingID string
-	FindingNo string
-	OrgID     string // the village where the dispute is
-	Path      string
-	Type      string   // a dispute type (dispute.Types)
-	Title     string   // a short title from the description
-	Facts     string   // the description and the measures taken so far
-	Parties   []string // the parties' names, as filed
-	Risk      string   // high, medium, low
-}
-
-// CaseOpener opens a dispute case from a finding inside the caller's
-// transaction and answers the case's id and number. The dispute room is
-// adapted to it in the wiring (internal/app).
-type CaseOpener interface {
-	OpenCase(ctx context.Context, tx *db.Tx, p *authz.Principal, f FindingCase) (id, no string, err error)
-}
 
 // Service runs the rounds and their findings.
 type Service struct {
-	db     *db.DB
-	audit  *audit.Log
-	opener CaseOpener
+	db    *db.DB
+	audit *audit.Log
+	cases *dispute.Service
 	// Now is the clock (tests move it).
 	Now func() time.Time
 	// YellowDays is how many days before its deadline an open finding
@@ -55,8 +36,8 @@ type Service struct {
 }
 
 // New makes the service; cases opens the dispute cases findings turn into.
-func New(d *db.DB, log *audit.Log, cases CaseOpener) *Service {
-	return &Service{db: d, audit: log, opener: cases, Now: time.Now, YellowDays: 3}
+func New(d *db.DB, log *audit.Log, cases *dispute.Service) *Service {
+	return &Service{db: d, audit: log, cases: cases, Now: time.Now, YellowDays: 3}
 }
 
 // zone is the county's clock: dates and deadlines are its days.
