@@ -31,6 +31,7 @@ var owners = map[string][]string{
 	"org_nodes":         {"org"},
 	"grids":             {"org"},
 	"grid_members":      {"org"},
+	"workers":           {"org"},
 	"users":             {"account", "authn"}, // account keeps the accounts, authn their sign-in state
 	"roles":             {"account"},
 	"role_assignments":  {"account"},

@@ -62,6 +62,14 @@ const (
 	PetitionRead   Perm = "petition.read"   // petitions (信访), weekly reviews, 面对面 sessions of an area
 	PetitionWrite  Perm = "petition.write"  // register and handle petitions, record reviews and sessions
 
+	WorkforceRead  Perm = "workforce.read"  // grid teams and the roster of the grid workforce of an area
+	WorkforceWrite Perm = "workforce.write" // edit teams and the roster, move a member (their open work goes to the successor)
+	GridworkDo     Perm = "gridwork.do"     // one's own day: patrols and check-ins, visits, reception notes, 9-key calls, closing the day
+	GridworkRead   Perm = "gridwork.read"   // the centre's boards: day plans, who is out, visits, tasks, meetings, 9-key calls
+	GridworkSteer  Perm = "gridwork.steer"  // set day plans, push tasks, visit triggers, police–grid meetings, 9-key numbers
+	AssessRead     Perm = "assess.read"     // the boards and rankings of grid-member assessment, training records
+	AssessWrite    Perm = "assess.write"    // offline scores, the county's weights, training sessions, 十佳网格员
+
 	// Sensitive categories of key persons (PIPL art. 28): a key person of a
 	// category is visible only with that category's permission.
 	SensitiveReleasedPrisoner    Perm = "pii.sensitive.released_prisoner"
@@ -71,6 +79,9 @@ const (
 	SensitiveHIVRisk             Perm = "pii.sensitive.hiv_risk"
 	SensitiveKeyYouth            Perm = "pii.sensitive.key_youth"
 	SensitiveKeyPetitioner       Perm = "pii.sensitive.key_petitioner"
+	// SensitivePsych is the 三级三色 psychological-protection record of a
+	// person in a special group: level, assessments, counselling.
+	SensitivePsych Perm = "pii.sensitive.psych"
 )
 
 // PermInfo describes one permission for the roles page.
@@ -94,8 +105,11 @@ var Catalogue = []PermInfo{
 	{RegistryExportApprove, "registry"}, {RegistryCampaign, "registry"}, {KeyPersonRead, "registry"}, {KeyPersonWrite, "registry"},
 	{DisputeRead, "dispute"}, {DisputeReport, "dispute"}, {DisputeWrite, "dispute"}, {DisputeSubsidy, "dispute"},
 	{PetitionRead, "dispute"}, {PetitionWrite, "dispute"},
+	{WorkforceRead, "gridwork"}, {WorkforceWrite, "gridwork"}, {GridworkDo, "gridwork"}, {GridworkRead, "gridwork"}, {GridworkSteer, "gridwork"},
+	{AssessRead, "gridwork"}, {AssessWrite, "gridwork"},
 	{SensitiveReleasedPrisoner, "sensitive"}, {SensitiveCommunityCorrection, "sensitive"}, {SensitiveMentalDisorder, "sensitive"},
 	{SensitiveDrugUser, "sensitive"}, {SensitiveHIVRisk, "sensitive"}, {SensitiveKeyYouth, "sensitive"}, {SensitiveKeyPetitioner, "sensitive"},
+	{SensitivePsych, "sensitive"},
 }
 
 // Known reports whether p is in the catalogue.
@@ -119,15 +133,17 @@ var Builtins = []BuiltinRole{
 	{Code: "sec_admin", Perms: []Perm{RoleRead, RoleWrite, RoleAssign, SecurityRead, SecurityWrite, UserRead, OrgRead}},
 	{Code: "audit_admin", Perms: []Perm{AuditRead, OrgRead}},
 	// The centre's intake desk is the one door (只进一扇门) for disputes too.
-	{Code: "intake", Perms: []Perm{OrgRead, GridRead, EventReport, EventRead, EventIntake, DisputeRead, DisputeReport, DisputeWrite}},
+	// It also steers the grid workforce of its area: teams, day plans, tasks, assessment.
+	{Code: "intake", Perms: []Perm{OrgRead, GridRead, EventReport, EventRead, EventIntake, DisputeRead, DisputeReport, DisputeWrite,
+		WorkforceRead, WorkforceWrite, GridworkRead, GridworkSteer, AssessRead, AssessWrite}},
 	{Code: "dispatcher", Perms: []Perm{OrgRead, GridRead, EventRead, EventDispatch}},
 	{Code: "shift_lead", Perms: []Perm{OrgRead, GridRead, GridExport, EventRead, EventIntake, EventDispatch, EventApprove}},
 	{Code: "dept_handler", Perms: []Perm{OrgRead, GridRead, EventReadUnit, EventHandle}},
-	{Code: "grid_member", Perms: []Perm{OrgRead, GridRead, EventReport, EventRead, EventCheck, EventHandle, DisputeReport,
+	{Code: "grid_member", Perms: []Perm{OrgRead, GridRead, EventReport, EventRead, EventCheck, EventHandle, DisputeReport, GridworkDo, WorkforceRead,
 		RegistryRead, RegistryWrite, RegistryImport, RegistryExport, KeyPersonRead, KeyPersonWrite, PersonalReveal, PersonalLookup,
 		SensitiveReleasedPrisoner, SensitiveCommunityCorrection, SensitiveMentalDisorder, SensitiveDrugUser, SensitiveKeyYouth, SensitiveKeyPetitioner}},
 	{Code: "leader", Perms: []Perm{OrgRead, GridRead, GridExport, EventRead, EventSupervise, RegistryRead, RegistryExportApprove, RegistryCampaign,
-		DisputeRead, PetitionRead, PetitionWrite}},
+		DisputeRead, PetitionRead, PetitionWrite, WorkforceRead, GridworkRead, AssessRead}},
 	// The mediator reads the events of its area, as the leader does: the
 	// disputes it is to settle are among them, and an event shows no more
 	// of the reporter than a name (the phone stays sealed).
@@ -141,12 +157,13 @@ var Builtins = []BuiltinRole{
 	{Code: "resident", Perms: []Perm{EventReport}},
 	// Joint management of key persons (丹江口 "四类人"): each office adds
 	// follow-ups to the shared record of the categories it is responsible for.
-	{Code: "police", Perms: []Perm{OrgRead, GridRead, EventReport, DisputeRead, DisputeReport, RegistryRead, KeyPersonRead, KeyPersonWrite, PersonalReveal, PersonalLookup,
+	// The village police officer (一村一警) works the grids with their teams (警网融合).
+	{Code: "police", Perms: []Perm{OrgRead, GridRead, EventReport, DisputeRead, DisputeReport, GridworkDo, GridworkRead, WorkforceRead, RegistryRead, KeyPersonRead, KeyPersonWrite, PersonalReveal, PersonalLookup,
 		SensitiveReleasedPrisoner, SensitiveDrugUser, SensitiveMentalDisorder, SensitiveKeyPetitioner, SensitiveKeyYouth}},
 	{Code: "justice", Perms: []Perm{OrgRead, GridRead, DisputeRead, DisputeReport, DisputeWrite, DisputeSubsidy, RegistryRead, KeyPersonRead, KeyPersonWrite, PersonalReveal, PersonalLookup,
 		SensitiveCommunityCorrection, SensitiveReleasedPrisoner}},
 	{Code: "health", Perms: []Perm{OrgRead, GridRead, RegistryRead, KeyPersonRead, KeyPersonWrite, PersonalReveal, PersonalLookup,
-		SensitiveMentalDisorder, SensitiveHIVRisk, SensitiveDrugUser}},
+		SensitiveMentalDisorder, SensitiveHIVRisk, SensitiveDrugUser, SensitivePsych}},
 	// The petition desk (信访): petitions, their weekly review, and the
 	// key-petitioner records it links them to.
 	{Code: "petition_clerk", Perms: []Perm{OrgRead, GridRead, PersonalReveal, DisputeRead, DisputeReport, PetitionRead, PetitionWrite,

@@ -243,7 +243,7 @@ func buildTree(ctx context.Context, d *db.DB, scale Scale, seed int64, log io.Wr
 	defer w.rollback()
 	cityID := w.node(city.code, city.name, "city", "", "", nil)
 	plan, cpd := planGrids(rng, scale, counties, children, outlines)
-	t := &treeWriter{w: w, rng: rng, res: res}
+	t := &treeWriter{w: w, rng: rng, res: res, roster: mrand.New(mrand.NewPCG(uint64(seed), 31))}
 	for _, c := range counties {
 		spec := tileSpec(c, children, plan, cpd)
 		fmt.Fprintf(log, "tiling %s: %d towns …\n", c.name, len(spec.Towns))
@@ -333,7 +333,13 @@ type treeWriter struct {
 	w           *writer
 	rng         *mrand.Rand
 	res         *Result
-	firstCenter *geo.Point // of the first grid, where the map opens
+	firstCenter *geo.Point  // of the first grid, where the map opens
+	roster      *mrand.Rand // the roster's start dates and terms
+}
+
+// startedOn is a roster entry's first day: within the last eight years.
+func (t *treeWriter) startedOn() string {
+	return time.Now().AddDate(0, 0, -30-t.roster.IntN(8*365)).Format("2006-01-02")
 }
 
 // county writes a tiled county with its towns and villages.
@@ -353,15 +359,18 @@ func (t *treeWriter) county(c division, cityID string, tiles geo.TileResult) {
 func (t *treeWriter) village(v geo.TileVillage, townID string) {
 	villageID := t.w.node(v.Code, v.Name, "village", townID, t.w.paths[townID], v.Geom)
 	t.res.Villages++
+	// one police officer serves every grid of the village (一村一警): one
+	// roster entry, primary on the first grid
 	police := personName(t.rng)
-	for _, g := range v.Grids {
-		t.grid(v, g, villageID, police)
+	policeID := t.w.worker(villageID, police, "other", t.startedOn())
+	for i, g := range v.Grids {
+		t.grid(v, g, villageID, policeID, police, i == 0)
 	}
 	t.w.otherLayers(t.rng, v, villageID)
 }
 
 // grid writes one main-layer grid and its team.
-func (t *treeWriter) grid(v geo.TileVillage, g geo.TileGrid, villageID, police string) {
+func (t *treeWriter) grid(v geo.TileVillage, g geo.TileGrid, villageID, policeID, police string, policePrimary bool) {
 	hh := 200 + t.rng.IntN(101)
 	code := org.CodeOf(v.Code, org.MainLayer, g.Seq)
 	gid := t.w.grid(code, fmt.Sprintf("%s第%d网格", v.Name, g.Seq), org.MainLayer, villageID, geo.MultiPolygon{g.Geom}, g.Interior, hh)
@@ -371,15 +380,22 @@ func (t *treeWriter) grid(v geo.TileVillage, g geo.TileGrid, villageID, police s
 		p := g.Interior
 		t.firstCenter = &p
 	}
-	team := []struct{ role, name string }{{"grid_chief", personName(t.rng)}, {"grid_member", personName(t.rng)},
-		{"assistant", personName(t.rng)}, {"police", police}}
+	team := []struct{ role, name, employment string }{{"grid_chief", personName(t.rng), "full_time"},
+		{"grid_member", personName(t.rng), "full_time"}, {"assistant", personName(t.rng), "other"}}
 	if t.rng.IntN(3) == 0 {
-		team = append(team, struct{ role, name string }{"assistant", personName(t.rng)})
+		team = append(team, struct{ role, name, employment string }{"assistant", personName(t.rng), "other"})
+	}
+	// the roster's own details come from a second source, so the names
+	// stay those of earlier demos
+	if t.roster.IntN(4) == 0 {
+		team[1].employment = "part_time"
 	}
 	for _, m := range team {
-		t.w.member(gid, m.role, m.name)
+		t.w.member(gid, m.role, t.w.worker(villageID, m.name, m.employment, t.startedOn()), m.name, true)
 		t.res.TeamMembers++
 	}
+	t.w.member(gid, "police", policeID, police, policePrimary)
+	t.res.TeamMembers++
 }
 
 // addAccess makes the demo accounts in the first county and the API keys.
@@ -685,9 +701,15 @@ func accounts(ctx context.Context, d Deps, countyCode string) ([]Account, error)
 				return err
 			}
 			if a.role == "grid_member" { // the demo grid member serves the first grid of the village
-				if _, err := tx.ExecContext(ctx, `UPDATE grid_members SET user_id = ?, name = ? WHERE id = (
-					SELECT m.id FROM grid_members m JOIN grids g ON g.id = m.grid_id
-					WHERE g.org_id = ? AND g.layer = 'zz' AND m.role = 'grid_member' ORDER BY g.code LIMIT 1)`, id, "张敏", villageID); err != nil {
+				var worker string
+				if err := tx.QueryRowContext(ctx, `SELECT m.worker_id FROM grid_members m JOIN grids g ON g.id = m.grid_id
+					WHERE g.org_id = ? AND g.layer = 'zz' AND m.role = 'grid_member' ORDER BY g.code LIMIT 1`, villageID).Scan(&worker); err != nil {
+					return err
+				}
+				if _, err := tx.ExecContext(ctx, `UPDATE grid_members SET user_id = ?, name = ? WHERE worker_id = ?`, id, "张敏", worker); err != nil {
+					return err
+				}
+				if _, err := tx.ExecContext(ctx, `UPDATE workers SET user_id = ?, name = ?, employment = 'full_time' WHERE id = ?`, id, "张敏", worker); err != nil {
 					return err
 				}
 			}

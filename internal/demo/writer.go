@@ -29,7 +29,8 @@ var tables = []struct {
 }{
 	{"org_nodes", []string{"id", "code", "name", "kind", "parent_id", "path", "status", "geometry", "center_lat", "center_lng", "created_at", "updated_at"}},
 	{"grids", []string{"id", "code", "name", "layer", "org_id", "path", "geometry", "min_lng", "min_lat", "max_lng", "max_lat", "center_lat", "center_lng", "households", "status", "created_at", "updated_at"}},
-	{"grid_members", []string{"id", "grid_id", "role", "name", "created_at"}},
+	{"workers", []string{"id", "org_id", "path", "name", "employment", "status", "started_on", "created_at", "updated_at"}},
+	{"grid_members", []string{"id", "grid_id", "role", "name", "worker_id", "is_primary", "created_at"}},
 }
 
 func newWriter(ctx context.Context, d *db.DB) *writer {
@@ -73,8 +74,16 @@ func (w *writer) grid(code, name, layer, villageID string, m geo.MultiPolygon, c
 	return id
 }
 
-func (w *writer) member(gridID, role, name string) {
-	w.rows["grid_members"] = append(w.rows["grid_members"], []any{db.NewID(), gridID, role, name, w.now})
+// worker puts a person on the roster of a village and returns their id.
+func (w *writer) worker(villageID, name, employment, startedOn string) string {
+	id := db.NewID()
+	w.rows["workers"] = append(w.rows["workers"], []any{id, villageID, w.paths[villageID], name, employment, "active", startedOn, w.now, w.now})
+	return id
+}
+
+// member gives a roster entry a place on a grid's team.
+func (w *writer) member(gridID, role, workerID, name string, primary bool) {
+	w.rows["grid_members"] = append(w.rows["grid_members"], []any{db.NewID(), gridID, role, name, workerID, primary, w.now})
 }
 
 // otherLayers lays the other grid layers over a village (多网合一): the

@@ -184,3 +184,51 @@ func MainGridOutlines(ctx context.Context, q db.Querier, paths []string, limit i
 	}
 	return out, false, rows.Err()
 }
+
+// Worker is a roster entry of the grid workforce as other rooms see it:
+// who, where their roster is, and their primary grid.
+type Worker struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	UserID      string `json:"user_id,omitempty"`
+	OrgID       string `json:"org_id"`
+	Path        string `json:"-"`
+	PrimaryGrid string `json:"primary_grid_id,omitempty"`
+	Employment  string `json:"employment"`
+}
+
+const workerCols = `w.id, w.name, COALESCE(w.user_id, ''), w.org_id, w.path, COALESCE((SELECT m.grid_id FROM grid_members m
+	WHERE m.worker_id = w.id ORDER BY m.is_primary DESC, m.id LIMIT 1), ''), w.employment`
+
+func scanWorker(s interface{ Scan(...any) error }) (Worker, error) {
+	var w Worker
+	err := s.Scan(&w.ID, &w.Name, &w.UserID, &w.OrgID, &w.Path, &w.PrimaryGrid, &w.Employment)
+	return w, err
+}
+
+// WorkerOfUser returns the active roster entry of an account; an account
+// on no roster is not found.
+func WorkerOfUser(ctx context.Context, q db.Querier, userID string) (Worker, error) {
+	w, err := scanWorker(q.QueryRowContext(ctx, "SELECT "+workerCols+" FROM workers w WHERE w.user_id = ? AND w.status = 'active' ORDER BY w.id LIMIT 1", userID))
+	return w, notFound(err, "")
+}
+
+// WorkersIn returns the active roster entries whose roster lies under
+// path, by id.
+func WorkersIn(ctx context.Context, q db.Querier, path string) ([]Worker, error) {
+	under, args := authz.Under("w.path", path)
+	rows, err := q.QueryContext(ctx, "SELECT "+workerCols+" FROM workers w WHERE w.status = 'active' AND "+under+" ORDER BY w.id", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Worker{}
+	for rows.Next() {
+		w, err := scanWorker(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, w)
+	}
+	return out, rows.Err()
+}

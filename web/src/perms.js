@@ -41,6 +41,13 @@ export const PERM = {
   disputeSubsidy: 'dispute.subsidy',
   petitionRead: 'petition.read',
   petitionWrite: 'petition.write',
+  workforceRead: 'workforce.read',
+  workforceWrite: 'workforce.write',
+  gridworkDo: 'gridwork.do',
+  gridworkRead: 'gridwork.read',
+  gridworkSteer: 'gridwork.steer',
+  assessRead: 'assess.read',
+  assessWrite: 'assess.write',
 }
 
 // Key-person categories: each needs its own permission pii.sensitive.<category>.
