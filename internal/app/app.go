@@ -18,6 +18,7 @@ import (
 	"github.com/gridgov/gridgov/internal/apperr"
 	"github.com/gridgov/gridgov/internal/audit"
 	"github.com/gridgov/gridgov/internal/authn"
+	"github.com/gridgov/gridgov/internal/callkey"
 	"github.com/gridgov/gridgov/internal/campaign"
 	"github.com/gridgov/gridgov/internal/casework"
 	"github.com/gridgov/gridgov/internal/casework/dashboard"
@@ -73,7 +74,9 @@ type App struct {
 	Disputes  *dispute.Service
 	Screening *screening.Service
 	Petitions *petition.Service
-	Router    *httpx.Router
+	// CallKey is the 9-key call of elderly care targets (9键呼叫, 随叫随到).
+	CallKey *callkey.Service
+	Router  *httpx.Router
 	// Metrics serves the Prometheus metrics with no check, for the
 	// separate metrics address (GRIDGOV_METRICS_ADDR).
 	Metrics http.Handler
@@ -155,6 +158,7 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a.Disputes = dispute.New(d, log, keys, a.Events, reg)
 	a.Screening = screening.New(d, log, a.Disputes)
 	a.Petitions = petition.New(d, log, keys, reg, kp, a.Disputes)
+	a.CallKey = callkey.New(d, log, keys, reg, kp)
 	a.routes()
 	a.Router.TrustedProxies = proxies
 	return a, nil
@@ -177,6 +181,10 @@ func (a *App) Jobs(node string) *jobs.Runner {
 		}},
 		{Name: "petition.supervision", Every: time.Minute, Run: func(ctx context.Context) error {
 			_, err := a.Petitions.SweepSupervision(ctx) // each petition order's own deadline
+			return err
+		}},
+		{Name: "callkey.escalate", Every: 10 * time.Second, Run: func(ctx context.Context) error {
+			_, err := a.CallKey.Sweep(ctx) // 9-key alerts nobody accepted in time
 			return err
 		}},
 		{Name: "outbox", Every: 10 * time.Second, Run: func(ctx context.Context) error {
@@ -245,6 +253,7 @@ func (a *App) routes() {
 	rt.Handle(a.Calendar.Routes()...)
 	rt.Handle(a.Screening.Routes()...)
 	rt.Handle(a.Petitions.Routes()...)
+	rt.Handle(a.CallKey.Routes()...)
 	publicURL, _ := a.Cfg.PublicBaseURL() // checked by Open
 	o311 := open311.New(a.Events, a.DB, a.Audit, publicURL, reg)
 	rt.Handle(o311.Routes()...)

@@ -240,3 +240,23 @@ func (s *Service) AddCareService(ctx context.Context, targetID string, in VisitI
 	return Visit{ID: id, SubjectType: "care_target", SubjectID: targetID, Agency: agencyOf(who, authz.RegistryWrite), Method: in.Method,
 		Finding: in.Finding, Note: in.Note, User: who.DisplayName, At: at}, err
 }
+
+// CareRef is a care target as another room needs it: whose it is, the
+// kind of care, the note of their needs, its state and its area.
+type CareRef struct {
+	ID, PersonID, Kind, Note, Status, Path string
+}
+
+// CareTargetOf returns the care target id; sql.ErrNoRows when there is
+// none. It checks no scope: the caller checks Path.
+func (s *Service) CareTargetOf(ctx context.Context, q db.Querier, id string) (CareRef, error) {
+	c := CareRef{ID: id}
+	err := q.QueryRowContext(ctx, "SELECT person_id, kind, note, status, path FROM care_targets WHERE id = ?", id).Scan(&c.PersonID, &c.Kind, &c.Note, &c.Status, &c.Path)
+	return c, err
+}
+
+// CareKindsOf returns the kinds of the active care targets of person
+// personID, by kind: the special groups a person belongs to.
+func (s *Service) CareKindsOf(ctx context.Context, q db.Querier, personID string) ([]string, error) {
+	return db.Strings(ctx, q, "SELECT kind FROM care_targets WHERE person_id = ? AND status = 'active' ORDER BY kind", personID)
+}
