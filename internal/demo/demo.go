@@ -85,6 +85,7 @@ type Result struct {
 	Accounts     []Account `json:"accounts"`
 	Open311Key   string    `json:"open311_api_key"`
 	AlertKey     string    `json:"alert_api_key"`
+	CallKeyKey   string    `json:"callkey_api_key"`
 	Center       LatLng    `json:"center"`
 	Towns        int       `json:"towns"`
 	Villages     int       `json:"villages"`
@@ -407,7 +408,10 @@ func addAccess(ctx context.Context, d Deps, countyCode string, res *Result) erro
 	if res.Open311Key, err = apiKey(ctx, d.DB, "demo Open311 client", apikey.Open311); err != nil {
 		return err
 	}
-	res.AlertKey, err = apiKey(ctx, d.DB, "demo video platform", apikey.Alerts)
+	if res.AlertKey, err = apiKey(ctx, d.DB, "demo video platform", apikey.Alerts); err != nil {
+		return err
+	}
+	res.CallKeyKey, err = apiKey(ctx, d.DB, "demo 9-key platform", apikey.CallKey)
 	return err
 }
 
