@@ -749,6 +749,7 @@ func matrix() []row {
 		{route: "POST /api/v1/callkey/numbers", who: gridworkSteer, req: func(c *call) req {
 			return req{path: "/api/v1/callkey/numbers", body: map[string]string{"care_target_id": c.id(c.at.careTarget), "phone": fmt.Sprintf("1371%07d", c.f.next())}}
 		}},
+		{route: "GET /api/v1/callkey/candidates", who: gridworkSteer, req: func(c *call) req { return req{path: "/api/v1/callkey/candidates?org_id=" + c.id(c.at.org)} }},
 		{route: "PUT /api/v1/callkey/numbers/{id}", who: gridworkSteer, req: func(c *call) req {
 			return req{path: "/api/v1/callkey/numbers/" + c.id(c.at.callNumber), body: map[string]any{"status": "active", "version": 0}}
 		}},

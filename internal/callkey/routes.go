@@ -43,6 +43,8 @@ func (s *Service) Routes() []httpx.Route {
 			Do: httpx.Get(s.numbersRoute)},
 		{Method: "POST", Path: "/api/v1/callkey/numbers", Tag: "callkey", Summary: "Register a 9-key number for a care target (sealed, masked)",
 			Perm: authz.GridworkSteer, Status: 201, Do: httpx.Call(s.register)},
+		{Method: "GET", Path: "/api/v1/callkey/candidates", Tag: "callkey", Summary: "The elderly and disabled care targets of an area, saying which have a 9-key number",
+			Perm: authz.GridworkSteer, Params: []httpx.Param{{Name: "org_id", In: "query", Required: true}}, Do: httpx.Get(s.candidates)},
 		{Method: "PUT", Path: "/api/v1/callkey/numbers/{id}", Tag: "callkey", Summary: "Change a number's needs or end it (version checked)",
 			Perm: authz.GridworkSteer, Do: httpx.Call(s.change)},
 		{Method: "GET", Path: "/api/v1/callkey/settings", Tag: "callkey", Summary: "The times to accept that apply at an area (its own or the nearest above)",
@@ -113,4 +115,9 @@ func (s *Service) settings(r *http.Request) (Settings, error) {
 }
 func (s *Service) saveSettings(r *http.Request, in Settings) (Settings, error) {
 	return s.SaveSettings(r.Context(), in)
+}
+
+func (s *Service) candidates(r *http.Request) (Page[Candidate], error) {
+	out, err := s.Candidates(r.Context(), r.URL.Query().Get("org_id"))
+	return Page[Candidate]{Items: out}, err
 }

@@ -327,3 +327,39 @@ func (s *Service) SaveSettings(ctx context.Context, in Settings) (Settings, erro
 	}
 	return s.SettingsOf(ctx, in.OrgID)
 }
+
+// ElderlyKinds are the care targets a 9-key number is offered for.
+var ElderlyKinds = []string{"elderly_alone", "left_behind_elderly", "disabled"}
+
+// Candidate is a care target the centre may register a number for.
+type Candidate struct {
+	keyperson.CareCandidate
+	Registered bool `json:"registered"`
+}
+
+// Candidates lists the elderly, left-behind elderly and disabled care
+// targets of an area (gridwork.steer over it), saying which have a number.
+func (s *Service) Candidates(ctx context.Context, orgID string) ([]Candidate, error) {
+	path, err := org.PathIn(ctx, s.db.Reader(), authz.GridworkSteer, orgID, "org_id")
+	if err != nil {
+		return nil, err
+	}
+	cs, err := s.kp.CareTargetsIn(ctx, s.db.Reader(), path, ElderlyKinds, 500)
+	if err != nil {
+		return nil, err
+	}
+	under, args := authz.Under("path", path)
+	have, err := db.Strings(ctx, s.db.Reader(), "SELECT care_target_id FROM callkey_numbers WHERE status = 'active' AND "+under, args...)
+	if err != nil {
+		return nil, err
+	}
+	registered := map[string]bool{}
+	for _, id := range have {
+		registered[id] = true
+	}
+	out := make([]Candidate, len(cs))
+	for i, c := range cs {
+		out[i] = Candidate{CareCandidate: c, Registered: registered[c.ID]}
+	}
+	return out, nil
+}

@@ -23,6 +23,7 @@ import (
 	"github.com/gridgov/gridgov/internal/audit"
 	"github.com/gridgov/gridgov/internal/authn"
 	"github.com/gridgov/gridgov/internal/authz"
+	"github.com/gridgov/gridgov/internal/callkey"
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/dispute"
 	"github.com/gridgov/gridgov/internal/geo"
@@ -119,6 +120,9 @@ type Deps struct {
 	// Petitions, when set, writes a year of the petition desk's work with
 	// the events (not with NoEvents).
 	Petitions *petition.Service
+	// CallKey, with the registers, registers 9-key numbers for the first
+	// county's elderly care targets and writes a year of their calls.
+	CallKey *callkey.Service
 }
 
 type division struct {
@@ -453,6 +457,13 @@ func addHistory(ctx context.Context, d Deps, scale Scale, seed int64, countyCode
 		if _, err := Petitions(ctx, d, countyCode, seed, time.Now()); err != nil {
 			return err
 		}
+	}
+	if d.CallKey != nil && d.Registry != nil {
+		n, err := CallKeys(ctx, d.DB, d.CallKey, countyCode, seed, time.Now())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(log, "wrote a year of 9-key calls (%d)\n", n)
 	}
 	if d.Disputes != nil && !d.NoDisputeCases {
 		fmt.Fprintln(log, "writing a year of dispute cases …")
