@@ -29,6 +29,7 @@ import (
 	"github.com/gridgov/gridgov/internal/org"
 	"github.com/gridgov/gridgov/internal/petition"
 	"github.com/gridgov/gridgov/internal/pii"
+	"github.com/gridgov/gridgov/internal/psych"
 	"github.com/gridgov/gridgov/internal/registry"
 	"github.com/gridgov/gridgov/internal/regsheet"
 	"github.com/gridgov/gridgov/internal/screening"
@@ -192,6 +193,8 @@ const (
 	gridworkDo    = "gridmember police pcschief"
 	gridworkRead  = "intake leader police pcschief"
 	gridworkSteer = "intake"
+	// Psychological protection (pii.sensitive.psych): the health office.
+	psychReaders = "health"
 	// Dispute cases: who reads them (dispute.read), files them
 	// (dispute.report or dispute.write), works them (dispute.write), and
 	// reveals a party's phone (personal.reveal where they read cases).
@@ -757,6 +760,27 @@ func matrix() []row {
 		{route: "PUT /api/v1/callkey/settings", who: gridworkSteer, req: func(c *call) req {
 			return req{path: "/api/v1/callkey/settings", body: map[string]any{"org_id": c.id(c.at.org), "accept_seconds": 180, "chief_seconds": 180}}
 		}},
+		// Psychological protection (三级三色): pii.sensitive.psych over the
+		// person's area (the health office); the grid member sees only the
+		// colours of their own grids.
+		{route: "GET /api/v1/psych/records", who: psychReaders, list: true, req: func(c *call) req { return req{path: "/api/v1/psych/records?org_id=" + c.id(c.at.org)} }},
+		{route: "POST /api/v1/psych/records", who: psychReaders, req: func(c *call) req {
+			// The area's person has a record already: permitted, it is refused as existing.
+			return req{path: "/api/v1/psych/records", body: map[string]any{"person_id": c.id(c.at.person), "group": "disabled", "level": "3",
+				"assessor": "矩阵医生", "reason": "矩阵评估", "on": today()}}
+		}},
+		{route: "GET /api/v1/psych/records/{id}", who: psychReaders, req: func(c *call) req { return req{path: "/api/v1/psych/records/" + c.id(c.at.psych)} }},
+		{route: "POST /api/v1/psych/records/{id}/assessments", who: psychReaders, req: func(c *call) req {
+			return req{path: "/api/v1/psych/records/" + c.id(c.at.psych) + "/assessments", body: map[string]any{"level": "2", "assessor": "矩阵医生",
+				"reason": "矩阵复评", "on": today(), "version": 0}}
+		}},
+		{route: "POST /api/v1/psych/records/{id}/counselling", who: psychReaders, req: func(c *call) req {
+			return req{path: "/api/v1/psych/records/" + c.id(c.at.psych) + "/counselling", body: map[string]any{"who": "矩阵咨询师", "on": today(), "note": "矩阵疏导"}}
+		}},
+		{route: "POST /api/v1/psych/records/{id}/referrals", who: psychReaders, req: func(c *call) req {
+			return req{path: "/api/v1/psych/records/" + c.id(c.at.psych) + "/referrals", body: map[string]any{"who": "矩阵医院", "on": today()}}
+		}},
+		{route: "GET /api/v1/psych/visits", who: gridworkDo, once: true, list: true, req: func(c *call) req { return req{path: "/api/v1/psych/visits"} }},
 		// Revealing needs personal.reveal and petition.read over the area: the desk's clerk.
 		{route: "POST /api/v1/petitions/{id}/reveal", who: "xfclerk", req: func(c *call) req {
 			return req{path: "/api/v1/petitions/" + c.id(c.at.petition) + "/reveal", body: map[string]any{"seq": 1, "fields": []string{"phone"}, "reason": "矩阵回访核实"}}
@@ -844,7 +868,8 @@ func rowOf(table []row, route string) row {
 // an area or record outside the caller's grant: the same answer as for one
 // that does not exist, so it says nothing about the other area.
 var scopeCodes = map[string]bool{"org.not_found": true, "registry.link_unknown": true, "report.outside_area": true, "screening.area_unknown": true,
-	"petition.petition_unknown": true, "callkey.care_target_unknown": true}
+	"petition.petition_unknown": true, "callkey.care_target_unknown": true,
+	"psych.person_unknown": true}
 
 // judge checks one answer against the table.
 func judge(t *testing.T, r row, method, who string, ok, permitted bool, res testapp.Response, foreign []string) {
@@ -1055,6 +1080,7 @@ type objs struct {
 	dispute, party        string   // a dispute case of the area and one of its parties
 	callNumber, callPhone string   // a 9-key number registered for the area's care target
 	callAlert             string   // an open 9-key alert of that number
+	psych                 string   // a psychological-protection record of the area's person
 	extra                 []string // more IDs of the area (the far county's nodes and leader)
 }
 
@@ -1063,7 +1089,7 @@ func (o *objs) ids() []string {
 	var out []string
 	for _, id := range append([]string{o.org, o.grid, o.user, o.assignment, o.person, o.household, o.house, o.address, o.unit,
 		o.keyPerson, o.mediator, o.careTarget, o.event, o.media, o.rule, o.campaign, o.item, o.round, o.finding, o.export, o.readyExport, o.imp, o.message, o.centre,
-		o.petition, o.session, o.problem, o.dispute, o.party, o.callNumber, o.callAlert}, o.extra...) {
+		o.petition, o.session, o.problem, o.dispute, o.party, o.callNumber, o.callAlert, o.psych}, o.extra...) {
 		if id != "" {
 			out = append(out, id)
 		}
@@ -1234,6 +1260,10 @@ func newFixture(t *testing.T, a *testapp.App) *fixture {
 		r, err := a.CallKey.Raise(f.ctx, "matrix", callkey.Call{Phone: o.callPhone}, idem.Key{})
 		f.check(err)
 		o.callAlert = r.ID
+		rec, err := a.Psych.Create(f.ctx, psych.NewRecord{PersonID: o.person, Group: "disabled",
+			Assessment: psych.Assessment{Level: "2", Assessor: "矩阵医生", Reason: "矩阵评估", On: today()}})
+		f.check(err)
+		o.psych = rec.ID
 	}
 
 	// Exports and imports of each village's grid member.

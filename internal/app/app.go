@@ -34,6 +34,7 @@ import (
 	"github.com/gridgov/gridgov/internal/open311"
 	"github.com/gridgov/gridgov/internal/org"
 	"github.com/gridgov/gridgov/internal/petition"
+	"github.com/gridgov/gridgov/internal/psych"
 	"github.com/gridgov/gridgov/internal/registry"
 	"github.com/gridgov/gridgov/internal/regsheet"
 	"github.com/gridgov/gridgov/internal/screening"
@@ -76,7 +77,9 @@ type App struct {
 	Petitions *petition.Service
 	// CallKey is the 9-key call of elderly care targets (9键呼叫, 随叫随到).
 	CallKey *callkey.Service
-	Router  *httpx.Router
+	// Psych is the psychological protection of special groups (三级三色).
+	Psych  *psych.Service
+	Router *httpx.Router
 	// Metrics serves the Prometheus metrics with no check, for the
 	// separate metrics address (GRIDGOV_METRICS_ADDR).
 	Metrics http.Handler
@@ -159,6 +162,7 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a.Screening = screening.New(d, log, a.Disputes)
 	a.Petitions = petition.New(d, log, keys, reg, kp, a.Disputes)
 	a.CallKey = callkey.New(d, log, keys, reg, kp)
+	a.Psych = psych.New(d, log, keys, reg, kp)
 	a.routes()
 	a.Router.TrustedProxies = proxies
 	return a, nil
@@ -254,6 +258,7 @@ func (a *App) routes() {
 	rt.Handle(a.Screening.Routes()...)
 	rt.Handle(a.Petitions.Routes()...)
 	rt.Handle(a.CallKey.Routes()...)
+	rt.Handle(a.Psych.Routes()...)
 	publicURL, _ := a.Cfg.PublicBaseURL() // checked by Open
 	o311 := open311.New(a.Events, a.DB, a.Audit, publicURL, reg)
 	rt.Handle(o311.Routes()...)

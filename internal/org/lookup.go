@@ -260,3 +260,9 @@ func WorkerByID(ctx context.Context, q db.Querier, id string) (Worker, error) {
 	w, err := scanWorker(q.QueryRowContext(ctx, "SELECT "+workerCols+" FROM workers w WHERE w.id = ?", id))
 	return w, notFound(err, "")
 }
+
+// GridsOfWorker returns the ids of the grids where roster entry workerID
+// holds a place, primary first.
+func GridsOfWorker(ctx context.Context, q db.Querier, workerID string) ([]string, error) {
+	return db.Strings(ctx, q, "SELECT grid_id FROM grid_members WHERE worker_id = ? ORDER BY is_primary DESC, id", workerID)
+}

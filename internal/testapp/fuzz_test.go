@@ -351,6 +351,10 @@ func makeFixtures(tb testing.TB, a *testapp.App, as func(role string) *testapp.C
 		fx.ids["alerts"] = out.ID
 	}
 	seed("POST /api/v1/callkey/alerts/{id}/close", map[string]string{"note": "已上门"})
+	// A psychological-protection record of the same person.
+	fx.ids["records"] = create(as("health"), "POST", "/api/v1/psych/records", map[string]any{"person_id": people[1], "group": "elderly_alone", "level": "2",
+		"assessor": "心理咨询师 刘医生", "reason": "独居，情绪低落", "on": time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01-02")})
+	seed("POST /api/v1/psych/records/{id}/counselling", map[string]any{"who": "刘医生", "on": "2026-01-05", "note": "谈心一小时"})
 	seed("POST /api/v1/care-targets/{id}/status", map[string]any{"status": "ended", "reason": "moved_away", "version": 9})
 	seed("POST /api/v1/care-targets/{id}/services", map[string]string{"method": "home"})
 	seed("POST /api/v1/registry/search", map[string]any{"q": "建国", "limit": 5})

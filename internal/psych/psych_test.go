@@ -1,0 +1,128 @@
+package psych_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gridgov/gridgov/internal/psych"
+	"github.com/gridgov/gridgov/internal/testapp"
+)
+
+func today() string { return time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01-02") }
+
+// careTarget finds a person with an active care target on the demo grid
+// member's grid, and the kind.
+func careTarget(t *testing.T, a *testapp.App) (person, kind string) {
+	t.Helper()
+	err := a.DB.Reader().QueryRowContext(context.Background(), `SELECT c.person_id, c.kind FROM care_targets c JOIN people p ON p.id = c.person_id
+		WHERE c.status = 'active' AND p.status = 'active' AND p.grid_id = (SELECT m.grid_id FROM grid_members m JOIN users u ON u.id = m.user_id
+		WHERE u.username = 'gridmember' AND m.role = 'grid_member' LIMIT 1) ORDER BY c.id LIMIT 1`).Scan(&person, &kind)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return person, kind
+}
+
+func TestRecordSealedAuditedAndAbsentForOthers(t *testing.T) {
+	t.Parallel()
+	a := testapp.NewWithRegisters(t)
+	person, kind := careTarget(t, a)
+	health := a.Login("health")
+	ctx := context.Background()
+
+	// Not in the group named: refused by name.
+	other := "left_behind_child"
+	if kind == other {
+		other = "disabled"
+	}
+	if p := health.Fail("POST", "/api/v1/psych/records", map[string]any{"person_id": person, "group": other, "level": "2",
+		"assessor": "县心理健康服务中心 王医生", "reason": "独居，情绪低落", "on": today()}); p.Errors[0].Field != "group" {
+		t.Fatalf("another group: %+v", p)
+	}
+	if p := health.Fail("POST", "/api/v1/psych/records", map[string]any{"person_id": person, "group": kind, "level": "4",
+		"assessor": "", "reason": "x", "on": "2099-01-01"}); len(p.Errors) != 3 {
+		t.Fatalf("bad level, assessor and date: %+v", p)
+	}
+	var r psych.Record
+	if st := health.Do("POST", "/api/v1/psych/records", map[string]any{"person_id": person, "group": kind, "level": "2",
+		"assessor": "县心理健康服务中心 王医生", "reason": "独居，近期情绪低落，睡眠差", "on": today()}, &r); st != 201 {
+		t.Fatalf("create: %d", st)
+	}
+	if r.Colour != "yellow" || r.EveryDays != 15 || r.Group != kind || len(r.Entries) != 1 {
+		t.Fatalf("record: %+v", r)
+	}
+	// Counselling and a referral; a reassessment to red.
+	health.Do("POST", "/api/v1/psych/records/"+r.ID+"/counselling", map[string]any{"who": "志愿心理咨询师 李老师", "on": today(), "note": "谈及子女久未联系，情绪激动"}, &r)
+	health.Do("POST", "/api/v1/psych/records/"+r.ID+"/referrals", map[string]any{"who": "市第三人民医院心理科", "on": today(), "note": "建议专科评估"}, &r)
+	if p := health.Fail("POST", "/api/v1/psych/records/"+r.ID+"/assessments", map[string]any{"level": "1", "assessor": "王医生", "reason": "有轻生念头",
+		"on": today(), "version": r.Version + 1}); p.Status != 409 {
+		t.Fatalf("stale: %+v", p)
+	}
+	if st := health.Do("POST", "/api/v1/psych/records/"+r.ID+"/assessments", map[string]any{"level": "1", "assessor": "王医生", "reason": "有轻生念头",
+		"on": today(), "version": r.Version}, &r); st != 200 || r.Colour != "red" || r.EveryDays != 7 || len(r.Entries) != 4 {
+		t.Fatalf("reassess: %d %+v", st, r)
+	}
+	if d, ok := a.Psych.VisitEveryDays(ctx, a.DB.Reader(), person); !ok || d != 7 {
+		t.Fatalf("visit frequency: %d %v", d, ok)
+	}
+
+	// Sealed at rest: nothing of it readable in the rows.
+	var group, level string
+	a.DB.Reader().QueryRowContext(ctx, "SELECT group_sealed, level_sealed FROM psych_records WHERE id = ?", r.ID).Scan(&group, &level)
+	if strings.Contains(group, kind) || level == "1" || level == "" {
+		t.Fatalf("the record row is not sealed: %q %q", group, level)
+	}
+	rows, _ := a.DB.Reader().QueryContext(ctx, "SELECT who_sealed || note_sealed FROM psych_entries WHERE record_id = ?", r.ID)
+	for rows.Next() {
+		var s string
+		rows.Scan(&s)
+		for _, plain := range []string{"王医生", "李老师", "情绪", "轻生", "医院"} {
+			if strings.Contains(s, plain) {
+				t.Errorf("an entry row holds %q in the clear", plain)
+			}
+		}
+	}
+	rows.Close()
+
+	// Every read of the record is audited.
+	count := func() int {
+		var n int
+		a.DB.Reader().QueryRowContext(ctx, "SELECT count(*) FROM audit_log WHERE action = 'psych.read' AND object_id = ?", r.ID).Scan(&n)
+		return n
+	}
+	before := count()
+	health.Do("GET", "/api/v1/psych/records/"+r.ID, nil, nil)
+	if count() != before+1 {
+		t.Fatal("the read is not audited")
+	}
+	var list psych.Page[psych.Record]
+	health.Do("GET", "/api/v1/psych/records?level=1", nil, &list)
+	if len(list.Items) == 0 || list.Items[0].ID != r.ID {
+		t.Fatalf("the red list: %+v", list.Items)
+	}
+
+	// Absent for every role without pii.sensitive.psych: the grid member,
+	// the police officer, the centre, the leader.
+	for _, role := range []string{"grid_member", "police", "intake", "leader", "civil_affairs"} {
+		c := a.Login(role)
+		if st := c.Do("GET", "/api/v1/psych/records/"+r.ID, nil, nil); st != 403 && st != 404 {
+			t.Errorf("%s reads the record: %d", role, st)
+		}
+		if st := c.Do("GET", "/api/v1/psych/records", nil, nil); st != 403 && st != 404 {
+			t.Errorf("%s lists the records: %d", role, st)
+		}
+	}
+
+	// The grid member who visits sees the colour and the frequency, no more.
+	res := a.Login("grid_member").Raw("GET", "/api/v1/psych/visits", "", nil)
+	if res.Status != 200 || !strings.Contains(string(res.Body), `"colour":"red"`) || !strings.Contains(string(res.Body), `"visit_every_days":7`) {
+		t.Fatalf("the member's colours: %d %s", res.Status, res.Body)
+	}
+	for _, hidden := range []string{kind, "王医生", "情绪", "level", "group", r.ID} {
+		if strings.Contains(string(res.Body), hidden) {
+			t.Errorf("the member's colours carry %q: %s", hidden, res.Body)
+		}
+	}
+}
