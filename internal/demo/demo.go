@@ -30,6 +30,7 @@ import (
 	"github.com/gridgov/gridgov/internal/keyperson"
 	"github.com/gridgov/gridgov/internal/org"
 	"github.com/gridgov/gridgov/internal/petition"
+	"github.com/gridgov/gridgov/internal/psych"
 	"github.com/gridgov/gridgov/internal/registry"
 	"github.com/gridgov/gridgov/internal/regsheet"
 )
@@ -123,6 +124,9 @@ type Deps struct {
 	// CallKey, with the registers, registers 9-key numbers for the first
 	// county's elderly care targets and writes a year of their calls.
 	CallKey *callkey.Service
+	// Psych, with the registers, opens 三级三色 records for some of the
+	// first county's care targets.
+	Psych *psych.Service
 }
 
 type division struct {
@@ -464,6 +468,11 @@ func addHistory(ctx context.Context, d Deps, scale Scale, seed int64, countyCode
 			return err
 		}
 		fmt.Fprintf(log, "wrote a year of 9-key calls (%d)\n", n)
+	}
+	if d.Psych != nil && d.Registry != nil {
+		if _, err := Psych(ctx, d, d.Psych, countyCode, seed, time.Now()); err != nil {
+			return err
+		}
 	}
 	if d.Disputes != nil && !d.NoDisputeCases {
 		fmt.Fprintln(log, "writing a year of dispute cases …")

@@ -6,23 +6,30 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gridgov/gridgov/internal/authz"
+	"github.com/gridgov/gridgov/internal/keyperson"
 	"github.com/gridgov/gridgov/internal/psych"
 	"github.com/gridgov/gridgov/internal/testapp"
 )
 
 func today() string { return time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01-02") }
 
-// careTarget finds a person with an active care target on the demo grid
-// member's grid, and the kind.
+// careTarget makes a person of the demo grid member's grid with no
+// record yet a care target (elderly living alone), and returns them.
 func careTarget(t *testing.T, a *testapp.App) (person, kind string) {
 	t.Helper()
-	err := a.DB.Reader().QueryRowContext(context.Background(), `SELECT c.person_id, c.kind FROM care_targets c JOIN people p ON p.id = c.person_id
-		WHERE c.status = 'active' AND p.status = 'active' AND p.grid_id = (SELECT m.grid_id FROM grid_members m JOIN users u ON u.id = m.user_id
-		WHERE u.username = 'gridmember' AND m.role = 'grid_member' LIMIT 1) ORDER BY c.id LIMIT 1`).Scan(&person, &kind)
+	err := a.DB.Reader().QueryRowContext(context.Background(), `SELECT p.id FROM people p
+		WHERE p.status = 'active' AND NOT EXISTS (SELECT 1 FROM psych_records r WHERE r.person_id = p.id)
+		AND NOT EXISTS (SELECT 1 FROM care_targets c WHERE c.person_id = p.id) AND p.grid_id = (SELECT m.grid_id FROM grid_members m
+		JOIN users u ON u.id = m.user_id WHERE u.username = 'gridmember' AND m.role = 'grid_member' LIMIT 1) ORDER BY p.id LIMIT 1`).Scan(&person)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return person, kind
+	ctx := authz.WithPrincipal(context.Background(), authz.System())
+	if _, err := a.KeyPersons.CreateCareTarget(ctx, keyperson.CareTargetInput{PersonID: person, Kind: "elderly_alone"}); err != nil {
+		t.Fatal(err)
+	}
+	return person, "elderly_alone"
 }
 
 func TestRecordSealedAuditedAndAbsentForOthers(t *testing.T) {
@@ -99,7 +106,14 @@ func TestRecordSealedAuditedAndAbsentForOthers(t *testing.T) {
 	}
 	var list psych.Page[psych.Record]
 	health.Do("GET", "/api/v1/psych/records?level=1", nil, &list)
-	if len(list.Items) == 0 || list.Items[0].ID != r.ID {
+	found := false
+	for _, it := range list.Items {
+		found = found || it.ID == r.ID
+		if it.Level != "1" {
+			t.Errorf("the red list holds a level %s", it.Level)
+		}
+	}
+	if !found {
 		t.Fatalf("the red list: %+v", list.Items)
 	}
 
@@ -124,5 +138,24 @@ func TestRecordSealedAuditedAndAbsentForOthers(t *testing.T) {
 		if strings.Contains(string(res.Body), hidden) {
 			t.Errorf("the member's colours carry %q: %s", hidden, res.Body)
 		}
+	}
+}
+
+func TestDemoRecords(t *testing.T) {
+	t.Parallel()
+	a := testapp.NewWithRegisters(t)
+	var list psych.Page[psych.Record]
+	a.Login("health").Do("GET", "/api/v1/psych/records", nil, &list)
+	colours := map[string]int{}
+	for _, r := range list.Items {
+		colours[r.Colour]++
+	}
+	if len(list.Items) < 10 || colours["red"] == 0 || colours["yellow"] == 0 || colours["green"] == 0 {
+		t.Fatalf("the demo's records: %d %v", len(list.Items), colours)
+	}
+	var visits psych.Page[psych.Visit]
+	a.Login("grid_member").Do("GET", "/api/v1/psych/visits", nil, &visits)
+	if len(visits.Items) == 0 || visits.Items[0].Colour != "red" {
+		t.Fatalf("the grid member's colours: %+v", visits.Items)
 	}
 }
