@@ -136,6 +136,13 @@ func checkDay(f *apperr.Fields, field, day string, now time.Time) {
 	}
 }
 
+// dayMillis is the start of day YYYY-MM-DD in China Standard Time (a
+// checked day).
+func dayMillis(day string) int64 {
+	d, _ := time.ParseInLocation("2006-01-02", day, shanghai)
+	return d.UnixMilli()
+}
+
 func checkText(f *apperr.Fields, field, s string, max int, required bool) {
 	n := len([]rune(strings.TrimSpace(s)))
 	if (required && n == 0) || n > max {
@@ -209,9 +216,9 @@ func (s *Service) Create(ctx context.Context, in NewRecord) (Record, error) {
 		if !member {
 			return apperr.Field("group", "psych.not_in_group")
 		}
-		at := now.UnixMilli()
+		at, assessed := now.UnixMilli(), dayMillis(in.On)
 		_, err = tx.ExecContext(ctx, `INSERT INTO psych_records (id, person_id, group_sealed, level_sealed, grid_id, path, assessed_at, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, in.PersonID, s.seal("group", id, in.Group), s.seal("level", id, in.Level), card.GridID, card.Path, at, at, at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, in.PersonID, s.seal("group", id, in.Group), s.seal("level", id, in.Level), card.GridID, card.Path, assessed, at, at)
 		if db.IsUniqueViolation(err) {
 			return apperr.Field("person_id", "psych.record_exists")
 		}
@@ -272,7 +279,7 @@ func (s *Service) Assess(ctx context.Context, id string, in Assessment) (Record,
 		}
 		now := s.Now().UnixMilli()
 		if _, err := tx.ExecContext(ctx, "UPDATE psych_records SET level_sealed = ?, assessed_at = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
-			s.seal("level", id, in.Level), now, now, id, version); err != nil {
+			s.seal("level", id, in.Level), dayMillis(in.On), now, id, version); err != nil {
 			return err
 		}
 		if err := s.entry(ctx, tx, id, "assessment", in.Level, in.Assessor, in.Reason, in.On); err != nil {
