@@ -492,3 +492,22 @@ func (s *Service) List(ctx context.Context, q Query) ([]Alert, error) {
 	}
 	return s.scanAlerts(ctx, where+" ORDER BY a.raised_at DESC, a.id LIMIT 500", args...)
 }
+
+// HandOver moves the open 9-key alerts waiting on roster entry from to
+// roster entry to (a member moved or who left): the roster calls it, in
+// its own transaction, through org's Successor. Alerts already accepted
+// stay with whoever accepted them; the assessment still counts each alert
+// for the member it was first pushed to. It returns how many moved.
+func (s *Service) HandOver(ctx context.Context, tx *db.Tx, from, to string) (int, error) {
+	w, err := org.WorkerByID(ctx, tx, to)
+	if err != nil {
+		return 0, err
+	}
+	res, err := tx.ExecContext(ctx, "UPDATE callkey_alerts SET target_id = ?, target_user = ?, version = version + 1 WHERE status = 'open' AND target_id = ?",
+		to, w.UserID, from)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/callkey"
+	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/tally"
 	"github.com/gridgov/gridgov/internal/testapp"
 )
@@ -389,5 +390,28 @@ func TestDemoHasAYearOfCalls(t *testing.T) {
 	a.DB.Reader().QueryRowContext(context.Background(), "SELECT count(DISTINCT raised_at / 2592000000) FROM callkey_alerts").Scan(&months)
 	if months < 11 {
 		t.Fatalf("the calls span %d months", months)
+	}
+}
+
+func TestHandOverMovesOpenAlerts(t *testing.T) {
+	t.Parallel()
+	a := testapp.NewWithRegisters(t)
+	f := setUp(t, a)
+	phone, _ := registered(register(t, a.Login("intake"), f.careTarget))
+	r := call(t, a, phone)
+	ctx := context.Background()
+	var n int
+	err := a.DB.InTx(ctx, func(tx *db.Tx) error {
+		var err error
+		n, err = a.CallKey.HandOver(ctx, tx, f.member, f.chief)
+		return err
+	})
+	if err != nil || n < 1 {
+		t.Fatalf("hand over: %d %v", n, err)
+	}
+	var target string
+	a.DB.Reader().QueryRowContext(ctx, "SELECT target_id FROM callkey_alerts WHERE id = ?", r.ID).Scan(&target)
+	if target != f.chief {
+		t.Fatalf("the open alert waits on %s, want the successor %s", target, f.chief)
 	}
 }
