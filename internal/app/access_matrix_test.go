@@ -780,6 +780,13 @@ func matrix() []row {
 		{route: "POST /api/v1/psych/records/{id}/referrals", who: psychReaders, req: func(c *call) req {
 			return req{path: "/api/v1/psych/records/" + c.id(c.at.psych) + "/referrals", body: map[string]any{"who": "矩阵医院", "on": today()}}
 		}},
+		{route: "POST /api/v1/psych/records/{id}/close", who: psychReaders, req: func(c *call) req {
+			return req{path: "/api/v1/psych/records/" + c.id(c.at.psych) + "/close", body: map[string]any{"reason": "矩阵结案", "version": 0}}
+		}},
+		{route: "GET /api/v1/psych/settings", who: "secadmin", once: true, global: true, req: func(c *call) req { return req{path: "/api/v1/psych/settings"} }},
+		{route: "PUT /api/v1/psych/settings", who: "secadmin", once: true, global: true, req: func(c *call) req {
+			return req{path: "/api/v1/psych/settings", body: map[string]any{"retention_days": 1095}}
+		}},
 		{route: "GET /api/v1/psych/visits", who: gridworkDo, once: true, list: true, req: func(c *call) req { return req{path: "/api/v1/psych/visits"} }},
 		// Revealing needs personal.reveal and petition.read over the area: the desk's clerk.
 		{route: "POST /api/v1/petitions/{id}/reveal", who: "xfclerk", req: func(c *call) req {

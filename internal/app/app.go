@@ -191,6 +191,10 @@ func (a *App) Jobs(node string) *jobs.Runner {
 			_, err := a.CallKey.Sweep(ctx) // 9-key alerts nobody accepted in time
 			return err
 		}},
+		{Name: "psych.expire", Every: time.Hour, Run: func(ctx context.Context) error {
+			_, err := a.Psych.Expire(ctx) // closed protection records past their retention
+			return err
+		}},
 		{Name: "outbox", Every: 10 * time.Second, Run: func(ctx context.Context) error {
 			_, err := a.Events.DeliverOutbox(ctx, send)
 			return err

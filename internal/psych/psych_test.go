@@ -159,3 +159,46 @@ func TestDemoRecords(t *testing.T) {
 		t.Fatalf("the grid member's colours: %+v", visits.Items)
 	}
 }
+
+func TestClosedRecordsExpire(t *testing.T) {
+	t.Parallel()
+	a := testapp.NewWithRegisters(t)
+	person, kind := careTarget(t, a)
+	health := a.Login("health")
+	var r psych.Record
+	if st := health.Do("POST", "/api/v1/psych/records", map[string]any{"person_id": person, "group": kind, "level": "3",
+		"assessor": "王医生", "reason": "情绪平稳", "on": today()}, &r); st != 201 {
+		t.Fatalf("create: %d", st)
+	}
+	if p := health.Fail("POST", "/api/v1/psych/records/"+r.ID+"/close", map[string]any{"reason": "", "version": r.Version}); p.Errors[0].Field != "reason" {
+		t.Fatalf("no reason: %+v", p)
+	}
+	if st := health.Do("POST", "/api/v1/psych/records/"+r.ID+"/close", map[string]any{"reason": "已搬离本市", "version": r.Version}, &r); st != 200 || r.Status != "closed" {
+		t.Fatalf("close: %d %+v", st, r)
+	}
+	if p := a.Login("sec_admin").Fail("PUT", "/api/v1/psych/settings", map[string]any{"retention_days": 5}); p.Errors[0].Field != "retention_days" {
+		t.Fatalf("too short: %+v", p)
+	}
+	if st := a.Login("sec_admin").Do("PUT", "/api/v1/psych/settings", map[string]any{"retention_days": 30}, nil); st != 200 {
+		t.Fatalf("settings: %d", st)
+	}
+	ctx := context.Background()
+	exists := func() bool {
+		var n int
+		a.DB.Reader().QueryRowContext(ctx, "SELECT count(*) FROM psych_records WHERE id = ?", r.ID).Scan(&n)
+		return n == 1
+	}
+	a.Psych.Now = func() time.Time { return time.Now().Add(29 * 24 * time.Hour) }
+	if _, err := a.Psych.Expire(ctx); err != nil || !exists() {
+		t.Fatalf("expired early: %v", err)
+	}
+	a.Psych.Now = func() time.Time { return time.Now().Add(31 * 24 * time.Hour) }
+	if _, err := a.Psych.Expire(ctx); err != nil || exists() {
+		t.Fatalf("not expired: %v", err)
+	}
+	var entries int
+	a.DB.Reader().QueryRowContext(ctx, "SELECT count(*) FROM psych_entries WHERE record_id = ?", r.ID).Scan(&entries)
+	if entries != 0 {
+		t.Fatalf("%d entries left", entries)
+	}
+}

@@ -28,6 +28,11 @@ func (s *Service) Routes() []httpx.Route {
 		step("assessments", "Reassess the level (version checked); the visit frequency follows", httpx.Call(s.assess)),
 		step("counselling", "Record a free counselling session", httpx.Call(s.counselling)),
 		step("referrals", "Record a referral to a hospital or mental-health service", httpx.Call(s.referral)),
+		step("close", "Close a record with a reason (version checked); it is deleted when the retention has passed", httpx.Call(s.close)),
+		{Method: "GET", Path: "/api/v1/psych/settings", Tag: "psych", Summary: "How long a closed protection record is kept",
+			Perm: authz.SecurityRead, Do: httpx.Get(s.getSettings)},
+		{Method: "PUT", Path: "/api/v1/psych/settings", Tag: "psych", Summary: "Change how long a closed protection record is kept",
+			Perm: authz.SecurityWrite, Do: httpx.Call(s.saveSettings)},
 		{Method: "GET", Path: "/api/v1/psych/visits", Tag: "psych", Summary: "The grid member's own grids: whom to visit, the colour and how often (no more; audited)",
 			Perm: authz.GridworkDo, Do: httpx.Get(s.visits)},
 	}
@@ -54,4 +59,11 @@ func (s *Service) referral(r *http.Request, in Session) (Record, error) {
 func (s *Service) visits(r *http.Request) (Page[Visit], error) {
 	out, err := s.Visits(r.Context())
 	return Page[Visit]{Items: out}, err
+}
+func (s *Service) close(r *http.Request, in CloseInput) (Record, error) {
+	return s.Close(r.Context(), r.PathValue("id"), in)
+}
+func (s *Service) getSettings(r *http.Request) (Settings, error) { return s.Settings(r.Context()) }
+func (s *Service) saveSettings(r *http.Request, in Settings) (Settings, error) {
+	return s.SaveSettings(r.Context(), in)
 }
