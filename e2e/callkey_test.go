@@ -29,6 +29,8 @@ func TestCallKeyPhone(t *testing.T) {
 	if name := p.text(card + " .ck-name"); name == "" {
 		t.Fatal("the card names no one")
 	}
+	// Below it on 待办: the people under psychological protection, by colour.
+	p.visible("#m-psych .pv-red")
 	p.noRawKeys("the 9-key card")
 	p.shot("callkey-01-card")
 	// The card stays over the other tabs.
