@@ -25,6 +25,7 @@ import (
 	"github.com/gridgov/gridgov/internal/config"
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/dispute"
+	"github.com/gridgov/gridgov/internal/duty"
 	"github.com/gridgov/gridgov/internal/geo"
 	"github.com/gridgov/gridgov/internal/httpx"
 	"github.com/gridgov/gridgov/internal/i18n"
@@ -73,7 +74,10 @@ type App struct {
 	Disputes  *dispute.Service
 	Screening *screening.Service
 	Petitions *petition.Service
-	Router    *httpx.Router
+	// Duty keeps the grid members' tasks of the day, the town–police
+	// station meetings (警网融合) and the same-day close (日清).
+	Duty   *duty.Service
+	Router *httpx.Router
 	// Metrics serves the Prometheus metrics with no check, for the
 	// separate metrics address (GRIDGOV_METRICS_ADDR).
 	Metrics http.Handler
@@ -155,6 +159,7 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a.Disputes = dispute.New(d, log, keys, a.Events, reg)
 	a.Screening = screening.New(d, log, a.Disputes)
 	a.Petitions = petition.New(d, log, keys, reg, kp, a.Disputes)
+	a.Duty = duty.New(d, log, keys)
 	a.routes()
 	a.Router.TrustedProxies = proxies
 	return a, nil
@@ -177,6 +182,10 @@ func (a *App) Jobs(node string) *jobs.Runner {
 		}},
 		{Name: "petition.supervision", Every: time.Minute, Run: func(ctx context.Context) error {
 			_, err := a.Petitions.SweepSupervision(ctx) // each petition order's own deadline
+			return err
+		}},
+		{Name: "duty.day_close", Every: time.Minute, Run: func(ctx context.Context) error {
+			_, err := a.Duty.CarryLeftovers(ctx) // from the close hour on, what is left of the day is carried (日清)
 			return err
 		}},
 		{Name: "outbox", Every: 10 * time.Second, Run: func(ctx context.Context) error {
@@ -245,6 +254,7 @@ func (a *App) routes() {
 	rt.Handle(a.Calendar.Routes()...)
 	rt.Handle(a.Screening.Routes()...)
 	rt.Handle(a.Petitions.Routes()...)
+	rt.Handle(a.Duty.Routes()...)
 	publicURL, _ := a.Cfg.PublicBaseURL() // checked by Open
 	o311 := open311.New(a.Events, a.DB, a.Audit, publicURL, reg)
 	rt.Handle(o311.Routes()...)
