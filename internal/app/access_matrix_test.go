@@ -752,6 +752,7 @@ func matrix() []row {
 		{route: "POST /api/v1/duty/tasks/{id}/carry", who: "gridmember", req: func(c *call) req {
 			return req{path: "/api/v1/duty/tasks/" + c.id(c.at.task) + "/carry", body: map[string]any{"version": 0, "reason": "矩阵顺延"}}
 		}},
+		{route: "GET /api/v1/duty/members", who: dutySteer, req: func(c *call) req { return req{path: "/api/v1/duty/members?org_id=" + c.id(c.at.org)} }},
 		{route: "GET /api/v1/duty/board", who: dutyReaders, req: func(c *call) req { return req{path: "/api/v1/duty/board?org_id=" + c.id(c.at.org)} }},
 		{route: "GET /api/v1/duty/meetings", who: dutyReaders, list: true, req: func(c *call) req { return req{path: "/api/v1/duty/meetings?org_id=" + c.id(c.at.org)} }},
 		{route: "POST /api/v1/duty/meetings", who: dutySteer, req: func(c *call) req {

@@ -7,6 +7,7 @@ import (
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/httpx"
 	"github.com/gridgov/gridgov/internal/idem"
+	"github.com/gridgov/gridgov/internal/org"
 )
 
 // taskReaders may read one task without a single permission.
@@ -33,6 +34,8 @@ func (s *Service) Routes() []httpx.Route {
 			Perm: authz.GridworkDo, Params: key, Do: httpx.Call(s.close)},
 		{Method: "POST", Path: task("/carry"), Tag: "duty", Summary: "Carry one's open task to tomorrow with a reason (日清; version-checked; Idempotency-Key)",
 			Perm: authz.GridworkDo, Params: key, Do: httpx.Call(s.carryTask)},
+		{Method: "GET", Path: "/api/v1/duty/members", Tag: "duty", Summary: "The active roster members of an area a task or a decision may name",
+			Perm: authz.GridworkSteer, Params: []httpx.Param{{Name: "org_id", In: "query"}}, Do: httpx.Get(s.members)},
 		{Method: "GET", Path: "/api/v1/duty/board", Tag: "duty", Summary: "The day board of an area (日清): due, closed, carried with reasons, by member and grid",
 			Perm: authz.GridworkRead, Params: []httpx.Param{{Name: "org_id", In: "query"}, {Name: "day", In: "query", Desc: "YYYY-MM-DD, today when empty"}},
 			Do: httpx.Get(s.board)},
@@ -87,6 +90,10 @@ func (s *Service) carryTask(r *http.Request, in CarryInput) (Task, error) {
 		return Task{}, err
 	}
 	return s.Carry(r.Context(), r.PathValue("id"), in, k)
+}
+
+func (s *Service) members(r *http.Request) (Items[org.Worker], error) {
+	return s.Members(r.Context(), r.URL.Query().Get("org_id"))
 }
 
 func (s *Service) board(r *http.Request) (Board, error) {

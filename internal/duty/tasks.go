@@ -686,3 +686,15 @@ func (s *Service) carry(ctx context.Context, tx *db.Tx, id, to, reason string, b
 	return s.insertTask(ctx, tx, newTask{place: place{orgID: r.OrgID, path: r.Path, gridID: r.GridID}, title: r.Title,
 		detail: s.open("duty_tasks.detail", r.ID, r.detail), source: "carried", dueOn: to, decisionID: r.DecisionID, carriedFrom: id}, ws)
 }
+
+// Members lists the active roster members under an area the caller
+// steers, for the forms that name who carries a task out.
+func (s *Service) Members(ctx context.Context, orgID string) (Items[org.Worker], error) {
+	q := s.db.Reader()
+	path, err := org.PathIn(ctx, q, authz.GridworkSteer, orgID, "org_id")
+	if err != nil {
+		return Items[org.Worker]{}, err
+	}
+	ws, err := org.WorkersIn(ctx, q, path)
+	return Items[org.Worker]{Items: ws}, err
+}

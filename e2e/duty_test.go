@@ -1,0 +1,87 @@
+package e2e
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/gridgov/gridgov/internal/audit"
+	"github.com/gridgov/gridgov/internal/authz"
+	"github.com/gridgov/gridgov/internal/duty"
+	"github.com/gridgov/gridgov/internal/testapp"
+)
+
+// TestMobileTodayCloseAndCarry: the demo's grid member opens 今日 on a
+// 390 px phone, closes one of today's tasks with its result, loses the
+// signal half-way and carries another to tomorrow with a reason (queued on
+// the phone, sent when the network is back), and "close the day" shows the
+// one still open.
+func TestMobileTodayCloseAndCarry(t *testing.T) {
+	t.Parallel()
+	chromePath(t)
+	app := testapp.New(t)
+	ctx := audit.WithMeta(authz.WithPrincipal(context.Background(), authz.System()), audit.Meta{RequestID: "e2e", IP: "local"})
+	var worker, grid string
+	q := app.DB.Reader()
+	q.QueryRowContext(ctx, "SELECT w.id FROM workers w JOIN users u ON u.id = w.user_id WHERE u.username = 'gridmember'").Scan(&worker)
+	q.QueryRowContext(ctx, "SELECT grid_id FROM grid_members WHERE worker_id = ? LIMIT 1", worker).Scan(&grid)
+	today := time.Now().In(time.FixedZone("CST", 8*3600)).Format(time.DateOnly)
+	var ids []string
+	for _, title := range []string{"走访独居老人李奶奶", "核查新迁入租户", "巡查河道护栏"} {
+		out, err := app.Duty.Push(ctx, duty.PushInput{GridID: grid, WorkerIDs: []string{worker}, Title: title, Detail: "中心下发", DueOn: today})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, out.Items[0].ID)
+	}
+
+	p := newPage(t, app.URL)
+	p.do("a phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch))
+	acc := app.Account("grid_member")
+	p.login(acc, app.NextOTP(acc))
+	p.click("#m-tab-today")
+	p.visible("#m-today")
+	p.waitText("#d-open-count", "3")
+	p.noRawKeys("the member's day")
+	p.shot("mobile-today-01-tasks")
+
+	// close the first with its result
+	card := `#m-today .d-task[data-task="` + ids[0] + `"]`
+	p.click(card + " .d-close")
+	p.typeInto(card+" .d-text", "已上门，老人身体良好")
+	p.click(card + " .d-confirm")
+	p.waitText("#d-open-count", "2")
+	p.waitFor("the close sent", `!document.querySelector('#d-queue')`, `document.querySelector('#d-queue')?.innerText`)
+	gm := app.Login("grid_member")
+	var tk duty.Task
+	if gm.Do("GET", "/api/v1/duty/tasks/"+ids[0], nil, &tk); tk.Status != "closed" || tk.Result != "已上门，老人身体良好" {
+		t.Fatalf("closed on the phone: %+v", tk)
+	}
+
+	// the signal goes: the carry waits on the phone
+	p.network(false)
+	card = `#m-today .d-task[data-task="` + ids[1] + `"]`
+	p.click(card + " .d-carry")
+	p.typeInto(card+" .d-text", "租户白天上班不在家")
+	p.click(card + " .d-confirm")
+	p.waitFor("the carry queued offline", `document.querySelector('#d-queue-count')?.innerText === '1'`, `document.querySelector('#m-today')?.innerText`)
+	p.shot("mobile-today-02-queued")
+	if gm.Do("GET", "/api/v1/duty/tasks/"+ids[1], nil, &tk); tk.Status != "open" {
+		t.Fatalf("offline, yet the task is %s", tk.Status)
+	}
+	p.network(true)
+	p.waitFor("the queue sent when the network is back", `!document.querySelector('#d-queue')`, `document.querySelector('#d-queue')?.innerText`)
+	if gm.Do("GET", "/api/v1/duty/tasks/"+ids[1], nil, &tk); tk.Status != "carried" || tk.CarryReason != "租户白天上班不在家" {
+		t.Fatalf("carried from the phone: %+v", tk)
+	}
+
+	// close the day: the one still open
+	p.click("#d-close-day")
+	p.visible("#d-closing")
+	p.waitFor("only the open task", `document.querySelectorAll('#d-tasks .d-task').length === 1 && !!document.querySelector('#d-tasks .d-task[data-task="`+ids[2]+`"]')`,
+		`document.querySelector('#d-tasks')?.innerText`)
+	p.noRawKeys("closing the day")
+	p.shot("mobile-today-03-close-day")
+}
