@@ -25,6 +25,7 @@ import (
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/dispute"
+	"github.com/gridgov/gridgov/internal/duty"
 	"github.com/gridgov/gridgov/internal/geo"
 	"github.com/gridgov/gridgov/internal/keyperson"
 	"github.com/gridgov/gridgov/internal/org"
@@ -118,6 +119,10 @@ type Deps struct {
 	// Petitions, when set, writes a year of the petition desk's work with
 	// the events (not with NoEvents).
 	Petitions *petition.Service
+	// Duty, when set, writes a year of the grid members' tasks, the
+	// town–police-station meetings and the day closes with the events
+	// (not with NoEvents).
+	Duty *duty.Service
 }
 
 type division struct {
@@ -447,6 +452,12 @@ func addHistory(ctx context.Context, d Deps, scale Scale, seed int64, countyCode
 	if d.Petitions != nil && scale.EventsPerGrid > 0 && !d.NoEvents {
 		fmt.Fprintln(log, "writing a year of petitions, weekly reviews and 面对面 sessions …")
 		if _, err := Petitions(ctx, d, countyCode, seed, time.Now()); err != nil {
+			return err
+		}
+	}
+	if d.Duty != nil && scale.EventsPerGrid > 0 && !d.NoEvents {
+		fmt.Fprintln(log, "writing a year of member tasks, town–police-station meetings and day closes …")
+		if _, err := Duty(ctx, d, countyCode, seed, time.Now()); err != nil {
 			return err
 		}
 	}

@@ -698,3 +698,44 @@ func (s *Service) Members(ctx context.Context, orgID string) (Items[org.Worker],
 	ws, err := org.WorkersIn(ctx, q, path)
 	return Items[org.Worker]{Items: ws}, err
 }
+
+// Written is a task as the demo's year (or an import of a county's earlier
+// records) writes it with WriteTx.
+type Written struct {
+	OrgID, Path, GridID string
+	Title, Detail       string
+	Source, DueOn       string
+	DecisionID          string
+	Workers             []org.Worker
+}
+
+// WriteTx writes a task inside the caller's transaction, with no check of
+// permission or dates: the caller vouches for it (the demo builds a year
+// of past days with it). It returns the task's id.
+func (s *Service) WriteTx(ctx context.Context, tx *db.Tx, w Written) (string, error) {
+	return s.insertTask(ctx, tx, newTask{place: place{orgID: w.OrgID, path: w.Path, gridID: w.GridID}, title: w.Title, detail: w.Detail,
+		source: w.Source, dueOn: w.DueOn, decisionID: w.DecisionID}, w.Workers)
+}
+
+// CloseTx closes an open task for its assignee by (with their account if
+// they have one) as of the service's clock, inside the caller's
+// transaction and with no check: the demo's past days.
+func (s *Service) CloseTx(ctx context.Context, tx *db.Tx, id string, by org.Worker, result string) error {
+	res, err := tx.ExecContext(ctx, `UPDATE duty_tasks SET status = 'closed', result_sealed = ?, closed_on = ?, closed_at = ?, closed_by_worker = ?,
+		closed_by_user = ?, version = version + 1, updated_at = ? WHERE id = ? AND status = 'open'`,
+		s.seal("duty_tasks.result", id, result), s.today(), s.Now().UnixMilli(), by.ID, regkit.Nullable(by.UserID), s.Now().UnixMilli(), id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return errNotOpen
+	}
+	return nil
+}
+
+// CarryTx carries an open task to the next day as of the service's clock
+// (by and reason empty: the day's close carried it), inside the caller's
+// transaction and with no check. It returns the new task's id.
+func (s *Service) CarryTx(ctx context.Context, tx *db.Tx, id string, by org.Worker, reason string) (string, error) {
+	return s.carry(ctx, tx, id, addDays(s.today(), 1), reason, by)
+}
