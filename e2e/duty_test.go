@@ -9,6 +9,7 @@ import (
 
 	"github.com/gridgov/gridgov/internal/audit"
 	"github.com/gridgov/gridgov/internal/authz"
+	"github.com/gridgov/gridgov/internal/demo"
 	"github.com/gridgov/gridgov/internal/duty"
 	"github.com/gridgov/gridgov/internal/testapp"
 )
@@ -84,4 +85,36 @@ func TestMobileTodayCloseAndCarry(t *testing.T) {
 		`document.querySelector('#d-tasks')?.innerText`)
 	p.noRawKeys("closing the day")
 	p.shot("mobile-today-03-close-day")
+}
+
+// TestDutyConsoleOnTheDemo: with the demo's year of member tasks, the
+// county centre opens 任务与日清 from the grid-work menu: the day board
+// with yesterday's carry-overs and their reasons, by member and by grid,
+// and a town–police-station meeting with its decisions' tasks.
+func TestDutyConsoleOnTheDemo(t *testing.T) {
+	t.Parallel()
+	chromePath(t)
+	app := testapp.New(t)
+	if _, err := demo.Duty(context.Background(), demo.Deps{DB: app.DB, Authn: app.Authn, Duty: app.Duty}, "441602", 2026, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	p := newPage(t, app.URL)
+	p.loginAs(app, "intake")
+	p.click(`#side-menu [data-menu-group="gridwork"]`)
+	p.click(`#side-menu [data-menu="duty"]`)
+	p.visible("#duty-board")
+	p.waitFor("the carry-overs", `document.querySelectorAll('#duty-carried-in .el-table__row').length > 0`, `document.querySelector('#duty-board')?.innerText`)
+	p.waitFor("the members' lines", `document.querySelectorAll('#duty-members .el-table__row').length > 0`, `document.querySelector('#duty-members')?.innerText`)
+	p.settle()
+	p.noRawKeys("the day board")
+	p.shot("duty-01-board")
+
+	p.click(`#tab-meetings`)
+	p.waitFor("the meetings", `document.querySelectorAll('#duty-meetings .el-table__row').length >= 11`, `document.querySelector('#duty-meetings')?.innerText`)
+	p.click(`#duty-meetings .el-table__row`)
+	p.visible("#duty-meeting")
+	p.waitFor("the decisions' tasks", `document.querySelectorAll('#duty-meeting .dtask').length > 0`, `document.querySelector('#duty-meeting')?.innerText`)
+	p.settle()
+	p.noRawKeys("a meeting")
+	p.shot("duty-02-meeting")
 }

@@ -1202,9 +1202,11 @@ func newFixture(t *testing.T, a *testapp.App) *fixture {
 	own.worker = f.one("SELECT id FROM workers WHERE user_id = ?", f.users["gridmember"])
 	next.worker = f.one("SELECT id FROM workers WHERE org_id = ? AND status = 'active' ORDER BY id LIMIT 1", next.org)
 	far.worker = db.NewID()
-	_, err = a.DB.Reader().ExecContext(ctx, `INSERT INTO workers (id, org_id, path, name, employment, status, started_on, version, created_at, updated_at)
-		VALUES (?, ?, (SELECT path FROM org_nodes WHERE id = ?), '矩阵网格员', 'full_time', 'active', '', 1, 0, 0)`, far.worker, far.org, far.org)
-	f.check(err)
+	f.check(a.DB.InTx(ctx, func(tx *db.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO workers (id, org_id, path, name, employment, status, started_on, version, created_at, updated_at)
+			VALUES (?, ?, (SELECT path FROM org_nodes WHERE id = ?), '矩阵网格员', 'full_time', 'active', '', 1, 0, 0)`, far.worker, far.org, far.org)
+		return err
+	}))
 	for _, o := range []*objs{own, next, far} {
 		ts, err := a.Duty.Push(f.ctx, duty.PushInput{GridID: o.grid, WorkerIDs: []string{o.worker}, Title: "矩阵任务", Detail: "矩阵详情", DueOn: today()})
 		f.check(err)
