@@ -78,13 +78,72 @@ func TestMobileTodayCloseAndCarry(t *testing.T) {
 		t.Fatalf("carried from the phone: %+v", tk)
 	}
 
-	// close the day: the one still open
+	// offline again, the member closes the third while the centre changes
+	// it: back online the close is refused with the centre's version, and
+	// the member sends theirs on top of it
+	p.network(false)
+	card = `#m-today .d-task[data-task="` + ids[2] + `"]`
+	p.click(card + " .d-close")
+	p.typeInto(card+" .d-text", "护栏完好")
+	p.click(card + " .d-confirm")
+	p.waitFor("the close queued offline", `document.querySelector('#d-queue-count')?.innerText === '1'`, `document.querySelector('#m-today')?.innerText`)
+	if st := app.Login("intake").Do("PUT", "/api/v1/duty/tasks/"+ids[2], map[string]any{"version": 1, "title": "巡查河道护栏（含北岸）", "due_on": today}, nil); st != 200 {
+		t.Fatalf("the centre's change: %d", st)
+	}
+	p.network(true)
+	p.click("#d-send-now")
+	p.waitFor("the conflict shown", `!!document.querySelector('#d-queue .d-merge')`, `document.querySelector('#d-queue')?.innerText`)
+	p.noRawKeys("the conflict")
+	p.shot("mobile-today-03-conflict")
+	p.click("#d-queue .d-merge-send")
+	p.waitFor("the merged close sent", `!document.querySelector('#d-queue')`, `document.querySelector('#d-queue')?.innerText`)
+	if gm.Do("GET", "/api/v1/duty/tasks/"+ids[2], nil, &tk); tk.Status != "closed" || tk.Title != "巡查河道护栏（含北岸）" || tk.Result != "护栏完好" {
+		t.Fatalf("merged on the phone: %+v", tk)
+	}
+
+	// close the day: nothing left open
 	p.click("#d-close-day")
 	p.visible("#d-closing")
-	p.waitFor("only the open task", `document.querySelectorAll('#d-tasks .d-task').length === 1 && !!document.querySelector('#d-tasks .d-task[data-task="`+ids[2]+`"]')`,
-		`document.querySelector('#d-tasks')?.innerText`)
+	p.visible("#d-all-clear")
 	p.noRawKeys("closing the day")
-	p.shot("mobile-today-03-close-day")
+	p.shot("mobile-today-04-close-day")
+}
+
+// TestMobileTodayCloseDayLists: "close the day" lists only what is still open.
+func TestMobileTodayCloseDayLists(t *testing.T) {
+	t.Parallel()
+	chromePath(t)
+	app := testapp.New(t)
+	ctx := audit.WithMeta(authz.WithPrincipal(context.Background(), authz.System()), audit.Meta{RequestID: "e2e", IP: "local"})
+	var worker, grid string
+	q := app.DB.Reader()
+	q.QueryRowContext(ctx, "SELECT w.id FROM workers w JOIN users u ON u.id = w.user_id WHERE u.username = 'gridmember'").Scan(&worker)
+	q.QueryRowContext(ctx, "SELECT grid_id FROM grid_members WHERE worker_id = ? LIMIT 1", worker).Scan(&grid)
+	today := time.Now().In(time.FixedZone("CST", 8*3600)).Format(time.DateOnly)
+	var ids []string
+	for _, title := range []string{"走访独居老人李奶奶", "核查新迁入租户"} {
+		out, err := app.Duty.Push(ctx, duty.PushInput{GridID: grid, WorkerIDs: []string{worker}, Title: title, DueOn: today})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, out.Items[0].ID)
+	}
+	p := newPage(t, app.URL)
+	p.do("a phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch))
+	acc := app.Account("grid_member")
+	p.login(acc, app.NextOTP(acc))
+	p.click("#m-tab-today")
+	p.waitText("#d-open-count", "2")
+	card := `#m-today .d-task[data-task="` + ids[0] + `"]`
+	p.click(card + " .d-close")
+	p.typeInto(card+" .d-text", "已上门")
+	p.click(card + " .d-confirm")
+	p.waitText("#d-open-count", "1")
+	p.click("#d-close-day")
+	p.visible("#d-closing")
+	p.waitFor("only the open task", `document.querySelectorAll('#d-tasks .d-task').length === 1 && !!document.querySelector('#d-tasks .d-task[data-task="`+ids[1]+`"]')`,
+		`document.querySelector('#d-tasks')?.innerText`)
+	p.shot("mobile-today-05-close-day-open")
 }
 
 // TestDutyConsoleOnTheDemo: with the demo's year of member tasks, the
