@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
@@ -168,6 +169,20 @@ func TestDutyConsoleOnTheDemo(t *testing.T) {
 	p.noRawKeys("the day board")
 	p.shot("duty-01-board")
 
+	// the centre records a close for a member without an account
+	p.click(`#tab-tasks`)
+	p.click(`.duty-page .filter label:nth-child(2)`) // open
+	p.waitFor("the open tasks", `document.querySelectorAll('#duty-tasks .record-close').length > 0`, `document.querySelector('#duty-tasks')?.innerText`)
+	before := evalJS[int](p, "open tasks", `document.querySelectorAll('#duty-tasks .record-close').length`)
+	p.click(`#duty-tasks .record-close`)
+	p.visible(".el-message-box__input input")
+	p.typeInto(".el-message-box__input input", "电话报告已办结")
+	p.noRawKeys("recording a close")
+	p.click(".el-message-box__btns .el-button--primary")
+	p.waitFor("one open task fewer", `document.querySelectorAll('#duty-tasks .record-close').length === `+strconv.Itoa(before-1),
+		`document.querySelectorAll('#duty-tasks .record-close').length`)
+	p.shot("duty-02-tasks")
+
 	p.click(`#tab-meetings`)
 	p.waitFor("the meetings", `document.querySelectorAll('#duty-meetings .el-table__row').length >= 11`, `document.querySelector('#duty-meetings')?.innerText`)
 	p.click(`#duty-meetings .el-table__row`)
@@ -175,5 +190,5 @@ func TestDutyConsoleOnTheDemo(t *testing.T) {
 	p.waitFor("the decisions' tasks", `document.querySelectorAll('#duty-meeting .dtask').length > 0`, `document.querySelector('#duty-meeting')?.innerText`)
 	p.settle()
 	p.noRawKeys("a meeting")
-	p.shot("duty-02-meeting")
+	p.shot("duty-03-meeting")
 }

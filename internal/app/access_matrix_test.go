@@ -746,10 +746,10 @@ func matrix() []row {
 		{route: "PUT /api/v1/duty/tasks/{id}", who: dutySteer, req: func(c *call) req {
 			return req{path: "/api/v1/duty/tasks/" + c.id(c.at.task), body: map[string]any{"version": 0, "title": "矩阵任务", "due_on": today()}}
 		}},
-		{route: "POST /api/v1/duty/tasks/{id}/close", who: "gridmember", req: func(c *call) req {
+		{route: "POST /api/v1/duty/tasks/{id}/close", who: "gridmember " + dutySteer, req: func(c *call) req {
 			return req{path: "/api/v1/duty/tasks/" + c.id(c.at.task) + "/close", body: map[string]any{"version": 0, "result": "矩阵办结"}}
 		}},
-		{route: "POST /api/v1/duty/tasks/{id}/carry", who: "gridmember", req: func(c *call) req {
+		{route: "POST /api/v1/duty/tasks/{id}/carry", who: "gridmember " + dutySteer, req: func(c *call) req {
 			return req{path: "/api/v1/duty/tasks/" + c.id(c.at.task) + "/carry", body: map[string]any{"version": 0, "reason": "矩阵顺延"}}
 		}},
 		{route: "GET /api/v1/duty/members", who: dutySteer, req: func(c *call) req { return req{path: "/api/v1/duty/members?org_id=" + c.id(c.at.org)} }},

@@ -235,6 +235,23 @@ func TestCloseTheDay(t *testing.T) {
 		next.Status != "open" || len(next.Assignees) != 1 {
 		t.Fatalf("carried task: %+v", next)
 	}
+	// The village centre records a close for the mate, who has no account.
+	mates := push(t, a.Duty, duty.PushInput{GridID: p.grid, WorkerIDs: []string{p.mate}, Title: "清点消防器材", DueOn: day(0)})
+	var rec duty.Task
+	if st := a.Login("intake").Do("POST", "/api/v1/duty/tasks/"+mates[0].ID+"/close", map[string]any{"version": 1, "result": "电话报告已清点"}, &rec); st != 200 ||
+		rec.Status != "closed" || rec.ClosedBy != p.mate {
+		t.Fatalf("recorded for the mate: %d %+v", st, rec)
+	}
+	var byUser string
+	a.DB.Reader().QueryRowContext(context.Background(), "SELECT closed_by_user FROM duty_tasks WHERE id = ?", mates[0].ID).Scan(&byUser)
+	if byUser != userOf(t, a, "intake") {
+		t.Errorf("the acting account: %q", byUser)
+	}
+	if pr := a.Login("intake").Fail("POST", "/api/v1/duty/tasks/"+ts2[0].ID+"/close", map[string]any{"version": 1, "result": "代办", "worker_id": p.mate}); len(pr.Errors) == 0 ||
+		pr.Errors[0].Code != "duty.not_assignee" {
+		t.Errorf("a close for someone not on the task: %+v", pr)
+	}
+
 	// A closed task cannot be carried: 409 with the task as it is.
 	r := gm.Raw("POST", "/api/v1/duty/tasks/"+ts[0].ID+"/carry", "application/json", []byte(`{"version":2,"reason":"再顺延"}`))
 	if r.Status != 409 {
@@ -255,7 +272,7 @@ func TestCloseTheDay(t *testing.T) {
 	}
 	var yesterday duty.Board
 	a.Login("intake").Do("GET", "/api/v1/duty/board?org_id="+p.village+"&day="+day(0), nil, &yesterday)
-	if yesterday.Total.Due != 2 || yesterday.Total.Closed != 1 || yesterday.Total.Carried != 1 || yesterday.Total.ClearedShare != 100 {
+	if yesterday.Total.Due != 3 || yesterday.Total.Closed != 2 || yesterday.Total.Carried != 1 || yesterday.Total.ClearedShare != 100 {
 		t.Errorf("today's board: %+v", yesterday.Total)
 	}
 }

@@ -13,6 +13,9 @@ import (
 // taskReaders may read one task without a single permission.
 const taskReaders = "holders of gridwork.read over the task's area, its assignees, and the team of its grid (the police officer in full, the others without the detail)"
 
+// taskActors may close or carry a task.
+const taskActors = "its assignees (gridwork.do), and the holders of gridwork.steer over its area recording it for an assignee without an account"
+
 // Routes are the member tasks', meetings' and day board's endpoints.
 func (s *Service) Routes() []httpx.Route {
 	task := func(p string) string { return "/api/v1/duty/tasks/{id}" + p }
@@ -30,10 +33,10 @@ func (s *Service) Routes() []httpx.Route {
 		{Method: "GET", Path: task(""), Tag: "duty", Summary: "A member task", Access: taskReaders, Do: httpx.Get(s.get)},
 		{Method: "PUT", Path: task(""), Tag: "duty", Summary: "Change an open task (version-checked: a stale version answers 409 with the task as it is)",
 			Perm: authz.GridworkSteer, Do: httpx.Call(s.edit)},
-		{Method: "POST", Path: task("/close"), Tag: "duty", Summary: "Close one's task with its result (version-checked; Idempotency-Key)",
-			Perm: authz.GridworkDo, Params: key, Do: httpx.Call(s.close)},
-		{Method: "POST", Path: task("/carry"), Tag: "duty", Summary: "Carry one's open task to tomorrow with a reason (日清; version-checked; Idempotency-Key)",
-			Perm: authz.GridworkDo, Params: key, Do: httpx.Call(s.carryTask)},
+		{Method: "POST", Path: task("/close"), Tag: "duty", Summary: "Close one's task with its result, or record it for a member without an account (version-checked; Idempotency-Key)",
+			Access: taskActors, Params: key, Do: httpx.Call(s.close)},
+		{Method: "POST", Path: task("/carry"), Tag: "duty", Summary: "Carry an open task due today to tomorrow with a reason (日清; version-checked; Idempotency-Key)",
+			Access: taskActors, Params: key, Do: httpx.Call(s.carryTask)},
 		{Method: "GET", Path: "/api/v1/duty/members", Tag: "duty", Summary: "The active roster members of an area a task or a decision may name",
 			Perm: authz.GridworkSteer, Params: []httpx.Param{{Name: "org_id", In: "query"}}, Do: httpx.Get(s.members)},
 		{Method: "GET", Path: "/api/v1/duty/board", Tag: "duty", Summary: "The day board of an area (日清): due, closed, carried with reasons, by member and grid",

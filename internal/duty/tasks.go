@@ -525,12 +525,16 @@ func (s *Service) conflict(ctx context.Context, id string, err error) error {
 type CloseInput struct {
 	Version int    `json:"version"`
 	Result  string `json:"result"`
+	// WorkerID: a centre recording the close for an assignee without an
+	// account names them (the first assignee when empty).
+	WorkerID string `json:"worker_id,omitempty"`
 }
 
 // CarryInput carries a task due today (or before) to the next day.
 type CarryInput struct {
-	Version int    `json:"version"`
-	Reason  string `json:"reason"`
+	Version  int    `json:"version"`
+	Reason   string `json:"reason"`
+	WorkerID string `json:"worker_id,omitempty"` // as in CloseInput
 }
 
 // Close closes one of the caller's tasks with its result, under the
@@ -548,7 +552,7 @@ func (s *Service) Close(ctx context.Context, id string, in CloseInput, key idem.
 	}
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		_, _, err := idem.Do(ctx, tx, key, func() (string, error) {
-			w, err := s.ownTask(ctx, tx, id)
+			w, perm, err := s.actor(ctx, tx, id, in.WorkerID)
 			if err != nil {
 				return "", err
 			}
@@ -563,7 +567,7 @@ func (s *Service) Close(ctx context.Context, id string, in CloseInput, key idem.
 				s.seal("duty_tasks.result", id, in.Result), s.today(), s.Now().UnixMilli(), w.ID, regkit.Nullable(w.UserID)); err != nil {
 				return "", err
 			}
-			return id, s.record(ctx, tx, authz.GridworkDo, "duty.close", "duty_task", id, "")
+			return id, s.record(ctx, tx, perm, "duty.close", "duty_task", id, "for "+w.ID)
 		})
 		return err
 	})
@@ -576,28 +580,45 @@ func (s *Service) Close(ctx context.Context, id string, in CloseInput, key idem.
 	return s.Get(ctx, id)
 }
 
-// ownTask returns the caller's roster entry when they are an assignee of
-// task id; a task they may see but is not theirs is forbidden, one they
-// may not see is not found.
-func (s *Service) ownTask(ctx context.Context, tx *db.Tx, id string) (org.Worker, error) {
+// actor returns the assignee of task id a close or carry is for, with
+// the account acting (kept as closed_by_user) and the permission it acts
+// under: the caller themself when they are an assignee (gridwork.do), or —
+// when a centre steering the task's area records it for a member without
+// an account — the assignee named by workerID (the first when empty). A
+// task the caller may see but may not act on is forbidden, one they may
+// not see is not found.
+func (s *Service) actor(ctx context.Context, tx *db.Tx, id, workerID string) (org.Worker, authz.Perm, error) {
 	v, err := s.viewerOf(ctx, tx)
 	if err != nil {
-		return org.Worker{}, err
+		return org.Worker{}, "", err
 	}
 	rs, err := s.queryTasks(ctx, tx, "t.id = ?", "", id)
 	if err != nil {
-		return org.Worker{}, err
+		return org.Worker{}, "", err
 	}
 	if len(rs) == 0 {
-		return org.Worker{}, apperr.NotFoundf("task")
+		return org.Worker{}, "", apperr.NotFoundf("task")
 	}
-	if _, ok := s.show(v, rs[0]); !ok {
-		return org.Worker{}, apperr.NotFoundf("task")
+	r := rs[0]
+	if _, ok := s.show(v, r); !ok {
+		return org.Worker{}, "", apperr.NotFoundf("task")
 	}
-	if !v.mine(rs[0]) {
-		return org.Worker{}, apperr.E(apperr.Forbidden, "duty.not_yours")
+	if v.mine(r) && (workerID == "" || workerID == v.worker.ID) {
+		return v.worker, authz.GridworkDo, nil
 	}
-	return v.worker, nil
+	if !v.p.Covers(authz.GridworkSteer, r.Path) {
+		return org.Worker{}, "", apperr.E(apperr.Forbidden, "duty.not_yours")
+	}
+	for _, a := range r.Assignees {
+		if workerID == "" || a.WorkerID == workerID {
+			w := org.Worker{ID: a.WorkerID, Name: a.Name}
+			if v.p.UserID != authz.System().UserID {
+				w.UserID = v.p.UserID // the centre's account acted
+			}
+			return w, authz.GridworkSteer, nil
+		}
+	}
+	return org.Worker{}, "", apperr.Field("worker_id", "duty.not_assignee")
 }
 
 // Carry carries one of the caller's open tasks due today or before to
@@ -617,7 +638,7 @@ func (s *Service) Carry(ctx context.Context, id string, in CarryInput, key idem.
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		var err error
 		next, _, err = idem.Do(ctx, tx, key, func() (string, error) {
-			w, err := s.ownTask(ctx, tx, id)
+			w, perm, err := s.actor(ctx, tx, id, in.WorkerID)
 			if err != nil {
 				return "", err
 			}
@@ -639,7 +660,7 @@ func (s *Service) Carry(ctx context.Context, id string, in CarryInput, key idem.
 			if err != nil {
 				return "", err
 			}
-			return next, s.record(ctx, tx, authz.GridworkDo, "duty.carry", "duty_task", id, "to "+next)
+			return next, s.record(ctx, tx, perm, "duty.carry", "duty_task", id, "to "+next+" for "+w.ID)
 		})
 		return err
 	})

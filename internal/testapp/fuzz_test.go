@@ -78,6 +78,9 @@ var accessRoles = map[string]string{
 	"/api/v1/users/{id}":                "sys_admin",
 	// A screening finding is closed on the spot by whoever may file it.
 	"/api/v1/screening/findings/{id}/resolve": "justice",
+	// A member task is closed or carried by its assignee (the grid member).
+	"/api/v1/duty/tasks/{id}/close": "grid_member",
+	"/api/v1/duty/tasks/{id}/carry": "grid_member",
 }
 
 var pathParam = regexp.MustCompile(`\{[a-z_]+\}`)
