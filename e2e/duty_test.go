@@ -165,6 +165,7 @@ func TestDutyConsoleOnTheDemo(t *testing.T) {
 	p.visible("#duty-board")
 	p.waitFor("the carry-overs", `document.querySelectorAll('#duty-carried-in .el-table__row').length > 0`, `document.querySelector('#duty-board')?.innerText`)
 	p.waitFor("the members' lines", `document.querySelectorAll('#duty-members .el-table__row').length > 0`, `document.querySelector('#duty-members')?.innerText`)
+	p.waitFor("the towns' lines", `document.querySelectorAll('#duty-areas .el-table__row').length > 1`, `document.querySelector('#duty-board')?.innerText`)
 	p.settle()
 	p.noRawKeys("the day board")
 	p.shot("duty-01-board")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gridgov/gridgov/internal/apperr"
@@ -182,6 +183,7 @@ type Board struct {
 	Day       string  `json:"day"`
 	OrgID     string  `json:"org_id"`
 	Total     Count   `json:"total"`
+	Areas     []Count `json:"areas"` // by area directly under the board's (towns of a county, villages of a town)
 	Members   []Count `json:"members"`
 	Grids     []Count `json:"grids"`
 	CarriedIn []Task  `json:"carried_in"`
@@ -219,8 +221,24 @@ func (s *Service) Board(ctx context.Context, orgID, day string) (Board, error) {
 	if err != nil {
 		return Board{}, err
 	}
-	out := Board{Day: day, OrgID: orgID, Members: []Count{}, Grids: []Count{}, CarriedIn: []Task{}, Carried: []Task{}, Open: []Task{}}
+	out := Board{Day: day, OrgID: orgID, Areas: []Count{}, Members: []Count{}, Grids: []Count{}, CarriedIn: []Task{}, Carried: []Task{}, Open: []Task{}}
 	members, grids := map[string]*Count{}, map[string]*Count{}
+	children, err := org.Children(ctx, q, orgID)
+	if err != nil {
+		return Board{}, err
+	}
+	type child struct {
+		path  string
+		count *Count
+	}
+	var areas []child
+	for _, c := range children {
+		cp, err := org.PathOf(ctx, q, c.ID, "")
+		if err != nil {
+			return Board{}, err
+		}
+		areas = append(areas, child{cp, &Count{ID: c.ID, Name: c.Name}})
+	}
 	v := viewer{p: p}
 	for _, r := range rs {
 		t, _ := s.show(v, r)
@@ -232,6 +250,12 @@ func (s *Service) Board(ctx context.Context, orgID, day string) (Board, error) {
 				members[a.WorkerID] = c
 			}
 			c.add(t)
+		}
+		for _, a := range areas {
+			if strings.HasPrefix(r.Path, a.path) {
+				a.count.add(t)
+				break
+			}
 		}
 		g := t.GridID
 		c := grids[g]
@@ -250,6 +274,11 @@ func (s *Service) Board(ctx context.Context, orgID, day string) (Board, error) {
 			out.Open = append(out.Open, t)
 		}
 	}
+	for _, a := range areas {
+		if a.count.Due > 0 {
+			out.Areas = append(out.Areas, *a.count)
+		}
+	}
 	for _, c := range members {
 		out.Members = append(out.Members, *c)
 	}
@@ -264,6 +293,7 @@ func (s *Service) Board(ctx context.Context, orgID, day string) (Board, error) {
 			return cs[i].Name < cs[j].Name
 		})
 	}
+	order(out.Areas)
 	order(out.Members)
 	order(out.Grids)
 	return out, nil

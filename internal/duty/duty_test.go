@@ -275,6 +275,12 @@ func TestCloseTheDay(t *testing.T) {
 	if yesterday.Total.Due != 3 || yesterday.Total.Closed != 2 || yesterday.Total.Carried != 1 || yesterday.Total.ClearedShare != 100 {
 		t.Errorf("today's board: %+v", yesterday.Total)
 	}
+	// The town's board counts the village's tasks on the village's line.
+	var town duty.Board
+	a.Login("intake").Do("GET", "/api/v1/duty/board?org_id="+p.town+"&day="+day(0), nil, &town)
+	if len(town.Areas) != 1 || town.Areas[0].ID != p.village || town.Areas[0].Due != 3 {
+		t.Errorf("the town's board by village: %+v", town.Areas)
+	}
 }
 
 // The end-of-day job carries what is left only from the configured hour,

@@ -322,6 +322,23 @@ func members(ctx context.Context, q db.Querier, f *apperr.Fields, field, path st
 
 // Push makes the tasks of in: one for each member, or one joint task.
 func (s *Service) Push(ctx context.Context, in PushInput) (Items[Task], error) {
+	var ids []string
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		var err error
+		ids, err = s.PushTx(ctx, tx, in)
+		return err
+	})
+	if err != nil {
+		return Items[Task]{}, err
+	}
+	return s.byIDs(ctx, ids)
+}
+
+// PushTx is Push inside the caller's transaction, for the rooms whose
+// work gives a member a task (a visit's follow-up, source "visit"): the
+// principal in ctx must steer the task's area (a trigger job acts as the
+// system). It returns the new tasks' ids.
+func (s *Service) PushTx(ctx context.Context, tx *db.Tx, in PushInput) ([]string, error) {
 	var f apperr.Fields
 	in.Title, in.Detail = strings.TrimSpace(in.Title), strings.TrimSpace(in.Detail)
 	if in.Source == "" {
@@ -329,42 +346,35 @@ func (s *Service) Push(ctx context.Context, in PushInput) (Items[Task], error) {
 	}
 	regkit.OneOf(&f, "source", in.Source, []string{"pushed", "visit", "other"}, true)
 	checkTask(&f, in.Title, in.Detail, in.DueOn, s.today())
-	var ids []string
-	err := s.db.InTx(ctx, func(tx *db.Tx) error {
-		ids = nil
-		pl, err := s.placeOf(ctx, tx, &f, in.OrgID, in.GridID)
-		if err != nil {
-			return err
-		}
-		var ws []org.Worker
-		if pl.path != "" {
-			if ws, err = members(ctx, tx, &f, "worker_ids", pl.path, in.WorkerIDs); err != nil {
-				return err
-			}
-		}
-		if err := f.Err(); err != nil {
-			return err
-		}
-		groups := [][]org.Worker{ws}
-		if !in.Joint {
-			groups = nil
-			for _, w := range ws {
-				groups = append(groups, []org.Worker{w})
-			}
-		}
-		for _, g := range groups {
-			id, err := s.insertTask(ctx, tx, newTask{place: pl, title: in.Title, detail: in.Detail, source: in.Source, dueOn: in.DueOn}, g)
-			if err != nil {
-				return err
-			}
-			ids = append(ids, id)
-		}
-		return s.record(ctx, tx, authz.GridworkSteer, "duty.push", "duty_task", ids[0], strings.Join(ids, ","))
-	})
+	pl, err := s.placeOf(ctx, tx, &f, in.OrgID, in.GridID)
 	if err != nil {
-		return Items[Task]{}, err
+		return nil, err
 	}
-	return s.byIDs(ctx, ids)
+	var ws []org.Worker
+	if pl.path != "" {
+		if ws, err = members(ctx, tx, &f, "worker_ids", pl.path, in.WorkerIDs); err != nil {
+			return nil, err
+		}
+	}
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	groups := [][]org.Worker{ws}
+	if !in.Joint {
+		groups = nil
+		for _, w := range ws {
+			groups = append(groups, []org.Worker{w})
+		}
+	}
+	var ids []string
+	for _, g := range groups {
+		id, err := s.insertTask(ctx, tx, newTask{place: pl, title: in.Title, detail: in.Detail, source: in.Source, dueOn: in.DueOn}, g)
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, s.record(ctx, tx, authz.GridworkSteer, "duty.push", "duty_task", ids[0], strings.Join(ids, ","))
 }
 
 // checkTask checks a task's title, detail and due day (not before today).
