@@ -23,6 +23,7 @@ import (
 	"github.com/gridgov/gridgov/internal/casework"
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/dispute"
+	"github.com/gridgov/gridgov/internal/duty"
 	"github.com/gridgov/gridgov/internal/geo"
 	"github.com/gridgov/gridgov/internal/idem"
 	"github.com/gridgov/gridgov/internal/keyperson"
@@ -195,6 +196,12 @@ const (
 	gridworkSteer = "intake"
 	// Psychological protection (pii.sensitive.psych): the health office.
 	psychReaders = "health"
+	// Member tasks and town–police-station meetings: the centres' boards
+	// (gridwork.read), who steers (gridwork.steer), whose own day it is
+	// (gridwork.do); a task is closed or carried by its assignee alone.
+	dutyReaders = "intake leader police pcschief"
+	dutySteer   = "intake"
+	dutyDoers   = "gridmember police pcschief"
 	// Dispute cases: who reads them (dispute.read), files them
 	// (dispute.report or dispute.write), works them (dispute.write), and
 	// reveals a party's phone (personal.reveal where they read cases).
@@ -805,6 +812,32 @@ func matrix() []row {
 			return req{path: "/api/v1/face-to-face/" + c.id(c.at.session) + "/problems/" + c.id(c.at.problem), body: map[string]any{"note": "矩阵跟进"}}
 		}},
 
+		// Member tasks, the day board (日清) and town–police-station meetings.
+		{route: "GET /api/v1/duty/today", who: dutyDoers, once: true, req: func(c *call) req { return req{path: "/api/v1/duty/today"} }},
+		{route: "GET /api/v1/duty/tasks", who: dutyReaders, list: true, req: func(c *call) req { return req{path: "/api/v1/duty/tasks?org_id=" + c.id(c.at.org)} }},
+		{route: "POST /api/v1/duty/tasks", who: dutySteer, req: func(c *call) req {
+			return req{path: "/api/v1/duty/tasks", body: map[string]any{"grid_id": c.id(c.at.grid), "worker_ids": []string{c.id(c.at.worker)}, "title": "矩阵任务", "due_on": today()}}
+		}},
+		// The own village's task is the demo grid member's.
+		{route: "GET /api/v1/duty/tasks/{id}", who: dutyReaders + " gridmember", req: func(c *call) req { return req{path: "/api/v1/duty/tasks/" + c.id(c.at.task)} }},
+		{route: "PUT /api/v1/duty/tasks/{id}", who: dutySteer, req: func(c *call) req {
+			return req{path: "/api/v1/duty/tasks/" + c.id(c.at.task), body: map[string]any{"version": 0, "title": "矩阵任务", "due_on": today()}}
+		}},
+		{route: "POST /api/v1/duty/tasks/{id}/close", who: "gridmember " + dutySteer, req: func(c *call) req {
+			return req{path: "/api/v1/duty/tasks/" + c.id(c.at.task) + "/close", body: map[string]any{"version": 0, "result": "矩阵办结"}}
+		}},
+		{route: "POST /api/v1/duty/tasks/{id}/carry", who: "gridmember " + dutySteer, req: func(c *call) req {
+			return req{path: "/api/v1/duty/tasks/" + c.id(c.at.task) + "/carry", body: map[string]any{"version": 0, "reason": "矩阵顺延"}}
+		}},
+		{route: "GET /api/v1/duty/members", who: dutySteer, req: func(c *call) req { return req{path: "/api/v1/duty/members?org_id=" + c.id(c.at.org)} }},
+		{route: "GET /api/v1/duty/board", who: dutyReaders, req: func(c *call) req { return req{path: "/api/v1/duty/board?org_id=" + c.id(c.at.org)} }},
+		{route: "GET /api/v1/duty/meetings", who: dutyReaders, list: true, req: func(c *call) req { return req{path: "/api/v1/duty/meetings?org_id=" + c.id(c.at.org)} }},
+		{route: "POST /api/v1/duty/meetings", who: dutySteer, req: func(c *call) req {
+			return req{path: "/api/v1/duty/meetings", body: map[string]any{"org_id": c.id(c.at.org), "held_on": today(), "place": "矩阵会场",
+				"decisions": []map[string]any{{"text": "矩阵决定", "worker_ids": []string{c.id(c.at.worker)}, "due_on": today()}}}}
+		}},
+		{route: "GET /api/v1/duty/meetings/{id}", who: dutyReaders, req: func(c *call) req { return req{path: "/api/v1/duty/meetings/" + c.id(c.at.meeting)} }},
+
 		// Open311 and the system routes are public: they only must not fail.
 		{route: "GET /open311/v2/discovery.xml", who: "public", once: true, req: func(c *call) req { return req{path: "/open311/v2/discovery.xml"} }},
 		{route: "GET /open311/v2/services.xml", who: "public", once: true, req: func(c *call) req { return req{path: "/open311/v2/services.xml"} }},
@@ -876,7 +909,7 @@ func rowOf(table []row, route string) row {
 // that does not exist, so it says nothing about the other area.
 var scopeCodes = map[string]bool{"org.not_found": true, "registry.link_unknown": true, "report.outside_area": true, "screening.area_unknown": true,
 	"petition.petition_unknown": true, "callkey.care_target_unknown": true,
-	"psych.person_unknown": true}
+	"psych.person_unknown": true, "duty.grid_unknown": true}
 
 // judge checks one answer against the table.
 func judge(t *testing.T, r row, method, who string, ok, permitted bool, res testapp.Response, foreign []string) {
@@ -1088,6 +1121,8 @@ type objs struct {
 	callNumber, callPhone string   // a 9-key number registered for the area's care target
 	callAlert             string   // an open 9-key alert of that number
 	psych                 string   // a psychological-protection record of the area's person
+	worker                string   // a roster member of the village (the own village's: the demo grid member)
+	task, meeting         string   // a member task of the village's grid for worker, and a meeting with a decision for them
 	extra                 []string // more IDs of the area (the far county's nodes and leader)
 }
 
@@ -1096,7 +1131,7 @@ func (o *objs) ids() []string {
 	var out []string
 	for _, id := range append([]string{o.org, o.grid, o.user, o.assignment, o.person, o.household, o.house, o.address, o.unit,
 		o.keyPerson, o.mediator, o.careTarget, o.event, o.media, o.rule, o.campaign, o.item, o.round, o.finding, o.export, o.readyExport, o.imp, o.message, o.centre,
-		o.petition, o.session, o.problem, o.dispute, o.party, o.callNumber, o.callAlert, o.psych}, o.extra...) {
+		o.petition, o.session, o.problem, o.dispute, o.party, o.callNumber, o.callAlert, o.psych, o.worker, o.task, o.meeting}, o.extra...) {
 		if id != "" {
 			out = append(out, id)
 		}
@@ -1240,6 +1275,27 @@ func newFixture(t *testing.T, a *testapp.App) *fixture {
 			Participants: "矩阵代表", Problems: []petition.ProblemInput{{Description: "矩阵问题", Unit: "矩阵单位", DueOn: dueDate()}}})
 		f.check(err)
 		o.session, o.problem = ss.ID, ss.Problems[0].ID
+	}
+
+	// A member task and a town–police-station meeting in each village: the
+	// own village's for the demo grid member, the neighbouring village's for
+	// a member of its roster, the far village's for a roster entry made here.
+	own.worker = f.one("SELECT id FROM workers WHERE user_id = ?", f.users["gridmember"])
+	next.worker = f.one("SELECT id FROM workers WHERE org_id = ? AND status = 'active' ORDER BY id LIMIT 1", next.org)
+	far.worker = db.NewID()
+	f.check(a.DB.InTx(ctx, func(tx *db.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO workers (id, org_id, path, name, employment, status, started_on, version, created_at, updated_at)
+			VALUES (?, ?, (SELECT path FROM org_nodes WHERE id = ?), '矩阵网格员', 'full_time', 'active', '', 1, 0, 0)`, far.worker, far.org, far.org)
+		return err
+	}))
+	for _, o := range []*objs{own, next, far} {
+		ts, err := a.Duty.Push(f.ctx, duty.PushInput{GridID: o.grid, WorkerIDs: []string{o.worker}, Title: "矩阵任务", Detail: "矩阵详情", DueOn: today()})
+		f.check(err)
+		o.task = ts.Items[0].ID
+		m, err := a.Duty.CreateMeeting(f.ctx, duty.MeetingInput{OrgID: o.org, HeldOn: today(), Place: "矩阵会场",
+			Decisions: []duty.DecisionInput{{Text: "矩阵决定", WorkerIDs: []string{o.worker}, DueOn: today()}}})
+		f.check(err)
+		o.meeting = m.ID
 	}
 
 	// Exports and imports of each village's grid member.

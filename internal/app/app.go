@@ -26,6 +26,7 @@ import (
 	"github.com/gridgov/gridgov/internal/config"
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/dispute"
+	"github.com/gridgov/gridgov/internal/duty"
 	"github.com/gridgov/gridgov/internal/geo"
 	"github.com/gridgov/gridgov/internal/httpx"
 	"github.com/gridgov/gridgov/internal/i18n"
@@ -78,7 +79,10 @@ type App struct {
 	// CallKey is the 9-key call of elderly care targets (9键呼叫, 随叫随到).
 	CallKey *callkey.Service
 	// Psych is the psychological protection of special groups (三级三色).
-	Psych  *psych.Service
+	Psych *psych.Service
+	// Duty keeps the grid members' tasks of the day, the town–police
+	// station meetings (警网融合) and the same-day close (日清).
+	Duty   *duty.Service
 	Router *httpx.Router
 	// Metrics serves the Prometheus metrics with no check, for the
 	// separate metrics address (GRIDGOV_METRICS_ADDR).
@@ -163,6 +167,7 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a.Petitions = petition.New(d, log, keys, reg, kp, a.Disputes)
 	a.CallKey = callkey.New(d, log, keys, reg, kp)
 	a.Psych = psych.New(d, log, keys, reg, kp)
+	a.Duty = duty.New(d, log, keys)
 	a.routes()
 	a.Router.TrustedProxies = proxies
 	return a, nil
@@ -193,6 +198,10 @@ func (a *App) Jobs(node string) *jobs.Runner {
 		}},
 		{Name: "psych.expire", Every: time.Hour, Run: func(ctx context.Context) error {
 			_, err := a.Psych.Expire(ctx) // closed protection records past their retention
+			return err
+		}},
+		{Name: "duty.day_close", Every: time.Minute, Run: func(ctx context.Context) error {
+			_, err := a.Duty.CarryLeftovers(ctx) // from the close hour on, what is left of the day is carried (日清)
 			return err
 		}},
 		{Name: "outbox", Every: 10 * time.Second, Run: func(ctx context.Context) error {
@@ -263,6 +272,7 @@ func (a *App) routes() {
 	rt.Handle(a.Petitions.Routes()...)
 	rt.Handle(a.CallKey.Routes()...)
 	rt.Handle(a.Psych.Routes()...)
+	rt.Handle(a.Duty.Routes()...)
 	publicURL, _ := a.Cfg.PublicBaseURL() // checked by Open
 	o311 := open311.New(a.Events, a.DB, a.Audit, publicURL, reg)
 	rt.Handle(o311.Routes()...)

@@ -63,6 +63,12 @@ var owners = map[string][]string{
 	"dispute_subsidy_credits": {"dispute"},
 	"dispute_log":             {"dispute"},
 
+	// Member tasks, police–grid meetings and the same-day close (日清).
+	"duty_tasks":     {"duty"},
+	"duty_assignees": {"duty"},
+	"duty_meetings":  {"duty"},
+	"duty_decisions": {"duty"},
+
 	"people":            {"registry"},
 	"households":        {"registry"},
 	"houses":            {"registry"},

@@ -16,7 +16,7 @@ type Figures struct {
 	Rated      int `json:"rated"`
 	Satisfied  int `json:"satisfied"` // satisfied + basically satisfied
 	Open       int `json:"open"`
-	Overdue    int `json:"overdue"` // open and past the stage deadline now
+	Overdue    int `json:"overdue"`     // open and past the stage deadline now
 	Grid       int `json:"closed_grid"` // resolved on the spot by the grid member (微事不出网格)
 	Village    int `json:"closed_village"`
 	Town       int `json:"closed_town"`

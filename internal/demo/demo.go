@@ -26,6 +26,7 @@ import (
 	"github.com/gridgov/gridgov/internal/callkey"
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/dispute"
+	"github.com/gridgov/gridgov/internal/duty"
 	"github.com/gridgov/gridgov/internal/geo"
 	"github.com/gridgov/gridgov/internal/keyperson"
 	"github.com/gridgov/gridgov/internal/org"
@@ -127,6 +128,10 @@ type Deps struct {
 	// Psych, with the registers, opens 三级三色 records for some of the
 	// first county's care targets.
 	Psych *psych.Service
+	// Duty, when set, writes a year of the grid members' tasks, the
+	// town–police-station meetings and the day closes with the events
+	// (not with NoEvents).
+	Duty *duty.Service
 }
 
 type division struct {
@@ -471,6 +476,12 @@ func addHistory(ctx context.Context, d Deps, scale Scale, seed int64, countyCode
 	}
 	if d.Psych != nil && d.Registry != nil {
 		if _, err := Psych(ctx, d, d.Psych, countyCode, seed, time.Now()); err != nil {
+			return err
+		}
+	}
+	if d.Duty != nil && scale.EventsPerGrid > 0 && !d.NoEvents {
+		fmt.Fprintln(log, "writing a year of member tasks, town–police-station meetings and day closes …")
+		if _, err := Duty(ctx, d, countyCode, seed, time.Now()); err != nil {
 			return err
 		}
 	}

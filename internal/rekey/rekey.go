@@ -31,6 +31,10 @@ var Columns = []Column{
 	{"imports", "error_sheet", "imports.error_sheet:"},
 	{"petitioners", "id_sealed", "pii:petitioners.id_number:"},
 	{"petitioners", "phone_sealed", "pii:petitioners.phone:"},
+	{"duty_tasks", "detail_sealed", "pii:duty_tasks.detail:"},
+	{"duty_tasks", "result_sealed", "pii:duty_tasks.result:"},
+	{"duty_tasks", "carry_reason_sealed", "pii:duty_tasks.carry_reason:"},
+	{"duty_meetings", "minutes_sealed", "pii:duty_meetings.minutes:"},
 }
 
 // Count returns how many sealed values each key id seals.

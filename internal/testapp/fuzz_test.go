@@ -78,6 +78,9 @@ var accessRoles = map[string]string{
 	"/api/v1/users/{id}":                "sys_admin",
 	// A screening finding is closed on the spot by whoever may file it.
 	"/api/v1/screening/findings/{id}/resolve": "justice",
+	// A member task is closed or carried by its assignee (the grid member).
+	"/api/v1/duty/tasks/{id}/close": "grid_member",
+	"/api/v1/duty/tasks/{id}/carry": "grid_member",
 }
 
 var pathParam = regexp.MustCompile(`\{[a-z_]+\}`)
@@ -411,5 +414,26 @@ func makeFixtures(tb testing.TB, a *testapp.App, as func(role string) *testapp.C
 		"measures": "组织双方现场协商", "deadline": day(7)})
 	seed("POST /api/v1/screening/rounds/{id}/zero-reports", map[string]string{"org_id": village, "note": "本周未发现"}, map[string]string{})
 	seed("POST /api/v1/screening/findings/{id}/resolve", map[string]string{"result_note": "已调解"})
+
+	// A member task of the grid member's grid, pushed by the county centre
+	// to the grid member, and a town–police-station meeting.
+	var worker string
+	q(&worker, "SELECT id FROM workers WHERE user_id = (SELECT id FROM users WHERE username = 'gridmember')")
+	task := map[string]any{"grid_id": grid, "worker_ids": []string{worker}, "title": "走访独居老人", "detail": "李奶奶家", "due_on": today}
+	seed("POST /api/v1/duty/tasks", task)
+	var pushed struct {
+		Items []struct {
+			ID string `json:"id"`
+		} `json:"items"`
+	}
+	if st := intake.Do("POST", "/api/v1/duty/tasks", task, &pushed); st != 201 || len(pushed.Items) == 0 {
+		tb.Fatalf("duty task: %d", st)
+	}
+	fx.ids["tasks"] = pushed.Items[0].ID
+	seed("PUT /api/v1/duty/tasks/{id}", map[string]any{"version": 1, "title": "走访独居老人", "due_on": today})
+	seed("POST /api/v1/duty/tasks/{id}/close", map[string]any{"version": 1, "result": "已走访"})
+	seed("POST /api/v1/duty/tasks/{id}/carry", map[string]any{"version": 1, "reason": "老人外出就医"})
+	seed("POST /api/v1/duty/meetings", map[string]any{"org_id": town, "held_on": today, "place": "派出所会议室", "attendee_ids": []string{worker},
+		"officials": []string{"派出所所长"}, "minutes": "研究辖区治安", "decisions": []map[string]any{{"text": "联合走访出租屋", "worker_ids": []string{worker}, "grid_id": grid, "due_on": day(2)}}})
 	return fx
 }

@@ -5,7 +5,8 @@ import { PERM } from './perms.js'
 
 /**
  * The tabs of /m the current user gets, in order: the grid member's 待办
- * (re-checks and visits), the handler's inbox (their unit's work orders),
+ * (re-checks and visits), their 今日 (the day's tasks and closing the day,
+ * for gridwork.do: grid members and the village police), the handler's inbox (their unit's work orders),
  * then report, for those who hold dispute.report the screening finding
  * (排查) and — in the field — a dispute met there (纠纷, filed for the
  * centre to classify), and my reports.
@@ -13,6 +14,7 @@ import { PERM } from './perms.js'
 export function phoneTabs() {
   const tabs = []
   if (can(PERM.eventCheck)) tabs.push('todo')
+  if (can(PERM.gridworkDo)) tabs.push('today')
   if (can(PERM.eventHandle) && can(PERM.eventReadUnit)) tabs.push('inbox')
   if (can(PERM.eventReport)) tabs.push('report')
   if (can(PERM.disputeReport)) tabs.push('screening')
