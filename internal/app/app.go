@@ -37,6 +37,7 @@ import (
 	"github.com/gridgov/gridgov/internal/regsheet"
 	"github.com/gridgov/gridgov/internal/screening"
 	"github.com/gridgov/gridgov/internal/secret"
+	"github.com/gridgov/gridgov/internal/visit"
 	"github.com/gridgov/gridgov/internal/workcal"
 	"github.com/gridgov/gridgov/web"
 	"github.com/prometheus/client_golang/prometheus"
@@ -73,7 +74,10 @@ type App struct {
 	Disputes  *dispute.Service
 	Screening *screening.Service
 	Petitions *petition.Service
-	Router    *httpx.Router
+	// Visits keeps the home visits (入户走访, 八必访) with their triggers
+	// and tasks, and the villages' Wednesday reception days.
+	Visits *visit.Service
+	Router *httpx.Router
 	// Metrics serves the Prometheus metrics with no check, for the
 	// separate metrics address (GRIDGOV_METRICS_ADDR).
 	Metrics http.Handler
@@ -155,6 +159,7 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a.Disputes = dispute.New(d, log, keys, a.Events, reg)
 	a.Screening = screening.New(d, log, a.Disputes)
 	a.Petitions = petition.New(d, log, keys, reg, kp, a.Disputes)
+	a.Visits = visit.New(d, log, keys, a.Events, a.Disputes)
 	a.routes()
 	a.Router.TrustedProxies = proxies
 	return a, nil
@@ -177,6 +182,10 @@ func (a *App) Jobs(node string) *jobs.Runner {
 		}},
 		{Name: "petition.supervision", Every: time.Minute, Run: func(ctx context.Context) error {
 			_, err := a.Petitions.SweepSupervision(ctx) // each petition order's own deadline
+			return err
+		}},
+		{Name: "visit.sweep", Every: 10 * time.Minute, Run: func(ctx context.Context) error {
+			_, err := a.Visits.Sweep(ctx) // the visit triggers put the visits due on the members' lists
 			return err
 		}},
 		{Name: "outbox", Every: 10 * time.Second, Run: func(ctx context.Context) error {
@@ -245,6 +254,7 @@ func (a *App) routes() {
 	rt.Handle(a.Calendar.Routes()...)
 	rt.Handle(a.Screening.Routes()...)
 	rt.Handle(a.Petitions.Routes()...)
+	rt.Handle(a.Visits.Routes()...)
 	publicURL, _ := a.Cfg.PublicBaseURL() // checked by Open
 	o311 := open311.New(a.Events, a.DB, a.Audit, publicURL, reg)
 	rt.Handle(o311.Routes()...)

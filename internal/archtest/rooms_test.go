@@ -97,6 +97,12 @@ var owners = map[string][]string{
 	"face_sessions":         {"petition"},
 	"face_problems":         {"petition"},
 	"face_followups":        {"petition"},
+	"visit_triggers":        {"visit"},
+	"visit_tasks":           {"visit"},
+	"visit_records":         {"visit"},
+	"visit_follow_ups":      {"visit"},
+	"reception_days":        {"visit"},
+	"reception_items":       {"visit"},
 }
 
 // shared are the tables every room uses for its own rows: settings holds

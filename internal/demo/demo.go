@@ -31,6 +31,7 @@ import (
 	"github.com/gridgov/gridgov/internal/petition"
 	"github.com/gridgov/gridgov/internal/registry"
 	"github.com/gridgov/gridgov/internal/regsheet"
+	"github.com/gridgov/gridgov/internal/visit"
 )
 
 //go:embed data/heyuan-divisions.csv data/heyuan-counties.geojson
@@ -118,6 +119,9 @@ type Deps struct {
 	// Petitions, when set, writes a year of the petition desk's work with
 	// the events (not with NoEvents).
 	Petitions *petition.Service
+	// Visits, when set with the registers, writes a year of home visits
+	// and Wednesday reception days of the first county.
+	Visits *visit.Service
 }
 
 type division struct {
@@ -441,6 +445,12 @@ func addHistory(ctx context.Context, d Deps, scale Scale, seed int64, countyCode
 	if d.Registry != nil {
 		fmt.Fprintln(log, "filling the base registers of the first county …")
 		if res.People, err = Registers(ctx, d, countyCode, seed, time.Now()); err != nil {
+			return err
+		}
+	}
+	if d.Visits != nil && d.Registry != nil {
+		fmt.Fprintln(log, "writing a year of home visits and Wednesday reception days …")
+		if _, err := Visits(ctx, d, countyCode, seed, time.Now()); err != nil {
 			return err
 		}
 	}

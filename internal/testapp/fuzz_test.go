@@ -78,6 +78,9 @@ var accessRoles = map[string]string{
 	"/api/v1/users/{id}":                "sys_admin",
 	// A screening finding is closed on the spot by whoever may file it.
 	"/api/v1/screening/findings/{id}/resolve": "justice",
+	// Reception days are recorded by those who staff them.
+	"/api/v1/receptions":            "grid_member",
+	"/api/v1/receptions/{id}/items": "grid_member",
 }
 
 var pathParam = regexp.MustCompile(`\{[a-z_]+\}`)
@@ -391,5 +394,18 @@ func makeFixtures(tb testing.TB, a *testapp.App, as func(role string) *testapp.C
 		"measures": "组织双方现场协商", "deadline": day(7)})
 	seed("POST /api/v1/screening/rounds/{id}/zero-reports", map[string]string{"org_id": village, "note": "本周未发现"}, map[string]string{})
 	seed("POST /api/v1/screening/findings/{id}/resolve", map[string]string{"result_note": "已调解"})
+
+	// A household visit and a reception day of the grid member's village.
+	visitIn := map[string]any{"org_id": village, "label": "幸福路3号", "method": "home", "finding": "attention", "note": "老人独居，需每周探望",
+		"follow_ups": []map[string]string{{"kind": "note", "text": "联系子女"}}}
+	seed("POST /api/v1/visits", visitIn)
+	fx.ids["visits"] = create(gm, "POST", "/api/v1/visits", visitIn)
+	seed("POST /api/v1/visits/{id}", map[string]any{"method": "phone", "finding": "normal", "note": "已电话回访", "version": 1})
+	receptionIn := map[string]any{"org_id": village, "day": day(0), "receivers": "网格员 张敏", "attendees": 2,
+		"items": []map[string]string{{"name": "李四", "phone": "13800138000", "matter": "咨询低保申请", "outcome": "answer", "answer": "已告知所需材料"}}}
+	seed("POST /api/v1/receptions", receptionIn)
+	fx.ids["receptions"] = create(gm, "POST", "/api/v1/receptions", receptionIn)
+	seed("POST /api/v1/receptions/{id}/items", map[string]any{"items": []map[string]string{{"name": "王五", "matter": "路灯不亮", "outcome": "answer", "answer": "已转村委"}}})
+	seed("POST /api/v1/visit-triggers", map[string]any{"org_id": county, "kind": "tenant", "enabled": true, "due_days": 7, "every_days": 90, "version": 0})
 	return fx
 }

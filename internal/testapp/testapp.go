@@ -153,6 +153,7 @@ func (tp *template) build(registers bool) error {
 	deps := demo.Deps{DB: a.DB, Authn: a.Authn, NoEvents: true}
 	if registers {
 		deps.Registry, deps.KeyPersons, deps.Sheets = a.Registry, a.KeyPersons, a.Sheets
+		deps.Visits = a.Visits // a year of home visits over the registers
 	}
 	deps.Disputes = a.Disputes // the demo's year of dispute cases
 	tp.res, err = demo.Build(ctx, deps, demo.Scales["county"], 2026, io.Discard)
