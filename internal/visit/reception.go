@@ -79,6 +79,17 @@ func mayReceive(p *authz.Principal, path string) bool {
 	return p.Covers(authz.GridworkDo, path) || p.Covers(authz.GridworkSteer, path)
 }
 
+// mayAny refuses a caller who holds none of perms anywhere.
+func mayAny(ctx context.Context, perms ...authz.Perm) error {
+	p := authz.From(ctx)
+	for _, perm := range perms {
+		if p.Has(perm) {
+			return nil
+		}
+	}
+	return apperr.E(apperr.Forbidden, "auth.forbidden", "perm", string(perms[0]))
+}
+
 type itemRow struct {
 	ItemInput
 	id, phoneSealed, phoneMasked, refID string
@@ -131,6 +142,9 @@ func (s *Service) checkItems(f *apperr.Fields, items []ItemInput, start int) []i
 // phone's outbox answer with the first day.
 func (s *Service) CreateReception(ctx context.Context, in ReceptionInput, key idem.Key) (Reception, error) {
 	p := authz.From(ctx)
+	if err := mayAny(ctx, authz.GridworkDo, authz.GridworkSteer); err != nil {
+		return Reception{}, err
+	}
 	var f apperr.Fields
 	in.Receivers = strings.TrimSpace(in.Receivers)
 	if d, err := time.Parse(time.DateOnly, in.Day); err != nil {
@@ -236,6 +250,9 @@ func (s *Service) insertItems(ctx context.Context, tx *db.Tx, p *authz.Principal
 // AddItems adds items to a reception day.
 func (s *Service) AddItems(ctx context.Context, dayID string, items []ItemInput, key idem.Key) (Reception, error) {
 	p := authz.From(ctx)
+	if err := mayAny(ctx, authz.GridworkDo, authz.GridworkSteer); err != nil {
+		return Reception{}, err
+	}
 	d, err := s.reception(ctx, s.db.Reader(), dayID)
 	if err != nil {
 		return d, err
@@ -294,6 +311,9 @@ func scanReception(sc interface{ Scan(...any) error }) (Reception, error) {
 // Reception returns a reception day the caller sees (gridwork.read, or
 // who records receptions there), with its items, names masked.
 func (s *Service) Reception(ctx context.Context, id string) (Reception, error) {
+	if err := mayAny(ctx, authz.GridworkRead, authz.GridworkDo, authz.GridworkSteer); err != nil {
+		return Reception{}, err
+	}
 	x, err := s.reception(ctx, s.db.Reader(), id)
 	if err != nil {
 		return x, err
@@ -345,7 +365,11 @@ func (x *Reception) count(outcome string) {
 // or where they record receptions), newest first, with the outcomes' counts.
 func (s *Service) Receptions(ctx context.Context, orgID, from, to string) ([]Reception, error) {
 	p := authz.From(ctx)
-	where, args := authz.ScopeSQL("r.path", append(append(p.Scopes(authz.GridworkRead), p.Scopes(authz.GridworkDo)...), p.Scopes(authz.GridworkSteer)...))
+	scopes := append(append(p.Scopes(authz.GridworkRead), p.Scopes(authz.GridworkDo)...), p.Scopes(authz.GridworkSteer)...)
+	if len(scopes) == 0 {
+		return nil, apperr.E(apperr.Forbidden, "auth.forbidden", "perm", string(authz.GridworkRead))
+	}
+	where, args := authz.ScopeSQL("r.path", scopes)
 	if orgID != "" {
 		path, err := org.PathOf(ctx, s.db.Reader(), orgID, "org_id")
 		if err != nil {
@@ -360,11 +384,11 @@ func (s *Service) Receptions(ctx context.Context, orgID, from, to string) ([]Rec
 	if to != "" {
 		where, args = where+" AND r.day <= ?", append(args, to)
 	}
-	rows, err := s.db.Reader().QueryContext(ctx, `SELECT `+receptionCols+`,
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT r.id, r.org_id, o.name, r.day, r.receivers, r.attendees, r.path,
 		(SELECT COUNT(*) FROM reception_items i WHERE i.day_id = r.id AND i.outcome = 'event'),
 		(SELECT COUNT(*) FROM reception_items i WHERE i.day_id = r.id AND i.outcome = 'dispute'),
 		(SELECT COUNT(*) FROM reception_items i WHERE i.day_id = r.id AND i.outcome = 'answer')
-		WHERE `+where+" ORDER BY r.day DESC, r.id LIMIT 200", args...)
+		FROM reception_days r JOIN org_nodes o ON o.id = r.org_id WHERE `+where+" ORDER BY r.day DESC, r.id LIMIT 200", args...)
 	if err != nil {
 		return nil, err
 	}

@@ -495,3 +495,29 @@ func TestReceptionItemsBecomeEventsAndDisputes(t *testing.T) {
 		t.Errorf("missing answer: %+v", pr)
 	}
 }
+
+// The reception days' list: the member's village, the leader's county,
+// nothing for an account with neither.
+func TestReceptionList(t *testing.T) {
+	t.Parallel()
+	a := testapp.New(t)
+	pl := memberPlace(t, a)
+	gm := a.Login("grid_member")
+	if st := gm.Do("POST", "/api/v1/receptions", map[string]any{"org_id": pl.village, "day": day(0), "receivers": "网格员 张敏", "attendees": 0}, nil); st != 201 {
+		t.Fatalf("reception: %d", st)
+	}
+	var l struct {
+		Items []struct {
+			OrgID string `json:"org_id"`
+		} `json:"items"`
+	}
+	for _, who := range []string{"gridmember", "leader"} {
+		l.Items = nil
+		if st := a.LoginAs(who).Do("GET", "/api/v1/receptions?from="+day(-1), nil, &l); st != 200 || len(l.Items) == 0 {
+			t.Errorf("%s: %d %d days", who, st, len(l.Items))
+		}
+	}
+	if st := a.LoginAs("townmediator").Do("GET", "/api/v1/receptions", nil, nil); st != 403 {
+		t.Errorf("an account without grid work: %d", st)
+	}
+}

@@ -58,7 +58,7 @@ CREATE TABLE visit_records (
     org_id        TEXT NOT NULL REFERENCES org_nodes(id),
     path          TEXT NOT NULL,
     worker_id     TEXT REFERENCES workers(id),
-    user_id       TEXT REFERENCES users(id),
+    user_id       TEXT,                     -- the account that recorded it
     method        TEXT NOT NULL,            -- home, phone, video, office
     finding       TEXT NOT NULL,            -- normal, attention, abnormal
     note_sealed   TEXT NOT NULL DEFAULT '',
