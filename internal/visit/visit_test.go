@@ -309,8 +309,16 @@ func TestStaleVisitEditIsRefusedWithTheCurrentRecord(t *testing.T) {
 	pl := memberPlace(t, a)
 	gm := a.Login("grid_member")
 	var r record
-	if st := gm.Do("POST", "/api/v1/visits", map[string]any{"org_id": pl.village, "label": "幸福路3号", "method": "home", "finding": "normal", "note": "一切正常"}, &r); st != 201 {
-		t.Fatalf("visit: %d %+v", st, gm.Fail("POST", "/api/v1/visits", map[string]any{}))
+	in := map[string]any{"org_id": pl.village, "label": "幸福路3号", "method": "home", "finding": "normal", "note": "一切正常",
+		"follow_ups": []map[string]any{{"kind": "dispute", "text": "与邻居因排水沟堵塞争吵", "dispute_type": "neighbour", "party_name": "王大伯"}}}
+	if st := gm.Do("POST", "/api/v1/visits", in, &r); st != 201 {
+		t.Fatalf("visit: %d %+v", st, gm.Fail("POST", "/api/v1/visits", in))
+	}
+	// The follow-up became a dispute case of the village, from the grid, naming the visit.
+	var source, ref string
+	a.DB.Reader().QueryRowContext(context.Background(), "SELECT source, source_ref FROM disputes WHERE id = ?", r.FollowUps[0].RefID).Scan(&source, &ref)
+	if len(r.FollowUps) != 1 || source != "grid" || ref != r.ID {
+		t.Errorf("the follow-up's case: %+v %q %q", r.FollowUps, source, ref)
 	}
 	var first record
 	if st := gm.Do("POST", "/api/v1/visits/"+r.ID, map[string]any{"method": "phone", "finding": "attention", "note": "电话回访：需关注", "version": r.Version}, &first); st != 200 || first.Version != r.Version+1 {
