@@ -127,4 +127,15 @@ func TestVisitPhoneOffline(t *testing.T) {
 	q.click(`#tab-triggers`)
 	q.visible("#visit-triggers")
 	q.shot("visit-08-console-triggers")
+
+	// The centre records a reception day at its desk.
+	q.click(`#tab-receptions`)
+	q.visible("#reception-new")
+	q.settle()
+	q.click("#reception-new")
+	q.visible("#reception-save")
+	q.shot("visit-09-console-reception-form")
+	q.click("#reception-save")
+	q.waitFor("the form names what is missing", `document.querySelectorAll('.el-dialog .el-form-item__error, .el-dialog .rc-error').length > 0`, `document.querySelector('.el-dialog')?.innerText`)
+	q.noRawKeys("the reception form")
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/gridgov/gridgov/internal/dispute"
 	"github.com/gridgov/gridgov/internal/idem"
 	"github.com/gridgov/gridgov/internal/org"
+	"github.com/gridgov/gridgov/internal/pii"
 	"github.com/gridgov/gridgov/internal/registry"
 	"github.com/gridgov/gridgov/internal/registry/regkit"
 )
@@ -205,7 +206,7 @@ func (s *Service) RecordVisit(ctx context.Context, in VisitInput, key idem.Key) 
 					refs[i] = c.ID
 				}
 				if _, err := tx.ExecContext(ctx, "INSERT INTO visit_follow_ups (id, record_id, seq, kind, text, ref_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-					db.NewID(), id, i+1, fu.Kind, fu.Text, refs[i], now); err != nil {
+					db.NewID(), id, i+1, fu.Kind, pii.MaskText(fu.Text), refs[i], now); err != nil {
 					return "", err
 				}
 			}
