@@ -69,7 +69,7 @@ func defaultOf(kind string) Trigger {
 
 // allTriggers reads every saved trigger, shallowest area first.
 func allTriggers(ctx context.Context, q db.Querier) ([]Trigger, error) {
-	rows, err := q.QueryContext(ctx, "SELECT county_id, path, kind, enabled, due_days, every_days, categories, version FROM visit_triggers ORDER BY path, kind")
+	rows, err := q.QueryContext(ctx, "SELECT org_id, path, kind, enabled, due_days, every_days, categories, version FROM visit_triggers ORDER BY path, kind")
 	if err != nil {
 		return nil, err
 	}
@@ -185,7 +185,7 @@ func (s *Service) SetTrigger(ctx context.Context, in TriggerInput) (Trigger, err
 	now := s.Now().UnixMilli()
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		var have int
-		err := tx.QueryRowContext(ctx, "SELECT version FROM visit_triggers WHERE county_id = ? AND kind = ?", in.OrgID, in.Kind).Scan(&have)
+		err := tx.QueryRowContext(ctx, "SELECT version FROM visit_triggers WHERE org_id = ? AND kind = ?", in.OrgID, in.Kind).Scan(&have)
 		if errors.Is(err, sql.ErrNoRows) {
 			have = 0
 		} else if err != nil {
@@ -195,11 +195,11 @@ func (s *Service) SetTrigger(ctx context.Context, in TriggerInput) (Trigger, err
 			return apperr.E(apperr.Conflict, "visit.stale", "version", have)
 		}
 		if have == 0 {
-			_, err = tx.ExecContext(ctx, `INSERT INTO visit_triggers (id, county_id, path, kind, enabled, due_days, every_days, categories, version, updated_by, updated_at)
+			_, err = tx.ExecContext(ctx, `INSERT INTO visit_triggers (id, org_id, path, kind, enabled, due_days, every_days, categories, version, updated_by, updated_at)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`, db.NewID(), in.OrgID, path, in.Kind, enabled, in.DueDays, in.EveryDays, cats, authz.From(ctx).UserID, now)
 		} else {
 			_, err = tx.ExecContext(ctx, `UPDATE visit_triggers SET enabled = ?, due_days = ?, every_days = ?, categories = ?, version = version + 1, updated_by = ?, updated_at = ?
-				WHERE county_id = ? AND kind = ?`, enabled, in.DueDays, in.EveryDays, cats, authz.From(ctx).UserID, now, in.OrgID, in.Kind)
+				WHERE org_id = ? AND kind = ?`, enabled, in.DueDays, in.EveryDays, cats, authz.From(ctx).UserID, now, in.OrgID, in.Kind)
 		}
 		if err != nil {
 			return err

@@ -1,13 +1,13 @@
 -- Home visits (入户走访, 八必访) and the Wednesday reception day (周三接待日).
 --
--- visit_triggers: a county's list of what calls for a visit (a new arrival,
+-- visit_triggers: a county's (or any area's) list of what calls for a visit (a new arrival,
 -- a tenant, a birth, a death, a care target, a household with a dispute or
 -- a hardship, an event of some categories), each on or off, with the days
 -- within which the visit is due and, for conditions that last, the days
 -- between visits while the condition holds (0: once).
 CREATE TABLE visit_triggers (
     id          TEXT PRIMARY KEY,
-    county_id   TEXT NOT NULL REFERENCES org_nodes(id),
+    org_id      TEXT NOT NULL REFERENCES org_nodes(id), -- the area the line is set at (a county, usually)
     path        TEXT NOT NULL,
     kind        TEXT NOT NULL,
     enabled     INTEGER NOT NULL DEFAULT 1,
@@ -17,7 +17,7 @@ CREATE TABLE visit_triggers (
     version     INTEGER NOT NULL DEFAULT 1,
     updated_by  TEXT,
     updated_at  BIGINT NOT NULL,
-    UNIQUE (county_id, kind)
+    UNIQUE (org_id, kind)
 );
 
 -- visit_tasks: one visit due, on a roster member's list. One open task a
