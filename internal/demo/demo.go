@@ -448,12 +448,6 @@ func addHistory(ctx context.Context, d Deps, scale Scale, seed int64, countyCode
 			return err
 		}
 	}
-	if d.Visits != nil && d.Registry != nil {
-		fmt.Fprintln(log, "writing a year of home visits and Wednesday reception days …")
-		if _, err := Visits(ctx, d, countyCode, seed, time.Now()); err != nil {
-			return err
-		}
-	}
 	if d.Petitions != nil && scale.EventsPerGrid > 0 && !d.NoEvents {
 		fmt.Fprintln(log, "writing a year of petitions, weekly reviews and 面对面 sessions …")
 		if _, err := Petitions(ctx, d, countyCode, seed, time.Now()); err != nil {
@@ -477,6 +471,14 @@ func addHistory(ctx context.Context, d Deps, scale Scale, seed int64, countyCode
 			}
 			res.Disputes += n
 			fmt.Fprintf(log, "wrote %d dispute cases in %.1fs\n", n, time.Since(t0).Seconds())
+		}
+	}
+	// Home visits and reception days come last: reception items link the
+	// villages' events and dispute cases.
+	if d.Visits != nil && d.Registry != nil {
+		fmt.Fprintln(log, "writing a year of home visits and Wednesday reception days …")
+		if _, err := Visits(ctx, d, countyCode, seed, time.Now()); err != nil {
+			return err
 		}
 	}
 	return nil
