@@ -742,6 +742,9 @@ func matrix() []row {
 			return req{path: "/api/v1/receptions", body: map[string]any{"org_id": c.id(c.at.org), "day": today(), "receivers": "矩阵接待", "attendees": 1,
 				"items": []map[string]any{{"name": "矩阵来访", "matter": "矩阵事项", "outcome": "answer", "answer": "已答复"}}}}
 		}},
+		{route: "POST /api/v1/reception-items/{id}/reveal", who: visitDoers, req: func(c *call) req {
+			return req{path: "/api/v1/reception-items/" + c.id(c.at.receptionItem) + "/reveal", body: map[string]any{"reason": "回访来访群众"}}
+		}},
 		{route: "GET /api/v1/receptions/{id}", who: receptionSeers, req: func(c *call) req { return req{path: "/api/v1/receptions/" + c.id(c.at.reception)} }},
 		{route: "POST /api/v1/receptions/{id}/items", who: receptionists, req: func(c *call) req {
 			return req{path: "/api/v1/receptions/" + c.id(c.at.reception) + "/items", body: map[string]any{"items": []map[string]any{{"name": "矩阵来访", "matter": "矩阵事项", "outcome": "answer", "answer": "已答复"}}}}
@@ -1039,6 +1042,7 @@ type objs struct {
 	centre              string   // the area's 综治中心 unit
 	dispute, party      string   // a dispute case of the area and one of its parties
 	visit, reception    string   // a visit record and a reception day of the area
+	receptionItem       string   // a visitor of that day
 	extra               []string // more IDs of the area (the far county's nodes and leader)
 }
 
@@ -1047,7 +1051,7 @@ func (o *objs) ids() []string {
 	var out []string
 	for _, id := range append([]string{o.org, o.grid, o.user, o.assignment, o.person, o.household, o.house, o.address, o.unit,
 		o.keyPerson, o.mediator, o.careTarget, o.event, o.media, o.rule, o.campaign, o.item, o.round, o.finding, o.export, o.readyExport, o.imp, o.message, o.centre,
-		o.petition, o.session, o.problem, o.dispute, o.party, o.visit, o.reception}, o.extra...) {
+		o.petition, o.session, o.problem, o.dispute, o.party, o.visit, o.reception, o.receptionItem}, o.extra...) {
 		if id != "" {
 			out = append(out, id)
 		}
@@ -1194,9 +1198,10 @@ func newFixture(t *testing.T, a *testapp.App) *fixture {
 		// A household visit and a reception day of the village.
 		v, err := a.Visits.RecordVisit(f.ctx, visit.VisitInput{OrgID: o.org, Label: "矩阵户", Method: "home", Finding: "normal"}, idem.Key{})
 		f.check(err)
-		rc, err := a.Visits.CreateReception(f.ctx, visit.ReceptionInput{OrgID: o.org, Day: today(), Receivers: "矩阵接待", Attendees: 1}, idem.Key{})
+		rc, err := a.Visits.CreateReception(f.ctx, visit.ReceptionInput{OrgID: o.org, Day: today(), Receivers: "矩阵接待", Attendees: 1,
+			Items: []visit.ItemInput{{Name: "矩阵来访", Phone: "13800138000", Matter: "矩阵事项", Outcome: "answer", Answer: "已答复"}}}, idem.Key{})
 		f.check(err)
-		o.visit, o.reception = v.ID, rc.ID
+		o.visit, o.reception, o.receptionItem = v.ID, rc.ID, rc.Items[0].ID
 	}
 
 	// Exports and imports of each village's grid member.

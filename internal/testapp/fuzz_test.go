@@ -405,6 +405,16 @@ func makeFixtures(tb testing.TB, a *testapp.App, as func(role string) *testapp.C
 		"items": []map[string]string{{"name": "李四", "phone": "13800138000", "matter": "咨询低保申请", "outcome": "answer", "answer": "已告知所需材料"}}}
 	seed("POST /api/v1/receptions", receptionIn)
 	fx.ids["receptions"] = create(gm, "POST", "/api/v1/receptions", receptionIn)
+	var rday struct {
+		Items []struct {
+			ID string `json:"id"`
+		} `json:"items"`
+	}
+	if st := gm.Do("GET", "/api/v1/receptions/"+fx.ids["receptions"], nil, &rday); st != 200 || len(rday.Items) == 0 {
+		tb.Fatalf("reception day: %d %+v", st, rday)
+	}
+	fx.ids["reception-items"] = rday.Items[0].ID
+	seed("POST /api/v1/reception-items/{id}/reveal", map[string]string{"reason": "回访来访群众"})
 	seed("POST /api/v1/receptions/{id}/items", map[string]any{"items": []map[string]string{{"name": "王五", "matter": "路灯不亮", "outcome": "answer", "answer": "已转村委"}}})
 	seed("POST /api/v1/visit-triggers", map[string]any{"org_id": county, "kind": "tenant", "enabled": true, "due_days": 7, "every_days": 90, "version": 0})
 	return fx

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gridgov/gridgov/internal/apperr"
+	"github.com/gridgov/gridgov/internal/audit"
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/casework"
 	"github.com/gridgov/gridgov/internal/db"
@@ -406,4 +407,51 @@ func (s *Service) Receptions(ctx context.Context, orgID, from, to string) ([]Rec
 		out = append(out, x)
 	}
 	return out, errors.Join(rows.Err(), rows.Close())
+}
+
+// RevealInput asks for a reception item's phone in full, with the reason.
+type RevealInput struct {
+	Reason string `json:"reason"`
+}
+
+// Revealed is a reception item's phone in full.
+type Revealed struct {
+	Phone string `json:"phone"`
+}
+
+// RevealPhone shows a visitor's phone in full to a caller who sees the day
+// and holds personal.reveal over it (to call them back), audited with the
+// reason.
+func (s *Service) RevealPhone(ctx context.Context, itemID string, in RevealInput) (Revealed, error) {
+	in.Reason = pii.MaskText(strings.TrimSpace(in.Reason))
+	var f apperr.Fields
+	if len([]rune(in.Reason)) < 4 {
+		f.Add("reason", "visit.reason_required")
+	}
+	regkit.CheckLen(&f, "reason", in.Reason, 200)
+	if err := f.Err(); err != nil {
+		return Revealed{}, err
+	}
+	var dayID, sealed string
+	err := s.db.Reader().QueryRowContext(ctx, "SELECT day_id, phone_sealed FROM reception_items WHERE id = ?", itemID).Scan(&dayID, &sealed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Revealed{}, apperr.NotFoundf("reception_day")
+	}
+	if err != nil {
+		return Revealed{}, err
+	}
+	d, err := s.Reception(ctx, dayID)
+	if err != nil {
+		return Revealed{}, err
+	}
+	if !authz.From(ctx).Covers(authz.PersonalReveal, d.path) {
+		return Revealed{}, apperr.E(apperr.Forbidden, "auth.forbidden", "perm", string(authz.PersonalReveal))
+	}
+	var out Revealed
+	if sealed != "" {
+		if out.Phone, err = s.vault.Open("reception_items.phone", itemID, sealed); err != nil {
+			return Revealed{}, err
+		}
+	}
+	return out, s.audit.RecordAlone(ctx, s.db, authz.PersonalReveal, audit.Entry{Action: "visit.reveal", ObjectType: "reception_day", ObjectID: dayID, Detail: "phone: " + in.Reason})
 }

@@ -53,6 +53,8 @@ func (s *Service) Routes() []httpx.Route {
 			Access: receivers, Status: 201, Do: httpx.Call(s.createReception)},
 		{Method: "GET", Path: "/api/v1/receptions/{id}", Tag: "visit", Summary: "A reception day with its items (names and phones masked)",
 			Access: receivers + ", or gridwork.read", Do: httpx.Get(s.reception1)},
+		{Method: "POST", Path: "/api/v1/reception-items/{id}/reveal", Tag: "visit", Summary: "Show a visitor's phone in full, with a reason (audited)",
+			Perm: authz.PersonalReveal, Do: httpx.Call(s.reveal)},
 		{Method: "POST", Path: "/api/v1/receptions/{id}/items", Tag: "visit", Summary: "Add who came to a reception day. Takes an Idempotency-Key",
 			Access: receivers, Do: httpx.Call(s.addItems)},
 	}
@@ -143,4 +145,8 @@ func (s *Service) addItems(r *http.Request, in ItemsInput) (Reception, error) {
 		return Reception{}, err
 	}
 	return s.AddItems(r.Context(), r.PathValue("id"), in.Items, k)
+}
+
+func (s *Service) reveal(r *http.Request, in RevealInput) (Revealed, error) {
+	return s.RevealPhone(r.Context(), r.PathValue("id"), in)
 }

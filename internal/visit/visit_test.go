@@ -494,6 +494,27 @@ func TestReceptionItemsBecomeEventsAndDisputes(t *testing.T) {
 	if sealed == "" || strings.Contains(sealed, "13800138000") {
 		t.Errorf("phone at rest: %q", sealed)
 	}
+	// The phone in full, with a reason, audited; the leader may not.
+	var full struct {
+		Phone string `json:"phone"`
+	}
+	var items struct {
+		Items []struct {
+			ID string `json:"id"`
+		} `json:"items"`
+	}
+	gm.Do("GET", "/api/v1/receptions/"+rc.ID, nil, &items)
+	if st := gm.Do("POST", "/api/v1/reception-items/"+items.Items[0].ID+"/reveal", map[string]string{"reason": "回访来访群众"}, &full); st != 200 || full.Phone != "13800138000" {
+		t.Errorf("reveal: %d %+v", st, full)
+	}
+	var audited int
+	a.DB.Reader().QueryRowContext(context.Background(), "SELECT COUNT(*) FROM audit_log WHERE action = 'visit.reveal' AND object_id = ?", rc.ID).Scan(&audited)
+	if audited != 1 {
+		t.Errorf("%d audit rows of the reveal", audited)
+	}
+	if st := leader.Do("POST", "/api/v1/reception-items/"+items.Items[0].ID+"/reveal", map[string]string{"reason": "回访来访群众"}, nil); st != 403 {
+		t.Errorf("the leader's reveal: %d", st)
+	}
 	// The leader reads it; an answer item without its answer names the field.
 	if st := leader.Do("GET", "/api/v1/receptions/"+rc.ID, nil, nil); st != 200 {
 		t.Errorf("leader reads the day: %d", st)
