@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 
+	"github.com/gridgov/gridgov/internal/audit"
 	"github.com/gridgov/gridgov/internal/casework"
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/dispute"
@@ -205,7 +206,11 @@ func (s *Service) SweepUnder(ctx context.Context, path string) (int, error) {
 			return made, err
 		}
 	}
-	return made, nil
+	if made == 0 {
+		return 0, nil
+	}
+	// One audit row a sweep that put visits on the lists.
+	return made, s.audit.RecordAlone(ctx, s.db, "", audit.Entry{Username: "system", Action: "visit.sweep", ObjectType: "visit_task", Detail: itoa(made)})
 }
 
 // categoryOf is the category of an event subject.
