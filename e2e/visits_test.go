@@ -48,7 +48,9 @@ func TestVisitPhoneOffline(t *testing.T) {
 	p.do("a phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch))
 	p.loginAs(app, "grid_member")
 	p.visible(".m-head")
-	p.click("#m-tab-visits")
+	// The first tab (待办) says there are visits on the list, and leads there.
+	p.visible("#m-visits-banner")
+	p.click("#m-visits-banner")
 	task := `.m-visit-task[data-task-id="` + taskID + `"]`
 	p.visible(task)
 	p.noRawKeys("the phone's visits")
