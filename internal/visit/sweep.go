@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/gridgov/gridgov/internal/audit"
+	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/casework"
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/dispute"
@@ -111,6 +112,48 @@ func (s *Service) facts(ctx context.Context, q db.Querier, kind, path string, si
 	return out, nil
 }
 
+// lasting are the kinds whose condition lasts (a tenancy, a care target):
+// visited again while it holds, and their open task is withdrawn when it
+// ends (the person moved away, died, or is no longer cared for).
+var lasting = map[string]bool{"tenant": true, "elderly_alone": true, "care_target": true, "hardship": true}
+
+// cancelEnded withdraws the open tasks of kind under path whose subject is
+// no longer among the facts.
+func (s *Service) cancelEnded(ctx context.Context, kind, path string, subs []subject, now int64) error {
+	present := make(map[string]bool, len(subs))
+	for _, sb := range subs {
+		present[sb.typ+":"+sb.id] = true
+	}
+	under, args := authz.Under("path", path)
+	rows, err := s.db.Reader().QueryContext(ctx, "SELECT id, subject_type, subject_id FROM visit_tasks WHERE trigger_kind = ? AND status = 'open' AND "+under,
+		append([]any{kind}, args...)...)
+	if err != nil {
+		return err
+	}
+	var ended []string
+	for rows.Next() {
+		var id, typ, sub string
+		if err := rows.Scan(&id, &typ, &sub); err != nil {
+			rows.Close()
+			return err
+		}
+		if !present[typ+":"+sub] {
+			ended = append(ended, id)
+		}
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil || len(ended) == 0 {
+		return err
+	}
+	return s.db.InTx(ctx, func(tx *db.Tx) error {
+		for _, id := range ended {
+			if _, err := tx.ExecContext(ctx, "UPDATE visit_tasks SET status = 'cancelled', done_at = ?, version = version + 1 WHERE id = ? AND status = 'open'", now, id); err != nil {
+				return err
+			}
+		}
+		return s.audit.Record(ctx, tx, "", audit.Entry{Username: "system", Action: "visit.withdraw", ObjectType: "visit_task", Detail: kind + ": " + itoa(len(ended))})
+	})
+}
+
 // histories reads what the list holds for kind, by subject.
 func histories(ctx context.Context, q db.Querier, kind string) (map[string]history, error) {
 	rows, err := q.QueryContext(ctx, `SELECT subject_type, subject_id, MAX(CASE WHEN status = 'open' THEN 1 ELSE 0 END), MAX(COALESCE(done_at, 0))
@@ -158,7 +201,7 @@ func (s *Service) SweepUnder(ctx context.Context, path string) (int, error) {
 		// The categories of the event trigger are those of every area's
 		// saved line: facts are then checked against the line at their own path.
 		var cats []string
-		for _, t := range append(saved, defaultOf(kind)) {
+		for _, t := range saved {
 			if t.Kind == kind && t.Enabled {
 				cats = append(cats, t.Categories...)
 			}
@@ -166,6 +209,11 @@ func (s *Service) SweepUnder(ctx context.Context, path string) (int, error) {
 		subs, err := s.facts(ctx, q, kind, path, since, cats)
 		if err != nil {
 			return made, err
+		}
+		if lasting[kind] {
+			if err := s.cancelEnded(ctx, kind, path, subs, now); err != nil {
+				return made, err
+			}
 		}
 		if len(subs) == 0 {
 			continue

@@ -14,11 +14,12 @@ import (
 const MetricOnTime = "visit.on_time"
 
 // Tally counts the visits due and made on time in the period per roster
-// member, in one query. Tasks with nobody on them are left out.
+// member, in one query. Tasks with nobody on them, and tasks withdrawn
+// because their condition ended, are left out.
 func (s *Service) Tally(ctx context.Context, p tally.Period) (tally.Sheets, error) {
 	under, args := authz.Under("path", p.Path)
 	rows, err := s.db.Reader().QueryContext(ctx, `SELECT worker_id, COUNT(*), COALESCE(SUM(CASE WHEN status = 'done' AND done_at <= due_at THEN 1 ELSE 0 END), 0)
-		FROM visit_tasks WHERE worker_id IS NOT NULL AND due_at >= ? AND due_at < ? AND `+under+` GROUP BY worker_id`,
+		FROM visit_tasks WHERE worker_id IS NOT NULL AND status <> 'cancelled' AND due_at >= ? AND due_at < ? AND `+under+` GROUP BY worker_id`,
 		append([]any{p.From, p.To}, args...)...)
 	if err != nil {
 		return nil, err

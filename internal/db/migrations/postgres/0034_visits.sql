@@ -35,7 +35,7 @@ CREATE TABLE visit_tasks (
     worker_id     TEXT REFERENCES workers(id),
     due_on        TEXT NOT NULL,            -- YYYY-MM-DD
     due_at        BIGINT NOT NULL,          -- the end of due_on (China time), Unix ms
-    status        TEXT NOT NULL DEFAULT 'open', -- open, done
+    status        TEXT NOT NULL DEFAULT 'open', -- open, done, cancelled (its condition ended)
     record_id     TEXT,
     done_at       BIGINT,
     version       INTEGER NOT NULL DEFAULT 1,
