@@ -35,6 +35,7 @@ import (
 	"github.com/gridgov/gridgov/internal/regsheet"
 	"github.com/gridgov/gridgov/internal/screening"
 	"github.com/gridgov/gridgov/internal/testapp"
+	"github.com/gridgov/gridgov/internal/visit"
 )
 
 // TestAccessMatrix calls every route of the API as every demo account (and
@@ -209,6 +210,13 @@ const (
 	caseReporters = "intake gridmember mediator police justice xfclerk townmediator sfschief pcschief judge vmediator"
 	caseWriters   = "intake mediator justice townmediator sfschief judge vmediator"
 	caseRevealers = "police justice xfclerk pcschief sfschief"
+	// Visits (入户走访) and reception days: the centres and leaders read
+	// (gridwork.read), members and police record (gridwork.do), the county
+	// centre sets the triggers (gridwork.steer) and records receptions too.
+	visitReaders   = "intake leader police pcschief"
+	visitDoers     = "gridmember police pcschief"
+	receptionists  = "intake gridmember police pcschief"
+	receptionSeers = "intake leader gridmember police pcschief"
 )
 
 func matrix() []row {
@@ -799,6 +807,32 @@ func matrix() []row {
 		{route: "POST /api/v1/petitions/{id}/reveal", who: "xfclerk", req: func(c *call) req {
 			return req{path: "/api/v1/petitions/" + c.id(c.at.petition) + "/reveal", body: map[string]any{"seq": 1, "fields": []string{"phone"}, "reason": "矩阵回访核实"}}
 		}},
+		{route: "GET /api/v1/visit-triggers", who: visitReaders, req: func(c *call) req { return req{path: "/api/v1/visit-triggers?org_id=" + c.id(c.at.org)} }},
+		{route: "POST /api/v1/visit-triggers", who: "intake", req: func(c *call) req {
+			return req{path: "/api/v1/visit-triggers", body: map[string]any{"org_id": c.id(c.at.org), "kind": "tenant", "enabled": true, "due_days": 7, "every_days": 90, "version": 99}}
+		}},
+		{route: "GET /api/v1/visit-tasks", who: visitReaders, list: true, req: func(c *call) req { return req{path: "/api/v1/visit-tasks?org_id=" + c.id(c.at.org)} }},
+		{route: "GET /api/v1/visit-tasks/mine", who: visitDoers, once: true, list: true, req: func(c *call) req { return req{path: "/api/v1/visit-tasks/mine"} }},
+		{route: "GET /api/v1/visits", who: visitReaders, list: true, req: func(c *call) req { return req{path: "/api/v1/visits?org_id=" + c.id(c.at.org)} }},
+		{route: "GET /api/v1/visits/mine", who: visitDoers, once: true, list: true, req: func(c *call) req { return req{path: "/api/v1/visits/mine"} }},
+		{route: "POST /api/v1/visits", who: visitDoers, req: func(c *call) req {
+			return req{path: "/api/v1/visits", body: map[string]any{"org_id": c.id(c.at.org), "label": "矩阵户", "method": "home", "finding": "normal"}}
+		}},
+		{route: "POST /api/v1/visits/{id}", who: visitDoers, req: func(c *call) req {
+			return req{path: "/api/v1/visits/" + c.id(c.at.visit), body: map[string]any{"method": "home", "finding": "normal", "version": 0}}
+		}},
+		{route: "GET /api/v1/receptions", who: receptionSeers, list: true, req: func(c *call) req { return req{path: "/api/v1/receptions?org_id=" + c.id(c.at.org)} }},
+		{route: "POST /api/v1/receptions", who: receptionists, req: func(c *call) req {
+			return req{path: "/api/v1/receptions", body: map[string]any{"org_id": c.id(c.at.org), "day": today(), "receivers": "矩阵接待", "attendees": 1,
+				"items": []map[string]any{{"name": "矩阵来访", "matter": "矩阵事项", "outcome": "answer", "answer": "已答复"}}}}
+		}},
+		{route: "POST /api/v1/reception-items/{id}/reveal", who: visitDoers, req: func(c *call) req {
+			return req{path: "/api/v1/reception-items/" + c.id(c.at.receptionItem) + "/reveal", body: map[string]any{"reason": "回访来访群众"}}
+		}},
+		{route: "GET /api/v1/receptions/{id}", who: receptionSeers, req: func(c *call) req { return req{path: "/api/v1/receptions/" + c.id(c.at.reception)} }},
+		{route: "POST /api/v1/receptions/{id}/items", who: receptionists, req: func(c *call) req {
+			return req{path: "/api/v1/receptions/" + c.id(c.at.reception) + "/items", body: map[string]any{"items": []map[string]any{{"name": "矩阵来访", "matter": "矩阵事项", "outcome": "answer", "answer": "已答复"}}}}
+		}},
 		{route: "GET /api/v1/face-to-face", who: petitionDesk, once: true, req: func(c *call) req { return req{path: "/api/v1/face-to-face"} }},
 		{route: "POST /api/v1/face-to-face", who: petitionDesk, req: func(c *call) req {
 			return req{path: "/api/v1/face-to-face", body: map[string]any{"month": today()[:7], "theme": "矩阵主题", "leader": "矩阵领导", "place": "矩阵会场",
@@ -1123,6 +1157,8 @@ type objs struct {
 	psych                 string   // a psychological-protection record of the area's person
 	worker                string   // a roster member of the village (the own village's: the demo grid member)
 	task, meeting         string   // a member task of the village's grid for worker, and a meeting with a decision for them
+	visit, reception      string   // a visit record and a reception day of the area
+	receptionItem         string   // a visitor of that day
 	extra                 []string // more IDs of the area (the far county's nodes and leader)
 }
 
@@ -1131,7 +1167,7 @@ func (o *objs) ids() []string {
 	var out []string
 	for _, id := range append([]string{o.org, o.grid, o.user, o.assignment, o.person, o.household, o.house, o.address, o.unit,
 		o.keyPerson, o.mediator, o.careTarget, o.event, o.media, o.rule, o.campaign, o.item, o.round, o.finding, o.export, o.readyExport, o.imp, o.message, o.centre,
-		o.petition, o.session, o.problem, o.dispute, o.party, o.callNumber, o.callAlert, o.psych, o.worker, o.task, o.meeting}, o.extra...) {
+		o.petition, o.session, o.problem, o.dispute, o.party, o.callNumber, o.callAlert, o.psych, o.worker, o.task, o.meeting, o.visit, o.reception, o.receptionItem}, o.extra...) {
 		if id != "" {
 			out = append(out, id)
 		}
@@ -1275,6 +1311,13 @@ func newFixture(t *testing.T, a *testapp.App) *fixture {
 			Participants: "矩阵代表", Problems: []petition.ProblemInput{{Description: "矩阵问题", Unit: "矩阵单位", DueOn: dueDate()}}})
 		f.check(err)
 		o.session, o.problem = ss.ID, ss.Problems[0].ID
+		// A household visit and a reception day of the village.
+		v, err := a.Visits.RecordVisit(f.ctx, visit.VisitInput{OrgID: o.org, Label: "矩阵户", Method: "home", Finding: "normal"}, idem.Key{})
+		f.check(err)
+		rc, err := a.Visits.CreateReception(f.ctx, visit.ReceptionInput{OrgID: o.org, Day: today(), Receivers: "矩阵接待", Attendees: 1,
+			Items: []visit.ItemInput{{Name: "矩阵来访", Phone: "13800138000", Matter: "矩阵事项", Outcome: "answer", Answer: "已答复"}}}, idem.Key{})
+		f.check(err)
+		o.visit, o.reception, o.receptionItem = v.ID, rc.ID, rc.Items[0].ID
 	}
 
 	// A member task and a town–police-station meeting in each village: the

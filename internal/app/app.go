@@ -40,6 +40,7 @@ import (
 	"github.com/gridgov/gridgov/internal/regsheet"
 	"github.com/gridgov/gridgov/internal/screening"
 	"github.com/gridgov/gridgov/internal/secret"
+	"github.com/gridgov/gridgov/internal/visit"
 	"github.com/gridgov/gridgov/internal/workcal"
 	"github.com/gridgov/gridgov/web"
 	"github.com/prometheus/client_golang/prometheus"
@@ -82,7 +83,10 @@ type App struct {
 	Psych *psych.Service
 	// Duty keeps the grid members' tasks of the day, the town–police
 	// station meetings (警网融合) and the same-day close (日清).
-	Duty   *duty.Service
+	Duty *duty.Service
+	// Visits keeps the home visits (入户走访, 八必访) with their triggers
+	// and tasks, and the villages' Wednesday reception days.
+	Visits *visit.Service
 	Router *httpx.Router
 	// Metrics serves the Prometheus metrics with no check, for the
 	// separate metrics address (GRIDGOV_METRICS_ADDR).
@@ -168,6 +172,7 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a.CallKey = callkey.New(d, log, keys, reg, kp)
 	a.Psych = psych.New(d, log, keys, reg, kp)
 	a.Duty = duty.New(d, log, keys)
+	a.Visits = visit.New(d, log, keys, a.Events, a.Disputes)
 	a.routes()
 	a.Router.TrustedProxies = proxies
 	return a, nil
@@ -202,6 +207,10 @@ func (a *App) Jobs(node string) *jobs.Runner {
 		}},
 		{Name: "duty.day_close", Every: time.Minute, Run: func(ctx context.Context) error {
 			_, err := a.Duty.CarryLeftovers(ctx) // from the close hour on, what is left of the day is carried (日清)
+			return err
+		}},
+		{Name: "visit.sweep", Every: 10 * time.Minute, Run: func(ctx context.Context) error {
+			_, err := a.Visits.Sweep(ctx) // the visit triggers put the visits due on the members' lists
 			return err
 		}},
 		{Name: "outbox", Every: 10 * time.Second, Run: func(ctx context.Context) error {
@@ -273,6 +282,7 @@ func (a *App) routes() {
 	rt.Handle(a.CallKey.Routes()...)
 	rt.Handle(a.Psych.Routes()...)
 	rt.Handle(a.Duty.Routes()...)
+	rt.Handle(a.Visits.Routes()...)
 	publicURL, _ := a.Cfg.PublicBaseURL() // checked by Open
 	o311 := open311.New(a.Events, a.DB, a.Audit, publicURL, reg)
 	rt.Handle(o311.Routes()...)

@@ -110,6 +110,12 @@ var owners = map[string][]string{
 	"callkey_settings": {"callkey"},
 	"psych_records":    {"psych"},
 	"psych_entries":    {"psych"},
+	"visit_triggers":   {"visit"},
+	"visit_tasks":      {"visit"},
+	"visit_records":    {"visit"},
+	"visit_follow_ups": {"visit"},
+	"reception_days":   {"visit"},
+	"reception_items":  {"visit"},
 }
 
 // shared are the tables every room uses for its own rows: settings holds

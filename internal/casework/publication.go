@@ -49,7 +49,7 @@ func ownChannels(p *authz.Principal) []string {
 	}
 	for _, g := range p.Grants {
 		if !slices.Contains(residentRoles, g.Role) {
-			return []string{"grid"}
+			return []string{"grid", "walk_in"} // staff report what they see, and what residents bring in person (来访)
 		}
 	}
 	return []string{"resident"}

@@ -34,6 +34,7 @@ import (
 	"github.com/gridgov/gridgov/internal/psych"
 	"github.com/gridgov/gridgov/internal/registry"
 	"github.com/gridgov/gridgov/internal/regsheet"
+	"github.com/gridgov/gridgov/internal/visit"
 )
 
 //go:embed data/heyuan-divisions.csv data/heyuan-counties.geojson
@@ -132,6 +133,9 @@ type Deps struct {
 	// town–police-station meetings and the day closes with the events
 	// (not with NoEvents).
 	Duty *duty.Service
+	// Visits, when set with the registers, writes a year of home visits
+	// and Wednesday reception days of the first county.
+	Visits *visit.Service
 }
 
 type division struct {
@@ -502,6 +506,14 @@ func addHistory(ctx context.Context, d Deps, scale Scale, seed int64, countyCode
 			}
 			res.Disputes += n
 			fmt.Fprintf(log, "wrote %d dispute cases in %.1fs\n", n, time.Since(t0).Seconds())
+		}
+	}
+	// Home visits and reception days come last: reception items link the
+	// villages' events and dispute cases.
+	if d.Visits != nil && d.Registry != nil {
+		fmt.Fprintln(log, "writing a year of home visits and Wednesday reception days …")
+		if _, err := Visits(ctx, d, countyCode, seed, time.Now()); err != nil {
+			return err
 		}
 	}
 	return nil

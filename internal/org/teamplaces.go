@@ -62,28 +62,3 @@ func GridNames(ctx context.Context, q db.Querier, ids []string) (map[string]stri
 	}
 	return out, nil
 }
-
-// WorkerNames returns the names of the roster members ids, by id.
-func WorkerNames(ctx context.Context, q db.Querier, ids []string) (map[string]string, error) {
-	out := map[string]string{}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
-	rows, err := q.QueryContext(ctx, "SELECT id, name FROM workers WHERE id IN (?"+strings.Repeat(", ?", len(ids)-1)+")", args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id, name string
-		if err := rows.Scan(&id, &name); err != nil {
-			return nil, err
-		}
-		out[id] = name
-	}
-	return out, rows.Err()
-}

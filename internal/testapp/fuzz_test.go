@@ -81,6 +81,9 @@ var accessRoles = map[string]string{
 	// A member task is closed or carried by its assignee (the grid member).
 	"/api/v1/duty/tasks/{id}/close": "grid_member",
 	"/api/v1/duty/tasks/{id}/carry": "grid_member",
+	// Reception days are recorded by those who staff them.
+	"/api/v1/receptions":            "grid_member",
+	"/api/v1/receptions/{id}/items": "grid_member",
 }
 
 var pathParam = regexp.MustCompile(`\{[a-z_]+\}`)
@@ -435,5 +438,28 @@ func makeFixtures(tb testing.TB, a *testapp.App, as func(role string) *testapp.C
 	seed("POST /api/v1/duty/tasks/{id}/carry", map[string]any{"version": 1, "reason": "老人外出就医"})
 	seed("POST /api/v1/duty/meetings", map[string]any{"org_id": town, "held_on": today, "place": "派出所会议室", "attendee_ids": []string{worker},
 		"officials": []string{"派出所所长"}, "minutes": "研究辖区治安", "decisions": []map[string]any{{"text": "联合走访出租屋", "worker_ids": []string{worker}, "grid_id": grid, "due_on": day(2)}}})
+
+	// A household visit and a reception day of the grid member's village.
+	visitIn := map[string]any{"org_id": village, "label": "幸福路3号", "method": "home", "finding": "attention", "note": "老人独居，需每周探望",
+		"follow_ups": []map[string]string{{"kind": "note", "text": "联系子女"}}}
+	seed("POST /api/v1/visits", visitIn)
+	fx.ids["visits"] = create(gm, "POST", "/api/v1/visits", visitIn)
+	seed("POST /api/v1/visits/{id}", map[string]any{"method": "phone", "finding": "normal", "note": "已电话回访", "version": 1})
+	receptionIn := map[string]any{"org_id": village, "day": day(0), "receivers": "网格员 张敏", "attendees": 2,
+		"items": []map[string]string{{"name": "李四", "phone": "13800138000", "matter": "咨询低保申请", "outcome": "answer", "answer": "已告知所需材料"}}}
+	seed("POST /api/v1/receptions", receptionIn)
+	fx.ids["receptions"] = create(gm, "POST", "/api/v1/receptions", receptionIn)
+	var rday struct {
+		Items []struct {
+			ID string `json:"id"`
+		} `json:"items"`
+	}
+	if st := gm.Do("GET", "/api/v1/receptions/"+fx.ids["receptions"], nil, &rday); st != 200 || len(rday.Items) == 0 {
+		tb.Fatalf("reception day: %d %+v", st, rday)
+	}
+	fx.ids["reception-items"] = rday.Items[0].ID
+	seed("POST /api/v1/reception-items/{id}/reveal", map[string]string{"reason": "回访来访群众"})
+	seed("POST /api/v1/receptions/{id}/items", map[string]any{"items": []map[string]string{{"name": "王五", "matter": "路灯不亮", "outcome": "answer", "answer": "已转村委"}}})
+	seed("POST /api/v1/visit-triggers", map[string]any{"org_id": county, "kind": "tenant", "enabled": true, "due_days": 7, "every_days": 90, "version": 0})
 	return fx
 }

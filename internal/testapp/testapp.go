@@ -155,6 +155,7 @@ func (tp *template) build(registers bool) error {
 		deps.Registry, deps.KeyPersons, deps.Sheets = a.Registry, a.KeyPersons, a.Sheets
 		deps.CallKey = a.CallKey // a year of 9-key calls of the registers' care targets
 		deps.Psych = a.Psych     // and 三级三色 records of some of them
+		deps.Visits = a.Visits   // a year of home visits over the registers
 	}
 	deps.Disputes = a.Disputes // the demo's year of dispute cases
 	tp.res, err = demo.Build(ctx, deps, demo.Scales["county"], 2026, io.Discard)

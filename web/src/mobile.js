@@ -9,7 +9,8 @@ import { PERM } from './perms.js'
  * for gridwork.do: grid members and the village police), the handler's inbox (their unit's work orders),
  * then report, for those who hold dispute.report the screening finding
  * (排查) and — in the field — a dispute met there (纠纷, filed for the
- * centre to classify), and my reports.
+ * centre to classify), the home visits and reception days (走访) of those
+ * who hold gridwork.do, and my reports.
  */
 export function phoneTabs() {
   const tabs = []
@@ -19,6 +20,7 @@ export function phoneTabs() {
   if (can(PERM.eventReport)) tabs.push('report')
   if (can(PERM.disputeReport)) tabs.push('screening')
   if (can(PERM.disputeReport) && fieldRole()) tabs.push('dispute')
+  if (can(PERM.gridworkDo)) tabs.push('visits')
   if (can(PERM.eventReport)) tabs.push('mine')
   return tabs
 }

@@ -47,6 +47,7 @@ export const menuRoutes = [
   { path: 'dispute-subsidies', name: 'dispute-subsidies', component: () => import('./views/DisputeSubsidies.vue'), meta: { title: 'ui.menu.dispute_subsidies', icon: 'Money', perm: PERM.disputeSubsidy, group: 'disputes' } },
   { path: 'callkey', name: 'callkey', component: () => import('./views/CallKey.vue'), meta: { title: 'ui.menu.callkey', icon: 'Bell', perm: PERM.gridworkRead, group: 'gridwork' } },
   { path: 'psych', name: 'psych', component: () => import('./views/Psych.vue'), meta: { title: 'ui.menu.psych', icon: 'Warning', perm: PERM.sensitivePsych, group: 'gridwork' } },
+  { path: 'home-visits', name: 'home-visits', component: () => import('./views/HomeVisits.vue'), meta: { title: 'ui.menu.home_visits', icon: 'House', perm: PERM.gridworkRead, group: 'gridwork' } },
   { path: 'org', name: 'org', component: () => import('./views/Org.vue'), meta: { title: 'ui.menu.org', icon: 'OfficeBuilding', perm: PERM.orgRead, group: 'grids' } },
   { path: 'grids', name: 'grids', component: () => import('./views/Grids.vue'), meta: { title: 'ui.menu.grids', icon: 'Grid', perm: PERM.gridRead, group: 'grids' } },
   { path: 'locate', name: 'locate', component: () => import('./views/Locate.vue'), meta: { title: 'ui.menu.locate', icon: 'Location', perm: PERM.gridRead, group: 'grids' } },
