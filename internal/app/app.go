@@ -32,6 +32,7 @@ import (
 	"github.com/gridgov/gridgov/internal/keyperson"
 	"github.com/gridgov/gridgov/internal/open311"
 	"github.com/gridgov/gridgov/internal/org"
+	"github.com/gridgov/gridgov/internal/patrol"
 	"github.com/gridgov/gridgov/internal/petition"
 	"github.com/gridgov/gridgov/internal/registry"
 	"github.com/gridgov/gridgov/internal/regsheet"
@@ -73,7 +74,9 @@ type App struct {
 	Disputes  *dispute.Service
 	Screening *screening.Service
 	Petitions *petition.Service
-	Router    *httpx.Router
+	// Patrols are the grid members' day plans and patrols (一日三巡).
+	Patrols *patrol.Service
+	Router  *httpx.Router
 	// Metrics serves the Prometheus metrics with no check, for the
 	// separate metrics address (GRIDGOV_METRICS_ADDR).
 	Metrics http.Handler
@@ -155,6 +158,7 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a.Disputes = dispute.New(d, log, keys, a.Events, reg)
 	a.Screening = screening.New(d, log, a.Disputes)
 	a.Petitions = petition.New(d, log, keys, reg, kp, a.Disputes)
+	a.Patrols = patrol.New(d, log, keys)
 	a.routes()
 	a.Router.TrustedProxies = proxies
 	return a, nil
@@ -177,6 +181,10 @@ func (a *App) Jobs(node string) *jobs.Runner {
 		}},
 		{Name: "petition.supervision", Every: time.Minute, Run: func(ctx context.Context) error {
 			_, err := a.Petitions.SweepSupervision(ctx) // each petition order's own deadline
+			return err
+		}},
+		{Name: "patrol.sweep", Every: time.Hour, Run: func(ctx context.Context) error {
+			_, err := a.Patrols.Sweep(ctx) // today's tasks, patrols left open, positions past their retention
 			return err
 		}},
 		{Name: "outbox", Every: 10 * time.Second, Run: func(ctx context.Context) error {
@@ -245,6 +253,7 @@ func (a *App) routes() {
 	rt.Handle(a.Calendar.Routes()...)
 	rt.Handle(a.Screening.Routes()...)
 	rt.Handle(a.Petitions.Routes()...)
+	rt.Handle(a.Patrols.Routes()...)
 	publicURL, _ := a.Cfg.PublicBaseURL() // checked by Open
 	o311 := open311.New(a.Events, a.DB, a.Audit, publicURL, reg)
 	rt.Handle(o311.Routes()...)
