@@ -391,5 +391,14 @@ func makeFixtures(tb testing.TB, a *testapp.App, as func(role string) *testapp.C
 		"measures": "组织双方现场协商", "deadline": day(7)})
 	seed("POST /api/v1/screening/rounds/{id}/zero-reports", map[string]string{"org_id": village, "note": "本周未发现"}, map[string]string{})
 	seed("POST /api/v1/screening/findings/{id}/resolve", map[string]string{"result_note": "已调解"})
+
+	// Patrols: a plan of the village for tomorrow, the grid member's patrol.
+	fx.ids["plans"] = create(intake, "PUT", "/api/v1/patrol/plans", map[string]any{"org_id": village, "day": day(1),
+		"windows": []map[string]string{{"from": "08:30", "to": "10:00"}, {"from": "19:00", "to": "20:30"}}})
+	fx.ids["patrols"] = create(gm, "POST", "/api/v1/patrol/patrols", map[string]any{})
+	seed("POST /api/v1/patrol/patrols/{id}/checkins", map[string]any{"lat": center.Lat, "lng": center.Lng, "accuracy": 12, "note": "巡查正常"})
+	seed("POST /api/v1/patrol/patrols/{id}/reports", map[string]any{"kind": "event", "ref": "SJ202612070001"})
+	seed("POST /api/v1/patrol/patrols/{id}/end", map[string]any{})
+	seed("PUT /api/v1/patrol/settings", map[string]any{"position_days": 180})
 	return fx
 }
