@@ -33,7 +33,7 @@ CREATE TABLE patrol_tasks (
     created_at  BIGINT NOT NULL
 );
 CREATE UNIQUE INDEX patrol_tasks_slot ON patrol_tasks(worker_id, day, slot);
-CREATE INDEX patrol_tasks_path ON patrol_tasks(path, starts_at);
+CREATE INDEX patrol_tasks_day ON patrol_tasks(day, path);
 CREATE INDEX patrol_tasks_starts ON patrol_tasks(starts_at);
 
 CREATE TABLE patrols (
@@ -55,7 +55,6 @@ CREATE TABLE patrols (
 );
 CREATE INDEX patrols_worker ON patrols(worker_id, started_at);
 CREATE INDEX patrols_path ON patrols(path, started_at);
-CREATE INDEX patrols_user ON patrols(user_id, status);
 
 CREATE TABLE patrol_points (
     id          TEXT PRIMARY KEY,
