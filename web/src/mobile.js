@@ -4,7 +4,8 @@ import { can } from './session.js'
 import { PERM } from './perms.js'
 
 /**
- * The tabs of /m the current user gets, in order: the grid member's 待办
+ * The tabs of /m the current user gets, in order: the member's patrols
+ * (巡查, gridwork.do), the grid member's 待办
  * (re-checks and visits), the handler's inbox (their unit's work orders),
  * then report, for those who hold dispute.report the screening finding
  * (排查) and — in the field — a dispute met there (纠纷, filed for the
@@ -12,6 +13,7 @@ import { PERM } from './perms.js'
  */
 export function phoneTabs() {
   const tabs = []
+  if (can(PERM.gridworkDo)) tabs.push('patrol')
   if (can(PERM.eventCheck)) tabs.push('todo')
   if (can(PERM.eventHandle) && can(PERM.eventReadUnit)) tabs.push('inbox')
   if (can(PERM.eventReport)) tabs.push('report')
