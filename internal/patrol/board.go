@@ -97,6 +97,7 @@ func dayBounds(day string) (int64, int64) {
 // Board is the centre's view of an area's day.
 type Board struct {
 	OrgID   string `json:"org_id"`
+	OrgName string `json:"org_name"`
 	Day     string `json:"day"`
 	Members int    `json:"members"` // planned members
 	Due     int    `json:"due"`     // windows planned
@@ -165,7 +166,11 @@ func (s *Service) BoardOf(ctx context.Context, orgID, day string) (Board, error)
 			return Board{}, err
 		}
 	}
-	b := Board{OrgID: orgID, Day: day, Out: []Patrol{}, Last: []LastPoint{}, Grids: []GridDay{}, Unpatrolled: []GridDay{}, Patrols: []Patrol{}}
+	name, err := org.NameOf(ctx, q, orgID)
+	if err != nil {
+		return Board{}, err
+	}
+	b := Board{OrgID: orgID, OrgName: name, Day: day, Out: []Patrol{}, Last: []LastPoint{}, Grids: []GridDay{}, Unpatrolled: []GridDay{}, Patrols: []Patrol{}}
 	grids, err := org.MainGridRefsUnder(ctx, q, path)
 	if err != nil {
 		return b, err
