@@ -34,7 +34,7 @@ CREATE TABLE patrol_tasks (
 );
 CREATE UNIQUE INDEX patrol_tasks_slot ON patrol_tasks(worker_id, day, slot);
 CREATE INDEX patrol_tasks_day ON patrol_tasks(day, path);
-CREATE INDEX patrol_tasks_starts ON patrol_tasks(starts_at);
+CREATE INDEX patrol_tasks_starts ON patrol_tasks(starts_at, path, worker_id, walked_at); -- covers the tally
 
 CREATE TABLE patrols (
     id          TEXT PRIMARY KEY,
