@@ -41,6 +41,26 @@ func TestPatrolPhoneOffline(t *testing.T) {
 	}
 	p.shot("patrol-02-on")
 
+	// An event reported from inside the patrol is linked to it.
+	p.click("#p-report")
+	p.visible("#m-common .m-chip[data-code]")
+	p.click("#m-common .m-chip[data-code]")
+	p.typeInto("#m-description", "E2E 巡查中发现：路灯不亮")
+	p.click("#m-locate")
+	p.visible(".m-point")
+	p.click("#m-submit")
+	p.waitFor("the report sent", `!document.querySelector('#m-queue')`, `document.querySelector('#m-queue')?.innerText`)
+	p.click("#m-tab-patrol")
+	p.visible("#p-recording")
+	var linked struct {
+		Reports int `json:"reports"`
+		Links   []struct{ Kind, Ref string }
+	}
+	gm.Do("GET", "/api/v1/patrol/patrols/"+patrolID, nil, &linked)
+	if linked.Reports != 1 || len(linked.Links) != 1 || linked.Links[0].Kind != "event" || linked.Links[0].Ref == "" {
+		t.Fatalf("the report from inside the patrol: %+v", linked)
+	}
+
 	// No signal: two more check-ins and the end wait on the phone.
 	p.network(false)
 	p.typeInto("#p-note", "E2E 桥头护栏松动")
