@@ -468,3 +468,31 @@ func townCentre(t *testing.T, a *testapp.App, town string) *testapp.Client {
 	}
 	return c
 }
+
+// The hourly sweep makes today's tasks over the tree and ends a patrol
+// left open past MaxHours at its last check-in.
+func TestSweep(t *testing.T) {
+	t.Parallel()
+	a := testapp.New(t)
+	now := at(8, 0)
+	a.Patrols.Now = func() time.Time { return now }
+	pl := demoPlace(t, a)
+	gm := a.LoginAs("gridmember")
+	var p patrolOut
+	json.Unmarshal(send(t, gm, "/api/v1/patrol/patrols", "s", map[string]any{}).Body, &p)
+	now = at(8, 45)
+	send(t, gm, "/api/v1/patrol/patrols/"+p.ID+"/checkins", "c", map[string]any{"at": at(8, 40).UnixMilli(), "lat": 21.6, "lng": 110.9})
+	now = at(21, 0)
+	if _, err := a.Patrols.Sweep(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var b board
+	a.Login("intake").Do("GET", "/api/v1/patrol/board?org_id="+pl.village, nil, &b)
+	if len(b.Out) != 0 || b.Due != 3*plannedIn(t, a, pl.village) {
+		t.Errorf("after the sweep: %d out, %d due", len(b.Out), b.Due)
+	}
+	gm.Do("GET", "/api/v1/patrol/patrols/"+p.ID, nil, &p)
+	if p.Status != "ended" || p.EndedAt != at(8, 40).UnixMilli() {
+		t.Errorf("the forgotten patrol: %+v", p)
+	}
+}
