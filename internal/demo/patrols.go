@@ -35,13 +35,13 @@ type patrolMember struct {
 // three windows a day for every planned member over the last week, and
 // for the members of the demo grid member's village over the whole year,
 // each window walked or missed by the member's own reliability, walked
-// windows with a patrol of two to four check-ins inside them. Positions
+// windows with a patrol of two or three check-ins inside them. Positions
 // are written only for the days inside the retention (the older patrols
 // keep their counts, as the retention job leaves them). The demo grid
 // member's town sets the standing plan. With today, today's finished
-// windows are walked too and some members are out now (never the demo
-// grid member, whose phone starts the day). It returns how many patrols
-// it wrote.
+// windows are walked too and some members are out now, in a window or,
+// between windows, ad hoc (never the demo grid member, whose phone starts
+// the day). It returns how many patrols it wrote.
 func Patrols(ctx context.Context, d *db.DB, countyCode string, seed int64, now time.Time, today bool) (int, error) {
 	rng := mrand.New(mrand.NewPCG(uint64(seed), 33))
 	q := d.Reader()
@@ -161,6 +161,17 @@ func Patrols(ctx context.Context, d *db.DB, countyCode string, seed int64, now t
 				tasks = append(tasks, []any{taskID, m.id, m.grid, m.path, key, w.Slot(), from, to, stamp, patrolID, walkedAt})
 			}
 		}
+		// Outside the windows in the day, some members are out on an ad hoc
+		// patrol all the same (never the demo grid member).
+		if ago == 0 && !inWindow(day, stamp) && now.In(cst).Hour() >= 7 && now.In(cst).Hour() < 22 {
+			for _, m := range members {
+				if m.userID == gmUser || rng.Float64() >= 0.08 {
+					continue
+				}
+				start := stamp - int64(10+rng.IntN(30))*60000
+				walk(m, nil, start, stamp-int64(rng.IntN(5))*60000, 1+rng.IntN(3), false)
+			}
+		}
 		if len(points) > 20000 || len(tasks) > 20000 {
 			if err := flush(); err != nil {
 				return 0, err
@@ -176,6 +187,16 @@ func Patrols(ctx context.Context, d *db.DB, countyCode string, seed int64, now t
 		return 0, fmt.Errorf("patrol plan: %w", err)
 	}
 	return nPatrols, tx.Commit()
+}
+
+// inWindow reports whether the time at falls in one of day's default windows.
+func inWindow(day time.Time, at int64) bool {
+	for _, w := range patrol.DefaultWindows {
+		if from, to := windowBounds(day, w); from <= at && at < to {
+			return true
+		}
+	}
+	return false
 }
 
 // windowBounds is a window of day in Unix milliseconds.
