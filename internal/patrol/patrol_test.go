@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/patrol"
 	"github.com/gridgov/gridgov/internal/tally"
 	"github.com/gridgov/gridgov/internal/testapp"
@@ -494,5 +495,47 @@ func TestSweep(t *testing.T) {
 	gm.Do("GET", "/api/v1/patrol/patrols/"+p.ID, nil, &p)
 	if p.Status != "ended" || p.EndedAt != at(8, 40).UnixMilli() {
 		t.Errorf("the forgotten patrol: %+v", p)
+	}
+}
+
+// A member moved or leaving hands their open windows to the successor: the
+// windows not yet over and not walked move, a window the successor already
+// has is dropped, walked ones stay.
+func TestHandOver(t *testing.T) {
+	t.Parallel()
+	a := testapp.New(t)
+	now := at(9, 0)
+	a.Patrols.Now = func() time.Time { return now }
+	pl := demoPlace(t, a)
+	gm := a.LoginAs("gridmember")
+	var d today
+	gm.Do("GET", "/api/v1/patrol/today", nil, &d)
+	var p patrolOut
+	json.Unmarshal(send(t, gm, "/api/v1/patrol/patrols", "s", map[string]any{}).Body, &p)
+	send(t, gm, "/api/v1/patrol/patrols/"+p.ID+"/checkins", "c", map[string]any{"lat": 21.6, "lng": 110.9})
+	ctx := context.Background()
+	var successor string
+	if err := a.DB.Reader().QueryRowContext(ctx, `SELECT id FROM workers WHERE org_id = ? AND id <> ? AND employment = 'other' ORDER BY id LIMIT 1`,
+		pl.village, pl.worker).Scan(&successor); err != nil {
+		t.Fatal(err)
+	}
+	var moved int
+	err := a.DB.InTx(ctx, func(tx *db.Tx) error {
+		var err error
+		moved, err = a.Patrols.HandOver(ctx, tx, pl.worker, successor)
+		return err
+	})
+	if err != nil || moved != 2 {
+		t.Fatalf("handed over %d windows, %v; want the two still to come", moved, err)
+	}
+	count := func(worker string) (all, walked int) {
+		a.DB.Reader().QueryRowContext(ctx, "SELECT count(*), count(walked_at) FROM patrol_tasks WHERE worker_id = ? AND day = ?", worker, d.Day).Scan(&all, &walked)
+		return
+	}
+	if all, walked := count(pl.worker); all != 1 || walked != 1 {
+		t.Errorf("the member keeps %d windows (%d walked), want the walked one", all, walked)
+	}
+	if all, _ := count(successor); all != 2 {
+		t.Errorf("the successor has %d windows", all)
 	}
 }
