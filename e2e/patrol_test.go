@@ -7,10 +7,11 @@ import (
 )
 
 // TestPatrolPhoneOffline: the grid member starts a patrol on a 390 px
-// phone, checks in, loses the network half-way, checks in twice more and
-// ends the patrol while offline; nothing arrives until the network is
-// back, then the queue drains and the centre's board shows the patrol
-// with its three check-ins.
+// phone, checks in, reports an event from inside it, loses the network
+// half-way, checks in twice more and ends the patrol while offline;
+// nothing arrives until the network is back, then the queue drains and the
+// centre's board shows the patrol with its three check-ins. A second
+// patrol is walked without signal from its start.
 func TestPatrolPhoneOffline(t *testing.T) {
 	t.Parallel()
 	chromePath(t)
@@ -96,6 +97,23 @@ func TestPatrolPhoneOffline(t *testing.T) {
 	}
 	p.waitFor("today's patrols listed", `!!document.querySelector('.p-row[data-id="`+patrolID+`"]')`, `document.querySelector('#m-patrol')?.innerText`)
 	p.shot("patrol-04-synced")
+
+	// Without signal from the start: the phone starts the patrol itself and
+	// the whole walk waits for the network.
+	p.network(false)
+	p.click("#p-start-adhoc")
+	p.visible("#p-recording")
+	p.click("#p-checkin")
+	p.waitText("#p-count", "1")
+	p.click("#p-end")
+	p.waitText("#p-queue-count", "3")
+	second := evalJS[string](p, "the phone's patrol id", `JSON.parse(localStorage.getItem(Object.keys(localStorage).find(k => k.startsWith('gridgov.patrol.outbox.'))))[0].patrolId`)
+	p.network(true)
+	p.waitFor("the offline patrol sent", `!document.querySelector('#p-queue')`, `document.querySelector('#p-queue')?.innerText`)
+	gm.Do("GET", "/api/v1/patrol/patrols/"+second, nil, &pt)
+	if pt.Checkins != 1 || pt.Status != "ended" {
+		t.Fatalf("the patrol started offline: %+v", pt)
+	}
 
 	// The centre's board shows the patrol with its three check-ins.
 	village, _ := apiNodeByCode(t, gm, "441602001003")

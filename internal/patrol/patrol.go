@@ -55,11 +55,17 @@ type Link struct {
 }
 
 // StartInput starts a patrol: in one of today's windows (TaskID) or ad hoc.
-// At is the phone's time (now when absent).
+// At is the phone's time (now when absent). ID, when given, is the
+// patrol's id as the phone made it (a UUID): a phone without signal starts
+// the patrol on its own and queues the start before the check-ins that
+// name it.
 type StartInput struct {
+	ID     string `json:"id"`
 	TaskID string `json:"task_id"`
 	At     *int64 `json:"at"`
 }
+
+var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 
 // CheckinInput is a check-in at a point: the phone's time and position
 // (WGS-84), its accuracy in metres and an optional note.
@@ -143,6 +149,9 @@ func (s *Service) phoneTime(at *int64, name string) (int64, error) {
 // Start starts a patrol of the caller's: one open at a time. Under an
 // Idempotency-Key a retry answers with the patrol the first made.
 func (s *Service) Start(ctx context.Context, in StartInput, key idem.Key) (Patrol, error) {
+	if in.ID != "" && !uuidPattern.MatchString(in.ID) {
+		return Patrol{}, field("id", "patrol.id_invalid")
+	}
 	at, err := s.phoneTime(in.At, "at")
 	if err != nil {
 		return Patrol{}, err
@@ -157,6 +166,21 @@ func (s *Service) Start(ctx context.Context, in StartInput, key idem.Key) (Patro
 		w, err := me(ctx, tx)
 		if err != nil {
 			return "", err
+		}
+		if in.ID != "" {
+			// The phone's own id: started already (a retry with another key)
+			// answers with it; someone else's is refused.
+			var owner string
+			err := tx.QueryRowContext(ctx, "SELECT COALESCE(user_id, '') FROM patrols WHERE id = ?", in.ID).Scan(&owner)
+			if err == nil && owner == authz.From(ctx).UserID {
+				return in.ID, nil
+			}
+			if err == nil {
+				return "", field("id", "patrol.id_invalid")
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return "", err
+			}
 		}
 		var open string
 		err = tx.QueryRowContext(ctx, "SELECT id FROM patrols WHERE worker_id = ? AND status = 'open'", w.ID).Scan(&open)
@@ -184,7 +208,10 @@ func (s *Service) Start(ctx context.Context, in StartInput, key idem.Key) (Patro
 			}
 			task, grid = in.TaskID, tg
 		}
-		id := db.NewID()
+		id := in.ID
+		if id == "" {
+			id = db.NewID()
+		}
 		now := s.now()
 		if _, err := tx.ExecContext(ctx, `INSERT INTO patrols (id, worker_id, user_id, grid_id, path, task_id, status, started_at, version, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, 'open', ?, 1, ?, ?)`, id, w.ID, authz.From(ctx).UserID, grid, w.Path, task, at, now, now); err != nil {

@@ -539,3 +539,37 @@ func TestHandOver(t *testing.T) {
 		t.Errorf("the successor has %d windows", all)
 	}
 }
+
+// A phone without signal makes the patrol's id itself and queues the
+// start: the server takes that id once, and the check-ins that name it.
+func TestStartWithThePhonesID(t *testing.T) {
+	t.Parallel()
+	a := testapp.New(t)
+	gm := a.LoginAs("gridmember")
+	if pr := gm.Fail("POST", "/api/v1/patrol/patrols", map[string]any{"id": "../x"}); !slices.Equal(fields(pr), []string{"id patrol.id_invalid"}) {
+		t.Errorf("a bad id: %v", fields(pr))
+	}
+	id := "0192f6a4-7b1c-7d2e-9f30-4a5b6c7d8e9f"
+	var p patrolOut
+	for i, k := range []string{"a", "b"} { // the second start is a retry with another key
+		if r := send(t, gm, "/api/v1/patrol/patrols", k, map[string]any{"id": id, "at": time.Now().Add(-20 * time.Minute).UnixMilli()}); r.Status != 201 {
+			t.Fatalf("start %d: %d %s", i, r.Status, r.Body)
+		} else {
+			json.Unmarshal(r.Body, &p)
+		}
+	}
+	if p.ID != id || p.Status != "open" {
+		t.Fatalf("the phone's patrol: %+v", p)
+	}
+	if r := send(t, gm, "/api/v1/patrol/patrols/"+id+"/checkins", "c", map[string]any{"at": time.Now().Add(-10 * time.Minute).UnixMilli(), "lat": 21.6, "lng": 110.9}); r.Status != 201 {
+		t.Errorf("a check-in of the phone's patrol: %d", r.Status)
+	}
+	var n int
+	a.DB.Reader().QueryRowContext(context.Background(), "SELECT count(*) FROM patrols WHERE id = ?", id).Scan(&n)
+	if n != 1 {
+		t.Errorf("%d patrols with the phone's id", n)
+	}
+	if pr := a.Login("police").Fail("POST", "/api/v1/patrol/patrols", map[string]any{"id": id}); pr.Status != 409 && pr.Status != 422 {
+		t.Errorf("another account's start with the id: %d", pr.Status)
+	}
+}
