@@ -125,6 +125,7 @@ func TestPatrolPhoneOffline(t *testing.T) {
 	c.visible("#pb-grids")
 	c.waitText(`.pb-checkins[data-id="`+patrolID+`"]`, "3")
 	c.waitFor("the member's last check-in on the map", `document.querySelectorAll('#pb-map .patrol-dot').length >= 1`, `document.querySelector('#pb-stats')?.innerText`)
+	c.waitFor("the grids on the map, one patrolled", `document.querySelectorAll('#pb-map .grid-patrolled').length === 1 && document.querySelectorAll('#pb-map .grid-unpatrolled').length >= 1`, `document.querySelectorAll('#pb-map path').length`)
 	c.noRawKeys("the patrol board")
 	c.shot("patrol-05-board")
 }
