@@ -28,6 +28,7 @@ import (
 	"github.com/gridgov/gridgov/internal/idem"
 	"github.com/gridgov/gridgov/internal/keyperson"
 	"github.com/gridgov/gridgov/internal/org"
+	"github.com/gridgov/gridgov/internal/patrol"
 	"github.com/gridgov/gridgov/internal/petition"
 	"github.com/gridgov/gridgov/internal/pii"
 	"github.com/gridgov/gridgov/internal/psych"
@@ -217,6 +218,10 @@ const (
 	visitDoers     = "gridmember police pcschief"
 	receptionists  = "intake gridmember police pcschief"
 	receptionSeers = "intake leader gridmember police pcschief"
+	// Patrols: the centres' boards (gridwork.read, gridwork.steer) and the
+	// members' own day (gridwork.do; only the grid member is on a roster).
+	patrolReaders = "intake leader police pcschief"
+	patrolMembers = "gridmember police pcschief"
 )
 
 func matrix() []row {
@@ -680,6 +685,38 @@ func matrix() []row {
 				finding = c.f.newFinding()
 			}
 			return req{path: "/api/v1/screening/findings/" + c.id(finding) + "/to-case"}
+		}},
+		// Patrols (一日三巡): the centres read boards and plans (gridwork.read
+		// or gridwork.steer), steer plans (gridwork.steer); a member works
+		// only their own patrols (gridwork.do), and the centres read them.
+		{route: "GET /api/v1/patrol/plans", who: patrolReaders, req: func(c *call) req { return req{path: "/api/v1/patrol/plans?org_id=" + c.id(c.at.org)} }},
+		{route: "PUT /api/v1/patrol/plans", who: "intake", req: func(c *call) req {
+			return req{path: "/api/v1/patrol/plans", body: map[string]any{"org_id": c.id(c.at.org), "day": time.Now().AddDate(0, 0, 2+c.f.next()).Format(time.DateOnly),
+				"windows": []map[string]string{{"from": "09:00", "to": "10:00"}}}}
+		}},
+		{route: "DELETE /api/v1/patrol/plans/{id}", who: "intake", req: func(c *call) req {
+			plan := c.at.plan
+			if c.ok { // a success removes the plan: this call gets its own
+				plan = c.f.newPlan(c.at.org)
+			}
+			return req{path: "/api/v1/patrol/plans/" + c.id(plan)}
+		}},
+		{route: "GET /api/v1/patrol/board", who: patrolReaders, req: func(c *call) req { return req{path: "/api/v1/patrol/board?org_id=" + c.id(c.at.org)} }},
+		{route: "GET /api/v1/patrol/today", who: patrolMembers, once: true, req: func(c *call) req { return req{path: "/api/v1/patrol/today"} }},
+		{route: "POST /api/v1/patrol/patrols", who: patrolMembers, once: true, req: func(c *call) req { return req{path: "/api/v1/patrol/patrols", body: map[string]any{}} }},
+		{route: "GET /api/v1/patrol/patrols/{id}", who: "gridmember " + patrolReaders, req: func(c *call) req { return req{path: "/api/v1/patrol/patrols/" + c.id(c.at.patrol)} }},
+		{route: "POST /api/v1/patrol/patrols/{id}/checkins", who: "gridmember", req: func(c *call) req {
+			return req{path: "/api/v1/patrol/patrols/" + c.id(c.at.patrol) + "/checkins", body: map[string]any{"lat": c.at.lat, "lng": c.at.lng, "accuracy": 10}}
+		}},
+		{route: "POST /api/v1/patrol/patrols/{id}/reports", who: "gridmember", req: func(c *call) req {
+			return req{path: "/api/v1/patrol/patrols/" + c.id(c.at.patrol) + "/reports", body: map[string]any{"kind": "event", "ref": "SJ-MATRIX"}}
+		}},
+		{route: "POST /api/v1/patrol/patrols/{id}/end", who: "gridmember", req: func(c *call) req {
+			return req{path: "/api/v1/patrol/patrols/" + c.id(c.at.patrol) + "/end", body: map[string]any{}}
+		}},
+		{route: "GET /api/v1/patrol/settings", who: "secadmin", once: true, global: true, req: func(c *call) req { return req{path: "/api/v1/patrol/settings"} }},
+		{route: "PUT /api/v1/patrol/settings", who: "secadmin", once: true, global: true, req: func(c *call) req {
+			return req{path: "/api/v1/patrol/settings", body: map[string]any{"position_days": 180}}
 		}},
 		{route: "POST /api/v1/registry/search", who: registryReaders, list: true, req: func(c *call) req {
 			return req{path: "/api/v1/registry/search", body: map[string]string{"q": c.id(c.at.name)}}
@@ -1159,6 +1196,7 @@ type objs struct {
 	task, meeting         string   // a member task of the village's grid for worker, and a meeting with a decision for them
 	visit, reception      string   // a visit record and a reception day of the area
 	receptionItem         string   // a visitor of that day
+	plan, patrol          string   // a patrol plan of the village and a patrol of a member of its roster
 	extra                 []string // more IDs of the area (the far county's nodes and leader)
 }
 
@@ -1167,7 +1205,7 @@ func (o *objs) ids() []string {
 	var out []string
 	for _, id := range append([]string{o.org, o.grid, o.user, o.assignment, o.person, o.household, o.house, o.address, o.unit,
 		o.keyPerson, o.mediator, o.careTarget, o.event, o.media, o.rule, o.campaign, o.item, o.round, o.finding, o.export, o.readyExport, o.imp, o.message, o.centre,
-		o.petition, o.session, o.problem, o.dispute, o.party, o.callNumber, o.callAlert, o.psych, o.worker, o.task, o.meeting, o.visit, o.reception, o.receptionItem}, o.extra...) {
+		o.petition, o.session, o.problem, o.dispute, o.party, o.callNumber, o.callAlert, o.psych, o.worker, o.task, o.meeting, o.visit, o.reception, o.receptionItem, o.plan, o.patrol}, o.extra...) {
 		if id != "" {
 			out = append(out, id)
 		}
@@ -1371,6 +1409,15 @@ func newFixture(t *testing.T, a *testapp.App) *fixture {
 		f.check(err)
 		o.psych = rec.ID
 	}
+	// Patrols: a plan of each village, the demo grid member's patrol and
+	// one of a roster member of each other village.
+	for _, o := range []*objs{own, next, far} {
+		o.plan = f.newPlan(o.org)
+	}
+	p, err := a.Patrols.Start(member, patrol.StartInput{}, idem.Key{})
+	f.check(err)
+	own.patrol = p.ID
+	next.patrol, far.patrol = f.patrolOf(next), f.patrolOf(far)
 
 	// Exports and imports of each village's grid member.
 	own.export = f.newPendingExport()
@@ -1581,6 +1628,32 @@ func (f *fixture) finding(ctx context.Context, roundID, orgID string) string {
 		Risk: "low", Leader: "矩阵领导", Person: "矩阵责任人", Measures: "矩阵调解", Deadline: dueDate()}, idem.Key{})
 	f.check(err)
 	return x.ID
+}
+
+// newPlan is a fresh patrol plan of the area, for a day of its own.
+func (f *fixture) newPlan(orgID string) string {
+	p, err := f.a.Patrols.SetPlan(f.ctx, patrol.PlanInput{OrgID: orgID, Day: time.Now().AddDate(0, 0, 400+f.next()).Format(time.DateOnly),
+		Windows: []patrol.Window{{From: "08:00", To: "09:00"}}})
+	f.check(err)
+	return p.ID
+}
+
+// patrolOf is an open patrol of a roster member of the area, the area's
+// account walking it.
+func (f *fixture) patrolOf(o *objs) string {
+	worker, id, now := db.NewID(), db.NewID(), time.Now().UnixMilli()
+	path := f.one("SELECT path FROM org_nodes WHERE id = ?", o.org)
+	f.check(f.a.DB.InTx(f.ctx, func(tx *db.Tx) error {
+		if _, err := tx.ExecContext(f.ctx, `INSERT INTO workers (id, org_id, path, name, employment, user_id, status, started_on, version, created_at, updated_at)
+			VALUES (?, ?, ?, '矩阵网格员', 'full_time', ?, 'active', '', 1, ?, ?)`, worker, o.org, path, o.user, now, now); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(f.ctx, `INSERT INTO patrols (id, worker_id, user_id, grid_id, path, status, started_at, version, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, 'open', ?, 1, ?, ?)`, id, worker, o.user, o.grid, path, now, now, now)
+		return err
+	}))
+	o.extra = append(o.extra, worker)
+	return id
 }
 
 // newRound is a fresh round of the county mediator over the own village.

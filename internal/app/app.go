@@ -34,6 +34,7 @@ import (
 	"github.com/gridgov/gridgov/internal/keyperson"
 	"github.com/gridgov/gridgov/internal/open311"
 	"github.com/gridgov/gridgov/internal/org"
+	"github.com/gridgov/gridgov/internal/patrol"
 	"github.com/gridgov/gridgov/internal/petition"
 	"github.com/gridgov/gridgov/internal/psych"
 	"github.com/gridgov/gridgov/internal/registry"
@@ -87,7 +88,9 @@ type App struct {
 	// Visits keeps the home visits (入户走访, 八必访) with their triggers
 	// and tasks, and the villages' Wednesday reception days.
 	Visits *visit.Service
-	Router *httpx.Router
+	// Patrols are the grid members' day plans and patrols (一日三巡).
+	Patrols *patrol.Service
+	Router  *httpx.Router
 	// Metrics serves the Prometheus metrics with no check, for the
 	// separate metrics address (GRIDGOV_METRICS_ADDR).
 	Metrics http.Handler
@@ -173,6 +176,7 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a.Psych = psych.New(d, log, keys, reg, kp)
 	a.Duty = duty.New(d, log, keys)
 	a.Visits = visit.New(d, log, keys, a.Events, a.Disputes)
+	a.Patrols = patrol.New(d, log, keys)
 	a.routes()
 	a.Router.TrustedProxies = proxies
 	return a, nil
@@ -211,6 +215,10 @@ func (a *App) Jobs(node string) *jobs.Runner {
 		}},
 		{Name: "visit.sweep", Every: 10 * time.Minute, Run: func(ctx context.Context) error {
 			_, err := a.Visits.Sweep(ctx) // the visit triggers put the visits due on the members' lists
+			return err
+		}},
+		{Name: "patrol.sweep", Every: time.Hour, Run: func(ctx context.Context) error {
+			_, err := a.Patrols.Sweep(ctx) // today's tasks, patrols left open, positions past their retention
 			return err
 		}},
 		{Name: "outbox", Every: 10 * time.Second, Run: func(ctx context.Context) error {
@@ -283,6 +291,7 @@ func (a *App) routes() {
 	rt.Handle(a.Psych.Routes()...)
 	rt.Handle(a.Duty.Routes()...)
 	rt.Handle(a.Visits.Routes()...)
+	rt.Handle(a.Patrols.Routes()...)
 	publicURL, _ := a.Cfg.PublicBaseURL() // checked by Open
 	o311 := open311.New(a.Events, a.DB, a.Audit, publicURL, reg)
 	rt.Handle(o311.Routes()...)

@@ -93,6 +93,12 @@ var owners = map[string][]string{
 	"screening_rounds":       {"screening"},
 	"screening_zero_reports": {"screening"},
 	"screening_findings":     {"screening"},
+	// Daily dispatch and patrols (一日三巡).
+	"patrol_plans":   {"patrol"},
+	"patrol_tasks":   {"patrol"},
+	"patrols":        {"patrol"},
+	"patrol_points":  {"patrol"},
+	"patrol_reports": {"patrol"},
 	// The petition desk (信访).
 	"petitions":             {"petition"},
 	"petitioners":           {"petition"},

@@ -459,6 +459,14 @@ func addHistory(ctx context.Context, d Deps, scale Scale, seed int64, countyCode
 	} else if n > 0 {
 		fmt.Fprintf(log, "wrote a year of screening rounds (%d findings)\n", n)
 	}
+	// A year of patrols (一日三巡) of the first county; today's only with the
+	// events (tests start their members' day themselves).
+	t0 := time.Now()
+	if n, err := Patrols(ctx, d.DB, countyCode, seed, time.Now(), !d.NoEvents); err != nil {
+		return err
+	} else if n > 0 {
+		fmt.Fprintf(log, "wrote a year of patrols (%d) in %.1fs\n", n, time.Since(t0).Seconds())
+	}
 	if d.Registry != nil {
 		fmt.Fprintln(log, "filling the base registers of the first county …")
 		if res.People, err = Registers(ctx, d, countyCode, seed, time.Now()); err != nil {

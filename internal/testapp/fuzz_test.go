@@ -461,5 +461,13 @@ func makeFixtures(tb testing.TB, a *testapp.App, as func(role string) *testapp.C
 	seed("POST /api/v1/reception-items/{id}/reveal", map[string]string{"reason": "回访来访群众"})
 	seed("POST /api/v1/receptions/{id}/items", map[string]any{"items": []map[string]string{{"name": "王五", "matter": "路灯不亮", "outcome": "answer", "answer": "已转村委"}}})
 	seed("POST /api/v1/visit-triggers", map[string]any{"org_id": county, "kind": "tenant", "enabled": true, "due_days": 7, "every_days": 90, "version": 0})
+	// Patrols: a plan of the village for tomorrow, the grid member's patrol.
+	fx.ids["plans"] = create(intake, "PUT", "/api/v1/patrol/plans", map[string]any{"org_id": village, "day": day(1),
+		"windows": []map[string]string{{"from": "08:30", "to": "10:00"}, {"from": "19:00", "to": "20:30"}}})
+	fx.ids["patrols"] = create(gm, "POST", "/api/v1/patrol/patrols", map[string]any{})
+	seed("POST /api/v1/patrol/patrols/{id}/checkins", map[string]any{"lat": center.Lat, "lng": center.Lng, "accuracy": 12, "note": "巡查正常"})
+	seed("POST /api/v1/patrol/patrols/{id}/reports", map[string]any{"kind": "event", "ref": "SJ202612070001"})
+	seed("POST /api/v1/patrol/patrols/{id}/end", map[string]any{})
+	seed("PUT /api/v1/patrol/settings", map[string]any{"position_days": 180})
 	return fx
 }

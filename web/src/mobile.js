@@ -4,23 +4,24 @@ import { can } from './session.js'
 import { PERM } from './perms.js'
 
 /**
- * The tabs of /m the current user gets, in order: the grid member's 待办
- * (re-checks and visits), their 今日 (the day's tasks and closing the day,
- * for gridwork.do: grid members and the village police), the handler's inbox (their unit's work orders),
- * then report, for those who hold dispute.report the screening finding
- * (排查) and — in the field — a dispute met there (纠纷, filed for the
- * centre to classify), the home visits and reception days (走访) of those
- * who hold gridwork.do, and my reports.
+ * The tabs of /m the current user gets, in order: the member's 今日 (the
+ * day's tasks and closing the day) and patrols (巡查), for gridwork.do
+ * (grid members and the village police), the grid member's 待办
+ * (re-checks and key-person visits) and their home visits and reception
+ * days (走访), the handler's inbox (their unit's work orders), then report,
+ * for those who hold dispute.report the screening finding (排查) and — in
+ * the field — a dispute met there (纠纷, filed for the centre to classify),
+ * and my reports.
  */
 export function phoneTabs() {
   const tabs = []
+  if (can(PERM.gridworkDo)) tabs.push('today', 'patrol')
   if (can(PERM.eventCheck)) tabs.push('todo')
-  if (can(PERM.gridworkDo)) tabs.push('today')
+  if (can(PERM.gridworkDo)) tabs.push('visits')
   if (can(PERM.eventHandle) && can(PERM.eventReadUnit)) tabs.push('inbox')
   if (can(PERM.eventReport)) tabs.push('report')
   if (can(PERM.disputeReport)) tabs.push('screening')
   if (can(PERM.disputeReport) && fieldRole()) tabs.push('dispute')
-  if (can(PERM.gridworkDo)) tabs.push('visits')
   if (can(PERM.eventReport)) tabs.push('mine')
   return tabs
 }

@@ -70,16 +70,26 @@ export function useOutbox(name, send, opts = {}) {
     }
   }
 
-  /** Sends the waiting items in order, stopping at the first the network keeps. */
+  /**
+   * Sends the waiting items in order, stopping at the first the network
+   * keeps. Items added while it sends are sent in the same run.
+   */
+  let again = false
   async function sendAll() {
-    if (sending.value) return
+    if (sending.value) {
+      again = true
+      return
+    }
     sending.value = true
     try {
-      for (const item of [...queue.value]) {
-        if (item.status === 'failed') continue
-        const ok = await sendOne(item)
-        if (!ok && queue.value.find((q) => q.key === item.key)?.status === 'queued') break // still offline
-      }
+      do {
+        again = false
+        for (const item of [...queue.value]) {
+          if (item.status === 'failed') continue
+          const ok = await sendOne(item)
+          if (!ok && queue.value.find((q) => q.key === item.key)?.status === 'queued') return // still offline
+        }
+      } while (again)
     } finally {
       sending.value = false
     }
