@@ -143,7 +143,7 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	log.AnchorPath = cfg.AnchorFile()
 	an := authn.New(d, log, keys)
 	an.SecureCookie = cfg.SecureCookie
-	orgs := org.New(d, log)
+	orgs := org.New(d, log, keys)
 	reg := registry.New(d, log, keys, mainGrids{orgs})
 	kp := keyperson.New(d, log, keys, reg)
 	a := &App{Cfg: cfg, DB: d, Keys: keys, Audit: log, Authn: an,
