@@ -193,6 +193,12 @@ const (
 	caseReporters = "intake gridmember mediator police justice xfclerk townmediator sfschief pcschief judge vmediator"
 	caseWriters   = "intake mediator justice townmediator sfschief judge vmediator"
 	caseRevealers = "police justice xfclerk pcschief sfschief"
+	// Grid teams and the roster: who reads them (workforce.read), who edits
+	// them (workforce.write, the centres), and who of the readers may see a
+	// member's phone in full (the roster's keepers and personal.reveal).
+	workforceReaders   = "intake gridmember leader police pcschief"
+	workforceWriters   = "intake"
+	workforceRevealers = "intake gridmember police pcschief"
 )
 
 func matrix() []row {
@@ -283,6 +289,30 @@ func matrix() []row {
 			return req{path: "/api/v1/grids/" + c.id(c.at.grid) + "/move", body: map[string]any{"org_id": c.own.org, "version": 0}}
 		}},
 		{route: "POST /api/v1/grids/{id}/retire", who: "sysadmin", req: func(c *call) req { return req{path: "/api/v1/grids/" + c.id(c.at.grid) + "/retire", body: version0} }},
+		{route: "POST /api/v1/grids/{id}/team", who: workforceWriters, req: func(c *call) req {
+			return req{path: "/api/v1/grids/" + c.id(c.at.grid) + "/team", body: map[string]any{"role": "volunteer",
+				"new_worker": map[string]string{"name": "矩阵新志愿者", "employment": "other"}}}
+		}},
+		{route: "PATCH /api/v1/team-places/{id}", who: workforceWriters, req: func(c *call) req {
+			return req{path: "/api/v1/team-places/" + c.id(c.at.place), body: map[string]any{"role": "party_member", "version": 0}}
+		}},
+		{route: "POST /api/v1/team-places/{id}/remove", who: workforceWriters, req: func(c *call) req {
+			return req{path: "/api/v1/team-places/" + c.id(c.at.place) + "/remove", body: version0}
+		}},
+		{route: "GET /api/v1/workers", who: workforceReaders, list: true, req: func(c *call) req { return req{path: "/api/v1/workers?org_id=" + c.id(c.at.org)} }},
+		{route: "POST /api/v1/workers", who: workforceWriters, req: func(c *call) req {
+			return req{path: "/api/v1/workers", body: map[string]string{"org_id": c.id(c.at.org), "name": "矩阵网格员", "employment": "full_time"}}
+		}},
+		{route: "GET /api/v1/workers/{id}", who: workforceReaders, req: func(c *call) req { return req{path: "/api/v1/workers/" + c.id(c.at.worker)} }},
+		{route: "PATCH /api/v1/workers/{id}", who: workforceWriters, req: func(c *call) req {
+			return req{path: "/api/v1/workers/" + c.id(c.at.worker), body: map[string]any{"name": "矩阵改名", "version": 0}}
+		}},
+		{route: "POST /api/v1/workers/{id}/move", who: workforceWriters, req: func(c *call) req {
+			return req{path: "/api/v1/workers/" + c.id(c.at.worker) + "/move", body: map[string]any{"leave": true, "version": 0}}
+		}},
+		{route: "POST /api/v1/workers/{id}/reveal", who: workforceRevealers, req: func(c *call) req {
+			return req{path: "/api/v1/workers/" + c.id(c.at.worker) + "/reveal", body: map[string]string{"reason": "通知参加培训"}}
+		}},
 		{route: "GET /api/v1/locate", who: gridReaders, list: true, req: func(c *call) req {
 			c.id(c.at.grid)
 			return req{path: p("/api/v1/locate?lat=%f&lng=%f", c.at.lat, c.at.lng)}
@@ -1007,6 +1037,7 @@ type objs struct {
 	message             string   // an inbox message of the area's account
 	centre              string   // the area's 综治中心 unit
 	dispute, party      string   // a dispute case of the area and one of its parties
+	worker, place       string   // a roster entry of the village and their team place
 	extra               []string // more IDs of the area (the far county's nodes and leader)
 }
 
@@ -1015,7 +1046,7 @@ func (o *objs) ids() []string {
 	var out []string
 	for _, id := range append([]string{o.org, o.grid, o.user, o.assignment, o.person, o.household, o.house, o.address, o.unit,
 		o.keyPerson, o.mediator, o.careTarget, o.event, o.media, o.rule, o.campaign, o.item, o.round, o.finding, o.export, o.readyExport, o.imp, o.message, o.centre,
-		o.petition, o.session, o.problem, o.dispute, o.party}, o.extra...) {
+		o.petition, o.session, o.problem, o.dispute, o.party, o.worker, o.place}, o.extra...) {
 		if id != "" {
 			out = append(out, id)
 		}
@@ -1114,6 +1145,13 @@ func newFixture(t *testing.T, a *testapp.App) *fixture {
 		m, err := a.Disputes.CreateMediator(ctx, dispute.MediatorInput{OrgID: o.org, Kind: "legal_helper", Name: "矩阵明白人", Phone: "13800138000"})
 		f.check(err)
 		o.mediator = m.ID
+		g, err := a.Org.AddPlace(ctx, o.grid, org.PlaceInput{Role: "volunteer", NewWorker: &org.WorkerInput{Name: "矩阵志愿者", Employment: "other", Phone: "13800138000"}})
+		f.check(err)
+		for _, m := range g.Team {
+			if m.Name == "矩阵志愿者" {
+				o.worker, o.place = m.WorkerID, m.ID
+			}
+		}
 	}
 	// The own village's grid member registers the neighbouring village's
 	// person again: a duplicate review at the town.

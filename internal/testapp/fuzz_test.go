@@ -262,6 +262,18 @@ func makeFixtures(tb testing.TB, a *testapp.App, as func(role string) *testapp.C
 	seed("POST /api/v1/org/nodes/{id}/move", map[string]any{"parent_id": county, "code": "441602998", "version": 1})
 	seed("POST /api/v1/org/nodes/{id}/retire", map[string]any{"version": 9})
 	fx.ids["grids"] = otherGrid
+	var worker, place string
+	q(&worker, "SELECT worker_id FROM grid_members WHERE grid_id = ? AND role = 'assistant' ORDER BY id LIMIT 1", otherGrid)
+	q(&place, "SELECT id FROM grid_members WHERE grid_id = ? AND role = 'assistant' ORDER BY id LIMIT 1", otherGrid)
+	fx.ids["workers"], fx.ids["team-places"] = worker, place
+	seed("POST /api/v1/grids/{id}/team", map[string]any{"role": "volunteer", "new_worker": map[string]string{"name": "志愿者", "employment": "other", "phone": "13900003333"}},
+		map[string]any{"role": "building_head", "worker_id": worker})
+	seed("PATCH /api/v1/team-places/{id}", map[string]any{"role": "grid_chief", "version": 1}, map[string]any{"is_primary": true, "version": 1})
+	seed("POST /api/v1/team-places/{id}/remove", map[string]any{"version": 1})
+	create(intake, "POST", "/api/v1/workers", map[string]any{"org_id": village, "name": "新网格员", "employment": "part_time", "started_on": "2025-01-02", "phone": "13900004444"})
+	seed("PATCH /api/v1/workers/{id}", map[string]any{"name": "改名", "employment": "full_time", "phone": "", "version": 1})
+	seed("POST /api/v1/workers/{id}/move", map[string]any{"grid_id": grid, "successor_id": worker, "version": 1}, map[string]any{"leave": true, "left_on": "2026-01-01", "version": 1})
+	seed("POST /api/v1/workers/{id}/reveal", map[string]string{"reason": "联系网格员"})
 	seed("POST /api/v1/grids", map[string]any{"org_id": village, "layer": "market", "name": "菜市场", "households": 0, "geometry": json.RawMessage(geometry)},
 		// An empty MultiPolygon had no centre: 500 on SQLite, a NaN centre on PostgreSQL.
 		map[string]any{"org_id": village, "layer": "market", "name": "空网格", "geometry": map[string]any{"type": "MultiPolygon", "coordinates": []any{}}})
