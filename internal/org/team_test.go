@@ -367,3 +367,40 @@ func isCode(err error, code string) bool {
 	}
 	return false
 }
+
+// The demo's roster: phones on every entry, building heads, a person on
+// two grids with one primary, members who left with their history.
+func TestDemoRosterLooksReal(t *testing.T) {
+	t.Parallel()
+	a := testapp.New(t)
+	ctx := context.Background()
+	q := a.DB.Reader()
+	count := func(query string, args ...any) int {
+		t.Helper()
+		var n int
+		if err := q.QueryRowContext(ctx, query, args...).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := count("SELECT count(*) FROM workers WHERE phone_sealed = ''"); n != 0 {
+		t.Fatalf("%d roster entries without a phone", n)
+	}
+	if count("SELECT count(*) FROM grid_members WHERE role = 'building_head'") == 0 || count("SELECT count(*) FROM grid_members WHERE role = 'party_member'") == 0 {
+		t.Fatal("no building heads or party members")
+	}
+	if count("SELECT count(*) FROM (SELECT worker_id FROM grid_members WHERE role = 'assistant' GROUP BY worker_id HAVING count(DISTINCT grid_id) > 1) x") == 0 {
+		t.Fatal("nobody serves two grids")
+	}
+	if count("SELECT count(*) FROM (SELECT worker_id FROM grid_members GROUP BY worker_id HAVING sum(CASE WHEN is_primary THEN 1 ELSE 0 END) <> 1) x") != 0 {
+		t.Fatal("a person without exactly one primary place")
+	}
+	if count("SELECT count(*) FROM workers WHERE status = 'left' AND left_on <> ''") == 0 || count("SELECT count(*) FROM worker_log WHERE action = 'left'") == 0 {
+		t.Fatal("nobody left")
+	}
+	intake := a.Login("intake")
+	var r org.Roster
+	if st := intake.Do("GET", "/api/v1/workers?status=left", nil, &r); st != 200 || r.Total == 0 || r.Items[0].PhoneMasked == "" {
+		t.Fatalf("left members: %d %+v", st, r)
+	}
+}

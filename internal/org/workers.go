@@ -491,3 +491,17 @@ func (s *Service) RevealWorkerPhone(ctx context.Context, id string, in RevealInp
 	err = s.audit.RecordAlone(ctx, s.db, authz.WorkforceRead, audit.Entry{Action: "worker.reveal", ObjectType: "worker", ObjectID: id, Detail: "phone: " + in.Reason})
 	return out, err
 }
+
+// LoadPhones stores the contact phones of roster entries (id → number,
+// already normalised), sealed, masked and blind-indexed, inside the
+// caller's transaction: the path of bulk loads (the demo), which write no
+// history line or audit row a number.
+func (s *Service) LoadPhones(ctx context.Context, tx *db.Tx, phones map[string]string) error {
+	for id, phone := range phones {
+		sealed, masked, blind := s.sealPhone(id, phone)
+		if _, err := tx.ExecContext(ctx, "UPDATE workers SET phone_sealed = ?, phone_masked = ?, phone_blind = ? WHERE id = ?", sealed, masked, blind, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
