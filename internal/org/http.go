@@ -1,6 +1,7 @@
 package org
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -106,6 +107,10 @@ func (s *Service) Routes() []httpx.Route {
 				{Name: "role", In: "query"}, {Name: "grid_id", In: "query"}, {Name: "q", In: "query", Desc: "a name, or a phone number"},
 				{Name: "page", In: "query", Type: "integer"}, {Name: "size", In: "query", Type: "integer"}},
 			Do: httpx.Get(h.workers)},
+		{Method: "GET", Path: "/api/v1/workers/export", Tag: "teams", Summary: "The roster as a spreadsheet (xlsx; phones masked, watermarked, audited)",
+			Perm: authz.WorkforceRead, Params: []httpx.Param{{Name: "org_id", In: "query"}, {Name: "employment", In: "query"}, {Name: "status", In: "query"},
+				{Name: "role", In: "query"}, {Name: "grid_id", In: "query"}, {Name: "q", In: "query"}},
+			OutType: "application/octet-stream", Out: []byte{}, Handler: h.exportWorkers},
 		{Method: "POST", Path: "/api/v1/workers", Tag: "teams", Summary: "Put a person on the roster of a village or town", Perm: authz.WorkforceWrite,
 			Status: 201, Do: httpx.Call(h.createWorker)},
 		{Method: "GET", Path: "/api/v1/workers/{id}", Tag: "teams", Summary: "One roster entry with its places and history", Perm: authz.WorkforceRead,
@@ -267,6 +272,17 @@ func (h handler) workers(r *http.Request) (Roster, error) {
 	size, _ := strconv.Atoi(q.Get("size"))
 	return h.s.ListWorkers(r.Context(), RosterQuery{OrgID: q.Get("org_id"), Employment: q.Get("employment"), Status: q.Get("status"),
 		Role: q.Get("role"), GridID: q.Get("grid_id"), Q: q.Get("q"), Page: page, Size: size})
+}
+
+func (h handler) exportWorkers(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	var buf bytes.Buffer
+	if _, err := h.s.WriteRoster(r.Context(), &buf, RosterQuery{OrgID: q.Get("org_id"), Employment: q.Get("employment"), Status: q.Get("status"),
+		Role: q.Get("role"), GridID: q.Get("grid_id"), Q: q.Get("q")}, i18n.Lang(r)); err != nil {
+		return err
+	}
+	httpx.Download(w, i18n.T(i18n.Lang(r), "ui.menu.roster", nil)+".xlsx", httpx.XLSX, buf.Bytes())
+	return nil
 }
 
 func (h handler) createWorker(r *http.Request, in WorkerInput) (WorkerEntry, error) {

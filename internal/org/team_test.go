@@ -1,8 +1,11 @@
 package org_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 
@@ -402,5 +405,44 @@ func TestDemoRosterLooksReal(t *testing.T) {
 	var r org.Roster
 	if st := intake.Do("GET", "/api/v1/workers?status=left", nil, &r); st != 200 || r.Total == 0 || r.Items[0].PhoneMasked == "" {
 		t.Fatalf("left members: %d %+v", st, r)
+	}
+}
+
+// The roster's spreadsheet holds the masked phone, never the number, and
+// the export is audited.
+func TestRosterExportIsMasked(t *testing.T) {
+	t.Parallel()
+	a := testapp.New(t)
+	_, _, village, _ := firstGrids(t, a)
+	intake := a.Login("intake")
+	var w org.WorkerEntry
+	if st := intake.Do("POST", "/api/v1/workers", map[string]string{"org_id": village, "name": "导出测试", "employment": "part_time", "phone": "13712345678"}, &w); st != 201 {
+		t.Fatalf("create: %d", st)
+	}
+	res := intake.Raw("GET", "/api/v1/workers/export?q=导出测试&org_id="+village, "", nil)
+	if res.Status != 200 || !strings.HasPrefix(string(res.Body), "PK") {
+		t.Fatalf("export: %d %.200s", res.Status, res.Body)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(res.Body), int64(len(res.Body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text strings.Builder
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		text.Write(b)
+	}
+	if s := text.String(); !strings.Contains(s, "导出测试") || !strings.Contains(s, "137****5678") || strings.Contains(s, "13712345678") {
+		t.Fatal("the sheet lacks the masked entry, or holds the number")
+	}
+	var n int
+	a.DB.Reader().QueryRowContext(context.Background(), "SELECT count(*) FROM audit_log WHERE action = 'worker.export'").Scan(&n)
+	if n != 1 {
+		t.Fatalf("export audited %d times", n)
 	}
 }

@@ -12,7 +12,9 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -20,6 +22,8 @@ import (
 	"github.com/gridgov/gridgov/internal/audit"
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
+	"github.com/gridgov/gridgov/internal/excel"
+	"github.com/gridgov/gridgov/internal/i18n"
 	"github.com/gridgov/gridgov/internal/pii"
 )
 
@@ -358,19 +362,40 @@ func (s *Service) Worker(ctx context.Context, id string) (WorkerEntry, error) {
 // ListWorkers returns a page of the roster in the caller's scope, by area
 // and name.
 func (s *Service) ListWorkers(ctx context.Context, q RosterQuery) (Roster, error) {
+	cond, args, err := s.rosterFilter(ctx, q)
+	if err != nil {
+		return Roster{}, err
+	}
+	if q.Size <= 0 || q.Size > 200 {
+		q.Size = 50
+	}
+	if q.Page < 1 {
+		q.Page = 1
+	}
+	scope, sargs := authz.ScopeSQL("w.path", authz.From(ctx).Scopes(authz.WorkforceRead))
+	var out Roster
+	if err := s.db.Reader().QueryRowContext(ctx, "SELECT count(*) FROM workers w WHERE "+scope+" AND "+cond, append(sargs, args...)...).Scan(&out.Total); err != nil {
+		return out, err
+	}
+	out.Items, err = s.workerRows(ctx, cond, args, q.Size, (q.Page-1)*q.Size)
+	return out, err
+}
+
+// rosterFilter is the WHERE of a roster query (the caller's scope apart).
+func (s *Service) rosterFilter(ctx context.Context, q RosterQuery) (string, []any, error) {
 	var where []string
 	var args []any
 	if q.OrgID != "" {
 		path, err := PathIn(ctx, s.db.Reader(), authz.WorkforceRead, q.OrgID, "org_id")
 		if err != nil {
-			return Roster{}, err
+			return "", nil, err
 		}
 		w, a := authz.Under("w.path", path)
 		where, args = append(where, w), append(args, a...)
 	}
 	if q.Employment != "" {
 		if !slices.Contains(Employments, q.Employment) {
-			return Roster{}, apperr.Field("employment", "validation.one_of", "values", strings.Join(Employments, ", "))
+			return "", nil, apperr.Field("employment", "validation.one_of", "values", strings.Join(Employments, ", "))
 		}
 		where, args = append(where, "w.employment = ?"), append(args, q.Employment)
 	}
@@ -381,11 +406,11 @@ func (s *Service) ListWorkers(ctx context.Context, q RosterQuery) (Roster, error
 		where = append(where, "w.status = 'left'")
 	case "all":
 	default:
-		return Roster{}, apperr.Field("status", "validation.one_of", "values", "active, left, all")
+		return "", nil, apperr.Field("status", "validation.one_of", "values", "active, left, all")
 	}
 	if q.Role != "" {
 		if !slices.Contains(TeamRoles, q.Role) {
-			return Roster{}, apperr.Field("role", "validation.one_of", "values", strings.Join(TeamRoles, ", "))
+			return "", nil, apperr.Field("role", "validation.one_of", "values", strings.Join(TeamRoles, ", "))
 		}
 		where, args = append(where, "EXISTS (SELECT 1 FROM grid_members m WHERE m.worker_id = w.id AND m.role = ?)"), append(args, q.Role)
 	}
@@ -399,22 +424,58 @@ func (s *Service) ListWorkers(ctx context.Context, q RosterQuery) (Roster, error
 			where, args = append(where, "w.name LIKE ?"), append(args, "%"+strings.NewReplacer("%", "", "_", "").Replace(text)+"%")
 		}
 	}
-	if q.Size <= 0 || q.Size > 200 {
-		q.Size = 50
-	}
-	if q.Page < 1 {
-		q.Page = 1
-	}
-	cond := strings.Join(append(where, "1 = 1"), " AND ")
-	scope, sargs := authz.ScopeSQL("w.path", authz.From(ctx).Scopes(authz.WorkforceRead))
-	var out Roster
-	if err := s.db.Reader().QueryRowContext(ctx, "SELECT count(*) FROM workers w WHERE "+scope+" AND "+cond, append(sargs, args...)...).Scan(&out.Total); err != nil {
-		return out, err
-	}
-	var err error
-	out.Items, err = s.workerRows(ctx, cond, args, q.Size, (q.Page-1)*q.Size)
-	return out, err
+	return strings.Join(append(where, "1 = 1"), " AND "), args, nil
 }
+
+// maxExport is the most roster entries one spreadsheet holds.
+const maxExport = 20000
+
+var exportColumns = []struct {
+	key   string
+	width float64
+}{{"ui.reg.name", 12}, {"ui.roster.employment", 10}, {"ui.reg.area", 16}, {"ui.roster.places", 48}, {"ui.roster.phone", 14},
+	{"ui.roster.started_on", 12}, {"ui.common.status", 8}, {"ui.roster.left_on", 12}, {"ui.roster.account", 14}}
+
+// WriteRoster writes the roster entries a query finds as a workbook in
+// lang, phones masked, watermarked with who exported it and when, and
+// audits the export. It returns how many entries it wrote.
+func (s *Service) WriteRoster(ctx context.Context, w io.Writer, q RosterQuery, lang string) (int, error) {
+	cond, args, err := s.rosterFilter(ctx, q)
+	if err != nil {
+		return 0, err
+	}
+	items, err := s.workerRows(ctx, cond, args, maxExport, 0)
+	if err != nil {
+		return 0, err
+	}
+	tr := func(key string) string { return i18n.T(lang, key, nil) }
+	t := excel.Table{Name: tr("ui.menu.roster")}
+	for _, c := range exportColumns {
+		t.Columns = append(t.Columns, excel.Column{Title: tr(c.key), Width: c.width})
+	}
+	for _, e := range items {
+		var places []string
+		for _, p := range e.Places {
+			place := p.GridName + " · " + tr("team_role."+p.Role)
+			if p.Primary && len(e.Places) > 1 {
+				place += " · " + tr("ui.roster.primary")
+			}
+			places = append(places, place)
+		}
+		t.Rows = append(t.Rows, []any{e.Name, tr("ui.roster.employment." + e.Employment), e.OrgName, strings.Join(places, "；"), e.PhoneMasked,
+			e.StartedOn, tr("ui.roster.status." + e.Status), e.LeftOn, e.Username})
+	}
+	p := authz.From(ctx)
+	wm := excel.Watermark{Who: p.DisplayName + "（" + p.Username + "）", At: time.Now().In(chinaTime)}
+	if err := excel.WriteTables(w, wm, []excel.Table{t}); err != nil {
+		return 0, err
+	}
+	return len(items), s.audit.RecordAlone(ctx, s.db, authz.WorkforceRead, audit.Entry{Action: "worker.export", ObjectType: "worker",
+		Detail: "rows " + strconv.Itoa(len(items))})
+}
+
+// chinaTime is the zone the watermark's time is written in.
+var chinaTime = time.FixedZone("CST", 8*3600)
 
 // workerRows reads the roster entries in the caller's scope matching
 // where, by area and name, with their places.
