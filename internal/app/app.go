@@ -144,6 +144,10 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	an := authn.New(d, log, keys)
 	an.SecureCookie = cfg.SecureCookie
 	orgs := org.New(d, log, keys)
+	// Rooms with open work tied to a member of the grid workforce hand it
+	// to the successor when the roster moves the member or they leave:
+	// orgs.AddSuccessor(room). casework keeps none (its events go to an
+	// area's holders of a permission, not to a person).
 	reg := registry.New(d, log, keys, mainGrids{orgs})
 	kp := keyperson.New(d, log, keys, reg)
 	a := &App{Cfg: cfg, DB: d, Keys: keys, Audit: log, Authn: an,
