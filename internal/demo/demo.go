@@ -440,6 +440,7 @@ func addHistory(ctx context.Context, d Deps, scale Scale, seed int64, countyCode
 		if err != nil {
 			return err
 		}
+		res.TeamMembers += n
 		fmt.Fprintf(log, "filled the roster of the grid workforce (%d more team places)\n", n)
 	}
 	// A year of screening rounds (排查): small, and the tests of the

@@ -137,6 +137,9 @@ func Roster(ctx context.Context, d *db.DB, svc *org.Service, countyCode string, 
 		if _, err := svc.MoveWorker(ctx, id, in); err != nil {
 			return added, err
 		}
+		if in.GridID != "" {
+			added++ // their place on the new grid
+		}
 	}
 	return added, nil
 }
