@@ -144,6 +144,7 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	an := authn.New(d, log, keys)
 	an.SecureCookie = cfg.SecureCookie
 	orgs := org.New(d, log, keys)
+	orgs.Accounts = account.ActiveByUsername // a roster entry's linked account
 	// Rooms with open work tied to a member of the grid workforce hand it
 	// to the successor when the roster moves the member or they leave:
 	// orgs.AddSuccessor(room). casework keeps none (its events go to an

@@ -24,6 +24,10 @@ type Service struct {
 	vault *pii.Vault // seals the roster's phone numbers
 	// successors take over a moved member's open work (AddSuccessor)
 	successors []Successor
+	// Accounts finds an active account by username (its id and home
+	// area; sql.ErrNoRows when none) for linking a roster entry to it.
+	// The accounts are kept above the tree: app wires it.
+	Accounts func(ctx context.Context, q db.Querier, username string) (id, orgID string, err error)
 	// IndexCheckEvery is how often the point index looks for grid changes
 	// made by other nodes.
 	IndexCheckEvery time.Duration

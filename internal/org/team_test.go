@@ -446,3 +446,56 @@ func TestRosterExportIsMasked(t *testing.T) {
 		t.Fatalf("export audited %d times", n)
 	}
 }
+
+// A roster entry links to an account of the area, one entry an account;
+// its team places then name the account.
+func TestLinkAnAccount(t *testing.T) {
+	t.Parallel()
+	a := testapp.New(t)
+	g1, _, village, _ := firstGrids(t, a)
+	intake := a.Login("intake")
+	var g org.Grid
+	if st := intake.Do("POST", "/api/v1/grids/"+g1+"/team", map[string]any{"role": "party_member",
+		"new_worker": map[string]string{"name": "吴红", "employment": "other"}}, &g); st != 201 {
+		t.Fatalf("add: %d", st)
+	}
+	var w org.WorkerEntry
+	for _, m := range g.Team {
+		if m.Name == "吴红" {
+			intake.Do("GET", "/api/v1/workers/"+m.WorkerID, nil, &w)
+		}
+	}
+	user := a.Account("party_member").Username
+	var linked org.WorkerEntry
+	if st := intake.Do("PATCH", "/api/v1/workers/"+w.ID, map[string]any{"username": user, "version": w.Version}, &linked); st != 200 || linked.Username != user {
+		t.Fatalf("link: %d %+v", st, w)
+	}
+	if linked.Log[0].Action != "account_linked" {
+		t.Fatalf("history: %+v", linked.Log[0])
+	}
+	w = linked
+	if st := intake.Do("GET", "/api/v1/grids/"+g1, nil, &g); st != 200 || placeOf(g, w.ID, "party_member").Username != user {
+		t.Fatalf("the team names the account: %+v", g.Team)
+	}
+	// One roster entry an account; an unknown account is not found.
+	other, err := a.Org.CreateWorker(townCentre(a, "/"), org.WorkerInput{OrgID: village, Name: "别人", Employment: "other"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := intake.Fail("PATCH", "/api/v1/workers/"+other.ID, map[string]any{"username": user, "version": other.Version}); p.Status != 400 || p.Errors[0].Code != "worker.account_taken" {
+		t.Fatalf("taken: %+v", p)
+	}
+	if p := intake.Fail("PATCH", "/api/v1/workers/"+other.ID, map[string]any{"username": "nobody.here", "version": other.Version}); p.Errors[0].Code != "worker.account_not_found" {
+		t.Fatalf("unknown: %+v", p)
+	}
+	// Unlinked, the entry and its places name no account.
+	var unlinked org.WorkerEntry
+	if st := intake.Do("PATCH", "/api/v1/workers/"+w.ID, map[string]any{"username": "", "version": w.Version}, &unlinked); st != 200 || unlinked.Username != "" {
+		t.Fatalf("unlink: %d %+v", st, unlinked)
+	}
+	g = org.Grid{}
+	intake.Do("GET", "/api/v1/grids/"+g1, nil, &g)
+	if placeOf(g, w.ID, "party_member").Username != "" {
+		t.Fatal("the place still names the account")
+	}
+}

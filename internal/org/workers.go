@@ -82,7 +82,8 @@ type WorkerPatch struct {
 	Name       *string `json:"name,omitempty"`
 	Employment *string `json:"employment,omitempty"`
 	StartedOn  *string `json:"started_on,omitempty"`
-	Phone      *string `json:"phone,omitempty"` // "" removes the number
+	Phone      *string `json:"phone,omitempty"`    // "" removes the number
+	Username   *string `json:"username,omitempty"` // the account to link; "" unlinks
 	Version    int     `json:"version"`
 }
 
@@ -303,6 +304,11 @@ func (s *Service) UpdateWorker(ctx context.Context, id string, in WorkerPatch) (
 				return err
 			}
 		}
+		if in.Username != nil {
+			if err := s.linkAccount(ctx, tx, w, strings.TrimSpace(*in.Username)); err != nil {
+				return err
+			}
+		}
 		if len(changed) > 0 {
 			if err := addLog(ctx, tx, id, w.path, "changed", "", "", "", strings.Join(changed, ", ")); err != nil {
 				return err
@@ -314,6 +320,49 @@ func (s *Service) UpdateWorker(ctx context.Context, id string, in WorkerPatch) (
 		return WorkerEntry{}, err
 	}
 	return s.Worker(ctx, id)
+}
+
+// linkAccount links the roster entry w to the active account username (or
+// unlinks it when username is empty): an account of the caller's area, on
+// no other serving entry. The entry's team places follow, so the grid's
+// team names the account.
+func (s *Service) linkAccount(ctx context.Context, tx *db.Tx, w worker, username string) error {
+	var userID any
+	action := "account_unlinked"
+	if username != "" {
+		if s.Accounts == nil {
+			return apperr.Field("username", "worker.account_not_found")
+		}
+		id, orgID, err := s.Accounts(ctx, tx, username)
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperr.Field("username", "worker.account_not_found")
+		} else if err != nil {
+			return err
+		}
+		if path, err := PathOf(ctx, tx, orgID, "username"); err != nil || !authz.From(ctx).Covers(authz.WorkforceWrite, path) {
+			return apperr.Field("username", "worker.account_not_found")
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM workers WHERE user_id = ? AND status = 'active' AND id <> ?", id, w.id).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return apperr.Field("username", "worker.account_taken")
+		}
+		if id == w.userID {
+			return nil
+		}
+		userID, action = id, "account_linked"
+	} else if w.userID == "" {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE workers SET user_id = ? WHERE id = ?", userID, w.id); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE grid_members SET user_id = ? WHERE worker_id = ?", userID, w.id); err != nil {
+		return err
+	}
+	return addLog(ctx, tx, w.id, w.path, action, "", "", "", username)
 }
 
 // lockWorker locks a roster entry the caller may write and checks the

@@ -271,7 +271,8 @@ func makeFixtures(tb testing.TB, a *testapp.App, as func(role string) *testapp.C
 	seed("PATCH /api/v1/team-places/{id}", map[string]any{"role": "grid_chief", "version": 1}, map[string]any{"is_primary": true, "version": 1})
 	seed("POST /api/v1/team-places/{id}/remove", map[string]any{"version": 1})
 	create(intake, "POST", "/api/v1/workers", map[string]any{"org_id": village, "name": "新网格员", "employment": "part_time", "started_on": "2025-01-02", "phone": "13900004444"})
-	seed("PATCH /api/v1/workers/{id}", map[string]any{"name": "改名", "employment": "full_time", "phone": "", "version": 1})
+	seed("PATCH /api/v1/workers/{id}", map[string]any{"name": "改名", "employment": "full_time", "phone": "", "version": 1},
+		map[string]any{"username": "partymember", "version": 1}, map[string]any{"username": "", "version": 2})
 	seed("POST /api/v1/workers/{id}/move", map[string]any{"grid_id": grid, "successor_id": worker, "version": 1}, map[string]any{"leave": true, "left_on": "2026-01-01", "version": 1})
 	seed("POST /api/v1/workers/{id}/reveal", map[string]string{"reason": "联系网格员"})
 	seed("POST /api/v1/grids", map[string]any{"org_id": village, "layer": "market", "name": "菜市场", "households": 0, "geometry": json.RawMessage(geometry)},

@@ -17,7 +17,7 @@ CREATE TABLE worker_log (
     id          TEXT PRIMARY KEY,
     worker_id   TEXT NOT NULL REFERENCES workers(id),
     path        TEXT NOT NULL,             -- the roster's area, for scope
-    action      TEXT NOT NULL,             -- joined, place_added, role_changed, primary_changed, place_removed, took_over, moved, left, phone_changed, changed
+    action      TEXT NOT NULL,             -- joined, place_added, role_changed, primary_changed, place_removed, took_over, moved, left, phone_changed, account_linked, account_unlinked, changed
     grid_id     TEXT NOT NULL DEFAULT '',
     grid_name   TEXT NOT NULL DEFAULT '',
     role        TEXT NOT NULL DEFAULT '',
