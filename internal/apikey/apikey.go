@@ -20,6 +20,7 @@ import (
 const (
 	Open311 = "open311" // GeoReport v2 clients
 	Alerts  = "alerts"  // video (雪亮工程) and IoT alert webhooks
+	CallKey = "callkey" // the 9-key (9键) device platform of the elderly
 )
 
 // Key is a verified key.

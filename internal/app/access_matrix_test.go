@@ -18,6 +18,7 @@ import (
 	"github.com/gridgov/gridgov/internal/audit"
 	"github.com/gridgov/gridgov/internal/authn"
 	"github.com/gridgov/gridgov/internal/authz"
+	"github.com/gridgov/gridgov/internal/callkey"
 	"github.com/gridgov/gridgov/internal/campaign"
 	"github.com/gridgov/gridgov/internal/casework"
 	"github.com/gridgov/gridgov/internal/db"
@@ -28,6 +29,7 @@ import (
 	"github.com/gridgov/gridgov/internal/org"
 	"github.com/gridgov/gridgov/internal/petition"
 	"github.com/gridgov/gridgov/internal/pii"
+	"github.com/gridgov/gridgov/internal/psych"
 	"github.com/gridgov/gridgov/internal/registry"
 	"github.com/gridgov/gridgov/internal/regsheet"
 	"github.com/gridgov/gridgov/internal/screening"
@@ -186,6 +188,13 @@ const (
 	screeningWriters   = "intake mediator justice townmediator sfschief judge vmediator"
 	// The petition desk: the county's leader and petition clerk (petition.read and petition.write).
 	petitionDesk = "leader xfclerk"
+	// Grid work: the member's own day (gridwork.do), the centres' boards
+	// (gridwork.read) and their steering (gridwork.steer).
+	gridworkDo    = "gridmember police pcschief"
+	gridworkRead  = "intake leader police pcschief"
+	gridworkSteer = "intake"
+	// Psychological protection (pii.sensitive.psych): the health office.
+	psychReaders = "health"
 	// Dispute cases: who reads them (dispute.read), files them
 	// (dispute.report or dispute.write), works them (dispute.write), and
 	// reveals a party's phone (personal.reveal where they read cases).
@@ -742,6 +751,74 @@ func matrix() []row {
 		{route: "POST /api/v1/petitions/{id}/flags", who: petitionDesk, req: func(c *call) req {
 			return req{path: "/api/v1/petitions/" + c.id(c.at.petition) + "/flags", body: map[string]any{"repeated": true}}
 		}},
+		// The 9-key call: the device platform posts with its key; the member's
+		// phone (gridwork.do) accepts, arrives and closes; the centre's
+		// console reads (gridwork.read) and registers numbers (gridwork.steer).
+		{route: "POST /api/v1/callkey/calls", who: "public", once: true, req: func(c *call) req { return req{path: "/api/v1/callkey/calls", body: map[string]string{}} }},
+		{route: "GET /api/v1/callkey/mine", who: gridworkDo, once: true, list: true, req: func(c *call) req { return req{path: "/api/v1/callkey/mine"} }},
+		{route: "POST /api/v1/callkey/alerts/{id}/accept", who: gridworkDo, req: func(c *call) req {
+			alert := c.at.callAlert
+			if c.ok { // a success takes the alert: this call gets its own
+				alert = c.f.newCallAlert("")
+			}
+			return req{path: "/api/v1/callkey/alerts/" + c.id(alert) + "/accept"}
+		}},
+		{route: "POST /api/v1/callkey/alerts/{id}/arrive", who: gridworkDo, req: func(c *call) req {
+			alert := c.at.callAlert
+			if c.ok {
+				alert = c.f.newCallAlert(c.who)
+			}
+			return req{path: "/api/v1/callkey/alerts/" + c.id(alert) + "/arrive"}
+		}},
+		{route: "POST /api/v1/callkey/alerts/{id}/close", who: gridworkDo, req: func(c *call) req {
+			alert := c.at.callAlert
+			if c.ok {
+				alert = c.f.newCallAlert(c.who)
+			}
+			return req{path: "/api/v1/callkey/alerts/" + c.id(alert) + "/close", body: map[string]string{"note": "矩阵办结"}}
+		}},
+		{route: "GET /api/v1/callkey/alerts", who: gridworkRead, list: true, req: func(c *call) req { return req{path: "/api/v1/callkey/alerts?org_id=" + c.id(c.at.org)} }},
+		{route: "GET /api/v1/callkey/alerts/{id}", who: gridworkRead, req: func(c *call) req { return req{path: "/api/v1/callkey/alerts/" + c.id(c.at.callAlert)} }},
+		{route: "GET /api/v1/callkey/numbers", who: gridworkRead, list: true, req: func(c *call) req { return req{path: "/api/v1/callkey/numbers?org_id=" + c.id(c.at.org)} }},
+		{route: "POST /api/v1/callkey/numbers", who: gridworkSteer, req: func(c *call) req {
+			return req{path: "/api/v1/callkey/numbers", body: map[string]string{"care_target_id": c.id(c.at.careTarget), "phone": fmt.Sprintf("1371%07d", c.f.next())}}
+		}},
+		{route: "GET /api/v1/callkey/candidates", who: gridworkSteer, req: func(c *call) req { return req{path: "/api/v1/callkey/candidates?org_id=" + c.id(c.at.org)} }},
+		{route: "PUT /api/v1/callkey/numbers/{id}", who: gridworkSteer, req: func(c *call) req {
+			return req{path: "/api/v1/callkey/numbers/" + c.id(c.at.callNumber), body: map[string]any{"status": "active", "version": 0}}
+		}},
+		{route: "GET /api/v1/callkey/settings", who: gridworkRead, req: func(c *call) req { return req{path: "/api/v1/callkey/settings?org_id=" + c.id(c.at.org)} }},
+		{route: "PUT /api/v1/callkey/settings", who: gridworkSteer, req: func(c *call) req {
+			return req{path: "/api/v1/callkey/settings", body: map[string]any{"org_id": c.id(c.at.org), "accept_seconds": 180, "chief_seconds": 180}}
+		}},
+		// Psychological protection (三级三色): pii.sensitive.psych over the
+		// person's area (the health office); the grid member sees only the
+		// colours of their own grids.
+		{route: "GET /api/v1/psych/records", who: psychReaders, list: true, req: func(c *call) req { return req{path: "/api/v1/psych/records?org_id=" + c.id(c.at.org)} }},
+		{route: "POST /api/v1/psych/records", who: psychReaders, req: func(c *call) req {
+			// The area's person has a record already: permitted, it is refused as existing.
+			return req{path: "/api/v1/psych/records", body: map[string]any{"person_id": c.id(c.at.person), "group": "disabled", "level": "3",
+				"assessor": "矩阵医生", "reason": "矩阵评估", "on": today()}}
+		}},
+		{route: "GET /api/v1/psych/records/{id}", who: psychReaders, req: func(c *call) req { return req{path: "/api/v1/psych/records/" + c.id(c.at.psych)} }},
+		{route: "POST /api/v1/psych/records/{id}/assessments", who: psychReaders, req: func(c *call) req {
+			return req{path: "/api/v1/psych/records/" + c.id(c.at.psych) + "/assessments", body: map[string]any{"level": "2", "assessor": "矩阵医生",
+				"reason": "矩阵复评", "on": today(), "version": 0}}
+		}},
+		{route: "POST /api/v1/psych/records/{id}/counselling", who: psychReaders, req: func(c *call) req {
+			return req{path: "/api/v1/psych/records/" + c.id(c.at.psych) + "/counselling", body: map[string]any{"who": "矩阵咨询师", "on": today(), "note": "矩阵疏导"}}
+		}},
+		{route: "POST /api/v1/psych/records/{id}/referrals", who: psychReaders, req: func(c *call) req {
+			return req{path: "/api/v1/psych/records/" + c.id(c.at.psych) + "/referrals", body: map[string]any{"who": "矩阵医院", "on": today()}}
+		}},
+		{route: "POST /api/v1/psych/records/{id}/close", who: psychReaders, req: func(c *call) req {
+			return req{path: "/api/v1/psych/records/" + c.id(c.at.psych) + "/close", body: map[string]any{"reason": "矩阵结案", "version": 0}}
+		}},
+		{route: "GET /api/v1/psych/settings", who: "secadmin", once: true, global: true, req: func(c *call) req { return req{path: "/api/v1/psych/settings"} }},
+		{route: "PUT /api/v1/psych/settings", who: "secadmin", once: true, global: true, req: func(c *call) req {
+			return req{path: "/api/v1/psych/settings", body: map[string]any{"retention_days": 1095}}
+		}},
+		{route: "GET /api/v1/psych/visits", who: gridworkDo, once: true, list: true, req: func(c *call) req { return req{path: "/api/v1/psych/visits"} }},
 		// Revealing needs personal.reveal and petition.read over the area: the desk's clerk.
 		{route: "POST /api/v1/petitions/{id}/reveal", who: "xfclerk", req: func(c *call) req {
 			return req{path: "/api/v1/petitions/" + c.id(c.at.petition) + "/reveal", body: map[string]any{"seq": 1, "fields": []string{"phone"}, "reason": "矩阵回访核实"}}
@@ -829,7 +906,8 @@ func rowOf(table []row, route string) row {
 // an area or record outside the caller's grant: the same answer as for one
 // that does not exist, so it says nothing about the other area.
 var scopeCodes = map[string]bool{"org.not_found": true, "registry.link_unknown": true, "report.outside_area": true, "screening.area_unknown": true,
-	"petition.petition_unknown": true}
+	"petition.petition_unknown": true, "callkey.care_target_unknown": true,
+	"psych.person_unknown": true}
 
 // judge checks one answer against the table.
 func judge(t *testing.T, r row, method, who string, ok, permitted bool, res testapp.Response, foreign []string) {
@@ -1015,31 +1093,34 @@ const (
 
 // objs are the records of one area that the calls name.
 type objs struct {
-	org, orgCode        string // a village (the city or a town for the area above)
-	town                string // the town of the own village (where a node may move)
-	grid, gridCode      string
-	lat, lng            float64 // a point inside grid
-	user, assignment    string  // an account of the area and one of its grants
-	person              string
-	idNumber, name      string // the person's
-	household, house    string
-	address, unit       string
-	keyPerson           string // a released prisoner
-	mediator            string // a 法律明白人 of the village
-	careTarget          string
-	event, media        string
-	rule                string   // a dispatch rule
-	campaign, item      string   // a campaign over the area and one of its items
-	round, finding      string   // a screening round over the village and a finding of it
-	petition            string   // an accepted petition of the area
-	session, problem    string   // a 面对面 session of the area and one of its problems
-	export, readyExport string   // an export request awaiting approval, and one ready
-	imp                 string   // an import with a rejected row
-	message             string   // an inbox message of the area's account
-	centre              string   // the area's 综治中心 unit
-	dispute, party      string   // a dispute case of the area and one of its parties
-	worker, place       string   // a roster entry of the village and their team place
-	extra               []string // more IDs of the area (the far county's nodes and leader)
+	org, orgCode          string // a village (the city or a town for the area above)
+	town                  string // the town of the own village (where a node may move)
+	grid, gridCode        string
+	lat, lng              float64 // a point inside grid
+	user, assignment      string  // an account of the area and one of its grants
+	person                string
+	idNumber, name        string // the person's
+	household, house      string
+	address, unit         string
+	keyPerson             string // a released prisoner
+	mediator              string // a 法律明白人 of the village
+	careTarget            string
+	event, media          string
+	rule                  string   // a dispatch rule
+	campaign, item        string   // a campaign over the area and one of its items
+	round, finding        string   // a screening round over the village and a finding of it
+	petition              string   // an accepted petition of the area
+	session, problem      string   // a 面对面 session of the area and one of its problems
+	export, readyExport   string   // an export request awaiting approval, and one ready
+	imp                   string   // an import with a rejected row
+	message               string   // an inbox message of the area's account
+	centre                string   // the area's 综治中心 unit
+	dispute, party        string   // a dispute case of the area and one of its parties
+	callNumber, callPhone string   // a 9-key number registered for the area's care target
+	callAlert             string   // an open 9-key alert of that number
+	psych                 string   // a psychological-protection record of the area's person
+	worker, place         string   // a roster entry of the village and their team place
+	extra                 []string // more IDs of the area (the far county's nodes and leader)
 }
 
 // ids lists the IDs of the records (for the leak scan).
@@ -1047,7 +1128,7 @@ func (o *objs) ids() []string {
 	var out []string
 	for _, id := range append([]string{o.org, o.grid, o.user, o.assignment, o.person, o.household, o.house, o.address, o.unit,
 		o.keyPerson, o.mediator, o.careTarget, o.event, o.media, o.rule, o.campaign, o.item, o.round, o.finding, o.export, o.readyExport, o.imp, o.message, o.centre,
-		o.petition, o.session, o.problem, o.dispute, o.party, o.worker, o.place}, o.extra...) {
+		o.petition, o.session, o.problem, o.dispute, o.party, o.callNumber, o.callAlert, o.psych, o.worker, o.place}, o.extra...) {
 		if id != "" {
 			out = append(out, id)
 		}
@@ -1214,6 +1295,21 @@ func newFixture(t *testing.T, a *testapp.App) *fixture {
 	}{{own, mediator, member}, {next, mediator, f.as(next.user)}, {far, f.as(farMediator), f.as(far.user)}} {
 		x.o.round = f.round(x.launcher, x.o.org)
 		x.o.finding = f.finding(x.filer, x.o.round, x.o.org)
+	}
+
+	// A 9-key number for each village's care target, with an open alert.
+	for i, o := range []*objs{own, next, far} {
+		o.callPhone = fmt.Sprintf("1390000100%d", i)
+		n, err := a.CallKey.Register(f.ctx, callkey.NumberInput{CareTargetID: o.careTarget, Phone: o.callPhone})
+		f.check(err)
+		o.callNumber = n.ID
+		r, err := a.CallKey.Raise(f.ctx, "matrix", callkey.Call{Phone: o.callPhone}, idem.Key{})
+		f.check(err)
+		o.callAlert = r.ID
+		rec, err := a.Psych.Create(f.ctx, psych.NewRecord{PersonID: o.person, Group: "disabled",
+			Assessment: psych.Assessment{Level: "2", Assessor: "矩阵医生", Reason: "矩阵评估", On: today()}})
+		f.check(err)
+		o.psych = rec.ID
 	}
 
 	// Exports and imports of each village's grid member.
@@ -1440,6 +1536,18 @@ func (f *fixture) export(ctx context.Context, in regsheet.ExportRequest, status 
 		f.t.Fatalf("export of %d rows is %s, want %s", e.Rows, e.Status, status)
 	}
 	return e.ID
+}
+
+// newCallAlert is a fresh 9-key alert of the own village's number; with
+// a username, accepted by that account.
+func (f *fixture) newCallAlert(acceptedBy string) string {
+	r, err := f.a.CallKey.Raise(f.ctx, "matrix", callkey.Call{Phone: f.own.callPhone}, idem.Key{})
+	f.check(err)
+	if acceptedBy != "" {
+		_, err = f.a.CallKey.Accept(f.as(f.users[acceptedBy]), r.ID)
+		f.check(err)
+	}
+	return r.ID
 }
 
 // newPendingExport is a fresh request of the demo grid member, above the threshold.

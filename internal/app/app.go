@@ -18,6 +18,7 @@ import (
 	"github.com/gridgov/gridgov/internal/apperr"
 	"github.com/gridgov/gridgov/internal/audit"
 	"github.com/gridgov/gridgov/internal/authn"
+	"github.com/gridgov/gridgov/internal/callkey"
 	"github.com/gridgov/gridgov/internal/campaign"
 	"github.com/gridgov/gridgov/internal/casework"
 	"github.com/gridgov/gridgov/internal/casework/dashboard"
@@ -33,6 +34,7 @@ import (
 	"github.com/gridgov/gridgov/internal/open311"
 	"github.com/gridgov/gridgov/internal/org"
 	"github.com/gridgov/gridgov/internal/petition"
+	"github.com/gridgov/gridgov/internal/psych"
 	"github.com/gridgov/gridgov/internal/registry"
 	"github.com/gridgov/gridgov/internal/regsheet"
 	"github.com/gridgov/gridgov/internal/screening"
@@ -73,7 +75,11 @@ type App struct {
 	Disputes  *dispute.Service
 	Screening *screening.Service
 	Petitions *petition.Service
-	Router    *httpx.Router
+	// CallKey is the 9-key call of elderly care targets (9键呼叫, 随叫随到).
+	CallKey *callkey.Service
+	// Psych is the psychological protection of special groups (三级三色).
+	Psych  *psych.Service
+	Router *httpx.Router
 	// Metrics serves the Prometheus metrics with no check, for the
 	// separate metrics address (GRIDGOV_METRICS_ADDR).
 	Metrics http.Handler
@@ -160,6 +166,8 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a.Disputes = dispute.New(d, log, keys, a.Events, reg)
 	a.Screening = screening.New(d, log, a.Disputes)
 	a.Petitions = petition.New(d, log, keys, reg, kp, a.Disputes)
+	a.CallKey = callkey.New(d, log, keys, reg, kp)
+	a.Psych = psych.New(d, log, keys, reg, kp)
 	a.routes()
 	a.Router.TrustedProxies = proxies
 	return a, nil
@@ -182,6 +190,14 @@ func (a *App) Jobs(node string) *jobs.Runner {
 		}},
 		{Name: "petition.supervision", Every: time.Minute, Run: func(ctx context.Context) error {
 			_, err := a.Petitions.SweepSupervision(ctx) // each petition order's own deadline
+			return err
+		}},
+		{Name: "callkey.escalate", Every: 10 * time.Second, Run: func(ctx context.Context) error {
+			_, err := a.CallKey.Sweep(ctx) // 9-key alerts nobody accepted in time
+			return err
+		}},
+		{Name: "psych.expire", Every: time.Hour, Run: func(ctx context.Context) error {
+			_, err := a.Psych.Expire(ctx) // closed protection records past their retention
 			return err
 		}},
 		{Name: "outbox", Every: 10 * time.Second, Run: func(ctx context.Context) error {
@@ -250,6 +266,8 @@ func (a *App) routes() {
 	rt.Handle(a.Calendar.Routes()...)
 	rt.Handle(a.Screening.Routes()...)
 	rt.Handle(a.Petitions.Routes()...)
+	rt.Handle(a.CallKey.Routes()...)
+	rt.Handle(a.Psych.Routes()...)
 	publicURL, _ := a.Cfg.PublicBaseURL() // checked by Open
 	o311 := open311.New(a.Events, a.DB, a.Audit, publicURL, reg)
 	rt.Handle(o311.Routes()...)

@@ -98,6 +98,13 @@ var owners = map[string][]string{
 	"face_sessions":         {"petition"},
 	"face_problems":         {"petition"},
 	"face_followups":        {"petition"},
+	// The 9-key call (9键呼叫) and psychological protection (三级三色).
+	"callkey_numbers":  {"callkey"},
+	"callkey_alerts":   {"callkey"},
+	"callkey_steps":    {"callkey"},
+	"callkey_settings": {"callkey"},
+	"psych_records":    {"psych"},
+	"psych_entries":    {"psych"},
 }
 
 // shared are the tables every room uses for its own rows: settings holds

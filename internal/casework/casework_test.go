@@ -648,7 +648,7 @@ func TestRateDefinitions(t *testing.T) {
 		t.Fatalf("dashboard: %d", st)
 	}
 	want := map[string]int{"received": 6, "accepted": 4, "dispatched": 2, "responded": 1, "closed": 3, "on_time": 2,
-		"rated": 2, "satisfied": 1, "open": 2, "closed_village": 3}
+		"rated": 2, "satisfied": 1, "open": 2, "closed_grid": 1, "closed_village": 2}
 	for k, v := range want {
 		if d.Totals[k] != v {
 			t.Errorf("%s = %d, want %d", k, d.Totals[k], v)
@@ -683,11 +683,14 @@ func TestRateDefinitions(t *testing.T) {
 	rate("resolution", 3.0/4)   // A, B, E closed of A, B, D, E accepted
 	rate("satisfaction", 1.0/2) // B basically satisfied of A, B rated
 	rate("on_time", 2.0/3)      // A and E (self-resolved) of A, B, E closed
-	// Drill-down: the closed ones at village level are listed with the same filters.
-	var list struct{ Items []event }
-	lead.Do("GET", "/api/v1/events?state=closed&resolved_level=village&org_id="+roots.Items[0].ID+"&from="+from+"&to="+to, nil, &list)
-	if len(list.Items) != 3 {
-		t.Fatalf("drill-down closed at village: %d", len(list.Items))
+	// Drill-down: the closed ones of each level are listed with the same
+	// filters; E, solved on the spot, never left the grid (微事不出网格).
+	for level, n := range map[string]int{"village": 2, "grid": 1} {
+		var list struct{ Items []event }
+		lead.Do("GET", "/api/v1/events?state=closed&resolved_level="+level+"&org_id="+roots.Items[0].ID+"&from="+from+"&to="+to, nil, &list)
+		if len(list.Items) != n || (level == "grid" && list.Items[0].ID != E.ID) {
+			t.Fatalf("drill-down closed at %s: %d", level, len(list.Items))
+		}
 	}
 	_, _ = C, D
 }

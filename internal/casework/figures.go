@@ -17,6 +17,7 @@ type Figures struct {
 	Satisfied  int `json:"satisfied"` // satisfied + basically satisfied
 	Open       int `json:"open"`
 	Overdue    int `json:"overdue"` // open and past the stage deadline now
+	Grid       int `json:"closed_grid"` // resolved on the spot by the grid member (微事不出网格)
 	Village    int `json:"closed_village"`
 	Town       int `json:"closed_town"`
 	County     int `json:"closed_county"`
@@ -78,6 +79,7 @@ func (f *Figures) Add(o Figures) {
 	f.Satisfied += o.Satisfied
 	f.Open += o.Open
 	f.Overdue += o.Overdue
+	f.Grid += o.Grid
 	f.Village += o.Village
 	f.Town += o.Town
 	f.County += o.County

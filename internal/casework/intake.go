@@ -181,9 +181,11 @@ func (s *Service) insert(ctx context.Context, tx *db.Tx, in intake) (string, err
 	if in.hit.GridID != "" {
 		grid = in.hit.GridID
 	}
+	// A matter the grid member resolved on the spot never left the grid
+	// (微事不出网格): it is closed at grid level.
 	var closedAt, resolved any
 	if in.state == Closed {
-		closedAt, resolved = in.now.UnixMilli(), "village"
+		closedAt, resolved = in.now.UnixMilli(), "grid"
 	}
 	ms := in.now.UnixMilli()
 	// A public channel's report is published as its reporter wrote it;

@@ -23,12 +23,14 @@ import (
 	"github.com/gridgov/gridgov/internal/audit"
 	"github.com/gridgov/gridgov/internal/authn"
 	"github.com/gridgov/gridgov/internal/authz"
+	"github.com/gridgov/gridgov/internal/callkey"
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/dispute"
 	"github.com/gridgov/gridgov/internal/geo"
 	"github.com/gridgov/gridgov/internal/keyperson"
 	"github.com/gridgov/gridgov/internal/org"
 	"github.com/gridgov/gridgov/internal/petition"
+	"github.com/gridgov/gridgov/internal/psych"
 	"github.com/gridgov/gridgov/internal/registry"
 	"github.com/gridgov/gridgov/internal/regsheet"
 )
@@ -85,6 +87,7 @@ type Result struct {
 	Accounts     []Account `json:"accounts"`
 	Open311Key   string    `json:"open311_api_key"`
 	AlertKey     string    `json:"alert_api_key"`
+	CallKeyKey   string    `json:"callkey_api_key"`
 	Center       LatLng    `json:"center"`
 	Towns        int       `json:"towns"`
 	Villages     int       `json:"villages"`
@@ -122,6 +125,12 @@ type Deps struct {
 	// workforce: phones, building heads, volunteers, party members, a
 	// member serving two grids, members who left or moved.
 	Org *org.Service
+	// CallKey, with the registers, registers 9-key numbers for the first
+	// county's elderly care targets and writes a year of their calls.
+	CallKey *callkey.Service
+	// Psych, with the registers, opens 三级三色 records for some of the
+	// first county's care targets.
+	Psych *psych.Service
 }
 
 type division struct {
@@ -411,7 +420,10 @@ func addAccess(ctx context.Context, d Deps, countyCode string, res *Result) erro
 	if res.Open311Key, err = apiKey(ctx, d.DB, "demo Open311 client", apikey.Open311); err != nil {
 		return err
 	}
-	res.AlertKey, err = apiKey(ctx, d.DB, "demo video platform", apikey.Alerts)
+	if res.AlertKey, err = apiKey(ctx, d.DB, "demo video platform", apikey.Alerts); err != nil {
+		return err
+	}
+	res.CallKeyKey, err = apiKey(ctx, d.DB, "demo 9-key platform", apikey.CallKey)
 	return err
 }
 
@@ -459,6 +471,18 @@ func addHistory(ctx context.Context, d Deps, scale Scale, seed int64, countyCode
 	if d.Petitions != nil && scale.EventsPerGrid > 0 && !d.NoEvents {
 		fmt.Fprintln(log, "writing a year of petitions, weekly reviews and 面对面 sessions …")
 		if _, err := Petitions(ctx, d, countyCode, seed, time.Now()); err != nil {
+			return err
+		}
+	}
+	if d.CallKey != nil && d.Registry != nil {
+		n, err := CallKeys(ctx, d.DB, d.CallKey, countyCode, seed, time.Now())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(log, "wrote a year of 9-key calls (%d)\n", n)
+	}
+	if d.Psych != nil && d.Registry != nil {
+		if _, err := Psych(ctx, d, d.Psych, countyCode, seed, time.Now()); err != nil {
 			return err
 		}
 	}

@@ -404,6 +404,12 @@ func limitOf(c demoCategory, urgency, stage string) calendar.Limit {
 func newEvent(b *batch, rng *mrand.Rand, cal *calendar.Calendar, g demoGrid, c demoCategory, ch, urgency string,
 	created, now time.Time, no string, units map[string]string) []any {
 	e := &eventPlay{b: b, rng: rng, cal: cal, g: g, c: c, ch: ch, urgency: urgency, id: db.NewID(), major: c.code[:2], now: now}
+	// A grid member settles about one matter in five of their own on the
+	// spot (微事不出网格): closed at report, at grid level.
+	if ch == "grid" && rng.IntN(5) == 0 {
+		e.selfResolve(created)
+		return e.row(no, created)
+	}
 	e.report(created)
 	goal := e.goal(now.Sub(created))
 	// Each stage is reached only when the one before it was taken.
@@ -467,6 +473,16 @@ func (e *eventPlay) step(at time.Time, action, from, to, unit string) {
 // internal one when the intake desk publishes it with a summary at filing
 // (see intake); never a dispute or a security matter.
 func (e *eventPlay) report(created time.Time) {
+	e.place()
+	e.state, e.t = "reported", created
+	if publicChannels[e.ch] && e.major != "11" && e.major != "12" {
+		e.published, e.publishedAt, e.publicDesc = true, created.UnixMilli(), e.text
+	}
+	e.step(e.t, "report", "", e.state, "")
+}
+
+// place puts the event near its grid's centre and picks its text and level.
+func (e *eventPlay) place() {
 	e.lat = e.g.lat + (e.rng.Float64()-0.5)*0.0004
 	e.lng = e.g.lng + (e.rng.Float64()-0.5)*0.0004
 	e.level = "village"
@@ -475,11 +491,15 @@ func (e *eventPlay) report(created time.Time) {
 	}
 	desc := descriptions[e.c.code[:2]]
 	e.text = desc[e.rng.IntN(len(desc))]
-	e.state, e.t = "reported", created
-	if publicChannels[e.ch] && e.major != "11" && e.major != "12" {
-		e.published, e.publishedAt, e.publicDesc = true, created.UnixMilli(), e.text
-	}
-	e.step(e.t, "report", "", e.state, "")
+}
+
+// selfResolve places the event like report does and records it closed on
+// the spot by the grid member who found it.
+func (e *eventPlay) selfResolve(created time.Time) {
+	e.place()
+	e.state, e.t = "closed", created
+	e.closed, e.resolved = msPtr(created), "grid"
+	e.step(created, "self_resolve", "", "closed", "")
 }
 
 // goal is how far an event of this age gets: events older than a month are

@@ -240,3 +240,68 @@ func (s *Service) AddCareService(ctx context.Context, targetID string, in VisitI
 	return Visit{ID: id, SubjectType: "care_target", SubjectID: targetID, Agency: agencyOf(who, authz.RegistryWrite), Method: in.Method,
 		Finding: in.Finding, Note: in.Note, User: who.DisplayName, At: at}, err
 }
+
+// CareRef is a care target as another room needs it: whose it is, the
+// kind of care, the note of their needs, its state and its area.
+type CareRef struct {
+	ID, PersonID, Kind, Note, Status, Path string
+}
+
+// CareTargetOf returns the care target id; sql.ErrNoRows when there is
+// none. It checks no scope: the caller checks Path.
+func (s *Service) CareTargetOf(ctx context.Context, q db.Querier, id string) (CareRef, error) {
+	c := CareRef{ID: id}
+	err := q.QueryRowContext(ctx, "SELECT person_id, kind, note, status, path FROM care_targets WHERE id = ?", id).Scan(&c.PersonID, &c.Kind, &c.Note, &c.Status, &c.Path)
+	return c, err
+}
+
+// CareKindsOf returns the kinds of the active care targets of person
+// personID, by kind: the special groups a person belongs to.
+func (s *Service) CareKindsOf(ctx context.Context, q db.Querier, personID string) ([]string, error) {
+	return db.Strings(ctx, q, "SELECT kind FROM care_targets WHERE person_id = ? AND status = 'active' ORDER BY kind", personID)
+}
+
+// CareCandidate is an active care target of an area, for a room that
+// offers them to the centre (the 9-key numbers): the person's name beside
+// the care target.
+type CareCandidate struct {
+	ID         string `json:"id"`
+	PersonID   string `json:"person_id"`
+	PersonName string `json:"person_name"`
+	Kind       string `json:"kind"`
+	OrgName    string `json:"org_name"`
+}
+
+// CareTargetsIn returns the active care targets of kinds under path, by
+// the person's name, at most limit. It checks no scope: the caller
+// passes a path it covers.
+func (s *Service) CareTargetsIn(ctx context.Context, q db.Querier, path string, kinds []string, limit int) ([]CareCandidate, error) {
+	under, args := authz.Under("c.path", path)
+	where := ""
+	for i, k := range kinds {
+		if i == 0 {
+			where = " AND c.kind IN (?"
+		} else {
+			where += ", ?"
+		}
+		args = append(args, k)
+	}
+	if where != "" {
+		where += ")"
+	}
+	rows, err := q.QueryContext(ctx, `SELECT c.id, c.person_id, p.name, c.kind, o.name FROM care_targets c JOIN people p ON p.id = c.person_id
+		JOIN org_nodes o ON o.id = p.org_id WHERE c.status = 'active' AND `+under+where+` ORDER BY p.name, c.id LIMIT ?`, append(args, limit)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []CareCandidate{}
+	for rows.Next() {
+		var c CareCandidate
+		if err := rows.Scan(&c.ID, &c.PersonID, &c.PersonName, &c.Kind, &c.OrgName); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

@@ -21,3 +21,14 @@ func (s *Service) KeyPetitionerOf(ctx context.Context, q db.Querier, personID st
 	}
 	return id, path, err
 }
+
+// InCategory reports whether register person personID has an active key
+// person record of category: a room that keeps a record for people of a
+// special group (psychological protection) checks membership with it. It
+// checks no scope.
+func (s *Service) InCategory(ctx context.Context, q db.Querier, personID, category string) (bool, error) {
+	var n int
+	err := q.QueryRowContext(ctx, "SELECT count(*) FROM key_persons WHERE person_id = ? AND category_blind = ? AND status = 'active'",
+		personID, s.vault.Blind("key_persons.category", category)).Scan(&n)
+	return n > 0, err
+}

@@ -232,3 +232,37 @@ func WorkersIn(ctx context.Context, q db.Querier, path string) ([]Worker, error)
 	}
 	return out, rows.Err()
 }
+
+// TeamOf returns the active roster entries holding a place in role
+// (grid_chief, grid_member, assistant, police) on grid gridID, primary
+// places first: who a grid's urgent work goes to.
+func TeamOf(ctx context.Context, q db.Querier, gridID, role string) ([]Worker, error) {
+	rows, err := q.QueryContext(ctx, "SELECT "+workerCols+` FROM workers w JOIN grid_members gm ON gm.worker_id = w.id
+		WHERE gm.grid_id = ? AND gm.role = ? AND w.status = 'active' ORDER BY gm.is_primary DESC, gm.id`, gridID, role)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Worker{}
+	for rows.Next() {
+		w, err := scanWorker(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, w)
+	}
+	return out, rows.Err()
+}
+
+// WorkerByID returns the roster entry id, whatever its status; an unknown
+// id is not found.
+func WorkerByID(ctx context.Context, q db.Querier, id string) (Worker, error) {
+	w, err := scanWorker(q.QueryRowContext(ctx, "SELECT "+workerCols+" FROM workers w WHERE w.id = ?", id))
+	return w, notFound(err, "")
+}
+
+// GridsOfWorker returns the ids of the grids where roster entry workerID
+// holds a place, primary first.
+func GridsOfWorker(ctx context.Context, q db.Querier, workerID string) ([]string, error) {
+	return db.Strings(ctx, q, "SELECT grid_id FROM grid_members WHERE worker_id = ? ORDER BY is_primary DESC, id", workerID)
+}

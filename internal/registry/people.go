@@ -788,3 +788,28 @@ func (s *Service) PersonPlace(ctx context.Context, q db.Querier, id string, acti
 	err = q.QueryRowContext(ctx, "SELECT path, COALESCE(grid_id, '') FROM people WHERE id = ?"+cond, id).Scan(&path, &gridID)
 	return path, gridID, err
 }
+
+// Card is what a room acting for a person shows of them (the 9-key call's
+// urgent card, a psychological-protection record): the name, the coarse
+// address and the precise one masked, the grid, the area.
+type Card struct {
+	Name          string `json:"name"`
+	Address       string `json:"address"`
+	AddressMasked string `json:"address_detail_masked"`
+	GridID        string `json:"grid_id"`
+	GridName      string `json:"grid_name"`
+	OrgName       string `json:"org_name"`
+	Path          string `json:"-"`
+	Status        string `json:"status"`
+}
+
+// PersonCard returns the card of person id; sql.ErrNoRows when there is no
+// such person. It checks no scope.
+func (s *Service) PersonCard(ctx context.Context, q db.Querier, id string) (Card, error) {
+	p, err := scanPerson(q.QueryRowContext(ctx, "SELECT "+personCols+personFrom+" WHERE p.id = ?", id), s.Now().In(regkit.Shanghai))
+	if err != nil {
+		return Card{}, err
+	}
+	return Card{Name: p.Name, Address: p.Address, AddressMasked: p.AddressMasked, GridID: p.GridID, GridName: p.GridName,
+		OrgName: p.OrgName, Path: p.path, Status: p.Status}, nil
+}

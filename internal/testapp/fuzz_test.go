@@ -106,6 +106,9 @@ func bodyRoutes(tb testing.TB) []bodyRoute {
 		case r.Public:
 			// The alert webhook wants its key; the login route ignores it.
 			br.client, br.headers = a.Anon(), map[string]string{"X-API-Key": a.Demo.AlertKey}
+			if r.Path == "/api/v1/callkey/calls" { // the 9-key platform has a key of its own
+				br.headers["X-API-Key"] = a.Demo.CallKeyKey
+			}
 		case r.Perm != "":
 			br.client = as(holder(tb, a, r.Perm))
 		case accessRoles[r.Path] != "":
@@ -348,6 +351,23 @@ func makeFixtures(tb testing.TB, a *testapp.App, as func(role string) *testapp.C
 	seed("PATCH /api/v1/key-persons/{id}", map[string]any{"risk_level": "yellow", "version": 1})
 	seed("POST /api/v1/key-persons/{id}/visits", map[string]any{"method": "home", "finding": "normal", "note": "已上门", "at": time.Now().UnixMilli()})
 	fx.ids["care-targets"] = create(gm, "POST", "/api/v1/care-targets", map[string]string{"person_id": people[1], "kind": "elderly_alone", "note": "独居"})
+	// A 9-key number for the care target, and an alert its call raised.
+	fx.ids["numbers"] = create(intake, "POST", "/api/v1/callkey/numbers", map[string]string{"care_target_id": fx.ids["care-targets"], "phone": "13902769999",
+		"needs": "独居，需要送药"})
+	seed("PUT /api/v1/callkey/numbers/{id}", map[string]any{"needs": "独居", "status": "active", "version": 1})
+	if r := a.Anon().RawWith("POST", "/api/v1/callkey/calls", "application/json", []byte(`{"phone":"13902769999"}`),
+		map[string]string{"X-API-Key": a.Demo.CallKeyKey}); r.Status != 201 {
+		tb.Fatalf("9-key call: %d %s", r.Status, r.Body)
+	} else {
+		var out struct{ ID string }
+		json.Unmarshal(r.Body, &out)
+		fx.ids["alerts"] = out.ID
+	}
+	seed("POST /api/v1/callkey/alerts/{id}/close", map[string]string{"note": "已上门"})
+	// A psychological-protection record of the same person.
+	fx.ids["records"] = create(as("health"), "POST", "/api/v1/psych/records", map[string]any{"person_id": people[1], "group": "elderly_alone", "level": "2",
+		"assessor": "心理咨询师 刘医生", "reason": "独居，情绪低落", "on": time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01-02")})
+	seed("POST /api/v1/psych/records/{id}/counselling", map[string]any{"who": "刘医生", "on": "2026-01-05", "note": "谈心一小时"})
 	seed("POST /api/v1/care-targets/{id}/status", map[string]any{"status": "ended", "reason": "moved_away", "version": 9})
 	seed("POST /api/v1/care-targets/{id}/services", map[string]string{"method": "home"})
 	seed("POST /api/v1/registry/search", map[string]any{"q": "建国", "limit": 5})

@@ -153,6 +153,8 @@ func (tp *template) build(registers bool) error {
 	deps := demo.Deps{DB: a.DB, Authn: a.Authn, NoEvents: true}
 	if registers {
 		deps.Registry, deps.KeyPersons, deps.Sheets = a.Registry, a.KeyPersons, a.Sheets
+		deps.CallKey = a.CallKey // a year of 9-key calls of the registers' care targets
+		deps.Psych = a.Psych     // and 三级三色 records of some of them
 	}
 	deps.Disputes = a.Disputes // the demo's year of dispute cases
 	deps.Org = a.Org           // the roster's phones, building heads, leavers

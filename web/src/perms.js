@@ -48,6 +48,7 @@ export const PERM = {
   gridworkSteer: 'gridwork.steer',
   assessRead: 'assess.read',
   assessWrite: 'assess.write',
+  sensitivePsych: 'pii.sensitive.psych',
 }
 
 // Key-person categories: each needs its own permission pii.sensitive.<category>.

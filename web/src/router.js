@@ -45,6 +45,8 @@ export const menuRoutes = [
   { path: 'mediators', name: 'mediators', component: () => import('./views/Mediators.vue'), meta: { title: 'ui.menu.mediators', icon: 'Avatar', perm: PERM.disputeRead, group: 'disputes' } },
   { path: 'dispute-subsidies', name: 'dispute-subsidies', component: () => import('./views/DisputeSubsidies.vue'), meta: { title: 'ui.menu.dispute_subsidies', icon: 'Money', perm: PERM.disputeSubsidy, group: 'disputes' } },
   { path: 'roster', name: 'roster', component: () => import('./views/Roster.vue'), meta: { title: 'ui.menu.roster', icon: 'Avatar', perm: PERM.workforceRead, group: 'gridwork' } },
+  { path: 'callkey', name: 'callkey', component: () => import('./views/CallKey.vue'), meta: { title: 'ui.menu.callkey', icon: 'Bell', perm: PERM.gridworkRead, group: 'gridwork' } },
+  { path: 'psych', name: 'psych', component: () => import('./views/Psych.vue'), meta: { title: 'ui.menu.psych', icon: 'Warning', perm: PERM.sensitivePsych, group: 'gridwork' } },
   { path: 'org', name: 'org', component: () => import('./views/Org.vue'), meta: { title: 'ui.menu.org', icon: 'OfficeBuilding', perm: PERM.orgRead, group: 'grids' } },
   { path: 'grids', name: 'grids', component: () => import('./views/Grids.vue'), meta: { title: 'ui.menu.grids', icon: 'Grid', perm: PERM.gridRead, group: 'grids' } },
   { path: 'locate', name: 'locate', component: () => import('./views/Locate.vue'), meta: { title: 'ui.menu.locate', icon: 'Location', perm: PERM.gridRead, group: 'grids' } },
@@ -63,7 +65,7 @@ export const menuGroups = [
   { id: 'events', title: 'ui.menu_group.events', icon: 'Tickets' },
   { id: 'registry', title: 'ui.menu_group.registry', icon: 'Files' },
   { id: 'disputes', title: 'ui.menu_group.disputes', icon: 'ChatLineSquare' },
-  { id: 'gridwork', title: 'ui.menu_group.gridwork', icon: 'UserFilled' },
+  { id: 'gridwork', title: 'ui.menu_group.gridwork', icon: 'Flag' },
   { id: 'grids', title: 'ui.menu_group.grids', icon: 'MapLocation' },
   { id: 'system', title: 'ui.menu_group.system', icon: 'Setting' },
 ]

@@ -86,6 +86,7 @@ var figureCols = `count(*),
 	COALESCE(sum(CASE WHEN e.rating IN ('satisfied', 'basically') THEN 1 ELSE 0 END), 0),
 	COALESCE(sum(CASE WHEN e.state IN ` + casework.OpenStatesSQL + ` THEN 1 ELSE 0 END), 0),
 	COALESCE(sum(CASE WHEN e.state IN ` + casework.OpenStatesSQL + ` AND e.parked = ? AND e.stage_due_at <= ? THEN 1 ELSE 0 END), 0),
+	COALESCE(sum(CASE WHEN e.state = 'closed' AND e.resolved_level = 'grid' THEN 1 ELSE 0 END), 0),
 	COALESCE(sum(CASE WHEN e.state = 'closed' AND e.resolved_level = 'village' THEN 1 ELSE 0 END), 0),
 	COALESCE(sum(CASE WHEN e.state = 'closed' AND e.resolved_level = 'town' THEN 1 ELSE 0 END), 0),
 	COALESCE(sum(CASE WHEN e.state = 'closed' AND e.resolved_level = 'county' THEN 1 ELSE 0 END), 0)`
@@ -93,7 +94,7 @@ var figureCols = `count(*),
 func scanFigures(sc interface{ Scan(...any) error }, extra ...any) (casework.Figures, error) {
 	var f casework.Figures
 	dst := append(extra, &f.Received, &f.Accepted, &f.Dispatched, &f.Responded, &f.Closed, &f.OnTime, &f.Rated,
-		&f.Satisfied, &f.Open, &f.Overdue, &f.Village, &f.Town, &f.County)
+		&f.Satisfied, &f.Open, &f.Overdue, &f.Grid, &f.Village, &f.Town, &f.County)
 	return f, sc.Scan(dst...)
 }
 
