@@ -31,6 +31,7 @@ var Columns = []Column{
 	{"imports", "error_sheet", "imports.error_sheet:"},
 	{"petitioners", "id_sealed", "pii:petitioners.id_number:"},
 	{"petitioners", "phone_sealed", "pii:petitioners.phone:"},
+	{"workers", "phone_sealed", "pii:workers.phone:"},
 }
 
 // Count returns how many sealed values each key id seals.
