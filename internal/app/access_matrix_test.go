@@ -310,6 +310,9 @@ func matrix() []row {
 		}},
 		{route: "GET /api/v1/workers", who: workforceReaders, list: true, req: func(c *call) req { return req{path: "/api/v1/workers?org_id=" + c.id(c.at.org)} }},
 		{route: "GET /api/v1/workers/export", who: workforceReaders, req: func(c *call) req { return req{path: "/api/v1/workers/export?org_id=" + c.id(c.at.org)} }},
+		{route: "POST /api/v1/workers/lookup", who: workforceReaders, once: true, list: true, req: func(c *call) req {
+			return req{path: "/api/v1/workers/lookup", body: map[string]string{"phone": "13800138000"}}
+		}},
 		{route: "POST /api/v1/workers", who: workforceWriters, req: func(c *call) req {
 			return req{path: "/api/v1/workers", body: map[string]string{"org_id": c.id(c.at.org), "name": "矩阵网格员", "employment": "full_time"}}
 		}},

@@ -104,13 +104,15 @@ func (s *Service) Routes() []httpx.Route {
 			Perm: authz.WorkforceWrite, Do: httpx.Call(h.removePlace)},
 		{Method: "GET", Path: "/api/v1/workers", Tag: "teams", Summary: "The roster of the grid workforce (花名册)", Perm: authz.WorkforceRead,
 			Params: []httpx.Param{{Name: "org_id", In: "query"}, {Name: "employment", In: "query"}, {Name: "status", In: "query", Desc: "active (default), left or all"},
-				{Name: "role", In: "query"}, {Name: "grid_id", In: "query"}, {Name: "q", In: "query", Desc: "a name, or a phone number"},
+				{Name: "role", In: "query"}, {Name: "grid_id", In: "query"}, {Name: "q", In: "query", Desc: "a name (a phone number is looked up by POST /api/v1/workers/lookup)"},
 				{Name: "page", In: "query", Type: "integer"}, {Name: "size", In: "query", Type: "integer"}},
 			Do: httpx.Get(h.workers)},
 		{Method: "GET", Path: "/api/v1/workers/export", Tag: "teams", Summary: "The roster as a spreadsheet (xlsx; phones masked, watermarked, audited)",
 			Perm: authz.WorkforceRead, Params: []httpx.Param{{Name: "org_id", In: "query"}, {Name: "employment", In: "query"}, {Name: "status", In: "query"},
 				{Name: "role", In: "query"}, {Name: "grid_id", In: "query"}, {Name: "q", In: "query"}},
 			OutType: "application/octet-stream", Out: []byte{}, Handler: h.exportWorkers},
+		{Method: "POST", Path: "/api/v1/workers/lookup", Tag: "teams", Summary: "Roster entries with a phone number (in the body, never the URL; audited)",
+			Perm: authz.WorkforceRead, Do: httpx.Call(h.lookupWorkers)},
 		{Method: "POST", Path: "/api/v1/workers", Tag: "teams", Summary: "Put a person on the roster of a village or town", Perm: authz.WorkforceWrite,
 			Status: 201, Do: httpx.Call(h.createWorker)},
 		{Method: "GET", Path: "/api/v1/workers/{id}", Tag: "teams", Summary: "One roster entry with its places and history", Perm: authz.WorkforceRead,
@@ -283,6 +285,10 @@ func (h handler) exportWorkers(w http.ResponseWriter, r *http.Request) error {
 	}
 	httpx.Download(w, i18n.T(i18n.Lang(r), "ui.menu.roster", nil)+".xlsx", httpx.XLSX, buf.Bytes())
 	return nil
+}
+
+func (h handler) lookupWorkers(r *http.Request, in PhoneLookup) (Roster, error) {
+	return h.s.LookupWorkers(r.Context(), in)
 }
 
 func (h handler) createWorker(r *http.Request, in WorkerInput) (WorkerEntry, error) {

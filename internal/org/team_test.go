@@ -141,9 +141,15 @@ func TestTeamPlacesKeepOnePrimary(t *testing.T) {
 	}
 	// The roster lists them under the village, with the masked phone; a
 	// phone number finds them.
-	r, err := a.Org.ListWorkers(ctx, org.RosterQuery{OrgID: village, Role: "building_head", Q: "13800138001"})
-	if err != nil || r.Total != 1 || r.Items[0].PhoneMasked != "138****8001" {
-		t.Fatalf("roster: %+v %v", r, err)
+	r, err := a.Org.LookupWorkers(ctx, org.PhoneLookup{Phone: "13800138001"})
+	if err != nil || r.Total != 1 || r.Items[0].PhoneMasked != "138****8001" || r.Items[0].ID != worker {
+		t.Fatalf("lookup: %+v %v", r, err)
+	}
+	if _, err := a.Org.ListWorkers(ctx, org.RosterQuery{OrgID: village, Q: "13800138001"}); !isCode(err, "worker.phone_lookup") {
+		t.Fatalf("a phone in the URL: %v", err)
+	}
+	if r, err := a.Org.ListWorkers(ctx, org.RosterQuery{OrgID: village, Role: "building_head", Q: "楼长老"}); err != nil || r.Total != 1 {
+		t.Fatalf("by name: %+v %v", r, err)
 	}
 }
 

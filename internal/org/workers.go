@@ -89,10 +89,33 @@ type WorkerPatch struct {
 
 // RosterQuery filters the roster: an area (default the caller's whole
 // scope), employment, status (active by default, left, all), a team role,
-// a grid, and a name or a phone number.
+// a grid, and a name. A phone number is looked up by LookupWorkers.
 type RosterQuery struct {
 	OrgID, Employment, Status, Role, GridID, Q string
 	Page, Size                                 int
+	phoneBlind                                 string
+}
+
+// PhoneLookup finds roster entries by a whole phone number, sent in a
+// body so that the number is never in a URL.
+type PhoneLookup struct {
+	Phone string `json:"phone"`
+}
+
+// LookupWorkers returns the roster entries of the caller's scope, serving
+// or not, whose phone is the number given (matched by its blind index),
+// and audits the look-up without the number.
+func (s *Service) LookupWorkers(ctx context.Context, in PhoneLookup) (Roster, error) {
+	phone, err := pii.NormalizePhone("phone", in.Phone)
+	if err != nil {
+		return Roster{}, err
+	}
+	out, err := s.ListWorkers(ctx, RosterQuery{Status: "all", Size: 200, phoneBlind: s.vault.Blind("people.phone", phone)})
+	if err != nil {
+		return out, err
+	}
+	return out, s.audit.RecordAlone(ctx, s.db, authz.WorkforceRead, audit.Entry{Action: "worker.lookup", ObjectType: "worker",
+		Detail: "found " + strconv.Itoa(out.Total)})
 }
 
 // Roster is a page of the roster.
@@ -468,11 +491,14 @@ func (s *Service) rosterFilter(ctx context.Context, q RosterQuery) (string, []an
 		where, args = append(where, "EXISTS (SELECT 1 FROM grid_members m WHERE m.worker_id = w.id AND m.grid_id = ?)"), append(args, q.GridID)
 	}
 	if text := strings.TrimSpace(q.Q); text != "" {
-		if phone, err := pii.NormalizePhone("q", text); err == nil {
-			where, args = append(where, "w.phone_blind = ?"), append(args, s.vault.Blind("people.phone", phone))
-		} else {
-			where, args = append(where, "w.name LIKE ?"), append(args, "%"+strings.NewReplacer("%", "", "_", "").Replace(text)+"%")
+		// a phone number is never put in a URL: it is looked up by POST
+		if _, err := pii.NormalizePhone("q", text); err == nil {
+			return "", nil, apperr.Field("q", "worker.phone_lookup")
 		}
+		where, args = append(where, "w.name LIKE ?"), append(args, "%"+strings.NewReplacer("%", "", "_", "").Replace(text)+"%")
+	}
+	if q.phoneBlind != "" {
+		where, args = append(where, "w.phone_blind = ?"), append(args, q.phoneBlind)
 	}
 	return strings.Join(append(where, "1 = 1"), " AND "), args, nil
 }

@@ -278,6 +278,7 @@ func makeFixtures(tb testing.TB, a *testapp.App, as func(role string) *testapp.C
 		map[string]any{"username": "partymember", "version": 1}, map[string]any{"username": "", "version": 2})
 	seed("POST /api/v1/workers/{id}/move", map[string]any{"grid_id": grid, "successor_id": worker, "version": 1}, map[string]any{"leave": true, "left_on": "2026-01-01", "version": 1})
 	seed("POST /api/v1/workers/{id}/reveal", map[string]string{"reason": "联系网格员"})
+	seed("POST /api/v1/workers/lookup", map[string]string{"phone": "13900004444"}, map[string]string{"phone": "+86 139-0000-4444"})
 	seed("POST /api/v1/grids", map[string]any{"org_id": village, "layer": "market", "name": "菜市场", "households": 0, "geometry": json.RawMessage(geometry)},
 		// An empty MultiPolygon had no centre: 500 on SQLite, a NaN centre on PostgreSQL.
 		map[string]any{"org_id": village, "layer": "market", "name": "空网格", "geometry": map[string]any{"type": "MultiPolygon", "coordinates": []any{}}})
