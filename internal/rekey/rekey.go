@@ -32,6 +32,14 @@ var Columns = []Column{
 	{"petitioners", "id_sealed", "pii:petitioners.id_number:"},
 	{"petitioners", "phone_sealed", "pii:petitioners.phone:"},
 	{"workers", "phone_sealed", "pii:workers.phone:"},
+	{"callkey_numbers", "phone_sealed", "pii:callkey.phone:"},
+	{"callkey_numbers", "needs_sealed", "pii:callkey.needs:"},
+	{"callkey_alerts", "note_sealed", "pii:callkey.note:"},
+	{"psych_records", "group_sealed", "pii:psych.group:"},
+	{"psych_records", "level_sealed", "pii:psych.level:"},
+	{"psych_entries", "level_sealed", "pii:psych.level:"},
+	{"psych_entries", "who_sealed", "pii:psych.who:"},
+	{"psych_entries", "note_sealed", "pii:psych.note:"},
 }
 
 // Count returns how many sealed values each key id seals.
