@@ -38,3 +38,10 @@ func Active(ctx context.Context, q db.Querier, id string) (bool, error) {
 func UnitMembers(ctx context.Context, q db.Querier, unitID string) ([]string, error) {
 	return db.Strings(ctx, q, "SELECT id FROM users WHERE unit_id = ? AND status = 'active'", unitID)
 }
+
+// ActiveByUsername returns the id and home area of the active account
+// named username; sql.ErrNoRows when there is none.
+func ActiveByUsername(ctx context.Context, q db.Querier, username string) (id, orgID string, err error) {
+	err = q.QueryRowContext(ctx, "SELECT id, COALESCE(org_id, '') FROM users WHERE username = ? AND status = 'active'", username).Scan(&id, &orgID)
+	return id, orgID, err
+}

@@ -222,6 +222,12 @@ const (
 	// members' own day (gridwork.do; only the grid member is on a roster).
 	patrolReaders = "intake leader police pcschief"
 	patrolMembers = "gridmember police pcschief"
+	// Grid teams and the roster: who reads them (workforce.read), who edits
+	// them (workforce.write, the centres), and who of the readers may see a
+	// member's phone in full (the roster's keepers and personal.reveal).
+	workforceReaders   = "intake gridmember leader police pcschief"
+	workforceWriters   = "intake"
+	workforceRevealers = "intake gridmember police pcschief"
 )
 
 func matrix() []row {
@@ -312,6 +318,34 @@ func matrix() []row {
 			return req{path: "/api/v1/grids/" + c.id(c.at.grid) + "/move", body: map[string]any{"org_id": c.own.org, "version": 0}}
 		}},
 		{route: "POST /api/v1/grids/{id}/retire", who: "sysadmin", req: func(c *call) req { return req{path: "/api/v1/grids/" + c.id(c.at.grid) + "/retire", body: version0} }},
+		{route: "POST /api/v1/grids/{id}/team", who: workforceWriters, req: func(c *call) req {
+			return req{path: "/api/v1/grids/" + c.id(c.at.grid) + "/team", body: map[string]any{"role": "volunteer",
+				"new_worker": map[string]string{"name": "矩阵新志愿者", "employment": "other"}}}
+		}},
+		{route: "PATCH /api/v1/team-places/{id}", who: workforceWriters, req: func(c *call) req {
+			return req{path: "/api/v1/team-places/" + c.id(c.at.place), body: map[string]any{"role": "party_member", "version": 0}}
+		}},
+		{route: "POST /api/v1/team-places/{id}/remove", who: workforceWriters, req: func(c *call) req {
+			return req{path: "/api/v1/team-places/" + c.id(c.at.place) + "/remove", body: version0}
+		}},
+		{route: "GET /api/v1/workers", who: workforceReaders, list: true, req: func(c *call) req { return req{path: "/api/v1/workers?org_id=" + c.id(c.at.org)} }},
+		{route: "GET /api/v1/workers/export", who: workforceReaders, req: func(c *call) req { return req{path: "/api/v1/workers/export?org_id=" + c.id(c.at.org)} }},
+		{route: "POST /api/v1/workers/lookup", who: workforceReaders, once: true, list: true, req: func(c *call) req {
+			return req{path: "/api/v1/workers/lookup", body: map[string]string{"phone": "13800138000"}}
+		}},
+		{route: "POST /api/v1/workers", who: workforceWriters, req: func(c *call) req {
+			return req{path: "/api/v1/workers", body: map[string]string{"org_id": c.id(c.at.org), "name": "矩阵网格员", "employment": "full_time"}}
+		}},
+		{route: "GET /api/v1/workers/{id}", who: workforceReaders, req: func(c *call) req { return req{path: "/api/v1/workers/" + c.id(c.at.worker)} }},
+		{route: "PATCH /api/v1/workers/{id}", who: workforceWriters, req: func(c *call) req {
+			return req{path: "/api/v1/workers/" + c.id(c.at.worker), body: map[string]any{"name": "矩阵改名", "version": 0}}
+		}},
+		{route: "POST /api/v1/workers/{id}/move", who: workforceWriters, req: func(c *call) req {
+			return req{path: "/api/v1/workers/" + c.id(c.at.worker) + "/move", body: map[string]any{"leave": true, "version": 0}}
+		}},
+		{route: "POST /api/v1/workers/{id}/reveal", who: workforceRevealers, req: func(c *call) req {
+			return req{path: "/api/v1/workers/" + c.id(c.at.worker) + "/reveal", body: map[string]string{"reason": "通知参加培训"}}
+		}},
 		{route: "GET /api/v1/locate", who: gridReaders, list: true, req: func(c *call) req {
 			c.id(c.at.grid)
 			return req{path: p("/api/v1/locate?lat=%f&lng=%f", c.at.lat, c.at.lng)}
@@ -1192,7 +1226,7 @@ type objs struct {
 	callNumber, callPhone string   // a 9-key number registered for the area's care target
 	callAlert             string   // an open 9-key alert of that number
 	psych                 string   // a psychological-protection record of the area's person
-	worker                string   // a roster member of the village (the own village's: the demo grid member)
+	worker, place         string   // a roster entry of the village (the own village's: the demo grid member) and their team place
 	task, meeting         string   // a member task of the village's grid for worker, and a meeting with a decision for them
 	visit, reception      string   // a visit record and a reception day of the area
 	receptionItem         string   // a visitor of that day
@@ -1205,7 +1239,7 @@ func (o *objs) ids() []string {
 	var out []string
 	for _, id := range append([]string{o.org, o.grid, o.user, o.assignment, o.person, o.household, o.house, o.address, o.unit,
 		o.keyPerson, o.mediator, o.careTarget, o.event, o.media, o.rule, o.campaign, o.item, o.round, o.finding, o.export, o.readyExport, o.imp, o.message, o.centre,
-		o.petition, o.session, o.problem, o.dispute, o.party, o.callNumber, o.callAlert, o.psych, o.worker, o.task, o.meeting, o.visit, o.reception, o.receptionItem, o.plan, o.patrol}, o.extra...) {
+		o.petition, o.session, o.problem, o.dispute, o.party, o.callNumber, o.callAlert, o.psych, o.worker, o.place, o.task, o.meeting, o.visit, o.reception, o.receptionItem, o.plan, o.patrol}, o.extra...) {
 		if id != "" {
 			out = append(out, id)
 		}
@@ -1304,6 +1338,13 @@ func newFixture(t *testing.T, a *testapp.App) *fixture {
 		m, err := a.Disputes.CreateMediator(ctx, dispute.MediatorInput{OrgID: o.org, Kind: "legal_helper", Name: "矩阵明白人", Phone: "13800138000"})
 		f.check(err)
 		o.mediator = m.ID
+		g, err := a.Org.AddPlace(ctx, o.grid, org.PlaceInput{Role: "volunteer", NewWorker: &org.WorkerInput{Name: "矩阵志愿者", Employment: "other", Phone: "13800138000"}})
+		f.check(err)
+		for _, m := range g.Team {
+			if m.Name == "矩阵志愿者" {
+				o.worker, o.place = m.WorkerID, m.ID
+			}
+		}
 	}
 	// The own village's grid member registers the neighbouring village's
 	// person again: a duplicate review at the town.

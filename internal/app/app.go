@@ -160,7 +160,8 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	log.AnchorPath = cfg.AnchorFile()
 	an := authn.New(d, log, keys)
 	an.SecureCookie = cfg.SecureCookie
-	orgs := org.New(d, log)
+	orgs := org.New(d, log, keys)
+	orgs.Accounts = account.ActiveByUsername // a roster entry's linked account
 	reg := registry.New(d, log, keys, mainGrids{orgs})
 	kp := keyperson.New(d, log, keys, reg)
 	a := &App{Cfg: cfg, DB: d, Keys: keys, Audit: log, Authn: an,
@@ -177,6 +178,13 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a.Duty = duty.New(d, log, keys)
 	a.Visits = visit.New(d, log, keys, a.Events, a.Disputes)
 	a.Patrols = patrol.New(d, log, keys)
+	// The rooms with open work tied to a member of the grid workforce hand
+	// it to the successor when the roster moves the member or they leave.
+	// casework keeps none: its events go to an area's holders of a
+	// permission, not to a person.
+	for _, r := range []org.Successor{a.CallKey, a.Duty, a.Visits, a.Patrols} {
+		orgs.AddSuccessor(r)
+	}
 	a.routes()
 	a.Router.TrustedProxies = proxies
 	return a, nil

@@ -32,6 +32,7 @@ var owners = map[string][]string{
 	"grids":             {"org"},
 	"grid_members":      {"org"},
 	"workers":           {"org"},
+	"worker_log":        {"org"},
 	"users":             {"account", "authn"}, // account keeps the accounts, authn their sign-in state
 	"roles":             {"account"},
 	"role_assignments":  {"account"},

@@ -123,6 +123,10 @@ type Deps struct {
 	// Petitions, when set, writes a year of the petition desk's work with
 	// the events (not with NoEvents).
 	Petitions *petition.Service
+	// Org, when set, fills the first county's roster of the grid
+	// workforce: phones, building heads, volunteers, party members, a
+	// member serving two grids, members who left or moved.
+	Org *org.Service
 	// CallKey, with the registers, registers 9-key numbers for the first
 	// county's elderly care targets and writes a year of their calls.
 	CallKey *callkey.Service
@@ -451,6 +455,14 @@ func addHistory(ctx context.Context, d Deps, scale Scale, seed int64, countyCode
 		if _, err := Supervision(ctx, d.DB, time.Now()); err != nil {
 			return err
 		}
+	}
+	if d.Org != nil {
+		n, err := Roster(ctx, d.DB, d.Org, countyCode, seed)
+		if err != nil {
+			return err
+		}
+		res.TeamMembers += n
+		fmt.Fprintf(log, "filled the roster of the grid workforce (%d more team places)\n", n)
 	}
 	// A year of screening rounds (排查): small, and the tests of the
 	// screening room count only their own rounds, so every demo has it.

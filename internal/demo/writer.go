@@ -5,6 +5,7 @@ import (
 	"fmt"
 	mrand "math/rand/v2"
 	"strings"
+	"time"
 
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/geo"
@@ -31,6 +32,7 @@ var tables = []struct {
 	{"grids", []string{"id", "code", "name", "layer", "org_id", "path", "geometry", "min_lng", "min_lat", "max_lng", "max_lat", "center_lat", "center_lng", "households", "status", "created_at", "updated_at"}},
 	{"workers", []string{"id", "org_id", "path", "name", "employment", "status", "started_on", "created_at", "updated_at"}},
 	{"grid_members", []string{"id", "grid_id", "role", "name", "worker_id", "is_primary", "created_at"}},
+	{"worker_log", []string{"id", "worker_id", "path", "action", "detail", "at"}},
 }
 
 func newWriter(ctx context.Context, d *db.DB) *writer {
@@ -78,6 +80,12 @@ func (w *writer) grid(code, name, layer, villageID string, m geo.MultiPolygon, c
 func (w *writer) worker(villageID, name, employment, startedOn string) string {
 	id := db.NewID()
 	w.rows["workers"] = append(w.rows["workers"], []any{id, villageID, w.paths[villageID], name, employment, "active", startedOn, w.now, w.now})
+	// the history starts on the first day (08:30 China time)
+	at := w.now
+	if d, err := time.Parse(time.DateOnly, startedOn); err == nil {
+		at = d.Add(30 * time.Minute).UnixMilli()
+	}
+	w.rows["worker_log"] = append(w.rows["worker_log"], []any{db.NewID(), id, w.paths[villageID], "joined", "", at})
 	return id
 }
 

@@ -59,8 +59,10 @@ func (s *Service) Grid(ctx context.Context, id string) (Grid, error) {
 	if g.Ancestors, err = s.ancestors(ctx, q, g.path, ""); err != nil {
 		return g, err
 	}
-	rows, err := q.QueryContext(ctx, `SELECT m.role, m.name, COALESCE(u.username, '') FROM grid_members m LEFT JOIN users u ON u.id = m.user_id
-		WHERE m.grid_id = ? ORDER BY CASE m.role WHEN 'grid_chief' THEN 0 WHEN 'grid_member' THEN 1 WHEN 'assistant' THEN 2 ELSE 3 END, m.name`, id)
+	rows, err := q.QueryContext(ctx, `SELECT m.id, m.role, m.name, COALESCE(u.username, ''), COALESCE(m.worker_id, ''), COALESCE(w.employment, ''), m.is_primary, m.version
+		FROM grid_members m LEFT JOIN users u ON u.id = m.user_id LEFT JOIN workers w ON w.id = m.worker_id
+		WHERE m.grid_id = ? ORDER BY CASE m.role WHEN 'grid_chief' THEN 0 WHEN 'grid_member' THEN 1 WHEN 'assistant' THEN 2 WHEN 'police' THEN 3
+		WHEN 'building_head' THEN 4 WHEN 'volunteer' THEN 5 ELSE 6 END, m.name, m.id`, id)
 	if err != nil {
 		return g, err
 	}
@@ -68,7 +70,7 @@ func (s *Service) Grid(ctx context.Context, id string) (Grid, error) {
 	g.Team = []Member{}
 	for rows.Next() {
 		var m Member
-		if err := rows.Scan(&m.Role, &m.Name, &m.Username); err != nil {
+		if err := rows.Scan(&m.ID, &m.Role, &m.Name, &m.Username, &m.WorkerID, &m.Employment, &m.Primary, &m.Version); err != nil {
 			return g, err
 		}
 		g.Team = append(g.Team, m)

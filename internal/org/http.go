@@ -1,6 +1,7 @@
 package org
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -95,6 +96,33 @@ func (s *Service) Routes() []httpx.Route {
 			Do: httpx.Call(h.moveGrid)},
 		{Method: "POST", Path: "/api/v1/grids/{id}/retire", Tag: "grids", Summary: "Retire a grid", Perm: authz.GridWrite,
 			Do: httpx.Call(h.retireGrid)},
+		{Method: "POST", Path: "/api/v1/grids/{id}/team", Tag: "teams", Summary: "Give a roster entry (or a new one) a place on the grid's team",
+			Perm: authz.WorkforceWrite, Status: 201, Do: httpx.Call(h.addPlace)},
+		{Method: "PATCH", Path: "/api/v1/team-places/{id}", Tag: "teams", Summary: "Change a team place's role, or make it the person's primary place",
+			Perm: authz.WorkforceWrite, Do: httpx.Call(h.updatePlace)},
+		{Method: "POST", Path: "/api/v1/team-places/{id}/remove", Tag: "teams", Summary: "Take a place off a grid's team",
+			Perm: authz.WorkforceWrite, Do: httpx.Call(h.removePlace)},
+		{Method: "GET", Path: "/api/v1/workers", Tag: "teams", Summary: "The roster of the grid workforce (花名册)", Perm: authz.WorkforceRead,
+			Params: []httpx.Param{{Name: "org_id", In: "query"}, {Name: "employment", In: "query"}, {Name: "status", In: "query", Desc: "active (default), left or all"},
+				{Name: "role", In: "query"}, {Name: "grid_id", In: "query"}, {Name: "q", In: "query", Desc: "a name (a phone number is looked up by POST /api/v1/workers/lookup)"},
+				{Name: "page", In: "query", Type: "integer"}, {Name: "size", In: "query", Type: "integer"}},
+			Do: httpx.Get(h.workers)},
+		{Method: "GET", Path: "/api/v1/workers/export", Tag: "teams", Summary: "The roster as a spreadsheet (xlsx; phones masked, watermarked, audited)",
+			Perm: authz.WorkforceRead, Params: []httpx.Param{{Name: "org_id", In: "query"}, {Name: "employment", In: "query"}, {Name: "status", In: "query"},
+				{Name: "role", In: "query"}, {Name: "grid_id", In: "query"}, {Name: "q", In: "query"}},
+			OutType: "application/octet-stream", Out: []byte{}, Handler: h.exportWorkers},
+		{Method: "POST", Path: "/api/v1/workers/lookup", Tag: "teams", Summary: "Roster entries with a phone number (in the body, never the URL; audited)",
+			Perm: authz.WorkforceRead, Do: httpx.Call(h.lookupWorkers)},
+		{Method: "POST", Path: "/api/v1/workers", Tag: "teams", Summary: "Put a person on the roster of a village or town", Perm: authz.WorkforceWrite,
+			Status: 201, Do: httpx.Call(h.createWorker)},
+		{Method: "GET", Path: "/api/v1/workers/{id}", Tag: "teams", Summary: "One roster entry with its places and history", Perm: authz.WorkforceRead,
+			Do: httpx.Get(h.worker)},
+		{Method: "PATCH", Path: "/api/v1/workers/{id}", Tag: "teams", Summary: "Change a roster entry", Perm: authz.WorkforceWrite,
+			Do: httpx.Call(h.updateWorker)},
+		{Method: "POST", Path: "/api/v1/workers/{id}/move", Tag: "teams", Summary: "Move a member to another grid, or record that they left; a successor takes their places and open work",
+			Perm: authz.WorkforceWrite, Do: httpx.Call(h.moveWorker)},
+		{Method: "POST", Path: "/api/v1/workers/{id}/reveal", Tag: "teams", Summary: "A roster entry's full phone number, for a reason (audited)",
+			Perm: authz.WorkforceRead, Do: httpx.Call(h.revealWorker)},
 		{Method: "GET", Path: "/api/v1/locate", Tag: "grids", Summary: "The grid of each layer holding a WGS-84 point", Perm: authz.GridRead,
 			Params: []httpx.Param{{Name: "lat", In: "query", Type: "number", Required: true}, {Name: "lng", In: "query", Type: "number", Required: true}},
 			Do:     httpx.Get(h.locate)},
@@ -226,6 +254,61 @@ func (h handler) importGrids(w http.ResponseWriter, r *http.Request) error {
 	rep, err := h.s.ImportGrids(r.Context(), ImportOptions{OrgID: q.Get("org_id"), Layer: q.Get("layer"), CRS: geo.CRS(crs),
 		DryRun: q.Get("dry_run") == "true", Replace: q.Get("replace") == "true", Lang: i18n.Lang(r)}, body)
 	return httpx.Reply(w, rep, err)
+}
+
+func (h handler) addPlace(r *http.Request, in PlaceInput) (Grid, error) {
+	return h.s.AddPlace(r.Context(), pathID(r), in)
+}
+
+func (h handler) updatePlace(r *http.Request, in PlacePatch) (Grid, error) {
+	return h.s.UpdatePlace(r.Context(), pathID(r), in)
+}
+
+func (h handler) removePlace(r *http.Request, in VersionOnly) (Grid, error) {
+	return h.s.RemovePlace(r.Context(), pathID(r), in.Version)
+}
+
+func (h handler) workers(r *http.Request) (Roster, error) {
+	q := r.URL.Query()
+	page, _ := strconv.Atoi(q.Get("page"))
+	size, _ := strconv.Atoi(q.Get("size"))
+	return h.s.ListWorkers(r.Context(), RosterQuery{OrgID: q.Get("org_id"), Employment: q.Get("employment"), Status: q.Get("status"),
+		Role: q.Get("role"), GridID: q.Get("grid_id"), Q: q.Get("q"), Page: page, Size: size})
+}
+
+func (h handler) exportWorkers(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	var buf bytes.Buffer
+	if _, err := h.s.WriteRoster(r.Context(), &buf, RosterQuery{OrgID: q.Get("org_id"), Employment: q.Get("employment"), Status: q.Get("status"),
+		Role: q.Get("role"), GridID: q.Get("grid_id"), Q: q.Get("q")}, i18n.Lang(r)); err != nil {
+		return err
+	}
+	httpx.Download(w, i18n.T(i18n.Lang(r), "ui.menu.roster", nil)+".xlsx", httpx.XLSX, buf.Bytes())
+	return nil
+}
+
+func (h handler) lookupWorkers(r *http.Request, in PhoneLookup) (Roster, error) {
+	return h.s.LookupWorkers(r.Context(), in)
+}
+
+func (h handler) createWorker(r *http.Request, in WorkerInput) (WorkerEntry, error) {
+	return h.s.CreateWorker(r.Context(), in)
+}
+
+func (h handler) worker(r *http.Request) (WorkerEntry, error) {
+	return h.s.Worker(r.Context(), pathID(r))
+}
+
+func (h handler) updateWorker(r *http.Request, in WorkerPatch) (WorkerEntry, error) {
+	return h.s.UpdateWorker(r.Context(), pathID(r), in)
+}
+
+func (h handler) moveWorker(r *http.Request, in MoveInput) (MoveResult, error) {
+	return h.s.MoveWorker(r.Context(), pathID(r), in)
+}
+
+func (h handler) revealWorker(r *http.Request, in RevealInput) (Revealed, error) {
+	return h.s.RevealWorkerPhone(r.Context(), pathID(r), in)
 }
 
 func geoReply(w http.ResponseWriter, fc geo.FeatureCollection, err error, download string) error {

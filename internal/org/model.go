@@ -79,8 +79,11 @@ func checkCodeLayer(field, code, layer string) error {
 	return nil
 }
 
-// Team roles of the "1+1+N" grid team plus the village police officer.
-var TeamRoles = []string{"grid_chief", "grid_member", "assistant", "police"}
+// Team roles of the "1+1+N" grid team: the 网格长, the 网格员 (full-time or
+// part-time as their roster entry says), the N 辅助员, the village police
+// officer (一村一警), the 楼栋长, and the volunteers and party members
+// assigned to the grid.
+var TeamRoles = []string{"grid_chief", "grid_member", "assistant", "police", "building_head", "volunteer", "party_member"}
 
 // LatLng is a position for clients (WGS-84).
 type LatLng struct {
@@ -140,11 +143,17 @@ type VersionOnly struct {
 	Version int `json:"version"`
 }
 
-// Member is one person of a grid team.
+// Member is one place of a grid team: the role and the person, with
+// their roster entry.
 type Member struct {
-	Role     string `json:"role"`
-	Name     string `json:"name"`
-	Username string `json:"username,omitempty"`
+	ID         string `json:"id"`
+	Role       string `json:"role"`
+	Name       string `json:"name"`
+	Username   string `json:"username,omitempty"`
+	WorkerID   string `json:"worker_id,omitempty"`
+	Employment string `json:"employment,omitempty"`
+	Primary    bool   `json:"is_primary"`
+	Version    int    `json:"version"`
 }
 
 // Grid is a grid with its place in the tree.

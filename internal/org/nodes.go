@@ -12,6 +12,8 @@ import (
 	"github.com/gridgov/gridgov/internal/audit"
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
+	"github.com/gridgov/gridgov/internal/pii"
+	"github.com/gridgov/gridgov/internal/secret"
 )
 
 // Service manages the tree and its grids.
@@ -19,14 +21,21 @@ type Service struct {
 	db    *db.DB
 	audit *audit.Log
 	index indexHolder
+	vault *pii.Vault // seals the roster's phone numbers
+	// successors take over a moved member's open work (AddSuccessor)
+	successors []Successor
+	// Accounts finds an active account by username (its id and home
+	// area; sql.ErrNoRows when none) for linking a roster entry to it.
+	// The accounts are kept above the tree: app wires it.
+	Accounts func(ctx context.Context, q db.Querier, username string) (id, orgID string, err error)
 	// IndexCheckEvery is how often the point index looks for grid changes
 	// made by other nodes.
 	IndexCheckEvery time.Duration
 }
 
 // New makes the service; the point index loads on first use.
-func New(d *db.DB, log *audit.Log) *Service {
-	s := &Service{db: d, audit: log, IndexCheckEvery: DefaultIndexCheckEvery}
+func New(d *db.DB, log *audit.Log, keys *secret.Keys) *Service {
+	s := &Service{db: d, audit: log, vault: pii.NewVault(keys), IndexCheckEvery: DefaultIndexCheckEvery}
 	s.index.load = s.loadIndex
 	return s
 }

@@ -35,6 +35,15 @@ var Columns = []Column{
 	{"duty_tasks", "result_sealed", "pii:duty_tasks.result:"},
 	{"duty_tasks", "carry_reason_sealed", "pii:duty_tasks.carry_reason:"},
 	{"duty_meetings", "minutes_sealed", "pii:duty_meetings.minutes:"},
+	{"workers", "phone_sealed", "pii:workers.phone:"},
+	{"callkey_numbers", "phone_sealed", "pii:callkey.phone:"},
+	{"callkey_numbers", "needs_sealed", "pii:callkey.needs:"},
+	{"callkey_alerts", "note_sealed", "pii:callkey.note:"},
+	{"psych_records", "group_sealed", "pii:psych.group:"},
+	{"psych_records", "level_sealed", "pii:psych.level:"},
+	{"psych_entries", "level_sealed", "pii:psych.level:"},
+	{"psych_entries", "who_sealed", "pii:psych.who:"},
+	{"psych_entries", "note_sealed", "pii:psych.note:"},
 }
 
 // Count returns how many sealed values each key id seals.

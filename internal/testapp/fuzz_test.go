@@ -271,6 +271,20 @@ func makeFixtures(tb testing.TB, a *testapp.App, as func(role string) *testapp.C
 	seed("POST /api/v1/org/nodes/{id}/move", map[string]any{"parent_id": county, "code": "441602998", "version": 1})
 	seed("POST /api/v1/org/nodes/{id}/retire", map[string]any{"version": 9})
 	fx.ids["grids"] = otherGrid
+	var worker, place string
+	q(&worker, "SELECT worker_id FROM grid_members WHERE grid_id = ? AND role = 'assistant' ORDER BY id LIMIT 1", otherGrid)
+	q(&place, "SELECT id FROM grid_members WHERE grid_id = ? AND role = 'assistant' ORDER BY id LIMIT 1", otherGrid)
+	fx.ids["workers"], fx.ids["team-places"] = worker, place
+	seed("POST /api/v1/grids/{id}/team", map[string]any{"role": "volunteer", "new_worker": map[string]string{"name": "志愿者", "employment": "other", "phone": "13900003333"}},
+		map[string]any{"role": "building_head", "worker_id": worker})
+	seed("PATCH /api/v1/team-places/{id}", map[string]any{"role": "grid_chief", "version": 1}, map[string]any{"is_primary": true, "version": 1})
+	seed("POST /api/v1/team-places/{id}/remove", map[string]any{"version": 1})
+	create(intake, "POST", "/api/v1/workers", map[string]any{"org_id": village, "name": "新网格员", "employment": "part_time", "started_on": "2025-01-02", "phone": "13900004444"})
+	seed("PATCH /api/v1/workers/{id}", map[string]any{"name": "改名", "employment": "full_time", "phone": "", "version": 1},
+		map[string]any{"username": "partymember", "version": 1}, map[string]any{"username": "", "version": 2})
+	seed("POST /api/v1/workers/{id}/move", map[string]any{"grid_id": grid, "successor_id": worker, "version": 1}, map[string]any{"leave": true, "left_on": "2026-01-01", "version": 1})
+	seed("POST /api/v1/workers/{id}/reveal", map[string]string{"reason": "联系网格员"})
+	seed("POST /api/v1/workers/lookup", map[string]string{"phone": "13900004444"}, map[string]string{"phone": "+86 139-0000-4444"})
 	seed("POST /api/v1/grids", map[string]any{"org_id": village, "layer": "market", "name": "菜市场", "households": 0, "geometry": json.RawMessage(geometry)},
 		// An empty MultiPolygon had no centre: 500 on SQLite, a NaN centre on PostgreSQL.
 		map[string]any{"org_id": village, "layer": "market", "name": "空网格", "geometry": map[string]any{"type": "MultiPolygon", "coordinates": []any{}}})
@@ -420,9 +434,9 @@ func makeFixtures(tb testing.TB, a *testapp.App, as func(role string) *testapp.C
 
 	// A member task of the grid member's grid, pushed by the county centre
 	// to the grid member, and a town–police-station meeting.
-	var worker string
-	q(&worker, "SELECT id FROM workers WHERE user_id = (SELECT id FROM users WHERE username = 'gridmember')")
-	task := map[string]any{"grid_id": grid, "worker_ids": []string{worker}, "title": "走访独居老人", "detail": "李奶奶家", "due_on": today}
+	var member string
+	q(&member, "SELECT id FROM workers WHERE user_id = (SELECT id FROM users WHERE username = 'gridmember')")
+	task := map[string]any{"grid_id": grid, "worker_ids": []string{member}, "title": "走访独居老人", "detail": "李奶奶家", "due_on": today}
 	seed("POST /api/v1/duty/tasks", task)
 	var pushed struct {
 		Items []struct {
@@ -436,8 +450,8 @@ func makeFixtures(tb testing.TB, a *testapp.App, as func(role string) *testapp.C
 	seed("PUT /api/v1/duty/tasks/{id}", map[string]any{"version": 1, "title": "走访独居老人", "due_on": today})
 	seed("POST /api/v1/duty/tasks/{id}/close", map[string]any{"version": 1, "result": "已走访"})
 	seed("POST /api/v1/duty/tasks/{id}/carry", map[string]any{"version": 1, "reason": "老人外出就医"})
-	seed("POST /api/v1/duty/meetings", map[string]any{"org_id": town, "held_on": today, "place": "派出所会议室", "attendee_ids": []string{worker},
-		"officials": []string{"派出所所长"}, "minutes": "研究辖区治安", "decisions": []map[string]any{{"text": "联合走访出租屋", "worker_ids": []string{worker}, "grid_id": grid, "due_on": day(2)}}})
+	seed("POST /api/v1/duty/meetings", map[string]any{"org_id": town, "held_on": today, "place": "派出所会议室", "attendee_ids": []string{member},
+		"officials": []string{"派出所所长"}, "minutes": "研究辖区治安", "decisions": []map[string]any{{"text": "联合走访出租屋", "worker_ids": []string{member}, "grid_id": grid, "due_on": day(2)}}})
 
 	// A household visit and a reception day of the grid member's village.
 	visitIn := map[string]any{"org_id": village, "label": "幸福路3号", "method": "home", "finding": "attention", "note": "老人独居，需每周探望",

@@ -45,6 +45,7 @@ export const menuRoutes = [
   { path: 'duty', name: 'duty', component: () => import('./views/Duty.vue'), meta: { title: 'ui.menu.duty', icon: 'Finished', perm: PERM.gridworkRead, group: 'gridwork' } },
   { path: 'mediators', name: 'mediators', component: () => import('./views/Mediators.vue'), meta: { title: 'ui.menu.mediators', icon: 'Avatar', perm: PERM.disputeRead, group: 'disputes' } },
   { path: 'dispute-subsidies', name: 'dispute-subsidies', component: () => import('./views/DisputeSubsidies.vue'), meta: { title: 'ui.menu.dispute_subsidies', icon: 'Money', perm: PERM.disputeSubsidy, group: 'disputes' } },
+  { path: 'roster', name: 'roster', component: () => import('./views/Roster.vue'), meta: { title: 'ui.menu.roster', icon: 'Avatar', perm: PERM.workforceRead, group: 'gridwork' } },
   { path: 'callkey', name: 'callkey', component: () => import('./views/CallKey.vue'), meta: { title: 'ui.menu.callkey', icon: 'Bell', perm: PERM.gridworkRead, group: 'gridwork' } },
   { path: 'psych', name: 'psych', component: () => import('./views/Psych.vue'), meta: { title: 'ui.menu.psych', icon: 'Warning', perm: PERM.sensitivePsych, group: 'gridwork' } },
   { path: 'home-visits', name: 'home-visits', component: () => import('./views/HomeVisits.vue'), meta: { title: 'ui.menu.home_visits', icon: 'House', perm: PERM.gridworkRead, group: 'gridwork' } },
