@@ -30,6 +30,7 @@ func TestCallKeyPhone(t *testing.T) {
 		t.Fatal("the card names no one")
 	}
 	// Below it on 待办: the people under psychological protection, by colour.
+	p.click("#m-tab-todo")
 	p.visible("#m-psych .pv-red")
 	p.noRawKeys("the 9-key card")
 	p.shot("callkey-01-card")

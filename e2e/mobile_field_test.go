@@ -54,7 +54,7 @@ func TestMobileGridMemberTodo(t *testing.T) {
 	p.do("a phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch))
 	acc := app.Account("grid_member")
 	p.login(acc, app.NextOTP(acc))
-	p.visible("#m-patrol") // a grid member on a phone lands on the day's patrols (巡查), then 待办
+	p.visible("#m-today") // a grid member on a phone lands on the day's tasks (今日), then 待办
 	p.click("#m-tab-todo")
 	p.visible("#m-todo")
 	p.visible("#m-tab-report")

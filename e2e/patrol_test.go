@@ -22,7 +22,9 @@ func TestPatrolPhoneOffline(t *testing.T) {
 	p.phone(app.URL, lat, lng)
 	acc := app.Account("grid_member")
 	p.login(acc, app.NextOTP(acc))
-	p.visible("#m-patrol") // the grid member's first tab
+	p.visible("#m-today") // the grid member lands on 今日, the patrols (巡查) next to it
+	p.click("#m-tab-patrol")
+	p.visible("#m-patrol")
 	p.waitFor("today's windows", `document.querySelectorAll('#p-windows .p-window').length === 3`, `document.querySelector('#m-patrol')?.innerText`)
 	if w := evalJS[float64](p, "page width", `document.documentElement.scrollWidth`); w > 390 {
 		t.Errorf("the phone page is %v px wide", w)

@@ -48,8 +48,10 @@ func TestVisitPhoneOffline(t *testing.T) {
 	p.do("a phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch))
 	p.loginAs(app, "grid_member")
 	p.visible(".m-head")
-	// The first tab (待办) says there are visits on the list, and leads there.
+	// 待办 says there are visits on the list, and leads there.
+	p.click("#m-tab-todo")
 	p.visible("#m-visits-banner")
+	p.settle()
 	p.click("#m-visits-banner")
 	task := `.m-visit-task[data-task-id="` + taskID + `"]`
 	p.visible(task)

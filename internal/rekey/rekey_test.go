@@ -15,7 +15,9 @@ import (
 	"github.com/gridgov/gridgov/internal/testapp"
 )
 
-// Every column the migrations call sealed is in rekey.Columns.
+// Every column the migrations call sealed is in rekey.Columns, under its
+// own table: a sealed column of the same name in another table does not
+// stand in for it.
 func TestColumnsCoverTheSchema(t *testing.T) {
 	files, _ := filepath.Glob("../db/migrations/*/*.sql")
 	if len(files) == 0 {
@@ -23,22 +25,34 @@ func TestColumnsCoverTheSchema(t *testing.T) {
 	}
 	known := map[string]bool{}
 	for _, c := range rekey.Columns {
-		known[c.Name] = true
+		known[c.Table+"."+c.Name] = true
 	}
+	create := regexp.MustCompile(`^CREATE TABLE (?:IF NOT EXISTS )?([a-z_]+)`)
+	alter := regexp.MustCompile(`^ALTER TABLE ([a-z_]+) ADD COLUMN ([a-z_]+)\s+(TEXT|BYTEA)\b`)
 	col := regexp.MustCompile(`^\s+([a-z_]+)\s+(TEXT|BYTEA)\b`)
+	sealed := func(name, line string) bool {
+		return strings.HasSuffix(name, "_sealed") || strings.Contains(line, "sealed with the data key") || name == "error_sheet"
+	}
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
 		}
+		table := ""
 		for _, line := range strings.Split(string(b), "\n") {
-			m := col.FindStringSubmatch(line)
-			if m == nil {
+			var tbl, name string
+			if m := create.FindStringSubmatch(line); m != nil {
+				table = m[1]
+				continue
+			} else if m := alter.FindStringSubmatch(line); m != nil {
+				tbl, name = m[1], m[2]
+			} else if m := col.FindStringSubmatch(line); m != nil && table != "" {
+				tbl, name = table, m[1]
+			} else {
 				continue
 			}
-			sealed := strings.HasSuffix(m[1], "_sealed") || strings.Contains(line, "sealed with the data key") || m[1] == "error_sheet"
-			if sealed && !known[m[1]] {
-				t.Errorf("%s: sealed column %s is missing from rekey.Columns", filepath.Base(f), m[1])
+			if sealed(name, line) && !known[tbl+"."+name] {
+				t.Errorf("%s: sealed column %s.%s is missing from rekey.Columns", filepath.Base(f), tbl, name)
 			}
 		}
 	}
