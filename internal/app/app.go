@@ -16,6 +16,7 @@ import (
 
 	"github.com/gridgov/gridgov/internal/account"
 	"github.com/gridgov/gridgov/internal/apperr"
+	"github.com/gridgov/gridgov/internal/assess"
 	"github.com/gridgov/gridgov/internal/audit"
 	"github.com/gridgov/gridgov/internal/authn"
 	"github.com/gridgov/gridgov/internal/campaign"
@@ -73,6 +74,9 @@ type App struct {
 	Disputes  *dispute.Service
 	Screening *screening.Service
 	Petitions *petition.Service
+	// Assess scores the grid workforce from the rooms' tallies (线上评分 +
+	// 线下考核), with the 网格学堂 and the 十佳网格员.
+	Assess *assess.Service
 	Router    *httpx.Router
 	// Metrics serves the Prometheus metrics with no check, for the
 	// separate metrics address (GRIDGOV_METRICS_ADDR).
@@ -155,6 +159,7 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a.Disputes = dispute.New(d, log, keys, a.Events, reg)
 	a.Screening = screening.New(d, log, a.Disputes)
 	a.Petitions = petition.New(d, log, keys, reg, kp, a.Disputes)
+	a.Assess = assess.New(d, log, keys, a.Events, reg) // the rooms whose work is scored
 	a.routes()
 	a.Router.TrustedProxies = proxies
 	return a, nil
@@ -245,6 +250,7 @@ func (a *App) routes() {
 	rt.Handle(a.Calendar.Routes()...)
 	rt.Handle(a.Screening.Routes()...)
 	rt.Handle(a.Petitions.Routes()...)
+	rt.Handle(a.Assess.Routes()...)
 	publicURL, _ := a.Cfg.PublicBaseURL() // checked by Open
 	o311 := open311.New(a.Events, a.DB, a.Audit, publicURL, reg)
 	rt.Handle(o311.Routes()...)

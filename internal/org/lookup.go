@@ -232,3 +232,21 @@ func WorkersIn(ctx context.Context, q db.Querier, path string) ([]Worker, error)
 	}
 	return out, rows.Err()
 }
+
+// WorkerByID returns a roster entry whether active or left, with its
+// status; an unknown id is not found.
+func WorkerByID(ctx context.Context, q db.Querier, id string) (w Worker, status string, err error) {
+	err = q.QueryRowContext(ctx, "SELECT "+workerCols+", w.status FROM workers w WHERE w.id = ?", id).Scan(
+		&w.ID, &w.Name, &w.UserID, &w.OrgID, &w.Path, &w.PrimaryGrid, &w.Employment, &status)
+	return w, status, notFound(err, "")
+}
+
+// GridName returns the display name of the grid id ("" when unknown).
+func GridName(ctx context.Context, q db.Querier, id string) (string, error) {
+	var name string
+	err := q.QueryRowContext(ctx, "SELECT name FROM grids WHERE id = ?", id).Scan(&name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return name, err
+}
