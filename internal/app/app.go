@@ -77,7 +77,7 @@ type App struct {
 	// Assess scores the grid workforce from the rooms' tallies (线上评分 +
 	// 线下考核), with the 网格学堂 and the 十佳网格员.
 	Assess *assess.Service
-	Router    *httpx.Router
+	Router *httpx.Router
 	// Metrics serves the Prometheus metrics with no check, for the
 	// separate metrics address (GRIDGOV_METRICS_ADDR).
 	Metrics http.Handler

@@ -253,8 +253,8 @@ func (s *Service) compute(ctx context.Context, q db.Querier, path string, sp Spa
 // stored is a member's month as frozen when the month was closed.
 type stored struct {
 	MemberScore
-	Path  string `json:"path"`
-	TotalX int64 `json:"total_x100"`
+	Path   string `json:"path"`
+	TotalX int64  `json:"total_x100"`
 }
 
 func (m stored) member() MemberScore {

@@ -3,9 +3,9 @@ package assess
 import (
 	"context"
 	"database/sql"
-	"strconv"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/gridgov/gridgov/internal/apperr"
@@ -38,12 +38,12 @@ type Weight struct {
 
 // weight is Weight in hundredths, as scored.
 type weight struct {
-	metric, kind           string
-	w, perItem             int64
-	targetS, limitS        int64
-	isDefault              bool
-	setBy                  string
-	setAt                  int64
+	metric, kind    string
+	w, perItem      int64
+	targetS, limitS int64
+	isDefault       bool
+	setBy           string
+	setAt           int64
 }
 
 func (w weight) out() Weight {
@@ -325,5 +325,3 @@ type countIn struct {
 func roundDiv(a, b int64) int64 { return (2*a + b) / (2 * b) }
 
 func itoa(i int) string { return strconv.Itoa(i) }
-
-
