@@ -100,6 +100,7 @@ func (s *Service) ranking(ctx context.Context, id, path, label string, months []
 	out := Ranking{Period: label, OrgID: id, OrgName: name, Rows: []Row{}, Candidates: []Row{}, Closed: len(months) > 0,
 		CanChoose: authz.From(ctx).Covers(authz.AssessWrite, path)}
 	byWorker := map[string]*Row{}
+	areaNames := map[string]string{}
 	var order []string
 	for _, sp := range months {
 		ms, closed, err := s.scores(ctx, path, sp)
@@ -114,9 +115,12 @@ func (s *Service) ranking(ctx context.Context, id, path, label string, months []
 			r, ok := byWorker[m.WorkerID]
 			if !ok {
 				r = &Row{ID: m.WorkerID, Name: m.Name, Employment: m.Employment, Members: 1}
-				if r.OrgName, err = org.NameOf(ctx, s.db.Reader(), m.OrgID); err != nil {
-					return Ranking{}, err
+				if _, ok := areaNames[m.OrgID]; !ok {
+					if areaNames[m.OrgID], err = org.NameOf(ctx, s.db.Reader(), m.OrgID); err != nil {
+						return Ranking{}, err
+					}
 				}
+				r.OrgName = areaNames[m.OrgID]
 				byWorker[m.WorkerID] = r
 				order = append(order, m.WorkerID)
 			}

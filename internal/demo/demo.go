@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/gridgov/gridgov/internal/apikey"
+	"github.com/gridgov/gridgov/internal/assess"
 	"github.com/gridgov/gridgov/internal/audit"
 	"github.com/gridgov/gridgov/internal/authn"
 	"github.com/gridgov/gridgov/internal/authz"
@@ -118,6 +119,9 @@ type Deps struct {
 	// Petitions, when set, writes a year of the petition desk's work with
 	// the events (not with NoEvents).
 	Petitions *petition.Service
+	// Assess, when set, writes a year of grid-member assessment of the
+	// first county: weights, offline scores, 网格学堂 and 十佳网格员.
+	Assess *assess.Service
 }
 
 type division struct {
@@ -467,6 +471,13 @@ func addHistory(ctx context.Context, d Deps, scale Scale, seed int64, countyCode
 			}
 			res.Disputes += n
 			fmt.Fprintf(log, "wrote %d dispute cases in %.1fs\n", n, time.Since(t0).Seconds())
+		}
+	}
+	// Last, as the ranking of each month scores the work written above.
+	if d.Assess != nil {
+		fmt.Fprintln(log, "writing a year of grid-member assessment …")
+		if _, err := Assessment(ctx, d.Assess, d.DB, countyCode, seed, time.Now()); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -155,6 +155,7 @@ func (tp *template) build(registers bool) error {
 		deps.Registry, deps.KeyPersons, deps.Sheets = a.Registry, a.KeyPersons, a.Sheets
 	}
 	deps.Disputes = a.Disputes // the demo's year of dispute cases
+	deps.Assess = a.Assess     // the demo's year of assessment
 	tp.res, err = demo.Build(ctx, deps, demo.Scales["county"], 2026, io.Discard)
 	backup := filepath.Join(dir, "gridgov.db")
 	if err == nil && tp.db == "" {
