@@ -44,6 +44,7 @@ export const menuRoutes = [
   { path: 'campaigns', name: 'campaigns', component: () => import('./views/reg/Campaigns.vue'), meta: { title: 'ui.menu.campaigns', icon: 'Finished', perm: [PERM.registryRead, PERM.registryCampaign], group: 'registry' } },
   { path: 'mediators', name: 'mediators', component: () => import('./views/Mediators.vue'), meta: { title: 'ui.menu.mediators', icon: 'Avatar', perm: PERM.disputeRead, group: 'disputes' } },
   { path: 'dispute-subsidies', name: 'dispute-subsidies', component: () => import('./views/DisputeSubsidies.vue'), meta: { title: 'ui.menu.dispute_subsidies', icon: 'Money', perm: PERM.disputeSubsidy, group: 'disputes' } },
+  { path: 'assess', name: 'assess', component: () => import('./views/Assess.vue'), meta: { title: 'ui.menu.assess', icon: 'Star', perm: PERM.assessRead, group: 'gridwork' } },
   { path: 'org', name: 'org', component: () => import('./views/Org.vue'), meta: { title: 'ui.menu.org', icon: 'OfficeBuilding', perm: PERM.orgRead, group: 'grids' } },
   { path: 'grids', name: 'grids', component: () => import('./views/Grids.vue'), meta: { title: 'ui.menu.grids', icon: 'Grid', perm: PERM.gridRead, group: 'grids' } },
   { path: 'locate', name: 'locate', component: () => import('./views/Locate.vue'), meta: { title: 'ui.menu.locate', icon: 'Location', perm: PERM.gridRead, group: 'grids' } },
@@ -62,6 +63,7 @@ export const menuGroups = [
   { id: 'events', title: 'ui.menu_group.events', icon: 'Tickets' },
   { id: 'registry', title: 'ui.menu_group.registry', icon: 'Files' },
   { id: 'disputes', title: 'ui.menu_group.disputes', icon: 'ChatLineSquare' },
+  { id: 'gridwork', title: 'ui.menu_group.gridwork', icon: 'UserFilled' },
   { id: 'grids', title: 'ui.menu_group.grids', icon: 'MapLocation' },
   { id: 'system', title: 'ui.menu_group.system', icon: 'Setting' },
 ]
