@@ -140,6 +140,17 @@ func Assessment(ctx context.Context, s *assess.Service, d *db.DB, countyCode str
 			awards += len(ids)
 		}
 	}
+	// and this month's first entries, so the running month's board has some
+	if today.Day() > 1 {
+		sc := s.WithClock(func() time.Time { return now.Add(-time.Hour) })
+		for _, town := range towns {
+			ms := byTown[town]
+			r := offlineReasons[rng.IntN(len(offlineReasons))]
+			if _, err := sc.AddOffline(ctx, assess.OfflineInput{WorkerID: ms[rng.IntN(len(ms))], Month: first.Format("2006-01"), Points: w(r.points), Reason: r.text}); err != nil {
+				return 0, err
+			}
+		}
+	}
 	return awards, nil
 }
 
