@@ -26,6 +26,11 @@ func TestAssessConsole(t *testing.T) {
 		`location.hash + ' ' + document.querySelector('#assess-board')?.innerText`)
 	p.noRawKeys("the assessment board")
 	p.shot("assess-01-board")
+	// a member's record: awards and training hours
+	p.click("#assess-board .assess-row")
+	p.waitFor("the member's record", `document.querySelector('#assess-record')?.innerText.includes('学时')`, `document.querySelector('#assess-record')?.innerText`)
+	p.click(".el-dialog:has(#assess-record) .el-dialog__headerbtn")
+	p.waitFor("the record closed", `!document.querySelector('#assess-record')?.offsetParent`, "")
 
 	p.click("#assess-tabs #tab-offline")
 	p.waitFor("the members to pick", `!!document.querySelector('#offline-worker')`, "")
