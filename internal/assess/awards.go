@@ -26,7 +26,8 @@ type RankingQuery struct {
 
 // Ranking is the members of an area who take part (full-time and
 // part-time 网格员) by total, best first, the suggested candidates (those
-// ranked within the first ten), and the awards already chosen.
+// ranked within the first ten, ties included, with a total above zero),
+// and the awards already chosen.
 type Ranking struct {
 	Period     string  `json:"period"`
 	OrgID      string  `json:"org_id"`
@@ -137,7 +138,7 @@ func (s *Service) ranking(ctx context.Context, id, path, label string, months []
 	}
 	rankRows(out.Rows)
 	for _, r := range out.Rows {
-		if r.Rank <= AwardSize {
+		if r.Rank <= AwardSize && hundredths(r.Total) > 0 {
 			out.Candidates = append(out.Candidates, r)
 		}
 	}
