@@ -36,7 +36,7 @@ func TestAssessConsole(t *testing.T) {
 	p.waitFor("the members to pick", `!!document.querySelector('#offline-worker')`, "")
 	p.settle()
 	p.click(".el-select:has(#offline-worker) .el-select__wrapper")
-	p.pickOption(" · ") // the first member of the area
+	p.pickOption(" · ")      // the first member of the area
 	p.click("#offline-save") // no reason yet: refused by name
 	p.waitFor("the reason asked for", `[...document.querySelectorAll('.el-form-item__error')].some(e => e.innerText.includes('理由'))`,
 		`document.querySelector('#offline-form')?.innerText`)
