@@ -538,7 +538,7 @@ func matrix() []row {
 		}},
 		{route: "GET /api/v1/assess/trainings/{id}", who: assessReaders, req: func(c *call) req { return req{path: "/api/v1/assess/trainings/" + c.id(c.at.training)} }},
 		{route: "PUT /api/v1/assess/trainings/{id}/attendance", who: "intake", req: func(c *call) req {
-			return req{path: "/api/v1/assess/trainings/" + c.id(c.at.training) + "/attendance", body: map[string]any{"worker_ids": []string{}}}
+			return req{path: "/api/v1/assess/trainings/" + c.id(c.at.training) + "/attendance", body: map[string]any{"worker_ids": []string{}, "version": 1}}
 		}},
 		{route: "GET /api/v1/assess/workers/{id}/record", who: workforceReaders, req: func(c *call) req { return req{path: "/api/v1/assess/workers/" + c.id(c.at.worker) + "/record"} }},
 		{route: "GET /api/v1/assess/mine", who: "gridmember", once: true, req: func(c *call) req { return req{path: "/api/v1/assess/mine"} }},

@@ -287,8 +287,12 @@ func TestRankingTiesAndTopTen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.SetAttendance(ctx, tr.ID, assess.AttendanceInput{WorkerIDs: []string{ids["甲"]}}); err != nil {
+	if _, err := s.SetAttendance(ctx, tr.ID, assess.AttendanceInput{WorkerIDs: []string{ids["甲"]}, Version: tr.Version}); err != nil {
 		t.Fatal(err)
+	}
+	// a second clerk working from the same version is told it changed
+	if _, err := s.SetAttendance(ctx, tr.ID, assess.AttendanceInput{WorkerIDs: []string{ids["乙"]}, Version: tr.Version}); !apperr.Is(err, "assess.stale") {
+		t.Errorf("stale attendance: %v", err)
 	}
 	rec, err := s.WorkerRecord(as(p.villagePath, authz.WorkforceRead), ids["甲"])
 	if err != nil {

@@ -30,9 +30,11 @@ type TrainingInput struct {
 	WorkerIDs []string `json:"worker_ids"`
 }
 
-// AttendanceInput replaces the attendance of a session.
+// AttendanceInput replaces the attendance of a session; Version is the
+// session's version as read.
 type AttendanceInput struct {
 	WorkerIDs []string `json:"worker_ids"`
+	Version   int      `json:"version"`
 }
 
 // Training is a session with its attendance.
@@ -45,6 +47,7 @@ type Training struct {
 	Hours     float64    `json:"hours"`
 	Trainer   string     `json:"trainer"`
 	Attendees int        `json:"attendees"`
+	Version   int        `json:"version"`
 	Attended  []Attendee `json:"attended,omitempty"`
 }
 
@@ -132,16 +135,29 @@ func (s *Service) attend(ctx context.Context, tx *db.Tx, id, path string, worker
 }
 
 // SetAttendance replaces who attended a session of the caller's
-// assess.write area. Audited.
+// assess.write area, when the session is still at the version read (two
+// clerks at once cannot both win: the later one is told the current
+// version). Audited.
 func (s *Service) SetAttendance(ctx context.Context, id string, in AttendanceInput) (Training, error) {
+	if in.Version <= 0 {
+		return Training{}, field("version", "assess.required")
+	}
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		var path string
-		err := tx.QueryRowContext(ctx, "SELECT path FROM assess_trainings WHERE id = ?", id).Scan(&path)
+		var version int
+		err := tx.QueryRowContext(ctx, "SELECT path, version FROM assess_trainings WHERE id = ?", id).Scan(&path, &version)
 		if errors.Is(err, sql.ErrNoRows) || (err == nil && !authz.From(ctx).Covers(authz.AssessWrite, path)) {
 			return apperr.NotFoundf("training")
 		}
 		if err != nil {
 			return err
+		}
+		res, err := tx.ExecContext(ctx, "UPDATE assess_trainings SET version = version + 1 WHERE id = ? AND version = ?", id, in.Version)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return apperr.E(apperr.Conflict, "assess.stale", "version", version)
 		}
 		if _, err := tx.ExecContext(ctx, "DELETE FROM assess_attendance WHERE training_id = ?", id); err != nil {
 			return err
@@ -158,13 +174,13 @@ func (s *Service) SetAttendance(ctx context.Context, id string, in AttendanceInp
 }
 
 const trainingCols = `t.id, t.org_id, o.name, t.title, t.held_on, t.hours_x10, t.trainer,
-	(SELECT count(*) FROM assess_attendance a WHERE a.training_id = t.id), t.path`
+	(SELECT count(*) FROM assess_attendance a WHERE a.training_id = t.id), t.version, t.path`
 
 func scanTraining(sc interface{ Scan(...any) error }) (Training, string, error) {
 	var t Training
 	var x10 int64
 	var path string
-	err := sc.Scan(&t.ID, &t.OrgID, &t.OrgName, &t.Title, &t.HeldOn, &x10, &t.Trainer, &t.Attendees, &path)
+	err := sc.Scan(&t.ID, &t.OrgID, &t.OrgName, &t.Title, &t.HeldOn, &x10, &t.Trainer, &t.Attendees, &t.Version, &path)
 	t.Hours = float64(x10) / 10
 	return t, path, err
 }

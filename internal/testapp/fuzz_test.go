@@ -232,7 +232,7 @@ func makeFixtures(tb testing.TB, a *testapp.App, as func(role string) *testapp.C
 	q(&worker, "SELECT w.id FROM workers w JOIN users u ON u.id = w.user_id WHERE u.username = ?", a.Account("grid_member").Username)
 	fx.ids["trainings"] = create(intake, "POST", "/api/v1/assess/trainings", map[string]any{"org_id": village, "title": "网格学堂：走访技巧",
 		"held_on": time.Now().Format("2006-01-02"), "hours": 2.5, "trainer": "县综治中心", "worker_ids": []string{worker}})
-	seed("PUT /api/v1/assess/trainings/{id}/attendance", map[string]any{"worker_ids": []string{worker}})
+	seed("PUT /api/v1/assess/trainings/{id}/attendance", map[string]any{"worker_ids": []string{worker}, "version": 1})
 	seed("POST /api/v1/assess/offline", map[string]any{"worker_id": worker, "month": time.Now().Format("2006-01"), "points": -2, "reason": "例会缺席"})
 	seed("PUT /api/v1/assess/weights", map[string]any{"weights": []map[string]any{{"metric": "callkey.accept", "kind": "time", "weight": 15, "target_s": 120, "limit_s": 900}}})
 	seed("POST /api/v1/assess/awards", map[string]any{"org_id": village, "month": time.Now().Format("2006-01"), "worker_ids": []string{worker}})

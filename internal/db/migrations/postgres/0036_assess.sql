@@ -85,6 +85,7 @@ CREATE TABLE assess_trainings (
     hours_x10   INTEGER NOT NULL,
     trainer     TEXT NOT NULL,
     created_by  TEXT NOT NULL,
+    version     INTEGER NOT NULL DEFAULT 1,  -- bumped by each change of the attendance
     created_at  BIGINT NOT NULL
 );
 CREATE INDEX assess_trainings_area ON assess_trainings(path, held_on);
