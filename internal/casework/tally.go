@@ -22,19 +22,13 @@ import (
 //     reported.
 //
 // Events name their reporter and the timeline its actor by account; the
-// roster (org.WorkersIn) maps accounts to members. Each metric is one
+// roster (org.WorkerAccounts) maps accounts to members. Each metric is one
 // grouped query, whatever the number of members.
 func (s *Service) Tally(ctx context.Context, p tally.Period) (tally.Sheets, error) {
 	q := s.db.Reader()
-	workers, err := org.WorkersIn(ctx, q, p.Path)
+	byUser, err := org.WorkerAccounts(ctx, q, p.Path)
 	if err != nil {
 		return nil, err
-	}
-	byUser := map[string]string{}
-	for _, w := range workers {
-		if w.UserID != "" {
-			byUser[w.UserID] = w.ID
-		}
 	}
 	out := tally.Sheets{}
 	if len(byUser) == 0 {

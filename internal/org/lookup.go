@@ -250,3 +250,26 @@ func GridName(ctx context.Context, q db.Querier, id string) (string, error) {
 	}
 	return name, err
 }
+
+// WorkerAccounts maps the accounts of the active roster entries under path
+// to their entries (user id → worker id): how the rooms that record work
+// by account tally it per member.
+func WorkerAccounts(ctx context.Context, q db.Querier, path string) (map[string]string, error) {
+	under, args := authz.Under("path", path)
+	rows, err := q.QueryContext(ctx, "SELECT user_id, id FROM workers WHERE status = 'active' AND user_id IS NOT NULL AND "+under+" ORDER BY id", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var user, id string
+		if err := rows.Scan(&user, &id); err != nil {
+			return nil, err
+		}
+		if _, ok := out[user]; !ok {
+			out[user] = id
+		}
+	}
+	return out, rows.Err()
+}

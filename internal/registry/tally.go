@@ -14,15 +14,9 @@ import (
 // accounts to members. One grouped query.
 func (s *Service) Tally(ctx context.Context, p tally.Period) (tally.Sheets, error) {
 	q := s.db.Reader()
-	workers, err := org.WorkersIn(ctx, q, p.Path)
+	byUser, err := org.WorkerAccounts(ctx, q, p.Path)
 	if err != nil {
 		return nil, err
-	}
-	byUser := map[string]string{}
-	for _, w := range workers {
-		if w.UserID != "" {
-			byUser[w.UserID] = w.ID
-		}
 	}
 	out := tally.Sheets{}
 	if len(byUser) == 0 {
