@@ -46,6 +46,15 @@ func TestAssessConsole(t *testing.T) {
 		`document.querySelector('#offline-list')?.innerText`)
 	p.shot("assess-02-offline")
 
+	// the month's ranking: choose the first candidate as one of the 十佳
+	p.click("#assess-tabs #tab-ranking")
+	p.waitFor("the candidates", `document.querySelectorAll('#assess-ranking .el-checkbox').length > 0`, `document.querySelector('#assess-ranking')?.innerText.slice(0, 300)`)
+	p.settle()
+	p.click("#assess-ranking .el-checkbox")
+	p.click("#assess-choose")
+	p.waitFor("the award shown", `document.querySelector('#assess-awards')?.innerText.includes('十佳网格员')`, `document.querySelector('#assess-awards')?.innerText`)
+	p.shot("assess-03-ranking")
+
 	p.click("#assess-tabs #tab-weights")
 	p.waitFor("the county's weights", `document.querySelectorAll('#assess-weights .el-table__row').length === 7`, "")
 	if w := p.text("#assess-weights"); !strings.Contains(w, "巡查覆盖") || !strings.Contains(w, "9键响应") {
@@ -54,7 +63,7 @@ func TestAssessConsole(t *testing.T) {
 	p.click("#assess-tabs #tab-training")
 	p.waitFor("the year's sessions", `document.querySelectorAll('#training-list .el-table__row').length > 0`, "")
 	p.noRawKeys("the training tab")
-	p.shot("assess-03-training")
+	p.shot("assess-04-training")
 }
 
 // TestAssessPhone: the grid member on a 390 px phone opens 我的 and sees
@@ -78,5 +87,5 @@ func TestAssessPhone(t *testing.T) {
 		t.Errorf("my score: %q", s)
 	}
 	p.noRawKeys("my score")
-	p.shot("assess-04-phone")
+	p.shot("assess-05-phone")
 }
