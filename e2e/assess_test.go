@@ -52,7 +52,7 @@ func TestAssessConsole(t *testing.T) {
 	p.settle()
 	p.click("#assess-ranking .el-checkbox")
 	p.click("#assess-choose")
-	p.waitFor("the award shown", `document.querySelector('#assess-awards')?.innerText.includes('十佳网格员')`, `document.querySelector('#assess-awards')?.innerText`)
+	p.waitText("#assess-awards", "十佳网格员")
 	p.shot("assess-03-ranking")
 
 	p.click("#assess-tabs #tab-weights")
