@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/gridgov/gridgov/internal/account"
+	"github.com/gridgov/gridgov/internal/assess"
 	"github.com/gridgov/gridgov/internal/audit"
 	"github.com/gridgov/gridgov/internal/authn"
 	"github.com/gridgov/gridgov/internal/authz"
@@ -225,9 +226,12 @@ const (
 	// Grid teams and the roster: who reads them (workforce.read), who edits
 	// them (workforce.write, the centres), and who of the readers may see a
 	// member's phone in full (the roster's keepers and personal.reveal).
+	// Whoever reads the roster sees a member's awards and training too.
 	workforceReaders   = "intake gridmember leader police pcschief"
 	workforceWriters   = "intake"
 	workforceRevealers = "intake gridmember police pcschief"
+	// Assessment: the county centre steers it, the leader reads it.
+	assessReaders = "intake leader"
 )
 
 func matrix() []row {
@@ -572,6 +576,35 @@ func matrix() []row {
 
 		// 以案定补: the county's rates (changed only over the whole county)
 		// and the monthly sheets.
+		// Grid-member assessment.
+		{route: "GET /api/v1/assess/board", who: assessReaders, req: func(c *call) req { return req{path: "/api/v1/assess/board?period=week&org_id=" + c.id(c.at.org)} }},
+		{route: "GET /api/v1/assess/ranking", who: assessReaders, req: func(c *call) req { return req{path: "/api/v1/assess/ranking?org_id=" + c.id(c.at.org)} }},
+		{route: "POST /api/v1/assess/awards", who: "intake", req: func(c *call) req {
+			return req{path: "/api/v1/assess/awards", body: map[string]any{"org_id": c.id(c.at.org), "month": today()[:7], "worker_ids": []string{c.id(c.at.worker)}}}
+		}},
+		{route: "GET /api/v1/assess/awards", who: assessReaders, req: func(c *call) req { return req{path: "/api/v1/assess/awards?org_id=" + c.id(c.at.org)} }},
+		{route: "GET /api/v1/assess/weights", who: assessReaders, once: true, global: true, req: func(c *call) req { return req{path: "/api/v1/assess/weights"} }},
+		{route: "PUT /api/v1/assess/weights", who: "intake", once: true, req: func(c *call) req {
+			return req{path: "/api/v1/assess/weights", body: map[string]any{"weights": []map[string]any{{"metric": "report.filed", "kind": "rate", "weight": 25}}}}
+		}},
+		{route: "GET /api/v1/assess/offline", who: assessReaders, req: func(c *call) req { return req{path: "/api/v1/assess/offline?org_id=" + c.id(c.at.org)} }},
+		{route: "POST /api/v1/assess/offline", who: "intake", req: func(c *call) req {
+			return req{path: "/api/v1/assess/offline", body: map[string]any{"worker_id": c.id(c.at.worker), "month": today()[:7], "points": 2, "reason": "矩阵加分"}}
+		}},
+		{route: "POST /api/v1/assess/months/close", who: "intake", once: true, req: func(c *call) req {
+			return req{path: "/api/v1/assess/months/close", body: map[string]any{"month": "2025-01"}}
+		}},
+		{route: "GET /api/v1/assess/trainings", who: assessReaders, req: func(c *call) req { return req{path: "/api/v1/assess/trainings?org_id=" + c.id(c.at.org)} }},
+		{route: "POST /api/v1/assess/trainings", who: "intake", req: func(c *call) req {
+			return req{path: "/api/v1/assess/trainings", body: map[string]any{"org_id": c.id(c.at.org), "title": "矩阵学堂", "held_on": today(), "hours": 1.5, "trainer": "矩阵讲师"}}
+		}},
+		{route: "GET /api/v1/assess/trainings/{id}", who: assessReaders, req: func(c *call) req { return req{path: "/api/v1/assess/trainings/" + c.id(c.at.training)} }},
+		{route: "PUT /api/v1/assess/trainings/{id}/attendance", who: "intake", req: func(c *call) req {
+			return req{path: "/api/v1/assess/trainings/" + c.id(c.at.training) + "/attendance", body: map[string]any{"worker_ids": []string{}, "version": 1}}
+		}},
+		{route: "GET /api/v1/assess/workers/{id}/record", who: workforceReaders, req: func(c *call) req { return req{path: "/api/v1/assess/workers/" + c.id(c.at.worker) + "/record"} }},
+		{route: "GET /api/v1/assess/mine", who: "gridmember", once: true, req: func(c *call) req { return req{path: "/api/v1/assess/mine"} }},
+
 		{route: "GET /api/v1/dispute-subsidy-rates", who: disputeSubsidy, once: true, global: true, req: func(c *call) req { return req{path: "/api/v1/dispute-subsidy-rates"} }},
 		{route: "PUT /api/v1/dispute-subsidy-rates", who: "justice", once: true, req: func(c *call) req {
 			return req{path: "/api/v1/dispute-subsidy-rates", body: map[string]any{"rates": []map[string]any{{"complexity": "simple", "outcome": "failed", "amount": 30}}}}
@@ -1014,7 +1047,7 @@ func rowOf(table []row, route string) row {
 // that does not exist, so it says nothing about the other area.
 var scopeCodes = map[string]bool{"org.not_found": true, "registry.link_unknown": true, "report.outside_area": true, "screening.area_unknown": true,
 	"petition.petition_unknown": true, "callkey.care_target_unknown": true,
-	"psych.person_unknown": true, "duty.grid_unknown": true}
+	"psych.person_unknown": true, "duty.grid_unknown": true, "assess.worker_unknown": true}
 
 // judge checks one answer against the table.
 func judge(t *testing.T, r row, method, who string, ok, permitted bool, res testapp.Response, foreign []string) {
@@ -1227,6 +1260,7 @@ type objs struct {
 	callAlert             string   // an open 9-key alert of that number
 	psych                 string   // a psychological-protection record of the area's person
 	worker, place         string   // a roster entry of the village (the own village's: the demo grid member) and their team place
+	training              string   // a 网格学堂 session of the village that worker attended
 	task, meeting         string   // a member task of the village's grid for worker, and a meeting with a decision for them
 	visit, reception      string   // a visit record and a reception day of the area
 	receptionItem         string   // a visitor of that day
@@ -1239,7 +1273,7 @@ func (o *objs) ids() []string {
 	var out []string
 	for _, id := range append([]string{o.org, o.grid, o.user, o.assignment, o.person, o.household, o.house, o.address, o.unit,
 		o.keyPerson, o.mediator, o.careTarget, o.event, o.media, o.rule, o.campaign, o.item, o.round, o.finding, o.export, o.readyExport, o.imp, o.message, o.centre,
-		o.petition, o.session, o.problem, o.dispute, o.party, o.callNumber, o.callAlert, o.psych, o.worker, o.place, o.task, o.meeting, o.visit, o.reception, o.receptionItem, o.plan, o.patrol}, o.extra...) {
+		o.petition, o.session, o.problem, o.dispute, o.party, o.callNumber, o.callAlert, o.psych, o.worker, o.place, o.task, o.meeting, o.visit, o.reception, o.receptionItem, o.plan, o.patrol, o.training}, o.extra...) {
 		if id != "" {
 			out = append(out, id)
 		}
@@ -1418,6 +1452,22 @@ func newFixture(t *testing.T, a *testapp.App) *fixture {
 			Decisions: []duty.DecisionInput{{Text: "矩阵决定", WorkerIDs: []string{o.worker}, DueOn: today()}}})
 		f.check(err)
 		o.meeting = m.ID
+	}
+
+	// A full-time roster member of each village, at a training session of the village.
+	for _, o := range []*objs{own, next, far} {
+		o.worker = db.NewID()
+		err := a.DB.InTx(ctx, func(tx *db.Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO workers (id, org_id, path, name, employment, status, started_on, version, created_at, updated_at)
+			SELECT ?, id, path, '矩阵网格员', 'full_time', 'active', '2025-01-01', 1, 0, 0 FROM org_nodes WHERE id = ?`, o.worker, o.org)
+			return err
+		})
+		f.check(err)
+		hours := 2.0
+		tr, err := a.Assess.CreateTraining(ctx, assess.TrainingInput{OrgID: o.org, Title: "矩阵学堂", HeldOn: today(), Hours: &hours, Trainer: "矩阵讲师",
+			WorkerIDs: []string{o.worker}})
+		f.check(err)
+		o.training = tr.ID
 	}
 
 	// Exports and imports of each village's grid member.

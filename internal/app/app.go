@@ -16,6 +16,7 @@ import (
 
 	"github.com/gridgov/gridgov/internal/account"
 	"github.com/gridgov/gridgov/internal/apperr"
+	"github.com/gridgov/gridgov/internal/assess"
 	"github.com/gridgov/gridgov/internal/audit"
 	"github.com/gridgov/gridgov/internal/authn"
 	"github.com/gridgov/gridgov/internal/callkey"
@@ -90,7 +91,10 @@ type App struct {
 	Visits *visit.Service
 	// Patrols are the grid members' day plans and patrols (一日三巡).
 	Patrols *patrol.Service
-	Router  *httpx.Router
+	// Assess scores the grid workforce from the rooms' tallies (线上评分 +
+	// 线下考核), with the 网格学堂 and the 十佳网格员.
+	Assess *assess.Service
+	Router *httpx.Router
 	// Metrics serves the Prometheus metrics with no check, for the
 	// separate metrics address (GRIDGOV_METRICS_ADDR).
 	Metrics http.Handler
@@ -185,6 +189,8 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	for _, r := range []org.Successor{a.CallKey, a.Duty, a.Visits, a.Patrols} {
 		orgs.AddSuccessor(r)
 	}
+	// Assessment scores the work the rooms tally for each member.
+	a.Assess = assess.New(d, log, keys, a.Events, reg, a.Patrols, a.Visits, a.CallKey, a.Duty)
 	a.routes()
 	a.Router.TrustedProxies = proxies
 	return a, nil
@@ -300,6 +306,7 @@ func (a *App) routes() {
 	rt.Handle(a.Duty.Routes()...)
 	rt.Handle(a.Visits.Routes()...)
 	rt.Handle(a.Patrols.Routes()...)
+	rt.Handle(a.Assess.Routes()...)
 	publicURL, _ := a.Cfg.PublicBaseURL() // checked by Open
 	o311 := open311.New(a.Events, a.DB, a.Audit, publicURL, reg)
 	rt.Handle(o311.Routes()...)

@@ -123,6 +123,14 @@ var owners = map[string][]string{
 	"visit_follow_ups": {"visit"},
 	"reception_days":   {"visit"},
 	"reception_items":  {"visit"},
+	// Grid-member assessment, the 网格学堂 and the 十佳网格员.
+	"assess_weights":    {"assess"},
+	"assess_offline":    {"assess"},
+	"assess_closes":     {"assess"},
+	"assess_results":    {"assess"},
+	"assess_awards":     {"assess"},
+	"assess_trainings":  {"assess"},
+	"assess_attendance": {"assess"},
 }
 
 // shared are the tables every room uses for its own rows: settings holds

@@ -84,7 +84,7 @@ func runBench(ctx context.Context, args []string, out io.Writer) error {
 }
 
 // benchParts are what bench can measure, in the order it measures them.
-var benchParts = []string{"queue", "dashboard", "locate", "disputes", "intake", "import", "search", "soak"}
+var benchParts = []string{"queue", "dashboard", "locate", "disputes", "assess", "intake", "import", "search", "soak"}
 
 // benchOpts are the flags of gridgov bench.
 type benchOpts struct {
@@ -102,7 +102,7 @@ func benchFlags(args []string) (benchOpts, *config.Config, error) {
 	clients := fs.Int("clients", 16, "concurrent clients of the intake runs")
 	requests := fs.Int("requests", 200, "requests behind each latency figure (after 10 to warm up)")
 	budget := fs.Int("budget", 60, "seconds at most for each latency figure: fewer requests when they are slow")
-	only := fs.String("only", "intake,queue,dashboard,locate,disputes", "what to measure, comma-separated: intake, queue, dashboard, locate, disputes, import, search, soak")
+	only := fs.String("only", "intake,queue,dashboard,locate,disputes", "what to measure, comma-separated: intake, queue, dashboard, locate, disputes, assess, import, search, soak")
 	importN := fs.Int("import-people", 1_000_000, "people in each generated file of the import measure (one CSV, one xlsx)")
 	searchN := fs.Int("search-people", 10_000_000, "people the register is filled up to (through the import) before the search measure")
 	soakMinutes := fs.Int("soak-minutes", 30, "length of the soak, in minutes")
@@ -124,7 +124,7 @@ func benchFlags(args []string) (benchOpts, *config.Config, error) {
 	for _, p := range strings.Split(*only, ",") {
 		if p = strings.TrimSpace(p); p != "" {
 			if !slices.Contains(benchParts, p) {
-				return o, nil, fmt.Errorf("--only: unknown part %q (intake, queue, dashboard, locate, disputes, import, search, soak)", p)
+				return o, nil, fmt.Errorf("--only: unknown part %q (intake, queue, dashboard, locate, disputes, assess, import, search, soak)", p)
 			}
 			o.parts[p] = true
 		}
@@ -195,6 +195,7 @@ func (b *bench) measure(o benchOpts, cfg config.Config, t *benchTable, out io.Wr
 		"dashboard": func() error { return b.measureDashboard(o.requests, t) },
 		"locate":    func() error { return b.measureLocate(o.requests, t) },
 		"disputes":  func() error { return b.measureDisputes(o.requests, t) },
+		"assess":    func() error { return b.measureAssess(t, out) },
 		"intake":    func() error { return b.measureIntake(cfg, o.clients, o.seconds, t) },
 		"import":    func() error { return b.benchImport(cfg, o.importN, out, t.row) },
 		"search":    func() error { return b.benchSearch(cfg, o.searchN, o.requests, out, t.row, t.vsRaw) },

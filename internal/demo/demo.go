@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/gridgov/gridgov/internal/apikey"
+	"github.com/gridgov/gridgov/internal/assess"
 	"github.com/gridgov/gridgov/internal/audit"
 	"github.com/gridgov/gridgov/internal/authn"
 	"github.com/gridgov/gridgov/internal/authz"
@@ -140,6 +141,9 @@ type Deps struct {
 	// Visits, when set with the registers, writes a year of home visits
 	// and Wednesday reception days of the first county.
 	Visits *visit.Service
+	// Assess, when set, writes a year of grid-member assessment of the
+	// first county: weights, offline scores, 网格学堂 and 十佳网格员.
+	Assess *assess.Service
 }
 
 type division struct {
@@ -528,11 +532,18 @@ func addHistory(ctx context.Context, d Deps, scale Scale, seed int64, countyCode
 			fmt.Fprintf(log, "wrote %d dispute cases in %.1fs\n", n, time.Since(t0).Seconds())
 		}
 	}
-	// Home visits and reception days come last: reception items link the
+	// Home visits and reception days come late: reception items link the
 	// villages' events and dispute cases.
 	if d.Visits != nil && d.Registry != nil {
 		fmt.Fprintln(log, "writing a year of home visits and Wednesday reception days …")
 		if _, err := Visits(ctx, d, countyCode, seed, time.Now()); err != nil {
+			return err
+		}
+	}
+	// Last, as the ranking of each month scores the work written above.
+	if d.Assess != nil {
+		fmt.Fprintln(log, "writing a year of grid-member assessment …")
+		if _, err := Assessment(ctx, d.Assess, d.DB, countyCode, seed, time.Now()); err != nil {
 			return err
 		}
 	}

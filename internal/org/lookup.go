@@ -186,7 +186,7 @@ func MainGridOutlines(ctx context.Context, q db.Querier, paths []string, limit i
 }
 
 // Worker is a roster entry of the grid workforce as other rooms see it:
-// who, where their roster is, and their primary grid.
+// who, where their roster is, their primary grid and whether they serve.
 type Worker struct {
 	ID          string `json:"id"`
 	Name        string `json:"name"`
@@ -195,15 +195,32 @@ type Worker struct {
 	Path        string `json:"-"`
 	PrimaryGrid string `json:"primary_grid_id,omitempty"`
 	Employment  string `json:"employment"`
+	Status      string `json:"status"` // active, left
 }
 
 const workerCols = `w.id, w.name, COALESCE(w.user_id, ''), w.org_id, w.path, COALESCE((SELECT m.grid_id FROM grid_members m
-	WHERE m.worker_id = w.id ORDER BY m.is_primary DESC, m.id LIMIT 1), ''), w.employment`
+	WHERE m.worker_id = w.id ORDER BY m.is_primary DESC, m.id LIMIT 1), ''), w.employment, w.status`
 
 func scanWorker(s interface{ Scan(...any) error }) (Worker, error) {
 	var w Worker
-	err := s.Scan(&w.ID, &w.Name, &w.UserID, &w.OrgID, &w.Path, &w.PrimaryGrid, &w.Employment)
+	err := s.Scan(&w.ID, &w.Name, &w.UserID, &w.OrgID, &w.Path, &w.PrimaryGrid, &w.Employment, &w.Status)
 	return w, err
+}
+
+func scanWorkers(rows *sql.Rows, err error) ([]Worker, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Worker{}
+	for rows.Next() {
+		w, err := scanWorker(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, w)
+	}
+	return out, rows.Err()
 }
 
 // WorkerOfUser returns the active roster entry of an account; an account
@@ -213,47 +230,6 @@ func WorkerOfUser(ctx context.Context, q db.Querier, userID string) (Worker, err
 	return w, notFound(err, "")
 }
 
-// WorkersIn returns the active roster entries whose roster lies under
-// path, by id.
-func WorkersIn(ctx context.Context, q db.Querier, path string) ([]Worker, error) {
-	under, args := authz.Under("w.path", path)
-	rows, err := q.QueryContext(ctx, "SELECT "+workerCols+" FROM workers w WHERE w.status = 'active' AND "+under+" ORDER BY w.id", args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Worker{}
-	for rows.Next() {
-		w, err := scanWorker(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, w)
-	}
-	return out, rows.Err()
-}
-
-// TeamOf returns the active roster entries holding a place in role
-// (grid_chief, grid_member, assistant, police) on grid gridID, primary
-// places first: who a grid's urgent work goes to.
-func TeamOf(ctx context.Context, q db.Querier, gridID, role string) ([]Worker, error) {
-	rows, err := q.QueryContext(ctx, "SELECT "+workerCols+` FROM workers w JOIN grid_members gm ON gm.worker_id = w.id
-		WHERE gm.grid_id = ? AND gm.role = ? AND w.status = 'active' ORDER BY gm.is_primary DESC, gm.id`, gridID, role)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Worker{}
-	for rows.Next() {
-		w, err := scanWorker(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, w)
-	}
-	return out, rows.Err()
-}
-
 // WorkerByID returns the roster entry id, whatever its status; an unknown
 // id is not found.
 func WorkerByID(ctx context.Context, q db.Querier, id string) (Worker, error) {
@@ -261,8 +237,56 @@ func WorkerByID(ctx context.Context, q db.Querier, id string) (Worker, error) {
 	return w, notFound(err, "")
 }
 
+// WorkersIn returns the active roster entries whose roster lies under
+// path, by id.
+func WorkersIn(ctx context.Context, q db.Querier, path string) ([]Worker, error) {
+	under, args := authz.Under("w.path", path)
+	return scanWorkers(q.QueryContext(ctx, "SELECT "+workerCols+" FROM workers w WHERE w.status = 'active' AND "+under+" ORDER BY w.id", args...))
+}
+
+// TeamOf returns the active roster entries holding a place in role
+// (grid_chief, grid_member, assistant, police) on grid gridID, primary
+// places first: who a grid's urgent work goes to.
+func TeamOf(ctx context.Context, q db.Querier, gridID, role string) ([]Worker, error) {
+	return scanWorkers(q.QueryContext(ctx, "SELECT "+workerCols+` FROM workers w JOIN grid_members gm ON gm.worker_id = w.id
+		WHERE gm.grid_id = ? AND gm.role = ? AND w.status = 'active' ORDER BY gm.is_primary DESC, gm.id`, gridID, role))
+}
+
 // GridsOfWorker returns the ids of the grids where roster entry workerID
 // holds a place, primary first.
 func GridsOfWorker(ctx context.Context, q db.Querier, workerID string) ([]string, error) {
 	return db.Strings(ctx, q, "SELECT grid_id FROM grid_members WHERE worker_id = ? ORDER BY is_primary DESC, id", workerID)
+}
+
+// GridName returns the display name of the grid id ("" when unknown).
+func GridName(ctx context.Context, q db.Querier, id string) (string, error) {
+	var name string
+	err := q.QueryRowContext(ctx, "SELECT name FROM grids WHERE id = ?", id).Scan(&name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return name, err
+}
+
+// WorkerAccounts maps the accounts of the active roster entries under path
+// to their entries (user id → worker id): how the rooms that record work
+// by account tally it per member.
+func WorkerAccounts(ctx context.Context, q db.Querier, path string) (map[string]string, error) {
+	under, args := authz.Under("path", path)
+	rows, err := q.QueryContext(ctx, "SELECT user_id, id FROM workers WHERE status = 'active' AND user_id IS NOT NULL AND "+under+" ORDER BY id", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var user, id string
+		if err := rows.Scan(&user, &id); err != nil {
+			return nil, err
+		}
+		if _, ok := out[user]; !ok {
+			out[user] = id
+		}
+	}
+	return out, rows.Err()
 }

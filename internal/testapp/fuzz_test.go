@@ -235,6 +235,17 @@ func makeFixtures(tb testing.TB, a *testapp.App, as func(role string) *testapp.C
 		"phone": "13900002222", "specialties": []string{"neighbour"}})
 	seed("PUT /api/v1/mediators/{id}", map[string]any{"kind": "legal_helper", "name": "王明白", "version": 1})
 	seed("POST /api/v1/mediators/{id}/reveal", map[string]string{"reason": "联系调解员"})
+	// Assessment: a 网格学堂 session of the village with the grid member's
+	// roster entry, offline points, the weights, a 十佳 choice and a closed month.
+	var trainee string
+	q(&trainee, "SELECT w.id FROM workers w JOIN users u ON u.id = w.user_id WHERE u.username = ?", a.Account("grid_member").Username)
+	fx.ids["trainings"] = create(intake, "POST", "/api/v1/assess/trainings", map[string]any{"org_id": village, "title": "网格学堂：走访技巧",
+		"held_on": time.Now().Format("2006-01-02"), "hours": 2.5, "trainer": "县综治中心", "worker_ids": []string{trainee}})
+	seed("PUT /api/v1/assess/trainings/{id}/attendance", map[string]any{"worker_ids": []string{trainee}, "version": 1})
+	seed("POST /api/v1/assess/offline", map[string]any{"worker_id": trainee, "month": time.Now().Format("2006-01"), "points": -2, "reason": "例会缺席"})
+	seed("PUT /api/v1/assess/weights", map[string]any{"weights": []map[string]any{{"metric": "callkey.accept", "kind": "time", "weight": 15, "target_s": 120, "limit_s": 900}}})
+	seed("POST /api/v1/assess/awards", map[string]any{"org_id": village, "month": time.Now().Format("2006-01"), "worker_ids": []string{trainee}})
+	seed("POST /api/v1/assess/months/close", map[string]any{"month": "2025-01"})
 	now := time.Now().UnixMilli()
 	seed("POST /api/v1/disputes/{id}/route", map[string]string{"complexity": "complex", "route": "admin_mediation", "reason": "转行政调解"})
 	seed("POST /api/v1/disputes/{id}/sessions", map[string]any{"at": now, "place": "调解室", "kind": "mediation", "record": "记录"})
