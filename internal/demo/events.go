@@ -171,7 +171,10 @@ func Events(ctx context.Context, d *db.DB, perGrid int, seed int64, now time.Tim
 		no := fmt.Sprintf("%s%04d", day, perDay[day])
 		ev := newEvent(b, rng, cal, g, c, ch, urgency, created, now, no, units)
 		b.add("events", ev...)
-		if len(targets) < 8 && ev[13] != "closed" && ev[13] != "refused" && now.Sub(created) < 72*time.Hour && created.Before(now.Add(-3*time.Hour)) {
+		// a duplicate target: open, of the last three days, its last step
+		// three hours old, so that its duplicate comes after that step
+		if len(targets) < 8 && ev[13] != "closed" && ev[13] != "refused" && now.Sub(created) < 72*time.Hour &&
+			time.UnixMilli(ev[30].(int64)).Before(now.Add(-3*time.Hour)) {
 			targets = append(targets, slices.Clone(ev))
 		}
 		if len(b.rows["events"]) >= 5000 {
@@ -346,7 +349,7 @@ func duplicates(b *batch, targets [][]any, perDay map[string]int, seed int64, no
 	touched := map[string]int64{}
 	for _, t := range targets {
 		target, major := t[0].(string), t[3].(string)[:2]
-		created := time.UnixMilli(t[29].(int64)).Add(time.Duration(1+rng.IntN(120)) * time.Minute)
+		created := time.UnixMilli(t[30].(int64)).Add(time.Duration(1+rng.IntN(120)) * time.Minute) // after the target's last step
 		merged := created.Add(time.Duration(10+rng.IntN(50)) * time.Minute)
 		if merged.After(now) {
 			continue

@@ -21,9 +21,10 @@ import (
 )
 
 // deadline reports whether a dated column holds a moment still to come by
-// design (a deadline, a light, an expiry, a next try), not one that happened.
+// design (a deadline, a light, an expiry, a next try, the bounds of a
+// planned patrol window), not one that happened.
 func deadline(col string) bool {
-	for _, w := range []string{"due", "warn", "expires", "until", "next_"} {
+	for _, w := range []string{"due", "warn", "expires", "until", "next_", "starts_at", "ends_at"} {
 		if strings.Contains(col, w) {
 			return true
 		}
