@@ -7,6 +7,7 @@ import (
 
 	"github.com/gridgov/gridgov/internal/assess"
 	"github.com/gridgov/gridgov/internal/authz"
+	"github.com/gridgov/gridgov/internal/casework"
 	"github.com/gridgov/gridgov/internal/demo"
 	"github.com/gridgov/gridgov/internal/org"
 )
@@ -92,6 +93,16 @@ func (b *bench) assessRaw(root, month string, from, to int64) error {
 		{`SELECT user_id, count(DISTINCT record_type || ':' || record_id) FROM register_log WHERE user_id IS NOT NULL AND at >= ? AND at < ?
 			AND action IN ('changed', 'moved_in', 'moved_out', 'deceased') GROUP BY user_id`, []any{from, to}},
 		{"SELECT worker_id, sum(points_x100) FROM assess_offline WHERE month = ? AND " + under + " GROUP BY worker_id", append([]any{month}, args...)},
+		// the patrol, visit, 9-key and task rooms' tallies
+		{"SELECT worker_id, count(*), count(walked_at) FROM patrol_tasks WHERE starts_at >= ? AND starts_at < ? AND " + under + " GROUP BY worker_id",
+			append([]any{from, to}, args...)},
+		{`SELECT worker_id, count(*), sum(CASE WHEN status = 'done' AND done_at <= due_at THEN 1 ELSE 0 END) FROM visit_tasks
+			WHERE worker_id IS NOT NULL AND status <> 'cancelled' AND due_at >= ? AND due_at < ? AND ` + under + " GROUP BY worker_id", append([]any{from, to}, args...)},
+		{"SELECT member_id, accepted_by, accept_within, raised_at, accepted_at FROM callkey_alerts WHERE member_id <> '' AND raised_at >= ? AND raised_at < ? AND " + under,
+			append([]any{from, to}, args...)},
+		{`SELECT a.worker_id, count(*), sum(CASE WHEN t.status = 'closed' AND t.closed_on <= t.due_on THEN 1 ELSE 0 END)
+			FROM duty_assignees a JOIN duty_tasks t ON t.id = a.task_id WHERE t.due_on >= ? AND t.due_on <= ? AND ` + authzUnder("t.path", root) + " GROUP BY a.worker_id",
+			append([]any{time.UnixMilli(from).In(casework.Zone).Format("2006-01-02"), time.UnixMilli(to - 1).In(casework.Zone).Format("2006-01-02")}, args...)},
 	}
 	for _, s := range stmts {
 		rows, err := b.a.DB.Reader().QueryContext(b.ctx, s.q, s.args...)

@@ -37,6 +37,7 @@ var Columns = []Column{
 	{"visit_records", "note_sealed", "pii:visit_records.note:"},
 	{"reception_items", "phone_sealed", "pii:reception_items.phone:"},
 	{"patrol_points", "note_sealed", "pii:patrol_points.note:"},
+	{"assess_offline", "reason_sealed", "pii:assess_offline.reason:"},
 	{"duty_tasks", "detail_sealed", "pii:duty_tasks.detail:"},
 	{"duty_tasks", "result_sealed", "pii:duty_tasks.result:"},
 	{"duty_tasks", "carry_reason_sealed", "pii:duty_tasks.carry_reason:"},
