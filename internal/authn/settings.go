@@ -2,9 +2,6 @@ package authn
 
 import (
 	"context"
-	"database/sql"
-	"encoding/json"
-	"errors"
 	"slices"
 	"sync"
 	"time"
@@ -95,15 +92,7 @@ func (c *settingsCache) reset() {
 
 func loadSettings(ctx context.Context, q db.Querier) (Settings, error) {
 	s := DefaultSettings()
-	var raw string
-	err := q.QueryRowContext(ctx, "SELECT value FROM settings WHERE key = 'security'").Scan(&raw)
-	if errors.Is(err, sql.ErrNoRows) {
-		return s, nil
-	}
-	if err != nil {
-		return s, err
-	}
-	return s, json.Unmarshal([]byte(raw), &s)
+	return s, db.LoadSetting(ctx, q, "security", &s)
 }
 
 // Settings returns the current security settings.
@@ -114,13 +103,12 @@ func (s *Service) SaveSettings(ctx context.Context, v Settings) (Settings, error
 	if err := v.Validate(); err != nil {
 		return v, err
 	}
-	b, _ := json.Marshal(v)
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value, updated_at) VALUES ('security', ?, ?)
-			ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, string(b), db.Now()); err != nil {
+		b, err := db.SaveSetting(ctx, tx, "security", v)
+		if err != nil {
 			return err
 		}
-		return s.audit.Record(ctx, tx, authz.SecurityWrite, auditEntry("security.settings", "settings", "security", string(b)))
+		return s.audit.Record(ctx, tx, authz.SecurityWrite, auditEntry("security.settings", "settings", "security", b))
 	})
 	s.settings.reset()
 	return v, err

@@ -2,9 +2,6 @@ package patrol
 
 import (
 	"context"
-	"database/sql"
-	"encoding/json"
-	"errors"
 	"strconv"
 	"time"
 
@@ -27,15 +24,7 @@ func DefaultSettings() Settings { return Settings{PositionDays: 180} }
 // Settings returns the patrols' settings.
 func (s *Service) Settings(ctx context.Context) (Settings, error) {
 	v := DefaultSettings()
-	var raw string
-	err := s.db.Reader().QueryRowContext(ctx, "SELECT value FROM settings WHERE key = 'patrol'").Scan(&raw)
-	if errors.Is(err, sql.ErrNoRows) {
-		return v, nil
-	}
-	if err != nil {
-		return v, err
-	}
-	return v, json.Unmarshal([]byte(raw), &v)
+	return v, db.LoadSetting(ctx, s.db.Reader(), "patrol", &v)
 }
 
 // SaveSettings validates and stores the settings, audited.
@@ -43,13 +32,12 @@ func (s *Service) SaveSettings(ctx context.Context, v Settings) (Settings, error
 	if v.PositionDays < 1 || v.PositionDays > 3650 {
 		return v, apperr.Field("position_days", "validation.range", "min", 1, "max", 3650)
 	}
-	b, _ := json.Marshal(v)
 	return v, s.db.InTx(ctx, func(tx *db.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value, updated_at) VALUES ('patrol', ?, ?)
-			ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, string(b), db.Now()); err != nil {
+		b, err := db.SaveSetting(ctx, tx, "patrol", v)
+		if err != nil {
 			return err
 		}
-		return s.record(ctx, tx, authz.SecurityWrite, "patrol.settings", "settings", "patrol", string(b))
+		return s.record(ctx, tx, authz.SecurityWrite, "patrol.settings", "settings", "patrol", b)
 	})
 }
 

@@ -2,9 +2,6 @@ package psych
 
 import (
 	"context"
-	"database/sql"
-	"encoding/json"
-	"errors"
 	"strings"
 	"time"
 
@@ -69,15 +66,7 @@ func (s *Service) Close(ctx context.Context, id string, in CloseInput) (Record, 
 // Settings returns the retention settings.
 func (s *Service) Settings(ctx context.Context) (Settings, error) {
 	v := DefaultSettings()
-	var raw string
-	err := s.db.Reader().QueryRowContext(ctx, "SELECT value FROM settings WHERE key = 'psych'").Scan(&raw)
-	if errors.Is(err, sql.ErrNoRows) {
-		return v, nil
-	}
-	if err != nil {
-		return v, err
-	}
-	return v, json.Unmarshal([]byte(raw), &v)
+	return v, db.LoadSetting(ctx, s.db.Reader(), "psych", &v)
 }
 
 // SaveSettings stores the settings, audited.
@@ -85,13 +74,12 @@ func (s *Service) SaveSettings(ctx context.Context, v Settings) (Settings, error
 	if v.RetentionDays < 30 || v.RetentionDays > 36500 {
 		return v, apperr.Field("retention_days", "validation.range", "min", 30, "max", 36500)
 	}
-	b, _ := json.Marshal(v)
 	return v, s.db.InTx(ctx, func(tx *db.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value, updated_at) VALUES ('psych', ?, ?)
-			ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, string(b), db.Now()); err != nil {
+		b, err := db.SaveSetting(ctx, tx, "psych", v)
+		if err != nil {
 			return err
 		}
-		return s.audit.Record(ctx, tx, authz.SecurityWrite, audit.Entry{Action: "psych.settings", ObjectType: "settings", ObjectID: "psych", Detail: string(b)})
+		return s.audit.Record(ctx, tx, authz.SecurityWrite, audit.Entry{Action: "psych.settings", ObjectType: "settings", ObjectID: "psych", Detail: b})
 	})
 }
 

@@ -2,8 +2,6 @@ package registry
 
 import (
 	"context"
-	"database/sql"
-	"encoding/json"
 	"errors"
 	"time"
 
@@ -46,15 +44,7 @@ func (v Settings) Validate() error {
 // Settings returns the registers' settings.
 func (s *Service) Settings(ctx context.Context) (Settings, error) {
 	v := DefaultSettings()
-	var raw string
-	err := s.db.Reader().QueryRowContext(ctx, "SELECT value FROM settings WHERE key = 'registry'").Scan(&raw)
-	if errors.Is(err, sql.ErrNoRows) {
-		return v, nil
-	}
-	if err != nil {
-		return v, err
-	}
-	return v, json.Unmarshal([]byte(raw), &v)
+	return v, db.LoadSetting(ctx, s.db.Reader(), "registry", &v)
 }
 
 // SaveSettings validates and stores the settings, audited.
@@ -62,13 +52,12 @@ func (s *Service) SaveSettings(ctx context.Context, v Settings) (Settings, error
 	if err := v.Validate(); err != nil {
 		return v, err
 	}
-	b, _ := json.Marshal(v)
 	return v, s.db.InTx(ctx, func(tx *db.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value, updated_at) VALUES ('registry', ?, ?)
-			ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, string(b), db.Now()); err != nil {
+		b, err := db.SaveSetting(ctx, tx, "registry", v)
+		if err != nil {
 			return err
 		}
-		return s.record(ctx, tx, authz.SecurityWrite, "registry.settings", "settings", "registry", string(b))
+		return s.record(ctx, tx, authz.SecurityWrite, "registry.settings", "settings", "registry", b)
 	})
 }
 
