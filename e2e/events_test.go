@@ -178,10 +178,6 @@ func (p *page) pickOption(text string) {
 	})()`, jsString(text)), `[...document.querySelectorAll('.el-select-dropdown__item')].filter(e => e.offsetParent !== null).length`)
 	p.click(`[data-e2e-pick="1"]`)
 	p.waitFor("the option "+text+" chosen", `!!document.querySelector('[data-e2e-pick="1"]')?.classList.contains('is-selected')`, `document.querySelector('[data-e2e-pick="1"]')?.className`)
-	// and the dropdown has closed: while it fades it still lies over what is
-	// below the select, and the next click there would pick another option
-	p.waitFor("the options of "+text+" closed", `[...document.querySelectorAll('.el-select__popper')].every(e => getComputedStyle(e).display === 'none')`,
-		`document.querySelectorAll('.el-select__popper').length`)
 }
 
 // setNumber types a number into an el-input-number (by its id) and commits it.

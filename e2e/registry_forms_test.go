@@ -17,6 +17,9 @@ func (p *page) choose(sel, text string) {
 		jsString(wrapper), jsString(wrapper)), `'disabled or missing'`)
 	p.click(wrapper)
 	p.pickOption(text)
+	// the list fades out over the fields below: a click there would hit it
+	p.waitFor("the options of "+sel+" to close", `[...document.querySelectorAll('.el-select__popper')].every(e => getComputedStyle(e).display === 'none')`,
+		`document.querySelectorAll('.el-select__popper').length`)
 }
 
 // fieldErrorJS is the error text under the form item holding sel.

@@ -89,8 +89,7 @@ func TestGridTeamEditor(t *testing.T) {
 	p.click(".team-editor .el-radio:nth-child(2)")
 	p.typeInto("#team-add-name", "楼长韦建国")
 	p.typeInto("#team-add-phone", "13912345678")
-	p.click(".el-select:has(#team-add-role) .el-select__wrapper")
-	p.pickOption("楼栋长")
+	p.choose("#team-add-role", "楼栋长") // and waits for the list over the button to close
 	p.click("#team-add-save")
 	p.waitFor("the new building head in the team", `[...document.querySelectorAll('#team-edit-table .team-edit-row')].some(r => r.innerText.includes('楼长韦建国'))`,
 		`document.querySelector('.team-editor .el-form-item__error')?.innerText || document.querySelector('#team-edit-table')?.innerText`)
