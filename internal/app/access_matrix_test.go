@@ -164,11 +164,11 @@ const (
 	townStaff = "townmediator sfschief pcschief judge"
 	// The village's mediator and the county's petition desk.
 	disputeStaff    = "vmediator xfclerk"
-	orgReaders      = "sysadmin secadmin auditadmin intake dispatcher shiftlead handler gridmember leader mediator partymember police justice health civilaffairs " + townStaff + " " + disputeStaff
-	gridReaders     = "sysadmin intake dispatcher shiftlead handler gridmember leader mediator partymember police justice health civilaffairs " + townStaff + " " + disputeStaff
+	orgReaders      = "sysadmin secadmin auditadmin intake dispatcher shiftlead handler gridmember leader mediator partymember police justice health civilaffairs partysec " + townStaff + " " + disputeStaff
+	gridReaders     = "sysadmin intake dispatcher shiftlead handler gridmember leader mediator partymember police justice health civilaffairs partysec " + townStaff + " " + disputeStaff
 	eventReaders    = "intake dispatcher shiftlead gridmember leader mediator townmediator vmediator"
 	eventSeers      = eventReaders + " handler" // the own event is dispatched to the handler's department
-	reporters       = "intake gridmember partymember resident police pcschief"
+	reporters       = "intake gridmember partymember partysec resident police pcschief"
 	registryReaders = "gridmember leader police justice health civilaffairs pcschief sfschief"
 	registryWriters = "gridmember civilaffairs"
 	revealers       = "gridmember police justice health civilaffairs pcschief sfschief"
@@ -227,7 +227,7 @@ const (
 	// them (workforce.write, the centres), and who of the readers may see a
 	// member's phone in full (the roster's keepers and personal.reveal).
 	// Whoever reads the roster sees a member's awards and training too.
-	workforceReaders   = "intake gridmember leader police pcschief"
+	workforceReaders   = "intake gridmember leader police pcschief partysec"
 	workforceWriters   = "intake"
 	workforceRevealers = "intake gridmember police pcschief"
 	// Assessment: the county centre steers it, the leader reads it.

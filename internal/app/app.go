@@ -35,6 +35,7 @@ import (
 	"github.com/gridgov/gridgov/internal/keyperson"
 	"github.com/gridgov/gridgov/internal/open311"
 	"github.com/gridgov/gridgov/internal/org"
+	"github.com/gridgov/gridgov/internal/party"
 	"github.com/gridgov/gridgov/internal/patrol"
 	"github.com/gridgov/gridgov/internal/petition"
 	"github.com/gridgov/gridgov/internal/psych"
@@ -83,6 +84,8 @@ type App struct {
 	CallKey *callkey.Service
 	// Psych is the psychological protection of special groups (三级三色).
 	Psych *psych.Service
+	// Party is the red grid's compounds, buildings and party tree.
+	Party *party.Service
 	// Duty keeps the grid members' tasks of the day, the town–police
 	// station meetings (警网融合) and the same-day close (日清).
 	Duty *duty.Service
@@ -179,6 +182,7 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a.Petitions = petition.New(d, log, keys, reg, kp, a.Disputes)
 	a.CallKey = callkey.New(d, log, keys, reg, kp)
 	a.Psych = psych.New(d, log, keys, reg, kp)
+	a.Party = party.New(d, log, keys)
 	a.Duty = duty.New(d, log, keys)
 	a.Visits = visit.New(d, log, keys, a.Events, a.Disputes)
 	a.Patrols = patrol.New(d, log, keys)

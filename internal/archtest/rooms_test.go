@@ -131,6 +131,11 @@ var owners = map[string][]string{
 	"assess_awards":     {"assess"},
 	"assess_trainings":  {"assess"},
 	"assess_attendance": {"assess"},
+	// The red grid: compounds and buildings, the party tree.
+	"compounds":     {"party"},
+	"buildings":     {"party"},
+	"party_orgs":    {"party"},
+	"party_members": {"party"},
 }
 
 // shared are the tables every room uses for its own rows: settings holds

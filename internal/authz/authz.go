@@ -70,6 +70,11 @@ const (
 	AssessRead     Perm = "assess.read"     // the boards and rankings of grid-member assessment, training records
 	AssessWrite    Perm = "assess.write"    // offline scores, the county's weights, training sessions, 十佳网格员
 
+	// The red grid (红色网格). Party membership is personal information:
+	// the tree's members are read only with party.read.
+	PartyRead  Perm = "party.read"  // the party tree, its members, compounds and buildings of an area
+	PartyWrite Perm = "party.write" // keep the tree, its members, compounds and buildings; accept 双报到
+
 	// Sensitive categories of key persons (PIPL art. 28): a key person of a
 	// category is visible only with that category's permission.
 	SensitiveReleasedPrisoner    Perm = "pii.sensitive.released_prisoner"
@@ -107,6 +112,7 @@ var Catalogue = []PermInfo{
 	{PetitionRead, "dispute"}, {PetitionWrite, "dispute"},
 	{WorkforceRead, "gridwork"}, {WorkforceWrite, "gridwork"}, {GridworkDo, "gridwork"}, {GridworkRead, "gridwork"}, {GridworkSteer, "gridwork"},
 	{AssessRead, "gridwork"}, {AssessWrite, "gridwork"},
+	{PartyRead, "party"}, {PartyWrite, "party"},
 	{SensitiveReleasedPrisoner, "sensitive"}, {SensitiveCommunityCorrection, "sensitive"}, {SensitiveMentalDisorder, "sensitive"},
 	{SensitiveDrugUser, "sensitive"}, {SensitiveHIVRisk, "sensitive"}, {SensitiveKeyYouth, "sensitive"}, {SensitiveKeyPetitioner, "sensitive"},
 	{SensitivePsych, "sensitive"},
@@ -154,6 +160,10 @@ var Builtins = []BuiltinRole{
 	// confirmations and hears the cases routed to it.
 	{Code: "judge", Perms: []Perm{OrgRead, GridRead, EventReadUnit, DisputeRead, DisputeReport, DisputeWrite}},
 	{Code: "party_member", Perms: []Perm{OrgRead, GridRead, EventReport}},
+	// The secretary of a community's party organisation keeps its tree and
+	// its members, and accepts the organisations and members that report
+	// to the community (双报到).
+	{Code: "party_secretary", Perms: []Perm{OrgRead, GridRead, EventReport, PartyRead, PartyWrite, WorkforceRead}},
 	{Code: "resident", Perms: []Perm{EventReport}},
 	// Joint management of key persons (丹江口 "四类人"): each office adds
 	// follow-ups to the shared record of the categories it is responsible for.

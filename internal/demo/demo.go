@@ -31,6 +31,7 @@ import (
 	"github.com/gridgov/gridgov/internal/geo"
 	"github.com/gridgov/gridgov/internal/keyperson"
 	"github.com/gridgov/gridgov/internal/org"
+	"github.com/gridgov/gridgov/internal/party"
 	"github.com/gridgov/gridgov/internal/petition"
 	"github.com/gridgov/gridgov/internal/psych"
 	"github.com/gridgov/gridgov/internal/registry"
@@ -144,6 +145,9 @@ type Deps struct {
 	// Assess, when set, writes a year of grid-member assessment of the
 	// first county: weights, offline scores, 网格学堂 and 十佳网格员.
 	Assess *assess.Service
+	// Party, when set, lays the red grid over the first county: compounds
+	// and buildings, the party tree and its members.
+	Party *party.Service
 }
 
 type division struct {
@@ -540,6 +544,13 @@ func addHistory(ctx context.Context, d Deps, scale Scale, seed int64, countyCode
 			return err
 		}
 	}
+	if d.Party != nil {
+		c, err := Party(ctx, d.DB, d.Party, countyCode, seed)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(log, "laid the red grid: %d compounds, %d buildings, %d party organisations, %d members\n", c.Compounds, c.Buildings, c.Orgs, c.Members)
+	}
 	// Last, as the ranking of each month scores the work written above.
 	if d.Assess != nil {
 		fmt.Fprintln(log, "writing a year of grid-member assessment …")
@@ -579,6 +590,7 @@ var demoAccounts = []struct {
 	{"leader", "政法委 黄书记", "leader", "", ""},
 	{"mediator", "调解员 周平", "mediator", "", ""},
 	{"partymember", "党员 吴红", "party_member", "village", ""},
+	{"partysec", "社区党委书记 刘建华", "party_secretary", "village", ""},
 	{"resident", "居民 郑春梅", "resident", "village", ""},
 	{"police", "民警 何志刚", "police", "", "ga"},
 	{"justice", "司法所 邱丽", "justice", "", "sf"},

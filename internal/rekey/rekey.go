@@ -51,6 +51,7 @@ var Columns = []Column{
 	{"psych_entries", "level_sealed", "pii:psych.level:"},
 	{"psych_entries", "who_sealed", "pii:psych.who:"},
 	{"psych_entries", "note_sealed", "pii:psych.note:"},
+	{"party_members", "phone_sealed", "pii:party_members.phone:"},
 }
 
 // Count returns how many sealed values each key id seals.

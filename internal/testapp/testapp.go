@@ -160,6 +160,7 @@ func (tp *template) build(registers bool) error {
 	deps.Disputes = a.Disputes // the demo's year of dispute cases
 	deps.Org = a.Org           // the roster's phones, building heads, leavers
 	deps.Assess = a.Assess     // the demo's year of assessment
+	deps.Party = a.Party       // the red grid: compounds, the party tree
 	tp.res, err = demo.Build(ctx, deps, demo.Scales["county"], 2026, io.Discard)
 	backup := filepath.Join(dir, "gridgov.db")
 	if err == nil && tp.db == "" {

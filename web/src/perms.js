@@ -49,6 +49,8 @@ export const PERM = {
   assessRead: 'assess.read',
   assessWrite: 'assess.write',
   sensitivePsych: 'pii.sensitive.psych',
+  partyRead: 'party.read',
+  partyWrite: 'party.write',
 }
 
 // Key-person categories: each needs its own permission pii.sensitive.<category>.
