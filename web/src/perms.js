@@ -49,6 +49,10 @@ export const PERM = {
   assessRead: 'assess.read',
   assessWrite: 'assess.write',
   sensitivePsych: 'pii.sensitive.psych',
+  villageRead: 'village.read',
+  villageWrite: 'village.write',
+  villageScore: 'village.score',
+  villageOpine: 'village.opine',
 }
 
 // Key-person categories: each needs its own permission pii.sensitive.<category>.
