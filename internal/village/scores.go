@@ -769,6 +769,7 @@ func (s *Service) list(ctx context.Context, q db.Querier, orgID, month string) (
 		byRank := st.RecogniseTop > 0 && l.Rank <= st.RecogniseTop
 		byMin := st.RecogniseMin != nil && l.Total >= *st.RecogniseMin
 		switch {
+		case l.Total <= 0: // recognition is earned: a household with nothing to its credit is not recognised
 		case st.RecogniseTop > 0 && st.RecogniseMin != nil:
 			l.Recognised = byRank && byMin
 		default:
