@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gridgov/gridgov/internal/authz"
+	"github.com/gridgov/gridgov/internal/org"
 	"github.com/gridgov/gridgov/internal/village"
 )
 
@@ -177,9 +178,7 @@ func Villages(ctx context.Context, d Deps, vs *village.Service, countyCode strin
 }
 
 func orgName(ctx context.Context, d Deps, id string) (string, error) {
-	var name string
-	err := d.DB.Reader().QueryRowContext(ctx, "SELECT name FROM org_nodes WHERE id = ?", id).Scan(&name)
-	return name, err
+	return org.NameOf(ctx, d.DB.Reader(), id)
 }
 
 // councils makes a village's 村民理事会 (and for the first village a

@@ -175,10 +175,10 @@ func (s *Service) Scoring(ctx context.Context, orgID string) (Scoring, error) {
 
 func (s *Service) scoring(ctx context.Context, q db.Querier, orgID string) (Scoring, error) {
 	out := Scoring{OrgID: orgID, Rules: []Rule{}}
-	if err := q.QueryRowContext(ctx, "SELECT name, code FROM org_nodes WHERE id = ?", orgID).Scan(&out.OrgName, &out.OrgCode); err != nil {
+	var err error
+	if out.OrgCode, out.OrgName, err = org.CodeNameOf(ctx, q, orgID); err != nil {
 		return out, err
 	}
-	var err error
 	if out.Settings, err = s.settings(ctx, q, orgID); err != nil {
 		return out, err
 	}
@@ -687,11 +687,12 @@ type Month struct {
 // recognised.
 func (s *Service) list(ctx context.Context, q db.Querier, orgID, month string) (Month, error) {
 	out := Month{Month: month, Status: "open", Lines: []Line{}}
-	if err := q.QueryRowContext(ctx, "SELECT name, code FROM org_nodes WHERE id = ?", orgID).Scan(&out.OrgName, &out.OrgCode); err != nil {
+	var err error
+	if out.OrgCode, out.OrgName, err = org.CodeNameOf(ctx, q, orgID); err != nil {
 		return out, err
 	}
 	var pub sql.NullInt64
-	err := q.QueryRowContext(ctx, "SELECT status, published_at FROM village_months WHERE org_id = ? AND month = ?", orgID, month).Scan(&out.Status, &pub)
+	err = q.QueryRowContext(ctx, "SELECT status, published_at FROM village_months WHERE org_id = ? AND month = ?", orgID, month).Scan(&out.Status, &pub)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return out, err
 	}
