@@ -233,7 +233,7 @@ func councils(ctx context.Context, vs *village.Service, id, name string, vi int,
 			return err
 		}
 		c, err = vs.AddMeeting(ctx, c.ID, village.MeetingInput{HeldOn: held, Place: "村委会议室", Agenda: "审议：" + p.title,
-			Minutes: fmt.Sprintf("应到 7 人，实到 6 人。意见征询期间收集意见 %d 条，逐条讨论后表决：同意 %d 票，反对 %d 票，弃权 %d 票。", 3, p.votes[0], p.votes[1], p.votes[2]),
+			Minutes:    fmt.Sprintf("应到 7 人，实到 6 人。意见征询期间收集意见 %d 条，逐条讨论后表决：同意 %d 票，反对 %d 票，弃权 %d 票。", 3, p.votes[0], p.votes[1], p.votes[2]),
 			Attendance: att})
 		if err != nil {
 			return err
