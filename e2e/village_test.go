@@ -147,3 +147,47 @@ func TestVillageScorePhone(t *testing.T) {
 	p.noRawKeys("the phone's score form")
 	p.shot("village-05-phone")
 }
+
+// TestVillageCouncil: the centre's staff open the demo village's 村民理事会
+// with its members, proposals and meetings; a resident gives an opinion on
+// the proposal open for consultation on a 390 px phone, then changes it.
+func TestVillageCouncil(t *testing.T) {
+	t.Parallel()
+	chromePath(t)
+	app := testapp.NewWithRegisters(t)
+	var village string
+	if err := app.DB.Reader().QueryRowContext(context.Background(), "SELECT id FROM org_nodes WHERE code = ?", app.Account("grid_member").OrgCode).Scan(&village); err != nil {
+		t.Fatal(err)
+	}
+	p := newPage(t, app.URL)
+	p.loginAs(app, "intake")
+	p.open("/village?org=" + village)
+	p.visible("#village-name")
+	p.click("#tab-councils")
+	p.waitFor("the council's proposals", `document.querySelectorAll('#council-proposals .el-table__row').length >= 4`, `document.querySelector('#council-proposals')?.innerText`)
+	p.click("#council-proposals .el-table__row:nth-child(2)")
+	p.visible("#proposal-detail")
+	p.noRawKeys("a council")
+	p.shot("village-06-council")
+	p.logout()
+
+	p.do("a phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch))
+	p.loginAs(app, "resident")
+	p.open("/m")
+	p.click("#m-tab-opinions")
+	p.visible(".proposal-card")
+	p.click(".proposal-card .stance-support")
+	p.click(".proposal-card .op-send")
+	p.waitFor("my opinion", `document.querySelector('.proposal-card .mine')?.innerText.includes('赞成')`, `document.querySelector('.proposal-card')?.innerText`)
+	p.click(".proposal-card .stance-oppose")
+	p.do("a reason", chromedp.SendKeys(".proposal-card .op-text", "E2E 预算偏高"))
+	p.click(".proposal-card .op-send")
+	p.waitFor("my changed opinion", `document.querySelector('.proposal-card .mine')?.innerText.includes('反对')`, `document.querySelector('.proposal-card')?.innerText`)
+	var n int
+	app.DB.Reader().QueryRowContext(context.Background(), "SELECT count(*) FROM village_opinions WHERE text = 'E2E 预算偏高'").Scan(&n)
+	if n != 1 {
+		t.Errorf("one opinion a resident: %d", n)
+	}
+	p.noRawKeys("the resident's proposals")
+	p.shot("village-07-opinion")
+}
