@@ -37,6 +37,7 @@ import (
 	"github.com/gridgov/gridgov/internal/regsheet"
 	"github.com/gridgov/gridgov/internal/screening"
 	"github.com/gridgov/gridgov/internal/testapp"
+	"github.com/gridgov/gridgov/internal/village"
 	"github.com/gridgov/gridgov/internal/visit"
 )
 
@@ -232,6 +233,12 @@ const (
 	workforceRevealers = "intake gridmember police pcschief"
 	// Assessment: the county centre steers it, the leader reads it.
 	assessReaders = "intake leader"
+	// Village score sheets and councils: the centre keeps them, grid
+	// members record scores, the leader reads, residents give opinions.
+	villageReaders = "intake leader gridmember"
+	villageWriters = "intake"
+	villageScorers = "intake gridmember"
+	villageOpiners = "partymember resident"
 )
 
 func matrix() []row {
@@ -604,6 +611,78 @@ func matrix() []row {
 		}},
 		{route: "GET /api/v1/assess/workers/{id}/record", who: workforceReaders, req: func(c *call) req { return req{path: "/api/v1/assess/workers/" + c.id(c.at.worker) + "/record"} }},
 		{route: "GET /api/v1/assess/mine", who: "gridmember", once: true, req: func(c *call) req { return req{path: "/api/v1/assess/mine"} }},
+
+		// Village score sheets (评分表) and councils (村民理事会): the centre
+		// keeps them (village.write), grid members record scores
+		// (village.score), leaders read, residents give opinions.
+		{route: "GET /api/v1/villages/{id}/scoring", who: villageReaders, req: func(c *call) req { return req{path: "/api/v1/villages/" + c.id(c.at.org) + "/scoring"} }},
+		{route: "PUT /api/v1/villages/{id}/scoring", who: villageWriters, req: func(c *call) req {
+			return req{path: "/api/v1/villages/" + c.id(c.at.org) + "/scoring", body: map[string]any{"display": "surname", "recognise_top": 3, "title": "文明户",
+				"sheet_title": "矩阵评分表", "items": []map[string]any{{"name": "矩阵加分", "kind": "plus", "points": 5}, {"name": "矩阵否决", "kind": "veto", "points": 0}}}}
+		}},
+		{route: "GET /api/v1/villages/{id}/households", who: villageScorers, req: func(c *call) req { return req{path: "/api/v1/villages/" + c.id(c.at.org) + "/households"} }},
+		{route: "GET /api/v1/villages/{id}/scores", who: villageReaders, req: func(c *call) req {
+			return req{path: "/api/v1/villages/" + c.id(c.at.org) + "/scores?month=" + today()[:7]}
+		}},
+		{route: "POST /api/v1/villages/{id}/scores", who: villageScorers, req: func(c *call) req {
+			return req{path: "/api/v1/villages/" + c.id(c.at.org) + "/scores", body: map[string]any{"household_id": c.id(c.at.household),
+				"item_id": c.id(c.f.villageItem(c.at.org)), "on": today(), "evidence": "witness", "detail": "矩阵证人"}}
+		}},
+		{route: "POST /api/v1/village-scores/{id}/appeal", who: villageScorers, req: func(c *call) req {
+			return req{path: "/api/v1/village-scores/" + c.id(c.at.villageScore) + "/appeal", body: map[string]any{"lodged_by": "household", "reason": "矩阵申诉"}}
+		}},
+		{route: "POST /api/v1/village-scores/{id}/decide", who: villageWriters, req: func(c *call) req {
+			return req{path: "/api/v1/village-scores/" + c.id(c.at.villageAppealed) + "/decide", body: map[string]any{"overturn": false, "reason": "矩阵维持"}}
+		}},
+		{route: "GET /api/v1/villages/{id}/months/{month}", who: villageReaders, req: func(c *call) req {
+			return req{path: "/api/v1/villages/" + c.id(c.at.org) + "/months/" + today()[:7]}
+		}},
+		{route: "POST /api/v1/villages/{id}/months/{month}/review", who: villageWriters, req: func(c *call) req {
+			return req{path: "/api/v1/villages/" + c.id(c.at.org) + "/months/" + today()[:7] + "/review", body: map[string]any{}}
+		}},
+		{route: "POST /api/v1/villages/{id}/months/{month}/publish", who: villageWriters, req: func(c *call) req {
+			return req{path: "/api/v1/villages/" + c.id(c.at.org) + "/months/" + today()[:7] + "/publish", body: map[string]any{}}
+		}},
+		{route: "GET /api/v1/public/villages/{code}/scores", who: "public", once: true, req: func(c *call) req {
+			return req{path: "/api/v1/public/villages/" + c.own.orgCode + "/scores"}
+		}},
+		{route: "GET /api/v1/public/villages/{code}/scores/{month}", who: "public", once: true, req: func(c *call) req {
+			return req{path: "/api/v1/public/villages/" + c.own.orgCode + "/scores/" + today()[:7]}
+		}},
+		{route: "GET /api/v1/villages/{id}/councils", who: villageReaders, req: func(c *call) req { return req{path: "/api/v1/villages/" + c.id(c.at.org) + "/councils"} }},
+		{route: "POST /api/v1/villages/{id}/councils", who: villageWriters, req: func(c *call) req {
+			return req{path: "/api/v1/villages/" + c.id(c.at.org) + "/councils", body: map[string]any{"kind": "neighbourhood", "name": "矩阵议事会", "compound": "矩阵小区",
+				"quorum_percent": 50, "pass_percent": 50, "members": []map[string]any{{"name": "矩阵理事", "role": "chair", "phone": "13800138000"}}}}
+		}},
+		{route: "GET /api/v1/village-councils/{id}", who: villageReaders, req: func(c *call) req { return req{path: "/api/v1/village-councils/" + c.id(c.at.council)} }},
+		{route: "POST /api/v1/village-councils/{id}/meetings", who: villageWriters, req: func(c *call) req {
+			return req{path: "/api/v1/village-councils/" + c.id(c.at.council) + "/meetings", body: map[string]any{"held_on": today(), "agenda": "矩阵议程", "attendance": map[string]string{}}}
+		}},
+		{route: "POST /api/v1/village-councils/{id}/proposals", who: villageWriters, req: func(c *call) req {
+			return req{path: "/api/v1/village-councils/" + c.id(c.at.council) + "/proposals", body: map[string]any{"kind": "other", "title": "矩阵议题", "body": "矩阵内容",
+				"opens_on": today(), "closes_on": today()}}
+		}},
+		{route: "GET /api/v1/village-proposals/{id}", who: villageReaders, req: func(c *call) req { return req{path: "/api/v1/village-proposals/" + c.id(c.at.proposal)} }},
+		{route: "POST /api/v1/village-proposals/{id}/opinions", who: villageWriters, req: func(c *call) req {
+			return req{path: "/api/v1/village-proposals/" + c.id(c.at.proposal) + "/opinions", body: map[string]any{"name": "矩阵村民", "stance": "support", "text": "矩阵意见"}}
+		}},
+		{route: "PUT /api/v1/my/proposals/{id}/opinion", who: villageOpiners, req: func(c *call) req {
+			return req{path: "/api/v1/my/proposals/" + c.id(c.at.proposal) + "/opinion", body: map[string]any{"stance": "support", "text": "矩阵意见"}}
+		}},
+		{route: "GET /api/v1/my/proposals", who: villageOpiners, once: true, list: true, req: func(c *call) req { return req{path: "/api/v1/my/proposals"} }},
+		{route: "POST /api/v1/village-proposals/{id}/close", who: villageWriters, req: func(c *call) req {
+			return req{path: "/api/v1/village-proposals/" + c.id(c.at.proposal) + "/close", body: map[string]any{}}
+		}},
+		{route: "POST /api/v1/village-proposals/{id}/vote", who: villageWriters, req: func(c *call) req {
+			return req{path: "/api/v1/village-proposals/" + c.id(c.at.proposal) + "/vote", body: map[string]any{"meeting_id": "x", "votes_for": 1, "votes_against": 0,
+				"votes_abstain": 0, "decision": "矩阵决定"}}
+		}},
+		{route: "POST /api/v1/village-proposals/{id}/follow-ups", who: villageWriters, req: func(c *call) req {
+			return req{path: "/api/v1/village-proposals/" + c.id(c.at.passed) + "/follow-ups", body: map[string]any{"step": "矩阵步骤", "due_on": today()}}
+		}},
+		{route: "POST /api/v1/village-follow-ups/{id}/done", who: villageWriters, req: func(c *call) req {
+			return req{path: "/api/v1/village-follow-ups/" + c.id(c.at.followUp) + "/done", body: map[string]any{"done_on": today()}}
+		}},
 
 		{route: "GET /api/v1/dispute-subsidy-rates", who: disputeSubsidy, once: true, global: true, req: func(c *call) req { return req{path: "/api/v1/dispute-subsidy-rates"} }},
 		{route: "PUT /api/v1/dispute-subsidy-rates", who: "justice", once: true, req: func(c *call) req {
@@ -1265,6 +1344,10 @@ type objs struct {
 	visit, reception      string   // a visit record and a reception day of the area
 	receptionItem         string   // a visitor of that day
 	plan, patrol          string   // a patrol plan of the village and a patrol of a member of its roster
+	villageScore          string   // a counted score of a household of the village
+	villageAppealed       string   // a score under appeal
+	council, proposal     string   // a council of the village and its proposal under consultation
+	passed, followUp      string   // a passed proposal of it and a follow-up step
 	extra                 []string // more IDs of the area (the far county's nodes and leader)
 }
 
@@ -1273,7 +1356,8 @@ func (o *objs) ids() []string {
 	var out []string
 	for _, id := range append([]string{o.org, o.grid, o.user, o.assignment, o.person, o.household, o.house, o.address, o.unit,
 		o.keyPerson, o.mediator, o.careTarget, o.event, o.media, o.rule, o.campaign, o.item, o.round, o.finding, o.export, o.readyExport, o.imp, o.message, o.centre,
-		o.petition, o.session, o.problem, o.dispute, o.party, o.callNumber, o.callAlert, o.psych, o.worker, o.place, o.task, o.meeting, o.visit, o.reception, o.receptionItem, o.plan, o.patrol, o.training}, o.extra...) {
+		o.petition, o.session, o.problem, o.dispute, o.party, o.callNumber, o.callAlert, o.psych, o.worker, o.place, o.task, o.meeting, o.visit, o.reception, o.receptionItem, o.plan, o.patrol, o.training,
+		o.villageScore, o.villageAppealed, o.council, o.proposal, o.passed, o.followUp}, o.extra...) {
 		if id != "" {
 			out = append(out, id)
 		}
@@ -1500,6 +1584,11 @@ func newFixture(t *testing.T, a *testapp.App) *fixture {
 		f.check(err)
 		o.psych = rec.ID
 	}
+	// A score sheet, scores (one under appeal), a council with a proposal
+	// under consultation and a passed one with a follow-up step in each village.
+	for _, o := range []*objs{own, next, far} {
+		f.villageRecords(o)
+	}
 	// Patrols: a plan of each village, the demo grid member's patrol and
 	// one of a roster member of each other village.
 	for _, o := range []*objs{own, next, far} {
@@ -1536,6 +1625,51 @@ func newFixture(t *testing.T, a *testapp.App) *fixture {
 	f.at[townLevel] = [3]*objs{own, far, above}
 	f.foreign[townLevel] = far.ids()
 	return f
+}
+
+// villageRecords gives village o a score sheet, two scores of its household (the
+// second under appeal) and a council with an open and a passed proposal.
+func (f *fixture) villageRecords(o *objs) {
+	_, err := f.a.Village.SaveScoring(f.ctx, o.org, village.ScoringInput{Settings: village.Settings{Display: "surname", RecogniseTop: 3, Title: "文明户"},
+		SheetTitle: "矩阵评分表", Items: []village.Item{{Name: "矩阵加分", Kind: "plus", Points: 5}, {Name: "矩阵否决", Kind: "veto"}}})
+	f.check(err)
+	in := village.ScoreInput{HouseholdID: o.household, ItemID: f.villageItem(o.org), On: today(), Evidence: "witness", Detail: "矩阵证人"}
+	s, err := f.a.Village.RecordScore(f.ctx, o.org, in)
+	f.check(err)
+	o.villageScore = s.ID
+	s, err = f.a.Village.RecordScore(f.ctx, o.org, in)
+	f.check(err)
+	_, err = f.a.Village.Appeal(f.ctx, s.ID, village.AppealInput{LodgedBy: "household", Reason: "矩阵申诉"})
+	f.check(err)
+	o.villageAppealed = s.ID
+	c, err := f.a.Village.CreateCouncil(f.ctx, o.org, village.CouncilInput{Kind: "villagers", Name: "矩阵理事会", QuorumPercent: 50, PassPercent: 50,
+		Members: []village.MemberInput{{Name: "矩阵理事长", Role: "chair", Phone: "13800138000"}}})
+	f.check(err)
+	o.council = c.ID
+	c, err = f.a.Village.AddMeeting(f.ctx, c.ID, village.MeetingInput{HeldOn: today(), Agenda: "矩阵议程", Attendance: map[string]string{c.Members[0].ID: "present"}})
+	f.check(err)
+	pin := village.ProposalInput{Kind: "finance", Title: "矩阵议题", Body: "矩阵内容", OpensOn: today(), ClosesOn: today()}
+	p, err := f.a.Village.AddProposal(f.ctx, c.ID, pin)
+	f.check(err)
+	_, err = f.a.Village.CloseConsultation(f.ctx, p.ID)
+	f.check(err)
+	_, err = f.a.Village.Vote(f.ctx, p.ID, village.VoteInput{MeetingID: c.Meetings[0].ID, For: 1, Decision: "矩阵通过"})
+	f.check(err)
+	p, err = f.a.Village.AddFollowUp(f.ctx, p.ID, village.FollowUpInput{Step: "矩阵落实", DueOn: today()})
+	f.check(err)
+	o.passed, o.followUp = p.ID, p.FollowUps[0].ID
+	p, err = f.a.Village.AddProposal(f.ctx, c.ID, pin)
+	f.check(err)
+	o.proposal = p.ID
+}
+
+// villageItem is the plus item of the sheet in force of village orgID
+// ("" when it has none).
+func (f *fixture) villageItem(orgID string) string {
+	var id string
+	f.a.DB.Reader().QueryRowContext(f.ctx, `SELECT i.id FROM village_sheet_items i JOIN village_sheets s ON s.id = i.sheet_id
+		WHERE s.org_id = ? AND s.current = 1 AND i.kind = 'plus' ORDER BY i.no LIMIT 1`, orgID).Scan(&id)
+	return id
 }
 
 func (f *fixture) check(err error) {

@@ -43,6 +43,7 @@ import (
 	"github.com/gridgov/gridgov/internal/regsheet"
 	"github.com/gridgov/gridgov/internal/screening"
 	"github.com/gridgov/gridgov/internal/secret"
+	"github.com/gridgov/gridgov/internal/village"
 	"github.com/gridgov/gridgov/internal/visit"
 	"github.com/gridgov/gridgov/internal/workcal"
 	"github.com/gridgov/gridgov/web"
@@ -97,7 +98,11 @@ type App struct {
 	// Assess scores the grid workforce from the rooms' tallies (线上评分 +
 	// 线下考核), with the 网格学堂 and the 十佳网格员.
 	Assess *assess.Service
-	Router *httpx.Router
+	// Village keeps the villages' score sheets (评分表, 村规民约) with their
+	// public monthly lists, and the councils (村民理事会, 邻里议事会) with
+	// their consultation, votes and follow-up.
+	Village *village.Service
+	Router  *httpx.Router
 	// Metrics serves the Prometheus metrics with no check, for the
 	// separate metrics address (GRIDGOV_METRICS_ADDR).
 	Metrics http.Handler
@@ -186,6 +191,7 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a.Duty = duty.New(d, log, keys)
 	a.Visits = visit.New(d, log, keys, a.Events, a.Disputes)
 	a.Patrols = patrol.New(d, log, keys)
+	a.Village = village.New(d, log, keys, reg)
 	// The rooms with open work tied to a member of the grid workforce hand
 	// it to the successor when the roster moves the member or they leave.
 	// casework keeps none: its events go to an area's holders of a
@@ -311,6 +317,7 @@ func (a *App) routes() {
 	rt.Handle(a.Visits.Routes()...)
 	rt.Handle(a.Patrols.Routes()...)
 	rt.Handle(a.Assess.Routes()...)
+	rt.Handle(a.Village.Routes()...)
 	publicURL, _ := a.Cfg.PublicBaseURL() // checked by Open
 	o311 := open311.New(a.Events, a.DB, a.Audit, publicURL, reg)
 	rt.Handle(o311.Routes()...)

@@ -74,6 +74,10 @@ const (
 	// the tree's members are read only with party.read.
 	PartyRead  Perm = "party.read"  // the party tree, its members, compounds and buildings of an area
 	PartyWrite Perm = "party.write" // keep the tree, its members, compounds and buildings; accept 双报到
+	VillageRead  Perm = "village.read"  // a village's score sheet, scores, monthly lists, councils and proposals
+	VillageWrite Perm = "village.write" // define the sheet and rules, decide appeals, review and publish, run councils
+	VillageScore Perm = "village.score" // record a household's score, lodge an appeal (grid members)
+	VillageOpine Perm = "village.opine" // give one's opinion on a proposal open for consultation (residents)
 
 	// Sensitive categories of key persons (PIPL art. 28): a key person of a
 	// category is visible only with that category's permission.
@@ -113,6 +117,7 @@ var Catalogue = []PermInfo{
 	{WorkforceRead, "gridwork"}, {WorkforceWrite, "gridwork"}, {GridworkDo, "gridwork"}, {GridworkRead, "gridwork"}, {GridworkSteer, "gridwork"},
 	{AssessRead, "gridwork"}, {AssessWrite, "gridwork"},
 	{PartyRead, "party"}, {PartyWrite, "party"},
+	{VillageRead, "village"}, {VillageWrite, "village"}, {VillageScore, "village"}, {VillageOpine, "village"},
 	{SensitiveReleasedPrisoner, "sensitive"}, {SensitiveCommunityCorrection, "sensitive"}, {SensitiveMentalDisorder, "sensitive"},
 	{SensitiveDrugUser, "sensitive"}, {SensitiveHIVRisk, "sensitive"}, {SensitiveKeyYouth, "sensitive"}, {SensitiveKeyPetitioner, "sensitive"},
 	{SensitivePsych, "sensitive"},
@@ -141,15 +146,16 @@ var Builtins = []BuiltinRole{
 	// The centre's intake desk is the one door (只进一扇门) for disputes too.
 	// It also steers the grid workforce of its area: teams, day plans, tasks, assessment.
 	{Code: "intake", Perms: []Perm{OrgRead, GridRead, EventReport, EventRead, EventIntake, DisputeRead, DisputeReport, DisputeWrite,
-		WorkforceRead, WorkforceWrite, GridworkRead, GridworkSteer, AssessRead, AssessWrite}},
+		WorkforceRead, WorkforceWrite, GridworkRead, GridworkSteer, AssessRead, AssessWrite, VillageRead, VillageWrite, VillageScore}},
 	{Code: "dispatcher", Perms: []Perm{OrgRead, GridRead, EventRead, EventDispatch}},
 	{Code: "shift_lead", Perms: []Perm{OrgRead, GridRead, GridExport, EventRead, EventIntake, EventDispatch, EventApprove}},
 	{Code: "dept_handler", Perms: []Perm{OrgRead, GridRead, EventReadUnit, EventHandle}},
 	{Code: "grid_member", Perms: []Perm{OrgRead, GridRead, EventReport, EventRead, EventCheck, EventHandle, DisputeReport, GridworkDo, WorkforceRead,
 		RegistryRead, RegistryWrite, RegistryImport, RegistryExport, KeyPersonRead, KeyPersonWrite, PersonalReveal, PersonalLookup,
-		SensitiveReleasedPrisoner, SensitiveCommunityCorrection, SensitiveMentalDisorder, SensitiveDrugUser, SensitiveKeyYouth, SensitiveKeyPetitioner}},
+		SensitiveReleasedPrisoner, SensitiveCommunityCorrection, SensitiveMentalDisorder, SensitiveDrugUser, SensitiveKeyYouth, SensitiveKeyPetitioner,
+		VillageRead, VillageScore}},
 	{Code: "leader", Perms: []Perm{OrgRead, GridRead, GridExport, EventRead, EventSupervise, RegistryRead, RegistryExportApprove, RegistryCampaign,
-		DisputeRead, PetitionRead, PetitionWrite, WorkforceRead, GridworkRead, AssessRead}},
+		DisputeRead, PetitionRead, PetitionWrite, WorkforceRead, GridworkRead, AssessRead, VillageRead}},
 	// The mediator reads the events of its area, as the leader does: the
 	// disputes it is to settle are among them, and an event shows no more
 	// of the reporter than a name (the phone stays sealed).
@@ -159,12 +165,12 @@ var Builtins = []BuiltinRole{
 	// court refers cases to mediation before trial, records judicial
 	// confirmations and hears the cases routed to it.
 	{Code: "judge", Perms: []Perm{OrgRead, GridRead, EventReadUnit, DisputeRead, DisputeReport, DisputeWrite}},
-	{Code: "party_member", Perms: []Perm{OrgRead, GridRead, EventReport}},
+	{Code: "party_member", Perms: []Perm{OrgRead, GridRead, EventReport, VillageOpine}},
 	// The secretary of a community's party organisation keeps its tree and
 	// its members, and accepts the organisations and members that report
 	// to the community (双报到).
 	{Code: "party_secretary", Perms: []Perm{OrgRead, GridRead, EventReport, PartyRead, PartyWrite, WorkforceRead}},
-	{Code: "resident", Perms: []Perm{EventReport}},
+	{Code: "resident", Perms: []Perm{EventReport, VillageOpine}},
 	// Joint management of key persons (丹江口 "四类人"): each office adds
 	// follow-ups to the shared record of the categories it is responsible for.
 	// The village police officer (一村一警) works the grids with their teams (警网融合).

@@ -36,6 +36,7 @@ import (
 	"github.com/gridgov/gridgov/internal/psych"
 	"github.com/gridgov/gridgov/internal/registry"
 	"github.com/gridgov/gridgov/internal/regsheet"
+	"github.com/gridgov/gridgov/internal/village"
 	"github.com/gridgov/gridgov/internal/visit"
 )
 
@@ -135,6 +136,9 @@ type Deps struct {
 	// Psych, with the registers, opens 三级三色 records for some of the
 	// first county's care targets.
 	Psych *psych.Service
+	// Village, with the registers, gives three villages a score sheet with
+	// a year of scores and published lists, and their councils.
+	Village *village.Service
 	// Duty, when set, writes a year of the grid members' tasks, the
 	// town–police-station meetings and the day closes with the events
 	// (not with NoEvents).
@@ -510,6 +514,13 @@ func addHistory(ctx context.Context, d Deps, scale Scale, seed int64, countyCode
 		if _, err := Psych(ctx, d, d.Psych, countyCode, seed, time.Now()); err != nil {
 			return err
 		}
+	}
+	if d.Village != nil && d.Registry != nil {
+		n, err := Villages(ctx, d, d.Village, countyCode, seed, time.Now())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(log, "wrote a year of village scores (%d) and councils\n", n)
 	}
 	if d.Duty != nil && scale.EventsPerGrid > 0 && !d.NoEvents {
 		fmt.Fprintln(log, "writing a year of member tasks, town–police-station meetings and day closes …")

@@ -72,6 +72,12 @@ func NameOf(ctx context.Context, q db.Querier, id string) (string, error) {
 	return name, notFound(err, "")
 }
 
+// CodeNameOf returns the division code and the display name of the area id.
+func CodeNameOf(ctx context.Context, q db.Querier, id string) (code, name string, err error) {
+	err = q.QueryRowContext(ctx, "SELECT code, name FROM org_nodes WHERE id = ?", id).Scan(&code, &name)
+	return code, name, notFound(err, "")
+}
+
 // KindOf returns the kind of the area id (city, county, town, village); an
 // unknown id is not found under field.
 func KindOf(ctx context.Context, q db.Querier, id, field string) (string, error) {

@@ -52,6 +52,8 @@ var Columns = []Column{
 	{"psych_entries", "who_sealed", "pii:psych.who:"},
 	{"psych_entries", "note_sealed", "pii:psych.note:"},
 	{"party_members", "phone_sealed", "pii:party_members.phone:"},
+	{"village_scores", "detail_sealed", "pii:village.detail:"},
+	{"village_council_members", "phone_sealed", "pii:village.phone:"},
 }
 
 // Count returns how many sealed values each key id seals.

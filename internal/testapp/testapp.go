@@ -156,6 +156,7 @@ func (tp *template) build(registers bool) error {
 		deps.CallKey = a.CallKey // a year of 9-key calls of the registers' care targets
 		deps.Psych = a.Psych     // and 三级三色 records of some of them
 		deps.Visits = a.Visits   // a year of home visits over the registers
+		deps.Village = a.Village // score sheets and councils of three villages
 	}
 	deps.Disputes = a.Disputes // the demo's year of dispute cases
 	deps.Org = a.Org           // the roster's phones, building heads, leavers

@@ -11,7 +11,9 @@ import { PERM } from './perms.js'
  * days (走访), the handler's inbox (their unit's work orders), then report,
  * for those who hold dispute.report the screening finding (排查) and — in
  * the field — a dispute met there (纠纷, filed for the centre to classify),
- * and my reports.
+ * and my reports; then the grid member's household scores of the
+ * village's score sheet (评分) and the resident's opinions on the village's
+ * proposals under consultation (议事).
  */
 export function phoneTabs() {
   const tabs = []
@@ -23,6 +25,8 @@ export function phoneTabs() {
   if (can(PERM.disputeReport)) tabs.push('screening')
   if (can(PERM.disputeReport) && fieldRole()) tabs.push('dispute')
   if (can(PERM.eventReport)) tabs.push('mine')
+  if (can(PERM.villageScore) && fieldRole()) tabs.push('vscore')
+  if (can(PERM.villageOpine)) tabs.push('opinions')
   return tabs
 }
 

@@ -51,6 +51,10 @@ export const PERM = {
   sensitivePsych: 'pii.sensitive.psych',
   partyRead: 'party.read',
   partyWrite: 'party.write',
+  villageRead: 'village.read',
+  villageWrite: 'village.write',
+  villageScore: 'village.score',
+  villageOpine: 'village.opine',
 }
 
 // Key-person categories: each needs its own permission pii.sensitive.<category>.

@@ -51,6 +51,7 @@ export const menuRoutes = [
   { path: 'home-visits', name: 'home-visits', component: () => import('./views/HomeVisits.vue'), meta: { title: 'ui.menu.home_visits', icon: 'House', perm: PERM.gridworkRead, group: 'gridwork' } },
   { path: 'patrols', name: 'patrols', component: () => import('./views/PatrolBoard.vue'), meta: { title: 'ui.menu.patrols', icon: 'MapLocation', perm: [PERM.gridworkRead, PERM.gridworkSteer], group: 'gridwork' } },
   { path: 'assess', name: 'assess', component: () => import('./views/Assess.vue'), meta: { title: 'ui.menu.assess', icon: 'Star', perm: PERM.assessRead, group: 'gridwork' } },
+  { path: 'village', name: 'village', component: () => import('./views/village/Village.vue'), meta: { title: 'ui.menu.village', icon: 'Star', perm: PERM.villageRead, group: 'village' } },
   { path: 'org', name: 'org', component: () => import('./views/Org.vue'), meta: { title: 'ui.menu.org', icon: 'OfficeBuilding', perm: PERM.orgRead, group: 'grids' } },
   { path: 'grids', name: 'grids', component: () => import('./views/Grids.vue'), meta: { title: 'ui.menu.grids', icon: 'Grid', perm: PERM.gridRead, group: 'grids' } },
   { path: 'locate', name: 'locate', component: () => import('./views/Locate.vue'), meta: { title: 'ui.menu.locate', icon: 'Location', perm: PERM.gridRead, group: 'grids' } },
@@ -70,6 +71,7 @@ export const menuGroups = [
   { id: 'registry', title: 'ui.menu_group.registry', icon: 'Files' },
   { id: 'disputes', title: 'ui.menu_group.disputes', icon: 'ChatLineSquare' },
   { id: 'gridwork', title: 'ui.menu_group.gridwork', icon: 'Flag' },
+  { id: 'village', title: 'ui.menu_group.village', icon: 'Star' },
   { id: 'grids', title: 'ui.menu_group.grids', icon: 'MapLocation' },
   { id: 'system', title: 'ui.menu_group.system', icon: 'Setting' },
 ]
@@ -133,7 +135,9 @@ const router = createRouter({
     { path: '/print/disputes/:id', name: 'dispute-print', component: () => import('./views/DisputePrint.vue'), meta: { perm: PERM.disputeRead } },
     // 交办单: a print page of its own, without the console's frame
     { path: '/print/events/:id', name: 'event-print', component: () => import('./views/EventPrint.vue'), meta: { perm: [PERM.eventRead, PERM.eventReadUnit, PERM.eventReport] } },
-    { path: '/m', name: 'mobile', component: () => import('./views/Mobile.vue'), meta: { perm: [PERM.eventReport, PERM.eventCheck, PERM.eventHandle, PERM.disputeReport, PERM.gridworkDo] } },
+    // The village's published monthly list (评分榜单): public, no sign-in
+    { path: '/p/village/:code/scores/:month?', name: 'village-public', component: () => import('./views/village/Public.vue'), meta: { public: true } },
+    { path: '/m', name: 'mobile', component: () => import('./views/Mobile.vue'), meta: { perm: [PERM.eventReport, PERM.eventCheck, PERM.eventHandle, PERM.disputeReport, PERM.gridworkDo, PERM.villageOpine, PERM.villageScore] } },
     { path: '/:rest(.*)*', redirect: '/' },
   ],
 })
