@@ -31,6 +31,7 @@ import (
 	"github.com/gridgov/gridgov/internal/geo"
 	"github.com/gridgov/gridgov/internal/keyperson"
 	"github.com/gridgov/gridgov/internal/org"
+	"github.com/gridgov/gridgov/internal/patrol"
 	"github.com/gridgov/gridgov/internal/petition"
 	"github.com/gridgov/gridgov/internal/psych"
 	"github.com/gridgov/gridgov/internal/registry"
@@ -144,6 +145,9 @@ type Deps struct {
 	// Assess, when set, writes a year of grid-member assessment of the
 	// first county: weights, offline scores, 网格学堂 and 十佳网格员.
 	Assess *assess.Service
+	// Patrols, when set, gives the patrols of the first county sealed
+	// notes at some check-ins and photos at recent ones.
+	Patrols *patrol.Service
 }
 
 type division struct {
@@ -478,7 +482,7 @@ func addHistory(ctx context.Context, d Deps, scale Scale, seed int64, countyCode
 	// A year of patrols (一日三巡) of the first county; today's only with the
 	// events (tests start their members' day themselves).
 	t0 := time.Now()
-	if n, err := Patrols(ctx, d.DB, countyCode, seed, time.Now(), !d.NoEvents); err != nil {
+	if n, err := Patrols(ctx, d.DB, d.Patrols, countyCode, seed, time.Now(), !d.NoEvents); err != nil {
 		return err
 	} else if n > 0 {
 		fmt.Fprintf(log, "wrote a year of patrols (%d) in %.1fs\n", n, time.Since(t0).Seconds())
