@@ -3,15 +3,18 @@ package e2e
 import (
 	"testing"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/gridgov/gridgov/internal/testapp"
 )
 
 // TestPatrolPhoneOffline: the grid member starts a patrol on a 390 px
 // phone, checks in, reports an event from inside it, loses the network
-// half-way, checks in twice more and ends the patrol while offline;
-// nothing arrives until the network is back, then the queue drains and the
-// centre's board shows the patrol with its three check-ins. A second
-// patrol is walked without signal from its start.
+// half-way, checks in twice more (once with a photo from the camera) and
+// ends the patrol while offline; nothing arrives until the network is
+// back, then the queue drains and the centre's board shows the patrol with
+// its three check-ins and the photo. A second patrol is walked without
+// signal from its start.
 func TestPatrolPhoneOffline(t *testing.T) {
 	t.Parallel()
 	chromePath(t)
@@ -64,12 +67,19 @@ func TestPatrolPhoneOffline(t *testing.T) {
 		t.Fatalf("the report from inside the patrol: %+v", linked)
 	}
 
-	// No signal: two more check-ins and the end wait on the phone.
+	// No signal: two more check-ins (one with a photo) and the end wait on the phone.
 	p.network(false)
 	p.typeInto("#p-note", "E2E 桥头护栏松动")
+	p.do("take the photo", chromedp.SetUploadFiles(chromedp.CSS("#p-photo"), []string{photoFile(t, "护栏.png")}))
+	p.waitFor("the photo's preview", `!!document.querySelector('#p-open .pick img')`, `document.querySelector('#p-open')?.innerHTML`)
+	if w := evalJS[float64](p, "page width with a photo", `document.documentElement.scrollWidth`); w > 390 {
+		t.Errorf("the phone page with a photo is %v px wide", w)
+	}
+	p.shot("patrol-02b-photo")
 	p.click("#p-checkin")
 	p.waitText("#p-count", "2")
 	p.waitText("#p-queue-count", "1")
+	p.waitFor("the photo taken with the check-in", `!document.querySelector('#p-open .pick img')`, `document.querySelector('#p-open')?.innerHTML`)
 	p.click("#p-checkin")
 	p.waitText("#p-count", "3")
 	p.waitText("#p-queue-count", "2")
@@ -82,7 +92,8 @@ func TestPatrolPhoneOffline(t *testing.T) {
 		Status   string `json:"status"`
 		Checkins int    `json:"checkins"`
 		Points   []struct {
-			Note string `json:"note"`
+			Note   string   `json:"note"`
+			Photos []string `json:"photos"`
 		} `json:"points"`
 	}
 	gm.Do("GET", "/api/v1/patrol/patrols/"+patrolID, nil, &pt)
@@ -94,7 +105,8 @@ func TestPatrolPhoneOffline(t *testing.T) {
 	p.network(true)
 	p.waitFor("the queue sent when the network is back", `!document.querySelector('#p-queue')`, `document.querySelector('#p-queue')?.innerText`)
 	gm.Do("GET", "/api/v1/patrol/patrols/"+patrolID, nil, &pt)
-	if pt.Checkins != 3 || pt.Status != "ended" || len(pt.Points) != 3 || pt.Points[1].Note != "E2E 桥头护栏松动" {
+	if pt.Checkins != 3 || pt.Status != "ended" || len(pt.Points) != 3 || pt.Points[1].Note != "E2E 桥头护栏松动" || len(pt.Points[1].Photos) != 1 ||
+		len(pt.Points[0].Photos)+len(pt.Points[2].Photos) != 0 {
 		t.Fatalf("after the sync: %+v", pt)
 	}
 	p.waitFor("today's patrols listed", `!!document.querySelector('.p-row[data-id="`+patrolID+`"]')`, `document.querySelector('#m-patrol')?.innerText`)
@@ -117,7 +129,7 @@ func TestPatrolPhoneOffline(t *testing.T) {
 		t.Fatalf("the patrol started offline: %+v", pt)
 	}
 
-	// The centre's board shows the patrol with its three check-ins.
+	// The centre's board shows the patrol with its three check-ins and the photo.
 	village, _ := apiNodeByCode(t, gm, "441602001003")
 	c := newPage(t, app.URL)
 	intake := app.Account("intake")
@@ -130,4 +142,11 @@ func TestPatrolPhoneOffline(t *testing.T) {
 	c.waitFor("the grids on the map, one patrolled", `document.querySelectorAll('#pb-map .grid-patrolled').length === 1 && document.querySelectorAll('#pb-map .grid-unpatrolled').length >= 1`, `document.querySelectorAll('#pb-map path').length`)
 	c.noRawKeys("the patrol board")
 	c.shot("patrol-05-board")
+	c.click(`.pb-view[data-id="` + patrolID + `"]`)
+	c.visible("#pb-detail")
+	c.waitFor("the check-ins with the photo shown", `document.querySelectorAll('#pb-detail .pb-point').length === 3 &&
+		[...document.querySelectorAll('#pb-detail .pb-thumb img')].some(i => i.complete && i.naturalWidth > 0)`, `document.querySelector('#pb-detail')?.innerHTML`)
+	c.waitText("#pb-detail", "E2E 桥头护栏松动")
+	c.noRawKeys("a patrol's check-ins")
+	c.shot("patrol-06-checkin-photo")
 }

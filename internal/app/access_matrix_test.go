@@ -854,6 +854,12 @@ func matrix() []row {
 		{route: "POST /api/v1/patrol/patrols/{id}/checkins", who: "gridmember", req: func(c *call) req {
 			return req{path: "/api/v1/patrol/patrols/" + c.id(c.at.patrol) + "/checkins", body: map[string]any{"lat": c.at.lat, "lng": c.at.lng, "accuracy": 10}}
 		}},
+		{route: "POST /api/v1/patrol/patrols/{id}/checkins/{point}/photos", who: "gridmember", req: func(c *call) req {
+			return req{path: "/api/v1/patrol/patrols/" + c.id(c.at.patrol) + "/checkins/" + c.id(c.at.point) + "/photos", body: fileUpload("photo.png", tinyPNG(), map[string]string{})}
+		}},
+		{route: "GET /api/v1/patrol/patrols/{id}/photos/{photo}", who: "gridmember " + patrolReaders, req: func(c *call) req {
+			return req{path: "/api/v1/patrol/patrols/" + c.id(c.at.patrol) + "/photos/" + c.id(c.at.patrolPhoto)}
+		}},
 		{route: "POST /api/v1/patrol/patrols/{id}/reports", who: "gridmember", req: func(c *call) req {
 			return req{path: "/api/v1/patrol/patrols/" + c.id(c.at.patrol) + "/reports", body: map[string]any{"kind": "event", "ref": "SJ-MATRIX"}}
 		}},
@@ -1348,6 +1354,7 @@ type objs struct {
 	villageAppealed       string   // a score under appeal
 	council, proposal     string   // a council of the village and its proposal under consultation
 	passed, followUp      string   // a passed proposal of it and a follow-up step
+	point, patrolPhoto    string   // a check-in of that patrol and its photo
 	extra                 []string // more IDs of the area (the far county's nodes and leader)
 }
 
@@ -1356,7 +1363,7 @@ func (o *objs) ids() []string {
 	var out []string
 	for _, id := range append([]string{o.org, o.grid, o.user, o.assignment, o.person, o.household, o.house, o.address, o.unit,
 		o.keyPerson, o.mediator, o.careTarget, o.event, o.media, o.rule, o.campaign, o.item, o.round, o.finding, o.export, o.readyExport, o.imp, o.message, o.centre,
-		o.petition, o.session, o.problem, o.dispute, o.party, o.callNumber, o.callAlert, o.psych, o.worker, o.place, o.task, o.meeting, o.visit, o.reception, o.receptionItem, o.plan, o.patrol, o.training,
+		o.petition, o.session, o.problem, o.dispute, o.party, o.callNumber, o.callAlert, o.psych, o.worker, o.place, o.task, o.meeting, o.visit, o.reception, o.receptionItem, o.plan, o.patrol, o.point, o.patrolPhoto, o.training,
 		o.villageScore, o.villageAppealed, o.council, o.proposal, o.passed, o.followUp}, o.extra...) {
 		if id != "" {
 			out = append(out, id)
@@ -1597,6 +1604,11 @@ func newFixture(t *testing.T, a *testapp.App) *fixture {
 	p, err := a.Patrols.Start(member, patrol.StartInput{}, idem.Key{})
 	f.check(err)
 	own.patrol = p.ID
+	p, err = a.Patrols.CheckIn(member, p.ID, patrol.CheckinInput{Lat: &own.lat, Lng: &own.lng, Accuracy: 8}, idem.Key{})
+	f.check(err)
+	own.point = p.Points[0].ID
+	own.patrolPhoto, err = a.Patrols.AddPhoto(member, own.patrol, own.point, "", tinyPNG())
+	f.check(err)
 	next.patrol, far.patrol = f.patrolOf(next), f.patrolOf(far)
 
 	// Exports and imports of each village's grid member.
@@ -1873,8 +1885,17 @@ func (f *fixture) patrolOf(o *objs) string {
 			VALUES (?, ?, ?, '矩阵网格员', 'full_time', ?, 'active', '', 1, ?, ?)`, worker, o.org, path, o.user, now, now); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(f.ctx, `INSERT INTO patrols (id, worker_id, user_id, grid_id, path, status, started_at, version, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, 'open', ?, 1, ?, ?)`, id, worker, o.user, o.grid, path, now, now, now)
+		if _, err := tx.ExecContext(f.ctx, `INSERT INTO patrols (id, worker_id, user_id, grid_id, path, status, started_at, version, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, 'open', ?, 1, ?, ?)`, id, worker, o.user, o.grid, path, now, now, now); err != nil {
+			return err
+		}
+		o.point, o.patrolPhoto = db.NewID(), db.NewID()
+		if _, err := tx.ExecContext(f.ctx, `INSERT INTO patrol_points (id, patrol_id, at, lat, lng, accuracy, created_at) VALUES (?, ?, ?, ?, ?, 5, ?)`,
+			o.point, id, now, o.lat, o.lng, now); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(f.ctx, `INSERT INTO patrol_photos (id, patrol_id, point_id, content_type, size, data, created_by, created_at) VALUES (?, ?, ?, 'image/png', ?, ?, ?, ?)`,
+			o.patrolPhoto, id, o.point, len(tinyPNG()), tinyPNG(), o.user, now)
 		return err
 	}))
 	o.extra = append(o.extra, worker)

@@ -192,6 +192,11 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a.Visits = visit.New(d, log, keys, a.Events, a.Disputes)
 	a.Patrols = patrol.New(d, log, keys)
 	a.Village = village.New(d, log, keys, reg)
+	// One photo quota for each user, whatever the photos show: an event's
+	// or a patrol check-in's.
+	a.Patrols.PhotoQuota = quota
+	a.Patrols.OtherPhotos = casework.EventPhotoBytes
+	a.Events.OtherPhotos = patrol.PhotoBytes
 	// The rooms with open work tied to a member of the grid workforce hand
 	// it to the successor when the roster moves the member or they leave.
 	// casework keeps none: its events go to an area's holders of a

@@ -99,6 +99,7 @@ var owners = map[string][]string{
 	"patrol_tasks":   {"patrol"},
 	"patrols":        {"patrol"},
 	"patrol_points":  {"patrol"},
+	"patrol_photos":  {"patrol"},
 	"patrol_reports": {"patrol"},
 	// The petition desk (信访).
 	"petitions":             {"petition"},

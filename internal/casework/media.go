@@ -7,8 +7,6 @@ import (
 	"io"
 	"net/http"
 	"slices"
-	"strconv"
-	"time"
 
 	"github.com/gridgov/gridgov/internal/account"
 	"github.com/gridgov/gridgov/internal/apperr"
@@ -25,9 +23,9 @@ const (
 	MaxPhotoSide  = photo.MaxSide
 	// DefaultPhotoQuota is how many bytes of photos one user may store in
 	// PhotoQuotaWindow when the service sets no quota of its own.
-	DefaultPhotoQuota = 200 << 20
+	DefaultPhotoQuota = photo.DefaultQuota
 	// PhotoQuotaWindow is the period a user's quota counts.
-	PhotoQuotaWindow = 30 * 24 * time.Hour
+	PhotoQuotaWindow = photo.QuotaWindow
 )
 
 var mediaKinds = []string{"before", "after", "handling"}
@@ -40,19 +38,28 @@ func (s *Service) photoQuota() int64 {
 	return DefaultPhotoQuota
 }
 
-// photoUsage is the bytes of photos the user stored in the quota window.
+// photoUsage is the bytes of photos the user stored in the quota window:
+// the events' and those of the other rooms (OtherPhotos).
 func (s *Service) photoUsage(ctx context.Context, q db.Querier, userID string) (int64, error) {
-	var used int64
 	since := s.Now().Add(-PhotoQuotaWindow).UnixMilli()
+	used, err := EventPhotoBytes(ctx, q, userID, since)
+	if err != nil || s.OtherPhotos == nil {
+		return used, err
+	}
+	other, err := s.OtherPhotos(ctx, q, userID, since)
+	return used + other, err
+}
+
+// EventPhotoBytes is the bytes of event photos userID stored since a time
+// (a photo.Usage, for the other rooms' share of the quota).
+func EventPhotoBytes(ctx context.Context, q photo.Querier, userID string, since int64) (int64, error) {
+	var used int64
 	err := q.QueryRowContext(ctx, "SELECT COALESCE(sum(size), 0) FROM event_media WHERE created_by = ? AND created_at >= ?", userID, since).Scan(&used)
 	return used, err
 }
 
 // quotaError says how much the user has stored and may store, in MB.
-func quotaError(used, quota int64) error {
-	mb := func(n int64) string { return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) }
-	return apperr.E(apperr.Unprocessable, "media.quota_exceeded", "used", mb(used), "quota", mb(quota), "days", int(PhotoQuotaWindow.Hours()/24))
-}
+func quotaError(used, quota int64) error { return photo.QuotaError(used, quota) }
 
 // AddMedia attaches a photo to an event the caller may act on, to its
 // latest timeline step. The caller's rights and photo quota are checked

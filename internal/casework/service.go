@@ -14,6 +14,7 @@ import (
 	"github.com/gridgov/gridgov/internal/audit"
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/calendar"
+	"github.com/gridgov/gridgov/internal/casework/photo"
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/geo"
 	"github.com/gridgov/gridgov/internal/secret"
@@ -40,6 +41,9 @@ type Service struct {
 	// PhotoQuota is the bytes of photos one user may store in 30 days;
 	// 0 means DefaultPhotoQuota.
 	PhotoQuota int64
+	// OtherPhotos counts the photos a user stored in the other rooms (a
+	// patrol's check-ins): one quota holds for all of them.
+	OtherPhotos photo.Usage
 	// SelfCheckAllowed lifts the separation of duties between handling an
 	// event and re-checking it (GRIDGOV_SEPARATE_CHECK=false); by default
 	// whoever reported the result may not pass or fail the check.

@@ -32,6 +32,7 @@ import (
 	"github.com/gridgov/gridgov/internal/keyperson"
 	"github.com/gridgov/gridgov/internal/org"
 	"github.com/gridgov/gridgov/internal/party"
+	"github.com/gridgov/gridgov/internal/patrol"
 	"github.com/gridgov/gridgov/internal/petition"
 	"github.com/gridgov/gridgov/internal/psych"
 	"github.com/gridgov/gridgov/internal/registry"
@@ -152,6 +153,9 @@ type Deps struct {
 	// Party, when set, lays the red grid over the first county: compounds
 	// and buildings, the party tree and its members.
 	Party *party.Service
+	// Patrols, when set, gives the patrols of the first county sealed
+	// notes at some check-ins and photos at recent ones.
+	Patrols *patrol.Service
 }
 
 type division struct {
@@ -486,7 +490,7 @@ func addHistory(ctx context.Context, d Deps, scale Scale, seed int64, countyCode
 	// A year of patrols (一日三巡) of the first county; today's only with the
 	// events (tests start their members' day themselves).
 	t0 := time.Now()
-	if n, err := Patrols(ctx, d.DB, countyCode, seed, time.Now(), !d.NoEvents); err != nil {
+	if n, err := Patrols(ctx, d.DB, d.Patrols, countyCode, seed, time.Now(), !d.NoEvents); err != nil {
 		return err
 	} else if n > 0 {
 		fmt.Fprintf(log, "wrote a year of patrols (%d) in %.1fs\n", n, time.Since(t0).Seconds())

@@ -1,9 +1,14 @@
 package demo
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"math"
 	mrand "math/rand/v2"
 	"time"
 
@@ -16,33 +21,120 @@ var (
 	patrolCols = []string{"id", "worker_id", "user_id", "grid_id", "path", "task_id", "status", "started_at", "ended_at", "checkins", "reports", "last_at",
 		"version", "created_at", "updated_at"}
 	pointCols = []string{"id", "patrol_id", "at", "lat", "lng", "accuracy", "note_sealed", "created_at"}
+	photoCols = []string{"id", "patrol_id", "point_id", "content_type", "size", "data", "created_by", "created_at"}
 )
 
 // recentDays is how many past days every planned member's patrols cover;
-// the demo grid member's village has the whole year.
-const recentDays = 7
+// the members of the demo grid member's village have the whole year.
+const (
+	recentDays = 7
+	// photoDays is how many recent days have photos at check-ins.
+	photoDays = 2
+)
 
 // patrolMember is a planned member of the demo county: their primary
-// grid's centre and how reliably they walk their windows.
+// grid's centre, the way they walk across it and how reliably they walk
+// their windows.
 type patrolMember struct {
 	id, userID, grid, path string
 	lat, lng               float64
-	home                   bool    // of the demo grid member's village: a whole year
-	rel                    float64 // the chance they walk a window
+	heading                float64 // the direction of their usual route across the grid
+	year                   bool    // a whole year of patrols
+	rel                    float64 // the chance they walk a window on an ordinary day
+}
+
+// patrolNotes are what members write at a check-in: mostly nothing
+// special, sometimes a matter (those from index 1 on get a photo on
+// recent days).
+var patrolNotes = []string{
+	"巡查正常，无异常情况",
+	"路灯不亮，已拍照记录",
+	"楼道堆放杂物，已提醒住户清理",
+	"消防通道被电动车占用",
+	"井盖松动，已设置提示",
+	"流动摊贩占道经营，已劝离",
+	"护栏松动，需维修",
+	"垃圾桶满溢，已通知保洁",
+	"墙面新增小广告",
+}
+
+// festivals are the public holidays of 2025–2027 (春节, 清明, 劳动节,
+// 端午, 中秋, 国庆): fewer windows are walked on them.
+var festivals = [][2]string{
+	{"2025-01-28", "2025-02-04"}, {"2025-04-04", "2025-04-06"}, {"2025-05-01", "2025-05-05"}, {"2025-05-31", "2025-06-02"}, {"2025-10-01", "2025-10-08"},
+	{"2026-02-15", "2026-02-23"}, {"2026-04-04", "2026-04-06"}, {"2026-05-01", "2026-05-05"}, {"2026-06-19", "2026-06-21"}, {"2026-09-25", "2026-09-27"},
+	{"2026-10-01", "2026-10-07"}, {"2027-02-05", "2027-02-13"}, {"2027-04-03", "2027-04-05"}, {"2027-05-01", "2027-05-05"},
+}
+
+// dayFactor scales the members' reliability on a day: the Spring Festival
+// and the other holidays, and the county's bad-weather days (heavy rain
+// and typhoons, most often from May to September), drawn once a day.
+func dayFactor(day time.Time, rng *mrand.Rand) (float64, bool) {
+	key := day.Format(time.DateOnly)
+	f := 1.0
+	for _, h := range festivals {
+		if key >= h[0] && key <= h[1] {
+			f = 0.75
+			if h[0][5:7] <= "02" { // the Spring Festival
+				f = 0.45
+			}
+		}
+	}
+	wet := 0.04
+	if m := day.Month(); m >= time.May && m <= time.September {
+		wet = 0.12
+	}
+	if rng.Float64() < wet {
+		return f * 0.5, true
+	}
+	return f, false
+}
+
+// streetPhoto is the demo's photo at a check-in: a street with a kerb and
+// a lamp post, drawn as a JPEG.
+func streetPhoto() ([]byte, error) {
+	img := image.NewRGBA(image.Rect(0, 0, 480, 360))
+	for y := range 360 {
+		for x := range 480 {
+			c := color.RGBA{120, 120, 118, 255} // the road
+			switch {
+			case y < 110:
+				c = color.RGBA{180, 205, 225, 255} // the sky
+			case y < 200:
+				c = color.RGBA{196, 180, 160, 255} // the houses
+				if x%60 < 20 && y%45 < 25 {
+					c = color.RGBA{90, 110, 130, 255} // their windows
+				}
+			case y < 215:
+				c = color.RGBA{200, 200, 195, 255} // the kerb
+			}
+			if x >= 300 && x < 306 && y >= 60 && y < 215 {
+				c = color.RGBA{60, 60, 60, 255} // the lamp post
+			}
+			img.Set(x, y, c)
+		}
+	}
+	var buf bytes.Buffer
+	err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 80})
+	return buf.Bytes(), err
 }
 
 // Patrols writes the patrols (一日三巡) of the first county: the default
-// three windows a day for every planned member over the last week, and
-// for the members of the demo grid member's village over the whole year,
-// each window walked or missed by the member's own reliability, walked
-// windows with a patrol of two or three check-ins inside them. Positions
-// are written only for the days inside the retention (the older patrols
-// keep their counts, as the retention job leaves them). The demo grid
-// member's town sets the standing plan. With today, today's finished
-// windows are walked too and some members are out now, in a window or,
-// between windows, ad hoc (never the demo grid member, whose phone starts
-// the day). It returns how many patrols it wrote.
-func Patrols(ctx context.Context, d *db.DB, countyCode string, seed int64, now time.Time, today bool) (int, error) {
+// three windows a day for every planned member over the last week, and for the members of the demo grid member's
+// village over the whole year. A year for all of the county's 1,150
+// planned members is 1.3 million windows and a million patrols: measured
+// at six minutes with this writer, it is left out of the demo. Each window is walked or missed by the member's own
+// reliability (a few members are weaker than the others), less often on
+// holidays and on bad-weather days; a walked window has a patrol of two or
+// three check-ins along the member's route across the grid. Positions are
+// written only for the days inside the retention (the older patrols keep
+// their counts, as the retention job leaves them); with the patrol service
+// some check-ins carry a sealed note, and those with a matter of the last
+// days a photo. The demo grid member's town sets the standing plan. With
+// today, today's finished windows are walked too and some members are out
+// now, in a window or, between windows, ad hoc (never the demo grid
+// member, whose phone starts the day). It returns how many patrols it wrote.
+func Patrols(ctx context.Context, d *db.DB, svc *patrol.Service, countyCode string, seed int64, now time.Time, today bool) (int, error) {
 	rng := mrand.New(mrand.NewPCG(uint64(seed), 33))
 	q := d.Reader()
 	var countyPath, homeVillage, homeTown, gmUser string
@@ -74,8 +166,12 @@ func Patrols(ctx context.Context, d *db.DB, countyCode string, seed int64, now t
 			continue
 		}
 		seen[m.id] = true
-		m.home = orgID == homeVillage
-		m.rel = 0.55 + 0.43*rng.Float64()
+		m.year = orgID == homeVillage
+		m.rel = 0.72 + 0.25*rng.Float64()
+		if rng.IntN(12) == 0 { // a weaker member
+			m.rel = 0.35 + 0.2*rng.Float64()
+		}
+		m.heading = rng.Float64() * math.Pi
 		if m.userID == gmUser {
 			m.rel = 0.93
 		}
@@ -92,13 +188,21 @@ func Patrols(ctx context.Context, d *db.DB, countyCode string, seed int64, now t
 		return 0, err
 	}
 	defer tx.Rollback()
-	var tasks, patrols, points [][]any
+	var photo []byte
+	if svc != nil {
+		if photo, err = streetPhoto(); err != nil {
+			return 0, err
+		}
+	}
+	photoFrom := day0.AddDate(0, 0, -photoDays).UnixMilli()
+	var tasks, patrols, points, photos [][]any
 	flush := func() error {
 		for _, t := range []struct {
 			name string
 			cols []string
 			rows *[][]any
-		}{{"patrol_tasks", append(patrol.TaskCols[:len(patrol.TaskCols):len(patrol.TaskCols)], "patrol_id", "walked_at"), &tasks}, {"patrols", patrolCols, &patrols}, {"patrol_points", pointCols, &points}} {
+		}{{"patrol_tasks", append(patrol.TaskCols[:len(patrol.TaskCols):len(patrol.TaskCols)], "patrol_id", "walked_at"), &tasks}, {"patrols", patrolCols, &patrols},
+			{"patrol_points", pointCols, &points}, {"patrol_photos", photoCols, &photos}} {
 			if err := insertRows(ctx, tx, t.name, t.cols, *t.rows); err != nil {
 				return err
 			}
@@ -125,10 +229,31 @@ func Patrols(ctx context.Context, d *db.DB, countyCode string, seed int64, now t
 		if start < keepFrom {
 			return id
 		}
+		// along the member's route across the grid, a few metres off it
+		dir := 1.0
+		if rng.IntN(2) == 0 {
+			dir = -1
+		}
 		for k := 0; k < n; k++ {
 			at := start + (last-start)*int64(k+1)/int64(n)
-			points = append(points, []any{db.NewID(), id, at, m.lat + (rng.Float64()-0.5)*0.004, m.lng + (rng.Float64()-0.5)*0.004,
-				float64(5 + rng.IntN(30)), "", stamp})
+			f := dir * (-1 + 2*(float64(k)+0.5)/float64(n))
+			pid, note := db.NewID(), ""
+			if svc != nil && rng.IntN(10) < 3 {
+				i := 0
+				if rng.IntN(3) > 0 {
+					i = 1 + rng.IntN(len(patrolNotes)-1)
+				}
+				note = svc.SealNote(pid, patrolNotes[i])
+				if i > 0 && start >= photoFrom && rng.IntN(4) == 0 {
+					var by any = "demo"
+					if m.userID != "" {
+						by = m.userID
+					}
+					photos = append(photos, []any{db.NewID(), id, pid, "image/jpeg", len(photo), photo, by, at})
+				}
+			}
+			points = append(points, []any{pid, id, at, m.lat + f*0.0022*math.Sin(m.heading) + (rng.Float64()-0.5)*0.0004,
+				m.lng + f*0.0026*math.Cos(m.heading) + (rng.Float64()-0.5)*0.0004, float64(5 + rng.IntN(30)), note, stamp})
 		}
 		return id
 	}
@@ -138,16 +263,21 @@ func Patrols(ctx context.Context, d *db.DB, countyCode string, seed int64, now t
 		}
 		day := day0.AddDate(0, 0, -ago)
 		key := day.Format(time.DateOnly)
+		factor, wet := dayFactor(day, rng)
 		for _, m := range members {
-			if ago > recentDays && !m.home {
+			if ago > recentDays && !m.year {
 				continue
 			}
-			for _, w := range patrol.DefaultWindows {
+			for i, w := range patrol.DefaultWindows {
 				from, to := windowBounds(day, w)
 				taskID := db.NewID()
 				var patrolID, walkedAt any
+				chance := m.rel * factor
+				if wet && i == len(patrol.DefaultWindows)-1 {
+					chance *= 0.8 // the evening window in the rain
+				}
 				switch {
-				case to <= stamp && rng.Float64() < m.rel: // walked
+				case to <= stamp && rng.Float64() < chance: // walked
 					start := from + int64(rng.IntN(20))*60000
 					last := min(start+int64(20+rng.IntN(50))*60000, to-60000)
 					n := 2 + rng.IntN(2)
@@ -172,7 +302,7 @@ func Patrols(ctx context.Context, d *db.DB, countyCode string, seed int64, now t
 				walk(m, nil, start, stamp-int64(rng.IntN(5))*60000, 1+rng.IntN(3), false)
 			}
 		}
-		if len(points) > 20000 || len(tasks) > 20000 {
+		if len(points) > 20000 || len(tasks) > 20000 || len(photos) > 200 {
 			if err := flush(); err != nil {
 				return 0, err
 			}

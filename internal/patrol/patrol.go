@@ -45,6 +45,9 @@ type Point struct {
 	Lng      float64 `json:"lng"`
 	Accuracy float64 `json:"accuracy"`
 	Note     string  `json:"note,omitempty"`
+	// Photos are the ids of the check-in's photos (GET
+	// /api/v1/patrol/patrols/{id}/photos/{photo}).
+	Photos []string `json:"photos,omitempty"`
 }
 
 // Link is an event or a screening finding reported from inside a patrol.
@@ -68,8 +71,11 @@ type StartInput struct {
 var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 
 // CheckinInput is a check-in at a point: the phone's time and position
-// (WGS-84), its accuracy in metres and an optional note.
+// (WGS-84), its accuracy in metres and an optional note. ID, when given,
+// is the check-in's id as the phone made it (a UUID), for the photos the
+// phone sends after it.
 type CheckinInput struct {
+	ID       string   `json:"id"`
 	At       *int64   `json:"at"`
 	Lat      *float64 `json:"lat"`
 	Lng      *float64 `json:"lng"`
@@ -254,6 +260,9 @@ func (s *Service) create(ctx context.Context, key idem.Key, write func(tx *db.Tx
 
 func checkCheckin(in CheckinInput) error {
 	var f apperr.Fields
+	if in.ID != "" && !uuidPattern.MatchString(in.ID) {
+		f.Add("id", "patrol.id_invalid")
+	}
 	if in.Lat == nil || math.IsNaN(*in.Lat) || *in.Lat < -90 || *in.Lat > 90 {
 		f.Add("lat", "patrol.position_invalid")
 	}
@@ -299,7 +308,24 @@ func (s *Service) CheckIn(ctx context.Context, patrolID string, in CheckinInput,
 		if err := inBounds(p, at); err != nil {
 			return "", err
 		}
-		id := db.NewID()
+		id := in.ID
+		if id == "" {
+			id = db.NewID()
+		} else {
+			// The phone's own id: recorded already (sent again under another
+			// key) answers with the patrol; another's is refused.
+			var of string
+			err := tx.QueryRowContext(ctx, "SELECT patrol_id FROM patrol_points WHERE id = ?", id).Scan(&of)
+			if err == nil && of == p.ID {
+				return id, nil
+			}
+			if err == nil {
+				return "", field("id", "patrol.id_invalid")
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return "", err
+			}
+		}
 		note := ""
 		if in.Note != "" {
 			note = s.vault.Seal("patrol_points.note", id, in.Note)
@@ -411,6 +437,10 @@ func (s *Service) Patrol(ctx context.Context, id string) (Patrol, error) {
 			return Patrol{}, err
 		}
 	}
+	photos, err := photoIDs(ctx, q, id)
+	if err != nil {
+		return p, err
+	}
 	rows, err := q.QueryContext(ctx, "SELECT id, at, lat, lng, accuracy, note_sealed FROM patrol_points WHERE patrol_id = ? ORDER BY at, id", id)
 	if err != nil {
 		return p, err
@@ -428,6 +458,7 @@ func (s *Service) Patrol(ctx context.Context, id string) (Patrol, error) {
 				return p, err
 			}
 		}
+		pt.Photos = photos[pt.ID]
 		p.Points = append(p.Points, pt)
 	}
 	if err := rows.Err(); err != nil {

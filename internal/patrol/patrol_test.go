@@ -1,9 +1,11 @@
 package patrol_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"slices"
 	"testing"
 	"time"
@@ -361,8 +363,8 @@ func villagePath(t *testing.T, a *testapp.App, id string) string {
 	return p
 }
 
-// Positions past the retention are deleted; the patrol keeps its count and
-// the window stays walked.
+// Positions past the retention are deleted with their photos; the patrol
+// keeps its count and the window stays walked.
 func TestRetention(t *testing.T) {
 	t.Parallel()
 	a := testapp.New(t)
@@ -376,13 +378,16 @@ func TestRetention(t *testing.T) {
 		t.Fatalf("settings: %d", st)
 	}
 	var p patrolOut
-	json.Unmarshal(send(t, gm, "/api/v1/patrol/patrols", "s", map[string]any{}).Body, &p)
-	send(t, gm, "/api/v1/patrol/patrols/"+p.ID+"/checkins", "c", map[string]any{"lat": 21.6, "lng": 110.9, "note": "巡查正常"})
+	p.ID, _, _ = checkInWithPhoto(t, gm)
 	gm.Do("POST", "/api/v1/patrol/patrols/"+p.ID+"/end", map[string]any{}, nil)
 
 	points := func() int {
-		var n int
+		var n, photos int
 		a.DB.Reader().QueryRowContext(context.Background(), "SELECT count(*) FROM patrol_points WHERE patrol_id = ?", p.ID).Scan(&n)
+		a.DB.Reader().QueryRowContext(context.Background(), "SELECT count(*) FROM patrol_photos WHERE patrol_id = ?", p.ID).Scan(&photos)
+		if photos != n {
+			t.Errorf("%d photos for %d check-ins", photos, n)
+		}
 		return n
 	}
 	now = now.AddDate(0, 0, 29)
@@ -418,7 +423,34 @@ func TestScope(t *testing.T) {
 	}
 	centre := townCentre(t, a, other)
 	var p patrolOut
-	json.Unmarshal(send(t, gm, "/api/v1/patrol/patrols", "s", map[string]any{}).Body, &p)
+	var photo string
+	p.ID, _, photo = checkInWithPhoto(t, gm)
+	// the photo: the member and the county centre; another town's centre
+	// and a grid member of the same village get the answer of an unknown one
+	photoPath := "/api/v1/patrol/patrols/" + p.ID + "/photos/" + photo
+	unknown := centre.Raw("GET", "/api/v1/patrol/patrols/"+p.ID+"/photos/0f6a2b3c-4d5e-4f60-8a1b-000000000000", "", nil)
+	noID := func(b []byte) []byte { return regexp.MustCompile(`"request_id":"[^"]*"`).ReplaceAll(b, nil) }
+	if r := centre.Raw("GET", photoPath, "", nil); r.Status != 404 || !bytes.Equal(noID(r.Body), noID(unknown.Body)) {
+		t.Errorf("another town's centre fetched the photo: %d %s (unknown: %s)", r.Status, r.Body, unknown.Body)
+	}
+	if r := a.Login("party_member").Raw("GET", photoPath, "", nil); r.Status != 404 {
+		t.Errorf("a party member fetched the photo: %d", r.Status)
+	}
+	if r := a.Anon().Raw("GET", photoPath, "", nil); r.Status != 401 {
+		t.Errorf("nobody fetched the photo: %d", r.Status)
+	}
+	if r := gm.Raw("GET", photoPath, "", nil); r.Status != 200 {
+		t.Errorf("the member's own photo: %d", r.Status)
+	}
+	intake := a.Login("intake")
+	if r := intake.Raw("GET", photoPath, "", nil); r.Status != 200 {
+		t.Errorf("the county centre's read of the photo: %d", r.Status)
+	}
+	var audited int
+	a.DB.Reader().QueryRowContext(context.Background(), "SELECT count(*) FROM audit_log WHERE action = 'patrol.photo_view' AND object_id = ?", p.ID).Scan(&audited)
+	if audited != 1 {
+		t.Errorf("the centre's read of the photo audited %d times", audited)
+	}
 	if st := centre.Do("GET", "/api/v1/patrol/board?org_id="+pl.village, nil, nil); st != 400 {
 		t.Errorf("another town's board: %d", st)
 	}
@@ -435,7 +467,7 @@ func TestScope(t *testing.T) {
 	if st := gm.Do("GET", "/api/v1/patrol/board", nil, nil); st != 403 {
 		t.Errorf("a grid member read the board: %d", st)
 	}
-	if st := a.Login("intake").Do("GET", "/api/v1/patrol/patrols/"+p.ID, nil, &p); st != 200 || p.Status != "open" {
+	if st := intake.Do("GET", "/api/v1/patrol/patrols/"+p.ID, nil, &p); st != 200 || p.Status != "open" {
 		t.Errorf("the county centre reads the patrol: %d", st)
 	}
 }

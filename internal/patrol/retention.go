@@ -13,7 +13,7 @@ import (
 // Settings are the patrols' data-protection rule, kept by the security
 // administrator.
 type Settings struct {
-	// PositionDays: check-in positions (and their notes) older than this
+	// PositionDays: check-in positions (and their notes and photos) older than this
 	// are deleted; the patrol keeps its counts and the tasks stay walked.
 	PositionDays int `json:"position_days"`
 }
@@ -61,8 +61,8 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 	return s.Prune(ctx)
 }
 
-// Prune deletes the check-in positions older than the retention, audited
-// as one row with the count.
+// Prune deletes the check-in positions older than the retention, with
+// their notes and photos, audited as one row with the count.
 func (s *Service) Prune(ctx context.Context) (int, error) {
 	ctx = authz.WithPrincipal(ctx, authz.System())
 	v, err := s.Settings(ctx)
@@ -72,6 +72,9 @@ func (s *Service) Prune(ctx context.Context) (int, error) {
 	cutoff := s.Now().Add(-time.Duration(v.PositionDays) * 24 * time.Hour).UnixMilli()
 	var n int64
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM patrol_photos WHERE point_id IN (SELECT id FROM patrol_points WHERE at < ?)", cutoff); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, "DELETE FROM patrol_points WHERE at < ?", cutoff)
 		if err != nil {
 			return err

@@ -7,11 +7,15 @@
 // walked when a check-in of the member's falls inside its window. The
 // centre's board shows who is out, each member's last check-in, the windows
 // walked and missed per grid and the grids nobody patrolled. Owns
-// patrol_plans, patrol_tasks, patrols, patrol_points and patrol_reports.
+// patrol_plans, patrol_tasks, patrols, patrol_points, patrol_photos and
+// patrol_reports.
 //
 // Positions are personal information: recorded only during a patrol the
-// member started, deleted after the retention in the settings (the patrol
-// keeps its counts), never logged; notes are sealed. It asks the org tree
+// member started, deleted after the retention in the settings with the
+// check-in's photos (the patrol keeps its counts), never logged; notes are
+// sealed. A check-in may carry a few photos, taken in through the events'
+// photo pipeline (package casework/photo) and shown only to those who may
+// see the patrol. It asks the org tree
 // (package org) for areas, grids and the roster.
 package patrol
 
@@ -22,6 +26,7 @@ import (
 	"github.com/gridgov/gridgov/internal/apperr"
 	"github.com/gridgov/gridgov/internal/audit"
 	"github.com/gridgov/gridgov/internal/authz"
+	"github.com/gridgov/gridgov/internal/casework/photo"
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/pii"
 	"github.com/gridgov/gridgov/internal/secret"
@@ -32,6 +37,11 @@ type Service struct {
 	db    *db.DB
 	audit *audit.Log
 	vault *pii.Vault
+	// PhotoQuota is the bytes of photos one user may store in 30 days
+	// (0: photo.DefaultQuota); OtherPhotos counts the user's photos of the
+	// other rooms (the events'): one quota holds for all of them.
+	PhotoQuota  int64
+	OtherPhotos photo.Usage
 	// Now is the clock (tests move it).
 	Now func() time.Time
 }
@@ -80,4 +90,10 @@ func field(name, code string, kv ...any) error {
 	var f apperr.Fields
 	f.Add(name, code, kv...)
 	return refuse(f)
+}
+
+// SealNote seals a check-in's note as CheckIn does; the demo's patrols
+// are written in bulk.
+func (s *Service) SealNote(pointID, note string) string {
+	return s.vault.Seal("patrol_points.note", pointID, note)
 }

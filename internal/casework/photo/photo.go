@@ -7,12 +7,15 @@ package photo
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"image"
 	"image/color"
 	"image/jpeg"
 	"image/png"
 	"net/http"
+	"strconv"
 	"sync/atomic"
+	"time"
 
 	"github.com/gridgov/gridgov/internal/apperr"
 )
@@ -34,6 +37,31 @@ const (
 	// wait their turn (or until their request is given up).
 	MaxDecodes = 2
 )
+
+// The quota of each user: one quota holds for every photo a user stores,
+// an event's or a patrol check-in's.
+const (
+	// DefaultQuota is how many bytes of photos one user may store in
+	// QuotaWindow when the service sets no quota of its own.
+	DefaultQuota = 200 << 20
+	// QuotaWindow is the period a user's quota counts.
+	QuotaWindow = 30 * 24 * time.Hour
+)
+
+// Usage counts the bytes of photos userID stored since a time (Unix ms)
+// in one room's table; q is the caller's reader or transaction.
+type Usage func(ctx context.Context, q Querier, userID string, since int64) (int64, error)
+
+// Querier is what a Usage reads with (a *db.DB reader or a *db.Tx).
+type Querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// QuotaError says how much the user has stored and may store, in MB.
+func QuotaError(used, quota int64) error {
+	mb := func(n int64) string { return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) }
+	return apperr.E(apperr.Unprocessable, "media.quota_exceeded", "used", mb(used), "quota", mb(quota), "days", int(QuotaWindow.Hours()/24))
+}
 
 // decodeSlots bounds the photos being decoded at once on this node; each
 // holds a slot from decoding until its re-encoded copy is made.
