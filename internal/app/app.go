@@ -43,6 +43,7 @@ import (
 	"github.com/gridgov/gridgov/internal/screening"
 	"github.com/gridgov/gridgov/internal/secret"
 	"github.com/gridgov/gridgov/internal/visit"
+	"github.com/gridgov/gridgov/internal/volunteer"
 	"github.com/gridgov/gridgov/internal/workcal"
 	"github.com/gridgov/gridgov/web"
 	"github.com/prometheus/client_golang/prometheus"
@@ -91,6 +92,8 @@ type App struct {
 	Visits *visit.Service
 	// Patrols are the grid members' day plans and patrols (一日三巡).
 	Patrols *patrol.Service
+	// Volunteers are the red grid's volunteer teams, shifts, hours and clues.
+	Volunteers *volunteer.Service
 	// Assess scores the grid workforce from the rooms' tallies (线上评分 +
 	// 线下考核), with the 网格学堂 and the 十佳网格员.
 	Assess *assess.Service
@@ -182,6 +185,7 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a.Duty = duty.New(d, log, keys)
 	a.Visits = visit.New(d, log, keys, a.Events, a.Disputes)
 	a.Patrols = patrol.New(d, log, keys)
+	a.Volunteers = volunteer.New(d, log, keys, a.Org, a.Patrols, a.Events)
 	// The rooms with open work tied to a member of the grid workforce hand
 	// it to the successor when the roster moves the member or they leave.
 	// casework keeps none: its events go to an area's holders of a
@@ -306,6 +310,7 @@ func (a *App) routes() {
 	rt.Handle(a.Duty.Routes()...)
 	rt.Handle(a.Visits.Routes()...)
 	rt.Handle(a.Patrols.Routes()...)
+	rt.Handle(a.Volunteers.Routes()...)
 	rt.Handle(a.Assess.Routes()...)
 	publicURL, _ := a.Cfg.PublicBaseURL() // checked by Open
 	o311 := open311.New(a.Events, a.DB, a.Audit, publicURL, reg)

@@ -70,6 +70,11 @@ const (
 	AssessRead     Perm = "assess.read"     // the boards and rankings of grid-member assessment, training records
 	AssessWrite    Perm = "assess.write"    // offline scores, the county's weights, training sessions, 十佳网格员
 
+	VolunteerRead   Perm = "volunteer.read"   // volunteer teams, the register (phones masked), shifts, hours, rankings, ordinary clues
+	VolunteerWrite  Perm = "volunteer.write"  // keep teams and the register, publish shifts, record other service hours, give recognition
+	VolunteerDo     Perm = "volunteer.do"     // a volunteer's own phone: sign up for shifts, walk them, report clues, one's own hours
+	VolunteerPolice Perm = "volunteer.police" // the clues volunteers mark for the police (涉稳/治安), of one's own area
+
 	// Sensitive categories of key persons (PIPL art. 28): a key person of a
 	// category is visible only with that category's permission.
 	SensitiveReleasedPrisoner    Perm = "pii.sensitive.released_prisoner"
@@ -107,6 +112,7 @@ var Catalogue = []PermInfo{
 	{PetitionRead, "dispute"}, {PetitionWrite, "dispute"},
 	{WorkforceRead, "gridwork"}, {WorkforceWrite, "gridwork"}, {GridworkDo, "gridwork"}, {GridworkRead, "gridwork"}, {GridworkSteer, "gridwork"},
 	{AssessRead, "gridwork"}, {AssessWrite, "gridwork"},
+	{VolunteerRead, "volunteer"}, {VolunteerWrite, "volunteer"}, {VolunteerDo, "volunteer"}, {VolunteerPolice, "volunteer"},
 	{SensitiveReleasedPrisoner, "sensitive"}, {SensitiveCommunityCorrection, "sensitive"}, {SensitiveMentalDisorder, "sensitive"},
 	{SensitiveDrugUser, "sensitive"}, {SensitiveHIVRisk, "sensitive"}, {SensitiveKeyYouth, "sensitive"}, {SensitiveKeyPetitioner, "sensitive"},
 	{SensitivePsych, "sensitive"},
@@ -135,7 +141,7 @@ var Builtins = []BuiltinRole{
 	// The centre's intake desk is the one door (只进一扇门) for disputes too.
 	// It also steers the grid workforce of its area: teams, day plans, tasks, assessment.
 	{Code: "intake", Perms: []Perm{OrgRead, GridRead, EventReport, EventRead, EventIntake, DisputeRead, DisputeReport, DisputeWrite,
-		WorkforceRead, WorkforceWrite, GridworkRead, GridworkSteer, AssessRead, AssessWrite}},
+		WorkforceRead, WorkforceWrite, GridworkRead, GridworkSteer, AssessRead, AssessWrite, VolunteerRead, VolunteerWrite}},
 	{Code: "dispatcher", Perms: []Perm{OrgRead, GridRead, EventRead, EventDispatch}},
 	{Code: "shift_lead", Perms: []Perm{OrgRead, GridRead, GridExport, EventRead, EventIntake, EventDispatch, EventApprove}},
 	{Code: "dept_handler", Perms: []Perm{OrgRead, GridRead, EventReadUnit, EventHandle}},
@@ -143,7 +149,7 @@ var Builtins = []BuiltinRole{
 		RegistryRead, RegistryWrite, RegistryImport, RegistryExport, KeyPersonRead, KeyPersonWrite, PersonalReveal, PersonalLookup,
 		SensitiveReleasedPrisoner, SensitiveCommunityCorrection, SensitiveMentalDisorder, SensitiveDrugUser, SensitiveKeyYouth, SensitiveKeyPetitioner}},
 	{Code: "leader", Perms: []Perm{OrgRead, GridRead, GridExport, EventRead, EventSupervise, RegistryRead, RegistryExportApprove, RegistryCampaign,
-		DisputeRead, PetitionRead, PetitionWrite, WorkforceRead, GridworkRead, AssessRead}},
+		DisputeRead, PetitionRead, PetitionWrite, WorkforceRead, GridworkRead, AssessRead, VolunteerRead}},
 	// The mediator reads the events of its area, as the leader does: the
 	// disputes it is to settle are among them, and an event shows no more
 	// of the reporter than a name (the phone stays sealed).
@@ -155,10 +161,13 @@ var Builtins = []BuiltinRole{
 	{Code: "judge", Perms: []Perm{OrgRead, GridRead, EventReadUnit, DisputeRead, DisputeReport, DisputeWrite}},
 	{Code: "party_member", Perms: []Perm{OrgRead, GridRead, EventReport}},
 	{Code: "resident", Perms: []Perm{EventReport}},
+	// A volunteer (红袖章, 平安志愿者, 法律明白人…) uses the phone for their
+	// own shifts, patrols of them, clues and hours; nothing else.
+	{Code: "volunteer", Perms: []Perm{VolunteerDo}},
 	// Joint management of key persons (丹江口 "四类人"): each office adds
 	// follow-ups to the shared record of the categories it is responsible for.
 	// The village police officer (一村一警) works the grids with their teams (警网融合).
-	{Code: "police", Perms: []Perm{OrgRead, GridRead, EventReport, DisputeRead, DisputeReport, GridworkDo, GridworkRead, WorkforceRead, RegistryRead, KeyPersonRead, KeyPersonWrite, PersonalReveal, PersonalLookup,
+	{Code: "police", Perms: []Perm{OrgRead, GridRead, EventReport, DisputeRead, DisputeReport, GridworkDo, GridworkRead, WorkforceRead, VolunteerPolice, RegistryRead, KeyPersonRead, KeyPersonWrite, PersonalReveal, PersonalLookup,
 		SensitiveReleasedPrisoner, SensitiveDrugUser, SensitiveMentalDisorder, SensitiveKeyPetitioner, SensitiveKeyYouth}},
 	{Code: "justice", Perms: []Perm{OrgRead, GridRead, DisputeRead, DisputeReport, DisputeWrite, DisputeSubsidy, RegistryRead, KeyPersonRead, KeyPersonWrite, PersonalReveal, PersonalLookup,
 		SensitiveCommunityCorrection, SensitiveReleasedPrisoner}},

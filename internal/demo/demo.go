@@ -36,6 +36,7 @@ import (
 	"github.com/gridgov/gridgov/internal/registry"
 	"github.com/gridgov/gridgov/internal/regsheet"
 	"github.com/gridgov/gridgov/internal/visit"
+	"github.com/gridgov/gridgov/internal/volunteer"
 )
 
 //go:embed data/heyuan-divisions.csv data/heyuan-counties.geojson
@@ -144,6 +145,9 @@ type Deps struct {
 	// Assess, when set, writes a year of grid-member assessment of the
 	// first county: weights, offline scores, 网格学堂 and 十佳网格员.
 	Assess *assess.Service
+	// Volunteers, when set, writes the first county's volunteer teams
+	// (红袖章, 平安志愿者, 法律明白人) with a year of shifts, hours and clues.
+	Volunteers *volunteer.Service
 }
 
 type division struct {
@@ -540,6 +544,13 @@ func addHistory(ctx context.Context, d Deps, scale Scale, seed int64, countyCode
 			return err
 		}
 	}
+	if d.Volunteers != nil {
+		n, err := Volunteers(ctx, d.DB, d.Volunteers, countyCode, seed, time.Now())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(log, "wrote the volunteer teams with a year of shifts (%d volunteers)\n", n)
+	}
 	// Last, as the ranking of each month scores the work written above.
 	if d.Assess != nil {
 		fmt.Fprintln(log, "writing a year of grid-member assessment …")
@@ -580,6 +591,7 @@ var demoAccounts = []struct {
 	{"mediator", "调解员 周平", "mediator", "", ""},
 	{"partymember", "党员 吴红", "party_member", "village", ""},
 	{"resident", "居民 郑春梅", "resident", "village", ""},
+	{"volunteer", "志愿者 李红梅", "volunteer", "village", ""},
 	{"police", "民警 何志刚", "police", "", "ga"},
 	{"justice", "司法所 邱丽", "justice", "", "sf"},
 	{"health", "卫健局 钟医生", "health", "", ""},

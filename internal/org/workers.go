@@ -642,3 +642,43 @@ func (s *Service) LoadPhones(ctx context.Context, tx *db.Tx, phones map[string]s
 	}
 	return nil
 }
+
+// EnrolTx puts a volunteer on the roster of the village or town orgID
+// (employment other), inside the caller's transaction, linked to the
+// account userID when one is given, and returns the entry's id. The
+// volunteer room calls it after checking its own permission over the
+// area: a volunteer's shifts are walked as patrols of this entry.
+func (s *Service) EnrolTx(ctx context.Context, tx *db.Tx, orgID, name, startedOn, userID string) (string, error) {
+	n, err := scanNode(tx.QueryRowContext(ctx, "SELECT "+nodeCols+" FROM org_nodes n WHERE n.id = ?", orgID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", apperr.Field("org_id", "org.not_found")
+	}
+	if err != nil {
+		return "", err
+	}
+	if n.Kind != "village" && n.Kind != "town" {
+		return "", apperr.Field("org_id", "worker.area_kind")
+	}
+	id, err := s.insertWorker(ctx, tx, n, WorkerInput{OrgID: orgID, Name: name, Employment: "other", StartedOn: startedOn})
+	if err != nil || userID == "" {
+		return id, err
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE workers SET user_id = ? WHERE id = ?", userID, id); err != nil {
+		return "", err
+	}
+	return id, addLog(ctx, tx, id, n.path, "account_linked", "", "", "", "")
+}
+
+// LeaveTx marks the roster entry id as left on day (a volunteer who left
+// their team), inside the caller's transaction.
+func LeaveTx(ctx context.Context, tx *db.Tx, id, day string) error {
+	var path string
+	if err := tx.QueryRowContext(ctx, "SELECT path FROM workers WHERE id = ?", id).Scan(&path); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE workers SET status = 'left', left_on = ?, version = version + 1, updated_at = ? WHERE id = ? AND status = 'active'",
+		day, db.Now(), id); err != nil {
+		return err
+	}
+	return addLog(ctx, tx, id, path, "left", "", "", "", "")
+}

@@ -157,9 +157,10 @@ func (tp *template) build(registers bool) error {
 		deps.Psych = a.Psych     // and 三级三色 records of some of them
 		deps.Visits = a.Visits   // a year of home visits over the registers
 	}
-	deps.Disputes = a.Disputes // the demo's year of dispute cases
-	deps.Org = a.Org           // the roster's phones, building heads, leavers
-	deps.Assess = a.Assess     // the demo's year of assessment
+	deps.Disputes = a.Disputes     // the demo's year of dispute cases
+	deps.Org = a.Org               // the roster's phones, building heads, leavers
+	deps.Assess = a.Assess         // the demo's year of assessment
+	deps.Volunteers = a.Volunteers // the volunteer teams, their shifts and clues
 	tp.res, err = demo.Build(ctx, deps, demo.Scales["county"], 2026, io.Discard)
 	backup := filepath.Join(dir, "gridgov.db")
 	if err == nil && tp.db == "" {
