@@ -49,6 +49,10 @@ export const PERM = {
   assessRead: 'assess.read',
   assessWrite: 'assess.write',
   sensitivePsych: 'pii.sensitive.psych',
+  volunteerRead: 'volunteer.read',
+  volunteerWrite: 'volunteer.write',
+  volunteerDo: 'volunteer.do',
+  volunteerPolice: 'volunteer.police',
 }
 
 // Key-person categories: each needs its own permission pii.sensitive.<category>.

@@ -50,6 +50,7 @@ export const menuRoutes = [
   { path: 'psych', name: 'psych', component: () => import('./views/Psych.vue'), meta: { title: 'ui.menu.psych', icon: 'Warning', perm: PERM.sensitivePsych, group: 'gridwork' } },
   { path: 'home-visits', name: 'home-visits', component: () => import('./views/HomeVisits.vue'), meta: { title: 'ui.menu.home_visits', icon: 'House', perm: PERM.gridworkRead, group: 'gridwork' } },
   { path: 'patrols', name: 'patrols', component: () => import('./views/PatrolBoard.vue'), meta: { title: 'ui.menu.patrols', icon: 'MapLocation', perm: [PERM.gridworkRead, PERM.gridworkSteer], group: 'gridwork' } },
+  { path: 'volunteers', name: 'volunteers', component: () => import('./views/Volunteers.vue'), meta: { title: 'ui.menu.volunteers', icon: 'Flag', perm: [PERM.volunteerRead, PERM.volunteerPolice], group: 'gridwork' } },
   { path: 'assess', name: 'assess', component: () => import('./views/Assess.vue'), meta: { title: 'ui.menu.assess', icon: 'Star', perm: PERM.assessRead, group: 'gridwork' } },
   { path: 'org', name: 'org', component: () => import('./views/Org.vue'), meta: { title: 'ui.menu.org', icon: 'OfficeBuilding', perm: PERM.orgRead, group: 'grids' } },
   { path: 'grids', name: 'grids', component: () => import('./views/Grids.vue'), meta: { title: 'ui.menu.grids', icon: 'Grid', perm: PERM.gridRead, group: 'grids' } },
@@ -85,6 +86,7 @@ export function homePath() {
   // Field roles (grid member, handler) on a phone-sized screen: the phone pages.
   if (narrowScreen() && fieldRole()) return '/m'
   if (!can(PERM.eventRead) && !can(PERM.eventReadUnit) && can(PERM.eventReport) && !can(PERM.orgRead)) return '/m'
+  if (can(PERM.volunteerDo) && !can(PERM.orgRead)) return '/m' // a volunteer: the phone pages
   const work = workHome()
   if (work) return work
   const r = menuRoutes.find((r) => allowed(r.meta.perm))
@@ -133,7 +135,7 @@ const router = createRouter({
     { path: '/print/disputes/:id', name: 'dispute-print', component: () => import('./views/DisputePrint.vue'), meta: { perm: PERM.disputeRead } },
     // 交办单: a print page of its own, without the console's frame
     { path: '/print/events/:id', name: 'event-print', component: () => import('./views/EventPrint.vue'), meta: { perm: [PERM.eventRead, PERM.eventReadUnit, PERM.eventReport] } },
-    { path: '/m', name: 'mobile', component: () => import('./views/Mobile.vue'), meta: { perm: [PERM.eventReport, PERM.eventCheck, PERM.eventHandle, PERM.disputeReport, PERM.gridworkDo] } },
+    { path: '/m', name: 'mobile', component: () => import('./views/Mobile.vue'), meta: { perm: [PERM.eventReport, PERM.eventCheck, PERM.eventHandle, PERM.disputeReport, PERM.gridworkDo, PERM.volunteerDo] } },
     { path: '/:rest(.*)*', redirect: '/' },
   ],
 })
