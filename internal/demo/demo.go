@@ -545,7 +545,7 @@ func addHistory(ctx context.Context, d Deps, scale Scale, seed int64, countyCode
 		}
 	}
 	if d.Volunteers != nil {
-		n, err := Volunteers(ctx, d.DB, d.Volunteers, countyCode, seed, time.Now())
+		n, err := Volunteers(ctx, d.DB, d.Volunteers, d.Org, countyCode, seed, time.Now())
 		if err != nil {
 			return err
 		}

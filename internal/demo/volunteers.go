@@ -8,6 +8,8 @@ import (
 
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
+	"github.com/gridgov/gridgov/internal/org"
+	"github.com/gridgov/gridgov/internal/pii"
 	"github.com/gridgov/gridgov/internal/volunteer"
 )
 
@@ -30,7 +32,7 @@ type vteam struct {
 // any, a fifth for the police), and the year's recognition. The demo
 // account volunteer is a member of the demo village's 平安志愿者 team,
 // signed up for a shift on now. It returns how many volunteers it wrote.
-func Volunteers(ctx context.Context, d *db.DB, s *volunteer.Service, countyCode string, seed int64, now time.Time) (int, error) {
+func Volunteers(ctx context.Context, d *db.DB, s *volunteer.Service, roster *org.Service, countyCode string, seed int64, now time.Time) (int, error) {
 	rng := mrand.New(mrand.NewPCG(uint64(seed), 42))
 	q := d.Reader()
 	county, err := pathOfCode(ctx, q, countyCode)
@@ -47,6 +49,7 @@ func Volunteers(ctx context.Context, d *db.DB, s *volunteer.Service, countyCode 
 	nowMs := now.UnixMilli()
 	var teams []*vteam
 	var teamRows, volRows, workerRows, logRows [][]any
+	phones := map[string]string{} // roster entry → phone, sealed by the roster
 	n := 0
 	addTeam := func(orgID, kind, name, duties string, members, every, hour, length, needed int, place string) error {
 		path := mustPath(ctx, d, orgID)
@@ -60,11 +63,11 @@ func Volunteers(ctx context.Context, d *db.DB, s *volunteer.Service, countyCode 
 				user, name = volUser, "李红梅"
 			}
 			phone := fmt.Sprintf("13%d%08d", 5+rng.IntN(5), rng.IntN(1e8))
-			sealed, masked, blind := s.SealPhone(id, phone)
+			phones[worker] = phone
 			skills := []string{"巡逻", "治安信息员", "普法宣传", "调解", "急救", "消防", "心理疏导"}[rng.IntN(7)]
 			workerRows = append(workerRows, []any{worker, orgID, path, name, "other", user, "active", started, 1, nowMs, nowMs})
 			logRows = append(logRows, []any{db.NewID(), worker, path, "joined", "", "", "", "", "", "县综治中心", nowMs})
-			volRows = append(volRows, []any{id, t.id, orgID, path, "", worker, user, name, sealed, masked, blind, skills, "active", started, 1, nowMs, nowMs})
+			volRows = append(volRows, []any{id, t.id, orgID, path, "", worker, user, name, pii.MaskPhone(phone), skills, "active", started, 1, nowMs, nowMs})
 			t.members = append(t.members, id)
 			n++
 		}
@@ -218,7 +221,7 @@ func Volunteers(ctx context.Context, d *db.DB, s *volunteer.Service, countyCode 
 			{"workers", []string{"id", "org_id", "path", "name", "employment", "user_id", "status", "started_on", "version", "created_at", "updated_at"}, workerRows},
 			{"worker_log", []string{"id", "worker_id", "path", "action", "grid_id", "grid_name", "role", "detail", "actor_id", "actor_name", "at"}, logRows},
 			{"volunteer_teams", []string{"id", "org_id", "path", "name", "kind", "leader_id", "duties", "status", "version", "created_at", "updated_at"}, teamRows},
-			{"volunteers", []string{"id", "team_id", "org_id", "path", "grid_id", "worker_id", "user_id", "name", "phone_sealed", "phone_masked", "phone_blind",
+			{"volunteers", []string{"id", "team_id", "org_id", "path", "grid_id", "worker_id", "user_id", "name", "phone_masked",
 				"skills", "status", "started_on", "version", "created_at", "updated_at"}, volRows},
 			{"volunteer_shifts", []string{"id", "team_id", "org_id", "path", "place", "starts_at", "ends_at", "needed", "taken", "created_by", "created_at"}, shiftRows},
 			{"volunteer_signups", []string{"id", "shift_id", "volunteer_id", "path", "starts_at", "ends_at", "status", "patrol_id", "attended_at", "minutes", "created_at", "updated_at"}, signRows},
@@ -228,6 +231,11 @@ func Volunteers(ctx context.Context, d *db.DB, s *volunteer.Service, countyCode 
 		} {
 			if err := insertRows(ctx, tx, x.table, x.cols, x.rows); err != nil {
 				return fmt.Errorf("%s: %w", x.table, err)
+			}
+		}
+		if roster != nil {
+			if err := roster.LoadPhones(ctx, tx, phones); err != nil {
+				return err
 			}
 		}
 		for _, id := range relabel {

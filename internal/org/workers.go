@@ -644,11 +644,12 @@ func (s *Service) LoadPhones(ctx context.Context, tx *db.Tx, phones map[string]s
 }
 
 // EnrolTx puts a volunteer on the roster of the village or town orgID
-// (employment other), inside the caller's transaction, linked to the
-// account userID when one is given, and returns the entry's id. The
-// volunteer room calls it after checking its own permission over the
-// area: a volunteer's shifts are walked as patrols of this entry.
-func (s *Service) EnrolTx(ctx context.Context, tx *db.Tx, orgID, name, startedOn, userID string) (string, error) {
+// (employment other) with their phone (normalised; sealed here, as every
+// roster phone is), inside the caller's transaction, linked to the account
+// userID when one is given, and returns the entry's id. The volunteer room
+// calls it after checking its own permission over the area: a volunteer's
+// shifts are walked as patrols of this entry.
+func (s *Service) EnrolTx(ctx context.Context, tx *db.Tx, orgID, name, startedOn, phone, userID string) (string, error) {
 	n, err := scanNode(tx.QueryRowContext(ctx, "SELECT "+nodeCols+" FROM org_nodes n WHERE n.id = ?", orgID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", apperr.Field("org_id", "org.not_found")
@@ -659,7 +660,7 @@ func (s *Service) EnrolTx(ctx context.Context, tx *db.Tx, orgID, name, startedOn
 	if n.Kind != "village" && n.Kind != "town" {
 		return "", apperr.Field("org_id", "worker.area_kind")
 	}
-	id, err := s.insertWorker(ctx, tx, n, WorkerInput{OrgID: orgID, Name: name, Employment: "other", StartedOn: startedOn})
+	id, err := s.insertWorker(ctx, tx, n, WorkerInput{OrgID: orgID, Name: name, Employment: "other", StartedOn: startedOn, Phone: phone})
 	if err != nil || userID == "" {
 		return id, err
 	}
@@ -667,6 +668,22 @@ func (s *Service) EnrolTx(ctx context.Context, tx *db.Tx, orgID, name, startedOn
 		return "", err
 	}
 	return id, addLog(ctx, tx, id, n.path, "account_linked", "", "", "", "")
+}
+
+// SetPhoneTx changes the phone of the roster entry id (a normalised number,
+// "" to remove it) inside the caller's transaction, with its history line,
+// and returns the masked number.
+func (s *Service) SetPhoneTx(ctx context.Context, tx *db.Tx, id, phone string) (string, error) {
+	var path string
+	if err := tx.QueryRowContext(ctx, "SELECT path FROM workers WHERE id = ?", id).Scan(&path); err != nil {
+		return "", err
+	}
+	sealed, masked, blind := s.sealPhone(id, phone)
+	if _, err := tx.ExecContext(ctx, "UPDATE workers SET phone_sealed = ?, phone_masked = ?, phone_blind = ?, version = version + 1, updated_at = ? WHERE id = ?",
+		sealed, masked, blind, db.Now(), id); err != nil {
+		return "", err
+	}
+	return masked, addLog(ctx, tx, id, path, "phone_changed", "", "", "", masked)
 }
 
 // LeaveTx marks the roster entry id as left on day (a volunteer who left

@@ -51,7 +51,6 @@ var Columns = []Column{
 	{"psych_entries", "level_sealed", "pii:psych.level:"},
 	{"psych_entries", "who_sealed", "pii:psych.who:"},
 	{"psych_entries", "note_sealed", "pii:psych.note:"},
-	{"volunteers", "phone_sealed", "pii:volunteers.phone:"},
 	{"volunteer_clues", "text_sealed", "pii:volunteer_clues.text:"},
 }
 

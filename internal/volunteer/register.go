@@ -426,22 +426,22 @@ func (s *Service) Create(ctx context.Context, in VolunteerInput) (Volunteer, err
 		if err := checkGrid(ctx, tx, in.GridID, t.path); err != nil {
 			return err
 		}
-		worker, err := s.roster.EnrolTx(ctx, tx, t.OrgID, in.Name, in.StartedOn, in.UserID)
+		worker, err := s.roster.EnrolTx(ctx, tx, t.OrgID, in.Name, in.StartedOn, in.Phone, in.UserID)
 		if err != nil {
 			return err
 		}
-		sealed, masked, blind := "", "", ""
+		masked := ""
 		if in.Phone != "" {
-			sealed, masked, blind = s.SealPhone(id, in.Phone)
+			masked = pii.MaskPhone(in.Phone)
 		}
 		var user any
 		if in.UserID != "" {
 			user = in.UserID
 		}
 		now := s.now()
-		if _, err := tx.ExecContext(ctx, `INSERT INTO volunteers (id, team_id, org_id, path, grid_id, worker_id, user_id, name, phone_sealed, phone_masked, phone_blind,
-			skills, status, started_on, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, 1, ?, ?)`,
-			id, t.ID, t.OrgID, t.path, in.GridID, worker, user, in.Name, sealed, masked, blind, in.Skills, in.StartedOn, now, now); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO volunteers (id, team_id, org_id, path, grid_id, worker_id, user_id, name, phone_masked,
+			skills, status, started_on, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, 1, ?, ?)`,
+			id, t.ID, t.OrgID, t.path, in.GridID, worker, user, in.Name, masked, in.Skills, in.StartedOn, now, now); err != nil {
 			return err
 		}
 		return s.record(ctx, tx, authz.VolunteerWrite, "volunteer.create", "volunteer", id, t.Kind)
@@ -501,11 +501,11 @@ func (s *Service) Update(ctx context.Context, id string, in VolunteerPatch) (Vol
 			sets, args = append(sets, "grid_id = ?"), append(args, *in.GridID)
 		}
 		if in.Phone != nil {
-			sealed, masked, blind := "", "", ""
-			if *in.Phone != "" {
-				sealed, masked, blind = s.SealPhone(id, *in.Phone)
+			masked, err := s.roster.SetPhoneTx(ctx, tx, v.WorkerID, *in.Phone)
+			if err != nil {
+				return err
 			}
-			sets, args = append(sets, "phone_sealed = ?", "phone_masked = ?", "phone_blind = ?"), append(args, sealed, masked, blind)
+			sets, args = append(sets, "phone_masked = ?"), append(args, masked)
 		}
 		if in.Status != nil {
 			sets, args = append(sets, "status = ?"), append(args, *in.Status)

@@ -36,9 +36,11 @@ import (
 )
 
 // Roster is what the volunteer room needs of the org room's roster: a
-// volunteer's entry made and ended inside the register's own write.
+// volunteer's entry made inside the register's own write, and its phone
+// (sealed on the roster entry: the register keeps only the mask).
 type Roster interface {
-	EnrolTx(ctx context.Context, tx *db.Tx, orgID, name, startedOn, userID string) (string, error)
+	EnrolTx(ctx context.Context, tx *db.Tx, orgID, name, startedOn, phone, userID string) (string, error)
+	SetPhoneTx(ctx context.Context, tx *db.Tx, workerID, phone string) (string, error)
 }
 
 // Patrols is what it needs of the patrol room: a shift is walked as a
@@ -101,12 +103,6 @@ func field(name, code string, kv ...any) error {
 	var f apperr.Fields
 	f.Add(name, code, kv...)
 	return refuse(f)
-}
-
-// SealPhone seals a volunteer's phone as the register does, for the
-// demo's bulk writer.
-func (s *Service) SealPhone(id, phone string) (sealed, masked, blind string) {
-	return s.vault.Seal("volunteers.phone", id, phone), pii.MaskPhone(phone), s.vault.Blind("people.phone", phone)
 }
 
 // SealClue seals a clue's text as the phone's report does, for the demo.

@@ -29,9 +29,7 @@ CREATE TABLE volunteers (
     worker_id    TEXT NOT NULL REFERENCES workers(id),
     user_id      TEXT REFERENCES users(id),     -- the account that uses the phone pages, when one does
     name         TEXT NOT NULL,
-    phone_sealed TEXT NOT NULL DEFAULT '',
-    phone_masked TEXT NOT NULL DEFAULT '',
-    phone_blind  TEXT NOT NULL DEFAULT '',
+    phone_masked TEXT NOT NULL DEFAULT '',     -- the phone itself is sealed on the roster entry
     skills       TEXT NOT NULL DEFAULT '',
     status       TEXT NOT NULL DEFAULT 'active', -- active, paused, left
     started_on   TEXT NOT NULL DEFAULT '',
@@ -42,7 +40,6 @@ CREATE TABLE volunteers (
 CREATE INDEX volunteers_path ON volunteers(path, name);
 CREATE INDEX volunteers_team ON volunteers(team_id);
 CREATE INDEX volunteers_user ON volunteers(user_id);
-CREATE INDEX volunteers_blind ON volunteers(phone_blind);
 
 CREATE TABLE volunteer_shifts (
     id          TEXT PRIMARY KEY,
