@@ -39,6 +39,7 @@ import (
 	"github.com/gridgov/gridgov/internal/testapp"
 	"github.com/gridgov/gridgov/internal/village"
 	"github.com/gridgov/gridgov/internal/visit"
+	"github.com/gridgov/gridgov/internal/volunteer"
 )
 
 // TestAccessMatrix calls every route of the API as every demo account (and
@@ -239,6 +240,14 @@ const (
 	villageWriters = "intake"
 	villageScorers = "intake gridmember"
 	villageOpiners = "partymember resident"
+	// Volunteers: the centre keeps them (volunteer.write), the leader reads
+	// them (volunteer.read), the police read the clues marked for them
+	// (volunteer.police), and the volunteer works their own shifts
+	// (volunteer.do).
+	volunteerReaders = "intake leader"
+	volunteerWriters = "intake"
+	volunteerPolice  = "police pcschief"
+	volunteers       = "volunteer"
 )
 
 func matrix() []row {
@@ -870,6 +879,67 @@ func matrix() []row {
 		{route: "PUT /api/v1/patrol/settings", who: "secadmin", once: true, global: true, req: func(c *call) req {
 			return req{path: "/api/v1/patrol/settings", body: map[string]any{"position_days": 180}}
 		}},
+		// Volunteers: the centre's register, shifts, hours and clues; the
+		// police's confidential clues; the volunteer's own phone.
+		{route: "GET /api/v1/volunteer/teams", who: volunteerReaders, req: func(c *call) req { return req{path: "/api/v1/volunteer/teams?org_id=" + c.id(c.at.org)} }},
+		{route: "POST /api/v1/volunteer/teams", who: volunteerWriters, req: func(c *call) req {
+			return req{path: "/api/v1/volunteer/teams", body: map[string]any{"org_id": c.id(c.at.org), "name": "矩阵志愿队", "kind": "safety"}}
+		}},
+		{route: "PATCH /api/v1/volunteer/teams/{id}", who: volunteerWriters, req: func(c *call) req {
+			return req{path: "/api/v1/volunteer/teams/" + c.id(c.at.vteam), body: version0}
+		}},
+		{route: "GET /api/v1/volunteer/volunteers", who: volunteerReaders, req: func(c *call) req {
+			return req{path: "/api/v1/volunteer/volunteers?org_id=" + c.id(c.at.org)}
+		}},
+		{route: "POST /api/v1/volunteer/volunteers", who: volunteerWriters, req: func(c *call) req {
+			return req{path: "/api/v1/volunteer/volunteers", body: map[string]any{"team_id": c.id(c.at.vteam), "name": "矩阵志愿者", "phone": "13800138000"}}
+		}},
+		{route: "PATCH /api/v1/volunteer/volunteers/{id}", who: volunteerWriters, req: func(c *call) req {
+			return req{path: "/api/v1/volunteer/volunteers/" + c.id(c.at.volunteer), body: version0}
+		}},
+		{route: "GET /api/v1/volunteer/shifts", who: volunteerReaders, req: func(c *call) req {
+			return req{path: "/api/v1/volunteer/shifts?org_id=" + c.id(c.at.org)}
+		}},
+		{route: "POST /api/v1/volunteer/shifts", who: volunteerWriters, req: func(c *call) req {
+			start := time.Now().Add(48 * time.Hour).UnixMilli()
+			return req{path: "/api/v1/volunteer/shifts", body: map[string]any{"team_id": c.id(c.at.vteam), "place": "矩阵路段", "starts_at": start,
+				"ends_at": start + 7200000, "needed": 3}}
+		}},
+		{route: "POST /api/v1/volunteer/hours", who: volunteerWriters, req: func(c *call) req {
+			return req{path: "/api/v1/volunteer/hours", body: map[string]any{"volunteer_id": c.id(c.at.volunteer), "day": today(), "minutes": 30, "reason": "矩阵服务"}}
+		}},
+		{route: "GET /api/v1/volunteer/ranking", who: volunteerReaders, req: func(c *call) req {
+			return req{path: "/api/v1/volunteer/ranking?org_id=" + c.id(c.at.org)}
+		}},
+		{route: "POST /api/v1/volunteer/awards", who: volunteerWriters, req: func(c *call) req {
+			return req{path: "/api/v1/volunteer/awards", body: map[string]any{"volunteer_id": c.id(c.at.volunteer), "title": "other", "period": "2020", "reason": "矩阵表彰"}}
+		}},
+		{route: "GET /api/v1/volunteer/clues", who: volunteerReaders, req: func(c *call) req { return req{path: "/api/v1/volunteer/clues?org_id=" + c.id(c.at.org)} }},
+		{route: "GET /api/v1/volunteer/police-clues", who: volunteerPolice, req: func(c *call) req {
+			return req{path: "/api/v1/volunteer/police-clues?org_id=" + c.id(c.at.org)}
+		}},
+		{route: "POST /api/v1/volunteer/police-clues/{id}/receive", who: volunteerPolice, req: func(c *call) req {
+			return req{path: "/api/v1/volunteer/police-clues/" + c.id(c.at.vclue) + "/receive", body: map[string]any{}}
+		}},
+		{route: "GET /api/v1/volunteer/me", who: volunteers, once: true, req: func(c *call) req { return req{path: "/api/v1/volunteer/me"} }},
+		{route: "POST /api/v1/volunteer/shifts/{id}/signup", who: volunteers, req: func(c *call) req {
+			return req{path: "/api/v1/volunteer/shifts/" + c.id(c.at.vshift) + "/signup", body: map[string]any{}}
+		}},
+		{route: "POST /api/v1/volunteer/shifts/{id}/cancel", who: volunteers, req: func(c *call) req {
+			return req{path: "/api/v1/volunteer/shifts/" + c.id(c.at.vshift) + "/cancel", body: map[string]any{}}
+		}},
+		{route: "POST /api/v1/volunteer/shifts/{id}/walk", who: volunteers, req: func(c *call) req {
+			return req{path: "/api/v1/volunteer/shifts/" + c.id(c.at.vwalk) + "/walk", body: map[string]any{}}
+		}},
+		{route: "POST /api/v1/volunteer/shifts/{id}/checkins", who: volunteers, req: func(c *call) req {
+			return req{path: "/api/v1/volunteer/shifts/" + c.id(c.at.vwalk) + "/checkins", body: map[string]any{"lat": c.at.lat, "lng": c.at.lng, "accuracy": 10}}
+		}},
+		{route: "POST /api/v1/volunteer/shifts/{id}/end", who: volunteers, req: func(c *call) req {
+			return req{path: "/api/v1/volunteer/shifts/" + c.id(c.at.vwalk) + "/end", body: map[string]any{}}
+		}},
+		{route: "POST /api/v1/volunteer/clues", who: volunteers, once: true, req: func(c *call) req {
+			return req{path: "/api/v1/volunteer/clues", body: map[string]any{"kind": "police", "text": "矩阵线索", "place": "矩阵村口"}}
+		}},
 		{route: "POST /api/v1/registry/search", who: registryReaders, list: true, req: func(c *call) req {
 			return req{path: "/api/v1/registry/search", body: map[string]string{"q": c.id(c.at.name)}}
 		}},
@@ -1132,7 +1202,8 @@ func rowOf(table []row, route string) row {
 // that does not exist, so it says nothing about the other area.
 var scopeCodes = map[string]bool{"org.not_found": true, "registry.link_unknown": true, "report.outside_area": true, "screening.area_unknown": true,
 	"petition.petition_unknown": true, "callkey.care_target_unknown": true,
-	"psych.person_unknown": true, "duty.grid_unknown": true, "assess.worker_unknown": true}
+	"psych.person_unknown": true, "duty.grid_unknown": true, "assess.worker_unknown": true,
+	"volunteer.team_not_found": true, "volunteer.not_found": true}
 
 // judge checks one answer against the table.
 func judge(t *testing.T, r row, method, who string, ok, permitted bool, res testapp.Response, foreign []string) {
@@ -1355,6 +1426,9 @@ type objs struct {
 	council, proposal     string   // a council of the village and its proposal under consultation
 	passed, followUp      string   // a passed proposal of it and a follow-up step
 	point, patrolPhoto    string   // a check-in of that patrol and its photo
+	vteam, volunteer      string   // a volunteer team of the village (the own village's: the demo volunteer's) and a member
+	vshift, vwalk         string   // a shift of that team to come, and one on now (the own one: the demo volunteer's, walked)
+	vclue                 string   // a clue for the police of the village
 	extra                 []string // more IDs of the area (the far county's nodes and leader)
 }
 
@@ -1364,7 +1438,8 @@ func (o *objs) ids() []string {
 	for _, id := range append([]string{o.org, o.grid, o.user, o.assignment, o.person, o.household, o.house, o.address, o.unit,
 		o.keyPerson, o.mediator, o.careTarget, o.event, o.media, o.rule, o.campaign, o.item, o.round, o.finding, o.export, o.readyExport, o.imp, o.message, o.centre,
 		o.petition, o.session, o.problem, o.dispute, o.party, o.callNumber, o.callAlert, o.psych, o.worker, o.place, o.task, o.meeting, o.visit, o.reception, o.receptionItem, o.plan, o.patrol, o.point, o.patrolPhoto, o.training,
-		o.villageScore, o.villageAppealed, o.council, o.proposal, o.passed, o.followUp}, o.extra...) {
+		o.villageScore, o.villageAppealed, o.council, o.proposal, o.passed, o.followUp,
+		o.vteam, o.volunteer, o.vshift, o.vwalk, o.vclue}, o.extra...) {
 		if id != "" {
 			out = append(out, id)
 		}
@@ -1560,6 +1635,8 @@ func newFixture(t *testing.T, a *testapp.App) *fixture {
 		f.check(err)
 		o.training = tr.ID
 	}
+
+	f.volunteers(own, next, far)
 
 	// Exports and imports of each village's grid member.
 	member := f.as(f.users["gridmember"])
@@ -1967,4 +2044,44 @@ func (f *fixture) waitImports() {
 		time.Sleep(10 * time.Millisecond)
 	}
 	f.t.Fatal("an import is still running")
+}
+
+// volunteers gives each village a volunteer team with a member, a shift
+// to come, one on now and a clue for the police; the own village's are
+// the demo volunteer's, whose shift on now is walked.
+func (f *fixture) volunteers(own, next, far *objs) {
+	a := f.a
+	me := f.users["volunteer"]
+	own.volunteer = f.one("SELECT id FROM volunteers WHERE user_id = ?", me)
+	own.vteam = f.one("SELECT team_id FROM volunteers WHERE id = ?", own.volunteer)
+	own.vwalk = f.one(`SELECT s.id FROM volunteer_shifts s JOIN volunteer_signups u ON u.shift_id = s.id
+		WHERE u.volunteer_id = ? AND s.starts_at <= ? AND s.ends_at > ?`, own.volunteer, time.Now().UnixMilli(), time.Now().UnixMilli())
+	for _, o := range []*objs{next, far} {
+		t, err := a.Volunteers.CreateTeam(f.ctx, volunteer.TeamInput{OrgID: o.org, Name: "矩阵平安志愿者", Kind: "safety"})
+		f.check(err)
+		o.vteam = t.ID
+		v, err := a.Volunteers.Create(f.ctx, volunteer.VolunteerInput{TeamID: t.ID, Name: "矩阵志愿者", Phone: "13900139000"})
+		f.check(err)
+		o.volunteer = v.ID
+		now := time.Now().UnixMilli()
+		sh, err := a.Volunteers.CreateShift(f.ctx, volunteer.ShiftInput{TeamID: t.ID, Place: "矩阵路段", StartsAt: now + 60000, EndsAt: now + 7200000, Needed: 2})
+		f.check(err)
+		o.vwalk = sh.ID
+	}
+	for _, o := range []*objs{own, next, far} {
+		start := time.Now().Add(72 * time.Hour).UnixMilli()
+		sh, err := a.Volunteers.CreateShift(f.ctx, volunteer.ShiftInput{TeamID: o.vteam, Place: "矩阵路段", StartsAt: start, EndsAt: start + 7200000, Needed: 2})
+		f.check(err)
+		o.vshift = sh.ID
+		o.vclue = db.NewID()
+		f.check(a.DB.InTx(f.ctx, func(tx *db.Tx) error {
+			_, err := tx.ExecContext(f.ctx, `INSERT INTO volunteer_clues (id, volunteer_id, org_id, path, kind, text_sealed, place, status, created_at)
+				SELECT ?, id, org_id, path, 'police', ?, '矩阵村口', 'new', ? FROM volunteers WHERE id = ?`,
+				o.vclue, a.Volunteers.SealClue(o.vclue, "矩阵线索"), time.Now().UnixMilli(), o.volunteer)
+			return err
+		}))
+	}
+	// The demo volunteer's shift on now is walked, for its check-ins.
+	_, err := a.Volunteers.Walk(f.as(me), own.vwalk, volunteer.WalkInput{}, idem.Key{})
+	f.check(err)
 }

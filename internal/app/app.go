@@ -45,6 +45,7 @@ import (
 	"github.com/gridgov/gridgov/internal/secret"
 	"github.com/gridgov/gridgov/internal/village"
 	"github.com/gridgov/gridgov/internal/visit"
+	"github.com/gridgov/gridgov/internal/volunteer"
 	"github.com/gridgov/gridgov/internal/workcal"
 	"github.com/gridgov/gridgov/web"
 	"github.com/prometheus/client_golang/prometheus"
@@ -95,6 +96,8 @@ type App struct {
 	Visits *visit.Service
 	// Patrols are the grid members' day plans and patrols (一日三巡).
 	Patrols *patrol.Service
+	// Volunteers are the red grid's volunteer teams, shifts, hours and clues.
+	Volunteers *volunteer.Service
 	// Assess scores the grid workforce from the rooms' tallies (线上评分 +
 	// 线下考核), with the 网格学堂 and the 十佳网格员.
 	Assess *assess.Service
@@ -197,6 +200,7 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a.Patrols.PhotoQuota = quota
 	a.Patrols.OtherPhotos = casework.EventPhotoBytes
 	a.Events.OtherPhotos = patrol.PhotoBytes
+	a.Volunteers = volunteer.New(d, log, keys, a.Org, a.Patrols, a.Events)
 	// The rooms with open work tied to a member of the grid workforce hand
 	// it to the successor when the roster moves the member or they leave.
 	// casework keeps none: its events go to an area's holders of a
@@ -321,6 +325,7 @@ func (a *App) routes() {
 	rt.Handle(a.Duty.Routes()...)
 	rt.Handle(a.Visits.Routes()...)
 	rt.Handle(a.Patrols.Routes()...)
+	rt.Handle(a.Volunteers.Routes()...)
 	rt.Handle(a.Assess.Routes()...)
 	rt.Handle(a.Village.Routes()...)
 	publicURL, _ := a.Cfg.PublicBaseURL() // checked by Open

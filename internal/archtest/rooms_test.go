@@ -101,6 +101,14 @@ var owners = map[string][]string{
 	"patrol_points":  {"patrol"},
 	"patrol_photos":  {"patrol"},
 	"patrol_reports": {"patrol"},
+	// Volunteers of the red grid (红袖章, 平安志愿者, 法律明白人).
+	"volunteer_teams":   {"volunteer"},
+	"volunteers":        {"volunteer"},
+	"volunteer_shifts":  {"volunteer"},
+	"volunteer_signups": {"volunteer"},
+	"volunteer_hours":   {"volunteer"},
+	"volunteer_clues":   {"volunteer"},
+	"volunteer_awards":  {"volunteer"},
 	// The petition desk (信访).
 	"petitions":             {"petition"},
 	"petitioners":           {"petition"},

@@ -78,6 +78,10 @@ const (
 	VillageWrite Perm = "village.write" // define the sheet and rules, decide appeals, review and publish, run councils
 	VillageScore Perm = "village.score" // record a household's score, lodge an appeal (grid members)
 	VillageOpine Perm = "village.opine" // give one's opinion on a proposal open for consultation (residents)
+	VolunteerRead   Perm = "volunteer.read"   // volunteer teams, the register (phones masked), shifts, hours, rankings, ordinary clues
+	VolunteerWrite  Perm = "volunteer.write"  // keep teams and the register, publish shifts, record other service hours, give recognition
+	VolunteerDo     Perm = "volunteer.do"     // a volunteer's own phone: sign up for shifts, walk them, report clues, one's own hours
+	VolunteerPolice Perm = "volunteer.police" // the clues volunteers mark for the police (涉稳/治安), of one's own area
 
 	// Sensitive categories of key persons (PIPL art. 28): a key person of a
 	// category is visible only with that category's permission.
@@ -118,6 +122,7 @@ var Catalogue = []PermInfo{
 	{AssessRead, "gridwork"}, {AssessWrite, "gridwork"},
 	{PartyRead, "party"}, {PartyWrite, "party"},
 	{VillageRead, "village"}, {VillageWrite, "village"}, {VillageScore, "village"}, {VillageOpine, "village"},
+	{VolunteerRead, "volunteer"}, {VolunteerWrite, "volunteer"}, {VolunteerDo, "volunteer"}, {VolunteerPolice, "volunteer"},
 	{SensitiveReleasedPrisoner, "sensitive"}, {SensitiveCommunityCorrection, "sensitive"}, {SensitiveMentalDisorder, "sensitive"},
 	{SensitiveDrugUser, "sensitive"}, {SensitiveHIVRisk, "sensitive"}, {SensitiveKeyYouth, "sensitive"}, {SensitiveKeyPetitioner, "sensitive"},
 	{SensitivePsych, "sensitive"},
@@ -146,7 +151,7 @@ var Builtins = []BuiltinRole{
 	// The centre's intake desk is the one door (只进一扇门) for disputes too.
 	// It also steers the grid workforce of its area: teams, day plans, tasks, assessment.
 	{Code: "intake", Perms: []Perm{OrgRead, GridRead, EventReport, EventRead, EventIntake, DisputeRead, DisputeReport, DisputeWrite,
-		WorkforceRead, WorkforceWrite, GridworkRead, GridworkSteer, AssessRead, AssessWrite, VillageRead, VillageWrite, VillageScore}},
+		WorkforceRead, WorkforceWrite, GridworkRead, GridworkSteer, AssessRead, AssessWrite, VillageRead, VillageWrite, VillageScore, VolunteerRead, VolunteerWrite}},
 	{Code: "dispatcher", Perms: []Perm{OrgRead, GridRead, EventRead, EventDispatch}},
 	{Code: "shift_lead", Perms: []Perm{OrgRead, GridRead, GridExport, EventRead, EventIntake, EventDispatch, EventApprove}},
 	{Code: "dept_handler", Perms: []Perm{OrgRead, GridRead, EventReadUnit, EventHandle}},
@@ -155,7 +160,7 @@ var Builtins = []BuiltinRole{
 		SensitiveReleasedPrisoner, SensitiveCommunityCorrection, SensitiveMentalDisorder, SensitiveDrugUser, SensitiveKeyYouth, SensitiveKeyPetitioner,
 		VillageRead, VillageScore}},
 	{Code: "leader", Perms: []Perm{OrgRead, GridRead, GridExport, EventRead, EventSupervise, RegistryRead, RegistryExportApprove, RegistryCampaign,
-		DisputeRead, PetitionRead, PetitionWrite, WorkforceRead, GridworkRead, AssessRead, VillageRead}},
+		DisputeRead, PetitionRead, PetitionWrite, WorkforceRead, GridworkRead, AssessRead, VillageRead, VolunteerRead}},
 	// The mediator reads the events of its area, as the leader does: the
 	// disputes it is to settle are among them, and an event shows no more
 	// of the reporter than a name (the phone stays sealed).
@@ -171,10 +176,13 @@ var Builtins = []BuiltinRole{
 	// to the community (双报到).
 	{Code: "party_secretary", Perms: []Perm{OrgRead, GridRead, EventReport, PartyRead, PartyWrite, WorkforceRead}},
 	{Code: "resident", Perms: []Perm{EventReport, VillageOpine}},
+	// A volunteer (红袖章, 平安志愿者, 法律明白人…) uses the phone for their
+	// own shifts, patrols of them, clues and hours; nothing else.
+	{Code: "volunteer", Perms: []Perm{VolunteerDo}},
 	// Joint management of key persons (丹江口 "四类人"): each office adds
 	// follow-ups to the shared record of the categories it is responsible for.
 	// The village police officer (一村一警) works the grids with their teams (警网融合).
-	{Code: "police", Perms: []Perm{OrgRead, GridRead, EventReport, DisputeRead, DisputeReport, GridworkDo, GridworkRead, WorkforceRead, RegistryRead, KeyPersonRead, KeyPersonWrite, PersonalReveal, PersonalLookup,
+	{Code: "police", Perms: []Perm{OrgRead, GridRead, EventReport, DisputeRead, DisputeReport, GridworkDo, GridworkRead, WorkforceRead, VolunteerPolice, RegistryRead, KeyPersonRead, KeyPersonWrite, PersonalReveal, PersonalLookup,
 		SensitiveReleasedPrisoner, SensitiveDrugUser, SensitiveMentalDisorder, SensitiveKeyPetitioner, SensitiveKeyYouth}},
 	{Code: "justice", Perms: []Perm{OrgRead, GridRead, DisputeRead, DisputeReport, DisputeWrite, DisputeSubsidy, RegistryRead, KeyPersonRead, KeyPersonWrite, PersonalReveal, PersonalLookup,
 		SensitiveCommunityCorrection, SensitiveReleasedPrisoner}},

@@ -28,7 +28,7 @@ var stageOf = map[string]string{Reported: "intake", Filed: "dispatch", Dispatche
 func Open(state string) bool { return stageOf[state] != "" }
 
 // Channels events come in by.
-var Channels = []string{"grid", "resident", "hotline", "police110", "petition", "video", "iot", "upper", "open311", "leader", "elderly", "walk_in"}
+var Channels = []string{"grid", "resident", "hotline", "police110", "petition", "video", "iot", "upper", "open311", "leader", "elderly", "walk_in", "volunteer"}
 
 // Levels from the bottom: where a matter is handled ("小事不出村、大事不出镇"),
 // up to the city's 综治中心, the last a matter can be escalated to.

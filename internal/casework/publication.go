@@ -47,6 +47,9 @@ func ownChannels(p *authz.Principal) []string {
 		}
 		return []string{"open311"}
 	}
+	if len(p.Grants) > 0 && !slices.ContainsFunc(p.Grants, func(g authz.Grant) bool { return g.Role != "volunteer" }) {
+		return []string{"volunteer"} // a volunteer's clue (线索), sent by the volunteer room
+	}
 	for _, g := range p.Grants {
 		if !slices.Contains(residentRoles, g.Role) {
 			return []string{"grid", "walk_in"} // staff report what they see, and what residents bring in person (来访)

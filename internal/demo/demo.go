@@ -39,6 +39,7 @@ import (
 	"github.com/gridgov/gridgov/internal/regsheet"
 	"github.com/gridgov/gridgov/internal/village"
 	"github.com/gridgov/gridgov/internal/visit"
+	"github.com/gridgov/gridgov/internal/volunteer"
 )
 
 //go:embed data/heyuan-divisions.csv data/heyuan-counties.geojson
@@ -156,6 +157,9 @@ type Deps struct {
 	// Patrols, when set, gives the patrols of the first county sealed
 	// notes at some check-ins and photos at recent ones.
 	Patrols *patrol.Service
+	// Volunteers, when set, writes the first county's volunteer teams
+	// (红袖章, 平安志愿者, 法律明白人) with a year of shifts, hours and clues.
+	Volunteers *volunteer.Service
 }
 
 type division struct {
@@ -566,6 +570,13 @@ func addHistory(ctx context.Context, d Deps, scale Scale, seed int64, countyCode
 		}
 		fmt.Fprintf(log, "laid the red grid: %d compounds, %d buildings, %d party organisations, %d members\n", c.Compounds, c.Buildings, c.Orgs, c.Members)
 	}
+	if d.Volunteers != nil {
+		n, err := Volunteers(ctx, d.DB, d.Volunteers, d.Org, countyCode, seed, time.Now())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(log, "wrote the volunteer teams with a year of shifts (%d volunteers)\n", n)
+	}
 	// Last, as the ranking of each month scores the work written above.
 	if d.Assess != nil {
 		fmt.Fprintln(log, "writing a year of grid-member assessment …")
@@ -607,6 +618,7 @@ var demoAccounts = []struct {
 	{"partymember", "党员 吴红", "party_member", "village", ""},
 	{"partysec", "社区党委书记 刘建华", "party_secretary", "village", ""},
 	{"resident", "居民 郑春梅", "resident", "village", ""},
+	{"volunteer", "志愿者 李红梅", "volunteer", "village", ""},
 	{"police", "民警 何志刚", "police", "", "ga"},
 	{"justice", "司法所 邱丽", "justice", "", "sf"},
 	{"health", "卫健局 钟医生", "health", "", ""},

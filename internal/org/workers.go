@@ -642,3 +642,60 @@ func (s *Service) LoadPhones(ctx context.Context, tx *db.Tx, phones map[string]s
 	}
 	return nil
 }
+
+// EnrolTx puts a volunteer on the roster of the village or town orgID
+// (employment other) with their phone (normalised; sealed here, as every
+// roster phone is), inside the caller's transaction, linked to the account
+// userID when one is given, and returns the entry's id. The volunteer room
+// calls it after checking its own permission over the area: a volunteer's
+// shifts are walked as patrols of this entry.
+func (s *Service) EnrolTx(ctx context.Context, tx *db.Tx, orgID, name, startedOn, phone, userID string) (string, error) {
+	n, err := scanNode(tx.QueryRowContext(ctx, "SELECT "+nodeCols+" FROM org_nodes n WHERE n.id = ?", orgID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", apperr.Field("org_id", "org.not_found")
+	}
+	if err != nil {
+		return "", err
+	}
+	if n.Kind != "village" && n.Kind != "town" {
+		return "", apperr.Field("org_id", "worker.area_kind")
+	}
+	id, err := s.insertWorker(ctx, tx, n, WorkerInput{OrgID: orgID, Name: name, Employment: "other", StartedOn: startedOn, Phone: phone})
+	if err != nil || userID == "" {
+		return id, err
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE workers SET user_id = ? WHERE id = ?", userID, id); err != nil {
+		return "", err
+	}
+	return id, addLog(ctx, tx, id, n.path, "account_linked", "", "", "", "")
+}
+
+// SetPhoneTx changes the phone of the roster entry id (a normalised number,
+// "" to remove it) inside the caller's transaction, with its history line,
+// and returns the masked number.
+func (s *Service) SetPhoneTx(ctx context.Context, tx *db.Tx, id, phone string) (string, error) {
+	var path string
+	if err := tx.QueryRowContext(ctx, "SELECT path FROM workers WHERE id = ?", id).Scan(&path); err != nil {
+		return "", err
+	}
+	sealed, masked, blind := s.sealPhone(id, phone)
+	if _, err := tx.ExecContext(ctx, "UPDATE workers SET phone_sealed = ?, phone_masked = ?, phone_blind = ?, version = version + 1, updated_at = ? WHERE id = ?",
+		sealed, masked, blind, db.Now(), id); err != nil {
+		return "", err
+	}
+	return masked, addLog(ctx, tx, id, path, "phone_changed", "", "", "", masked)
+}
+
+// LeaveTx marks the roster entry id as left on day (a volunteer who left
+// their team), inside the caller's transaction.
+func LeaveTx(ctx context.Context, tx *db.Tx, id, day string) error {
+	var path string
+	if err := tx.QueryRowContext(ctx, "SELECT path FROM workers WHERE id = ?", id).Scan(&path); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE workers SET status = 'left', left_on = ?, version = version + 1, updated_at = ? WHERE id = ? AND status = 'active'",
+		day, db.Now(), id); err != nil {
+		return err
+	}
+	return addLog(ctx, tx, id, path, "left", "", "", "", "")
+}

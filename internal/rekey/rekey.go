@@ -54,6 +54,7 @@ var Columns = []Column{
 	{"party_members", "phone_sealed", "pii:party_members.phone:"},
 	{"village_scores", "detail_sealed", "pii:village.detail:"},
 	{"village_council_members", "phone_sealed", "pii:village.phone:"},
+	{"volunteer_clues", "text_sealed", "pii:volunteer_clues.text:"},
 }
 
 // Count returns how many sealed values each key id seals.

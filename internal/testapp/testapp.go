@@ -158,10 +158,11 @@ func (tp *template) build(registers bool) error {
 		deps.Visits = a.Visits   // a year of home visits over the registers
 		deps.Village = a.Village // score sheets and councils of three villages
 	}
-	deps.Disputes = a.Disputes // the demo's year of dispute cases
-	deps.Org = a.Org           // the roster's phones, building heads, leavers
-	deps.Assess = a.Assess     // the demo's year of assessment
-	deps.Party = a.Party       // the red grid: compounds, the party tree
+	deps.Disputes = a.Disputes     // the demo's year of dispute cases
+	deps.Org = a.Org               // the roster's phones, building heads, leavers
+	deps.Assess = a.Assess         // the demo's year of assessment
+	deps.Volunteers = a.Volunteers // the volunteer teams, their shifts and clues
+	deps.Party = a.Party           // the red grid: compounds, the party tree
 	tp.res, err = demo.Build(ctx, deps, demo.Scales["county"], 2026, io.Discard)
 	backup := filepath.Join(dir, "gridgov.db")
 	if err == nil && tp.db == "" {

@@ -17,6 +17,7 @@ import { PERM } from './perms.js'
  */
 export function phoneTabs() {
   const tabs = []
+  if (can(PERM.volunteerDo)) tabs.push('vshifts', 'vclue') // a volunteer's shifts (walked as patrols) and clues
   if (can(PERM.gridworkDo)) tabs.push('today', 'patrol')
   if (can(PERM.eventCheck)) tabs.push('todo')
   if (can(PERM.gridworkDo)) tabs.push('visits')

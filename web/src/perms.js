@@ -55,6 +55,10 @@ export const PERM = {
   villageWrite: 'village.write',
   villageScore: 'village.score',
   villageOpine: 'village.opine',
+  volunteerRead: 'volunteer.read',
+  volunteerWrite: 'volunteer.write',
+  volunteerDo: 'volunteer.do',
+  volunteerPolice: 'volunteer.police',
 }
 
 // Key-person categories: each needs its own permission pii.sensitive.<category>.

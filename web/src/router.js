@@ -50,6 +50,7 @@ export const menuRoutes = [
   { path: 'psych', name: 'psych', component: () => import('./views/Psych.vue'), meta: { title: 'ui.menu.psych', icon: 'Warning', perm: PERM.sensitivePsych, group: 'gridwork' } },
   { path: 'home-visits', name: 'home-visits', component: () => import('./views/HomeVisits.vue'), meta: { title: 'ui.menu.home_visits', icon: 'House', perm: PERM.gridworkRead, group: 'gridwork' } },
   { path: 'patrols', name: 'patrols', component: () => import('./views/PatrolBoard.vue'), meta: { title: 'ui.menu.patrols', icon: 'MapLocation', perm: [PERM.gridworkRead, PERM.gridworkSteer], group: 'gridwork' } },
+  { path: 'volunteers', name: 'volunteers', component: () => import('./views/Volunteers.vue'), meta: { title: 'ui.menu.volunteers', icon: 'Flag', perm: [PERM.volunteerRead, PERM.volunteerPolice], group: 'gridwork' } },
   { path: 'assess', name: 'assess', component: () => import('./views/Assess.vue'), meta: { title: 'ui.menu.assess', icon: 'Star', perm: PERM.assessRead, group: 'gridwork' } },
   { path: 'village', name: 'village', component: () => import('./views/village/Village.vue'), meta: { title: 'ui.menu.village', icon: 'Star', perm: PERM.villageRead, group: 'village' } },
   { path: 'org', name: 'org', component: () => import('./views/Org.vue'), meta: { title: 'ui.menu.org', icon: 'OfficeBuilding', perm: PERM.orgRead, group: 'grids' } },
@@ -87,6 +88,7 @@ export function homePath() {
   // Field roles (grid member, handler) on a phone-sized screen: the phone pages.
   if (narrowScreen() && fieldRole()) return '/m'
   if (!can(PERM.eventRead) && !can(PERM.eventReadUnit) && can(PERM.eventReport) && !can(PERM.orgRead)) return '/m'
+  if (can(PERM.volunteerDo) && !can(PERM.orgRead)) return '/m' // a volunteer: the phone pages
   const work = workHome()
   if (work) return work
   const r = menuRoutes.find((r) => allowed(r.meta.perm))
@@ -137,7 +139,7 @@ const router = createRouter({
     { path: '/print/events/:id', name: 'event-print', component: () => import('./views/EventPrint.vue'), meta: { perm: [PERM.eventRead, PERM.eventReadUnit, PERM.eventReport] } },
     // The village's published monthly list (评分榜单): public, no sign-in
     { path: '/p/village/:code/scores/:month?', name: 'village-public', component: () => import('./views/village/Public.vue'), meta: { public: true } },
-    { path: '/m', name: 'mobile', component: () => import('./views/Mobile.vue'), meta: { perm: [PERM.eventReport, PERM.eventCheck, PERM.eventHandle, PERM.disputeReport, PERM.gridworkDo, PERM.villageOpine, PERM.villageScore] } },
+    { path: '/m', name: 'mobile', component: () => import('./views/Mobile.vue'), meta: { perm: [PERM.eventReport, PERM.eventCheck, PERM.eventHandle, PERM.disputeReport, PERM.gridworkDo, PERM.villageOpine, PERM.villageScore, PERM.volunteerDo] } },
     { path: '/:rest(.*)*', redirect: '/' },
   ],
 })
