@@ -175,12 +175,18 @@ const SharedPrefix = "gridgov_cache_"
 
 // CreateShared makes the empty database SharedPrefix + run + "_" + suffix
 // (run and suffix: lower-case letters, digits and _) and returns its name
-// and URL. It outlives this binary.
+// and URL. It outlives this binary. One of that name that a binary left
+// when it died building it is dropped first: the caller is the only one
+// making it (testapp holds the cache's lock).
 func CreateShared(ctx context.Context, run, suffix string) (name, dbURL string, err error) {
 	if err := own(); err != nil {
 		return "", "", fmt.Errorf("test databases: %w", err)
 	}
-	return create(ctx, SharedPrefix+run+"_"+suffix, "")
+	name = SharedPrefix + run + "_" + suffix
+	if err := DropDatabase(ctx, name); err != nil {
+		return "", "", fmt.Errorf("drop the unfinished %s: %w", name, err)
+	}
+	return create(ctx, name, "")
 }
 
 // DropShared drops the databases CreateShared made for run.

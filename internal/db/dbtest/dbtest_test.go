@@ -75,6 +75,10 @@ func TestTemplateCopyAndSweep(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer DropShared(ctx, "t0sweep")
+	// A binary that died building it left it: the next one makes it anew.
+	if _, _, err := CreateShared(ctx, "t0sweep", "demo_k"); err != nil {
+		t.Fatal(err)
+	}
 	if err := sweep(ctx); err != nil {
 		t.Fatal(err)
 	}
