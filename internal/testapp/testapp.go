@@ -3,9 +3,10 @@
 // county demo loaded, for API and browser tests. Nothing is mocked.
 //
 // The demo is built once per test binary (once for New, once for
-// NewWithRegisters) and each test gets its own copy of it: on SQLite the
-// files of the built data directory, on PostgreSQL a database made with
-// CREATE DATABASE … TEMPLATE. Every copy holds the same demo, accounts and
+// NewWithRegisters) — or once per run, shared by its binaries, when
+// GRIDGOV_TEST_CACHE names a directory (CacheEnv) — and each test gets its
+// own copy of it: on SQLite the files of the built data directory, on
+// PostgreSQL a database made with CREATE DATABASE … TEMPLATE. Every copy holds the same demo, accounts and
 // ids, and a test may change its copy as it likes; tests may run in parallel.
 package testapp
 
@@ -89,7 +90,7 @@ func start(t testing.TB, registers bool) *App {
 	if registers {
 		tp = &templates[1]
 	}
-	tp.once.Do(func() { tp.err = tp.build(registers) })
+	tp.once.Do(func() { tp.err = tp.load(registers) })
 	if tp.err != nil {
 		t.Fatalf("build the demo: %v", tp.err)
 	}
@@ -122,11 +123,27 @@ func start(t testing.TB, registers bool) *App {
 	return ta
 }
 
+// load fills a template: from the run's cache when CacheEnv names one (see
+// cache.go), built by this binary otherwise.
+func (tp *template) load(registers bool) error {
+	dir := os.Getenv(CacheEnv)
+	if dir == "" {
+		return tp.build(registers, "", "")
+	}
+	key, ok := cacheKey(registers)
+	if !ok {
+		return tp.build(registers, "", "")
+	}
+	return tp.fromCache(dir, key, func(run string) error { return tp.build(registers, run, key) })
+}
+
 // build makes the demo in a data directory of its own and keeps what a copy
 // needs: the files of the directory (the key that seals personal data, and
 // on SQLite a consistent copy of the database) and on PostgreSQL a template
-// database with no connection left open.
-func (tp *template) build(registers bool) error {
+// database with no connection left open — this binary's, or when run is
+// not "" the one of the entry key that the binaries of the cache's run
+// share.
+func (tp *template) build(registers bool, run, key string) error {
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "gridgov-testapp-")
 	if err != nil {
@@ -141,7 +158,12 @@ func (tp *template) build(registers bool) error {
 		if registers {
 			suffix = "registers"
 		}
-		if tp.db, cfg.DatabaseURL, err = dbtest.CreateDatabase(ctx, suffix, ""); err != nil {
+		if run != "" {
+			tp.db, cfg.DatabaseURL, err = dbtest.CreateShared(ctx, run, key)
+		} else {
+			tp.db, cfg.DatabaseURL, err = dbtest.CreateDatabase(ctx, suffix, "")
+		}
+		if err != nil {
 			return err
 		}
 	}

@@ -163,12 +163,73 @@ func CreateDatabase(ctx context.Context, suffix, template string) (name, dbURL s
 		return "", "", fmt.Errorf("test databases: %w", err)
 	}
 	name = fmt.Sprintf("%s%d_%s", dbPrefix, owner.key, suffix)
+	return create(ctx, name, template)
+}
+
+// SharedPrefix begins the names of the databases that the test binaries of
+// one run share (the demo templates of a GRIDGOV_TEST_CACHE): no binary
+// owns them, so no sweep drops them while other binaries of the run still
+// copy them; whoever set the run up drops them at its end (DropShared, or
+// .ci/run's cleanup).
+const SharedPrefix = "gridgov_cache_"
+
+// CreateShared makes the empty database SharedPrefix + run + "_" + suffix
+// (run and suffix: lower-case letters, digits and _) and returns its name
+// and URL. It outlives this binary. One of that name that a binary left
+// when it died building it is dropped first: the caller is the only one
+// making it (testapp holds the cache's lock).
+func CreateShared(ctx context.Context, run, suffix string) (name, dbURL string, err error) {
+	if err := own(); err != nil {
+		return "", "", fmt.Errorf("test databases: %w", err)
+	}
+	name = SharedPrefix + run + "_" + suffix
+	if err := DropDatabase(ctx, name); err != nil {
+		return "", "", fmt.Errorf("drop the unfinished %s: %w", name, err)
+	}
+	return create(ctx, name, "")
+}
+
+// DropShared drops the databases CreateShared made for run.
+func DropShared(ctx context.Context, run string) error {
+	if err := own(); err != nil {
+		return err
+	}
+	rows, err := owner.pool.QueryContext(ctx, `SELECT datname FROM pg_database WHERE starts_with(datname, $1)`, SharedPrefix+run+"_")
+	if err != nil {
+		return err
+	}
+	var names []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			rows.Close()
+			return err
+		}
+		names = append(names, name)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, name := range names {
+		if err := DropDatabase(ctx, name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// create makes the database name, a copy of template when not "".
+func create(ctx context.Context, name, template string) (string, string, error) {
 	q := "CREATE DATABASE " + name
 	if template != "" {
 		q += " TEMPLATE " + template
 	}
 	// A pool that was just closed may still have a backend leaving the
-	// template: PostgreSQL refuses the copy until it has gone.
+	// template: PostgreSQL refuses the copy until it has gone. Copies made
+	// at the same time from one template, by this binary or others, wait
+	// for nothing: none of them connects to it.
+	var err error
 	for try := 0; ; try++ {
 		_, err = owner.pool.ExecContext(ctx, q)
 		var pe *pgconn.PgError

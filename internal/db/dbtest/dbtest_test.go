@@ -67,4 +67,28 @@ func TestTemplateCopyAndSweep(t *testing.T) {
 	if !exists(tmpl) || !exists(cp) {
 		t.Errorf("the sweep dropped a database of this running binary")
 	}
+
+	// A database the binaries of a run share outlives the sweeps until
+	// the run drops it.
+	shared, _, err := CreateShared(ctx, "t0sweep", "demo_k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer DropShared(ctx, "t0sweep")
+	// A binary that died building it left it: the next one makes it anew.
+	if _, _, err := CreateShared(ctx, "t0sweep", "demo_k"); err != nil {
+		t.Fatal(err)
+	}
+	if err := sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if !exists(shared) {
+		t.Fatalf("the sweep dropped %s, shared by a run", shared)
+	}
+	if err := DropShared(ctx, "t0sweep"); err != nil {
+		t.Fatal(err)
+	}
+	if exists(shared) {
+		t.Errorf("%s: still there after DropShared", shared)
+	}
 }
