@@ -52,6 +52,7 @@ var Columns = []Column{
 	{"psych_entries", "who_sealed", "pii:psych.who:"},
 	{"psych_entries", "note_sealed", "pii:psych.note:"},
 	{"party_members", "phone_sealed", "pii:party_members.phone:"},
+	{"party_reports", "phone_sealed", "pii:party_reports.phone:"},
 }
 
 // Count returns how many sealed values each key id seals.
