@@ -132,6 +132,14 @@ func (s *Service) SealPhone(memberID, phone string) (sealed, masked string) {
 	return s.vault.Seal("party_members.phone", memberID, phone), pii.MaskPhone(phone)
 }
 
+// SealReportPhone returns a 双报到 registration's phone sealed to its row, and masked.
+func (s *Service) SealReportPhone(reportID, phone string) (sealed, masked string) {
+	if phone == "" {
+		return "", ""
+	}
+	return s.vault.Seal("party_reports.phone", reportID, phone), pii.MaskPhone(phone)
+}
+
 const orgCols = `id, COALESCE(parent_id, ''), name, kind, form, org_id, path, COALESCE(compound_id, ''), COALESCE(building_id, ''),
 	COALESCE(grid_id, ''), secretary, status, version`
 
