@@ -154,7 +154,7 @@ func (s *Service) checkCompound(ctx context.Context, q db.Querier, in *CompoundI
 	if (in.Lat == nil) != (in.Lng == nil) {
 		f.Add("lat", "party.position_pair")
 	}
-	if in.Lat != nil && (*in.Lat < -90 || *in.Lat > 90 || *in.Lng < -180 || *in.Lng > 180) {
+	if in.Lat != nil && in.Lng != nil && (*in.Lat < -90 || *in.Lat > 90 || *in.Lng < -180 || *in.Lng > 180) {
 		f.Add("lat", "party.position_invalid")
 	}
 	path, err := org.ActivePathIn(ctx, q, authz.PartyWrite, in.OrgID, "org_id")

@@ -217,10 +217,10 @@ func (s *Service) checkReport(ctx context.Context, q db.Querier, f *apperr.Field
 		return "", "", "", nil
 	}
 	kind, kerr := org.KindOf(ctx, q, in.OrgID, "org_id")
-	if err := regkit.Collect(f, kerr); err != nil {
+	if err := regkit.Collect(f, kerr); err != nil || kerr != nil {
 		return "", "", "", err
 	}
-	if kerr == nil && kind != "village" {
+	if kind != "village" {
 		f.Add("org_id", "party.not_community")
 	}
 	if path, err = org.PathOf(ctx, q, in.OrgID, "org_id"); err != nil {
