@@ -207,9 +207,9 @@ const (
 	// party members see their own organisation and tasks on the phone.
 	partyKeepers = "partysec"
 	partyMembers = "partymember partysec"
-	dutyReaders = "intake leader police pcschief"
-	dutySteer   = "intake"
-	dutyDoers   = "gridmember police pcschief"
+	dutyReaders  = "intake leader police pcschief"
+	dutySteer    = "intake"
+	dutyDoers    = "gridmember police pcschief"
 	// Dispute cases: who reads them (dispute.read), files them
 	// (dispute.report or dispute.write), works them (dispute.write), and
 	// reveals a party's phone (personal.reveal where they read cases).
@@ -1032,6 +1032,7 @@ func matrix() []row {
 			return req{path: "/api/v1/party/tasks/" + c.id(c.at.rtask) + "/done", body: map[string]any{"version": 0, "note": "矩阵完成", "hours": 1}}
 		}},
 		{route: "GET /api/v1/party/board", who: partyKeepers, list: true, req: func(c *call) req { return req{path: "/api/v1/party/board?org_id=" + c.id(c.at.org)} }},
+		{route: "GET /api/v1/party/communities", who: partyMembers, once: true, global: true, req: func(c *call) req { return req{path: "/api/v1/party/communities"} }},
 		{route: "GET /api/v1/party/mine", who: partyMembers, once: true, req: func(c *call) req { return req{path: "/api/v1/party/mine"} }},
 		{route: "GET /api/v1/duty/today", who: dutyDoers, once: true, req: func(c *call) req { return req{path: "/api/v1/duty/today"} }},
 		{route: "GET /api/v1/duty/tasks", who: dutyReaders, list: true, req: func(c *call) req { return req{path: "/api/v1/duty/tasks?org_id=" + c.id(c.at.org)} }},

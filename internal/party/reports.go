@@ -678,3 +678,30 @@ func (s *Service) Mine(ctx context.Context) (Mine, error) {
 	}
 	return out, err
 }
+
+// Communities lists the communities and villages of the signed-in party
+// member's town, where they may register (双报到 where they live).
+func (s *Service) Communities(ctx context.Context) ([]org.Ref, error) {
+	q := s.db.Reader()
+	m, err := MemberOfUser(ctx, q, authz.From(ctx).UserID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, apperr.E(apperr.Forbidden, "party.not_member")
+	}
+	if err != nil {
+		return nil, err
+	}
+	// The member's area is a village; its town is the path one step up.
+	parts := strings.Split(strings.Trim(m.Path, "/"), "/")
+	if len(parts) < 2 {
+		return []org.Ref{}, nil
+	}
+	town, err := org.IDAt(ctx, q, "/"+strings.Join(parts[:len(parts)-1], "/")+"/")
+	if err != nil {
+		return nil, err
+	}
+	out, err := org.Children(ctx, q, town)
+	if out == nil {
+		out = []org.Ref{}
+	}
+	return out, err
+}

@@ -7,6 +7,7 @@ import (
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/httpx"
 	"github.com/gridgov/gridgov/internal/idem"
+	"github.com/gridgov/gridgov/internal/org"
 )
 
 // members are the signed-in party members (an account with a member row).
@@ -74,6 +75,8 @@ func (s *Service) Routes() []httpx.Route {
 			Access: "the member the task was given to, or holders of party.write over the community", Do: httpx.Call(s.doneTask)},
 		{Method: "GET", Path: "/api/v1/party/board", Tag: "party", Summary: "The 双报到 board: organisations and members registered, tasks given and done, hours, per community",
 			Perm: authz.PartyRead, Params: area, Do: httpx.Get(s.board)},
+		{Method: "GET", Path: "/api/v1/party/communities", Tag: "party", Summary: "The communities of the signed-in party member's town, where they may register",
+			Access: members, Do: httpx.Get(s.communities)},
 		{Method: "GET", Path: "/api/v1/party/mine", Tag: "party", Summary: "The signed-in party member's organisation, registrations and tasks",
 			Access: members, Do: httpx.Get(s.mine)},
 	}
@@ -204,3 +207,8 @@ func (s *Service) board(r *http.Request) (Board, error) {
 	return s.Board(r.Context(), r.URL.Query().Get("org_id"))
 }
 func (s *Service) mine(r *http.Request) (Mine, error) { return s.Mine(r.Context()) }
+
+func (s *Service) communities(r *http.Request) (Items[org.Ref], error) {
+	cs, err := s.Communities(r.Context())
+	return Items[org.Ref]{Items: cs}, err
+}

@@ -1,6 +1,6 @@
 // mobile.js — the phone pages (/m): which tabs a user gets, chosen by the
 // permissions they hold, and whether a field role lands there first.
-import { can } from './session.js'
+import { can, session } from './session.js'
 import { PERM } from './perms.js'
 
 /**
@@ -23,7 +23,13 @@ export function phoneTabs() {
   if (can(PERM.disputeReport)) tabs.push('screening')
   if (can(PERM.disputeReport) && fieldRole()) tabs.push('dispute')
   if (can(PERM.eventReport)) tabs.push('mine')
+  if (partyMember()) tabs.push('party')
   return tabs
+}
+
+/** Whether the user is a party member or secretary: 党员 gets its own tab (my organisation, tasks, 双报到). */
+export function partyMember() {
+  return !!session.me?.roles?.some((r) => r.role === 'party_member' || r.role === 'party_secretary')
 }
 
 /** Whether the user works in the field: re-checks on site (grid member) or handles their unit's orders (handler). */

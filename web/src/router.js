@@ -51,6 +51,9 @@ export const menuRoutes = [
   { path: 'home-visits', name: 'home-visits', component: () => import('./views/HomeVisits.vue'), meta: { title: 'ui.menu.home_visits', icon: 'House', perm: PERM.gridworkRead, group: 'gridwork' } },
   { path: 'patrols', name: 'patrols', component: () => import('./views/PatrolBoard.vue'), meta: { title: 'ui.menu.patrols', icon: 'MapLocation', perm: [PERM.gridworkRead, PERM.gridworkSteer], group: 'gridwork' } },
   { path: 'assess', name: 'assess', component: () => import('./views/Assess.vue'), meta: { title: 'ui.menu.assess', icon: 'Star', perm: PERM.assessRead, group: 'gridwork' } },
+  { path: 'party', name: 'party', component: () => import('./views/party/Party.vue'), meta: { title: 'ui.menu.party', icon: 'Flag', perm: PERM.partyRead, group: 'party' } },
+  { path: 'compounds', name: 'compounds', component: () => import('./views/party/Compounds.vue'), meta: { title: 'ui.menu.compounds', icon: 'House', perm: PERM.partyRead, group: 'party' } },
+  { path: 'party-reports', name: 'party-reports', component: () => import('./views/party/Reports.vue'), meta: { title: 'ui.menu.party_reports', icon: 'Checked', perm: PERM.partyRead, group: 'party' } },
   { path: 'org', name: 'org', component: () => import('./views/Org.vue'), meta: { title: 'ui.menu.org', icon: 'OfficeBuilding', perm: PERM.orgRead, group: 'grids' } },
   { path: 'grids', name: 'grids', component: () => import('./views/Grids.vue'), meta: { title: 'ui.menu.grids', icon: 'Grid', perm: PERM.gridRead, group: 'grids' } },
   { path: 'locate', name: 'locate', component: () => import('./views/Locate.vue'), meta: { title: 'ui.menu.locate', icon: 'Location', perm: PERM.gridRead, group: 'grids' } },
@@ -70,6 +73,7 @@ export const menuGroups = [
   { id: 'registry', title: 'ui.menu_group.registry', icon: 'Files' },
   { id: 'disputes', title: 'ui.menu_group.disputes', icon: 'ChatLineSquare' },
   { id: 'gridwork', title: 'ui.menu_group.gridwork', icon: 'Flag' },
+  { id: 'party', title: 'ui.menu_group.party', icon: 'Flag' },
   { id: 'grids', title: 'ui.menu_group.grids', icon: 'MapLocation' },
   { id: 'system', title: 'ui.menu_group.system', icon: 'Setting' },
 ]
