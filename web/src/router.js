@@ -2,7 +2,7 @@
 import { createRouter, createWebHashHistory } from 'vue-router'
 import { session, loadMe, can, canAny } from './session.js'
 import { PERM } from './perms.js'
-import { fieldRole, narrowScreen } from './mobile.js'
+import { fieldRole, narrowScreen, partyMember } from './mobile.js'
 import Layout from './components/Layout.vue'
 import Login from './views/Login.vue'
 
@@ -87,7 +87,7 @@ export function allowed(perm) {
 /** The first page the current user may open (residents: the mobile page). */
 export function homePath() {
   // Field roles (grid member, handler) on a phone-sized screen: the phone pages.
-  if (narrowScreen() && fieldRole()) return '/m'
+  if (narrowScreen() && (fieldRole() || partyMember())) return '/m'
   if (!can(PERM.eventRead) && !can(PERM.eventReadUnit) && can(PERM.eventReport) && !can(PERM.orgRead)) return '/m'
   const work = workHome()
   if (work) return work
