@@ -57,8 +57,9 @@ func TestPartyTreeConsole(t *testing.T) {
 	p.click("#problem-raise-save")
 	p.waitFor("the problem listed", `document.querySelector('#problem-list')?.innerText.includes('三号楼电梯困人')`, "")
 	p.settle()
-	p.waitFor("the work button", `(() => { const r = [...document.querySelectorAll('#problem-list .el-table__row')].find(r => r.innerText.includes('三号楼电梯困人')); if (!r) return false; r.querySelector('.problem-work')?.setAttribute('data-e2e-work', '1'); return !!r.querySelector('.problem-work') })()`, "")
-	p.click(`[data-e2e-work="1"]`)
+	// the newest problem comes first
+	p.waitFor("ours first", `document.querySelector('#problem-list .el-table__row')?.innerText.includes('三号楼电梯困人')`, "")
+	p.clickText("#problem-list .el-table__row:first-child button", "办理")
 	p.visible("#problem-step")
 	p.settle()
 	p.typeInto("#problem-step", "物业公司更换曳引机")

@@ -119,7 +119,7 @@ func (s *Service) Problems(ctx context.Context, compoundID, orgID, status string
 		cond, args = cond+" AND x.status = ?", append(args, status)
 	}
 	rows, err := s.db.Reader().QueryContext(ctx, "SELECT "+problemCols+" FROM compound_problems x JOIN compounds c ON c.id = x.compound_id WHERE "+cond+
-		" ORDER BY x.raised_on DESC, x.id LIMIT ?", append(args, regkit.ClampLimit(limit))...)
+		" ORDER BY x.raised_on DESC, x.created_at DESC, x.id LIMIT ?", append(args, regkit.ClampLimit(limit))...)
 	if err != nil {
 		return out, err
 	}
