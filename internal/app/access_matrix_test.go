@@ -29,6 +29,7 @@ import (
 	"github.com/gridgov/gridgov/internal/idem"
 	"github.com/gridgov/gridgov/internal/keyperson"
 	"github.com/gridgov/gridgov/internal/org"
+	"github.com/gridgov/gridgov/internal/party"
 	"github.com/gridgov/gridgov/internal/patrol"
 	"github.com/gridgov/gridgov/internal/petition"
 	"github.com/gridgov/gridgov/internal/pii"
@@ -204,9 +205,13 @@ const (
 	// Member tasks and town–police-station meetings: the centres' boards
 	// (gridwork.read), who steers (gridwork.steer), whose own day it is
 	// (gridwork.do); a task is closed or carried by its assignee alone.
-	dutyReaders = "intake leader police pcschief"
-	dutySteer   = "intake"
-	dutyDoers   = "gridmember police pcschief"
+	// The red grid: the party secretary keeps the tree of their community;
+	// party members see their own organisation and tasks on the phone.
+	partyKeepers = "partysec"
+	partyMembers = "partymember partysec"
+	dutyReaders  = "intake leader police pcschief"
+	dutySteer    = "intake"
+	dutyDoers    = "gridmember police pcschief"
 	// Dispute cases: who reads them (dispute.read), files them
 	// (dispute.report or dispute.write), works them (dispute.write), and
 	// reveals a party's phone (personal.reveal where they read cases).
@@ -1106,6 +1111,84 @@ func matrix() []row {
 		}},
 
 		// Member tasks, the day board (日清) and town–police-station meetings.
+		// The red grid: the party tree, compounds, their problem ledger, 双报到.
+		{route: "GET /api/v1/party/orgs", who: partyKeepers, list: true, req: func(c *call) req { return req{path: "/api/v1/party/orgs?org_id=" + c.id(c.at.org)} }},
+		{route: "POST /api/v1/party/orgs", who: partyKeepers, req: func(c *call) req {
+			return req{path: "/api/v1/party/orgs", body: map[string]any{"org_id": c.id(c.at.org), "name": "矩阵新支部", "kind": "branch", "form": "area"}}
+		}},
+		{route: "GET /api/v1/party/orgs/{id}", who: partyKeepers, req: func(c *call) req { return req{path: "/api/v1/party/orgs/" + c.id(c.at.partyOrg)} }},
+		{route: "PUT /api/v1/party/orgs/{id}", who: partyKeepers, req: func(c *call) req {
+			return req{path: "/api/v1/party/orgs/" + c.id(c.at.partyOrg), body: map[string]any{"version": 0, "org_id": c.at.org, "name": "矩阵党支部", "kind": "branch", "form": "area"}}
+		}},
+		{route: "POST /api/v1/party/orgs/{id}/retire", who: partyKeepers, req: func(c *call) req {
+			return req{path: "/api/v1/party/orgs/" + c.id(c.at.partyOrg) + "/retire", body: version0}
+		}},
+		{route: "POST /api/v1/party/members", who: partyKeepers, req: func(c *call) req {
+			return req{path: "/api/v1/party/members", body: map[string]any{"party_org_id": c.id(c.at.partyOrg), "name": "矩阵新党员"}}
+		}},
+		{route: "PUT /api/v1/party/members/{id}", who: partyKeepers, req: func(c *call) req {
+			return req{path: "/api/v1/party/members/" + c.id(c.at.partyMember), body: map[string]any{"version": 0, "party_org_id": c.at.partyOrg, "name": "矩阵党员"}}
+		}},
+		{route: "POST /api/v1/party/members/{id}/retire", who: partyKeepers, req: func(c *call) req {
+			return req{path: "/api/v1/party/members/" + c.id(c.at.partyMember) + "/retire", body: version0}
+		}},
+		{route: "POST /api/v1/party/members/{id}/reveal", who: partyKeepers, req: func(c *call) req {
+			return req{path: "/api/v1/party/members/" + c.id(c.at.partyMember) + "/reveal", body: map[string]any{"reason": "矩阵联系党员"}}
+		}},
+		{route: "POST /api/v1/party/members/{id}/households", who: partyKeepers, req: func(c *call) req {
+			return req{path: "/api/v1/party/members/" + c.id(c.at.partyMember) + "/households", body: map[string]any{"household_id": c.at.household}}
+		}},
+		{route: "GET /api/v1/compounds", who: partyKeepers, list: true, req: func(c *call) req { return req{path: "/api/v1/compounds?org_id=" + c.id(c.at.org)} }},
+		{route: "POST /api/v1/compounds", who: partyKeepers, req: func(c *call) req {
+			return req{path: "/api/v1/compounds", body: map[string]any{"org_id": c.id(c.at.org), "name": p("矩阵小区%d", c.f.next())}}
+		}},
+		{route: "GET /api/v1/compounds/{id}", who: partyKeepers, req: func(c *call) req { return req{path: "/api/v1/compounds/" + c.id(c.at.compound)} }},
+		{route: "PUT /api/v1/compounds/{id}", who: partyKeepers, req: func(c *call) req {
+			return req{path: "/api/v1/compounds/" + c.id(c.at.compound), body: map[string]any{"version": 0, "name": "矩阵小区"}}
+		}},
+		{route: "POST /api/v1/compounds/{id}/buildings", who: partyKeepers, req: func(c *call) req {
+			return req{path: "/api/v1/compounds/" + c.id(c.at.compound) + "/buildings", body: map[string]any{"name": p("%d栋", c.f.next())}}
+		}},
+		{route: "PUT /api/v1/buildings/{id}", who: partyKeepers, req: func(c *call) req {
+			return req{path: "/api/v1/buildings/" + c.id(c.at.building), body: map[string]any{"version": 0, "name": "1栋"}}
+		}},
+		{route: "GET /api/v1/compound-problems", who: partyKeepers, list: true, req: func(c *call) req {
+			return req{path: "/api/v1/compound-problems?org_id=" + c.id(c.at.org)}
+		}},
+		{route: "POST /api/v1/compound-problems", who: partyKeepers, req: func(c *call) req {
+			return req{path: "/api/v1/compound-problems", body: map[string]any{"compound_id": c.id(c.at.compound), "raised_by": "branch", "title": "矩阵新问题"}}
+		}},
+		{route: "GET /api/v1/compound-problems/{id}", who: partyKeepers, req: func(c *call) req { return req{path: "/api/v1/compound-problems/" + c.id(c.at.cproblem)} }},
+		{route: "PUT /api/v1/compound-problems/{id}", who: partyKeepers, req: func(c *call) req {
+			return req{path: "/api/v1/compound-problems/" + c.id(c.at.cproblem), body: map[string]any{"version": 0, "status": "working"}}
+		}},
+		{route: "POST /api/v1/compound-problems/{id}/event", who: partyKeepers, req: func(c *call) req {
+			return req{path: "/api/v1/compound-problems/" + c.id(c.at.cproblem) + "/event", body: map[string]any{"version": 0, "category_code": "0101"}}
+		}},
+		{route: "GET /api/v1/party/reports", who: partyKeepers, list: true, req: func(c *call) req { return req{path: "/api/v1/party/reports?org_id=" + c.id(c.at.org)} }},
+		{route: "POST /api/v1/party/reports", who: partyKeepers, req: func(c *call) req {
+			return req{path: "/api/v1/party/reports", body: map[string]any{"kind": "org", "org_id": c.id(c.at.org), "name": "矩阵报到支部", "unit": "矩阵报到单位"}}
+		}},
+		{route: "POST /api/v1/party/reports/mine", who: partyMembers, once: true, req: func(c *call) req {
+			return req{path: "/api/v1/party/reports/mine", body: map[string]any{"org_id": c.id(c.own.org), "address": "矩阵路2号"}}
+		}},
+		{route: "GET /api/v1/party/reports/{id}", who: partyKeepers, req: func(c *call) req { return req{path: "/api/v1/party/reports/" + c.id(c.at.partyReport)} }},
+		{route: "POST /api/v1/party/reports/{id}/accept", who: partyKeepers, req: func(c *call) req {
+			return req{path: "/api/v1/party/reports/" + c.id(c.at.partyReport) + "/accept", body: version0}
+		}},
+		{route: "POST /api/v1/party/reports/{id}/decline", who: partyKeepers, req: func(c *call) req {
+			return req{path: "/api/v1/party/reports/" + c.id(c.at.partyReport) + "/decline", body: map[string]any{"version": 0, "reason": "矩阵不予接收"}}
+		}},
+		{route: "GET /api/v1/party/tasks", who: partyKeepers, list: true, req: func(c *call) req { return req{path: "/api/v1/party/tasks?org_id=" + c.id(c.at.org)} }},
+		{route: "POST /api/v1/party/tasks", who: partyKeepers, req: func(c *call) req {
+			return req{path: "/api/v1/party/tasks", body: map[string]any{"report_id": c.id(c.at.partyReport), "title": "矩阵新任务", "due_on": today()}}
+		}},
+		{route: "POST /api/v1/party/tasks/{id}/done", who: partyKeepers, req: func(c *call) req {
+			return req{path: "/api/v1/party/tasks/" + c.id(c.at.rtask) + "/done", body: map[string]any{"version": 0, "note": "矩阵完成", "hours": 1}}
+		}},
+		{route: "GET /api/v1/party/board", who: partyKeepers, list: true, req: func(c *call) req { return req{path: "/api/v1/party/board?org_id=" + c.id(c.at.org)} }},
+		{route: "GET /api/v1/party/communities", who: partyMembers, once: true, global: true, req: func(c *call) req { return req{path: "/api/v1/party/communities"} }},
+		{route: "GET /api/v1/party/mine", who: partyMembers, once: true, req: func(c *call) req { return req{path: "/api/v1/party/mine"} }},
 		{route: "GET /api/v1/duty/today", who: dutyDoers, once: true, req: func(c *call) req { return req{path: "/api/v1/duty/today"} }},
 		{route: "GET /api/v1/duty/tasks", who: dutyReaders, list: true, req: func(c *call) req { return req{path: "/api/v1/duty/tasks?org_id=" + c.id(c.at.org)} }},
 		{route: "POST /api/v1/duty/tasks", who: dutySteer, req: func(c *call) req {
@@ -1203,7 +1286,7 @@ func rowOf(table []row, route string) row {
 var scopeCodes = map[string]bool{"org.not_found": true, "registry.link_unknown": true, "report.outside_area": true, "screening.area_unknown": true,
 	"petition.petition_unknown": true, "callkey.care_target_unknown": true,
 	"psych.person_unknown": true, "duty.grid_unknown": true, "assess.worker_unknown": true,
-	"volunteer.team_not_found": true, "volunteer.not_found": true}
+	"volunteer.team_not_found": true, "volunteer.not_found": true, "party.not_found": true}
 
 // judge checks one answer against the table.
 func judge(t *testing.T, r row, method, who string, ok, permitted bool, res testapp.Response, foreign []string) {
@@ -1429,7 +1512,38 @@ type objs struct {
 	vteam, volunteer      string   // a volunteer team of the village (the own village's: the demo volunteer's) and a member
 	vshift, vwalk         string   // a shift of that team to come, and one on now (the own one: the demo volunteer's, walked)
 	vclue                 string   // a clue for the police of the village
+	partyOrg, partyMember string   // a party organisation of the village and one of its members
+	compound, building    string   // a compound of the village and one of its buildings
+	cproblem              string   // a problem of that compound's ledger
+	partyReport, rtask    string   // an accepted 双报到 with the village and a task given to it
 	extra                 []string // more IDs of the area (the far county's nodes and leader)
+}
+
+// partyObjs makes the red grid's records of a village.
+func (f *fixture) partyObjs(o *objs) {
+	a := f.a
+	po, err := a.Party.CreateOrg(f.ctx, party.OrgInput{OrgID: o.org, Name: "矩阵党支部", Kind: party.Branch, Form: "area", Secretary: "矩阵书记"})
+	f.check(err)
+	o.partyOrg = po.ID
+	m, err := a.Party.CreateMember(f.ctx, party.MemberInput{PartyOrgID: po.ID, Name: "矩阵党员", Phone: "13800138001", GridID: o.grid})
+	f.check(err)
+	o.partyMember = m.ID
+	c, err := a.Party.CreateCompound(f.ctx, party.CompoundInput{OrgID: o.org, Name: "矩阵小区", Address: "矩阵路1号", Lat: &o.lat, Lng: &o.lng})
+	f.check(err)
+	c, err = a.Party.CreateBuilding(f.ctx, c.ID, party.BuildingInput{Name: "1栋", HeadName: "矩阵楼长"})
+	f.check(err)
+	o.compound, o.building = c.ID, c.Buildings[0].ID
+	p, err := a.Party.RaiseProblem(f.ctx, party.ProblemInput{CompoundID: c.ID, RaisedBy: "resident", Title: "矩阵问题"})
+	f.check(err)
+	o.cproblem = p.ID
+	r, err := a.Party.Register(f.ctx, party.ReportInput{Kind: "org", OrgID: o.org, Name: "矩阵单位党支部", Unit: "矩阵单位"}, idem.Key{})
+	f.check(err)
+	r, err = a.Party.Accept(f.ctx, r.ID, party.Decision{Version: r.Version})
+	f.check(err)
+	o.partyReport = r.ID
+	tk, err := a.Party.GiveTask(f.ctx, party.TaskInput{ReportID: r.ID, Title: "矩阵任务", DueOn: today()})
+	f.check(err)
+	o.rtask = tk.ID
 }
 
 // ids lists the IDs of the records (for the leak scan).
@@ -1439,7 +1553,8 @@ func (o *objs) ids() []string {
 		o.keyPerson, o.mediator, o.careTarget, o.event, o.media, o.rule, o.campaign, o.item, o.round, o.finding, o.export, o.readyExport, o.imp, o.message, o.centre,
 		o.petition, o.session, o.problem, o.dispute, o.party, o.callNumber, o.callAlert, o.psych, o.worker, o.place, o.task, o.meeting, o.visit, o.reception, o.receptionItem, o.plan, o.patrol, o.point, o.patrolPhoto, o.training,
 		o.villageScore, o.villageAppealed, o.council, o.proposal, o.passed, o.followUp,
-		o.vteam, o.volunteer, o.vshift, o.vwalk, o.vclue}, o.extra...) {
+		o.vteam, o.volunteer, o.vshift, o.vwalk, o.vclue,
+		o.partyOrg, o.partyMember, o.compound, o.building, o.cproblem, o.partyReport, o.rtask}, o.extra...) {
 		if id != "" {
 			out = append(out, id)
 		}
@@ -1704,6 +1819,12 @@ func newFixture(t *testing.T, a *testapp.App) *fixture {
 		f.inbox[name] = f.message(id)
 	}
 	next.message, far.message = f.message(next.user), f.message(far.user)
+
+	// The red grid: a party organisation with a member, a compound with a
+	// building and a problem, and an accepted 双报到 with a task, in each village.
+	for _, o := range []*objs{own, next, far} {
+		f.partyObjs(o)
+	}
 
 	f.at[countyLevel] = [3]*objs{own, far, above}
 	f.at[villageLevel] = [3]*objs{own, next, town}

@@ -191,6 +191,7 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a.CallKey = callkey.New(d, log, keys, reg, kp)
 	a.Psych = psych.New(d, log, keys, reg, kp)
 	a.Party = party.New(d, log, keys)
+	a.Party.Events = a.Events
 	a.Duty = duty.New(d, log, keys)
 	a.Visits = visit.New(d, log, keys, a.Events, a.Disputes)
 	a.Patrols = patrol.New(d, log, keys)
@@ -328,6 +329,7 @@ func (a *App) routes() {
 	rt.Handle(a.Volunteers.Routes()...)
 	rt.Handle(a.Assess.Routes()...)
 	rt.Handle(a.Village.Routes()...)
+	rt.Handle(a.Party.Routes()...)
 	publicURL, _ := a.Cfg.PublicBaseURL() // checked by Open
 	o311 := open311.New(a.Events, a.DB, a.Audit, publicURL, reg)
 	rt.Handle(o311.Routes()...)

@@ -160,6 +160,11 @@ var owners = map[string][]string{
 	"buildings":     {"party"},
 	"party_orgs":    {"party"},
 	"party_members": {"party"},
+	// The red grid's work: 党员中心户, the compound problem ledger, 双报到.
+	"party_center_households": {"party"},
+	"compound_problems":       {"party"},
+	"party_reports":           {"party"},
+	"party_report_tasks":      {"party"},
 }
 
 // shared are the tables every room uses for its own rows: settings holds

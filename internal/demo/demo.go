@@ -569,6 +569,12 @@ func addHistory(ctx context.Context, d Deps, scale Scale, seed int64, countyCode
 			return err
 		}
 		fmt.Fprintf(log, "laid the red grid: %d compounds, %d buildings, %d party organisations, %d members\n", c.Compounds, c.Buildings, c.Orgs, c.Members)
+		w, err := PartyWork(ctx, d.DB, d.Party, countyCode, seed)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(log, "the red grid's year: %d houses in compounds, %d households of 党员中心户, %d compound problems, %d units and %d members reported, %d tasks\n",
+			w.Houses, w.Households, w.Problems, w.Units, w.Members, w.Tasks)
 	}
 	if d.Volunteers != nil {
 		n, err := Volunteers(ctx, d.DB, d.Volunteers, d.Org, countyCode, seed, time.Now())

@@ -18,6 +18,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strconv"
+	"time"
 
 	"github.com/gridgov/gridgov/internal/apperr"
 	"github.com/gridgov/gridgov/internal/audit"
@@ -110,11 +112,16 @@ type Service struct {
 	db    *db.DB
 	audit *audit.Log
 	vault *pii.Vault // seals members' phones
+	// Now is the clock, replaceable in tests.
+	Now func() time.Time
+	// Events turns a compound problem into an event (casework intake),
+	// set by the app.
+	Events EventMaker
 }
 
 // New returns the service.
 func New(d *db.DB, log *audit.Log, keys *secret.Keys) *Service {
-	return &Service{db: d, audit: log, vault: pii.NewVault(keys)}
+	return &Service{db: d, audit: log, vault: pii.NewVault(keys), Now: time.Now}
 }
 
 // SealPhone returns a member's phone sealed to the member's row, and masked.
@@ -123,6 +130,14 @@ func (s *Service) SealPhone(memberID, phone string) (sealed, masked string) {
 		return "", ""
 	}
 	return s.vault.Seal("party_members.phone", memberID, phone), pii.MaskPhone(phone)
+}
+
+// SealReportPhone returns a 双报到 registration's phone sealed to its row, and masked.
+func (s *Service) SealReportPhone(reportID, phone string) (sealed, masked string) {
+	if phone == "" {
+		return "", ""
+	}
+	return s.vault.Seal("party_reports.phone", reportID, phone), pii.MaskPhone(phone)
 }
 
 const orgCols = `id, COALESCE(parent_id, ''), name, kind, form, org_id, path, COALESCE(compound_id, ''), COALESCE(building_id, ''),
@@ -229,3 +244,11 @@ func notFound(err error, field string) error {
 	}
 	return apperr.NotFoundf("party_org")
 }
+
+// validDay tells whether s is a YYYY-MM-DD day.
+func validDay(s string) bool {
+	_, err := time.Parse("2006-01-02", s)
+	return err == nil
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -55,6 +55,7 @@ var Columns = []Column{
 	{"village_scores", "detail_sealed", "pii:village.detail:"},
 	{"village_council_members", "phone_sealed", "pii:village.phone:"},
 	{"volunteer_clues", "text_sealed", "pii:volunteer_clues.text:"},
+	{"party_reports", "phone_sealed", "pii:party_reports.phone:"},
 }
 
 // Count returns how many sealed values each key id seals.

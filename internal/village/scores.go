@@ -324,7 +324,7 @@ func (s *Service) Households(ctx context.Context, orgID string) ([]Household, er
 	if err != nil {
 		return nil, err
 	}
-	hs, err := s.reg.HouseholdRefsIn(ctx, q, orgID)
+	hs, err := registry.HouseholdRefsIn(ctx, q, orgID)
 	out := make([]Household, 0, len(hs))
 	for _, h := range hs {
 		out = append(out, Household{ID: h.ID, No: h.No, Display: display(st.Display, h)})
@@ -401,7 +401,7 @@ func (s *Service) RecordScore(ctx context.Context, orgID string, in ScoreInput) 
 		if err != nil {
 			return err
 		}
-		h, err := s.reg.HouseholdRefOf(ctx, tx, in.HouseholdID)
+		h, err := registry.HouseholdRefOf(ctx, tx, in.HouseholdID)
 		if errors.Is(err, sql.ErrNoRows) || (err == nil && (h.OrgID != orgID || !h.Active)) {
 			return apperr.Field("household_id", "village.household_outside")
 		}
@@ -516,7 +516,7 @@ func (s *Service) scores(ctx context.Context, q db.Querier, where string, args .
 			if err != nil {
 				return nil, err
 			}
-			refs, err := s.reg.HouseholdRefsIn(ctx, q, r.orgID)
+			refs, err := registry.HouseholdRefsIn(ctx, q, r.orgID)
 			if err != nil {
 				return nil, err
 			}
@@ -528,7 +528,7 @@ func (s *Service) scores(ctx context.Context, q db.Querier, where string, args .
 		}
 		h, ok := hs[r.HouseholdID]
 		if !ok {
-			ref, err := s.reg.HouseholdRefOf(ctx, q, r.HouseholdID)
+			ref, err := registry.HouseholdRefOf(ctx, q, r.HouseholdID)
 			if err == nil {
 				h = Household{No: ref.No, Display: ref.No + "户"}
 			}
@@ -704,7 +704,7 @@ func (s *Service) list(ctx context.Context, q db.Querier, orgID, month string) (
 		return out, err
 	}
 	out.Title = st.Title
-	refs, err := s.reg.HouseholdRefsIn(ctx, q, orgID)
+	refs, err := registry.HouseholdRefsIn(ctx, q, orgID)
 	if err != nil {
 		return out, err
 	}

@@ -1,6 +1,6 @@
 // mobile.js — the phone pages (/m): which tabs a user gets, chosen by the
 // permissions they hold, and whether a field role lands there first.
-import { can } from './session.js'
+import { can, session } from './session.js'
 import { PERM } from './perms.js'
 
 /**
@@ -28,7 +28,13 @@ export function phoneTabs() {
   if (can(PERM.eventReport)) tabs.push('mine')
   if (can(PERM.villageScore) && fieldRole()) tabs.push('vscore')
   if (can(PERM.villageOpine)) tabs.push('opinions')
+  if (partyMember()) tabs.push('party')
   return tabs
+}
+
+/** Whether the user is a party member or secretary: 党员 gets its own tab (my organisation, tasks, 双报到). */
+export function partyMember() {
+  return !!session.me?.roles?.some((r) => r.role === 'party_member' || r.role === 'party_secretary')
 }
 
 /** Whether the user works in the field: re-checks on site (grid member) or handles their unit's orders (handler). */

@@ -2,7 +2,7 @@
 import { createRouter, createWebHashHistory } from 'vue-router'
 import { session, loadMe, can, canAny } from './session.js'
 import { PERM } from './perms.js'
-import { fieldRole, narrowScreen } from './mobile.js'
+import { fieldRole, narrowScreen, partyMember } from './mobile.js'
 import Layout from './components/Layout.vue'
 import Login from './views/Login.vue'
 
@@ -53,6 +53,9 @@ export const menuRoutes = [
   { path: 'volunteers', name: 'volunteers', component: () => import('./views/Volunteers.vue'), meta: { title: 'ui.menu.volunteers', icon: 'Flag', perm: [PERM.volunteerRead, PERM.volunteerPolice], group: 'gridwork' } },
   { path: 'assess', name: 'assess', component: () => import('./views/Assess.vue'), meta: { title: 'ui.menu.assess', icon: 'Star', perm: PERM.assessRead, group: 'gridwork' } },
   { path: 'village', name: 'village', component: () => import('./views/village/Village.vue'), meta: { title: 'ui.menu.village', icon: 'Star', perm: PERM.villageRead, group: 'village' } },
+  { path: 'party', name: 'party', component: () => import('./views/party/Party.vue'), meta: { title: 'ui.menu.party', icon: 'Flag', perm: PERM.partyRead, group: 'party' } },
+  { path: 'compounds', name: 'compounds', component: () => import('./views/party/Compounds.vue'), meta: { title: 'ui.menu.compounds', icon: 'House', perm: PERM.partyRead, group: 'party' } },
+  { path: 'party-reports', name: 'party-reports', component: () => import('./views/party/Reports.vue'), meta: { title: 'ui.menu.party_reports', icon: 'Checked', perm: PERM.partyRead, group: 'party' } },
   { path: 'org', name: 'org', component: () => import('./views/Org.vue'), meta: { title: 'ui.menu.org', icon: 'OfficeBuilding', perm: PERM.orgRead, group: 'grids' } },
   { path: 'grids', name: 'grids', component: () => import('./views/Grids.vue'), meta: { title: 'ui.menu.grids', icon: 'Grid', perm: PERM.gridRead, group: 'grids' } },
   { path: 'locate', name: 'locate', component: () => import('./views/Locate.vue'), meta: { title: 'ui.menu.locate', icon: 'Location', perm: PERM.gridRead, group: 'grids' } },
@@ -73,6 +76,7 @@ export const menuGroups = [
   { id: 'disputes', title: 'ui.menu_group.disputes', icon: 'ChatLineSquare' },
   { id: 'gridwork', title: 'ui.menu_group.gridwork', icon: 'Flag' },
   { id: 'village', title: 'ui.menu_group.village', icon: 'Star' },
+  { id: 'party', title: 'ui.menu_group.party', icon: 'Flag' },
   { id: 'grids', title: 'ui.menu_group.grids', icon: 'MapLocation' },
   { id: 'system', title: 'ui.menu_group.system', icon: 'Setting' },
 ]
@@ -86,7 +90,7 @@ export function allowed(perm) {
 /** The first page the current user may open (residents: the mobile page). */
 export function homePath() {
   // Field roles (grid member, handler) on a phone-sized screen: the phone pages.
-  if (narrowScreen() && fieldRole()) return '/m'
+  if (narrowScreen() && (fieldRole() || partyMember())) return '/m'
   if (!can(PERM.eventRead) && !can(PERM.eventReadUnit) && can(PERM.eventReport) && !can(PERM.orgRead)) return '/m'
   if (can(PERM.volunteerDo) && !can(PERM.orgRead)) return '/m' // a volunteer: the phone pages
   const work = workHome()
