@@ -136,6 +136,11 @@ var owners = map[string][]string{
 	"buildings":     {"party"},
 	"party_orgs":    {"party"},
 	"party_members": {"party"},
+	// Red orders (红色订单) and the points ledger (党员积分).
+	"red_orders":       {"redorder"},
+	"red_order_steps":  {"redorder"},
+	"red_order_photos": {"redorder"},
+	"points_entries":   {"points"},
 }
 
 // shared are the tables every room uses for its own rows: settings holds

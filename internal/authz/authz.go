@@ -74,6 +74,13 @@ const (
 	// the tree's members are read only with party.read.
 	PartyRead  Perm = "party.read"  // the party tree, its members, compounds and buildings of an area
 	PartyWrite Perm = "party.write" // keep the tree, its members, compounds and buildings; accept 双报到
+	// Red orders (红色订单): residents place them, members serve them, the
+	// branch's secretary assigns and hands them on. Points (党员积分).
+	RedOrderPlace  Perm = "redorder.place"  // place a red order, or enter one on a resident's behalf (红色代办); see and rate one's own
+	RedOrderServe  Perm = "redorder.serve"  // accept (接单), serve and record the result of the orders of one's branch; one's own points
+	RedOrderManage Perm = "redorder.manage" // the branch's queue: assign (下单), hand on as an event or dispute, figures
+	PointsRead     Perm = "points.read"     // the points ledgers and rankings of an area
+	PointsWrite    Perm = "points.write"    // correct a ledger with a new entry and a reason
 
 	// Sensitive categories of key persons (PIPL art. 28): a key person of a
 	// category is visible only with that category's permission.
@@ -113,6 +120,7 @@ var Catalogue = []PermInfo{
 	{WorkforceRead, "gridwork"}, {WorkforceWrite, "gridwork"}, {GridworkDo, "gridwork"}, {GridworkRead, "gridwork"}, {GridworkSteer, "gridwork"},
 	{AssessRead, "gridwork"}, {AssessWrite, "gridwork"},
 	{PartyRead, "party"}, {PartyWrite, "party"},
+	{RedOrderPlace, "party"}, {RedOrderServe, "party"}, {RedOrderManage, "party"}, {PointsRead, "party"}, {PointsWrite, "party"},
 	{SensitiveReleasedPrisoner, "sensitive"}, {SensitiveCommunityCorrection, "sensitive"}, {SensitiveMentalDisorder, "sensitive"},
 	{SensitiveDrugUser, "sensitive"}, {SensitiveHIVRisk, "sensitive"}, {SensitiveKeyYouth, "sensitive"}, {SensitiveKeyPetitioner, "sensitive"},
 	{SensitivePsych, "sensitive"},
@@ -145,7 +153,7 @@ var Builtins = []BuiltinRole{
 	{Code: "dispatcher", Perms: []Perm{OrgRead, GridRead, EventRead, EventDispatch}},
 	{Code: "shift_lead", Perms: []Perm{OrgRead, GridRead, GridExport, EventRead, EventIntake, EventDispatch, EventApprove}},
 	{Code: "dept_handler", Perms: []Perm{OrgRead, GridRead, EventReadUnit, EventHandle}},
-	{Code: "grid_member", Perms: []Perm{OrgRead, GridRead, EventReport, EventRead, EventCheck, EventHandle, DisputeReport, GridworkDo, WorkforceRead,
+	{Code: "grid_member", Perms: []Perm{OrgRead, GridRead, EventReport, EventRead, EventCheck, EventHandle, DisputeReport, GridworkDo, WorkforceRead, RedOrderPlace,
 		RegistryRead, RegistryWrite, RegistryImport, RegistryExport, KeyPersonRead, KeyPersonWrite, PersonalReveal, PersonalLookup,
 		SensitiveReleasedPrisoner, SensitiveCommunityCorrection, SensitiveMentalDisorder, SensitiveDrugUser, SensitiveKeyYouth, SensitiveKeyPetitioner}},
 	{Code: "leader", Perms: []Perm{OrgRead, GridRead, GridExport, EventRead, EventSupervise, RegistryRead, RegistryExportApprove, RegistryCampaign,
@@ -159,12 +167,14 @@ var Builtins = []BuiltinRole{
 	// court refers cases to mediation before trial, records judicial
 	// confirmations and hears the cases routed to it.
 	{Code: "judge", Perms: []Perm{OrgRead, GridRead, EventReadUnit, DisputeRead, DisputeReport, DisputeWrite}},
-	{Code: "party_member", Perms: []Perm{OrgRead, GridRead, EventReport}},
+	{Code: "party_member", Perms: []Perm{OrgRead, GridRead, EventReport, RedOrderPlace, RedOrderServe}},
 	// The secretary of a community's party organisation keeps its tree and
 	// its members, and accepts the organisations and members that report
 	// to the community (双报到).
-	{Code: "party_secretary", Perms: []Perm{OrgRead, GridRead, EventReport, PartyRead, PartyWrite, WorkforceRead}},
-	{Code: "resident", Perms: []Perm{EventReport}},
+	// It also runs the red orders of its branches and the members' points.
+	{Code: "party_secretary", Perms: []Perm{OrgRead, GridRead, EventReport, PartyRead, PartyWrite, WorkforceRead,
+		RedOrderPlace, RedOrderServe, RedOrderManage, PointsRead, PointsWrite}},
+	{Code: "resident", Perms: []Perm{EventReport, RedOrderPlace}},
 	// Joint management of key persons (丹江口 "四类人"): each office adds
 	// follow-ups to the shared record of the categories it is responsible for.
 	// The village police officer (一村一警) works the grids with their teams (警网融合).

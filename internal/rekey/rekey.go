@@ -52,6 +52,8 @@ var Columns = []Column{
 	{"psych_entries", "who_sealed", "pii:psych.who:"},
 	{"psych_entries", "note_sealed", "pii:psych.note:"},
 	{"party_members", "phone_sealed", "pii:party_members.phone:"},
+	{"red_orders", "resident_name_sealed", "pii:red_orders.resident_name:"},
+	{"red_orders", "resident_phone_sealed", "pii:red_orders.resident_phone:"},
 }
 
 // Count returns how many sealed values each key id seals.
