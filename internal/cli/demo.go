@@ -44,7 +44,7 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 	if err == nil {
 		var res demo.Result
 		res, err = demo.Build(ctx, demo.Deps{DB: a.DB, Authn: a.Authn, Registry: a.Registry, KeyPersons: a.KeyPersons, Sheets: a.Sheets,
-			Petitions: a.Petitions, Disputes: a.Disputes, CallKey: a.CallKey, Psych: a.Psych, Duty: a.Duty, Visits: a.Visits, Org: a.Org, Assess: a.Assess, Party: a.Party}, sc, *seed, out)
+			Petitions: a.Petitions, Disputes: a.Disputes, CallKey: a.CallKey, Psych: a.Psych, Duty: a.Duty, Visits: a.Visits, Org: a.Org, Assess: a.Assess, Party: a.Party, RedOrders: a.RedOrders}, sc, *seed, out)
 		if err == nil {
 			err = a.DB.Analyze(ctx)
 		}

@@ -34,6 +34,7 @@ import (
 	"github.com/gridgov/gridgov/internal/party"
 	"github.com/gridgov/gridgov/internal/petition"
 	"github.com/gridgov/gridgov/internal/psych"
+	"github.com/gridgov/gridgov/internal/redorder"
 	"github.com/gridgov/gridgov/internal/registry"
 	"github.com/gridgov/gridgov/internal/regsheet"
 	"github.com/gridgov/gridgov/internal/visit"
@@ -148,6 +149,9 @@ type Deps struct {
 	// Party, when set, lays the red grid over the first county: compounds
 	// and buildings, the party tree and its members.
 	Party *party.Service
+	// RedOrders, when set with Party, writes a year of red orders over the
+	// branches and the points they earned.
+	RedOrders *redorder.Service
 }
 
 type division struct {
@@ -550,6 +554,13 @@ func addHistory(ctx context.Context, d Deps, scale Scale, seed int64, countyCode
 			return err
 		}
 		fmt.Fprintf(log, "laid the red grid: %d compounds, %d buildings, %d party organisations, %d members\n", c.Compounds, c.Buildings, c.Orgs, c.Members)
+		if d.RedOrders != nil {
+			n, err := RedOrders(ctx, d.DB, d.RedOrders, countyCode, seed, time.Now())
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(log, "wrote %d red orders with their points\n", n)
+		}
 	}
 	// Last, as the ranking of each month scores the work written above.
 	if d.Assess != nil {

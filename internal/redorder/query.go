@@ -530,3 +530,26 @@ type Assignees struct {
 	Members []Assignee `json:"members"`
 	Groups  []Assignee `json:"groups"`
 }
+
+// Places are the grids an order may be placed in.
+type Places struct {
+	Items []org.GridRef `json:"items"`
+}
+
+// Places lists the grids under the caller's redorder.place grants (a
+// resident's village), at most 300.
+func (s *Service) Places(ctx context.Context) (Places, error) {
+	out := Places{Items: []org.GridRef{}}
+	for _, path := range authz.From(ctx).Scopes(authz.RedOrderPlace) {
+		gs, err := org.MainGridRefsUnder(ctx, s.db.Reader(), path)
+		if err != nil {
+			return out, err
+		}
+		out.Items = append(out.Items, gs...)
+		if len(out.Items) >= 300 {
+			out.Items = out.Items[:300]
+			break
+		}
+	}
+	return out, nil
+}

@@ -41,6 +41,18 @@ func setUp(t *testing.T, a *testapp.App) fixture {
 			t.Fatalf("%s: %v", query, err)
 		}
 	}
+	// The demo's year of orders and points is cleared: the figures counted
+	// here are the test's own.
+	if err := a.DB.InTx(ctx, func(tx *db.Tx) error {
+		for _, t := range []string{"red_order_steps", "red_order_photos", "points_entries", "red_orders"} {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM "+t); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
 	one(&f.memberUser, "SELECT id FROM users WHERE username = 'partymember'")
 	m, err := party.MemberOfUser(ctx, q, f.memberUser)
 	if err != nil {
@@ -56,7 +68,7 @@ func setUp(t *testing.T, a *testapp.App) fixture {
 	one(&f.grid3, "SELECT id FROM grids WHERE org_id = ? AND layer = 'zz' AND status = 'active' ORDER BY code LIMIT 1 OFFSET 2", f.village)
 	one(&f.branch2, "SELECT id FROM party_orgs WHERE parent_id = ? AND kind = 'branch' AND id <> ? ORDER BY created_at LIMIT 1", f.top, f.branch1)
 	one(&f.otherMember, `SELECT m.id FROM party_members m JOIN party_orgs o ON o.id = m.party_org_id WHERE o.parent_id = ? AND m.user_id IS NULL ORDER BY m.id LIMIT 1`, f.branch2)
-	one(&f.category, "SELECT code FROM categories WHERE parent_code IS NOT NULL AND active = 1 ORDER BY code LIMIT 1")
+	one(&f.category, "SELECT code FROM categories WHERE parent_code IS NOT NULL AND active ORDER BY code LIMIT 1")
 	return f
 }
 

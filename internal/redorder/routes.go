@@ -17,6 +17,8 @@ func (s *Service) Routes() []httpx.Route {
 	return []httpx.Route{
 		{Method: "POST", Path: "/api/v1/red-orders", Tag: "redorder", Summary: "Place a red order (居民点单), or enter one on a resident's behalf (红色代办, with the resident's name and phone). Takes an Idempotency-Key",
 			Perm: authz.RedOrderPlace, Status: 201, Do: httpx.Call(s.place1)},
+		{Method: "GET", Path: "/api/v1/red-orders/places", Tag: "redorder", Summary: "The grids the caller may place orders in (at most 300), for the phone's picker",
+			Perm: authz.RedOrderPlace, Do: httpx.Get(s.places)},
 		{Method: "GET", Path: "/api/v1/red-orders/mine", Tag: "redorder", Summary: "The orders the caller placed, newest first",
 			Perm: authz.RedOrderPlace, Do: httpx.Get(s.mine)},
 		{Method: "GET", Path: "/api/v1/red-orders/tasks", Tag: "redorder", Summary: "A party member's orders: those they may accept (接单) and those they are serving",
@@ -59,6 +61,7 @@ func (s *Service) place1(r *http.Request, in PlaceInput) (Order, error) {
 	return s.Place(r.Context(), in, idem.Key{Scope: "user:" + authz.From(r.Context()).UserID + ":red_order", Key: k, Fingerprint: idem.Fingerprint(in)})
 }
 
+func (s *Service) places(r *http.Request) (Places, error)     { return s.Places(r.Context()) }
 func (s *Service) mine(r *http.Request) (Page, error)         { return s.Mine(r.Context()) }
 func (s *Service) tasks(r *http.Request) (Page, error)        { return s.Tasks(r.Context()) }
 func (s *Service) returnVisits(r *http.Request) (Page, error) { return s.ReturnVisits(r.Context()) }

@@ -157,10 +157,11 @@ func (tp *template) build(registers bool) error {
 		deps.Psych = a.Psych     // and 三级三色 records of some of them
 		deps.Visits = a.Visits   // a year of home visits over the registers
 	}
-	deps.Disputes = a.Disputes // the demo's year of dispute cases
-	deps.Org = a.Org           // the roster's phones, building heads, leavers
-	deps.Assess = a.Assess     // the demo's year of assessment
-	deps.Party = a.Party       // the red grid: compounds, the party tree
+	deps.Disputes = a.Disputes   // the demo's year of dispute cases
+	deps.Org = a.Org             // the roster's phones, building heads, leavers
+	deps.Assess = a.Assess       // the demo's year of assessment
+	deps.Party = a.Party         // the red grid: compounds, the party tree
+	deps.RedOrders = a.RedOrders // a year of red orders and their points
 	tp.res, err = demo.Build(ctx, deps, demo.Scales["county"], 2026, io.Discard)
 	backup := filepath.Join(dir, "gridgov.db")
 	if err == nil && tp.db == "" {
