@@ -11,15 +11,17 @@ import { PERM } from './perms.js'
  * days (走访), the handler's inbox (their unit's work orders), then report,
  * for those who hold dispute.report the screening finding (排查) and — in
  * the field — a dispute met there (纠纷, filed for the centre to classify),
- * and my reports.
+ * and my reports; 红色订单 (red orders) for those who place or serve them.
  */
 export function phoneTabs() {
   const tabs = []
   if (can(PERM.gridworkDo)) tabs.push('today', 'patrol')
   if (can(PERM.eventCheck)) tabs.push('todo')
   if (can(PERM.gridworkDo)) tabs.push('visits')
+  if (can(PERM.redOrderServe)) tabs.push('red') // 党员接单 comes early for party members
   if (can(PERM.eventHandle) && can(PERM.eventReadUnit)) tabs.push('inbox')
   if (can(PERM.eventReport)) tabs.push('report')
+  if (can(PERM.redOrderPlace) && !can(PERM.redOrderServe)) tabs.push('red') // 红色订单: residents and grid members
   if (can(PERM.disputeReport)) tabs.push('screening')
   if (can(PERM.disputeReport) && fieldRole()) tabs.push('dispute')
   if (can(PERM.eventReport)) tabs.push('mine')

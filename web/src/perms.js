@@ -51,6 +51,11 @@ export const PERM = {
   sensitivePsych: 'pii.sensitive.psych',
   partyRead: 'party.read',
   partyWrite: 'party.write',
+  redOrderPlace: 'redorder.place',
+  redOrderServe: 'redorder.serve',
+  redOrderManage: 'redorder.manage',
+  pointsRead: 'points.read',
+  pointsWrite: 'points.write',
 }
 
 // Key-person categories: each needs its own permission pii.sensitive.<category>.
