@@ -291,9 +291,10 @@ func (s *Service) Queue(ctx context.Context, q Query) (Page, error) {
 }
 
 // Mine lists the orders the caller placed (a resident's own orders, or a
-// member's 红色代办 entries).
+// member's 红色代办 entries) within the areas they may still place orders in.
 func (s *Service) Mine(ctx context.Context) (Page, error) {
-	out, err := s.orders(ctx, "o.placed_by = ?", []any{authz.From(ctx).UserID}, 200)
+	scope, args := authz.ScopeSQL("o.path", authz.From(ctx).Scopes(authz.RedOrderPlace))
+	out, err := s.orders(ctx, scope+" AND o.placed_by = ?", append(args, authz.From(ctx).UserID), 200)
 	if err != nil {
 		return Page{}, err
 	}

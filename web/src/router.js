@@ -86,6 +86,8 @@ export function allowed(perm) {
 export function homePath() {
   // Field roles (grid member, handler) on a phone-sized screen: the phone pages.
   if (narrowScreen() && fieldRole()) return '/m'
+  // Party members on a phone: their red orders (党员接单) are on the phone pages.
+  if (narrowScreen() && can(PERM.redOrderServe)) return '/m'
   if (!can(PERM.eventRead) && !can(PERM.eventReadUnit) && can(PERM.eventReport) && !can(PERM.orgRead)) return '/m'
   const work = workHome()
   if (work) return work
