@@ -80,7 +80,8 @@ func TestRedOrderPhone(t *testing.T) {
 	// The resident confirms and rates it.
 	res.open("/m")
 	res.click("#m-tab-red")
-	res.click("#red-view-mine")
+	res.click("#red-view-place")
+	res.click("#red-view-mine") // opened afresh
 	mine := `#red-mine .red-card[data-id="` + id + `"]`
 	res.visible(mine + `[data-status="served"] .red-photo`)
 	res.click(mine + ` .red-stars button[data-star="5"]`)
