@@ -3,6 +3,7 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"image"
@@ -34,6 +35,7 @@ import (
 	"github.com/gridgov/gridgov/internal/petition"
 	"github.com/gridgov/gridgov/internal/pii"
 	"github.com/gridgov/gridgov/internal/psych"
+	"github.com/gridgov/gridgov/internal/redorder"
 	"github.com/gridgov/gridgov/internal/registry"
 	"github.com/gridgov/gridgov/internal/regsheet"
 	"github.com/gridgov/gridgov/internal/screening"
@@ -253,6 +255,13 @@ const (
 	volunteerWriters = "intake"
 	volunteerPolice  = "police pcschief"
 	volunteers       = "volunteer"
+	// Red orders and points: who places orders (residents, members, grid
+	// members), who serves them (party members), the branch's secretary who
+	// runs them and keeps the points.
+	redOrderPlacers  = "gridmember partymember partysec resident"
+	redOrderServers  = "partymember partysec"
+	redOrderManagers = "partysec"
+	pointsKeepers    = "partysec"
 )
 
 func matrix() []row {
@@ -1237,6 +1246,59 @@ func matrix() []row {
 		{route: "GET /api/v1/i18n/{lang}", who: "public", once: true, req: func(c *call) req { return req{path: "/api/v1/i18n/en"} }},
 		{route: "GET /api/openapi.json", who: "public", once: true, req: func(c *call) req { return req{path: "/api/openapi.json"} }},
 
+		// Red orders (红色订单) and points (党员积分). The own village's order
+		// was accepted by the demo party member; a second one was served with a
+		// photo. Version 0 is never the stored one: a permitted change answers 409.
+		{route: "POST /api/v1/red-orders", who: redOrderPlacers, req: func(c *call) req {
+			return req{path: "/api/v1/red-orders", body: map[string]any{"kind": "other", "need": "矩阵订单", "grid_id": c.id(c.at.grid)}}
+		}},
+		{route: "GET /api/v1/red-orders/places", who: redOrderPlacers, once: true, list: true, req: func(c *call) req { return req{path: "/api/v1/red-orders/places"} }},
+		{route: "GET /api/v1/red-orders/mine", who: redOrderPlacers, once: true, list: true, req: func(c *call) req { return req{path: "/api/v1/red-orders/mine"} }},
+		{route: "GET /api/v1/red-orders/tasks", who: redOrderServers, once: true, list: true, req: func(c *call) req { return req{path: "/api/v1/red-orders/tasks"} }},
+		{route: "GET /api/v1/red-orders/return-visits", who: gridworkDo, once: true, list: true, req: func(c *call) req { return req{path: "/api/v1/red-orders/return-visits"} }},
+		{route: "GET /api/v1/red-orders", who: redOrderManagers, list: true, req: func(c *call) req { return req{path: "/api/v1/red-orders?status=all&org_id=" + c.id(c.at.org)} }},
+		{route: "GET /api/v1/red-orders/figures", who: redOrderManagers, list: true, req: func(c *call) req {
+			return req{path: "/api/v1/red-orders/figures?org_id=" + c.id(c.at.org)}
+		}},
+		{route: "GET /api/v1/red-order-times", who: redOrderManagers + " sysadmin", once: true, global: true, req: func(c *call) req { return req{path: "/api/v1/red-order-times"} }},
+		{route: "POST /api/v1/red-order-times", who: "sysadmin", once: true, global: true, req: func(c *call) req {
+			return req{path: "/api/v1/red-order-times", body: map[string]any{"accept_hours": 24, "serve_days": 3, "version": 0}}
+		}},
+		{route: "GET /api/v1/red-orders/{id}", who: "resident partymember partysec", req: func(c *call) req { return req{path: "/api/v1/red-orders/" + c.id(c.at.redServed)} }},
+		{route: "GET /api/v1/red-orders/{id}/assignees", who: redOrderManagers, req: func(c *call) req {
+			return req{path: "/api/v1/red-orders/" + c.id(c.at.redOrder) + "/assignees"}
+		}},
+		{route: "POST /api/v1/red-orders/{id}/assign", who: redOrderManagers, req: func(c *call) req {
+			return req{path: "/api/v1/red-orders/" + c.id(c.at.redOrder) + "/assign", body: map[string]any{"member_id": c.id(c.at.redMember), "version": 0}}
+		}},
+		{route: "POST /api/v1/red-orders/{id}/hand-on", who: redOrderManagers, req: func(c *call) req {
+			return req{path: "/api/v1/red-orders/" + c.id(c.at.redOrder) + "/hand-on", body: map[string]any{"kind": "event", "category_code": "0401", "version": 0}}
+		}},
+		{route: "POST /api/v1/red-orders/{id}/accept", who: "partymember", req: func(c *call) req {
+			return req{path: "/api/v1/red-orders/" + c.id(c.at.redOrder) + "/accept", body: version0}
+		}},
+		{route: "POST /api/v1/red-orders/{id}/result", who: "partymember", req: func(c *call) req {
+			return req{path: "/api/v1/red-orders/" + c.id(c.at.redOrder) + "/result", body: map[string]any{"result": "矩阵结果", "version": 0}}
+		}},
+		{route: "POST /api/v1/red-orders/{id}/confirm", who: "resident", req: func(c *call) req {
+			return req{path: "/api/v1/red-orders/" + c.id(c.at.redServed) + "/confirm", body: map[string]any{"rating": 5, "version": 0}}
+		}},
+		{route: "GET /api/v1/red-orders/{id}/photos/{seq}", who: "resident partymember partysec", req: func(c *call) req {
+			return req{path: "/api/v1/red-orders/" + c.id(c.at.redServed) + "/photos/1"}
+		}},
+		{route: "GET /api/v1/points/rules", who: redOrderServers + " sysadmin", once: true, global: true, req: func(c *call) req { return req{path: "/api/v1/points/rules"} }},
+		{route: "POST /api/v1/points/rules", who: "sysadmin", once: true, global: true, req: func(c *call) req {
+			return req{path: "/api/v1/points/rules", body: map[string]any{"order_done": 3, "version": 0}}
+		}},
+		{route: "GET /api/v1/points/rankings", who: pointsKeepers, list: true, req: func(c *call) req { return req{path: "/api/v1/points/rankings?org_id=" + c.id(c.at.org)} }},
+		{route: "GET /api/v1/points/ledgers/{kind}/{id}", who: pointsKeepers, req: func(c *call) req {
+			return req{path: "/api/v1/points/ledgers/party_member/" + c.id(c.at.redMember)}
+		}},
+		{route: "POST /api/v1/points/corrections", who: pointsKeepers, req: func(c *call) req {
+			return req{path: "/api/v1/points/corrections", body: map[string]any{"subject_kind": "party_member", "subject_id": c.id(c.at.redMember), "points": 1, "reason": "矩阵更正"}}
+		}},
+		{route: "GET /api/v1/points/mine", who: redOrderServers, once: true, req: func(c *call) req { return req{path: "/api/v1/points/mine"} }},
+
 		// Last, as it ends each caller's session.
 		{route: "POST /api/v1/auth/logout", who: "all", once: true, req: func(c *call) req { return req{path: "/api/v1/auth/logout"} }},
 	}
@@ -1286,7 +1348,8 @@ func rowOf(table []row, route string) row {
 var scopeCodes = map[string]bool{"org.not_found": true, "registry.link_unknown": true, "report.outside_area": true, "screening.area_unknown": true,
 	"petition.petition_unknown": true, "callkey.care_target_unknown": true,
 	"psych.person_unknown": true, "duty.grid_unknown": true, "assess.worker_unknown": true,
-	"volunteer.team_not_found": true, "volunteer.not_found": true, "party.not_found": true}
+	"volunteer.team_not_found": true, "volunteer.not_found": true, "party.not_found": true,
+	"redorder.grid_outside": true, "redorder.outside_branch": true, "points.subject_unknown": true}
 
 // judge checks one answer against the table.
 func judge(t *testing.T, r row, method, who string, ok, permitted bool, res testapp.Response, foreign []string) {
@@ -1516,6 +1579,8 @@ type objs struct {
 	compound, building    string   // a compound of the village and one of its buildings
 	cproblem              string   // a problem of that compound's ledger
 	partyReport, rtask    string   // an accepted 双报到 with the village and a task given to it
+	redOrder, redServed   string   // a red order of the village (the own one accepted by the demo party member) and one served with a photo
+	redMember             string   // a party member of the village (the own one: the demo party member)
 	extra                 []string // more IDs of the area (the far county's nodes and leader)
 }
 
@@ -1554,7 +1619,8 @@ func (o *objs) ids() []string {
 		o.petition, o.session, o.problem, o.dispute, o.party, o.callNumber, o.callAlert, o.psych, o.worker, o.place, o.task, o.meeting, o.visit, o.reception, o.receptionItem, o.plan, o.patrol, o.point, o.patrolPhoto, o.training,
 		o.villageScore, o.villageAppealed, o.council, o.proposal, o.passed, o.followUp,
 		o.vteam, o.volunteer, o.vshift, o.vwalk, o.vclue,
-		o.partyOrg, o.partyMember, o.compound, o.building, o.cproblem, o.partyReport, o.rtask}, o.extra...) {
+		o.partyOrg, o.partyMember, o.compound, o.building, o.cproblem, o.partyReport, o.rtask,
+		o.redOrder, o.redServed, o.redMember}, o.extra...) {
 		if id != "" {
 			out = append(out, id)
 		}
@@ -1801,6 +1867,22 @@ func newFixture(t *testing.T, a *testapp.App) *fixture {
 	own.point = p.Points[0].ID
 	own.patrolPhoto, err = a.Patrols.AddPhoto(member, own.patrol, own.point, "", tinyPNG())
 	f.check(err)
+
+	// Red orders: the own village's resident's order accepted by the demo
+	// party member, and a second one served with a photo; the neighbouring
+	// village's placed by its grid member. The far village has no party tree.
+	resident, pm := f.as(f.users["resident"]), f.as(f.users["partymember"])
+	own.redOrder, own.redServed = f.redOrder(resident, own.grid), f.redOrder(resident, own.grid)
+	_, err = a.RedOrders.Accept(pm, own.redOrder, redorder.VersionInput{Version: 1})
+	f.check(err)
+	ro, err := a.RedOrders.Accept(pm, own.redServed, redorder.VersionInput{Version: 1})
+	f.check(err)
+	_, err = a.RedOrders.Result(pm, own.redServed, redorder.ResultInput{Result: "矩阵服务", Photos: []string{pngData()}, Version: ro.Version})
+	f.check(err)
+	next.redOrder = f.redOrder(f.as(next.user), next.grid)
+	next.redServed = next.redOrder
+	own.redMember = f.one("SELECT id FROM party_members WHERE user_id = ?", f.users["partymember"])
+	next.redMember = f.one("SELECT id FROM party_members WHERE path = (SELECT path FROM org_nodes WHERE id = ?) ORDER BY id LIMIT 1", next.org)
 	next.patrol, far.patrol = f.patrolOf(next), f.patrolOf(far)
 
 	// Exports and imports of each village's grid member.
@@ -2125,6 +2207,22 @@ func (f *fixture) newCallAlert(acceptedBy string) string {
 		f.check(err)
 	}
 	return r.ID
+}
+
+// redOrder places a red order on a grid as the account of ctx.
+func (f *fixture) redOrder(ctx context.Context, grid string) string {
+	o, err := f.a.RedOrders.Place(ctx, redorder.PlaceInput{Kind: "other", Need: "矩阵红色订单", GridID: grid}, idem.Key{})
+	f.check(err)
+	return o.ID
+}
+
+// pngData is a small PNG as a data URL.
+func pngData() string {
+	img := image.NewRGBA(image.Rect(0, 0, 16, 16))
+	var buf bytes.Buffer
+	f := png.Encode(&buf, img)
+	_ = f
+	return "data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes())
 }
 
 // newPendingExport is a fresh request of the demo grid member, above the threshold.

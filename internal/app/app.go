@@ -38,7 +38,9 @@ import (
 	"github.com/gridgov/gridgov/internal/party"
 	"github.com/gridgov/gridgov/internal/patrol"
 	"github.com/gridgov/gridgov/internal/petition"
+	"github.com/gridgov/gridgov/internal/points"
 	"github.com/gridgov/gridgov/internal/psych"
+	"github.com/gridgov/gridgov/internal/redorder"
 	"github.com/gridgov/gridgov/internal/registry"
 	"github.com/gridgov/gridgov/internal/regsheet"
 	"github.com/gridgov/gridgov/internal/screening"
@@ -88,6 +90,10 @@ type App struct {
 	Psych *psych.Service
 	// Party is the red grid's compounds, buildings and party tree.
 	Party *party.Service
+	// RedOrders are the red orders (红色订单, 红色代办); Points the party
+	// members' points ledger (党员积分).
+	RedOrders *redorder.Service
+	Points    *points.Service
 	// Duty keeps the grid members' tasks of the day, the town–police
 	// station meetings (警网融合) and the same-day close (日清).
 	Duty *duty.Service
@@ -192,6 +198,8 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a.Psych = psych.New(d, log, keys, reg, kp)
 	a.Party = party.New(d, log, keys)
 	a.Party.Events = a.Events
+	a.RedOrders = redorder.New(d, log, keys, mainGrids{orgs}, a.Events, a.Disputes)
+	a.Points = points.New(d, log)
 	a.Duty = duty.New(d, log, keys)
 	a.Visits = visit.New(d, log, keys, a.Events, a.Disputes)
 	a.Patrols = patrol.New(d, log, keys)
@@ -249,6 +257,10 @@ func (a *App) Jobs(node string) *jobs.Runner {
 		}},
 		{Name: "visit.sweep", Every: 10 * time.Minute, Run: func(ctx context.Context) error {
 			_, err := a.Visits.Sweep(ctx) // the visit triggers put the visits due on the members' lists
+			return err
+		}},
+		{Name: "redorder.sweep", Every: 5 * time.Minute, Run: func(ctx context.Context) error {
+			_, err := a.RedOrders.Sweep(ctx) // orders nobody accepted go back to the branch or up to the committee; reminders; overdue deductions
 			return err
 		}},
 		{Name: "patrol.sweep", Every: time.Hour, Run: func(ctx context.Context) error {
@@ -330,6 +342,8 @@ func (a *App) routes() {
 	rt.Handle(a.Assess.Routes()...)
 	rt.Handle(a.Village.Routes()...)
 	rt.Handle(a.Party.Routes()...)
+	rt.Handle(a.RedOrders.Routes()...)
+	rt.Handle(a.Points.Routes()...)
 	publicURL, _ := a.Cfg.PublicBaseURL() // checked by Open
 	o311 := open311.New(a.Events, a.DB, a.Audit, publicURL, reg)
 	rt.Handle(o311.Routes()...)

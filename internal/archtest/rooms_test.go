@@ -165,6 +165,11 @@ var owners = map[string][]string{
 	"compound_problems":       {"party"},
 	"party_reports":           {"party"},
 	"party_report_tasks":      {"party"},
+	// Red orders (红色订单) and the points ledger (党员积分).
+	"red_orders":       {"redorder"},
+	"red_order_steps":  {"redorder"},
+	"red_order_photos": {"redorder"},
+	"points_entries":   {"points"},
 }
 
 // shared are the tables every room uses for its own rows: settings holds

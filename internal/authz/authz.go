@@ -82,6 +82,13 @@ const (
 	VolunteerWrite  Perm = "volunteer.write"  // keep teams and the register, publish shifts, record other service hours, give recognition
 	VolunteerDo     Perm = "volunteer.do"     // a volunteer's own phone: sign up for shifts, walk them, report clues, one's own hours
 	VolunteerPolice Perm = "volunteer.police" // the clues volunteers mark for the police (涉稳/治安), of one's own area
+	// Red orders (红色订单): residents place them, members serve them, the
+	// branch's secretary assigns and hands them on. Points (党员积分).
+	RedOrderPlace  Perm = "redorder.place"  // place a red order, or enter one on a resident's behalf (红色代办); see and rate one's own
+	RedOrderServe  Perm = "redorder.serve"  // accept (接单), serve and record the result of the orders of one's branch; one's own points
+	RedOrderManage Perm = "redorder.manage" // the branch's queue: assign (下单), hand on as an event or dispute, figures
+	PointsRead     Perm = "points.read"     // the points ledgers and rankings of an area
+	PointsWrite    Perm = "points.write"    // correct a ledger with a new entry and a reason
 
 	// Sensitive categories of key persons (PIPL art. 28): a key person of a
 	// category is visible only with that category's permission.
@@ -123,6 +130,7 @@ var Catalogue = []PermInfo{
 	{PartyRead, "party"}, {PartyWrite, "party"},
 	{VillageRead, "village"}, {VillageWrite, "village"}, {VillageScore, "village"}, {VillageOpine, "village"},
 	{VolunteerRead, "volunteer"}, {VolunteerWrite, "volunteer"}, {VolunteerDo, "volunteer"}, {VolunteerPolice, "volunteer"},
+	{RedOrderPlace, "party"}, {RedOrderServe, "party"}, {RedOrderManage, "party"}, {PointsRead, "party"}, {PointsWrite, "party"},
 	{SensitiveReleasedPrisoner, "sensitive"}, {SensitiveCommunityCorrection, "sensitive"}, {SensitiveMentalDisorder, "sensitive"},
 	{SensitiveDrugUser, "sensitive"}, {SensitiveHIVRisk, "sensitive"}, {SensitiveKeyYouth, "sensitive"}, {SensitiveKeyPetitioner, "sensitive"},
 	{SensitivePsych, "sensitive"},
@@ -155,7 +163,7 @@ var Builtins = []BuiltinRole{
 	{Code: "dispatcher", Perms: []Perm{OrgRead, GridRead, EventRead, EventDispatch}},
 	{Code: "shift_lead", Perms: []Perm{OrgRead, GridRead, GridExport, EventRead, EventIntake, EventDispatch, EventApprove}},
 	{Code: "dept_handler", Perms: []Perm{OrgRead, GridRead, EventReadUnit, EventHandle}},
-	{Code: "grid_member", Perms: []Perm{OrgRead, GridRead, EventReport, EventRead, EventCheck, EventHandle, DisputeReport, GridworkDo, WorkforceRead,
+	{Code: "grid_member", Perms: []Perm{OrgRead, GridRead, EventReport, EventRead, EventCheck, EventHandle, DisputeReport, GridworkDo, WorkforceRead, RedOrderPlace,
 		RegistryRead, RegistryWrite, RegistryImport, RegistryExport, KeyPersonRead, KeyPersonWrite, PersonalReveal, PersonalLookup,
 		SensitiveReleasedPrisoner, SensitiveCommunityCorrection, SensitiveMentalDisorder, SensitiveDrugUser, SensitiveKeyYouth, SensitiveKeyPetitioner,
 		VillageRead, VillageScore}},
@@ -170,12 +178,14 @@ var Builtins = []BuiltinRole{
 	// court refers cases to mediation before trial, records judicial
 	// confirmations and hears the cases routed to it.
 	{Code: "judge", Perms: []Perm{OrgRead, GridRead, EventReadUnit, DisputeRead, DisputeReport, DisputeWrite}},
-	{Code: "party_member", Perms: []Perm{OrgRead, GridRead, EventReport, VillageOpine}},
+	{Code: "party_member", Perms: []Perm{OrgRead, GridRead, EventReport, VillageOpine, RedOrderPlace, RedOrderServe}},
 	// The secretary of a community's party organisation keeps its tree and
 	// its members, and accepts the organisations and members that report
 	// to the community (双报到).
-	{Code: "party_secretary", Perms: []Perm{OrgRead, GridRead, EventReport, PartyRead, PartyWrite, WorkforceRead}},
-	{Code: "resident", Perms: []Perm{EventReport, VillageOpine}},
+	// It also runs the red orders of its branches and the members' points.
+	{Code: "party_secretary", Perms: []Perm{OrgRead, GridRead, EventReport, PartyRead, PartyWrite, WorkforceRead,
+		RedOrderPlace, RedOrderServe, RedOrderManage, PointsRead, PointsWrite}},
+	{Code: "resident", Perms: []Perm{EventReport, VillageOpine, RedOrderPlace}},
 	// A volunteer (红袖章, 平安志愿者, 法律明白人…) uses the phone for their
 	// own shifts, patrols of them, clues and hours; nothing else.
 	{Code: "volunteer", Perms: []Perm{VolunteerDo}},

@@ -35,6 +35,7 @@ import (
 	"github.com/gridgov/gridgov/internal/patrol"
 	"github.com/gridgov/gridgov/internal/petition"
 	"github.com/gridgov/gridgov/internal/psych"
+	"github.com/gridgov/gridgov/internal/redorder"
 	"github.com/gridgov/gridgov/internal/registry"
 	"github.com/gridgov/gridgov/internal/regsheet"
 	"github.com/gridgov/gridgov/internal/village"
@@ -160,6 +161,9 @@ type Deps struct {
 	// Volunteers, when set, writes the first county's volunteer teams
 	// (红袖章, 平安志愿者, 法律明白人) with a year of shifts, hours and clues.
 	Volunteers *volunteer.Service
+	// RedOrders, when set with Party, writes a year of red orders over the
+	// branches and the points they earned.
+	RedOrders *redorder.Service
 }
 
 type division struct {
@@ -575,6 +579,13 @@ func addHistory(ctx context.Context, d Deps, scale Scale, seed int64, countyCode
 		}
 		fmt.Fprintf(log, "the red grid's year: %d houses in compounds, %d households of 党员中心户, %d compound problems, %d units and %d members reported, %d tasks\n",
 			w.Houses, w.Households, w.Problems, w.Units, w.Members, w.Tasks)
+		if d.RedOrders != nil {
+			n, err := RedOrders(ctx, d.DB, d.RedOrders, countyCode, seed, time.Now())
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(log, "wrote %d red orders with their points\n", n)
+		}
 	}
 	if d.Volunteers != nil {
 		n, err := Volunteers(ctx, d.DB, d.Volunteers, d.Org, countyCode, seed, time.Now())

@@ -56,6 +56,8 @@ var Columns = []Column{
 	{"village_council_members", "phone_sealed", "pii:village.phone:"},
 	{"volunteer_clues", "text_sealed", "pii:volunteer_clues.text:"},
 	{"party_reports", "phone_sealed", "pii:party_reports.phone:"},
+	{"red_orders", "resident_name_sealed", "pii:red_orders.resident_name:"},
+	{"red_orders", "resident_phone_sealed", "pii:red_orders.resident_phone:"},
 }
 
 // Count returns how many sealed values each key id seals.

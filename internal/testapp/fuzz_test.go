@@ -84,6 +84,8 @@ var accessRoles = map[string]string{
 	// Reception days are recorded by those who staff them.
 	"/api/v1/receptions":            "grid_member",
 	"/api/v1/receptions/{id}/items": "grid_member",
+	// A red order is confirmed by the resident who placed it.
+	"/api/v1/red-orders/{id}/confirm": "resident",
 }
 
 var pathParam = regexp.MustCompile(`\{[a-z_]+\}`)
@@ -494,5 +496,10 @@ func makeFixtures(tb testing.TB, a *testapp.App, as func(role string) *testapp.C
 	seed("POST /api/v1/patrol/patrols/{id}/reports", map[string]any{"kind": "event", "ref": "SJ202612070001"})
 	seed("POST /api/v1/patrol/patrols/{id}/end", map[string]any{})
 	seed("PUT /api/v1/patrol/settings", map[string]any{"position_days": 180})
+	// Red orders: the resident's order on the grid member's grid; points.
+	fx.ids["red-orders"] = create(as("resident"), "POST", "/api/v1/red-orders", map[string]any{"kind": "buy_medicine", "need": "帮忙买降压药", "grid_id": grid})
+	seed("POST /api/v1/red-orders/{id}/confirm", map[string]any{"rating": 5, "comment": "满意", "version": 1})
+	seed("POST /api/v1/red-orders/{id}/result", map[string]any{"result": "已送到", "version": 1})
+	seed("POST /api/v1/points/corrections", map[string]any{"subject_kind": "party_member", "subject_id": "x", "points": 1, "reason": "更正"})
 	return fx
 }

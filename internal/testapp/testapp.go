@@ -185,6 +185,7 @@ func (tp *template) build(registers bool, run, key string) error {
 	deps.Assess = a.Assess         // the demo's year of assessment
 	deps.Volunteers = a.Volunteers // the volunteer teams, their shifts and clues
 	deps.Party = a.Party           // the red grid: compounds, the party tree
+	deps.RedOrders = a.RedOrders   // a year of red orders and their points
 	tp.res, err = demo.Build(ctx, deps, demo.Scales["county"], 2026, io.Discard)
 	backup := filepath.Join(dir, "gridgov.db")
 	if err == nil && tp.db == "" {

@@ -13,7 +13,7 @@ import { PERM } from './perms.js'
  * the field — a dispute met there (纠纷, filed for the centre to classify),
  * and my reports; then the grid member's household scores of the
  * village's score sheet (评分) and the resident's opinions on the village's
- * proposals under consultation (议事).
+ * proposals under consultation (议事); 红色订单 (red orders) for those who place or serve them.
  */
 export function phoneTabs() {
   const tabs = []
@@ -21,8 +21,10 @@ export function phoneTabs() {
   if (can(PERM.gridworkDo)) tabs.push('today', 'patrol')
   if (can(PERM.eventCheck)) tabs.push('todo')
   if (can(PERM.gridworkDo)) tabs.push('visits')
+  if (can(PERM.redOrderServe)) tabs.push('red') // 党员接单 comes early for party members
   if (can(PERM.eventHandle) && can(PERM.eventReadUnit)) tabs.push('inbox')
   if (can(PERM.eventReport)) tabs.push('report')
+  if (can(PERM.redOrderPlace) && !can(PERM.redOrderServe)) tabs.push('red') // 红色订单: residents and grid members
   if (can(PERM.disputeReport)) tabs.push('screening')
   if (can(PERM.disputeReport) && fieldRole()) tabs.push('dispute')
   if (can(PERM.eventReport)) tabs.push('mine')

@@ -59,6 +59,11 @@ export const PERM = {
   volunteerWrite: 'volunteer.write',
   volunteerDo: 'volunteer.do',
   volunteerPolice: 'volunteer.police',
+  redOrderPlace: 'redorder.place',
+  redOrderServe: 'redorder.serve',
+  redOrderManage: 'redorder.manage',
+  pointsRead: 'points.read',
+  pointsWrite: 'points.write',
 }
 
 // Key-person categories: each needs its own permission pii.sensitive.<category>.

@@ -51,6 +51,8 @@ export const menuRoutes = [
   { path: 'home-visits', name: 'home-visits', component: () => import('./views/HomeVisits.vue'), meta: { title: 'ui.menu.home_visits', icon: 'House', perm: PERM.gridworkRead, group: 'gridwork' } },
   { path: 'patrols', name: 'patrols', component: () => import('./views/PatrolBoard.vue'), meta: { title: 'ui.menu.patrols', icon: 'MapLocation', perm: [PERM.gridworkRead, PERM.gridworkSteer], group: 'gridwork' } },
   { path: 'volunteers', name: 'volunteers', component: () => import('./views/Volunteers.vue'), meta: { title: 'ui.menu.volunteers', icon: 'Flag', perm: [PERM.volunteerRead, PERM.volunteerPolice], group: 'gridwork' } },
+  { path: 'red-orders', name: 'red-orders', component: () => import('./views/RedOrders.vue'), meta: { title: 'ui.menu.red_orders', icon: 'Flag', perm: PERM.redOrderManage, group: 'party' } },
+  { path: 'points', name: 'points', component: () => import('./views/Points.vue'), meta: { title: 'ui.menu.points', icon: 'Star', perm: PERM.pointsRead, group: 'party' } },
   { path: 'assess', name: 'assess', component: () => import('./views/Assess.vue'), meta: { title: 'ui.menu.assess', icon: 'Star', perm: PERM.assessRead, group: 'gridwork' } },
   { path: 'village', name: 'village', component: () => import('./views/village/Village.vue'), meta: { title: 'ui.menu.village', icon: 'Star', perm: PERM.villageRead, group: 'village' } },
   { path: 'party', name: 'party', component: () => import('./views/party/Party.vue'), meta: { title: 'ui.menu.party', icon: 'Flag', perm: PERM.partyRead, group: 'party' } },
@@ -90,7 +92,7 @@ export function allowed(perm) {
 /** The first page the current user may open (residents: the mobile page). */
 export function homePath() {
   // Field roles (grid member, handler) on a phone-sized screen: the phone pages.
-  if (narrowScreen() && (fieldRole() || partyMember())) return '/m'
+  if (narrowScreen() && (fieldRole() || partyMember() || can(PERM.redOrderServe))) return '/m' // party members: 党员接单 and their tasks are on the phone
   if (!can(PERM.eventRead) && !can(PERM.eventReadUnit) && can(PERM.eventReport) && !can(PERM.orgRead)) return '/m'
   if (can(PERM.volunteerDo) && !can(PERM.orgRead)) return '/m' // a volunteer: the phone pages
   const work = workHome()
