@@ -89,6 +89,23 @@ func (f Fields) Err() error {
 	return &Error{Kind: Invalid, Code: f[0].Code, Params: f[0].Params, Fields: f}
 }
 
+// Refuse returns the collected problems as an Unprocessable error (422):
+// input well formed but against a rule, each problem naming its field;
+// nil when there are none.
+func (f Fields) Refuse() error {
+	if len(f) == 0 {
+		return nil
+	}
+	e := f.Err().(*Error)
+	e.Kind = Unprocessable
+	return e
+}
+
+// Refuse is Fields.Refuse for one field.
+func Refuse(field, code string, kv ...any) error {
+	return Fields{{Field: field, Code: code, Params: pairs(kv)}}.Refuse()
+}
+
 // As returns the *Error inside err, or an internal one wrapping it.
 func As(err error) *Error {
 	var ae *Error

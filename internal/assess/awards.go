@@ -59,7 +59,7 @@ func (s *Service) period(month, year string) (label string, months []Span, err e
 	if year != "" {
 		y, err := strconv.Atoi(year)
 		if err != nil || y < 2000 || y > 2100 || len(year) != 4 {
-			return "", nil, field("year", "assess.year_format")
+			return "", nil, apperr.Refuse("year", "assess.year_format")
 		}
 		now := s.Now().In(zone)
 		for m := 1; m <= 12; m++ {
@@ -171,7 +171,7 @@ func (s *Service) ChooseTopTen(ctx context.Context, in ChooseInput) (Ranking, er
 	if in.Month == "" && in.Year == "" {
 		f.Add("month", "assess.required")
 	}
-	if err := refuse(f); err != nil {
+	if err := f.Refuse(); err != nil {
 		return Ranking{}, err
 	}
 	label, months, err := s.period(in.Month, in.Year)
@@ -198,7 +198,7 @@ func (s *Service) ChooseTopTen(ctx context.Context, in ChooseInput) (Ranking, er
 		}
 		seen[id] = true
 	}
-	if err := refuse(f); err != nil {
+	if err := f.Refuse(); err != nil {
 		return Ranking{}, err
 	}
 	now := s.now()

@@ -70,21 +70,21 @@ func (s *Service) AddOffline(ctx context.Context, in OfflineInput) (Offline, err
 	} else if utf8.RuneCountInString(in.Reason) > maxReason {
 		f.Add("reason", "assess.too_long", "max", maxReason)
 	}
-	if err := refuse(f); err != nil {
+	if err := f.Refuse(); err != nil {
 		return Offline{}, err
 	}
 	if sp.From > s.now() {
-		return Offline{}, field("month", "assess.month_future")
+		return Offline{}, apperr.Refuse("month", "assess.month_future")
 	}
 	p := authz.From(ctx)
 	out := Offline{ID: db.NewID(), WorkerID: in.WorkerID, Month: sp.Label, Points: points(x100), Reason: in.Reason, ByName: byName(p), At: s.now()}
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		w, err := org.WorkerByID(ctx, tx, in.WorkerID)
 		if err != nil || !p.Covers(authz.AssessWrite, w.Path) {
-			return field("worker_id", "assess.worker_unknown")
+			return apperr.Refuse("worker_id", "assess.worker_unknown")
 		}
 		if w.Status != "active" {
-			return field("worker_id", "assess.worker_left")
+			return apperr.Refuse("worker_id", "assess.worker_left")
 		}
 		closed, err := s.monthClosed(ctx, tx, w.Path, sp.Label)
 		if err != nil {

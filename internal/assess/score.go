@@ -42,7 +42,7 @@ func spanOf(kind, date, month string, now time.Time) (Span, error) {
 		if date != "" {
 			var err error
 			if d, err = time.ParseInLocation("2006-01-02", date, zone); err != nil {
-				return Span{}, field("date", "assess.date_format")
+				return Span{}, apperr.Refuse("date", "assess.date_format")
 			}
 		}
 		if kind == "day" {
@@ -57,7 +57,7 @@ func spanOf(kind, date, month string, now time.Time) (Span, error) {
 		}
 		return Span{Kind: "month", Label: m.Format("2006-01"), From: m.UnixMilli(), To: m.AddDate(0, 1, 0).UnixMilli()}, nil
 	}
-	return Span{}, field("period", "assess.period_unknown", "value", kind)
+	return Span{}, apperr.Refuse("period", "assess.period_unknown", "value", kind)
 }
 
 // monthStart is the first moment of month (YYYY-MM; default the month of today).
@@ -67,7 +67,7 @@ func monthStart(month string, today time.Time) (time.Time, error) {
 	}
 	m, err := time.ParseInLocation("2006-01", month, zone)
 	if err != nil {
-		return time.Time{}, field("month", "assess.month_format")
+		return time.Time{}, apperr.Refuse("month", "assess.month_format")
 	}
 	return m, nil
 }
@@ -341,7 +341,7 @@ func (s *Service) Board(ctx context.Context, bq BoardQuery) (Board, error) {
 	if bq.Period == "" {
 		bq.Period = "month"
 	}
-	if err := refuse(f); err != nil {
+	if err := f.Refuse(); err != nil {
 		return Board{}, err
 	}
 	sp, err := spanOf(bq.Period, bq.Date, bq.Month, s.Now())
@@ -577,14 +577,14 @@ type Closed struct {
 func (s *Service) CloseMonth(ctx context.Context, in CloseInput) (Closed, error) {
 	p := authz.From(ctx)
 	if in.Month == "" {
-		return Closed{}, field("month", "assess.required")
+		return Closed{}, apperr.Refuse("month", "assess.required")
 	}
 	sp, err := spanOf("month", "", in.Month, s.Now())
 	if err != nil {
 		return Closed{}, err
 	}
 	if sp.To > s.now() {
-		return Closed{}, field("month", "assess.month_not_over")
+		return Closed{}, apperr.Refuse("month", "assess.month_not_over")
 	}
 	id, path, err := s.county(ctx, s.db.Reader(), authz.AssessWrite, in.OrgID)
 	if err != nil {

@@ -16,7 +16,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/gridgov/gridgov/internal/apperr"
 	"github.com/gridgov/gridgov/internal/audit"
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
@@ -62,22 +61,6 @@ func (s *Service) AddSource(src Source) { s.sources = append(s.sources, src) }
 var zone = time.FixedZone("CST", 8*3600)
 
 func (s *Service) now() int64 { return s.Now().UnixMilli() }
-
-// refuse is the answer to bad input: 422 naming each field.
-func refuse(f apperr.Fields) error {
-	if len(f) == 0 {
-		return nil
-	}
-	e := f.Err().(*apperr.Error)
-	e.Kind = apperr.Unprocessable
-	return e
-}
-
-func field(name, code string, kv ...any) error {
-	var f apperr.Fields
-	f.Add(name, code, kv...)
-	return refuse(f)
-}
 
 func (s *Service) record(ctx context.Context, tx db.Querier, action, objType, id, detail string) error {
 	return s.audit.Record(ctx, tx, authz.AssessWrite, audit.Entry{Action: "assess." + action, ObjectType: objType, ObjectID: id, Detail: detail})

@@ -87,7 +87,7 @@ func (s *Service) CreateTraining(ctx context.Context, in TrainingInput) (Trainin
 	} else {
 		x10 = int64(math.Round(h * 10))
 	}
-	if err := refuse(f); err != nil {
+	if err := f.Refuse(); err != nil {
 		return Training{}, err
 	}
 	id := db.NewID()
@@ -123,7 +123,7 @@ func (s *Service) attend(ctx context.Context, tx *db.Tx, id, path string, worker
 		}
 		seen[w] = true
 	}
-	if err := refuse(f); err != nil {
+	if err := f.Refuse(); err != nil {
 		return err
 	}
 	for _, w := range workerIDs {
@@ -140,7 +140,7 @@ func (s *Service) attend(ctx context.Context, tx *db.Tx, id, path string, worker
 // version). Audited.
 func (s *Service) SetAttendance(ctx context.Context, id string, in AttendanceInput) (Training, error) {
 	if in.Version <= 0 {
-		return Training{}, field("version", "assess.required")
+		return Training{}, apperr.Refuse("version", "assess.required")
 	}
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		var path string
@@ -234,7 +234,7 @@ func (s *Service) TrainingList(ctx context.Context, orgID, year string) (Trainin
 	if year == "" {
 		year = strconv.Itoa(s.Now().In(zone).Year())
 	} else if y, err := strconv.Atoi(year); err != nil || len(year) != 4 || y < 2000 {
-		return Trainings{}, field("year", "assess.year_format")
+		return Trainings{}, apperr.Refuse("year", "assess.year_format")
 	}
 	_, path, err := s.area(ctx, authz.AssessRead, orgID)
 	if err != nil {

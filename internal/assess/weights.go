@@ -130,7 +130,7 @@ func (s *Service) county(ctx context.Context, q db.Querier, perm authz.Perm, org
 				return id, path, nil
 			}
 		}
-		return "", "", field("org_id", "assess.required")
+		return "", "", apperr.Refuse("org_id", "assess.required")
 	}
 	path, err = org.PathOf(ctx, q, orgID, "org_id")
 	reads := slices.ContainsFunc(scopes, func(sc string) bool { return strings.HasPrefix(sc, path) || strings.HasPrefix(path, sc) })
@@ -138,7 +138,7 @@ func (s *Service) county(ctx context.Context, q db.Querier, perm authz.Perm, org
 		return "", "", apperr.NotFoundf("org")
 	}
 	if kind, err := org.KindOf(ctx, q, orgID, "org_id"); err != nil || kind != "county" {
-		return "", "", field("org_id", "assess.county_only")
+		return "", "", apperr.Refuse("org_id", "assess.county_only")
 	}
 	return orgID, path, nil
 }
@@ -253,7 +253,7 @@ func (s *Service) SetWeights(ctx context.Context, in WeightsInput) (WeightTable,
 			ws[i].targetS, ws[i].limitS = w.TargetS, w.LimitS
 		}
 	}
-	if err := refuse(f); err != nil {
+	if err := f.Refuse(); err != nil {
 		return WeightTable{}, err
 	}
 	p := authz.From(ctx)

@@ -220,7 +220,7 @@ func (s *Service) List(ctx context.Context, q Query) ([]Case, string, error) {
 		from, to = m.UnixMilli(), m.AddDate(0, 1, 0).UnixMilli()
 	}
 	extra := drillFilters(&f, q)
-	if err := refuse(f); err != nil {
+	if err := f.Refuse(); err != nil {
 		return nil, "", err
 	}
 	for _, e := range extra {
@@ -267,7 +267,7 @@ func (s *Service) List(ctx context.Context, q Query) ([]Case, string, error) {
 		atText, id, _ := strings.Cut(q.After, ".")
 		at, err := strconv.ParseInt(atText, 10, 64)
 		if err != nil || id == "" {
-			return nil, "", field("cursor", "dispute.code_unknown", "value", q.After)
+			return nil, "", apperr.Refuse("cursor", "dispute.code_unknown", "value", q.After)
 		}
 		// a bound on registered_at alone, so that an index range starts at the cursor
 		add("d.registered_at <= ? AND (d.registered_at < ? OR d.id < ?)", at, at, id)
@@ -576,7 +576,7 @@ func (s *Service) Reveal(ctx context.Context, caseID, partyID string, in RevealI
 	for _, fl := range in.Fields {
 		regkit.OneOf(&f, "fields", fl, []string{"phone", "id_number"}, true)
 	}
-	if err := refuse(f); err != nil {
+	if err := f.Refuse(); err != nil {
 		return out, err
 	}
 	p := authz.From(ctx)

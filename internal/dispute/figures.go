@@ -196,7 +196,7 @@ func (s *Service) Figures(ctx context.Context, q FigureQuery, lang string) (Figu
 			q.OrgID = ids[len(ids)-1]
 		}
 	}
-	if err := refuse(f); err != nil {
+	if err := f.Refuse(); err != nil {
 		return out, err
 	}
 	rd := s.db.Reader()

@@ -242,7 +242,7 @@ func (s *Service) OpenTx(ctx context.Context, tx *db.Tx, p *authz.Principal, in 
 		f.Add("parties", "dispute.too_many_parties", "max", maxPartiesCase)
 	}
 	parties := s.checkParties(ctx, tx, &f, in.Parties, 0, map[string]bool{}, map[string]bool{})
-	if err := refuse(f); err != nil {
+	if err := f.Refuse(); err != nil {
 		return Case{}, err
 	}
 	var ev casework.EventBrief
@@ -252,7 +252,7 @@ func (s *Service) OpenTx(ctx context.Context, tx *db.Tx, p *authz.Principal, in 
 			return Case{}, err // another area's event is not found, as an unknown one
 		}
 		if ev.OrgID != in.OrgID {
-			return Case{}, field("org_id", "dispute.event_area")
+			return Case{}, apperr.Refuse("org_id", "dispute.event_area")
 		}
 		if err := s.eventTaken(ctx, tx, in.EventID); err != nil {
 			return Case{}, err
@@ -344,14 +344,14 @@ var eventTypes = map[string]string{
 // with the existing case.
 func (s *Service) FromEvent(ctx context.Context, in FromEventInput) (Case, error) {
 	if in.EventID == "" {
-		return Case{}, field("event_id", "dispute.required")
+		return Case{}, apperr.Refuse("event_id", "dispute.required")
 	}
 	ev, err := s.events.Brief(ctx, in.EventID)
 	if err != nil {
 		return Case{}, err
 	}
 	if !strings.HasPrefix(ev.CategoryCode, "11") {
-		return Case{}, field("event_id", "dispute.event_not_dispute")
+		return Case{}, apperr.Refuse("event_id", "dispute.event_not_dispute")
 	}
 	typ, ok := eventTypes[ev.CategoryCode]
 	if !ok {
@@ -412,7 +412,7 @@ func (s *Service) AddParties(ctx context.Context, id string, in PartiesInput) (C
 			f.Add("parties", "dispute.too_many_parties", "max", maxPartiesCase)
 		}
 		add := s.checkParties(ctx, tx, &f, in.Parties, 0, persons, blinds)
-		if err := refuse(f); err != nil {
+		if err := f.Refuse(); err != nil {
 			return err
 		}
 		now := s.now()

@@ -66,7 +66,7 @@ func levelPath(ctx context.Context, q db.Querier, c Case) (string, error) {
 func (s *Service) Escalate(ctx context.Context, id string, in EscalateInput) (Case, error) {
 	var f apperr.Fields
 	reason := required(&f, "reason", in.Reason, maxTextShort*5)
-	if err := refuse(f); err != nil {
+	if err := f.Refuse(); err != nil {
 		return Case{}, err
 	}
 	return s.change(ctx, id, func(tx *db.Tx, p *authz.Principal, c Case, now int64) error {
@@ -75,7 +75,7 @@ func (s *Service) Escalate(ctx context.Context, id string, in EscalateInput) (Ca
 		}
 		i := slices.Index(Levels, c.Level)
 		if i == len(Levels)-1 {
-			return field("level", "dispute.top_level")
+			return apperr.Refuse("level", "dispute.top_level")
 		}
 		at, err := levelPath(ctx, tx, c)
 		if err != nil {

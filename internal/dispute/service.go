@@ -77,23 +77,6 @@ func (s *Service) WithClock(now func() time.Time) *Service {
 
 func (s *Service) now() int64 { return s.Now().UnixMilli() }
 
-// refuse is the answer to bad input: 422 naming each field.
-func refuse(f apperr.Fields) error {
-	if len(f) == 0 {
-		return nil
-	}
-	e := f.Err().(*apperr.Error)
-	e.Kind = apperr.Unprocessable
-	return e
-}
-
-// field is refuse for one field.
-func field(name, code string, kv ...any) error {
-	var f apperr.Fields
-	f.Add(name, code, kv...)
-	return refuse(f)
-}
-
 // record writes the audit row of a step inside tx.
 func (s *Service) record(ctx context.Context, tx db.Querier, perm authz.Perm, action, id, detail string) error {
 	return s.audit.Record(ctx, tx, perm, audit.Entry{Action: "dispute." + action, ObjectType: "dispute", ObjectID: id, Detail: detail})
@@ -177,7 +160,7 @@ func lightSQL(light string, now int64) (string, []any, error) {
 	case "none":
 		return "d.status IN ('settled', 'failed')", nil, nil
 	}
-	return "", nil, field("light", "dispute.code_unknown", "value", light)
+	return "", nil, apperr.Refuse("light", "dispute.code_unknown", "value", light)
 }
 
 // auditEntry is the audit row of an action on case id.

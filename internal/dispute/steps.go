@@ -152,7 +152,7 @@ func (s *Service) Route(ctx context.Context, id string, in RouteInput) (Case, er
 			f[i].Field = "reason"
 		}
 	}
-	if err := refuse(f); err != nil {
+	if err := f.Refuse(); err != nil {
 		return Case{}, err
 	}
 	return s.change(ctx, id, func(tx *db.Tx, p *authz.Principal, c Case, now int64) error {
@@ -246,7 +246,7 @@ func (s *Service) AddSession(ctx context.Context, id string, in SessionInput) (C
 				units = append(units, SessionUnit{UnitID: u.UnitID, UnitName: name, Attended: u.Attended})
 			}
 		}
-		if err := refuse(f); err != nil {
+		if err := f.Refuse(); err != nil {
 			return err
 		}
 		sid := db.NewID()
@@ -340,7 +340,7 @@ func (s *Service) Outcome(ctx context.Context, id string, in OutcomeInput) (Case
 	} else if in.NextRoute != "" {
 		f.Add("next_route", "dispute.failed_only")
 	}
-	if err := refuse(f); err != nil {
+	if err := f.Refuse(); err != nil {
 		return Case{}, err
 	}
 	return s.change(ctx, id, func(tx *db.Tx, p *authz.Principal, c Case, now int64) error {
@@ -387,7 +387,7 @@ func (s *Service) Agreement(ctx context.Context, id string, in AgreementInput) (
 		} else if in.SignedAt != 0 && d.UnixMilli() < dayStart(in.SignedAt) {
 			f.Add("deadline", "dispute.deadline_before_signing")
 		}
-		if err := refuse(f); err != nil {
+		if err := f.Refuse(); err != nil {
 			return err
 		}
 		year := time.UnixMilli(in.SignedAt).In(zone).Format("2006")
@@ -422,7 +422,7 @@ func (s *Service) FollowUp(ctx context.Context, id string, in FollowUpInput) (Ca
 		regkit.OneOf(&f, "method", in.Method, followMethods, true)
 		regkit.OneOf(&f, "performance", in.Performance, performances, true)
 		regkit.CheckLen(&f, "note", in.Note, maxTextLong)
-		if err := refuse(f); err != nil {
+		if err := f.Refuse(); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO dispute_follow_ups (id, dispute_id, at, method, performance, note, user_id, created_at)
@@ -458,7 +458,7 @@ func (s *Service) ApplyConfirmation(ctx context.Context, id string, in Confirmat
 		case in.AppliedAt > now+futureSlack:
 			f.Add("applied_at", "dispute.in_future")
 		}
-		if err := refuse(f); err != nil {
+		if err := f.Refuse(); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, "INSERT INTO dispute_confirmations (dispute_id, court, applied_at, status, note) VALUES (?, ?, ?, 'applied', ?)",
@@ -495,7 +495,7 @@ func (s *Service) DecideConfirmation(ctx context.Context, id string, in Decision
 		case in.DecidedAt > now+futureSlack:
 			f.Add("decided_at", "dispute.in_future")
 		}
-		if err := refuse(f); err != nil {
+		if err := f.Refuse(); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, "UPDATE dispute_confirmations SET status = ?, decided_at = ?, ruling_no = ?, note = ? WHERE dispute_id = ?",

@@ -114,7 +114,7 @@ func (s *Service) rateCounty(ctx context.Context, q db.Querier, orgID string) (i
 				return
 			}
 		}
-		return "", "", "", field("org_id", "dispute.required")
+		return "", "", "", apperr.Refuse("org_id", "dispute.required")
 	}
 	path, err = org.PathOf(ctx, q, orgID, "org_id")
 	reads := slices.ContainsFunc(scopes, func(sc string) bool { return strings.HasPrefix(sc, path) || strings.HasPrefix(path, sc) })
@@ -122,7 +122,7 @@ func (s *Service) rateCounty(ctx context.Context, q db.Querier, orgID string) (i
 		return "", "", "", apperr.NotFoundf("org")
 	}
 	if kind, err := org.KindOf(ctx, q, orgID, "org_id"); err != nil || kind != "county" {
-		return "", "", "", field("org_id", "dispute.subsidy_county_only")
+		return "", "", "", apperr.Refuse("org_id", "dispute.subsidy_county_only")
 	}
 	name, err = org.NameOf(ctx, q, orgID)
 	return orgID, path, name, err
@@ -214,7 +214,7 @@ func (s *Service) SetRates(ctx context.Context, in RatesInput) (RateTable, error
 			fens[i] = int64(math.Round(*r.Amount * 100))
 		}
 	}
-	if err := refuse(f); err != nil {
+	if err := f.Refuse(); err != nil {
 		return RateTable{}, err
 	}
 	p := authz.From(ctx)
@@ -370,7 +370,7 @@ func (s *Service) sheetWhere(ctx context.Context, q SheetQuery) (string, []any, 
 	} else if _, err := time.ParseInLocation("2006-01", q.Month, zone); err != nil {
 		f.Add("month", "dispute.month_format")
 	}
-	if err := refuse(f); err != nil {
+	if err := f.Refuse(); err != nil {
 		return "", nil, err
 	}
 	where, args := authz.ScopeSQL("c.path", authz.From(ctx).Scopes(authz.DisputeSubsidy))

@@ -144,7 +144,7 @@ func (s *Service) BoardOf(ctx context.Context, orgID, day string) (Board, error)
 	if day == "" {
 		day = today
 	} else if d, err := time.Parse(time.DateOnly, day); err != nil || d.Format(time.DateOnly) != day {
-		return Board{}, field("day", "patrol.day_invalid")
+		return Board{}, apperr.Refuse("day", "patrol.day_invalid")
 	}
 	var path string
 	var err error

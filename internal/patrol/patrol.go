@@ -147,7 +147,7 @@ func (s *Service) phoneTime(at *int64, name string) (int64, error) {
 		return now, nil
 	}
 	if *at > now+skew || *at < now-MaxHours*hour {
-		return 0, field(name, "patrol.time_invalid")
+		return 0, apperr.Refuse(name, "patrol.time_invalid")
 	}
 	return *at, nil
 }
@@ -156,7 +156,7 @@ func (s *Service) phoneTime(at *int64, name string) (int64, error) {
 // Idempotency-Key a retry answers with the patrol the first made.
 func (s *Service) Start(ctx context.Context, in StartInput, key idem.Key) (Patrol, error) {
 	if in.ID != "" && !uuidPattern.MatchString(in.ID) {
-		return Patrol{}, field("id", "patrol.id_invalid")
+		return Patrol{}, apperr.Refuse("id", "patrol.id_invalid")
 	}
 	at, err := s.phoneTime(in.At, "at")
 	if err != nil {
@@ -182,7 +182,7 @@ func (s *Service) Start(ctx context.Context, in StartInput, key idem.Key) (Patro
 				return in.ID, nil
 			}
 			if err == nil {
-				return "", field("id", "patrol.id_invalid")
+				return "", apperr.Refuse("id", "patrol.id_invalid")
 			}
 			if !errors.Is(err, sql.ErrNoRows) {
 				return "", err
@@ -204,13 +204,13 @@ func (s *Service) Start(ctx context.Context, in StartInput, key idem.Key) (Patro
 			var ends int64
 			err := tx.QueryRowContext(ctx, "SELECT worker_id, grid_id, ends_at FROM patrol_tasks WHERE id = ?", in.TaskID).Scan(&tw, &tg, &ends)
 			if errors.Is(err, sql.ErrNoRows) || (err == nil && tw != w.ID) {
-				return "", field("task_id", "patrol.task_unknown")
+				return "", apperr.Refuse("task_id", "patrol.task_unknown")
 			}
 			if err != nil {
 				return "", err
 			}
 			if ends < at {
-				return "", field("task_id", "patrol.task_over")
+				return "", apperr.Refuse("task_id", "patrol.task_over")
 			}
 			task, grid = in.TaskID, tg
 		}
@@ -275,7 +275,7 @@ func checkCheckin(in CheckinInput) error {
 	if len([]rune(in.Note)) > maxNote {
 		f.Add("note", "validation.length", "min", 0, "max", maxNote)
 	}
-	return refuse(f)
+	return f.Refuse()
 }
 
 // inBounds checks that at falls within the patrol's time: not before its
@@ -320,7 +320,7 @@ func (s *Service) CheckIn(ctx context.Context, patrolID string, in CheckinInput,
 				return id, nil
 			}
 			if err == nil {
-				return "", field("id", "patrol.id_invalid")
+				return "", apperr.Refuse("id", "patrol.id_invalid")
 			}
 			if !errors.Is(err, sql.ErrNoRows) {
 				return "", err
@@ -388,7 +388,7 @@ func (s *Service) AddLink(ctx context.Context, patrolID string, in LinkInput) (P
 	if !refPattern.MatchString(in.Ref) {
 		f.Add("ref", "patrol.link_ref")
 	}
-	if err := refuse(f); err != nil {
+	if err := f.Refuse(); err != nil {
 		return Patrol{}, err
 	}
 	at, err := s.phoneTime(in.At, "at")

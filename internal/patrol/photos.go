@@ -54,7 +54,7 @@ func (s *Service) photoUsage(ctx context.Context, q db.Querier, userID string) (
 // and stores nothing twice. It returns the photo's id.
 func (s *Service) AddPhoto(ctx context.Context, patrolID, pointID, photoID string, data []byte) (string, error) {
 	if photoID != "" && !uuidPattern.MatchString(photoID) {
-		return "", field("id", "patrol.id_invalid")
+		return "", apperr.Refuse("id", "patrol.id_invalid")
 	}
 	q := s.db.Reader()
 	p, err := ownPatrol(ctx, q, patrolID)
@@ -108,7 +108,7 @@ func (s *Service) AddPhoto(ctx context.Context, patrolID, pointID, photoID strin
 			return err
 		}
 		if n >= MaxPhotos {
-			return field("file", "patrol.photos_max", "max", MaxPhotos)
+			return apperr.Refuse("file", "patrol.photos_max", "max", MaxPhotos)
 		}
 		used, err := s.photoUsage(ctx, tx, who.UserID)
 		if err != nil {
@@ -150,7 +150,7 @@ func (s *Service) samePhoto(ctx context.Context, q db.Querier, photoID, pointID 
 	case err != nil:
 		return false, err
 	case point != pointID:
-		return false, field("id", "patrol.id_invalid")
+		return false, apperr.Refuse("id", "patrol.id_invalid")
 	}
 	return true, nil
 }

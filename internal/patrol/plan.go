@@ -127,7 +127,7 @@ func checkPlan(in *PlanInput, today string) error {
 	if in.Version < 0 {
 		f.Add("version", "validation.range", "min", 0, "max", 1<<30)
 	}
-	return refuse(f)
+	return f.Refuse()
 }
 
 // staleError is the 409 of a plan changed since it was shown: it carries
@@ -210,7 +210,7 @@ func (s *Service) PlansOf(ctx context.Context, orgID, day string) (Plans, error)
 	if day == "" {
 		day = s.today()
 	} else if _, err := time.Parse(time.DateOnly, day); err != nil {
-		return Plans{}, field("day", "patrol.day_invalid")
+		return Plans{}, apperr.Refuse("day", "patrol.day_invalid")
 	}
 	path, err := s.readablePath(ctx, q, p, orgID)
 	if err != nil {

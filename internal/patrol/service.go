@@ -23,7 +23,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/gridgov/gridgov/internal/apperr"
 	"github.com/gridgov/gridgov/internal/audit"
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/casework/photo"
@@ -73,23 +72,6 @@ func (s *Service) today() string { return s.Now().In(Zone).Format(time.DateOnly)
 // record audits one action inside tx.
 func (s *Service) record(ctx context.Context, tx db.Querier, perm authz.Perm, action, objectType, id, detail string) error {
 	return s.audit.Record(ctx, tx, perm, audit.Entry{Action: action, ObjectType: objectType, ObjectID: id, Detail: detail})
-}
-
-// refuse is the answer to bad input: 422 naming each field.
-func refuse(f apperr.Fields) error {
-	if len(f) == 0 {
-		return nil
-	}
-	e := f.Err().(*apperr.Error)
-	e.Kind = apperr.Unprocessable
-	return e
-}
-
-// field is refuse for one field.
-func field(name, code string, kv ...any) error {
-	var f apperr.Fields
-	f.Add(name, code, kv...)
-	return refuse(f)
 }
 
 // SealNote seals a check-in's note as CheckIn does; the demo's patrols

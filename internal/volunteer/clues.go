@@ -83,7 +83,7 @@ func (s *Service) Report(ctx context.Context, in ClueInput, key idem.Key) (Clue,
 	if strings.HasPrefix(in.CategoryCode, "12") {
 		in.Kind = "police" // a 治安 matter goes to the police, never to the public loop
 	}
-	if err := refuse(f); err != nil {
+	if err := f.Refuse(); err != nil {
 		return Clue{}, err
 	}
 	v, err := me(ctx, s.db.Reader())
@@ -183,7 +183,7 @@ func (s *Service) clueList(ctx context.Context, perm authz.Perm, kind string, cq
 	args = append(args, kind)
 	if cq.Status != "" {
 		if cq.Status != "new" && cq.Status != "received" {
-			return nil, field("status", "validation.one_of", "values", "new, received")
+			return nil, apperr.Refuse("status", "validation.one_of", "values", "new, received")
 		}
 		where += " AND c.status = ?"
 		args = append(args, cq.Status)

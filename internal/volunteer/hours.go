@@ -44,7 +44,7 @@ func (s *Service) RecordHours(ctx context.Context, in HoursInput) (HoursEntry, e
 	if in.Minutes == 0 || in.Minutes < -24*60 || in.Minutes > 24*60 {
 		f.Add("minutes", "validation.range", "min", -24*60, "max", 24*60)
 	}
-	if err := refuse(f); err != nil {
+	if err := f.Refuse(); err != nil {
 		return HoursEntry{}, err
 	}
 	out := HoursEntry{ID: db.NewID(), VolunteerID: in.VolunteerID, Day: in.Day, Minutes: in.Minutes, Reason: in.Reason}
@@ -188,7 +188,7 @@ func (s *Service) Rank(ctx context.Context, rq RankingQuery) (Ranking, error) {
 		rq.Period = s.Now().In(Zone).Format("2006-01")
 	}
 	if _, _, ok := periodRange(rq.Period); !ok || (len(rq.Period) != 4 && len(rq.Period) != 7) {
-		return Ranking{}, field("period", "volunteer.period_invalid")
+		return Ranking{}, apperr.Refuse("period", "volunteer.period_invalid")
 	}
 	q := s.db.Reader()
 	where, args, err := scope(ctx, q, authz.VolunteerRead, "v.path", rq.OrgID)
@@ -309,7 +309,7 @@ func (s *Service) Give(ctx context.Context, in AwardInput) (Award, error) {
 	if _, _, ok := periodRange(in.Period); !ok || (len(in.Period) != 4 && len(in.Period) != 7) {
 		f.Add("period", "volunteer.period_invalid")
 	}
-	if err := refuse(f); err != nil {
+	if err := f.Refuse(); err != nil {
 		return Award{}, err
 	}
 	out := Award{ID: db.NewID(), VolunteerID: in.VolunteerID, Title: in.Title, Period: in.Period, Reason: in.Reason}

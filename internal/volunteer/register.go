@@ -159,7 +159,7 @@ func team(ctx context.Context, q db.Querier, perm authz.Perm, id, fieldName stri
 	t, err := scanTeam(q.QueryRowContext(ctx, "SELECT "+teamCols+teamFrom+" WHERE t.id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && !authz.From(ctx).Covers(perm, t.path)) {
 		if fieldName != "" {
-			return Team{}, field(fieldName, "volunteer.team_not_found")
+			return Team{}, apperr.Refuse(fieldName, "volunteer.team_not_found")
 		}
 		return Team{}, apperr.NotFoundf("volunteer_team")
 	}
@@ -197,7 +197,7 @@ func (s *Service) CreateTeam(ctx context.Context, in TeamInput) (Team, error) {
 	if !slices.Contains(TeamKinds, in.Kind) {
 		f.Add("kind", "validation.one_of", "values", strings.Join(TeamKinds, ", "))
 	}
-	if err := refuse(f); err != nil {
+	if err := f.Refuse(); err != nil {
 		return Team{}, err
 	}
 	id := db.NewID()
@@ -207,7 +207,7 @@ func (s *Service) CreateTeam(ctx context.Context, in TeamInput) (Team, error) {
 			return err
 		}
 		if kind, err := org.KindOf(ctx, tx, in.OrgID, "org_id"); err != nil || (kind != "village" && kind != "town") {
-			return field("org_id", "volunteer.area_kind")
+			return apperr.Refuse("org_id", "volunteer.area_kind")
 		}
 		now := s.now()
 		if _, err := tx.ExecContext(ctx, `INSERT INTO volunteer_teams (id, org_id, path, name, kind, duties, status, version, created_at, updated_at)
@@ -235,7 +235,7 @@ func (s *Service) UpdateTeam(ctx context.Context, id string, in TeamPatch) (Team
 	if in.Status != nil && *in.Status != "active" && *in.Status != "retired" {
 		f.Add("status", "validation.one_of", "values", "active, retired")
 	}
-	if err := refuse(f); err != nil {
+	if err := f.Refuse(); err != nil {
 		return Team{}, err
 	}
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
@@ -261,7 +261,7 @@ func (s *Service) UpdateTeam(ctx context.Context, id string, in TeamPatch) (Team
 				var team string
 				err := tx.QueryRowContext(ctx, "SELECT team_id FROM volunteers WHERE id = ? AND status <> 'left'", t.LeaderID).Scan(&team)
 				if errors.Is(err, sql.ErrNoRows) || (err == nil && team != t.ID) {
-					return field("leader_id", "volunteer.leader_not_member")
+					return apperr.Refuse("leader_id", "volunteer.leader_not_member")
 				}
 				if err != nil {
 					return err
@@ -305,7 +305,7 @@ func volunteerByID(ctx context.Context, q db.Querier, perm authz.Perm, id, field
 	v, err := scanVolunteer(q.QueryRowContext(ctx, "SELECT "+volunteerCols+volunteerFrom+" WHERE v.id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && perm != "" && !authz.From(ctx).Covers(perm, v.path)) {
 		if fieldName != "" {
-			return Volunteer{}, field(fieldName, "volunteer.not_found")
+			return Volunteer{}, apperr.Refuse(fieldName, "volunteer.not_found")
 		}
 		return Volunteer{}, apperr.NotFoundf("volunteer")
 	}
@@ -350,7 +350,7 @@ func (s *Service) List(ctx context.Context, lq ListQuery) (Page, error) {
 		where += " AND v.status = ?"
 		args = append(args, lq.Status)
 	default:
-		return Page{}, field("status", "validation.one_of", "values", "serving, active, paused, left, all")
+		return Page{}, apperr.Refuse("status", "validation.one_of", "values", "serving, active, paused, left, all")
 	}
 	if lq.Q = strings.TrimSpace(lq.Q); lq.Q != "" {
 		where += " AND v.name LIKE ?"
@@ -389,7 +389,7 @@ func checkGrid(ctx context.Context, q db.Querier, gridID, teamPath string) error
 	}
 	g, err := org.MainGrid(ctx, q, gridID, "")
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && !strings.HasPrefix(g.Path, teamPath)) {
-		return field("grid_id", "volunteer.grid_outside")
+		return apperr.Refuse("grid_id", "volunteer.grid_outside")
 	}
 	return err
 }
@@ -408,7 +408,7 @@ func (s *Service) Create(ctx context.Context, in VolunteerInput) (Volunteer, err
 		}
 		in.Phone = p
 	}
-	if err := refuse(f); err != nil {
+	if err := f.Refuse(); err != nil {
 		return Volunteer{}, err
 	}
 	if in.StartedOn == "" {
@@ -421,7 +421,7 @@ func (s *Service) Create(ctx context.Context, in VolunteerInput) (Volunteer, err
 			return err
 		}
 		if t.Status != "active" {
-			return field("team_id", "volunteer.team_retired")
+			return apperr.Refuse("team_id", "volunteer.team_retired")
 		}
 		if err := checkGrid(ctx, tx, in.GridID, t.path); err != nil {
 			return err
@@ -472,7 +472,7 @@ func (s *Service) Update(ctx context.Context, id string, in VolunteerPatch) (Vol
 		}
 		*in.Phone = p
 	}
-	if err := refuse(f); err != nil {
+	if err := f.Refuse(); err != nil {
 		return Volunteer{}, err
 	}
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {

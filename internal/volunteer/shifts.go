@@ -97,7 +97,7 @@ func (s *Service) CreateShift(ctx context.Context, in ShiftInput) (Shift, error)
 	if in.Needed < 1 || in.Needed > 200 {
 		f.Add("needed", "validation.range", "min", 1, "max", 200)
 	}
-	if err := refuse(f); err != nil {
+	if err := f.Refuse(); err != nil {
 		return Shift{}, err
 	}
 	id := db.NewID()
@@ -107,7 +107,7 @@ func (s *Service) CreateShift(ctx context.Context, in ShiftInput) (Shift, error)
 			return err
 		}
 		if t.Status != "active" {
-			return field("team_id", "volunteer.team_retired")
+			return apperr.Refuse("team_id", "volunteer.team_retired")
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO volunteer_shifts (id, team_id, org_id, path, place, starts_at, ends_at, needed, taken, created_by, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`, id, t.ID, t.OrgID, t.path, in.Place, in.StartsAt, in.EndsAt, in.Needed, authz.From(ctx).UserID, s.now()); err != nil {
