@@ -72,12 +72,12 @@ const (
 
 	// The red grid (红色网格). Party membership is personal information:
 	// the tree's members are read only with party.read.
-	PartyRead  Perm = "party.read"  // the party tree, its members, compounds and buildings of an area
-	PartyWrite Perm = "party.write" // keep the tree, its members, compounds and buildings; accept 双报到
-	VillageRead  Perm = "village.read"  // a village's score sheet, scores, monthly lists, councils and proposals
-	VillageWrite Perm = "village.write" // define the sheet and rules, decide appeals, review and publish, run councils
-	VillageScore Perm = "village.score" // record a household's score, lodge an appeal (grid members)
-	VillageOpine Perm = "village.opine" // give one's opinion on a proposal open for consultation (residents)
+	PartyRead       Perm = "party.read"       // the party tree, its members, compounds and buildings of an area
+	PartyWrite      Perm = "party.write"      // keep the tree, its members, compounds and buildings; accept 双报到
+	VillageRead     Perm = "village.read"     // a village's score sheet, scores, monthly lists, councils and proposals
+	VillageWrite    Perm = "village.write"    // define the sheet and rules, decide appeals, review and publish, run councils
+	VillageScore    Perm = "village.score"    // record a household's score, lodge an appeal (grid members)
+	VillageOpine    Perm = "village.opine"    // give one's opinion on a proposal open for consultation (residents)
 	VolunteerRead   Perm = "volunteer.read"   // volunteer teams, the register (phones masked), shifts, hours, rankings, ordinary clues
 	VolunteerWrite  Perm = "volunteer.write"  // keep teams and the register, publish shifts, record other service hours, give recognition
 	VolunteerDo     Perm = "volunteer.do"     // a volunteer's own phone: sign up for shifts, walk them, report clues, one's own hours

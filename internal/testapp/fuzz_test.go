@@ -70,9 +70,15 @@ type bodyRoute struct {
 // accessRoles are the demo roles that call the routes with no single
 // permission (Route.Access).
 var accessRoles = map[string]string{
-	"/api/v1/me/password":         "mediator", // an account no other route uses
-	"/api/v1/me/totp/confirm":     "mediator",
-	"/api/v1/events/{id}/actions": "shift_lead",
+	// The red grid: a member's own 双报到 and tasks, a resident's rating,
+	// the county's red-order times and points rules.
+	"/api/v1/party/reports/mine":    "party_member",
+	"/api/v1/party/tasks/{id}/done": "party_member",
+	"/api/v1/red-order-times":       "sys_admin",
+	"/api/v1/points/rules":          "sys_admin",
+	"/api/v1/me/password":           "mediator", // an account no other route uses
+	"/api/v1/me/totp/confirm":       "mediator",
+	"/api/v1/events/{id}/actions":   "shift_lead",
 	// An ordinary account's reset and status are the system administrator's.
 	"/api/v1/users/{id}/reset-password": "sys_admin",
 	"/api/v1/users/{id}":                "sys_admin",
@@ -501,5 +507,32 @@ func makeFixtures(tb testing.TB, a *testapp.App, as func(role string) *testapp.C
 	seed("POST /api/v1/red-orders/{id}/confirm", map[string]any{"rating": 5, "comment": "满意", "version": 1})
 	seed("POST /api/v1/red-orders/{id}/result", map[string]any{"result": "已送到", "version": 1})
 	seed("POST /api/v1/points/corrections", map[string]any{"subject_kind": "party_member", "subject_id": "x", "points": 1, "reason": "更正"})
+	// The red grid, the volunteers and the village's own rules: the first
+	// record of each in the village (an id of none where the demo has none:
+	// the routes must still answer a body they refuse without a 500).
+	first := func(query string) string {
+		var id string
+		if err := a.DB.Reader().QueryRowContext(ctx, query, village).Scan(&id); err != nil {
+			return "00000000-0000-7000-8000-000000000000"
+		}
+		return id
+	}
+	fx.ids["villages"] = village
+	fx.ids["orgs"] = first("SELECT id FROM party_orgs WHERE org_id = ? ORDER BY id LIMIT 1")
+	fx.ids["members"] = first("SELECT id FROM party_members WHERE path = (SELECT path FROM org_nodes WHERE id = ?) ORDER BY id LIMIT 1")
+	fx.ids["compounds"] = first("SELECT id FROM compounds WHERE org_id = ? ORDER BY id LIMIT 1")
+	fx.ids["buildings"] = first("SELECT b.id FROM buildings b JOIN compounds c ON c.id = b.compound_id WHERE c.org_id = ? ORDER BY b.id LIMIT 1")
+	fx.ids["compound-problems"] = first("SELECT p.id FROM compound_problems p JOIN compounds c ON c.id = p.compound_id WHERE c.org_id = ? ORDER BY p.id LIMIT 1")
+	fx.ids["reports"] = first("SELECT id FROM party_reports WHERE org_id = ? ORDER BY id LIMIT 1")
+	fx.ids["teams"] = first("SELECT id FROM volunteer_teams WHERE org_id = ? ORDER BY id LIMIT 1")
+	fx.ids["volunteers"] = first("SELECT id FROM volunteers WHERE org_id = ? ORDER BY id LIMIT 1")
+	fx.ids["shifts"] = first("SELECT id FROM volunteer_shifts WHERE org_id = ? ORDER BY id LIMIT 1")
+	fx.ids["police-clues"] = first("SELECT id FROM volunteer_clues WHERE org_id = ? ORDER BY id LIMIT 1")
+	fx.ids["village-councils"] = first("SELECT id FROM village_councils WHERE org_id = ? ORDER BY id LIMIT 1")
+	fx.ids["village-scores"] = first("SELECT id FROM village_scores WHERE org_id = ? ORDER BY id LIMIT 1")
+	fx.ids["village-proposals"] = first("SELECT id FROM village_proposals WHERE org_id = ? ORDER BY id LIMIT 1")
+	fx.ids["proposals"] = fx.ids["village-proposals"]
+	fx.ids["village-follow-ups"] = first("SELECT f.id FROM village_follow_ups f JOIN village_proposals p ON p.id = f.proposal_id WHERE p.org_id = ? ORDER BY f.id LIMIT 1")
+	fx.ids["months"] = time.Now().AddDate(0, -1, 0).Format("2006-01")
 	return fx
 }
