@@ -23,11 +23,13 @@ func TestDemoPatrolYear(t *testing.T) {
 	ctx := context.Background()
 	now := time.Now()
 	start := time.Now()
-	// a town other than the demo grid member's (whose village has its year)
+	// the smallest town other than the demo grid member's (whose village has
+	// its year)
 	q := a.DB.Reader()
 	var town, code, path string
 	if err := q.QueryRowContext(ctx, `SELECT o.id, o.code, o.path FROM org_nodes o WHERE o.kind = 'town' AND o.code LIKE '441602%'
-		AND o.id <> (SELECT v.parent_id FROM users u JOIN org_nodes v ON v.id = u.org_id WHERE u.username = 'gridmember') ORDER BY o.code LIMIT 1`).Scan(&town, &code, &path); err != nil {
+		AND o.id <> (SELECT v.parent_id FROM users u JOIN org_nodes v ON v.id = u.org_id WHERE u.username = 'gridmember')
+		ORDER BY (SELECT count(*) FROM workers w WHERE w.path >= o.path AND w.path < o.path || '~'), o.code LIMIT 1`).Scan(&town, &code, &path); err != nil {
 		t.Fatal(err)
 	}
 	n, err := demo.PatrolYear(ctx, a.DB, code, 2026, now)
