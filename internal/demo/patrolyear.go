@@ -14,11 +14,11 @@ import (
 	"github.com/gridgov/gridgov/internal/patrol"
 )
 
-// PatrolYear writes the rest of the year of patrols (一日三巡) of an area (the
-// first county in the demo, a town in its test) inside the database: the three standing windows of every planned member
-// with a primary grid outside the demo grid member's village (whose year
-// Patrols writes) for the days before the last week (which Patrols writes
-// for everyone). A million rows written one by one from Go took six
+// PatrolYear writes the rest of the year of patrols (一日三巡) of an area
+// (the first county in the demo, a town in its test) inside the database:
+// the three standing windows of every planned member with a primary grid
+// outside the demo grid member's village (whose year Patrols writes) for
+// the days before the last week (which Patrols writes for everyone). A million rows written one by one from Go took six
 // minutes; here each table is one INSERT … SELECT over a day series (the
 // days and their factors, worked out here from the same holidays and
 // bad-weather draw as Patrols) joined with the roster. Whether a window is
@@ -28,7 +28,8 @@ import (
 // bad-weather days, the evening window least in the rain. Ids are made
 // from the keys (the tables take any text id). Positions are written only
 // for the days inside the retention; the older patrols keep their counts.
-// It returns how many patrols it wrote.
+// The patrol tables' indexes are built again after the rows. It returns
+// how many patrols it wrote.
 func PatrolYear(ctx context.Context, d *db.DB, areaCode string, seed int64, now time.Time) (int, error) {
 	q := d.Reader()
 	var areaPath, homeVillage string
