@@ -503,6 +503,16 @@ func addHistory(ctx context.Context, d Deps, scale Scale, seed int64, countyCode
 	} else if n > 0 {
 		fmt.Fprintf(log, "wrote a year of patrols (%d) in %.1fs\n", n, time.Since(t0).Seconds())
 	}
+	// With the patrol service (gridgov demo, not the tests' demo) the rest
+	// of the county's year, written inside the database.
+	if d.Patrols != nil {
+		t0 := time.Now()
+		if n, err := PatrolYear(ctx, d.DB, countyCode, seed, time.Now()); err != nil {
+			return err
+		} else if n > 0 {
+			fmt.Fprintf(log, "wrote the rest of the county's year of patrols (%d) in %.1fs\n", n, time.Since(t0).Seconds())
+		}
+	}
 	if d.Registry != nil {
 		fmt.Fprintln(log, "filling the base registers of the first county …")
 		if res.People, err = Registers(ctx, d, countyCode, seed, time.Now()); err != nil {

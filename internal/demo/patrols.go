@@ -24,8 +24,9 @@ var (
 	photoCols = []string{"id", "patrol_id", "point_id", "content_type", "size", "data", "created_by", "created_at"}
 )
 
-// recentDays is how many past days every planned member's patrols cover;
-// the members of the demo grid member's village have the whole year.
+// recentDays is how many past days every planned member's patrols cover
+// here; the members of the demo grid member's village have the whole year
+// (PatrolYear writes the older days of the others).
 const (
 	recentDays = 7
 	// photoDays is how many recent days have photos at check-ins.
@@ -121,9 +122,9 @@ func streetPhoto() ([]byte, error) {
 
 // Patrols writes the patrols (一日三巡) of the first county: the default
 // three windows a day for every planned member over the last week, and for the members of the demo grid member's
-// village over the whole year. A year for all of the county's 1,150
-// planned members is 1.3 million windows and a million patrols: measured
-// at six minutes with this writer, it is left out of the demo. Each window is walked or missed by the member's own
+// village over the whole year. The rest of the county's year (1.3 million
+// windows and a million patrols, measured at six minutes with this writer)
+// is PatrolYear's, written inside the database. Each window is walked or missed by the member's own
 // reliability (a few members are weaker than the others), less often on
 // holidays and on bad-weather days; a walked window has a patrol of two or
 // three check-ins along the member's route across the grid. Positions are
