@@ -36,7 +36,7 @@ import (
 )
 
 const (
-	testTimeout = 60 * time.Second // everything a test does in the browser
+	testTimeout = 120 * time.Second // everything a test does in the browser
 	waitTimeout = 25 * time.Second // one wait (element, condition)
 )
 

@@ -32,7 +32,7 @@ func TestDemoUserBackupRestoreAndAuditVerify(t *testing.T) {
 	password.DefaultParams = password.TestParams
 	defer func() { password.DefaultParams = old }()
 	dir := t.TempDir()
-	out, code := run(t, "demo", "--data", dir)
+	out, code := run(t, "demo", "--lean", "--data", dir)
 	if code != 0 || !strings.Contains(out, "grids") {
 		t.Fatalf("demo: %d %s", code, out)
 	}
@@ -50,7 +50,7 @@ func TestDemoUserBackupRestoreAndAuditVerify(t *testing.T) {
 			t.Errorf("demo.json has no account of the role %s", r.Code)
 		}
 	}
-	if out, code := run(t, "demo", "--data", dir); code == 0 {
+	if out, code := run(t, "demo", "--lean", "--data", dir); code == 0 {
 		t.Fatalf("a second demo into the same data dir must refuse: %s", out)
 	}
 	if out, code := run(t, "user", "create", "--data", dir, "-username", "ops1", "-password", "weak", "-org", "441602"); code == 0 || !strings.Contains(out, "password") {
@@ -122,7 +122,7 @@ func TestImportCommand(t *testing.T) {
 	password.DefaultParams = password.TestParams
 	defer func() { password.DefaultParams = old }()
 	dir := t.TempDir()
-	if out, code := run(t, "demo", "--data", dir); code != 0 {
+	if out, code := run(t, "demo", "--lean", "--data", dir); code != 0 {
 		t.Fatalf("demo: %s", out)
 	}
 	tmpl := filepath.Join(dir, "people.csv")

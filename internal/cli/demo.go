@@ -20,6 +20,7 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 	scale := fs.String("scale", "county", "county (源城区), city (all of 河源市, ~10,000 grids) or province (~50,000 grids)")
 	seed := fs.Int64("seed", 2026, "random seed: the same seed builds the same demo")
 	serveToo := fs.Bool("serve", false, "serve the demo when built (or when it is already there)")
+	lean := fs.Bool("lean", false, "leave out the county's year of patrols beyond the first community (about a million rows, a minute to write): for tests and quick looks")
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address with --serve (env GRIDGOV_ADDR)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -45,7 +46,7 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 		var res demo.Result
 		res, err = demo.Build(ctx, demo.Deps{DB: a.DB, Authn: a.Authn, Registry: a.Registry, KeyPersons: a.KeyPersons, Sheets: a.Sheets,
 			Petitions: a.Petitions, Disputes: a.Disputes, CallKey: a.CallKey, Psych: a.Psych, Village: a.Village, Duty: a.Duty, Visits: a.Visits, Org: a.Org, Assess: a.Assess,
-			Patrols: a.Patrols, Party: a.Party, Volunteers: a.Volunteers, RedOrders: a.RedOrders}, sc, *seed, out)
+			Patrols: a.Patrols, Party: a.Party, Volunteers: a.Volunteers, RedOrders: a.RedOrders, NoPatrolYear: *lean}, sc, *seed, out)
 		if err == nil {
 			err = a.DB.Analyze(ctx)
 		}

@@ -158,6 +158,9 @@ type Deps struct {
 	// Patrols, when set, gives the patrols of the first county sealed
 	// notes at some check-ins and photos at recent ones.
 	Patrols *patrol.Service
+	// NoPatrolYear leaves out the county's year of patrols beyond the first
+	// community that Patrols otherwise writes (`gridgov demo --lean`).
+	NoPatrolYear bool
 	// Volunteers, when set, writes the first county's volunteer teams
 	// (红袖章, 平安志愿者, 法律明白人) with a year of shifts, hours and clues.
 	Volunteers *volunteer.Service
@@ -505,7 +508,7 @@ func addHistory(ctx context.Context, d Deps, scale Scale, seed int64, countyCode
 	}
 	// With the patrol service (gridgov demo, not the tests' demo) the rest
 	// of the county's year, written inside the database.
-	if d.Patrols != nil {
+	if d.Patrols != nil && !d.NoPatrolYear {
 		t0 := time.Now()
 		if n, err := PatrolYear(ctx, d.DB, countyCode, seed, time.Now()); err != nil {
 			return err

@@ -62,7 +62,7 @@ func TestCrashNeverLosesAcknowledgedReports(t *testing.T) {
 
 	bin := buildBinary(ctx, t)
 	data := t.TempDir()
-	run(ctx, t, bin, "demo", "--data", data)
+	run(ctx, t, bin, "demo", "--lean", "--data", data)
 	demoInfo := readDemo(t, data)
 	acc := demoInfo.account("gridmember")
 	t.Logf("binary built and county demo loaded in %s", time.Since(start).Round(time.Millisecond))

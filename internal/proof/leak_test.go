@@ -93,7 +93,7 @@ func TestNoPlaintextLeaks(t *testing.T) {
 	if os.Getenv("GRIDGOV_TEST_DATABASE_URL") != "" {
 		g.dbURL = dbtest.URL(t)
 	}
-	g.run(ctx, t, "demo")
+	g.run(ctx, t, "demo", "--lean")
 	demo := readDemo(t, g.data)
 	// The server too logs at debug level and keeps its temporary files
 	// where the scan looks.

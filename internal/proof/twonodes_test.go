@@ -48,7 +48,7 @@ func TestTwoNodesOnPostgres(t *testing.T) {
 	dbURL := dbtest.URL(t)
 	bin := buildBinary(ctx, t)
 	data := t.TempDir()
-	run(ctx, t, bin, "demo", "--data", data, "--db", dbURL)
+	run(ctx, t, bin, "demo", "--lean", "--data", data, "--db", dbURL)
 	acc := readDemo(t, data).account("gridmember")
 	center := readDemo(t, data).Center
 
