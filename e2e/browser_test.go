@@ -37,7 +37,7 @@ import (
 
 const (
 	testTimeout = 120 * time.Second // everything a test does in the browser
-	waitTimeout = 25 * time.Second // one wait (element, condition)
+	waitTimeout = 25 * time.Second  // one wait (element, condition)
 )
 
 // chromePath is the browser to drive; it skips the test (or fails it when
