@@ -128,6 +128,15 @@ func newPage(t *testing.T, base string) *page {
 		chromedp.NoDefaultBrowserCheck,
 		chromedp.Flag("disable-dev-shm-usage", true), // small /dev/shm in containers
 		chromedp.Flag("password-store", "basic"),
+		// What a test does not need costs CPU on a loaded two-core runner.
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("disable-default-apps", true),
+		chromedp.Flag("disable-breakpad", true),
+		chromedp.Flag("disable-client-side-phishing-detection", true),
+		chromedp.Flag("disable-hang-monitor", true),
+		chromedp.Flag("safebrowsing-disable-auto-update", true),
+		chromedp.Flag("metrics-recording-only", true),
+		chromedp.Flag("disable-features", "site-per-process,Translate,OptimizationHints,MediaRouter,AutofillServerCommunication"),
 		chromedp.Flag("lang", "zh-CN"),
 		chromedp.UserDataDir(profile),
 		chromedp.WindowSize(1400, 900),

@@ -56,6 +56,7 @@ func TestEventLoop(t *testing.T) {
 	p.waitState("reported")
 	p.click("#action-file")
 	p.visible("#action-confirm")
+	p.settle()
 	// A grid member's report is private until the clerk publishes it with a
 	// summary for the public; the internal note stays inside.
 	p.click("#action-publish .el-radio-button:first-child")
@@ -75,6 +76,7 @@ func TestEventLoop(t *testing.T) {
 	p.waitState("filed")
 	p.click("#action-dispatch")
 	p.visible("#action-units")
+	p.settle() // a click on the opening (moving) dialog is lost
 	p.click("#action-units")
 	p.pickOption("城市管理")
 	p.click(".el-dialog__header") // close the dropdown

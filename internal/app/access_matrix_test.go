@@ -208,9 +208,10 @@ const (
 	// (gridwork.read), who steers (gridwork.steer), whose own day it is
 	// (gridwork.do); a task is closed or carried by its assignee alone.
 	// The red grid: the party secretary keeps the tree of their community;
-	// party members see their own organisation and tasks on the phone.
+	// party members see their own organisation and tasks on the phone —
+	// the demo's grid member is one too (a 党员网格员), whatever her role.
 	partyKeepers = "partysec"
-	partyMembers = "partymember partysec"
+	partyMembers = "partymember partysec gridmember"
 	dutyReaders  = "intake leader police pcschief"
 	dutySteer    = "intake"
 	dutyDoers    = "gridmember police pcschief"

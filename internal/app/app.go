@@ -210,6 +210,7 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a.Patrols.OtherPhotos = casework.EventPhotoBytes
 	a.Events.OtherPhotos = patrol.PhotoBytes
 	a.Volunteers = volunteer.New(d, log, keys, a.Org, a.Patrols, a.Events)
+	a.Points.Volunteers = a.Volunteers
 	// The rooms with open work tied to a member of the grid workforce hand
 	// it to the successor when the roster moves the member or they leave.
 	// casework keeps none: its events go to an area's holders of a
@@ -261,6 +262,10 @@ func (a *App) Jobs(node string) *jobs.Runner {
 		}},
 		{Name: "redorder.sweep", Every: 5 * time.Minute, Run: func(ctx context.Context) error {
 			_, err := a.RedOrders.Sweep(ctx) // orders nobody accepted go back to the branch or up to the committee; reminders; overdue deductions
+			return err
+		}},
+		{Name: "points.sweep", Every: time.Hour, Run: func(ctx context.Context) error {
+			_, err := a.Points.Sweep(ctx) // the party members' 双报到 tasks: hours served, tasks left undone
 			return err
 		}},
 		{Name: "patrol.sweep", Every: time.Hour, Run: func(ctx context.Context) error {

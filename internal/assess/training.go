@@ -15,6 +15,7 @@ import (
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/org"
+	ledger "github.com/gridgov/gridgov/internal/points"
 )
 
 // MaxHours is the longest training session, in hours.
@@ -100,7 +101,7 @@ func (s *Service) CreateTraining(ctx context.Context, in TrainingInput) (Trainin
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, in.OrgID, path, in.Title, in.HeldOn, x10, in.Trainer, authz.From(ctx).UserID, s.now()); err != nil {
 			return err
 		}
-		if err := s.attend(ctx, tx, id, path, in.WorkerIDs); err != nil {
+		if err := s.attend(ctx, tx, id, path, in.HeldOn, nil, in.WorkerIDs); err != nil {
 			return err
 		}
 		return s.record(ctx, tx, "training", "training", id, in.HeldOn+" "+in.Title+" ("+strconv.Itoa(len(in.WorkerIDs))+")")
@@ -111,23 +112,42 @@ func (s *Service) CreateTraining(ctx context.Context, in TrainingInput) (Trainin
 	return s.Training(ctx, id)
 }
 
-// attend writes the attendance of session id: each worker must be an
-// active member of the roster under path.
-func (s *Service) attend(ctx context.Context, tx *db.Tx, id, path string, workerIDs []string) error {
+// attend writes the attendance of session id, held on heldOn, that was
+// before: each worker must be an active member of the roster under path.
+// The party members among them get the training's points, and those taken
+// off lose them again.
+func (s *Service) attend(ctx context.Context, tx *db.Tx, id, path, heldOn string, before, workerIDs []string) error {
 	var f apperr.Fields
 	seen := map[string]bool{}
+	users := map[string]string{} // worker → account
 	for i, w := range workerIDs {
 		wk, err := org.WorkerByID(ctx, tx, w)
 		if err != nil || !strings.HasPrefix(wk.Path, path) || wk.Status != "active" || seen[w] {
 			f.Add("worker_ids["+strconv.Itoa(i)+"]", "assess.worker_unknown")
 		}
-		seen[w] = true
+		seen[w], users[w] = true, wk.UserID
 	}
 	if err := f.Refuse(); err != nil {
 		return err
 	}
 	for _, w := range workerIDs {
 		if _, err := tx.ExecContext(ctx, "INSERT INTO assess_attendance (training_id, worker_id) VALUES (?, ?)", id, w); err != nil {
+			return err
+		}
+	}
+	for _, w := range before {
+		if !seen[w] {
+			wk, err := org.WorkerByID(ctx, tx, w)
+			if err != nil {
+				return err
+			}
+			users[w] = wk.UserID
+		}
+	}
+	day, _ := time.ParseInLocation("2006-01-02", heldOn, zone)
+	for w, user := range users {
+		if err := ledger.SettleUserTx(ctx, tx, user, ledger.Training, "training", id, day.Add(12*time.Hour).UnixMilli(), seen[w],
+			"培训签到更正"); err != nil {
 			return err
 		}
 	}
@@ -143,9 +163,9 @@ func (s *Service) SetAttendance(ctx context.Context, id string, in AttendanceInp
 		return Training{}, apperr.Refuse("version", "assess.required")
 	}
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
-		var path string
+		var path, heldOn string
 		var version int
-		err := tx.QueryRowContext(ctx, "SELECT path, version FROM assess_trainings WHERE id = ?", id).Scan(&path, &version)
+		err := tx.QueryRowContext(ctx, "SELECT path, held_on, version FROM assess_trainings WHERE id = ?", id).Scan(&path, &heldOn, &version)
 		if errors.Is(err, sql.ErrNoRows) || (err == nil && !authz.From(ctx).Covers(authz.AssessWrite, path)) {
 			return apperr.NotFoundf("training")
 		}
@@ -159,10 +179,14 @@ func (s *Service) SetAttendance(ctx context.Context, id string, in AttendanceInp
 		if n, _ := res.RowsAffected(); n != 1 {
 			return apperr.E(apperr.Conflict, "assess.stale", "version", version)
 		}
+		before, err := attendees(ctx, tx, id)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, "DELETE FROM assess_attendance WHERE training_id = ?", id); err != nil {
 			return err
 		}
-		if err := s.attend(ctx, tx, id, path, in.WorkerIDs); err != nil {
+		if err := s.attend(ctx, tx, id, path, heldOn, before, in.WorkerIDs); err != nil {
 			return err
 		}
 		return s.record(ctx, tx, "attendance", "training", id, strconv.Itoa(len(in.WorkerIDs)))
@@ -299,4 +323,22 @@ func (s *Service) TrainingList(ctx context.Context, orgID, year string) (Trainin
 		return strings.Compare(a.Name, b.Name)
 	})
 	return out, nil
+}
+
+// attendees are the workers on a session's attendance.
+func attendees(ctx context.Context, q db.Querier, id string) ([]string, error) {
+	rows, err := q.QueryContext(ctx, "SELECT worker_id FROM assess_attendance WHERE training_id = ?", id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var w string
+		if err := rows.Scan(&w); err != nil {
+			return nil, err
+		}
+		out = append(out, w)
+	}
+	return out, rows.Err()
 }

@@ -34,6 +34,7 @@ import (
 	"github.com/gridgov/gridgov/internal/party"
 	"github.com/gridgov/gridgov/internal/patrol"
 	"github.com/gridgov/gridgov/internal/petition"
+	"github.com/gridgov/gridgov/internal/points"
 	"github.com/gridgov/gridgov/internal/psych"
 	"github.com/gridgov/gridgov/internal/redorder"
 	"github.com/gridgov/gridgov/internal/registry"
@@ -164,6 +165,9 @@ type Deps struct {
 	// Volunteers, when set, writes the first county's volunteer teams
 	// (红袖章, 平安志愿者, 法律明白人) with a year of shifts, hours and clues.
 	Volunteers *volunteer.Service
+	// Points, when set with Party, credits the year's work to the ledger
+	// (WorkPoints) after everything else is written.
+	Points *points.Service
 	// RedOrders, when set with Party, writes a year of red orders over the
 	// branches and the points they earned.
 	RedOrders *redorder.Service
@@ -613,6 +617,13 @@ func addHistory(ctx context.Context, d Deps, scale Scale, seed int64, countyCode
 		if _, err := Assessment(ctx, d.Assess, d.DB, countyCode, seed, time.Now()); err != nil {
 			return err
 		}
+	}
+	if d.Points != nil && d.Party != nil {
+		n, err := WorkPoints(ctx, d.DB, d.Points, time.Now())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(log, "credited the year's work to the points ledgers: %d entries\n", n)
 	}
 	return nil
 }

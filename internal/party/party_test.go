@@ -227,7 +227,7 @@ func TestPartyTree(t *testing.T) {
 			t.Fatalf("register: %d %+v", st, r)
 		}
 		fail(t, pm, "POST", "/api/v1/party/reports/mine", map[string]any{"org_id": village}, 400, "org_id", "party.already_reported")
-		if st := gm.Do("POST", "/api/v1/party/reports/mine", map[string]any{"org_id": village}, nil); st != 403 {
+		if st := a.LoginAs("intake").Do("POST", "/api/v1/party/reports/mine", map[string]any{"org_id": village}, nil); st != 403 {
 			t.Errorf("a non-member registers: %d", st)
 		}
 		var unit party.Report

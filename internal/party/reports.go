@@ -705,3 +705,31 @@ func (s *Service) Communities(ctx context.Context) ([]org.Ref, error) {
 	}
 	return out, err
 }
+
+// MemberTask is a 双报到 task given to an accepted member, as the points
+// ledger counts it: done with its hours, or still open.
+type MemberTask struct {
+	ID       string
+	MemberID string
+	Status   string // open, done
+	DueOn    string // YYYY-MM-DD
+	DoneOn   string
+	Hours    float64
+}
+
+// MemberTasks lists the tasks of accepted members due on or after since
+// (YYYY-MM-DD): what the points ledger credits (hours served) or deducts
+// (a task left open past its day).
+func MemberTasks(ctx context.Context, q db.Querier, since string) ([]MemberTask, error) {
+	rows, err := q.QueryContext(ctx, `SELECT t.id, r.member_id, t.status, t.due_on, t.done_on, t.hours FROM party_report_tasks t
+		JOIN party_reports r ON r.id = t.report_id
+		WHERE r.kind = 'member' AND r.status = 'accepted' AND r.member_id IS NOT NULL AND t.due_on >= ? ORDER BY t.due_on, t.id`, since)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, func(sc interface{ Scan(...any) error }) (MemberTask, error) {
+		var t MemberTask
+		err := sc.Scan(&t.ID, &t.MemberID, &t.Status, &t.DueOn, &t.DoneOn, &t.Hours)
+		return t, err
+	})
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/idem"
 	"github.com/gridgov/gridgov/internal/org"
+	"github.com/gridgov/gridgov/internal/points"
 )
 
 // Patrol is one walk of a member: started on the phone, in a window of
@@ -368,6 +369,12 @@ func (s *Service) End(ctx context.Context, patrolID string, in EndInput) (Patrol
 		if _, err := tx.ExecContext(ctx, "UPDATE patrols SET status = 'ended', ended_at = ?, version = version + 1, updated_at = ? WHERE id = ?",
 			at, s.now(), p.ID); err != nil {
 			return err
+		}
+		// A party member's patrol with a check-in earns the patrol's points.
+		if p.Checkins > 0 {
+			if _, err := points.CreditUserTx(ctx, tx, p.userID, points.Patrol, "patrol", p.ID, at); err != nil {
+				return err
+			}
 		}
 		return s.record(ctx, tx, authz.GridworkDo, "patrol.end", "patrol", p.ID, "")
 	})

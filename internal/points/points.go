@@ -1,16 +1,21 @@
-// Package points keeps the points ledger of party members (党员积分管理),
-// and later of volunteers and workers: each entry names its subject (a
-// kind and an id), the rule that gave it, the rule set's version and what
-// earned it (a completed red order, a patrol, a screening finding, a
-// training), so every point can be traced. Entries are never changed: a
-// branch corrects a ledger by adding an entry with a reason that names the
-// entry it corrects. The county sets the rules (points per completed order,
-// more for a good rating, a deduction for an accepted order left overdue,
-// and so on); each change is a new version, and the versions are kept.
-// Rankings add a month's or a year's entries per member, branch or
-// community.
+// Package points keeps the points ledger of party members (党员积分管理)
+// and volunteers: each entry names its subject (a kind and an id), the
+// rule that gave it, the rule set's version and what earned it (a
+// completed red order, a patrol, a screening finding, a training, hours of
+// service, a 双报到 task left undone), so every point can be traced. The
+// rooms write the entries in the transaction of what earned them: red
+// orders, patrols, screening findings and trainings credit the party
+// member whose account did the work, the volunteer room credits its
+// volunteers' hours; the sweep here credits the members' 双报到 tasks.
+// Entries are never changed: a branch corrects a ledger by adding an entry
+// with a reason that names the entry it corrects. The county sets the
+// rules (points per completed order, more for a good rating, a deduction
+// for an accepted order left overdue, and so on); each change is a new
+// version, and the versions are kept. Rankings add a month's or a year's
+// entries per member, volunteer, branch or community.
 //
-// It owns points_entries. It asks party for members and organisations.
+// It owns points_entries. It asks party for members, organisations and
+// 双报到 tasks, and the volunteer room (Volunteers) for volunteers.
 package points
 
 import (
@@ -18,6 +23,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -70,7 +76,8 @@ type Rules struct {
 // DefaultRules hold until the county sets its own.
 var DefaultRules = Rules{Version: 1, OrderDone: 3, OrderGoodRating: 2, OrderOverdue: -2, Patrol: 1, Screening: 2, Training: 2, VolunteerHour: 1, DutyMissed: -3}
 
-func (r Rules) of(rule string) int {
+// Of is the points a rule gives (per hour for volunteer_hour).
+func (r Rules) Of(rule string) int {
 	switch rule {
 	case OrderDone:
 		return r.OrderDone
@@ -98,8 +105,18 @@ const rulesKey = "points.rules"
 type Service struct {
 	db    *db.DB
 	audit *audit.Log
+	// Volunteers finds volunteers as ledger holders; without it a
+	// volunteer's ledger is not found.
+	Volunteers Volunteers
 	// Now is the clock, replaceable in tests.
 	Now func() time.Time
+}
+
+// Volunteers is what the ledger needs of the volunteer register: a
+// volunteer's name, team and place, and the names and teams of many.
+type Volunteers interface {
+	VolunteerSubject(ctx context.Context, q db.Querier, id string) (name, team, orgID, path string, err error)
+	VolunteerNames(ctx context.Context, q db.Querier, ids []string) (names, teams map[string]string, err error)
 }
 
 // New makes the service.
@@ -196,6 +213,9 @@ type Credit struct {
 	Rule                   string
 	SourceKind, SourceID   string
 	At                     int64 // when it was earned (Unix ms): its month
+	// Hours multiply a rule counted per hour (volunteer_hour); negative
+	// hours (a correction of recorded hours) take points off. 0 counts once.
+	Hours float64
 }
 
 // CreditTx writes the entry a rule gives for a source inside the caller's
@@ -207,7 +227,10 @@ func CreditTx(ctx context.Context, tx db.Querier, c Credit) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	pts := rules.of(c.Rule)
+	pts := rules.Of(c.Rule)
+	if c.Hours != 0 {
+		pts = int(math.Round(float64(pts) * c.Hours))
+	}
 	if pts == 0 {
 		return 0, nil
 	}
@@ -222,6 +245,134 @@ func CreditTx(ctx context.Context, tx db.Querier, c Credit) (int, error) {
 		return 0, nil
 	}
 	return pts, nil
+}
+
+// CreditUserTx credits a rule to the party member whose account userID is,
+// inside the caller's transaction; an account that is no active member's
+// earns nothing. It returns the points written.
+func CreditUserTx(ctx context.Context, tx db.Querier, userID, rule, sourceKind, sourceID string, at int64) (int, error) {
+	c, ok, err := memberOfUser(ctx, tx, userID)
+	if !ok || err != nil {
+		return 0, err
+	}
+	c.Rule, c.SourceKind, c.SourceID, c.At = rule, sourceKind, sourceID, at
+	return CreditTx(ctx, tx, c)
+}
+
+// SettleUserTx keeps the points one source gives a party member's account
+// in step with whether they are still earned (a training's attendance can
+// be set again): a member put on gets the rule's points, one taken off has
+// them taken off by a correction entry with the reason, one put back gets
+// them again. Nothing written changes; an account that is no active
+// member's earns nothing.
+func SettleUserTx(ctx context.Context, tx db.Querier, userID, rule, sourceKind, sourceID string, at int64, earned bool, reason string) error {
+	c, ok, err := memberOfUser(ctx, tx, userID)
+	if !ok || err != nil {
+		return err
+	}
+	// The source's entries: the first credit under its own id, each later
+	// change under id:n, so that each is written once.
+	var net, n int
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(points), 0), COUNT(*) FROM points_entries WHERE subject_kind = ? AND subject_id = ?
+		AND source_kind = ? AND (source_id = ? OR source_id LIKE ?)`, c.SubjectKind, c.SubjectID, sourceKind, sourceID, sourceID+":%").Scan(&net, &n); err != nil {
+		return err
+	}
+	rules, err := RulesIn(ctx, tx)
+	if err != nil {
+		return err
+	}
+	delta := 0
+	switch {
+	case earned && net <= 0:
+		delta = rules.Of(rule) - net
+	case !earned && net != 0:
+		delta, rule = -net, Correction
+	}
+	if delta == 0 {
+		return nil
+	}
+	if n > 0 {
+		sourceID = fmt.Sprintf("%s:%d", sourceID, n)
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO points_entries (id, subject_kind, subject_id, party_org_id, org_id, path, month, points, rule,
+		source_kind, source_id, rule_version, reason, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'system', ?)
+		ON CONFLICT (subject_kind, subject_id, rule, source_kind, source_id) DO NOTHING`,
+		db.NewID(), c.SubjectKind, c.SubjectID, c.PartyOrgID, c.OrgID, c.Path, MonthOf(at), delta, rule, sourceKind, sourceID, rules.Version,
+		map[bool]string{true: "", false: reason}[earned], db.Now())
+	return err
+}
+
+// memberOfUser is the credit's place of the active party member whose
+// account userID is; ok is false when there is none.
+func memberOfUser(ctx context.Context, q db.Querier, userID string) (Credit, bool, error) {
+	if userID == "" {
+		return Credit{}, false, nil
+	}
+	m, err := party.MemberOfUser(ctx, q, userID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Credit{}, false, nil
+	}
+	if err != nil {
+		return Credit{}, false, err
+	}
+	c, err := SubjectOfMember(ctx, q, m.ID)
+	return c, err == nil, err
+}
+
+// Sweep credits the party members' 双报到 tasks of the last two months
+// (CreditTasks). It returns the entries written.
+func (s *Service) Sweep(ctx context.Context) (int, error) {
+	return s.CreditTasks(ctx, s.Now().In(china).AddDate(0, -2, 0).Format(time.DateOnly))
+}
+
+// CreditTasks credits the party members' 双报到 tasks due since a day
+// (YYYY-MM-DD): the hours of a task done (volunteer_hour per hour) and a
+// deduction for a task still open after its day (duty_missed; a task done
+// late keeps it). Each is written once, so it can run any number of
+// times. It returns the entries written.
+func (s *Service) CreditTasks(ctx context.Context, since string) (int, error) {
+	today := s.Now().In(china).Format(time.DateOnly)
+	tasks, err := party.MemberTasks(ctx, s.db.Reader(), since)
+	if err != nil {
+		return 0, err
+	}
+	written := 0
+	for _, t := range tasks {
+		c := Credit{SourceKind: "party_report_task", SourceID: t.ID}
+		switch {
+		case t.Status == "done" && t.Hours > 0:
+			c.Rule, c.Hours, c.At = VolunteerHour, t.Hours, dayMs(t.DoneOn)
+		case t.Status == "open" && t.DueOn < today:
+			c.Rule, c.At = DutyMissed, dayMs(t.DueOn)
+		default:
+			continue
+		}
+		err := s.db.InTx(ctx, func(tx *db.Tx) error {
+			sub, err := SubjectOfMember(ctx, tx, t.MemberID)
+			if err != nil {
+				return err
+			}
+			c.SubjectKind, c.SubjectID, c.PartyOrgID, c.OrgID, c.Path = sub.SubjectKind, sub.SubjectID, sub.PartyOrgID, sub.OrgID, sub.Path
+			n, err := CreditTx(ctx, tx, c)
+			if n != 0 {
+				written++
+			}
+			return err
+		})
+		if err != nil {
+			return written, err
+		}
+	}
+	return written, nil
+}
+
+// dayMs is noon of a China day (YYYY-MM-DD) in Unix ms.
+func dayMs(day string) int64 {
+	t, err := time.ParseInLocation(time.DateOnly, day, china)
+	if err != nil {
+		return 0
+	}
+	return t.Add(12 * time.Hour).UnixMilli()
 }
 
 // Entry is one line of a ledger.
@@ -258,8 +409,23 @@ type subject struct {
 	kind, id, name, branchID, branch, orgID, path string
 }
 
-// subjectOf finds a party member as a ledger's subject; other kinds have
-// no register yet and are not found.
+// subjectOf finds a ledger's holder: a party member, or a volunteer
+// through Volunteers.
+func (s *Service) subjectOf(ctx context.Context, q db.Querier, kind, id string) (subject, error) {
+	if kind != Volunteer {
+		return subjectOf(ctx, q, kind, id)
+	}
+	if s.Volunteers == nil {
+		return subject{}, apperr.Field("subject_id", "points.subject_unknown")
+	}
+	name, team, orgID, path, err := s.Volunteers.VolunteerSubject(ctx, q, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return subject{}, apperr.Field("subject_id", "points.subject_unknown")
+	}
+	return subject{kind: kind, id: id, name: name, branch: team, orgID: orgID, path: path}, err
+}
+
+// subjectOf finds a party member as a ledger's subject.
 func subjectOf(ctx context.Context, q db.Querier, kind, id string) (subject, error) {
 	if kind != PartyMember {
 		if !slices.Contains(SubjectKinds, kind) {
@@ -333,14 +499,14 @@ func (s *Service) ledger(ctx context.Context, sub subject, year int) (Ledger, er
 // LedgerOf returns a subject's ledger to a holder of points.read over the
 // subject's area; the read is audited (party membership is personal).
 func (s *Service) LedgerOf(ctx context.Context, kind, id string) (Ledger, error) {
-	sub, err := subjectOf(ctx, s.db.Reader(), kind, id)
+	sub, err := s.subjectOf(ctx, s.db.Reader(), kind, id)
 	if err != nil || !authz.From(ctx).Covers(authz.PointsRead, sub.path) {
 		if err == nil || apperr.As(err) != nil {
 			return Ledger{}, apperr.NotFoundf("points_ledger")
 		}
 		return Ledger{}, err
 	}
-	if err := s.audit.RecordAlone(ctx, s.db, authz.PointsRead, audit.Entry{Action: "points.ledger_read", ObjectType: "party_member", ObjectID: id}); err != nil {
+	if err := s.audit.RecordAlone(ctx, s.db, authz.PointsRead, audit.Entry{Action: "points.ledger_read", ObjectType: kind, ObjectID: id}); err != nil {
 		return Ledger{}, err
 	}
 	return s.ledger(ctx, sub, s.Now().In(china).Year())
@@ -392,7 +558,7 @@ func (s *Service) Correct(ctx context.Context, in CorrectionInput) (Entry, error
 	}
 	id := db.NewID()
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
-		sub, err := subjectOf(ctx, tx, in.SubjectKind, in.SubjectID)
+		sub, err := s.subjectOf(ctx, tx, in.SubjectKind, in.SubjectID)
 		if err != nil {
 			return err
 		}
@@ -422,7 +588,7 @@ func (s *Service) Correct(ctx context.Context, in CorrectionInput) (Entry, error
 			in.Reason, corrects, authz.From(ctx).UserID, now); err != nil {
 			return err
 		}
-		return s.audit.Record(ctx, tx, authz.PointsWrite, audit.Entry{Action: "points.correct", ObjectType: "party_member", ObjectID: sub.id,
+		return s.audit.Record(ctx, tx, authz.PointsWrite, audit.Entry{Action: "points.correct", ObjectType: sub.kind, ObjectID: sub.id,
 			Detail: fmt.Sprintf("%+d", in.Points)})
 	})
 	if err != nil {
@@ -449,16 +615,17 @@ type Ranking struct {
 	Items  []Rank `json:"items"`
 }
 
-// Rankings ranks the members (by=member), branches (by=branch) or
-// communities (by=community) of an area by the points of a month
-// (period YYYY-MM) or a year (YYYY); ties share a rank.
+// Rankings ranks the party members (by=member), volunteers
+// (by=volunteer), branches (by=branch) or communities (by=community) of an
+// area by the points of a month (period YYYY-MM) or a year (YYYY); ties
+// share a rank. A community's points are its members' and volunteers'.
 func (s *Service) Rankings(ctx context.Context, orgID, period, by, branchID string) (Ranking, error) {
 	var f apperr.Fields
 	if by == "" {
 		by = "member"
 	}
-	if !slices.Contains([]string{"member", "branch", "community"}, by) {
-		f.Add("by", "validation.one_of", "values", "member, branch, community")
+	if !slices.Contains([]string{"member", "volunteer", "branch", "community"}, by) {
+		f.Add("by", "validation.one_of", "values", "member, volunteer, branch, community")
 	}
 	if period == "" {
 		period = s.Now().In(china).Format("2006-01")
@@ -490,11 +657,15 @@ func (s *Service) Rankings(ctx context.Context, orgID, period, by, branchID stri
 		where, args = where+" AND e.party_org_id = ?", append(args, branchID)
 	}
 	where, args = where+" AND "+monthCond, append(args, pa)
-	group := map[string]string{"member": "e.subject_id", "branch": "e.party_org_id", "community": "e.org_id"}[by]
-	extra := "MAX(e.party_org_id)"
-	query := "SELECT " + group + ", " + extra + ", SUM(e.points), COUNT(*) FROM points_entries e WHERE " + where
-	if by == "member" {
+	group := map[string]string{"member": "e.subject_id", "volunteer": "e.subject_id", "branch": "e.party_org_id", "community": "e.org_id"}[by]
+	query := "SELECT " + group + ", MAX(e.party_org_id), SUM(e.points), COUNT(*) FROM points_entries e WHERE " + where
+	switch by {
+	case "member":
 		query += " AND e.subject_kind = 'party_member'"
+	case "volunteer":
+		query += " AND e.subject_kind = 'volunteer'"
+	case "branch":
+		query += " AND e.party_org_id <> ''"
 	}
 	rows, err := s.db.Reader().QueryContext(ctx, query+" GROUP BY "+group+" ORDER BY SUM(e.points) DESC, "+group+" LIMIT 500", args...)
 	if err != nil {
@@ -509,7 +680,7 @@ func (s *Service) Rankings(ctx context.Context, orgID, period, by, branchID stri
 			rows.Close()
 			return Ranking{}, err
 		}
-		r.Kind, r.Branch = map[string]string{"member": PartyMember, "branch": "branch", "community": "community"}[by], branch
+		r.Kind, r.Branch = map[string]string{"member": PartyMember, "volunteer": Volunteer, "branch": "branch", "community": "community"}[by], branch
 		out.Items = append(out.Items, r)
 		ids, branches = append(ids, r.ID), append(branches, branch)
 	}
@@ -522,6 +693,12 @@ func (s *Service) Rankings(ctx context.Context, orgID, period, by, branchID stri
 	case "member":
 		if names, err = party.MemberNames(ctx, q, ids); err == nil {
 			bnames, err = party.OrgNames(ctx, q, branches)
+		}
+	case "volunteer":
+		if s.Volunteers == nil {
+			names, bnames = map[string]string{}, map[string]string{}
+		} else {
+			names, bnames, err = s.Volunteers.VolunteerNames(ctx, q, ids)
 		}
 	case "branch":
 		names, err = party.OrgNames(ctx, q, ids)
@@ -540,9 +717,12 @@ func (s *Service) Rankings(ctx context.Context, orgID, period, by, branchID stri
 	for i := range out.Items {
 		r := &out.Items[i]
 		r.Name = names[r.ID]
-		if by == "member" {
+		switch by {
+		case "member":
 			r.Branch = bnames[r.Branch]
-		} else {
+		case "volunteer":
+			r.Branch = bnames[r.ID] // the team
+		default:
 			r.Branch = ""
 		}
 		r.Rank = i + 1

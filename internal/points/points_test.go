@@ -3,6 +3,7 @@ package points_test
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"testing"
 	"time"
 
@@ -179,4 +180,130 @@ func TestLedgerRulesCorrectionsRankings(t *testing.T) {
 		t.Fatalf("a bad period: %+v", p)
 	}
 	_ = json.Marshal
+}
+
+// TestWorkEarnsPoints follows what the rooms credit as it happens: the
+// demo's grid member is a party member (a 党员网格员), so her patrol with a
+// check-in earns the patrol's point (one without a check-in nothing), her
+// screening finding and the training she attended earn theirs, and taking
+// her off the training's attendance takes them off again by a correction
+// (putting her back gives them again); a volunteer's recorded hours earn
+// points per hour on the volunteer's own ledger; and the sweep credits the
+// members' 双报到 tasks once: hours done, a deduction for each left open
+// past its day.
+func TestWorkEarnsPoints(t *testing.T) {
+	a := testapp.New(t)
+	ctx := context.Background()
+	q := a.DB.Reader()
+	if err := a.DB.InTx(ctx, func(tx *db.Tx) error {
+		_, err := tx.ExecContext(ctx, "DELETE FROM points_entries")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var user, worker, village string
+	if err := q.QueryRowContext(ctx, `SELECT u.id, w.id, w.org_id FROM users u JOIN workers w ON w.user_id = u.id WHERE u.username = 'gridmember'`).
+		Scan(&user, &worker, &village); err != nil {
+		t.Fatal(err)
+	}
+	me, err := party.MemberOfUser(ctx, q, user)
+	if err != nil {
+		t.Fatalf("the demo's grid member is no party member: %v", err)
+	}
+	gm, sec, intake := a.LoginAs("gridmember"), a.Login("party_secretary"), a.Login("intake")
+	post := func(c *testapp.Client, path, key string, body any) string {
+		t.Helper()
+		b, _ := json.Marshal(body)
+		r := c.RawWith("POST", path, "application/json", b, map[string]string{"Idempotency-Key": key})
+		var out struct {
+			ID string `json:"id"`
+		}
+		if r.Status >= 300 || json.Unmarshal(r.Body, &out) != nil {
+			t.Fatalf("POST %s: %d %s", path, r.Status, r.Body)
+		}
+		return out.ID
+	}
+	ledger := func(kind, id string) map[string]int {
+		t.Helper()
+		var l points.Ledger
+		if st := sec.Do("GET", "/api/v1/points/ledgers/"+kind+"/"+id, nil, &l); st != 200 {
+			t.Fatalf("ledger of %s %s: %d", kind, id, st)
+		}
+		out := map[string]int{}
+		for _, e := range l.Items {
+			out[e.Rule+" "+e.SourceKind] += e.Points
+		}
+		return out
+	}
+	now := time.Now()
+	lat, lng := a.Demo.Center.Lat, a.Demo.Center.Lng
+
+	walked := post(gm, "/api/v1/patrol/patrols", "pts-walk", map[string]any{})
+	post(gm, "/api/v1/patrol/patrols/"+walked+"/checkins", "pts-c1", map[string]any{"id": "0199a0b0-0000-7000-8000-000000000001",
+		"at": now.UnixMilli(), "lat": lat, "lng": lng, "accuracy": 12})
+	post(gm, "/api/v1/patrol/patrols/"+walked+"/end", "pts-end1", map[string]any{})
+	idle := post(gm, "/api/v1/patrol/patrols", "pts-idle", map[string]any{})
+	post(gm, "/api/v1/patrol/patrols/"+idle+"/end", "pts-end2", map[string]any{})
+	post(gm, "/api/v1/screening/findings", "pts-f1", map[string]any{"org_id": village, "type": "neighbour", "description": "两户因排水沟堵塞互相指责",
+		"parties": []string{"张三丰", "李四"}, "risk": "low", "leader": "王副镇长", "person": "村调解员", "measures": "组织双方现场协商",
+		"deadline": now.AddDate(0, 0, 10).Format(time.DateOnly)})
+	training := post(intake, "/api/v1/assess/trainings", "pts-t1", map[string]any{"org_id": village, "title": "网格学堂：矛盾排查", "trainer": "司法所",
+		"held_on": now.Format(time.DateOnly), "hours": 2, "worker_ids": []string{worker}})
+	got := ledger(points.PartyMember, me.ID)
+	want := map[string]int{"patrol patrol": 1, "screening screening_finding": 2, "training training": 2}
+	if !maps.Equal(got, want) {
+		t.Fatalf("the member's ledger: %v, want %v", got, want)
+	}
+	attendance := func(version int, workers []string) {
+		t.Helper()
+		if st := intake.Do("PUT", "/api/v1/assess/trainings/"+training+"/attendance", map[string]any{"version": version, "worker_ids": workers}, nil); st != 200 {
+			t.Fatalf("attendance: %d", st)
+		}
+	}
+	attendance(1, []string{})
+	if got := ledger(points.PartyMember, me.ID); got["training training"] != 2 || got["correction training"] != -2 {
+		t.Fatalf("taken off the attendance: %v", got)
+	}
+	attendance(2, []string{worker})
+	if got := ledger(points.PartyMember, me.ID); got["training training"]+got["correction training"] != 2 {
+		t.Fatalf("put back on the attendance: %v", got)
+	}
+
+	var volunteer string
+	if err := q.QueryRowContext(ctx, `SELECT v.id FROM volunteers v JOIN org_nodes o ON o.id = ? WHERE v.status = 'active' AND v.path LIKE o.path || '%'
+		ORDER BY v.name LIMIT 1`, village).Scan(&volunteer); err != nil {
+		t.Fatal(err)
+	}
+	post(intake, "/api/v1/volunteer/hours", "", map[string]any{"volunteer_id": volunteer, "day": now.Format(time.DateOnly), "minutes": 90, "reason": "普法讲座"})
+	if got := ledger(points.Volunteer, volunteer); got["volunteer_hour volunteer_hours"] != 2 {
+		t.Fatalf("the volunteer's ledger after 90 minutes: %v", got)
+	}
+	var ranking points.Ranking
+	if st := sec.Do("GET", "/api/v1/points/rankings?by=volunteer", nil, &ranking); st != 200 || len(ranking.Items) == 0 ||
+		ranking.Items[0].ID != volunteer || ranking.Items[0].Name == "" || ranking.Items[0].Branch == "" {
+		t.Fatalf("the volunteers' ranking: %d %+v", st, ranking)
+	}
+
+	// The 双报到 tasks of the demo's accepted members.
+	today := now.In(time.FixedZone("CST", 8*3600)).Format(time.DateOnly)
+	var done, missed int
+	if err := q.QueryRowContext(ctx, `SELECT COALESCE(SUM(CASE WHEN t.status = 'done' AND t.hours > 0 THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN t.status = 'open' AND t.due_on < ? THEN 1 ELSE 0 END), 0) FROM party_report_tasks t JOIN party_reports r ON r.id = t.report_id
+		WHERE r.kind = 'member' AND r.status = 'accepted'`, today).Scan(&done, &missed); err != nil {
+		t.Fatal(err)
+	}
+	if done == 0 || missed == 0 {
+		t.Fatalf("the demo has %d tasks done with hours and %d left open: both are needed", done, missed)
+	}
+	n, err := a.Points.CreditTasks(ctx, "2000-01-01")
+	if err != nil || n != done+missed {
+		t.Fatalf("credited %d tasks (%v), want %d", n, err, done+missed)
+	}
+	if n, err := a.Points.CreditTasks(ctx, "2000-01-01"); err != nil || n != 0 {
+		t.Fatalf("a second sweep wrote %d (%v)", n, err)
+	}
+	var deducted int
+	if err := q.QueryRowContext(ctx, "SELECT COALESCE(SUM(points), 0) FROM points_entries WHERE rule = 'duty_missed'").Scan(&deducted); err != nil || deducted != -3*missed {
+		t.Fatalf("deducted %d (%v), want %d", deducted, err, -3*missed)
+	}
 }

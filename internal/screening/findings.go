@@ -16,6 +16,7 @@ import (
 	"github.com/gridgov/gridgov/internal/idem"
 	"github.com/gridgov/gridgov/internal/org"
 	"github.com/gridgov/gridgov/internal/pii"
+	"github.com/gridgov/gridgov/internal/points"
 )
 
 // Risks are a finding's risk levels: red, yellow and green on the forms
@@ -241,6 +242,9 @@ func (s *Service) insertFinding(ctx context.Context, tx *db.Tx, p *authz.Princip
 			leader_name, person_name, measures, deadline, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			id, no, roundID, in.OrgID, path, grid, in.Type, in.Description, strings.Join(in.Parties, "、"), in.Risk,
 			in.Leader, in.Person, in.Measures, in.Deadline, p.UserID, now.UnixMilli()); err != nil {
+			return err
+		}
+		if _, err := points.CreditUserTx(ctx, tx, p.UserID, points.Screening, "screening_finding", id, now.UnixMilli()); err != nil {
 			return err
 		}
 		return s.record(ctx, tx, authz.DisputeReport, "screening.finding_file", "screening_finding", id, no+" "+in.Type+" "+in.Risk)

@@ -186,6 +186,7 @@ func (tp *template) build(registers bool, run, key string) error {
 	deps.Volunteers = a.Volunteers // the volunteer teams, their shifts and clues
 	deps.Party = a.Party           // the red grid: compounds, the party tree
 	deps.RedOrders = a.RedOrders   // a year of red orders and their points
+	deps.Points = a.Points         // the year's patrols, findings, trainings, hours credited
 	tp.res, err = demo.Build(ctx, deps, demo.Scales["county"], 2026, io.Discard)
 	backup := filepath.Join(dir, "gridgov.db")
 	if err == nil && tp.db == "" {

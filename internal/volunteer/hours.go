@@ -2,6 +2,8 @@ package volunteer
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -9,6 +11,7 @@ import (
 	"github.com/gridgov/gridgov/internal/apperr"
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
+	"github.com/gridgov/gridgov/internal/points"
 )
 
 // HoursInput records hours of service other than a shift (a lecture of
@@ -57,9 +60,41 @@ func (s *Service) RecordHours(ctx context.Context, in HoursInput) (HoursEntry, e
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, out.ID, v.ID, v.path, in.Day, in.Minutes, in.Reason, authz.From(ctx).UserID, s.now()); err != nil {
 			return err
 		}
+		day, _ := time.ParseInLocation(time.DateOnly, in.Day, Zone)
+		if err := credit(ctx, tx, v, "volunteer_hours", out.ID, in.Minutes, day.Add(12*time.Hour).UnixMilli()); err != nil {
+			return err
+		}
 		return s.record(ctx, tx, authz.VolunteerWrite, "volunteer.hours", "volunteer", v.ID, "")
 	})
 	return out, err
+}
+
+// credit writes the points a volunteer's minutes of service give
+// (volunteer_hour per hour; negative minutes take them off).
+func credit(ctx context.Context, tx db.Querier, v Volunteer, sourceKind, sourceID string, minutes int, at int64) error {
+	_, err := points.CreditTx(ctx, tx, points.Credit{SubjectKind: points.Volunteer, SubjectID: v.ID, OrgID: v.OrgID, Path: v.path,
+		Rule: points.VolunteerHour, SourceKind: sourceKind, SourceID: sourceID, At: at, Hours: float64(minutes) / 60})
+	return err
+}
+
+// VolunteerSubject is a volunteer as a points ledger's holder: name, team,
+// the team's area and its path; sql.ErrNoRows for an unknown id.
+func (s *Service) VolunteerSubject(ctx context.Context, q db.Querier, id string) (name, team, orgID, path string, err error) {
+	v, err := scanVolunteer(q.QueryRowContext(ctx, "SELECT "+volunteerCols+volunteerFrom+" WHERE v.id = ?", id))
+	return v.Name, v.TeamName, v.OrgID, v.path, err
+}
+
+// VolunteerNames are the names and team names of volunteers, by id.
+func (s *Service) VolunteerNames(ctx context.Context, q db.Querier, ids []string) (names, teams map[string]string, err error) {
+	names, teams = map[string]string{}, map[string]string{}
+	for _, id := range ids {
+		name, team, _, _, err := s.VolunteerSubject(ctx, q, id)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, nil, err
+		}
+		names[id], teams[id] = name, team
+	}
+	return names, teams, nil
 }
 
 // total is one volunteer's minutes in a period: from the shifts walked

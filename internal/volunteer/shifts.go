@@ -349,7 +349,7 @@ func (s *Service) Walk(ctx context.Context, shiftID string, in WalkInput, key id
 // as (the patrol room's check-in). The first check-in inside the shift's
 // time (with its grace) is the shift's attendance: its hours count.
 func (s *Service) CheckIn(ctx context.Context, shiftID string, in patrol.CheckinInput, key idem.Key) (patrol.Patrol, error) {
-	_, x, su, err := s.signed(ctx, shiftID)
+	v, x, su, err := s.signed(ctx, shiftID)
 	if err != nil {
 		return patrol.Patrol{}, err
 	}
@@ -376,6 +376,9 @@ func (s *Service) CheckIn(ctx context.Context, shiftID string, in patrol.Checkin
 		}
 		if n, _ := res.RowsAffected(); n == 0 || su.AttendedAt != 0 {
 			return nil
+		}
+		if err := credit(ctx, tx, v, "volunteer_signup", su.ID, minutes, at); err != nil {
+			return err
 		}
 		return s.record(ctx, tx, authz.VolunteerDo, "volunteer.attended", "volunteer_shift", x.ID, "")
 	})
