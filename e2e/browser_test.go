@@ -29,6 +29,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/gridgov/gridgov/internal/demo"
@@ -181,6 +183,10 @@ func newPage(t *testing.T, base string) *page {
 	ctx, cancel := context.WithTimeout(tab, testTimeout)
 	p.ctx = ctx
 	p.do("set the viewport", chromedp.EmulateViewport(1400, 900))
+	p.do("no motion", func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, tg, cdppage.AddScriptToEvaluateOnNewDocument, cdppage.AddScriptToEvaluateOnNewDocumentParams{Source: noMotion})
+		return chromedp.Void{}, err
+	})
 	t.Cleanup(func() {
 		cancel()
 		p.mu.Lock()
@@ -208,6 +214,16 @@ func newPage(t *testing.T, base string) *page {
 	}) // registered last, so it runs first: the tab is still open
 	return p
 }
+
+// noMotion ends every transition and animation of the console at once,
+// but the map's zoom (Leaflet waits for its end): each frame of a fade is
+// drawn in software, and two browsers share two cores. What a test checks
+// is where a page comes to rest, not how it moves there.
+const noMotion = `document.addEventListener('DOMContentLoaded', () => {
+	const s = document.createElement('style');
+	s.textContent = '*:not([class*="leaflet"]), *::before, *::after { transition-duration: 0s !important; transition-delay: 0s !important; animation-duration: 0s !important; animation-delay: 0s !important; }';
+	document.head.appendChild(s);
+});`
 
 // do runs the steps with the wait timeout, failing the test with what on error.
 func (p *page) do(what string, steps ...chromedp.Action[chromedp.Void]) {

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -75,6 +76,14 @@ type regHouse struct {
 	OwnerName   string   `json:"owner_name"`
 	PhoneMasked string   `json:"owner_phone_masked"`
 	GridCode    string   `json:"grid_code"`
+	CompoundID  string   `json:"compound_id"`
+	BuildingID  string   `json:"building_id"`
+}
+
+// compoundChoice is a compound the house form offers, with its buildings.
+type compoundChoice struct {
+	ID, Name  string
+	Buildings []struct{ ID, Name string }
 }
 
 type regUnit struct {
@@ -90,8 +99,9 @@ type regUnit struct {
 // TestRegistryFormsHouse adds a house through 新增 on 实有房屋: saved
 // without the standard address, the form says the address is required
 // beside it and nothing is stored; with it, the house is saved in the grid
-// member's grid and its page opens with the room and the owner's phone
-// masked; the list shows it.
+// member's grid and in a compound and building of her community picked
+// from the form's lists, and its page opens with the room and the owner's
+// phone masked and the compound named; the list shows it.
 func TestRegistryFormsHouse(t *testing.T) {
 	t.Parallel()
 	chromePath(t)
@@ -133,8 +143,21 @@ func TestRegistryFormsHouse(t *testing.T) {
 	p.typeInto("#house-form-address", address)
 	p.typeInto("#house-form-room", "1502")
 	p.typeInto("#house-form-phone", "13800138088")
+	village, _ := apiNodeByCode(t, api, app.Account("grid_member").OrgCode)
+	var choices struct{ Items []compoundChoice }
+	if st := api.Do("GET", "/api/v1/compounds/choices?org_id="+village.ID, nil, &choices); st != 200 {
+		t.Fatalf("the community's compounds: %d", st)
+	}
+	i := slices.IndexFunc(choices.Items, func(c compoundChoice) bool { return len(c.Buildings) > 0 })
+	if i < 0 {
+		t.Fatalf("no compound of the community has buildings: %+v", choices.Items)
+	}
+	compound, building := choices.Items[i], choices.Items[i].Buildings[0]
+	p.choose("#house-form-compound", compound.Name)
+	p.choose("#house-form-building", building.Name)
 	p.click("#house-save")
 	p.waitText("#house-detail .title", address)
+	p.waitText("#house-compound", compound.Name+" · "+building.Name)
 	p.waitText("#house-detail", "1***")
 	p.waitText("#house-detail", "表单房东")
 	p.noFullIDs("new house page")
@@ -152,6 +175,7 @@ func TestRegistryFormsHouse(t *testing.T) {
 		t.Fatalf("no house at %s in the register after the save", address)
 	}
 	if got.Purpose != "rental" || got.RoomMasked != "1***" || got.OwnerName != "表单房东" || got.GridCode != memberGrid ||
+		got.CompoundID != compound.ID || got.BuildingID != building.ID ||
 		got.AreaM2 == nil || *got.AreaM2 != 86.5 || got.PhoneMasked == "" || strings.Contains(got.PhoneMasked, "138001380") {
 		t.Errorf("saved house %+v (area %v): want rental, room 1***, owner 表单房东, grid %s, 86.5 m², a masked phone", *got, got.AreaM2, memberGrid)
 	}

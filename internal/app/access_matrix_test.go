@@ -679,6 +679,12 @@ func matrix() []row {
 				"quorum_percent": 50, "pass_percent": 50, "members": []map[string]any{{"name": "矩阵理事", "role": "chair", "phone": "13800138000"}}}}
 		}},
 		{route: "GET /api/v1/village-councils/{id}", who: villageReaders, req: func(c *call) req { return req{path: "/api/v1/village-councils/" + c.id(c.at.council)} }},
+		{route: "POST /api/v1/village-councils/{id}/members", who: villageWriters, req: func(c *call) req {
+			return req{path: "/api/v1/village-councils/" + c.id(c.at.council) + "/members", body: map[string]any{"name": "矩阵理事", "role": "member"}}
+		}},
+		{route: "POST /api/v1/village-councils/{id}/members/{member}/leave", who: villageWriters, req: func(c *call) req {
+			return req{path: "/api/v1/village-councils/" + c.id(c.at.council) + "/members/" + c.id(c.at.councilMember) + "/leave", body: map[string]any{}}
+		}},
 		{route: "POST /api/v1/village-councils/{id}/meetings", who: villageWriters, req: func(c *call) req {
 			return req{path: "/api/v1/village-councils/" + c.id(c.at.council) + "/meetings", body: map[string]any{"held_on": today(), "agenda": "矩阵议程", "attendance": map[string]string{}}}
 		}},
@@ -1152,6 +1158,9 @@ func matrix() []row {
 		{route: "POST /api/v1/compounds", who: partyKeepers, req: func(c *call) req {
 			return req{path: "/api/v1/compounds", body: map[string]any{"org_id": c.id(c.at.org), "name": p("矩阵小区%d", c.f.next())}}
 		}},
+		{route: "GET /api/v1/compounds/choices", who: registryReaders, list: true, req: func(c *call) req {
+			return req{path: "/api/v1/compounds/choices?org_id=" + c.id(c.at.org)}
+		}},
 		{route: "GET /api/v1/compounds/{id}", who: partyKeepers, req: func(c *call) req { return req{path: "/api/v1/compounds/" + c.id(c.at.compound)} }},
 		{route: "PUT /api/v1/compounds/{id}", who: partyKeepers, req: func(c *call) req {
 			return req{path: "/api/v1/compounds/" + c.id(c.at.compound), body: map[string]any{"version": 0, "name": "矩阵小区"}}
@@ -1571,6 +1580,7 @@ type objs struct {
 	villageScore          string   // a counted score of a household of the village
 	villageAppealed       string   // a score under appeal
 	council, proposal     string   // a council of the village and its proposal under consultation
+	councilMember         string   // the council's chair
 	passed, followUp      string   // a passed proposal of it and a follow-up step
 	point, patrolPhoto    string   // a check-in of that patrol and its photo
 	vteam, volunteer      string   // a volunteer team of the village (the own village's: the demo volunteer's) and a member
@@ -1618,7 +1628,7 @@ func (o *objs) ids() []string {
 	for _, id := range append([]string{o.org, o.grid, o.user, o.assignment, o.person, o.household, o.house, o.address, o.unit,
 		o.keyPerson, o.mediator, o.careTarget, o.event, o.media, o.rule, o.campaign, o.item, o.round, o.finding, o.export, o.readyExport, o.imp, o.message, o.centre,
 		o.petition, o.session, o.problem, o.dispute, o.party, o.callNumber, o.callAlert, o.psych, o.worker, o.place, o.task, o.meeting, o.visit, o.reception, o.receptionItem, o.plan, o.patrol, o.point, o.patrolPhoto, o.training,
-		o.villageScore, o.villageAppealed, o.council, o.proposal, o.passed, o.followUp,
+		o.villageScore, o.villageAppealed, o.council, o.councilMember, o.proposal, o.passed, o.followUp,
 		o.vteam, o.volunteer, o.vshift, o.vwalk, o.vclue,
 		o.partyOrg, o.partyMember, o.compound, o.building, o.cproblem, o.partyReport, o.rtask,
 		o.redOrder, o.redServed, o.redMember}, o.extra...) {
@@ -1927,10 +1937,10 @@ func (f *fixture) villageRecords(o *objs) {
 		SheetTitle: "矩阵评分表", Items: []village.Item{{Name: "矩阵加分", Kind: "plus", Points: 5}, {Name: "矩阵否决", Kind: "veto"}}})
 	f.check(err)
 	in := village.ScoreInput{HouseholdID: o.household, ItemID: f.villageItem(o.org), On: today(), Evidence: "witness", Detail: "矩阵证人"}
-	s, err := f.a.Village.RecordScore(f.ctx, o.org, in)
+	s, err := f.a.Village.RecordScore(f.ctx, o.org, in, idem.Key{})
 	f.check(err)
 	o.villageScore = s.ID
-	s, err = f.a.Village.RecordScore(f.ctx, o.org, in)
+	s, err = f.a.Village.RecordScore(f.ctx, o.org, in, idem.Key{})
 	f.check(err)
 	_, err = f.a.Village.Appeal(f.ctx, s.ID, village.AppealInput{LodgedBy: "household", Reason: "矩阵申诉"})
 	f.check(err)
@@ -1938,7 +1948,7 @@ func (f *fixture) villageRecords(o *objs) {
 	c, err := f.a.Village.CreateCouncil(f.ctx, o.org, village.CouncilInput{Kind: "villagers", Name: "矩阵理事会", QuorumPercent: 50, PassPercent: 50,
 		Members: []village.MemberInput{{Name: "矩阵理事长", Role: "chair", Phone: "13800138000"}}})
 	f.check(err)
-	o.council = c.ID
+	o.council, o.councilMember = c.ID, c.Members[0].ID
 	c, err = f.a.Village.AddMeeting(f.ctx, c.ID, village.MeetingInput{HeldOn: today(), Agenda: "矩阵议程", Attendance: map[string]string{c.Members[0].ID: "present"}})
 	f.check(err)
 	pin := village.ProposalInput{Kind: "finance", Title: "矩阵议题", Body: "矩阵内容", OpensOn: today(), ClosesOn: today()}

@@ -290,3 +290,82 @@ func TestPartyTree(t *testing.T) {
 		}
 	})
 }
+
+// TestHousesInCompounds puts a house of the registers into a compound and
+// one of its buildings from the house form's choices: a building of
+// another compound, a compound of another community and a building
+// without its compound are refused by field; the houses list filters by
+// compound, and a house moved out of its compound keeps the change in
+// its history.
+func TestHousesInCompounds(t *testing.T) {
+	a := testapp.New(t)
+	gm := a.LoginAs("gridmember")
+	grid := one(t, a, `SELECT m.grid_id FROM grid_members m JOIN workers w ON w.id = m.worker_id JOIN users u ON u.id = w.user_id
+		WHERE u.username = 'gridmember' ORDER BY m.is_primary DESC LIMIT 1`)
+	village := one(t, a, "SELECT org_id FROM grids WHERE id = ?", grid)
+	compound := one(t, a, `SELECT c.id FROM compounds c WHERE c.org_id = ? AND c.status = 'active'
+		AND (SELECT COUNT(*) FROM buildings b WHERE b.compound_id = c.id) > 0 ORDER BY c.name LIMIT 1`, village)
+	building := one(t, a, "SELECT id FROM buildings WHERE compound_id = ? ORDER BY name LIMIT 1", compound)
+	otherBuilding := one(t, a, "SELECT id FROM buildings WHERE compound_id <> ? ORDER BY id LIMIT 1", compound)
+	otherCompound := one(t, a, "SELECT id FROM compounds WHERE org_id <> ? ORDER BY id LIMIT 1", village)
+
+	var choices struct {
+		Items []party.Choice `json:"items"`
+	}
+	if st := gm.Do("GET", "/api/v1/compounds/choices?org_id="+village, nil, &choices); st != 200 {
+		t.Fatalf("choices: %d", st)
+	}
+	found := false
+	for _, c := range choices.Items {
+		for _, b := range c.Buildings {
+			found = found || (c.ID == compound && b.ID == building)
+		}
+	}
+	if !found {
+		t.Fatalf("the compound and its building are not among the choices: %+v", choices.Items)
+	}
+	house := func(compoundID, buildingID string) map[string]any {
+		return map[string]any{"address": "测试路18号", "purpose": "self_use", "grid_id": grid, "compound_id": compoundID, "building_id": buildingID}
+	}
+	fail(t, gm, "POST", "/api/v1/houses", house(compound, otherBuilding), 400, "building_id", "registry.building_unknown")
+	fail(t, gm, "POST", "/api/v1/houses", house(otherCompound, ""), 400, "compound_id", "registry.compound_unknown")
+	fail(t, gm, "POST", "/api/v1/houses", house("", building), 400, "compound_id", "registry.required")
+	var h struct {
+		ID           string `json:"id"`
+		CompoundID   string `json:"compound_id"`
+		CompoundName string `json:"compound_name"`
+		BuildingName string `json:"building_name"`
+		Version      int    `json:"version"`
+	}
+	if st := gm.Do("POST", "/api/v1/houses", house(compound, building), &h); st != 201 || h.CompoundID != compound || h.CompoundName == "" || h.BuildingName == "" {
+		t.Fatalf("a house in the compound: %d %+v", st, h)
+	}
+	var list struct {
+		Items []struct {
+			ID         string `json:"id"`
+			CompoundID string `json:"compound_id"`
+		} `json:"items"`
+	}
+	if st := gm.Do("GET", "/api/v1/houses?limit=200&compound_id="+compound, nil, &list); st != 200 || len(list.Items) == 0 {
+		t.Fatalf("the compound's houses: %d %d", st, len(list.Items))
+	}
+	mine := false
+	for _, x := range list.Items {
+		if x.CompoundID != compound {
+			t.Fatalf("a house of another compound in the list: %+v", x)
+		}
+		mine = mine || x.ID == h.ID
+	}
+	if !mine {
+		t.Fatal("the new house is not in its compound's list")
+	}
+	moved := house("", "")
+	moved["version"] = h.Version
+	var out map[string]any
+	if st := gm.Do("PUT", "/api/v1/houses/"+h.ID, moved, &out); st != 200 || out["compound_id"] != nil || out["compound_name"] != nil {
+		t.Fatalf("moved out of the compound: %d %+v", st, out)
+	}
+	if n := count(t, a, "SELECT COUNT(*) FROM houses WHERE id = ? AND compound_id IS NULL AND building_id IS NULL", h.ID); n != 1 {
+		t.Fatalf("the house still names a compound: %d", n)
+	}
+}

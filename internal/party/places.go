@@ -364,3 +364,76 @@ func nullInt(n int) any {
 	}
 	return n
 }
+
+// CompoundOf answers the registers (registry.Compounds): the path of an
+// active compound's community, and whether buildingID is one of the
+// compound's active buildings; sql.ErrNoRows for an unknown compound.
+func (s *Service) CompoundOf(ctx context.Context, q db.Querier, compoundID, buildingID string) (string, bool, error) {
+	var path string
+	if err := q.QueryRowContext(ctx, "SELECT path FROM compounds WHERE id = ? AND status = 'active'", compoundID).Scan(&path); err != nil {
+		return "", false, err
+	}
+	if buildingID == "" {
+		return path, false, nil
+	}
+	var n int
+	err := q.QueryRowContext(ctx, "SELECT COUNT(*) FROM buildings WHERE id = ? AND compound_id = ? AND status = 'active'", buildingID, compoundID).Scan(&n)
+	return path, n == 1, err
+}
+
+// PlaceNames are the names of the compounds and buildings among ids.
+func (s *Service) PlaceNames(ctx context.Context, q db.Querier, ids []string) (map[string]string, error) {
+	out, err := names(ctx, q, "compounds", ids)
+	if err != nil {
+		return nil, err
+	}
+	b, err := names(ctx, q, "buildings", ids)
+	for id, n := range b {
+		out[id] = n
+	}
+	return out, err
+}
+
+// Choice is a compound a house may be put in, with its buildings.
+type Choice struct {
+	ID        string  `json:"id"`
+	Name      string  `json:"name"`
+	Buildings []Named `json:"buildings"`
+}
+
+// Named is a building of a choice.
+type Named struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// Choices are the active compounds of a community with their buildings,
+// for the registers' house form: to a holder of registry.read over it.
+func (s *Service) Choices(ctx context.Context, orgID string) ([]Choice, error) {
+	q := s.db.Reader()
+	if _, err := org.PathIn(ctx, q, authz.RegistryRead, orgID, "org_id"); err != nil {
+		return nil, err
+	}
+	rows, err := q.QueryContext(ctx, `SELECT c.id, c.name, COALESCE(b.id, ''), COALESCE(b.name, '') FROM compounds c
+		LEFT JOIN buildings b ON b.compound_id = c.id AND b.status = 'active'
+		WHERE c.org_id = ? AND c.status = 'active' ORDER BY c.name, c.id, b.name`, orgID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Choice{}
+	for rows.Next() {
+		var id, name, bid, bname string
+		if err := rows.Scan(&id, &name, &bid, &bname); err != nil {
+			return nil, err
+		}
+		if len(out) == 0 || out[len(out)-1].ID != id {
+			out = append(out, Choice{ID: id, Name: name, Buildings: []Named{}})
+		}
+		if bid != "" {
+			last := &out[len(out)-1]
+			last.Buildings = append(last.Buildings, Named{ID: bid, Name: bname})
+		}
+	}
+	return out, rows.Err()
+}

@@ -41,6 +41,8 @@ func (s *Service) Routes() []httpx.Route {
 		{Method: "GET", Path: "/api/v1/compounds", Tag: "party", Summary: "Compounds (小区) of the caller's areas with their branch and problem figures",
 			Perm: authz.PartyRead, Params: area, Do: httpx.Get(s.compounds)},
 		{Method: "POST", Path: "/api/v1/compounds", Tag: "party", Summary: "Add a compound", Perm: authz.PartyWrite, Status: 201, Do: httpx.Call(s.createCompound)},
+		{Method: "GET", Path: "/api/v1/compounds/choices", Tag: "party", Summary: "A community's compounds with their buildings, for the registers' house form",
+			Perm: authz.RegistryRead, Params: []httpx.Param{{Name: "org_id", In: "query", Desc: "the community"}}, Do: httpx.Get(s.choices)},
 		{Method: "GET", Path: "/api/v1/compounds/{id}", Tag: "party", Summary: "A compound with its buildings", Perm: authz.PartyRead, Do: httpx.Get(s.compound)},
 		{Method: "PUT", Path: "/api/v1/compounds/{id}", Tag: "party", Summary: "Edit a compound (version-checked)", Perm: authz.PartyWrite, Do: httpx.Call(s.updateCompound)},
 		{Method: "POST", Path: "/api/v1/compounds/{id}/buildings", Tag: "party", Summary: "Add a building (楼栋) to a compound", Perm: authz.PartyWrite, Status: 201,
@@ -127,6 +129,10 @@ func (s *Service) addHousehold(r *http.Request, in HouseholdInput) (CenterHouseh
 func (s *Service) compounds(r *http.Request) (Items[CompoundRow], error) {
 	cs, err := s.Compounds(r.Context(), r.URL.Query().Get("org_id"))
 	return Items[CompoundRow]{Items: cs}, err
+}
+func (s *Service) choices(r *http.Request) (Items[Choice], error) {
+	cs, err := s.Choices(r.Context(), r.URL.Query().Get("org_id"))
+	return Items[Choice]{Items: cs}, err
 }
 func (s *Service) createCompound(r *http.Request, in CompoundInput) (CompoundRow, error) {
 	return s.CreateCompound(r.Context(), in)

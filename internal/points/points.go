@@ -281,12 +281,12 @@ func SettleUserTx(ctx context.Context, tx db.Querier, userID, rule, sourceKind, 
 	if err != nil {
 		return err
 	}
-	delta := 0
+	delta, why := 0, ""
 	switch {
 	case earned && net <= 0:
 		delta = rules.Of(rule) - net
 	case !earned && net != 0:
-		delta, rule = -net, Correction
+		delta, rule, why = -net, Correction, reason
 	}
 	if delta == 0 {
 		return nil
@@ -298,7 +298,7 @@ func SettleUserTx(ctx context.Context, tx db.Querier, userID, rule, sourceKind, 
 		source_kind, source_id, rule_version, reason, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'system', ?)
 		ON CONFLICT (subject_kind, subject_id, rule, source_kind, source_id) DO NOTHING`,
 		db.NewID(), c.SubjectKind, c.SubjectID, c.PartyOrgID, c.OrgID, c.Path, MonthOf(at), delta, rule, sourceKind, sourceID, rules.Version,
-		map[bool]string{true: "", false: reason}[earned], db.Now())
+		why, db.Now())
 	return err
 }
 

@@ -713,7 +713,10 @@ type session struct {
 func (lt *leakTest) signIn(username, password, otp string) *session {
 	lt.t.Helper()
 	jar, _ := cookiejar.New(nil)
-	c := &client{t: lt.t, base: lt.base, http: &http.Client{Jar: jar, Timeout: 30 * time.Second}}
+	// A minute a request: the first board of the day makes the whole
+	// county's patrol tasks, slow on a loaded runner; the scan is about
+	// what the answers hold, the hard stop (leakBudget) about time.
+	c := &client{t: lt.t, base: lt.base, http: &http.Client{Jar: jar, Timeout: time.Minute}}
 	b, _ := json.Marshal(map[string]string{"username": username, "password": password, "otp": otp})
 	status, body, _, err := c.post(lt.ctx, "/api/v1/auth/login", b, nil)
 	if err != nil || status != 200 {

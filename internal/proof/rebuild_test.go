@@ -124,8 +124,13 @@ func TestNoCallerRebuildsASealedValue(t *testing.T) {
 		}
 		seen := map[string]string{}
 		see := func(where string, body []byte) {
-			seen[where] = string(body)
-			for k, v := range unzipped(body) {
+			// A workbook is read by its parts: its compressed bytes are
+			// noise that may hold any digits after a '*'.
+			parts := unzipped(body)
+			if len(parts) == 0 {
+				seen[where] = string(body)
+			}
+			for k, v := range parts {
 				seen[where+" » "+k] = v
 			}
 		}

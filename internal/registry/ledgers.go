@@ -249,6 +249,11 @@ type HouseInput struct {
 	AreaM2     *float64 `json:"area_m2,omitempty"`
 	OwnerName  string   `json:"owner_name,omitempty"`
 	OwnerPhone string   `json:"owner_phone,omitempty"` // sealed
+	// The compound (小区) and building (楼栋) the house belongs to, when it
+	// lies in one: the compound of the house's community, the building of
+	// the compound.
+	CompoundID string `json:"compound_id,omitempty"`
+	BuildingID string `json:"building_id,omitempty"`
 	PlaceInput
 	Version int `json:"version,omitempty"`
 	// On update, an empty or omitted room or owner_phone keeps the stored
@@ -267,6 +272,10 @@ type House struct {
 	OwnerName        string   `json:"owner_name"`
 	OwnerPhoneMasked string   `json:"owner_phone_masked"`
 	Residents        int      `json:"residents"`
+	CompoundID       string   `json:"compound_id,omitempty"`
+	CompoundName     string   `json:"compound_name,omitempty"`
+	BuildingID       string   `json:"building_id,omitempty"`
+	BuildingName     string   `json:"building_name,omitempty"`
 	Located
 	Status    string `json:"status"`
 	Version   int    `json:"version"`
@@ -278,14 +287,15 @@ type House struct {
 }
 
 const houseCols = `x.id, x.address_id, a.text, x.room_masked, x.purpose, x.area_m2, x.owner_name, x.owner_phone_masked,
-	(SELECT count(*) FROM people WHERE house_id = x.id AND status = 'active'), ` + locatedCols + `, x.status, x.version, x.created_at, x.updated_at`
+	(SELECT count(*) FROM people WHERE house_id = x.id AND status = 'active'), ` + locatedCols + `, x.status, x.version, x.created_at, x.updated_at,
+	COALESCE(x.compound_id, ''), COALESCE(x.building_id, '')`
 const houseFrom = ` FROM houses x JOIN addresses a ON a.id = x.address_id` + locatedJoin
 
 func scanHouse(sc interface{ Scan(...any) error }) (House, error) {
 	var h House
 	var area sql.NullFloat64
 	dest := append([]any{&h.ID, &h.AddressID, &h.Address, &h.RoomMasked, &h.Purpose, &area, &h.OwnerName, &h.OwnerPhoneMasked, &h.Residents}, h.Located.dest()...)
-	err := sc.Scan(append(dest, &h.Status, &h.Version, &h.CreatedAt, &h.UpdatedAt)...)
+	err := sc.Scan(append(dest, &h.Status, &h.Version, &h.CreatedAt, &h.UpdatedAt, &h.CompoundID, &h.BuildingID)...)
 	if area.Valid {
 		h.AreaM2 = &area.Float64
 	}
@@ -352,7 +362,70 @@ func (s *Service) checkAt(ctx context.Context, q db.Querier, in PlaceInput, perm
 // (CreateHouse) or an import row (LoadHouse): its fields and its grid,
 // where the caller must hold perm. It returns the normalized owner phone.
 func (s *Service) checkNewHouse(ctx context.Context, q db.Querier, in *HouseInput, perm authz.Perm) (string, Place, error) {
-	return s.checkAt(ctx, q, in.PlaceInput, perm, nil, func() (string, error) { return checkHouse(in) })
+	phone, pl, err := s.checkAt(ctx, q, in.PlaceInput, perm, nil, func() (string, error) { return checkHouse(in) })
+	if err != nil {
+		return "", Place{}, err
+	}
+	return phone, pl, s.checkCompound(ctx, q, in, pl)
+}
+
+// checkCompound checks a house's compound and building against its place:
+// the compound must lie over the house's community, the building belong to
+// the compound.
+func (s *Service) checkCompound(ctx context.Context, q db.Querier, in *HouseInput, pl Place) error {
+	in.CompoundID, in.BuildingID = strings.TrimSpace(in.CompoundID), strings.TrimSpace(in.BuildingID)
+	if in.CompoundID == "" {
+		if in.BuildingID != "" {
+			return apperr.Field("compound_id", "registry.required")
+		}
+		return nil
+	}
+	if s.Compounds == nil {
+		return apperr.Field("compound_id", "registry.compound_unknown")
+	}
+	path, inCompound, err := s.Compounds.CompoundOf(ctx, q, in.CompoundID, in.BuildingID)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !strings.HasPrefix(pl.Path, path)) {
+		return apperr.Field("compound_id", "registry.compound_unknown")
+	}
+	if err != nil {
+		return err
+	}
+	if in.BuildingID != "" && !inCompound {
+		return apperr.Field("building_id", "registry.building_unknown")
+	}
+	return nil
+}
+
+// Compounds is what the registers need of the red grid's compounds and
+// buildings (package party owns them): whether a compound exists, its
+// community's path and whether a building is one of its own; and names.
+type Compounds interface {
+	CompoundOf(ctx context.Context, q db.Querier, compoundID, buildingID string) (path string, buildingInCompound bool, err error)
+	PlaceNames(ctx context.Context, q db.Querier, ids []string) (map[string]string, error)
+}
+
+// nameCompounds fills the houses' compound and building names.
+func (s *Service) nameCompounds(ctx context.Context, hs []House) error {
+	if s.Compounds == nil {
+		return nil
+	}
+	var ids []string
+	for _, h := range hs {
+		if h.CompoundID != "" {
+			ids = append(ids, h.CompoundID)
+		}
+		if h.BuildingID != "" {
+			ids = append(ids, h.BuildingID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	names, err := s.Compounds.PlaceNames(ctx, s.db.Reader(), ids)
+	for i := range hs {
+		hs[i].CompoundName, hs[i].BuildingName = names[hs[i].CompoundID], names[hs[i].BuildingID]
+	}
+	return err
 }
 
 // sealHouse returns the sealed and masked room and owner phone of house id.
@@ -375,8 +448,9 @@ func (s *Service) insertHouse(ctx context.Context, tx db.Querier, id string, in 
 	room, roomMasked, ownerPhone, ownerMasked := s.sealHouse(id, in, phone)
 	now := s.Now().UnixMilli()
 	if _, err := tx.ExecContext(ctx, `INSERT INTO houses (id, address_id, room_sealed, room_masked, purpose, area_m2, owner_name, owner_phone_sealed,
-		owner_phone_masked, grid_id, org_id, path, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		id, addr, room, roomMasked, in.Purpose, in.AreaM2, in.OwnerName, ownerPhone, ownerMasked, pl.GridID, pl.OrgID, pl.Path, now, now); err != nil {
+		owner_phone_masked, grid_id, org_id, path, compound_id, building_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		id, addr, room, roomMasked, in.Purpose, in.AreaM2, in.OwnerName, ownerPhone, ownerMasked, pl.GridID, pl.OrgID, pl.Path,
+		regkit.Nullable(in.CompoundID), regkit.Nullable(in.BuildingID), now, now); err != nil {
 		return err
 	}
 	if err := search.Index(ctx, tx, "house", id, pl.Path, in.Address, in.Address, in.OwnerName); err != nil {
@@ -434,17 +508,22 @@ func (s *Service) SaveHouse(ctx context.Context, id string, in HouseInput) (Hous
 		if err != nil {
 			return err
 		}
+		if err := s.checkCompound(ctx, tx, &in, pl); err != nil {
+			return err
+		}
 		addr, err := s.addressID(ctx, tx, in.Address, pl)
 		if err != nil {
 			return err
 		}
 		changed := diff(map[string][2]string{"address": {old.AddressID, addr}, "room": {plain["room"], in.Room}, "purpose": {old.Purpose, in.Purpose},
 			"area_m2": {regkit.FloatText(old.AreaM2), regkit.FloatText(in.AreaM2)}, "owner_name": {old.OwnerName, in.OwnerName},
-			"owner_phone": {plain["owner_phone"], phone}, "grid_id": {old.GridID, pl.GridID}})
+			"owner_phone": {plain["owner_phone"], phone}, "grid_id": {old.GridID, pl.GridID},
+			"compound_id": {old.CompoundID, in.CompoundID}, "building_id": {old.BuildingID, in.BuildingID}})
 		room, roomMasked, ownerPhone, ownerMasked := s.sealHouse(id, in, phone)
 		if err := regkit.Bump(ctx, tx, s.Now(), "houses", id, in.Version, old.Version, `address_id = ?, room_sealed = ?, room_masked = ?, purpose = ?, area_m2 = ?,
-			owner_name = ?, owner_phone_sealed = ?, owner_phone_masked = ?, grid_id = ?, org_id = ?, path = ?`,
-			addr, room, roomMasked, in.Purpose, in.AreaM2, in.OwnerName, ownerPhone, ownerMasked, pl.GridID, pl.OrgID, pl.Path); err != nil {
+			owner_name = ?, owner_phone_sealed = ?, owner_phone_masked = ?, grid_id = ?, org_id = ?, path = ?, compound_id = ?, building_id = ?`,
+			addr, room, roomMasked, in.Purpose, in.AreaM2, in.OwnerName, ownerPhone, ownerMasked, pl.GridID, pl.OrgID, pl.Path,
+			regkit.Nullable(in.CompoundID), regkit.Nullable(in.BuildingID)); err != nil {
 			return err
 		}
 		if err := search.Index(ctx, tx, "house", id, pl.Path, in.Address, in.Address, in.OwnerName); err != nil {
@@ -475,7 +554,12 @@ func (s *Service) house(ctx context.Context, q db.Querier, id string) (House, er
 	if errors.Is(err, sql.ErrNoRows) {
 		return h, apperr.NotFoundf("house")
 	}
-	return h, err
+	if err != nil {
+		return h, err
+	}
+	hs := []House{h}
+	err = s.nameCompounds(ctx, hs)
+	return hs[0], err
 }
 
 // GetHouse returns a house with the people living in it and its history.
@@ -751,9 +835,11 @@ func (s *Service) GetUnit(ctx context.Context, id string) (Unit, error) {
 // text (the lists that have one) and a page.
 type ListQuery struct {
 	OrgID, GridID, Kind string
-	Q                   string
-	After               string
-	Limit               int
+	// CompoundID and BuildingID filter houses.
+	CompoundID, BuildingID string
+	Q                      string
+	After                  string
+	Limit                  int
 	// extra is more conditions on the rows, with their arguments.
 	extra     string
 	extraArgs []any
@@ -821,8 +907,18 @@ func (s *Service) ListHouseholds(ctx context.Context, q ListQuery) ([]Household,
 }
 
 // ListHouses lists houses in scope; Kind filters by purpose (rental …).
+// CompoundID and BuildingID filter by compound and building.
 func (s *Service) ListHouses(ctx context.Context, q ListQuery) ([]House, string, error) {
-	return list(ctx, s, "houses", "SELECT "+houseCols+houseFrom, q, "x.purpose", scanHouse, func(h House) string { return h.ID })
+	for _, f := range []struct{ col, v string }{{"x.compound_id", q.CompoundID}, {"x.building_id", q.BuildingID}} {
+		if f.v != "" {
+			q.extra, q.extraArgs = q.extra+" AND "+f.col+" = ?", append(q.extraArgs, f.v)
+		}
+	}
+	hs, next, err := list(ctx, s, "houses", "SELECT "+houseCols+houseFrom, q, "x.purpose", scanHouse, func(h House) string { return h.ID })
+	if err == nil {
+		err = s.nameCompounds(ctx, hs)
+	}
+	return hs, next, err
 }
 
 // ListUnits lists units in scope; Kind filters by unit kind.

@@ -44,7 +44,8 @@ func ListParams() []httpx.Param {
 func ListQueryOf(r *http.Request) ListQuery {
 	q := r.URL.Query()
 	limit, _ := strconv.Atoi(q.Get("limit"))
-	return ListQuery{OrgID: q.Get("org_id"), GridID: q.Get("grid_id"), Kind: q.Get("kind"), Q: q.Get("q"), After: q.Get("cursor"), Limit: limit}
+	return ListQuery{OrgID: q.Get("org_id"), GridID: q.Get("grid_id"), Kind: q.Get("kind"), Q: q.Get("q"), After: q.Get("cursor"), Limit: limit,
+		CompoundID: q.Get("compound_id"), BuildingID: q.Get("building_id")}
 }
 
 // Routes are the register endpoints. A person's page (GET
@@ -74,8 +75,9 @@ func (s *Service) Routes() []httpx.Route {
 
 		{Method: "GET", Path: "/api/v1/households", Tag: "registry", Summary: "Households in scope", Perm: authz.RegistryRead,
 			Params: ListParams(), Do: httpx.Get(s.listHouseholds)},
-		{Method: "GET", Path: "/api/v1/houses", Tag: "registry", Summary: "Houses in scope (kind: purpose, e.g. rental)", Perm: authz.RegistryRead,
-			Params: ListParams(), Do: httpx.Get(s.listHouses)},
+		{Method: "GET", Path: "/api/v1/houses", Tag: "registry", Summary: "Houses in scope (kind: purpose, e.g. rental; a compound's or a building's)",
+			Perm: authz.RegistryRead, Params: append(ListParams(), httpx.Param{Name: "compound_id", In: "query"}, httpx.Param{Name: "building_id", In: "query"}),
+			Do: httpx.Get(s.listHouses)},
 		{Method: "GET", Path: "/api/v1/addresses", Tag: "registry", Summary: "Standard addresses (一标) in scope (q: text contains)",
 			Perm: authz.RegistryRead, Params: addressParams, Do: httpx.Get(s.listAddresses)},
 		{Method: "GET", Path: "/api/v1/register-units", Tag: "registry", Summary: "Units (enterprises, shops, organisations) in scope",

@@ -49,6 +49,9 @@ type Service struct {
 	grids Locator
 	// followers keep records about people (Follow).
 	followers []Follower
+	// Compounds checks and names the compounds and buildings houses belong
+	// to; without it a house names none.
+	Compounds Compounds
 	// Now is the clock, replaceable in tests.
 	Now func() time.Time
 }

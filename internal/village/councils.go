@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/gridgov/gridgov/internal/apperr"
@@ -73,19 +74,87 @@ func (in *CouncilInput) check() error {
 		f.Add("members", "validation.length", "min", 1, "max", 50)
 	}
 	for i := range in.Members {
-		m := &in.Members[i]
-		field := fmt.Sprintf("members[%d]", i)
-		checkText(&f, field+".name", m.Name, 50, true)
-		checkOne(&f, field+".role", m.Role, Roles)
-		if strings.TrimSpace(m.Phone) != "" {
-			p, err := pii.NormalizePhone(field+".phone", m.Phone)
-			if err != nil {
-				f.Add(field+".phone", "phone.invalid")
-			}
-			m.Phone = p
-		}
+		in.Members[i].check(&f, fmt.Sprintf("members[%d].", i))
 	}
 	return f.Err()
+}
+
+// check checks a member, its fields named with prefix.
+func (m *MemberInput) check(f *apperr.Fields, prefix string) {
+	checkText(f, prefix+"name", m.Name, 50, true)
+	checkOne(f, prefix+"role", m.Role, Roles)
+	if strings.TrimSpace(m.Phone) != "" {
+		p, err := pii.NormalizePhone(prefix+"phone", m.Phone)
+		if err != nil {
+			f.Add(prefix+"phone", "phone.invalid")
+		}
+		m.Phone = p
+	}
+}
+
+// insertMember writes a checked member of council id.
+func (s *Service) insertMember(ctx context.Context, tx db.Querier, councilID string, m MemberInput, now int64) error {
+	mid := db.NewID()
+	sealed, masked := "", ""
+	if m.Phone != "" {
+		sealed, masked = s.vault.Seal("village.phone", mid, m.Phone), pii.MaskPhone(m.Phone)
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO village_council_members (id, council_id, name, role, person_id, worker_id, phone_sealed, phone_masked, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, mid, councilID, strings.TrimSpace(m.Name), m.Role, m.PersonID, m.WorkerID, sealed, masked, now)
+	return err
+}
+
+// AddMember adds a member to a council (at most 50 serve at once); the
+// votes from then on count them.
+func (s *Service) AddMember(ctx context.Context, councilID string, in MemberInput) (Council, error) {
+	var f apperr.Fields
+	in.check(&f, "")
+	if err := f.Err(); err != nil {
+		return Council{}, err
+	}
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		c, err := s.council(ctx, tx, councilID, authz.VillageWrite)
+		if err != nil {
+			return err
+		}
+		if len(c.Members) >= 50 {
+			return apperr.Field("name", "village.council_full", "max", 50)
+		}
+		if err := s.insertMember(ctx, tx, councilID, in, db.Now()); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, authz.VillageWrite, "village.council_member_add", "village_council", councilID, in.Role)
+	})
+	if err != nil {
+		return Council{}, err
+	}
+	return s.Council(ctx, councilID)
+}
+
+// RemoveMember records that a member has left a council: they stay in the
+// meetings they attended, and the votes from then on count without them.
+// The last member does not leave.
+func (s *Service) RemoveMember(ctx context.Context, councilID, memberID string) (Council, error) {
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		c, err := s.council(ctx, tx, councilID, authz.VillageWrite)
+		if err != nil {
+			return err
+		}
+		if !slices.ContainsFunc(c.Members, func(m Member) bool { return m.ID == memberID }) {
+			return apperr.NotFoundf("village_council_member")
+		}
+		if len(c.Members) == 1 {
+			return apperr.E(apperr.Conflict, "village.council_last_member")
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE village_council_members SET status = 'left' WHERE id = ? AND council_id = ?", memberID, councilID); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, authz.VillageWrite, "village.council_member_leave", "village_council", councilID, "")
+	})
+	if err != nil {
+		return Council{}, err
+	}
+	return s.Council(ctx, councilID)
 }
 
 // CreateCouncil makes a council of village orgID with its members.
@@ -106,13 +175,7 @@ func (s *Service) CreateCouncil(ctx context.Context, orgID string, in CouncilInp
 			return err
 		}
 		for _, m := range in.Members {
-			mid := db.NewID()
-			sealed, masked := "", ""
-			if m.Phone != "" {
-				sealed, masked = s.vault.Seal("village.phone", mid, m.Phone), pii.MaskPhone(m.Phone)
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO village_council_members (id, council_id, name, role, person_id, worker_id, phone_sealed, phone_masked, created_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, mid, id, strings.TrimSpace(m.Name), m.Role, m.PersonID, m.WorkerID, sealed, masked, now); err != nil {
+			if err := s.insertMember(ctx, tx, id, m, now); err != nil {
 				return err
 			}
 		}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/httpx"
+	"github.com/gridgov/gridgov/internal/idem"
 )
 
 // Page is a list answer.
@@ -25,7 +26,7 @@ func (s *Service) Routes() []httpx.Route {
 		r("PUT", "/api/v1/villages/{id}/scoring", "Save the list settings, the village rules and the sheet (a sheet with scores becomes a new version)", authz.VillageWrite, httpx.Call(s.saveScoring)),
 		r("GET", "/api/v1/villages/{id}/households", "The village's households, named as the village chose", authz.VillageScore, httpx.Get(s.households)),
 		{Method: "GET", Path: "/api/v1/villages/{id}/scores", Tag: tag, Summary: "The scores of a month, with their appeals (audited read)", Perm: authz.VillageRead, Params: month, Do: httpx.Get(s.listScores)},
-		{Method: "POST", Path: "/api/v1/villages/{id}/scores", Tag: tag, Summary: "Record a household's score with its evidence (a veto item takes no points)", Perm: authz.VillageScore, Status: 201, Do: httpx.Call(s.recordScore)},
+		{Method: "POST", Path: "/api/v1/villages/{id}/scores", Tag: tag, Summary: "Record a household's score with its evidence (a veto item takes no points); Idempotency-Key honoured", Perm: authz.VillageScore, Status: 201, Do: httpx.Call(s.recordScore)},
 		r("POST", "/api/v1/village-scores/{id}/appeal", "Lodge an appeal against a score (the household or a grid member)", authz.VillageScore, httpx.Call(s.appeal)),
 		r("POST", "/api/v1/village-scores/{id}/decide", "The council upholds or overturns an appeal, with a reason (an overturned score stops counting)", authz.VillageWrite, httpx.Call(s.decide)),
 		r("GET", "/api/v1/villages/{id}/months/{month}", "The monthly list: totals, ranks, 一票否决 and recognition", authz.VillageRead, httpx.Get(s.month)),
@@ -37,6 +38,9 @@ func (s *Service) Routes() []httpx.Route {
 		r("GET", "/api/v1/villages/{id}/councils", "The village's councils (村民理事会, 邻里议事会) with their members", authz.VillageRead, httpx.Get(s.councils)),
 		{Method: "POST", Path: "/api/v1/villages/{id}/councils", Tag: tag, Summary: "Make a council with its members (phones sealed) and its vote rule", Perm: authz.VillageWrite, Status: 201, Do: httpx.Call(s.createCouncil)},
 		r("GET", "/api/v1/village-councils/{id}", "A council with its members, meetings and proposals", authz.VillageRead, httpx.Get(s.council_)),
+		r("POST", "/api/v1/village-councils/{id}/members", "Add a member to a council (phone sealed)", authz.VillageWrite, httpx.Call(s.addMember)),
+		r("POST", "/api/v1/village-councils/{id}/members/{member}/leave", "Record that a member has left a council (the last one stays)", authz.VillageWrite,
+			httpx.Call(s.removeMember)),
 		r("POST", "/api/v1/village-councils/{id}/meetings", "Record a meeting: agenda, attendance, minutes", authz.VillageWrite, httpx.Call(s.addMeeting)),
 		{Method: "POST", Path: "/api/v1/village-councils/{id}/proposals", Tag: tag, Summary: "Put a proposal to consultation (意见征询) for a period", Perm: authz.VillageWrite, Status: 201, Do: httpx.Call(s.addProposal)},
 		r("GET", "/api/v1/village-proposals/{id}", "A proposal with its opinions, vote and follow-up", authz.VillageRead, httpx.Get(s.getProposal)),
@@ -64,8 +68,27 @@ func (s *Service) listScores(r *http.Request) (Page[Score], error) {
 	out, err := s.Scores(r.Context(), r.PathValue("id"), r.URL.Query().Get("month"))
 	return Page[Score]{Items: out}, err
 }
+
+// recordScore takes an optional Idempotency-Key: the phone names each
+// score it sends, so a retry after a lost answer records it once.
+func (s *Service) addMember(r *http.Request, in MemberInput) (Council, error) {
+	return s.AddMember(r.Context(), r.PathValue("id"), in)
+}
+func (s *Service) removeMember(r *http.Request, _ struct{}) (Council, error) {
+	return s.RemoveMember(r.Context(), r.PathValue("id"), r.PathValue("member"))
+}
+
 func (s *Service) recordScore(r *http.Request, in ScoreInput) (Score, error) {
-	return s.RecordScore(r.Context(), r.PathValue("id"), in)
+	key := r.Header.Get("Idempotency-Key")
+	if err := idem.Check("Idempotency-Key", key); err != nil {
+		return Score{}, err
+	}
+	org := r.PathValue("id")
+	return s.RecordScore(r.Context(), org, in, idem.Key{Scope: "user:" + authz.From(r.Context()).UserID + ":village_score", Key: key,
+		Fingerprint: idem.Fingerprint(struct {
+			Org string
+			In  ScoreInput
+		}{org, in})})
 }
 func (s *Service) appeal(r *http.Request, in AppealInput) (Score, error) {
 	return s.Appeal(r.Context(), r.PathValue("id"), in)

@@ -11,6 +11,7 @@ import (
 	"github.com/gridgov/gridgov/internal/apperr"
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
+	"github.com/gridgov/gridgov/internal/idem"
 	"github.com/gridgov/gridgov/internal/org"
 	"github.com/gridgov/gridgov/internal/pii"
 	"github.com/gridgov/gridgov/internal/registry"
@@ -378,7 +379,9 @@ type Appeal struct {
 
 // RecordScore records a household's score. The household must be of the
 // village; a veto item takes no points; a published month takes no more.
-func (s *Service) RecordScore(ctx context.Context, orgID string, in ScoreInput) (Score, error) {
+// key, when it names one, makes a retry (a phone resending after a lost
+// answer) answer with the score the first request recorded.
+func (s *Service) RecordScore(ctx context.Context, orgID string, in ScoreInput, key idem.Key) (Score, error) {
 	var f apperr.Fields
 	if in.HouseholdID == "" {
 		f.Add("household_id", "validation.required")
@@ -395,8 +398,7 @@ func (s *Service) RecordScore(ctx context.Context, orgID string, in ScoreInput) 
 	if err := f.Err(); err != nil {
 		return Score{}, err
 	}
-	id := db.NewID()
-	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+	id, err := s.createScore(ctx, key, func(tx *db.Tx, id string) error {
 		path, err := villagePath(ctx, tx, authz.VillageScore, orgID, "org_id")
 		if err != nil {
 			return err
@@ -465,6 +467,24 @@ func (s *Service) RecordScore(ctx context.Context, orgID string, in ScoreInput) 
 		return Score{}, errors.Join(err, apperr.NotFoundf("village_score"))
 	}
 	return out[0], nil
+}
+
+// createScore writes a new score (write gets its id) under the request's
+// idempotency key and returns the id written, or the first request's.
+func (s *Service) createScore(ctx context.Context, key idem.Key, write func(tx *db.Tx, id string) error) (string, error) {
+	var id string
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		var err error
+		id, _, err = idem.Do(ctx, tx, key, func() (string, error) {
+			id := db.NewID()
+			return id, write(tx, id)
+		})
+		return err
+	})
+	if errors.Is(err, idem.ErrRaced) {
+		return s.createScore(ctx, key, write) // another request with the key committed first: answer as it did
+	}
+	return id, err
 }
 
 const scoreCols = `x.id, x.household_id, x.org_id, x.path, sh.version, x.item_id, i.name, i.kind, x.month, x.on_day, x.points, x.veto, x.evidence,

@@ -2,6 +2,7 @@ package village_test
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -76,7 +77,19 @@ func TestVillage(t *testing.T) {
 	if p := member.Fail("POST", base+"/scores", map[string]any{"household_id": h[0].ID, "item_id": plus, "on": "2099-01-01", "evidence": "x"}); len(p.Errors) != 3 {
 		t.Fatalf("bad day, evidence, detail: %+v", p)
 	}
-	for _, x := range []struct{ h, item string }{{h[0].ID, plus}, {h[0].ID, plus}, {h[1].ID, plus}, {h[2].ID, plus}, {h[2].ID, minus}, {h[3].ID, plus}, {h[3].ID, veto}} {
+	// A phone resending a score after a lost answer records it once.
+	keyed, _ := json.Marshal(map[string]any{"household_id": h[0].ID, "item_id": plus, "on": today(), "evidence": "witness", "detail": "网格员现场查看，邻居作证"})
+	var sent [2]village.Score
+	for i := range sent {
+		r := member.RawWith("POST", base+"/scores", "application/json", keyed, map[string]string{"Idempotency-Key": "vscore-1"})
+		if r.Status != 201 || json.Unmarshal(r.Body, &sent[i]) != nil {
+			t.Fatalf("keyed score, try %d: %d %s", i+1, r.Status, r.Body)
+		}
+	}
+	if sent[0].ID == "" || sent[1].ID != sent[0].ID {
+		t.Fatalf("a resent score recorded twice: %s, %s", sent[0].ID, sent[1].ID)
+	}
+	for _, x := range []struct{ h, item string }{{h[0].ID, plus}, {h[1].ID, plus}, {h[2].ID, plus}, {h[2].ID, minus}, {h[3].ID, plus}, {h[3].ID, veto}} {
 		if _, st := record(member, x.h, x.item, nil); st != 201 {
 			t.Fatalf("record: %d", st)
 		}
@@ -238,4 +251,55 @@ func contains(s, sub string) bool {
 		}
 		return false
 	})()
+}
+
+// TestCouncilMembership: the centre adds a member to a council (the phone
+// checked, then sealed and shown masked) and records a member's leaving;
+// the votes count the members serving; the last member stays, and a grid
+// member changes nobody.
+func TestCouncilMembership(t *testing.T) {
+	t.Parallel()
+	a := testapp.NewWithRegisters(t)
+	var council string
+	if err := a.DB.Reader().QueryRowContext(context.Background(), `SELECT c.id FROM village_councils c
+		WHERE (SELECT COUNT(*) FROM village_council_members m WHERE m.council_id = c.id AND m.status = 'active') > 1 ORDER BY c.id LIMIT 1`).Scan(&council); err != nil {
+		t.Fatal(err)
+	}
+	intake, member := a.Login("intake"), a.Login("grid_member")
+	base := "/api/v1/village-councils/" + council
+	var c village.Council
+	if st := intake.Do("GET", base, nil, &c); st != 200 {
+		t.Fatalf("council: %d", st)
+	}
+	serving := len(c.Members)
+	if p := intake.Fail("POST", base+"/members", map[string]any{"name": "", "role": "boss", "phone": "12345"}); len(p.Errors) != 3 {
+		t.Fatalf("a member without name, with an unknown role and a bad phone: %+v", p)
+	}
+	if st := member.Do("POST", base+"/members", map[string]any{"name": "新理事", "role": "member"}, nil); st != 403 {
+		t.Fatalf("a grid member adds a council member: %d", st)
+	}
+	if st := intake.Do("POST", base+"/members", map[string]any{"name": "新理事", "role": "member", "phone": "13900001111"}, &c); st != 200 || len(c.Members) != serving+1 {
+		t.Fatalf("add: %d %d members", st, len(c.Members))
+	}
+	added := c.Members[len(c.Members)-1]
+	for _, m := range c.Members {
+		if m.Name == "新理事" {
+			added = m
+		}
+	}
+	if added.Name != "新理事" || added.PhoneMasked != "139****1111" {
+		t.Fatalf("the new member: %+v", added)
+	}
+	left := c.Members[0].ID
+	for len(c.Members) > 1 {
+		if st := intake.Do("POST", base+"/members/"+c.Members[0].ID+"/leave", map[string]any{}, &c); st != 200 {
+			t.Fatalf("leave: %d", st)
+		}
+	}
+	if p := intake.Fail("POST", base+"/members/"+c.Members[0].ID+"/leave", map[string]any{}); p.Code != "village.council_last_member" {
+		t.Fatalf("the last member leaves: %+v", p)
+	}
+	if st := intake.Do("POST", base+"/members/"+left+"/leave", map[string]any{}, nil); st != 404 {
+		t.Fatalf("a member who left leaves again: %d", st)
+	}
 }
