@@ -173,8 +173,11 @@ func (p *page) pickOption(text string) {
 	p.waitFor("option "+text, fmt.Sprintf(`(() => {
 		document.querySelectorAll('[data-e2e-pick]').forEach(e => e.removeAttribute('data-e2e-pick'));
 		const o = [...document.querySelectorAll('.el-select-dropdown__item')].find(e => e.offsetParent !== null && e.innerText.includes(%s));
-		// and the dropdown has stopped moving (a click on a moving option is lost)
-		if (!o || document.getAnimations().some(a => a.playState === 'running' && a.effect?.getComputedTiming().iterations !== Infinity)) return false;
+		if (!o) return false;
+		// and the dropdown has stopped moving: the popper places it after it
+		// shows, and a click on a moving option is lost
+		const r = o.getBoundingClientRect(), at = [r.x, r.y, r.width, r.height].join();
+		if (o.dataset.e2eAt !== at) { o.dataset.e2eAt = at; return false; }
 		o.setAttribute('data-e2e-pick', '1');
 		return true;
 	})()`, jsString(text)), `[...document.querySelectorAll('.el-select-dropdown__item')].filter(e => e.offsetParent !== null).length`)

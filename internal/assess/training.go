@@ -179,7 +179,7 @@ func (s *Service) SetAttendance(ctx context.Context, id string, in AttendanceInp
 		if n, _ := res.RowsAffected(); n != 1 {
 			return apperr.E(apperr.Conflict, "assess.stale", "version", version)
 		}
-		before, err := attendees(ctx, tx, id)
+		before, err := db.Strings(ctx, tx, "SELECT worker_id FROM assess_attendance WHERE training_id = ?", id)
 		if err != nil {
 			return err
 		}
@@ -323,22 +323,4 @@ func (s *Service) TrainingList(ctx context.Context, orgID, year string) (Trainin
 		return strings.Compare(a.Name, b.Name)
 	})
 	return out, nil
-}
-
-// attendees are the workers on a session's attendance.
-func attendees(ctx context.Context, q db.Querier, id string) ([]string, error) {
-	rows, err := q.QueryContext(ctx, "SELECT worker_id FROM assess_attendance WHERE training_id = ?", id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var w string
-		if err := rows.Scan(&w); err != nil {
-			return nil, err
-		}
-		out = append(out, w)
-	}
-	return out, rows.Err()
 }
