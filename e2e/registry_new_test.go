@@ -15,6 +15,7 @@ import (
 // registered, the form says so beside the ID number, as an import would;
 // with a new one, the person's page opens with the ID number and phone
 // masked, in the grid member's grid. Then a house through 新增 on 实有房屋,
+// its form (with the compound and building pickers) inside the screen,
 // whose page opens with the room masked.
 func TestRegistryAddPersonAndHouseOnPhone(t *testing.T) {
 	t.Parallel()
@@ -78,8 +79,15 @@ func TestRegistryAddPersonAndHouseOnPhone(t *testing.T) {
 	p.typeInto("#house-form-room", "702")
 	p.choose("#house-form-purpose", zh["ui.reg.purpose.self_use"])
 	p.choose("#house-form-grid", memberGrid)
+	// The compound and building pickers sit side by side inside the screen.
+	p.visible("#house-form-building")
+	if out := evalJS[bool](p, "the pickers' width", `[...document.querySelectorAll('.compound-select .el-select')].some(e => {
+		const r = e.getBoundingClientRect(); return r.left < 0 || r.right > innerWidth })`); out {
+		t.Error("the compound pickers reach past the edge of the screen")
+	}
+	p.shot("registry-new-03-house-form")
 	p.click("#house-save")
 	p.waitText("#house-detail .title", address)
 	p.waitText("#house-detail", "7**")
-	p.shot("registry-new-03-house-page")
+	p.shot("registry-new-04-house-page")
 }

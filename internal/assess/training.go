@@ -144,9 +144,8 @@ func (s *Service) attend(ctx context.Context, tx *db.Tx, id, path, heldOn string
 			users[w] = wk.UserID
 		}
 	}
-	day, _ := time.ParseInLocation("2006-01-02", heldOn, zone)
 	for w, user := range users {
-		if err := ledger.SettleUserTx(ctx, tx, user, ledger.Training, "training", id, day.Add(12*time.Hour).UnixMilli(), seen[w],
+		if err := ledger.SettleUserTx(ctx, tx, user, ledger.Training, "training", id, ledger.NoonOf(heldOn), seen[w],
 			"培训签到更正"); err != nil {
 			return err
 		}

@@ -19,22 +19,12 @@ import (
 // deductions. It runs last, after Assessment (the trainings) and
 // Volunteers, and returns the entries written.
 func WorkPoints(ctx context.Context, d *db.DB, svc *points.Service, now time.Time) (int, error) {
-	rules, err := points.RulesIn(ctx, d.Reader())
-	if err != nil {
-		return 0, err
-	}
-	var entries [][]any
-	add := func(c points.Credit, pts int) {
-		if pts != 0 {
-			entries = append(entries, []any{db.NewID(), c.SubjectKind, c.SubjectID, c.PartyOrgID, c.OrgID, c.Path, points.MonthOf(c.At), pts,
-				c.Rule, c.SourceKind, c.SourceID, rules.Version, "system", c.At})
-		}
-	}
 	member, err := gridMemberJoins(ctx, d)
 	if err != nil {
 		return 0, err
 	}
 	q := d.Reader()
+	var credits []points.Credit
 	if member != "" {
 		c, err := points.SubjectOfMember(ctx, q, member)
 		if err != nil {
@@ -52,7 +42,7 @@ func WorkPoints(ctx context.Context, d *db.DB, svc *points.Service, now time.Tim
 		} {
 			err := eachRow(ctx, q, src.query, []any{user}, func(id string, at int64) {
 				c.Rule, c.SourceKind, c.SourceID, c.At = src.rule, src.kind, id, at
-				add(c, rules.Of(src.rule))
+				credits = append(credits, c)
 			})
 			if err != nil {
 				return 0, err
@@ -60,39 +50,39 @@ func WorkPoints(ctx context.Context, d *db.DB, svc *points.Service, now time.Tim
 		}
 	}
 	for _, src := range []struct{ kind, query string }{
-		{"volunteer_signup", `SELECT s.id, s.attended_at, s.minutes, v.id, v.org_id, v.path FROM volunteer_signups s JOIN volunteers v ON v.id = s.volunteer_id
-			WHERE s.status = 'signed' AND s.attended_at IS NOT NULL`},
-		{"volunteer_hours", `SELECT h.id, h.day, h.minutes, v.id, v.org_id, v.path FROM volunteer_hours h JOIN volunteers v ON v.id = h.volunteer_id`},
+		{"volunteer_signup", `SELECT s.id, s.attended_at, '', s.minutes, v.id, v.org_id, v.path FROM volunteer_signups s
+			JOIN volunteers v ON v.id = s.volunteer_id WHERE s.status = 'signed' AND s.attended_at IS NOT NULL`},
+		{"volunteer_hours", `SELECT h.id, 0, h.day, h.minutes, v.id, v.org_id, v.path FROM volunteer_hours h JOIN volunteers v ON v.id = h.volunteer_id`},
 	} {
-		rows, err := q.QueryContext(ctx, src.query)
+		var minutes int
+		c := points.Credit{SubjectKind: points.Volunteer, Rule: points.VolunteerHour, SourceKind: src.kind}
+		err := eachRow(ctx, q, src.query, nil, func(id string, at int64) {
+			c.SourceID, c.At, c.Hours = id, at, float64(minutes)/60
+			credits = append(credits, c)
+		}, &minutes, &c.SubjectID, &c.OrgID, &c.Path)
 		if err != nil {
 			return 0, err
 		}
-		for rows.Next() {
-			c := points.Credit{SubjectKind: points.Volunteer, Rule: points.VolunteerHour, SourceKind: src.kind}
-			var at any
-			var minutes int
-			if err := rows.Scan(&c.SourceID, &at, &minutes, &c.SubjectID, &c.OrgID, &c.Path); err != nil {
-				rows.Close()
-				return 0, err
-			}
-			c.At = msOf(at)
-			add(c, (rules.VolunteerHour*minutes+30)/60)
-		}
-		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-			return 0, err
-		}
 	}
+	written := 0
 	err = d.InTx(ctx, func(tx *db.Tx) error {
-		return insertRows(ctx, tx, "points_entries", []string{"id", "subject_kind", "subject_id", "party_org_id", "org_id", "path", "month", "points",
-			"rule", "source_kind", "source_id", "rule_version", "created_by", "created_at"}, entries)
+		for _, c := range credits {
+			n, err := points.CreditTx(ctx, tx, c)
+			if err != nil {
+				return err
+			}
+			if n != 0 {
+				written++
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return 0, err
 	}
 	// The 双报到 tasks go through the ledger's own sweep, over the year.
 	tasks, err := svc.CreditTasks(ctx, now.AddDate(-1, 0, 0).In(china).Format(time.DateOnly))
-	return len(entries) + tasks, err
+	return written + tasks, err
 }
 
 // gridMemberJoins makes the demo's grid member a member of her grid's
@@ -125,9 +115,9 @@ func gridMemberJoins(ctx context.Context, d *db.DB) (string, error) {
 	})
 }
 
-// eachRow runs a query of (id, at in Unix ms, day) rows: the time is the
-// day's noon when a day is given.
-func eachRow(ctx context.Context, q db.Querier, query string, args []any, f func(id string, at int64)) error {
+// eachRow runs a query of (id, at in Unix ms, day, more…) rows, more
+// scanned into more: the time is the day's noon when a day is given.
+func eachRow(ctx context.Context, q db.Querier, query string, args []any, f func(id string, at int64), more ...any) error {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
@@ -136,27 +126,13 @@ func eachRow(ctx context.Context, q db.Querier, query string, args []any, f func
 	for rows.Next() {
 		var id, day string
 		var at int64
-		if err := rows.Scan(&id, &at, &day); err != nil {
+		if err := rows.Scan(append([]any{&id, &at, &day}, more...)...); err != nil {
 			return err
 		}
 		if day != "" {
-			at = msOf(day)
+			at = points.NoonOf(day)
 		}
 		f(id, at)
 	}
 	return rows.Err()
-}
-
-// msOf is a time in Unix ms, or a day's (YYYY-MM-DD) noon in China.
-func msOf(v any) int64 {
-	switch x := v.(type) {
-	case int64:
-		return x
-	case string:
-		t, _ := time.ParseInLocation(time.DateOnly, x, china)
-		return t.Add(12 * time.Hour).UnixMilli()
-	case []byte:
-		return msOf(string(x))
-	}
-	return 0
 }

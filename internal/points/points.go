@@ -332,19 +332,33 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 // times. It returns the entries written.
 func (s *Service) CreditTasks(ctx context.Context, since string) (int, error) {
 	today := s.Now().In(china).Format(time.DateOnly)
-	tasks, err := party.MemberTasks(ctx, s.db.Reader(), since)
+	q := s.db.Reader()
+	tasks, err := party.MemberTasks(ctx, q, since)
 	if err != nil {
 		return 0, err
+	}
+	// What an earlier sweep wrote is not looked at again.
+	credited, err := db.Strings(ctx, q, `SELECT rule || ' ' || source_id FROM points_entries WHERE source_kind = 'party_report_task'
+		AND month >= ?`, since[:7])
+	if err != nil {
+		return 0, err
+	}
+	done := map[string]bool{}
+	for _, k := range credited {
+		done[k] = true
 	}
 	written := 0
 	for _, t := range tasks {
 		c := Credit{SourceKind: "party_report_task", SourceID: t.ID}
 		switch {
 		case t.Status == "done" && t.Hours > 0:
-			c.Rule, c.Hours, c.At = VolunteerHour, t.Hours, dayMs(t.DoneOn)
+			c.Rule, c.Hours, c.At = VolunteerHour, t.Hours, NoonOf(t.DoneOn)
 		case t.Status == "open" && t.DueOn < today:
-			c.Rule, c.At = DutyMissed, dayMs(t.DueOn)
+			c.Rule, c.At = DutyMissed, NoonOf(t.DueOn)
 		default:
+			continue
+		}
+		if done[c.Rule+" "+t.ID] {
 			continue
 		}
 		err := s.db.InTx(ctx, func(tx *db.Tx) error {
@@ -366,8 +380,9 @@ func (s *Service) CreditTasks(ctx context.Context, since string) (int, error) {
 	return written, nil
 }
 
-// dayMs is noon of a China day (YYYY-MM-DD) in Unix ms.
-func dayMs(day string) int64 {
+// NoonOf is noon of a China day (YYYY-MM-DD) in Unix ms: when what was
+// done on that day was earned; 0 for a day that is none.
+func NoonOf(day string) int64 {
 	t, err := time.ParseInLocation(time.DateOnly, day, china)
 	if err != nil {
 		return 0

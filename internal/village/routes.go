@@ -68,9 +68,6 @@ func (s *Service) listScores(r *http.Request) (Page[Score], error) {
 	out, err := s.Scores(r.Context(), r.PathValue("id"), r.URL.Query().Get("month"))
 	return Page[Score]{Items: out}, err
 }
-
-// recordScore takes an optional Idempotency-Key: the phone names each
-// score it sends, so a retry after a lost answer records it once.
 func (s *Service) addMember(r *http.Request, in MemberInput) (Council, error) {
 	return s.AddMember(r.Context(), r.PathValue("id"), in)
 }
@@ -78,6 +75,8 @@ func (s *Service) removeMember(r *http.Request, _ struct{}) (Council, error) {
 	return s.RemoveMember(r.Context(), r.PathValue("id"), r.PathValue("member"))
 }
 
+// recordScore takes an optional Idempotency-Key: the phone names each
+// score it sends, so a retry after a lost answer records it once.
 func (s *Service) recordScore(r *http.Request, in ScoreInput) (Score, error) {
 	key := r.Header.Get("Idempotency-Key")
 	if err := idem.Check("Idempotency-Key", key); err != nil {

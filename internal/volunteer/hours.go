@@ -2,8 +2,6 @@ package volunteer
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -60,8 +58,7 @@ func (s *Service) RecordHours(ctx context.Context, in HoursInput) (HoursEntry, e
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, out.ID, v.ID, v.path, in.Day, in.Minutes, in.Reason, authz.From(ctx).UserID, s.now()); err != nil {
 			return err
 		}
-		day, _ := time.ParseInLocation(time.DateOnly, in.Day, Zone)
-		if err := credit(ctx, tx, v, "volunteer_hours", out.ID, in.Minutes, day.Add(12*time.Hour).UnixMilli()); err != nil {
+		if err := credit(ctx, tx, v, "volunteer_hours", out.ID, in.Minutes, points.NoonOf(in.Day)); err != nil {
 			return err
 		}
 		return s.record(ctx, tx, authz.VolunteerWrite, "volunteer.hours", "volunteer", v.ID, "")
@@ -87,14 +84,27 @@ func (s *Service) VolunteerSubject(ctx context.Context, q db.Querier, id string)
 // VolunteerNames are the names and team names of volunteers, by id.
 func (s *Service) VolunteerNames(ctx context.Context, q db.Querier, ids []string) (names, teams map[string]string, err error) {
 	names, teams = map[string]string{}, map[string]string{}
-	for _, id := range ids {
-		name, team, _, _, err := s.VolunteerSubject(ctx, q, id)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+	if len(ids) == 0 {
+		return names, teams, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := q.QueryContext(ctx, `SELECT v.id, v.name, t.name FROM volunteers v JOIN volunteer_teams t ON t.id = v.team_id
+		WHERE v.id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`, args...)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, name, team string
+		if err := rows.Scan(&id, &name, &team); err != nil {
 			return nil, nil, err
 		}
 		names[id], teams[id] = name, team
 	}
-	return names, teams, nil
+	return names, teams, rows.Err()
 }
 
 // total is one volunteer's minutes in a period: from the shifts walked
