@@ -86,6 +86,9 @@ func TestAssessPhone(t *testing.T) {
 	if s := p.text("#m-myscore"); !strings.Contains(s, "我的考核") || !strings.Contains(s, "上报立案") {
 		t.Errorf("my score: %q", s)
 	}
+	// She is a 党员网格员: her points ledger, a line a month, opens to its rules.
+	p.click("#m-mypoints .mp-month")
+	p.waitFor("the month's rules", `!!document.querySelector('#m-mypoints [data-rule]')`, `document.querySelector('#m-mypoints')?.innerText`)
 	p.noRawKeys("my score")
 	p.shot("assess-05-phone")
 }

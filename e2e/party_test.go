@@ -1,11 +1,15 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/gridgov/gridgov/internal/authz"
+	"github.com/gridgov/gridgov/internal/party"
+	"github.com/gridgov/gridgov/internal/registry"
 	"github.com/gridgov/gridgov/internal/testapp"
 )
 
@@ -23,14 +27,31 @@ func (p *page) clickText(sel, text string) {
 }
 
 // TestPartyTreeConsole: the community's party secretary opens 红色网格, sees
-// the tree of their community beside the map, opens a branch's page with
-// its members (phones masked) and the branch's grid drawn; then on 小区 they
-// raise a problem in a compound's ledger and work it to solved — asked by
-// name for who answers for it before it may be solved.
+// the tree of their community beside the map, gives a 党员中心户 of the
+// community's organisation a household found by its 户号 ("+ 联系户") and
+// takes it off again (the tag's ×); opens a branch's page with its members
+// (phones masked) and the branch's grid drawn; then on 小区 they raise a
+// problem in a compound's ledger and work it to solved — asked by name for
+// who answers for it before it may be solved.
 func TestPartyTreeConsole(t *testing.T) {
 	t.Parallel()
 	chromePath(t)
 	app := testapp.New(t)
+	// A 党员中心户 of the community's own organisation (the page opened
+	// first) and a household of the registers in their grid.
+	ctx := authz.WithPrincipal(context.Background(), authz.System())
+	var top, grid string
+	if err := app.DB.Reader().QueryRowContext(ctx, `SELECT p.id, (SELECT g.id FROM grids g WHERE g.org_id = p.org_id AND g.layer = 'zz' ORDER BY g.code LIMIT 1)
+		FROM party_orgs p JOIN role_assignments ra ON ra.org_id = p.org_id JOIN users u ON u.id = ra.user_id
+		WHERE u.username = 'partysec' AND p.form = 'area'`).Scan(&top, &grid); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := app.Registry.SaveHousehold(ctx, "", registry.HouseholdInput{No: "E2EH01", Address: "测试路8号3栋502室", PlaceInput: registry.PlaceInput{GridID: grid}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := app.Party.CreateMember(ctx, party.MemberInput{PartyOrgID: top, Name: "测中心户", GridID: grid, CenterHousehold: true}); err != nil {
+		t.Fatal(err)
+	}
 	p := newPage(t, app.URL)
 	acc := app.Account("party_secretary")
 	p.login(acc, app.NextOTP(acc))
@@ -39,6 +60,23 @@ func TestPartyTreeConsole(t *testing.T) {
 	p.waitFor("the tree", `document.querySelectorAll('#party-tree-page .tree-org').length >= 5`, `document.querySelector('#party-tree-page')?.innerText.slice(0, 300)`)
 	p.waitFor("the map drawn", `document.querySelectorAll('#party-map path.leaflet-interactive').length > 0`, "")
 	p.noRawKeys("the party tree")
+
+	row := `[...document.querySelectorAll('#party-members .el-table__row')].find(r => r.innerText.includes('测中心户'))`
+	p.waitFor("the centre household's + 联系户", `(() => { const b = `+row+`?.querySelector('.household-add'); b?.setAttribute('data-e2e-add', '1'); return !!b })()`,
+		`document.querySelector('#party-members')?.innerText.slice(0, 300)`)
+	p.click(`[data-e2e-add="1"]`)
+	p.visible("#party-household-pick")
+	p.settle()
+	p.click(".el-select:has(#party-household-pick) .el-select__wrapper")
+	p.typeInto("#party-household-pick", "e2eh")
+	p.pickOption("E2EH01 · 测试路8号3栋***室") // the room masked
+	p.click("#party-household-save")
+	p.waitFor("the household's tag", row+`?.querySelector('.served-tag')?.innerText.includes('E2EH01')`, row+`?.innerText`)
+	p.waitFor("the tag's ×", `(() => { const x = `+row+`?.querySelector('.served-tag .el-tag__close'); x?.setAttribute('data-e2e-unlink', '1'); return !!x })()`, "")
+	p.click(`[data-e2e-unlink="1"]`)
+	p.click(".el-message-box__btns .el-button--primary")
+	p.waitFor("the tag gone", `!!`+row+` && !`+row+`.querySelector('.served-tag')`, row+`?.innerText`)
+
 	p.clickText("#party-tree-page .tree-org", "党小组")
 	p.waitFor("the group's page", `document.querySelector('#party-org-name')?.innerText.includes('党小组')`, `document.querySelector('#party-org')?.innerText.slice(0, 200)`)
 	p.waitFor("members with masked phones", `/\d{3}\*{4}\d{4}/.test(document.querySelector('#party-members')?.innerText || '')`, `document.querySelector('#party-members')?.innerText`)

@@ -117,7 +117,9 @@ func TestVillageScoreSheet(t *testing.T) {
 }
 
 // TestVillageScorePhone: the grid member records a household's score of
-// the village's sheet on a 390 px phone, with a witness.
+// the village's sheet on a 390 px phone, with a witness; then, with no
+// signal, one with a photo, which waits on the phone and goes once the
+// signal is back.
 func TestVillageScorePhone(t *testing.T) {
 	t.Parallel()
 	chromePath(t)
@@ -141,11 +143,51 @@ func TestVillageScorePhone(t *testing.T) {
 	p.do("the witness", chromedp.SendKeys("#vs-detail", "E2E 邻居李大姐作证"))
 	p.click("#vs-submit")
 	p.waitFor("the score among this month's", `[...document.querySelectorAll('.m-vscore .row')].length > 0`, `document.querySelector('.m-vscore')?.innerText`)
+
+	p.network(false)
+	evalJS[bool](p, "the same household, another item", `(() => {
+		const s = document.querySelector('#vs-item');
+		s.value = s.options[2].value;
+		s.dispatchEvent(new Event('change', { bubbles: true }));
+		return true;
+	})()`)
+	p.click(".ev-photo")
+	p.do("take the photo", chromedp.SetUploadFiles(chromedp.CSS("#vs-photo"), []string{photoFile(t, "庭院.png")}))
+	p.waitFor("the photo's preview", `!!document.querySelector('.vs-photos .pick img')`, `document.querySelector('.m-vscore')?.innerHTML`)
+	p.do("what was seen", chromedp.SendKeys("#vs-detail", "E2E 院子打扫得干干净净"))
+	p.click("#vs-submit")
+	p.waitText("#vs-queue-count", "1")
 	if w := evalJS[float64](p, "page width", `document.documentElement.scrollWidth`); w > 390 {
 		t.Errorf("the page is %v px wide on a 390 px phone", w)
 	}
 	p.noRawKeys("the phone's score form")
+	evalJS[bool](p, "the queue in view", `(document.querySelector('#vs-queue').scrollIntoView({ block: 'center' }), true)`)
 	p.shot("village-05-phone")
+	p.network(true)
+	p.waitFor("the queued score sent", `!document.querySelector('#vs-queue')`, `document.querySelector('#vs-queue')?.innerText`)
+	var village string
+	if err := app.DB.Reader().QueryRowContext(context.Background(), "SELECT id FROM org_nodes WHERE code = ?", app.Account("grid_member").OrgCode).Scan(&village); err != nil {
+		t.Fatal(err)
+	}
+	var scores struct {
+		Items []struct {
+			Detail, Evidence string
+			Photos           int
+		}
+	}
+	app.Login("grid_member").Do("GET", "/api/v1/villages/"+village+"/scores?month="+time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01"), nil, &scores)
+	sent := 0
+	for _, s := range scores.Items {
+		if s.Detail == "E2E 院子打扫得干干净净" {
+			sent++
+			if s.Evidence != "photo" || s.Photos != 1 {
+				t.Errorf("the score sent from the queue: %+v", s)
+			}
+		}
+	}
+	if sent != 1 {
+		t.Errorf("the queued score was recorded %d times", sent)
+	}
 }
 
 // TestVillageCouncil: the centre's staff open the demo village's 村民理事会

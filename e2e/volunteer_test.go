@@ -128,6 +128,12 @@ func TestVolunteerPhone(t *testing.T) {
 	c.visible("#vol-table .vol-row")
 	c.noRawKeys("the volunteer register")
 	c.shot("volunteer-04-register")
+	// An entry edited: its skills; the account it signs in with stays.
+	c.click("#vol-table .vol-row .vol-edit")
+	c.setInput("#vol-form-skills", "E2E 持急救证")
+	c.visible("#vol-form-username")
+	c.click("#vol-save")
+	c.waitText("#vol-table .vol-row", "E2E 持急救证")
 }
 
 func hasText(clues []struct {

@@ -652,6 +652,9 @@ func matrix() []row {
 			return req{path: "/api/v1/villages/" + c.id(c.at.org) + "/scores", body: map[string]any{"household_id": c.id(c.at.household),
 				"item_id": c.id(c.f.villageItem(c.at.org)), "on": today(), "evidence": "witness", "detail": "矩阵证人"}}
 		}},
+		{route: "GET /api/v1/village-scores/{id}/photos/{seq}", who: villageReaders, req: func(c *call) req {
+			return req{path: "/api/v1/village-scores/" + c.id(c.at.villageScore) + "/photos/1"}
+		}},
 		{route: "POST /api/v1/village-scores/{id}/appeal", who: villageScorers, req: func(c *call) req {
 			return req{path: "/api/v1/village-scores/" + c.id(c.at.villageScore) + "/appeal", body: map[string]any{"lodged_by": "household", "reason": "矩阵申诉"}}
 		}},
@@ -1154,6 +1157,18 @@ func matrix() []row {
 		{route: "POST /api/v1/party/members/{id}/households", who: partyKeepers, req: func(c *call) req {
 			return req{path: "/api/v1/party/members/" + c.id(c.at.partyMember) + "/households", body: map[string]any{"household_id": c.at.household}}
 		}},
+		{route: "DELETE /api/v1/party/members/{id}/households/{link}", who: partyKeepers, req: func(c *call) req {
+			// A refusal comes before the link is looked for; a success
+			// removes the link: this call gets its own.
+			member, link := c.at.partyMember, c.at.partyMember
+			if c.ok {
+				member, link = c.f.newCenterLink(c.at)
+			}
+			return req{path: "/api/v1/party/members/" + c.id(member) + "/households/" + c.id(link)}
+		}},
+		{route: "GET /api/v1/party/members/{id}/household-choices", who: partyKeepers, req: func(c *call) req {
+			return req{path: "/api/v1/party/members/" + c.id(c.at.partyMember) + "/household-choices?q=MXH"}
+		}},
 		{route: "GET /api/v1/compounds", who: partyKeepers, list: true, req: func(c *call) req { return req{path: "/api/v1/compounds?org_id=" + c.id(c.at.org)} }},
 		{route: "POST /api/v1/compounds", who: partyKeepers, req: func(c *call) req {
 			return req{path: "/api/v1/compounds", body: map[string]any{"org_id": c.id(c.at.org), "name": p("矩阵小区%d", c.f.next())}}
@@ -1307,7 +1322,8 @@ func matrix() []row {
 		{route: "POST /api/v1/points/corrections", who: pointsKeepers, req: func(c *call) req {
 			return req{path: "/api/v1/points/corrections", body: map[string]any{"subject_kind": "party_member", "subject_id": c.id(c.at.redMember), "points": 1, "reason": "矩阵更正"}}
 		}},
-		{route: "GET /api/v1/points/mine", who: redOrderServers, once: true, req: func(c *call) req { return req{path: "/api/v1/points/mine"} }},
+		// Anyone's own ledger: party members (the demo's grid member is one) and volunteers; an account that is neither has none (404).
+		{route: "GET /api/v1/points/mine", who: redOrderServers + " gridmember volunteer", once: true, req: func(c *call) req { return req{path: "/api/v1/points/mine"} }},
 
 		// Last, as it ends each caller's session.
 		{route: "POST /api/v1/auth/logout", who: "all", once: true, req: func(c *call) req { return req{path: "/api/v1/auth/logout"} }},
@@ -1620,6 +1636,16 @@ func (f *fixture) partyObjs(o *objs) {
 	tk, err := a.Party.GiveTask(f.ctx, party.TaskInput{ReportID: r.ID, Title: "矩阵任务", DueOn: today()})
 	f.check(err)
 	o.rtask = tk.ID
+}
+
+// newCenterLink is a fresh 党员中心户 of the village's party organisation
+// serving its household, and the link.
+func (f *fixture) newCenterLink(o *objs) (member, link string) {
+	m, err := f.a.Party.CreateMember(f.ctx, party.MemberInput{PartyOrgID: o.partyOrg, Name: "矩阵中心户", GridID: o.grid, CenterHousehold: true})
+	f.check(err)
+	h, err := f.a.Party.AddHousehold(f.ctx, m.ID, party.HouseholdInput{HouseholdID: o.household})
+	f.check(err)
+	return m.ID, h.ID
 }
 
 // ids lists the IDs of the records (for the leak scan).
@@ -1936,10 +1962,12 @@ func (f *fixture) villageRecords(o *objs) {
 	_, err := f.a.Village.SaveScoring(f.ctx, o.org, village.ScoringInput{Settings: village.Settings{Display: "surname", RecogniseTop: 3, Title: "文明户"},
 		SheetTitle: "矩阵评分表", Items: []village.Item{{Name: "矩阵加分", Kind: "plus", Points: 5}, {Name: "矩阵否决", Kind: "veto"}}})
 	f.check(err)
-	in := village.ScoreInput{HouseholdID: o.household, ItemID: f.villageItem(o.org), On: today(), Evidence: "witness", Detail: "矩阵证人"}
+	in := village.ScoreInput{HouseholdID: o.household, ItemID: f.villageItem(o.org), On: today(), Evidence: "photo", Detail: "矩阵照片",
+		Photos: []string{base64.StdEncoding.EncodeToString(tinyPNG())}}
 	s, err := f.a.Village.RecordScore(f.ctx, o.org, in, idem.Key{})
 	f.check(err)
 	o.villageScore = s.ID
+	in.Evidence, in.Photos = "witness", nil
 	s, err = f.a.Village.RecordScore(f.ctx, o.org, in, idem.Key{})
 	f.check(err)
 	_, err = f.a.Village.Appeal(f.ctx, s.ID, village.AppealInput{LodgedBy: "household", Reason: "矩阵申诉"})

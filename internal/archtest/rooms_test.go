@@ -132,6 +132,7 @@ var owners = map[string][]string{
 	"village_sheets":          {"village"},
 	"village_sheet_items":     {"village"},
 	"village_scores":          {"village"},
+	"village_score_photos":    {"village"},
 	"village_appeals":         {"village"},
 	"village_months":          {"village"},
 	"village_councils":        {"village"},

@@ -1,8 +1,12 @@
 package demo
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
 	mrand "math/rand/v2"
 	"time"
 
@@ -77,6 +81,10 @@ func Villages(ctx context.Context, d Deps, vs *village.Service, countyCode strin
 	cst := time.FixedZone("CST", 8*3600)
 	today := now.In(cst)
 	thisMonth := today.Format("2006-01")
+	yard, err := yardPhoto()
+	if err != nil {
+		return 0, err
+	}
 	n := 0
 	for vi, id := range ids {
 		name, _ := orgName(ctx, d, id)
@@ -124,7 +132,11 @@ func Villages(ctx context.Context, d Deps, vs *village.Service, countyCode strin
 					ev = "council"
 				}
 				on := start.AddDate(0, 0, rng.IntN(days)).Format("2006-01-02")
-				load = append(load, village.LoadScore{HouseholdID: h.ID, ItemID: item.ID, On: on, Evidence: ev, Detail: evidenceNotes[ev][rng.IntN(2)]})
+				ls := village.LoadScore{HouseholdID: h.ID, ItemID: item.ID, On: on, Evidence: ev, Detail: evidenceNotes[ev][rng.IntN(2)]}
+				if ev == "photo" {
+					ls.Photo = yard
+				}
+				load = append(load, ls)
 			}
 		}
 		if err := vs.LoadScores(ctx, id, load); err != nil {
@@ -284,4 +296,32 @@ func minDay(a, b string) string {
 		return a
 	}
 	return b
+}
+
+// yardPhoto is the demo's evidence photo of a household's score: a swept
+// courtyard with its wall, gate and flower pots, drawn as a small JPEG.
+func yardPhoto() ([]byte, error) {
+	img := image.NewRGBA(image.Rect(0, 0, 320, 240))
+	for y := range 240 {
+		for x := range 320 {
+			c := color.RGBA{205, 200, 190, 255} // the swept ground
+			switch {
+			case y < 60:
+				c = color.RGBA{185, 210, 230, 255} // the sky
+			case y < 130:
+				c = color.RGBA{225, 222, 215, 255} // the whitewashed wall
+				if x >= 130 && x < 190 {
+					c = color.RGBA{150, 40, 35, 255} // the red gate
+				}
+			case y >= 170 && y < 200 && x%70 >= 20 && x%70 < 45:
+				c = color.RGBA{150, 90, 60, 255} // a flower pot
+			case y >= 150 && y < 170 && x%70 >= 15 && x%70 < 50:
+				c = color.RGBA{60, 140, 60, 255} // its plant
+			}
+			img.Set(x, y, c)
+		}
+	}
+	var buf bytes.Buffer
+	err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 75})
+	return buf.Bytes(), err
 }

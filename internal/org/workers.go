@@ -328,7 +328,7 @@ func (s *Service) UpdateWorker(ctx context.Context, id string, in WorkerPatch) (
 			}
 		}
 		if in.Username != nil {
-			if err := s.linkAccount(ctx, tx, w, strings.TrimSpace(*in.Username)); err != nil {
+			if _, err := s.linkAccount(ctx, tx, authz.WorkforceWrite, w, strings.TrimSpace(*in.Username)); err != nil {
 				return err
 			}
 		}
@@ -346,46 +346,62 @@ func (s *Service) UpdateWorker(ctx context.Context, id string, in WorkerPatch) (
 }
 
 // linkAccount links the roster entry w to the active account username (or
-// unlinks it when username is empty): an account of the caller's area, on
-// no other serving entry. The entry's team places follow, so the grid's
-// team names the account.
-func (s *Service) linkAccount(ctx context.Context, tx *db.Tx, w worker, username string) error {
-	var userID any
-	action := "account_unlinked"
+// unlinks it when username is empty): an account of an area where the
+// caller holds perm, on no other serving entry. The entry's team places
+// follow, so the grid's team names the account. It returns the account
+// linked ("" when none is).
+func (s *Service) linkAccount(ctx context.Context, tx *db.Tx, perm authz.Perm, w worker, username string) (string, error) {
+	userID, action := "", "account_unlinked"
 	if username != "" {
 		if s.Accounts == nil {
-			return apperr.Field("username", "worker.account_not_found")
+			return "", apperr.Field("username", "worker.account_not_found")
 		}
 		id, orgID, err := s.Accounts(ctx, tx, username)
 		if errors.Is(err, sql.ErrNoRows) {
-			return apperr.Field("username", "worker.account_not_found")
+			return "", apperr.Field("username", "worker.account_not_found")
 		} else if err != nil {
-			return err
+			return "", err
 		}
-		if path, err := PathOf(ctx, tx, orgID, "username"); err != nil || !authz.From(ctx).Covers(authz.WorkforceWrite, path) {
-			return apperr.Field("username", "worker.account_not_found")
+		if path, err := PathOf(ctx, tx, orgID, "username"); err != nil || !authz.From(ctx).Covers(perm, path) {
+			return "", apperr.Field("username", "worker.account_not_found")
 		}
 		var n int
 		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM workers WHERE user_id = ? AND status = 'active' AND id <> ?", id, w.id).Scan(&n); err != nil {
-			return err
+			return "", err
 		}
 		if n > 0 {
-			return apperr.Field("username", "worker.account_taken")
+			return "", apperr.Field("username", "worker.account_taken")
 		}
 		if id == w.userID {
-			return nil
+			return id, nil
 		}
 		userID, action = id, "account_linked"
 	} else if w.userID == "" {
-		return nil
+		return "", nil
 	}
-	if _, err := tx.ExecContext(ctx, "UPDATE workers SET user_id = ? WHERE id = ?", userID, w.id); err != nil {
-		return err
+	var link any // NULL: unlinked
+	if userID != "" {
+		link = userID
 	}
-	if _, err := tx.ExecContext(ctx, "UPDATE grid_members SET user_id = ? WHERE worker_id = ?", userID, w.id); err != nil {
-		return err
+	if _, err := tx.ExecContext(ctx, "UPDATE workers SET user_id = ? WHERE id = ?", link, w.id); err != nil {
+		return "", err
 	}
-	return addLog(ctx, tx, w.id, w.path, action, "", "", "", username)
+	if _, err := tx.ExecContext(ctx, "UPDATE grid_members SET user_id = ? WHERE worker_id = ?", link, w.id); err != nil {
+		return "", err
+	}
+	return userID, addLog(ctx, tx, w.id, w.path, action, "", "", "", username)
+}
+
+// SetAccountTx links the roster entry id to the active account username,
+// or unlinks it when username is empty, inside the caller's transaction
+// (a volunteer's entry, whose keeper holds perm over the account's area).
+// It returns the account linked ("" when none is).
+func (s *Service) SetAccountTx(ctx context.Context, tx *db.Tx, id, username string, perm authz.Perm) (string, error) {
+	w, err := loadWorker(ctx, tx, "", id, "")
+	if err != nil {
+		return "", err
+	}
+	return s.linkAccount(ctx, tx, perm, w, strings.TrimSpace(username))
 }
 
 // lockWorker locks a roster entry the caller may write and checks the

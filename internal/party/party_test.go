@@ -4,9 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 
+	"github.com/gridgov/gridgov/internal/authz"
+	"github.com/gridgov/gridgov/internal/idem"
 	"github.com/gridgov/gridgov/internal/party"
+	"github.com/gridgov/gridgov/internal/pii"
+	"github.com/gridgov/gridgov/internal/registry"
 	"github.com/gridgov/gridgov/internal/testapp"
 )
 
@@ -368,4 +373,118 @@ func TestHousesInCompounds(t *testing.T) {
 	if n := count(t, a, "SELECT COUNT(*) FROM houses WHERE id = ? AND compound_id IS NULL AND building_id IS NULL", h.ID); n != 1 {
 		t.Fatalf("the house still names a compound: %d", n)
 	}
+}
+
+// TestCenterHouseholdChoices: the community's party secretary picks the
+// households a 党员中心户 serves. The choices are the registers' households
+// of the member's area, the member's grid's first, found by 户号 (any case)
+// or by the address as its mask shows it, never another community's, with
+// the address masked and no person named; a linked one says so, a second
+// link of it is refused, and its link is removed, audited. A member of
+// another community, an unknown member and another member's link are not
+// found.
+func TestCenterHouseholdChoices(t *testing.T) {
+	a := testapp.New(t)
+	sec := a.LoginAs("partysec")
+	ctx := authz.WithPrincipal(context.Background(), authz.System())
+	village := one(t, a, "SELECT o.id FROM org_nodes o JOIN role_assignments ra ON ra.org_id = o.id JOIN users u ON u.id = ra.user_id WHERE u.username = 'partysec'")
+	other := one(t, a, "SELECT id FROM org_nodes WHERE kind = 'village' AND parent_id = (SELECT parent_id FROM org_nodes WHERE id = ?) AND id <> ? ORDER BY code LIMIT 1", village, village)
+	top := one(t, a, "SELECT id FROM party_orgs WHERE org_id = ? AND form = 'area'", village)
+	otherTop := one(t, a, "SELECT id FROM party_orgs WHERE org_id = ? AND form = 'area'", other)
+	grid := one(t, a, "SELECT id FROM grids WHERE org_id = ? AND layer = 'zz' ORDER BY code LIMIT 1", village)
+	grid2 := one(t, a, "SELECT id FROM grids WHERE org_id = ? AND layer = 'zz' AND id <> ? ORDER BY code LIMIT 1", village, grid)
+	otherGrid := one(t, a, "SELECT id FROM grids WHERE org_id = ? AND layer = 'zz' ORDER BY code LIMIT 1", other)
+
+	household := func(no, address, grid string) string {
+		t.Helper()
+		h, err := a.Registry.SaveHousehold(ctx, "", registry.HouseholdInput{No: no, Address: address, PlaceInput: registry.PlaceInput{GridID: grid}})
+		if err != nil {
+			t.Fatalf("household %s: %v", no, err)
+		}
+		return h.ID
+	}
+	far := household("ZXH01", "幸福路12号3栋502室", grid2) // the member's area, another grid
+	near := household("ZXH02", "幸福路14号1栋101室", grid) // the member's own grid
+	household("ZXH03", "幸福路16号2栋202室", otherGrid)    // another community's
+	if _, err := a.Registry.CreatePerson(ctx, registry.PersonInput{Name: "户主欧阳某", Kind: "unregistered", HouseholdID: far, Relation: "head",
+		PlaceInput: registry.PlaceInput{GridID: grid2}}, idem.Key{}); err != nil {
+		t.Fatal(err)
+	}
+	var m party.Member
+	if st := sec.Do("POST", "/api/v1/party/members", map[string]any{"party_org_id": top, "name": "中心户甲", "grid_id": grid, "center_household": true}, &m); st != 201 {
+		t.Fatalf("member: %d", st)
+	}
+	choices := func(q string) []party.HouseholdChoice {
+		t.Helper()
+		r := sec.RawWith("GET", "/api/v1/party/members/"+m.ID+"/household-choices?q="+q, "", nil, nil)
+		if r.Status != 200 {
+			t.Fatalf("choices %q: %d %s", q, r.Status, r.Body)
+		}
+		if strings.Contains(string(r.Body), "欧阳") {
+			t.Fatalf("the choices name the head: %s", r.Body)
+		}
+		var out party.Items[party.HouseholdChoice]
+		json.Unmarshal(r.Body, &out)
+		return out.Items
+	}
+	got := choices("zxh0")
+	if len(got) != 2 || got[0].ID != near || got[1].ID != far {
+		t.Fatalf("the area's households by 户号, the member's grid's first: %+v", got)
+	}
+	for _, c := range got {
+		if c.Linked || !strings.Contains(c.Address, "*") || c.Address != pii.MaskAddress(map[string]string{near: "幸福路14号1栋101室", far: "幸福路12号3栋502室"}[c.ID]) {
+			t.Errorf("a choice: %+v", c)
+		}
+	}
+	if got := choices("%E5%B9%B8%E7%A6%8F%E8%B7%AF12"); len(got) != 1 || got[0].ID != far { // 幸福路12: as the mask shows it
+		t.Errorf("by address: %+v", got)
+	}
+	if got := choices("502"); len(got) != 0 { // the room the mask hides
+		t.Errorf("a search spells out the masked door: %+v", got)
+	}
+	if got := choices("%25"); len(got) != 0 { // a wildcard is a character
+		t.Errorf("%% matched: %+v", got)
+	}
+
+	var link party.CenterHousehold
+	if st := sec.Do("POST", "/api/v1/party/members/"+m.ID+"/households", map[string]any{"household_id": far}, &link); st != 201 || link.ID == "" {
+		t.Fatalf("link: %d %+v", st, link)
+	}
+	if got := choices("ZXH01"); len(got) != 1 || !got[0].Linked {
+		t.Errorf("the linked household: %+v", got)
+	}
+	fail(t, sec, "POST", "/api/v1/party/members/"+m.ID+"/households", map[string]any{"household_id": far}, 400, "household_id", "party.household_taken")
+	var m2 party.Member
+	if st := sec.Do("POST", "/api/v1/party/members", map[string]any{"party_org_id": top, "name": "中心户乙", "grid_id": grid, "center_household": true}, &m2); st != 201 {
+		t.Fatalf("a second member: %d", st)
+	}
+	fail(t, sec, "POST", "/api/v1/party/members/"+m2.ID+"/households", map[string]any{"household_id": far}, 400, "household_id", "party.household_taken") // one 中心户 a household
+
+	// Another community's member: its choices and its links are not the secretary's.
+	om, err := a.Party.CreateMember(ctx, party.MemberInput{PartyOrgID: otherTop, Name: "中心户乙", GridID: otherGrid, CenterHousehold: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	olink, err := a.Party.AddHousehold(ctx, om.ID, party.HouseholdInput{HouseholdID: one(t, a, "SELECT id FROM households WHERE no = 'ZXH03'")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fail(t, sec, "GET", "/api/v1/party/members/"+om.ID+"/household-choices", nil, 404, "", "not_found")
+	fail(t, sec, "DELETE", "/api/v1/party/members/"+om.ID+"/households/"+olink.ID, nil, 404, "", "not_found")
+	fail(t, sec, "GET", "/api/v1/party/members/nope/household-choices", nil, 404, "", "not_found")
+	fail(t, sec, "DELETE", "/api/v1/party/members/"+m.ID+"/households/"+olink.ID, nil, 404, "", "not_found") // another member's link
+	if n := count(t, a, "SELECT COUNT(*) FROM party_center_households WHERE id = ?", olink.ID); n != 1 {
+		t.Fatal("another community's link was removed")
+	}
+
+	if r := sec.RawWith("DELETE", "/api/v1/party/members/"+m.ID+"/households/"+link.ID, "", nil, nil); r.Status != 204 || len(r.Body) != 0 {
+		t.Fatalf("remove: %d %s", r.Status, r.Body)
+	}
+	if got := choices("ZXH01"); len(got) != 1 || got[0].Linked {
+		t.Errorf("the household after its link was removed: %+v", got)
+	}
+	if n := count(t, a, "SELECT COUNT(*) FROM audit_log WHERE action = 'party.household_remove' AND object_id = ?", m.ID); n != 1 {
+		t.Errorf("the removal audited %d times", n)
+	}
+	fail(t, sec, "DELETE", "/api/v1/party/members/"+m.ID+"/households/"+link.ID, nil, 404, "", "not_found")
 }

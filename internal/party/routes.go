@@ -38,6 +38,12 @@ func (s *Service) Routes() []httpx.Route {
 			Perm: authz.PartyRead, Do: httpx.Call(s.reveal)},
 		{Method: "POST", Path: "/api/v1/party/members/{id}/households", Tag: "party", Summary: "Link a household of the registers to a 党员中心户 who serves it",
 			Perm: authz.PartyWrite, Status: 201, Do: httpx.Call(s.addHousehold)},
+		{Method: "DELETE", Path: "/api/v1/party/members/{id}/households/{link}", Tag: "party", Summary: "Unlink a household from the 党员中心户 who served it (audited)",
+			Perm: authz.PartyWrite, Status: 204, Do: httpx.Get(s.removeHousehold)},
+		{Method: "GET", Path: "/api/v1/party/members/{id}/household-choices", Tag: "party", Summary: "The households of the registers a 党员中心户 may serve, " +
+			"the member's grid's first, by 户号 or address: at most 30, addresses masked, no person named, whether a member serves each",
+			Perm: authz.PartyWrite, Params: []httpx.Param{{Name: "q", In: "query", Desc: "part of the 户号, or of the address as its mask shows it"}},
+			Do: httpx.Get(s.householdChoices)},
 		{Method: "GET", Path: "/api/v1/compounds", Tag: "party", Summary: "Compounds (小区) of the caller's areas with their branch and problem figures",
 			Perm: authz.PartyRead, Params: area, Do: httpx.Get(s.compounds)},
 		{Method: "POST", Path: "/api/v1/compounds", Tag: "party", Summary: "Add a compound", Perm: authz.PartyWrite, Status: 201, Do: httpx.Call(s.createCompound)},
@@ -125,6 +131,13 @@ func (s *Service) reveal(r *http.Request, in RevealInput) (Revealed, error) {
 }
 func (s *Service) addHousehold(r *http.Request, in HouseholdInput) (CenterHousehold, error) {
 	return s.AddHousehold(r.Context(), r.PathValue("id"), in)
+}
+func (s *Service) removeHousehold(r *http.Request) (httpx.None, error) {
+	return httpx.None{}, s.RemoveHousehold(r.Context(), r.PathValue("id"), r.PathValue("link"))
+}
+func (s *Service) householdChoices(r *http.Request) (Items[HouseholdChoice], error) {
+	cs, err := s.HouseholdChoices(r.Context(), r.PathValue("id"), r.URL.Query().Get("q"))
+	return Items[HouseholdChoice]{Items: cs}, err
 }
 func (s *Service) compounds(r *http.Request) (Items[CompoundRow], error) {
 	cs, err := s.Compounds(r.Context(), r.URL.Query().Get("org_id"))

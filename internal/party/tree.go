@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/gridgov/gridgov/internal/apperr"
@@ -46,7 +47,7 @@ type CenterHousehold struct {
 	MemberID    string `json:"member_id"`
 	HouseholdID string `json:"household_id"`
 	No          string `json:"no"`
-	Address     string `json:"address"`
+	Address     string `json:"address"` // masked
 }
 
 // OrgInput creates or edits an organisation. Version is the version read
@@ -95,6 +96,16 @@ type Revealed struct {
 // HouseholdInput links a household of the registers to a 党员中心户.
 type HouseholdInput struct {
 	HouseholdID string `json:"household_id"`
+}
+
+// HouseholdChoice is a household a 党员中心户 may be given to serve: its
+// number, its address masked (a picker, not a register read) and whether
+// a member already serves it. It names no person.
+type HouseholdChoice struct {
+	ID      string `json:"id"`
+	No      string `json:"no"`
+	Address string `json:"address"`
+	Linked  bool   `json:"linked"`
 }
 
 var (
@@ -244,7 +255,7 @@ func (s *Service) OrgPage(ctx context.Context, id string) (OrgPage, error) {
 		if err != nil {
 			return page, err
 		}
-		page.Households[i].No, page.Households[i].Address = ref.No, ref.Address
+		page.Households[i].No, page.Households[i].Address = ref.No, pii.MaskAddress(ref.Address)
 	}
 	return page, s.audit.RecordAlone(ctx, s.db, authz.PartyRead, audit.Entry{Action: "party.members_read", ObjectType: "party_org", ObjectID: id,
 		Detail: "members: " + itoa(len(page.MemberList))})
@@ -675,9 +686,11 @@ func (s *Service) AddHousehold(ctx context.Context, memberID string, in Househol
 		if err != nil {
 			return err
 		}
-		out.No, out.Address = ref.No, ref.Address
+		out.No, out.Address = ref.No, pii.MaskAddress(ref.Address)
 		var n int
-		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM party_center_households WHERE member_id = ? AND household_id = ?", memberID, in.HouseholdID).Scan(&n); err != nil {
+		// A household has one 党员中心户: the one who serves it while they serve.
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM party_center_households ch JOIN party_members m ON m.id = ch.member_id
+			WHERE ch.household_id = ? AND m.status = 'active'`, in.HouseholdID).Scan(&n); err != nil {
 			return err
 		}
 		if n > 0 {
@@ -690,6 +703,86 @@ func (s *Service) AddHousehold(ctx context.Context, memberID string, in Househol
 		return s.audit.Record(ctx, tx, authz.PartyWrite, audit.Entry{Action: "party.household_add", ObjectType: "party_member", ObjectID: memberID})
 	})
 	return out, err
+}
+
+// choiceLimit is how many households the picker answers; choiceRead how
+// many rows it reads to find them (see HouseholdChoices).
+const choiceLimit, choiceRead = 30, 200
+
+// HouseholdChoices lists the active households of the registers that
+// member id may serve — those of the member's area, the member's own
+// grid's first — whose 户号 or address holds text, at most 30, addresses
+// masked, each saying whether a member already serves it. An address
+// matches on what its mask shows: a search must not spell out the door
+// the mask hides. An unknown member and one outside the area where the
+// caller keeps the tree are not found alike.
+func (s *Service) HouseholdChoices(ctx context.Context, id, text string) ([]HouseholdChoice, error) {
+	text = strings.TrimSpace(text)
+	if len([]rune(text)) > 30 {
+		return nil, apperr.Field("q", "party.too_long", "max", 30)
+	}
+	r := s.db.Reader()
+	m, err := scanMember(r.QueryRowContext(ctx, "SELECT "+memberCols+" FROM party_members WHERE id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !authz.From(ctx).Covers(authz.PartyWrite, m.Path)) {
+		return nil, apperr.NotFoundf("party_member")
+	}
+	if err != nil {
+		return nil, err
+	}
+	refs, err := registry.HouseholdChoices(ctx, r, m.Path, m.GridID, text, choiceRead)
+	if err != nil {
+		return nil, err
+	}
+	lower := strings.ToLower(text)
+	out := []HouseholdChoice{}
+	var args []any
+	for _, h := range refs {
+		addr := pii.MaskAddress(h.Address)
+		if !strings.Contains(strings.ToLower(h.No), lower) && !strings.Contains(strings.ToLower(addr), lower) {
+			continue // it matched where the mask hides the address
+		}
+		out = append(out, HouseholdChoice{ID: h.ID, No: h.No, Address: addr})
+		args = append(args, h.ID)
+		if len(out) == choiceLimit {
+			break
+		}
+	}
+	if len(out) == 0 {
+		return out, nil
+	}
+	linked, err := db.Strings(ctx, r, `SELECT DISTINCT ch.household_id FROM party_center_households ch JOIN party_members m ON m.id = ch.member_id
+		WHERE m.status = 'active' AND ch.household_id IN (?`+strings.Repeat(", ?", len(args)-1)+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].Linked = slices.Contains(linked, out[i].ID)
+	}
+	return out, nil
+}
+
+// RemoveHousehold unlinks one household from the 党员中心户 who served it.
+// A link of another member, and a member outside the area where the
+// caller keeps the tree, are not found.
+func (s *Service) RemoveHousehold(ctx context.Context, memberID, linkID string) error {
+	return s.db.InTx(ctx, func(tx *db.Tx) error {
+		if _, err := s.lockMember(ctx, tx, memberID); err != nil {
+			return err
+		}
+		var householdID string
+		err := tx.QueryRowContext(ctx, "SELECT household_id FROM party_center_households WHERE id = ? AND member_id = ?", linkID, memberID).Scan(&householdID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperr.NotFoundf("household")
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM party_center_households WHERE id = ?", linkID); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, tx, authz.PartyWrite, audit.Entry{Action: "party.household_remove", ObjectType: "party_member", ObjectID: memberID,
+			Detail: "household: " + householdID})
+	})
 }
 
 func boolInt(b bool) int {

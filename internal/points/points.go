@@ -116,6 +116,9 @@ type Service struct {
 // volunteer's name, team and place, and the names and teams of many.
 type Volunteers interface {
 	VolunteerSubject(ctx context.Context, q db.Querier, id string) (name, team, orgID, path string, err error)
+	// VolunteerOfUser is the volunteer whose account userID is;
+	// sql.ErrNoRows when none is.
+	VolunteerOfUser(ctx context.Context, q db.Querier, userID string) (string, error)
 	VolunteerNames(ctx context.Context, q db.Querier, ids []string) (names, teams map[string]string, err error)
 }
 
@@ -410,14 +413,29 @@ type Entry struct {
 
 // Ledger is a subject's entries with their total.
 type Ledger struct {
-	SubjectKind string  `json:"subject_kind"`
-	SubjectID   string  `json:"subject_id"`
-	Name        string  `json:"name"`
-	Branch      string  `json:"branch"`
-	Total       int     `json:"total"`
-	Year        int     `json:"year_total"`
-	Items       []Entry `json:"items"`
+	SubjectKind string `json:"subject_kind"`
+	SubjectID   string `json:"subject_id"`
+	Name        string `json:"name"`
+	Branch      string `json:"branch"`
+	Total       int    `json:"total"`
+	Year        int    `json:"year_total"`
+	// Months sums every entry by month and rule, newest month first: a
+	// year of patrols reads as a line a month, not seven hundred.
+	Months []MonthSum `json:"months"`
+	Items  []Entry    `json:"items"` // the latest LedgerItems entries
 }
+
+// MonthSum is a month's entries of one rule on a ledger.
+type MonthSum struct {
+	Month  string `json:"month"`
+	Rule   string `json:"rule"`
+	Count  int    `json:"count"`
+	Points int    `json:"points"`
+}
+
+// LedgerItems is how many entries a ledger lists one by one; Months sums
+// them all.
+const LedgerItems = 300
 
 // subject is a ledger's holder with its place.
 type subject struct {
@@ -489,22 +507,40 @@ func scanEntry(sc interface{ Scan(...any) error }) (Entry, error) {
 }
 
 func (s *Service) ledger(ctx context.Context, sub subject, year int) (Ledger, error) {
-	out := Ledger{SubjectKind: sub.kind, SubjectID: sub.id, Name: sub.name, Branch: sub.branch, Items: []Entry{}}
-	rows, err := s.db.Reader().QueryContext(ctx, "SELECT "+entryCols+` FROM points_entries WHERE subject_kind = ? AND subject_id = ?
-		ORDER BY created_at DESC, id LIMIT 2000`, sub.kind, sub.id)
+	out := Ledger{SubjectKind: sub.kind, SubjectID: sub.id, Name: sub.name, Branch: sub.branch, Months: []MonthSum{}, Items: []Entry{}}
+	q := s.db.Reader()
+	sums, err := q.QueryContext(ctx, `SELECT month, rule, count(*), COALESCE(sum(points), 0) FROM points_entries
+		WHERE subject_kind = ? AND subject_id = ? GROUP BY month, rule ORDER BY month DESC, rule`, sub.kind, sub.id)
+	if err != nil {
+		return out, err
+	}
+	prefix := fmt.Sprintf("%04d-", year)
+	for sums.Next() {
+		var m MonthSum
+		if err := sums.Scan(&m.Month, &m.Rule, &m.Count, &m.Points); err != nil {
+			sums.Close()
+			return out, err
+		}
+		out.Total += m.Points
+		if strings.HasPrefix(m.Month, prefix) {
+			out.Year += m.Points
+		}
+		out.Months = append(out.Months, m)
+	}
+	sums.Close()
+	if err := sums.Err(); err != nil {
+		return out, err
+	}
+	rows, err := q.QueryContext(ctx, "SELECT "+entryCols+` FROM points_entries WHERE subject_kind = ? AND subject_id = ?
+		ORDER BY created_at DESC, id LIMIT ?`, sub.kind, sub.id, LedgerItems)
 	if err != nil {
 		return out, err
 	}
 	defer rows.Close()
-	prefix := fmt.Sprintf("%04d-", year)
 	for rows.Next() {
 		e, err := scanEntry(rows)
 		if err != nil {
 			return out, err
-		}
-		out.Total += e.Points
-		if strings.HasPrefix(e.Month, prefix) {
-			out.Year += e.Points
 		}
 		out.Items = append(out.Items, e)
 	}
@@ -527,16 +563,27 @@ func (s *Service) LedgerOf(ctx context.Context, kind, id string) (Ledger, error)
 	return s.ledger(ctx, sub, s.Now().In(china).Year())
 }
 
-// Mine returns the caller's own ledger as a party member.
+// Mine returns the caller's own ledger: as a party member when the
+// account is one's, else as a volunteer.
 func (s *Service) Mine(ctx context.Context) (Ledger, error) {
-	m, err := party.MemberOfUser(ctx, s.db.Reader(), authz.From(ctx).UserID)
+	q := s.db.Reader()
+	uid := authz.From(ctx).UserID
+	kind, id := PartyMember, ""
+	m, err := party.MemberOfUser(ctx, q, uid)
+	switch {
+	case err == nil:
+		id = m.ID
+	case errors.Is(err, sql.ErrNoRows) && s.Volunteers != nil:
+		kind = Volunteer
+		id, err = s.Volunteers.VolunteerOfUser(ctx, q, uid)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return Ledger{}, apperr.E(apperr.NotFound, "points.not_member")
 	}
 	if err != nil {
 		return Ledger{}, err
 	}
-	sub, err := subjectOf(ctx, s.db.Reader(), PartyMember, m.ID)
+	sub, err := s.subjectOf(ctx, q, kind, id)
 	if err != nil {
 		return Ledger{}, err
 	}

@@ -268,6 +268,19 @@ func TestWorkEarnsPoints(t *testing.T) {
 	if got := ledger(points.PartyMember, me.ID); got["training training"]+got["correction training"] != 2 {
 		t.Fatalf("put back on the attendance: %v", got)
 	}
+	// Her own ledger on the phone sums it by month and rule.
+	var mine points.Ledger
+	if st := gm.Do("GET", "/api/v1/points/mine", nil, &mine); st != 200 || mine.SubjectID != me.ID || mine.Total != 5 || mine.Year != 5 {
+		t.Fatalf("the grid member's own ledger: %d %+v", st, mine)
+	}
+	sums := map[string]points.MonthSum{}
+	for _, m := range mine.Months {
+		sums[m.Rule] = m
+	}
+	if p := sums["patrol"]; p.Count != 1 || p.Points != 1 || p.Month != now.In(time.FixedZone("CST", 8*3600)).Format("2006-01") ||
+		sums["training"].Count != 2 || sums["correction"].Points != -2 {
+		t.Fatalf("the month's sums: %+v", mine.Months)
+	}
 
 	var volunteer string
 	if err := q.QueryRowContext(ctx, `SELECT v.id FROM volunteers v JOIN org_nodes o ON o.id = ? WHERE v.status = 'active' AND v.path LIKE o.path || '%'
@@ -277,6 +290,15 @@ func TestWorkEarnsPoints(t *testing.T) {
 	post(intake, "/api/v1/volunteer/hours", "", map[string]any{"volunteer_id": volunteer, "day": now.Format(time.DateOnly), "minutes": 90, "reason": "普法讲座"})
 	if got := ledger(points.Volunteer, volunteer); got["volunteer_hour volunteer_hours"] != 2 {
 		t.Fatalf("the volunteer's ledger after 90 minutes: %v", got)
+	}
+	// A volunteer's account sees its own ledger; an account that is neither
+	// a member's nor a volunteer's has none.
+	var own points.Ledger
+	if st := a.LoginAs("volunteer").Do("GET", "/api/v1/points/mine", nil, &own); st != 200 || own.SubjectKind != points.Volunteer || own.Name == "" {
+		t.Fatalf("the volunteer's own ledger: %d %+v", st, own)
+	}
+	if p := a.Login("resident").Fail("GET", "/api/v1/points/mine", nil); p.Code != "points.not_member" {
+		t.Fatalf("a resident's own ledger: %+v", p)
 	}
 	var ranking points.Ranking
 	if st := sec.Do("GET", "/api/v1/points/rankings?by=volunteer", nil, &ranking); st != 200 || len(ranking.Items) == 0 ||

@@ -21,8 +21,8 @@ func (s *Service) Routes() []httpx.Route {
 			Perm: authz.PointsRead, Do: httpx.Get(s.ledger1)},
 		{Method: "POST", Path: "/api/v1/points/corrections", Tag: "points", Summary: "Correct a ledger with a new entry and a reason; nothing written is changed",
 			Perm: authz.PointsWrite, Status: 201, Do: httpx.Call(s.correct)},
-		{Method: "GET", Path: "/api/v1/points/mine", Tag: "points", Summary: "The caller's own ledger as a party member",
-			Perm: authz.RedOrderServe, Do: httpx.Get(s.mine)},
+		{Method: "GET", Path: "/api/v1/points/mine", Tag: "points", Summary: "The caller's own ledger, as a party member or a volunteer, with its sums by month and rule",
+			Access: "any signed-in account: its own ledger (404 when it is no member's or volunteer's)", Do: httpx.Get(s.mine)},
 	}
 }
 

@@ -3,7 +3,6 @@ package redorder
 import (
 	"context"
 	"database/sql"
-	"encoding/base64"
 	"errors"
 	"slices"
 	"strings"
@@ -475,33 +474,15 @@ func (s *Service) Result(ctx context.Context, id string, in ResultInput) (Order,
 	var f apperr.Fields
 	in.Result = strings.TrimSpace(in.Result)
 	textLen(&f, "result", in.Result, 2, 500)
-	if len(in.Photos) > MaxPhotos {
-		f.Add("photos", "redorder.too_many_photos", "max", MaxPhotos)
-	}
 	if err := f.Err(); err != nil {
 		return Order{}, err
 	}
-	type pic struct {
-		data []byte
-		ct   string
-	}
-	var pics []pic
-	for i, b64 := range in.Photos {
-		if _, after, ok := strings.Cut(b64, ","); ok && strings.HasPrefix(b64, "data:") {
-			b64 = after
-		}
-		raw, err := base64.StdEncoding.DecodeString(b64)
-		if err != nil || len(raw) > 10<<20 {
-			return Order{}, apperr.Field("photos["+itoa(i)+"]", "redorder.photo_invalid")
-		}
-		clean, ct, err := photo.Clean(ctx, raw)
-		if err != nil {
-			return Order{}, apperr.Field("photos["+itoa(i)+"]", "redorder.photo_invalid")
-		}
-		pics = append(pics, pic{clean, ct})
+	pics, err := photo.FromBase64(ctx, "photos", in.Photos, MaxPhotos)
+	if err != nil {
+		return Order{}, err
 	}
 	p := authz.From(ctx)
-	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+	err = s.db.InTx(ctx, func(tx *db.Tx) error {
 		r, err := s.row(ctx, tx, id)
 		if err != nil {
 			return err
@@ -527,7 +508,7 @@ func (s *Service) Result(ctx context.Context, id string, in ResultInput) (Order,
 		}
 		for i, pc := range pics {
 			if _, err := tx.ExecContext(ctx, "INSERT INTO red_order_photos (id, order_id, seq, content_type, data, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-				db.NewID(), id, i+1, pc.ct, pc.data, now); err != nil {
+				db.NewID(), id, i+1, pc.Type, pc.Data, now); err != nil {
 				return err
 			}
 		}

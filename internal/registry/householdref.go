@@ -2,7 +2,9 @@ package registry
 
 import (
 	"context"
+	"strings"
 
+	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
 )
 
@@ -43,6 +45,35 @@ func HouseholdRefsIn(ctx context.Context, q db.Querier, orgID string) ([]Househo
 	for rows.Next() {
 		var h HouseholdRef
 		if err := rows.Scan(&h.ID, &h.No, &h.Head, &h.Address, &h.OrgID, &h.Path, &h.GridID, &h.Active); err != nil {
+			return nil, err
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// HouseholdChoices lists at most limit active households registered under
+// path whose number or address holds text (in any case of its Latin
+// letters; an empty text holds in every one), those of grid first, then
+// by number: a picker's rows. It reads no person: Head is left empty. It
+// checks no scope: the caller does, on path.
+func HouseholdChoices(ctx context.Context, q db.Querier, path, grid, text string, limit int) ([]HouseholdRef, error) {
+	where, args := authz.Under("x.path", path)
+	if text != "" {
+		like := "%" + likeEscaper.Replace(strings.ToLower(text)) + "%"
+		where += ` AND (LOWER(x.no) LIKE ? ESCAPE '\' OR LOWER(x.address) LIKE ? ESCAPE '\')`
+		args = append(args, like, like)
+	}
+	rows, err := q.QueryContext(ctx, `SELECT x.id, x.no, x.address, x.org_id, x.path, COALESCE(x.grid_id, '') FROM households x
+		WHERE `+where+` AND x.status = 'active' ORDER BY CASE WHEN x.grid_id = ? THEN 0 ELSE 1 END, x.no, x.id LIMIT ?`, append(args, grid, limit)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []HouseholdRef
+	for rows.Next() {
+		h := HouseholdRef{Active: true}
+		if err := rows.Scan(&h.ID, &h.No, &h.Address, &h.OrgID, &h.Path, &h.GridID); err != nil {
 			return nil, err
 		}
 		out = append(out, h)

@@ -53,6 +53,7 @@ var Columns = []Column{
 	{"psych_entries", "note_sealed", "pii:psych.note:"},
 	{"party_members", "phone_sealed", "pii:party_members.phone:"},
 	{"village_scores", "detail_sealed", "pii:village.detail:"},
+	{"village_score_photos", "data_sealed", "pii:village.photo:"},
 	{"village_council_members", "phone_sealed", "pii:village.phone:"},
 	{"volunteer_clues", "text_sealed", "pii:volunteer_clues.text:"},
 	{"party_reports", "phone_sealed", "pii:party_reports.phone:"},

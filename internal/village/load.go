@@ -2,6 +2,7 @@ package village
 
 import (
 	"context"
+	"encoding/base64"
 	"strings"
 
 	"github.com/gridgov/gridgov/internal/authz"
@@ -15,6 +16,7 @@ type LoadScore struct {
 	On          string // YYYY-MM-DD
 	Evidence    string
 	Detail      string
+	Photo       []byte // a JPEG, for evidence "photo"
 }
 
 // LoadScores writes past scores of village orgID under its sheet in force
@@ -37,6 +39,13 @@ func (s *Service) LoadScores(ctx context.Context, orgID string, rows []LoadScore
 				FROM village_sheet_items i WHERE i.id = ?`,
 				id, orgID, path, r.HouseholdID, r.On[:7], r.On, r.Evidence, s.vault.Seal("village.detail", id, strings.TrimSpace(r.Detail)), uid, now, r.ItemID); err != nil {
 				return err
+			}
+			if r.Photo != nil {
+				pid := db.NewID()
+				if _, err := tx.ExecContext(ctx, `INSERT INTO village_score_photos (id, score_id, seq, content_type, size, data_sealed, created_at)
+					VALUES (?, ?, 1, 'image/jpeg', ?, ?, ?)`, pid, id, len(r.Photo), s.vault.Seal("village.photo", pid, base64.StdEncoding.EncodeToString(r.Photo)), now); err != nil {
+					return err
+				}
 			}
 		}
 		return nil

@@ -2,6 +2,7 @@ package village
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/httpx"
@@ -26,7 +27,9 @@ func (s *Service) Routes() []httpx.Route {
 		r("PUT", "/api/v1/villages/{id}/scoring", "Save the list settings, the village rules and the sheet (a sheet with scores becomes a new version)", authz.VillageWrite, httpx.Call(s.saveScoring)),
 		r("GET", "/api/v1/villages/{id}/households", "The village's households, named as the village chose", authz.VillageScore, httpx.Get(s.households)),
 		{Method: "GET", Path: "/api/v1/villages/{id}/scores", Tag: tag, Summary: "The scores of a month, with their appeals (audited read)", Perm: authz.VillageRead, Params: month, Do: httpx.Get(s.listScores)},
-		{Method: "POST", Path: "/api/v1/villages/{id}/scores", Tag: tag, Summary: "Record a household's score with its evidence (a veto item takes no points); Idempotency-Key honoured", Perm: authz.VillageScore, Status: 201, Do: httpx.Call(s.recordScore)},
+		{Method: "POST", Path: "/api/v1/villages/{id}/scores", Tag: tag, Summary: "Record a household's score with its evidence and up to three photos (base64; a veto item takes no points); Idempotency-Key honoured", Perm: authz.VillageScore, Status: 201, MaxBody: 12 << 20, Do: httpx.Call(s.recordScore)},
+		{Method: "GET", Path: "/api/v1/village-scores/{id}/photos/{seq}", Tag: tag, Summary: "A photo a score was recorded with (metadata stripped; audited read)",
+			Perm: authz.VillageRead, OutType: "image/jpeg", Out: []byte{}, Handler: s.servePhoto},
 		r("POST", "/api/v1/village-scores/{id}/appeal", "Lodge an appeal against a score (the household or a grid member)", authz.VillageScore, httpx.Call(s.appeal)),
 		r("POST", "/api/v1/village-scores/{id}/decide", "The council upholds or overturns an appeal, with a reason (an overturned score stops counting)", authz.VillageWrite, httpx.Call(s.decide)),
 		r("GET", "/api/v1/villages/{id}/months/{month}", "The monthly list: totals, ranks, 一票否决 and recognition", authz.VillageRead, httpx.Get(s.month)),
@@ -88,6 +91,17 @@ func (s *Service) recordScore(r *http.Request, in ScoreInput) (Score, error) {
 			Org string
 			In  ScoreInput
 		}{org, in})})
+}
+func (s *Service) servePhoto(w http.ResponseWriter, r *http.Request) error {
+	seq, _ := strconv.Atoi(r.PathValue("seq"))
+	data, ct, err := s.Photo(r.Context(), r.PathValue("id"), seq)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Cache-Control", "private, no-store")
+	w.Write(data)
+	return nil
 }
 func (s *Service) appeal(r *http.Request, in AppealInput) (Score, error) {
 	return s.Appeal(r.Context(), r.PathValue("id"), in)

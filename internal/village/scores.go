@@ -3,13 +3,16 @@ package village
 import (
 	"context"
 	"database/sql"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/gridgov/gridgov/internal/apperr"
 	"github.com/gridgov/gridgov/internal/authz"
+	"github.com/gridgov/gridgov/internal/casework/photo"
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/idem"
 	"github.com/gridgov/gridgov/internal/org"
@@ -343,7 +346,13 @@ type ScoreInput struct {
 	Points      *int   `json:"points,omitempty"` // when not the item's own (a plus or minus item only)
 	Evidence    string `json:"evidence"`         // photo, witness, council
 	Detail      string `json:"detail"`           // what was seen, the witness's name, the council's decision
+	// Photos are base64 JPEG or PNG (a data: URL is taken), at most
+	// MaxPhotos; evidence "photo" needs one.
+	Photos []string `json:"photos,omitempty"`
 }
+
+// MaxPhotos is the most photos a score is recorded with.
+const MaxPhotos = 3
 
 // Score is a recorded score.
 type Score struct {
@@ -361,6 +370,7 @@ type Score struct {
 	Veto        bool    `json:"veto"`
 	Evidence    string  `json:"evidence"`
 	Detail      string  `json:"detail"`
+	Photos      int     `json:"photos"` // numbered 1…n: /api/v1/village-scores/{id}/photos/{n}
 	Status      string  `json:"status"` // counted, appealed, overturned
 	Appeal      *Appeal `json:"appeal,omitempty"`
 	CreatedAt   int64   `json:"created_at"`
@@ -395,7 +405,14 @@ func (s *Service) RecordScore(ctx context.Context, orgID string, in ScoreInput, 
 	}
 	checkOne(&f, "evidence", in.Evidence, Evidences)
 	checkText(&f, "detail", in.Detail, 500, true)
+	if in.Evidence == "photo" && len(in.Photos) == 0 {
+		f.Add("photos", "village.photo_required")
+	}
 	if err := f.Err(); err != nil {
+		return Score{}, err
+	}
+	pics, err := photo.FromBase64(ctx, "photos", in.Photos, MaxPhotos)
+	if err != nil {
 		return Score{}, err
 	}
 	id, err := s.createScore(ctx, key, func(tx *db.Tx, id string) error {
@@ -453,6 +470,14 @@ func (s *Service) RecordScore(ctx context.Context, orgID string, in ScoreInput, 
 		if err != nil {
 			return err
 		}
+		for i, pic := range pics {
+			pid := db.NewID()
+			if _, err := tx.ExecContext(ctx, `INSERT INTO village_score_photos (id, score_id, seq, content_type, size, data_sealed, created_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?)`, pid, id, i+1, pic.Type, len(pic.Data),
+				s.vault.Seal("village.photo", pid, base64.StdEncoding.EncodeToString(pic.Data)), db.Now()); err != nil {
+				return err
+			}
+		}
 		// A month scored again after its review waits for a new review.
 		if _, err := tx.ExecContext(ctx, "DELETE FROM village_months WHERE org_id = ? AND month = ? AND status = 'reviewed'", orgID, month); err != nil {
 			return err
@@ -488,7 +513,7 @@ func (s *Service) createScore(ctx context.Context, key idem.Key, write func(tx *
 }
 
 const scoreCols = `x.id, x.household_id, x.org_id, x.path, sh.version, x.item_id, i.name, i.kind, x.month, x.on_day, x.points, x.veto, x.evidence,
-	x.detail_sealed, x.status, x.created_at, COALESCE(a.id, ''), COALESCE(a.lodged_by, ''), COALESCE(a.reason, ''), COALESCE(a.status, ''),
+	x.detail_sealed, (SELECT count(*) FROM village_score_photos ph WHERE ph.score_id = x.id), x.status, x.created_at, COALESCE(a.id, ''), COALESCE(a.lodged_by, ''), COALESCE(a.reason, ''), COALESCE(a.status, ''),
 	COALESCE(a.decision, ''), COALESCE(a.lodged_at, 0), a.decided_at`
 
 func (s *Service) scores(ctx context.Context, q db.Querier, where string, args ...any) ([]Score, error) {
@@ -510,7 +535,7 @@ func (s *Service) scores(ctx context.Context, q db.Querier, where string, args .
 		var a Appeal
 		var decided sql.NullInt64
 		if err := rows.Scan(&r.ID, &r.HouseholdID, &r.orgID, &r.path, &r.SheetVer, &r.ItemID, &r.ItemName, &r.Kind, &r.Month, &r.On, &r.Points,
-			&r.Veto, &r.Evidence, &sealed, &r.Status, &r.CreatedAt, &a.ID, &a.LodgedBy, &a.Reason, &a.Status, &a.Decision, &a.LodgedAt, &decided); err != nil {
+			&r.Veto, &r.Evidence, &sealed, &r.Photos, &r.Status, &r.CreatedAt, &a.ID, &a.LodgedBy, &a.Reason, &a.Status, &a.Decision, &a.LodgedAt, &decided); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -574,6 +599,29 @@ func (s *Service) Scores(ctx context.Context, orgID, month string) ([]Score, err
 		return nil, err
 	}
 	return out, s.audit.RecordAlone(ctx, s.db, authz.VillageRead, auditEntry("village.scores_read", "org_node", orgID, month))
+}
+
+// Photo returns photo seq (1…) of a score to those who may read or record
+// the village's scores; each look is audited, as a score's photo may show a
+// household's troubles. An unknown photo and one the caller may not see
+// get the same answer.
+func (s *Service) Photo(ctx context.Context, scoreID string, seq int) ([]byte, string, error) {
+	q := s.db.Reader()
+	var path, id, ct, sealed string
+	err := q.QueryRowContext(ctx, `SELECT x.path, ph.id, ph.content_type, ph.data_sealed FROM village_score_photos ph
+		JOIN village_scores x ON x.id = ph.score_id WHERE ph.score_id = ? AND ph.seq = ?`, scoreID, seq).Scan(&path, &id, &ct, &sealed)
+	if err != nil || !covers(ctx, path, authz.VillageRead, authz.VillageScore) {
+		return nil, "", errors.Join(notFound(err, "village_photo"), apperr.NotFoundf("village_photo"))
+	}
+	b64, err := s.vault.Open("village.photo", id, sealed)
+	if err != nil {
+		return nil, "", err
+	}
+	data, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		return nil, "", err
+	}
+	return data, ct, s.audit.RecordAlone(ctx, s.db, authz.VillageRead, auditEntry("village.photo_view", "village_score", scoreID, strconv.Itoa(seq)))
 }
 
 // ---- appeals ----

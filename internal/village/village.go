@@ -9,7 +9,8 @@
 // decided.
 //
 // It owns village_settings, village_rules, village_sheets,
-// village_sheet_items, village_scores, village_appeals, village_months,
+// village_sheet_items, village_scores, village_score_photos, village_appeals,
+// village_months,
 // village_councils, village_council_members, village_meetings,
 // village_attendance, village_proposals, village_opinions and
 // village_follow_ups. It asks registry for the village's households

@@ -1,14 +1,31 @@
 package village_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"image"
+	"image/color"
+	"image/png"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/gridgov/gridgov/internal/testapp"
 	"github.com/gridgov/gridgov/internal/village"
 )
+
+// pngPhoto is a small PNG as a data: URL, as a phone sends it.
+func pngPhoto() string {
+	img := image.NewRGBA(image.Rect(0, 0, 40, 30))
+	for x := range 40 {
+		img.Set(x, x%30, color.RGBA{20, 120, 20, 255})
+	}
+	var buf bytes.Buffer
+	png.Encode(&buf, img)
+	return "data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes())
+}
 
 func today() string { return time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01-02") }
 
@@ -53,7 +70,7 @@ func TestVillage(t *testing.T) {
 	minus, plus, veto := first.Items[0].ID, first.Items[1].ID, first.Items[2].ID
 
 	var hs village.Page[village.Household]
-	if member.Do("GET", base+"/households", nil, &hs) != 200 || len(hs.Items) < 4 {
+	if member.Do("GET", base+"/households", nil, &hs) != 200 || len(hs.Items) < 5 {
 		t.Fatalf("households: %+v", hs)
 	}
 	h := hs.Items
@@ -70,7 +87,7 @@ func TestVillage(t *testing.T) {
 		"detail": "理事会决定", "points": 5}); p.Errors[0].Field != "points" || p.Errors[0].Code != "village.veto_points" {
 		t.Fatalf("veto points: %+v", p)
 	}
-	if p := member.Fail("POST", base+"/scores", map[string]any{"household_id": otherHousehold, "item_id": plus, "on": today(), "evidence": "photo",
+	if p := member.Fail("POST", base+"/scores", map[string]any{"household_id": otherHousehold, "item_id": plus, "on": today(), "evidence": "witness",
 		"detail": "x"}); p.Errors[0].Field != "household_id" {
 		t.Fatalf("another village's household: %+v", p)
 	}
@@ -88,6 +105,42 @@ func TestVillage(t *testing.T) {
 	}
 	if sent[0].ID == "" || sent[1].ID != sent[0].ID {
 		t.Fatalf("a resent score recorded twice: %s, %s", sent[0].ID, sent[1].ID)
+	}
+	// Photo evidence: one photo at least, a bad one refused by its place;
+	// the photo is kept sealed, without its metadata, and each look at it is
+	// audited.
+	if p := member.Fail("POST", base+"/scores", map[string]any{"household_id": h[4].ID, "item_id": plus, "on": today(), "evidence": "photo",
+		"detail": "院子打扫干净"}); p.Errors[0].Field != "photos" || p.Errors[0].Code != "village.photo_required" {
+		t.Fatalf("photo evidence without a photo: %+v", p)
+	}
+	if _, st := record(member, h[4].ID, plus, map[string]any{"evidence": "photo", "photos": []string{"bm90IGEgcGhvdG8="}}); st != 400 {
+		t.Fatalf("a bad photo: %d", st)
+	}
+	pictured, st := record(member, h[4].ID, plus, map[string]any{"evidence": "photo", "photos": []string{pngPhoto()}})
+	if st != 201 || pictured.Photos != 1 {
+		t.Fatalf("a score with a photo: %d %+v", st, pictured)
+	}
+	photoURL := "/api/v1/village-scores/" + pictured.ID + "/photos/1"
+	if r := secretary.Raw("GET", photoURL, "", nil); r.Status != 200 || r.Header.Get("Content-Type") != "image/png" || len(r.Body) < 100 {
+		t.Fatalf("the photo: %d %s", r.Status, r.Header.Get("Content-Type"))
+	}
+	var sealed string
+	if err := q.QueryRowContext(ctx, "SELECT data_sealed FROM village_score_photos WHERE score_id = ?", pictured.ID).Scan(&sealed); err != nil ||
+		!strings.HasPrefix(sealed, "v1.") || strings.Contains(sealed, "iVBOR") {
+		t.Fatalf("the photo is not sealed at rest: %.20s %v", sealed, err)
+	}
+	var looks int
+	if err := q.QueryRowContext(ctx, "SELECT COUNT(*) FROM audit_log WHERE action = 'village.photo_view' AND object_id = ?", pictured.ID).Scan(&looks); err != nil || looks != 1 {
+		t.Fatalf("the look at the photo is not audited: %d %v", looks, err)
+	}
+	for who, c := range map[string]*testapp.Client{"another photo": secretary, "a resident": resident} {
+		url := photoURL
+		if who == "another photo" {
+			url = "/api/v1/village-scores/" + pictured.ID + "/photos/2"
+		}
+		if r := c.Raw("GET", url, "", nil); r.Status != 404 && r.Status != 403 {
+			t.Fatalf("%s: %d", who, r.Status)
+		}
 	}
 	for _, x := range []struct{ h, item string }{{h[0].ID, plus}, {h[1].ID, plus}, {h[2].ID, plus}, {h[2].ID, minus}, {h[3].ID, plus}, {h[3].ID, veto}} {
 		if _, st := record(member, x.h, x.item, nil); st != 201 {

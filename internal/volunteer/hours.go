@@ -81,6 +81,14 @@ func (s *Service) VolunteerSubject(ctx context.Context, q db.Querier, id string)
 	return v.Name, v.TeamName, v.OrgID, v.path, err
 }
 
+// VolunteerOfUser is the volunteer (active or paused) whose account
+// userID is; sql.ErrNoRows when none is.
+func (s *Service) VolunteerOfUser(ctx context.Context, q db.Querier, userID string) (string, error) {
+	var id string
+	err := q.QueryRowContext(ctx, "SELECT id FROM volunteers WHERE user_id = ? AND status <> 'left' ORDER BY id LIMIT 1", userID).Scan(&id)
+	return id, err
+}
+
 // VolunteerNames are the names and team names of volunteers, by id.
 func (s *Service) VolunteerNames(ctx context.Context, q db.Querier, ids []string) (names, teams map[string]string, err error) {
 	names, teams = map[string]string{}, map[string]string{}

@@ -93,12 +93,15 @@ type VolunteerInput struct {
 
 // VolunteerPatch changes an entry; absent fields stay.
 type VolunteerPatch struct {
-	Name    *string `json:"name,omitempty"`
-	Phone   *string `json:"phone,omitempty"`
-	GridID  *string `json:"grid_id,omitempty"`
-	Skills  *string `json:"skills,omitempty"`
-	Status  *string `json:"status,omitempty"`
-	Version int     `json:"version"`
+	Name   *string `json:"name,omitempty"`
+	Phone  *string `json:"phone,omitempty"`
+	GridID *string `json:"grid_id,omitempty"`
+	Skills *string `json:"skills,omitempty"`
+	Status *string `json:"status,omitempty"`
+	// Username links the account the volunteer signs in with on the phone
+	// (an active account of the keeper's area, no one else's); "" unlinks.
+	Username *string `json:"username,omitempty"`
+	Version  int     `json:"version"`
 }
 
 // Page is a page of the register.
@@ -506,6 +509,17 @@ func (s *Service) Update(ctx context.Context, id string, in VolunteerPatch) (Vol
 				return err
 			}
 			sets, args = append(sets, "phone_masked = ?"), append(args, masked)
+		}
+		if in.Username != nil {
+			user, err := s.roster.SetAccountTx(ctx, tx, v.WorkerID, *in.Username, authz.VolunteerWrite)
+			if err != nil {
+				return err
+			}
+			var link any // NULL: unlinked
+			if user != "" {
+				link = user
+			}
+			sets, args = append(sets, "user_id = ?"), append(args, link)
 		}
 		if in.Status != nil {
 			sets, args = append(sets, "status = ?"), append(args, *in.Status)

@@ -40,6 +40,7 @@ import (
 type Roster interface {
 	EnrolTx(ctx context.Context, tx *db.Tx, orgID, name, startedOn, phone, userID string) (string, error)
 	SetPhoneTx(ctx context.Context, tx *db.Tx, workerID, phone string) (string, error)
+	SetAccountTx(ctx context.Context, tx *db.Tx, workerID, username string, perm authz.Perm) (string, error)
 }
 
 // Patrols is what it needs of the patrol room: a shift is walked as a

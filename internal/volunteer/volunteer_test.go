@@ -357,6 +357,38 @@ func TestVolunteers(t *testing.T) {
 			t.Fatalf("left volunteer: %v", err)
 		}
 	})
+
+	t.Run("account", func(t *testing.T) {
+		// The keeper links the account a volunteer signs in with by its
+		// name: one of the keeper's area, no one else's; "" unlinks it.
+		fresh := account_(t, a, "vt.link", "volunteer", village)
+		v := must(s.Create(staff, volunteer.VolunteerInput{TeamID: team.ID, Name: "待关联志愿者"}))(t)
+		if v.HasAccount {
+			t.Fatal("a new entry with an account")
+		}
+		intake := a.Login("intake")
+		link := func(username string, version int) volunteer.Volunteer {
+			t.Helper()
+			var out volunteer.Volunteer
+			if st := intake.Do("PATCH", "/api/v1/volunteer/volunteers/"+v.ID, map[string]any{"username": username, "version": version}, &out); st != 200 {
+				t.Fatalf("link %q: %d", username, st)
+			}
+			return out
+		}
+		for name, want := range map[string]string{"vt.0": "worker.account_taken", "nobody.here": "worker.account_not_found"} {
+			if p := intake.Fail("PATCH", "/api/v1/volunteer/volunteers/"+v.ID, map[string]any{"username": name, "version": v.Version}); len(p.Errors) == 0 || p.Errors[0].Code != want {
+				t.Fatalf("link %s: %+v", name, p)
+			}
+		}
+		v = link("vt.link", v.Version)
+		if _, err := s.MyPage(as(t, a, fresh, v.Name)); !v.HasAccount || err != nil {
+			t.Fatalf("the linked account's page: %+v %v", v, err)
+		}
+		v = link("", v.Version)
+		if _, err := s.MyPage(as(t, a, fresh, v.Name)); v.HasAccount || code(err) != "volunteer.not_registered" {
+			t.Fatalf("unlinked: %+v %v", v, err)
+		}
+	})
 }
 
 func ptr[T any](v T) *T { return &v }
