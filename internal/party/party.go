@@ -68,6 +68,7 @@ type Member struct {
 	Name            string `json:"name"`
 	PhoneMasked     string `json:"phone_masked"`
 	UserID          string `json:"-"`
+	HasAccount      bool   `json:"has_account"` // an account is linked: the member's own work counts for them
 	GridID          string `json:"grid_id,omitempty"`
 	CompoundID      string `json:"compound_id,omitempty"`
 	CenterHousehold bool   `json:"center_household"`
@@ -117,6 +118,9 @@ type Service struct {
 	// Events turns a compound problem into an event (casework intake),
 	// set by the app.
 	Events EventMaker
+	// Accounts finds an active account by username (its id and home
+	// area; sql.ErrNoRows when there is none), set by the app.
+	Accounts func(ctx context.Context, q db.Querier, username string) (id, orgID string, err error)
 }
 
 // New returns the service.
@@ -159,6 +163,7 @@ func scanMember(sc interface{ Scan(...any) error }) (Member, error) {
 	err := sc.Scan(&m.ID, &m.PartyOrgID, &m.Path, &m.Name, &m.PhoneMasked, &m.UserID, &m.GridID, &m.CompoundID,
 		&center, &m.JoinedOn, &m.Status, &m.Version)
 	m.CenterHousehold = center == 1
+	m.HasAccount = m.UserID != ""
 	return m, err
 }
 

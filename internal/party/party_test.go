@@ -488,3 +488,47 @@ func TestCenterHouseholdChoices(t *testing.T) {
 	}
 	fail(t, sec, "DELETE", "/api/v1/party/members/"+m.ID+"/households/"+link.ID, nil, 404, "", "not_found")
 }
+
+// TestMemberAccount: the secretary links the account a member signs in with
+// by its username — one of the secretary's area, no other member's — and
+// from then on the account's own points are the member's; unlinked, the
+// account has none.
+func TestMemberAccount(t *testing.T) {
+	a := testapp.New(t)
+	sec := a.LoginAs("partysec")
+	village := one(t, a, "SELECT o.id FROM org_nodes o JOIN role_assignments ra ON ra.org_id = o.id JOIN users u ON u.id = ra.user_id WHERE u.username = 'partysec'")
+	top := one(t, a, "SELECT id FROM party_orgs WHERE org_id = ? AND form = 'area'", village)
+	var m party.Member
+	if st := sec.Do("POST", "/api/v1/party/members", map[string]any{"party_org_id": top, "name": "居民党员郑某"}, &m); st != 201 || m.HasAccount {
+		t.Fatalf("member: %d %+v", st, m)
+	}
+	edit := func(username string) party.Member {
+		t.Helper()
+		var out party.Member
+		if st := sec.Do("PUT", "/api/v1/party/members/"+m.ID, map[string]any{"party_org_id": top, "name": m.Name, "username": username, "version": m.Version}, &out); st != 200 {
+			t.Fatalf("link %q: %d", username, st)
+		}
+		return out
+	}
+	for name, code := range map[string]string{"gridmember": "party.account_taken", "nobody.here": "party.account_not_found"} {
+		fail(t, sec, "PUT", "/api/v1/party/members/"+m.ID, map[string]any{"party_org_id": top, "name": m.Name, "username": name, "version": m.Version}, 400, "username", code)
+	}
+	resident := a.LoginAs("resident")
+	if st := resident.Do("GET", "/api/v1/points/mine", nil, nil); st != 404 {
+		t.Fatalf("an unlinked resident's own points: %d", st)
+	}
+	m = edit("resident")
+	var l struct {
+		SubjectID string `json:"subject_id"`
+	}
+	if st := resident.Do("GET", "/api/v1/points/mine", nil, &l); !m.HasAccount || st != 200 || l.SubjectID != m.ID {
+		t.Fatalf("linked: %+v, own points %d %+v", m, st, l)
+	}
+	if n := count(t, a, "SELECT COUNT(*) FROM audit_log WHERE action = 'party.account_link' AND object_id = ?", m.ID); n != 1 {
+		t.Fatalf("the link audited %d times", n)
+	}
+	m = edit("")
+	if st := resident.Do("GET", "/api/v1/points/mine", nil, nil); m.HasAccount || st != 404 {
+		t.Fatalf("unlinked: %+v, own points %d", m, st)
+	}
+}

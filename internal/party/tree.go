@@ -75,7 +75,11 @@ type MemberInput struct {
 	CompoundID      string `json:"compound_id,omitempty"`
 	CenterHousehold bool   `json:"center_household"`
 	JoinedOn        string `json:"joined_on,omitempty"`
-	Version         int    `json:"version,omitempty"`
+	// Username links the account the member signs in with (an active
+	// account of the keeper's area, no other member's); "" unlinks it and
+	// absent leaves it as it is.
+	Username *string `json:"username,omitempty"`
+	Version  int     `json:"version,omitempty"`
 }
 
 // VersionInput carries the version a retirement read.
@@ -525,7 +529,10 @@ func (s *Service) CreateMember(ctx context.Context, in MemberInput) (Member, err
 		if err != nil {
 			return err
 		}
-		return s.insertMember(ctx, tx, id, o, in, sealed, masked, "")
+		if err := s.insertMember(ctx, tx, id, o, in, sealed, masked, ""); err != nil {
+			return err
+		}
+		return s.linkAccount(ctx, tx, id, "", in.Username)
 	})
 	if err != nil {
 		return Member{}, err
@@ -572,6 +579,9 @@ func (s *Service) UpdateMember(ctx context.Context, id string, in MemberInput) (
 				return err
 			}
 		}
+		if err := s.linkAccount(ctx, tx, id, cur.UserID, in.Username); err != nil {
+			return err
+		}
 		detail := ""
 		if o.ID != cur.PartyOrgID {
 			detail = "moved from " + cur.PartyOrgID
@@ -582,6 +592,48 @@ func (s *Service) UpdateMember(ctx context.Context, id string, in MemberInput) (
 		return Member{}, s.memberConflict(ctx, id, err)
 	}
 	return MemberByID(ctx, s.db.Reader(), id, "")
+}
+
+// linkAccount links member id (whose account now is cur) to the active
+// account username, or unlinks it when username is "": an account of an
+// area the caller keeps, linked to no other active member. nil leaves it.
+func (s *Service) linkAccount(ctx context.Context, tx *db.Tx, id, cur string, username *string) error {
+	if username == nil {
+		return nil
+	}
+	name := strings.TrimSpace(*username)
+	user, action := "", "party.account_unlink"
+	if name != "" {
+		if s.Accounts == nil {
+			return apperr.Field("username", "party.account_not_found")
+		}
+		uid, orgID, err := s.Accounts(ctx, tx, name)
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperr.Field("username", "party.account_not_found")
+		}
+		if err != nil {
+			return err
+		}
+		// An account of another area answers as one that does not exist.
+		if path, err := org.PathOf(ctx, tx, orgID, "username"); err != nil || !authz.From(ctx).Covers(authz.PartyWrite, path) {
+			return apperr.Field("username", "party.account_not_found")
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM party_members WHERE user_id = ? AND status = 'active' AND id <> ?", uid, id).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return apperr.Field("username", "party.account_taken")
+		}
+		user, action = uid, "party.account_link"
+	}
+	if user == cur {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE party_members SET user_id = ? WHERE id = ?", regkit.Nullable(user), id); err != nil {
+		return err
+	}
+	return s.audit.Record(ctx, tx, authz.PartyWrite, audit.Entry{Action: action, ObjectType: "party_member", ObjectID: id})
 }
 
 // RetireMember records that a member has left (transferred out, died).
