@@ -199,7 +199,7 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a.Party = party.New(d, log, keys)
 	a.Party.Events = a.Events
 	a.Party.Accounts = account.ActiveByUsername // a member's linked account
-	reg.Compounds = a.Party // houses belong to the red grid's compounds and buildings
+	reg.Compounds = a.Party                     // houses belong to the red grid's compounds and buildings
 	a.RedOrders = redorder.New(d, log, keys, mainGrids{orgs}, a.Events, a.Disputes)
 	a.Points = points.New(d, log)
 	a.Duty = duty.New(d, log, keys)
