@@ -64,6 +64,12 @@ func TestRedOrderPhone(t *testing.T) {
 	pm.do("a phone", mobile)
 	macc := app.Account("party_member")
 	pm.login(macc, app.NextOTP(macc))
+	// The bell tells of the order given; its message opens the red orders.
+	pm.waitFor("the bell's unread message", `Number(document.querySelector('#m-bell')?.dataset.unread) > 0`, `document.querySelector('#m-bell')?.outerHTML`)
+	pm.click("#m-bell")
+	pm.visible(`.m-bell-item[data-kind="red_order_assigned"]`)
+	pm.shot("redorder-02a-bell")
+	pm.click(`.m-bell-item[data-kind="red_order_assigned"]`)
 	card := `#red-tasks .red-card[data-id="` + id + `"]`
 	pm.visible(card + " .red-accept")
 	pm.noRawKeys("the member's orders")

@@ -216,14 +216,32 @@ func recipients(ctx context.Context, tx *db.Tx, e *Event, perm authz.Perm, unitI
 
 // send writes one inbox message to each user and one outbox line for all.
 func (s *Service) send(ctx context.Context, tx *db.Tx, e *Event, kind, text string, users []string) error {
+	return sendTo(ctx, tx, e.ID, e.No, kind, text, users)
+}
+
+// Notify puts a message with no event behind it (a red order's reminder)
+// in the inboxes of users, and one line in the outbox, inside the caller's
+// transaction. The text names no person: an inbox is not a register.
+func (s *Service) Notify(ctx context.Context, tx *db.Tx, users []string, kind, text string) error {
+	if len(users) == 0 {
+		return nil
+	}
+	return sendTo(ctx, tx, "", "", kind, text, users)
+}
+
+func sendTo(ctx context.Context, tx *db.Tx, eventID, eventNo, kind, text string, users []string) error {
 	now := db.Now()
+	var event any // NULL: a message of no event
+	if eventID != "" {
+		event = eventID
+	}
 	for _, u := range users {
 		if _, err := tx.ExecContext(ctx, "INSERT INTO inbox (id, user_id, event_id, kind, text, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-			db.NewID(), u, e.ID, kind, text, now); err != nil {
+			db.NewID(), u, event, kind, text, now); err != nil {
 			return err
 		}
 	}
 	_, err := tx.ExecContext(ctx, "INSERT INTO outbox (id, channel, target, payload, next_at, created_at) VALUES (?, 'log', ?, ?, ?, ?)",
-		db.NewID(), strings.Join(users, ","), mustJSON(map[string]string{"event": e.No, "kind": kind, "text": text}), now, now)
+		db.NewID(), strings.Join(users, ","), mustJSON(map[string]string{"event": eventNo, "kind": kind, "text": text}), now, now)
 	return err
 }

@@ -197,15 +197,15 @@ func (s *Service) step(ctx context.Context, tx db.Querier, orderID, kind, partyO
 
 // row is an order's own fields the checks need.
 type row struct {
-	id, status, path, orgID, gridID, branchID, homeBranch, groupID, memberID, placedBy, channel, need, address, nameSealed string
-	version                                                                                                                int
-	serveDue                                                                                                               *int64
+	id, status, kind, path, orgID, gridID, branchID, homeBranch, groupID, memberID, placedBy, channel, need, address, nameSealed string
+	version                                                                                                                      int
+	serveDue                                                                                                                     *int64
 }
 
 func (s *Service) row(ctx context.Context, q db.Querier, id string) (row, error) {
 	var r row
-	err := q.QueryRowContext(ctx, `SELECT id, status, path, org_id, grid_id, branch_id, home_branch_id, COALESCE(group_id, ''), COALESCE(member_id, ''),
-		placed_by, channel, need, address, resident_name_sealed, version, serve_due FROM red_orders WHERE id = ?`, id).Scan(&r.id, &r.status, &r.path, &r.orgID,
+	err := q.QueryRowContext(ctx, `SELECT id, status, kind, path, org_id, grid_id, branch_id, home_branch_id, COALESCE(group_id, ''), COALESCE(member_id, ''),
+		placed_by, channel, need, address, resident_name_sealed, version, serve_due FROM red_orders WHERE id = ?`, id).Scan(&r.id, &r.status, &r.kind, &r.path, &r.orgID,
 		&r.gridID, &r.branchID, &r.homeBranch, &r.groupID, &r.memberID, &r.placedBy, &r.channel, &r.need, &r.address, &r.nameSealed, &r.version, &r.serveDue)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, apperr.NotFoundf("red_order")
@@ -280,6 +280,9 @@ func (s *Service) Assign(ctx context.Context, id string, in AssignInput) (Order,
 		now := s.Now().UnixMilli()
 		if _, err := tx.ExecContext(ctx, `UPDATE red_orders SET status = 'assigned', member_id = ?, group_id = ?, accept_due = ?, version = version + 1,
 			updated_at = ? WHERE id = ? AND version = ?`, member, group, now+int64(t.AcceptHours)*3600_000, now, id, in.Version); err != nil {
+			return err
+		}
+		if err := s.notify(ctx, tx, "assigned", r.kind, in.MemberID, ""); err != nil {
 			return err
 		}
 		if err := s.step(ctx, tx, id, "assigned", partyOrg, in.MemberID, p.UserID, "", now); err != nil {

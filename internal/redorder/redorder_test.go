@@ -8,6 +8,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -364,6 +365,32 @@ func TestRedOrderLoop(t *testing.T) {
 		y = act(t, member, y.ID, "result", map[string]any{"result": "已上门为老人理发", "version": get(t, sec, y.ID).Version})
 		if !y.Late {
 			t.Fatalf("a late result is not marked late")
+		}
+		// Each turn reached the inboxes: the member's (given one, nearly due,
+		// overdue) and the secretary's (given back, overdue), naming the
+		// service and never the resident's need.
+		inbox := func(c *testapp.Client) map[string]int {
+			t.Helper()
+			var page struct {
+				Items []struct{ Kind, Text string }
+			}
+			if st := c.Do("GET", "/api/v1/inbox", nil, &page); st != 200 {
+				t.Fatalf("inbox: %d", st)
+			}
+			out := map[string]int{}
+			for _, m := range page.Items {
+				if strings.Contains(m.Text, "理发") || strings.Contains(m.Text, "水电费") {
+					t.Fatalf("an inbox message tells the need: %q", m.Text)
+				}
+				out[m.Kind]++
+			}
+			return out
+		}
+		if got := inbox(member); got["red_order_assigned"] == 0 || got["red_order_reminded"] != 1 || got["red_order_overdue"] != 1 {
+			t.Fatalf("the member's inbox: %v", got)
+		}
+		if got := inbox(sec); got["red_order_reassigned"] != 1 || got["red_order_overdue"] != 1 {
+			t.Fatalf("the secretary's inbox: %v", got)
 		}
 		offset.Store(0)
 	})

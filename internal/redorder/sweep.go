@@ -4,9 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 
 	"github.com/gridgov/gridgov/internal/audit"
+	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
+	"github.com/gridgov/gridgov/internal/i18n"
 	"github.com/gridgov/gridgov/internal/party"
 	"github.com/gridgov/gridgov/internal/points"
 )
@@ -38,11 +41,11 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 	for _, id := range ids {
 		moved := false
 		err := s.db.InTx(ctx, func(tx *db.Tx) error {
-			var status, branch, home, member string
+			var status, kind, branch, home, member string
 			var acceptDue, serveDue sql.NullInt64
 			var reminded, version int
-			err := tx.QueryRowContext(ctx, `SELECT status, branch_id, home_branch_id, COALESCE(member_id, ''), accept_due, serve_due, reminded, version
-				FROM red_orders WHERE id = ?`, id).Scan(&status, &branch, &home, &member, &acceptDue, &serveDue, &reminded, &version)
+			err := tx.QueryRowContext(ctx, `SELECT status, kind, branch_id, home_branch_id, COALESCE(member_id, ''), accept_due, serve_due, reminded, version
+				FROM red_orders WHERE id = ?`, id).Scan(&status, &kind, &branch, &home, &member, &acceptDue, &serveDue, &reminded, &version)
 			if err != nil {
 				return err
 			}
@@ -64,6 +67,9 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 				if err := upd("status = 'placed', member_id = NULL, group_id = NULL, accept_due = ?", acceptNext); err != nil {
 					return err
 				}
+				if err := s.notify(ctx, tx, "reassigned", kind, "", branch); err != nil {
+					return err
+				}
 				return s.step(ctx, tx, id, "reassigned", branch, "", "", "", now)
 			case status == Placed && branch == home && acceptDue.Valid && acceptDue.Int64 <= now:
 				o, err := party.OrgByID(ctx, tx, branch, "")
@@ -74,6 +80,9 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 					return nil // nothing above: it stays red with its branch
 				}
 				if err := upd("branch_id = ?, accept_due = ?", o.ParentID, acceptNext); err != nil {
+					return err
+				}
+				if err := s.notify(ctx, tx, "escalated", kind, "", o.ParentID); err != nil {
 					return err
 				}
 				return s.step(ctx, tx, id, "escalated", o.ParentID, "", "", "", now)
@@ -87,9 +96,15 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 				if err := s.credit(ctx, tx, member, id, points.OrderOverdue, now); err != nil {
 					return err
 				}
+				if err := s.notify(ctx, tx, "overdue", kind, member, branch); err != nil {
+					return err
+				}
 				return s.audit.Record(ctx, tx, "", audit.Entry{Username: "system", Action: "redorder.overdue", ObjectType: "red_order", ObjectID: id})
 			case status == Accepted && serveDue.Valid && serveDue.Int64-quarter <= now && reminded == 0:
 				if err := upd("reminded = 1"); err != nil {
+					return err
+				}
+				if err := s.notify(ctx, tx, "reminded", kind, member, ""); err != nil {
 					return err
 				}
 				return s.step(ctx, tx, id, "reminded", "", member, "", "", now)
@@ -110,3 +125,38 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 }
 
 var errMoved = errors.New("moved meanwhile")
+
+// notify tells of an order's turn in the inboxes of the member (memberID,
+// when one is named) and of the holders of redorder.manage over the
+// branch (branchID, when one is named). The message names the service
+// asked for, never the resident or the need.
+func (s *Service) notify(ctx context.Context, tx *db.Tx, turn, kind, memberID, branchID string) error {
+	var users []string
+	if memberID != "" {
+		m, err := party.MemberByID(ctx, tx, memberID, "")
+		if err != nil {
+			return err
+		}
+		if m.UserID != "" {
+			users = append(users, m.UserID)
+		}
+	}
+	if branchID != "" {
+		o, err := party.OrgByID(ctx, tx, branchID, "")
+		if err != nil {
+			return err
+		}
+		holders, args := authz.Holders(authz.RedOrderManage, o.Path)
+		managers, err := db.Strings(ctx, tx, holders, args...)
+		if err != nil {
+			return err
+		}
+		for _, u := range managers {
+			if !slices.Contains(users, u) {
+				users = append(users, u)
+			}
+		}
+	}
+	name := i18n.T(i18n.Default, "ui.redorder.kind_"+kind, nil)
+	return s.events.Notify(ctx, tx, users, "red_order_"+turn, i18n.T(i18n.Default, "notice.red_order_"+turn, map[string]any{"kind": name}))
+}
