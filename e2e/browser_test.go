@@ -38,8 +38,9 @@ import (
 )
 
 const (
-	testTimeout = 120 * time.Second // everything a test does in the browser
-	waitTimeout = 25 * time.Second  // one wait (element, condition)
+	// Generous: in CI the suite runs beside the PostgreSQL tests on two cores.
+	testTimeout = 180 * time.Second // everything a test does in the browser
+	waitTimeout = 40 * time.Second  // one wait (element, condition)
 )
 
 // chromePath is the browser to drive; it skips the test (or fails it when
