@@ -263,6 +263,10 @@ const (
 	redOrderServers  = "partymember partysec"
 	redOrderManagers = "partysec"
 	pointsKeepers    = "partysec"
+	// The safety index: leaders and the centre read it (safety.read), the
+	// centre keeps it as the committee's office (safety.write).
+	safetyReaders = "intake leader"
+	safetyWriters = "intake"
 )
 
 func matrix() []row {
@@ -635,6 +639,31 @@ func matrix() []row {
 		}},
 		{route: "GET /api/v1/assess/workers/{id}/record", who: workforceReaders, req: func(c *call) req { return req{path: "/api/v1/assess/workers/" + c.id(c.at.worker) + "/record"} }},
 		{route: "GET /api/v1/assess/mine", who: "gridmember", once: true, req: func(c *call) req { return req{path: "/api/v1/assess/mine"} }},
+
+		// The safety index (平安指数) of the county and its towns: the demo
+		// published last month; a permitted recomputation of it answers 409
+		// and a permitted publication changes nothing. A root is the county
+		// (or the city above) of the area's records, an area its town.
+		{route: "GET /api/v1/safety/roots/{id}/catalogue", who: safetyReaders, req: func(c *call) req { return req{path: "/api/v1/safety/roots/" + c.id(safetyRoot(c)) + "/catalogue"} }},
+		{route: "PUT /api/v1/safety/roots/{id}/catalogue", who: safetyWriters, req: func(c *call) req {
+			return req{path: "/api/v1/safety/roots/" + c.id(safetyRoot(c)) + "/catalogue", body: map[string]any{"version": 0, "indicators": []any{}}}
+		}},
+		{route: "GET /api/v1/safety/roots/{id}/months", who: safetyReaders, req: func(c *call) req { return req{path: "/api/v1/safety/roots/" + c.id(safetyRoot(c)) + "/months"} }},
+		{route: "GET /api/v1/safety/roots/{id}/months/{month}", who: safetyReaders, req: func(c *call) req {
+			return req{path: "/api/v1/safety/roots/" + c.id(safetyRoot(c)) + "/months/" + lastMonth()}
+		}},
+		{route: "POST /api/v1/safety/roots/{id}/months/{month}/compute", who: safetyWriters, req: func(c *call) req {
+			return req{path: "/api/v1/safety/roots/" + c.id(safetyRoot(c)) + "/months/" + lastMonth() + "/compute", body: map[string]any{}}
+		}},
+		{route: "POST /api/v1/safety/roots/{id}/months/{month}/publish", who: safetyWriters, req: func(c *call) req {
+			return req{path: "/api/v1/safety/roots/" + c.id(safetyRoot(c)) + "/months/" + lastMonth() + "/publish", body: map[string]any{}}
+		}},
+		{route: "GET /api/v1/safety/areas/{id}/months/{month}", who: safetyReaders, req: func(c *call) req {
+			return req{path: "/api/v1/safety/areas/" + c.id(safetyArea(c)) + "/months/" + lastMonth()}
+		}},
+		{route: "GET /api/v1/safety/areas/{id}/months/{month}/indicators/{code}", who: safetyReaders, req: func(c *call) req {
+			return req{path: "/api/v1/safety/areas/" + c.id(safetyArea(c)) + "/months/" + lastMonth() + "/indicators/event_on_time"}
+		}},
 
 		// Village score sheets (评分表) and councils (村民理事会): the centre
 		// keeps them (village.write), grid members record scores
@@ -1534,6 +1563,25 @@ func dueDate() string { return time.Now().AddDate(0, 0, 7).Format("2006-01-02") 
 
 // today is the petition desk's day (China Standard Time).
 func today() string { return time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01-02") }
+
+// safetyRoot is the county (or city) at or above the call's area: the
+// root of a safety index.
+func safetyRoot(c *call) string {
+	return c.f.one(`SELECT o.id FROM org_nodes o JOIN org_nodes v ON v.id = ? WHERE o.kind IN ('county', 'city')
+		AND v.path >= o.path AND v.path < o.path || '~' ORDER BY length(o.path) DESC LIMIT 1`, c.at.org)
+}
+
+// safetyArea is the town of the call's area when it is a village (the
+// area itself otherwise): an area a safety index ranks.
+func safetyArea(c *call) string {
+	return c.f.one("SELECT COALESCE((SELECT parent_id FROM org_nodes WHERE id = ? AND kind = 'village'), ?)", c.at.org, c.at.org)
+}
+
+// lastMonth is the month before today's (YYYY-MM), China time.
+func lastMonth() string {
+	now := time.Now().In(time.FixedZone("CST", 8*3600))
+	return time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, now.Location()).AddDate(0, -1, 0).Format("2006-01")
+}
 
 // newPetition is a fresh petition of the area in status registered,
 // accepted or replied.

@@ -43,6 +43,7 @@ import (
 	"github.com/gridgov/gridgov/internal/redorder"
 	"github.com/gridgov/gridgov/internal/registry"
 	"github.com/gridgov/gridgov/internal/regsheet"
+	"github.com/gridgov/gridgov/internal/safety"
 	"github.com/gridgov/gridgov/internal/screening"
 	"github.com/gridgov/gridgov/internal/secret"
 	"github.com/gridgov/gridgov/internal/village"
@@ -111,7 +112,10 @@ type App struct {
 	// public monthly lists, and the councils (村民理事会, 邻里议事会) with
 	// their consultation, votes and follow-up.
 	Village *village.Service
-	Router  *httpx.Router
+	// Safety computes the monthly safety index (平安指数) of counties and
+	// towns from the rooms' records, with its catalogue of indicators.
+	Safety *safety.Service
+	Router *httpx.Router
 	// Metrics serves the Prometheus metrics with no check, for the
 	// separate metrics address (GRIDGOV_METRICS_ADDR).
 	Metrics http.Handler
@@ -206,6 +210,7 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a.Visits = visit.New(d, log, keys, a.Events, a.Disputes)
 	a.Patrols = patrol.New(d, log, keys)
 	a.Village = village.New(d, log, keys, reg)
+	a.Safety = safety.New(d, log)
 	// One photo quota for each user, whatever the photos show: an event's
 	// or a patrol check-in's.
 	a.Patrols.PhotoQuota = quota
@@ -348,6 +353,7 @@ func (a *App) routes() {
 	rt.Handle(a.Volunteers.Routes()...)
 	rt.Handle(a.Assess.Routes()...)
 	rt.Handle(a.Village.Routes()...)
+	rt.Handle(a.Safety.Routes()...)
 	rt.Handle(a.Party.Routes()...)
 	rt.Handle(a.RedOrders.Routes()...)
 	rt.Handle(a.Points.Routes()...)

@@ -171,6 +171,13 @@ var owners = map[string][]string{
 	"red_order_steps":  {"redorder"},
 	"red_order_photos": {"redorder"},
 	"points_entries":   {"points"},
+	// The safety index (平安指数): catalogues, months and their records.
+	"safety_catalogues": {"safety"},
+	"safety_indicators": {"safety"},
+	"safety_months":     {"safety"},
+	"safety_areas":      {"safety"},
+	"safety_values":     {"safety"},
+	"safety_inputs":     {"safety"},
 }
 
 // shared are the tables every room uses for its own rows: settings holds

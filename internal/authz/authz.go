@@ -90,6 +90,12 @@ const (
 	PointsRead     Perm = "points.read"     // the points ledgers and rankings of an area
 	PointsWrite    Perm = "points.write"    // correct a ledger with a new entry and a reason
 
+	// The safety index (平安指数): leaders and the centres read the monthly
+	// index and drill down; the committee's staff keep the catalogue,
+	// compute and publish.
+	SafetyRead  Perm = "safety.read"  // the monthly index of counties and towns, each area's indicators and their records
+	SafetyWrite Perm = "safety.write" // the catalogue of indicators, computing and publishing a month
+
 	// Sensitive categories of key persons (PIPL art. 28): a key person of a
 	// category is visible only with that category's permission.
 	SensitiveReleasedPrisoner    Perm = "pii.sensitive.released_prisoner"
@@ -131,6 +137,7 @@ var Catalogue = []PermInfo{
 	{VillageRead, "village"}, {VillageWrite, "village"}, {VillageScore, "village"}, {VillageOpine, "village"},
 	{VolunteerRead, "volunteer"}, {VolunteerWrite, "volunteer"}, {VolunteerDo, "volunteer"}, {VolunteerPolice, "volunteer"},
 	{RedOrderPlace, "party"}, {RedOrderServe, "party"}, {RedOrderManage, "party"}, {PointsRead, "party"}, {PointsWrite, "party"},
+	{SafetyRead, "safety"}, {SafetyWrite, "safety"},
 	{SensitiveReleasedPrisoner, "sensitive"}, {SensitiveCommunityCorrection, "sensitive"}, {SensitiveMentalDisorder, "sensitive"},
 	{SensitiveDrugUser, "sensitive"}, {SensitiveHIVRisk, "sensitive"}, {SensitiveKeyYouth, "sensitive"}, {SensitiveKeyPetitioner, "sensitive"},
 	{SensitivePsych, "sensitive"},
@@ -158,8 +165,10 @@ var Builtins = []BuiltinRole{
 	{Code: "audit_admin", Perms: []Perm{AuditRead, OrgRead}},
 	// The centre's intake desk is the one door (只进一扇门) for disputes too.
 	// It also steers the grid workforce of its area: teams, day plans, tasks, assessment.
+	// As the office of the committee for 平安建设, it keeps the safety index (平安指数).
 	{Code: "intake", Perms: []Perm{OrgRead, GridRead, EventReport, EventRead, EventIntake, DisputeRead, DisputeReport, DisputeWrite,
-		WorkforceRead, WorkforceWrite, GridworkRead, GridworkSteer, AssessRead, AssessWrite, VillageRead, VillageWrite, VillageScore, VolunteerRead, VolunteerWrite}},
+		WorkforceRead, WorkforceWrite, GridworkRead, GridworkSteer, AssessRead, AssessWrite, VillageRead, VillageWrite, VillageScore, VolunteerRead, VolunteerWrite,
+		SafetyRead, SafetyWrite}},
 	{Code: "dispatcher", Perms: []Perm{OrgRead, GridRead, EventRead, EventDispatch}},
 	{Code: "shift_lead", Perms: []Perm{OrgRead, GridRead, GridExport, EventRead, EventIntake, EventDispatch, EventApprove}},
 	{Code: "dept_handler", Perms: []Perm{OrgRead, GridRead, EventReadUnit, EventHandle}},
@@ -168,7 +177,7 @@ var Builtins = []BuiltinRole{
 		SensitiveReleasedPrisoner, SensitiveCommunityCorrection, SensitiveMentalDisorder, SensitiveDrugUser, SensitiveKeyYouth, SensitiveKeyPetitioner,
 		VillageRead, VillageScore}},
 	{Code: "leader", Perms: []Perm{OrgRead, GridRead, GridExport, EventRead, EventSupervise, RegistryRead, RegistryExportApprove, RegistryCampaign,
-		DisputeRead, PetitionRead, PetitionWrite, WorkforceRead, GridworkRead, AssessRead, VillageRead, VolunteerRead}},
+		DisputeRead, PetitionRead, PetitionWrite, WorkforceRead, GridworkRead, AssessRead, VillageRead, VolunteerRead, SafetyRead}},
 	// The mediator reads the events of its area, as the leader does: the
 	// disputes it is to settle are among them, and an event shows no more
 	// of the reporter than a name (the phone stays sealed).

@@ -39,6 +39,7 @@ import (
 	"github.com/gridgov/gridgov/internal/redorder"
 	"github.com/gridgov/gridgov/internal/registry"
 	"github.com/gridgov/gridgov/internal/regsheet"
+	"github.com/gridgov/gridgov/internal/safety"
 	"github.com/gridgov/gridgov/internal/village"
 	"github.com/gridgov/gridgov/internal/visit"
 	"github.com/gridgov/gridgov/internal/volunteer"
@@ -171,6 +172,10 @@ type Deps struct {
 	// RedOrders, when set with Party, writes a year of red orders over the
 	// branches and the points they earned.
 	RedOrders *redorder.Service
+	// Safety, when set, computes the safety index (平安指数) of the first
+	// county and its towns for the last twelve months, published, and
+	// the current month, after everything else is written.
+	Safety *safety.Service
 }
 
 type division struct {
@@ -624,6 +629,14 @@ func addHistory(ctx context.Context, d Deps, scale Scale, seed int64, countyCode
 			return err
 		}
 		fmt.Fprintf(log, "credited the year's work to the points ledgers: %d entries\n", n)
+	}
+	if d.Safety != nil {
+		t0 := time.Now()
+		n, err := SafetyIndex(ctx, d.DB, d.Safety, countyCode, time.Now())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(log, "computed the safety index of %d months in %.1fs\n", n, time.Since(t0).Seconds())
 	}
 	return nil
 }

@@ -64,6 +64,8 @@ export const PERM = {
   redOrderManage: 'redorder.manage',
   pointsRead: 'points.read',
   pointsWrite: 'points.write',
+  safetyRead: 'safety.read',
+  safetyWrite: 'safety.write',
 }
 
 // Key-person categories: each needs its own permission pii.sensitive.<category>.

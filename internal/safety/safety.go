@@ -1,0 +1,100 @@
+// Package safety keeps the safety index (平安指数): a catalogue of
+// indicators per root area (a county or a city) with versions, the months
+// computed for every county and town under the root — each indicator's
+// value, light and score, each area's index, rank and change — published
+// and then frozen, and the drill-down from every value to the records it
+// counted. See docs/safety-index.md.
+//
+// It owns safety_catalogues, safety_indicators, safety_months,
+// safety_areas, safety_values and safety_inputs. It asks the rooms that
+// keep the records for them (casework.ClosuresIn, dispute.ClosedCasesIn,
+// petition.PetitionsIn, keyperson.VisitsDueAt, patrol.PatrolledDaysIn,
+// screening.RoundVillagesIn …) and org for the areas and grids.
+package safety
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/gridgov/gridgov/internal/apperr"
+	"github.com/gridgov/gridgov/internal/audit"
+	"github.com/gridgov/gridgov/internal/authz"
+	"github.com/gridgov/gridgov/internal/db"
+	"github.com/gridgov/gridgov/internal/org"
+)
+
+// Service keeps the catalogues and the months.
+type Service struct {
+	db    *db.DB
+	audit *audit.Log
+	// Now is the clock, replaceable in tests.
+	Now func() time.Time
+}
+
+// New makes the service.
+func New(d *db.DB, log *audit.Log) *Service {
+	return &Service{db: d, audit: log, Now: time.Now}
+}
+
+// Zone is China Standard Time: a month is its calendar month there.
+var Zone = time.FixedZone("CST", 8*3600)
+
+// Levels are the levels of area an indicator applies to.
+var Levels = []string{"county", "town"}
+
+// Directions say which way an indicator is better.
+var Directions = []string{"higher", "lower"}
+
+// Month statuses.
+const (
+	Computed  = "computed"
+	Published = "published"
+)
+
+// Lights of a value.
+const (
+	Green  = "green"
+	Yellow = "yellow"
+	Red    = "red"
+	None   = "none" // nothing to count this month
+)
+
+// rootPath is the path of the root area id (a county or a city) when the
+// caller holds perm over it; otherwise not found.
+func rootPath(ctx context.Context, q db.Querier, perm authz.Perm, id string) (string, error) {
+	path, err := org.PathIn(ctx, q, perm, id, "")
+	if err != nil {
+		return "", err
+	}
+	kind, err := org.KindOf(ctx, q, id, "")
+	if err != nil {
+		return "", err
+	}
+	if kind != "county" && kind != "city" {
+		return "", apperr.Field("id", "safety.not_root")
+	}
+	return path, nil
+}
+
+// monthRange is the month's first moment and the next month's, in China
+// Standard Time; a malformed month is refused under field "month".
+func monthRange(month string) (time.Time, time.Time, error) {
+	t, err := time.ParseInLocation("2006-01", month, Zone)
+	if err != nil || len(month) != 7 {
+		return time.Time{}, time.Time{}, apperr.Field("month", "safety.month_invalid")
+	}
+	return t, t.AddDate(0, 1, 0), nil
+}
+
+func notFound(err error, what string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return apperr.NotFoundf(what)
+	}
+	return err
+}
+
+func (s *Service) record(ctx context.Context, tx db.Querier, perm authz.Perm, action, typ, id, detail string) error {
+	return s.audit.Record(ctx, tx, perm, audit.Entry{Action: action, ObjectType: typ, ObjectID: id, Detail: detail})
+}
