@@ -534,5 +534,9 @@ func makeFixtures(tb testing.TB, a *testapp.App, as func(role string) *testapp.C
 	fx.ids["proposals"] = fx.ids["village-proposals"]
 	fx.ids["village-follow-ups"] = first("SELECT f.id FROM village_follow_ups f JOIN village_proposals p ON p.id = f.proposal_id WHERE p.org_id = ? ORDER BY f.id LIMIT 1")
 	fx.ids["months"] = time.Now().AddDate(0, -1, 0).Format("2006-01")
+	// The safety index: the county's catalogue and months, a town's values.
+	fx.ids["roots"] = county
+	fx.ids["areas"] = first("SELECT parent_id FROM org_nodes WHERE id = ?")
+	fx.ids["indicators"] = "event_on_time"
 	return fx
 }
