@@ -173,11 +173,5 @@ type mediaID = struct {
 
 func (s *Service) serveMedia(w http.ResponseWriter, r *http.Request) error {
 	data, ct, err := s.Media(r.Context(), r.PathValue("id"), r.PathValue("media"))
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", ct)
-	w.Header().Set("Cache-Control", "private, max-age=3600")
-	w.Write(data)
-	return nil
+	return photo.Write(w, data, ct, err, false)
 }

@@ -230,11 +230,5 @@ func (s *Service) uploadPhoto(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Service) servePhoto(w http.ResponseWriter, r *http.Request) error {
 	data, ct, err := s.Photo(r.Context(), r.PathValue("id"), r.PathValue("photo"))
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", ct)
-	w.Header().Set("Cache-Control", "private, max-age=3600")
-	w.Write(data)
-	return nil
+	return photo.Write(w, data, ct, err, false)
 }

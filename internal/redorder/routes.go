@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/gridgov/gridgov/internal/authz"
+	"github.com/gridgov/gridgov/internal/casework/photo"
 	"github.com/gridgov/gridgov/internal/httpx"
 	"github.com/gridgov/gridgov/internal/idem"
 )
@@ -111,11 +112,5 @@ func (s *Service) confirm(r *http.Request, in ConfirmInput) (Order, error) {
 func (s *Service) servePhoto(w http.ResponseWriter, r *http.Request) error {
 	seq, _ := strconv.Atoi(r.PathValue("seq"))
 	data, ct, err := s.Photo(r.Context(), r.PathValue("id"), seq)
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", ct)
-	w.Header().Set("Cache-Control", "private, max-age=3600")
-	w.Write(data)
-	return nil
+	return photo.Write(w, data, ct, err, false)
 }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/gridgov/gridgov/internal/authz"
+	"github.com/gridgov/gridgov/internal/casework/photo"
 	"github.com/gridgov/gridgov/internal/httpx"
 	"github.com/gridgov/gridgov/internal/idem"
 )
@@ -95,13 +96,7 @@ func (s *Service) recordScore(r *http.Request, in ScoreInput) (Score, error) {
 func (s *Service) servePhoto(w http.ResponseWriter, r *http.Request) error {
 	seq, _ := strconv.Atoi(r.PathValue("seq"))
 	data, ct, err := s.Photo(r.Context(), r.PathValue("id"), seq)
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", ct)
-	w.Header().Set("Cache-Control", "private, no-store")
-	w.Write(data)
-	return nil
+	return photo.Write(w, data, ct, err, true) // each look is audited
 }
 func (s *Service) appeal(r *http.Request, in AppealInput) (Score, error) {
 	return s.Appeal(r.Context(), r.PathValue("id"), in)

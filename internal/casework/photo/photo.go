@@ -190,3 +190,20 @@ func shrink(img image.Image, side int) image.Image {
 	}
 	return out
 }
+
+// Write answers a request with a stored photo (or its error): private to
+// the browser that asked, kept an hour unless every look is to be audited
+// (noStore), when the browser keeps no copy to look at again unseen.
+func Write(w http.ResponseWriter, data []byte, contentType string, err error, noStore bool) error {
+	if err != nil {
+		return err
+	}
+	cache := "private, max-age=3600"
+	if noStore {
+		cache = "private, no-store"
+	}
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Cache-Control", cache)
+	w.Write(data)
+	return nil
+}
