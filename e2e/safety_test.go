@@ -2,7 +2,9 @@ package e2e
 
 import (
 	"testing"
+	"time"
 
+	"github.com/gridgov/gridgov/internal/safety"
 	"github.com/gridgov/gridgov/internal/testapp"
 )
 
@@ -31,4 +33,47 @@ func TestSafetyIndex(t *testing.T) {
 	p.waitText("[data-test=safety-drill]", "已巡")
 	p.noRawKeys("the drill-down")
 	p.shot("safety-02-drill-down")
+}
+
+// TestSafetyReport: the police's statistician fills in this month's
+// figures of every town with the document they come from and submits them
+// on time; the committee's office sees the police's report green and the
+// emergency bureau's still due, and opens the figures.
+func TestSafetyReport(t *testing.T) {
+	t.Parallel()
+	chromePath(t)
+	app := testapp.New(t)
+	month := time.Now().In(safety.Zone).Format("2006-01")
+	p := newPage(t, app.URL)
+	p.loginAs(app, "safety_reporter")
+	p.open("/safety-report?month=" + month)
+	p.waitText("[data-test=report-status]", "未到截止日")
+	p.waitFor("the towns' inputs", `document.querySelectorAll('[data-test=report-table] input').length === 48`, `document.querySelector('.safety-report')?.innerText`)
+	evalJS[bool](p, "fill every figure", `(() => {
+		const set = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
+		document.querySelectorAll('[data-test=report-table] input').forEach((el, i) => {
+			set.call(el, String(i % 4));
+			el.dispatchEvent(new Event('input', { bubbles: true }));
+			el.dispatchEvent(new Event('change', { bubbles: true }));
+		});
+		return true;
+	})()`)
+	p.typeInto(".evidence textarea", "公安分局本月警情统计月报")
+	p.noRawKeys("the report form")
+	p.shot("safety-03-unit-report")
+	p.click("[data-test=report-submit]")
+	p.waitText("[data-test=report-status]", "按时报送")
+
+	l := newPage(t, app.URL)
+	l.loginAs(app, "intake")
+	l.open("/safety-index")
+	l.clickText(".el-tabs__item", "上报情况")
+	l.waitFor("both units' reports", `document.querySelectorAll('[data-test=safety-unit-reports] .el-table__body tr').length === 2`,
+		`document.querySelector('[data-test=safety-unit-reports]')?.innerText`)
+	l.waitText("[data-test=safety-unit-reports]", "应急管理局")
+	l.waitText("[data-test=safety-unit-reports]", "按时报送")
+	l.clickText("[data-test=safety-unit-reports] .el-table__body tr:first-child button", "查看")
+	l.waitText("[data-test=safety-unit-report]", "月度统计报表")
+	l.noRawKeys("the units' reports")
+	l.shot("safety-04-unit-reports")
 }

@@ -169,7 +169,7 @@ const (
 	townStaff = "townmediator sfschief pcschief judge"
 	// The village's mediator and the county's petition desk.
 	disputeStaff    = "vmediator xfclerk"
-	orgReaders      = "sysadmin secadmin auditadmin intake dispatcher shiftlead handler gridmember leader mediator partymember police justice health civilaffairs partysec " + townStaff + " " + disputeStaff
+	orgReaders      = "sysadmin secadmin auditadmin intake dispatcher shiftlead handler gridmember leader mediator partymember police justice health civilaffairs partysec " + townStaff + " " + disputeStaff + " " + safetyReporters
 	gridReaders     = "sysadmin intake dispatcher shiftlead handler gridmember leader mediator partymember police justice health civilaffairs partysec " + townStaff + " " + disputeStaff
 	eventReaders    = "intake dispatcher shiftlead gridmember leader mediator townmediator vmediator"
 	eventSeers      = eventReaders + " handler" // the own event is dispatched to the handler's department
@@ -267,6 +267,9 @@ const (
 	// centre keeps it as the committee's office (safety.write).
 	safetyReaders = "intake leader"
 	safetyWriters = "intake"
+	// The units' statisticians report the figures the platform does not
+	// hold; the demo's catalogue names the police for six of them.
+	safetyReporters = "gareporter yjreporter"
 )
 
 func matrix() []row {
@@ -657,6 +660,18 @@ func matrix() []row {
 		}},
 		{route: "POST /api/v1/safety/roots/{id}/months/{month}/publish", who: safetyWriters, req: func(c *call) req {
 			return req{path: "/api/v1/safety/roots/" + c.id(safetyRoot(c)) + "/months/" + lastMonth() + "/publish", body: map[string]any{}}
+		}},
+		{route: "GET /api/v1/safety/reports/mine", who: safetyReporters, once: true, req: func(c *call) req { return req{path: "/api/v1/safety/reports/mine?month=" + lastMonth()} }},
+		{route: "GET /api/v1/safety/roots/{id}/months/{month}/unit-reports", who: safetyReaders, req: func(c *call) req {
+			return req{path: "/api/v1/safety/roots/" + c.id(safetyRoot(c)) + "/months/" + lastMonth() + "/unit-reports"}
+		}},
+		{route: "GET /api/v1/safety/roots/{id}/months/{month}/unit-reports/{unit}", who: safetyReaders + " gareporter", req: func(c *call) req { return req{path: safetyReport(c)} }},
+		{route: "PUT /api/v1/safety/roots/{id}/months/{month}/unit-reports/{unit}", who: "gareporter", req: func(c *call) req {
+			return req{path: safetyReport(c), body: map[string]any{"version": 0, "evidence": "矩阵报表", "values": []any{}}}
+		}},
+		{route: "GET /api/v1/safety/roots/{id}/months/{month}/unit-reports/{unit}/sheet", who: safetyReaders + " gareporter", req: func(c *call) req { return req{path: safetyReport(c) + "/sheet"} }},
+		{route: "POST /api/v1/safety/roots/{id}/months/{month}/unit-reports/{unit}/sheet", who: "gareporter", req: func(c *call) req {
+			return req{path: safetyReport(c) + "/sheet", body: upload{"application/octet-stream", []byte("not a workbook")}}
 		}},
 		{route: "GET /api/v1/safety/areas/{id}/months/{month}", who: safetyReaders, req: func(c *call) req {
 			return req{path: "/api/v1/safety/areas/" + c.id(safetyArea(c)) + "/months/" + lastMonth()}
@@ -1575,6 +1590,14 @@ func safetyRoot(c *call) string {
 // area itself otherwise): an area a safety index ranks.
 func safetyArea(c *call) string {
 	return c.f.one("SELECT COALESCE((SELECT parent_id FROM org_nodes WHERE id = ? AND kind = 'village'), ?)", c.at.org, c.at.org)
+}
+
+// safetyReport is the path of the police's report of last month to the
+// root of the call's area.
+func safetyReport(c *call) string {
+	root := c.id(safetyRoot(c))
+	unit := c.id(c.f.one("SELECT COALESCE((SELECT id FROM units WHERE org_id = ? AND code LIKE '%-ga'), '')", root))
+	return "/api/v1/safety/roots/" + root + "/months/" + lastMonth() + "/unit-reports/" + unit
 }
 
 // lastMonth is the month before today's (YYYY-MM), China time.

@@ -178,6 +178,10 @@ var owners = map[string][]string{
 	"safety_areas":      {"safety"},
 	"safety_values":     {"safety"},
 	"safety_inputs":     {"safety"},
+	// Reported figures: who reports what, and the units' monthly reports.
+	"safety_reporters":     {"safety"},
+	"safety_reports":       {"safety"},
+	"safety_report_values": {"safety"},
 }
 
 // shared are the tables every room uses for its own rows: settings holds

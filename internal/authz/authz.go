@@ -95,6 +95,9 @@ const (
 	// compute and publish.
 	SafetyRead  Perm = "safety.read"  // the monthly index of counties and towns, each area's indicators and their records
 	SafetyWrite Perm = "safety.write" // the catalogue of indicators, computing and publishing a month
+	// SafetyReport is a unit's monthly report of the figures the platform
+	// does not hold (criminal cases, fraud, accidents …), for its own unit.
+	SafetyReport Perm = "safety.report"
 
 	// Sensitive categories of key persons (PIPL art. 28): a key person of a
 	// category is visible only with that category's permission.
@@ -137,7 +140,7 @@ var Catalogue = []PermInfo{
 	{VillageRead, "village"}, {VillageWrite, "village"}, {VillageScore, "village"}, {VillageOpine, "village"},
 	{VolunteerRead, "volunteer"}, {VolunteerWrite, "volunteer"}, {VolunteerDo, "volunteer"}, {VolunteerPolice, "volunteer"},
 	{RedOrderPlace, "party"}, {RedOrderServe, "party"}, {RedOrderManage, "party"}, {PointsRead, "party"}, {PointsWrite, "party"},
-	{SafetyRead, "safety"}, {SafetyWrite, "safety"},
+	{SafetyRead, "safety"}, {SafetyWrite, "safety"}, {SafetyReport, "safety"},
 	{SensitiveReleasedPrisoner, "sensitive"}, {SensitiveCommunityCorrection, "sensitive"}, {SensitiveMentalDisorder, "sensitive"},
 	{SensitiveDrugUser, "sensitive"}, {SensitiveHIVRisk, "sensitive"}, {SensitiveKeyYouth, "sensitive"}, {SensitiveKeyPetitioner, "sensitive"},
 	{SensitivePsych, "sensitive"},
@@ -211,6 +214,10 @@ var Builtins = []BuiltinRole{
 	// key-petitioner records it links them to.
 	{Code: "petition_clerk", Perms: []Perm{OrgRead, GridRead, PersonalReveal, DisputeRead, DisputeReport, PetitionRead, PetitionWrite,
 		KeyPersonRead, SensitiveKeyPetitioner}},
+	// A unit's statistician (统计员) reports its monthly figures of the
+	// safety index: the police's crimes and fraud, the emergency bureau's
+	// fires and accidents.
+	{Code: "safety_reporter", Perms: []Perm{OrgRead, SafetyReport}},
 	{Code: "civil_affairs", Perms: []Perm{OrgRead, GridRead, RegistryRead, RegistryWrite, KeyPersonRead, PersonalReveal, PersonalLookup}},
 }
 

@@ -677,6 +677,9 @@ var demoAccounts = []struct {
 	{"justice", "司法所 邱丽", "justice", "", "sf"},
 	{"health", "卫健局 钟医生", "health", "", ""},
 	{"civilaffairs", "民政局 罗芳", "civil_affairs", "", "mz"},
+	// The statisticians who report the safety index's monthly figures.
+	{"gareporter", "公安分局统计员 周涛", "safety_reporter", "", "ga"},
+	{"yjreporter", "应急管理局统计员 邓丽", "safety_reporter", "", "yj"},
 	// The town's dispute units (矛盾纠纷多元化解): its mediator, the heads of
 	// its 司法所 and 派出所, and the judge of its 人民法庭.
 	{"townmediator", "镇调解员 李秀英", "mediator", "town", "center"},

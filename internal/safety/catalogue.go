@@ -12,6 +12,7 @@ import (
 
 	"github.com/gridgov/gridgov/internal/apperr"
 	"github.com/gridgov/gridgov/internal/authz"
+	"github.com/gridgov/gridgov/internal/casework"
 	"github.com/gridgov/gridgov/internal/db"
 )
 
@@ -37,7 +38,17 @@ type Catalogue struct {
 	Version    int          `json:"version"`
 	CreatedAt  int64        `json:"created_at"`
 	Indicators []Indicator  `json:"indicators"`
+	Reporters  []Reporter   `json:"reporters"`
 	Metrics    []MetricInfo `json:"metrics"`
+}
+
+// Reporter is the unit that reports a reported figure every month, and the
+// day of the next month by which it must.
+type Reporter struct {
+	Source   string `json:"source"`
+	UnitID   string `json:"unit_id"`
+	UnitName string `json:"unit_name"`
+	DueDay   int    `json:"due_day"` // 1-28
 }
 
 // CatalogueInput is a catalogue to save. Version is the version it was
@@ -45,6 +56,7 @@ type Catalogue struct {
 type CatalogueInput struct {
 	Version    int         `json:"version"`
 	Indicators []Indicator `json:"indicators"`
+	Reporters  []Reporter  `json:"reporters"`
 }
 
 // defaults are the default catalogue: the eight computed indicators at
@@ -92,7 +104,7 @@ func (s *Service) Catalogue(ctx context.Context, rootID string) (Catalogue, erro
 
 // current is the root's newest catalogue version, or the default one.
 func current(ctx context.Context, q db.Querier, rootID string) (Catalogue, error) {
-	c := Catalogue{RootID: rootID, Metrics: metricInfos()}
+	c := Catalogue{RootID: rootID, Metrics: metricInfos(), Reporters: []Reporter{}}
 	err := q.QueryRowContext(ctx, "SELECT id, version, created_at FROM safety_catalogues WHERE root_id = ? ORDER BY version DESC LIMIT 1", rootID).
 		Scan(&c.ID, &c.Version, &c.CreatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -102,8 +114,47 @@ func current(ctx context.Context, q db.Querier, rootID string) (Catalogue, error
 	if err != nil {
 		return c, err
 	}
-	c.Indicators, err = indicatorsOf(ctx, q, c.ID)
-	return c, err
+	return c, c.read(ctx, q)
+}
+
+// read fills a stored version's indicators and reporters.
+func (c *Catalogue) read(ctx context.Context, q db.Querier) error {
+	var err error
+	if c.Indicators, err = indicatorsOf(ctx, q, c.ID); err != nil {
+		return err
+	}
+	c.Reporters, err = reportersOf(ctx, q, c.ID)
+	return err
+}
+
+func reportersOf(ctx context.Context, q db.Querier, catalogueID string) ([]Reporter, error) {
+	rows, err := q.QueryContext(ctx, "SELECT source, unit_id, due_day FROM safety_reporters WHERE catalogue_id = ? ORDER BY source", catalogueID)
+	if err != nil {
+		return nil, err
+	}
+	out := []Reporter{}
+	for rows.Next() {
+		var r Reporter
+		if err := rows.Scan(&r.Source, &r.UnitID, &r.DueDay); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	// Ordered as the metrics are, each with its unit's name.
+	slices.SortStableFunc(out, func(a, b Reporter) int { return metricIndex(a.Source) - metricIndex(b.Source) })
+	for i := range out {
+		if out[i].UnitName, _, err = casework.UnitAt(ctx, q, out[i].UnitID); errors.Is(err, sql.ErrNoRows) {
+			err = nil // a unit closed since: the id stays, the name is gone
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // catalogueByID is one stored version.
@@ -113,8 +164,7 @@ func catalogueByID(ctx context.Context, q db.Querier, id string) (Catalogue, err
 	if err != nil {
 		return c, notFound(err, "safety_catalogue")
 	}
-	c.Indicators, err = indicatorsOf(ctx, q, id)
-	return c, err
+	return c, c.read(ctx, q)
 }
 
 func indicatorsOf(ctx context.Context, q db.Querier, catalogueID string) ([]Indicator, error) {
@@ -143,10 +193,15 @@ func (s *Service) SaveCatalogue(ctx context.Context, rootID string, in Catalogue
 	var out Catalogue
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		// The area first: a caller outside it learns nothing of the input.
-		if _, err := rootPath(ctx, tx, authz.SafetyWrite, rootID); err != nil {
+		path, err := rootPath(ctx, tx, authz.SafetyWrite, rootID)
+		if err != nil {
 			return err
 		}
 		list, err := checkCatalogue(in.Indicators)
+		if err != nil {
+			return err
+		}
+		reporters, err := checkReporters(ctx, tx, path, list, in.Reporters)
 		if err != nil {
 			return err
 		}
@@ -157,11 +212,11 @@ func (s *Service) SaveCatalogue(ctx context.Context, rootID string, in Catalogue
 		if in.Version != cur.Version {
 			return apperr.E(apperr.Conflict, "safety.catalogue_changed", "version", cur.Version)
 		}
-		if slices.Equal(list, cur.Indicators) && cur.ID != "" {
+		if slices.Equal(list, cur.Indicators) && sameReporters(reporters, cur.Reporters) && cur.ID != "" {
 			out = cur
 			return nil
 		}
-		if out, err = s.addVersion(ctx, tx, rootID, cur.Version+1, list); err != nil {
+		if out, err = s.addVersion(ctx, tx, rootID, cur.Version+1, list, reporters); err != nil {
 			return err
 		}
 		return s.record(ctx, tx, authz.SafetyWrite, "safety.catalogue.save", "safety_catalogue", out.ID, fmt.Sprintf("version %d, %d indicators", out.Version, len(list)))
@@ -170,8 +225,8 @@ func (s *Service) SaveCatalogue(ctx context.Context, rootID string, in Catalogue
 }
 
 // addVersion writes a catalogue version.
-func (s *Service) addVersion(ctx context.Context, tx *db.Tx, rootID string, version int, list []Indicator) (Catalogue, error) {
-	c := Catalogue{ID: db.NewID(), RootID: rootID, Version: version, CreatedAt: db.Now(), Indicators: list, Metrics: metricInfos()}
+func (s *Service) addVersion(ctx context.Context, tx *db.Tx, rootID string, version int, list []Indicator, reporters []Reporter) (Catalogue, error) {
+	c := Catalogue{ID: db.NewID(), RootID: rootID, Version: version, CreatedAt: db.Now(), Indicators: list, Reporters: reporters, Metrics: metricInfos()}
 	if _, err := tx.ExecContext(ctx, "INSERT INTO safety_catalogues (id, root_id, version, created_by, created_at) VALUES (?, ?, ?, ?, ?)",
 		c.ID, rootID, version, authz.From(ctx).UserID, c.CreatedAt); err != nil {
 		return c, err
@@ -179,6 +234,12 @@ func (s *Service) addVersion(ctx context.Context, tx *db.Tx, rootID string, vers
 	for i, ind := range list {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO safety_indicators (catalogue_id, level, code, seq, name, definition, direction, weight, green, red, source)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, c.ID, ind.Level, ind.Code, i, ind.Name, ind.Definition, ind.Direction, ind.Weight, ind.Green, ind.Red, ind.Source); err != nil {
+			return c, err
+		}
+	}
+	for _, r := range reporters {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO safety_reporters (catalogue_id, source, unit_id, due_day) VALUES (?, ?, ?, ?)",
+			c.ID, r.Source, r.UnitID, r.DueDay); err != nil {
 			return c, err
 		}
 	}
@@ -192,7 +253,7 @@ func (s *Service) inForce(ctx context.Context, tx *db.Tx, rootID string) (Catalo
 	if err != nil || c.ID != "" {
 		return c, err
 	}
-	return s.addVersion(ctx, tx, rootID, 1, c.Indicators)
+	return s.addVersion(ctx, tx, rootID, 1, c.Indicators, nil)
 }
 
 var codeRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
@@ -238,7 +299,7 @@ func checkCatalogue(in []Indicator) ([]Indicator, error) {
 		}
 		sums[ind.Level] += ind.Weight
 		max := 100.0
-		if m.Unit == "count" {
+		if m.Unit != "percent" {
 			max = 1e6
 		}
 		okGreen, okRed := inRange(ind.Green, max), inRange(ind.Red, max)
@@ -262,6 +323,53 @@ func checkCatalogue(in []Indicator) ([]Indicator, error) {
 	// Stored and compared in the display order: county first, then town.
 	slices.SortStableFunc(out, func(a, b Indicator) int { return slices.Index(Levels, a.Level) - slices.Index(Levels, b.Level) })
 	return out, f.Err()
+}
+
+// checkReporters checks that every reported figure the indicators use has
+// exactly one reporter — an active unit of the root's area, due by a day
+// from 1 to 28 — and that no other figure has one; fields are named as
+// reporters[1].unit_id.
+func checkReporters(ctx context.Context, q db.Querier, rootPath string, list []Indicator, in []Reporter) ([]Reporter, error) {
+	var f apperr.Fields
+	used := map[string]bool{}
+	for _, ind := range list {
+		if metricOf(ind.Source).Reported {
+			used[ind.Source] = true
+		}
+	}
+	out := []Reporter{}
+	seen := map[string]bool{}
+	for i, r := range in {
+		field := fmt.Sprintf("reporters[%d].", i)
+		switch {
+		case !used[r.Source]:
+			f.Add(field+"source", "safety.reporter_unused")
+		case seen[r.Source]:
+			f.Add(field+"source", "safety.reporter_twice")
+		}
+		seen[r.Source] = true
+		name, path, err := casework.UnitAt(ctx, q, r.UnitID)
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && !strings.HasPrefix(path, rootPath)) {
+			f.Add(field+"unit_id", "safety.reporter_unit")
+		} else if err != nil {
+			return nil, err
+		}
+		if r.DueDay < 1 || r.DueDay > 28 {
+			f.Add(field+"due_day", "validation.range", "min", 1, "max", 28)
+		}
+		out = append(out, Reporter{Source: r.Source, UnitID: r.UnitID, UnitName: name, DueDay: r.DueDay})
+	}
+	for _, m := range Metrics {
+		if used[m.Code] && !seen[m.Code] {
+			f.Add("reporters", "safety.reporter_missing", "source", m.Suggested.Name)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Reporter) int { return metricIndex(a.Source) - metricIndex(b.Source) })
+	return out, f.Err()
+}
+
+func sameReporters(a, b []Reporter) bool {
+	return slices.EqualFunc(a, b, func(x, y Reporter) bool { return x.Source == y.Source && x.UnitID == y.UnitID && x.DueDay == y.DueDay })
 }
 
 func inRange(v, max float64) bool { return !math.IsNaN(v) && v >= 0 && v <= max }

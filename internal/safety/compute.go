@@ -61,14 +61,15 @@ func Points(ind Indicator, v *float64) float64 {
 func round2(v float64) float64 { return math.Round(v*100) / 100 }
 
 // valueOf is a metric's value from its counts: a percentage (nil with
-// nothing to count) or the count itself.
-func valueOf(unit string, num, den int) *float64 {
-	if unit == "count" {
+// nothing to count) or the count itself — a reported one nil while no
+// town's figure was reported.
+func valueOf(m Metric, num, den int) *float64 {
+	if den == 0 && (m.Unit == "percent" || m.Reported) {
+		return nil
+	}
+	if m.Unit != "percent" {
 		v := float64(num)
 		return &v
-	}
-	if den == 0 {
-		return nil
 	}
 	v := round2(100 * float64(num) / float64(den))
 	return &v
@@ -121,7 +122,7 @@ func (s *Service) Compute(ctx context.Context, rootID, month string) (Month, err
 			if !slices.ContainsFunc(cat.Indicators, func(i Indicator) bool { return i.Source == m.Code }) {
 				continue
 			}
-			err := m.gather(ctx, tx, path, span{from, to, end}, func(rid, label, p string, hits, total int) {
+			err := m.gather(ctx, tx, path, span{from, to, end, rootID, month, cat.ID}, func(rid, label, p string, hits, total int) {
 				inputs = append(inputs, input{m.Code, rid, label, p, hits, total})
 			})
 			if err != nil {
@@ -222,9 +223,9 @@ func score(cat Catalogue, areas []org.Area, inputs []input) []*areaRow {
 				continue
 			}
 			c := sums[i][ind.Source]
-			v := valueOf(ind.Unit, c.num, c.den)
+			v := valueOf(metricOf(ind.Source), c.num, c.den)
 			vr := valueRow{code: ind.Code, num: c.num, den: c.den, value: v, light: Light(ind, v), points: Points(ind, v)}
-			if ind.Unit == "count" {
+			if ind.Unit != "percent" {
 				vr.den = 0
 			}
 			switch vr.light {

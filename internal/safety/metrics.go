@@ -2,6 +2,7 @@ package safety
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/gridgov/gridgov/internal/casework"
@@ -16,8 +17,12 @@ import (
 
 // span is the month a metric counts: [From, To) in China Standard Time,
 // and End, the month's end or now when the month is still running (the
-// moment "at month end" is taken).
-type span struct{ From, To, End time.Time }
+// moment "at month end" is taken); Root, Month and Catalogue say whose
+// month it is, for the figures units report.
+type span struct {
+	From, To, End          time.Time
+	Root, Month, Catalogue string
+}
 
 // gather gives every record a metric counts under the root's path, with
 // its id, a short label, its area path, what it adds to the numerator
@@ -39,46 +44,65 @@ func one(add adder) func(id, label, path string, hit bool) {
 	}
 }
 
-// Metric is a figure the platform computes itself. Unit percent: the
-// share of the records that are hits, ×100; unit count: the number of
-// hits. Records names what a record is, for the drill-down's links.
+// Metric is a figure an indicator takes as its source: one the platform
+// computes itself, or one a named unit reports every month (Reported).
+// Unit percent: the share of the records that are hits, ×100; unit count
+// (or amount, in 万元): the sum of the hits. Records names what a record
+// is, for the drill-down's links.
 type Metric struct {
-	Code    string
-	Unit    string // percent, count
-	Records string // event, dispute, petition, key_person, grid, screening
-	gather  gather
+	Code     string
+	Unit     string // percent, count, amount
+	Records  string // event, dispute, petition, key_person, grid, screening, report
+	gather   gather
+	Reported bool
+	// Suggested is a reported figure's indicator as the catalogue editor
+	// offers it, with the county's thresholds and the town's red line.
+	Suggested *Suggestion
+}
+
+// Suggestion is the indicator the catalogue editor offers for a reported
+// figure: lower is better, green and red at county and at town level.
+type Suggestion struct {
+	Name       string  `json:"name"`
+	Definition string  `json:"definition"`
+	Green      float64 `json:"green"`
+	Red        float64 `json:"red"`
+	TownGreen  float64 `json:"town_green"`
+	TownRed    float64 `json:"town_red"`
 }
 
 // MetricInfo is a metric as the catalogue page lists it.
 type MetricInfo struct {
-	Code    string `json:"code"`
-	Unit    string `json:"unit"`
-	Records string `json:"records"`
+	Code      string      `json:"code"`
+	Unit      string      `json:"unit"`
+	Records   string      `json:"records"`
+	Reported  bool        `json:"reported"`
+	Suggested *Suggestion `json:"suggested,omitempty"`
 }
 
 // Metrics are the computed metrics an indicator may take as its source.
 // Each asks the room that keeps the records (one query over the root).
 var Metrics = []Metric{
-	{"event_on_time", "percent", "event", func(ctx context.Context, q db.Querier, path string, m span, add adder) error {
+	{Code: "event_on_time", Unit: "percent", Records: "event", gather: func(ctx context.Context, q db.Querier, path string, m span, add adder) error {
 		return casework.ClosuresIn(ctx, q, path, m.From, m.To, one(add))
 	}},
-	{"satisfaction", "percent", "event", func(ctx context.Context, q db.Querier, path string, m span, add adder) error {
+	{Code: "satisfaction", Unit: "percent", Records: "event", gather: func(ctx context.Context, q db.Querier, path string, m span, add adder) error {
 		return casework.RatingsIn(ctx, q, path, m.From, m.To, one(add))
 	}},
-	{"mediation_success", "percent", "dispute", func(ctx context.Context, q db.Querier, path string, m span, add adder) error {
+	{Code: "mediation_success", Unit: "percent", Records: "dispute", gather: func(ctx context.Context, q db.Querier, path string, m span, add adder) error {
 		return dispute.ClosedCasesIn(ctx, q, path, m.From, m.To, one(add))
 	}},
-	{"repeat_petitions", "percent", "petition", func(ctx context.Context, q db.Querier, path string, m span, add adder) error {
+	{Code: "repeat_petitions", Unit: "percent", Records: "petition", gather: func(ctx context.Context, q db.Querier, path string, m span, add adder) error {
 		return petition.PetitionsIn(ctx, q, path, m.From, m.To, one(add))
 	}},
-	{"keyperson_visits", "percent", "key_person", func(ctx context.Context, q db.Querier, path string, m span, add adder) error {
+	{Code: "keyperson_visits", Unit: "percent", Records: "key_person", gather: func(ctx context.Context, q db.Querier, path string, m span, add adder) error {
 		return keyperson.VisitsDueAt(ctx, q, path, m.End, one(add))
 	}},
-	{"patrol_coverage", "percent", "grid", patrolCoverage},
-	{"screening_completeness", "percent", "screening", func(ctx context.Context, q db.Querier, path string, m span, add adder) error {
+	{Code: "patrol_coverage", Unit: "percent", Records: "grid", gather: patrolCoverage},
+	{Code: "screening_completeness", Unit: "percent", Records: "screening", gather: func(ctx context.Context, q db.Querier, path string, m span, add adder) error {
 		return screening.RoundVillagesIn(ctx, q, path, m.From, m.To, one(add))
 	}},
-	{"overdue_supervisions", "count", "event", func(ctx context.Context, q db.Querier, path string, m span, add adder) error {
+	{Code: "overdue_supervisions", Unit: "count", Records: "event", gather: func(ctx context.Context, q db.Querier, path string, m span, add adder) error {
 		return casework.OverdueSupervisionsAt(ctx, q, path, m.End, one(add))
 	}},
 }
@@ -112,6 +136,26 @@ func patrolCoverage(ctx context.Context, q db.Querier, path string, m span, add 
 	return nil
 }
 
+// reportedMetric is a figure a unit reports, town by town.
+func reportedMetric(code, unit string, sug Suggestion) Metric {
+	return Metric{Code: code, Unit: unit, Records: "report", gather: reportedIn(code), Reported: true, Suggested: &sug}
+}
+
+// The figures the platform does not hold, reported by the police, the
+// emergency bureau and the like (the committee names the unit of each).
+func init() {
+	Metrics = append(Metrics,
+		reportedMetric("criminal_cases", "count", Suggestion{"刑事案件立案数", "当月公安机关刑事案件立案起数", 20, 50, 2, 6}),
+		reportedMetric("police_calls", "count", Suggestion{"刑事治安警情数", "当月接报的有效刑事、治安警情起数", 150, 400, 15, 40}),
+		reportedMetric("fraud_cases", "count", Suggestion{"电信网络诈骗立案数", "当月电信网络诈骗案件立案起数", 10, 30, 1, 4}),
+		reportedMetric("fraud_losses", "amount", Suggestion{"电信网络诈骗损失金额", "当月电信网络诈骗案件群众损失金额（万元，取整）", 50, 200, 5, 30}),
+		reportedMetric("drug_cases", "count", Suggestion{"涉毒案件数", "当月查处的涉毒违法犯罪案件起数", 2, 10, 0, 3}),
+		reportedMetric("fire_accidents", "count", Suggestion{"火灾事故起数", "当月发生的火灾事故起数", 3, 10, 0, 2}),
+		reportedMetric("traffic_deaths", "person", Suggestion{"道路交通事故死亡人数", "当月道路交通事故死亡人数", 1, 5, 0, 2}),
+		reportedMetric("work_accidents", "count", Suggestion{"生产安全事故起数", "当月发生的生产安全事故起数", 0, 3, 0, 1}),
+	)
+}
+
 func metricOf(code string) Metric {
 	for _, m := range Metrics {
 		if m.Code == code {
@@ -119,6 +163,10 @@ func metricOf(code string) Metric {
 		}
 	}
 	return Metric{}
+}
+
+func metricIndex(code string) int {
+	return slices.IndexFunc(Metrics, func(m Metric) bool { return m.Code == code })
 }
 
 func metricCodes() []string {
@@ -132,7 +180,7 @@ func metricCodes() []string {
 func metricInfos() []MetricInfo {
 	var out []MetricInfo
 	for _, m := range Metrics {
-		out = append(out, MetricInfo{m.Code, m.Unit, m.Records})
+		out = append(out, MetricInfo{m.Code, m.Unit, m.Records, m.Reported, m.Suggested})
 	}
 	return out
 }

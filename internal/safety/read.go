@@ -311,9 +311,10 @@ func (s *Service) Drill(ctx context.Context, areaID, month, code string) (Drill,
 		return d, err
 	}
 	under, args := authz.Under("path", path)
-	// A count lists its hits; a percentage every record, hits first.
+	// A computed count lists its hits; a percentage or a reported figure
+	// every record, hits first.
 	cond := ""
-	if d.Unit == "count" {
+	if d.Unit != "percent" && !metricOf(d.Source).Reported {
 		cond = " AND hits > 0"
 	}
 	rows, err := q.QueryContext(ctx, "SELECT record_id, label, hits, total FROM safety_inputs WHERE month_id = ? AND source = ? AND "+under+cond+

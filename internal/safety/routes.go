@@ -1,7 +1,12 @@
 package safety
 
 import (
+	"bytes"
+	"io"
 	"net/http"
+
+	"github.com/gridgov/gridgov/internal/apperr"
+	"github.com/gridgov/gridgov/internal/i18n"
 
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/httpx"
@@ -27,9 +32,54 @@ func (s *Service) Routes() []httpx.Route {
 			Perm: authz.SafetyRead, Params: []httpx.Param{{Name: "level", In: "query", Desc: "county or town; both when absent"}}, Do: httpx.Get(s.ranking)},
 		r("POST", "/api/v1/safety/roots/{id}/months/{month}/compute", "Compute (or recompute) a month for every county and town under the root; a published month is refused (409)", authz.SafetyWrite, httpx.Call(s.compute)),
 		r("POST", "/api/v1/safety/roots/{id}/months/{month}/publish", "Publish a computed month: it is frozen from then on", authz.SafetyWrite, httpx.Call(s.publish)),
+		r("GET", "/api/v1/safety/reports/mine", "The caller's unit's reports of a month (query month): one for every county or city whose catalogue names the unit, with its deadline and light", authz.SafetyReport, httpx.Get(s.myReports)),
+		r("GET", "/api/v1/safety/roots/{id}/months/{month}/unit-reports", "Every reporting unit's report of the month with its light: on time, late, missing, not yet due", authz.SafetyRead, httpx.Get(s.reports)),
+		{Method: "GET", Path: "/api/v1/safety/roots/{id}/months/{month}/unit-reports/{unit}", Tag: tag, Summary: "A unit's report of the month: each town's figures and the document they come from",
+			Access: reportReaders, Do: httpx.Get(s.report)},
+		r("PUT", "/api/v1/safety/roots/{id}/months/{month}/unit-reports/{unit}", "Submit or correct the caller's unit's report: every figure of every town; refused once the month is published", authz.SafetyReport, httpx.Call(s.saveReport)),
+		{Method: "GET", Path: "/api/v1/safety/roots/{id}/months/{month}/unit-reports/{unit}/sheet", Tag: tag, Summary: "The report as a spreadsheet to fill in: a town a row, a figure a column",
+			Access: reportReaders, OutType: "application/octet-stream", Out: []byte{}, Handler: s.reportSheet},
+		{Method: "POST", Path: "/api/v1/safety/roots/{id}/months/{month}/unit-reports/{unit}/sheet", Tag: tag, Summary: "Read a filled spreadsheet (.xlsx body) into the report's figures without saving them; each bad cell named by row and figure",
+			Perm: authz.SafetyReport, In: []byte{}, Out: Report{}, Handler: s.readReportSheet},
 		r("GET", "/api/v1/safety/areas/{id}/months/{month}", "One county's or town's indicators in a month: value, thresholds, light and points", authz.SafetyRead, httpx.Get(s.area)),
 		r("GET", "/api/v1/safety/areas/{id}/months/{month}/indicators/{code}", "The records behind one indicator of an area in a month (numbers and place names only)", authz.SafetyRead, httpx.Get(s.drill)),
 	}
+}
+
+const reportReaders = "the committee (safety.read over the county or city) and the unit's own reporters (safety.report)"
+
+func (s *Service) myReports(r *http.Request) (Page[ReportRef], error) {
+	out, err := s.MyReports(r.Context(), r.URL.Query().Get("month"))
+	return Page[ReportRef]{Items: out}, err
+}
+func (s *Service) reports(r *http.Request) (Page[ReportRef], error) {
+	out, err := s.Reports(r.Context(), r.PathValue("id"), r.PathValue("month"))
+	return Page[ReportRef]{Items: out}, err
+}
+func (s *Service) report(r *http.Request) (Report, error) {
+	return s.Report(r.Context(), r.PathValue("id"), r.PathValue("month"), r.PathValue("unit"))
+}
+func (s *Service) saveReport(r *http.Request, in ReportInput) (Report, error) {
+	return s.SaveReport(r.Context(), r.PathValue("id"), r.PathValue("month"), r.PathValue("unit"), in)
+}
+func (s *Service) reportSheet(w http.ResponseWriter, r *http.Request) error {
+	var buf bytes.Buffer
+	month := r.PathValue("month")
+	if err := s.WriteReportSheet(r.Context(), &buf, r.PathValue("id"), month, r.PathValue("unit"), i18n.Lang(r)); err != nil {
+		return err
+	}
+	httpx.Download(w, i18n.T(i18n.Lang(r), "ui.safety.report.sheet", nil)+"-"+month+".xlsx", httpx.XLSX, buf.Bytes())
+	return nil
+}
+
+// readReportSheet takes the spreadsheet as the request body, up to 2 MB.
+func (s *Service) readReportSheet(w http.ResponseWriter, r *http.Request) error {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 2<<20))
+	if err != nil {
+		return apperr.E(apperr.Invalid, "request.too_large", "limit", 2<<20)
+	}
+	out, err := s.ReadReportSheet(r.Context(), r.PathValue("id"), r.PathValue("month"), r.PathValue("unit"), body, i18n.Lang(r))
+	return httpx.Reply(w, out, err)
 }
 
 func (s *Service) getCatalogue(r *http.Request) (Catalogue, error) {

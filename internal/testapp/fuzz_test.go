@@ -538,5 +538,6 @@ func makeFixtures(tb testing.TB, a *testapp.App, as func(role string) *testapp.C
 	fx.ids["roots"] = county
 	fx.ids["areas"] = first("SELECT parent_id FROM org_nodes WHERE id = ?")
 	fx.ids["indicators"] = "event_on_time"
+	fx.ids["unit-reports"] = first("SELECT u.id FROM units u JOIN org_nodes v ON v.id = ? WHERE u.code LIKE '%-ga' AND v.path LIKE u.path || '%'")
 	return fx
 }

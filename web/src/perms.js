@@ -66,6 +66,7 @@ export const PERM = {
   pointsWrite: 'points.write',
   safetyRead: 'safety.read',
   safetyWrite: 'safety.write',
+  safetyReport: 'safety.report',
 }
 
 // Key-person categories: each needs its own permission pii.sensitive.<category>.
