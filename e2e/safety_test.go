@@ -77,3 +77,34 @@ func TestSafetyReport(t *testing.T) {
 	l.noRawKeys("the units' reports")
 	l.shot("safety-04-unit-reports")
 }
+
+// TestSafetyBulletin: the committee's office opens last month's bulletin
+// (issued by the demo) — its number, the towns' ranking, the charts and
+// the comments on an A4 sheet — and drafts this month's comments, which
+// cannot be issued before the month is published.
+func TestSafetyBulletin(t *testing.T) {
+	t.Parallel()
+	chromePath(t)
+	app := testapp.New(t)
+	p := newPage(t, app.URL)
+	p.loginAs(app, "intake")
+	p.open("/safety-index")
+	p.waitText(".safety .toolbar", "已发布")
+	p.click("[data-test=safety-bulletin]")
+	p.waitText("[data-test=bulletin-status]", "年第")
+	p.waitFor("the ranking and the charts", `document.querySelectorAll('[data-test=bulletin-ranking] tbody tr').length === 8
+		&& document.querySelectorAll('#bulletin-sheet svg rect').length === 8 && document.querySelectorAll('#bulletin-sheet svg circle').length === 12`,
+		`document.querySelector('#bulletin-sheet')?.innerText`)
+	p.waitText("[data-test=bulletin-summary]", "平安指数为")
+	p.waitText("[data-test=bulletin-comments-text]", "排名末位")
+	p.noRawKeys("the bulletin")
+	p.shot("safety-05-bulletin")
+
+	root := evalJS[string](p, "the root", `location.hash.split('/')[3]`)
+	p.open("/print/safety/" + root + "/" + time.Now().In(safety.Zone).Format("2006-01"))
+	p.waitText("[data-test=bulletin-status]", "草稿")
+	p.typeInto(".print-tools.edit textarea", "请各乡镇（街道）对照红灯指标逐项整改。")
+	p.click("[data-test=bulletin-save]")
+	p.waitText("[data-test=bulletin-comments-text]", "逐项整改")
+	p.waitFor("issuing waits for publication", `document.querySelector('[data-test=bulletin-issue]').disabled`, `document.querySelector('.print-tools.edit')?.innerText`)
+}

@@ -673,6 +673,17 @@ func matrix() []row {
 		{route: "POST /api/v1/safety/roots/{id}/months/{month}/unit-reports/{unit}/sheet", who: "gareporter", req: func(c *call) req {
 			return req{path: safetyReport(c) + "/sheet", body: upload{"application/octet-stream", []byte("not a workbook")}}
 		}},
+		{route: "GET /api/v1/safety/roots/{id}/months/{month}/bulletin", who: safetyReaders, req: func(c *call) req {
+			return req{path: "/api/v1/safety/roots/" + c.id(safetyRoot(c)) + "/months/" + lastMonth() + "/bulletin"}
+		}},
+		{route: "PUT /api/v1/safety/roots/{id}/months/{month}/bulletin", who: safetyWriters, req: func(c *call) req {
+			return req{path: "/api/v1/safety/roots/" + c.id(safetyRoot(c)) + "/months/" + lastMonth() + "/bulletin", body: map[string]any{"version": 0, "comments": "矩阵"}}
+		}},
+		{route: "POST /api/v1/safety/roots/{id}/months/{month}/bulletin/issue", who: safetyWriters, req: func(c *call) req {
+			return req{path: "/api/v1/safety/roots/" + c.id(safetyRoot(c)) + "/months/" + lastMonth() + "/bulletin/issue", body: map[string]any{}}
+		}},
+		// The city's issued bulletins go to its counties' readers too.
+		{route: "GET /api/v1/safety/roots/{id}/bulletins", who: safetyReaders, list: true, req: func(c *call) req { return req{path: "/api/v1/safety/roots/" + c.id(safetyRoot(c)) + "/bulletins"} }},
 		{route: "GET /api/v1/safety/areas/{id}/months/{month}", who: safetyReaders, req: func(c *call) req {
 			return req{path: "/api/v1/safety/areas/" + c.id(safetyArea(c)) + "/months/" + lastMonth()}
 		}},

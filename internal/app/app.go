@@ -211,6 +211,7 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a.Patrols = patrol.New(d, log, keys)
 	a.Village = village.New(d, log, keys, reg)
 	a.Safety = safety.New(d, log)
+	a.Safety.Notices = a.Events // an issued bulletin reaches its readers' inboxes
 	// One photo quota for each user, whatever the photos show: an event's
 	// or a patrol check-in's.
 	a.Patrols.PhotoQuota = quota

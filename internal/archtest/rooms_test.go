@@ -182,6 +182,7 @@ var owners = map[string][]string{
 	"safety_reporters":     {"safety"},
 	"safety_reports":       {"safety"},
 	"safety_report_values": {"safety"},
+	"safety_bulletins":     {"safety"},
 }
 
 // shared are the tables every room uses for its own rows: settings holds

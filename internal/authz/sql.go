@@ -53,3 +53,15 @@ func Holders(perm Perm, path string) (string, []any) {
 		WHERE u.status = 'active' AND ` + at + ` AND (' ' || r.permissions || ' ') LIKE ?`,
 		append(args, "% "+string(perm)+" %")
 }
+
+// HoldersAtOrUnder is Holders for the users who hold perm over path or
+// over any area under it: everyone a county's notice concerns, its towns'
+// included.
+func HoldersAtOrUnder(perm Perm, path string) (string, []any) {
+	at, args := AtOrAbove("o.path", path)
+	under, a2 := Under("o.path", path)
+	return `SELECT DISTINCT ra.user_id FROM role_assignments ra JOIN roles r ON r.id = ra.role_id
+		JOIN org_nodes o ON o.id = ra.org_id JOIN users u ON u.id = ra.user_id
+		WHERE u.status = 'active' AND (` + at + ` OR ` + under + `) AND (' ' || r.permissions || ' ') LIKE ?`,
+		append(append(args, a2...), "% "+string(perm)+" %")
+}

@@ -3,7 +3,10 @@ package demo
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/gridgov/gridgov/internal/authz"
@@ -139,12 +142,67 @@ func SafetyIndex(ctx context.Context, d *db.DB, s *safety.Service, countyCode st
 		}
 		n++
 		if i > 0 {
-			if _, err := s.Publish(ctx, county, month); err != nil {
+			m, err := s.Publish(ctx, county, month)
+			if err != nil {
+				return n, err
+			}
+			if _, err := s.SaveBulletin(ctx, county, month, safety.BulletinInput{Comments: demoComments(m)}); err != nil {
+				return n, err
+			}
+			if _, err := s.IssueBulletin(ctx, county, month); err != nil {
 				return n, err
 			}
 		}
 	}
-	return n, nil
+	// The bulletins before last month's were read long ago.
+	err = d.InTx(ctx, func(tx *db.Tx) error {
+		_, err := tx.ExecContext(ctx, "UPDATE inbox SET read_at = created_at WHERE kind = 'safety_bulletin' AND text NOT LIKE ?", "%"+first.AddDate(0, -1, 0).Format("2006-01")+"%")
+		return err
+	})
+	return n, err
+}
+
+// demoComments are the committee's comments on a month, as its office
+// drafts them: the county's index, the first town, the last with its red
+// indicators and what it must do.
+func demoComments(m safety.Month) string {
+	names := map[string]string{}
+	for _, ind := range m.Indicators {
+		names[ind.Code] = ind.Name
+	}
+	var county safety.AreaRow
+	var towns []safety.AreaRow
+	for _, a := range m.Areas {
+		if a.Level == "county" {
+			county = a
+		} else {
+			towns = append(towns, a)
+		}
+	}
+	if len(towns) == 0 {
+		return ""
+	}
+	text := fmt.Sprintf("%s，全区平安指数 %.2f 分", m.Month, county.Score)
+	if c := county.Change; c != nil && *c != 0 {
+		word := "上升"
+		if *c < 0 {
+			word = "下降"
+		}
+		text += fmt.Sprintf("，较上月%s %.2f 分", word, math.Abs(*c))
+	}
+	first, last := towns[0], towns[len(towns)-1]
+	text += fmt.Sprintf("。%s以 %.2f 分排名第一。%s排名末位（%.2f 分）", first.Name, first.Score, last.Name, last.Score)
+	var reds []string
+	for code, light := range last.Lights {
+		if light == safety.Red {
+			reds = append(reds, names[code])
+		}
+	}
+	slices.Sort(reds)
+	if len(reds) > 0 {
+		text += fmt.Sprintf("，%s亮红灯", strings.Join(reds, "、"))
+	}
+	return text + fmt.Sprintf("，请%s党（工）委于下月10日前将整改措施报区委平安办。\n各乡镇（街道）要对照本期黄灯、红灯指标逐项分析原因、落实整改，下期通报整改情况。", last.Name)
 }
 
 // demoReport writes a unit's report of a month, submitted at at: every

@@ -132,6 +132,12 @@ func (s *Service) Ranking(ctx context.Context, rootID, month, level string) (Mon
 	if _, err := rootPath(ctx, q, authz.SafetyRead, rootID); err != nil {
 		return Month{}, err
 	}
+	return ranking(ctx, q, rootID, month, level)
+}
+
+// ranking reads the root's month with its areas of level; the caller has
+// checked the reader.
+func ranking(ctx context.Context, q db.Querier, rootID, month, level string) (Month, error) {
 	m, catID, err := monthHead(ctx, q, rootID, month)
 	if err != nil {
 		return m, err

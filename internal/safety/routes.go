@@ -41,6 +41,11 @@ func (s *Service) Routes() []httpx.Route {
 			Access: reportReaders, OutType: "application/octet-stream", Out: []byte{}, Handler: s.reportSheet},
 		{Method: "POST", Path: "/api/v1/safety/roots/{id}/months/{month}/unit-reports/{unit}/sheet", Tag: tag, Summary: "Read a filled spreadsheet (.xlsx body) into the report's figures without saving them; each bad cell named by row and figure",
 			Perm: authz.SafetyReport, In: []byte{}, Out: Report{}, Handler: s.readReportSheet},
+		{Method: "GET", Path: "/api/v1/safety/roots/{id}/months/{month}/bulletin", Tag: tag, Summary: "The month's bulletin (月通报): the ranking with its lights, the root's index over the year, the committee's comments and, once issued, its number",
+			Access: bulletinReaders, Do: httpx.Get(s.bulletin)},
+		r("PUT", "/api/v1/safety/roots/{id}/months/{month}/bulletin", "Save the committee's comments on the month's bulletin, until it is issued", authz.SafetyWrite, httpx.Call(s.saveBulletin)),
+		r("POST", "/api/v1/safety/roots/{id}/months/{month}/bulletin/issue", "Issue the bulletin of a published month: numbered within its year, sent to the readers' inboxes, kept as issued", authz.SafetyWrite, httpx.Call(s.issueBulletin)),
+		{Method: "GET", Path: "/api/v1/safety/roots/{id}/bulletins", Tag: tag, Summary: "The root's issued bulletins, newest first", Access: bulletinReaders, Do: httpx.Get(s.bulletins)},
 		r("GET", "/api/v1/safety/areas/{id}/months/{month}", "One county's or town's indicators in a month: value, thresholds, light and points", authz.SafetyRead, httpx.Get(s.area)),
 		r("GET", "/api/v1/safety/areas/{id}/months/{month}/indicators/{code}", "The records behind one indicator of an area in a month (numbers and place names only)", authz.SafetyRead, httpx.Get(s.drill)),
 	}
@@ -80,6 +85,22 @@ func (s *Service) readReportSheet(w http.ResponseWriter, r *http.Request) error 
 	}
 	out, err := s.ReadReportSheet(r.Context(), r.PathValue("id"), r.PathValue("month"), r.PathValue("unit"), body, i18n.Lang(r))
 	return httpx.Reply(w, out, err)
+}
+
+const bulletinReaders = "the committee (safety.read over the county or city); an issued bulletin also the readers of its towns (safety.read under it)"
+
+func (s *Service) bulletin(r *http.Request) (Bulletin, error) {
+	return s.Bulletin(r.Context(), r.PathValue("id"), r.PathValue("month"))
+}
+func (s *Service) saveBulletin(r *http.Request, in BulletinInput) (Bulletin, error) {
+	return s.SaveBulletin(r.Context(), r.PathValue("id"), r.PathValue("month"), in)
+}
+func (s *Service) issueBulletin(r *http.Request, _ struct{}) (Bulletin, error) {
+	return s.IssueBulletin(r.Context(), r.PathValue("id"), r.PathValue("month"))
+}
+func (s *Service) bulletins(r *http.Request) (Page[BulletinRef], error) {
+	out, err := s.Bulletins(r.Context(), r.PathValue("id"))
+	return Page[BulletinRef]{Items: out}, err
 }
 
 func (s *Service) getCatalogue(r *http.Request) (Catalogue, error) {

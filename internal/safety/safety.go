@@ -6,7 +6,9 @@
 // counted. See docs/safety-index.md.
 //
 // It owns safety_catalogues, safety_indicators, safety_months,
-// safety_areas, safety_values and safety_inputs. It asks the rooms that
+// safety_areas, safety_values and safety_inputs; the units' reports
+// (safety_reporters, safety_reports, safety_report_values) and the monthly
+// bulletins (safety_bulletins). It asks the rooms that
 // keep the records for them (casework.ClosuresIn, dispute.ClosedCasesIn,
 // petition.PetitionsIn, keyperson.VisitsDueAt, patrol.PatrolledDaysIn,
 // screening.RoundVillagesIn …) and org for the areas and grids.
@@ -31,6 +33,8 @@ type Service struct {
 	audit *audit.Log
 	// Now is the clock, replaceable in tests.
 	Now func() time.Time
+	// Notices sends an issued bulletin to its readers' inboxes.
+	Notices notifier
 }
 
 // New makes the service.

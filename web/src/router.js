@@ -143,6 +143,8 @@ const router = createRouter({
     },
     // 人民调解协议书: the agreement as an A4 page
     { path: '/print/disputes/:id', name: 'dispute-print', component: () => import('./views/DisputePrint.vue'), meta: { perm: PERM.disputeRead } },
+    // 平安指数通报: a month's bulletin as an A4 page
+    { path: '/print/safety/:root/:month', name: 'safety-bulletin', component: () => import('./views/SafetyBulletin.vue'), meta: { perm: PERM.safetyRead } },
     // 交办单: a print page of its own, without the console's frame
     { path: '/print/events/:id', name: 'event-print', component: () => import('./views/EventPrint.vue'), meta: { perm: [PERM.eventRead, PERM.eventReadUnit, PERM.eventReport] } },
     // The village's published monthly list (评分榜单): public, no sign-in
