@@ -108,3 +108,47 @@ func TestSafetyBulletin(t *testing.T) {
 	p.waitText("[data-test=bulletin-comments-text]", "逐项整改")
 	p.waitFor("issuing waits for publication", `document.querySelector('[data-test=bulletin-issue]').disabled`, `document.querySelector('.print-tools.edit')?.innerText`)
 }
+
+// TestSafetyTasks: the committee's office sees the tasks' lights rolled
+// up per town and unit, shows only the red ones, gives a town a new task;
+// the police's statistician reports progress on its unit's task, reaching
+// a milestone.
+func TestSafetyTasks(t *testing.T) {
+	t.Parallel()
+	chromePath(t)
+	app := testapp.New(t)
+	p := newPage(t, app.URL)
+	p.loginAs(app, "intake")
+	p.open("/safety-tasks")
+	p.waitFor("the rollup and the tasks", `document.querySelectorAll('[data-test=task-rollup] .cell').length >= 8
+		&& document.querySelectorAll('[data-test=task-list] .el-table__body tr').length > 20`, `document.querySelector('.safety-tasks')?.innerText`)
+	p.noRawKeys("the tasks")
+	p.shot("safety-06-tasks")
+	p.click("[data-test=tasks-red]")
+	p.waitFor("only the red tasks", `(() => {
+		const rows = [...document.querySelectorAll('[data-test=task-list] .el-table__body tr')];
+		return rows.length > 0 && rows.every(r => /逾期未完成|判定未完成/.test(r.innerText));
+	})()`, `document.querySelector('[data-test=task-list]')?.innerText`)
+	p.click("[data-test=tasks-red]")
+
+	p.click("[data-test=task-new]")
+	p.visible("[data-test=task-dialog] [data-test=task-title]")
+	p.typeInto("[data-test=task-dialog] [data-test=task-title]", "节前矛盾纠纷大排查")
+	p.click("[data-test=task-dialog] [data-test=task-town]")
+	p.clickText(".el-select-dropdown__item", "上城街道")
+	p.click("[data-test=task-create]")
+	p.waitText("[data-test=task-list]", "节前矛盾纠纷大排查")
+
+	g := newPage(t, app.URL)
+	g.loginAs(app, "safety_reporter")
+	g.open("/safety-tasks")
+	g.waitText("[data-test=task-list]", "断卡")
+	g.clickText("[data-test=task-list] .el-table__body tr", "断卡")
+	g.visible("[data-test=task-report]")
+	g.typeInto("[data-test=task-report] textarea", "已核查涉诈两卡开户人员 120 人")
+	g.click("[data-test=task-report] .el-select")
+	g.clickText(".el-select-dropdown__item", "第1阶段")
+	g.click("[data-test=task-report-send]")
+	g.waitText("[data-test=task-drawer] .el-timeline", "120 人")
+	g.shot("safety-07-task-progress")
+}

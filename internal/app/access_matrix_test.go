@@ -684,6 +684,19 @@ func matrix() []row {
 		}},
 		// The city's issued bulletins go to its counties' readers too.
 		{route: "GET /api/v1/safety/roots/{id}/bulletins", who: safetyReaders, list: true, req: func(c *call) req { return req{path: "/api/v1/safety/roots/" + c.id(safetyRoot(c)) + "/bulletins"} }},
+		{route: "GET /api/v1/safety/roots/{id}/tasks", who: safetyReaders, req: func(c *call) req { return req{path: "/api/v1/safety/roots/" + c.id(safetyRoot(c)) + "/tasks"} }},
+		{route: "POST /api/v1/safety/roots/{id}/tasks", who: safetyWriters, req: func(c *call) req {
+			return req{path: "/api/v1/safety/roots/" + c.id(safetyRoot(c)) + "/tasks", body: map[string]any{"source": "problem", "title": "矩阵任务",
+				"area_id": safetyArea(c), "start_on": today(), "due_on": dueDate()}}
+		}},
+		{route: "GET /api/v1/safety/tasks/mine", who: safetyWriters + " " + safetyReporters, once: true, req: func(c *call) req { return req{path: "/api/v1/safety/tasks/mine"} }},
+		{route: "GET /api/v1/safety/tasks/{id}", who: safetyReaders, req: func(c *call) req { return req{path: "/api/v1/safety/tasks/" + c.id(safetyTask(c))} }},
+		{route: "POST /api/v1/safety/tasks/{id}/progress", who: safetyWriters, req: func(c *call) req {
+			return req{path: "/api/v1/safety/tasks/" + c.id(safetyTask(c)) + "/progress", body: map[string]any{"text": "矩阵进展"}}
+		}},
+		{route: "POST /api/v1/safety/tasks/{id}/fail", who: safetyWriters, req: func(c *call) req {
+			return req{path: "/api/v1/safety/tasks/" + c.id(safetyTask(c)) + "/fail", body: map[string]any{"reason": "矩阵判定"}}
+		}},
 		{route: "GET /api/v1/safety/areas/{id}/months/{month}", who: safetyReaders, req: func(c *call) req {
 			return req{path: "/api/v1/safety/areas/" + c.id(safetyArea(c)) + "/months/" + lastMonth()}
 		}},
@@ -1609,6 +1622,13 @@ func safetyReport(c *call) string {
 	root := c.id(safetyRoot(c))
 	unit := c.id(c.f.one("SELECT COALESCE((SELECT id FROM units WHERE org_id = ? AND code LIKE '%-ga'), '')", root))
 	return "/api/v1/safety/roots/" + root + "/months/" + lastMonth() + "/unit-reports/" + unit
+}
+
+// safetyTask is a task of a town in the call's area given by the root at
+// or above it (the demo's, in the county).
+func safetyTask(c *call) string {
+	return c.f.one(`SELECT COALESCE((SELECT t.id FROM safety_tasks t JOIN org_nodes o ON o.id = ? WHERE t.area_id IS NOT NULL AND t.root_id = ?
+		AND t.path >= o.path AND t.path < o.path || '~' ORDER BY t.id LIMIT 1), '')`, c.at.org, safetyRoot(c))
 }
 
 // lastMonth is the month before today's (YYYY-MM), China time.

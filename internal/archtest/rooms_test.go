@@ -183,6 +183,10 @@ var owners = map[string][]string{
 	"safety_reports":       {"safety"},
 	"safety_report_values": {"safety"},
 	"safety_bulletins":     {"safety"},
+	// Tasks of 平安建设 and their lights.
+	"safety_tasks":           {"safety"},
+	"safety_task_milestones": {"safety"},
+	"safety_task_progress":   {"safety"},
 }
 
 // shared are the tables every room uses for its own rows: settings holds

@@ -98,6 +98,10 @@ const (
 	// SafetyReport is a unit's monthly report of the figures the platform
 	// does not hold (criminal cases, fraud, accidents …), for its own unit.
 	SafetyReport Perm = "safety.report"
+	// SafetyTask is reporting progress on the 平安建设 tasks of the own
+	// area (a town's centre) or the own unit; a unit's statistician
+	// (safety.report) reports on its unit's too.
+	SafetyTask Perm = "safety.task"
 
 	// Sensitive categories of key persons (PIPL art. 28): a key person of a
 	// category is visible only with that category's permission.
@@ -140,7 +144,7 @@ var Catalogue = []PermInfo{
 	{VillageRead, "village"}, {VillageWrite, "village"}, {VillageScore, "village"}, {VillageOpine, "village"},
 	{VolunteerRead, "volunteer"}, {VolunteerWrite, "volunteer"}, {VolunteerDo, "volunteer"}, {VolunteerPolice, "volunteer"},
 	{RedOrderPlace, "party"}, {RedOrderServe, "party"}, {RedOrderManage, "party"}, {PointsRead, "party"}, {PointsWrite, "party"},
-	{SafetyRead, "safety"}, {SafetyWrite, "safety"}, {SafetyReport, "safety"},
+	{SafetyRead, "safety"}, {SafetyWrite, "safety"}, {SafetyReport, "safety"}, {SafetyTask, "safety"},
 	{SensitiveReleasedPrisoner, "sensitive"}, {SensitiveCommunityCorrection, "sensitive"}, {SensitiveMentalDisorder, "sensitive"},
 	{SensitiveDrugUser, "sensitive"}, {SensitiveHIVRisk, "sensitive"}, {SensitiveKeyYouth, "sensitive"}, {SensitiveKeyPetitioner, "sensitive"},
 	{SensitivePsych, "sensitive"},
@@ -171,7 +175,7 @@ var Builtins = []BuiltinRole{
 	// As the office of the committee for 平安建设, it keeps the safety index (平安指数).
 	{Code: "intake", Perms: []Perm{OrgRead, GridRead, EventReport, EventRead, EventIntake, DisputeRead, DisputeReport, DisputeWrite,
 		WorkforceRead, WorkforceWrite, GridworkRead, GridworkSteer, AssessRead, AssessWrite, VillageRead, VillageWrite, VillageScore, VolunteerRead, VolunteerWrite,
-		SafetyRead, SafetyWrite}},
+		SafetyRead, SafetyWrite, SafetyTask}},
 	{Code: "dispatcher", Perms: []Perm{OrgRead, GridRead, EventRead, EventDispatch}},
 	{Code: "shift_lead", Perms: []Perm{OrgRead, GridRead, GridExport, EventRead, EventIntake, EventDispatch, EventApprove}},
 	{Code: "dept_handler", Perms: []Perm{OrgRead, GridRead, EventReadUnit, EventHandle}},
@@ -217,6 +221,7 @@ var Builtins = []BuiltinRole{
 	// A unit's statistician (统计员) reports its monthly figures of the
 	// safety index: the police's crimes and fraud, the emergency bureau's
 	// fires and accidents.
+	// It also reports its unit's progress on the committee's tasks to the unit.
 	{Code: "safety_reporter", Perms: []Perm{OrgRead, SafetyReport}},
 	{Code: "civil_affairs", Perms: []Perm{OrgRead, GridRead, RegistryRead, RegistryWrite, KeyPersonRead, PersonalReveal, PersonalLookup}},
 }

@@ -17,10 +17,34 @@ import (
 // demoWeights are the demo catalogue's points of every indicator at both
 // levels: the platform's own figures 64, the units' reported figures 36.
 var demoWeights = map[string]int{
-	"event_on_time": 12, "satisfaction": 10, "mediation_success": 10, "repeat_petitions": 6, "keyperson_visits": 10,
-	"patrol_coverage": 6, "screening_completeness": 6, "overdue_supervisions": 4,
+	"event_on_time": 10, "satisfaction": 8, "mediation_success": 10, "repeat_petitions": 6, "keyperson_visits": 10,
+	"patrol_coverage": 6, "screening_completeness": 6, "task_on_time": 4, "overdue_supervisions": 4,
 	"criminal_cases": 8, "police_calls": 4, "fraud_cases": 6, "fraud_losses": 4, "drug_cases": 4,
 	"fire_accidents": 4, "traffic_deaths": 3, "work_accidents": 3,
+}
+
+// demoTasks are the committee's current tasks: to a town (by its index
+// among the county's towns) or a department (by key), due in days from
+// now, with milestones due in days from now and how many are done,
+// whether progress was reported, and the leader in charge.
+var demoTasks = []struct {
+	source, title, detail string
+	town                  int
+	unit, leader          string
+	start, due            int
+	milestones            []int
+	done                  int
+	reported              bool
+}{
+	{"demonstration", "平安建设提质示范镇创建", "对照提质示范标准，完善镇综治中心实体化运行、网格化服务管理和矛盾纠纷多元化解机制，形成可复制的经验。", 6, "", "区委副书记 李明", -60, 120, []int{-20, 30, 90}, 1, true},
+	{"problem", "城中村出租屋消防隐患集中整治", "问题清单第3项：出租屋电动车楼道充电、消防通道堵塞问题突出，逐户排查、建立台账、限期整改。", 0, "", "", -45, 15, []int{-10, 10}, 0, true},
+	{"rectification", "平安指数红灯指标整改", "整改清单：针对上月亮红灯的群众满意率指标，逐件回访不满意事件，分析原因并落实整改。", 7, "", "区委政法委副书记 陈刚", -20, 10, []int{0, 8}, 1, true},
+	{"responsibility", "矛盾纠纷月排查零报告制度落实", "责任清单：各村（社区）每月25日前报送排查结果或零报告，镇综治中心汇总分析。", 3, "", "", -30, 5, nil, 0, false},
+	{"letter", "年度平安建设责任书目标：命案防控", "落实平安建设责任书要求，开展重点人员“见面走访”和家庭矛盾排查，杜绝因矛盾激化引发的命案。", 1, "", "", -300, 25, []int{-200, -100, 0}, 3, true},
+	{"campaign", "“断卡”行动：涉诈银行卡、电话卡清理", "配合区反诈中心开展“断卡”行动，核查辖区涉诈“两卡”开户人员，开展劝导和惩戒。", -1, "ga", "", -40, 50, []int{-5, 20}, 0, true},
+	{"campaign", "岁末年初消防安全大检查", "对辖区人员密集场所、“三小”场所、出租屋开展消防安全检查，建立隐患清单并督促整改。", -1, "yj", "", -15, 40, []int{5, 30}, 0, false},
+	{"problem", "背街小巷夜间照明不足", "问题清单第7项：群众反映背街小巷路灯缺失、损坏，夜间治安隐患，排查补装。", 4, "", "", -50, -3, []int{-30}, 1, true},
+	{"responsibility", "重点青少年帮扶责任落实", "责任清单：落实重点青少年“一人一档”和结对帮扶责任人，每月走访。", 2, "", "", -10, 80, []int{20, 50}, 0, false},
 }
 
 // demoReporters are the department (by key) that reports each figure, and
@@ -81,7 +105,7 @@ func SafetyIndex(ctx context.Context, d *db.DB, s *safety.Service, countyCode st
 				if level == "town" {
 					green, red = g.TownGreen, g.TownRed
 				}
-				in.Indicators = append(in.Indicators, safety.Indicator{Code: m.Code, Name: g.Name, Definition: g.Definition, Direction: "lower",
+				in.Indicators = append(in.Indicators, safety.Indicator{Code: m.Code, Name: g.Name, Definition: g.Definition, Direction: g.Direction,
 					Weight: demoWeights[m.Code], Green: green, Red: red, Level: level, Source: m.Code})
 			}
 		}
@@ -103,6 +127,9 @@ func SafetyIndex(ctx context.Context, d *db.DB, s *safety.Service, countyCode st
 		towns = append(towns, t)
 	}
 	if err := rows.Close(); err != nil {
+		return 0, err
+	}
+	if err := demoSafetyTasks(ctx, d, county, countyCode, towns, now); err != nil {
 		return 0, err
 	}
 	reporters := map[string]string{}
@@ -232,4 +259,117 @@ func demoReport(ctx context.Context, d *db.DB, county, month, unit, key, by stri
 		}
 		return nil
 	})
+}
+
+// demoSafetyTasks writes the committee's current tasks (demoTasks) and,
+// for each of the twelve months before now's, two tasks of towns due in
+// that month — most completed on time, some late, one judged failed — so
+// the tasks' lights and the index's on-time indicator have a history.
+func demoSafetyTasks(ctx context.Context, d *db.DB, county, countyCode string, towns []string, now time.Time) error {
+	return d.InTx(ctx, func(tx *db.Tx) error {
+		var by string
+		if err := tx.QueryRowContext(ctx, "SELECT id FROM users WHERE username = 'intake'").Scan(&by); err != nil {
+			return err
+		}
+		today := time.Date(now.In(safety.Zone).Year(), now.In(safety.Zone).Month(), now.In(safety.Zone).Day(), 0, 0, 0, 0, safety.Zone)
+		day := func(n int) string { return today.AddDate(0, 0, n).Format("2006-01-02") }
+		ms := func(n int) int64 { return today.AddDate(0, 0, n).Add(15 * time.Hour).UnixMilli() }
+		task := func(source, title, detail, area, unit, leader, start, due, status string, closed *int64) (string, error) {
+			id := db.NewID()
+			var path string
+			var err error
+			if unit != "" {
+				err = tx.QueryRowContext(ctx, "SELECT path FROM units WHERE id = ?", unit).Scan(&path)
+			} else {
+				err = tx.QueryRowContext(ctx, "SELECT path FROM org_nodes WHERE id = ?", area).Scan(&path)
+			}
+			if err != nil {
+				return "", err
+			}
+			created := mustDay(start).UnixMilli()
+			_, err = tx.ExecContext(ctx, `INSERT INTO safety_tasks (id, root_id, source, title, detail, area_id, unit_id, path, leader, start_on, due_on, status, closed_at, close_note, created_by, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?)`, id, county, source, title, detail, nullable(area), nullable(unit), path, leader, start, due, status, closed, by, created, created)
+			return id, err
+		}
+		progress := func(task, text, evidence string, milestone any, completes bool, at int64) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO safety_task_progress (id, task_id, text, evidence, milestone, completes, by_user, by_name, at) VALUES (?, ?, ?, ?, ?, ?, ?, '受理员 陈静', ?)`,
+				db.NewID(), task, text, evidence, milestone, completes, by, at)
+			return err
+		}
+		for _, x := range demoTasks {
+			area, unit := "", ""
+			if x.unit != "" {
+				if err := tx.QueryRowContext(ctx, "SELECT id FROM units WHERE code = ?", countyCode+"-"+x.unit).Scan(&unit); err != nil {
+					return err
+				}
+			} else {
+				area = towns[x.town%len(towns)]
+			}
+			id, err := task(x.source, x.title, x.detail, area, unit, x.leader, day(x.start), day(x.due), safety.TaskOpen, nil)
+			if err != nil {
+				return err
+			}
+			for i, m := range x.milestones {
+				var done any
+				if i < x.done {
+					done = ms(m - 1)
+				}
+				if _, err := tx.ExecContext(ctx, "INSERT INTO safety_task_milestones (task_id, seq, title, due_on, done_at) VALUES (?, ?, ?, ?, ?)",
+					id, i+1, fmt.Sprintf("第%d阶段", i+1), day(m), done); err != nil {
+					return err
+				}
+				if i < x.done {
+					if err := progress(id, fmt.Sprintf("第%d阶段工作已完成，详见工作台账。", i+1), "工作台账、现场照片", i+1, false, ms(m-1)); err != nil {
+						return err
+					}
+				}
+			}
+			if x.reported && x.done == 0 {
+				if err := progress(id, "已召开专题部署会，制定工作方案，明确责任人。", "部署会会议纪要", nil, false, ms(x.start+3)); err != nil {
+					return err
+				}
+			}
+		}
+		// A year of finished tasks: two a month, due mid-month.
+		titles := []string{"重点场所安全隐患排查", "矛盾纠纷化解攻坚", "平安宣传进村入户", "重点人员走访全覆盖", "网格员培训轮训", "信访积案化解"}
+		first := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, safety.Zone)
+		for i := 12; i >= 1; i-- {
+			for j := range 2 {
+				due := first.AddDate(0, -i, 14+j*6)
+				n := (i*2 + j) % len(titles)
+				status, closed := safety.TaskDone, due.AddDate(0, 0, -2).Add(16*time.Hour).UnixMilli()
+				switch {
+				case (i+j)%5 == 0:
+					closed = due.AddDate(0, 0, 4).Add(16 * time.Hour).UnixMilli() // late
+				case i == 7 && j == 1:
+					status, closed = safety.TaskFailed, due.AddDate(0, 0, 10).UnixMilli()
+				}
+				id, err := task([]string{"letter", "problem", "rectification"}[n%3], titles[n], "按月度工作安排完成。", towns[(i*3+j)%len(towns)], "", "",
+					due.AddDate(0, 0, -30).Format("2006-01-02"), due.Format("2006-01-02"), status, &closed)
+				if err != nil {
+					return err
+				}
+				if status == safety.TaskDone {
+					if err := progress(id, "任务已完成。", "工作总结、台账", nil, true, closed); err != nil {
+						return err
+					}
+				} else if _, err := tx.ExecContext(ctx, "UPDATE safety_tasks SET close_note = '逾期未完成，已约谈镇分管领导' WHERE id = ?", id); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+func mustDay(s string) time.Time {
+	t, _ := time.ParseInLocation("2006-01-02", s, safety.Zone)
+	return t
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }

@@ -60,8 +60,9 @@ type Metric struct {
 	Suggested *Suggestion
 }
 
-// Suggestion is the indicator the catalogue editor offers for a reported
-// figure: lower is better, green and red at county and at town level.
+// Suggestion is the indicator the catalogue editor offers for a figure the
+// default catalogue leaves out: its direction, green and red at county and
+// at town level.
 type Suggestion struct {
 	Name       string  `json:"name"`
 	Definition string  `json:"definition"`
@@ -69,6 +70,7 @@ type Suggestion struct {
 	Red        float64 `json:"red"`
 	TownGreen  float64 `json:"town_green"`
 	TownRed    float64 `json:"town_red"`
+	Direction  string  `json:"direction"`
 }
 
 // MetricInfo is a metric as the catalogue page lists it.
@@ -102,6 +104,8 @@ var Metrics = []Metric{
 	{Code: "screening_completeness", Unit: "percent", Records: "screening", gather: func(ctx context.Context, q db.Querier, path string, m span, add adder) error {
 		return screening.RoundVillagesIn(ctx, q, path, m.From, m.To, one(add))
 	}},
+	{Code: "task_on_time", Unit: "percent", Records: "task", gather: tasksOnTime,
+		Suggested: &Suggestion{"平安建设任务按期完成率", "当月到期的平安建设任务中，在期限内完成的比例", 95, 80, 95, 80, "higher"}},
 	{Code: "overdue_supervisions", Unit: "count", Records: "event", gather: func(ctx context.Context, q db.Querier, path string, m span, add adder) error {
 		return casework.OverdueSupervisionsAt(ctx, q, path, m.End, one(add))
 	}},
@@ -145,14 +149,14 @@ func reportedMetric(code, unit string, sug Suggestion) Metric {
 // emergency bureau and the like (the committee names the unit of each).
 func init() {
 	Metrics = append(Metrics,
-		reportedMetric("criminal_cases", "count", Suggestion{"刑事案件立案数", "当月公安机关刑事案件立案起数", 20, 50, 2, 6}),
-		reportedMetric("police_calls", "count", Suggestion{"刑事治安警情数", "当月接报的有效刑事、治安警情起数", 150, 400, 15, 40}),
-		reportedMetric("fraud_cases", "count", Suggestion{"电信网络诈骗立案数", "当月电信网络诈骗案件立案起数", 10, 30, 1, 4}),
-		reportedMetric("fraud_losses", "amount", Suggestion{"电信网络诈骗损失金额", "当月电信网络诈骗案件群众损失金额（万元，取整）", 50, 200, 5, 30}),
-		reportedMetric("drug_cases", "count", Suggestion{"涉毒案件数", "当月查处的涉毒违法犯罪案件起数", 2, 10, 0, 3}),
-		reportedMetric("fire_accidents", "count", Suggestion{"火灾事故起数", "当月发生的火灾事故起数", 3, 10, 0, 2}),
-		reportedMetric("traffic_deaths", "person", Suggestion{"道路交通事故死亡人数", "当月道路交通事故死亡人数", 1, 5, 0, 2}),
-		reportedMetric("work_accidents", "count", Suggestion{"生产安全事故起数", "当月发生的生产安全事故起数", 0, 3, 0, 1}),
+		reportedMetric("criminal_cases", "count", Suggestion{"刑事案件立案数", "当月公安机关刑事案件立案起数", 20, 50, 2, 6, "lower"}),
+		reportedMetric("police_calls", "count", Suggestion{"刑事治安警情数", "当月接报的有效刑事、治安警情起数", 150, 400, 15, 40, "lower"}),
+		reportedMetric("fraud_cases", "count", Suggestion{"电信网络诈骗立案数", "当月电信网络诈骗案件立案起数", 10, 30, 1, 4, "lower"}),
+		reportedMetric("fraud_losses", "amount", Suggestion{"电信网络诈骗损失金额", "当月电信网络诈骗案件群众损失金额（万元，取整）", 50, 200, 5, 30, "lower"}),
+		reportedMetric("drug_cases", "count", Suggestion{"涉毒案件数", "当月查处的涉毒违法犯罪案件起数", 2, 10, 0, 3, "lower"}),
+		reportedMetric("fire_accidents", "count", Suggestion{"火灾事故起数", "当月发生的火灾事故起数", 3, 10, 0, 2, "lower"}),
+		reportedMetric("traffic_deaths", "person", Suggestion{"道路交通事故死亡人数", "当月道路交通事故死亡人数", 1, 5, 0, 2, "lower"}),
+		reportedMetric("work_accidents", "count", Suggestion{"生产安全事故起数", "当月发生的生产安全事故起数", 0, 3, 0, 1, "lower"}),
 	)
 }
 

@@ -46,6 +46,14 @@ func (s *Service) Routes() []httpx.Route {
 		r("PUT", "/api/v1/safety/roots/{id}/months/{month}/bulletin", "Save the committee's comments on the month's bulletin, until it is issued", authz.SafetyWrite, httpx.Call(s.saveBulletin)),
 		r("POST", "/api/v1/safety/roots/{id}/months/{month}/bulletin/issue", "Issue the bulletin of a published month: numbered within its year, sent to the readers' inboxes, kept as issued", authz.SafetyWrite, httpx.Call(s.issueBulletin)),
 		{Method: "GET", Path: "/api/v1/safety/roots/{id}/bulletins", Tag: tag, Summary: "The root's issued bulletins, newest first", Access: bulletinReaders, Do: httpx.Get(s.bulletins)},
+		{Method: "GET", Path: "/api/v1/safety/roots/{id}/tasks", Tag: tag, Summary: "The root's tasks of 平安建设 with their lights, rolled up per town and per unit",
+			Perm: authz.SafetyRead, Params: []httpx.Param{{Name: "source", In: "query", Desc: "letter, campaign, problem, responsibility, rectification or demonstration"}}, Do: httpx.Get(s.tasks)},
+		{Method: "POST", Path: "/api/v1/safety/roots/{id}/tasks", Tag: tag, Summary: "Give a task to a town, a village or a unit, with its milestones", Perm: authz.SafetyWrite, Status: http.StatusCreated, Do: httpx.Call(s.createTask)},
+		{Method: "GET", Path: "/api/v1/safety/tasks/mine", Tag: tag, Summary: "The tasks the caller reports on: its unit's and its areas'", Access: taskReporters, Do: httpx.Get(s.myTasks)},
+		{Method: "GET", Path: "/api/v1/safety/tasks/{id}", Tag: tag, Summary: "A task with its milestones, light and progress reports", Access: "the committee (safety.read over its county or city) and those who report on it", Do: httpx.Get(s.getTask)},
+		{Method: "POST", Path: "/api/v1/safety/tasks/{id}/progress", Tag: tag, Summary: "Report progress on an open task: what was done and its evidence, a milestone reached, the task completed",
+			Access: taskReporters, Do: httpx.Call(s.reportProgress)},
+		r("POST", "/api/v1/safety/tasks/{id}/fail", "Judge an open task failed, with the reason: its light stays red", authz.SafetyWrite, httpx.Call(s.failTask)),
 		r("GET", "/api/v1/safety/areas/{id}/months/{month}", "One county's or town's indicators in a month: value, thresholds, light and points", authz.SafetyRead, httpx.Get(s.area)),
 		r("GET", "/api/v1/safety/areas/{id}/months/{month}/indicators/{code}", "The records behind one indicator of an area in a month (numbers and place names only)", authz.SafetyRead, httpx.Get(s.drill)),
 	}
@@ -87,6 +95,8 @@ func (s *Service) readReportSheet(w http.ResponseWriter, r *http.Request) error 
 	return httpx.Reply(w, out, err)
 }
 
+const taskReporters = "an area's task: safety.task over the area; a unit's task: its staff holding safety.task or safety.report; any task: the committee (safety.write)"
+
 const bulletinReaders = "the committee (safety.read over the county or city); an issued bulletin also the readers of its towns (safety.read under it)"
 
 func (s *Service) bulletin(r *http.Request) (Bulletin, error) {
@@ -101,6 +111,26 @@ func (s *Service) issueBulletin(r *http.Request, _ struct{}) (Bulletin, error) {
 func (s *Service) bulletins(r *http.Request) (Page[BulletinRef], error) {
 	out, err := s.Bulletins(r.Context(), r.PathValue("id"))
 	return Page[BulletinRef]{Items: out}, err
+}
+
+func (s *Service) tasks(r *http.Request) (TaskList, error) {
+	return s.Tasks(r.Context(), r.PathValue("id"), r.URL.Query().Get("source"))
+}
+func (s *Service) createTask(r *http.Request, in TaskInput) (Task, error) {
+	return s.CreateTask(r.Context(), r.PathValue("id"), in)
+}
+func (s *Service) myTasks(r *http.Request) (Page[Task], error) {
+	out, err := s.MyTasks(r.Context())
+	return Page[Task]{Items: out}, err
+}
+func (s *Service) getTask(r *http.Request) (Task, error) {
+	return s.Task(r.Context(), r.PathValue("id"))
+}
+func (s *Service) reportProgress(r *http.Request, in ProgressInput) (Task, error) {
+	return s.ReportProgress(r.Context(), r.PathValue("id"), in)
+}
+func (s *Service) failTask(r *http.Request, in FailInput) (Task, error) {
+	return s.FailTask(r.Context(), r.PathValue("id"), in)
 }
 
 func (s *Service) getCatalogue(r *http.Request) (Catalogue, error) {

@@ -72,13 +72,14 @@ type bodyRoute struct {
 var accessRoles = map[string]string{
 	// The red grid: a member's own 双报到 and tasks, a resident's rating,
 	// the county's red-order times and points rules.
-	"/api/v1/party/reports/mine":    "party_member",
-	"/api/v1/party/tasks/{id}/done": "party_member",
-	"/api/v1/red-order-times":       "sys_admin",
-	"/api/v1/points/rules":          "sys_admin",
-	"/api/v1/me/password":           "mediator", // an account no other route uses
-	"/api/v1/me/totp/confirm":       "mediator",
-	"/api/v1/events/{id}/actions":   "shift_lead",
+	"/api/v1/party/reports/mine":         "party_member",
+	"/api/v1/party/tasks/{id}/done":      "party_member",
+	"/api/v1/safety/tasks/{id}/progress": "intake",
+	"/api/v1/red-order-times":            "sys_admin",
+	"/api/v1/points/rules":               "sys_admin",
+	"/api/v1/me/password":                "mediator", // an account no other route uses
+	"/api/v1/me/totp/confirm":            "mediator",
+	"/api/v1/events/{id}/actions":        "shift_lead",
 	// An ordinary account's reset and status are the system administrator's.
 	"/api/v1/users/{id}/reset-password": "sys_admin",
 	"/api/v1/users/{id}":                "sys_admin",

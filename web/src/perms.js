@@ -67,6 +67,7 @@ export const PERM = {
   safetyRead: 'safety.read',
   safetyWrite: 'safety.write',
   safetyReport: 'safety.report',
+  safetyTask: 'safety.task',
 }
 
 // Key-person categories: each needs its own permission pii.sensitive.<category>.
