@@ -4,6 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/gridgov/gridgov/internal/safety"
 	"github.com/gridgov/gridgov/internal/testapp"
 )
@@ -33,6 +35,13 @@ func TestSafetyIndex(t *testing.T) {
 	p.waitText("[data-test=safety-drill]", "已巡")
 	p.noRawKeys("the drill-down")
 	p.shot("safety-02-drill-down")
+
+	// The map: the towns coloured by their index, a tooltip on each.
+	p.do("close the drawer", chromedp.KeyEvent("\x1b"))
+	p.clickText(".el-tabs__item", "地图")
+	p.waitFor("the towns on the map", `document.querySelectorAll('[data-test=safety-map] path.leaflet-interactive').length === 8`,
+		`document.querySelector('[data-test=safety-map]')?.innerHTML.length`)
+	p.shot("safety-08-map")
 }
 
 // TestSafetyReport: the police's statistician fills in this month's

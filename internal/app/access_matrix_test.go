@@ -655,6 +655,9 @@ func matrix() []row {
 		{route: "GET /api/v1/safety/roots/{id}/months/{month}", who: safetyReaders, req: func(c *call) req {
 			return req{path: "/api/v1/safety/roots/" + c.id(safetyRoot(c)) + "/months/" + lastMonth()}
 		}},
+		{route: "GET /api/v1/safety/roots/{id}/months/{month}/export", who: safetyReaders, req: func(c *call) req {
+			return req{path: "/api/v1/safety/roots/" + c.id(safetyRoot(c)) + "/months/" + lastMonth() + "/export"}
+		}},
 		{route: "POST /api/v1/safety/roots/{id}/months/{month}/compute", who: safetyWriters, req: func(c *call) req {
 			return req{path: "/api/v1/safety/roots/" + c.id(safetyRoot(c)) + "/months/" + lastMonth() + "/compute", body: map[string]any{}}
 		}},

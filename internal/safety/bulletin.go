@@ -120,22 +120,8 @@ func (s *Service) Bulletin(ctx context.Context, rootID, month string) (Bulletin,
 	}
 	b.RootName = b.Ranking.RootName
 	b.CanManage = authz.From(ctx).Covers(authz.SafetyWrite, path)
-	from, _, _ := monthRange(month)
-	rows, err := q.QueryContext(ctx, `SELECT m.month, a.score FROM safety_areas a JOIN safety_months m ON m.id = a.month_id
-		WHERE m.root_id = ? AND a.area_id = ? AND m.month > ? AND m.month <= ? ORDER BY m.month`, rootID, rootID, from.AddDate(-1, 0, 0).Format("2006-01"), month)
-	if err != nil {
-		return b, err
-	}
-	defer rows.Close()
-	b.Trend = []Point{}
-	for rows.Next() {
-		var p Point
-		if err := rows.Scan(&p.Month, &p.Score); err != nil {
-			return b, err
-		}
-		b.Trend = append(b.Trend, p)
-	}
-	return b, rows.Err()
+	b.Trend, err = trend(ctx, q, b.Ranking.ID, rootID)
+	return b, err
 }
 
 // SaveBulletin saves the committee's comments on a month's bulletin, until

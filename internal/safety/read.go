@@ -56,11 +56,13 @@ type Value struct {
 	Points      float64  `json:"points"`
 }
 
-// AreaMonth is one area's indicators in a month.
+// AreaMonth is one area's indicators in a month, and its index over the
+// twelve months up to it.
 type AreaMonth struct {
 	AreaRow
 	Month  MonthRef `json:"month"`
 	Values []Value  `json:"values"`
+	Trend  []Point  `json:"trend"`
 }
 
 // Input is one record behind an indicator's value: what it adds to the
@@ -251,9 +253,39 @@ func (s *Service) Area(ctx context.Context, areaID, month string) (AreaMonth, er
 		return AreaMonth{}, apperr.NotFoundf("safety_month")
 	}
 	out := AreaMonth{AreaRow: rows[0], Month: ref, Values: []Value{}}
-	values, err := values(ctx, q, monthID, areaID, catID, out.Level, "")
-	out.Values = values
+	if out.Values, err = values(ctx, q, monthID, areaID, catID, out.Level, ""); err != nil {
+		return out, err
+	}
+	out.Trend, err = trend(ctx, q, monthID, areaID)
 	return out, err
+}
+
+// trend is an area's index in the twelve months up to the month's, under
+// the month's root.
+func trend(ctx context.Context, q db.Querier, monthID, areaID string) ([]Point, error) {
+	var rootID, month string
+	if err := q.QueryRowContext(ctx, "SELECT root_id, month FROM safety_months WHERE id = ?", monthID).Scan(&rootID, &month); err != nil {
+		return nil, err
+	}
+	from, _, err := monthRange(month)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := q.QueryContext(ctx, `SELECT m.month, a.score FROM safety_areas a JOIN safety_months m ON m.id = a.month_id
+		WHERE m.root_id = ? AND a.area_id = ? AND m.month > ? AND m.month <= ? ORDER BY m.month`, rootID, areaID, from.AddDate(-1, 0, 0).Format("2006-01"), month)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Point{}
+	for rows.Next() {
+		var p Point
+		if err := rows.Scan(&p.Month, &p.Score); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
 }
 
 // values reads an area's values (one indicator's when code is given) with

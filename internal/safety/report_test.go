@@ -168,6 +168,25 @@ func TestReportedFigures(t *testing.T) {
 	if len(list.Items) != 2 || list.Items[0].Status != safety.ReportOnTime || list.Items[1].Status != safety.ReportLate || list.Items[1].Light != safety.Yellow {
 		t.Fatalf("two months ago: %+v", list)
 	}
+	// Every figure of a month exports: the ranking, each area's indicators,
+	// the units' reports.
+	xl := leader.Raw("GET", "/api/v1/safety/roots/"+county+"/months/"+before+"/export", "", nil)
+	if xl.Status != 200 {
+		t.Fatalf("export: %d", xl.Status)
+	}
+	book, err := excelize.OpenReader(bytes.NewReader(xl.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if names := book.GetSheetList(); len(names) != 3 {
+		t.Fatalf("export sheets: %v", names)
+	}
+	ranked, _ := book.GetRows(book.GetSheetName(0))
+	valued, _ := book.GetRows(book.GetSheetName(1))
+	if len(ranked) != 2+9 || len(valued) != 2+9*17 {
+		t.Fatalf("export rows: %d ranked, %d values", len(ranked), len(valued))
+	}
+
 	// Last month is published: its report is frozen.
 	if p := ga.Fail("PUT", "/api/v1/safety/roots/"+county+"/months/"+last+"/unit-reports/"+gaUnit, safety.ReportInput{Version: 1, Evidence: "更正"}); p.Code != "safety.month_published" {
 		t.Fatalf("published: %+v", p)

@@ -30,6 +30,8 @@ func (s *Service) Routes() []httpx.Route {
 		r("GET", "/api/v1/safety/roots/{id}/months", "The root's computed months, newest first, with their status", authz.SafetyRead, httpx.Get(s.months)),
 		{Method: "GET", Path: "/api/v1/safety/roots/{id}/months/{month}", Tag: tag, Summary: "A month's ranking of counties and towns: index, rank, change and a light per indicator",
 			Perm: authz.SafetyRead, Params: []httpx.Param{{Name: "level", In: "query", Desc: "county or town; both when absent"}}, Do: httpx.Get(s.ranking)},
+		{Method: "GET", Path: "/api/v1/safety/roots/{id}/months/{month}/export", Tag: tag, Summary: "Every figure of the month as a workbook: the ranking, each area's indicators, the units' reports",
+			Perm: authz.SafetyRead, OutType: "application/octet-stream", Out: []byte{}, Handler: s.exportMonth},
 		r("POST", "/api/v1/safety/roots/{id}/months/{month}/compute", "Compute (or recompute) a month for every county and town under the root; a published month is refused (409)", authz.SafetyWrite, httpx.Call(s.compute)),
 		r("POST", "/api/v1/safety/roots/{id}/months/{month}/publish", "Publish a computed month: it is frozen from then on", authz.SafetyWrite, httpx.Call(s.publish)),
 		r("GET", "/api/v1/safety/reports/mine", "The caller's unit's reports of a month (query month): one for every county or city whose catalogue names the unit, with its deadline and light", authz.SafetyReport, httpx.Get(s.myReports)),
