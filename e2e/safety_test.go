@@ -42,6 +42,18 @@ func TestSafetyIndex(t *testing.T) {
 	p.waitFor("the towns on the map", `document.querySelectorAll('[data-test=safety-map] path.leaflet-interactive').length === 8`,
 		`document.querySelector('[data-test=safety-map]')?.innerHTML.length`)
 	p.shot("safety-08-map")
+
+	// The quarter's review and the year's assessment.
+	p.clickText(".el-tabs__item", "季研判")
+	p.waitFor("the quarter's areas and decisions", `document.querySelectorAll('[data-test=review-areas] .el-table__body tr').length === 9
+		&& document.querySelectorAll('[data-test=review-decisions] .el-table__body tr').length === 2`, `document.querySelector('[data-test=safety-review]')?.innerText`)
+	p.noRawKeys("the review")
+	p.shot("safety-09-review")
+	p.clickText(".el-tabs__item", "年考评")
+	p.waitFor("the year's areas and items", `document.querySelectorAll('[data-test=year-areas] .el-table__body tr').length === 9
+		&& document.querySelectorAll('[data-test=year-items] .el-table__body tr').length === 3`, `document.querySelector('[data-test=safety-year]')?.innerText`)
+	p.noRawKeys("the year")
+	p.shot("safety-10-year")
 }
 
 // TestSafetyReport: the police's statistician fills in this month's

@@ -700,6 +700,30 @@ func matrix() []row {
 		{route: "POST /api/v1/safety/tasks/{id}/fail", who: safetyWriters, req: func(c *call) req {
 			return req{path: "/api/v1/safety/tasks/" + c.id(safetyTask(c)) + "/fail", body: map[string]any{"reason": "矩阵判定"}}
 		}},
+		{route: "GET /api/v1/safety/roots/{id}/reviews/{period}", who: safetyReaders, req: func(c *call) req {
+			return req{path: "/api/v1/safety/roots/" + c.id(safetyRoot(c)) + "/reviews/" + lastQuarter()}
+		}},
+		{route: "PUT /api/v1/safety/roots/{id}/reviews/{period}", who: safetyWriters, req: func(c *call) req {
+			return req{path: "/api/v1/safety/roots/" + c.id(safetyRoot(c)) + "/reviews/" + lastQuarter(), body: map[string]any{"version": 0, "conclusion": "矩阵"}}
+		}},
+		{route: "POST /api/v1/safety/roots/{id}/reviews/{period}/decisions", who: safetyWriters, req: func(c *call) req {
+			return req{path: "/api/v1/safety/roots/" + c.id(safetyRoot(c)) + "/reviews/" + lastQuarter() + "/decisions", body: map[string]any{"text": "矩阵决定"}}
+		}},
+		{route: "GET /api/v1/safety/roots/{id}/years/{year}", who: safetyReaders, req: func(c *call) req {
+			return req{path: "/api/v1/safety/roots/" + c.id(safetyRoot(c)) + "/years/" + lastMonth()[:4]}
+		}},
+		{route: "POST /api/v1/safety/roots/{id}/years/{year}/items", who: safetyWriters, req: func(c *call) req {
+			return req{path: "/api/v1/safety/roots/" + c.id(safetyRoot(c)) + "/years/" + lastMonth()[:4] + "/items",
+				body: map[string]any{"area_id": safetyArea(c), "kind": "bonus", "points": 1, "reason": "矩阵加分"}}
+		}},
+		{route: "DELETE /api/v1/safety/roots/{id}/years/{year}/items/{item}", who: safetyWriters, req: func(c *call) req {
+			root := c.id(safetyRoot(c))
+			return req{path: "/api/v1/safety/roots/" + root + "/years/" + lastMonth()[:4] + "/items/" + c.id(c.f.one(
+				"SELECT COALESCE((SELECT id FROM safety_year_items WHERE root_id = ? ORDER BY created_at DESC LIMIT 1), '')", root))}
+		}},
+		{route: "POST /api/v1/safety/roots/{id}/years/{year}/publish", who: safetyWriters, req: func(c *call) req {
+			return req{path: "/api/v1/safety/roots/" + c.id(safetyRoot(c)) + "/years/" + lastMonth()[:4] + "/publish", body: map[string]any{}}
+		}},
 		{route: "GET /api/v1/safety/areas/{id}/months/{month}", who: safetyReaders, req: func(c *call) req {
 			return req{path: "/api/v1/safety/areas/" + c.id(safetyArea(c)) + "/months/" + lastMonth()}
 		}},
@@ -1632,6 +1656,13 @@ func safetyReport(c *call) string {
 func safetyTask(c *call) string {
 	return c.f.one(`SELECT COALESCE((SELECT t.id FROM safety_tasks t JOIN org_nodes o ON o.id = ? WHERE t.area_id IS NOT NULL AND t.root_id = ?
 		AND t.path >= o.path AND t.path < o.path || '~' ORDER BY t.id LIMIT 1), '')`, c.at.org, safetyRoot(c))
+}
+
+// lastQuarter is the quarter before today's (2026-Q3), China time.
+func lastQuarter() string {
+	now := time.Now().In(time.FixedZone("CST", 8*3600))
+	q := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, now.Location()).AddDate(0, -3, 0)
+	return fmt.Sprintf("%d-Q%d", q.Year(), (int(q.Month())+2)/3)
 }
 
 // lastMonth is the month before today's (YYYY-MM), China time.

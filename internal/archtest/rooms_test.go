@@ -187,6 +187,11 @@ var owners = map[string][]string{
 	"safety_tasks":           {"safety"},
 	"safety_task_milestones": {"safety"},
 	"safety_task_progress":   {"safety"},
+	// The quarterly review and the year's assessment.
+	"safety_reviews":          {"safety"},
+	"safety_review_decisions": {"safety"},
+	"safety_year_items":       {"safety"},
+	"safety_years":            {"safety"},
 }
 
 // shared are the tables every room uses for its own rows: settings holds

@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -181,10 +182,21 @@ func SafetyIndex(ctx context.Context, d *db.DB, s *safety.Service, countyCode st
 			}
 		}
 	}
-	// The bulletins before last month's were read long ago.
+	if err := demoReviewAndYear(ctx, s, county, towns, first); err != nil {
+		return n, err
+	}
+	// The bulletins before last month's were read long ago; the review's
+	// and the year's entries are the office's.
 	err = d.InTx(ctx, func(tx *db.Tx) error {
-		_, err := tx.ExecContext(ctx, "UPDATE inbox SET read_at = created_at WHERE kind = 'safety_bulletin' AND text NOT LIKE ?", "%"+first.AddDate(0, -1, 0).Format("2006-01")+"%")
-		return err
+		if _, err := tx.ExecContext(ctx, "UPDATE inbox SET read_at = created_at WHERE kind = 'safety_bulletin' AND text NOT LIKE ?", "%"+first.AddDate(0, -1, 0).Format("2006-01")+"%"); err != nil {
+			return err
+		}
+		for _, t := range []string{"safety_year_items", "safety_review_decisions"} {
+			if _, err := tx.ExecContext(ctx, "UPDATE "+t+" SET by_name = '受理员 陈静' WHERE by_name = ''"); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	return n, err
 }
@@ -372,4 +384,43 @@ func nullable(s string) any {
 		return nil
 	}
 	return s
+}
+
+// demoReviewAndYear records the review of the last quarter that has ended
+// — its conclusion and two decisions — and three items of this year's
+// assessment.
+func demoReviewAndYear(ctx context.Context, s *safety.Service, county string, towns []string, first time.Time) error {
+	q := first.AddDate(0, -3, 0)
+	period := fmt.Sprintf("%d-Q%d", q.Year(), (int(q.Month())+2)/3)
+	r, err := s.Review(ctx, county, period)
+	if err != nil {
+		return err
+	}
+	conclusion := "本季度全区平安指数总体平稳。"
+	if len(r.Indicators) > 0 && r.Indicators[0].Change != nil {
+		conclusion += fmt.Sprintf("%s下滑最明显（较上季度 %.1f 个百分点），需重点关注。", r.Indicators[0].Name, *r.Indicators[0].Change)
+	}
+	conclusion += "排名靠后的乡镇（街道）要对照红灯指标逐项查找原因，下季度研判时报告整改成效。"
+	if _, err := s.SaveReview(ctx, county, period, safety.ReviewInput{Conclusion: conclusion}); err != nil {
+		return err
+	}
+	for _, d := range []safety.DecisionInput{
+		{Text: "对连续两个月排名末位的乡镇（街道）开展约谈，限期提交整改方案。", Owner: "区委政法委", DueOn: first.AddDate(0, 0, 14).Format("2006-01-02")},
+		{Text: "公安分局牵头开展电信网络诈骗预警劝阻专项行动，每月通报发案情况。", Owner: "公安分局", DueOn: first.AddDate(0, 1, 0).Format("2006-01-02")},
+	} {
+		if _, err := s.AddDecision(ctx, county, period, d); err != nil {
+			return err
+		}
+	}
+	year := strconv.Itoa(first.AddDate(0, -1, 0).Year())
+	for _, it := range []safety.YearItemInput{
+		{AreaID: towns[6%len(towns)], Kind: "bonus", Points: 3, Reason: "获评省级平安乡镇（街道）"},
+		{AreaID: towns[1%len(towns)], Kind: "bonus", Points: 1.5, Reason: "矛盾纠纷多元化解经验在全市推广"},
+		{AreaID: towns[7%len(towns)], Kind: "deduction", Points: 5, Reason: "发生一起较大生产安全事故，被市安委会通报"},
+	} {
+		if _, err := s.AddYearItem(ctx, county, year, it); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -56,6 +56,13 @@ func (s *Service) Routes() []httpx.Route {
 		{Method: "POST", Path: "/api/v1/safety/tasks/{id}/progress", Tag: tag, Summary: "Report progress on an open task: what was done and its evidence, a milestone reached, the task completed",
 			Access: taskReporters, Do: httpx.Call(s.reportProgress)},
 		r("POST", "/api/v1/safety/tasks/{id}/fail", "Judge an open task failed, with the reason: its light stays red", authz.SafetyWrite, httpx.Call(s.failTask)),
+		r("GET", "/api/v1/safety/roots/{id}/reviews/{period}", "The quarterly review (季研判, period 2026-Q4): every area's index in the quarter against the quarter before, the worst-moving town indicators, the conclusion and decisions", authz.SafetyRead, httpx.Get(s.review)),
+		r("PUT", "/api/v1/safety/roots/{id}/reviews/{period}", "Save the committee's conclusion on the quarter", authz.SafetyWrite, httpx.Call(s.saveReview)),
+		r("POST", "/api/v1/safety/roots/{id}/reviews/{period}/decisions", "Record a decision of the quarter's review: what, who, by when", authz.SafetyWrite, httpx.Call(s.addDecision)),
+		r("GET", "/api/v1/safety/roots/{id}/years/{year}", "The year's assessment (年考评): the average of the published months, the bonus, deduction and veto items, the final score, rank and grade", authz.SafetyRead, httpx.Get(s.year)),
+		r("POST", "/api/v1/safety/roots/{id}/years/{year}/items", "Add a bonus (up to 10), deduction (up to 20) or veto for a county or town, with its reason", authz.SafetyWrite, httpx.Call(s.addYearItem)),
+		{Method: "DELETE", Path: "/api/v1/safety/roots/{id}/years/{year}/items/{item}", Tag: tag, Summary: "Remove an item while the year is not published", Perm: authz.SafetyWrite, Do: httpx.Get(s.removeYearItem)},
+		r("POST", "/api/v1/safety/roots/{id}/years/{year}/publish", "Publish a year that has ended: its items and grades no longer change", authz.SafetyWrite, httpx.Call(s.publishYear)),
 		r("GET", "/api/v1/safety/areas/{id}/months/{month}", "One county's or town's indicators in a month: value, thresholds, light and points", authz.SafetyRead, httpx.Get(s.area)),
 		r("GET", "/api/v1/safety/areas/{id}/months/{month}/indicators/{code}", "The records behind one indicator of an area in a month (numbers and place names only)", authz.SafetyRead, httpx.Get(s.drill)),
 	}
@@ -133,6 +140,28 @@ func (s *Service) reportProgress(r *http.Request, in ProgressInput) (Task, error
 }
 func (s *Service) failTask(r *http.Request, in FailInput) (Task, error) {
 	return s.FailTask(r.Context(), r.PathValue("id"), in)
+}
+
+func (s *Service) review(r *http.Request) (Review, error) {
+	return s.Review(r.Context(), r.PathValue("id"), r.PathValue("period"))
+}
+func (s *Service) saveReview(r *http.Request, in ReviewInput) (Review, error) {
+	return s.SaveReview(r.Context(), r.PathValue("id"), r.PathValue("period"), in)
+}
+func (s *Service) addDecision(r *http.Request, in DecisionInput) (Review, error) {
+	return s.AddDecision(r.Context(), r.PathValue("id"), r.PathValue("period"), in)
+}
+func (s *Service) year(r *http.Request) (Year, error) {
+	return s.Year(r.Context(), r.PathValue("id"), r.PathValue("year"))
+}
+func (s *Service) addYearItem(r *http.Request, in YearItemInput) (Year, error) {
+	return s.AddYearItem(r.Context(), r.PathValue("id"), r.PathValue("year"), in)
+}
+func (s *Service) removeYearItem(r *http.Request) (Year, error) {
+	return s.RemoveYearItem(r.Context(), r.PathValue("id"), r.PathValue("year"), r.PathValue("item"))
+}
+func (s *Service) publishYear(r *http.Request, _ struct{}) (Year, error) {
+	return s.PublishYear(r.Context(), r.PathValue("id"), r.PathValue("year"))
 }
 
 func (s *Service) getCatalogue(r *http.Request) (Catalogue, error) {

@@ -3,8 +3,10 @@ package testapp_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -539,6 +541,8 @@ func makeFixtures(tb testing.TB, a *testapp.App, as func(role string) *testapp.C
 	fx.ids["roots"] = county
 	fx.ids["areas"] = first("SELECT parent_id FROM org_nodes WHERE id = ?")
 	fx.ids["indicators"] = "event_on_time"
+	fx.ids["reviews"] = fmt.Sprintf("%d-Q%d", time.Now().Year(), (int(time.Now().Month())+2)/3)
+	fx.ids["years"] = strconv.Itoa(time.Now().Year())
 	fx.ids["unit-reports"] = first("SELECT u.id FROM units u JOIN org_nodes v ON v.id = ? WHERE u.code LIKE '%-ga' AND v.path LIKE u.path || '%'")
 	return fx
 }
