@@ -116,18 +116,9 @@ func (s *Service) Compute(ctx context.Context, rootID, month string) (Month, err
 		if err != nil {
 			return err
 		}
-		// The records of every metric the catalogue uses, once for the root.
-		var inputs []input
-		for _, m := range Metrics {
-			if !slices.ContainsFunc(cat.Indicators, func(i Indicator) bool { return i.Source == m.Code }) {
-				continue
-			}
-			err := m.gather(ctx, tx, path, span{from, to, end, rootID, month, cat.ID}, func(rid, label, p string, hits, total int) {
-				inputs = append(inputs, input{m.Code, rid, label, p, hits, total})
-			})
-			if err != nil {
-				return fmt.Errorf("metric %s: %w", m.Code, err)
-			}
+		inputs, err := gatherAll(ctx, tx, path, span{from, to, end, rootID, month, cat.ID}, cat)
+		if err != nil {
+			return err
 		}
 		areas, err := org.AreasUnder(ctx, tx, path, Levels...)
 		if err != nil {
@@ -166,6 +157,50 @@ func (s *Service) Compute(ctx context.Context, rootID, month string) (Month, err
 		return Month{}, err
 	}
 	return s.Ranking(ctx, rootID, month, "")
+}
+
+// gatherAll reads the records of every metric the catalogue uses, each
+// metric once for the whole root.
+func gatherAll(ctx context.Context, q db.Querier, path string, m span, cat Catalogue) ([]input, error) {
+	var inputs []input
+	for _, metric := range Metrics {
+		if !slices.ContainsFunc(cat.Indicators, func(i Indicator) bool { return i.Source == metric.Code }) {
+			continue
+		}
+		err := metric.gather(ctx, q, path, m, func(rid, label, p string, hits, total int) {
+			inputs = append(inputs, input{metric.Code, rid, label, p, hits, total})
+		})
+		if err != nil {
+			return nil, fmt.Errorf("metric %s: %w", metric.Code, err)
+		}
+	}
+	return inputs, nil
+}
+
+// Records runs the queries a month's computation starts with — every
+// metric's records under the root, with the catalogue in force — and
+// returns how many records they gave, storing nothing: the bare cost the
+// computation is measured against (docs/benchmarks.md).
+func (s *Service) Records(ctx context.Context, rootID, month string) (int, error) {
+	from, to, err := monthRange(month)
+	if err != nil {
+		return 0, err
+	}
+	q := s.db.Reader()
+	path, err := rootPath(ctx, q, authz.SafetyRead, rootID)
+	if err != nil {
+		return 0, err
+	}
+	cat, err := current(ctx, q, rootID)
+	if err != nil {
+		return 0, err
+	}
+	end := to
+	if now := s.Now().In(Zone); now.Before(end) {
+		end = now
+	}
+	inputs, err := gatherAll(ctx, q, path, span{from, to, end, rootID, month, cat.ID}, cat)
+	return len(inputs), err
 }
 
 // areaRow is an area's figures of a month as computed.

@@ -171,8 +171,24 @@ func areaRows(ctx context.Context, q db.Querier, monthID, areaID, level string) 
 	if level != "" {
 		cond, args = cond+" AND a.level = ?", append(args, level)
 	}
-	rows, err := q.QueryContext(ctx, `SELECT a.area_id, o.code, o.name, a.level, a.score, a.area_rank, a.prev_score, a.reds, a.yellows,
-		(SELECT count(*) FROM safety_areas b WHERE b.month_id = a.month_id AND b.level = a.level)
+	of := map[string]int{} // the areas ranked at each level
+	counts, err := q.QueryContext(ctx, "SELECT level, count(*) FROM safety_areas WHERE month_id = ? GROUP BY level", monthID)
+	if err != nil {
+		return nil, err
+	}
+	for counts.Next() {
+		var level string
+		var n int
+		if err := counts.Scan(&level, &n); err != nil {
+			counts.Close()
+			return nil, err
+		}
+		of[level] = n
+	}
+	if err := counts.Close(); err != nil {
+		return nil, err
+	}
+	rows, err := q.QueryContext(ctx, `SELECT a.area_id, o.code, o.name, a.level, a.score, a.area_rank, a.prev_score, a.reds, a.yellows
 		FROM safety_areas a JOIN org_nodes o ON o.id = a.area_id WHERE `+cond+` ORDER BY CASE a.level WHEN 'county' THEN 0 ELSE 1 END, a.area_rank, o.code`, args...)
 	if err != nil {
 		return nil, err
@@ -182,10 +198,11 @@ func areaRows(ctx context.Context, q db.Querier, monthID, areaID, level string) 
 	for rows.Next() {
 		var r AreaRow
 		var prev *float64
-		if err := rows.Scan(&r.AreaID, &r.Code, &r.Name, &r.Level, &r.Score, &r.Rank, &prev, &r.Reds, &r.Yellows, &r.Of); err != nil {
+		if err := rows.Scan(&r.AreaID, &r.Code, &r.Name, &r.Level, &r.Score, &r.Rank, &prev, &r.Reds, &r.Yellows); err != nil {
 			rows.Close()
 			return nil, err
 		}
+		r.Of = of[r.Level]
 		if prev != nil {
 			c := round2(r.Score - *prev)
 			r.Change = &c
