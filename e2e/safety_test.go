@@ -173,3 +173,40 @@ func TestSafetyTasks(t *testing.T) {
 	g.waitText("[data-test=task-drawer] .el-timeline", "120 人")
 	g.shot("safety-07-task-progress")
 }
+
+// TestSafetyCells: the committee's office sees each town's coverage of
+// each kind of safe cell, applies for a 平安村 on a village with its
+// self-assessment, records the inspection and approves it.
+func TestSafetyCells(t *testing.T) {
+	t.Parallel()
+	chromePath(t)
+	app := testapp.New(t)
+	p := newPage(t, app.URL)
+	p.loginAs(app, "intake")
+	p.open("/safety-cells")
+	p.waitFor("the towns' coverage", `document.querySelectorAll('[data-test=cell-coverage] .el-table__body-wrapper tr').length === 9`,
+		`document.querySelector('.safety-cells')?.innerText`)
+	p.noRawKeys("the coverage")
+	p.shot("safety-11-cells")
+
+	p.click("[data-test=cell-new]")
+	p.click("[data-test=cell-dialog] .el-select")
+	p.clickText(".el-select-dropdown__item", "平安景区")
+	p.click("[data-test=cell-dialog] [data-test=cell-town]")
+	p.clickText(".el-select-dropdown__item", "上城街道")
+	p.click("[data-test=cell-dialog] [data-test=cell-village]")
+	p.clickText(".el-select-dropdown__item", "下城社区")
+	p.typeInto("[data-test=cell-dialog] input[data-test=cell-name], [data-test=cell-dialog] [data-test=cell-name] input", "越王山景区")
+	p.click("[data-test=cell-submit]")
+	p.waitFor("the dialog closed", `[...document.querySelectorAll('.el-overlay')].every(o => o.style.display === 'none' || o.offsetParent === null)`, `document.body.innerText.slice(0, 300)`)
+	p.clickText(".el-tabs__item", "申请与审核")
+	p.waitText("[data-test=cell-list]", "越王山景区")
+	p.clickText("[data-test=cell-list] .el-table__body tr", "越王山景区")
+	p.visible("[data-test=cell-inspect]")
+	p.typeInto("[data-test=cell-drawer] textarea", "经现场检查，各项标准达到。")
+	p.click("[data-test=cell-inspect]")
+	p.visible("[data-test=cell-approve]")
+	p.click("[data-test=cell-approve]")
+	p.waitText("[data-test=cell-drawer]", "有效期")
+	p.shot("safety-12-cell-approved")
+}

@@ -724,6 +724,33 @@ func matrix() []row {
 		{route: "POST /api/v1/safety/roots/{id}/years/{year}/publish", who: safetyWriters, req: func(c *call) req {
 			return req{path: "/api/v1/safety/roots/" + c.id(safetyRoot(c)) + "/years/" + lastMonth()[:4] + "/publish", body: map[string]any{}}
 		}},
+		// A centre works on the safe cells of its own area under the city
+		// above it too: the city's kinds, and its cells there (none).
+		{route: "GET /api/v1/safety/roots/{id}/cell-kinds", who: safetyReaders, list: true, req: func(c *call) req { return req{path: "/api/v1/safety/roots/" + c.id(safetyRoot(c)) + "/cell-kinds"} }},
+		{route: "PUT /api/v1/safety/roots/{id}/cell-kinds", who: safetyWriters, req: func(c *call) req {
+			return req{path: "/api/v1/safety/roots/" + c.id(safetyRoot(c)) + "/cell-kinds", body: map[string]any{"kinds": []any{}}}
+		}},
+		{route: "GET /api/v1/safety/roots/{id}/cells", who: safetyReaders, list: true, req: func(c *call) req { return req{path: "/api/v1/safety/roots/" + c.id(safetyRoot(c)) + "/cells"} }},
+		{route: "POST /api/v1/safety/roots/{id}/cells", who: safetyWriters, req: func(c *call) req {
+			return req{path: "/api/v1/safety/roots/" + c.id(safetyRoot(c)) + "/cells", body: map[string]any{"kind": "village", "area_id": c.at.org, "self_check": []any{}}}
+		}},
+		{route: "GET /api/v1/safety/cells/{id}", who: safetyReaders, req: func(c *call) req { return req{path: "/api/v1/safety/cells/" + c.id(safetyCell(c))} }},
+		{route: "POST /api/v1/safety/cells/{id}/inspect", who: safetyWriters, req: func(c *call) req {
+			return req{path: "/api/v1/safety/cells/" + c.id(safetyCell(c)) + "/inspect", body: map[string]any{"checks": []any{}, "note": "矩阵检查"}}
+		}},
+		{route: "POST /api/v1/safety/cells/{id}/decide", who: safetyWriters, req: func(c *call) req {
+			return req{path: "/api/v1/safety/cells/" + c.id(safetyCell(c)) + "/decide", body: map[string]any{"approve": false, "note": "矩阵"}}
+		}},
+		{route: "POST /api/v1/safety/cells/{id}/revoke", who: safetyWriters, req: func(c *call) req {
+			return req{path: "/api/v1/safety/cells/" + c.id(safetyCell(c)) + "/revoke", body: map[string]any{"reason": "矩阵撤销"}}
+		}},
+		{route: "POST /api/v1/safety/roots/{id}/cells/sweep", who: safetyWriters, req: func(c *call) req {
+			return req{path: "/api/v1/safety/roots/" + c.id(safetyRoot(c)) + "/cells/sweep", body: map[string]any{}}
+		}},
+		{route: "GET /api/v1/safety/roots/{id}/cell-coverage", who: safetyReaders, req: func(c *call) req { return req{path: "/api/v1/safety/roots/" + c.id(safetyRoot(c)) + "/cell-coverage"} }},
+		{route: "PUT /api/v1/safety/roots/{id}/cell-targets", who: safetyWriters, req: func(c *call) req {
+			return req{path: "/api/v1/safety/roots/" + c.id(safetyRoot(c)) + "/cell-targets", body: map[string]any{"kind": "campus", "area_id": safetyArea(c), "eligible": 3}}
+		}},
 		{route: "GET /api/v1/safety/areas/{id}/months/{month}", who: safetyReaders, req: func(c *call) req {
 			return req{path: "/api/v1/safety/areas/" + c.id(safetyArea(c)) + "/months/" + lastMonth()}
 		}},
@@ -1470,7 +1497,8 @@ var scopeCodes = map[string]bool{"org.not_found": true, "registry.link_unknown":
 	"petition.petition_unknown": true, "callkey.care_target_unknown": true,
 	"psych.person_unknown": true, "duty.grid_unknown": true, "assess.worker_unknown": true,
 	"volunteer.team_not_found": true, "volunteer.not_found": true, "party.not_found": true,
-	"redorder.grid_outside": true, "redorder.outside_branch": true, "points.subject_unknown": true}
+	"redorder.grid_outside": true, "redorder.outside_branch": true, "points.subject_unknown": true,
+	"safety.cell_area_village": true, "safety.cell_area_town": true}
 
 // judge checks one answer against the table.
 func judge(t *testing.T, r row, method, who string, ok, permitted bool, res testapp.Response, foreign []string) {
@@ -1656,6 +1684,13 @@ func safetyReport(c *call) string {
 func safetyTask(c *call) string {
 	return c.f.one(`SELECT COALESCE((SELECT t.id FROM safety_tasks t JOIN org_nodes o ON o.id = ? WHERE t.area_id IS NOT NULL AND t.root_id = ?
 		AND t.path >= o.path AND t.path < o.path || '~' ORDER BY t.id LIMIT 1), '')`, c.at.org, safetyRoot(c))
+}
+
+// safetyCell is a safe cell in the call's area under the root at or
+// above it (the demo's, in the county).
+func safetyCell(c *call) string {
+	return c.f.one(`SELECT COALESCE((SELECT x.id FROM safety_cells x JOIN org_nodes o ON o.id = ? WHERE x.root_id = ?
+		AND x.path >= o.path AND x.path < o.path || '~' ORDER BY x.id LIMIT 1), '')`, c.at.org, safetyRoot(c))
 }
 
 // lastQuarter is the quarter before today's (2026-Q3), China time.

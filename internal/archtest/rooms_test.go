@@ -192,6 +192,10 @@ var owners = map[string][]string{
 	"safety_review_decisions": {"safety"},
 	"safety_year_items":       {"safety"},
 	"safety_years":            {"safety"},
+	// Safe cells (平安细胞).
+	"safety_cell_kinds":   {"safety"},
+	"safety_cells":        {"safety"},
+	"safety_cell_targets": {"safety"},
 }
 
 // shared are the tables every room uses for its own rows: settings holds

@@ -2,6 +2,7 @@ package casework
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/gridgov/gridgov/internal/authz"
@@ -60,6 +61,36 @@ func scanFacts(ctx context.Context, q db.Querier, query string, args []any, each
 			return err
 		}
 		each(id, label, path, hit == 1)
+	}
+	return rows.Err()
+}
+
+// UrgentEventsSince gives the urgent events reported under path since the
+// moment given whose category starts with one of prefixes (a category and
+// its children), oldest first: what revokes a safe cell (平安细胞) under
+// the committee's rule.
+func UrgentEventsSince(ctx context.Context, q db.Querier, path string, since time.Time, prefixes []string, each func(id, no string)) error {
+	if len(prefixes) == 0 {
+		return nil
+	}
+	under, args := authz.Under("path", path)
+	var like []string
+	for _, p := range prefixes {
+		like = append(like, "category_code LIKE ?")
+		args = append(args, p+"%")
+	}
+	rows, err := q.QueryContext(ctx, `SELECT id, no FROM events WHERE `+under+` AND urgency = 'urgent' AND (`+strings.Join(like, " OR ")+`)
+		AND created_at >= ? ORDER BY created_at, no`, append(args, since.UnixMilli())...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, no string
+		if err := rows.Scan(&id, &no); err != nil {
+			return err
+		}
+		each(id, no)
 	}
 	return rows.Err()
 }

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -18,7 +19,7 @@ import (
 // demoWeights are the demo catalogue's points of every indicator at both
 // levels: the platform's own figures 64, the units' reported figures 36.
 var demoWeights = map[string]int{
-	"event_on_time": 10, "satisfaction": 8, "mediation_success": 10, "repeat_petitions": 6, "keyperson_visits": 10,
+	"event_on_time": 10, "satisfaction": 8, "mediation_success": 10, "repeat_petitions": 6, "keyperson_visits": 8, "cell_coverage": 2,
 	"patrol_coverage": 6, "screening_completeness": 6, "task_on_time": 4, "overdue_supervisions": 4,
 	"criminal_cases": 8, "police_calls": 4, "fraud_cases": 6, "fraud_losses": 4, "drug_cases": 4,
 	"fire_accidents": 4, "traffic_deaths": 3, "work_accidents": 3,
@@ -133,6 +134,9 @@ func SafetyIndex(ctx context.Context, d *db.DB, s *safety.Service, countyCode st
 	if err := demoSafetyTasks(ctx, d, county, countyCode, towns, now); err != nil {
 		return 0, err
 	}
+	if err := demoSafetyCells(ctx, d, s, county, now); err != nil {
+		return 0, err
+	}
 	reporters := map[string]string{}
 	for key := range units {
 		var uid string
@@ -185,6 +189,7 @@ func SafetyIndex(ctx context.Context, d *db.DB, s *safety.Service, countyCode st
 	if err := demoReviewAndYear(ctx, s, county, towns, first); err != nil {
 		return n, err
 	}
+
 	// The bulletins before last month's were read long ago; the review's
 	// and the year's entries are the office's.
 	err = d.InTx(ctx, func(tx *db.Tx) error {
@@ -423,4 +428,172 @@ func demoReviewAndYear(ctx context.Context, s *safety.Service, county string, to
 		}
 	}
 	return nil
+}
+
+// demoPlaces are the places of each kind a town creates, with how many it
+// should (its eligible count) and a name pattern (%s: the town's name).
+var demoPlaces = []struct {
+	kind     string
+	eligible int
+	names    []string
+}{
+	{"campus", 5, []string{"%s中心小学", "%s第一中学", "%s第二小学", "%s中心幼儿园", "%s实验学校"}},
+	{"hospital", 2, []string{"%s卫生院", "%s社区卫生服务中心"}},
+	{"enterprise", 6, []string{"%s电子科技有限公司", "%s食品有限公司", "%s建材有限公司", "%s物流有限公司", "%s纺织有限公司", "%s机械厂"}},
+	{"market", 2, []string{"%s农贸市场", "%s综合市场"}},
+	{"fengqiao", 2, []string{"%s司法所", "%s人民调解委员会"}},
+	{"scenic", 1, []string{"%s湿地公园"}},
+	{"family", 20, nil}, // named by the village and a number
+}
+
+// demoSafetyCells creates the safe cells of the county: most villages a
+// 平安村（社区） and half of them 无邪教, five towns a 平安乡镇, most of each
+// town's schools, hospitals, firms, markets and mediation units, approved
+// over the past two years, a few applications waiting for inspection or
+// decision, one rejected and one revoked by the rule; and each town's
+// eligible counts.
+func demoSafetyCells(ctx context.Context, d *db.DB, s *safety.Service, county string, now time.Time) error {
+	kinds, err := s.CellKinds(ctx, county)
+	if err != nil {
+		return err
+	}
+	criteria := map[string][]string{}
+	for _, k := range kinds {
+		criteria[k.Code] = k.Criteria
+	}
+	type node struct{ id, name, path, parent string }
+	var towns, villages []node
+	rows, err := d.Reader().QueryContext(ctx, `SELECT o.id, o.name, o.path, COALESCE(o.parent_id, ''), o.kind FROM org_nodes o JOIN org_nodes c ON c.id = ?
+		WHERE o.path > c.path AND o.path < c.path || '~' AND o.kind IN ('town', 'village') AND o.status = 'active' ORDER BY o.code`, county)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var n node
+		var kind string
+		if err := rows.Scan(&n.id, &n.name, &n.path, &n.parent, &kind); err != nil {
+			rows.Close()
+			return err
+		}
+		if kind == "town" {
+			towns = append(towns, n)
+		} else {
+			villages = append(villages, n)
+		}
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	var by string
+	if err := d.Reader().QueryRowContext(ctx, "SELECT id FROM users WHERE username = 'intake'").Scan(&by); err != nil {
+		return err
+	}
+	today := now.In(safety.Zone)
+	k := 0
+	return d.InTx(ctx, func(tx *db.Tx) error {
+		cell := func(kind string, area node, name, status string) error {
+			k++
+			crit := criteria[kind]
+			self := make([]map[string]any, len(crit))
+			insp := make([]map[string]any, len(crit))
+			for i := range crit {
+				self[i] = map[string]any{"met": true, "evidence": "工作台账、照片"}
+				insp[i] = map[string]any{"passed": !(status == safety.CellRejected && i == 0), "note": "现场核查"}
+			}
+			if status == safety.CellApplied {
+				insp = []map[string]any{}
+			}
+			cj, _ := json.Marshal(crit)
+			sj, _ := json.Marshal(self)
+			ij, _ := json.Marshal(insp)
+			approved := today.AddDate(0, -(k*7)%22-1, -(k*3)%28)
+			applied := approved.AddDate(0, 0, -30)
+			var inspectedAt, decidedAt any
+			inspector, note, from, until, decideNote := "", "", "", "", ""
+			if status != safety.CellApplied {
+				inspectedAt, inspector, note = applied.AddDate(0, 0, 14).UnixMilli(), "镇综治中心 刘主任", "经现场检查，各项标准基本达到。"
+			}
+			switch status {
+			case safety.CellApproved, safety.CellRevoked:
+				decidedAt, from, until = approved.UnixMilli(), approved.Format("2006-01-02"), approved.AddDate(0, 24, -1).Format("2006-01-02")
+			case safety.CellRejected:
+				decidedAt, decideNote, note = approved.UnixMilli(), "第1项标准未达到，整改后可重新申请。", "第1项标准未达到。"
+			case safety.CellApplied, safety.CellInspected:
+				applied = today.AddDate(0, 0, -(k%20)-3)
+			}
+			var revokedAt any
+			reason := ""
+			if status == safety.CellRevoked {
+				revokedAt, reason = approved.AddDate(0, 3, 0).UnixMilli(), "发生紧急事件（燃气泄漏），按撤销规则撤销"
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO safety_cells (id, root_id, kind, area_id, path, name, criteria, self_check, inspection, inspect_note, status,
+				applied_at, applied_by, inspected_at, inspected_by, decided_at, decide_note, valid_from, valid_until, revoked_at, revoke_reason, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, db.NewID(), county, kind, area.id, area.path, name, string(cj), string(sj), string(ij),
+				note, status, applied.UnixMilli(), by, inspectedAt, inspector, decidedAt, decideNote, from, until, revokedAt, reason, db.Now())
+			return err
+		}
+		statusOf := func(i, n int) string {
+			switch {
+			case i == n-1:
+				return safety.CellApplied
+			case i == n-2:
+				return safety.CellInspected
+			case i%10 == 3:
+				return safety.CellRejected
+			case i == 5:
+				return safety.CellRevoked
+			}
+			return safety.CellApproved
+		}
+		for i, v := range villages {
+			if i%7 == 6 {
+				continue // not applied yet
+			}
+			if err := cell("village", v, v.name, statusOf(i, len(villages))); err != nil {
+				return err
+			}
+			if i%2 == 0 {
+				if err := cell("no_cult", v, v.name, safety.CellApproved); err != nil {
+					return err
+				}
+			}
+		}
+		for i, t := range towns {
+			if i < 5 {
+				if err := cell("town", t, t.name, safety.CellApproved); err != nil {
+					return err
+				}
+			}
+			var village node
+			for _, v := range villages {
+				if v.parent == t.id {
+					village = v
+					break
+				}
+			}
+			for _, p := range demoPlaces {
+				if _, err := tx.ExecContext(ctx, "INSERT INTO safety_cell_targets (root_id, kind, area_id, eligible) VALUES (?, ?, ?, ?)", county, p.kind, t.id, p.eligible); err != nil {
+					return err
+				}
+				made := p.eligible - (i+len(p.kind))%3
+				if p.kind == "family" {
+					made = 12 + (i*5)%8
+				}
+				for j := 0; j < made && (p.names == nil || j < len(p.names)); j++ {
+					status := safety.CellApproved
+					if j == made-1 && i%3 == 0 {
+						status = safety.CellApplied
+					}
+					name := fmt.Sprintf("%s第%d户", village.name, 3*j+1)
+					if p.names != nil {
+						name = fmt.Sprintf(p.names[j], t.name)
+					}
+					if err := cell(p.kind, village, name, status); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		return nil
+	})
 }

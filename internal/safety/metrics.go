@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/casework"
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/dispute"
@@ -106,6 +107,8 @@ var Metrics = []Metric{
 	}},
 	{Code: "task_on_time", Unit: "percent", Records: "task", gather: tasksOnTime,
 		Suggested: &Suggestion{"平安建设任务按期完成率", "当月到期的平安建设任务中，在期限内完成的比例", 95, 80, 95, 80, "higher"}},
+	{Code: "cell_coverage", Unit: "percent", Records: "village", gather: cellCoverage,
+		Suggested: &Suggestion{"平安村（社区）创建覆盖率", "月末有效的平安村（社区）占村（社区）总数的比例", 90, 60, 90, 60, "higher"}},
 	{Code: "overdue_supervisions", Unit: "count", Records: "event", gather: func(ctx context.Context, q db.Querier, path string, m span, add adder) error {
 		return casework.OverdueSupervisionsAt(ctx, q, path, m.End, one(add))
 	}},
@@ -158,6 +161,40 @@ func init() {
 		reportedMetric("traffic_deaths", "person", Suggestion{"道路交通事故死亡人数", "当月道路交通事故死亡人数", 1, 5, 0, 2, "lower"}),
 		reportedMetric("work_accidents", "count", Suggestion{"生产安全事故起数", "当月发生的生产安全事故起数", 0, 3, 0, 1, "lower"}),
 	)
+}
+
+// cellCoverage gives every active village under the root: a hit when it
+// is a valid 平安村（社区） at the month's end (approved, not revoked, within
+// its validity).
+func cellCoverage(ctx context.Context, q db.Querier, path string, m span, add adder) error {
+	villages, err := org.AreasUnder(ctx, q, path, "village")
+	if err != nil {
+		return err
+	}
+	day := m.End.Add(-time.Millisecond).Format("2006-01-02")
+	under, args := authz.Under("path", path)
+	valid := map[string]bool{}
+	rows, err := q.QueryContext(ctx, "SELECT area_id FROM safety_cells WHERE "+under+" AND kind = 'village' AND status = ? AND valid_from <= ? AND valid_until >= ?",
+		append(args, CellApproved, day, day)...)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		valid[id] = true
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	hit := one(add)
+	for _, v := range villages {
+		hit(v.ID, v.Name, v.Path, valid[v.ID])
+	}
+	return nil
 }
 
 func metricOf(code string) Metric {

@@ -63,6 +63,18 @@ func (s *Service) Routes() []httpx.Route {
 		r("POST", "/api/v1/safety/roots/{id}/years/{year}/items", "Add a bonus (up to 10), deduction (up to 20) or veto for a county or town, with its reason", authz.SafetyWrite, httpx.Call(s.addYearItem)),
 		{Method: "DELETE", Path: "/api/v1/safety/roots/{id}/years/{year}/items/{item}", Tag: tag, Summary: "Remove an item while the year is not published", Perm: authz.SafetyWrite, Do: httpx.Get(s.removeYearItem)},
 		r("POST", "/api/v1/safety/roots/{id}/years/{year}/publish", "Publish a year that has ended: its items and grades no longer change", authz.SafetyWrite, httpx.Call(s.publishYear)),
+		{Method: "GET", Path: "/api/v1/safety/roots/{id}/cell-kinds", Tag: tag, Summary: "The kinds of safe cell (平安细胞) the root creates, with their criteria, validity and revocation rule", Access: cellWorkers, Do: httpx.Get(s.cellKinds)},
+		r("PUT", "/api/v1/safety/roots/{id}/cell-kinds", "Replace the root's kinds of safe cell", authz.SafetyWrite, httpx.Call(s.saveCellKinds)),
+		{Method: "GET", Path: "/api/v1/safety/roots/{id}/cells", Tag: tag, Summary: "The root's safe cells and applications (a town's centre: its own), of a kind and status",
+			Access: cellWorkers, Params: []httpx.Param{{Name: "kind", In: "query"}, {Name: "status", In: "query", Desc: "applied, inspected, approved, rejected, revoked, expired"}}, Do: httpx.Get(s.cells)},
+		{Method: "POST", Path: "/api/v1/safety/roots/{id}/cells", Tag: tag, Summary: "Apply for a safe cell with the self-assessment of every criterion", Perm: authz.SafetyTask, Status: http.StatusCreated, Do: httpx.Call(s.apply)},
+		{Method: "GET", Path: "/api/v1/safety/cells/{id}", Tag: tag, Summary: "A safe cell with its criteria, self-assessment, inspection and decision", Access: cellWorkers, Do: httpx.Get(s.getCell)},
+		r("POST", "/api/v1/safety/cells/{id}/inspect", "Record the inspection of an application: a finding on every criterion", authz.SafetyTask, httpx.Call(s.inspect)),
+		r("POST", "/api/v1/safety/cells/{id}/decide", "Approve an inspected application (valid for the kind's months) or reject it with a note", authz.SafetyWrite, httpx.Call(s.decide)),
+		r("POST", "/api/v1/safety/cells/{id}/revoke", "Revoke an approved cell, with the reason", authz.SafetyWrite, httpx.Call(s.revoke)),
+		r("POST", "/api/v1/safety/roots/{id}/cells/sweep", "Apply the revocation rules: a valid cell with an urgent event of a listed category in its area since approval is revoked", authz.SafetyWrite, httpx.Call(s.sweepCells)),
+		r("GET", "/api/v1/safety/roots/{id}/cell-coverage", "Each town's valid safe cells of each kind against its eligible count", authz.SafetyRead, httpx.Get(s.cellCoverage)),
+		r("PUT", "/api/v1/safety/roots/{id}/cell-targets", "Set how many places of a kind a town should create", authz.SafetyWrite, httpx.Call(s.setCellTarget)),
 		r("GET", "/api/v1/safety/areas/{id}/months/{month}", "One county's or town's indicators in a month: value, thresholds, light and points", authz.SafetyRead, httpx.Get(s.area)),
 		r("GET", "/api/v1/safety/areas/{id}/months/{month}/indicators/{code}", "The records behind one indicator of an area in a month (numbers and place names only)", authz.SafetyRead, httpx.Get(s.drill)),
 	}
@@ -162,6 +174,51 @@ func (s *Service) removeYearItem(r *http.Request) (Year, error) {
 }
 func (s *Service) publishYear(r *http.Request, _ struct{}) (Year, error) {
 	return s.PublishYear(r.Context(), r.PathValue("id"), r.PathValue("year"))
+}
+
+const cellWorkers = "the committee (safety.read over the county or city) and the towns' centres (safety.task under it)"
+
+// KindList is the kinds of safe cell, as saved and read.
+type KindList struct {
+	Kinds []CellKind `json:"kinds"`
+}
+
+func (s *Service) cellKinds(r *http.Request) (KindList, error) {
+	out, err := s.CellKinds(r.Context(), r.PathValue("id"))
+	return KindList{Kinds: out}, err
+}
+func (s *Service) saveCellKinds(r *http.Request, in KindList) (KindList, error) {
+	out, err := s.SaveCellKinds(r.Context(), r.PathValue("id"), in.Kinds)
+	return KindList{Kinds: out}, err
+}
+func (s *Service) cells(r *http.Request) (Page[Cell], error) {
+	out, err := s.Cells(r.Context(), r.PathValue("id"), r.URL.Query().Get("kind"), r.URL.Query().Get("status"))
+	return Page[Cell]{Items: out}, err
+}
+func (s *Service) apply(r *http.Request, in CellInput) (Cell, error) {
+	return s.Apply(r.Context(), r.PathValue("id"), in)
+}
+func (s *Service) getCell(r *http.Request) (Cell, error) {
+	return s.Cell(r.Context(), r.PathValue("id"))
+}
+func (s *Service) inspect(r *http.Request, in InspectInput) (Cell, error) {
+	return s.Inspect(r.Context(), r.PathValue("id"), in)
+}
+func (s *Service) decide(r *http.Request, in DecideInput) (Cell, error) {
+	return s.Decide(r.Context(), r.PathValue("id"), in)
+}
+func (s *Service) revoke(r *http.Request, in RevokeInput) (Cell, error) {
+	return s.Revoke(r.Context(), r.PathValue("id"), in)
+}
+func (s *Service) sweepCells(r *http.Request, _ struct{}) (Page[Cell], error) {
+	out, err := s.SweepCells(r.Context(), r.PathValue("id"))
+	return Page[Cell]{Items: out}, err
+}
+func (s *Service) cellCoverage(r *http.Request) (Coverage, error) {
+	return s.CellCoverage(r.Context(), r.PathValue("id"))
+}
+func (s *Service) setCellTarget(r *http.Request, in TargetInput) (Coverage, error) {
+	return s.SetCellTarget(r.Context(), r.PathValue("id"), in)
 }
 
 func (s *Service) getCatalogue(r *http.Request) (Catalogue, error) {

@@ -182,8 +182,8 @@ func cityFixture(b *testing.B, a *testapp.App, n int) (string, string) {
 		b.Fatal(err)
 	}
 
-	// 32 indicators a level: every metric, and 15 of them twice with
-	// stricter lines; the police unit reports the reported figures.
+	// 32 indicators a level: every metric, and the first ones a second time
+	// with stricter lines; the police unit reports the reported figures.
 	in := safety.CatalogueInput{}
 	for _, level := range safety.Levels {
 		weight := 100

@@ -543,6 +543,7 @@ func makeFixtures(tb testing.TB, a *testapp.App, as func(role string) *testapp.C
 	fx.ids["indicators"] = "event_on_time"
 	fx.ids["reviews"] = fmt.Sprintf("%d-Q%d", time.Now().Year(), (int(time.Now().Month())+2)/3)
 	fx.ids["years"] = strconv.Itoa(time.Now().Year())
+	fx.ids["cells"] = first("SELECT c.id FROM safety_cells c JOIN org_nodes v ON v.id = ? WHERE v.path LIKE c.path || '%' OR c.path LIKE v.path || '%' ORDER BY c.id LIMIT 1")
 	fx.ids["unit-reports"] = first("SELECT u.id FROM units u JOIN org_nodes v ON v.id = ? WHERE u.code LIKE '%-ga' AND v.path LIKE u.path || '%'")
 	return fx
 }

@@ -21,6 +21,7 @@ export const menuRoutes = [
   { path: 'dashboard', name: 'dashboard', component: () => import('./views/Dashboard.vue'), meta: { title: 'ui.menu.dashboard', icon: 'DataAnalysis', perm: PERM.eventRead, group: 'events' } },
   { path: 'safety-index', name: 'safety-index', component: () => import('./views/SafetyIndex.vue'), meta: { title: 'ui.menu.safety', icon: 'PieChart', perm: PERM.safetyRead, group: 'events' } },
   { path: 'safety-tasks', name: 'safety-tasks', component: () => import('./views/SafetyTasks.vue'), meta: { title: 'ui.menu.safety_tasks', icon: 'Flag', perm: [PERM.safetyRead, PERM.safetyTask, PERM.safetyReport], group: 'events' } },
+  { path: 'safety-cells', name: 'safety-cells', component: () => import('./views/SafetyCells.vue'), meta: { title: 'ui.menu.safety_cells', icon: 'House', perm: PERM.safetyRead, group: 'events' } },
   { path: 'safety-report', name: 'safety-report', component: () => import('./views/SafetyReport.vue'), meta: { title: 'ui.menu.safety_report', icon: 'EditPen', perm: PERM.safetyReport, group: 'events' } },
   { path: 'events', name: 'events', component: () => import('./views/Events.vue'), meta: { title: 'ui.menu.events', icon: 'Tickets', perm: [PERM.eventRead, PERM.eventReadUnit, PERM.eventReport], group: 'events' } },
   { path: 'supervision', name: 'supervision', component: () => import('./views/Supervision.vue'), meta: { title: 'ui.menu.supervision', icon: 'Flag', perm: [PERM.eventSupervise, PERM.eventRead], group: 'events' } },
