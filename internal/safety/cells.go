@@ -418,7 +418,7 @@ func (s *Service) Apply(ctx context.Context, rootID string, in CellInput) (Cell,
 		}
 		p := authz.From(ctx)
 		if perr != nil || !strings.HasPrefix(path, root) || areaKind != want || !(p.Covers(authz.SafetyTask, path) || p.Covers(authz.SafetyWrite, root)) {
-			f.Add("area_id", "safety.cell_area_"+want)
+			f.Add("area_id", map[string]string{"village": "safety.cell_area_village", "town": "safety.cell_area_town"}[want])
 		}
 		in.Name = strings.TrimSpace(in.Name)
 		if k.Subject != "place" {

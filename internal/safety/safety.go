@@ -5,13 +5,21 @@
 // and then frozen, and the drill-down from every value to the records it
 // counted. See docs/safety-index.md.
 //
+// Around the index it keeps 平安创建: the figures units report (report.go),
+// the monthly bulletin (bulletin.go), the quarterly review and the year's
+// assessment (review.go, year.go), the committee's tasks and their lights
+// (task.go) and the safe cells (cells.go).
+//
 // It owns safety_catalogues, safety_indicators, safety_months,
-// safety_areas, safety_values and safety_inputs; the units' reports
-// (safety_reporters, safety_reports, safety_report_values) and the monthly
-// bulletins (safety_bulletins). It asks the rooms that
-// keep the records for them (casework.ClosuresIn, dispute.ClosedCasesIn,
-// petition.PetitionsIn, keyperson.VisitsDueAt, patrol.PatrolledDaysIn,
-// screening.RoundVillagesIn …) and org for the areas and grids.
+// safety_areas, safety_values and safety_inputs; safety_reporters,
+// safety_reports and safety_report_values; safety_bulletins; safety_tasks,
+// safety_task_milestones and safety_task_progress; safety_reviews,
+// safety_review_decisions, safety_year_items and safety_years;
+// safety_cell_kinds, safety_cells and safety_cell_targets. It asks the
+// rooms that keep the records for them (casework.ClosuresIn,
+// dispute.ClosedCasesIn, petition.PetitionsIn, keyperson.VisitsDueAt,
+// patrol.PatrolledDaysIn, screening.RoundVillagesIn …) and org for the
+// areas and grids.
 package safety
 
 import (
