@@ -305,7 +305,7 @@ func demoSafetyTasks(ctx context.Context, d *db.DB, county, countyCode string, t
 			}
 			created := mustDay(start).UnixMilli()
 			_, err = tx.ExecContext(ctx, `INSERT INTO safety_tasks (id, root_id, source, title, detail, area_id, unit_id, path, leader, start_on, due_on, status, closed_at, close_note, created_by, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?)`, id, county, source, title, detail, nullable(area), nullable(unit), path, leader, start, due, status, closed, by, created, created)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?)`, id, county, source, title, detail, nullIfEmpty(area), nullIfEmpty(unit), path, leader, start, due, status, closed, by, created, created)
 			return id, err
 		}
 		progress := func(task, text, evidence string, milestone any, completes bool, at int64) error {
@@ -382,13 +382,6 @@ func demoSafetyTasks(ctx context.Context, d *db.DB, county, countyCode string, t
 func mustDay(s string) time.Time {
 	t, _ := time.ParseInLocation("2006-01-02", s, safety.Zone)
 	return t
-}
-
-func nullable(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }
 
 // demoReviewAndYear records the review of the last quarter that has ended

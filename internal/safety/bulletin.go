@@ -5,14 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/gridgov/gridgov/internal/apperr"
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/i18n"
-	"github.com/gridgov/gridgov/internal/org"
 )
 
 // Bulletin states. A month without a stored bulletin shows as a draft with
@@ -71,22 +69,18 @@ type notifier interface {
 // for an issued one — the readers of the towns under it, to whom it is
 // sent.
 func bulletinRoot(ctx context.Context, q db.Querier, rootID string, issued func() (bool, error)) (string, error) {
-	path, err := rootPath(ctx, q, authz.SafetyRead, rootID)
-	if err == nil || apperr.As(err).Kind != apperr.NotFound {
+	path, under, err := rootOrBelow(ctx, q, rootID, authz.SafetyRead)
+	if err != nil || !under {
 		return path, err
 	}
-	p, e := org.PathOf(ctx, q, rootID, "")
-	if e != nil || !slices.ContainsFunc(authz.From(ctx).Scopes(authz.SafetyRead), func(s string) bool { return strings.HasPrefix(s, p) }) {
+	ok, err := issued()
+	if err == nil && !ok {
+		err = apperr.NotFoundf("org") // a draft: as if the root were out of reach
+	}
+	if err != nil {
 		return "", err
 	}
-	ok, e := issued()
-	if e != nil {
-		return "", e
-	}
-	if !ok {
-		return "", err
-	}
-	return p, nil
+	return path, nil
 }
 
 // Bulletin returns the month's bulletin: the month must have been computed.

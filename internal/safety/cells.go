@@ -261,15 +261,8 @@ func (s *Service) SaveCellKinds(ctx context.Context, rootID string, in []CellKin
 // cellRoot is the root's path for a caller who works on cells under it:
 // the committee (safety.read), or a town's centre (safety.task under it).
 func cellRoot(ctx context.Context, q db.Querier, rootID string) (string, error) {
-	path, err := rootPath(ctx, q, authz.SafetyRead, rootID)
-	if err == nil || apperr.As(err).Kind != apperr.NotFound {
-		return path, err
-	}
-	p, e := org.PathOf(ctx, q, rootID, "")
-	if e != nil || !slices.ContainsFunc(authz.From(ctx).Scopes(authz.SafetyTask), func(s string) bool { return strings.HasPrefix(s, p) }) {
-		return "", err
-	}
-	return p, nil
+	path, _, err := rootOrBelow(ctx, q, rootID, authz.SafetyTask)
+	return path, err
 }
 
 const cellCols = `c.id, c.root_id, c.kind, c.area_id, o.name, c.path, c.name, c.criteria, c.self_check, c.inspection, c.inspect_note, c.inspected_by,
@@ -320,12 +313,12 @@ func (s *Service) readCells(ctx context.Context, q db.Querier, rootID, cond stri
 // the town each lies in.
 func (s *Service) Cells(ctx context.Context, rootID, kind, status string) ([]Cell, error) {
 	q := s.db.Reader()
-	path, err := cellRoot(ctx, q, rootID)
+	path, under, err := rootOrBelow(ctx, q, rootID, authz.SafetyTask)
 	if err != nil {
 		return nil, err
 	}
 	cond, args := "c.root_id = ?", []any{rootID}
-	if _, e := rootPath(ctx, q, authz.SafetyRead, rootID); e != nil {
+	if under {
 		// A town's centre sees its own towns' cells.
 		scope, a := authz.ScopeSQL("c.path", authz.From(ctx).Scopes(authz.SafetyTask))
 		cond, args = cond+" AND "+scope, append(args, a...)
@@ -365,7 +358,10 @@ func (s *Service) cell(ctx context.Context, q db.Querier, id string) (Cell, erro
 	}
 	list, err := s.readCells(ctx, q, rootID, "c.id = ?", id)
 	if err != nil || len(list) == 0 {
-		return Cell{}, cmpErr(err, apperr.NotFoundf("safety_cell"))
+		if err == nil {
+			err = apperr.NotFoundf("safety_cell")
+		}
+		return Cell{}, err
 	}
 	c := list[0]
 	rp, err := org.PathOf(ctx, q, rootID, "")
@@ -377,13 +373,6 @@ func (s *Service) cell(ctx context.Context, q db.Querier, id string) (Cell, erro
 		return Cell{}, apperr.NotFoundf("safety_cell")
 	}
 	return c, nil
-}
-
-func cmpErr(a, b error) error {
-	if a != nil {
-		return a
-	}
-	return b
 }
 
 // Cell returns one cell.

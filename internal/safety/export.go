@@ -51,10 +51,14 @@ func (s *Service) WriteMonth(ctx context.Context, w io.Writer, rootID, month, la
 	if err != nil {
 		return err
 	}
+	cat, err := catalogueByID(ctx, q, catID)
+	if err != nil {
+		return err
+	}
 	vals := excel.Table{Name: tr("ui.safety.export.values"), Columns: col("ui.safety.level", "ui.safety.area", "ui.safety.indicator", "ui.safety.value",
 		"ui.safety.export.numerator", "ui.safety.export.denominator", "ui.safety.light", "ui.safety.points", "ui.safety.weight")}
 	for _, a := range m.Areas {
-		vs, err := values(ctx, q, m.ID, a.AreaID, catID, a.Level, "")
+		vs, err := values(ctx, q, m.ID, a.AreaID, cat, a.Level, "")
 		if err != nil {
 			return err
 		}

@@ -270,7 +270,11 @@ func (s *Service) Area(ctx context.Context, areaID, month string) (AreaMonth, er
 		return AreaMonth{}, apperr.NotFoundf("safety_month")
 	}
 	out := AreaMonth{AreaRow: rows[0], Month: ref, Values: []Value{}}
-	if out.Values, err = values(ctx, q, monthID, areaID, catID, out.Level, ""); err != nil {
+	cat, err := catalogueByID(ctx, q, catID)
+	if err != nil {
+		return out, err
+	}
+	if out.Values, err = values(ctx, q, monthID, areaID, cat, out.Level, ""); err != nil {
 		return out, err
 	}
 	out.Trend, err = trend(ctx, q, monthID, areaID)
@@ -307,11 +311,7 @@ func trend(ctx context.Context, q db.Querier, monthID, areaID string) ([]Point, 
 
 // values reads an area's values (one indicator's when code is given) with
 // the indicators of its level in the catalogue version the month used.
-func values(ctx context.Context, q db.Querier, monthID, areaID, catID, level, code string) ([]Value, error) {
-	cat, err := catalogueByID(ctx, q, catID)
-	if err != nil {
-		return nil, err
-	}
+func values(ctx context.Context, q db.Querier, monthID, areaID string, cat Catalogue, level, code string) ([]Value, error) {
 	got := map[string]Value{}
 	rows, err := q.QueryContext(ctx, "SELECT code, numerator, denominator, value, light, score FROM safety_values WHERE month_id = ? AND area_id = ?", monthID, areaID)
 	if err != nil {
@@ -353,7 +353,11 @@ func (s *Service) Drill(ctx context.Context, areaID, month, code string) (Drill,
 	if err := q.QueryRowContext(ctx, "SELECT level FROM safety_areas WHERE month_id = ? AND area_id = ?", monthID, areaID).Scan(&level); err != nil {
 		return Drill{}, notFound(err, "safety_month")
 	}
-	vs, err := values(ctx, q, monthID, areaID, catID, level, code)
+	cat, err := catalogueByID(ctx, q, catID)
+	if err != nil {
+		return Drill{}, err
+	}
+	vs, err := values(ctx, q, monthID, areaID, cat, level, code)
 	if err != nil {
 		return Drill{}, err
 	}

@@ -26,6 +26,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/gridgov/gridgov/internal/apperr"
@@ -88,6 +90,22 @@ func rootPath(ctx context.Context, q db.Querier, perm authz.Perm, id string) (st
 		return "", apperr.Field("id", "safety.not_root")
 	}
 	return path, nil
+}
+
+// rootOrBelow is rootPath for perm safety.read, falling back, when the
+// caller does not read the root itself, to a caller holding below over an
+// area under it (a town's reader of its county's bulletins, a town's
+// centre of its county's safe cells); below reports which.
+func rootOrBelow(ctx context.Context, q db.Querier, rootID string, below authz.Perm) (path string, under bool, err error) {
+	path, err = rootPath(ctx, q, authz.SafetyRead, rootID)
+	if err == nil || apperr.As(err).Kind != apperr.NotFound {
+		return path, false, err
+	}
+	p, e := org.PathOf(ctx, q, rootID, "")
+	if e != nil || !slices.ContainsFunc(authz.From(ctx).Scopes(below), func(s string) bool { return strings.HasPrefix(s, p) }) {
+		return "", false, err
+	}
+	return p, true, nil
 }
 
 // monthRange is the month's first moment and the next month's, in China
