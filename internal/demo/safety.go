@@ -19,8 +19,8 @@ import (
 // demoWeights are the demo catalogue's points of every indicator at both
 // levels: the platform's own figures 64, the units' reported figures 36.
 var demoWeights = map[string]int{
-	"event_on_time": 10, "satisfaction": 8, "mediation_success": 10, "repeat_petitions": 6, "keyperson_visits": 8, "cell_coverage": 2,
-	"patrol_coverage": 6, "screening_completeness": 6, "task_on_time": 4, "overdue_supervisions": 4,
+	"event_on_time": 10, "satisfaction": 8, "mediation_success": 8, "repeat_petitions": 6, "keyperson_visits": 8, "cell_coverage": 2,
+	"place_cell_coverage": 2, "patrol_coverage": 6, "screening_completeness": 6, "task_on_time": 4, "overdue_supervisions": 4,
 	"criminal_cases": 8, "police_calls": 4, "fraud_cases": 6, "fraud_losses": 4, "drug_cases": 4,
 	"fire_accidents": 4, "traffic_deaths": 3, "work_accidents": 3,
 }
@@ -66,12 +66,12 @@ var demoReported = map[string]int{
 	"traffic_deaths": 1, "fire_accidents": 2, "work_accidents": 1,
 }
 
-// SafetyIndex keeps the county's safety index (平安指数) with sixteen
-// indicators — the platform's eight and eight the police and the emergency
-// bureau report — and computes the twelve months before now's, each with
-// the units' reports (the emergency bureau's once late), publishing each,
-// and the current month unpublished, so the leaders' page has a year of
-// history on first start. It returns the months computed.
+// SafetyIndex keeps the county's safety index (平安指数) with nineteen
+// indicators at each level — the platform's eleven and eight the police
+// and the emergency bureau report — and computes the twelve months before
+// now's, each with the units' reports (the emergency bureau's once late),
+// publishing each, and the current month unpublished, so the leaders' page
+// has a year of history on first start. It returns the months computed.
 func SafetyIndex(ctx context.Context, d *db.DB, s *safety.Service, countyCode string, now time.Time) (int, error) {
 	ctx = authz.WithPrincipal(ctx, authz.System())
 	var county string

@@ -660,27 +660,16 @@ func (s *Service) CellCoverage(ctx context.Context, rootID string) (Coverage, er
 			}
 		}
 	}
-	subject := map[string]string{}
-	for _, k := range out.Kinds {
-		subject[k.Code] = k.Subject
-	}
-	targets, err := q.QueryContext(ctx, "SELECT kind, area_id, eligible FROM safety_cell_targets WHERE root_id = ?", rootID)
+	eligible, err := placeEligible(ctx, q, rootID, out.Kinds)
 	if err != nil {
 		return out, err
 	}
-	for targets.Next() {
-		var kind, area string
-		var n int
-		if err := targets.Scan(&kind, &area, &n); err != nil {
-			targets.Close()
-			return out, err
+	for area, counts := range eligible {
+		if i, ok := index[area]; ok {
+			for kind, n := range counts {
+				out.Towns[i].Eligible[kind] = n
+			}
 		}
-		if i, ok := index[area]; ok && subject[kind] == "place" {
-			out.Towns[i].Eligible[kind] = n
-		}
-	}
-	if err := targets.Close(); err != nil {
-		return out, err
 	}
 	cells, err := s.readCells(ctx, q, rootID, "c.root_id = ? AND c.status = ?", rootID, CellApproved)
 	if err != nil {
@@ -705,6 +694,37 @@ func (s *Service) CellCoverage(ctx context.Context, rootID string) (Coverage, er
 		}
 	}
 	return out, nil
+}
+
+// placeEligible reads the committee's eligible counts of the root's place
+// kinds: by town id, the count of each kind set for it. A count of a kind
+// that is not (or no longer) a place kind of kinds is left out.
+func placeEligible(ctx context.Context, q db.Querier, rootID string, kinds []CellKind) (map[string]map[string]int, error) {
+	place := map[string]bool{}
+	for _, k := range kinds {
+		place[k.Code] = k.Subject == "place"
+	}
+	rows, err := q.QueryContext(ctx, "SELECT kind, area_id, eligible FROM safety_cell_targets WHERE root_id = ?", rootID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]map[string]int{}
+	for rows.Next() {
+		var kind, area string
+		var n int
+		if err := rows.Scan(&kind, &area, &n); err != nil {
+			return nil, err
+		}
+		if !place[kind] {
+			continue
+		}
+		if out[area] == nil {
+			out[area] = map[string]int{}
+		}
+		out[area][kind] = n
+	}
+	return out, rows.Err()
 }
 
 // SetCellTarget sets how many places of a place kind a town should create.

@@ -3,6 +3,7 @@ package safety
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/gridgov/gridgov/internal/authz"
@@ -53,7 +54,7 @@ func one(add adder) func(id, label, path string, hit bool) {
 type Metric struct {
 	Code     string
 	Unit     string // percent, count, amount
-	Records  string // event, dispute, petition, key_person, grid, screening, report
+	Records  string // event, dispute, petition, key_person, grid, screening, task, village, place_kind, report
 	gather   gather
 	Reported bool
 	// Suggested is a reported figure's indicator as the catalogue editor
@@ -109,6 +110,8 @@ var Metrics = []Metric{
 		Suggested: &Suggestion{"平安建设任务按期完成率", "当月到期的平安建设任务中，在期限内完成的比例", 95, 80, 95, 80, "higher"}},
 	{Code: "cell_coverage", Unit: "percent", Records: "village", gather: cellCoverage,
 		Suggested: &Suggestion{"平安村（社区）创建覆盖率", "月末有效的平安村（社区）占村（社区）总数的比例", 90, 60, 90, 60, "higher"}},
+	{Code: "place_cell_coverage", Unit: "percent", Records: "place_kind", gather: placeCellCoverage,
+		Suggested: &Suggestion{"平安单位（场所）创建覆盖率", "月末有效的平安校园、医院、企业、市场、景区等单位场所占平安办核定的应创建数的比例，按乡镇（街道）和类型计，超出应创建数的不计", 80, 50, 80, 50, "higher"}},
 	{Code: "overdue_supervisions", Unit: "count", Records: "event", gather: func(ctx context.Context, q db.Querier, path string, m span, add adder) error {
 		return casework.OverdueSupervisionsAt(ctx, q, path, m.End, one(add))
 	}},
@@ -163,6 +166,40 @@ func init() {
 	)
 }
 
+// endDay is the month's last day as far as it has run (the day of End),
+// YYYY-MM-DD: the day "at the month's end" is taken on.
+func (m span) endDay() string {
+	return m.End.Add(-time.Millisecond).In(Zone).Format("2006-01-02")
+}
+
+// validCellsAt calls fn with the kind, area and path of every cell of the
+// given kinds under path that is valid on day (YYYY-MM-DD): approved, not
+// revoked, and within its validity.
+func validCellsAt(ctx context.Context, q db.Querier, path, day string, kinds []string, fn func(kind, areaID, path string)) error {
+	if len(kinds) == 0 {
+		return nil
+	}
+	under, args := authz.Under("path", path)
+	in := strings.TrimSuffix(strings.Repeat("?, ", len(kinds)), ", ")
+	for _, k := range kinds {
+		args = append(args, k)
+	}
+	rows, err := q.QueryContext(ctx, "SELECT kind, area_id, path FROM safety_cells WHERE "+under+" AND kind IN ("+in+") AND status = ? AND valid_from <= ? AND valid_until >= ?",
+		append(args, CellApproved, day, day)...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var kind, area, p string
+		if err := rows.Scan(&kind, &area, &p); err != nil {
+			return err
+		}
+		fn(kind, area, p)
+	}
+	return rows.Err()
+}
+
 // cellCoverage gives every active village under the root: a hit when it
 // is a valid 平安村（社区） at the month's end (approved, not revoked, within
 // its validity).
@@ -171,28 +208,70 @@ func cellCoverage(ctx context.Context, q db.Querier, path string, m span, add ad
 	if err != nil {
 		return err
 	}
-	day := m.End.Add(-time.Millisecond).Format("2006-01-02")
-	under, args := authz.Under("path", path)
 	valid := map[string]bool{}
-	rows, err := q.QueryContext(ctx, "SELECT area_id FROM safety_cells WHERE "+under+" AND kind = 'village' AND status = ? AND valid_from <= ? AND valid_until >= ?",
-		append(args, CellApproved, day, day)...)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		valid[id] = true
-	}
-	if err := rows.Close(); err != nil {
+	if err := validCellsAt(ctx, q, path, m.endDay(), []string{"village"}, func(_, area, _ string) { valid[area] = true }); err != nil {
 		return err
 	}
 	hit := one(add)
 	for _, v := range villages {
 		hit(v.ID, v.Name, v.Path, valid[v.ID])
+	}
+	return nil
+}
+
+// placeCellCoverage gives, for every active town under the root and every
+// place kind of the root (a school, a hospital, a market …) the committee
+// set an eligible count above 0 for, one record labelled "town · kind":
+// the eligible count as its total and the kind's cells in the town valid
+// at the month's end as its hits, at most the eligible count — a town
+// that made more places than it should does not make up for a kind or a
+// town short of its count.
+func placeCellCoverage(ctx context.Context, q db.Querier, path string, m span, add adder) error {
+	kinds, err := cellKinds(ctx, q, m.Root)
+	if err != nil {
+		return err
+	}
+	eligible, err := placeEligible(ctx, q, m.Root, kinds)
+	if err != nil {
+		return err
+	}
+	var places []string
+	for _, k := range kinds {
+		if k.Subject == "place" {
+			places = append(places, k.Code)
+		}
+	}
+	towns, err := org.AreasUnder(ctx, q, path, "town")
+	if err != nil {
+		return err
+	}
+	townOf := map[string]string{} // path: id
+	for _, t := range towns {
+		townOf[t.Path] = t.ID
+	}
+	valid := map[[2]string]int{} // town id, kind: cells valid
+	err = validCellsAt(ctx, q, path, m.endDay(), places, func(kind, _, p string) {
+		// The cell counts for the town whose path is a prefix of its own.
+		for i := 1; i < len(p); i++ {
+			if p[i] != '/' {
+				continue
+			}
+			if id, ok := townOf[p[:i+1]]; ok {
+				valid[[2]string{id, kind}]++
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	for _, t := range towns {
+		for _, k := range kinds {
+			n := eligible[t.ID][k.Code]
+			if n <= 0 {
+				continue
+			}
+			add(t.ID+"/"+k.Code, t.Name+" · "+k.Name, t.Path, min(valid[[2]string{t.ID, k.Code}], n), n)
+		}
 	}
 	return nil
 }

@@ -183,7 +183,7 @@ func TestReportedFigures(t *testing.T) {
 	}
 	ranked, _ := book.GetRows(book.GetSheetName(0))
 	valued, _ := book.GetRows(book.GetSheetName(1))
-	if len(ranked) != 2+9 || len(valued) != 2+9*18 {
+	if len(ranked) != 2+9 || len(valued) != 2+9*19 {
 		t.Fatalf("export rows: %d ranked, %d values", len(ranked), len(valued))
 	}
 

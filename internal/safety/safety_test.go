@@ -420,7 +420,7 @@ func TestCatalogueAndAccess(t *testing.T) {
 	a.DB.Reader().QueryRowContext(context.Background(), "SELECT id FROM org_nodes WHERE code = '441602'").Scan(&county)
 	base := "/api/v1/safety/roots/" + county
 	var cat safety.Catalogue
-	if st := leader.Do("GET", base+"/catalogue", nil, &cat); st != 200 || cat.Version != 1 || len(cat.Indicators) != 36 || len(cat.Reporters) != 8 {
+	if st := leader.Do("GET", base+"/catalogue", nil, &cat); st != 200 || cat.Version != 1 || len(cat.Indicators) != 38 || len(cat.Reporters) != 8 {
 		t.Fatalf("catalogue: %d %+v", st, cat)
 	}
 	bad := append([]safety.Indicator{}, cat.Indicators...)
