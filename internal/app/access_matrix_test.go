@@ -270,6 +270,16 @@ const (
 	// The units' statisticians report the figures the platform does not
 	// hold; the demo's catalogue names the police for six of them.
 	safetyReporters = "gareporter yjreporter"
+	// Special campaigns: the centre plans them (drive.write), leaders read
+	// them (drive.read); the centre, grid members, the police and the
+	// statisticians report on their part (drive.do); the centre, grid
+	// members, residents and the police give clues (drive.clue), which the
+	// police alone read (drive.clues).
+	driveReaders = "intake leader"
+	driveWriters = "intake"
+	driveDoers   = "intake gridmember police pcschief " + safetyReporters
+	driveCluers  = "intake gridmember resident police pcschief"
+	drivePolice  = "police pcschief"
 )
 
 func matrix() []row {
@@ -756,6 +766,42 @@ func matrix() []row {
 		}},
 		{route: "GET /api/v1/safety/areas/{id}/months/{month}/indicators/{code}", who: safetyReaders, req: func(c *call) req {
 			return req{path: "/api/v1/safety/areas/" + c.id(safetyArea(c)) + "/months/" + lastMonth() + "/indicators/event_on_time"}
+		}},
+
+		// Special campaigns (专项行动) of the root at or above the call's
+		// area: the centre plans them, leaders follow them, the towns,
+		// grids and units report on their part, residents and grid members
+		// give clues, the police of the area alone read them.
+		{route: "GET /api/v1/drives", who: driveReaders, req: func(c *call) req { return req{path: "/api/v1/drives?root_id=" + c.id(safetyRoot(c))} }},
+		{route: "POST /api/v1/drives", who: driveWriters, req: func(c *call) req {
+			return req{path: "/api/v1/drives", body: map[string]any{"root_id": c.id(safetyRoot(c)), "name": "矩阵行动", "kind": "other", "starts_on": today(), "ends_on": dueDate(),
+				"town_ids": []string{c.id(driveTown(c))}, "actions": []map[string]any{{"title": "矩阵清单", "level": "town", "due_on": dueDate()}}}}
+		}},
+		{route: "GET /api/v1/drives/{id}", who: driveReaders, req: func(c *call) req { return req{path: "/api/v1/drives/" + c.id(driveOf(c, "running"))} }},
+		{route: "PUT /api/v1/drives/{id}", who: driveWriters, req: func(c *call) req {
+			return req{path: "/api/v1/drives/" + c.id(driveOf(c, "draft")), body: version0}
+		}},
+		// Starting a closed campaign and closing it again: a permitted call answers 409.
+		{route: "POST /api/v1/drives/{id}/start", who: driveWriters, req: func(c *call) req {
+			return req{path: "/api/v1/drives/" + c.id(driveOf(c, "closed")) + "/start", body: map[string]any{}}
+		}},
+		{route: "POST /api/v1/drives/{id}/close", who: driveWriters, req: func(c *call) req {
+			return req{path: "/api/v1/drives/" + c.id(driveOf(c, "closed")) + "/close", body: map[string]any{"summary": "矩阵总结"}}
+		}},
+		{route: "GET /api/v1/drives/{id}/assignments", who: driveReaders, req: func(c *call) req { return req{path: "/api/v1/drives/" + c.id(driveOf(c, "running")) + "/assignments"} }},
+		{route: "GET /api/v1/drives/{id}/export", who: driveReaders, req: func(c *call) req { return req{path: "/api/v1/drives/" + c.id(driveOf(c, "running")) + "/export"} }},
+		{route: "GET /api/v1/drives/{id}/figures", who: driveReaders, req: func(c *call) req { return req{path: "/api/v1/drives/" + c.id(driveOf(c, "running")) + "/figures"} }},
+		{route: "GET /api/v1/drives/mine", who: driveDoers + " resident", once: true, req: func(c *call) req { return req{path: "/api/v1/drives/mine"} }},
+		{route: "POST /api/v1/drive-assignments/{id}/report", who: "intake gridmember police pcschief", req: func(c *call) req {
+			return req{path: "/api/v1/drive-assignments/" + c.id(driveAssignment(c)) + "/report", body: map[string]any{"count": 1, "note": "矩阵填报"}}
+		}},
+		{route: "POST /api/v1/drives/{id}/clues", who: driveCluers, req: func(c *call) req {
+			return req{path: "/api/v1/drives/" + c.id(driveOf(c, "running")) + "/clues", body: map[string]any{"text": "矩阵线索内容", "area_id": c.at.org, "anonymous": true}}
+		}},
+		{route: "GET /api/v1/drive-clues", who: drivePolice, once: true, list: true, req: func(c *call) req { return req{path: "/api/v1/drive-clues"} }},
+		{route: "GET /api/v1/drive-clues/{id}", who: drivePolice, req: func(c *call) req { return req{path: "/api/v1/drive-clues/" + c.id(driveClue(c))} }},
+		{route: "POST /api/v1/drive-clues/{id}/handle", who: drivePolice, req: func(c *call) req {
+			return req{path: "/api/v1/drive-clues/" + c.id(driveClue(c)) + "/handle", body: map[string]any{"status": "verifying"}}
 		}},
 
 		// Village score sheets (评分表) and councils (村民理事会): the centre
@@ -1498,7 +1544,8 @@ var scopeCodes = map[string]bool{"org.not_found": true, "registry.link_unknown":
 	"psych.person_unknown": true, "duty.grid_unknown": true, "assess.worker_unknown": true,
 	"volunteer.team_not_found": true, "volunteer.not_found": true, "party.not_found": true,
 	"redorder.grid_outside": true, "redorder.outside_branch": true, "points.subject_unknown": true,
-	"safety.cell_area_village": true, "safety.cell_area_town": true}
+	"safety.cell_area_village": true, "safety.cell_area_town": true,
+	"drive.clue_area": true}
 
 // judge checks one answer against the table.
 func judge(t *testing.T, r row, method, who string, ok, permitted bool, res testapp.Response, foreign []string) {
@@ -1691,6 +1738,33 @@ func safetyTask(c *call) string {
 func safetyCell(c *call) string {
 	return c.f.one(`SELECT COALESCE((SELECT x.id FROM safety_cells x JOIN org_nodes o ON o.id = ? WHERE x.root_id = ?
 		AND x.path >= o.path AND x.path < o.path || '~' ORDER BY x.id LIMIT 1), '')`, c.at.org, safetyRoot(c))
+}
+
+// driveOf is a campaign of the given status of the root at or above the
+// call's area (the demo county's).
+func driveOf(c *call, status string) string {
+	return c.f.one("SELECT COALESCE((SELECT id FROM drives WHERE root_id = ? AND status = ? ORDER BY starts_on DESC LIMIT 1), '')", safetyRoot(c), status)
+}
+
+// driveTown is the first town under the root at or above the call's area.
+func driveTown(c *call) string {
+	return c.f.one(`SELECT COALESCE((SELECT t.id FROM org_nodes t JOIN org_nodes r ON r.id = ? WHERE t.kind = 'town'
+		AND t.path >= r.path AND t.path < r.path || '~' ORDER BY t.code LIMIT 1), '')`, safetyRoot(c))
+}
+
+// driveAssignment is an assignment of a running campaign of the root at or
+// above the call's area, in that area: the area's own when it has one.
+func driveAssignment(c *call) string {
+	return c.f.one(`SELECT COALESCE((SELECT s.id FROM drive_assignments s JOIN drives d ON d.id = s.drive_id JOIN org_nodes o ON o.id = ?
+		WHERE d.root_id = ? AND d.status = 'running' AND s.unit_id IS NULL AND s.path >= o.path AND s.path < o.path || '~'
+		ORDER BY CASE WHEN s.area_id = o.id THEN 0 ELSE 1 END, s.id LIMIT 1), '')`, c.at.org, safetyRoot(c))
+}
+
+// driveClue is a clue given in the call's area to a campaign of the root at
+// or above it.
+func driveClue(c *call) string {
+	return c.f.one(`SELECT COALESCE((SELECT x.id FROM drive_clues x JOIN drives d ON d.id = x.drive_id JOIN org_nodes o ON o.id = ?
+		WHERE d.root_id = ? AND x.path >= o.path AND x.path < o.path || '~' ORDER BY x.id LIMIT 1), '')`, c.at.org, safetyRoot(c))
 }
 
 // lastQuarter is the quarter before today's (2026-Q3), China time.

@@ -27,6 +27,7 @@ import (
 	"github.com/gridgov/gridgov/internal/config"
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/dispute"
+	"github.com/gridgov/gridgov/internal/drive"
 	"github.com/gridgov/gridgov/internal/duty"
 	"github.com/gridgov/gridgov/internal/geo"
 	"github.com/gridgov/gridgov/internal/httpx"
@@ -115,6 +116,8 @@ type App struct {
 	// Safety computes the monthly safety index (平安指数) of counties and
 	// towns from the rooms' records, with its catalogue of indicators.
 	Safety *safety.Service
+	// Drives runs the special campaigns (专项行动) and their clues.
+	Drives *drive.Service
 	Router *httpx.Router
 	// Metrics serves the Prometheus metrics with no check, for the
 	// separate metrics address (GRIDGOV_METRICS_ADDR).
@@ -211,6 +214,7 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a.Patrols = patrol.New(d, log, keys)
 	a.Village = village.New(d, log, keys, reg)
 	a.Safety = safety.New(d, log)
+	a.Drives = drive.New(d, log, keys)
 	a.Safety.Notices = a.Events // an issued bulletin reaches its readers' inboxes
 	// One photo quota for each user, whatever the photos show: an event's
 	// or a patrol check-in's.
@@ -355,6 +359,7 @@ func (a *App) routes() {
 	rt.Handle(a.Assess.Routes()...)
 	rt.Handle(a.Village.Routes()...)
 	rt.Handle(a.Safety.Routes()...)
+	rt.Handle(a.Drives.Routes()...)
 	rt.Handle(a.Party.Routes()...)
 	rt.Handle(a.RedOrders.Routes()...)
 	rt.Handle(a.Points.Routes()...)

@@ -196,6 +196,12 @@ var owners = map[string][]string{
 	"safety_cell_kinds":   {"safety"},
 	"safety_cells":        {"safety"},
 	"safety_cell_targets": {"safety"},
+	"drives":              {"drive"},
+	"drive_areas":         {"drive"},
+	"drive_units":         {"drive"},
+	"drive_actions":       {"drive"},
+	"drive_assignments":   {"drive"},
+	"drive_clues":         {"drive"},
 }
 
 // shared are the tables every room uses for its own rows: settings holds

@@ -102,6 +102,15 @@ const (
 	// area (a town's centre) or the own unit; a unit's statistician
 	// (safety.report) reports on its unit's too.
 	SafetyTask Perm = "safety.task"
+	// Special campaigns (专项行动): the committee's office runs them, leaders
+	// and the centres follow them; the towns, villages, grid members and
+	// units carry out what is pushed to them; residents and grid members
+	// give clues, which the police of the area alone read.
+	DriveRead  Perm = "drive.read"  // the campaigns of an area: their lists, progress, figures per area and clue counts
+	DriveWrite Perm = "drive.write" // plan a campaign, push its lists down, close it with its results
+	DriveDo    Perm = "drive.do"    // report on what a campaign pushed to one's grids, area or unit
+	DriveClue  Perm = "drive.clue"  // give a campaign a confidential clue, and follow its status
+	DriveClues Perm = "drive.clues" // read and verify the clues of one's area (the police), every read audited
 
 	// Sensitive categories of key persons (PIPL art. 28): a key person of a
 	// category is visible only with that category's permission.
@@ -145,6 +154,7 @@ var Catalogue = []PermInfo{
 	{VolunteerRead, "volunteer"}, {VolunteerWrite, "volunteer"}, {VolunteerDo, "volunteer"}, {VolunteerPolice, "volunteer"},
 	{RedOrderPlace, "party"}, {RedOrderServe, "party"}, {RedOrderManage, "party"}, {PointsRead, "party"}, {PointsWrite, "party"},
 	{SafetyRead, "safety"}, {SafetyWrite, "safety"}, {SafetyReport, "safety"}, {SafetyTask, "safety"},
+	{DriveRead, "safety"}, {DriveWrite, "safety"}, {DriveDo, "safety"}, {DriveClue, "safety"}, {DriveClues, "safety"},
 	{SensitiveReleasedPrisoner, "sensitive"}, {SensitiveCommunityCorrection, "sensitive"}, {SensitiveMentalDisorder, "sensitive"},
 	{SensitiveDrugUser, "sensitive"}, {SensitiveHIVRisk, "sensitive"}, {SensitiveKeyYouth, "sensitive"}, {SensitiveKeyPetitioner, "sensitive"},
 	{SensitivePsych, "sensitive"},
@@ -175,16 +185,16 @@ var Builtins = []BuiltinRole{
 	// As the office of the committee for 平安建设, it keeps the safety index (平安指数).
 	{Code: "intake", Perms: []Perm{OrgRead, GridRead, EventReport, EventRead, EventIntake, DisputeRead, DisputeReport, DisputeWrite,
 		WorkforceRead, WorkforceWrite, GridworkRead, GridworkSteer, AssessRead, AssessWrite, VillageRead, VillageWrite, VillageScore, VolunteerRead, VolunteerWrite,
-		SafetyRead, SafetyWrite, SafetyTask}},
+		SafetyRead, SafetyWrite, SafetyTask, DriveRead, DriveWrite, DriveDo, DriveClue}},
 	{Code: "dispatcher", Perms: []Perm{OrgRead, GridRead, EventRead, EventDispatch}},
 	{Code: "shift_lead", Perms: []Perm{OrgRead, GridRead, GridExport, EventRead, EventIntake, EventDispatch, EventApprove}},
 	{Code: "dept_handler", Perms: []Perm{OrgRead, GridRead, EventReadUnit, EventHandle}},
 	{Code: "grid_member", Perms: []Perm{OrgRead, GridRead, EventReport, EventRead, EventCheck, EventHandle, DisputeReport, GridworkDo, WorkforceRead, RedOrderPlace,
 		RegistryRead, RegistryWrite, RegistryImport, RegistryExport, KeyPersonRead, KeyPersonWrite, PersonalReveal, PersonalLookup,
 		SensitiveReleasedPrisoner, SensitiveCommunityCorrection, SensitiveMentalDisorder, SensitiveDrugUser, SensitiveKeyYouth, SensitiveKeyPetitioner,
-		VillageRead, VillageScore}},
+		VillageRead, VillageScore, DriveDo, DriveClue}},
 	{Code: "leader", Perms: []Perm{OrgRead, GridRead, GridExport, EventRead, EventSupervise, RegistryRead, RegistryExportApprove, RegistryCampaign,
-		DisputeRead, PetitionRead, PetitionWrite, WorkforceRead, GridworkRead, AssessRead, VillageRead, VolunteerRead, SafetyRead}},
+		DisputeRead, PetitionRead, PetitionWrite, WorkforceRead, GridworkRead, AssessRead, VillageRead, VolunteerRead, SafetyRead, DriveRead}},
 	// The mediator reads the events of its area, as the leader does: the
 	// disputes it is to settle are among them, and an event shows no more
 	// of the reporter than a name (the phone stays sealed).
@@ -201,7 +211,7 @@ var Builtins = []BuiltinRole{
 	// It also runs the red orders of its branches and the members' points.
 	{Code: "party_secretary", Perms: []Perm{OrgRead, GridRead, EventReport, PartyRead, PartyWrite, WorkforceRead,
 		RedOrderPlace, RedOrderServe, RedOrderManage, PointsRead, PointsWrite}},
-	{Code: "resident", Perms: []Perm{EventReport, VillageOpine, RedOrderPlace}},
+	{Code: "resident", Perms: []Perm{EventReport, VillageOpine, RedOrderPlace, DriveClue}},
 	// A volunteer (红袖章, 平安志愿者, 法律明白人…) uses the phone for their
 	// own shifts, patrols of them, clues and hours; nothing else.
 	{Code: "volunteer", Perms: []Perm{VolunteerDo}},
@@ -209,7 +219,7 @@ var Builtins = []BuiltinRole{
 	// follow-ups to the shared record of the categories it is responsible for.
 	// The village police officer (一村一警) works the grids with their teams (警网融合).
 	{Code: "police", Perms: []Perm{OrgRead, GridRead, EventReport, DisputeRead, DisputeReport, GridworkDo, GridworkRead, WorkforceRead, VolunteerPolice, RegistryRead, KeyPersonRead, KeyPersonWrite, PersonalReveal, PersonalLookup,
-		SensitiveReleasedPrisoner, SensitiveDrugUser, SensitiveMentalDisorder, SensitiveKeyPetitioner, SensitiveKeyYouth}},
+		SensitiveReleasedPrisoner, SensitiveDrugUser, SensitiveMentalDisorder, SensitiveKeyPetitioner, SensitiveKeyYouth, DriveDo, DriveClue, DriveClues}},
 	{Code: "justice", Perms: []Perm{OrgRead, GridRead, DisputeRead, DisputeReport, DisputeWrite, DisputeSubsidy, RegistryRead, KeyPersonRead, KeyPersonWrite, PersonalReveal, PersonalLookup,
 		SensitiveCommunityCorrection, SensitiveReleasedPrisoner}},
 	{Code: "health", Perms: []Perm{OrgRead, GridRead, RegistryRead, KeyPersonRead, KeyPersonWrite, PersonalReveal, PersonalLookup,
@@ -221,7 +231,8 @@ var Builtins = []BuiltinRole{
 	// A unit's statistician (统计员) reports its monthly figures of the
 	// safety index: the police's crimes and fraud, the emergency bureau's
 	// fires and accidents.
-	// It also reports its unit's progress on the committee's tasks to the unit.
+	// It also reports its unit's progress on the committee's tasks and its
+	// unit's lines of the special campaigns.
 	{Code: "safety_reporter", Perms: []Perm{OrgRead, SafetyReport}},
 	{Code: "civil_affairs", Perms: []Perm{OrgRead, GridRead, RegistryRead, RegistryWrite, KeyPersonRead, PersonalReveal, PersonalLookup}},
 }

@@ -25,6 +25,8 @@ var families = map[Perm]Family{
 	UserWrite: SystemFamily, OrgWrite: SystemFamily, GridWrite: SystemFamily, GridImport: SystemFamily, EventConfig: SystemFamily,
 	RoleRead: SecurityFamily, RoleWrite: SecurityFamily, RoleAssign: SecurityFamily, SecurityRead: SecurityFamily, SecurityWrite: SecurityFamily,
 	AuditRead: AuditFamily,
+	// A campaign's clues are read in clear, with their givers' names.
+	DriveClues: PersonalFamily,
 }
 
 // FamilyOf returns the family of p. Every personal.* permission and every

@@ -27,6 +27,7 @@ import (
 	"github.com/gridgov/gridgov/internal/callkey"
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/dispute"
+	"github.com/gridgov/gridgov/internal/drive"
 	"github.com/gridgov/gridgov/internal/duty"
 	"github.com/gridgov/gridgov/internal/geo"
 	"github.com/gridgov/gridgov/internal/keyperson"
@@ -176,6 +177,9 @@ type Deps struct {
 	// county and its towns for the last twelve months, published, and
 	// the current month, after everything else is written.
 	Safety *safety.Service
+	// Drives, when set, writes the first county's special campaigns
+	// (专项行动) with their assignments and clues.
+	Drives *drive.Service
 }
 
 type division struct {
@@ -629,6 +633,13 @@ func addHistory(ctx context.Context, d Deps, scale Scale, seed int64, countyCode
 			return err
 		}
 		fmt.Fprintf(log, "credited the year's work to the points ledgers: %d entries\n", n)
+	}
+	if d.Drives != nil {
+		n, err := Drives(ctx, d.DB, d.Drives, countyCode, time.Now())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(log, "wrote the county's special campaigns (%d reports on their lists)\n", n)
 	}
 	if d.Safety != nil {
 		t0 := time.Now()

@@ -74,14 +74,15 @@ type bodyRoute struct {
 var accessRoles = map[string]string{
 	// The red grid: a member's own 双报到 and tasks, a resident's rating,
 	// the county's red-order times and points rules.
-	"/api/v1/party/reports/mine":         "party_member",
-	"/api/v1/party/tasks/{id}/done":      "party_member",
-	"/api/v1/safety/tasks/{id}/progress": "intake",
-	"/api/v1/red-order-times":            "sys_admin",
-	"/api/v1/points/rules":               "sys_admin",
-	"/api/v1/me/password":                "mediator", // an account no other route uses
-	"/api/v1/me/totp/confirm":            "mediator",
-	"/api/v1/events/{id}/actions":        "shift_lead",
+	"/api/v1/party/reports/mine":            "party_member",
+	"/api/v1/party/tasks/{id}/done":         "party_member",
+	"/api/v1/safety/tasks/{id}/progress":    "intake",
+	"/api/v1/drive-assignments/{id}/report": "grid_member",
+	"/api/v1/red-order-times":               "sys_admin",
+	"/api/v1/points/rules":                  "sys_admin",
+	"/api/v1/me/password":                   "mediator", // an account no other route uses
+	"/api/v1/me/totp/confirm":               "mediator",
+	"/api/v1/events/{id}/actions":           "shift_lead",
 	// An ordinary account's reset and status are the system administrator's.
 	"/api/v1/users/{id}/reset-password": "sys_admin",
 	"/api/v1/users/{id}":                "sys_admin",
@@ -544,6 +545,10 @@ func makeFixtures(tb testing.TB, a *testapp.App, as func(role string) *testapp.C
 	fx.ids["reviews"] = fmt.Sprintf("%d-Q%d", time.Now().Year(), (int(time.Now().Month())+2)/3)
 	fx.ids["years"] = strconv.Itoa(time.Now().Year())
 	fx.ids["cells"] = first("SELECT c.id FROM safety_cells c JOIN org_nodes v ON v.id = ? WHERE v.path LIKE c.path || '%' OR c.path LIKE v.path || '%' ORDER BY c.id LIMIT 1")
+	// Special campaigns: the county's first, an assignment and a clue in the village.
+	fx.ids["drives"] = first("SELECT d.id FROM drives d JOIN org_nodes v ON v.id = ? WHERE v.path LIKE d.path || '%' ORDER BY d.status DESC, d.id LIMIT 1")
+	fx.ids["drive-assignments"] = first("SELECT s.id FROM drive_assignments s JOIN org_nodes v ON v.id = ? WHERE s.path LIKE v.path || '%' ORDER BY s.id LIMIT 1")
+	fx.ids["drive-clues"] = first("SELECT id FROM drive_clues WHERE area_id = ? ORDER BY id LIMIT 1")
 	fx.ids["unit-reports"] = first("SELECT u.id FROM units u JOIN org_nodes v ON v.id = ? WHERE u.code LIKE '%-ga' AND v.path LIKE u.path || '%'")
 	return fx
 }

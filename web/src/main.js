@@ -7,7 +7,7 @@ import {
   ArrowDown, Bell, Calendar, Camera, CircleCheck, CirclePlus, Close, DataAnalysis, Delete, Refresh, Tickets, Document, Download, EditPen, Files, Grid,
   House, Key, Location, Lock, MapLocation, Notebook, OfficeBuilding, PieChart, Plus, Pointer, Reading, Search, Setting, Shop, Star, SwitchButton, Upload,
   User, UserFilled, View, Warning, Finished, Menu,
-  Flag, Avatar, ChatLineSquare, ChatDotRound, Money,
+  Flag, Avatar, ChatLineSquare, ChatDotRound, Money, Aim,
 } from '@element-plus/icons-vue'
 import './style.css'
 
@@ -45,7 +45,7 @@ const icons = {
   ArrowDown, Bell, Calendar, Camera, CircleCheck, CirclePlus, Close, DataAnalysis, Delete, Refresh, Tickets, Document, Download, EditPen, Files, Grid,
   House, Key, Location, Lock, MapLocation, Notebook, OfficeBuilding, PieChart, Plus, Pointer, Reading, Search, Setting, Shop, Star, SwitchButton, Upload,
   User, UserFilled, View, Warning, Finished, Menu,
-  Flag, Avatar, ChatLineSquare, ChatDotRound, Money,
+  Flag, Avatar, ChatLineSquare, ChatDotRound, Money, Aim,
 }
 for (const [name, comp] of Object.entries(icons)) app.component(`Icon${name}`, comp)
 app.use(router)

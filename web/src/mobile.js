@@ -14,6 +14,9 @@ import { PERM } from './perms.js'
  * and my reports; then the grid member's household scores of the
  * village's score sheet (评分) and the resident's opinions on the village's
  * proposals under consultation (议事); 红色订单 (red orders) for those who place or serve them.
+ * 专项行动 (special campaigns) comes after 走访 for those who report on
+ * what a campaign pushed to them, after my reports for those who only give
+ * clues (residents).
  */
 export function phoneTabs() {
   const tabs = []
@@ -21,6 +24,7 @@ export function phoneTabs() {
   if (can(PERM.gridworkDo)) tabs.push('today', 'patrol')
   if (can(PERM.eventCheck)) tabs.push('todo')
   if (can(PERM.gridworkDo)) tabs.push('visits')
+  if (can(PERM.driveDo)) tabs.push('drive') // 专项行动: what the campaigns pushed to one's grids, area or unit
   if (can(PERM.redOrderServe)) tabs.push('red') // 党员接单 comes early for party members
   if (can(PERM.eventHandle) && can(PERM.eventReadUnit)) tabs.push('inbox')
   if (can(PERM.eventReport)) tabs.push('report')
@@ -28,6 +32,7 @@ export function phoneTabs() {
   if (can(PERM.disputeReport)) tabs.push('screening')
   if (can(PERM.disputeReport) && fieldRole()) tabs.push('dispute')
   if (can(PERM.eventReport)) tabs.push('mine')
+  if (can(PERM.driveClue) && !can(PERM.driveDo)) tabs.push('drive') // a resident's clues to the campaigns, after their reports
   if (can(PERM.villageScore) && fieldRole()) tabs.push('vscore')
   if (can(PERM.villageOpine)) tabs.push('opinions')
   if (partyMember()) tabs.push('party')

@@ -68,6 +68,11 @@ export const PERM = {
   safetyWrite: 'safety.write',
   safetyReport: 'safety.report',
   safetyTask: 'safety.task',
+  driveRead: 'drive.read',
+  driveWrite: 'drive.write',
+  driveDo: 'drive.do',
+  driveClue: 'drive.clue',
+  driveClues: 'drive.clues',
 }
 
 // Key-person categories: each needs its own permission pii.sensitive.<category>.
