@@ -91,7 +91,7 @@ func TestDrivePhone(t *testing.T) {
 	check(count, "E2E 已入户宣传，推广反诈APP")
 
 	// Still there after a reload.
-	p.open("/m")
+	p.do("reload", chromedp.Reload())
 	p.click("#m-tab-drive")
 	p.waitText(card+" .dr-count", fmt.Sprintf("已完成 %d", count))
 

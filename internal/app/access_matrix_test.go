@@ -280,6 +280,9 @@ const (
 	driveDoers   = "intake gridmember police pcschief " + safetyReporters
 	driveCluers  = "intake gridmember resident police pcschief"
 	drivePolice  = "police pcschief"
+	// Anti-fraud warnings: the centre, the leader and the police follow
+	// them (antifraud.read).
+	antifraudReaders = "intake leader police pcschief"
 )
 
 func matrix() []row {
@@ -802,6 +805,29 @@ func matrix() []row {
 		{route: "GET /api/v1/drive-clues/{id}", who: drivePolice, req: func(c *call) req { return req{path: "/api/v1/drive-clues/" + c.id(driveClue(c))} }},
 		{route: "POST /api/v1/drive-clues/{id}/handle", who: drivePolice, req: func(c *call) req {
 			return req{path: "/api/v1/drive-clues/" + c.id(driveClue(c)) + "/handle", body: map[string]any{"status": "verifying"}}
+		}},
+
+		// Anti-fraud warnings: the police push the lists and read them in
+		// clear, the centre and leaders follow them masked, the grid member
+		// reaches the people of its own grid, the centre places the
+		// unmatched and sets the hours.
+		{route: "POST /api/v1/antifraud/roots/{id}/batches", who: "police", req: func(c *call) req {
+			return req{path: "/api/v1/antifraud/roots/" + c.id(safetyRoot(c)) + "/batches", body: map[string]any{"source_ref": "矩阵名单",
+				"people": []map[string]string{{"name": "矩阵", "phone": "13800000001", "risk": "low"}}}}
+		}},
+		{route: "GET /api/v1/antifraud/areas/{id}/warnings", who: antifraudReaders, req: func(c *call) req { return req{path: "/api/v1/antifraud/areas/" + c.id(c.at.org) + "/warnings"} }},
+		{route: "GET /api/v1/antifraud/areas/{id}/figures", who: antifraudReaders, req: func(c *call) req { return req{path: "/api/v1/antifraud/areas/" + c.id(c.at.org) + "/figures"} }},
+		{route: "GET /api/v1/antifraud/mine", who: "gridmember", once: true, req: func(c *call) req { return req{path: "/api/v1/antifraud/mine"} }},
+		{route: "GET /api/v1/antifraud/warnings/{id}", who: antifraudReaders + " gridmember", req: func(c *call) req { return req{path: "/api/v1/antifraud/warnings/" + c.id(afWarning(c))} }},
+		{route: "POST /api/v1/antifraud/warnings/{id}/outcome", who: "gridmember", req: func(c *call) req {
+			return req{path: "/api/v1/antifraud/warnings/" + c.id(afWarning(c)) + "/outcome", body: map[string]any{"outcome": "reached"}}
+		}},
+		{route: "POST /api/v1/antifraud/warnings/{id}/assign", who: "intake", req: func(c *call) req {
+			return req{path: "/api/v1/antifraud/warnings/" + c.id(afUnmatched(c)) + "/assign", body: map[string]any{"grid_id": c.id(c.at.grid)}}
+		}},
+		{route: "GET /api/v1/antifraud/settings", who: antifraudReaders, once: true, global: true, req: func(c *call) req { return req{path: "/api/v1/antifraud/settings"} }},
+		{route: "PUT /api/v1/antifraud/settings", who: "intake", once: true, global: true, req: func(c *call) req {
+			return req{path: "/api/v1/antifraud/settings", body: map[string]any{"high_hours": 2, "medium_hours": 24, "low_hours": 72, "keep_days": 90}}
 		}},
 
 		// Village score sheets (评分表) and councils (村民理事会): the centre
@@ -1765,6 +1791,22 @@ func driveAssignment(c *call) string {
 func driveClue(c *call) string {
 	return c.f.one(`SELECT COALESCE((SELECT x.id FROM drive_clues x JOIN drives d ON d.id = x.drive_id JOIN org_nodes o ON o.id = ?
 		WHERE d.root_id = ? AND x.path >= o.path AND x.path < o.path || '~' ORDER BY x.id LIMIT 1), '')`, c.at.org, safetyRoot(c))
+}
+
+// afWarning is a warning of the root at or above the call's area (the demo
+// county's) on a grid of that area (an open one first), outside the
+// caller's own area when the call is on the area above.
+func afWarning(c *call) string {
+	return c.f.one(`SELECT COALESCE((SELECT w.id FROM antifraud_warnings w JOIN org_nodes o ON o.id = ? JOIN org_nodes m ON m.id = ?
+		WHERE w.root_id = ? AND w.grid_id IS NOT NULL AND w.path >= o.path AND w.path < o.path || '~' AND (o.id = m.id OR NOT (w.path >= m.path AND w.path < m.path || '~'))
+		ORDER BY CASE WHEN w.status = 'open' THEN 0 ELSE 1 END, w.path, w.id LIMIT 1), '')`, c.at.org, c.own.org, safetyRoot(c))
+}
+
+// afUnmatched is an open warning on no grid yet, of the root at or above
+// the call's area.
+func afUnmatched(c *call) string {
+	return c.f.one(`SELECT COALESCE((SELECT w.id FROM antifraud_warnings w JOIN org_nodes o ON o.id = ?
+		WHERE w.root_id = ? AND w.grid_id IS NULL AND w.status = 'open' AND w.path >= o.path AND w.path < o.path || '~' ORDER BY w.id LIMIT 1), '')`, c.at.org, safetyRoot(c))
 }
 
 // lastQuarter is the quarter before today's (2026-Q3), China time.

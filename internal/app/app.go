@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/gridgov/gridgov/internal/account"
+	"github.com/gridgov/gridgov/internal/antifraud"
 	"github.com/gridgov/gridgov/internal/apperr"
 	"github.com/gridgov/gridgov/internal/assess"
 	"github.com/gridgov/gridgov/internal/audit"
@@ -118,7 +119,9 @@ type App struct {
 	Safety *safety.Service
 	// Drives runs the special campaigns (专项行动) and their clues.
 	Drives *drive.Service
-	Router *httpx.Router
+	// Antifraud runs the anti-fraud warning tasks (反诈预警劝导).
+	Antifraud *antifraud.Service
+	Router    *httpx.Router
 	// Metrics serves the Prometheus metrics with no check, for the
 	// separate metrics address (GRIDGOV_METRICS_ADDR).
 	Metrics http.Handler
@@ -215,7 +218,9 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a.Village = village.New(d, log, keys, reg)
 	a.Safety = safety.New(d, log)
 	a.Drives = drive.New(d, log, keys)
-	a.Safety.Notices = a.Events // an issued bulletin reaches its readers' inboxes
+	a.Antifraud = antifraud.New(d, log, keys)
+	a.Antifraud.Notices = a.Events // a grid's members are told how many to reach
+	a.Safety.Notices = a.Events    // an issued bulletin reaches its readers' inboxes
 	// One photo quota for each user, whatever the photos show: an event's
 	// or a patrol check-in's.
 	a.Patrols.PhotoQuota = quota
@@ -258,6 +263,10 @@ func (a *App) Jobs(node string) *jobs.Runner {
 		}},
 		{Name: "callkey.escalate", Every: 10 * time.Second, Run: func(ctx context.Context) error {
 			_, err := a.CallKey.Sweep(ctx) // 9-key alerts nobody accepted in time
+			return err
+		}},
+		{Name: "antifraud.sweep", Every: 10 * time.Minute, Run: func(ctx context.Context) error {
+			_, _, err := a.Antifraud.Sweep(ctx) // overdue warnings escalated, personal fields past the retention wiped
 			return err
 		}},
 		{Name: "psych.expire", Every: time.Hour, Run: func(ctx context.Context) error {
@@ -360,6 +369,7 @@ func (a *App) routes() {
 	rt.Handle(a.Village.Routes()...)
 	rt.Handle(a.Safety.Routes()...)
 	rt.Handle(a.Drives.Routes()...)
+	rt.Handle(a.Antifraud.Routes()...)
 	rt.Handle(a.Party.Routes()...)
 	rt.Handle(a.RedOrders.Routes()...)
 	rt.Handle(a.Points.Routes()...)

@@ -202,6 +202,8 @@ var owners = map[string][]string{
 	"drive_actions":       {"drive"},
 	"drive_assignments":   {"drive"},
 	"drive_clues":         {"drive"},
+	"antifraud_batches":   {"antifraud"},
+	"antifraud_warnings":  {"antifraud"},
 }
 
 // shared are the tables every room uses for its own rows: settings holds

@@ -111,6 +111,13 @@ const (
 	DriveDo    Perm = "drive.do"    // report on what a campaign pushed to one's grids, area or unit
 	DriveClue  Perm = "drive.clue"  // give a campaign a confidential clue, and follow its status
 	DriveClues Perm = "drive.clues" // read and verify the clues of one's area (the police), every read audited
+	// Anti-fraud warnings (反诈预警劝导): the police push lists of likely
+	// victims, the grid members of each person's grid reach them, the
+	// centre follows, places the unmatched and sets the hours.
+	AntifraudImport Perm = "antifraud.import" // push or import the police's lists of likely victims; read them in clear
+	AntifraudRead   Perm = "antifraud.read"   // the tasks of an area (names masked) and the figures per town
+	AntifraudWrite  Perm = "antifraud.write"  // place a person no register knew on a grid; the hours and the retention
+	AntifraudDo     Perm = "antifraud.do"     // reach the people of one's own grids and record the outcome
 
 	// Sensitive categories of key persons (PIPL art. 28): a key person of a
 	// category is visible only with that category's permission.
@@ -155,6 +162,7 @@ var Catalogue = []PermInfo{
 	{RedOrderPlace, "party"}, {RedOrderServe, "party"}, {RedOrderManage, "party"}, {PointsRead, "party"}, {PointsWrite, "party"},
 	{SafetyRead, "safety"}, {SafetyWrite, "safety"}, {SafetyReport, "safety"}, {SafetyTask, "safety"},
 	{DriveRead, "safety"}, {DriveWrite, "safety"}, {DriveDo, "safety"}, {DriveClue, "safety"}, {DriveClues, "safety"},
+	{AntifraudImport, "safety"}, {AntifraudRead, "safety"}, {AntifraudWrite, "safety"}, {AntifraudDo, "safety"},
 	{SensitiveReleasedPrisoner, "sensitive"}, {SensitiveCommunityCorrection, "sensitive"}, {SensitiveMentalDisorder, "sensitive"},
 	{SensitiveDrugUser, "sensitive"}, {SensitiveHIVRisk, "sensitive"}, {SensitiveKeyYouth, "sensitive"}, {SensitiveKeyPetitioner, "sensitive"},
 	{SensitivePsych, "sensitive"},
@@ -185,16 +193,16 @@ var Builtins = []BuiltinRole{
 	// As the office of the committee for 平安建设, it keeps the safety index (平安指数).
 	{Code: "intake", Perms: []Perm{OrgRead, GridRead, EventReport, EventRead, EventIntake, DisputeRead, DisputeReport, DisputeWrite,
 		WorkforceRead, WorkforceWrite, GridworkRead, GridworkSteer, AssessRead, AssessWrite, VillageRead, VillageWrite, VillageScore, VolunteerRead, VolunteerWrite,
-		SafetyRead, SafetyWrite, SafetyTask, DriveRead, DriveWrite, DriveDo, DriveClue}},
+		SafetyRead, SafetyWrite, SafetyTask, DriveRead, DriveWrite, DriveDo, DriveClue, AntifraudRead, AntifraudWrite}},
 	{Code: "dispatcher", Perms: []Perm{OrgRead, GridRead, EventRead, EventDispatch}},
 	{Code: "shift_lead", Perms: []Perm{OrgRead, GridRead, GridExport, EventRead, EventIntake, EventDispatch, EventApprove}},
 	{Code: "dept_handler", Perms: []Perm{OrgRead, GridRead, EventReadUnit, EventHandle}},
 	{Code: "grid_member", Perms: []Perm{OrgRead, GridRead, EventReport, EventRead, EventCheck, EventHandle, DisputeReport, GridworkDo, WorkforceRead, RedOrderPlace,
 		RegistryRead, RegistryWrite, RegistryImport, RegistryExport, KeyPersonRead, KeyPersonWrite, PersonalReveal, PersonalLookup,
 		SensitiveReleasedPrisoner, SensitiveCommunityCorrection, SensitiveMentalDisorder, SensitiveDrugUser, SensitiveKeyYouth, SensitiveKeyPetitioner,
-		VillageRead, VillageScore, DriveDo, DriveClue}},
+		VillageRead, VillageScore, DriveDo, DriveClue, AntifraudDo}},
 	{Code: "leader", Perms: []Perm{OrgRead, GridRead, GridExport, EventRead, EventSupervise, RegistryRead, RegistryExportApprove, RegistryCampaign,
-		DisputeRead, PetitionRead, PetitionWrite, WorkforceRead, GridworkRead, AssessRead, VillageRead, VolunteerRead, SafetyRead, DriveRead}},
+		DisputeRead, PetitionRead, PetitionWrite, WorkforceRead, GridworkRead, AssessRead, VillageRead, VolunteerRead, SafetyRead, DriveRead, AntifraudRead}},
 	// The mediator reads the events of its area, as the leader does: the
 	// disputes it is to settle are among them, and an event shows no more
 	// of the reporter than a name (the phone stays sealed).
@@ -219,7 +227,8 @@ var Builtins = []BuiltinRole{
 	// follow-ups to the shared record of the categories it is responsible for.
 	// The village police officer (一村一警) works the grids with their teams (警网融合).
 	{Code: "police", Perms: []Perm{OrgRead, GridRead, EventReport, DisputeRead, DisputeReport, GridworkDo, GridworkRead, WorkforceRead, VolunteerPolice, RegistryRead, KeyPersonRead, KeyPersonWrite, PersonalReveal, PersonalLookup,
-		SensitiveReleasedPrisoner, SensitiveDrugUser, SensitiveMentalDisorder, SensitiveKeyPetitioner, SensitiveKeyYouth, DriveDo, DriveClue, DriveClues}},
+		SensitiveReleasedPrisoner, SensitiveDrugUser, SensitiveMentalDisorder, SensitiveKeyPetitioner, SensitiveKeyYouth, DriveDo, DriveClue, DriveClues,
+		AntifraudImport, AntifraudRead}},
 	{Code: "justice", Perms: []Perm{OrgRead, GridRead, DisputeRead, DisputeReport, DisputeWrite, DisputeSubsidy, RegistryRead, KeyPersonRead, KeyPersonWrite, PersonalReveal, PersonalLookup,
 		SensitiveCommunityCorrection, SensitiveReleasedPrisoner}},
 	{Code: "health", Perms: []Perm{OrgRead, GridRead, RegistryRead, KeyPersonRead, KeyPersonWrite, PersonalReveal, PersonalLookup,

@@ -27,6 +27,8 @@ var families = map[Perm]Family{
 	AuditRead: AuditFamily,
 	// A campaign's clues are read in clear, with their givers' names.
 	DriveClues: PersonalFamily,
+	// The lists of likely victims are read in clear by the police.
+	AntifraudImport: PersonalFamily,
 }
 
 // FamilyOf returns the family of p. Every personal.* permission and every

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gridgov/gridgov/internal/antifraud"
 	"github.com/gridgov/gridgov/internal/apikey"
 	"github.com/gridgov/gridgov/internal/assess"
 	"github.com/gridgov/gridgov/internal/audit"
@@ -180,6 +181,9 @@ type Deps struct {
 	// Drives, when set, writes the first county's special campaigns
 	// (专项行动) with their assignments and clues.
 	Drives *drive.Service
+	// Antifraud, when set, writes the police's lists of likely fraud
+	// victims of the first county, matched to the registers' residents.
+	Antifraud *antifraud.Service
 }
 
 type division struct {
@@ -640,6 +644,13 @@ func addHistory(ctx context.Context, d Deps, scale Scale, seed int64, countyCode
 			return err
 		}
 		fmt.Fprintf(log, "wrote the county's special campaigns (%d reports on their lists)\n", n)
+	}
+	if d.Antifraud != nil {
+		n, err := AntifraudWarnings(ctx, d.DB, d.Antifraud, countyCode, seed, time.Now())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(log, "wrote the police's anti-fraud warning lists (%d people)\n", n)
 	}
 	if d.Safety != nil {
 		t0 := time.Now()

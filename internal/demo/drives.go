@@ -151,10 +151,7 @@ func Drives(ctx context.Context, d *db.DB, s *drive.Service, countyCode string, 
 			default:
 				continue
 			}
-			office.DisplayName = a.Holder
-			if a.Level == "unit" {
-				office.DisplayName = "公安分局 治安大队"
-			}
+			office.DisplayName = a.Holder + demoReporterOf[a.Level]
 			if _, err := svc.Report(sys, a.ID, r); err != nil {
 				return 0, fmt.Errorf("%s: %s: %w", dd.name, a.Title, err)
 			}
@@ -189,7 +186,7 @@ func Drives(ctx context.Context, d *db.DB, s *drive.Service, countyCode string, 
 		if err != nil {
 			return 0, fmt.Errorf("clue %d: %w", i, err)
 		}
-		if err := exec(ctx, d, "UPDATE drive_clues SET created_at = ?, handled_at = CASE WHEN handled_at IS NULL THEN NULL ELSE ? END WHERE id = ?",
+		if err := exec(ctx, d, "UPDATE drive_clues SET created_at = ?, handled_at = CASE WHEN handled_at IS NULL THEN NULL ELSE CAST(? AS BIGINT) END WHERE id = ?",
 			at.UnixMilli(), at.Add(36*time.Hour).UnixMilli(), clue.ID); err != nil {
 			return 0, err
 		}
@@ -210,7 +207,7 @@ func Drives(ctx context.Context, d *db.DB, s *drive.Service, countyCode string, 
 			return 0, err
 		}
 		done := started.AddDate(0, 0, 12).UnixMilli()
-		if err := exec(ctx, d, "UPDATE drive_assignments SET reported_at = ?, done_at = CASE WHEN done_at IS NULL THEN NULL ELSE ? END WHERE drive_id = ? AND reported_at IS NOT NULL",
+		if err := exec(ctx, d, "UPDATE drive_assignments SET reported_at = ?, done_at = CASE WHEN done_at IS NULL THEN NULL ELSE CAST(? AS BIGINT) END WHERE drive_id = ? AND reported_at IS NOT NULL",
 			done, done, ids[i]); err != nil {
 			return 0, err
 		}
@@ -224,6 +221,9 @@ func exec(ctx context.Context, d *db.DB, query string, args ...any) error {
 		return err
 	})
 }
+
+// demoReporterOf names who reports a line, after its holder's name.
+var demoReporterOf = map[string]string{"town": "综治中心", "village": "综治专干", "grid": "网格员", "unit": " 治安大队"}
 
 // demoClueFindings is the police's note of each finding.
 var demoClueFindings = map[string]string{

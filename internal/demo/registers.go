@@ -99,7 +99,11 @@ func Registers(ctx context.Context, deps Deps, countyCode string, seed int64, no
 				if m == 0 {
 					heads = append(heads, head{name, id, g.code})
 				}
-				fmt.Fprintf(&people, "%s,%s,%s,%s,%s,%s%s房,%s,%s,%s,%s,%s,%s\n", name, id, kind, mobile(rng),
+				phone := mobile(rng)
+				if h == 1 && m == 1 {
+					phone = likelyVictimPhone(g.code) // on the police's anti-fraud list (AntifraudWarnings)
+				}
+				fmt.Fprintf(&people, "%s,%s,%s,%s,%s,%s%s房,%s,%s,%s,%s,%s,%s\n", name, id, kind, phone,
 					door, door, room, g.code, no, rel, "自有住房", door, room)
 			}
 		}
@@ -246,6 +250,12 @@ func keyPersons(ctx context.Context, kp *keyperson.Service, d *db.DB, rng *mrand
 		}
 	}
 	return nil
+}
+
+// likelyVictimPhone is the phone of one resident of each register grid
+// that the police's demo list of likely fraud victims names.
+func likelyVictimPhone(gridCode string) string {
+	return "137" + gridCode[len(gridCode)-8:]
 }
 
 func mobile(rng *mrand.Rand) string {

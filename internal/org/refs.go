@@ -51,3 +51,11 @@ func WorkerName(ctx context.Context, q db.Querier, id string) (string, error) {
 	}
 	return name, err
 }
+
+// GridRefOf returns the active grid id; sql.ErrNoRows when there is none.
+func GridRefOf(ctx context.Context, q db.Querier, id string) (GridRef, error) {
+	var g GridRef
+	err := q.QueryRowContext(ctx, `SELECT id, code, name, org_id, path, COALESCE(center_lat, 0), COALESCE(center_lng, 0) FROM grids
+		WHERE id = ? AND status = 'active'`, id).Scan(&g.ID, &g.Code, &g.Name, &g.OrgID, &g.Path, &g.Lat, &g.Lng)
+	return g, err
+}

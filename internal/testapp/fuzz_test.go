@@ -549,6 +549,8 @@ func makeFixtures(tb testing.TB, a *testapp.App, as func(role string) *testapp.C
 	fx.ids["drives"] = first("SELECT d.id FROM drives d JOIN org_nodes v ON v.id = ? WHERE v.path LIKE d.path || '%' ORDER BY d.status DESC, d.id LIMIT 1")
 	fx.ids["drive-assignments"] = first("SELECT s.id FROM drive_assignments s JOIN org_nodes v ON v.id = ? WHERE s.path LIKE v.path || '%' ORDER BY s.id LIMIT 1")
 	fx.ids["drive-clues"] = first("SELECT id FROM drive_clues WHERE area_id = ? ORDER BY id LIMIT 1")
+	// Anti-fraud warnings: one on a grid of the village.
+	fx.ids["warnings"] = first("SELECT w.id FROM antifraud_warnings w JOIN org_nodes v ON v.id = ? WHERE w.path LIKE v.path || '%' ORDER BY w.id LIMIT 1")
 	fx.ids["unit-reports"] = first("SELECT u.id FROM units u JOIN org_nodes v ON v.id = ? WHERE u.code LIKE '%-ga' AND v.path LIKE u.path || '%'")
 	return fx
 }

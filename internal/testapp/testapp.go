@@ -188,6 +188,7 @@ func (tp *template) build(registers bool, run, key string) error {
 	deps.RedOrders = a.RedOrders   // a year of red orders and their points
 	deps.Points = a.Points         // the year's patrols, findings, trainings, hours credited
 	deps.Drives = a.Drives         // the county's special campaigns and their clues
+	deps.Antifraud = a.Antifraud   // the police's lists of likely fraud victims
 	deps.Safety = a.Safety         // a year of the safety index, computed last
 	tp.res, err = demo.Build(ctx, deps, demo.Scales["county"], 2026, io.Discard)
 	backup := filepath.Join(dir, "gridgov.db")

@@ -14,6 +14,8 @@ import { PERM } from './perms.js'
  * and my reports; then the grid member's household scores of the
  * village's score sheet (评分) and the resident's opinions on the village's
  * proposals under consultation (议事); 红色订单 (red orders) for those who place or serve them.
+ * 反诈劝导 (the police's anti-fraud warnings: people of one's grids to
+ * call or visit within hours) comes right after 今日, being urgent.
  * 专项行动 (special campaigns) comes after 走访 for those who report on
  * what a campaign pushed to them, after my reports for those who only give
  * clues (residents).
@@ -21,7 +23,9 @@ import { PERM } from './perms.js'
 export function phoneTabs() {
   const tabs = []
   if (can(PERM.volunteerDo)) tabs.push('vshifts', 'vclue') // a volunteer's shifts (walked as patrols) and clues
-  if (can(PERM.gridworkDo)) tabs.push('today', 'patrol')
+  if (can(PERM.gridworkDo)) tabs.push('today')
+  if (can(PERM.antifraudDo)) tabs.push('antifraud') // 反诈劝导: people to reach within hours, right after the day's tasks
+  if (can(PERM.gridworkDo)) tabs.push('patrol')
   if (can(PERM.eventCheck)) tabs.push('todo')
   if (can(PERM.gridworkDo)) tabs.push('visits')
   if (can(PERM.driveDo)) tabs.push('drive') // 专项行动: what the campaigns pushed to one's grids, area or unit

@@ -73,6 +73,10 @@ export const PERM = {
   driveDo: 'drive.do',
   driveClue: 'drive.clue',
   driveClues: 'drive.clues',
+  antifraudImport: 'antifraud.import',
+  antifraudRead: 'antifraud.read',
+  antifraudWrite: 'antifraud.write',
+  antifraudDo: 'antifraud.do',
 }
 
 // Key-person categories: each needs its own permission pii.sensitive.<category>.

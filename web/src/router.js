@@ -24,6 +24,7 @@ export const menuRoutes = [
   { path: 'safety-cells', name: 'safety-cells', component: () => import('./views/SafetyCells.vue'), meta: { title: 'ui.menu.safety_cells', icon: 'House', perm: PERM.safetyRead, group: 'events' } },
   { path: 'drives', name: 'drives', component: () => import('./views/Drives.vue'), meta: { title: 'ui.menu.drives', icon: 'Aim', perm: [PERM.driveRead, PERM.driveDo, PERM.safetyReport], group: 'events' } },
   { path: 'drive-clues', name: 'drive-clues', component: () => import('./views/DriveClues.vue'), meta: { title: 'ui.menu.drive_clues', icon: 'Lock', perm: PERM.driveClues, group: 'events' } },
+  { path: 'antifraud', name: 'antifraud', component: () => import('./views/Antifraud.vue'), meta: { title: 'ui.menu.antifraud', icon: 'Warning', perm: [PERM.antifraudRead, PERM.antifraudImport], group: 'events' } },
   { path: 'safety-report', name: 'safety-report', component: () => import('./views/SafetyReport.vue'), meta: { title: 'ui.menu.safety_report', icon: 'EditPen', perm: PERM.safetyReport, group: 'events' } },
   { path: 'events', name: 'events', component: () => import('./views/Events.vue'), meta: { title: 'ui.menu.events', icon: 'Tickets', perm: [PERM.eventRead, PERM.eventReadUnit, PERM.eventReport], group: 'events' } },
   { path: 'supervision', name: 'supervision', component: () => import('./views/Supervision.vue'), meta: { title: 'ui.menu.supervision', icon: 'Flag', perm: [PERM.eventSupervise, PERM.eventRead], group: 'events' } },
@@ -153,7 +154,7 @@ const router = createRouter({
     { path: '/print/events/:id', name: 'event-print', component: () => import('./views/EventPrint.vue'), meta: { perm: [PERM.eventRead, PERM.eventReadUnit, PERM.eventReport] } },
     // The village's published monthly list (评分榜单): public, no sign-in
     { path: '/p/village/:code/scores/:month?', name: 'village-public', component: () => import('./views/village/Public.vue'), meta: { public: true } },
-    { path: '/m', name: 'mobile', component: () => import('./views/Mobile.vue'), meta: { perm: [PERM.eventReport, PERM.eventCheck, PERM.eventHandle, PERM.disputeReport, PERM.gridworkDo, PERM.villageOpine, PERM.villageScore, PERM.volunteerDo, PERM.driveDo, PERM.driveClue] } },
+    { path: '/m', name: 'mobile', component: () => import('./views/Mobile.vue'), meta: { perm: [PERM.eventReport, PERM.eventCheck, PERM.eventHandle, PERM.disputeReport, PERM.gridworkDo, PERM.villageOpine, PERM.villageScore, PERM.volunteerDo, PERM.driveDo, PERM.driveClue, PERM.antifraudDo] } },
     { path: '/:rest(.*)*', redirect: '/' },
   ],
 })
