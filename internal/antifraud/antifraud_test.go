@@ -67,7 +67,7 @@ func TestWarnings(t *testing.T) {
 		t.Fatalf("push: %d %s / %s", r1.Status, r1.Body, r2.Body)
 	}
 	var sealed int
-	q.QueryRowContext(ctx, "SELECT count(*) FROM antifraud_warnings WHERE name_sealed LIKE '%王秀英%' OR phone_sealed LIKE '%137%' OR address_sealed LIKE '%建设路%' OR note_sealed LIKE '%公检法%'").Scan(&sealed)
+	q.QueryRowContext(ctx, "SELECT count(*) FROM antifraud_warnings WHERE name_sealed LIKE '%王秀英%' OR phone_sealed LIKE ? OR address_sealed LIKE '%建设路%' OR note_sealed LIKE '%公检法%'", "%"+phone+"%").Scan(&sealed)
 	if sealed != 0 {
 		t.Fatal("a list in clear at rest")
 	}

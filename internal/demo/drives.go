@@ -134,30 +134,44 @@ func Drives(ctx context.Context, d *db.DB, s *drive.Service, countyCode string, 
 		if err != nil {
 			return 0, err
 		}
-		for i, a := range list {
-			var r drive.ReportInput
-			switch {
-			case i%9 == 4 && (dd.close || a.DueOn < day(0)):
-				continue // the odd one left undone
-			case dd.close || a.DueOn < day(0):
-				r = drive.ReportInput{Count: a.Target + rng.IntN(3), Note: "已按要求完成", Done: true}
-			case rng.IntN(10) < 7:
-				// Under way: most have reported part of the target, a few are done.
-				r.Count = rng.IntN(a.Target + 1)
-				r.Note = fmt.Sprintf("已完成%d%s", r.Count, a.Measure)
-				if r.Count >= a.Target && a.Target > 0 {
-					r.Done, r.Note = true, "已完成目标任务"
+		// The holders' reports, written in one transaction (the demo's
+		// ~1,400 lines one by one through the service took seconds).
+		err = d.InTx(ctx, func(tx *db.Tx) error {
+			at := at.UnixMilli()
+			for i, a := range list {
+				var count int
+				var note string
+				var done bool
+				switch {
+				case i%9 == 4 && (dd.close || a.DueOn < day(0)):
+					continue // the odd one left undone
+				case dd.close || a.DueOn < day(0):
+					count, note, done = a.Target+rng.IntN(3), "已按要求完成", true
+				case rng.IntN(10) < 7:
+					// Under way: most have reported part of the target, a few are done.
+					count = rng.IntN(a.Target + 1)
+					note = fmt.Sprintf("已完成%d%s", count, a.Measure)
+					if count >= a.Target && a.Target > 0 {
+						done, note = true, "已完成目标任务"
+					}
+				default:
+					continue
 				}
-			default:
-				continue
+				var doneAt any
+				if done {
+					doneAt = at
+				}
+				if _, err := tx.ExecContext(ctx, "UPDATE drive_assignments SET done_count = ?, note = ?, done_at = ?, reported_by = ?, reported_at = ? WHERE id = ?",
+					count, note, doneAt, a.Holder+demoReporterOf[a.Level], at, a.ID); err != nil {
+					return err
+				}
+				n++
 			}
-			office.DisplayName = a.Holder + demoReporterOf[a.Level]
-			if _, err := svc.Report(sys, a.ID, r); err != nil {
-				return 0, fmt.Errorf("%s: %s: %w", dd.name, a.Title, err)
-			}
-			n++
+			return nil
+		})
+		if err != nil {
+			return 0, fmt.Errorf("%s: %w", dd.name, err)
 		}
-		office.DisplayName = "区委政法委"
 	}
 	// The clues: given by the first village's resident (the first of the
 	// running campaign's) or anonymously by residents of other villages.
