@@ -190,13 +190,19 @@ func (s *Service) Open(ctx context.Context, id string) (Warning, error) {
 // Audited; the answer is the task masked.
 func (s *Service) Record(ctx context.Context, id string, in OutcomeInput) (Warning, error) {
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
-		w, clear, err := s.warning(ctx, tx, id, false)
+		// Only a member of the task's grid records its outcome.
+		grids, err := myGrids(ctx, tx)
 		if err != nil {
 			return err
 		}
-		if !clear || !slices.Contains(myGridsOr(ctx, tx), w.GridID) {
+		list, err := s.read(ctx, tx, "w.id = ?", id)
+		if err != nil {
+			return err
+		}
+		if len(list) == 0 || list[0].GridID == "" || !slices.Contains(grids, list[0].GridID) {
 			return apperr.NotFoundf("antifraud_warning")
 		}
+		w := list[0]
 		var f apperr.Fields
 		if !slices.Contains(Outcomes, in.Outcome) {
 			f.Add("outcome", "validation.one_of", "values", strings.Join(Outcomes, ", "))
@@ -229,12 +235,6 @@ func (s *Service) Record(ctx context.Context, id string, in OutcomeInput) (Warni
 	// The answer is masked: a queued outcome sent later opens no one.
 	w, _, err := s.warning(ctx, s.db.Reader(), id, false)
 	return w, err
-}
-
-// myGridsOr is myGrids, empty on error (the caller checks again in clear).
-func myGridsOr(ctx context.Context, q db.Querier) []string {
-	g, _ := myGrids(ctx, q)
-	return g
 }
 
 // Assign places a person no register knew on a grid of the root (the

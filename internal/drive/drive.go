@@ -296,14 +296,7 @@ func (s *Service) Create(ctx context.Context, in Input) (Drive, error) {
 
 // Update edits a draft: the whole plan, at the version read. Audited.
 func (s *Service) Update(ctx context.Context, id string, in Input) (Drive, error) {
-	err := s.db.InTx(ctx, func(tx *db.Tx) error {
-		d, err := s.drive(ctx, tx, id, authz.DriveWrite)
-		if err != nil {
-			return err
-		}
-		if d.Status != Draft {
-			return apperr.E(apperr.Conflict, "drive.not_draft")
-		}
+	return s.change(ctx, id, Draft, func(tx *db.Tx, d Drive) error {
 		if d.Version != in.Version {
 			return apperr.E(apperr.Conflict, "drive.stale")
 		}
@@ -323,6 +316,24 @@ func (s *Service) Update(ctx context.Context, id string, in Input) (Drive, error
 			return err
 		}
 		return s.record(ctx, tx, authz.DriveWrite, "drive.update", "drive", id, in.Name)
+	})
+}
+
+// change runs fn on campaign id, inside one transaction, when the caller
+// plans the root's campaigns (drive.write) and the campaign is in status;
+// then returns it as its page shows it.
+func (s *Service) change(ctx context.Context, id, status string, fn func(tx *db.Tx, d Drive) error) (Drive, error) {
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		d, err := s.drive(ctx, tx, id, authz.DriveWrite)
+		switch {
+		case err != nil:
+			return err
+		case d.Status != status && status == Draft:
+			return apperr.E(apperr.Conflict, "drive.not_draft")
+		case d.Status != status:
+			return apperr.E(apperr.Conflict, "drive.not_running")
+		}
+		return fn(tx, d)
 	})
 	if err != nil {
 		return Drive{}, err
@@ -353,14 +364,7 @@ func writeLists(ctx context.Context, tx *db.Tx, id string, in Input) error {
 // Start pushes a draft's list down — one assignment per action and town,
 // village, main grid or unit — and opens its clue intake. Audited.
 func (s *Service) Start(ctx context.Context, id string) (Drive, error) {
-	err := s.db.InTx(ctx, func(tx *db.Tx) error {
-		d, err := s.drive(ctx, tx, id, authz.DriveWrite)
-		if err != nil {
-			return err
-		}
-		if d.Status != Draft {
-			return apperr.E(apperr.Conflict, "drive.not_draft")
-		}
+	return s.change(ctx, id, Draft, func(tx *db.Tx, d Drive) error {
 		if d.EndsOn < s.today() {
 			return apperr.Field("ends_on", "drive.ended")
 		}
@@ -373,10 +377,6 @@ func (s *Service) Start(ctx context.Context, id string) (Drive, error) {
 		}
 		return s.record(ctx, tx, authz.DriveWrite, "drive.start", "drive", id, fmt.Sprintf("%s: %d", d.Name, n))
 	})
-	if err != nil {
-		return Drive{}, err
-	}
-	return s.Get(ctx, id)
 }
 
 // push writes the assignments of every action of d and returns how many.
@@ -434,14 +434,7 @@ func nullIf(s string) any {
 // Close ends a running campaign with its results in words: no more reports
 // or clues are taken. Audited.
 func (s *Service) Close(ctx context.Context, id string, in CloseInput) (Drive, error) {
-	err := s.db.InTx(ctx, func(tx *db.Tx) error {
-		d, err := s.drive(ctx, tx, id, authz.DriveWrite)
-		if err != nil {
-			return err
-		}
-		if d.Status != Running {
-			return apperr.E(apperr.Conflict, "drive.not_running")
-		}
+	return s.change(ctx, id, Running, func(tx *db.Tx, d Drive) error {
 		var f apperr.Fields
 		in.Summary = checkText(&f, "summary", in.Summary, 2, 4000)
 		if err := f.Refuse(); err != nil {
@@ -452,10 +445,6 @@ func (s *Service) Close(ctx context.Context, id string, in CloseInput) (Drive, e
 		}
 		return s.record(ctx, tx, authz.DriveWrite, "drive.close", "drive", id, d.Name)
 	})
-	if err != nil {
-		return Drive{}, err
-	}
-	return s.Get(ctx, id)
 }
 
 const driveCols = `id, root_id, path, name, kind, aim, starts_on, ends_on, takes_clues, status, summary, created_at, started_at, closed_at, version`

@@ -17,15 +17,16 @@ import (
 // line with its report and light as a workbook in lang, watermarked with
 // who exported it; audited. Clues are counted only, as on the page.
 func (s *Service) WriteFigures(ctx context.Context, w io.Writer, driveID, lang string) error {
-	fig, err := s.Figures(ctx, driveID)
+	q := s.db.Reader()
+	d, err := s.drive(ctx, q, driveID, authz.DriveRead)
 	if err != nil {
 		return err
 	}
-	d, err := s.Get(ctx, driveID)
+	lines, err := s.readAssignments(ctx, q, "s.drive_id = ?", driveID)
 	if err != nil {
 		return err
 	}
-	lines, err := s.Assignments(ctx, driveID, Filter{})
+	fig, err := figuresOf(ctx, q, d, lines)
 	if err != nil {
 		return err
 	}

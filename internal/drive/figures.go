@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/gridgov/gridgov/internal/authz"
+	"github.com/gridgov/gridgov/internal/db"
 )
 
 // Figures are a campaign's results per town taking part (its villages' and
@@ -37,6 +38,15 @@ func (s *Service) Figures(ctx context.Context, driveID string) (Figures, error) 
 	if err != nil {
 		return Figures{}, err
 	}
+	list, err := s.readAssignments(ctx, q, "s.drive_id = ?", driveID)
+	if err != nil {
+		return Figures{}, err
+	}
+	return figuresOf(ctx, q, d, list)
+}
+
+// figuresOf rolls the campaign's lines and clues up per town and unit.
+func figuresOf(ctx context.Context, q db.Querier, d Drive, list []Assignment) (Figures, error) {
 	out := Figures{Actions: d.Actions, Rows: []FigureRow{}, Total: FigureRow{Kind: "total", Counts: map[string]int{}}}
 	index := map[string]int{}
 	row := func(kind, id, name string) *FigureRow {
@@ -53,10 +63,6 @@ func (s *Service) Figures(ctx context.Context, driveID string) (Figures, error) 
 	}
 	for _, u := range d.Units {
 		row("unit", u.ID, u.Name)
-	}
-	list, err := s.readAssignments(ctx, q, "s.drive_id = ?", driveID)
-	if err != nil {
-		return Figures{}, err
 	}
 	for _, a := range list {
 		key := a.TownID
@@ -78,7 +84,7 @@ func (s *Service) Figures(ctx context.Context, driveID string) (Figures, error) 
 			r.Counts[a.ActionID] += a.Count
 		}
 	}
-	rows, err := q.QueryContext(ctx, "SELECT COALESCE(town_id, ''), status, count(*) FROM drive_clues WHERE drive_id = ? GROUP BY town_id, status", driveID)
+	rows, err := q.QueryContext(ctx, "SELECT COALESCE(town_id, ''), status, count(*) FROM drive_clues WHERE drive_id = ? GROUP BY town_id, status", d.ID)
 	if err != nil {
 		return Figures{}, err
 	}
