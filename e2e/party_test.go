@@ -26,6 +26,22 @@ func (p *page) clickText(sel, text string) {
 	p.click(`[data-e2e-click="1"]`)
 }
 
+// openTab opens the Element Plus tab labelled label and waits until it is
+// the active one. The click is repeated from the page itself while the tab
+// is not active: a dialog fading out may still cover the tab bar and take a
+// pointer click.
+func (p *page) openTab(label string) {
+	p.t.Helper()
+	p.waitFor("the tab "+label, fmt.Sprintf(`(() => {
+		const t = [...document.querySelectorAll('.el-tabs__item')].find(e => e.offsetParent !== null && e.innerText.trim() === %s);
+		if (!t) return false;
+		if (t.classList.contains('is-active')) return true;
+		t.click();
+		return false;
+	})()`, jsString(label)), `[...document.querySelectorAll('.el-tabs__item')].map(e => e.innerText + (e.classList.contains('is-active') ? '*' : '')).join(' ')`)
+	p.settle()
+}
+
 // TestPartyTreeConsole: the community's party secretary opens 红色网格, sees
 // the tree of their community beside the map, gives a 党员中心户 of the
 // community's organisation a household found by its 户号 ("+ 联系户") and

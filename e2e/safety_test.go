@@ -38,18 +38,18 @@ func TestSafetyIndex(t *testing.T) {
 
 	// The map: the towns coloured by their index, a tooltip on each.
 	p.do("close the drawer", chromedp.KeyEvent("\x1b"))
-	p.clickText(".el-tabs__item", "地图")
+	p.openTab("地图")
 	p.waitFor("the towns on the map", `document.querySelectorAll('[data-test=safety-map] path.leaflet-interactive').length === 8`,
 		`document.querySelector('[data-test=safety-map]')?.innerHTML.length`)
 	p.shot("safety-08-map")
 
 	// The quarter's review and the year's assessment.
-	p.clickText(".el-tabs__item", "季研判")
+	p.openTab("季研判")
 	p.waitFor("the quarter's areas and decisions", `document.querySelectorAll('[data-test=review-areas] .el-table__body tr').length === 9
 		&& document.querySelectorAll('[data-test=review-decisions] .el-table__body tr').length === 2`, `document.querySelector('[data-test=safety-review]')?.innerText`)
 	p.noRawKeys("the review")
 	p.shot("safety-09-review")
-	p.clickText(".el-tabs__item", "年考评")
+	p.openTab("年考评")
 	p.waitFor("the year's areas and items", `document.querySelectorAll('[data-test=year-areas] .el-table__body tr').length === 9
 		&& document.querySelectorAll('[data-test=year-items] .el-table__body tr').length === 3`, `document.querySelector('[data-test=safety-year]')?.innerText`)
 	p.noRawKeys("the year")
@@ -88,7 +88,7 @@ func TestSafetyReport(t *testing.T) {
 	l := newPage(t, app.URL)
 	l.loginAs(app, "intake")
 	l.open("/safety-index")
-	l.clickText(".el-tabs__item", "上报情况")
+	l.openTab("上报情况")
 	l.waitFor("both units' reports", `document.querySelectorAll('[data-test=safety-unit-reports] .el-table__body tr').length === 2`,
 		`document.querySelector('[data-test=safety-unit-reports]')?.innerText`)
 	l.waitText("[data-test=safety-unit-reports]", "应急管理局")
@@ -199,7 +199,7 @@ func TestSafetyCells(t *testing.T) {
 	p.typeInto("[data-test=cell-dialog] input[data-test=cell-name], [data-test=cell-dialog] [data-test=cell-name] input", "越王山景区")
 	p.click("[data-test=cell-submit]")
 	p.waitFor("the dialog closed", `[...document.querySelectorAll('.el-overlay')].every(o => o.style.display === 'none' || o.offsetParent === null)`, `document.body.innerText.slice(0, 300)`)
-	p.clickText(".el-tabs__item", "申请与审核")
+	p.openTab("申请与审核")
 	p.waitText("[data-test=cell-list]", "越王山景区")
 	p.clickText("[data-test=cell-list] .el-table__body tr", "越王山景区")
 	p.visible("[data-test=cell-inspect]")

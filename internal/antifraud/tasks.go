@@ -105,7 +105,8 @@ func (s *Service) Mine(ctx context.Context) ([]Warning, error) {
 }
 
 // List lists the tasks under the root or area (antifraud.read over it),
-// of one status, or the overdue ones, or those on no grid yet.
+// of one status, or the overdue ones, or those on no grid yet. The masked
+// phone is left out for readers who may not open the person.
 func (s *Service) List(ctx context.Context, areaID, status string) ([]Warning, error) {
 	q := s.db.Reader()
 	path, err := org.PathIn(ctx, q, authz.AntifraudRead, areaID, "")
@@ -124,7 +125,19 @@ func (s *Service) List(ctx context.Context, areaID, status string) ([]Warning, e
 	default:
 		return nil, apperr.Field("status", "validation.one_of", "values", "open, overdue, unmatched, "+strings.Join(Outcomes, ", "))
 	}
-	return s.read(ctx, q, under, args...)
+	list, err := s.read(ctx, q, under, args...)
+	if err != nil {
+		return nil, err
+	}
+	// Beside the grid, even the last four digits narrow a register search
+	// to one person: only those who may open the person see them.
+	p := authz.From(ctx)
+	for i := range list {
+		if !p.Covers(authz.AntifraudImport, list[i].path) {
+			list[i].PhoneMasked = ""
+		}
+	}
+	return list, nil
 }
 
 // warning reads one task the caller may see in clear: a member of its
@@ -147,6 +160,9 @@ func (s *Service) warning(ctx context.Context, q db.Querier, id string, reader b
 	clear := (w.GridID != "" && slices.Contains(grids, w.GridID)) || p.Covers(authz.AntifraudImport, w.path)
 	if !clear && !(reader && p.Covers(authz.AntifraudRead, w.path)) {
 		return Warning{}, false, apperr.NotFoundf("antifraud_warning")
+	}
+	if !clear {
+		w.PhoneMasked = "" // as in List
 	}
 	return w, clear, nil
 }

@@ -283,6 +283,15 @@ const (
 	// Anti-fraud warnings: the centre, the leader and the police follow
 	// them (antifraud.read).
 	antifraudReaders = "intake leader police pcschief"
+	// The 三情: the centre, the leader, the police and the petition desk
+	// read them (situation.read); the centre, the police and the petition
+	// desk enter them; the centre judges and schedules (situation.steer);
+	// the police and the petition desk open the people. The county's
+	// meetings are read by those who read the county.
+	situationReaders  = "intake leader police pcschief xfclerk"
+	situationEnterers = "intake police xfclerk"
+	situationCounty   = "intake leader police xfclerk"
+	situationPeople   = "police pcschief xfclerk"
 )
 
 func matrix() []row {
@@ -829,6 +838,46 @@ func matrix() []row {
 		{route: "PUT /api/v1/antifraud/settings", who: "intake", once: true, global: true, req: func(c *call) req {
 			return req{path: "/api/v1/antifraud/settings", body: map[string]any{"high_hours": 2, "medium_hours": 24, "low_hours": 72, "keep_days": 90}}
 		}},
+
+		// The 三情 (访情、警情、舆情), their analysis, scheduling and feeds.
+		{route: "GET /api/v1/situation-areas/{id}/situations", who: situationReaders, req: func(c *call) req { return req{path: "/api/v1/situation-areas/" + c.id(c.at.org) + "/situations"} }},
+		{route: "POST /api/v1/situation-areas/{id}/situations", who: situationEnterers, req: func(c *call) req {
+			return req{path: "/api/v1/situation-areas/" + c.id(safetyRoot(c)) + "/situations", body: situationIn(c)}
+		}},
+		{route: "POST /api/v1/situation-areas/{id}/sheet", who: situationEnterers, req: func(c *call) req {
+			return req{path: "/api/v1/situation-areas/" + c.id(safetyRoot(c)) + "/sheet", body: map[string]any{"items": []any{situationIn(c)}}}
+		}},
+		{route: "GET /api/v1/situation-areas/{id}/analysis", who: situationReaders, req: func(c *call) req { return req{path: "/api/v1/situation-areas/" + c.id(c.at.org) + "/analysis"} }},
+		{route: "PUT /api/v1/situation-areas/{id}/judgements/{day}", who: "intake", req: func(c *call) req {
+			return req{path: "/api/v1/situation-areas/" + c.id(safetyRoot(c)) + "/judgements/" + yesterday(), body: map[string]any{"text": "矩阵研判意见"}}
+		}},
+		{route: "GET /api/v1/situation-areas/{id}/meetings", who: situationCounty, req: func(c *call) req { return req{path: "/api/v1/situation-areas/" + c.id(safetyRoot(c)) + "/meetings"} }},
+		{route: "POST /api/v1/situation-areas/{id}/meetings", who: "intake", req: func(c *call) req {
+			return req{path: "/api/v1/situation-areas/" + c.id(safetyRoot(c)) + "/meetings", body: map[string]any{"week_of": today(), "chair": "矩阵主持"}}
+		}},
+		{route: "GET /api/v1/situation-areas/{id}/sources", who: "intake", req: func(c *call) req { return req{path: "/api/v1/situation-areas/" + c.id(safetyRoot(c)) + "/sources"} }},
+		{route: "POST /api/v1/situation-areas/{id}/sources", who: "intake", req: func(c *call) req {
+			return req{path: "/api/v1/situation-areas/" + c.id(safetyRoot(c)) + "/sources", body: map[string]any{"name": "矩阵系统", "kind": "police"}}
+		}},
+		{route: "POST /api/v1/situation-sources/{id}/revoke", who: "intake", req: func(c *call) req {
+			return req{path: "/api/v1/situation-sources/" + c.id(c.f.one("SELECT COALESCE((SELECT id FROM situation_sources WHERE root_id = ? ORDER BY id LIMIT 1), '')", safetyRoot(c))) + "/revoke"}
+		}},
+		{route: "GET /api/v1/situations/{id}", who: situationReaders, req: func(c *call) req { return req{path: "/api/v1/situations/" + c.id(situationOf(c))} }},
+		{route: "GET /api/v1/situations/{id}/people", who: situationPeople, req: func(c *call) req { return req{path: "/api/v1/situations/" + c.id(situationOf(c)) + "/people"} }},
+		{route: "POST /api/v1/situations/{id}/close", who: "intake", req: func(c *call) req {
+			return req{path: "/api/v1/situations/" + c.id(situationOf(c)) + "/close", body: map[string]any{"note": "矩阵办结"}}
+		}},
+		{route: "GET /api/v1/situation-meetings/{id}", who: situationCounty, req: func(c *call) req { return req{path: "/api/v1/situation-meetings/" + c.id(situationMeeting(c))} }},
+		{route: "PUT /api/v1/situation-meetings/{id}", who: "intake", req: func(c *call) req {
+			return req{path: "/api/v1/situation-meetings/" + c.id(situationMeeting(c)), body: map[string]any{"chair": "矩阵主持", "version": 0}}
+		}},
+		{route: "POST /api/v1/situation-meetings/{id}/hold", who: "intake", req: func(c *call) req {
+			return req{path: "/api/v1/situation-meetings/" + c.id(situationMeeting(c)) + "/hold", body: map[string]any{"chair": "矩阵主持", "minutes": "矩阵会议纪要，研究部署本周事项。", "version": 0}}
+		}},
+		{route: "POST /api/v1/situation-meetings/{id}/decisions", who: "intake", req: func(c *call) req {
+			return req{path: "/api/v1/situation-meetings/" + c.id(situationMeeting(c)) + "/decisions", body: map[string]any{"decision": "矩阵部署"}}
+		}},
+		{route: "POST /api/v1/situation-feed", who: "public", once: true, req: func(c *call) req { return req{path: "/api/v1/situation-feed", body: map[string]any{"items": []any{}}} }},
 
 		// Village score sheets (评分表) and councils (村民理事会): the centre
 		// keeps them (village.write), grid members record scores
@@ -1807,6 +1856,30 @@ func afWarning(c *call) string {
 func afUnmatched(c *call) string {
 	return c.f.one(`SELECT COALESCE((SELECT w.id FROM antifraud_warnings w JOIN org_nodes o ON o.id = ?
 		WHERE w.root_id = ? AND w.grid_id IS NULL AND w.status = 'open' AND w.path >= o.path AND w.path < o.path || '~' ORDER BY w.id LIMIT 1), '')`, c.at.org, safetyRoot(c))
+}
+
+// situationIn is a situation of the town under the root at or above the
+// call's area.
+func situationIn(c *call) map[string]any {
+	return map[string]any{"kind": "police", "category": "other", "occurred_at": yesterday() + " 09:00", "place": "矩阵地点", "area": c.id(driveTown(c)), "summary": "矩阵三情内容"}
+}
+
+// situationOf is a situation of the root at or above the call's area,
+// lying in that area.
+func situationOf(c *call) string {
+	return c.f.one(`SELECT COALESCE((SELECT s.id FROM situations s JOIN org_nodes o ON o.id = ? WHERE s.root_id = ?
+		AND s.path >= o.path AND s.path < o.path || '~' ORDER BY s.id LIMIT 1), '')`, c.at.org, safetyRoot(c))
+}
+
+// situationMeeting is the open scheduling meeting of the root at or above
+// the call's area.
+func situationMeeting(c *call) string {
+	return c.f.one("SELECT COALESCE((SELECT id FROM situation_meetings WHERE root_id = ? AND status = 'open' LIMIT 1), '')", safetyRoot(c))
+}
+
+// yesterday is the day before the petition desk's (China Standard Time).
+func yesterday() string {
+	return time.Now().In(time.FixedZone("CST", 8*3600)).AddDate(0, 0, -1).Format("2006-01-02")
 }
 
 // lastQuarter is the quarter before today's (2026-Q3), China time.

@@ -48,6 +48,7 @@ import (
 	"github.com/gridgov/gridgov/internal/safety"
 	"github.com/gridgov/gridgov/internal/screening"
 	"github.com/gridgov/gridgov/internal/secret"
+	"github.com/gridgov/gridgov/internal/situation"
 	"github.com/gridgov/gridgov/internal/village"
 	"github.com/gridgov/gridgov/internal/visit"
 	"github.com/gridgov/gridgov/internal/volunteer"
@@ -121,7 +122,10 @@ type App struct {
 	Drives *drive.Service
 	// Antifraud runs the anti-fraud warning tasks (反诈预警劝导).
 	Antifraud *antifraud.Service
-	Router    *httpx.Router
+	// Situations are the situation room's 三情 (访情、警情、舆情) with the
+	// daily analysis, the weekly scheduling and the feeds in.
+	Situations *situation.Service
+	Router     *httpx.Router
 	// Metrics serves the Prometheus metrics with no check, for the
 	// separate metrics address (GRIDGOV_METRICS_ADDR).
 	Metrics http.Handler
@@ -220,7 +224,9 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a.Drives = drive.New(d, log, keys)
 	a.Antifraud = antifraud.New(d, log, keys)
 	a.Antifraud.Notices = a.Events // a grid's members are told how many to reach
-	a.Safety.Notices = a.Events    // an issued bulletin reaches its readers' inboxes
+	a.Situations = situation.New(d, log, keys, a.Org, a.Safety)
+	a.Situations.Notices = a.Events // a town is told of a serious or major situation at once
+	a.Safety.Notices = a.Events     // an issued bulletin reaches its readers' inboxes
 	// One photo quota for each user, whatever the photos show: an event's
 	// or a patrol check-in's.
 	a.Patrols.PhotoQuota = quota
@@ -370,6 +376,7 @@ func (a *App) routes() {
 	rt.Handle(a.Safety.Routes()...)
 	rt.Handle(a.Drives.Routes()...)
 	rt.Handle(a.Antifraud.Routes()...)
+	rt.Handle(a.Situations.Routes()...)
 	rt.Handle(a.Party.Routes()...)
 	rt.Handle(a.RedOrders.Routes()...)
 	rt.Handle(a.Points.Routes()...)

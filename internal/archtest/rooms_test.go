@@ -204,6 +204,14 @@ var owners = map[string][]string{
 	"drive_clues":         {"drive"},
 	"antifraud_batches":   {"antifraud"},
 	"antifraud_warnings":  {"antifraud"},
+	// The situation room's 三情, their analysis, scheduling and feeds.
+	"situations":          {"situation"},
+	"situation_people":    {"situation"},
+	"situation_sources":   {"situation"},
+	"situation_feed_days": {"situation"},
+	"situation_days":      {"situation"},
+	"situation_meetings":  {"situation"},
+	"situation_decisions": {"situation"},
 }
 
 // shared are the tables every room uses for its own rows: settings holds

@@ -119,6 +119,12 @@ const (
 	AntifraudWrite  Perm = "antifraud.write"  // place a person no register knew on a grid; the hours and the retention
 	AntifraudDo     Perm = "antifraud.do"     // reach the people of one's own grids and record the outcome
 
+	// The situation room's 三情 (访情、警情、舆情).
+	SituationRead   Perm = "situation.read"   // the situations of an area (people masked), the daily analysis, the scheduling meetings
+	SituationEnter  Perm = "situation.enter"  // enter situations by hand or from a sheet
+	SituationSteer  Perm = "situation.steer"  // the day's judgement, the weekly meeting and its tasks, the feeds' sources
+	SituationPeople Perm = "situation.people" // the people involved in clear, every read audited
+
 	// Sensitive categories of key persons (PIPL art. 28): a key person of a
 	// category is visible only with that category's permission.
 	SensitiveReleasedPrisoner    Perm = "pii.sensitive.released_prisoner"
@@ -163,6 +169,7 @@ var Catalogue = []PermInfo{
 	{SafetyRead, "safety"}, {SafetyWrite, "safety"}, {SafetyReport, "safety"}, {SafetyTask, "safety"},
 	{DriveRead, "safety"}, {DriveWrite, "safety"}, {DriveDo, "safety"}, {DriveClue, "safety"}, {DriveClues, "safety"},
 	{AntifraudImport, "safety"}, {AntifraudRead, "safety"}, {AntifraudWrite, "safety"}, {AntifraudDo, "safety"},
+	{SituationRead, "safety"}, {SituationEnter, "safety"}, {SituationSteer, "safety"}, {SituationPeople, "safety"},
 	{SensitiveReleasedPrisoner, "sensitive"}, {SensitiveCommunityCorrection, "sensitive"}, {SensitiveMentalDisorder, "sensitive"},
 	{SensitiveDrugUser, "sensitive"}, {SensitiveHIVRisk, "sensitive"}, {SensitiveKeyYouth, "sensitive"}, {SensitiveKeyPetitioner, "sensitive"},
 	{SensitivePsych, "sensitive"},
@@ -193,7 +200,8 @@ var Builtins = []BuiltinRole{
 	// As the office of the committee for 平安建设, it keeps the safety index (平安指数).
 	{Code: "intake", Perms: []Perm{OrgRead, GridRead, EventReport, EventRead, EventIntake, DisputeRead, DisputeReport, DisputeWrite,
 		WorkforceRead, WorkforceWrite, GridworkRead, GridworkSteer, AssessRead, AssessWrite, VillageRead, VillageWrite, VillageScore, VolunteerRead, VolunteerWrite,
-		SafetyRead, SafetyWrite, SafetyTask, DriveRead, DriveWrite, DriveDo, DriveClue, AntifraudRead, AntifraudWrite}},
+		SafetyRead, SafetyWrite, SafetyTask, DriveRead, DriveWrite, DriveDo, DriveClue, AntifraudRead, AntifraudWrite,
+		SituationRead, SituationEnter, SituationSteer}},
 	{Code: "dispatcher", Perms: []Perm{OrgRead, GridRead, EventRead, EventDispatch}},
 	{Code: "shift_lead", Perms: []Perm{OrgRead, GridRead, GridExport, EventRead, EventIntake, EventDispatch, EventApprove}},
 	{Code: "dept_handler", Perms: []Perm{OrgRead, GridRead, EventReadUnit, EventHandle}},
@@ -202,7 +210,7 @@ var Builtins = []BuiltinRole{
 		SensitiveReleasedPrisoner, SensitiveCommunityCorrection, SensitiveMentalDisorder, SensitiveDrugUser, SensitiveKeyYouth, SensitiveKeyPetitioner,
 		VillageRead, VillageScore, DriveDo, DriveClue, AntifraudDo}},
 	{Code: "leader", Perms: []Perm{OrgRead, GridRead, GridExport, EventRead, EventSupervise, RegistryRead, RegistryExportApprove, RegistryCampaign,
-		DisputeRead, PetitionRead, PetitionWrite, WorkforceRead, GridworkRead, AssessRead, VillageRead, VolunteerRead, SafetyRead, DriveRead, AntifraudRead}},
+		DisputeRead, PetitionRead, PetitionWrite, WorkforceRead, GridworkRead, AssessRead, VillageRead, VolunteerRead, SafetyRead, DriveRead, AntifraudRead, SituationRead}},
 	// The mediator reads the events of its area, as the leader does: the
 	// disputes it is to settle are among them, and an event shows no more
 	// of the reporter than a name (the phone stays sealed).
@@ -228,7 +236,7 @@ var Builtins = []BuiltinRole{
 	// The village police officer (一村一警) works the grids with their teams (警网融合).
 	{Code: "police", Perms: []Perm{OrgRead, GridRead, EventReport, DisputeRead, DisputeReport, GridworkDo, GridworkRead, WorkforceRead, VolunteerPolice, RegistryRead, KeyPersonRead, KeyPersonWrite, PersonalReveal, PersonalLookup,
 		SensitiveReleasedPrisoner, SensitiveDrugUser, SensitiveMentalDisorder, SensitiveKeyPetitioner, SensitiveKeyYouth, DriveDo, DriveClue, DriveClues,
-		AntifraudImport, AntifraudRead}},
+		AntifraudImport, AntifraudRead, SituationRead, SituationEnter, SituationPeople}},
 	{Code: "justice", Perms: []Perm{OrgRead, GridRead, DisputeRead, DisputeReport, DisputeWrite, DisputeSubsidy, RegistryRead, KeyPersonRead, KeyPersonWrite, PersonalReveal, PersonalLookup,
 		SensitiveCommunityCorrection, SensitiveReleasedPrisoner}},
 	{Code: "health", Perms: []Perm{OrgRead, GridRead, RegistryRead, KeyPersonRead, KeyPersonWrite, PersonalReveal, PersonalLookup,
@@ -236,7 +244,7 @@ var Builtins = []BuiltinRole{
 	// The petition desk (信访): petitions, their weekly review, and the
 	// key-petitioner records it links them to.
 	{Code: "petition_clerk", Perms: []Perm{OrgRead, GridRead, PersonalReveal, DisputeRead, DisputeReport, PetitionRead, PetitionWrite,
-		KeyPersonRead, SensitiveKeyPetitioner}},
+		KeyPersonRead, SensitiveKeyPetitioner, SituationRead, SituationEnter, SituationPeople}},
 	// A unit's statistician (统计员) reports its monthly figures of the
 	// safety index: the police's crimes and fraud, the emergency bureau's
 	// fires and accidents.

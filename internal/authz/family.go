@@ -29,6 +29,8 @@ var families = map[Perm]Family{
 	DriveClues: PersonalFamily,
 	// The lists of likely victims are read in clear by the police.
 	AntifraudImport: PersonalFamily,
+	// The people of a situation are read in clear.
+	SituationPeople: PersonalFamily,
 }
 
 // FamilyOf returns the family of p. Every personal.* permission and every

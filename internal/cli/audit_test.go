@@ -21,6 +21,7 @@ import (
 // says rolled back, against the anchor file and against a server log
 // excerpt, and names a forged anchor.
 func TestAuditVerifyAgainstAnchors(t *testing.T) {
+	sqliteOnly(t)
 	for _, k := range []string{"GRIDGOV_DATABASE_URL", "GRIDGOV_SECRET_KEY", "GRIDGOV_SECRET_KEY_FILE", "GRIDGOV_AUDIT_ANCHORS"} {
 		t.Setenv(k, "")
 	}
@@ -93,6 +94,7 @@ func TestAuditVerifyAgainstAnchors(t *testing.T) {
 // data directory beside the database; --key-file keeps it elsewhere, and
 // serve's warnings name what sits in the data directory.
 func TestBackupHoldsNoKeyAndKeyFileLivesApart(t *testing.T) {
+	sqliteOnly(t)
 	for _, k := range []string{"GRIDGOV_DATABASE_URL", "GRIDGOV_SECRET_KEY", "GRIDGOV_SECRET_KEY_FILE", "GRIDGOV_AUDIT_ANCHORS"} {
 		t.Setenv(k, "")
 	}

@@ -15,6 +15,7 @@ import (
 // An operator loads a year from a file, sees it listed with its history,
 // and gets each bad line named when a file is wrong (nothing loaded then).
 func TestCalendarCommand(t *testing.T) {
+	sqliteOnly(t)
 	t.Setenv("GRIDGOV_DATABASE_URL", "") // on the SQLite file of the data dir
 	dir := t.TempDir()
 	if out, code := run(t, "migrate", "--data", dir); code != 0 {
@@ -57,6 +58,7 @@ func TestCalendarCommand(t *testing.T) {
 // From 1 November the server warns at start of a next year not loaded, and
 // says that weekends alone count in it; once loaded, no more.
 func TestServeWarnsOfAMissingYear(t *testing.T) {
+	sqliteOnly(t)
 	t.Parallel()
 	cfg := config.Default()
 	cfg.DataDir = t.TempDir()

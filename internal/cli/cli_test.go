@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gridgov/gridgov/internal/db/dbtest"
+
 	"github.com/gridgov/gridgov/internal/auth/password"
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/demo"
@@ -24,9 +26,19 @@ func run(t *testing.T, args ...string) (string, int) {
 	return out.String() + errOut.String(), code
 }
 
+// sqliteOnly skips a test of the SQLite file's verbs in the PostgreSQL
+// run: it never reads GRIDGOV_TEST_DATABASE_URL, so the SQLite run has
+// covered it already.
+func sqliteOnly(t *testing.T) {
+	if dbtest.PostgresURL() != "" {
+		t.Skip("on the SQLite file of a data dir: the SQLite run covers it")
+	}
+}
+
 // The operator's path on SQLite: demo, user create, audit verify, backup,
 // tamper, restore, verify again.
 func TestDemoUserBackupRestoreAndAuditVerify(t *testing.T) {
+	sqliteOnly(t)
 	t.Setenv("GRIDGOV_DATABASE_URL", "") // these verbs are about the SQLite file
 	old := password.DefaultParams
 	password.DefaultParams = password.TestParams
@@ -118,6 +130,7 @@ func TestDemoUserBackupRestoreAndAuditVerify(t *testing.T) {
 // template, a summary, the annotated error file beside the input, and a
 // non-zero exit when nothing was imported.
 func TestImportCommand(t *testing.T) {
+	sqliteOnly(t)
 	old := password.DefaultParams
 	password.DefaultParams = password.TestParams
 	defer func() { password.DefaultParams = old }()

@@ -46,7 +46,7 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 		var res demo.Result
 		res, err = demo.Build(ctx, demo.Deps{DB: a.DB, Authn: a.Authn, Registry: a.Registry, KeyPersons: a.KeyPersons, Sheets: a.Sheets,
 			Petitions: a.Petitions, Disputes: a.Disputes, CallKey: a.CallKey, Psych: a.Psych, Village: a.Village, Duty: a.Duty, Visits: a.Visits, Org: a.Org, Assess: a.Assess,
-			Patrols: a.Patrols, Party: a.Party, Volunteers: a.Volunteers, RedOrders: a.RedOrders, Points: a.Points, Safety: a.Safety, Drives: a.Drives, Antifraud: a.Antifraud, NoPatrolYear: *lean}, sc, *seed, out)
+			Patrols: a.Patrols, Party: a.Party, Volunteers: a.Volunteers, RedOrders: a.RedOrders, Points: a.Points, Safety: a.Safety, Drives: a.Drives, Antifraud: a.Antifraud, Situations: a.Situations, NoPatrolYear: *lean}, sc, *seed, out)
 		if err == nil {
 			err = a.DB.Analyze(ctx)
 		}

@@ -42,6 +42,7 @@ import (
 	"github.com/gridgov/gridgov/internal/registry"
 	"github.com/gridgov/gridgov/internal/regsheet"
 	"github.com/gridgov/gridgov/internal/safety"
+	"github.com/gridgov/gridgov/internal/situation"
 	"github.com/gridgov/gridgov/internal/village"
 	"github.com/gridgov/gridgov/internal/visit"
 	"github.com/gridgov/gridgov/internal/volunteer"
@@ -184,6 +185,9 @@ type Deps struct {
 	// Antifraud, when set, writes the police's lists of likely fraud
 	// victims of the first county, matched to the registers' residents.
 	Antifraud *antifraud.Service
+	// Situations, when set with Safety, writes a year of the first
+	// county's 三情 with their feeds, judgements and scheduling meetings.
+	Situations *situation.Service
 }
 
 type division struct {
@@ -651,6 +655,13 @@ func addHistory(ctx context.Context, d Deps, scale Scale, seed int64, countyCode
 			return err
 		}
 		fmt.Fprintf(log, "wrote the police's anti-fraud warning lists (%d people)\n", n)
+	}
+	if d.Situations != nil && d.Safety != nil {
+		n, err := Situations(ctx, d.DB, d.Situations, d.Safety, countyCode, seed, time.Now())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(log, "wrote a year of 三情 (%d situations) with their judgements and scheduling meetings\n", n)
 	}
 	if d.Safety != nil {
 		t0 := time.Now()

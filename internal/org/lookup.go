@@ -152,6 +152,18 @@ func Serving(ctx context.Context, q db.Querier, gridID, role string) ([]string, 
 	return db.Strings(ctx, q, query+" ORDER BY m.id", args...)
 }
 
+// RootAbove returns the id of the nearest county or city at or above the
+// area id: the root whose office steers it.
+func RootAbove(ctx context.Context, q db.Querier, id string) (string, error) {
+	path, err := PathOf(ctx, q, id, "")
+	if err != nil {
+		return "", err
+	}
+	var root string
+	err = q.QueryRowContext(ctx, "SELECT id FROM org_nodes WHERE kind IN ('county', 'city') AND ? LIKE path || '%' ORDER BY length(path) DESC LIMIT 1", path).Scan(&root)
+	return root, notFound(err, "")
+}
+
 // TopUnder returns the id of the shallowest area under path: the area at
 // path itself, or the first root when path is the whole tree ("/").
 func TopUnder(ctx context.Context, q db.Querier, path string) (string, error) {

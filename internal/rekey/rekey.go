@@ -66,6 +66,8 @@ var Columns = []Column{
 	{"antifraud_warnings", "address_sealed", "pii:antifraud_warnings.address:"},
 	{"antifraud_warnings", "note_sealed", "pii:antifraud_warnings.note:"},
 	{"antifraud_warnings", "result_sealed", "pii:antifraud_warnings.result:"},
+	{"situations", "people_sealed", "pii:situations.people:"},
+	{"situation_sources", "secret_sealed", "situation_source:"},
 	{"party_reports", "phone_sealed", "pii:party_reports.phone:"},
 	{"red_orders", "resident_name_sealed", "pii:red_orders.resident_name:"},
 	{"red_orders", "resident_phone_sealed", "pii:red_orders.resident_phone:"},

@@ -18,8 +18,9 @@ import (
 
 // TaskSources are where a task comes from: the responsibility letters
 // (责任书), a special campaign (专项行动), the three lists (问题清单、责任清单、
-// 整改清单) and a leader's 包联 of a demonstration town or village (提质示范).
-var TaskSources = []string{"letter", "campaign", "problem", "responsibility", "rectification", "demonstration"}
+// 整改清单), a leader's 包联 of a demonstration town or village (提质示范) and
+// a decision of the weekly scheduling of the 三情 (调度).
+var TaskSources = []string{"letter", "campaign", "problem", "responsibility", "rectification", "demonstration", "schedule"}
 
 // Task statuses.
 const (
@@ -433,32 +434,77 @@ func (s *Service) Task(ctx context.Context, id string) (Task, error) {
 func (s *Service) CreateTask(ctx context.Context, rootID string, in TaskInput) (Task, error) {
 	var id string
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
-		root, err := rootPath(ctx, tx, authz.SafetyWrite, rootID)
-		if err != nil {
-			return err
-		}
-		path, err := checkTask(ctx, tx, root, &in)
-		if err != nil {
-			return err
-		}
-		id = db.NewID()
-		now := db.Now()
-		if _, err := tx.ExecContext(ctx, `INSERT INTO safety_tasks (id, root_id, source, title, detail, area_id, unit_id, path, leader, start_on, due_on, status, close_note, created_by, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?)`, id, rootID, in.Source, in.Title, in.Detail, nullIf(in.AreaID), nullIf(in.UnitID), path, in.Leader,
-			in.StartOn, in.DueOn, TaskOpen, authz.From(ctx).UserID, now, now); err != nil {
-			return err
-		}
-		for i, m := range in.Milestones {
-			if _, err := tx.ExecContext(ctx, "INSERT INTO safety_task_milestones (task_id, seq, title, due_on) VALUES (?, ?, ?, ?)", id, i+1, m.Title, m.DueOn); err != nil {
-				return err
-			}
-		}
-		return s.record(ctx, tx, authz.SafetyWrite, "safety.task.create", "safety_task", id, in.Title)
+		var err error
+		id, err = s.CreateTaskTx(ctx, tx, rootID, in)
+		return err
 	})
 	if err != nil {
 		return Task{}, err
 	}
 	return s.Task(ctx, id)
+}
+
+// CreateTaskTx is CreateTask inside the caller's transaction (a scheduling
+// meeting's decision and its task are written together); it returns the
+// task's id.
+func (s *Service) CreateTaskTx(ctx context.Context, tx *db.Tx, rootID string, in TaskInput) (string, error) {
+	root, err := rootPath(ctx, tx, authz.SafetyWrite, rootID)
+	if err != nil {
+		return "", err
+	}
+	path, err := checkTask(ctx, tx, root, &in)
+	if err != nil {
+		return "", err
+	}
+	id, now := db.NewID(), db.Now()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO safety_tasks (id, root_id, source, title, detail, area_id, unit_id, path, leader, start_on, due_on, status, close_note, created_by, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?)`, id, rootID, in.Source, in.Title, in.Detail, nullIf(in.AreaID), nullIf(in.UnitID), path, in.Leader,
+		in.StartOn, in.DueOn, TaskOpen, authz.From(ctx).UserID, now, now); err != nil {
+		return "", err
+	}
+	for i, m := range in.Milestones {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO safety_task_milestones (task_id, seq, title, due_on) VALUES (?, ?, ?, ?)", id, i+1, m.Title, m.DueOn); err != nil {
+			return "", err
+		}
+	}
+	return id, s.record(ctx, tx, authz.SafetyWrite, "safety.task.create", "safety_task", id, in.Title)
+}
+
+// TasksByID returns the tasks of ids with their lights and progress, no
+// check made:
+// for the room that made them (a scheduling meeting) to show their
+// follow-up beside its own records.
+func (s *Service) TasksByID(ctx context.Context, ids []string) ([]Task, error) {
+	if len(ids) == 0 {
+		return []Task{}, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	q, in := s.db.Reader(), "("+strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")+")"
+	out, err := s.readTasks(ctx, q, "t.id IN "+in, args...)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := q.QueryContext(ctx, "SELECT task_id, text, evidence, milestone, completes, by_name, at FROM safety_task_progress WHERE task_id IN "+in+" ORDER BY at DESC, id DESC", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	progress := map[string][]Progress{}
+	for rows.Next() {
+		var id string
+		var p Progress
+		if err := rows.Scan(&id, &p.Text, &p.Evidence, &p.Milestone, &p.Completes, &p.ByName, &p.At); err != nil {
+			return nil, err
+		}
+		progress[id] = append(progress[id], p)
+	}
+	for i := range out {
+		out[i].Progress = append([]Progress{}, progress[out[i].ID]...)
+	}
+	return out, rows.Err()
 }
 
 func nullIf(s string) any {

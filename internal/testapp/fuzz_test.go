@@ -551,6 +551,13 @@ func makeFixtures(tb testing.TB, a *testapp.App, as func(role string) *testapp.C
 	fx.ids["drive-clues"] = first("SELECT id FROM drive_clues WHERE area_id = ? ORDER BY id LIMIT 1")
 	// Anti-fraud warnings: one on a grid of the village.
 	fx.ids["warnings"] = first("SELECT w.id FROM antifraud_warnings w JOIN org_nodes v ON v.id = ? WHERE w.path LIKE v.path || '%' ORDER BY w.id LIMIT 1")
+	// The 三情: the county, yesterday, a situation of the village, the
+	// county's open meeting and a feeding system.
+	fx.ids["situation-areas"] = county
+	fx.ids["judgements"] = day(-1)
+	fx.ids["situations"] = first("SELECT s.id FROM situations s JOIN org_nodes v ON v.id = ? WHERE s.path LIKE v.path || '%' ORDER BY s.id LIMIT 1")
+	fx.ids["situation-meetings"] = first("SELECT m.id FROM situation_meetings m JOIN org_nodes r ON r.id = m.root_id JOIN org_nodes v ON v.id = ? WHERE v.path LIKE r.path || '%' AND m.status = 'open' LIMIT 1")
+	fx.ids["situation-sources"] = first("SELECT s.id FROM situation_sources s JOIN org_nodes r ON r.id = s.root_id JOIN org_nodes v ON v.id = ? WHERE v.path LIKE r.path || '%' ORDER BY s.id LIMIT 1")
 	fx.ids["unit-reports"] = first("SELECT u.id FROM units u JOIN org_nodes v ON v.id = ? WHERE u.code LIKE '%-ga' AND v.path LIKE u.path || '%'")
 	return fx
 }

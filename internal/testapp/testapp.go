@@ -189,6 +189,7 @@ func (tp *template) build(registers bool, run, key string) error {
 	deps.Points = a.Points         // the year's patrols, findings, trainings, hours credited
 	deps.Drives = a.Drives         // the county's special campaigns and their clues
 	deps.Antifraud = a.Antifraud   // the police's lists of likely fraud victims
+	deps.Situations = a.Situations // a year of 三情 and their scheduling
 	deps.Safety = a.Safety         // a year of the safety index, computed last
 	tp.res, err = demo.Build(ctx, deps, demo.Scales["county"], 2026, io.Discard)
 	backup := filepath.Join(dir, "gridgov.db")

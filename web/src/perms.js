@@ -77,6 +77,10 @@ export const PERM = {
   antifraudRead: 'antifraud.read',
   antifraudWrite: 'antifraud.write',
   antifraudDo: 'antifraud.do',
+  situationRead: 'situation.read',
+  situationEnter: 'situation.enter',
+  situationSteer: 'situation.steer',
+  situationPeople: 'situation.people',
 }
 
 // Key-person categories: each needs its own permission pii.sensitive.<category>.

@@ -25,6 +25,7 @@ export const menuRoutes = [
   { path: 'drives', name: 'drives', component: () => import('./views/Drives.vue'), meta: { title: 'ui.menu.drives', icon: 'Aim', perm: [PERM.driveRead, PERM.driveDo, PERM.safetyReport], group: 'events' } },
   { path: 'drive-clues', name: 'drive-clues', component: () => import('./views/DriveClues.vue'), meta: { title: 'ui.menu.drive_clues', icon: 'Lock', perm: PERM.driveClues, group: 'events' } },
   { path: 'antifraud', name: 'antifraud', component: () => import('./views/Antifraud.vue'), meta: { title: 'ui.menu.antifraud', icon: 'Warning', perm: [PERM.antifraudRead, PERM.antifraudImport], group: 'events' } },
+  { path: 'situations', name: 'situations', component: () => import('./views/Situations.vue'), meta: { title: 'ui.menu.situations', icon: 'View', perm: [PERM.situationRead, PERM.situationEnter], group: 'events' } },
   { path: 'safety-report', name: 'safety-report', component: () => import('./views/SafetyReport.vue'), meta: { title: 'ui.menu.safety_report', icon: 'EditPen', perm: PERM.safetyReport, group: 'events' } },
   { path: 'events', name: 'events', component: () => import('./views/Events.vue'), meta: { title: 'ui.menu.events', icon: 'Tickets', perm: [PERM.eventRead, PERM.eventReadUnit, PERM.eventReport], group: 'events' } },
   { path: 'supervision', name: 'supervision', component: () => import('./views/Supervision.vue'), meta: { title: 'ui.menu.supervision', icon: 'Flag', perm: [PERM.eventSupervise, PERM.eventRead], group: 'events' } },
