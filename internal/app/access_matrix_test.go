@@ -877,6 +877,32 @@ func matrix() []row {
 		{route: "POST /api/v1/situation-meetings/{id}/decisions", who: "intake", req: func(c *call) req {
 			return req{path: "/api/v1/situation-meetings/" + c.id(situationMeeting(c)) + "/decisions", body: map[string]any{"decision": "矩阵部署"}}
 		}},
+		// 平安稳定专报: the centre drafts, the leader signs and issues, the
+		// county's readers and the staff of the units it went to (the
+		// towns' centres, the police) read it; those units reply.
+		{route: "GET /api/v1/situation-areas/{id}/briefings", who: situationCounty, req: func(c *call) req { return req{path: "/api/v1/situation-areas/" + c.id(safetyRoot(c)) + "/briefings"} }},
+		{route: "POST /api/v1/situation-areas/{id}/briefings", who: "intake", req: func(c *call) req {
+			return req{path: "/api/v1/situation-areas/" + c.id(safetyRoot(c)) + "/briefings", body: briefingIn(0)}
+		}},
+		{route: "GET /api/v1/situation-briefings/mine", who: "all", once: true, req: func(c *call) req { return req{path: "/api/v1/situation-briefings/mine"} }},
+		{route: "GET /api/v1/situation-briefings/{id}", who: situationCounty + " townmediator gareporter", req: func(c *call) req {
+			return req{path: "/api/v1/situation-briefings/" + c.id(briefingOf(c, "issued"))}
+		}},
+		{route: "PUT /api/v1/situation-briefings/{id}", who: "intake", req: func(c *call) req {
+			return req{path: "/api/v1/situation-briefings/" + c.id(briefingOf(c, "review")), body: briefingIn(0)}
+		}},
+		{route: "POST /api/v1/situation-briefings/{id}/submit", who: "intake", req: func(c *call) req {
+			return req{path: "/api/v1/situation-briefings/" + c.id(briefingOf(c, "review")) + "/submit"}
+		}},
+		{route: "POST /api/v1/situation-briefings/{id}/return", who: "leader", req: func(c *call) req {
+			return req{path: "/api/v1/situation-briefings/" + c.id(briefingOf(c, "review")) + "/return", body: map[string]any{"text": "矩阵退回"}}
+		}},
+		{route: "POST /api/v1/situation-briefings/{id}/issue", who: "leader", req: func(c *call) req {
+			return req{path: "/api/v1/situation-briefings/" + c.id(briefingOf(c, "review")) + "/issue", body: map[string]any{"unit_ids": []string{c.id(c.f.one("SELECT COALESCE((SELECT id FROM units WHERE org_id = ? AND code LIKE '%-ga'), '')", safetyRoot(c)))}}}
+		}},
+		{route: "POST /api/v1/situation-briefings/{id}/reply", who: "police townmediator gareporter", req: func(c *call) req {
+			return req{path: "/api/v1/situation-briefings/" + c.id(briefingOf(c, "issued")) + "/reply", body: map[string]any{"text": "矩阵反馈"}}
+		}},
 		{route: "POST /api/v1/situation-feed", who: "public", once: true, req: func(c *call) req { return req{path: "/api/v1/situation-feed", body: map[string]any{"items": []any{}}} }},
 
 		// Village score sheets (评分表) and councils (村民理事会): the centre
@@ -1875,6 +1901,17 @@ func situationOf(c *call) string {
 // the call's area.
 func situationMeeting(c *call) string {
 	return c.f.one("SELECT COALESCE((SELECT id FROM situation_meetings WHERE root_id = ? AND status = 'open' LIMIT 1), '')", safetyRoot(c))
+}
+
+// briefingIn is a valid briefing draft (version 0: never the stored one).
+func briefingIn(version int) map[string]any {
+	return map[string]any{"title": "矩阵专报标题", "period_from": yesterday(), "period_to": yesterday(), "body": "", "version": version}
+}
+
+// briefingOf is the latest briefing of the given status of the root at or
+// above the call's area.
+func briefingOf(c *call, status string) string {
+	return c.f.one("SELECT COALESCE((SELECT id FROM situation_briefings WHERE root_id = ? AND status = ? ORDER BY updated_at DESC, id LIMIT 1), '')", safetyRoot(c), status)
 }
 
 // yesterday is the day before the petition desk's (China Standard Time).

@@ -205,13 +205,15 @@ var owners = map[string][]string{
 	"antifraud_batches":   {"antifraud"},
 	"antifraud_warnings":  {"antifraud"},
 	// The situation room's 三情, their analysis, scheduling and feeds.
-	"situations":          {"situation"},
-	"situation_people":    {"situation"},
-	"situation_sources":   {"situation"},
-	"situation_feed_days": {"situation"},
-	"situation_days":      {"situation"},
-	"situation_meetings":  {"situation"},
-	"situation_decisions": {"situation"},
+	"situations":               {"situation"},
+	"situation_people":         {"situation"},
+	"situation_sources":        {"situation"},
+	"situation_feed_days":      {"situation"},
+	"situation_days":           {"situation"},
+	"situation_meetings":       {"situation"},
+	"situation_decisions":      {"situation"},
+	"situation_briefings":      {"situation"},
+	"situation_briefing_units": {"situation"},
 }
 
 // shared are the tables every room uses for its own rows: settings holds

@@ -36,6 +36,7 @@ type Me struct {
 	Username        string `json:"username"`
 	DisplayName     string `json:"display_name"`
 	OrgID           string `json:"org_id"`
+	UnitID          string `json:"unit_id"` // the unit the user works for, if any
 	CSRFToken       string `json:"csrf_token"`
 	PasswordExpired bool   `json:"password_expired"`
 	TOTPEnabled     bool   `json:"totp_enabled"`
@@ -84,7 +85,7 @@ func LocalizeRoles(lang string, roles []RoleView) {
 
 // MeView renders a principal with role names in lang.
 func MeView(p *authz.Principal, lang string) Me {
-	m := Me{ID: p.UserID, Username: p.Username, DisplayName: p.DisplayName, OrgID: p.OrgID, CSRFToken: p.CSRFToken,
+	m := Me{ID: p.UserID, Username: p.Username, DisplayName: p.DisplayName, OrgID: p.OrgID, UnitID: p.UnitID, CSRFToken: p.CSRFToken,
 		PasswordExpired: p.PasswordExpired, TOTPEnabled: p.TOTPEnabled, TOTPMissing: p.TOTPMissing, Roles: []RoleView{}, Permissions: p.Permissions()}
 	for _, g := range p.Grants {
 		m.Roles = append(m.Roles, RoleView{g.AssignmentID, g.Role, g.RoleName, g.OrgID, g.OrgCode, g.OrgName})

@@ -124,6 +124,7 @@ const (
 	SituationEnter  Perm = "situation.enter"  // enter situations by hand or from a sheet
 	SituationSteer  Perm = "situation.steer"  // the day's judgement, the weekly meeting and its tasks, the feeds' sources
 	SituationPeople Perm = "situation.people" // the people involved in clear, every read audited
+	SituationSign   Perm = "situation.sign"   // sign off the 平安稳定专报 and issue them to units
 
 	// Sensitive categories of key persons (PIPL art. 28): a key person of a
 	// category is visible only with that category's permission.
@@ -169,7 +170,7 @@ var Catalogue = []PermInfo{
 	{SafetyRead, "safety"}, {SafetyWrite, "safety"}, {SafetyReport, "safety"}, {SafetyTask, "safety"},
 	{DriveRead, "safety"}, {DriveWrite, "safety"}, {DriveDo, "safety"}, {DriveClue, "safety"}, {DriveClues, "safety"},
 	{AntifraudImport, "safety"}, {AntifraudRead, "safety"}, {AntifraudWrite, "safety"}, {AntifraudDo, "safety"},
-	{SituationRead, "safety"}, {SituationEnter, "safety"}, {SituationSteer, "safety"}, {SituationPeople, "safety"},
+	{SituationRead, "safety"}, {SituationEnter, "safety"}, {SituationSteer, "safety"}, {SituationPeople, "safety"}, {SituationSign, "safety"},
 	{SensitiveReleasedPrisoner, "sensitive"}, {SensitiveCommunityCorrection, "sensitive"}, {SensitiveMentalDisorder, "sensitive"},
 	{SensitiveDrugUser, "sensitive"}, {SensitiveHIVRisk, "sensitive"}, {SensitiveKeyYouth, "sensitive"}, {SensitiveKeyPetitioner, "sensitive"},
 	{SensitivePsych, "sensitive"},
@@ -210,7 +211,7 @@ var Builtins = []BuiltinRole{
 		SensitiveReleasedPrisoner, SensitiveCommunityCorrection, SensitiveMentalDisorder, SensitiveDrugUser, SensitiveKeyYouth, SensitiveKeyPetitioner,
 		VillageRead, VillageScore, DriveDo, DriveClue, AntifraudDo}},
 	{Code: "leader", Perms: []Perm{OrgRead, GridRead, GridExport, EventRead, EventSupervise, RegistryRead, RegistryExportApprove, RegistryCampaign,
-		DisputeRead, PetitionRead, PetitionWrite, WorkforceRead, GridworkRead, AssessRead, VillageRead, VolunteerRead, SafetyRead, DriveRead, AntifraudRead, SituationRead}},
+		DisputeRead, PetitionRead, PetitionWrite, WorkforceRead, GridworkRead, AssessRead, VillageRead, VolunteerRead, SafetyRead, DriveRead, AntifraudRead, SituationRead, SituationSign}},
 	// The mediator reads the events of its area, as the leader does: the
 	// disputes it is to settle are among them, and an event shows no more
 	// of the reporter than a name (the phone stays sealed).

@@ -5,9 +5,11 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -35,6 +37,44 @@ func sqliteOnly(t *testing.T) {
 	}
 }
 
+// leanDemo is a fresh data dir holding the lean demo: built once for the
+// package's tests (the demo is the slow part), copied for each.
+func leanDemo(t *testing.T) (dir, out string) {
+	t.Helper()
+	lean.once.Do(func() {
+		lean.dir, lean.err = os.MkdirTemp("", "gridgov-cli-demo-")
+		if lean.err != nil {
+			return
+		}
+		var code int
+		if lean.out, code = run(t, "demo", "--lean", "--data", lean.dir); code != 0 {
+			lean.err = fmt.Errorf("demo: %d %s", code, lean.out)
+		}
+	})
+	if lean.err != nil {
+		t.Fatal(lean.err)
+	}
+	dir = t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS(lean.dir)); err != nil {
+		t.Fatal(err)
+	}
+	return dir, lean.out
+}
+
+var lean struct {
+	once     sync.Once
+	dir, out string
+	err      error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if lean.dir != "" {
+		os.RemoveAll(lean.dir)
+	}
+	os.Exit(code)
+}
+
 // The operator's path on SQLite: demo, user create, audit verify, backup,
 // tamper, restore, verify again.
 func TestDemoUserBackupRestoreAndAuditVerify(t *testing.T) {
@@ -43,10 +83,9 @@ func TestDemoUserBackupRestoreAndAuditVerify(t *testing.T) {
 	old := password.DefaultParams
 	password.DefaultParams = password.TestParams
 	defer func() { password.DefaultParams = old }()
-	dir := t.TempDir()
-	out, code := run(t, "demo", "--lean", "--data", dir)
-	if code != 0 || !strings.Contains(out, "grids") {
-		t.Fatalf("demo: %d %s", code, out)
+	dir, out := leanDemo(t)
+	if !strings.Contains(out, "grids") {
+		t.Fatalf("demo: %s", out)
 	}
 	var res demo.Result
 	b, err := os.ReadFile(filepath.Join(dir, "demo.json"))
@@ -68,7 +107,7 @@ func TestDemoUserBackupRestoreAndAuditVerify(t *testing.T) {
 	if out, code := run(t, "user", "create", "--data", dir, "-username", "ops1", "-password", "weak", "-org", "441602"); code == 0 || !strings.Contains(out, "password") {
 		t.Fatalf("weak password accepted: %s", out)
 	}
-	out, code = run(t, "user", "create", "--data", dir, "-username", "ops1", "-password", "Str0ng-and-l0ng!", "-org", "441602", "-role", "sec_admin")
+	out, code := run(t, "user", "create", "--data", dir, "-username", "ops1", "-password", "Str0ng-and-l0ng!", "-org", "441602", "-role", "sec_admin")
 	if code != 0 || !strings.Contains(out, "enrols an authenticator app at first sign-in") {
 		t.Fatalf("user create: %d %s", code, out)
 	}
@@ -134,10 +173,7 @@ func TestImportCommand(t *testing.T) {
 	old := password.DefaultParams
 	password.DefaultParams = password.TestParams
 	defer func() { password.DefaultParams = old }()
-	dir := t.TempDir()
-	if out, code := run(t, "demo", "--lean", "--data", dir); code != 0 {
-		t.Fatalf("demo: %s", out)
-	}
+	dir, _ := leanDemo(t)
 	tmpl := filepath.Join(dir, "people.csv")
 	if out, code := run(t, "import", "people", "--template", tmpl); code != 0 {
 		t.Fatalf("template: %s", out)

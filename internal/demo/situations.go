@@ -51,7 +51,8 @@ var demoSituations = []demoSituation{
 	{"opinion", "rumor", 0.08, 0.1, 0, 0, []string{"微信群流传“{place}自来水被污染”不实消息", "网传{place}有人贩子，经核实为谣言"}},
 }
 
-// Situations writes a year of the first county's 三情: the petition
+// Situations writes a year of the first county's 三情 and its
+// 平安稳定专报: the petition
 // system's, the 110 system's and the monitoring service's records pushed
 // through their feeds (day by day for the last fortnight, so the feeds'
 // traffic shows, week by week before), a cluster around a housing estate
@@ -193,7 +194,15 @@ func Situations(ctx context.Context, d *db.DB, s *situation.Service, tasks *safe
 	if err := judgements(ctx, d, s, county, now); err != nil {
 		return 0, err
 	}
-	return total, meetings(ctx, d, s, tasks, county, now)
+	if err := meetings(ctx, d, s, tasks, county, now); err != nil {
+		return 0, err
+	}
+	// Most of what is more than a fortnight old has been dealt with.
+	if err := exec(ctx, d, `UPDATE situations SET status = 'closed', close_note = '已依法处置，当事人息诉罢访', updated_at = ?
+		WHERE root_id = ? AND day < ? AND external_id NOT LIKE '%0'`, now.UnixMilli(), county, now.In(situation.Zone).AddDate(0, 0, -14).Format("2006-01-02")); err != nil {
+		return 0, err
+	}
+	return total, briefings(ctx, d, s, county, now)
 }
 
 // estateCluster writes the last ten days around 阳光花园, a housing estate
@@ -357,4 +366,91 @@ func meetings(ctx context.Context, d *db.DB, s *situation.Service, tasks *safety
 func weekNumber(day time.Time) int {
 	_, w := day.ISOWeek()
 	return w
+}
+
+// briefingTitles are the demo's 平安稳定专报 subjects, the newest first.
+var briefingTitles = []string{
+	"阳光花园交房延期引发群体性诉求的研判", "岁末年初欠薪类矛盾风险提示", "近期电信网络诈骗警情分析", "国庆期间平安稳定形势",
+	"征地补偿类信访苗头及稳控建议", "汛期安全与群众求助警情分析", "中考高考期间校园周边治安形势", "物业纠纷类诉求上升情况分析",
+	"五一期间平安稳定形势", "清明节期间重点人员稳控情况", "网络谣言处置情况通报", "春节期间平安稳定形势", "元旦期间平安稳定形势",
+}
+
+// briefings writes a year of the county's 平安稳定专报, one every four
+// weeks, each drafted by the centre from its four weeks' 三情, signed off
+// by the leader and issued to the towns' centres, the police and the
+// petition bureau, most read within the day and some answered; and this
+// period's, drafted and waiting for sign-off.
+func briefings(ctx context.Context, d *db.DB, s *situation.Service, county string, now time.Time) error {
+	units, err := db.Strings(ctx, d.Reader(), `SELECT u.id FROM units u JOIN org_nodes c ON c.id = ? WHERE u.path LIKE c.path || '%'
+		AND ((u.kind = 'center' AND u.level = 'town') OR u.code LIKE '%-ga') ORDER BY u.code`, county)
+	if err != nil {
+		return err
+	}
+	today := now.In(situation.Zone)
+	for i := len(briefingTitles) - 1; i >= 0; i-- {
+		to := today.AddDate(0, 0, -1-28*i)
+		from := to.AddDate(0, 0, -27)
+		drafted := time.Date(to.Year(), to.Month(), to.Day(), 10, 0, 0, 0, situation.Zone).AddDate(0, 0, 1)
+		if drafted.After(now) {
+			drafted = now
+		}
+		svc := *s
+		svc.Notices = nil
+		svc.Now = func() time.Time { return drafted }
+		in := situation.BriefingInput{Title: briefingTitles[i], PeriodFrom: from.Format("2006-01-02"), PeriodTo: to.Format("2006-01-02")}
+		b, err := svc.DraftBriefing(ctx, county, in)
+		if err != nil {
+			return err
+		}
+		f := b.Figures
+		kinds := map[string]int{}
+		for _, k := range f.ByKind {
+			kinds[k.Key] = k.Count
+		}
+		trend := "持平"
+		switch {
+		case f.Total > f.Before:
+			trend = fmt.Sprintf("上升 %d 起", f.Total-f.Before)
+		case f.Total < f.Before:
+			trend = fmt.Sprintf("下降 %d 起", f.Before-f.Total)
+		}
+		top := ""
+		if len(f.ByTown) > 0 {
+			top = f.ByTown[0].Name
+		}
+		in.Body = fmt.Sprintf("一、总体情况\n%s至%s，全区共收集三情 %d 起，其中访情 %d 起、警情 %d 起、舆情 %d 起，较上期%s；较大以上 %d 起，已办结 %d 起。%s数量居各镇（街道）之首。\n\n"+
+			"二、需要关注的问题\n%s相关诉求集中，部分事项存在反复，个别有越级上访苗头。\n\n三、工作建议\n请各镇（街道）落实包案责任，对较大以上事项逐件跟进；公安分局加强重点部位巡逻防控；信访部门做好政策解释和依法答复。",
+			in.PeriodFrom, in.PeriodTo, f.Total, kinds["petition"], kinds["police"], kinds["opinion"], trend, f.Serious, f.Closed, top, strings.TrimSuffix(strings.SplitN(in.Title, "引发", 2)[0], "的研判"))
+		in.Version = b.Version
+		if _, err := svc.SaveBriefing(ctx, b.ID, in); err != nil {
+			return err
+		}
+		if _, err := svc.SubmitBriefing(ctx, b.ID); err != nil {
+			return err
+		}
+		if i == 0 {
+			break // this period's waits for the leader
+		}
+		signed := drafted.Add(6 * time.Hour)
+		svc.Now = func() time.Time { return signed }
+		if _, err := svc.IssueBriefing(ctx, b.ID, situation.IssueInput{UnitIDs: units}); err != nil {
+			return err
+		}
+		for j, u := range units {
+			if j%5 == 4 && i < 3 {
+				continue // a few of the latest not read yet
+			}
+			read := signed.Add(time.Duration(1+j) * time.Hour).UnixMilli()
+			if err := exec(ctx, d, "UPDATE situation_briefing_units SET read_at = ?, read_by = '值班人员' WHERE briefing_id = ? AND unit_id = ?", read, b.ID, u); err != nil {
+				return err
+			}
+			if j%3 == 0 {
+				if err := exec(ctx, d, "UPDATE situation_briefing_units SET reply = '已传达学习，按要求落实包案稳控和巡逻防控。', replied_at = ?, replied_by = '值班人员' WHERE briefing_id = ? AND unit_id = ?",
+					read+3600_000, b.ID, u); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
 }

@@ -22,6 +22,9 @@ type SheetAnswer struct {
 	Created int `json:"created"`
 }
 
+// recipients says who reads and answers the briefings sent to a unit.
+const recipients = "the staff of a unit the briefing was issued to"
+
 // Routes are the 三情's endpoints: the console's (situation.*) and the
 // feed's (a source's key and signature).
 func (s *Service) Routes() []httpx.Route {
@@ -53,6 +56,18 @@ func (s *Service) Routes() []httpx.Route {
 		r("PUT", "/api/v1/situation-meetings/{id}", "Edit an open meeting (version checked)", authz.SituationSteer, httpx.Call(s.saveMeeting)),
 		r("POST", "/api/v1/situation-meetings/{id}/hold", "Mark a meeting held with its minutes; nothing changes after", authz.SituationSteer, httpx.Call(s.hold)),
 		r("POST", "/api/v1/situation-meetings/{id}/decisions", "Record a decision on a situation, pushing a task to a town, village or unit", authz.SituationSteer, httpx.Call(s.decide)),
+		{Method: "GET", Path: "/api/v1/situation-areas/{id}/briefings", Tag: tag, Summary: "The 平安稳定专报 of a county or city, newest first (drafts for those who write or sign them)",
+			Perm: authz.SituationRead, Params: []httpx.Param{{Name: "q", In: "query", Desc: "a text in the title or the body"}, {Name: "year", In: "query", Desc: "the issue year"}},
+			Do: httpx.Get(s.briefingsRoute)},
+		created(r("POST", "/api/v1/situation-areas/{id}/briefings", "Draft a briefing of a period", authz.SituationSteer, httpx.Call(s.draftBriefing))),
+		{Method: "GET", Path: "/api/v1/situation-briefings/mine", Tag: tag, Summary: "The briefings issued to the caller's unit", Access: recipients, Do: httpx.Get(s.myBriefings)},
+		{Method: "GET", Path: "/api/v1/situation-briefings/{id}", Tag: tag, Summary: "A briefing with its figures (frozen once issued) and its units' receipts; a recipient's first reading is its receipt",
+			Access: "readers of its county (situation.read; drafts: situation.steer, situation.sign) and the staff of the units it went to", Do: httpx.Get(s.briefingRoute)},
+		r("PUT", "/api/v1/situation-briefings/{id}", "Edit a draft (version checked)", authz.SituationSteer, httpx.Call(s.saveBriefing)),
+		r("POST", "/api/v1/situation-briefings/{id}/submit", "Send a draft for sign-off", authz.SituationSteer, httpx.Get(s.submitBriefing)),
+		r("POST", "/api/v1/situation-briefings/{id}/return", "Send a briefing under review back with the reason", authz.SituationSign, httpx.Call(s.returnBriefing)),
+		r("POST", "/api/v1/situation-briefings/{id}/issue", "Sign off and issue a briefing to units: numbered, its figures frozen", authz.SituationSign, httpx.Call(s.issueBriefing)),
+		{Method: "POST", Path: "/api/v1/situation-briefings/{id}/reply", Tag: tag, Summary: "Reply for the caller's unit to a briefing it received", Access: recipients, Do: httpx.Call(s.replyBriefing)},
 		{Method: "POST", Path: "/api/v1/situation-feed", Tag: tag,
 			Summary: "A feeding system pushes up to 500 situations: X-API-Key, X-Timestamp (Unix seconds) and X-Signature (hex HMAC-SHA256 of the timestamp, a newline and the body); each record created, updated, unchanged or rejected with its errors",
 			Public:  true, In: FeedInput{}, Out: FeedAnswer{},
@@ -119,4 +134,34 @@ func (s *Service) hold(r *http.Request, in MeetingInput) (Meeting, error) {
 }
 func (s *Service) decide(r *http.Request, in DecisionInput) (Meeting, error) {
 	return s.Decide(r.Context(), r.PathValue("id"), in)
+}
+
+func (s *Service) briefingsRoute(r *http.Request) (Page[Briefing], error) {
+	out, err := s.Briefings(r.Context(), r.PathValue("id"), r.URL.Query().Get("q"), r.URL.Query().Get("year"))
+	return Page[Briefing]{out}, err
+}
+func (s *Service) myBriefings(r *http.Request) (Page[Briefing], error) {
+	out, err := s.MyBriefings(r.Context())
+	return Page[Briefing]{out}, err
+}
+func (s *Service) draftBriefing(r *http.Request, in BriefingInput) (Briefing, error) {
+	return s.DraftBriefing(r.Context(), r.PathValue("id"), in)
+}
+func (s *Service) briefingRoute(r *http.Request) (Briefing, error) {
+	return s.Briefing(r.Context(), r.PathValue("id"))
+}
+func (s *Service) saveBriefing(r *http.Request, in BriefingInput) (Briefing, error) {
+	return s.SaveBriefing(r.Context(), r.PathValue("id"), in)
+}
+func (s *Service) submitBriefing(r *http.Request) (Briefing, error) {
+	return s.SubmitBriefing(r.Context(), r.PathValue("id"))
+}
+func (s *Service) returnBriefing(r *http.Request, in NoteInput) (Briefing, error) {
+	return s.ReturnBriefing(r.Context(), r.PathValue("id"), in)
+}
+func (s *Service) issueBriefing(r *http.Request, in IssueInput) (Briefing, error) {
+	return s.IssueBriefing(r.Context(), r.PathValue("id"), in)
+}
+func (s *Service) replyBriefing(r *http.Request, in NoteInput) (Briefing, error) {
+	return s.ReplyBriefing(r.Context(), r.PathValue("id"), in)
 }

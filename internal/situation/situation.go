@@ -225,8 +225,7 @@ type placed struct {
 	gridID, gridName string
 	path             string
 	occurredAt       int64
-	people           []Person
-	ids, phones      []string // normalized, by person
+	people           []Person // ID numbers and phones normalized
 	fingerprint      string
 }
 
@@ -291,7 +290,6 @@ func (s *Service) check(ctx context.Context, a areas, in *Input, prefix string, 
 			}
 		}
 		x.IDNumber, x.Phone = id, phone
-		p.ids, p.phones = append(p.ids, id), append(p.phones, phone)
 	}
 	p.people = in.People
 	// The place: a point's grid, else the named area.
@@ -351,10 +349,10 @@ func (s *Service) personKeys(p placed) []string {
 	keys := make([]string, len(p.people))
 	for i, x := range p.people {
 		switch {
-		case p.ids[i] != "":
-			keys[i] = "id:" + s.vault.Blind("situation.id", p.ids[i])
-		case p.phones[i] != "":
-			keys[i] = "ph:" + s.vault.Blind("situation.phone", p.phones[i])
+		case x.IDNumber != "":
+			keys[i] = "id:" + s.vault.Blind("situation.id", x.IDNumber)
+		case x.Phone != "":
+			keys[i] = "ph:" + s.vault.Blind("situation.phone", x.Phone)
 		default:
 			keys[i] = "nm:" + s.vault.Blind("situation.name", p.town.ID+"|"+x.Name)
 		}

@@ -3,6 +3,7 @@ package situation_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -363,5 +364,96 @@ func TestMeetings(t *testing.T) {
 	}
 	if st := intake.Do("POST", "/api/v1/situation-meetings/"+m.ID+"/decisions", situation.DecisionInput{Decision: "补充决定"}, nil); st != 409 {
 		t.Fatalf("a decision after the meeting: %d", st)
+	}
+}
+
+// A 平安稳定专报 from draft to reply: bad input named; the draft seen by the
+// centre and the leader only, with live figures; sent back with a reason,
+// submitted again, issued by the leader to two units with the year's
+// number and its figures frozen; the town's police station reads it (its
+// receipt) and replies; a unit it was not sent to sees nothing; the
+// archive finds it by a word of its title.
+func TestBriefings(t *testing.T) {
+	t.Parallel()
+	a := testapp.New(t)
+	ctx := context.Background()
+	intake, leader, police, pcs, handler := a.Login("intake"), a.Login("leader"), a.Login("police"), a.LoginAs("pcschief"), a.Login("dept_handler")
+	p := demoPlace(t, a)
+	base := "/api/v1/situation-areas/" + p.county
+	var pcsUnit, gaUnit string
+	a.DB.Reader().QueryRowContext(ctx, "SELECT unit_id FROM users WHERE username = 'pcschief'").Scan(&pcsUnit)
+	a.DB.Reader().QueryRowContext(ctx, "SELECT unit_id FROM users WHERE username = 'police'").Scan(&gaUnit)
+	week := time.Now().In(situation.Zone).AddDate(0, 0, -7).Format("2006-01-02")
+
+	if f := fields(intake.Fail("POST", base+"/briefings", situation.BriefingInput{Title: "专报", PeriodFrom: yesterday, PeriodTo: week})); f["title"] == "" || f["period_to"] != "situation.period" {
+		t.Fatalf("bad draft: %+v", f)
+	}
+	var b situation.Briefing
+	in := situation.BriefingInput{Title: "建设路一带群体性诉求专题研判", PeriodFrom: week, PeriodTo: yesterday}
+	if st := intake.Do("POST", base+"/briefings", in, &b); st != 201 || b.Status != "draft" || !b.CanEdit || b.Figures == nil || b.Figures.Total == 0 || b.Figures.FrozenAt != nil {
+		t.Fatalf("draft: %d %+v", st, b.Figures)
+	}
+	if st := police.Do("GET", "/api/v1/situation-briefings/"+b.ID, nil, nil); st != 404 {
+		t.Fatalf("the police read a draft: %d", st)
+	}
+	if st := leader.Do("GET", "/api/v1/situation-briefings/"+b.ID, nil, nil); st != 200 {
+		t.Fatalf("the leader reads the draft: %d", st)
+	}
+	if f := fields(intake.Fail("POST", "/api/v1/situation-briefings/"+b.ID+"/submit", nil)); f["body"] != "situation.body_required" {
+		t.Fatalf("submitted with no text: %+v", f)
+	}
+	in.Body, in.Version = "一周来，下城社区阳光花园因交房延期，业主集体访、网上舆情和现场聚集相互叠加，已出现越级上访苗头。建议由上城街道牵头包案。", b.Version
+	if st := intake.Do("PUT", "/api/v1/situation-briefings/"+b.ID, in, &b); st != 200 {
+		t.Fatalf("save: %d", st)
+	}
+	if st := intake.Do("PUT", "/api/v1/situation-briefings/"+b.ID, in, nil); st != 409 {
+		t.Fatalf("a stale save: %d", st)
+	}
+	if st := intake.Do("POST", "/api/v1/situation-briefings/"+b.ID+"/submit", nil, &b); st != 200 || b.Status != "review" || b.CanEdit {
+		t.Fatalf("submit: %d %s", st, b.Status)
+	}
+	if st := intake.Do("POST", "/api/v1/situation-briefings/"+b.ID+"/issue", situation.IssueInput{UnitIDs: []string{pcsUnit}}, nil); st != 403 {
+		t.Fatalf("the centre issues: %d", st)
+	}
+	if st := leader.Do("POST", "/api/v1/situation-briefings/"+b.ID+"/return", situation.NoteInput{Text: "请补充公安分局处置情况"}, &b); st != 200 || b.Status != "draft" || b.ReviewNote == "" {
+		t.Fatalf("return: %d %+v", st, b.Status)
+	}
+	intake.Do("POST", "/api/v1/situation-briefings/"+b.ID+"/submit", nil, &b)
+	if f := fields(leader.Fail("POST", "/api/v1/situation-briefings/"+b.ID+"/issue", situation.IssueInput{UnitIDs: []string{"nope"}})); f["unit_ids[0]"] != "situation.unit" {
+		t.Fatalf("a unit of nowhere: %+v", f)
+	}
+	if st := leader.Do("POST", "/api/v1/situation-briefings/"+b.ID+"/issue", situation.IssueInput{UnitIDs: []string{pcsUnit, gaUnit}}, &b); st != 200 || b.Status != "issued" ||
+		b.Seq < 1 || b.Number != fmt.Sprintf("%d年第%d期", b.Year, b.Seq) || b.Figures.FrozenAt == nil || len(b.Recipients) != 2 || b.Signer == "" {
+		t.Fatalf("issue: %d %+v", st, b)
+	}
+	frozen := b.Figures.Total
+	lat, lng := p.lat, p.lng
+	intake.Do("POST", base+"/situations", situation.Input{Kind: "police", Category: "dispute", OccurredAt: at(10), Place: "建设路", Lat: &lat, Lng: &lng, Summary: "印发后补录的警情"}, nil)
+
+	var mine situation.Page[situation.Briefing]
+	if st := pcs.Do("GET", "/api/v1/situation-briefings/mine", nil, &mine); st != 200 || len(mine.Items) != 1 || mine.Items[0].Read != 0 {
+		t.Fatalf("the station's briefings: %d %+v", st, mine.Items)
+	}
+	if st := pcs.Do("GET", "/api/v1/situation-briefings/"+b.ID, nil, &b); st != 200 || !b.CanReply || b.Figures.Total != frozen {
+		t.Fatalf("the station reads it: %d %v %d/%d", st, b.CanReply, b.Figures.Total, frozen)
+	}
+	if st := pcs.Do("POST", "/api/v1/situation-briefings/"+b.ID+"/reply", situation.NoteInput{Text: "已安排民警驻点阳光花园，做好现场秩序维护"}, &b); st != 200 ||
+		len(b.Recipients) != 1 || b.Recipients[0].UnitID != pcsUnit || b.Recipients[0].Reply == "" {
+		t.Fatalf("reply: %d %+v", st, b.Recipients) // its own receipt only
+	}
+	if st := handler.Do("GET", "/api/v1/situation-briefings/"+b.ID, nil, nil); st != 404 {
+		t.Fatalf("a unit it was not sent to: %d", st)
+	}
+	intake.Do("GET", "/api/v1/situation-briefings/"+b.ID, nil, &b)
+	got := map[string]situation.Recipient{}
+	for _, r := range b.Recipients {
+		got[r.UnitID] = r
+	}
+	if r := got[pcsUnit]; r.ReadAt == nil || r.Reply == "" || r.RepliedBy == "" || got[gaUnit].ReadAt != nil || b.Read != 1 {
+		t.Fatalf("receipts: %+v", b.Recipients)
+	}
+	var list situation.Page[situation.Briefing]
+	if st := police.Do("GET", base+"/briefings?q=建设路一带", nil, &list); st != 200 || len(list.Items) != 1 || list.Items[0].ID != b.ID {
+		t.Fatalf("the archive: %d %d", st, len(list.Items))
 	}
 }

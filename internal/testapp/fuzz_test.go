@@ -96,6 +96,8 @@ var accessRoles = map[string]string{
 	"/api/v1/receptions/{id}/items": "grid_member",
 	// A red order is confirmed by the resident who placed it.
 	"/api/v1/red-orders/{id}/confirm": "resident",
+	// A briefing is answered by the staff of a unit it went to.
+	"/api/v1/situation-briefings/{id}/reply": "police",
 }
 
 var pathParam = regexp.MustCompile(`\{[a-z_]+\}`)
@@ -557,6 +559,7 @@ func makeFixtures(tb testing.TB, a *testapp.App, as func(role string) *testapp.C
 	fx.ids["judgements"] = day(-1)
 	fx.ids["situations"] = first("SELECT s.id FROM situations s JOIN org_nodes v ON v.id = ? WHERE s.path LIKE v.path || '%' ORDER BY s.id LIMIT 1")
 	fx.ids["situation-meetings"] = first("SELECT m.id FROM situation_meetings m JOIN org_nodes r ON r.id = m.root_id JOIN org_nodes v ON v.id = ? WHERE v.path LIKE r.path || '%' AND m.status = 'open' LIMIT 1")
+	fx.ids["situation-briefings"] = first("SELECT b.id FROM situation_briefings b JOIN org_nodes r ON r.id = b.root_id JOIN org_nodes v ON v.id = ? WHERE v.path LIKE r.path || '%' AND b.status = 'issued' ORDER BY b.id LIMIT 1")
 	fx.ids["situation-sources"] = first("SELECT s.id FROM situation_sources s JOIN org_nodes r ON r.id = s.root_id JOIN org_nodes v ON v.id = ? WHERE v.path LIKE r.path || '%' ORDER BY s.id LIMIT 1")
 	fx.ids["unit-reports"] = first("SELECT u.id FROM units u JOIN org_nodes v ON v.id = ? WHERE u.code LIKE '%-ga' AND v.path LIKE u.path || '%'")
 	return fx

@@ -81,6 +81,7 @@ export const PERM = {
   situationEnter: 'situation.enter',
   situationSteer: 'situation.steer',
   situationPeople: 'situation.people',
+  situationSign: 'situation.sign',
 }
 
 // Key-person categories: each needs its own permission pii.sensitive.<category>.

@@ -3,6 +3,7 @@ import { createRouter, createWebHashHistory } from 'vue-router'
 import { session, loadMe, can, canAny } from './session.js'
 import { PERM } from './perms.js'
 import { fieldRole, narrowScreen, partyMember } from './mobile.js'
+import { briefingReader } from './briefing.js'
 import Layout from './components/Layout.vue'
 import Login from './views/Login.vue'
 
@@ -26,6 +27,10 @@ export const menuRoutes = [
   { path: 'drive-clues', name: 'drive-clues', component: () => import('./views/DriveClues.vue'), meta: { title: 'ui.menu.drive_clues', icon: 'Lock', perm: PERM.driveClues, group: 'events' } },
   { path: 'antifraud', name: 'antifraud', component: () => import('./views/Antifraud.vue'), meta: { title: 'ui.menu.antifraud', icon: 'Warning', perm: [PERM.antifraudRead, PERM.antifraudImport], group: 'events' } },
   { path: 'situations', name: 'situations', component: () => import('./views/Situations.vue'), meta: { title: 'ui.menu.situations', icon: 'View', perm: [PERM.situationRead, PERM.situationEnter], group: 'events' } },
+  // 平安稳定专报: read by the staff of the units they are issued to, whatever
+  // their role (the server answers for their unit), so the page is open to
+  // everyone signed in and the menu shows it to those with briefings to read.
+  { path: 'situation-briefings', name: 'situation-briefings', component: () => import('./views/SituationBriefings.vue'), meta: { title: 'ui.menu.situation_briefings', icon: 'Document', shown: briefingReader, group: 'events' } },
   { path: 'safety-report', name: 'safety-report', component: () => import('./views/SafetyReport.vue'), meta: { title: 'ui.menu.safety_report', icon: 'EditPen', perm: PERM.safetyReport, group: 'events' } },
   { path: 'events', name: 'events', component: () => import('./views/Events.vue'), meta: { title: 'ui.menu.events', icon: 'Tickets', perm: [PERM.eventRead, PERM.eventReadUnit, PERM.eventReport], group: 'events' } },
   { path: 'supervision', name: 'supervision', component: () => import('./views/Supervision.vue'), meta: { title: 'ui.menu.supervision', icon: 'Flag', perm: [PERM.eventSupervise, PERM.eventRead], group: 'events' } },
@@ -97,6 +102,11 @@ export function allowed(perm) {
   return Array.isArray(perm) ? canAny(...perm) : can(perm)
 }
 
+/** Whether the menu shows the page to the current user: its permission, and its own test where it has one (meta.shown). */
+export function inMenu(r) {
+  return allowed(r.meta.perm) && (!r.meta.shown || r.meta.shown())
+}
+
 /** The first page the current user may open (residents: the mobile page). */
 export function homePath() {
   // Field roles (grid member, handler) on a phone-sized screen: the phone pages.
@@ -105,7 +115,7 @@ export function homePath() {
   if (can(PERM.volunteerDo) && !can(PERM.orgRead)) return '/m' // a volunteer: the phone pages
   const work = workHome()
   if (work) return work
-  const r = menuRoutes.find((r) => allowed(r.meta.perm))
+  const r = menuRoutes.find((r) => !r.meta.shown && allowed(r.meta.perm)) // a page shown by its own test is no one's landing page
   return '/' + (r ? r.path : 'password')
 }
 
@@ -151,6 +161,8 @@ const router = createRouter({
     { path: '/print/disputes/:id', name: 'dispute-print', component: () => import('./views/DisputePrint.vue'), meta: { perm: PERM.disputeRead } },
     // 平安指数通报: a month's bulletin as an A4 page
     { path: '/print/safety/:root/:month', name: 'safety-bulletin', component: () => import('./views/SafetyBulletin.vue'), meta: { perm: PERM.safetyRead } },
+    // 平安稳定专报: a briefing as an A4 page (whoever may read it: the server decides)
+    { path: '/situation-briefings/:id/print', name: 'situation-briefing-print', component: () => import('./views/SituationBriefingPrint.vue') },
     // 交办单: a print page of its own, without the console's frame
     { path: '/print/events/:id', name: 'event-print', component: () => import('./views/EventPrint.vue'), meta: { perm: [PERM.eventRead, PERM.eventReadUnit, PERM.eventReport] } },
     // The village's published monthly list (评分榜单): public, no sign-in
