@@ -3,6 +3,7 @@ package situation
 import (
 	"context"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -285,7 +286,7 @@ func clusters(window []Situation, day string) []Cluster {
 			c.Lng += *x.Lng / float64(len(g))
 			c.From, c.To = min(c.From, x.OccurredAt), max(c.To, x.OccurredAt)
 			c.IDs = append(c.IDs, x.ID)
-			if !contains(c.Kinds, x.Kind) {
+			if !slices.Contains(c.Kinds, x.Kind) {
 				c.Kinds = append(c.Kinds, x.Kind)
 			}
 		}
@@ -295,15 +296,6 @@ func clusters(window []Situation, day string) []Cluster {
 		return len(out[i].IDs) > len(out[j].IDs) || len(out[i].IDs) == len(out[j].IDs) && out[i].To > out[j].To
 	})
 	return out
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // repeatPlaces are the grids (or, off any grid, the places) with at least

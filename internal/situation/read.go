@@ -14,22 +14,12 @@ import (
 	"github.com/gridgov/gridgov/internal/authz"
 	"github.com/gridgov/gridgov/internal/db"
 	"github.com/gridgov/gridgov/internal/org"
-	"github.com/gridgov/gridgov/internal/safety"
 )
 
 // Query narrows a list: a period of days (inclusive), a kind, a category,
 // a level, a status, a text in the place or summary.
 type Query struct {
 	From, To, Kind, Category, Level, Status, Text string
-}
-
-// FollowUp is a scheduling meeting's decision on a situation and the task
-// it pushed down, with the task's light and replies.
-type FollowUp struct {
-	MeetingID string       `json:"meeting_id"`
-	WeekOf    string       `json:"week_of"`
-	Decision  string       `json:"decision"`
-	Task      *safety.Task `json:"task"`
 }
 
 const cols = `s.id, s.root_id, s.kind, s.category, s.level, s.occurred_at, s.day, s.place, s.lat, s.lng, s.area_id, a.name, s.town_id, t.name,
@@ -150,45 +140,8 @@ func (s *Service) Get(ctx context.Context, id string) (Situation, error) {
 	if err := rows.Close(); err != nil {
 		return x, err
 	}
-	x.FollowUp, err = s.followUp(ctx, q, id)
+	x.FollowUp, err = s.decisions(ctx, q, "d.situation_id = ?", id)
 	return x, err
-}
-
-func (s *Service) followUp(ctx context.Context, q db.Querier, id string) ([]FollowUp, error) {
-	rows, err := q.QueryContext(ctx, `SELECT d.meeting_id, m.week_of, d.decision, COALESCE(d.task_id, '') FROM situation_decisions d
-		JOIN situation_meetings m ON m.id = d.meeting_id WHERE d.situation_id = ? ORDER BY d.created_at`, id)
-	if err != nil {
-		return nil, err
-	}
-	out, taskIDs := []FollowUp{}, []string{}
-	var taskOf []string
-	for rows.Next() {
-		var f FollowUp
-		var task string
-		if err := rows.Scan(&f.MeetingID, &f.WeekOf, &f.Decision, &task); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		out, taskOf = append(out, f), append(taskOf, task)
-		if task != "" {
-			taskIDs = append(taskIDs, task)
-		}
-	}
-	if err := rows.Close(); err != nil {
-		return nil, err
-	}
-	tasks, err := s.tasks.TasksByID(ctx, taskIDs)
-	if err != nil {
-		return nil, err
-	}
-	for i, tid := range taskOf {
-		for j := range tasks {
-			if tasks[j].ID == tid {
-				out[i].Task = &tasks[j]
-			}
-		}
-	}
-	return out, nil
 }
 
 // People opens the people of a situation in clear for a holder of

@@ -120,7 +120,7 @@ type Situation struct {
 	Status      string     `json:"status"`
 	CloseNote   string     `json:"close_note"`
 	CreatedAt   int64      `json:"created_at"`
-	FollowUp    []FollowUp `json:"follow_up,omitempty"` // the page only
+	FollowUp    []Decision `json:"follow_up,omitempty"` // the meetings' decisions on it and their tasks (the page only)
 	path        string
 }
 
